@@ -1,0 +1,93 @@
+locals {
+  lb_dimensions = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.grpc.arn_suffix }
+  # Stream lag: the forwarder's IteratorAge, or in stream mode the replicas'
+  # own gauge (inkdex_stream_lag_seconds, exported from /metrics as EMF).
+  stream_lag = local.use_forwarder ? {
+    namespace  = "AWS/Lambda"
+    metric     = "IteratorAge"
+    dimensions = { FunctionName = module.forwarder[0].function_name }
+    threshold  = var.stream_lag_alarm_seconds * 1000
+    } : {
+    namespace  = "Inkdex"
+    metric     = "inkdex_stream_lag_seconds"
+    dimensions = { ClusterName = aws_ecs_cluster.this.name }
+    threshold  = var.stream_lag_alarm_seconds
+  }
+  alarms = {
+    stream-lag = {
+      description = "inkdex is more than ${var.stream_lag_alarm_seconds}s behind the table's stream"
+      namespace   = local.stream_lag.namespace
+      metric      = local.stream_lag.metric
+      dimensions  = local.stream_lag.dimensions
+      statistic   = "Maximum"
+      extended    = null
+      threshold   = local.stream_lag.threshold
+    }
+    p99-latency = {
+      description = "inkdex p99 response time above ${var.p99_latency_alarm_ms} ms"
+      namespace   = "AWS/ApplicationELB"
+      metric      = "TargetResponseTime"
+      dimensions  = local.lb_dimensions
+      statistic   = null
+      extended    = "p99"
+      threshold   = var.p99_latency_alarm_ms / 1000
+    }
+    target-5xx = {
+      description = "inkdex tasks answered 5xx"
+      namespace   = "AWS/ApplicationELB"
+      metric      = "HTTPCode_Target_5XX_Count"
+      dimensions  = local.lb_dimensions
+      statistic   = "Sum"
+      extended    = null
+      threshold   = var.error_alarm_count
+    }
+    lb-5xx = {
+      description = "inkdex load balancer answered 5xx (no healthy task?)"
+      namespace   = "AWS/ApplicationELB"
+      metric      = "HTTPCode_ELB_5XX_Count"
+      dimensions  = { LoadBalancer = aws_lb.this.arn_suffix }
+      statistic   = "Sum"
+      extended    = null
+      threshold   = var.error_alarm_count
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = "${local.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  extended_statistic  = each.value.extended
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
+  ok_actions          = [var.alarm_topic_arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "forwarder_failures" {
+  count = local.use_forwarder ? 1 : 0
+
+  alarm_name          = "${local.name}-forwarder-failures"
+  alarm_description   = "Stream records the forwarder gave up on are waiting in its on-failure queue"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = module.forwarder[0].on_failure_queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
+  tags                = var.tags
+}
