@@ -50,6 +50,8 @@ function buildProvider(jsii, out) {
         const required = p.optional ? 0 : 1;
         const s = structOf(p.type, types);
         if (s) b.b[name] = [body(s), required];
+        // Blocks too deep for the bindings are typed `any`: known, contents unchecked (-1).
+        else if (p.type.primitive === 'any' && /block\.$/.test((p.docs && p.docs.summary) || '')) b.b[name] = [-1, required];
         else b.a[name] = required;
       }
       for (const i of t.interfaces || []) if (!i.startsWith('cdktf.')) visit(i);

@@ -247,7 +247,7 @@ class Checker {
         }
         const content = it.items.find((x) => x.kind === 'block' && x.type === 'content');
         if (!content) this.report(file, it.line, 'missing-required-argument', `${where}: dynamic "${blockName}" has no content block`);
-        else this.checkBody(file, content.items, nested[0], `${where}.${blockName}`, false, content.line);
+        else if (nested[0] >= 0) this.checkBody(file, content.items, nested[0], `${where}.${blockName}`, false, content.line);
         continue;
       }
       seen.add(it.type);
@@ -258,7 +258,7 @@ class Checker {
         this.report(file, it.line, 'unknown-block', `${where}: unsupported block type "${it.type}"${hint}`);
         continue;
       }
-      this.checkBody(file, it.items, nested[0], `${where}.${it.type}`, false, it.line);
+      if (nested[0] >= 0) this.checkBody(file, it.items, nested[0], `${where}.${it.type}`, false, it.line);
     }
     for (const [n, req] of Object.entries(body.a)) {
       if (req && !seen.has(n)) this.report(file, line, 'missing-required-argument', `${where}: required argument "${n}" is not set`);
