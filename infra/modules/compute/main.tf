@@ -1,0 +1,48 @@
+# App account: the API Lambda, the scraping queue and the schedule.
+resource "aws_security_group" "api" {
+  name        = "${var.name_prefix}-api-lambda"
+  description = "API Lambdas"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "api_https" {
+  security_group_id = aws_security_group.api.id
+  cidr_ipv4         = var.vpc_cidr
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "HTTPS to endpoints, inkdex and OpenSearch in the VPC"
+}
+
+resource "aws_lambda_function" "api" {
+  function_name           = "${var.name_prefix}-api"
+  role                    = var.api_role_arn
+  runtime                 = "python3.12"
+  handler                 = "app.handler"
+  filename                = var.api_package_path
+  source_code_hash        = filebase64sha256(var.api_package_path)
+  code_signing_config_arn = var.code_signing_config_arn
+  kms_key_arn             = var.kms_key_arn
+  timeout                 = 10
+  tags                    = var.tags
+
+  environment {
+    variables = merge({ TABLE_NAME = var.table_name, SEARCH_BACKEND = var.search_backend }, var.search_environment)
+  }
+
+  vpc_config {
+    subnet_ids         = var.private_subnet_ids
+    security_group_ids = [aws_security_group.api.id]
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+}
+
+resource "aws_sqs_queue" "scrape" {
+  name              = "${var.name_prefix}-scrape"
+  kms_master_key_id = var.kms_key_arn
+  tags              = var.tags
+}
