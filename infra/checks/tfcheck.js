@@ -20,6 +20,7 @@ const { canonical } = require('./lib/format');
 const REPO = path.resolve(__dirname, '..', '..');
 const SKIP = new Set(['node_modules', '.cache', '.git', '.terraform']);
 const FIXTURES = path.join(__dirname, 'fixtures');
+const CALLED = new Set(['modules', 'stacks']);
 
 function moduleDirs(root, withFixtures) {
   const dirs = [];
@@ -54,7 +55,8 @@ async function run(targets, { fix = false } = {}) {
     }
   }
   for (const d of dirs) {
-    await checker.checkModule(d, { isModuleDir: path.basename(path.dirname(d)) === 'modules' });
+    // Called modules: infra/modules/* and the shared stacks in infra/stacks/*.
+    await checker.checkModule(d, { isModuleDir: CALLED.has(path.basename(path.dirname(d))) });
   }
   const seen = new Set();
   const findings = checker.findings.filter((f) => {

@@ -58,6 +58,8 @@ class Checker {
       calls: new Map(),
       providerAliases: new Set(),
       configurationAliases: new Set(),
+      requiredProviders: new Set(),
+      providerBlocks: [],
     };
     this.modules.set(dir, mod);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -109,9 +111,11 @@ class Checker {
           break;
         case 'resource':
           mod.resources.set(key, at);
+          if (!attr(b, 'provider') && !BUILTIN_TYPES.has(b.labels[0])) mod.requiredProviders.add(b.labels[0].split('_')[0]);
           break;
         case 'data':
           mod.data.set(key, at);
+          if (!attr(b, 'provider')) mod.requiredProviders.add(b.labels[0].split('_')[0]);
           break;
         case 'module':
           mod.calls.set(b.labels[0], at);
@@ -119,6 +123,7 @@ class Checker {
         case 'provider': {
           const alias = attr(b, 'alias');
           mod.providerAliases.add(alias ? `${b.labels[0]}.${stringValue(alias)}` : b.labels[0]);
+          mod.providerBlocks.push(at);
           break;
         }
         case 'terraform':
@@ -126,6 +131,7 @@ class Checker {
             for (const p of rp.items) {
               if (p.kind !== 'attr') continue;
               mod.providerAliases.add(p.name);
+              mod.requiredProviders.add(p.name);
               const toks = p.expr;
               const at2 = toks.findIndex((t) => t.t === 'ident' && t.v === 'configuration_aliases');
               if (at2 < 0) continue;
@@ -155,6 +161,15 @@ class Checker {
       }
     }
     if (!mod.ok) return;
+    // A module that is called (under modules/ or stacks/, or one that takes
+    // configuration_aliases) gets its providers from the caller: a provider
+    // block in it would pin an account and region (or clash with the mapping).
+    if (isModuleDir || mod.configurationAliases.size > 0) {
+      for (const { file, block } of mod.providerBlocks) {
+        this.report(file, block.line, 'provider-in-module',
+          `provider "${block.labels[0]}" configured inside a called module: declare configuration_aliases and let the caller pass it in providers`);
+      }
+    }
     for (const { file, items } of mod.files) {
       for (const b of items) {
         if (b.kind !== 'block') continue;
@@ -320,6 +335,17 @@ class Checker {
         }
         if (key.includes('.') && !child.configurationAliases.has(key)) {
           this.report(file, line, 'undeclared-provider-alias', `module "${name}": ${src} declares no configuration alias ${key}`);
+        }
+        if (!key.includes('.') && !child.requiredProviders.has(key)) {
+          this.report(file, line, 'undeclared-provider-alias', `module "${name}": ${src} does not use provider ${key}`);
+        }
+      }
+      // An explicit providers map replaces implicit inheritance: the child gets
+      // only what is listed, so its default configurations must be listed too.
+      for (const p of child.requiredProviders) {
+        if (!mapped.has(p)) {
+          this.report(file, providers.line, 'missing-provider-mapping',
+            `module "${name}": providers does not pass ${p}, which ${src} uses (an explicit providers map turns off inheritance)`);
         }
       }
     }
