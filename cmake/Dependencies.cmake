@@ -1,0 +1,33 @@
+# Finds inkdex's dependencies as Debian 12 packages them, and wraps the ones
+# that ship no usable CMake targets (Xapian, S2) in IMPORTED targets so the
+# rest of the build links targets only.
+
+find_package(Threads REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(Protobuf REQUIRED)  # FindProtobuf module; CONFIG mode is broken on Debian 12
+find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED)
+
+find_package(xapian CONFIG REQUIRED)
+if(NOT TARGET inkdex_dep::xapian)
+  add_library(inkdex_dep::xapian INTERFACE IMPORTED)
+  set_target_properties(inkdex_dep::xapian PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${XAPIAN_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES "${XAPIAN_LIBRARIES}")
+endif()
+
+find_path(S2_INCLUDE_DIR s2/s2cell_id.h REQUIRED)
+find_library(S2_LIBRARY s2 REQUIRED)
+if(NOT TARGET inkdex_dep::s2)
+  add_library(inkdex_dep::s2 INTERFACE IMPORTED)
+  set_target_properties(inkdex_dep::s2 PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${S2_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES "${S2_LIBRARY};OpenSSL::Crypto;absl::base;absl::strings")
+endif()
+
+if(TARGET RocksDB::rocksdb-shared)
+  set(INKDEX_ROCKSDB_TARGET RocksDB::rocksdb-shared)
+else()
+  set(INKDEX_ROCKSDB_TARGET RocksDB::rocksdb)
+endif()

@@ -1,0 +1,157 @@
+// Index: an inkdex index directory, opened for reading and writing.
+//
+// An index directory holds two stores:
+//   docs/   RocksDB: the canonical documents with their versions, tombstones
+//           of deletes, the commit log and caller metadata (checkpoints).
+//   text/   Xapian: the searchable index (text terms, style and S2 cell
+//           terms, sort values), derived from docs/.
+// RocksDB is the source of truth. A commit is written to RocksDB first (one
+// synced atomic write batch), then to Xapian; on open, any commit that reached
+// RocksDB but not Xapian is re-applied, so a crash (kill -9) at any point
+// leaves the index equal to the last committed state.
+//
+// Versions: every change carries a version. An upsert or delete applies only
+// when its version is greater than the version stored for that id (a live
+// document or a tombstone). So an older change never overwrites a newer one,
+// a newer delete wins over an older upsert, and replaying a change is
+// harmless (it is reported stale).
+//
+// Thread safety: Search, Suggest, Get, Stats and Verify may be called from
+// any number of threads concurrently with each other and with Apply. Apply
+// calls are serialized internally. A search sees exactly one commit (all of
+// it) and never waits for a writer.
+//
+// Example:
+//   auto index = inkdex::Index::Open("/var/lib/inkdex", {});
+//   inkdex::WriteBatch batch;
+//   batch.Upsert(artist);  // artist.version() set by the caller
+//   auto results = (*index)->Apply(batch);
+//   inkdex::SearchRequest q;
+//   q.point = inkdex::GeoPoint{53.7997, -1.5492};
+//   q.radius_km = 5;
+//   q.styles = {"fine line"};
+//   absl::StatusOr<inkdex::SearchResponse> r = (*index)->Search(q);
+#ifndef INKDEX_INDEX_H_
+#define INKDEX_INDEX_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inkdex/artist.pb.h"
+#include "inkdex/query.h"
+#include "inkdex/taxonomy.h"
+
+namespace inkdex {
+
+struct IndexOptions {
+  bool create_if_missing = true;
+  // Refuse to open when the directory holds no index (for readers and tools).
+  bool error_if_missing = false;
+  // A taxonomy file in data/styles.tsv format; empty = the built-in one.
+  std::string taxonomy_path;
+  // fsync each commit (RocksDB WAL sync + Xapian commit). Turn off only for
+  // offline builds that are verified and renamed into place afterwards.
+  bool sync = true;
+  // RocksDB block cache for documents, bytes.
+  size_t document_cache_bytes = 64 << 20;
+};
+
+// One change to apply: an upsert of a whole artist or a delete of an id.
+struct Change {
+  enum class Kind { kUpsert, kDelete };
+  Kind kind = Kind::kUpsert;
+  Artist artist;       // kUpsert: the document; artist.version() is the version
+  std::string id;      // kDelete: the artist id
+  uint64_t version = 0;  // kDelete: the version
+};
+
+// A set of changes applied as one atomic commit, plus caller metadata
+// (for example stream checkpoints) committed atomically with them.
+class WriteBatch {
+ public:
+  void Upsert(Artist artist);
+  void Delete(std::string id, uint64_t version);
+  // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
+  // the same commit. Keys are at most 1 KiB.
+  void PutMetadata(std::string key, std::string value);
+
+  const std::vector<Change>& changes() const { return changes_; }
+  const std::vector<std::pair<std::string, std::string>>& metadata() const { return metadata_; }
+  size_t size() const { return changes_.size(); }
+  bool empty() const { return changes_.empty() && metadata_.empty(); }
+  void Clear();
+
+ private:
+  std::vector<Change> changes_;
+  std::vector<std::pair<std::string, std::string>> metadata_;
+};
+
+struct ChangeResult {
+  enum class Outcome { kApplied, kStale, kRejected };
+  Outcome outcome = Outcome::kApplied;
+  std::string reason;  // kStale/kRejected: why ("version 3 <= stored 5", "latitude: ...")
+};
+
+struct IndexStats {
+  uint64_t documents = 0;   // live documents in the store (including opted-out/inactive)
+  uint64_t searchable = 0;  // of which searchable
+  uint64_t tombstones = 0;
+  uint64_t commit_seq = 0;  // sequence number of the last commit
+  int64_t last_commit_unix_micros = 0;
+  uint64_t disk_bytes = 0;  // both stores
+  uint64_t memory_bytes = 0;  // in-memory search structures
+};
+
+struct VerifyReport {
+  uint64_t documents_checked = 0;
+  std::vector<std::string> problems;  // empty: store and search index agree
+  bool ok() const { return problems.empty(); }
+};
+
+class Index {
+ public:
+  // Opens or creates the index in `dir`. Recovers from a crash (see above).
+  static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,
+                                                     const IndexOptions& options = {});
+  virtual ~Index() = default;
+
+  // Applies `batch` as one commit. Returns one result per change, in order;
+  // a rejected or stale change does not fail the batch. A non-OK status means
+  // nothing of the batch was committed (I/O failure), and the index stays
+  // usable.
+  virtual absl::StatusOr<std::vector<ChangeResult>> Apply(const WriteBatch& batch) = 0;
+
+  virtual absl::StatusOr<SearchResponse> Search(const SearchRequest& request) const = 0;
+  virtual absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const = 0;
+
+  // The stored document. NOT_FOUND for an unknown or deleted id, and for an
+  // artist who is opted out (unless include_hidden).
+  virtual absl::StatusOr<Artist> Get(const std::string& id, bool include_hidden = false) const = 0;
+
+  // Caller metadata stored with WriteBatch::PutMetadata; nullopt if never set.
+  virtual absl::StatusOr<std::optional<std::string>> GetMetadata(const std::string& key) const = 0;
+  virtual absl::StatusOr<std::map<std::string, std::string>> ListMetadata(
+      const std::string& prefix) const = 0;
+
+  // Live searchable artists per style id (for listing the taxonomy).
+  virtual std::vector<int64_t> StyleCounts() const = 0;
+
+  virtual IndexStats Stats() const = 0;
+
+  // Cross-checks the document store against the search index: every
+  // searchable document indexed once with its version, nothing else indexed.
+  // Cost: reads every document; O(n).
+  virtual absl::StatusOr<VerifyReport> Verify() const = 0;
+
+  virtual const StyleTaxonomy& taxonomy() const = 0;
+};
+
+}  // namespace inkdex
+
+#endif  // INKDEX_INDEX_H_

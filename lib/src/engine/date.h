@@ -1,0 +1,21 @@
+// Calendar days as integers (days since 1970-01-01), the form guest-spot
+// date ranges and query dates take inside the engine.
+//
+// Thread safety: pure functions.
+#ifndef INKDEX_ENGINE_DATE_H_
+#define INKDEX_ENGINE_DATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace inkdex::engine {
+
+// "YYYY-MM-DD" (a valid calendar date) to its day number; nullopt otherwise.
+std::optional<int32_t> ParseIsoDay(std::string_view s);
+// Today's day number in UTC.
+int32_t TodayUtc();
+
+}  // namespace inkdex::engine
+
+#endif  // INKDEX_ENGINE_DATE_H_

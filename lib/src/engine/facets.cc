@@ -1,0 +1,65 @@
+#include "engine/facets.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <vector>
+
+namespace inkdex::engine {
+
+void FacetCounter::AddBase(const Row& row) {
+  for (uint64_t m = row.style_mask; m != 0; m &= m - 1) ++styles_[std::countr_zero(m)];
+}
+
+int FacetCounter::RingOf(double d) {
+  int i = 0;
+  while (i < static_cast<int>(kRingEdgesKm.size()) && d >= kRingEdgesKm[i]) ++i;
+  return i;
+}
+
+void FacetCounter::AddMatch(const Row& row, const RowLocation& loc, double distance_km) {
+  if (!std::isnan(distance_km)) ++rings_[RingOf(distance_km)];
+  if (std::isnan(row.hourly_rate)) {
+    ++rates_[5];
+  } else {
+    int i = 0;
+    while (i < 4 && row.hourly_rate >= kRateEdges[i]) ++i;
+    ++rates_[i];
+  }
+  const float r = row.rating;
+  if (std::isnan(r) || row.review_count == 0) {
+    ++ratings_[4];
+  } else {
+    ++ratings_[r >= 4.5f ? 0 : r >= 4.0f ? 1 : r >= 3.0f ? 2 : 3];
+  }
+  if (loc.city != nullptr && !loc.city->empty()) ++cities_[loc.city];
+}
+
+Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) const {
+  Facets f;
+  for (int i = 0; i < taxonomy.size(); ++i) {
+    if (styles_[i] > 0) {
+      f.styles.push_back({taxonomy.style(i).id, taxonomy.style(i).display_name, styles_[i]});
+    }
+  }
+  std::stable_sort(f.styles.begin(), f.styles.end(),
+                   [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
+  if (has_rings_) {
+    static const char* kRings[] = {"0-2", "2-5", "5-10", "10-25", "25-50", "50+"};
+    for (int i = 0; i < 6; ++i) f.distance_rings.push_back({kRings[i], std::string(kRings[i]) + " km", rings_[i]});
+  }
+  static const char* kRates[] = {"0-50", "50-100", "100-150", "150-200", "200+", "unknown"};
+  for (int i = 0; i < 6; ++i) f.hourly_rate_bands.push_back({kRates[i], kRates[i], rates_[i]});
+  static const char* kRatings[] = {"4.5+", "4-4.5", "3-4", "<3", "unrated"};
+  for (int i = 0; i < 5; ++i) f.rating_bands.push_back({kRatings[i], kRatings[i], ratings_[i]});
+  std::vector<std::pair<const std::string*, int64_t>> cities(cities_.begin(), cities_.end());
+  const size_t n = std::min<size_t>(cities.size(), static_cast<size_t>(top_cities));
+  auto by_count = [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : *a.first < *b.first;
+  };
+  std::partial_sort(cities.begin(), cities.begin() + n, cities.end(), by_count);
+  for (size_t i = 0; i < n; ++i) f.cities.push_back({*cities[i].first, *cities[i].first, cities[i].second});
+  return f;
+}
+
+}  // namespace inkdex::engine

@@ -1,0 +1,252 @@
+#include "engine/query_plan.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/date.h"
+#include "zlib.h"
+
+namespace inkdex::engine {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+}
+
+absl::Status CheckLatLon(absl::string_view field, double lat, double lon) {
+  if (!std::isfinite(lat) || lat < -90 || lat > 90) {
+    return Invalid(absl::StrCat(field, ".lat"), absl::StrFormat("must be in [-90, 90], got %g", lat));
+  }
+  if (!std::isfinite(lon) || lon < -180 || lon > 180) {
+    return Invalid(absl::StrCat(field, ".lon"),
+                   absl::StrFormat("must be in [-180, 180], got %g", lon));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBox(const BoundingBox& b) {
+  for (auto [name, v, limit] : {std::tuple<const char*, double, double>{"bbox.south", b.south, 90},
+                                {"bbox.north", b.north, 90},
+                                {"bbox.west", b.west, 180},
+                                {"bbox.east", b.east, 180}}) {
+    if (!std::isfinite(v) || v < -limit || v > limit) {
+      return Invalid(name, absl::StrFormat("must be in [%g, %g], got %g", -limit, limit, v));
+    }
+  }
+  if (b.south > b.north) {
+    return Invalid("bbox", absl::StrFormat("south (%g) is north of north (%g)", b.south, b.north));
+  }
+  if (b.south == b.north || b.west == b.east) return Invalid("bbox", "is empty (zero height or width)");
+  return absl::OkStatus();
+}
+
+absl::Status CheckRanking(const RankingOptions& r) {
+  for (auto [name, v] : {std::pair<const char*, double>{"ranking.text_weight", r.text_weight},
+                         {"ranking.distance_weight", r.distance_weight},
+                         {"ranking.quality_weight", r.quality_weight},
+                         {"ranking.prior_weight", r.prior_weight}}) {
+    if (!std::isfinite(v) || v < 0 || v > 1e6) return Invalid(name, "must be in [0, 1e6]");
+  }
+  if (!std::isfinite(r.distance_scale_km) || r.distance_scale_km <= 0 || r.distance_scale_km > 20000) {
+    return Invalid("ranking.distance_scale_km", "must be in (0, 20000]");
+  }
+  if (!std::isfinite(r.prior_rating) || r.prior_rating < 0 || r.prior_rating > 5) {
+    return Invalid("ranking.prior_rating", "must be in [0, 5]");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+uint64_t StableHash64(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across processes and builds
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+namespace {
+
+// Hash of everything that decides the result order and membership, so a
+// token from another query is refused rather than silently misapplied.
+uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
+  std::string canon = absl::StrCat(r.text, "|", static_cast<int>(p.geo), "|");
+  auto add = [&canon](double v) { absl::StrAppend(&canon, absl::StrFormat("%a", v), ","); };
+  if (r.point) { add(r.point->lat); add(r.point->lon); }
+  if (r.radius_km) add(*r.radius_km);
+  if (r.bbox) { add(r.bbox->south); add(r.bbox->west); add(r.bbox->north); add(r.bbox->east); }
+  absl::StrAppend(&canon, "|", p.style_mask, "|", p.style_all, "|");
+  if (r.min_rating) add(*r.min_rating);
+  absl::StrAppend(&canon, "|");
+  if (r.max_hourly_rate) add(*r.max_hourly_rate);
+  absl::StrAppend(&canon, "|", r.booking_open, "|", r.min_years_active.value_or(-1), "|", r.date,
+                  "|", static_cast<int>(p.sort), "|", r.max_per_studio, "|");
+  for (double v : {r.ranking.text_weight, r.ranking.distance_weight, r.ranking.quality_weight,
+                   r.ranking.distance_scale_km, r.ranking.prior_rating, r.ranking.prior_weight}) {
+    add(v);
+  }
+  return StableHash64(canon) | 1;  // never 0
+}
+
+constexpr uint8_t kTokenVersion = 1;
+
+
+uint32_t Checksum(std::string_view s) {
+  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
+}
+
+void PutBytes(std::string* s, const void* p, size_t n) { s->append(static_cast<const char*>(p), n); }
+
+}  // namespace
+
+absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy& taxonomy) {
+  QueryPlan p;
+  p.request = &r;
+  if (r.text.size() > SearchRequest::kMaxTextBytes) {
+    return Invalid("text", absl::StrFormat("is %d bytes; at most %d", r.text.size(),
+                                           SearchRequest::kMaxTextBytes));
+  }
+  if (r.limit < 1 || r.limit > SearchRequest::kMaxLimit) {
+    return Invalid("limit", absl::StrFormat("must be in 1..%d, got %d", SearchRequest::kMaxLimit, r.limit));
+  }
+  if (r.point) {
+    if (absl::Status s = CheckLatLon("point", r.point->lat, r.point->lon); !s.ok()) return s;
+  }
+  if (r.radius_km) {
+    const double rad = *r.radius_km;
+    if (!std::isfinite(rad) || rad <= 0 || rad > 20000) {
+      return Invalid("radius_km", absl::StrFormat("must be in (0, 20000], got %g", rad));
+    }
+    if (!r.point) return Invalid("radius_km", "needs a point (lat, lon)");
+    if (r.bbox) return Invalid("bbox", "cannot be combined with radius_km");
+    p.geo = GeoMode::kRadius;
+  } else if (r.bbox) {
+    if (absl::Status s = CheckBox(*r.bbox); !s.ok()) return s;
+    p.geo = GeoMode::kViewport;
+  } else if (r.point) {
+    p.geo = GeoMode::kNearest;
+  }
+  if (r.point) {
+    p.has_ref = true;
+    p.ref_lat = r.point->lat;
+    p.ref_lon = r.point->lon;
+  } else if (r.bbox) {
+    p.has_ref = true;
+    p.ref_lat = (r.bbox->south + r.bbox->north) / 2;
+    double east = r.bbox->east < r.bbox->west ? r.bbox->east + 360 : r.bbox->east;
+    p.ref_lon = (r.bbox->west + east) / 2;
+    if (p.ref_lon > 180) p.ref_lon -= 360;
+  }
+  for (size_t i = 0; i < r.styles.size(); ++i) {
+    absl::StatusOr<int> idx = taxonomy.Resolve(r.styles[i], absl::StrCat("styles[", i, "]"));
+    if (!idx.ok()) return idx.status();
+    p.style_mask |= uint64_t{1} << *idx;
+  }
+  p.style_all = r.style_match == StyleMatch::kAll;
+  if (r.min_rating && (!std::isfinite(*r.min_rating) || *r.min_rating < 0 || *r.min_rating > 5)) {
+    return Invalid("min_rating", absl::StrFormat("must be in [0, 5], got %g", *r.min_rating));
+  }
+  if (r.max_hourly_rate && (!std::isfinite(*r.max_hourly_rate) || *r.max_hourly_rate < 0)) {
+    return Invalid("max_hourly_rate", absl::StrFormat("must be >= 0, got %g", *r.max_hourly_rate));
+  }
+  if (r.min_years_active && (*r.min_years_active < 0 || *r.min_years_active > 150)) {
+    return Invalid("min_years_active", absl::StrFormat("must be in [0, 150], got %d", *r.min_years_active));
+  }
+  if (r.max_per_studio < 0 || r.max_per_studio > SearchRequest::kMaxLimit) {
+    return Invalid("max_per_studio", absl::StrFormat("must be in 0..%d, got %d",
+                                                     SearchRequest::kMaxLimit, r.max_per_studio));
+  }
+  if (r.top_cities < 0 || r.top_cities > 100) {
+    return Invalid("top_cities", absl::StrFormat("must be in 0..100, got %d", r.top_cities));
+  }
+  if (absl::Status s = CheckRanking(r.ranking); !s.ok()) return s;
+  if (r.date.empty()) {
+    p.day = TodayUtc();
+  } else if (std::optional<int32_t> day = ParseIsoDay(r.date)) {
+    p.day = *day;
+  } else {
+    return Invalid("date", absl::StrCat("must be a date YYYY-MM-DD, got '", r.date, "'"));
+  }
+  p.sort = r.sort;
+  if (p.sort == SortOrder::kDistance && !p.has_ref) {
+    return Invalid("sort", "distance needs a point or a viewport");
+  }
+  p.fingerprint = Fingerprint(r, p);
+  if (!r.page_token.empty()) {
+    absl::StatusOr<PageCursor> c = DecodePageToken(r.page_token);
+    if (!c.ok()) return c.status();
+    if (c->fingerprint != p.fingerprint) {
+      return Invalid("page_token", "was issued for a different query");
+    }
+    if (c->depth + static_cast<uint32_t>(r.limit) > SearchRequest::kMaxDepth) {
+      return Invalid("page_token", absl::StrFormat("paging deeper than %d results is not supported; "
+                                                   "narrow the query instead",
+                                                   SearchRequest::kMaxDepth));
+    }
+    if (r.date.empty()) p.day = c->day;  // one day for the whole paging session
+    p.cursor = std::move(*c);
+  }
+  return p;
+}
+
+std::string EncodePageToken(const PageCursor& c) {
+  std::string raw;
+  raw.push_back(static_cast<char>(kTokenVersion));
+  PutBytes(&raw, &c.fingerprint, 8);
+  PutBytes(&raw, &c.day, 4);
+  PutBytes(&raw, &c.depth, 4);
+  PutBytes(&raw, &c.key, 8);
+  const uint16_t id_len = static_cast<uint16_t>(c.id.size());
+  PutBytes(&raw, &id_len, 2);
+  raw.append(c.id);
+  const uint16_t n = static_cast<uint16_t>(c.emitted_after.size());
+  PutBytes(&raw, &n, 2);
+  for (uint64_t h : c.emitted_after) PutBytes(&raw, &h, 8);
+  const uint32_t crc = Checksum(raw);
+  PutBytes(&raw, &crc, 4);
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<PageCursor> DecodePageToken(std::string_view token) {
+  const absl::Status bad = Invalid("page_token", "is malformed (not a token this server issued)");
+  if (token.size() > 65536) return bad;
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) || raw.size() < 1 + 8 + 4 + 4 + 8 + 2 + 2 + 4) {
+    return bad;
+  }
+  uint32_t crc = 0;
+  std::memcpy(&crc, raw.data() + raw.size() - 4, 4);
+  if (crc != Checksum(std::string_view(raw).substr(0, raw.size() - 4))) {
+    return bad;
+  }
+  if (static_cast<uint8_t>(raw[0]) != kTokenVersion) return bad;
+  PageCursor c;
+  size_t pos = 1;
+  auto get = [&](void* out, size_t n) {
+    if (pos + n > raw.size() - 4) return false;
+    std::memcpy(out, raw.data() + pos, n);
+    pos += n;
+    return true;
+  };
+  uint16_t id_len = 0, n = 0;
+  if (!get(&c.fingerprint, 8) || !get(&c.day, 4) || !get(&c.depth, 4) || !get(&c.key, 8) ||
+      !get(&id_len, 2) || pos + id_len > raw.size() - 4) {
+    return bad;
+  }
+  c.id.assign(raw.data() + pos, id_len);
+  pos += id_len;
+  if (!get(&n, 2)) return bad;
+  c.emitted_after.resize(n);
+  for (uint16_t i = 0; i < n; ++i) {
+    if (!get(&c.emitted_after[i], 8)) return bad;
+  }
+  if (pos != raw.size() - 4) return bad;
+  return c;
+}
+
+}  // namespace inkdex::engine

@@ -1,0 +1,55 @@
+// Row: what the search engine keeps in memory per slot (artist) to filter,
+// rank, facet and display without touching the document store.
+//
+// Rows live in RowTable pages that are shared between snapshots and copied
+// on write (engine/row_table.h), so a Row is immutable once published.
+// Strings that repeat across artists (cities, studio ids, currencies,
+// location displays) are interned in a StringPool and held by pointer; the
+// pool outlives every row.
+//
+// Memory: ~200 bytes per artist plus its own strings (id, name, studio name).
+#ifndef INKDEX_ENGINE_ROW_H_
+#define INKDEX_ENGINE_ROW_H_
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace inkdex::engine {
+
+inline constexpr int32_t kNoDayMin = std::numeric_limits<int32_t>::min();
+inline constexpr int32_t kNoDayMax = std::numeric_limits<int32_t>::max();
+
+struct RowLocation {
+  double lat = 0, lon = 0;
+  int32_t from_day = kNoDayMin;  // days since 1970-01-01, inclusive
+  int32_t to_day = kNoDayMax;
+  const std::string* display = nullptr;  // interned, never null once built
+  const std::string* city = nullptr;     // interned "City, CC" or "" (facet key)
+
+  bool ActiveOn(int32_t day) const { return from_day <= day && day <= to_day; }
+};
+
+struct Row {
+  uint64_t version = 0;
+  uint32_t gen = 0;  // bumped (mod 2^24) whenever locations or liveness change
+  bool live = false;      // searchable: exists, not deleted, not opted out, active
+  bool booking_open = false;
+  int16_t years_active = -1;  // -1 unknown
+  uint32_t review_count = 0;
+  float rating = std::numeric_limits<float>::quiet_NaN();       // NaN unrated
+  float hourly_rate = std::numeric_limits<float>::quiet_NaN();  // NaN unknown
+  uint64_t style_mask = 0;
+  const std::string* studio_key = nullptr;  // interned studio id (or name); null: none
+  const std::string* currency = nullptr;
+  std::vector<RowLocation> locations;  // [0] is the primary location; at most 256
+  std::string id;
+  std::string name;
+  std::string studio_name;
+};
+
+}  // namespace inkdex::engine
+
+#endif  // INKDEX_ENGINE_ROW_H_

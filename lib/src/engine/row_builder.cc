@@ -1,0 +1,73 @@
+#include "engine/row_builder.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/date.h"
+
+namespace inkdex::engine {
+
+std::string CityKey(const Location& loc) {
+  if (loc.city().empty()) return "";
+  if (loc.country().empty()) return loc.city();
+  return absl::StrCat(loc.city(), ", ", loc.country());
+}
+
+namespace {
+
+RowLocation MakeLocation(const Location& loc, StringPool& pool) {
+  RowLocation out;
+  out.lat = loc.latitude();
+  out.lon = loc.longitude();
+  out.display = pool.Intern(loc.display());
+  out.city = pool.Intern(CityKey(loc));
+  return out;
+}
+
+}  // namespace
+
+void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row) {
+  const uint32_t gen = row->gen;
+  *row = Row();
+  row->gen = gen;
+  row->version = a.version();
+  row->live = IsSearchable(a);
+  row->id = a.id();
+  row->name = a.name();
+  row->studio_name = a.studio().name();
+  if (!a.studio().id().empty()) {
+    row->studio_key = pool.Intern(a.studio().id());
+  } else if (!a.studio().name().empty()) {
+    row->studio_key = pool.Intern(absl::StrCat("name:", a.studio().name()));
+  }
+  row->currency = pool.Intern(a.pricing().currency());
+  if (a.has_rating()) row->rating = static_cast<float>(a.rating());
+  row->review_count = a.review_count();
+  if (a.pricing().has_hourly_rate()) row->hourly_rate = static_cast<float>(a.pricing().hourly_rate());
+  if (a.has_years_active()) {
+    row->years_active = static_cast<int16_t>(std::min<uint32_t>(a.years_active(), 32767));
+  }
+  row->booking_open = a.availability().booking_open();
+  for (const std::string& s : a.styles()) {
+    if (std::optional<int> idx = taxonomy.Find(s)) row->style_mask |= uint64_t{1} << *idx;
+  }
+  row->locations.reserve(1 + a.guest_spots_size());
+  row->locations.push_back(MakeLocation(a.location(), pool));
+  for (const GuestSpot& g : a.guest_spots()) {
+    if (row->locations.size() >= 256) break;  // CellEntry::location is 8 bits
+    RowLocation loc = MakeLocation(g.location(), pool);
+    if (!g.from().empty()) loc.from_day = ParseIsoDay(g.from()).value_or(kNoDayMax);
+    if (!g.to().empty()) loc.to_day = ParseIsoDay(g.to()).value_or(kNoDayMin);
+    row->locations.push_back(loc);
+  }
+}
+
+bool LocationsDiffer(const Row& a, const Row& b) {
+  if (a.live != b.live || a.locations.size() != b.locations.size()) return true;
+  for (size_t i = 0; i < a.locations.size(); ++i) {
+    if (a.locations[i].lat != b.locations[i].lat || a.locations[i].lon != b.locations[i].lon) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace inkdex::engine

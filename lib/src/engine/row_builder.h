@@ -1,0 +1,29 @@
+// Builds the in-memory Row for an artist document.
+//
+// Thread safety: uses the writer's StringPool; call from the writer only.
+#ifndef INKDEX_ENGINE_ROW_BUILDER_H_
+#define INKDEX_ENGINE_ROW_BUILDER_H_
+
+#include "engine/row.h"
+#include "engine/string_pool.h"
+#include "inkdex/artist.pb.h"
+#include "inkdex/taxonomy.h"
+
+namespace inkdex::engine {
+
+// Whether the artist may appear in results at all.
+inline bool IsSearchable(const Artist& a) { return !a.opted_out() && a.is_active(); }
+
+// Overwrites `row` with `artist` (live iff searchable). Keeps row->gen; the
+// caller bumps it when LocationsDiffer.
+void FillRow(const Artist& artist, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row);
+
+// True when the two rows' geo entries would differ (liveness or locations).
+bool LocationsDiffer(const Row& a, const Row& b);
+
+// The city facet key of a location: "City, CC", "City", or "".
+std::string CityKey(const Location& loc);
+
+}  // namespace inkdex::engine
+
+#endif  // INKDEX_ENGINE_ROW_BUILDER_H_

@@ -1,0 +1,368 @@
+#include "engine/searcher.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "engine/facets.h"
+#include "engine/ranking.h"
+#include "geo/distance.h"
+#include "geo/region.h"
+
+namespace inkdex::engine {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Nearest-first with at most this many matches measures each match directly;
+// above it, a widening radius bounds the work by the page instead.
+constexpr size_t kDirectDistanceLimit = 20000;
+
+struct Match {
+  uint32_t slot = 0;
+  uint16_t loc = 0;
+  double dist = kNaN;
+  double text = 0;  // TF weight, 0 without text
+  double key = 0;   // sort key, smaller first
+};
+
+class SearchRun {
+ public:
+  SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextMatchFn* text)
+      : s_(s), p_(p), r_(*p.request), tax_(t), text_fn_(text), ranker_(*p.request, p) {}
+
+  absl::StatusOr<SearchResponse> Run();
+
+ private:
+  bool PassesFilters(const Row& row) const;
+  bool PassesStyle(const Row& row) const {
+    if (p_.style_mask == 0) return true;
+    return p_.style_all ? (row.style_mask & p_.style_mask) == p_.style_mask
+                        : (row.style_mask & p_.style_mask) != 0;
+  }
+  // The active location nearest to the reference point (primary without one).
+  std::pair<uint16_t, double> NearestActive(const Row& row) const;
+  // Geo candidates of a radius or viewport, one per slot at its best location.
+  std::vector<Match> CollectGeo(GeoMode mode, double radius_km) const;
+  absl::Status ApplyText(std::vector<Match>* cands, bool restrict);
+  void Classify(std::vector<Match>& cands, bool count_rings);
+  void RingsByLookup();
+  bool ExpandNearest();
+  bool AfterCursor(const Match& m) const;
+  void BuildPage(SearchResponse* out);
+  void FillHit(const Match& m, SearchHit* hit) const;
+
+  const Snapshot& s_;
+  const QueryPlan& p_;
+  const SearchRequest& r_;
+  const StyleTaxonomy& tax_;
+  const TextMatchFn* text_fn_;
+  Ranker ranker_;
+  TextMatches text_;
+  FacetCounter facets_;
+  std::vector<Match> matches_;  // the match set (M)
+  std::vector<Match> pool_;     // matches with final keys, the page is chosen from
+  double pool_bound_ = std::numeric_limits<double>::infinity();  // keys below are final
+};
+
+bool SearchRun::PassesFilters(const Row& row) const {
+  if (r_.min_rating && !(row.rating >= *r_.min_rating && row.review_count > 0)) return false;
+  if (r_.max_hourly_rate && !(row.hourly_rate <= *r_.max_hourly_rate)) return false;
+  if (r_.booking_open && !row.booking_open) return false;
+  if (r_.min_years_active && row.years_active < *r_.min_years_active) return false;
+  return true;
+}
+
+std::pair<uint16_t, double> SearchRun::NearestActive(const Row& row) const {
+  if (!p_.has_ref) return {0, kNaN};
+  uint16_t best = 0;
+  double best_d = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < row.locations.size(); ++i) {
+    const RowLocation& l = row.locations[i];
+    if (!l.ActiveOn(p_.day)) continue;
+    const double d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, l.lat, l.lon);
+    if (d < best_d) best_d = d, best = static_cast<uint16_t>(i);
+  }
+  return {best, best_d};
+}
+
+std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
+  std::vector<Match> out;
+  absl::flat_hash_map<uint32_t, size_t> multi;  // slot -> index, rows with guest spots
+  std::vector<geo::CellRange> ranges;
+  const BoundingBox* box = r_.bbox ? &*r_.bbox : nullptr;
+  if (mode == GeoMode::kViewport) {
+    ranges = geo::CoverRect(box->south, box->west, box->north, box->east);
+  } else {
+    ranges = geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
+  }
+  s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
+    const Row& row = s_.rows.row(slot);
+    const RowLocation& loc = row.locations[li];
+    if (!loc.ActiveOn(p_.day)) return;
+    double d;
+    if (mode == GeoMode::kViewport) {
+      if (!geo::RectContains(box->south, box->west, box->north, box->east, loc.lat, loc.lon)) return;
+      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+    } else {
+      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+      if (d > radius_km) return;
+    }
+    if (row.locations.size() > 1) {
+      auto [it, inserted] = multi.try_emplace(slot, out.size());
+      if (!inserted) {
+        Match& m = out[it->second];
+        if (d < m.dist) m.dist = d, m.loc = static_cast<uint16_t>(li);
+        return;
+      }
+    }
+    out.push_back({slot, static_cast<uint16_t>(li), d, 0, 0});
+  });
+  return out;
+}
+
+absl::Status SearchRun::ApplyText(std::vector<Match>* cands, bool restrict) {
+  std::vector<uint32_t> slots;
+  if (restrict) {
+    slots.reserve(cands->size());
+    for (const Match& m : *cands) slots.push_back(m.slot);
+    std::sort(slots.begin(), slots.end());
+  }
+  absl::StatusOr<TextMatches> tm = (*text_fn_)(restrict ? &slots : nullptr);
+  if (!tm.ok()) return tm.status();
+  text_ = std::move(*tm);
+  if (restrict) {
+    std::erase_if(*cands, [&](Match& m) {
+      auto it = text_.weights.find(m.slot);
+      if (it == text_.weights.end()) return true;
+      m.text = it->second;
+      return false;
+    });
+  } else {
+    cands->reserve(text_.weights.size());
+    for (const auto& [slot, w] : text_.weights) {
+      if (!s_.rows.has(slot) || !s_.rows.row(slot).live) continue;
+      cands->push_back({slot, 0, kNaN, w, 0});
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SearchRun::Classify(std::vector<Match>& cands, bool count_rings) {
+  if (count_rings) facets_.EnableRings();
+  for (Match& m : cands) {
+    const Row& row = s_.rows.row(m.slot);
+    if (!PassesFilters(row)) continue;
+    if (r_.facets) facets_.AddBase(row);
+    if (!PassesStyle(row)) continue;
+    if (r_.facets) facets_.AddMatch(row, row.locations[m.loc], count_rings ? m.dist : kNaN);
+    matches_.push_back(m);
+  }
+}
+
+// Distance rings for nearest-first queries: matches within 50 km by lookup,
+// the rest is "50+".
+void SearchRun::RingsByLookup() {
+  std::array<int64_t, 6> rings{};
+  int64_t near = 0;
+  for (const Match& m : CollectGeo(GeoMode::kRadius, FacetCounter::kRingEdgesKm.back())) {
+    const Row& row = s_.rows.row(m.slot);
+    if (!PassesFilters(row) || !PassesStyle(row)) continue;
+    if (text_fn_ != nullptr && !text_.weights.contains(m.slot)) continue;
+    ++rings[FacetCounter::RingOf(m.dist)];
+    ++near;
+  }
+  rings[5] += static_cast<int64_t>(matches_.size()) - near;
+  facets_.SetRings(rings);
+}
+
+bool SearchRun::AfterCursor(const Match& m) const {
+  if (!p_.cursor) return true;
+  const PageCursor& c = *p_.cursor;
+  if (m.key != c.key) return m.key > c.key;
+  return s_.rows.row(m.slot).id > c.id;
+}
+
+// Nearest-first over many matches: collect matches within a widening radius
+// until enough of them sort before anything outside can.
+bool SearchRun::ExpandNearest() {
+  const size_t needed = static_cast<size_t>(r_.limit) * (r_.max_per_studio > 0 ? 4 : 1) + 1;
+  double max_text = 0, max_bayes = 0;
+  for (const Match& m : matches_) {
+    max_text = std::max(max_text, m.text);
+    max_bayes = std::max(max_bayes, ranker_.Bayes(s_.rows.row(m.slot)));
+  }
+  for (double radius = 1.0;; radius *= 4) {
+    radius = std::min(radius, geo::kMaxDistanceKm);
+    std::vector<Match> cands = CollectGeo(GeoMode::kRadius, radius);
+    pool_.clear();
+    for (Match& m : cands) {
+      const Row& row = s_.rows.row(m.slot);
+      if (!PassesFilters(row) || !PassesStyle(row)) continue;
+      if (text_fn_ != nullptr) {
+        auto it = text_.weights.find(m.slot);
+        if (it == text_.weights.end()) continue;
+        m.text = it->second;
+      }
+      m.key = ranker_.Key(row, m.dist, m.text);
+      pool_.push_back(m);
+    }
+    pool_bound_ = radius >= geo::kMaxDistanceKm ? std::numeric_limits<double>::infinity()
+                                                : ranker_.KeyBoundOutside(radius, max_text, max_bayes);
+    size_t final_after_cursor = 0;
+    for (const Match& m : pool_) final_after_cursor += m.key < pool_bound_ && AfterCursor(m);
+    if (final_after_cursor >= needed || radius >= geo::kMaxDistanceKm) return true;
+  }
+}
+
+absl::StatusOr<SearchResponse> SearchRun::Run() {
+  std::vector<Match> cands;
+  const bool regional = p_.geo == GeoMode::kRadius || p_.geo == GeoMode::kViewport;
+  if (regional) {
+    cands = CollectGeo(p_.geo, r_.radius_km.value_or(0));
+    if (text_fn_ != nullptr) {
+      if (absl::Status st = ApplyText(&cands, /*restrict=*/true); !st.ok()) return st;
+    }
+  } else if (text_fn_ != nullptr) {
+    if (absl::Status st = ApplyText(&cands, /*restrict=*/false); !st.ok()) return st;
+  } else {
+    cands.reserve(s_.live);
+    for (uint32_t slot = 1; slot < s_.rows.slot_limit(); ++slot) {
+      if (s_.rows.row(slot).live) cands.push_back({slot, 0, kNaN, 0, 0});
+    }
+  }
+  Classify(cands, regional && p_.has_ref);
+  cands = {};
+
+  const bool nearest = p_.geo == GeoMode::kNearest;
+  const bool key_needs_distance =
+      p_.sort == SortOrder::kDistance || (p_.sort == SortOrder::kRelevance && p_.has_ref);
+  if (nearest && r_.facets) RingsByLookup();
+  if (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit) {
+    ExpandNearest();
+  } else {
+    for (Match& m : matches_) {
+      const Row& row = s_.rows.row(m.slot);
+      if (nearest && key_needs_distance) std::tie(m.loc, m.dist) = NearestActive(row);
+      m.key = ranker_.Key(row, m.dist, m.text);
+    }
+    pool_ = matches_;
+  }
+
+  SearchResponse out;
+  out.total = static_cast<int64_t>(matches_.size());
+  out.commit_seq = s_.seq;
+  out.spelling_suggestion = text_.spelling_suggestion;
+  BuildPage(&out);
+  if (r_.facets) out.facets = facets_.Finish(tax_, r_.top_cities);
+  return out;
+}
+
+void SearchRun::BuildPage(SearchResponse* out) {
+  const uint32_t depth = p_.cursor ? p_.cursor->depth : 0;
+  std::vector<uint64_t> already;
+  if (p_.cursor) already = p_.cursor->emitted_after;
+  std::sort(already.begin(), already.end());
+  auto is_already = [&](const Match& m) {
+    return !already.empty() &&
+           std::binary_search(already.begin(), already.end(), StableHash64(s_.rows.row(m.slot).id));
+  };
+  std::erase_if(pool_, [&](const Match& m) { return !(m.key < pool_bound_) || !AfterCursor(m); });
+  auto less = [&](const Match& a, const Match& b) {
+    if (a.key != b.key) return a.key < b.key;
+    return s_.rows.row(a.slot).id < s_.rows.row(b.slot).id;
+  };
+  const size_t limit = static_cast<size_t>(r_.limit);
+  const bool diverse = r_.max_per_studio > 0;
+  if (!diverse && pool_.size() > limit) {
+    std::partial_sort(pool_.begin(), pool_.begin() + limit, pool_.end(), less);
+    pool_.resize(limit);
+  } else {
+    std::sort(pool_.begin(), pool_.end(), less);
+  }
+
+  absl::flat_hash_map<const std::string*, int> per_studio;
+  std::vector<const Match*> emitted;
+  const Match* prefix_end = nullptr;  // last match of the contiguous emitted prefix
+  bool deferred_any = false;
+  std::vector<uint64_t> after;  // hashes emitted after prefix_end
+  for (const Match& m : pool_) {
+    if (emitted.size() == limit) break;
+    const Row& row = s_.rows.row(m.slot);
+    if (is_already(m)) {
+      if (deferred_any) after.push_back(StableHash64(row.id));
+      else prefix_end = &m;
+      continue;
+    }
+    if (diverse && row.studio_key != nullptr && after.size() < 2000 &&
+        per_studio[row.studio_key] >= r_.max_per_studio) {
+      deferred_any = true;
+      continue;
+    }
+    if (row.studio_key != nullptr) ++per_studio[row.studio_key];
+    emitted.push_back(&m);
+    if (deferred_any) after.push_back(StableHash64(row.id));
+    else prefix_end = &m;
+  }
+  out->hits.resize(emitted.size());
+  for (size_t i = 0; i < emitted.size(); ++i) FillHit(*emitted[i], &out->hits[i]);
+
+  const uint64_t returned = depth + emitted.size();
+  if (returned < matches_.size() && !emitted.empty()) {
+    PageCursor next;
+    next.fingerprint = p_.fingerprint;
+    next.day = p_.day;
+    next.depth = static_cast<uint32_t>(returned);
+    if (prefix_end != nullptr) {
+      next.key = prefix_end->key;
+      next.id = s_.rows.row(prefix_end->slot).id;
+    } else {  // the page began with a deferral: stay where the last page stopped
+      next.key = p_.cursor->key;
+      next.id = p_.cursor->id;
+    }
+    next.emitted_after = std::move(after);
+    // Carry hashes from earlier pages that still lie after the new cursor.
+    for (uint64_t h : already) {
+      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) == next.emitted_after.end()) {
+        next.emitted_after.push_back(h);
+      }
+    }
+    out->next_page_token = EncodePageToken(next);
+  }
+}
+
+void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
+  const Row& row = s_.rows.row(m.slot);
+  const RowLocation& loc = row.locations[m.loc];
+  double dist = m.dist;
+  if (p_.has_ref && std::isnan(dist)) dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+  hit->id = row.id;
+  hit->name = row.name;
+  hit->studio_name = row.studio_name;
+  hit->location = *loc.display;
+  hit->city = *loc.city;
+  hit->guest_spot = m.loc > 0;
+  hit->lat = loc.lat;
+  hit->lon = loc.lon;
+  hit->distance_km = dist;
+  hit->explanation = ranker_.Explain(row, dist, m.text);
+  hit->score = hit->explanation.text + hit->explanation.distance + hit->explanation.quality;
+  if (!r_.explain) hit->explanation = ScoreExplanation();
+  for (uint64_t mask = row.style_mask; mask != 0; mask &= mask - 1) {
+    hit->styles.push_back(tax_.style(std::countr_zero(mask)).id);
+  }
+  hit->rating = std::isnan(row.rating) ? 0 : row.rating;
+  hit->review_count = row.review_count;
+  if (!std::isnan(row.hourly_rate)) hit->hourly_rate = row.hourly_rate;
+  hit->currency = row.currency ? *row.currency : "";
+  hit->booking_open = row.booking_open;
+}
+
+}  // namespace
+
+absl::StatusOr<SearchResponse> RunSearch(const Snapshot& snapshot, const QueryPlan& plan,
+                                         const StyleTaxonomy& taxonomy, const TextMatchFn* text) {
+  return SearchRun(snapshot, plan, taxonomy, text).Run();
+}
+
+}  // namespace inkdex::engine

@@ -1,0 +1,53 @@
+// RunSearch: executes a planned query against one snapshot.
+//
+// The flow (README "How a query flows"):
+//  1. Candidates: the S2 covering of the radius or viewport is scanned in the
+//     snapshot's cell indexes and each location is checked exactly (distance
+//     or bounds, and the guest-spot dates); with no geo region, candidates are
+//     the text matches, else every live row.
+//  2. Text: the Xapian match (TextMatchFn), restricted to the geo
+//     candidates when there are any.
+//  3. Filters split candidates into the base set (all but styles: style
+//     facets) and the matches (total, other facets, hits).
+//  4. Ranking and the page: keys are computed per match, the page cursor
+//     skips what earlier pages returned, the top `limit` are selected.
+//     Nearest-first over a large match set widens a radius until the page is
+//     provably complete instead of measuring every match.
+//
+// Thread safety: reentrant; the snapshot is shared read-only.
+#ifndef INKDEX_ENGINE_SEARCHER_H_
+#define INKDEX_ENGINE_SEARCHER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/query_plan.h"
+#include "engine/snapshot.h"
+#include "inkdex/query.h"
+#include "inkdex/taxonomy.h"
+
+namespace inkdex::engine {
+
+struct TextMatches {
+  absl::flat_hash_map<uint32_t, double> weights;  // slot -> TF weight (> 0)
+  std::string spelling_suggestion;
+};
+
+// Matches the request text; when `restrict_to` is non-null (sorted slots),
+// only among those slots.
+using TextMatchFn =
+    std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to)>;
+
+// REQUIRES: plan made by PlanQuery for a request that outlives the call;
+// `text` non-null iff the request has text.
+absl::StatusOr<SearchResponse> RunSearch(const Snapshot& snapshot, const QueryPlan& plan,
+                                         const StyleTaxonomy& taxonomy, const TextMatchFn* text);
+
+}  // namespace inkdex::engine
+
+#endif  // INKDEX_ENGINE_SEARCHER_H_

@@ -1,0 +1,54 @@
+// Snapshot: one commit's complete, immutable search state. Searches take a
+// shared_ptr to the current snapshot and use nothing else, so a search sees
+// all of a commit or none of it and never waits for the writer.
+//
+// Geo lookups go through two CellIndexes: a large `geo_base` and a small
+// `geo_delta` holding entries added since the base was built. An entry is
+// valid only while its row is live and has the entry's generation, so
+// superseded entries in either index are skipped, never edited out.
+//
+// Thread safety: immutable; share across threads.
+#ifndef INKDEX_ENGINE_SNAPSHOT_H_
+#define INKDEX_ENGINE_SNAPSHOT_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/row_table.h"
+#include "engine/string_pool.h"
+#include "geo/cell_index.h"
+
+namespace inkdex::engine {
+
+struct Snapshot {
+  uint64_t seq = 0;
+  int64_t commit_unix_micros = 0;
+  RowTable rows;
+  std::shared_ptr<const geo::CellIndex> geo_base = std::make_shared<geo::CellIndex>();
+  std::shared_ptr<const geo::CellIndex> geo_delta = std::make_shared<geo::CellIndex>();
+  std::shared_ptr<const StringPool> strings;  // keeps interned strings alive
+  std::vector<int64_t> style_counts;          // live artists per style index
+  uint64_t live = 0;                          // searchable artists
+
+  bool Valid(const geo::CellEntry& e) const {
+    if (!rows.has(e.slot)) return false;
+    const Row& r = rows.row(e.slot);
+    return r.live && r.gen == e.gen && e.location < r.locations.size();
+  }
+
+  // Calls fn(slot, location_index) for every valid location in `ranges`.
+  template <typename Fn>
+  void ForEachLocationIn(std::span<const geo::CellRange> ranges, Fn&& fn) const {
+    auto visit = [&](const geo::CellEntry& e) {
+      if (Valid(e)) fn(e.slot, e.location);
+    };
+    geo_base->ForEachIn(ranges, visit);
+    geo_delta->ForEachIn(ranges, visit);
+  }
+};
+
+}  // namespace inkdex::engine
+
+#endif  // INKDEX_ENGINE_SNAPSHOT_H_

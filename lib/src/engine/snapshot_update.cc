@@ -1,0 +1,84 @@
+#include "engine/snapshot_update.h"
+
+#include <bit>
+
+#include "engine/row_builder.h"
+#include "geo/region.h"
+
+namespace inkdex::engine {
+
+SnapshotUpdate::SnapshotUpdate(const Snapshot& base, const StyleTaxonomy& taxonomy,
+                               std::shared_ptr<StringPool> pool)
+    : base_(base),
+      taxonomy_(taxonomy),
+      pool_(std::move(pool)),
+      rows_(base.rows),
+      style_counts_(base.style_counts),
+      live_(static_cast<int64_t>(base.live)) {
+  style_counts_.resize(taxonomy.size(), 0);
+}
+
+void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecord& record) {
+  Row& row = rows_.Mutable(slot);
+  const Row old = row;
+  if (record.deleted()) {
+    row = Row();
+    row.gen = old.gen;
+    row.id = id;
+    row.version = record.version();
+  } else {
+    FillRow(record.artist(), taxonomy_, *pool_, &row);
+    row.version = record.version();
+  }
+  auto count = [&](const Row& r, int delta) {
+    if (!r.live) return;
+    live_ += delta;
+    for (uint64_t m = r.style_mask; m != 0; m &= m - 1) style_counts_[std::countr_zero(m)] += delta;
+  };
+  count(old, -1);
+  count(row, +1);
+  if (LocationsDiffer(old, row)) {
+    row.gen = (old.gen + 1) & 0xFFFFFF;
+    if (row.live) {
+      for (size_t i = 0; i < row.locations.size(); ++i) {
+        geo::CellEntry e;
+        e.cell = geo::LeafCellId(row.locations[i].lat, row.locations[i].lon);
+        e.slot = slot;
+        e.gen = row.gen;
+        e.location = static_cast<uint32_t>(i);
+        added_.push_back(e);
+      }
+    }
+  }
+}
+
+std::shared_ptr<const Snapshot> SnapshotUpdate::Finish(uint64_t seq, int64_t micros) && {
+  auto next = std::make_shared<Snapshot>();
+  next->seq = seq;
+  next->commit_unix_micros = micros;
+  next->rows = std::move(rows_).Build();
+  next->strings = pool_;
+  next->style_counts = std::move(style_counts_);
+  next->live = static_cast<uint64_t>(live_);
+  const Snapshot& view = *next;
+  auto valid = [&view](const geo::CellEntry& e) { return view.Valid(e); };
+  if (added_.empty()) {
+    next->geo_base = base_.geo_base;
+    next->geo_delta = base_.geo_delta;
+  } else {
+    auto delta = std::make_shared<geo::CellIndex>(
+        geo::CellIndex::Merge(*base_.geo_delta, std::move(added_), valid));
+    const size_t threshold = std::max<size_t>(16384, base_.geo_base->size() / 8);
+    if (delta->size() > threshold) {
+      next->geo_base = std::make_shared<geo::CellIndex>(
+          geo::CellIndex::Merge(*base_.geo_base, delta->entries(), valid));
+      next->geo_delta = std::make_shared<geo::CellIndex>();
+    } else {
+      next->geo_base = base_.geo_base;
+      next->geo_delta = std::move(delta);
+    }
+  }
+  return next;
+}
+
+}  // namespace inkdex::engine

@@ -1,0 +1,88 @@
+// CellIndex: an immutable, sorted array of (S2 leaf cell id, slot) entries,
+// one per artist location, answering "which entries lie in these cell
+// ranges" with two binary searches per range.
+//
+// Entries carry the row generation they were made for; the engine layers a
+// large base index and a small delta (see engine/snapshot.h) and drops
+// entries whose generation no longer matches the row, so an index is never
+// edited in place.
+//
+// Cost: 16 bytes per location; Lookup is O(ranges * log n + hits).
+// Thread safety: immutable after construction; share freely.
+#ifndef INKDEX_GEO_CELL_INDEX_H_
+#define INKDEX_GEO_CELL_INDEX_H_
+
+#include <cstdint>
+#include <algorithm>
+#include <span>
+#include <vector>
+
+#include "geo/region.h"
+
+namespace inkdex::geo {
+
+struct CellEntry {
+  uint64_t cell = 0;     // S2 leaf cell id of the location
+  uint32_t slot = 0;          // row (= Xapian docid)
+  uint32_t gen : 24 = 0;      // row generation the entry was made for (wraps)
+  uint32_t location : 8 = 0;  // 0 = primary location, k = guest spot k-1
+
+  bool operator<(const CellEntry& o) const {
+    return cell != o.cell ? cell < o.cell : slot < o.slot;
+  }
+};
+
+class CellIndex {
+ public:
+  CellIndex() = default;
+  // REQUIRES: nothing; sorts `entries`.
+  explicit CellIndex(std::vector<CellEntry> entries);
+
+  // Calls fn(const CellEntry&) for every entry in any of `ranges`.
+  // REQUIRES: ranges sorted and disjoint (as CoverCap/CoverRect return them).
+  template <typename Fn>
+  void ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const;
+
+  size_t size() const { return entries_.size(); }
+  const std::vector<CellEntry>& entries() const { return entries_; }
+
+  // A new index: the entries of `base` for which keep(entry) is true,
+  // merged with `add`. O(n).
+  template <typename Keep>
+  static CellIndex Merge(const CellIndex& base, std::vector<CellEntry> add, Keep&& keep);
+
+ private:
+  std::vector<CellEntry> entries_;
+};
+
+template <typename Fn>
+void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
+  auto it = entries_.begin();
+  const auto end = entries_.end();
+  for (const CellRange& r : ranges) {
+    it = std::lower_bound(it, end, r.min,
+                          [](const CellEntry& e, uint64_t cell) { return e.cell < cell; });
+    for (; it != end && it->cell <= r.max; ++it) fn(*it);
+  }
+}
+
+template <typename Keep>
+CellIndex CellIndex::Merge(const CellIndex& base, std::vector<CellEntry> add, Keep&& keep) {
+  std::sort(add.begin(), add.end());
+  std::vector<CellEntry> out;
+  out.reserve(base.size() + add.size());
+  auto a = base.entries_.begin();
+  auto b = add.begin();
+  while (a != base.entries_.end() || b != add.end()) {
+    const bool take_a = b == add.end() || (a != base.entries_.end() && *a < *b);
+    const CellEntry& e = take_a ? *a++ : *b++;
+    if (keep(e)) out.push_back(e);
+  }
+  CellIndex merged;
+  merged.entries_ = std::move(out);
+  return merged;
+}
+
+}  // namespace inkdex::geo
+
+#endif  // INKDEX_GEO_CELL_INDEX_H_

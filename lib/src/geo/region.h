@@ -1,0 +1,43 @@
+// Geo regions a query can name (a radius around a point, a map viewport) and
+// their S2 cell coverings.
+//
+// A covering is conservative: every point inside the region lies in one of
+// its cells, so an index keyed by leaf cell ids finds every candidate by
+// scanning the covering's id ranges; candidates are then checked exactly
+// (DistanceKm, or the viewport's degree bounds). The region is padded by a
+// hair before covering so that rounding in S2's geometry never excludes a
+// point that the exact check accepts.
+//
+// Thread safety: value types; coverings are computed per query.
+#ifndef INKDEX_GEO_REGION_H_
+#define INKDEX_GEO_REGION_H_
+
+#include <cstdint>
+#include <vector>
+
+namespace inkdex::geo {
+
+// A range [min, max] of S2 leaf cell ids (inclusive).
+struct CellRange {
+  uint64_t min = 0;
+  uint64_t max = 0;
+};
+
+// Leaf cell id of a point, the key the cell index sorts by.
+uint64_t LeafCellId(double lat, double lon);
+
+// REQUIRES: lat in [-90, 90], lon in [-180, 180], radius_km > 0.
+// At most `max_cells` ranges (more cells: tighter covering, more seeks).
+std::vector<CellRange> CoverCap(double lat, double lon, double radius_km, int max_cells = 12);
+
+// The viewport [south, north] x [west, east] in degrees; west > east crosses
+// the antimeridian. REQUIRES: south <= north.
+std::vector<CellRange> CoverRect(double south, double west, double north, double east,
+                                 int max_cells = 12);
+
+// True when (lat, lon) lies inside the viewport (bounds inclusive).
+bool RectContains(double south, double west, double north, double east, double lat, double lon);
+
+}  // namespace inkdex::geo
+
+#endif  // INKDEX_GEO_REGION_H_

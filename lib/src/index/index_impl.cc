@@ -1,0 +1,329 @@
+#include "index/index_impl.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/row_builder.h"
+#include "engine/snapshot_update.h"
+#include "inkdex/record.h"
+#include "text/document_builder.h"
+
+namespace inkdex::index {
+namespace {
+
+constexpr char kSeqMetadata[] = "inkdex_seq";
+
+uint64_t ParseSeq(const std::string& s) { return s.empty() ? 0 : std::stoull(s); }
+
+absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
+  return absl::InternalError(absl::StrCat("search index: ", what, ": ", e.get_description()));
+}
+
+// Styles given by code may be aliases: store canonical ids, keep unknowns.
+void CanonicalizeStyles(const StyleTaxonomy& taxonomy, Artist* a) {
+  std::vector<std::string> ids;
+  for (const std::string& s : a->styles()) {
+    if (std::optional<int> i = taxonomy.Find(s)) {
+      ids.push_back(taxonomy.style(*i).id);
+    } else {
+      a->add_unknown_styles(s);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  a->clear_styles();
+  for (std::string& id : ids) a->add_styles(std::move(id));
+}
+
+}  // namespace
+
+IndexImpl::IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy)
+    : dir_(std::move(dir)),
+      options_(std::move(options)),
+      taxonomy_(std::move(taxonomy)),
+      strings_(std::make_shared<engine::StringPool>()) {}
+
+IndexImpl::~IndexImpl() {
+  absl::MutexLock lock(&write_mu_);
+  try {
+    if (xdb_) xdb_->close();
+  } catch (const Xapian::Error&) {
+    // Closing flushes nothing we rely on: every commit was already committed.
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
+                                                       const IndexOptions& options) {
+  absl::StatusOr<StyleTaxonomy> taxonomy = options.taxonomy_path.empty()
+                                               ? StyleTaxonomy::Default()
+                                               : StyleTaxonomy::FromFile(options.taxonomy_path);
+  if (!taxonomy.ok()) return taxonomy.status();
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(std::filesystem::path(dir) / "docs", ec);
+  if (!exists && (options.error_if_missing || !options.create_if_missing)) {
+    return absl::NotFoundError(absl::StrCat("index: no index at '", dir, "'"));
+  }
+  if (!exists) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("index: cannot create '", dir, "': ", ec.message()));
+  }
+  std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
+  if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
+  if (absl::Status s = impl->Recover(); !s.ok()) return s;
+  if (absl::Status s = impl->LoadSnapshot(); !s.ok()) return s;
+  return std::unique_ptr<Index>(std::move(impl));
+}
+
+absl::Status IndexImpl::OpenStores() {
+  absl::StatusOr<std::unique_ptr<store::DocStore>> store = store::DocStore::Open(
+      dir_ + "/docs", options_.create_if_missing, options_.sync, options_.document_cache_bytes);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  absl::MutexLock lock(&write_mu_);
+  try {
+    xdb_ = std::make_unique<Xapian::WritableDatabase>(dir_ + "/text", Xapian::DB_CREATE_OR_OPEN |
+                                                                          Xapian::DB_BACKEND_GLASS);
+  } catch (const Xapian::DatabaseLockError& e) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("index: '", dir_, "' is open for writing in another process"));
+  } catch (const Xapian::Error& e) {
+    return XapianError("open", e);
+  }
+  builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_, xdb_.get());
+  return absl::OkStatus();
+}
+
+void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
+  if (record.deleted() || !engine::IsSearchable(record.artist())) {
+    try {
+      xdb_->delete_document(slot);
+    } catch (const Xapian::DocNotFoundError&) {
+      // Never indexed (or already removed): nothing to do.
+    }
+    return;
+  }
+  xdb_->replace_document(slot, builder_->Build(record.artist()));
+}
+
+absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq) {
+  try {
+    for (const CommitLogEntry& entry : log) {
+      for (const std::string& id : entry.ids()) {
+        absl::StatusOr<std::optional<StoredRecord>> rec = store_->Get(id);
+        if (!rec.ok()) return rec.status();
+        if (!rec->has_value()) continue;
+        IndexRecord((*rec)->slot(), **rec);
+      }
+    }
+    xdb_->set_metadata(kSeqMetadata, std::to_string(seq));
+    xdb_->commit();
+  } catch (const Xapian::Error& e) {
+    return XapianError("re-index", e);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexImpl::Recover() {
+  absl::MutexLock lock(&write_mu_);
+  uint64_t xseq = 0;
+  try {
+    xseq = ParseSeq(xdb_->get_metadata(kSeqMetadata));
+  } catch (const Xapian::Error& e) {
+    return XapianError("read commit seq", e);
+  }
+  const uint64_t seq = store_->state().seq;
+  if (xseq > seq) {
+    return absl::DataLossError(absl::StrCat("index: search index is at commit ", xseq,
+                                            " but the document store at ", seq,
+                                            " (written without sync?); rebuild the index"));
+  }
+  if (xseq < seq) {
+    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(xseq);
+    if (!log.ok()) return log.status();
+    if (absl::Status s = ReindexFromStore(*log, seq); !s.ok()) return s;
+  }
+  return store_->TrimLog(seq);
+}
+
+absl::Status IndexImpl::LoadSnapshot() {
+  absl::MutexLock lock(&write_mu_);
+  engine::Snapshot empty;
+  engine::SnapshotUpdate update(empty, taxonomy_, strings_);
+  absl::Status st = store_->ForEachRecord([&](const std::string& id, const StoredRecord& r) {
+    slot_of_[id] = r.slot();
+    update.Set(r.slot(), id, r);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  const store::CommitState state = store_->state();
+  Publish(std::move(update).Finish(state.seq, state.unix_micros));
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const engine::Snapshot> IndexImpl::snapshot() const {
+  absl::MutexLock lock(&snap_mu_);
+  return current_;
+}
+
+void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
+  absl::MutexLock lock(&snap_mu_);
+  current_ = std::move(s);
+}
+
+absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
+  absl::MutexLock lock(&write_mu_);
+  if (xapian_behind_) {
+    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(ParseSeq(xdb_->get_metadata(kSeqMetadata)));
+    if (!log.ok()) return log.status();
+    if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
+    xapian_behind_ = false;
+  }
+  const std::shared_ptr<const engine::Snapshot> base = snapshot();
+  const store::CommitState state = store_->state();
+  store::CommitWrite write;
+  write.seq = state.seq + 1;
+  write.unix_micros = absl::ToUnixMicros(absl::Now());
+  write.next_slot = state.next_slot;
+  write.metadata = batch.metadata();
+  for (const auto& [key, value] : batch.metadata()) {
+    if (key.empty() || key.size() > 1024) {
+      return absl::InvalidArgumentError("metadata key: must be 1..1024 bytes");
+    }
+  }
+
+  std::vector<ChangeResult> results(batch.size());
+  absl::flat_hash_map<std::string, size_t> in_batch;  // id -> index in write.records
+  absl::flat_hash_map<std::string, uint32_t> new_slots;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Change& c = batch.changes()[i];
+    ChangeResult& result = results[i];
+    const bool upsert = c.kind == Change::Kind::kUpsert;
+    const std::string& id = upsert ? c.artist.id() : c.id;
+    const uint64_t version = upsert ? c.artist.version() : c.version;
+    if (upsert) {
+      if (absl::Status s = ValidateArtist(c.artist); !s.ok()) {
+        result = {ChangeResult::Outcome::kRejected, std::string(s.message())};
+        continue;
+      }
+    } else if (id.empty() || id.size() > 256) {
+      result = {ChangeResult::Outcome::kRejected, "id: must be 1..256 bytes"};
+      continue;
+    }
+    // The version to beat: this batch's own earlier change, else the snapshot's row.
+    uint64_t current = 0;
+    bool known = false;
+    uint32_t slot = 0;
+    if (auto it = in_batch.find(id); it != in_batch.end()) {
+      current = write.records[it->second].second.version();
+      slot = write.records[it->second].second.slot();
+      known = true;
+    } else if (auto s = slot_of_.find(id); s != slot_of_.end()) {
+      slot = s->second;
+      current = base->rows.row(slot).version;
+      known = true;
+    }
+    if (known && version <= current) {
+      result = {ChangeResult::Outcome::kStale,
+                absl::StrCat("version ", version, " <= stored version ", current)};
+      continue;
+    }
+    if (slot == 0) {
+      slot = write.next_slot++;
+      new_slots[id] = slot;
+    }
+    StoredRecord record;
+    record.set_version(version);
+    record.set_slot(slot);
+    if (upsert) {
+      *record.mutable_artist() = c.artist;
+      CanonicalizeStyles(taxonomy_, record.mutable_artist());
+    } else {
+      record.set_deleted(true);
+    }
+    if (auto it = in_batch.find(id); it != in_batch.end()) {
+      write.records[it->second].second = std::move(record);
+    } else {
+      in_batch[id] = write.records.size();
+      write.records.emplace_back(id, std::move(record));
+    }
+  }
+  if (write.records.empty() && write.metadata.empty()) return results;
+
+  if (absl::Status s = store_->Commit(write); !s.ok()) return s;
+  for (auto& [id, slot] : new_slots) slot_of_[id] = slot;
+
+  engine::SnapshotUpdate update(*base, taxonomy_, strings_);
+  for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
+  std::shared_ptr<const engine::Snapshot> next = std::move(update).Finish(write.seq, write.unix_micros);
+  try {
+    for (const auto& [id, record] : write.records) IndexRecord(record.slot(), record);
+    xdb_->set_metadata(kSeqMetadata, std::to_string(write.seq));
+    xdb_->commit();
+  } catch (const Xapian::Error& e) {
+    xapian_behind_ = true;
+    return absl::UnavailableError(absl::StrCat(
+        "commit ", write.seq, " is durable in the document store but the search index update failed (",
+        e.get_description(), "); it is retried on the next write or open"));
+  }
+  Publish(std::move(next));
+  return results;
+}
+
+absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden) const {
+  if (id.empty()) return absl::InvalidArgumentError("id: must not be empty");
+  absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
+  if (!r.ok()) return r.status();
+  if (!r->has_value() || (*r)->deleted() ||
+      (!include_hidden && !engine::IsSearchable((*r)->artist()))) {
+    return absl::NotFoundError(absl::StrCat("artist '", id, "' not found"));
+  }
+  Artist a = (*r)->artist();
+  a.set_version((*r)->version());
+  return a;
+}
+
+absl::StatusOr<std::optional<std::string>> IndexImpl::GetMetadata(const std::string& key) const {
+  return store_->GetMetadata(key);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> IndexImpl::ListMetadata(
+    const std::string& prefix) const {
+  return store_->ListMetadata(prefix);
+}
+
+std::vector<int64_t> IndexImpl::StyleCounts() const { return snapshot()->style_counts; }
+
+IndexStats IndexImpl::Stats() const {
+  const std::shared_ptr<const engine::Snapshot> s = snapshot();
+  IndexStats st;
+  st.searchable = s->live;
+  st.commit_seq = s->seq;
+  st.last_commit_unix_micros = s->commit_unix_micros;
+  for (uint32_t slot = 1; slot < s->rows.slot_limit(); ++slot) {
+    const engine::Row& row = s->rows.row(slot);
+    if (row.id.empty()) continue;
+    if (row.locations.empty()) {
+      ++st.tombstones;
+    } else {
+      ++st.documents;
+    }
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_, ec)) {
+    if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);
+  }
+  st.memory_bytes = static_cast<uint64_t>(s->rows.slot_limit()) * sizeof(engine::Row) +
+                    (s->geo_base->size() + s->geo_delta->size()) * sizeof(geo::CellEntry);
+  return st;
+}
+
+}  // namespace inkdex::index
+
+namespace inkdex {
+
+absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir, const IndexOptions& options) {
+  return index::IndexImpl::Open(dir, options);
+}
+
+}  // namespace inkdex

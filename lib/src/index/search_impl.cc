@@ -1,0 +1,117 @@
+// The read side of IndexImpl: Search, Suggest and the Xapian reader pool.
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "engine/query_plan.h"
+#include "engine/searcher.h"
+#include "index/index_impl.h"
+#include "text/suggester.h"
+#include "text/text_matcher.h"
+
+namespace inkdex::index {
+namespace {
+
+constexpr char kSeqMetadata[] = "inkdex_seq";
+// A text search retries when the writer overtakes its Xapian reader
+// (DatabaseModifiedError) or publishes between two reads; each retry is
+// microseconds, so this bound is never reached in practice.
+constexpr int kMaxAttempts = 100;
+
+}  // namespace
+
+absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
+                                          std::unique_ptr<Xapian::Database>* db) const {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (!readers_.empty()) {
+      *db = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  try {
+    if (*db == nullptr) *db = std::make_unique<Xapian::Database>(dir_ + "/text");
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      *snap = snapshot();
+      (*db)->reopen();
+      const std::string seq = (*db)->get_metadata(kSeqMetadata);
+      if (seq == std::to_string((*snap)->seq) || (seq.empty() && (*snap)->seq == 0)) {
+        return absl::OkStatus();
+      }
+      std::this_thread::yield();  // the writer is between its commit and publish
+    }
+  } catch (const Xapian::Error& e) {
+    db->reset();
+    return absl::UnavailableError(absl::StrCat("search index: ", e.get_description()));
+  }
+  return absl::UnavailableError("search index: could not read a consistent commit; retry");
+}
+
+void IndexImpl::ReleaseReader(std::unique_ptr<Xapian::Database> db) const {
+  if (db == nullptr) return;
+  absl::MutexLock lock(&readers_mu_);
+  if (readers_.size() < 64) readers_.push_back(std::move(db));
+}
+
+absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) const {
+  absl::StatusOr<engine::QueryPlan> plan = engine::PlanQuery(request, taxonomy_);
+  if (!plan.ok()) return plan.status();
+  const std::string text(absl::StripAsciiWhitespace(request.text));
+  if (text.empty()) {
+    return engine::RunSearch(*snapshot(), *plan, taxonomy_, nullptr);
+  }
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    std::shared_ptr<const engine::Snapshot> snap;
+    std::unique_ptr<Xapian::Database> db;
+    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+    engine::TextMatchFn match = [&](const std::vector<uint32_t>* restrict_to) {
+      return text::MatchText(*db, text, restrict_to);
+    };
+    try {
+      absl::StatusOr<SearchResponse> r = engine::RunSearch(*snap, *plan, taxonomy_, &match);
+      ReleaseReader(std::move(db));
+      return r;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      continue;  // the writer moved on twice during the search: take the new commit
+    } catch (const Xapian::Error& e) {
+      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
+    }
+  }
+  return absl::UnavailableError("search index: changing too fast to read; retry");
+}
+
+absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest& request) const {
+  if (request.prefix.empty() || request.prefix.size() > 100) {
+    return absl::InvalidArgumentError("prefix: must be 1..100 bytes");
+  }
+  if (request.limit < 1 || request.limit > SuggestRequest::kMaxLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be in 1..", SuggestRequest::kMaxLimit, ", got ", request.limit));
+  }
+  if (request.near) {
+    const GeoPoint& p = *request.near;
+    if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) {
+      return absl::InvalidArgumentError(absl::StrCat("near.lat: must be in [-90, 90], got ", p.lat));
+    }
+    if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180) {
+      return absl::InvalidArgumentError(absl::StrCat("near.lon: must be in [-180, 180], got ", p.lon));
+    }
+  }
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    std::shared_ptr<const engine::Snapshot> snap;
+    std::unique_ptr<Xapian::Database> db;
+    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+    try {
+      std::vector<Suggestion> out = text::Suggest(*db, *snap, taxonomy_, request);
+      ReleaseReader(std::move(db));
+      return out;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      continue;
+    } catch (const Xapian::Error& e) {
+      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
+    }
+  }
+  return absl::UnavailableError("search index: changing too fast to read; retry");
+}
+
+}  // namespace inkdex::index

@@ -1,0 +1,63 @@
+// IndexImpl::Verify: the document store and the search index must agree.
+#include "absl/strings/str_cat.h"
+#include "engine/row_builder.h"
+#include "index/index_impl.h"
+#include "text/document_builder.h"
+
+namespace inkdex::index {
+
+absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
+  VerifyReport report;
+  std::shared_ptr<const engine::Snapshot> snap;
+  std::unique_ptr<Xapian::Database> db;
+  if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+  auto problem = [&report](std::string p) {
+    if (report.problems.size() < 1000) report.problems.push_back(std::move(p));
+  };
+  try {
+    uint64_t searchable = 0;
+    absl::flat_hash_map<uint32_t, std::string> expected;  // slot -> id
+    absl::Status st = store_->ForEachRecord([&](const std::string& id, const StoredRecord& r) {
+      ++report.documents_checked;
+      const bool live = !r.deleted() && engine::IsSearchable(r.artist());
+      const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
+      if (row == nullptr || row->id != id || row->version != r.version() || row->live != live) {
+        problem(absl::StrCat("artist '", id, "': in-memory row disagrees with the document store"));
+      }
+      if (!live) return absl::OkStatus();
+      ++searchable;
+      expected[r.slot()] = id;
+      try {
+        Xapian::Document doc = db->get_document(r.slot());
+        if (doc.get_data() != id) {
+          problem(absl::StrCat("artist '", id, "': search index slot ", r.slot(), " holds '", doc.get_data(), "'"));
+        } else if (doc.get_value(text::kVersionSlot) != text::EncodeVersion(r.version())) {
+          problem(absl::StrCat("artist '", id, "': search index has another version than ", r.version()));
+        }
+      } catch (const Xapian::DocNotFoundError&) {
+        problem(absl::StrCat("artist '", id, "': searchable but missing from the search index"));
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    for (Xapian::PostingIterator it = db->postlist_begin(""); it != db->postlist_end(""); ++it) {
+      if (!expected.contains(*it)) {
+        problem(absl::StrCat("search index document ", *it, " ('", db->get_document(*it).get_data(),
+                             "') is not a searchable artist in the document store"));
+      }
+    }
+    if (db->get_doccount() != searchable) {
+      problem(absl::StrCat("search index holds ", db->get_doccount(), " documents; the store has ",
+                           searchable, " searchable artists"));
+    }
+    if (snap->live != searchable) {
+      problem(absl::StrCat("snapshot counts ", snap->live, " searchable artists; the store has ", searchable));
+    }
+  } catch (const Xapian::Error& e) {
+    return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
+  }
+  ReleaseReader(std::move(db));
+  return report;
+}
+
+}  // namespace inkdex::index

@@ -1,0 +1,29 @@
+#include "inkdex/index.h"
+
+namespace inkdex {
+
+void WriteBatch::Upsert(Artist artist) {
+  Change c;
+  c.kind = Change::Kind::kUpsert;
+  c.artist = std::move(artist);
+  changes_.push_back(std::move(c));
+}
+
+void WriteBatch::Delete(std::string id, uint64_t version) {
+  Change c;
+  c.kind = Change::Kind::kDelete;
+  c.id = std::move(id);
+  c.version = version;
+  changes_.push_back(std::move(c));
+}
+
+void WriteBatch::PutMetadata(std::string key, std::string value) {
+  metadata_.emplace_back(std::move(key), std::move(value));
+}
+
+void WriteBatch::Clear() {
+  changes_.clear();
+  metadata_.clear();
+}
+
+}  // namespace inkdex

@@ -1,0 +1,32 @@
+// The artist field mapping: record fields (data-model.md names, older
+// spellings) to inkdex::Artist, with the required-field errors and the
+// optional-field warnings. One mapping for every input format; the format
+// only chooses the value view (record/value_view.h, record/dynamodb_value.h).
+//
+// ParseArtistRecord (record/parse_record.cc) is the usual entry point; the
+// DynamoDB stream reader calls MapDynamoDbItem on NewImage maps it has
+// already parsed.
+//
+// Thread safety: pure functions of their arguments.
+#ifndef INKDEX_RECORD_ARTIST_MAPPER_H_
+#define INKDEX_RECORD_ARTIST_MAPPER_H_
+
+#include "absl/status/statusor.h"
+#include "inkdex/record.h"
+#include "inkdex/taxonomy.h"
+#include "simdjson.h"
+
+namespace inkdex::internal {
+
+// `record` is a plain JSON object with data-model field names.
+absl::StatusOr<ParsedRecord> MapPlainRecord(simdjson::dom::element record,
+                                            const StyleTaxonomy& taxonomy);
+
+// `attribute_map` is a DynamoDB attribute map ({"artistId": {"S": "..."},
+// ...}): an Item without its {"Item": ...} wrapper, or a stream image.
+absl::StatusOr<ParsedRecord> MapDynamoDbItem(simdjson::dom::element attribute_map,
+                                             const StyleTaxonomy& taxonomy);
+
+}  // namespace inkdex::internal
+
+#endif  // INKDEX_RECORD_ARTIST_MAPPER_H_

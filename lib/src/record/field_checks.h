@@ -1,0 +1,67 @@
+// Field-level rules of the artist record shared by ParseArtistRecord (input
+// from files and streams) and ValidateArtist (documents built by code), so
+// both accept the same values and word their errors the same way.
+//
+// Each Check* returns the empty string when the value is acceptable, else the
+// reason, worded to follow "<field>: " in a message.
+//
+// Thread safety: pure functions.
+#ifndef INKDEX_RECORD_FIELD_CHECKS_H_
+#define INKDEX_RECORD_FIELD_CHECKS_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace inkdex::internal {
+
+inline constexpr size_t kMaxArtistIdBytes = 256;
+
+// The closed interval a numeric field must lie in; `text` completes
+// "must be a number ..." in messages.
+struct NumberRange {
+  double min;
+  double max;
+  absl::string_view text;
+};
+inline constexpr NumberRange kLatitudeRange{-90, 90, "in [-90, 90]"};
+inline constexpr NumberRange kLongitudeRange{-180, 180, "in [-180, 180]"};
+inline constexpr NumberRange kRatingRange{0, 5, "in [0, 5]"};
+inline constexpr NumberRange kPriceRange{0, std::numeric_limits<double>::max(), ">= 0"};
+
+// artistId: non-empty, at most kMaxArtistIdBytes, no ASCII control characters.
+std::string CheckArtistId(absl::string_view id);
+// artistName: not empty or only whitespace.
+std::string CheckNonBlank(absl::string_view value);
+// Finite and within `range`: "must be a number in [-90, 90], got 123.5".
+std::string CheckNumber(double value, const NumberRange& range);
+
+// True for a valid proleptic Gregorian calendar date "YYYY-MM-DD".
+bool IsIsoDate(absl::string_view s);
+// The date of an ISO date or date-time ("2026-12-10", "2026-12-10T09:00Z"),
+// or nullopt.
+std::optional<absl::string_view> IsoDatePart(absl::string_view s);
+// Guest-spot bounds: each empty (open) or an ISO date, and from <= to. The
+// reason names the bound: "from: must not be after to, ...".
+std::string CheckDateRange(absl::string_view from, absl::string_view to);
+
+// The whole of `text` as a JSON-style number ("51.5", "-3", "1e3"): no
+// whitespace, no leading '+', no hex. NaN and infinity come back as given;
+// the range checks above reject them.
+std::optional<double> ParseCleanDouble(absl::string_view text);
+// The whole of `text` as an unsigned integer; an integral number written
+// with a fraction or exponent ("12.0", "1e2") is accepted if exact.
+std::optional<uint64_t> ParseCleanUint64(absl::string_view text);
+// `value` if it is integral and exactly representable as uint64_t.
+std::optional<uint64_t> DoubleToUint64(double value);
+
+// Shortest text that parses back to exactly `value` ("51.5225", "120",
+// "1e+21"). NaN and infinities, which JSON cannot hold, come back as "NaN",
+// "Infinity" and "-Infinity" for messages.
+std::string FormatDouble(double value);
+
+}  // namespace inkdex::internal
+
+#endif  // INKDEX_RECORD_FIELD_CHECKS_H_

@@ -1,0 +1,75 @@
+// ValidateArtist: the invariants of a parsed Artist, for Artists built by code.
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "inkdex/record.h"
+#include "record/field_checks.h"
+
+namespace inkdex {
+namespace {
+
+using internal::CheckNumber;
+
+// Appends `reason` to `field` as an error when non-empty.
+absl::Status Fail(absl::string_view field, const std::string& reason) {
+  if (reason.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+}
+
+absl::Status ValidateCoordinates(absl::string_view prefix, const Location& location) {
+  if (absl::Status s = Fail(absl::StrCat(prefix, "latitude"),
+                            CheckNumber(location.latitude(), internal::kLatitudeRange));
+      !s.ok()) {
+    return s;
+  }
+  return Fail(absl::StrCat(prefix, "longitude"),
+              CheckNumber(location.longitude(), internal::kLongitudeRange));
+}
+
+}  // namespace
+
+absl::Status ValidateArtist(const Artist& artist) {
+  if (absl::Status s = Fail("artistId", internal::CheckArtistId(artist.id())); !s.ok()) return s;
+  if (absl::Status s = Fail("artistName", internal::CheckNonBlank(artist.name())); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateCoordinates("", artist.location()); !s.ok()) return s;
+  if (artist.has_rating()) {
+    if (absl::Status s = Fail("rating", CheckNumber(artist.rating(), internal::kRatingRange));
+        !s.ok()) {
+      return s;
+    }
+  }
+  const Pricing& pricing = artist.pricing();
+  if (pricing.has_hourly_rate()) {
+    if (absl::Status s =
+            Fail("pricing.hourlyRate", CheckNumber(pricing.hourly_rate(), internal::kPriceRange));
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (pricing.has_minimum_charge()) {
+    if (absl::Status s = Fail("pricing.minimumCharge",
+                              CheckNumber(pricing.minimum_charge(), internal::kPriceRange));
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (int i = 0; i < artist.guest_spots_size(); ++i) {
+    const GuestSpot& spot = artist.guest_spots(i);
+    const std::string prefix = absl::StrCat("guestSpots[", i, "].");
+    if (absl::Status s = ValidateCoordinates(prefix, spot.location()); !s.ok()) return s;
+    if (std::string reason = internal::CheckDateRange(spot.from(), spot.to()); !reason.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(prefix, reason));
+    }
+  }
+  for (int i = 0; i < artist.styles_size(); ++i) {
+    if (artist.styles(i).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("styles[", i, "]: must not be empty"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace inkdex

@@ -1,0 +1,184 @@
+#include "store/doc_store.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace inkdex::store {
+namespace {
+
+constexpr char kSeqKey[] = "m/seq";
+constexpr char kTimeKey[] = "m/time";
+constexpr char kNextSlotKey[] = "m/next_slot";
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string msg = absl::StrCat("document store: ", what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  return absl::InternalError(msg);
+}
+
+std::string Fixed64(uint64_t v) {
+  std::string s(8, '\0');
+  std::memcpy(s.data(), &v, 8);
+  return s;
+}
+
+uint64_t DecodeFixed64(std::string_view s) {
+  uint64_t v = 0;
+  if (s.size() == 8) std::memcpy(&v, s.data(), 8);
+  return v;
+}
+
+std::string LogKey(uint64_t seq) {
+  std::string k = "l/";
+  for (int shift = 56; shift >= 0; shift -= 8) k.push_back(static_cast<char>((seq >> shift) & 0xff));
+  return k;
+}
+
+}  // namespace
+
+DocStore::DocStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)), sync_(sync) {}
+DocStore::~DocStore() = default;
+
+absl::StatusOr<std::unique_ptr<DocStore>> DocStore::Open(const std::string& dir, bool create,
+                                                         bool sync, size_t cache_bytes) {
+  rocksdb::Options options;
+  options.create_if_missing = create;
+  options.compression = rocksdb::kLZ4Compression;
+  options.bottommost_compression = rocksdb::kZSTD;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 4;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_size = 16 * 1024;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open ", dir));
+  std::unique_ptr<DocStore> store(new DocStore(std::unique_ptr<rocksdb::DB>(raw), sync));
+  if (absl::Status st = store->LoadState(); !st.ok()) return st;
+  return store;
+}
+
+absl::Status DocStore::LoadState() {
+  std::string v;
+  for (auto [key, field] : {std::pair<const char*, int>{kSeqKey, 0}, {kTimeKey, 1},
+                            {kNextSlotKey, 2}}) {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &v);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "read state");
+    const uint64_t x = DecodeFixed64(v);
+    if (field == 0) state_.seq = x;
+    if (field == 1) state_.unix_micros = static_cast<int64_t>(x);
+    if (field == 2) state_.next_slot = static_cast<uint32_t>(x);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DocStore::Commit(const CommitWrite& write) {
+  rocksdb::WriteBatch batch;
+  CommitLogEntry log;
+  log.set_seq(write.seq);
+  log.set_unix_micros(write.unix_micros);
+  std::string value;
+  for (const auto& [id, record] : write.records) {
+    record.SerializeToString(&value);
+    batch.Put(absl::StrCat("d/", id), value);
+    log.add_ids(id);
+  }
+  for (const auto& [key, val] : write.metadata) batch.Put(absl::StrCat("u/", key), val);
+  log.SerializeToString(&value);
+  batch.Put(LogKey(write.seq), value);
+  batch.Put(kSeqKey, Fixed64(write.seq));
+  batch.Put(kTimeKey, Fixed64(static_cast<uint64_t>(write.unix_micros)));
+  batch.Put(kNextSlotKey, Fixed64(write.next_slot));
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  if (absl::Status st = FromRocks(db_->Write(wo, &batch), "commit"); !st.ok()) return st;
+  state_ = {write.seq, write.unix_micros, write.next_slot};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<StoredRecord>> DocStore::Get(const std::string& id) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat("d/", id), &v);
+  if (s.IsNotFound()) return std::optional<StoredRecord>();
+  if (!s.ok()) return FromRocks(s, "get");
+  StoredRecord r;
+  if (!r.ParseFromString(v)) return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
+  return std::optional<StoredRecord>(std::move(r));
+}
+
+absl::Status DocStore::ForEachRecord(
+    const std::function<absl::Status(const std::string&, const StoredRecord&)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  StoredRecord r;
+  for (it->Seek("d/"); it->Valid() && it->key().starts_with("d/"); it->Next()) {
+    const std::string id = it->key().ToString().substr(2);
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
+    }
+    if (absl::Status st = fn(id, r); !st.ok()) return st;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<std::vector<CommitLogEntry>> DocStore::LogAfter(uint64_t after_seq) const {
+  std::vector<CommitLogEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(LogKey(after_seq + 1)); it->Valid() && it->key().starts_with("l/"); it->Next()) {
+    CommitLogEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("document store: commit log entry does not parse");
+    }
+    out.push_back(std::move(e));
+  }
+  if (absl::Status st = FromRocks(it->status(), "read log"); !st.ok()) return st;
+  return out;
+}
+
+absl::Status DocStore::TrimLog(uint64_t seq) {
+  rocksdb::WriteOptions wo;
+  return FromRocks(db_->DeleteRange(wo, db_->DefaultColumnFamily(), LogKey(0), LogKey(seq + 1)),
+                   "trim log");
+}
+
+absl::StatusOr<std::optional<std::string>> DocStore::GetMetadata(const std::string& key) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat("u/", key), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "get metadata");
+  return std::optional<std::string>(std::move(v));
+}
+
+absl::StatusOr<std::map<std::string, std::string>> DocStore::ListMetadata(
+    const std::string& prefix) const {
+  std::map<std::string, std::string> out;
+  const std::string start = absl::StrCat("u/", prefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+    out.emplace(it->key().ToString().substr(2), it->value().ToString());
+  }
+  if (absl::Status st = FromRocks(it->status(), "list metadata"); !st.ok()) return st;
+  return out;
+}
+
+uint64_t DocStore::ApproximateDiskBytes() const {
+  uint64_t sst = 0, wal = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &sst);
+  db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &wal);
+  return std::max(sst, wal);
+}
+
+}  // namespace inkdex::store

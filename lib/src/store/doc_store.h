@@ -1,0 +1,95 @@
+// DocStore: the canonical document store of an index (RocksDB, `docs/`).
+//
+// Holds, per artist id, a StoredRecord (the live document or a tombstone,
+// its version and its slot); per commit, a CommitLogEntry naming the ids it
+// changed, kept until the search index confirms the commit; the commit
+// sequence number; and caller metadata (stream checkpoints). A commit is one
+// RocksDB WriteBatch, written with the WAL synced when `sync` is set, so it is
+// all-or-nothing across a crash.
+//
+// Key layout (one column family):
+//   d/<id>            StoredRecord
+//   l/<seq:8 bytes BE> CommitLogEntry
+//   m/seq, m/time, m/next_slot   fixed64 little-endian
+//   u/<key>           caller metadata value
+//
+// Thread safety: Get/Scan/GetMetadata may run concurrently with Commit.
+// Commit calls must be serialized by the caller (Index holds a writer mutex).
+#ifndef INKDEX_STORE_DOC_STORE_H_
+#define INKDEX_STORE_DOC_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inkdex/artist.pb.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace inkdex::store {
+
+struct CommitState {
+  uint64_t seq = 0;
+  int64_t unix_micros = 0;
+  uint32_t next_slot = 1;  // Xapian docids start at 1
+};
+
+// Everything one commit writes.
+struct CommitWrite {
+  uint64_t seq = 0;
+  int64_t unix_micros = 0;
+  uint32_t next_slot = 1;
+  std::vector<std::pair<std::string, StoredRecord>> records;  // id -> new record
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+class DocStore {
+ public:
+  // Opens (creating when allowed) the store in `dir`.
+  static absl::StatusOr<std::unique_ptr<DocStore>> Open(const std::string& dir, bool create,
+                                                        bool sync, size_t cache_bytes);
+  ~DocStore();
+
+  CommitState state() const { return state_; }
+
+  // Writes `write` atomically and logs the ids it changed. On error nothing
+  // was written and state() is unchanged.
+  absl::Status Commit(const CommitWrite& write);
+
+  absl::StatusOr<std::optional<StoredRecord>> Get(const std::string& id) const;
+
+  // Calls fn for every stored record in id order; stops early on non-OK.
+  absl::Status ForEachRecord(
+      const std::function<absl::Status(const std::string& id, const StoredRecord&)>& fn) const;
+
+  // Commit log entries with seq > after_seq, in order.
+  absl::StatusOr<std::vector<CommitLogEntry>> LogAfter(uint64_t after_seq) const;
+  // Drops log entries with seq <= seq (the search index has them).
+  absl::Status TrimLog(uint64_t seq);
+
+  absl::StatusOr<std::optional<std::string>> GetMetadata(const std::string& key) const;
+  absl::StatusOr<std::map<std::string, std::string>> ListMetadata(const std::string& prefix) const;
+
+  uint64_t ApproximateDiskBytes() const;
+
+ private:
+  DocStore(std::unique_ptr<rocksdb::DB> db, bool sync);
+  absl::Status LoadState();
+
+  std::unique_ptr<rocksdb::DB> db_;
+  bool sync_;
+  CommitState state_;
+};
+
+}  // namespace inkdex::store
+
+#endif  // INKDEX_STORE_DOC_STORE_H_

@@ -1,0 +1,77 @@
+#include "text/text_matcher.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace inkdex::text {
+namespace {
+
+// Posts exactly a sorted list of docids, so Xapian can AND text with the geo
+// candidates by skipping.
+class SlotListSource : public Xapian::PostingSource {
+ public:
+  explicit SlotListSource(const std::vector<uint32_t>& slots) : slots_(slots) {}
+
+  Xapian::doccount get_termfreq_min() const override { return static_cast<Xapian::doccount>(slots_.size()); }
+  Xapian::doccount get_termfreq_est() const override { return static_cast<Xapian::doccount>(slots_.size()); }
+  Xapian::doccount get_termfreq_max() const override { return static_cast<Xapian::doccount>(slots_.size()); }
+  void init(const Xapian::Database&) override { pos_ = static_cast<size_t>(-1); }
+  void next(double) override { ++pos_; }
+  void skip_to(Xapian::docid did, double) override {
+    if (pos_ == static_cast<size_t>(-1)) pos_ = 0;
+    pos_ = std::lower_bound(slots_.begin() + pos_, slots_.end(), did) - slots_.begin();
+  }
+  bool at_end() const override { return pos_ >= slots_.size(); }
+  Xapian::docid get_docid() const override { return slots_[pos_]; }
+  std::string get_description() const override { return "SlotListSource"; }
+
+ private:
+  const std::vector<uint32_t>& slots_;
+  size_t pos_ = static_cast<size_t>(-1);
+};
+
+}  // namespace
+
+absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const std::vector<uint32_t>* restrict_to) {
+  engine::TextMatches out;
+  Xapian::QueryParser qp;
+  qp.set_database(db);
+  qp.set_stemmer(Xapian::Stem("english"));
+  qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+  qp.set_default_op(Xapian::Query::OP_AND);
+  // A short last word ("s") would otherwise expand to thousands of terms.
+  qp.set_max_expansion(64, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                       Xapian::QueryParser::FLAG_PARTIAL);
+  const unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE |
+                         Xapian::QueryParser::FLAG_PARTIAL |
+                         Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+  Xapian::Query query;
+  try {
+    query = qp.parse_query(std::string(text), flags);
+  } catch (const Xapian::QueryParserError& e) {
+    return absl::InvalidArgumentError(absl::StrCat("text: cannot parse: ", e.get_msg()));
+  }
+  out.spelling_suggestion = qp.get_corrected_query_string();
+  if (query.empty()) return out;  // only stopwords or punctuation: matches nothing
+  static const std::vector<uint32_t> kNone;
+  SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
+  if (restrict_to != nullptr) {
+    if (restrict_to->empty()) return out;
+    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(&source));
+  }
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  enquire.set_weighting_scheme(Xapian::TfIdfWeight("lnn"));
+  enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+  const Xapian::doccount all = db.get_doccount();
+  Xapian::MSet mset = enquire.get_mset(0, all, all);
+  out.weights.reserve(mset.size());
+  for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+    out.weights.emplace(*it, it.get_weight());
+  }
+  return out;
+}
+
+}  // namespace inkdex::text

@@ -1,0 +1,35 @@
+// Text matching with Xapian: parses the query text (English stemming,
+// "phrases", the last word as a prefix, every word required) and returns the
+// TF weight of every matching document, optionally only among given slots.
+//
+// Weighting is TfIdfWeight("lnn"), 1 + ln(wdf) per term with field boosts
+// applied as wdf at index time: a document's weight depends on the document
+// and the query only, which keeps scores, and so paging, stable while the
+// index changes.
+//
+// Cost: proportional to the postings read; restricting to slots makes Xapian
+// skip to them, so a small geo candidate set keeps a common word cheap.
+// Thread safety: the Xapian::Database must not be used by another thread
+// during the call.
+#ifndef INKDEX_TEXT_TEXT_MATCHER_H_
+#define INKDEX_TEXT_TEXT_MATCHER_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "absl/status/statusor.h"
+#include "engine/searcher.h"
+
+namespace inkdex::text {
+
+// REQUIRES: restrict_to sorted ascending when non-null.
+// INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
+absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const std::vector<uint32_t>* restrict_to);
+
+}  // namespace inkdex::text
+
+#endif  // INKDEX_TEXT_TEXT_MATCHER_H_

@@ -1,0 +1,377 @@
+#include "inkdex/index.h"
+
+#include <cmath>
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/test_util.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::MakeArtist;
+using ::inkdex::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+
+std::vector<std::string> Ids(const SearchResponse& r) {
+  std::vector<std::string> ids;
+  for (const SearchHit& h : r.hits) ids.push_back(h.id);
+  return ids;
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    index_.reset();
+    auto idx = Index::Open(dir_.path());
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    index_ = *std::move(idx);
+  }
+  std::vector<ChangeResult> Apply(const WriteBatch& b) {
+    auto r = index_->Apply(b);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<ChangeResult>{};
+  }
+  void Put(Artist a) {
+    WriteBatch b;
+    b.Upsert(std::move(a));
+    Apply(b);
+  }
+  SearchResponse Search(const SearchRequest& q) {
+    auto r = index_->Search(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : SearchResponse{};
+  }
+  SearchRequest Near(double km) {
+    SearchRequest q;
+    q.point = GeoPoint{kLeedsLat, kLeedsLon};
+    q.radius_km = km;
+    return q;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(IndexTest, RadiusFindsArtistsWithinAndReportsDistance) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("a1", "Near One", kLeedsLat + 0.01, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("a2", "Far Two", kLeedsLat + 1.0, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("a3", "Near Three", kLeedsLat, kLeedsLon + 0.02, {"japanese"}));
+  Apply(b);
+  SearchResponse r = Search(Near(5));
+  EXPECT_EQ(r.total, 2);
+  EXPECT_THAT(Ids(r), UnorderedElementsAre("a1", "a3"));
+  for (const SearchHit& h : r.hits) {
+    if (h.id == "a1") {
+      EXPECT_NEAR(h.distance_km, 1.112, 0.01);
+    }
+  }
+}
+
+TEST_F(IndexTest, StylesAnyAllAndAliases) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("a1", "A", kLeedsLat, kLeedsLon, {"fineline", "japanese"}));
+  b.Upsert(MakeArtist("a2", "B", kLeedsLat, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("a3", "C", kLeedsLat, kLeedsLon, {"neo-traditional"}));
+  Apply(b);
+  SearchRequest q = Near(5);
+  q.styles = {"Fine Line", "irezumi"};
+  EXPECT_EQ(Search(q).total, 2);
+  q.style_match = StyleMatch::kAll;
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.styles = {"Neotraditional"};
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a3"));
+  q.styles = {"dragonz"};
+  auto bad = index_->Search(q);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("styles[0]"));
+}
+
+TEST_F(IndexTest, VersionsOnlyGrow) {
+  Put(MakeArtist("a1", "Version Five", kLeedsLat, kLeedsLon, {"fineline"}, 5));
+  WriteBatch older;
+  older.Upsert(MakeArtist("a1", "Version Three", kLeedsLat, kLeedsLon, {"fineline"}, 3));
+  auto res = Apply(older);
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].outcome, ChangeResult::Outcome::kStale);
+  EXPECT_EQ(index_->Get("a1")->name(), "Version Five");
+
+  WriteBatch same;  // applying the same change twice is harmless
+  same.Upsert(MakeArtist("a1", "Version Five", kLeedsLat, kLeedsLon, {"fineline"}, 5));
+  EXPECT_EQ(Apply(same)[0].outcome, ChangeResult::Outcome::kStale);
+
+  WriteBatch del;
+  del.Delete("a1", 6);
+  EXPECT_EQ(Apply(del)[0].outcome, ChangeResult::Outcome::kApplied);
+  EXPECT_EQ(Search(Near(5)).total, 0);
+  EXPECT_EQ(index_->Get("a1").status().code(), absl::StatusCode::kNotFound);
+
+  WriteBatch resurrect;  // an older upsert after a newer delete stays dead
+  resurrect.Upsert(MakeArtist("a1", "Zombie", kLeedsLat, kLeedsLon, {"fineline"}, 4));
+  EXPECT_EQ(Apply(resurrect)[0].outcome, ChangeResult::Outcome::kStale);
+  Reopen();
+  EXPECT_EQ(Search(Near(5)).total, 0);
+  WriteBatch newer;
+  newer.Upsert(MakeArtist("a1", "Back", kLeedsLat, kLeedsLon, {"fineline"}, 7));
+  EXPECT_EQ(Apply(newer)[0].outcome, ChangeResult::Outcome::kApplied);
+  EXPECT_EQ(Search(Near(5)).total, 1);
+}
+
+TEST_F(IndexTest, SurvivesReopenAndVerifies) {
+  WriteBatch b;
+  for (int i = 0; i < 50; ++i) {
+    b.Upsert(MakeArtist("a" + std::to_string(i), "Artist " + std::to_string(i), kLeedsLat + i * 0.001,
+                        kLeedsLon, {"blackwork"}));
+  }
+  Apply(b);
+  Reopen();
+  EXPECT_EQ(Search(Near(50)).total, 50);
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+  EXPECT_EQ(report->documents_checked, 50u);
+}
+
+TEST_F(IndexTest, OptedOutAndInactiveAreNeverReturned) {
+  Artist out = MakeArtist("out", "Opted Out", kLeedsLat, kLeedsLon, {"fineline"});
+  out.set_opted_out(true);
+  Artist inactive = MakeArtist("gone", "Inactive", kLeedsLat, kLeedsLon, {"fineline"});
+  inactive.set_is_active(false);
+  WriteBatch b;
+  b.Upsert(out);
+  b.Upsert(inactive);
+  b.Upsert(MakeArtist("ok", "Visible", kLeedsLat, kLeedsLon, {"fineline"}));
+  Apply(b);
+  EXPECT_THAT(Ids(Search(Near(5))), ElementsAre("ok"));
+  SearchRequest text;
+  text.text = "opted";
+  EXPECT_EQ(Search(text).total, 0);
+  EXPECT_EQ(index_->Get("out").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(index_->Get("out", /*include_hidden=*/true).ok());
+}
+
+TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
+  Artist a = MakeArtist("a1", "Sarah Mitchell", kLeedsLat, kLeedsLon, {"japanese"});
+  a.set_biography("Bold dragons and koi in the Japanese tradition.");
+  a.add_specialties("dragons");
+  Artist b = MakeArtist("a2", "Tom Dragonetti", kLeedsLat, kLeedsLon, {"fineline"});
+  b.set_biography("Delicate roses and script.");
+  WriteBatch batch;
+  batch.Upsert(a);
+  batch.Upsert(b);
+  Apply(batch);
+  SearchRequest q;
+  q.text = "dragon japanese";  // stem dragon~dragons, style word
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "\"bold dragons\"";
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "\"dragons bold\"";
+  EXPECT_EQ(Search(q).total, 0);
+  q.text = "sar";  // last word as a prefix
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "japanise dragons";
+  SearchResponse r = Search(q);
+  EXPECT_FALSE(r.spelling_suggestion.empty());
+}
+
+TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
+  Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
+  GuestSpot* g = a.add_guest_spots();
+  g->mutable_location()->set_latitude(kLeedsLat);
+  g->mutable_location()->set_longitude(kLeedsLon);
+  g->mutable_location()->set_display("Leeds guest spot");
+  g->set_from("2026-12-01");
+  g->set_to("2026-12-05");
+  Put(a);
+  SearchRequest q = Near(5);
+  q.date = "2026-11-30";
+  EXPECT_EQ(Search(q).total, 0);
+  q.date = "2026-12-01";
+  SearchResponse r = Search(q);
+  ASSERT_EQ(r.total, 1);
+  EXPECT_TRUE(r.hits[0].guest_spot);
+  EXPECT_LT(r.hits[0].distance_km, 0.01);
+  q.date = "2026-12-05";
+  EXPECT_EQ(Search(q).total, 1);
+  q.date = "2026-12-06";
+  EXPECT_EQ(Search(q).total, 0);
+}
+
+TEST_F(IndexTest, ViewportCrossingTheAntimeridian) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("fiji", "East", -17.7, 178.0, {"tribal"}));
+  b.Upsert(MakeArtist("samoa", "West", -13.8, -172.0, {"tribal"}));
+  b.Upsert(MakeArtist("sydney", "Far", -33.9, 151.2, {"tribal"}));
+  Apply(b);
+  SearchRequest q;
+  q.bbox = BoundingBox{-20, 175, -10, -170};
+  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("fiji", "samoa"));
+}
+
+TEST_F(IndexTest, NearestFirstWithoutRadius) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("n1", "A", kLeedsLat + 0.5, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("n2", "B", kLeedsLat + 0.1, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("n3", "C", -33.9, 151.2, {"fineline"}));
+  Apply(b);
+  SearchRequest q;
+  q.point = GeoPoint{kLeedsLat, kLeedsLon};
+  q.sort = SortOrder::kDistance;
+  SearchResponse r = Search(q);
+  EXPECT_EQ(r.total, 3);
+  EXPECT_THAT(Ids(r), ElementsAre("n2", "n1", "n3"));
+}
+
+TEST_F(IndexTest, DisjunctiveStyleFacetsAndRings) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("a1", "A", kLeedsLat, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("a2", "B", kLeedsLat + 0.03, kLeedsLon, {"japanese"}));
+  b.Upsert(MakeArtist("a3", "C", kLeedsLat + 0.06, kLeedsLon, {"japanese", "blackwork"}));
+  Apply(b);
+  SearchRequest q = Near(10);
+  q.styles = {"fineline"};
+  SearchResponse r = Search(q);
+  EXPECT_EQ(r.total, 1);
+  std::map<std::string, int64_t> styles;
+  for (const FacetValue& f : r.facets.styles) styles[f.value] = f.count;
+  EXPECT_EQ(styles["fineline"], 1);
+  EXPECT_EQ(styles["japanese"], 2);  // not zeroed by choosing fineline
+  EXPECT_EQ(styles["blackwork"], 1);
+  ASSERT_EQ(r.facets.distance_rings.size(), 6u);
+  EXPECT_EQ(r.facets.distance_rings[0].count, 1);
+}
+
+TEST_F(IndexTest, PagingIsStableWhileTheIndexChanges) {
+  WriteBatch b;
+  for (int i = 0; i < 30; ++i) {
+    b.Upsert(MakeArtist("p" + std::to_string(100 + i), "P", kLeedsLat + i * 0.001, kLeedsLon, {"fineline"}));
+  }
+  Apply(b);
+  SearchRequest q = Near(50);
+  q.limit = 7;
+  std::vector<std::string> seen;
+  int page = 0;
+  while (true) {
+    SearchResponse r = Search(q);
+    for (auto& id : Ids(r)) seen.push_back(id);
+    if (r.next_page_token.empty()) break;
+    q.page_token = r.next_page_token;
+    if (++page == 2) {  // change others underneath: new artists far down the ranking
+      WriteBatch more;
+      more.Upsert(MakeArtist("zz1", "New", kLeedsLat + 0.3, kLeedsLon, {"fineline"}));
+      Apply(more);
+    }
+  }
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "an artist was repeated";
+  for (int i = 0; i < 30; ++i) EXPECT_TRUE(unique.contains("p" + std::to_string(100 + i)));
+}
+
+TEST_F(IndexTest, DiversityCapsArtistsPerStudioPerPageAndLosesNone) {
+  WriteBatch b;
+  for (int i = 0; i < 12; ++i) {
+    Artist a = MakeArtist("d" + std::to_string(10 + i), "D", kLeedsLat + i * 0.0001, kLeedsLon, {"fineline"});
+    a.mutable_studio()->set_id(i < 8 ? "big" : "s" + std::to_string(i));
+    b.Upsert(a);
+  }
+  Apply(b);
+  SearchRequest q = Near(5);
+  q.sort = SortOrder::kDistance;
+  q.limit = 4;
+  q.max_per_studio = 2;
+  std::vector<std::string> seen;
+  for (int guard = 0; guard < 10; ++guard) {
+    SearchResponse r = Search(q);
+    int big = 0;
+    for (auto& h : r.hits) big += h.id < "d18";
+    if (!r.next_page_token.empty()) {
+      EXPECT_LE(big, 2);
+    }
+    for (auto& id : Ids(r)) seen.push_back(id);
+    if (r.next_page_token.empty()) break;
+    q.page_token = r.next_page_token;
+  }
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), 12u);
+  EXPECT_EQ(seen.size(), 12u);
+}
+
+TEST_F(IndexTest, BadInputNamesTheField) {
+  struct Case {
+    std::function<void(SearchRequest&)> mutate;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {[](SearchRequest& q) { q.point = GeoPoint{91, 0}; q.radius_km = 5; }, "point.lat"},
+      {[](SearchRequest& q) { q.point = GeoPoint{0, NAN}; q.radius_km = 5; }, "point.lon"},
+      {[](SearchRequest& q) { q.point = GeoPoint{0, 0}; q.radius_km = 0; }, "radius_km"},
+      {[](SearchRequest& q) { q.point = GeoPoint{0, 0}; q.radius_km = 20001; }, "radius_km"},
+      {[](SearchRequest& q) { q.bbox = BoundingBox{10, 0, 5, 1}; }, "bbox"},
+      {[](SearchRequest& q) { q.bbox = BoundingBox{5, 1, 5, 2}; }, "bbox"},
+      {[](SearchRequest& q) { q.limit = 0; }, "limit"},
+      {[](SearchRequest& q) { q.limit = 101; }, "limit"},
+      {[](SearchRequest& q) { q.text = std::string(1025, 'a'); }, "text"},
+      {[](SearchRequest& q) { q.page_token = "garbage!"; }, "page_token"},
+      {[](SearchRequest& q) { q.styles = {"nope"}; }, "styles[0]"},
+      {[](SearchRequest& q) { q.date = "2026-02-30"; }, "date"},
+      {[](SearchRequest& q) { q.sort = SortOrder::kDistance; }, "sort"},
+  };
+  Put(MakeArtist("a1", "A", kLeedsLat, kLeedsLon, {"fineline"}));
+  for (const Case& c : cases) {
+    SearchRequest q;
+    c.mutate(q);
+    auto r = index_->Search(q);
+    ASSERT_FALSE(r.ok()) << c.field;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(r.status().message(), HasSubstr(c.field));
+  }
+  // A token from another query is refused.
+  SearchRequest first = Near(5);
+  first.limit = 1;
+  Put(MakeArtist("a2", "B", kLeedsLat, kLeedsLon, {"fineline"}));
+  SearchResponse r = Search(first);
+  ASSERT_FALSE(r.next_page_token.empty());
+  SearchRequest other = Near(6);
+  other.page_token = r.next_page_token;
+  auto foreign = index_->Search(other);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_THAT(foreign.status().message(), HasSubstr("different query"));
+}
+
+TEST_F(IndexTest, SuggestCompletesNamesStylesAndCities) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("s1", "Sarah Mitchell", kLeedsLat, kLeedsLon, {"fineline"}));
+  b.Upsert(MakeArtist("s2", "Sam Wu", kLeedsLat, kLeedsLon, {"fineline"}));
+  Apply(b);
+  SuggestRequest q;
+  q.prefix = "sar";
+  auto r = index_->Suggest(q);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0].text, "Sarah Mitchell");
+  EXPECT_EQ((*r)[0].id, "s1");
+  q.prefix = "fine";
+  r = index_->Suggest(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0].kind, Suggestion::Kind::kStyle);
+  EXPECT_EQ((*r)[0].id, "fineline");
+  EXPECT_EQ((*r)[0].count, 2);
+  q.prefix = "lee";
+  q.near = GeoPoint{kLeedsLat, kLeedsLon};
+  r = index_->Suggest(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0].text, "Leeds, GB");
+}
+
+}  // namespace
+}  // namespace inkdex

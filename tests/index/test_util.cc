@@ -1,0 +1,40 @@
+#include "index/test_util.h"
+
+#include <atomic>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace inkdex::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  const char* base = std::getenv("TEST_TMPDIR");
+  path_ = std::string(base ? base : "/tmp") + "/inkdex_test_" + std::to_string(getpid()) + "_" +
+          std::to_string(counter++);
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,
+                  std::vector<std::string> styles, uint64_t version) {
+  Artist a;
+  a.set_id(id);
+  a.set_name(name);
+  a.mutable_location()->set_latitude(lat);
+  a.mutable_location()->set_longitude(lon);
+  a.mutable_location()->set_display("Somewhere");
+  a.mutable_location()->set_city("Leeds");
+  a.mutable_location()->set_country("GB");
+  for (auto& s : styles) a.add_styles(s);
+  a.set_is_active(true);
+  a.set_version(version);
+  return a;
+}
+
+}  // namespace inkdex::testing

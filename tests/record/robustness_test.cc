@@ -1,0 +1,105 @@
+// Hostile input never crashes the parser: huge, deeply nested, truncated,
+// corrupted and binary records give an error or a record, nothing else.
+// Also a throughput floor for the offline build's parse step.
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "inkdex/record.h"
+#include "record_test_util.h"
+
+namespace inkdex {
+namespace {
+
+using testing::DefaultTaxonomy;
+using testing::ParseError;
+using ::testing::StartsWith;
+
+TEST(RecordRobustness, DeepNestingIsAnError) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THAT(ParseError(deep), StartsWith("json: "));
+  const std::string deep_field = R"({"artistId":"a","artistName":"A","latitude":1,"longitude":2,)"
+                                 R"("studioInfo":)" +
+                                 std::string(900, '[') + std::string(900, ']') + "}";
+  absl::StatusOr<ParsedRecord> r = ParseArtistRecord(deep_field, DefaultTaxonomy());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->warnings, ::testing::ElementsAre("studioInfo: must be an object, got an array"));
+}
+
+TEST(RecordRobustness, HugeRecordParses) {
+  const std::string bio(8 << 20, 'b');
+  std::string styles;
+  for (int i = 0; i < 20000; ++i)
+    styles += std::string(i ? "," : "") + "\"style" + std::to_string(i % 50) + "\"";
+  const std::string json =
+      R"({"artistId":"a","artistName":"A","latitude":1,"longitude":2,"biography":")" + bio +
+      R"(","styles":[)" + styles + "]}";
+  absl::StatusOr<ParsedRecord> r = ParseArtistRecord(json, DefaultTaxonomy());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->artist.biography().size(), bio.size());
+  EXPECT_EQ(r->artist.unknown_styles_size(), 50);
+  // A small record parses correctly after the parser grew for a big one.
+  EXPECT_TRUE(ParseArtistRecord(testing::kExampleLine, DefaultTaxonomy()).ok());
+}
+
+TEST(RecordRobustness, GarbageAndBinary) {
+  for (std::string garbage :
+       {std::string("\0\0\0", 3), std::string("\xff\xfe{"), std::string("{{{{"), std::string("nul"),
+        std::string("\"just a string\""), std::string("{\"a\":1} {\"b\":2}"),
+        std::string("{} trailing")}) {
+    absl::StatusOr<ParsedRecord> r = ParseArtistRecord(garbage, DefaultTaxonomy());
+    EXPECT_FALSE(r.ok()) << garbage;
+  }
+}
+
+TEST(RecordRobustness, EveryTruncationAndByteFlipIsHandled) {
+  std::mt19937 rng(1234);
+  for (const std::string& line :
+       {std::string(testing::kExampleLine), std::string(testing::kExampleDynamoDbLine)}) {
+    for (size_t n = 0; n < line.size(); ++n) {
+      (void)ParseArtistRecord(std::string_view(line).substr(0, n), DefaultTaxonomy());
+    }
+    int parsed = 0;
+    for (int i = 0; i < 3000; ++i) {
+      std::string mutated = line;
+      for (int k = 0; k < 3; ++k) mutated[rng() % mutated.size()] = static_cast<char>(rng() % 256);
+      absl::StatusOr<ParsedRecord> r = ParseArtistRecord(mutated, DefaultTaxonomy());
+      if (r.ok()) {
+        ++parsed;
+        EXPECT_TRUE(ValidateArtist(r->artist).ok()) << ValidateArtist(r->artist) << "\n" << mutated;
+      } else {
+        EXPECT_FALSE(r.status().message().empty());
+      }
+    }
+    EXPECT_GT(parsed, 0);
+  }
+}
+
+TEST(RecordRobustness, ThroughputFloor) {
+  // ~1 KB records, like the directory's. The build must parse >= 100k/s per
+  // core; assert a loose floor so a slow CI machine does not flake.
+  std::string line = testing::kExampleLine;
+  line.pop_back();
+  line +=
+      R"(,"biography":")" + std::string(400, 'x') +
+      R"(","portfolioImages":[{"url":"https://example.com/1.jpg"},{"url":"https://example.com/2.jpg"}],)"
+      R"("guestSpots":[{"latitude":53.4,"longitude":-2.2,"locationDisplay":"Manchester","from":"2026-01-01","to":"2026-01-05"}]})";
+  ASSERT_TRUE(ParseArtistRecord(line, DefaultTaxonomy()).ok());
+  constexpr int kRecords = 50000;
+  const auto start = std::chrono::steady_clock::now();
+  size_t total = 0;
+  for (int i = 0; i < kRecords; ++i)
+    total += ParseArtistRecord(line, DefaultTaxonomy())->artist.styles_size();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(total, 2u * kRecords);
+  const double per_second = kRecords / seconds;
+  RecordProperty("records_per_second", static_cast<int>(per_second));
+  std::printf("parse throughput: %.0f records/s for %zu-byte records\n", per_second, line.size());
+  EXPECT_GT(per_second, 30000);
+}
+
+}  // namespace
+}  // namespace inkdex
