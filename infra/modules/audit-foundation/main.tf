@@ -1,49 +1,26 @@
-data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
 
-data "aws_partition" "current" {}
+# The audit account's keys: Firehose, security log groups and SNS alerts in the
+# primary region; the WAF log destination's Firehose in us-east-1.
+module "key" {
+  source = "../kms-key"
 
-# The audit account's key: Firehose, security log groups, SNS alerts.
-data "aws_iam_policy_document" "key" {
-  statement {
-    sid       = "AccountRoot"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-
-  statement {
-    sid       = "Services"
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.amazonaws.com", "firehose.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
+  alias              = "${var.name_prefix}-audit"
+  description        = "${var.name_prefix} audit"
+  service_principals = ["logs.${data.aws_region.current.region}.amazonaws.com", "firehose.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]
+  tags               = var.tags
 }
 
-resource "aws_kms_key" "audit" {
-  description             = "${var.name_prefix} audit"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
-}
+module "edge_key" {
+  source = "../kms-key"
+  providers = {
+    aws = aws.us_east_1
+  }
 
-resource "aws_kms_alias" "audit" {
-  name          = "alias/${var.name_prefix}-audit"
-  target_key_id = aws_kms_key.audit.key_id
+  alias              = "${var.name_prefix}-audit-edge"
+  description        = "${var.name_prefix} audit, us-east-1 (WAF log Firehose)"
+  service_principals = ["logs.us-east-1.amazonaws.com", "firehose.amazonaws.com"]
+  tags               = var.tags
 }
 
 resource "aws_iam_account_password_policy" "this" {

@@ -1,3 +1,5 @@
+data "aws_partition" "current" {}
+
 # Vaults in the log archive account (primary and DR region), and the app
 # account's plan that backs up the table and copies each recovery point there.
 resource "aws_backup_vault" "archive" {
@@ -24,20 +26,48 @@ resource "aws_backup_vault_lock_configuration" "archive" {
   max_retention_days = var.retention_days
 }
 
+# Any account of the organization may copy recovery points into the vaults.
+data "aws_iam_policy_document" "vault" {
+  statement {
+    actions   = ["backup:CopyIntoBackupVault"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = [var.organization_id]
+    }
+  }
+}
+
 resource "aws_backup_vault_policy" "archive" {
   provider = aws.vault
 
   backup_vault_name = aws_backup_vault.archive.name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "backup:CopyIntoBackupVault"
-      Principal = { AWS = "*" }
-      Resource  = "*"
-      Condition = { StringEquals = { "aws:PrincipalOrgID" = var.organization_id } }
-    }]
-  })
+  policy            = data.aws_iam_policy_document.vault.json
+}
+
+resource "aws_backup_vault_policy" "archive_dr" {
+  provider = aws.vault_dr
+
+  backup_vault_name = aws_backup_vault.archive_dr.name
+  policy            = data.aws_iam_policy_document.vault.json
+}
+
+# Cross-account copies of DynamoDB backups need its advanced backup features.
+resource "aws_backup_region_settings" "this" {
+  resource_type_opt_in_preference = {
+    "DynamoDB" = true
+  }
+
+  resource_type_management_preference = {
+    "DynamoDB" = true
+  }
 }
 
 resource "aws_backup_vault" "local" {
@@ -59,6 +89,7 @@ resource "aws_backup_plan" "this" {
       delete_after = 35
     }
 
+    # Cross-account copy to the log archive, and from the same rule on to its DR-region vault.
     copy_action {
       destination_vault_arn = aws_backup_vault.archive.arn
 
@@ -77,18 +108,26 @@ resource "aws_backup_plan" "this" {
   }
 }
 
+data "aws_iam_policy_document" "backup_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["backup.amazonaws.com"]
+    }
+  }
+}
+
 resource "aws_iam_role" "backup" {
-  name = "${var.name_prefix}-backup"
-  tags = var.tags
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "backup.amazonaws.com" } }]
-  })
+  name               = "${var.name_prefix}-backup"
+  assume_role_policy = data.aws_iam_policy_document.backup_assume.json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "backup" {
   role       = aws_iam_role.backup.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 }
 
 resource "aws_backup_selection" "this" {

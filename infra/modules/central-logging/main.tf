@@ -1,6 +1,8 @@
-# Audit account: one Firehose per cross-account log stream (WAF logs, API
-# access logs) into the log archive bucket, fronted by a CloudWatch Logs
-# destination that the app account's log groups subscribe to.
+# Audit account: one Firehose per cross-account log stream into its log
+# archive bucket, fronted by a CloudWatch Logs destination that the app
+# account's log groups subscribe to. Called once per region: API access logs
+# in the primary region, WAF logs in us-east-1 (where the CloudFront web ACL
+# and its log group are; a destination must be in its log group's region).
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
@@ -72,22 +74,40 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
 }
 
 # CloudWatch Logs → Firehose role and the cross-account destinations.
+data "aws_iam_policy_document" "cwl_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:logs:*:${data.aws_caller_identity.current.account_id}:*"]
+    }
+  }
+}
+
 resource "aws_iam_role" "cwl" {
-  name = "${var.name_prefix}-cwl-to-firehose"
-  tags = var.tags
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "logs.amazonaws.com" } }]
-  })
+  name               = "${var.name_prefix}-cwl-to-firehose"
+  assume_role_policy = data.aws_iam_policy_document.cwl_assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "cwl" {
+  statement {
+    actions   = ["firehose:PutRecord", "firehose:PutRecordBatch"]
+    resources = [for f in aws_kinesis_firehose_delivery_stream.this : f.arn]
+  }
 }
 
 resource "aws_iam_role_policy" "cwl" {
-  name = "put-records"
-  role = aws_iam_role.cwl.id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource = [for f in aws_kinesis_firehose_delivery_stream.this : f.arn] }]
-  })
+  name   = "put-records"
+  role   = aws_iam_role.cwl.id
+  policy = data.aws_iam_policy_document.cwl.json
 }
 
 resource "aws_cloudwatch_log_destination" "this" {
@@ -98,22 +118,30 @@ resource "aws_cloudwatch_log_destination" "this" {
   target_arn = aws_kinesis_firehose_delivery_stream.this[each.key].arn
 }
 
+data "aws_iam_policy_document" "destination" {
+  for_each = var.streams
+
+  statement {
+    actions   = ["logs:PutSubscriptionFilter"]
+    resources = [aws_cloudwatch_log_destination.this[each.key].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = [for a in var.source_account_ids : "arn:${data.aws_partition.current.partition}:iam::${a}:root"]
+    }
+  }
+}
+
 resource "aws_cloudwatch_log_destination_policy" "this" {
   for_each = var.streams
 
   destination_name = aws_cloudwatch_log_destination.this[each.key].name
-  access_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "logs:PutSubscriptionFilter"
-      Principal = { AWS = [for a in var.source_account_ids : "arn:${data.aws_partition.current.partition}:iam::${a}:root"] }
-      Resource  = aws_cloudwatch_log_destination.this[each.key].arn
-    }]
-  })
+  access_policy    = data.aws_iam_policy_document.destination[each.key].json
 }
 
 resource "aws_cloudwatch_log_group" "security" {
+  count = var.security_log_group ? 1 : 0
+
   name              = "/${var.name_prefix}/security"
   retention_in_days = 365
   kms_key_id        = var.logs_kms_key_arn

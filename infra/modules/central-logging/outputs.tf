@@ -9,6 +9,11 @@ output "firehose_arns" {
 }
 
 output "security_log_group_name" {
-  description = "Log group for aggregated security events."
-  value       = aws_cloudwatch_log_group.security.name
+  description = "Log group for aggregated security events (null when not created here)."
+  value       = one(aws_cloudwatch_log_group.security[*].name)
+}
+
+output "firehose_role_arn" {
+  description = "Role the Firehose streams write to the log archive with (allowed by log-storage)."
+  value       = aws_iam_role.firehose.arn
 }

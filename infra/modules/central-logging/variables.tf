@@ -43,3 +43,9 @@ variable "archive_kms_key_arn" {
   type        = string
   description = "KMS key of the log archive buckets."
 }
+
+variable "security_log_group" {
+  type        = bool
+  description = "Create the audit account's security events log group here (once, in the primary region)."
+  default     = true
+}

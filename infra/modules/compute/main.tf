@@ -1,4 +1,6 @@
-# App account: the API Lambda, the scraping queue and the schedule.
+# App account: the API Lambda (here) and the scraping pipeline (scrapers.tf).
+data "aws_region" "current" {}
+
 resource "aws_security_group" "api" {
   name        = "${var.name_prefix}-api-lambda"
   description = "API Lambdas"
@@ -17,7 +19,7 @@ resource "aws_vpc_security_group_egress_rule" "api_https" {
 
 resource "aws_lambda_function" "api" {
   function_name           = "${var.name_prefix}-api"
-  role                    = var.api_role_arn
+  role                    = var.role_arns["api"]
   runtime                 = "python3.12"
   handler                 = "app.handler"
   filename                = var.api_package_path
@@ -28,6 +30,7 @@ resource "aws_lambda_function" "api" {
   tags                    = var.tags
 
   environment {
+    # Which backend to query (inkdex wins under "both"; OpenSearch stays warm for comparison).
     variables = merge({ TABLE_NAME = var.table_name, SEARCH_BACKEND = var.search_backend }, var.search_environment)
   }
 
@@ -39,10 +42,4 @@ resource "aws_lambda_function" "api" {
   tracing_config {
     mode = "Active"
   }
-}
-
-resource "aws_sqs_queue" "scrape" {
-  name              = "${var.name_prefix}-scrape"
-  kms_master_key_id = var.kms_key_arn
-  tags              = var.tags
 }

@@ -17,3 +17,18 @@ output "scrape_queue_arn" {
   description = "Scraping job queue."
   value       = aws_sqs_queue.scrape.arn
 }
+
+output "scrape_queue_url" {
+  description = "Scraping job queue URL."
+  value       = aws_sqs_queue.scrape.url
+}
+
+output "scrape_state_machine_arn" {
+  description = "Step Functions state machine of a scrape run."
+  value       = aws_sfn_state_machine.scrape.arn
+}
+
+output "scrapers_cluster_name" {
+  description = "ECS cluster of the Fargate scrapers."
+  value       = aws_ecs_cluster.scrapers.name
+}

@@ -29,9 +29,9 @@ variable "private_subnet_ids" {
   description = "Private subnets."
 }
 
-variable "api_role_arn" {
-  type        = string
-  description = "Role of the API Lambdas (iam module)."
+variable "role_arns" {
+  type        = map(string)
+  description = "Roles from the iam module: api, scrape-machine, scrape-scheduler, scraper-task, scraper-execution."
 }
 
 variable "api_package_path" {
@@ -68,4 +68,37 @@ variable "search_environment" {
   type        = map(string)
   description = "Search endpoints for the API (INKDEX_ENDPOINT, OPENSEARCH_ENDPOINT)."
   default     = {}
+}
+
+variable "logs_kms_key_arn" {
+  type        = string
+  description = "KMS key of the log groups."
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the scrapers' and state machine's log groups."
+  default     = 90
+}
+
+variable "scraper_image" {
+  type        = string
+  description = "Image of the scraper container (repository:tag)."
+}
+
+variable "scraper_workers" {
+  type        = number
+  description = "Parallel scraper tasks per run."
+  default     = 2
+
+  validation {
+    condition     = var.scraper_workers >= 1 && var.scraper_workers <= 20
+    error_message = "scraper_workers must be 1-20."
+  }
+}
+
+variable "scrape_schedule" {
+  type        = string
+  description = "EventBridge Scheduler expression of the scrape run."
+  default     = "cron(0 2 * * ? *)"
 }

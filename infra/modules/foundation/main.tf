@@ -112,3 +112,16 @@ resource "aws_lambda_code_signing_config" "this" {
 
   tags = var.tags
 }
+
+# us-east-1 key for the log groups of CloudFront-scope services (WAF logs).
+module "edge_key" {
+  source = "../kms-key"
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  alias              = "${var.name_prefix}-edge-logs"
+  description        = "${var.name_prefix} edge (us-east-1) log groups"
+  service_principals = ["logs.us-east-1.amazonaws.com"]
+  tags               = var.tags
+}

@@ -17,3 +17,8 @@ output "signing_profile_name" {
   description = "Signer profile that CI uses to sign Lambda packages."
   value       = aws_signer_signing_profile.lambda.name
 }
+
+output "edge_logs_kms_key_arn" {
+  description = "KMS key in us-east-1 for the WAF (CLOUDFRONT scope) log group."
+  value       = module.edge_key.arn
+}

@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.25.0, < 7.0.0"
+      source                = "hashicorp/aws"
+      version               = ">= 6.25.0, < 7.0.0"
+      configuration_aliases = [aws.us_east_1]
     }
   }
 }

@@ -23,3 +23,25 @@ variable "data_kms_key_arn" {
   type        = string
   description = "KMS key of the table."
 }
+
+variable "queue_kms_key_arn" {
+  type        = string
+  description = "KMS key of the scrape queue."
+}
+
+variable "ecr_kms_key_arn" {
+  type        = string
+  description = "KMS key of the ECR repositories (scraper image pulls)."
+}
+
+variable "scraper_secret_arns" {
+  type        = list(string)
+  description = "Secrets the scrapers read (app-security); empty: any secret under <prefix>/scraper/."
+  default     = []
+}
+
+variable "opensearch_enabled" {
+  type        = bool
+  description = "Let the API query the OpenSearch domain (search_backend opensearch or both)."
+  default     = false
+}

@@ -1,205 +1,129 @@
 # The log archive account's buckets: one per log type, versioned, KMS-encrypted,
-# object lock (compliance mode), lifecycle to cheaper storage, TLS-only, and
-# replicated to a bucket in the DR region (prod).
+# object lock (compliance mode), lifecycle to cheaper storage, TLS-only, each
+# open to exactly the writers that deliver into it, and replicated to the DR
+# region (replication.tf).
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
 locals {
-  buckets = toset(["cloudtrail", "config", "vpc-flow", "waf", "access"])
-  # Service principals that deliver logs into each bucket.
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  firehose = {
+    type           = "AWS"
+    identifiers    = var.firehose_role_arns
+    condition      = "aws:PrincipalOrgID"
+    values         = [var.organization_id]
+    prefix         = ""
+    bucket_actions = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    object_actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
+  }
+  # Who delivers into each bucket, and under which key prefix.
   writers = {
-    cloudtrail = ["cloudtrail.amazonaws.com"]
-    config     = ["config.amazonaws.com"]
-    vpc-flow   = ["delivery.logs.amazonaws.com"]
-    waf        = ["firehose.amazonaws.com"]
-    access     = ["logging.s3.amazonaws.com", "delivery.logs.amazonaws.com"]
-  }
-}
-
-resource "aws_kms_key" "archive" {
-  description             = "${var.name_prefix} log archive"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
-}
-
-data "aws_iam_policy_document" "key" {
-  statement {
-    sid       = "AccountRoot"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    # Organization trail (Control Tower or the platform's own), every account.
+    cloudtrail = {
+      type           = "Service"
+      identifiers    = ["cloudtrail.amazonaws.com"]
+      condition      = "aws:SourceOrgID"
+      values         = [var.organization_id]
+      prefix         = "AWSLogs/"
+      bucket_actions = ["s3:GetBucketAcl"]
+      object_actions = ["s3:PutObject"]
     }
+    # AWS Config of the audit account (central-security) and the app account.
+    config = {
+      type           = "Service"
+      identifiers    = ["config.amazonaws.com"]
+      condition      = "aws:SourceAccount"
+      values         = [var.audit_account_id, var.app_account_id]
+      prefix         = "config/AWSLogs/"
+      bucket_actions = ["s3:GetBucketAcl", "s3:ListBucket"]
+      object_actions = ["s3:PutObject"]
+    }
+    # VPC flow logs of the app account, delivered by the log delivery service.
+    vpc-flow = {
+      type           = "Service"
+      identifiers    = ["delivery.logs.amazonaws.com"]
+      condition      = "aws:SourceAccount"
+      values         = [var.app_account_id]
+      prefix         = "vpc-flow-logs/AWSLogs/${var.app_account_id}/"
+      bucket_actions = ["s3:GetBucketAcl", "s3:ListBucket"]
+      object_actions = ["s3:PutObject"]
+    }
+    # WAF logs and API access logs: the audit account's Firehose roles.
+    waf    = local.firehose
+    access = local.firehose
   }
+}
+
+module "key" {
+  source = "../kms-key"
+
+  alias              = "${var.name_prefix}-log-archive"
+  description        = "${var.name_prefix} log archive"
+  service_principals = ["cloudtrail.amazonaws.com", "config.amazonaws.com", "delivery.logs.amazonaws.com", "backup.amazonaws.com"]
+  organization_id    = var.organization_id
+  tags               = var.tags
+
+  external_principals = [{
+    sid                    = "AuditFirehose"
+    account_roots          = ["arn:${local.partition}:iam::${var.audit_account_id}:root"]
+    principal_arn_patterns = var.firehose_role_arns
+  }]
+}
+
+data "aws_iam_policy_document" "writers" {
+  for_each = local.writers
 
   statement {
-    sid       = "LogDeliveryServices"
-    actions   = ["kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"]
-    resources = ["*"]
+    sid       = "WriterBucket"
+    actions   = each.value.bucket_actions
+    resources = ["arn:${local.partition}:s3:::${var.name_prefix}-${each.key}-logs-${local.account_id}"]
 
     principals {
-      type        = "Service"
-      identifiers = distinct(flatten(values(local.writers)))
+      type        = each.value.type
+      identifiers = each.value.identifiers
     }
 
     condition {
       test     = "StringEquals"
-      variable = "aws:SourceOrgID"
-      values   = [var.organization_id]
-    }
-  }
-}
-
-resource "aws_s3_bucket" "log" {
-  for_each = local.buckets
-
-  bucket              = "${var.name_prefix}-${each.key}-logs-${data.aws_caller_identity.current.account_id}"
-  object_lock_enabled = true
-  tags                = merge(var.tags, { LogType = each.key })
-}
-
-resource "aws_s3_bucket_public_access_block" "log" {
-  for_each = aws_s3_bucket.log
-
-  bucket                  = each.value.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "log" {
-  for_each = aws_s3_bucket.log
-
-  bucket = each.value.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "log" {
-  for_each = aws_s3_bucket.log
-
-  bucket = each.value.id
-
-  rule {
-    bucket_key_enabled = true
-
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.archive.arn
-    }
-  }
-}
-
-resource "aws_s3_bucket_object_lock_configuration" "log" {
-  for_each = aws_s3_bucket.log
-
-  bucket = each.value.id
-
-  rule {
-    default_retention {
-      mode = "COMPLIANCE"
-      days = var.object_lock_days
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "log" {
-  for_each = aws_s3_bucket.log
-
-  bucket = each.value.id
-
-  rule {
-    id     = "archive"
-    status = "Enabled"
-
-    filter {}
-
-    transition {
-      days          = var.transition_ia_days
-      storage_class = "STANDARD_IA"
-    }
-
-    transition {
-      days          = var.transition_glacier_days
-      storage_class = "GLACIER"
-    }
-
-    expiration {
-      days = var.expiration_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-  }
-}
-
-data "aws_iam_policy_document" "log" {
-  for_each = local.buckets
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.log[each.key].arn, "${aws_s3_bucket.log[each.key].arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+      variable = each.value.condition
+      values   = each.value.values
     }
   }
 
   statement {
-    sid       = "ServiceDelivery"
-    actions   = ["s3:PutObject", "s3:GetBucketAcl", "s3:ListBucket"]
-    resources = [aws_s3_bucket.log[each.key].arn, "${aws_s3_bucket.log[each.key].arn}/*"]
+    sid       = "WriterObjects"
+    actions   = each.value.object_actions
+    resources = ["arn:${local.partition}:s3:::${var.name_prefix}-${each.key}-logs-${local.account_id}/${each.value.prefix}*"]
 
     principals {
-      type        = "Service"
-      identifiers = local.writers[each.key]
+      type        = each.value.type
+      identifiers = each.value.identifiers
     }
 
     condition {
       test     = "StringEquals"
-      variable = "aws:SourceOrgID"
-      values   = [var.organization_id]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "waf" ? [1] : []
-    content {
-      sid       = "FirehoseFromAudit"
-      actions   = ["s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket", "s3:AbortMultipartUpload"]
-      resources = [aws_s3_bucket.log[each.key].arn, "${aws_s3_bucket.log[each.key].arn}/*"]
-
-      principals {
-        type        = "AWS"
-        identifiers = ["arn:${data.aws_partition.current.partition}:iam::${var.audit_account_id}:root"]
-      }
+      variable = each.value.condition
+      values   = each.value.values
     }
   }
 }
 
-resource "aws_s3_bucket_policy" "log" {
-  for_each = aws_s3_bucket.log
+module "bucket" {
+  source   = "../secure-bucket"
+  for_each = local.writers
 
-  bucket = each.value.id
-  policy = data.aws_iam_policy_document.log[each.key].json
+  name             = "${var.name_prefix}-${each.key}-logs-${local.account_id}"
+  kms_key_arn      = module.key.arn
+  object_lock      = true
+  object_lock_days = var.object_lock_days
+  policy_documents = [data.aws_iam_policy_document.writers[each.key].json]
+  tags             = merge(var.tags, { LogType = each.key })
 
-  depends_on = [aws_s3_bucket_public_access_block.log]
+  lifecycle_days = {
+    standard_ia = var.transition_ia_days
+    glacier     = var.transition_glacier_days
+    expiration  = var.expiration_days
+  }
 }

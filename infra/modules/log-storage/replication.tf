@@ -1,46 +1,82 @@
-# Cross-region replication of the log buckets to the DR region (prod).
-resource "aws_iam_role" "replication" {
-  count = var.replica_bucket_arns != null ? 1 : 0
+# The DR region (provider aws.dr, same account): a key for the replicas and the
+# DR backup vault, and with replication_enabled one object-locked replica per
+# log bucket, fed by S3 replication.
+module "dr_key" {
+  source = "../kms-key"
+  providers = {
+    aws = aws.dr
+  }
 
-  name = "${var.name_prefix}-log-replication"
-  tags = var.tags
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "s3.amazonaws.com" } }]
-  })
+  alias              = "${var.name_prefix}-log-archive-dr"
+  description        = "${var.name_prefix} log archive, DR region"
+  service_principals = ["s3.amazonaws.com", "backup.amazonaws.com"]
+  organization_id    = var.organization_id
+  tags               = var.tags
+}
+
+module "replica" {
+  source   = "../secure-bucket"
+  for_each = var.replication_enabled ? local.writers : {}
+  providers = {
+    aws = aws.dr
+  }
+
+  name        = "${var.name_prefix}-${each.key}-logs-dr-${local.account_id}"
+  kms_key_arn = module.dr_key.arn
+  object_lock = true
+  tags        = merge(var.tags, { LogType = each.key, Replica = "true" })
+}
+
+data "aws_iam_policy_document" "replication_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "replication" {
+  count = var.replication_enabled ? 1 : 0
+
+  name               = "${var.name_prefix}-log-replication"
+  assume_role_policy = data.aws_iam_policy_document.replication_assume.json
+  tags               = var.tags
 }
 
 data "aws_iam_policy_document" "replication" {
-  count = var.replica_bucket_arns != null ? 1 : 0
+  count = var.replication_enabled ? 1 : 0
 
   statement {
     actions   = ["s3:GetReplicationConfiguration", "s3:ListBucket"]
-    resources = [for b in aws_s3_bucket.log : b.arn]
+    resources = [for b in module.bucket : b.arn]
   }
 
   statement {
     actions   = ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"]
-    resources = [for b in aws_s3_bucket.log : "${b.arn}/*"]
+    resources = [for b in module.bucket : "${b.arn}/*"]
   }
 
   statement {
-    actions   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"]
-    resources = [for arn in values(var.replica_bucket_arns) : "${arn}/*"]
+    actions   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
+    resources = [for b in module.replica : "${b.arn}/*"]
   }
 
   statement {
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.archive.arn]
+    resources = [module.key.arn]
   }
 
   statement {
     actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [var.replica_kms_key_arn]
+    resources = [module.dr_key.arn]
   }
 }
 
 resource "aws_iam_role_policy" "replication" {
-  count = var.replica_bucket_arns != null ? 1 : 0
+  count = var.replication_enabled ? 1 : 0
 
   name   = "replication"
   role   = aws_iam_role.replication[0].id
@@ -48,9 +84,9 @@ resource "aws_iam_role_policy" "replication" {
 }
 
 resource "aws_s3_bucket_replication_configuration" "log" {
-  for_each = var.replica_bucket_arns != null ? aws_s3_bucket.log : {}
+  for_each = module.replica
 
-  bucket = each.value.id
+  bucket = module.bucket[each.key].id
   role   = aws_iam_role.replication[0].arn
 
   rule {
@@ -70,14 +106,12 @@ resource "aws_s3_bucket_replication_configuration" "log" {
     }
 
     destination {
-      bucket        = var.replica_bucket_arns[each.key]
+      bucket        = each.value.arn
       storage_class = "GLACIER_IR"
 
       encryption_configuration {
-        replica_kms_key_id = var.replica_kms_key_arn
+        replica_kms_key_id = module.dr_key.arn
       }
     }
   }
-
-  depends_on = [aws_s3_bucket_versioning.log]
 }

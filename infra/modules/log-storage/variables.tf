@@ -26,12 +26,27 @@ variable "organization_id" {
 
 variable "audit_account_id" {
   type        = string
-  description = "Audit account, whose Firehose writes WAF and API access logs."
+  description = "Audit account: its Config recorder and Firehose roles write here."
 
   validation {
     condition     = can(regex("^[0-9]{12}$", var.audit_account_id))
     error_message = "audit_account_id must be 12 digits."
   }
+}
+
+variable "app_account_id" {
+  type        = string
+  description = "Infrastructure (app) account: its VPC flow logs and Config deliveries write here."
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.app_account_id))
+    error_message = "app_account_id must be 12 digits."
+  }
+}
+
+variable "firehose_role_arns" {
+  type        = list(string)
+  description = "The audit account's Firehose delivery roles (central-logging), allowed to write the waf and access buckets."
 }
 
 variable "object_lock_days" {
@@ -68,14 +83,8 @@ variable "expiration_days" {
   }
 }
 
-variable "replica_bucket_arns" {
-  type        = map(string)
-  description = "DR-region bucket ARN per log type (cloudtrail, config, vpc-flow, waf, access); null disables replication."
-  default     = null
-}
-
-variable "replica_kms_key_arn" {
-  type        = string
-  description = "KMS key in the DR region for the replicas."
-  default     = null
+variable "replication_enabled" {
+  type        = bool
+  description = "Replicate every log bucket to an object-locked bucket in the DR region (provider aws.dr)."
+  default     = true
 }
