@@ -27,7 +27,8 @@ function moduleDirs(root, withFixtures) {
   const walk = (d) => {
     if (!withFixtures && d === FIXTURES) return;
     const entries = fs.readdirSync(d, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name.endsWith('.tf'))) dirs.push(d);
+    // Symlinked .tf files count: the environments link to one shared root.
+    if (entries.some((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.tf'))) dirs.push(d);
     for (const e of entries) if (e.isDirectory() && !SKIP.has(e.name)) walk(path.join(d, e.name));
   };
   walk(root);

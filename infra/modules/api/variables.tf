@@ -28,3 +28,27 @@ variable "logs_kms_key_arn" {
   type        = string
   description = "KMS key of the access log group."
 }
+
+variable "access_log_destination_arn" {
+  type        = string
+  description = "CloudWatch Logs destination (audit account, same region) that forwards access logs to the log archive; null keeps them local."
+  default     = null
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the access log group in this account."
+  default     = 30
+}
+
+variable "throttling_burst_limit" {
+  type        = number
+  description = "Burst limit of the default route."
+  default     = 200
+}
+
+variable "throttling_rate_limit" {
+  type        = number
+  description = "Steady requests per second of the default route."
+  default     = 100
+}

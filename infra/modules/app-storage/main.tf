@@ -83,7 +83,11 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "site" {
   }
 }
 
+# S3 server access logs must go to a bucket of the same account and region;
+# the site is read only through CloudFront, whose logs cover it.
 resource "aws_s3_bucket_logging" "site" {
+  count = var.access_logs_bucket != null ? 1 : 0
+
   bucket        = aws_s3_bucket.site.id
   target_bucket = var.access_logs_bucket
   target_prefix = "s3/${aws_s3_bucket.site.id}/"

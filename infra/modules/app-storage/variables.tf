@@ -27,5 +27,6 @@ variable "deletion_protection" {
 
 variable "access_logs_bucket" {
   type        = string
-  description = "Bucket receiving S3 server access logs of the site bucket."
+  description = "Bucket of the same account and region receiving the site bucket's S3 server access logs; null disables them."
+  default     = null
 }

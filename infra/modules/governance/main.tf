@@ -31,3 +31,11 @@ resource "aws_organizations_policy_attachment" "guardrails" {
   policy_id = aws_organizations_policy.guardrails.id
   target_id = each.value
 }
+
+# AWS Backup may copy recovery points between the organization's accounts
+# (app account -> log archive vaults).
+resource "aws_backup_global_settings" "this" {
+  global_settings = {
+    "isCrossAccountBackupEnabled" = "true"
+  }
+}

@@ -32,16 +32,25 @@ resource "aws_cloudwatch_event_target" "findings" {
   arn  = aws_sns_topic.security.arn
 }
 
+data "aws_iam_policy_document" "security" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.security.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [for r in aws_cloudwatch_event_rule.findings : r.arn]
+    }
+  }
+}
+
 resource "aws_sns_topic_policy" "security" {
-  arn = aws_sns_topic.security.arn
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sns:Publish"
-      Principal = { Service = "events.amazonaws.com" }
-      Resource  = aws_sns_topic.security.arn
-      Condition = { ArnEquals = { "aws:SourceArn" = [for r in aws_cloudwatch_event_rule.findings : r.arn] } }
-    }]
-  })
+  arn    = aws_sns_topic.security.arn
+  policy = data.aws_iam_policy_document.security.json
 }
