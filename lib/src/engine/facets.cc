@@ -26,11 +26,11 @@ void FacetCounter::AddMatch(const Row& row, const RowLocation& loc, double dista
     while (i < 4 && row.hourly_rate >= kRateEdges[i]) ++i;
     ++rates_[i];
   }
-  const float r = row.rating;
+  const double r = row.rating;
   if (std::isnan(r) || row.review_count == 0) {
     ++ratings_[4];
   } else {
-    ++ratings_[r >= 4.5f ? 0 : r >= 4.0f ? 1 : r >= 3.0f ? 2 : 3];
+    ++ratings_[r >= 4.5 ? 0 : r >= 4.0 ? 1 : r >= 3.0 ? 2 : 3];
   }
   if (loc.city != nullptr && !loc.city->empty()) ++cities_[loc.city];
 }

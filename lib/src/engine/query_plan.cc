@@ -173,6 +173,10 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
     return Invalid("date", absl::StrCat("must be a date YYYY-MM-DD, got '", r.date, "'"));
   }
   p.sort = r.sort;
+  // A point alone means nearest-first; with text, relevance blends in distance.
+  if (p.geo == GeoMode::kNearest && p.sort == SortOrder::kRelevance && r.text.empty()) {
+    p.sort = SortOrder::kDistance;
+  }
   if (p.sort == SortOrder::kDistance && !p.has_ref) {
     return Invalid("sort", "distance needs a point or a viewport");
   }

@@ -27,7 +27,8 @@ struct RowLocation {
   int32_t from_day = kNoDayMin;  // days since 1970-01-01, inclusive
   int32_t to_day = kNoDayMax;
   const std::string* display = nullptr;  // interned, never null once built
-  const std::string* city = nullptr;     // interned "City, CC" or "" (facet key)
+  const std::string* city = nullptr;       // interned "City, CC" or "" (facet key)
+  const std::string* city_name = nullptr;  // interned "City" or ""
 
   bool ActiveOn(int32_t day) const { return from_day <= day && day <= to_day; }
 };
@@ -39,8 +40,8 @@ struct Row {
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;
-  float rating = std::numeric_limits<float>::quiet_NaN();       // NaN unrated
-  float hourly_rate = std::numeric_limits<float>::quiet_NaN();  // NaN unknown
+  double rating = std::numeric_limits<double>::quiet_NaN();       // NaN unrated
+  double hourly_rate = std::numeric_limits<double>::quiet_NaN();  // NaN unknown
   uint64_t style_mask = 0;
   const std::string* studio_key = nullptr;  // interned studio id (or name); null: none
   const std::string* currency = nullptr;

@@ -19,6 +19,7 @@ RowLocation MakeLocation(const Location& loc, StringPool& pool) {
   out.lon = loc.longitude();
   out.display = pool.Intern(loc.display());
   out.city = pool.Intern(CityKey(loc));
+  out.city_name = pool.Intern(loc.city());
   return out;
 }
 
@@ -39,9 +40,9 @@ void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, R
     row->studio_key = pool.Intern(absl::StrCat("name:", a.studio().name()));
   }
   row->currency = pool.Intern(a.pricing().currency());
-  if (a.has_rating()) row->rating = static_cast<float>(a.rating());
+  if (a.has_rating()) row->rating = a.rating();
   row->review_count = a.review_count();
-  if (a.pricing().has_hourly_rate()) row->hourly_rate = static_cast<float>(a.pricing().hourly_rate());
+  if (a.pricing().has_hourly_rate()) row->hourly_rate = a.pricing().hourly_rate();
   if (a.has_years_active()) {
     row->years_active = static_cast<int16_t>(std::min<uint32_t>(a.years_active(), 32767));
   }

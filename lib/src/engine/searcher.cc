@@ -62,7 +62,9 @@ class SearchRun {
   FacetCounter facets_;
   std::vector<Match> matches_;  // the match set (M)
   std::vector<Match> pool_;     // matches with final keys, the page is chosen from
-  double pool_bound_ = std::numeric_limits<double>::infinity();  // keys below are final
+  // With a partial pool (ExpandNearest), only keys below the bound are final.
+  bool pool_partial_ = false;
+  double pool_bound_ = 0;
 };
 
 bool SearchRun::PassesFilters(const Row& row) const {
@@ -207,11 +209,11 @@ bool SearchRun::ExpandNearest() {
       m.key = ranker_.Key(row, m.dist, m.text);
       pool_.push_back(m);
     }
-    pool_bound_ = radius >= geo::kMaxDistanceKm ? std::numeric_limits<double>::infinity()
-                                                : ranker_.KeyBoundOutside(radius, max_text, max_bayes);
+    pool_partial_ = radius < geo::kMaxDistanceKm;
+    pool_bound_ = ranker_.KeyBoundOutside(radius, max_text, max_bayes);
     size_t final_after_cursor = 0;
     for (const Match& m : pool_) final_after_cursor += m.key < pool_bound_ && AfterCursor(m);
-    if (final_after_cursor >= needed || radius >= geo::kMaxDistanceKm) return true;
+    if (final_after_cursor >= needed || !pool_partial_) return true;
   }
 }
 
@@ -267,7 +269,9 @@ void SearchRun::BuildPage(SearchResponse* out) {
     return !already.empty() &&
            std::binary_search(already.begin(), already.end(), StableHash64(s_.rows.row(m.slot).id));
   };
-  std::erase_if(pool_, [&](const Match& m) { return !(m.key < pool_bound_) || !AfterCursor(m); });
+  std::erase_if(pool_, [&](const Match& m) {
+    return (pool_partial_ && !(m.key < pool_bound_)) || !AfterCursor(m);
+  });
   auto less = [&](const Match& a, const Match& b) {
     if (a.key != b.key) return a.key < b.key;
     return s_.rows.row(a.slot).id < s_.rows.row(b.slot).id;
@@ -340,7 +344,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
   hit->name = row.name;
   hit->studio_name = row.studio_name;
   hit->location = *loc.display;
-  hit->city = *loc.city;
+  hit->city = *loc.city_name;
   hit->guest_spot = m.loc > 0;
   hit->lat = loc.lat;
   hit->lon = loc.lon;

@@ -1,0 +1,217 @@
+// inkdex_search_bench: query latency and throughput of the library, per query
+// class (query_set.h) and index size.
+//
+//   inkdex_search_bench --build_dir=build [--artists=100000,1000000]
+//                       [--queries=1000] [--benchmark_* flags]
+//
+// For each size the benchmark index is built first when missing (workload.h).
+// Benchmarks:
+//   latency/<class>/<artists>     single-threaded, the class's query list once,
+//                                 round-robin; counters p50_us, p90_us, p99_us,
+//                                 max_us (per-call wall time), mean_total
+//                                 (matches per query) and empty (share of
+//                                 queries without a hit).
+//   throughput/<class>/<artists>  two threads splitting the same list;
+//                                 items_per_second is queries/s.
+// Environment defaults for the flags: INKDEX_BENCH_ARTISTS, INKDEX_BENCH_QUERIES.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "inkdex/index.h"
+#include "query_set.h"
+#include "workload.h"
+
+namespace inkdex::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kWarmupQueries = 50;
+
+struct Flags {
+  std::string build_dir = ".";
+  std::vector<uint64_t> artists = {100000, 1000000};
+  size_t queries = 1000;
+};
+
+// Runs one query; the number of matches (suggestions for suggest), or -1 on
+// an error, which is printed.
+int64_t RunQuery(const Index& index, const BenchQuery& q) {
+  if (q.query_class == QueryClass::kSuggest) {
+    absl::StatusOr<std::vector<Suggestion>> r = index.Suggest(q.suggest);
+    if (!r.ok()) {
+      std::cerr << QueryToJson(q) << ": " << r.status() << "\n";
+      return -1;
+    }
+    return static_cast<int64_t>(r->size());
+  }
+  absl::StatusOr<SearchResponse> r = index.Search(q.search);
+  if (!r.ok()) {
+    std::cerr << QueryToJson(q) << ": " << r.status() << "\n";
+    return -1;
+  }
+  benchmark::DoNotOptimize(r->hits.data());
+  return r->total;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+void LatencyBench(benchmark::State& state, const Index* index,
+                  const std::vector<BenchQuery>* queries) {
+  for (size_t i = 0; i < std::min(kWarmupQueries, queries->size()); ++i) {
+    RunQuery(*index, (*queries)[i]);
+  }
+  std::vector<double> micros;
+  micros.reserve(queries->size());
+  size_t next = 0, empty = 0;
+  double total_matches = 0;
+  for (auto _ : state) {
+    const BenchQuery& q = (*queries)[next];
+    next = (next + 1) % queries->size();
+    const Clock::time_point start = Clock::now();
+    const int64_t matches = RunQuery(*index, q);
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    if (matches < 0) {
+      state.SkipWithError("query failed (see stderr)");
+      return;
+    }
+    empty += matches == 0;
+    total_matches += static_cast<double>(matches);
+  }
+  std::sort(micros.begin(), micros.end());
+  const double n = static_cast<double>(micros.size());
+  state.counters["p50_us"] = Percentile(micros, 0.50);
+  state.counters["p90_us"] = Percentile(micros, 0.90);
+  state.counters["p99_us"] = Percentile(micros, 0.99);
+  state.counters["max_us"] = micros.empty() ? 0 : micros.back();
+  state.counters["mean_total"] = n > 0 ? total_matches / n : 0;
+  state.counters["empty"] = n > 0 ? static_cast<double>(empty) / n : 0;
+  state.SetItemsProcessed(state.iterations());
+}
+
+void ThroughputBench(benchmark::State& state, const Index* index,
+                     const std::vector<BenchQuery>* queries) {
+  const size_t threads = static_cast<size_t>(state.threads());
+  size_t next = static_cast<size_t>(state.thread_index());
+  for (auto _ : state) {
+    if (RunQuery(*index, (*queries)[next]) < 0) {
+      state.SkipWithError("query failed (see stderr)");
+      return;
+    }
+    next = (next + threads) % queries->size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// A comma-separated list of positive counts; false (after printing why) on
+// anything else.
+bool ParseCounts(std::string_view what, std::string_view text, std::vector<uint64_t>* out) {
+  out->clear();
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(part, &n) || n == 0) {
+      std::cerr << what << ": not a positive count: \"" << part << "\"\n";
+      return false;
+    }
+    out->push_back(n);
+  }
+  return true;
+}
+
+bool ParseFlags(int* argc, char** argv, Flags* flags) {
+  if (const char* env = std::getenv("INKDEX_BENCH_ARTISTS"); env != nullptr && *env != '\0') {
+    if (!ParseCounts("INKDEX_BENCH_ARTISTS", env, &flags->artists)) return false;
+  }
+  if (const char* env = std::getenv("INKDEX_BENCH_QUERIES"); env != nullptr && *env != '\0') {
+    if (!absl::SimpleAtoi(env, &flags->queries) || flags->queries < 2) {
+      std::cerr << "INKDEX_BENCH_QUERIES: must be a count >= 2, got " << env << "\n";
+      return false;
+    }
+  }
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--build_dir=")) {
+      flags->build_dir = std::string(arg.substr(12));
+    } else if (arg.starts_with("--artists=")) {
+      if (!ParseCounts("--artists", arg.substr(10), &flags->artists)) return false;
+    } else if (arg.starts_with("--queries=")) {
+      if (!absl::SimpleAtoi(arg.substr(10), &flags->queries) || flags->queries < 2) {
+        std::cerr << "--queries: must be a count >= 2, got " << arg.substr(10) << "\n";
+        return false;
+      }
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  *argc = kept;
+  return true;
+}
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(&argc, argv, &flags)) return 2;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+
+  std::map<QueryClass, std::vector<BenchQuery>> queries;
+  for (QueryClass c : AllQueryClasses()) queries[c] = MakeQueries(c, flags.queries);
+
+  std::vector<std::unique_ptr<Index>> indexes;
+  for (uint64_t n : flags.artists) {
+    const std::string dir = BenchIndexDir(flags.build_dir, n);
+    if (absl::Status s = EnsureBenchIndex(dir, n); !s.ok()) {
+      std::cerr << "benchmark index " << dir << ": " << s << "\n";
+      return 1;
+    }
+    IndexOptions options;
+    options.create_if_missing = false;
+    options.error_if_missing = true;
+    absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+    if (!index.ok()) {
+      std::cerr << "open " << dir << ": " << index.status() << "\n";
+      return 1;
+    }
+    indexes.push_back(std::move(*index));
+    const Index* idx = indexes.back().get();
+    for (QueryClass c : AllQueryClasses()) {
+      const std::vector<BenchQuery>* list = &queries[c];
+      const auto count = static_cast<benchmark::IterationCount>(list->size());
+      const std::string suffix = absl::StrCat(QueryClassName(c), "/", n);
+      benchmark::RegisterBenchmark(absl::StrCat("latency/", suffix).c_str(), LatencyBench, idx, list)
+          ->Iterations(count)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(absl::StrCat("throughput/", suffix).c_str(), ThroughputBench,
+                                   idx, list)
+          ->Threads(2)
+          ->Iterations(count / 2)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
+  }
+  benchmark::AddCustomContext("inkdex_queries_per_class", std::to_string(flags.queries));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace inkdex::bench
+
+int main(int argc, char** argv) { return inkdex::bench::Main(argc, argv); }

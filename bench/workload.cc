@@ -1,0 +1,149 @@
+#include "workload.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "inkdex/index.h"
+#include "inkdex/record.h"
+#include "synth/synth.h"
+
+namespace inkdex::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kMarkerName[] = "inkdex-bench.complete";
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Everything that determines the index contents; a marker with other text is
+// stale (older parameters or a different generator version).
+std::string MarkerText(uint64_t artists) {
+  return absl::StrCat("inkdex benchmark index\nartists=", artists, "\nseed=", kSynthSeed,
+                      "\ntoday=", kDataDay, "\nbatch=", kBatchSize, "\nversions=record+1\n");
+}
+
+}  // namespace
+
+absl::StatusOr<RecordLines> GenerateRecordLines(uint64_t count) {
+  synth::SynthOptions options;
+  options.count = count;
+  options.seed = kSynthSeed;
+  options.today = kDataDay;
+  RecordLines out;
+  absl::Status s = synth::WriteArtists(options, [&](std::string_view chunk) {
+    out.buffer.append(chunk);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  out.lines.reserve(count);
+  std::string_view rest = out.buffer;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    out.lines.push_back(rest.substr(0, nl));
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  }
+  if (out.lines.size() != count) {
+    return absl::InternalError(
+        absl::StrCat("synth: expected ", count, " lines, got ", out.lines.size()));
+  }
+  return out;
+}
+
+absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::string_view>& lines,
+                                 BuildTimings* timings) {
+  *timings = BuildTimings();
+  const Clock::time_point open_start = Clock::now();
+  IndexOptions options;
+  options.sync = false;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+  if (!index.ok()) return index.status();
+  if ((*index)->Stats().documents != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(dir, ": already holds an index"));
+  }
+  timings->apply_seconds += SecondsSince(open_start);
+
+  WriteBatch batch;
+  for (size_t start = 0; start < lines.size(); start += kBatchSize) {
+    const size_t end = std::min<size_t>(lines.size(), start + kBatchSize);
+    batch.Clear();
+    const Clock::time_point parse_start = Clock::now();
+    for (size_t i = start; i < end; ++i) {
+      absl::StatusOr<ParsedRecord> r = ParseArtistRecord(lines[i], (*index)->taxonomy(),
+                                                         RecordFormat::kJson);
+      if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("record ", i, ": ", r.status().message()));
+      r->artist.set_version(i + 1);
+      batch.Upsert(std::move(r->artist));
+    }
+    timings->parse_seconds += SecondsSince(parse_start);
+
+    const Clock::time_point apply_start = Clock::now();
+    absl::StatusOr<std::vector<ChangeResult>> results = (*index)->Apply(batch);
+    timings->apply_seconds += SecondsSince(apply_start);
+    if (!results.ok()) return results.status();
+    for (size_t k = 0; k < results->size(); ++k) {
+      const ChangeResult& cr = (*results)[k];
+      if (cr.outcome != ChangeResult::Outcome::kApplied) {
+        return absl::InternalError(
+            absl::StrCat("record ", start + k, ": not applied: ", cr.reason));
+      }
+      ++timings->applied;
+    }
+  }
+
+  const uint64_t documents = (*index)->Stats().documents;
+  if (documents != lines.size()) {
+    return absl::InternalError(absl::StrCat(dir, ": index counts ", documents, " documents, ",
+                                            lines.size(), " were applied"));
+  }
+  const Clock::time_point close_start = Clock::now();
+  index->reset();
+  timings->apply_seconds += SecondsSince(close_start);
+
+  std::ofstream marker(fs::path(dir) / kMarkerName, std::ios::trunc);
+  marker << MarkerText(lines.size());
+  marker.close();
+  if (!marker) return absl::UnavailableError(absl::StrCat(dir, ": cannot write ", kMarkerName));
+  return absl::OkStatus();
+}
+
+std::string BenchIndexDir(const std::string& build_dir, uint64_t artists) {
+  const char* env = std::getenv("INKDEX_BENCH_DIR");
+  const fs::path base =
+      env != nullptr && *env != '\0' ? fs::path(env) : fs::path(build_dir) / "bench-data";
+  return (base / std::to_string(artists)).string();
+}
+
+bool BenchIndexComplete(const std::string& dir, uint64_t artists) {
+  std::ifstream in(fs::path(dir) / kMarkerName);
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str() == MarkerText(artists);
+}
+
+absl::Status EnsureBenchIndex(const std::string& dir, uint64_t artists) {
+  if (BenchIndexComplete(dir, artists)) return absl::OkStatus();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("remove ", dir, ": ", ec.message()));
+  fs::create_directories(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("create ", dir, ": ", ec.message()));
+  std::cerr << "bench: generating " << artists << " synthetic artists\n";
+  absl::StatusOr<RecordLines> records = GenerateRecordLines(artists);
+  if (!records.ok()) return records.status();
+  std::cerr << "bench: building the index in " << dir << "\n";
+  BuildTimings timings;
+  return BuildIndexFromLines(dir, records->lines, &timings);
+}
+
+}  // namespace inkdex::bench

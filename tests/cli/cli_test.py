@@ -1,0 +1,655 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `inkdex` binary: synth, build, search, get,
+suggest, stats, verify, help. Run by CTest, one test class per CTest test:
+
+    cli_test.py --bin build/bin/inkdex [unittest args, e.g. SearchTest]
+
+Each class builds the small indexes it needs in a temporary directory.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
+
+BIN = None
+# A day on which no guest spot of the fixtures is active.
+PLAIN_DAY = "2026-01-15"
+
+
+def run(*args, stdin=None):
+    return subprocess.run([BIN, *[str(a) for a in args]], input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read(path, binary=False):
+    with open(path, "rb" if binary else "r") as f:
+        return f.read()
+
+
+def read_gzip(path):
+    with gzip.open(path, "rt") as f:
+        return f.read()
+
+
+def summary_number(stdout, key):
+    match = re.search(r"^\s*%s:\s+(\d+)" % re.escape(key), stdout, re.M)
+    if not match:
+        raise AssertionError("no '%s:' in build summary:\n%s" % (key, stdout))
+    return int(match.group(1))
+
+
+class CliTestCase(unittest.TestCase):
+    tmp = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="inkdex-cli-test-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.tmp, name)
+
+    def ok(self, *args, stdin=None):
+        proc = run(*args, stdin=stdin)
+        self.assertEqual(proc.returncode, 0,
+                         "inkdex %s failed:\n%s%s" % (" ".join(map(str, args)), proc.stdout,
+                                                      proc.stderr))
+        return proc
+
+    def fails(self, code, *args, stdin=None):
+        proc = run(*args, stdin=stdin)
+        self.assertEqual(proc.returncode, code,
+                         "inkdex %s: expected exit %d, got %d:\n%s%s" %
+                         (" ".join(map(str, args)), code, proc.returncode, proc.stdout,
+                          proc.stderr))
+        self.assertTrue(proc.stderr.strip(), "a failure must explain itself on stderr")
+        return proc
+
+    @classmethod
+    def build(cls, index, *inputs, extra=()):
+        proc = run("build", "--index", index, "--progress", "off", *extra,
+                   *[a for i in inputs for a in ("--input", i)])
+        if proc.returncode != 0:
+            raise AssertionError("build failed:\n%s%s" % (proc.stdout, proc.stderr))
+        return proc
+
+    @classmethod
+    def build_handwritten(cls, name="hand"):
+        data = write(cls.path(name + ".jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))
+        index = cls.path(name + "-index")
+        cls.build(index, data)
+        return index
+
+    def search(self, index, *args):
+        return json.loads(self.ok("search", "--index", index, "--json", *args).stdout)
+
+    def search_ids(self, index, *args):
+        return [h["id"] for h in self.search(index, *args)["hits"]]
+
+    def get(self, index, artist_id):
+        return json.loads(self.ok("get", "--index", index, artist_id).stdout)
+
+
+class HelpTest(CliTestCase):
+    def test_version(self):
+        self.assertRegex(self.ok("--version").stdout, r"^inkdex \d+\.\d+\.\d+")
+
+    def test_help_lists_every_command(self):
+        out = self.ok("help").stdout
+        for command in ("synth", "build", "search", "get", "suggest", "stats", "verify"):
+            self.assertRegex(out, r"\n\s+%s\s" % command)
+
+    def test_command_help_explains_flags(self):
+        out = self.ok("search", "--help").stdout
+        for flag in ("--radius-km", "--bbox", "--style", "--sort", "--page-token", "--json"):
+            self.assertIn(flag, out)
+        self.assertEqual(self.ok("help", "build").stdout, self.ok("build", "--help").stdout)
+        self.assertIn("--strict", self.ok("help", "build").stdout)
+
+    def test_usage_errors_exit_2(self):
+        self.fails(2)  # no command
+        self.fails(2, "frobnicate")
+        self.fails(2, "help", "frobnicate")
+        self.assertIn("--limit", self.fails(2, "search", "--index", "x", "--limit", "abc").stderr)
+        self.assertIn("--index", self.fails(2, "search").stderr)
+
+
+class SynthTest(CliTestCase):
+    def synth(self, *args):
+        return self.ok("synth", "--quiet", *args)
+
+    def test_deterministic(self):
+        a, b, c = self.path("a.jsonl"), self.path("b.jsonl"), self.path("c.jsonl")
+        self.synth("--count", 2000, "--seed", 7, "--out", a, "--threads", 1)
+        self.synth("--count", 2000, "--seed", 7, "--out", b, "--threads", 4)
+        self.synth("--count", 2000, "--seed", 8, "--out", c)
+        data = read(a, binary=True)
+        self.assertEqual(data, read(b, binary=True))
+        self.assertNotEqual(data, read(c, binary=True))
+        lines = data.decode().splitlines()
+        self.assertEqual(len(lines), 2000)
+        first = json.loads(lines[0])
+        for field in ("artistId", "artistName", "latitude", "longitude", "styles"):
+            self.assertIn(field, first)
+        self.assertEqual(len({json.loads(l)["artistId"] for l in lines}), 2000)
+
+    def test_stdout_and_gzip(self):
+        plain, packed = self.path("p.jsonl"), self.path("p.jsonl.gz")
+        self.synth("--count", 300, "--seed", 3, "--out", plain)
+        self.synth("--count", 300, "--seed", 3, "--out", packed)
+        stdout = self.synth("--count", 300, "--seed", 3, "--out", "-").stdout
+        with open(packed, "rb") as f:
+            self.assertEqual(f.read(2), b"\x1f\x8b")
+        self.assertEqual(read_gzip(packed), read(plain))
+        self.assertEqual(stdout, read(plain))
+
+    def test_bad_flags(self):
+        self.fails(2, "synth", "--out", self.path("x"))  # --count missing
+        self.fails(2, "synth", "--count", "-5", "--out", self.path("x"))
+        self.assertIn("/no/such/dir", self.fails(1, "synth", "--count", 5, "--out",
+                                                 "/no/such/dir/x.jsonl").stderr)
+
+
+class BuildTest(CliTestCase):
+    def test_json_lines(self):
+        index = self.build_handwritten()
+        proc = self.ok("stats", "--index", index, "--json")
+        stats = json.loads(proc.stdout)
+        self.assertEqual(stats["documents"], len(fixtures.HANDWRITTEN))
+        self.assertEqual(stats["searchable"], len(fixtures.SEARCHABLE_IDS))
+
+    def test_summary_counts(self):
+        data = write(self.path("s.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))
+        out = self.build(self.path("s-index"), data).stdout
+        self.assertEqual(summary_number(out, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(summary_number(out, "lines rejected"), 0)
+        self.assertEqual(summary_number(out, "duplicate ids"), 0)
+        self.assertRegex(out, r"elapsed:\s+[\d.]+ s \(\d+ artists/s\)")
+
+    def test_versions_follow_line_order(self):
+        index = self.build_handwritten("versions")
+        for position, artist_id in enumerate(fixtures.IDS[:6], start=1):
+            if artist_id in fixtures.SEARCHABLE_IDS:
+                self.assertEqual(self.get(index, artist_id)["version"], position)
+
+    def test_dynamodb_json_and_other_items(self):
+        lines = [fixtures.to_dynamodb_line(r) for r in fixtures.HANDWRITTEN]
+        lines.insert(3, json.dumps({"Item": {"PK": {"S": "STUDIO#s1"}, "SK": {"S": "PROFILE"},
+                                             "studioName": {"S": "Needle and Thread"}}}))
+        lines.append(json.dumps({"Item": {"PK": {"S": "STYLE#fineline"},
+                                          "SK": {"S": "METADATA"}}}))
+        ddb = write(self.path("export.json"), "\n".join(lines) + "\n")
+        plain_index = self.build_handwritten("plain")
+        ddb_index = self.path("ddb-index")
+        out = self.build(ddb_index, ddb).stdout
+        self.assertEqual(summary_number(out, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(summary_number(out, "lines rejected"), 0)
+        self.assertRegex(out, r"other items:\s+2 skipped .*STUDIO 1.*STYLE 1")
+        for artist_id in ("hw-leeds-fine-1", "hw-manchester-guest-5", "hw-tokyo-jp-9"):
+            from_plain, from_ddb = self.get(plain_index, artist_id), self.get(ddb_index, artist_id)
+            from_plain.pop("version"), from_ddb.pop("version")
+            self.assertEqual(from_plain, from_ddb)
+
+    def test_gzip_and_stdin(self):
+        text = fixtures.jsonl(fixtures.HANDWRITTEN)
+        packed = self.path("hand.jsonl.data")  # gzip is detected from content, not name
+        with gzip.open(packed, "wt") as f:
+            f.write(text)
+        gz_index = self.path("gz-index")
+        self.assertEqual(summary_number(self.build(gz_index, packed).stdout, "artists indexed"),
+                         len(fixtures.HANDWRITTEN))
+        stdin_index = self.path("stdin-index")
+        proc = self.ok("build", "--index", stdin_index, "--input", "-", stdin=text)
+        self.assertEqual(summary_number(proc.stdout, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(self.get(gz_index, "hw-tokyo-jp-8"), self.get(stdin_index, "hw-tokyo-jp-8"))
+
+    def bad_file(self):
+        good = fixtures.HANDWRITTEN
+        unknown_style = dict(good[1], styles=["fineline", "dragonz"])
+        lines = [
+            json.dumps(good[0]),                                   # 1
+            "this is not json",                                    # 2
+            json.dumps(dict(good[2], latitude=123)),               # 3
+            json.dumps({k: v for k, v in good[3].items() if k != "artistId"}),  # 4
+            "",                                                    # 5
+            json.dumps(unknown_style),                             # 6
+            json.dumps(good[4])[:40],                              # 7: truncated
+            json.dumps(good[7]),                                   # 8
+        ]
+        return write(self.path("bad.jsonl"), "\n".join(lines) + "\n")
+
+    def test_bad_lines_are_reported_not_dropped(self):
+        bad = self.bad_file()
+        rejects = self.path("rejects.txt")
+        proc = self.ok("build", "--index", self.path("bad-index"), "--input", bad,
+                       "--rejects", rejects, "--progress", "off")
+        out = proc.stdout
+        self.assertEqual(summary_number(out, "artists indexed"), 3)
+        self.assertEqual(summary_number(out, "lines rejected"), 4)
+        self.assertGreaterEqual(summary_number(out, "warnings"), 1)
+        self.assertRegex(out, re.escape(bad) + r":2: json")
+        self.assertRegex(out, re.escape(bad) + r":3: latitude")
+        self.assertRegex(out, re.escape(bad) + r":4: artistId")
+        self.assertRegex(out, re.escape(bad) + r":7: json")
+        self.assertRegex(out, re.escape(bad) + r":6: .*dragonz")
+        listed = read(rejects).splitlines()
+        self.assertEqual([int(re.match(re.escape(bad) + r":(\d+): ", l).group(1)) for l in listed],
+                         [2, 3, 4, 7])
+        self.assertIn("dragonz", json.dumps(self.get(self.path("bad-index"), "hw-leeds-fine-2")))
+
+    def test_strict_stops_and_leaves_nothing(self):
+        bad = self.bad_file()
+        index = self.path("strict-index")
+        proc = self.fails(1, "build", "--index", index, "--input", bad, "--strict")
+        self.assertIn(bad + ":2: json", proc.stderr)
+        self.assertFalse(os.path.exists(index))
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("strict-index")], [])
+
+    def test_existing_index_needs_force_or_append(self):
+        index = self.build_handwritten("existing")
+        self.assertIn("--force", self.fails(2, "build", "--index", index, "--input",
+                                            self.path("existing.jsonl")).stderr)
+        one = write(self.path("one.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN[:1]))
+        self.build(index, one, extra=("--force",))
+        self.assertEqual(json.loads(self.ok("stats", "--index", index, "--json").stdout)
+                         ["documents"], 1)
+        self.assertEqual(os.listdir(self.tmp).count("existing-index"), 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("existing-index.")], [])
+
+    def test_append_continues_versions(self):
+        index = self.build_handwritten("append")
+        renamed = dict(fixtures.HANDWRITTEN[0], artistName="Amy Rhodes-Updated")
+        old = dict(fixtures.HANDWRITTEN[2], artistName="Too Old", version=1)
+        update = write(self.path("update.jsonl"), fixtures.jsonl([renamed, old]))
+        out = self.build(index, update, extra=("--append",)).stdout
+        self.assertEqual(summary_number(out, "artists indexed"), 1)
+        self.assertEqual(summary_number(out, "stale"), 1)
+        self.assertEqual(self.get(index, "hw-leeds-fine-1")["artistName"], "Amy Rhodes-Updated")
+        self.assertEqual(self.get(index, "hw-leeds-fine-1")["version"],
+                         len(fixtures.HANDWRITTEN) + 1)
+        self.assertEqual(self.get(index, "hw-leeds-trad-3")["artistName"], "Carl Dawson")
+
+    def test_later_line_wins(self):
+        first = fixtures.HANDWRITTEN[0]
+        data = write(self.path("dups.jsonl"), fixtures.jsonl(
+            [first, fixtures.HANDWRITTEN[1], dict(first, artistName="Second Amy")]))
+        index = self.path("dups-index")
+        out = self.build(index, data, extra=("--batch-size", 2)).stdout
+        self.assertEqual(summary_number(out, "duplicate ids"), 1)
+        self.assertEqual(self.get(index, first["artistId"])["artistName"], "Second Amy")
+
+    def test_parallel_build_equals_sequential(self):
+        data = self.path("synth.jsonl")
+        self.ok("synth", "--quiet", "--count", 2000, "--seed", 11, "--messy", "--out", data)
+        seq, par = self.path("seq-index"), self.path("par-index")
+        out_seq = self.build(seq, data, extra=("--threads", 1, "--batch-size", 100000)).stdout
+        out_par = self.build(par, data, extra=("--threads", 4, "--batch-size", 97)).stdout
+        for key in ("artists indexed", "lines rejected", "warnings", "duplicate ids"):
+            self.assertEqual(summary_number(out_seq, key), summary_number(out_par, key), key)
+        self.assertGreater(summary_number(out_seq, "lines rejected"), 0)
+        for point in (("51.5", "-0.12"), ("40.7", "-74.0"), ("-33.9", "151.2")):
+            args = ("--lat", point[0], "--lon", point[1], "--limit", 100, "--no-facets")
+            from_seq, from_par = self.search(seq, *args), self.search(par, *args)
+            from_seq.pop("commit_seq"), from_par.pop("commit_seq")
+            self.assertEqual(from_seq, from_par)
+        stats = [json.loads(self.ok("stats", "--index", i, "--json").stdout) for i in (seq, par)]
+        for key in ("documents", "searchable", "tombstones"):
+            self.assertEqual(stats[0][key], stats[1][key])
+
+    def test_messy_input_is_counted(self):
+        data = self.path("messy.jsonl.gz")
+        rejects = self.path("messy-rejects.txt")
+        self.ok("synth", "--quiet", "--count", 2000, "--seed", 5, "--messy", "--out", data)
+        out = self.build(self.path("messy-index"), data, extra=("--rejects", rejects)).stdout
+        rejected = summary_number(out, "lines rejected")
+        self.assertGreater(rejected, 0)
+        self.assertGreater(summary_number(out, "warnings"), 0)
+        self.assertGreater(summary_number(out, "artists indexed"), 1500)
+        listed = read(rejects).splitlines()
+        self.assertEqual(len(listed), rejected)
+        for line in listed:
+            self.assertRegex(line, "^" + re.escape(data) + r":\d+: \S+")
+
+    def test_input_failures(self):
+        missing = self.path("no-such-file.jsonl")
+        proc = self.fails(1, "build", "--index", self.path("m-index"), "--input", missing)
+        self.assertIn(missing, proc.stderr)
+        self.assertFalse(os.path.exists(self.path("m-index")))
+        truncated = self.path("truncated.jsonl.gz")
+        payload = gzip.compress(fixtures.jsonl(fixtures.HANDWRITTEN * 20).encode())
+        with open(truncated, "wb") as f:
+            f.write(payload[: len(payload) // 2])
+        proc = self.fails(1, "build", "--index", self.path("t-index"), "--input", truncated)
+        self.assertIn(truncated, proc.stderr)
+        self.assertFalse(os.path.exists(self.path("t-index")))
+
+
+class SearchTest(CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.index = cls.build_handwritten()
+
+    def leeds(self, *args, radius=5):
+        lat, lon = fixtures.LEEDS
+        return self.search_ids(self.index, "--lat", lat, "--lon", lon, "--radius-km", radius,
+                               "--date", PLAIN_DAY, *args)
+
+    def test_radius_and_style(self):
+        self.assertEqual(sorted(self.leeds("--style", "fineline")),
+                         ["hw-leeds-fine-1", "hw-leeds-fine-2"])
+        self.assertEqual(sorted(self.leeds("--style", "Fine Line", radius=20)),
+                         ["hw-bradford-fine-4", "hw-leeds-fine-1", "hw-leeds-fine-2"])
+
+    def test_guest_spot_counts_on_its_dates(self):
+        lat, lon = fixtures.LEEDS
+        result = self.search(self.index, "--lat", lat, "--lon", lon, "--radius-km", 5,
+                             "--style", "fineline", "--date", "2026-06-03")
+        guest = [h for h in result["hits"] if h["id"] == "hw-manchester-guest-5"]
+        self.assertEqual(len(guest), 1)
+        self.assertTrue(guest[0]["guest_spot"])
+        self.assertLess(guest[0]["distance_km"], 1)
+        self.assertNotIn("hw-manchester-guest-5", self.leeds("--style", "fineline"))
+
+    def test_text_style_and_place(self):
+        lat, lon = fixtures.TOKYO
+        near_tokyo = ("--lat", lat, "--lon", lon, "--radius-km", 15)
+        self.assertEqual(self.search_ids(self.index, *near_tokyo, "--text", "dragon",
+                                         "--style", "japanese"), ["hw-tokyo-jp-8"])
+        self.assertEqual(sorted(self.search_ids(self.index, *near_tokyo, "--text", "dragon")),
+                         ["hw-tokyo-jp-8", "hw-tokyo-trad-10"])
+        self.assertEqual(sorted(self.search_ids(self.index, *near_tokyo, "--style", "irezumi")),
+                         ["hw-tokyo-jp-8", "hw-tokyo-jp-9"])
+        self.assertEqual(self.search_ids(self.index, "--text", "rhodes"), ["hw-leeds-fine-1"])
+
+    def test_bbox_sorted_by_rating(self):
+        self.assertEqual(self.search_ids(self.index, "--bbox", fixtures.BERLIN_BBOX, "--sort",
+                                         "rating"), ["hw-berlin-11", "hw-berlin-12"])
+
+    def test_filters(self):
+        self.assertEqual(sorted(self.leeds("--min-rating", 4.4, radius=20)),
+                         ["hw-leeds-fine-1", "hw-leeds-trad-3"])
+        self.assertEqual(sorted(self.leeds("--max-hourly-rate", 90, radius=20)),
+                         ["hw-bradford-fine-4", "hw-leeds-fine-2"])
+        self.assertEqual(sorted(self.leeds("--booking-open", radius=20)),
+                         ["hw-leeds-fine-1", "hw-leeds-trad-3"])
+        self.assertEqual(self.leeds("--min-years", 10, radius=20), ["hw-leeds-trad-3"])
+        self.assertEqual(self.leeds("--style", "fineline,blackwork", "--all-styles"),
+                         ["hw-leeds-fine-2"])
+        self.assertEqual(sorted(self.leeds("--style", "fineline", "--style", "blackwork",
+                                           radius=20)),
+                         ["hw-bradford-fine-4", "hw-leeds-fine-1", "hw-leeds-fine-2"])
+
+    def test_sorts(self):
+        self.assertEqual(self.leeds("--sort", "distance", radius=20),
+                         ["hw-leeds-fine-1", "hw-leeds-trad-3", "hw-leeds-fine-2",
+                          "hw-bradford-fine-4"])
+        self.assertEqual(self.leeds("--sort", "rating", radius=20),
+                         ["hw-leeds-fine-1", "hw-leeds-trad-3", "hw-leeds-fine-2",
+                          "hw-bradford-fine-4"])
+        by_price = ["hw-bradford-fine-4", "hw-leeds-fine-2", "hw-leeds-fine-1", "hw-leeds-trad-3"]
+        self.assertEqual(self.leeds("--sort", "price_asc", radius=20), by_price)
+        self.assertEqual(self.leeds("--sort", "price_desc", radius=20), by_price[::-1])
+
+    def test_distances(self):
+        lat, lon = fixtures.LEEDS
+        hits = self.search(self.index, "--lat", lat, "--lon", lon, "--radius-km", 20, "--date",
+                           PLAIN_DAY)["hits"]
+        distance = {h["id"]: h["distance_km"] for h in hits}
+        self.assertAlmostEqual(distance["hw-leeds-fine-1"], 0, places=3)
+        self.assertAlmostEqual(distance["hw-leeds-trad-3"], 1.24, delta=0.05)
+        self.assertAlmostEqual(distance["hw-bradford-fine-4"], 13.8, delta=0.3)
+
+    def test_max_per_studio(self):
+        ids = self.leeds("--max-per-studio", 1)
+        self.assertIn("hw-leeds-trad-3", ids)
+        self.assertEqual(len({"hw-leeds-fine-1", "hw-leeds-fine-2"} & set(ids)), 1)
+
+    def test_paging_gives_each_artist_once(self):
+        lat, lon = fixtures.LEEDS
+        args = ("--lat", lat, "--lon", lon, "--radius-km", 20, "--date", PLAIN_DAY)
+        everything = self.search_ids(self.index, *args, "--limit", 100)
+        seen, token = [], None
+        while True:
+            page = self.search(self.index, *args, "--limit", 1,
+                               *(("--page-token", token) if token else ()))
+            self.assertEqual(page["total"], len(everything))
+            seen += [h["id"] for h in page["hits"]]
+            token = page["next_page_token"]
+            if token is None:
+                break
+        self.assertEqual(seen, everything)
+
+    def test_json_schema(self):
+        lat, lon = fixtures.LEEDS
+        result = self.search(self.index, "--lat", lat, "--lon", lon, "--radius-km", 5,
+                             "--explain", "--date", PLAIN_DAY)
+        self.assertEqual(set(result), {"total", "hits", "facets", "next_page_token",
+                                       "spelling_suggestion", "commit_seq"})
+        hit = next(h for h in result["hits"] if h["id"] == "hw-leeds-fine-1")
+        self.assertEqual(hit["name"], "Amy Rhodes")
+        self.assertEqual(hit["studio"], "Needle and Thread")
+        self.assertTrue(hit["city"].startswith("Leeds"), hit["city"])
+        self.assertEqual(hit["styles"], ["fineline"])
+        self.assertEqual(hit["rating"], 4.9)
+        self.assertEqual(hit["review_count"], 200)
+        self.assertEqual(hit["hourly_rate"], 100)
+        self.assertEqual(hit["currency"], "GBP")
+        self.assertIs(hit["booking_open"], True)
+        self.assertIs(hit["guest_spot"], False)
+        self.assertIsInstance(hit["score"], float)
+        self.assertEqual(set(hit["explanation"]),
+                         {"text_raw", "text", "distance", "quality_raw", "quality"})
+        self.assertEqual(set(result["facets"]), {"styles", "distance_rings", "hourly_rate_bands",
+                                                 "rating_bands", "cities"})
+        styles = {f["value"]: f["count"] for f in result["facets"]["styles"]}
+        self.assertEqual(styles.get("fineline"), 2)
+        for facet in result["facets"].values():
+            for value in facet:
+                self.assertEqual(set(value), {"value", "label", "count"})
+        self.assertIsNone(result["next_page_token"])
+        no_point = self.search(self.index, "--text", "rhodes")
+        self.assertIsNone(no_point["hits"][0]["distance_km"])
+        self.assertNotIn("explanation", no_point["hits"][0])
+
+    def test_table_output(self):
+        lat, lon = fixtures.LEEDS
+        out = self.ok("search", "--index", self.index, "--lat", lat, "--lon", lon,
+                      "--radius-km", 5, "--date", PLAIN_DAY, "--limit", 2).stdout
+        header = out.splitlines()[0].split()
+        self.assertEqual(header[:4], ["#", "name", "studio", "location"])
+        self.assertIn("Amy Rhodes", out)
+        self.assertRegex(out, r"\n3 artists match; showing 2\n")
+        self.assertRegex(out, r"next page: --page-token \S+")
+        self.assertIn("facets:", out)
+        self.assertIn("(no artists match)",
+                      self.ok("search", "--index", self.index, "--text", "zzzzqqq").stdout)
+
+
+class SearchErrorsTest(CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.index = cls.build_handwritten()
+
+    def rejects(self, expected, *args, code=2):
+        proc = self.fails(code, "search", "--index", self.index, *args)
+        self.assertIn(expected, proc.stderr)
+        return proc
+
+    def test_coordinates(self):
+        self.rejects("lat", "--lat", 91, "--lon", 0)
+        self.rejects("lon", "--lat", 0, "--lon", 181)
+        self.rejects("--lat", "--lat", 10)
+        self.rejects("--lon", "--lon", 10)
+
+    def test_radius(self):
+        self.rejects("radius_km", "--lat", 1, "--lon", 1, "--radius-km", 0)
+        self.rejects("radius_km", "--lat", 1, "--lon", 1, "--radius-km", 20001)
+        self.rejects("--radius-km", "--radius-km", 5)
+
+    def test_bbox(self):
+        self.rejects("bbox", "--bbox", "52.58,13.25,52.45,13.55")  # south north of north
+        self.rejects("--bbox", "--bbox", "1,2,3")
+        self.rejects("--bbox", "--bbox", "a,b,c,d")
+        self.rejects("--bbox", "--bbox", fixtures.BERLIN_BBOX, "--lat", 1, "--lon", 1,
+                     "--radius-km", 5)
+
+    def test_limit_text_token(self):
+        self.rejects("limit", "--limit", 0)
+        self.rejects("limit", "--limit", 101)
+        self.rejects("text", "--text", "x" * 1025)
+        self.rejects("page_token", "--page-token", "garbage-token")
+
+    def test_style_sort_date_filters(self):
+        proc = self.rejects("dragonz", "--style", "dragonz")
+        self.assertIn("closest", proc.stderr)
+        self.assertIn("styles", proc.stderr)
+        self.rejects("--sort", "--sort", "sideways")
+        self.rejects("sort", "--sort", "distance")  # needs a point
+        self.rejects("date", "--date", "2026-13-45")
+        self.rejects("min_rating", "--min-rating", 6)
+        self.rejects("max_hourly_rate", "--max-hourly-rate", -1)
+
+    def test_missing_index(self):
+        missing = self.path("nowhere")
+        proc = self.fails(1, "search", "--index", missing, "--text", "x")
+        self.assertIn("--index", proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(missing, "docs")))
+
+
+class PagingTest(CliTestCase):
+    """Paging through 2000 synthetic artists."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        data = cls.path("synth.jsonl")
+        proc = run("synth", "--quiet", "--count", 2000, "--seed", 42, "--out", data)
+        assert proc.returncode == 0, proc.stderr
+        cls.index = cls.path("index")
+        cls.build(cls.index, data)
+
+    def all_pages(self, *args):
+        ids, pages, token = [], [], None
+        while True:
+            page = self.search(self.index, "--limit", 100, "--no-facets", *args,
+                               *(("--page-token", token) if token else ()))
+            pages.append(page)
+            ids += [h["id"] for h in page["hits"]]
+            token = page["next_page_token"]
+            if token is None:
+                return ids, pages
+
+    def test_nearest_first_pages_cover_everything_once(self):
+        ids, pages = self.all_pages("--lat", 51.5, "--lon", -0.12, "--sort", "distance")
+        searchable = json.loads(self.ok("stats", "--index", self.index, "--json").stdout)[
+            "searchable"]
+        self.assertEqual(pages[0]["total"], searchable)
+        self.assertEqual(len(ids), searchable)
+        self.assertEqual(len(set(ids)), searchable)
+        distances = [h["distance_km"] for p in pages for h in p["hits"]]
+        self.assertEqual(distances, sorted(distances))
+
+    def test_rating_order_holds_across_pages(self):
+        ids, pages = self.all_pages("--sort", "rating", "--style", "fineline,blackwork")
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertEqual(len(ids), pages[0]["total"])
+        ratings = [h["rating"] for p in pages for h in p["hits"]]
+        self.assertEqual(ratings, sorted(ratings, reverse=True))
+
+
+class ToolsTest(CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.index = cls.build_handwritten()
+
+    def test_get(self):
+        artist = self.get(self.index, "hw-tokyo-jp-8")
+        self.assertEqual(artist["artistId"], "hw-tokyo-jp-8")
+        self.assertEqual(artist["artistName"], "Kenji Sato")
+        self.assertEqual(artist["styles"], ["japanese"])
+        two = self.ok("get", "--index", self.index, "hw-berlin-11", "hw-berlin-12").stdout
+        self.assertEqual([json.loads(l)["artistId"] for l in two.splitlines()],
+                         ["hw-berlin-11", "hw-berlin-12"])
+        proc = self.fails(1, "get", "--index", self.index, "hw-berlin-11", "hw-nobody")
+        self.assertIn("hw-nobody", proc.stderr)
+        self.assertIn("hw-berlin-11", proc.stdout)
+        self.fails(1, "get", "--index", self.index, "hw-leeds-optedout-6")
+        self.ok("get", "--index", self.index, "--include-hidden", "hw-leeds-optedout-6")
+
+    def test_get_output_builds_the_same_artist(self):
+        line = self.ok("get", "--index", self.index, "hw-leeds-fine-1").stdout
+        copy = self.path("copy-index")
+        self.build(copy, write(self.path("copy.jsonl"), line))
+        self.assertEqual(self.get(copy, "hw-leeds-fine-1"), json.loads(line))
+
+    def test_suggest(self):
+        result = json.loads(self.ok("suggest", "--index", self.index, "--prefix", "amy",
+                                    "--json").stdout)
+        artists = [s for s in result["suggestions"] if s["kind"] == "artist"]
+        self.assertIn("Amy Rhodes", [s["text"] for s in artists])
+        for s in result["suggestions"]:
+            self.assertEqual(set(s), {"kind", "text", "id", "count", "distance_km"})
+        studios = json.loads(self.ok("suggest", "--index", self.index, "--prefix", "needle",
+                                     "--json").stdout)["suggestions"]
+        self.assertIn("studio", [s["kind"] for s in studios])
+        near = json.loads(self.ok("suggest", "--index", self.index, "--prefix", "amy", "--lat",
+                                  53.8, "--lon", -1.55, "--json").stdout)["suggestions"]
+        self.assertIsNotNone(near[0]["distance_km"])
+        table = self.ok("suggest", "--index", self.index, "--prefix", "amy").stdout
+        self.assertIn("Amy Rhodes", table)
+        self.assertIn("prefix", self.fails(2, "suggest", "--index", self.index, "--prefix",
+                                           "").stderr)
+        self.assertIn("--lat", self.fails(2, "suggest", "--index", self.index, "--prefix", "a",
+                                          "--lat", 1).stderr)
+
+    def test_stats(self):
+        stats = json.loads(self.ok("stats", "--index", self.index, "--json").stdout)
+        self.assertEqual(stats["documents"], len(fixtures.HANDWRITTEN))
+        self.assertEqual(stats["searchable"], len(fixtures.SEARCHABLE_IDS))
+        self.assertGreater(stats["commit_seq"], 0)
+        counts = {s["id"]: s["count"] for s in stats["styles"]}
+        self.assertEqual(counts["fineline"], 4)  # 1, 2, 4 and the Manchester guest artist
+        self.assertEqual(counts["japanese"], 2)
+        text = self.ok("stats", "--index", self.index).stdout
+        self.assertRegex(text, r"documents:\s+%d" % len(fixtures.HANDWRITTEN))
+        self.assertRegex(text, r"fineline\s+Fine")
+
+    def test_verify(self):
+        self.assertIn("ok", self.ok("verify", "--index", self.index).stdout)
+        self.assertIn("--index", self.fails(1, "verify", "--index", self.path("none")).stderr)
+
+
+def main():
+    global BIN
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True, help="the inkdex binary")
+    args, rest = parser.parse_known_args()
+    BIN = os.path.abspath(args.bin)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+// BuildProgress: the progress display of `inkdex build` on stderr.
+//
+// On a terminal: a bar redrawn in place (bytes read of the input total,
+// artists indexed, artists/s, ETA). Otherwise (a log, CI): one plain line
+// every kLogInterval. Mode kOff prints nothing.
+//
+// Thread safety: not thread-safe; called from the build's main thread.
+#ifndef INKDEX_TOOLS_INKDEX_BUILD_PROGRESS_H_
+#define INKDEX_TOOLS_INKDEX_BUILD_PROGRESS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace inkdex::cli {
+
+class BuildProgress {
+ public:
+  enum class Mode { kAuto, kBar, kLog, kOff };  // kAuto: kBar if stderr is a terminal, else kLog
+
+  // `total_bytes`: the inputs' total stored size, when known.
+  BuildProgress(Mode mode, std::optional<uint64_t> total_bytes);
+
+  // Reports the state; redraws only when enough time has passed.
+  void Update(uint64_t bytes_read, uint64_t artists);
+  // Draws the final state and ends the bar's line.
+  void Finish(uint64_t bytes_read, uint64_t artists);
+
+ private:
+  void Draw(uint64_t bytes_read, uint64_t artists, bool final);
+
+  Mode mode_;
+  std::optional<uint64_t> total_bytes_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+}  // namespace inkdex::cli
+
+#endif  // INKDEX_TOOLS_INKDEX_BUILD_PROGRESS_H_

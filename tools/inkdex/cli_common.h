@@ -1,0 +1,66 @@
+// Shared pieces of the inkdex command-line tool: the command registry each
+// cmd_*.cc plugs into, exit codes, error reporting and opening an existing
+// index.
+//
+// Exit codes (every command): 0 success; 1 a failure (I/O, NOT_FOUND, a
+// failed build or verify); 2 a usage error or an argument the library
+// rejected (INVALID_ARGUMENT). Errors go to stderr as
+// "inkdex <command>: <message>".
+//
+// Thread safety: the functions here are called from the main thread only.
+#ifndef INKDEX_TOOLS_INKDEX_CLI_COMMON_H_
+#define INKDEX_TOOLS_INKDEX_CLI_COMMON_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inkdex/index.h"
+
+namespace inkdex::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// A registered subcommand: `app` is its CLI11 subcommand (owned by the
+// parent app), `run` runs it after parsing and returns the exit code. `run`
+// owns the flag values CLI11 writes into while parsing.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+// Each registers one subcommand with its flags on `parent`.
+Command AddSynthCommand(CLI::App& parent);
+Command AddBuildCommand(CLI::App& parent);
+Command AddSearchCommand(CLI::App& parent);
+Command AddGetCommand(CLI::App& parent);
+Command AddSuggestCommand(CLI::App& parent);
+Command AddStatsCommand(CLI::App& parent);
+Command AddVerifyCommand(CLI::App& parent);
+
+// kExitUsage for INVALID_ARGUMENT (and OUT_OF_RANGE), else kExitFailure.
+int ExitCodeFor(const absl::Status& status);
+
+// Prints "inkdex <command>: <status message>" to stderr; returns
+// ExitCodeFor(status). REQUIRES: !status.ok().
+int ReportError(std::string_view command, const absl::Status& status);
+
+// Prints "inkdex <command>: <message>" to stderr; returns kExitUsage.
+int ReportUsageError(std::string_view command, std::string_view message);
+
+// Opens the index at `dir` for a reading command: never creates one, and a
+// directory without an index is an error naming --index.
+absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir);
+
+// Adds the --index DIR option every command but synth takes.
+CLI::Option* AddIndexOption(CLI::App& command, std::string* dir);
+
+}  // namespace inkdex::cli
+
+#endif  // INKDEX_TOOLS_INKDEX_CLI_COMMON_H_

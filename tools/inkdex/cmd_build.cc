@@ -1,0 +1,223 @@
+// `inkdex build`: builds an index from JSON Lines or DynamoDB JSON files
+// (plain or gzip), in parallel, with a progress display and a summary.
+//
+// Where it builds: by default into a staging directory next to --index,
+// renamed into place when the build succeeded (see staged_directory.h); an
+// existing non-empty --index is refused unless --force (replace it) or
+// --append (apply into it in place, versions continuing after the last
+// `inkdex build` into it). See build_pipeline.h for order and versions.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "build_pipeline.h"
+#include "cli_common.h"
+#include "staged_directory.h"
+
+namespace inkdex::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kBuildHelp[] =
+    "Input: one record per line, JSON Lines (data-model field names) or DynamoDB JSON "
+    "({\"Item\": {...}} per line, as DynamoDB's S3 export writes it), plain or gzip (detected "
+    "from the content). Blank lines are skipped.\n"
+    "Versions: a record's own \"version\" if it has one, else --version-base + its line "
+    "position across all inputs, so a later line for the same artistId wins.\n"
+    "A bad line is reported as FILE:LINE: reason and skipped (all of them to --rejects FILE); "
+    "with --strict the build stops at the first one and --index is left untouched.\n"
+    "Exit codes: 0 built (even with rejected lines), 1 the build failed, 2 usage errors.";
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnInterrupt(int signal) {
+  g_interrupted = true;
+  std::signal(signal, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct BuildCommand {
+  std::vector<std::string> inputs;
+  std::string index_dir;
+  bool strict = false;
+  int batch_size = 10000;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string rejects_path;
+  bool force = false;
+  bool append = false;
+  std::string format = "auto";
+  uint64_t version_base = 0;
+  CLI::Option* version_base_option = nullptr;
+  std::string progress = "auto";
+  size_t max_listed = 10;
+
+  int Run() const {
+    BuildOptions options;
+    options.inputs = inputs;
+    options.batch_size = batch_size;
+    options.threads = threads;
+    options.strict = strict;
+    options.max_listed = max_listed;
+    options.cancel = &g_interrupted;
+    options.format = format == "json"       ? RecordFormat::kJson
+                     : format == "dynamodb" ? RecordFormat::kDynamoDbJson
+                                            : RecordFormat::kAuto;
+    options.progress = progress == "bar"   ? BuildProgress::Mode::kBar
+                       : progress == "log" ? BuildProgress::Mode::kLog
+                       : progress == "off" ? BuildProgress::Mode::kOff
+                                           : BuildProgress::Mode::kAuto;
+    std::ofstream rejects;
+    if (!rejects_path.empty()) {
+      rejects.open(rejects_path, std::ios::out | std::ios::trunc);
+      if (!rejects) {
+        return ReportError("build", absl::UnavailableError("--rejects " + rejects_path +
+                                                           ": cannot open for writing"));
+      }
+      options.rejects_out = &rejects;
+    }
+    fs::path target = fs::path(index_dir).lexically_normal();
+    if (!target.has_filename()) target = target.parent_path();
+
+    std::signal(SIGINT, OnInterrupt);
+    std::signal(SIGTERM, OnInterrupt);
+    absl::StatusOr<BuildSummary> summary =
+        append ? BuildInPlace(target, options) : BuildStaged(target, options);
+    if (!summary.ok()) {
+      if (absl::IsFailedPrecondition(summary.status()) && strict) {
+        std::cerr << "inkdex build: " << summary.status().message() << "\n"
+                  << "inkdex build: --strict: stopped at the first bad line; "
+                  << (append ? "batches before it were applied to " : "nothing was written to ")
+                  << target.string() << "\n";
+        return kExitFailure;
+      }
+      return ReportError("build", summary.status());
+    }
+    PrintSummary(*summary, target.string());
+    return kExitOk;
+  }
+
+  absl::StatusOr<BuildSummary> BuildStaged(const fs::path& target, BuildOptions& options) const {
+    auto staged = StagedDirectory::Create(target, force);
+    if (!staged.ok()) {
+      // Refusing to overwrite is a usage error (exit 2), not a failed build.
+      if (absl::IsFailedPrecondition(staged.status())) {
+        return absl::InvalidArgumentError(staged.status().message());
+      }
+      return staged.status();
+    }
+    IndexOptions index_options;
+    // Durability comes from StagedDirectory::Commit's fsync of every file.
+    index_options.sync = false;
+    absl::StatusOr<BuildSummary> summary;
+    {
+      auto index = Index::Open((*staged)->staging_path().string(), index_options);
+      if (!index.ok()) return index.status();
+      options.version_base = version_base;
+      summary = RunBuild(**index, options);
+    }
+    if (!summary.ok()) return summary;
+    if (absl::Status s = (*staged)->Commit(); !s.ok()) return s;
+    return summary;
+  }
+
+  absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) const {
+    auto index = Index::Open(target.string(), IndexOptions{});
+    if (!index.ok()) return index.status();
+    options.version_base = version_base;
+    if (version_base_option->count() == 0) {
+      absl::StatusOr<std::optional<std::string>> last =
+          (*index)->GetMetadata(kLastLineVersionKey);
+      if (!last.ok()) return last.status();
+      if (last->has_value() && !absl::SimpleAtoi(**last, &options.version_base)) {
+        return absl::DataLossError(absl::StrCat("index metadata ", kLastLineVersionKey,
+                                                ": not a number: '", **last, "'"));
+      }
+    }
+    return RunBuild(**index, options);
+  }
+
+  void PrintSummary(const BuildSummary& s, const std::string& target) const {
+    double rate = s.seconds > 0 ? s.applied / s.seconds : 0;
+    std::cout << absl::StrFormat("inkdex build: %d artists indexed into %s\n", s.applied, target)
+              << absl::StrFormat("  lines read:        %d (%d blank) from %d file(s), %.1f MB\n",
+                                 s.lines, s.blank_lines, inputs.size(), s.bytes_read / 1e6)
+              << absl::StrFormat("  artists indexed:   %d\n", s.applied)
+              << absl::StrFormat("  lines rejected:    %d\n", s.rejected);
+    PrintExamples(s.first_rejects, s.rejected,
+                  rejects_path.empty() ? "pass --rejects FILE to list them all"
+                                       : "all of them are in " + rejects_path);
+    if (s.other_items > 0) {
+      std::vector<std::string> types;
+      for (const auto& [type, count] : s.other_item_types) {
+        types.push_back(absl::StrCat(type, " ", count));
+      }
+      std::cout << absl::StrFormat("  other items:       %d skipped (not artist profiles: %s)\n",
+                                   s.other_items, absl::StrJoin(types, ", "));
+    }
+    std::cout << absl::StrFormat("  warnings:          %d\n", s.warnings);
+    PrintExamples(s.first_warnings, s.warnings, "");
+    std::cout << absl::StrFormat("  stale:             %d (older than the version stored)\n",
+                                 s.stale)
+              << absl::StrFormat(
+                     "  duplicate ids:     %d (a later line replaced an earlier one)\n",
+                     s.duplicate_ids)
+              << absl::StrFormat("  last line version: %d\n", s.last_line_version)
+              << absl::StrFormat("  elapsed:           %.2f s (%.0f artists/s)\n", s.seconds,
+                                 rate);
+  }
+
+  static void PrintExamples(const std::vector<std::string>& examples, uint64_t total,
+                            const std::string& more_hint) {
+    for (const std::string& example : examples) std::cout << "      " << example << "\n";
+    if (total > examples.size()) {
+      std::cout << "      ... and " << total - examples.size() << " more"
+                << (more_hint.empty() ? "" : "; " + more_hint) << "\n";
+    }
+  }
+};
+
+}  // namespace
+
+Command AddBuildCommand(CLI::App& parent) {
+  auto command = std::make_shared<BuildCommand>();
+  CLI::App* app = parent.add_subcommand("build", "Build an index from JSON Lines or DynamoDB JSON");
+  app->footer(kBuildHelp);
+  app->add_option("--input,-i", command->inputs, "Input files (\"-\" = stdin), in order")
+      ->required()
+      ->type_name("FILE");
+  AddIndexOption(*app, &command->index_dir);
+  app->add_flag("--strict", command->strict,
+                "Stop at the first bad line (exit 1, --index untouched)");
+  app->add_option("--batch-size", command->batch_size, "Changes per commit (default 10000)")
+      ->check(CLI::Range(1, 1000000));
+  app->add_option("--threads", command->threads, "Parser threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  app->add_option("--rejects", command->rejects_path,
+                  "Write every rejected line as FILE:LINE: reason to this file");
+  auto* force = app->add_flag("--force", command->force,
+                              "Replace an existing non-empty --index (atomically, on success)");
+  auto* append = app->add_flag("--append", command->append,
+                               "Apply into an existing index in place instead of a new one");
+  force->excludes(append);
+  app->add_option("--format", command->format, "Input format: auto (default), json, dynamodb")
+      ->check(CLI::IsMember({"auto", "json", "dynamodb"}));
+  command->version_base_option = app->add_option(
+      "--version-base", command->version_base,
+      "Records without a version get this + their line position (default 0; with --append, "
+      "the last line version of the previous build)");
+  app->add_option("--progress", command->progress,
+                  "auto (a bar on a terminal, else a line every 5 s), bar, log, off")
+      ->check(CLI::IsMember({"auto", "bar", "log", "off"}));
+  app->add_option("--max-listed", command->max_listed,
+                  "Rejected lines and warnings listed in the summary (default 10)");
+  return {app, [command] { return command->Run(); }};
+}
+
+}  // namespace inkdex::cli
