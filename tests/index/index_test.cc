@@ -128,8 +128,8 @@ TEST_F(IndexTest, VersionsOnlyGrow) {
 TEST_F(IndexTest, SurvivesReopenAndVerifies) {
   WriteBatch b;
   for (int i = 0; i < 50; ++i) {
-    b.Upsert(MakeArtist("a" + std::to_string(i), "Artist " + std::to_string(i), kLeedsLat + i * 0.001,
-                        kLeedsLon, {"blackwork"}));
+    b.Upsert(MakeArtist("a" + std::to_string(i), "Artist " + std::to_string(i),
+                        kLeedsLat + i * 0.001, kLeedsLon, {"blackwork"}));
   }
   Apply(b);
   Reopen();
@@ -252,7 +252,8 @@ TEST_F(IndexTest, DisjunctiveStyleFacetsAndRings) {
 TEST_F(IndexTest, PagingIsStableWhileTheIndexChanges) {
   WriteBatch b;
   for (int i = 0; i < 30; ++i) {
-    b.Upsert(MakeArtist("p" + std::to_string(100 + i), "P", kLeedsLat + i * 0.001, kLeedsLon, {"fineline"}));
+    b.Upsert(MakeArtist("p" + std::to_string(100 + i), "P", kLeedsLat + i * 0.001, kLeedsLon,
+                        {"fineline"}));
   }
   Apply(b);
   SearchRequest q = Near(50);
@@ -278,7 +279,8 @@ TEST_F(IndexTest, PagingIsStableWhileTheIndexChanges) {
 TEST_F(IndexTest, DiversityCapsArtistsPerStudioPerPageAndLosesNone) {
   WriteBatch b;
   for (int i = 0; i < 12; ++i) {
-    Artist a = MakeArtist("d" + std::to_string(10 + i), "D", kLeedsLat + i * 0.0001, kLeedsLon, {"fineline"});
+    Artist a = MakeArtist("d" + std::to_string(10 + i), "D", kLeedsLat + i * 0.0001, kLeedsLon,
+                          {"fineline"});
     a.mutable_studio()->set_id(i < 8 ? "big" : "s" + std::to_string(i));
     b.Upsert(a);
   }
@@ -310,12 +312,34 @@ TEST_F(IndexTest, BadInputNamesTheField) {
     std::string field;
   };
   std::vector<Case> cases = {
-      {[](SearchRequest& q) { q.point = GeoPoint{91, 0}; q.radius_km = 5; }, "point.lat"},
-      {[](SearchRequest& q) { q.point = GeoPoint{0, NAN}; q.radius_km = 5; }, "point.lon"},
-      {[](SearchRequest& q) { q.point = GeoPoint{0, 0}; q.radius_km = 0; }, "radius_km"},
-      {[](SearchRequest& q) { q.point = GeoPoint{0, 0}; q.radius_km = 20001; }, "radius_km"},
-      {[](SearchRequest& q) { q.bbox = BoundingBox{10, 0, 5, 1}; }, "bbox"},
-      {[](SearchRequest& q) { q.bbox = BoundingBox{5, 1, 5, 2}; }, "bbox"},
+      {[](SearchRequest& q) {
+         q.point = GeoPoint{91, 0};
+         q.radius_km = 5;
+       },
+       "point.lat"},
+      {[](SearchRequest& q) {
+         q.point = GeoPoint{0, NAN};
+         q.radius_km = 5;
+       },
+       "point.lon"},
+      {[](SearchRequest& q) {
+         q.point = GeoPoint{0, 0};
+         q.radius_km = 0;
+       },
+       "radius_km"},
+      {[](SearchRequest& q) {
+         q.point = GeoPoint{0, 0};
+         q.radius_km = 20001;
+       },
+       "radius_km"},
+      {[](SearchRequest& q) {
+         q.bbox = BoundingBox{10, 0, 5, 1};
+       },
+       "bbox"},
+      {[](SearchRequest& q) {
+         q.bbox = BoundingBox{5, 1, 5, 2};
+       },
+       "bbox"},
       {[](SearchRequest& q) { q.limit = 0; }, "limit"},
       {[](SearchRequest& q) { q.limit = 101; }, "limit"},
       {[](SearchRequest& q) { q.text = std::string(1025, 'a'); }, "text"},

@@ -1,7 +1,7 @@
 #include "index/test_util.h"
 
-#include <atomic>
 #include <unistd.h>
+#include <atomic>
 
 #include "gtest/gtest.h"
 

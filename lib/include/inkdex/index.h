@@ -66,8 +66,8 @@ struct IndexOptions {
 struct Change {
   enum class Kind { kUpsert, kDelete };
   Kind kind = Kind::kUpsert;
-  Artist artist;       // kUpsert: the document; artist.version() is the version
-  std::string id;      // kDelete: the artist id
+  Artist artist;         // kUpsert: the document; artist.version() is the version
+  std::string id;        // kDelete: the artist id
   uint64_t version = 0;  // kDelete: the version
 };
 
@@ -104,7 +104,7 @@ struct IndexStats {
   uint64_t tombstones = 0;
   uint64_t commit_seq = 0;  // sequence number of the last commit
   int64_t last_commit_unix_micros = 0;
-  uint64_t disk_bytes = 0;  // both stores
+  uint64_t disk_bytes = 0;    // both stores
   uint64_t memory_bytes = 0;  // in-memory search structures
 };
 

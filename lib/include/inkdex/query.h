@@ -61,11 +61,11 @@ struct SearchRequest {
   // scraper's pattern, not a person's.
   static constexpr int kMaxDepth = 10000;
 
-  std::string text;                     // <= kMaxTextBytes
-  std::optional<GeoPoint> point;        // radius centre, nearest origin, distance origin
-  std::optional<double> radius_km;      // (0, 20000]; requires point
-  std::optional<BoundingBox> bbox;      // exclusive with radius_km
-  std::vector<std::string> styles;      // ids or aliases
+  std::string text;                 // <= kMaxTextBytes
+  std::optional<GeoPoint> point;    // radius centre, nearest origin, distance origin
+  std::optional<double> radius_km;  // (0, 20000]; requires point
+  std::optional<BoundingBox> bbox;  // exclusive with radius_km
+  std::vector<std::string> styles;  // ids or aliases
   StyleMatch style_match = StyleMatch::kAny;
   std::optional<double> min_rating;       // [0, 5]
   std::optional<double> max_hourly_rate;  // >= 0; artists without a rate do not match
@@ -83,23 +83,23 @@ struct SearchRequest {
 };
 
 struct ScoreExplanation {
-  double text_raw = 0;        // Xapian TF weight t
-  double text = 0;            // text_weight * t/(1+t)
-  double distance = 0;        // distance_weight * exp(-d/scale)
-  double quality_raw = 0;     // Bayesian average rating, [0, 5]
-  double quality = 0;         // quality_weight * quality_raw / 5
+  double text_raw = 0;     // Xapian TF weight t
+  double text = 0;         // text_weight * t/(1+t)
+  double distance = 0;     // distance_weight * exp(-d/scale)
+  double quality_raw = 0;  // Bayesian average rating, [0, 5]
+  double quality = 0;      // quality_weight * quality_raw / 5
 };
 
 struct SearchHit {
   std::string id;
   std::string name;
   std::string studio_name;
-  std::string location;      // display of the matched location
+  std::string location;  // display of the matched location
   std::string city;
-  bool guest_spot = false;   // matched at a guest spot, not the primary location
-  double lat = 0, lon = 0;   // the matched location
+  bool guest_spot = false;  // matched at a guest spot, not the primary location
+  double lat = 0, lon = 0;  // the matched location
   double distance_km = std::numeric_limits<double>::quiet_NaN();  // NaN without a point
-  double score = 0;          // the sort key's value for kRelevance; see ScoreExplanation
+  double score = 0;                 // the sort key's value for kRelevance; see ScoreExplanation
   std::vector<std::string> styles;  // canonical ids
   double rating = 0;
   uint32_t review_count = 0;
@@ -119,33 +119,34 @@ struct Facets {
   // Disjunctive: counted over the matches of every constraint except the
   // style constraint, so choosing a style does not zero the others.
   std::vector<FacetValue> styles;
-  std::vector<FacetValue> distance_rings;     // empty without a point
-  std::vector<FacetValue> hourly_rate_bands;  // "0-50", "50-100", "100-150", "150-200", "200+", "unknown"
-  std::vector<FacetValue> rating_bands;       // "4.5+", "4-4.5", "3-4", "<3", "unrated"
-  std::vector<FacetValue> cities;             // top SearchRequest::top_cities by count
+  std::vector<FacetValue> distance_rings;  // empty without a point
+  std::vector<FacetValue>
+      hourly_rate_bands;  // "0-50", "50-100", "100-150", "150-200", "200+", "unknown"
+  std::vector<FacetValue> rating_bands;  // "4.5+", "4-4.5", "3-4", "<3", "unrated"
+  std::vector<FacetValue> cities;        // top SearchRequest::top_cities by count
 };
 
 struct SearchResponse {
   int64_t total = 0;  // exact number of matching artists
   std::vector<SearchHit> hits;
   Facets facets;
-  std::string next_page_token;       // empty on the last page
-  std::string spelling_suggestion;   // corrected text, when a word is unknown
-  uint64_t commit_seq = 0;           // the commit this response was computed on
+  std::string next_page_token;      // empty on the last page
+  std::string spelling_suggestion;  // corrected text, when a word is unknown
+  uint64_t commit_seq = 0;          // the commit this response was computed on
 };
 
 struct SuggestRequest {
   static constexpr int kMaxLimit = 50;
-  std::string prefix;              // 1..100 bytes
-  std::optional<GeoPoint> near;    // rank artists, studios and cities by closeness
-  int limit = 10;                  // 1..kMaxLimit
+  std::string prefix;            // 1..100 bytes
+  std::optional<GeoPoint> near;  // rank artists, studios and cities by closeness
+  int limit = 10;                // 1..kMaxLimit
 };
 
 struct Suggestion {
   enum class Kind { kArtist, kStudio, kStyle, kCity };
   Kind kind = Kind::kArtist;
-  std::string text;  // what to show and complete to
-  std::string id;    // artist id, studio id, style id; city: "City, CC"
+  std::string text;   // what to show and complete to
+  std::string id;     // artist id, studio id, style id; city: "City, CC"
   int64_t count = 0;  // artists behind it (1 for an artist)
   double distance_km = std::numeric_limits<double>::quiet_NaN();  // with `near`
 };

@@ -46,7 +46,8 @@ Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) const
                    [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
   if (has_rings_) {
     static const char* kRings[] = {"0-2", "2-5", "5-10", "10-25", "25-50", "50+"};
-    for (int i = 0; i < 6; ++i) f.distance_rings.push_back({kRings[i], std::string(kRings[i]) + " km", rings_[i]});
+    for (int i = 0; i < 6; ++i)
+      f.distance_rings.push_back({kRings[i], std::string(kRings[i]) + " km", rings_[i]});
   }
   static const char* kRates[] = {"0-50", "50-100", "100-150", "150-200", "200+", "unknown"};
   for (int i = 0; i < 6; ++i) f.hourly_rate_bands.push_back({kRates[i], kRates[i], rates_[i]});
@@ -58,7 +59,8 @@ Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) const
     return a.second != b.second ? a.second > b.second : *a.first < *b.first;
   };
   std::partial_sort(cities.begin(), cities.begin() + n, cities.end(), by_count);
-  for (size_t i = 0; i < n; ++i) f.cities.push_back({*cities[i].first, *cities[i].first, cities[i].second});
+  for (size_t i = 0; i < n; ++i)
+    f.cities.push_back({*cities[i].first, *cities[i].first, cities[i].second});
   return f;
 }
 

@@ -29,7 +29,10 @@ class FacetCounter {
   void AddMatch(const Row& row, const RowLocation& loc, double distance_km);
   // Ring counts computed elsewhere (nearest-first queries count rings by geo
   // lookup instead of per match).
-  void SetRings(const std::array<int64_t, 6>& rings) { rings_ = rings; has_rings_ = true; }
+  void SetRings(const std::array<int64_t, 6>& rings) {
+    rings_ = rings;
+    has_rings_ = true;
+  }
   void EnableRings() { has_rings_ = true; }
 
   static int RingOf(double distance_km);

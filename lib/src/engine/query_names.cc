@@ -5,11 +5,16 @@ namespace inkdex {
 
 const char* SortOrderName(SortOrder sort) {
   switch (sort) {
-    case SortOrder::kRelevance: return "relevance";
-    case SortOrder::kDistance: return "distance";
-    case SortOrder::kRating: return "rating";
-    case SortOrder::kPriceAsc: return "price_asc";
-    case SortOrder::kPriceDesc: return "price_desc";
+    case SortOrder::kRelevance:
+      return "relevance";
+    case SortOrder::kDistance:
+      return "distance";
+    case SortOrder::kRating:
+      return "rating";
+    case SortOrder::kPriceAsc:
+      return "price_asc";
+    case SortOrder::kPriceDesc:
+      return "price_desc";
   }
   return "relevance";
 }
@@ -24,10 +29,14 @@ std::optional<SortOrder> ParseSortOrder(std::string_view name) {
 
 const char* SuggestionKindName(Suggestion::Kind kind) {
   switch (kind) {
-    case Suggestion::Kind::kArtist: return "artist";
-    case Suggestion::Kind::kStudio: return "studio";
-    case Suggestion::Kind::kStyle: return "style";
-    case Suggestion::Kind::kCity: return "city";
+    case Suggestion::Kind::kArtist:
+      return "artist";
+    case Suggestion::Kind::kStudio:
+      return "studio";
+    case Suggestion::Kind::kStyle:
+      return "style";
+    case Suggestion::Kind::kCity:
+      return "city";
   }
   return "artist";
 }

@@ -18,7 +18,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view reason) {
 
 absl::Status CheckLatLon(absl::string_view field, double lat, double lon) {
   if (!std::isfinite(lat) || lat < -90 || lat > 90) {
-    return Invalid(absl::StrCat(field, ".lat"), absl::StrFormat("must be in [-90, 90], got %g", lat));
+    return Invalid(absl::StrCat(field, ".lat"),
+                   absl::StrFormat("must be in [-90, 90], got %g", lat));
   }
   if (!std::isfinite(lon) || lon < -180 || lon > 180) {
     return Invalid(absl::StrCat(field, ".lon"),
@@ -39,7 +40,8 @@ absl::Status CheckBox(const BoundingBox& b) {
   if (b.south > b.north) {
     return Invalid("bbox", absl::StrFormat("south (%g) is north of north (%g)", b.south, b.north));
   }
-  if (b.south == b.north || b.west == b.east) return Invalid("bbox", "is empty (zero height or width)");
+  if (b.south == b.north || b.west == b.east)
+    return Invalid("bbox", "is empty (zero height or width)");
   return absl::OkStatus();
 }
 
@@ -50,7 +52,8 @@ absl::Status CheckRanking(const RankingOptions& r) {
                          {"ranking.prior_weight", r.prior_weight}}) {
     if (!std::isfinite(v) || v < 0 || v > 1e6) return Invalid(name, "must be in [0, 1e6]");
   }
-  if (!std::isfinite(r.distance_scale_km) || r.distance_scale_km <= 0 || r.distance_scale_km > 20000) {
+  if (!std::isfinite(r.distance_scale_km) || r.distance_scale_km <= 0 ||
+      r.distance_scale_km > 20000) {
     return Invalid("ranking.distance_scale_km", "must be in (0, 20000]");
   }
   if (!std::isfinite(r.prior_rating) || r.prior_rating < 0 || r.prior_rating > 5) {
@@ -77,9 +80,17 @@ namespace {
 uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
   std::string canon = absl::StrCat(r.text, "|", static_cast<int>(p.geo), "|");
   auto add = [&canon](double v) { absl::StrAppend(&canon, absl::StrFormat("%a", v), ","); };
-  if (r.point) { add(r.point->lat); add(r.point->lon); }
+  if (r.point) {
+    add(r.point->lat);
+    add(r.point->lon);
+  }
   if (r.radius_km) add(*r.radius_km);
-  if (r.bbox) { add(r.bbox->south); add(r.bbox->west); add(r.bbox->north); add(r.bbox->east); }
+  if (r.bbox) {
+    add(r.bbox->south);
+    add(r.bbox->west);
+    add(r.bbox->north);
+    add(r.bbox->east);
+  }
   absl::StrAppend(&canon, "|", p.style_mask, "|", p.style_all, "|");
   if (r.min_rating) add(*r.min_rating);
   absl::StrAppend(&canon, "|");
@@ -95,12 +106,14 @@ uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
 
 constexpr uint8_t kTokenVersion = 1;
 
-
 uint32_t Checksum(std::string_view s) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
 }
 
-void PutBytes(std::string* s, const void* p, size_t n) { s->append(static_cast<const char*>(p), n); }
+void PutBytes(std::string* s, const void* p, size_t n) {
+  s->append(static_cast<const char*>(p), n);
+}
 
 }  // namespace
 
@@ -112,7 +125,8 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
                                            SearchRequest::kMaxTextBytes));
   }
   if (r.limit < 1 || r.limit > SearchRequest::kMaxLimit) {
-    return Invalid("limit", absl::StrFormat("must be in 1..%d, got %d", SearchRequest::kMaxLimit, r.limit));
+    return Invalid("limit",
+                   absl::StrFormat("must be in 1..%d, got %d", SearchRequest::kMaxLimit, r.limit));
   }
   if (r.point) {
     if (absl::Status s = CheckLatLon("point", r.point->lat, r.point->lon); !s.ok()) return s;
@@ -155,7 +169,8 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
     return Invalid("max_hourly_rate", absl::StrFormat("must be >= 0, got %g", *r.max_hourly_rate));
   }
   if (r.min_years_active && (*r.min_years_active < 0 || *r.min_years_active > 150)) {
-    return Invalid("min_years_active", absl::StrFormat("must be in [0, 150], got %d", *r.min_years_active));
+    return Invalid("min_years_active",
+                   absl::StrFormat("must be in [0, 150], got %d", *r.min_years_active));
   }
   if (r.max_per_studio < 0 || r.max_per_studio > SearchRequest::kMaxLimit) {
     return Invalid("max_per_studio", absl::StrFormat("must be in 0..%d, got %d",
@@ -188,9 +203,10 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
       return Invalid("page_token", "was issued for a different query");
     }
     if (c->depth + static_cast<uint32_t>(r.limit) > SearchRequest::kMaxDepth) {
-      return Invalid("page_token", absl::StrFormat("paging deeper than %d results is not supported; "
-                                                   "narrow the query instead",
-                                                   SearchRequest::kMaxDepth));
+      return Invalid("page_token",
+                     absl::StrFormat("paging deeper than %d results is not supported; "
+                                     "narrow the query instead",
+                                     SearchRequest::kMaxDepth));
     }
     if (r.date.empty()) p.day = c->day;  // one day for the whole paging session
     p.cursor = std::move(*c);
@@ -220,7 +236,8 @@ absl::StatusOr<PageCursor> DecodePageToken(std::string_view token) {
   const absl::Status bad = Invalid("page_token", "is malformed (not a token this server issued)");
   if (token.size() > 65536) return bad;
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) || raw.size() < 1 + 8 + 4 + 4 + 8 + 2 + 2 + 4) {
+  if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) ||
+      raw.size() < 1 + 8 + 4 + 4 + 8 + 2 + 2 + 4) {
     return bad;
   }
   uint32_t crc = 0;

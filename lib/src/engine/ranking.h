@@ -42,7 +42,9 @@ class Ranker {
     ScoreExplanation e;
     e.text_raw = t;
     e.text = has_text_ ? o_.text_weight * t / (1 + t) : 0;
-    e.distance = has_ref_ && !std::isnan(dist) ? o_.distance_weight * std::exp(-dist / o_.distance_scale_km) : 0;
+    e.distance = has_ref_ && !std::isnan(dist)
+                     ? o_.distance_weight * std::exp(-dist / o_.distance_scale_km)
+                     : 0;
     e.quality_raw = Bayes(row);
     e.quality = o_.quality_weight * e.quality_raw / 5;
     return e;
@@ -58,7 +60,8 @@ class Ranker {
       case SortOrder::kDistance:
         return std::isnan(dist) ? kLast : dist;
       case SortOrder::kRating:
-        return std::isnan(row.rating) || row.review_count == 0 ? kLast : -static_cast<double>(row.rating);
+        return std::isnan(row.rating) || row.review_count == 0 ? kLast
+                                                               : -static_cast<double>(row.rating);
       case SortOrder::kPriceAsc:
         return std::isnan(row.hourly_rate) ? kLast : row.hourly_rate;
       case SortOrder::kPriceDesc:

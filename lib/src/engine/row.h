@@ -26,7 +26,7 @@ struct RowLocation {
   double lat = 0, lon = 0;
   int32_t from_day = kNoDayMin;  // days since 1970-01-01, inclusive
   int32_t to_day = kNoDayMax;
-  const std::string* display = nullptr;  // interned, never null once built
+  const std::string* display = nullptr;    // interned, never null once built
   const std::string* city = nullptr;       // interned "City, CC" or "" (facet key)
   const std::string* city_name = nullptr;  // interned "City" or ""
 
@@ -35,8 +35,8 @@ struct RowLocation {
 
 struct Row {
   uint64_t version = 0;
-  uint32_t gen = 0;  // bumped (mod 2^24) whenever locations or liveness change
-  bool live = false;      // searchable: exists, not deleted, not opted out, active
+  uint32_t gen = 0;   // bumped (mod 2^24) whenever locations or liveness change
+  bool live = false;  // searchable: exists, not deleted, not opted out, active
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;

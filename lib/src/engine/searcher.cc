@@ -104,7 +104,8 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
     if (!loc.ActiveOn(p_.day)) return;
     double d;
     if (mode == GeoMode::kViewport) {
-      if (!geo::RectContains(box->south, box->west, box->north, box->east, loc.lat, loc.lon)) return;
+      if (!geo::RectContains(box->south, box->west, box->north, box->east, loc.lat, loc.lon))
+        return;
       d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
     } else {
       d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
@@ -294,8 +295,10 @@ void SearchRun::BuildPage(SearchResponse* out) {
     if (emitted.size() == limit) break;
     const Row& row = s_.rows.row(m.slot);
     if (is_already(m)) {
-      if (deferred_any) after.push_back(StableHash64(row.id));
-      else prefix_end = &m;
+      if (deferred_any)
+        after.push_back(StableHash64(row.id));
+      else
+        prefix_end = &m;
       continue;
     }
     if (diverse && row.studio_key != nullptr && after.size() < 2000 &&
@@ -305,8 +308,10 @@ void SearchRun::BuildPage(SearchResponse* out) {
     }
     if (row.studio_key != nullptr) ++per_studio[row.studio_key];
     emitted.push_back(&m);
-    if (deferred_any) after.push_back(StableHash64(row.id));
-    else prefix_end = &m;
+    if (deferred_any)
+      after.push_back(StableHash64(row.id));
+    else
+      prefix_end = &m;
   }
   out->hits.resize(emitted.size());
   for (size_t i = 0; i < emitted.size(); ++i) FillHit(*emitted[i], &out->hits[i]);
@@ -327,7 +332,8 @@ void SearchRun::BuildPage(SearchResponse* out) {
     next.emitted_after = std::move(after);
     // Carry hashes from earlier pages that still lie after the new cursor.
     for (uint64_t h : already) {
-      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) == next.emitted_after.end()) {
+      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) ==
+          next.emitted_after.end()) {
         next.emitted_after.push_back(h);
       }
     }
@@ -339,7 +345,8 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
   const Row& row = s_.rows.row(m.slot);
   const RowLocation& loc = row.locations[m.loc];
   double dist = m.dist;
-  if (p_.has_ref && std::isnan(dist)) dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+  if (p_.has_ref && std::isnan(dist))
+    dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
   hit->id = row.id;
   hit->name = row.name;
   hit->studio_name = row.studio_name;

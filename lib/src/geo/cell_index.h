@@ -12,8 +12,8 @@
 #ifndef INKDEX_GEO_CELL_INDEX_H_
 #define INKDEX_GEO_CELL_INDEX_H_
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -22,7 +22,7 @@
 namespace inkdex::geo {
 
 struct CellEntry {
-  uint64_t cell = 0;     // S2 leaf cell id of the location
+  uint64_t cell = 0;          // S2 leaf cell id of the location
   uint32_t slot = 0;          // row (= Xapian docid)
   uint32_t gen : 24 = 0;      // row generation the entry was made for (wraps)
   uint32_t location : 8 = 0;  // 0 = primary location, k = guest spot k-1

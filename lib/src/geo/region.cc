@@ -46,8 +46,7 @@ uint64_t LeafCellId(double lat, double lon) {
 
 std::vector<CellRange> CoverCap(double lat, double lon, double radius_km, int max_cells) {
   const double angle = std::min(radius_km / kEarthRadiusKm + kPadRadians, M_PI);
-  const S2Cap cap(S2LatLng::FromDegrees(lat, lon).Normalized().ToPoint(),
-                  S1Angle::Radians(angle));
+  const S2Cap cap(S2LatLng::FromDegrees(lat, lon).Normalized().ToPoint(), S1Angle::Radians(angle));
   return Cover(cap, max_cells);
 }
 

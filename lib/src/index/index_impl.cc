@@ -66,7 +66,8 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   }
   if (!exists) {
     std::filesystem::create_directories(dir, ec);
-    if (ec) return absl::InternalError(absl::StrCat("index: cannot create '", dir, "': ", ec.message()));
+    if (ec)
+      return absl::InternalError(absl::StrCat("index: cannot create '", dir, "': ", ec.message()));
   }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
   if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
@@ -82,8 +83,8 @@ absl::Status IndexImpl::OpenStores() {
   store_ = *std::move(store);
   absl::MutexLock lock(&write_mu_);
   try {
-    xdb_ = std::make_unique<Xapian::WritableDatabase>(dir_ + "/text", Xapian::DB_CREATE_OR_OPEN |
-                                                                          Xapian::DB_BACKEND_GLASS);
+    xdb_ = std::make_unique<Xapian::WritableDatabase>(
+        dir_ + "/text", Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
   } catch (const Xapian::DatabaseLockError& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("index: '", dir_, "' is open for writing in another process"));
@@ -174,7 +175,8 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
 absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
   absl::MutexLock lock(&write_mu_);
   if (xapian_behind_) {
-    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(ParseSeq(xdb_->get_metadata(kSeqMetadata)));
+    absl::StatusOr<std::vector<CommitLogEntry>> log =
+        store_->LogAfter(ParseSeq(xdb_->get_metadata(kSeqMetadata)));
     if (!log.ok()) return log.status();
     if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
     xapian_behind_ = false;
@@ -255,16 +257,18 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
 
   engine::SnapshotUpdate update(*base, taxonomy_, strings_);
   for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
-  std::shared_ptr<const engine::Snapshot> next = std::move(update).Finish(write.seq, write.unix_micros);
+  std::shared_ptr<const engine::Snapshot> next =
+      std::move(update).Finish(write.seq, write.unix_micros);
   try {
     for (const auto& [id, record] : write.records) IndexRecord(record.slot(), record);
     xdb_->set_metadata(kSeqMetadata, std::to_string(write.seq));
     xdb_->commit();
   } catch (const Xapian::Error& e) {
     xapian_behind_ = true;
-    return absl::UnavailableError(absl::StrCat(
-        "commit ", write.seq, " is durable in the document store but the search index update failed (",
-        e.get_description(), "); it is retried on the next write or open"));
+    return absl::UnavailableError(
+        absl::StrCat("commit ", write.seq,
+                     " is durable in the document store but the search index update failed (",
+                     e.get_description(), "); it is retried on the next write or open"));
   }
   Publish(std::move(next));
   return results;
@@ -322,7 +326,8 @@ IndexStats IndexImpl::Stats() const {
 
 namespace inkdex {
 
-absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir, const IndexOptions& options) {
+absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
+                                                   const IndexOptions& options) {
   return index::IndexImpl::Open(dir, options);
 }
 

@@ -29,7 +29,8 @@ namespace inkdex::index {
 
 class IndexImpl : public Index {
  public:
-  static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir, const IndexOptions& options);
+  static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,
+                                                     const IndexOptions& options);
   ~IndexImpl() override;
 
   absl::StatusOr<std::vector<ChangeResult>> Apply(const WriteBatch& batch) override;
@@ -37,7 +38,8 @@ class IndexImpl : public Index {
   absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const override;
   absl::StatusOr<Artist> Get(const std::string& id, bool include_hidden) const override;
   absl::StatusOr<std::optional<std::string>> GetMetadata(const std::string& key) const override;
-  absl::StatusOr<std::map<std::string, std::string>> ListMetadata(const std::string& prefix) const override;
+  absl::StatusOr<std::map<std::string, std::string>> ListMetadata(
+      const std::string& prefix) const override;
   std::vector<int64_t> StyleCounts() const override;
   IndexStats Stats() const override;
   absl::StatusOr<VerifyReport> Verify() const override;

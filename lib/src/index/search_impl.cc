@@ -91,10 +91,12 @@ absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest&
   if (request.near) {
     const GeoPoint& p = *request.near;
     if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) {
-      return absl::InvalidArgumentError(absl::StrCat("near.lat: must be in [-90, 90], got ", p.lat));
+      return absl::InvalidArgumentError(
+          absl::StrCat("near.lat: must be in [-90, 90], got ", p.lat));
     }
     if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180) {
-      return absl::InvalidArgumentError(absl::StrCat("near.lon: must be in [-180, 180], got ", p.lon));
+      return absl::InvalidArgumentError(
+          absl::StrCat("near.lon: must be in [-180, 180], got ", p.lon));
     }
   }
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {

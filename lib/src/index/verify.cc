@@ -30,9 +30,11 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       try {
         Xapian::Document doc = db->get_document(r.slot());
         if (doc.get_data() != id) {
-          problem(absl::StrCat("artist '", id, "': search index slot ", r.slot(), " holds '", doc.get_data(), "'"));
+          problem(absl::StrCat("artist '", id, "': search index slot ", r.slot(), " holds '",
+                               doc.get_data(), "'"));
         } else if (doc.get_value(text::kVersionSlot) != text::EncodeVersion(r.version())) {
-          problem(absl::StrCat("artist '", id, "': search index has another version than ", r.version()));
+          problem(absl::StrCat("artist '", id, "': search index has another version than ",
+                               r.version()));
         }
       } catch (const Xapian::DocNotFoundError&) {
         problem(absl::StrCat("artist '", id, "': searchable but missing from the search index"));
@@ -51,7 +53,8 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
                            searchable, " searchable artists"));
     }
     if (snap->live != searchable) {
-      problem(absl::StrCat("snapshot counts ", snap->live, " searchable artists; the store has ", searchable));
+      problem(absl::StrCat("snapshot counts ", snap->live, " searchable artists; the store has ",
+                           searchable));
     }
   } catch (const Xapian::Error& e) {
     return absl::InternalError(absl::StrCat("search index: ", e.get_description()));

@@ -38,7 +38,8 @@ uint64_t DecodeFixed64(std::string_view s) {
 
 std::string LogKey(uint64_t seq) {
   std::string k = "l/";
-  for (int shift = 56; shift >= 0; shift -= 8) k.push_back(static_cast<char>((seq >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((seq >> shift) & 0xff));
   return k;
 }
 
@@ -71,8 +72,8 @@ absl::StatusOr<std::unique_ptr<DocStore>> DocStore::Open(const std::string& dir,
 
 absl::Status DocStore::LoadState() {
   std::string v;
-  for (auto [key, field] : {std::pair<const char*, int>{kSeqKey, 0}, {kTimeKey, 1},
-                            {kNextSlotKey, 2}}) {
+  for (auto [key, field] :
+       {std::pair<const char*, int>{kSeqKey, 0}, {kTimeKey, 1}, {kNextSlotKey, 2}}) {
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &v);
     if (s.IsNotFound()) continue;
     if (!s.ok()) return FromRocks(s, "read state");
@@ -114,7 +115,8 @@ absl::StatusOr<std::optional<StoredRecord>> DocStore::Get(const std::string& id)
   if (s.IsNotFound()) return std::optional<StoredRecord>();
   if (!s.ok()) return FromRocks(s, "get");
   StoredRecord r;
-  if (!r.ParseFromString(v)) return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
+  if (!r.ParseFromString(v))
+    return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
   return std::optional<StoredRecord>(std::move(r));
 }
 

@@ -24,12 +24,13 @@ std::string SuggestKey(std::string_view s) {
 
 std::string SuggestTerm(std::string_view prefix, std::string_view original) {
   constexpr size_t kMaxTerm = 240;  // Xapian's limit is 245 bytes
-  std::string term = absl::StrCat(absl::string_view(prefix.data(), prefix.size()), SuggestKey(original),
-                                  std::string(1, kSuggestSeparator),
+  std::string term = absl::StrCat(absl::string_view(prefix.data(), prefix.size()),
+                                  SuggestKey(original), std::string(1, kSuggestSeparator),
                                   absl::string_view(original.data(), original.size()));
   if (term.size() > kMaxTerm) {
     term.resize(kMaxTerm);
-    while (!term.empty() && (static_cast<unsigned char>(term.back()) & 0xC0) == 0x80) term.pop_back();
+    while (!term.empty() && (static_cast<unsigned char>(term.back()) & 0xC0) == 0x80)
+      term.pop_back();
     if (!term.empty() && static_cast<unsigned char>(term.back()) >= 0xC0) term.pop_back();
   }
   return term;
@@ -41,7 +42,8 @@ std::string EncodeVersion(uint64_t v) {
   return s;
 }
 
-DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy, Xapian::WritableDatabase* spelling_db)
+DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy,
+                                 Xapian::WritableDatabase* spelling_db)
     : taxonomy_(taxonomy), spelling_(spelling_db != nullptr) {
   termgen_.set_stemmer(Xapian::Stem("english"));
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
@@ -80,7 +82,8 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
 
   doc.add_boolean_term(absl::StrCat("Q", a.id()));
   if (!a.name().empty()) doc.add_boolean_term(SuggestTerm(kArtistNamePrefix, a.name()));
-  if (!a.studio().name().empty()) doc.add_boolean_term(SuggestTerm(kStudioNamePrefix, a.studio().name()));
+  if (!a.studio().name().empty())
+    doc.add_boolean_term(SuggestTerm(kStudioNamePrefix, a.studio().name()));
   const std::string city = engine::CityKey(a.location());
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
   doc.add_value(kVersionSlot, EncodeVersion(a.version()));

@@ -18,10 +18,14 @@ constexpr int kMaxTermsPerKind = 400;
 
 int KindRank(Suggestion::Kind k) {
   switch (k) {
-    case Suggestion::Kind::kStyle: return 0;
-    case Suggestion::Kind::kCity: return 1;
-    case Suggestion::Kind::kStudio: return 2;
-    case Suggestion::Kind::kArtist: return 3;
+    case Suggestion::Kind::kStyle:
+      return 0;
+    case Suggestion::Kind::kCity:
+      return 1;
+    case Suggestion::Kind::kStudio:
+      return 2;
+    case Suggestion::Kind::kArtist:
+      return 3;
   }
   return 4;
 }
@@ -40,8 +44,8 @@ void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string&
                Suggestion::Kind kind, std::vector<Suggestion>* out) {
   const std::string start = std::string(prefix) + key;
   int n = 0;
-  for (Xapian::TermIterator t = db.allterms_begin(start); t != db.allterms_end(start) && n < kMaxTermsPerKind;
-       ++t, ++n) {
+  for (Xapian::TermIterator t = db.allterms_begin(start);
+       t != db.allterms_end(start) && n < kMaxTermsPerKind; ++t, ++n) {
     const std::string term = *t;
     const size_t sep = term.find(kSuggestSeparator);
     if (sep == std::string::npos) continue;
@@ -106,8 +110,9 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
   std::vector<Suggestion> global;
   for (int i = 0; i < taxonomy.size(); ++i) {
     const StyleInfo& info = taxonomy.style(i);
-    bool hit = !norm.empty() && (absl::StartsWith(StyleTaxonomy::Normalize(info.id), norm) ||
-                                 absl::StartsWith(StyleTaxonomy::Normalize(info.display_name), norm));
+    bool hit =
+        !norm.empty() && (absl::StartsWith(StyleTaxonomy::Normalize(info.id), norm) ||
+                          absl::StartsWith(StyleTaxonomy::Normalize(info.display_name), norm));
     for (const std::string& alias : info.aliases) {
       hit = hit || (!norm.empty() && absl::StartsWith(StyleTaxonomy::Normalize(alias), norm));
     }
@@ -129,12 +134,16 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
   std::vector<Suggestion> result;
   auto take = [&](const Suggestion& s) {
     if (result.size() >= static_cast<size_t>(req.limit)) return;
-    if (taken.insert(absl::StrCat(KindRank(s.kind), s.kind == Suggestion::Kind::kArtist ? s.id : s.text)).second) {
+    if (taken
+            .insert(
+                absl::StrCat(KindRank(s.kind), s.kind == Suggestion::Kind::kArtist ? s.id : s.text))
+            .second) {
       result.push_back(s);
     }
   };
   // Styles first when they match: they are what a query names most often.
-  for (const Suggestion& s : global) if (s.kind == Suggestion::Kind::kStyle) take(s);
+  for (const Suggestion& s : global)
+    if (s.kind == Suggestion::Kind::kStyle) take(s);
   for (const Suggestion& s : out) take(s);
   for (const Suggestion& s : global) take(s);
   return result;

@@ -13,9 +13,15 @@ class SlotListSource : public Xapian::PostingSource {
  public:
   explicit SlotListSource(const std::vector<uint32_t>& slots) : slots_(slots) {}
 
-  Xapian::doccount get_termfreq_min() const override { return static_cast<Xapian::doccount>(slots_.size()); }
-  Xapian::doccount get_termfreq_est() const override { return static_cast<Xapian::doccount>(slots_.size()); }
-  Xapian::doccount get_termfreq_max() const override { return static_cast<Xapian::doccount>(slots_.size()); }
+  Xapian::doccount get_termfreq_min() const override {
+    return static_cast<Xapian::doccount>(slots_.size());
+  }
+  Xapian::doccount get_termfreq_est() const override {
+    return static_cast<Xapian::doccount>(slots_.size());
+  }
+  Xapian::doccount get_termfreq_max() const override {
+    return static_cast<Xapian::doccount>(slots_.size());
+  }
   void init(const Xapian::Database&) override { pos_ = static_cast<size_t>(-1); }
   void next(double) override { ++pos_; }
   void skip_to(Xapian::docid did, double) override {
