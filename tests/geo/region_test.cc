@@ -1,0 +1,92 @@
+#include "geo/region.h"
+
+#include <random>
+
+#include "geo/cell_index.h"
+#include "geo/distance.h"
+#include "gtest/gtest.h"
+
+namespace inkdex::geo {
+namespace {
+
+bool Covered(const std::vector<CellRange>& ranges, double lat, double lon) {
+  const uint64_t cell = LeafCellId(lat, lon);
+  for (const CellRange& r : ranges) {
+    if (cell >= r.min && cell <= r.max) return true;
+  }
+  return false;
+}
+
+TEST(DistanceTest, KnownDistances) {
+  EXPECT_DOUBLE_EQ(DistanceKm(10, 20, 10, 20), 0);
+  // One degree of latitude on a 6371.0088 km sphere.
+  EXPECT_NEAR(DistanceKm(0, 0, 1, 0), 111.19508, 1e-4);
+  // Antipodes: half the circumference.
+  EXPECT_NEAR(DistanceKm(0, 0, 0, 180), kMaxDistanceKm, 1e-6);
+  // London - Leeds, ~272 km.
+  EXPECT_NEAR(DistanceKm(51.5074, -0.1278, 53.7997, -1.5492), 272.3, 0.5);
+  // Across the antimeridian is short.
+  EXPECT_NEAR(DistanceKm(0, 179.5, 0, -179.5), 111.195, 1e-2);
+}
+
+TEST(RegionTest, CapCoveringContainsEveryPointWithinTheRadius) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> lat(-89, 89), lon(-180, 180), unit(0, 1);
+  for (int q = 0; q < 200; ++q) {
+    const double clat = lat(rng), clon = lon(rng);
+    const double radius = 0.5 + unit(rng) * 800;
+    const auto ranges = CoverCap(clat, clon, radius);
+    ASSERT_FALSE(ranges.empty());
+    for (int i = 0; i < 200; ++i) {
+      // Points near the circle's edge, inside and out.
+      const double plat = clat + (unit(rng) - 0.5) * radius / 50;
+      const double plon = clon + (unit(rng) - 0.5) * radius / 50;
+      if (plat < -90 || plat > 90 || plon < -180 || plon > 180) continue;
+      if (DistanceKm(clat, clon, plat, plon) <= radius) {
+        EXPECT_TRUE(Covered(ranges, plat, plon)) << clat << "," << clon << " r=" << radius;
+      }
+    }
+  }
+}
+
+TEST(RegionTest, RectCoveringHandlesTheAntimeridian) {
+  const auto ranges = CoverRect(-20, 175, -10, -170);
+  EXPECT_TRUE(Covered(ranges, -17.7, 178.0));
+  EXPECT_TRUE(Covered(ranges, -13.8, -172.0));
+  EXPECT_TRUE(Covered(ranges, -15, 180));
+  EXPECT_TRUE(RectContains(-20, 175, -10, -170, -15, -179.9));
+  EXPECT_FALSE(RectContains(-20, 175, -10, -170, -15, 0));
+  EXPECT_FALSE(RectContains(-20, 175, -10, -170, -21, 178));
+  EXPECT_TRUE(RectContains(-20, 10, -10, 20, -20, 10));  // bounds inclusive
+}
+
+TEST(CellIndexTest, FindsEntriesInRangesAndMergeDropsStale) {
+  std::vector<CellEntry> entries;
+  for (uint32_t slot = 1; slot <= 100; ++slot) {
+    CellEntry e;
+    e.cell = LeafCellId(50 + slot * 0.01, 0);
+    e.slot = slot;
+    entries.push_back(e);
+  }
+  CellIndex index(entries);
+  const auto ranges = CoverCap(50.5, 0, 2);
+  std::vector<uint32_t> found;
+  index.ForEachIn(ranges, [&](const CellEntry& e) { found.push_back(e.slot); });
+  // Slots whose point is within 2 km of (50.5, 0) must all be found.
+  for (uint32_t slot = 1; slot <= 100; ++slot) {
+    if (DistanceKm(50.5, 0, 50 + slot * 0.01, 0) <= 2) {
+      EXPECT_NE(std::find(found.begin(), found.end(), slot), found.end()) << slot;
+    }
+  }
+  EXPECT_LT(found.size(), 100u);  // and the covering is selective
+  CellEntry extra;
+  extra.cell = LeafCellId(10, 10);
+  extra.slot = 1000;
+  CellIndex merged =
+      CellIndex::Merge(index, {extra}, [](const CellEntry& e) { return e.slot % 2 == 0; });
+  EXPECT_EQ(merged.size(), 51u);
+  EXPECT_TRUE(std::is_sorted(merged.entries().begin(), merged.entries().end()));
+}
+
+}  // namespace
+}  // namespace inkdex::geo
