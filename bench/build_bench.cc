@@ -1,6 +1,10 @@
 // inkdex_build_bench: index build throughput, memory and disk per artist.
 //
-//   inkdex_build_bench --artists=N --build_dir=DIR [--out=results.json]
+//   inkdex_build_bench --artists=N --build_dir=DIR [--out=results.json] [--reuse]
+//
+// --reuse: when the benchmark index is complete and --out already holds the
+// results of the build that made it, does nothing (the 1M build takes
+// minutes; bench/run.sh rebuilds only when asked to).
 //
 // Generates N synthetic records as JSON lines in memory (not timed), then
 // builds the benchmark index of N artists from them (workload.h; parse +
@@ -57,20 +61,23 @@ uint64_t CurrentRssBytes() {
 int Main(int argc, char** argv) {
   uint64_t artists = 0;
   std::string build_dir = ".", out_path;
+  bool reuse = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg.starts_with("--artists=")) {
-      if (!absl::SimpleAtoi(arg.substr(10), &artists) || artists == 0) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(10)), &artists) || artists == 0) {
         std::cerr << "--artists: not a positive count: " << arg.substr(10) << "\n";
         return 2;
       }
     } else if (arg.starts_with("--build_dir=")) {
       build_dir = std::string(arg.substr(12));
+    } else if (arg == "--reuse") {
+      reuse = true;
     } else if (arg.starts_with("--out=")) {
       out_path = std::string(arg.substr(6));
     } else {
       std::cerr << "unknown argument: " << arg << "\n"
-                << "usage: inkdex_build_bench --artists=N --build_dir=DIR [--out=FILE]\n";
+                << "usage: inkdex_build_bench --artists=N --build_dir=DIR [--out=FILE] [--reuse]\n";
       return 2;
     }
   }
@@ -79,6 +86,10 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = BenchIndexDir(build_dir, artists);
+  if (reuse && !out_path.empty() && fs::exists(out_path) && BenchIndexComplete(dir, artists)) {
+    std::cerr << "inkdex_build_bench: reusing " << dir << " and " << out_path << "\n";
+    return 0;
+  }
   nlohmann::ordered_json result;
   result["artists"] = artists;
   result["index_dir"] = dir;

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   std::vector<QueryClass> classes;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg.starts_with("--count=") && absl::SimpleAtoi(arg.substr(8), &count) && count > 0) {
+    if (arg.starts_with("--count=") && absl::SimpleAtoi(std::string(arg.substr(8)), &count) &&
+        count > 0) {
       continue;
     }
     if (arg.starts_with("--class=")) {

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "synth/artist_generator.h"
 #include "synth/gazetteer.h"
@@ -23,12 +22,12 @@ constexpr std::array<std::string_view, 6> kClassNames = {"Q1_local",   "Q2_text"
 
 // Motifs artists list as specialties, in the singular a user types; each
 // stems like the synthetic data's plural ("roses" -> "rose").
-constexpr std::string_view kMotifWords[] = {"dragon", "rose",    "koi",    "skull",
-                                            "tiger",  "snake",   "eagle",  "butterfly",
-                                            "swallow", "anchor", "peony",  "mandala"};
+constexpr std::string_view kMotifWords[] = {"dragon",  "rose",   "koi",   "skull",
+                                            "tiger",   "snake",  "eagle", "butterfly",
+                                            "swallow", "anchor", "peony", "mandala"};
 // Style words that appear in biographies ("{first} is a japanese tattoo artist").
-constexpr std::string_view kStyleWords[] = {"japanese",  "traditional", "blackwork", "realism",
-                                            "geometric", "watercolour", "dotwork",   "floral",
+constexpr std::string_view kStyleWords[] = {"japanese",   "traditional", "blackwork", "realism",
+                                            "geometric",  "watercolour", "dotwork",   "floral",
                                             "minimalist", "illustrative"};
 
 constexpr double kEarthRadiusKm = 6371.0088;
@@ -86,7 +85,7 @@ std::string Prefix3(std::string_view text) {
   for (size_t i = 0; i < 3; ++i) {
     if (!absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) return "";
   }
-  return absl::AsciiStrToLower(text.substr(0, 3));
+  return absl::AsciiStrToLower(std::string(text.substr(0, 3)));
 }
 
 std::string DrawSuggestPrefix(synth::Rng& rng, size_t k) {
@@ -130,8 +129,9 @@ BenchQuery MakeQuery(QueryClass c, size_t k, uint64_t seed) {
       q.search.styles = {DrawStyle(rng)};
       break;
     case QueryClass::kText:
-      q.search.text = absl::StrCat(kMotifWords[rng.Below(std::size(kMotifWords))], " ",
-                                   kStyleWords[rng.Below(std::size(kStyleWords))]);
+      q.search.text = std::string(kMotifWords[rng.Below(std::size(kMotifWords))]);
+      q.search.text += ' ';
+      q.search.text += kStyleWords[rng.Below(std::size(kStyleWords))];
       q.search.point = at.point;
       q.search.radius_km = 50;
       break;
@@ -186,7 +186,9 @@ std::vector<BenchQuery> MakeQueries(QueryClass c, size_t count, uint64_t seed) {
 std::string QueryToJson(const BenchQuery& q) {
   nlohmann::ordered_json j;
   j["class"] = QueryClassName(q.query_class);
-  auto point = [](const GeoPoint& p) { return nlohmann::ordered_json{{"lat", p.lat}, {"lon", p.lon}}; };
+  auto point = [](const GeoPoint& p) {
+    return nlohmann::ordered_json{{"lat", p.lat}, {"lon", p.lon}};
+  };
   if (q.query_class == QueryClass::kSuggest) {
     j["kind"] = "suggest";
     j["prefix"] = q.suggest.prefix;
@@ -200,7 +202,9 @@ std::string QueryToJson(const BenchQuery& q) {
   if (r.point) j["point"] = point(*r.point);
   if (r.radius_km) j["radius_km"] = *r.radius_km;
   if (r.bbox) {
-    j["bbox"] = {{"south", r.bbox->south}, {"west", r.bbox->west}, {"north", r.bbox->north},
+    j["bbox"] = {{"south", r.bbox->south},
+                 {"west", r.bbox->west},
+                 {"north", r.bbox->north},
                  {"east", r.bbox->east}};
   }
   if (!r.styles.empty()) j["styles"] = r.styles;

@@ -4,7 +4,9 @@
 //   inkdex_search_bench --build_dir=build [--artists=100000,1000000]
 //                       [--queries=1000] [--benchmark_* flags]
 //
-// For each size the benchmark index is built first when missing (workload.h).
+// For each size the benchmark index is built first when missing (workload.h);
+// measuring starts once the opened indexes' background work (RocksDB
+// compaction) has settled.
 // Benchmarks:
 //   latency/<class>/<artists>     single-threaded, the class's query list once,
 //                                 round-robin; counters p50_us, p90_us, p99_us,
@@ -15,6 +17,7 @@
 //                                 items_per_second is queries/s.
 // Environment defaults for the flags: INKDEX_BENCH_ARTISTS, INKDEX_BENCH_QUERIES.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -38,6 +42,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kWarmupQueries = 50;
+// After opening, RocksDB may compact the freshly built store in the
+// background; measuring during that would charge its CPU to the queries.
+constexpr double kQuietCpuShare = 0.05;
+constexpr std::chrono::seconds kMaxSettle(300);
 
 struct Flags {
   std::string build_dir = ".";
@@ -122,7 +130,8 @@ void ThroughputBench(benchmark::State& state, const Index* index,
 // anything else.
 bool ParseCounts(std::string_view what, std::string_view text, std::vector<uint64_t>* out) {
   out->clear();
-  for (absl::string_view part : absl::StrSplit(text, ',')) {
+  const std::string list(text);
+  for (absl::string_view part : absl::StrSplit(list, ',')) {
     uint64_t n = 0;
     if (!absl::SimpleAtoi(part, &n) || n == 0) {
       std::cerr << what << ": not a positive count: \"" << part << "\"\n";
@@ -131,6 +140,26 @@ bool ParseCounts(std::string_view what, std::string_view text, std::vector<uint6
     out->push_back(n);
   }
   return true;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+}
+
+// Waits until this process (idle in the main thread) uses under
+// kQuietCpuShare of a core over a second, or kMaxSettle has passed.
+void WaitForBackgroundWork() {
+  const Clock::time_point start = Clock::now();
+  while (Clock::now() - start < kMaxSettle) {
+    const double cpu = ProcessCpuSeconds();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (ProcessCpuSeconds() - cpu < kQuietCpuShare) break;
+  }
+  std::cerr << "bench: background work settled after "
+            << std::chrono::duration<double>(Clock::now() - start).count() << " s\n";
 }
 
 bool ParseFlags(int* argc, char** argv, Flags* flags) {
@@ -151,7 +180,7 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
     } else if (arg.starts_with("--artists=")) {
       if (!ParseCounts("--artists", arg.substr(10), &flags->artists)) return false;
     } else if (arg.starts_with("--queries=")) {
-      if (!absl::SimpleAtoi(arg.substr(10), &flags->queries) || flags->queries < 2) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(10)), &flags->queries) || flags->queries < 2) {
         std::cerr << "--queries: must be a count >= 2, got " << arg.substr(10) << "\n";
         return false;
       }
@@ -192,8 +221,9 @@ int Main(int argc, char** argv) {
     for (QueryClass c : AllQueryClasses()) {
       const std::vector<BenchQuery>* list = &queries[c];
       const auto count = static_cast<benchmark::IterationCount>(list->size());
-      const std::string suffix = absl::StrCat(QueryClassName(c), "/", n);
-      benchmark::RegisterBenchmark(absl::StrCat("latency/", suffix).c_str(), LatencyBench, idx, list)
+      const std::string suffix = absl::StrCat(std::string(QueryClassName(c)), "/", n);
+      benchmark::RegisterBenchmark(absl::StrCat("latency/", suffix).c_str(), LatencyBench, idx,
+                                   list)
           ->Iterations(count)
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
@@ -205,6 +235,7 @@ int Main(int argc, char** argv) {
           ->UseRealTime();
     }
   }
+  WaitForBackgroundWork();
   benchmark::AddCustomContext("inkdex_queries_per_class", std::to_string(flags.queries));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -78,9 +78,10 @@ absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::
     batch.Clear();
     const Clock::time_point parse_start = Clock::now();
     for (size_t i = start; i < end; ++i) {
-      absl::StatusOr<ParsedRecord> r = ParseArtistRecord(lines[i], (*index)->taxonomy(),
-                                                         RecordFormat::kJson);
-      if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("record ", i, ": ", r.status().message()));
+      absl::StatusOr<ParsedRecord> r =
+          ParseArtistRecord(lines[i], (*index)->taxonomy(), RecordFormat::kJson);
+      if (!r.ok())
+        return absl::InvalidArgumentError(absl::StrCat("record ", i, ": ", r.status().message()));
       r->artist.set_version(i + 1);
       batch.Upsert(std::move(r->artist));
     }

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -329,6 +330,26 @@ class BuildTest(CliTestCase):
         self.assertEqual(len(listed), rejected)
         for line in listed:
             self.assertRegex(line, "^" + re.escape(data) + r":\d+: \S+")
+
+    def test_interrupt_leaves_nothing(self):
+        data = self.path("big.jsonl")
+        self.ok("synth", "--quiet", "--count", 20000, "--seed", 9, "--out", data)
+        index = self.path("interrupted-index")
+        proc = subprocess.Popen([BIN, "build", "--input", data, "--index", index,
+                                 "--batch-size", "500", "--progress", "off"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            proc.wait(timeout=0.7)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        if proc.returncode == 0:
+            self.skipTest("the build finished before it could be interrupted")
+        self.assertEqual(proc.returncode, 1, stderr)
+        self.assertIn("interrupted", stderr)
+        self.assertFalse(os.path.exists(index))
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("interrupted-index")],
+                         [])
 
     def test_input_failures(self):
         missing = self.path("no-such-file.jsonl")

@@ -39,9 +39,9 @@ class QueryGenerator {
 // Runs `q` against `index`, pages through the results (all pages up to
 // `full_paging_limit` matches, else the first three) with limit 100 and
 // compares everything with `model`. Records gtest failures; returns false on
-// the first mismatch.
+// the first mismatch. `matches`, when given, receives the oracle's count.
 bool CheckAgainstOracle(const Index& index, const OracleModel& model, const SearchRequest& q,
-                        size_t full_paging_limit = 3000);
+                        size_t full_paging_limit = 3000, size_t* matches = nullptr);
 
 }  // namespace inkdex::oracle
 

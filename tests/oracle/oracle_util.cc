@@ -77,7 +77,7 @@ const std::vector<City>& Cities() {
 }
 
 const std::vector<std::string>& BioVocabulary() {
-  static const std::vector<std::string> kWords = {"koi", "mandala", "dagger", "skull", "anchor", "phoenix"};
+  static const std::vector<std::string> kWords = {"koi", "tiger", "dagger", "skull", "compass", "phoenix"};
   return kWords;
 }
 
@@ -206,11 +206,12 @@ OracleModel::Entry OracleModel::MakeEntry(const Artist& a) const {
     if (a.biography().find(" " + BioVocabulary()[i] + " ") != std::string::npos) e.words |= 1u << i;
   }
   e.locs.push_back({a.location().latitude(), a.location().longitude(), kOpenFrom, kOpenTo,
-                    CityKey(a.location())});
+                    CityKey(a.location()), a.location().city()});
   for (const GuestSpot& g : a.guest_spots()) {
     e.locs.push_back({g.location().latitude(), g.location().longitude(),
                       g.from().empty() ? kOpenFrom : DayNumber(g.from()),
-                      g.to().empty() ? kOpenTo : DayNumber(g.to()), CityKey(g.location())});
+                      g.to().empty() ? kOpenTo : DayNumber(g.to()), CityKey(g.location()),
+                      g.location().city()});
   }
   return e;
 }
@@ -252,32 +253,33 @@ std::vector<std::string> OracleModel::Ids() const {
   return ids;
 }
 
-// ranking.h, with rating and rate as the float the engine keeps.
-double OracleModel::Key(const SearchRequest& r, bool has_ref, const Entry& e, double dist) const {
+// ranking.h: score = distance part + quality part (no text part: the
+// oracle does not know Xapian's weights).
+double OracleModel::Score(const SearchRequest& r, bool has_ref, const Artist& a, double dist) {
+  const RankingOptions& o = r.ranking;
+  const double n = a.has_rating() ? a.review_count() : 0;
+  const double denom = o.prior_weight + n;
+  const double bayes =
+      denom <= 0 ? o.prior_rating : (o.prior_weight * o.prior_rating + (n > 0 ? a.rating() * n : 0)) / denom;
+  const double distance = has_ref && !std::isnan(dist) ? o.distance_weight * std::exp(-dist / o.distance_scale_km) : 0;
+  return 0.0 + distance + o.quality_weight * bayes / 5;
+}
+
+double OracleModel::Key(SortOrder sort, const Artist& a, double dist, double score) {
   constexpr double kLast = std::numeric_limits<double>::infinity();
-  const Artist& a = e.artist;
-  const float rating = a.has_rating() ? static_cast<float>(a.rating()) : std::nanf("");
-  const float rate = a.pricing().has_hourly_rate() ? static_cast<float>(a.pricing().hourly_rate()) : std::nanf("");
-  switch (r.sort) {
-    case SortOrder::kRelevance: {
-      const RankingOptions& o = r.ranking;
-      const double n = std::isnan(rating) ? 0 : a.review_count();
-      const double denom = o.prior_weight + n;
-      const double bayes =
-          denom <= 0 ? o.prior_rating : (o.prior_weight * o.prior_rating + (n > 0 ? rating * n : 0)) / denom;
-      const double distance =
-          has_ref && !std::isnan(dist) ? o.distance_weight * std::exp(-dist / o.distance_scale_km) : 0;
-      const double quality = o.quality_weight * bayes / 5;
-      return -(0.0 + distance + quality);
-    }
+  const bool rated = a.has_rating() && a.review_count() > 0;
+  const bool priced = a.pricing().has_hourly_rate();
+  switch (sort) {
+    case SortOrder::kRelevance:
+      return -score;
     case SortOrder::kDistance:
       return std::isnan(dist) ? kLast : dist;
     case SortOrder::kRating:
-      return std::isnan(rating) || a.review_count() == 0 ? kLast : -static_cast<double>(rating);
+      return rated ? -a.rating() : kLast;
     case SortOrder::kPriceAsc:
-      return std::isnan(rate) ? kLast : rate;
+      return priced ? a.pricing().hourly_rate() : kLast;
     case SortOrder::kPriceDesc:
-      return std::isnan(rate) ? kLast : -static_cast<double>(rate);
+      return priced ? -a.pricing().hourly_rate() : kLast;
   }
   return kLast;
 }
@@ -300,6 +302,8 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
     ref_lon = (r.bbox->west + east) / 2;
     if (ref_lon > 180) ref_lon -= 360;
   }
+  // A point alone without text is nearest-first: relevance means distance.
+  const SortOrder sort = nearest && r.text.empty() && r.sort == SortOrder::kRelevance ? SortOrder::kDistance : r.sort;
   uint64_t want = 0;
   for (const std::string& s : r.styles) want |= uint64_t{1} << *taxonomy_.Find(s);
   uint32_t word = 0;
@@ -350,18 +354,19 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
     if (!a.pricing().has_hourly_rate()) {
       ++out.rates[5];
     } else {
-      const float rate = static_cast<float>(a.pricing().hourly_rate());
+      const double rate = a.pricing().hourly_rate();
       ++out.rates[rate < 50 ? 0 : rate < 100 ? 1 : rate < 150 ? 2 : rate < 200 ? 3 : 4];
     }
     if (!rated) {
       ++out.ratings[4];
     } else {
-      const float rt = static_cast<float>(a.rating());
-      ++out.ratings[rt >= 4.5f ? 0 : rt >= 4.0f ? 1 : rt >= 3.0f ? 2 : 3];
+      const double rt = a.rating();
+      ++out.ratings[rt >= 4.5 ? 0 : rt >= 4.0 ? 1 : rt >= 3.0 ? 2 : 3];
     }
     const std::string& city = e.locs[loc].city;
     if (!city.empty()) ++out.cities[city];
-    out.hits.push_back({id, Key(r, has_ref, e, dist), dist, city});
+    const double score = Score(r, has_ref, a, dist);
+    out.hits.push_back({id, Key(sort, a, dist, score), score, dist, city, e.locs[loc].city_name});
   }
   std::sort(out.hits.begin(), out.hits.end(), [](const OracleHit& a, const OracleHit& b) {
     return a.key != b.key ? a.key < b.key : a.id < b.id;

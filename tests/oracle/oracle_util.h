@@ -6,9 +6,7 @@
 //
 // The model mirrors the engine's documented formulas (ranking.h: sort keys
 // and relevance score; facets.h: ring, rate and rating bands) so that results
-// can be compared hit by hit. Ratings and hourly rates enter the sort keys as
-// float, as the engine keeps them; filters compare the stored doubles, as the
-// documentation says.
+// can be compared hit by hit.
 //
 // Thread safety: none; the model and the generator are used by one thread.
 #ifndef INKDEX_TESTS_ORACLE_ORACLE_UTIL_H_
@@ -42,7 +40,8 @@ struct City {
 const std::vector<City>& Cities();
 
 // Words some biographies contain, for single-word text queries. Each is its
-// own English stem and no other word in generated text starts with one.
+// own English stem, none is a style name or alias (those are searchable
+// words too) and no other word in generated text starts with one.
 const std::vector<std::string>& BioVocabulary();
 
 // Days since 1970-01-01 of an ISO date "YYYY-MM-DD" (REQUIRES: valid).
@@ -78,9 +77,11 @@ class ArtistGenerator {
 // One hit of the brute-force search.
 struct OracleHit {
   std::string id;
-  double key = 0;   // sort key, smaller first (ranking.h)
+  double key = 0;    // sort key, smaller first (ranking.h)
+  double score = 0;  // relevance score (SearchHit::score), without the text part
   double dist = 0;  // NaN without a reference point
-  std::string city; // "City, CC" of the matched location
+  std::string city;       // "City, CC" of the matched location (facet key)
+  std::string city_name;  // "City" of the matched location (SearchHit::city)
 };
 
 struct OracleResult {
@@ -111,12 +112,14 @@ class OracleModel {
   const Artist* Find(const std::string& id) const;  // live or hidden; null if deleted
   size_t searchable() const;
   std::vector<std::string> Ids() const;  // ids with a stored live document
+  size_t records() const { return entries_.size(); }  // documents and tombstones
 
  private:
   struct Loc {
     double lat, lon;
     int32_t from, to;
-    std::string city;
+    std::string city;  // "City, CC"
+    std::string city_name;
   };
   struct Entry {
     uint64_t version = 0;
@@ -129,7 +132,8 @@ class OracleModel {
   };
   static bool ActiveOn(const Loc& l, int32_t day) { return l.from <= day && day <= l.to; }
   Entry MakeEntry(const Artist& a) const;
-  double Key(const SearchRequest& r, bool has_ref, const Entry& e, double dist) const;
+  static double Score(const SearchRequest& r, bool has_ref, const Artist& a, double dist);
+  static double Key(SortOrder sort, const Artist& a, double dist, double score);
 
   const StyleTaxonomy& taxonomy_;
   std::unordered_map<std::string, Entry> entries_;

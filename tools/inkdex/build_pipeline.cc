@@ -37,8 +37,11 @@ struct LineRef {
 struct InFlightBatch {
   WriteBatch batch;
   std::vector<LineRef> origins;
+  uint64_t input_bytes_after = 0;  // input consumed through this batch's last line
   std::future<absl::StatusOr<std::vector<ChangeResult>>> results;
 };
+
+constexpr auto kProgressTick = std::chrono::milliseconds(100);
 
 bool IsBlank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
 
@@ -53,7 +56,7 @@ class Builder {
 
   absl::StatusOr<BuildSummary> Run() {
     auto start = std::chrono::steady_clock::now();
-    BuildProgress progress(options_.progress, TotalInputBytes());
+    progress_.emplace(options_.progress, TotalInputBytes());
     uint64_t position = 0;
     uint64_t bytes_of_finished_files = 0;
     std::vector<SourceLine> pending;
@@ -74,10 +77,9 @@ class Builder {
         pending.push_back(std::move(next));
         next = SourceLine();
         if (pending.size() >= static_cast<size_t>(options_.batch_size)) {
+          summary_.bytes_read = bytes_of_finished_files + (*reader)->bytes_consumed();
           if (absl::Status s = ProcessBatch(pending); !s.ok()) return Abort(s);
           pending.clear();
-          summary_.bytes_read = bytes_of_finished_files + (*reader)->bytes_consumed();
-          progress.Update(summary_.bytes_read, summary_.applied);
           if (options_.cancel != nullptr && options_.cancel->load()) {
             return Abort(absl::CancelledError("interrupted"));
           }
@@ -86,12 +88,12 @@ class Builder {
       if (!(*reader)->status().ok()) return Abort((*reader)->status());
       bytes_of_finished_files += (*reader)->bytes_consumed();
     }
+    summary_.bytes_read = bytes_of_finished_files;
     if (!pending.empty()) {
       if (absl::Status s = ProcessBatch(pending); !s.ok()) return Abort(s);
     }
     if (absl::Status s = AwaitApply(); !s.ok()) return s;
-    summary_.bytes_read = bytes_of_finished_files;
-    progress.Finish(summary_.bytes_read, summary_.applied);
+    progress_->Finish(summary_.bytes_read, summary_.applied);
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary_;
@@ -170,9 +172,9 @@ class Builder {
     for (size_t i = 0; i < lines.size(); ++i) {
       const SourceLine& source = lines[i];
       if (source.oversized) {
-        if (absl::Status s = Reject(source.file, source.line,
-                                    absl::StrCat("line longer than ", LineReader::kMaxLineBytes,
-                                                 " bytes"));
+        if (absl::Status s =
+                Reject(source.file, source.line,
+                       absl::StrCat("line longer than ", LineReader::kMaxLineBytes, " bytes"));
             !s.ok()) {
           return s;
         }
@@ -185,8 +187,7 @@ class Builder {
       }
       const absl::StatusOr<ParsedRecord>& record = parsed[i].record;
       if (!record.ok()) {
-        if (absl::Status s = Reject(source.file, source.line, record.status().message());
-            !s.ok()) {
+        if (absl::Status s = Reject(source.file, source.line, record.status().message()); !s.ok()) {
           return s;
         }
         continue;
@@ -208,6 +209,7 @@ class Builder {
     }
     summary_.last_line_version = options_.version_base + lines.back().position;
     next->batch.PutMetadata(kLastLineVersionKey, absl::StrCat(summary_.last_line_version));
+    next->input_bytes_after = summary_.bytes_read;
     if (absl::Status s = AwaitApply(); !s.ok()) return s;
     InFlightBatch* batch = next.get();
     batch->results =
@@ -216,12 +218,18 @@ class Builder {
     return absl::OkStatus();
   }
 
-  // Waits for the batch being applied and accounts for its per-change results.
+  // Waits for the batch being applied (keeping the progress display alive)
+  // and accounts for its per-change results. Progress counts applied input,
+  // not input read ahead.
   absl::Status AwaitApply() {
     if (!in_flight_) return absl::OkStatus();
     std::unique_ptr<InFlightBatch> done = std::move(in_flight_);
+    while (done->results.wait_for(kProgressTick) != std::future_status::ready) {
+      progress_->Update(bytes_applied_, summary_.applied);
+    }
     absl::StatusOr<std::vector<ChangeResult>> results = done->results.get();
     if (!results.ok()) return results.status();
+    bytes_applied_ = done->input_bytes_after;
     size_t n = std::min(results->size(), done->origins.size());
     for (size_t i = 0; i < n; ++i) {
       const ChangeResult& result = (*results)[i];
@@ -240,6 +248,7 @@ class Builder {
           break;
       }
     }
+    progress_->Update(bytes_applied_, summary_.applied);
     return absl::OkStatus();
   }
 
@@ -248,6 +257,8 @@ class Builder {
   BuildSummary summary_;
   absl::flat_hash_set<size_t> seen_ids_;  // hashes of the artistIds read so far
   std::unique_ptr<InFlightBatch> in_flight_;
+  std::optional<BuildProgress> progress_;
+  uint64_t bytes_applied_ = 0;  // input bytes through the last applied batch
 };
 
 }  // namespace

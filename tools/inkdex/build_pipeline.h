@@ -48,8 +48,8 @@ struct BuildOptions {
   bool strict = false;
   uint64_t version_base = 0;
   RecordFormat format = RecordFormat::kAuto;
-  size_t max_listed = 10;                // rejects and warnings kept for the summary
-  std::ostream* rejects_out = nullptr;   // when set, every reject as "file:line: reason\n"
+  size_t max_listed = 10;               // rejects and warnings kept for the summary
+  std::ostream* rejects_out = nullptr;  // when set, every reject as "file:line: reason\n"
   BuildProgress::Mode progress = BuildProgress::Mode::kAuto;
   const std::atomic<bool>* cancel = nullptr;  // polled between batches
 };
@@ -60,11 +60,11 @@ struct BuildSummary {
   // Skipped: DynamoDB items of other types (studios, styles; see item_type.h).
   uint64_t other_items = 0;
   std::map<std::string, uint64_t> other_item_types;
-  uint64_t applied = 0;      // changes the index applied (artists indexed)
-  uint64_t rejected = 0;     // lines not indexed: unparseable, or rejected by the index
-  uint64_t stale = 0;        // older than the version already stored for the id
+  uint64_t applied = 0;        // changes the index applied (artists indexed)
+  uint64_t rejected = 0;       // lines not indexed: unparseable, or rejected by the index
+  uint64_t stale = 0;          // older than the version already stored for the id
   uint64_t duplicate_ids = 0;  // records whose artistId appeared on an earlier line
-  uint64_t warnings = 0;     // non-fatal findings (unknown styles, ignored fields)
+  uint64_t warnings = 0;       // non-fatal findings (unknown styles, ignored fields)
   std::vector<std::string> first_rejects;   // up to max_listed, "file:line: reason"
   std::vector<std::string> first_warnings;  // up to max_listed, "file:line: warning"
   uint64_t last_line_version = 0;

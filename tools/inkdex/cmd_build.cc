@@ -2,7 +2,8 @@
 // (plain or gzip), in parallel, with a progress display and a summary.
 //
 // Where it builds: by default into a staging directory next to --index,
-// renamed into place when the build succeeded (see staged_directory.h); an
+// without per-commit fsync, verified (Index::Verify) and renamed into place
+// when the build succeeded (see staged_directory.h); an
 // existing non-empty --index is refused unless --force (replace it) or
 // --append (apply into it in place, versions continuing after the last
 // `inkdex build` into it). See build_pipeline.h for order and versions.
@@ -57,6 +58,7 @@ struct BuildCommand {
   CLI::Option* version_base_option = nullptr;
   std::string progress = "auto";
   size_t max_listed = 10;
+  bool no_verify = false;
 
   int Run() const {
     BuildOptions options;
@@ -121,10 +123,27 @@ struct BuildCommand {
       if (!index.ok()) return index.status();
       options.version_base = version_base;
       summary = RunBuild(**index, options);
+      if (summary.ok() && !no_verify) {
+        if (absl::Status s = VerifyBuilt(**index); !s.ok()) return s;
+      }
     }
     if (!summary.ok()) return summary;
     if (absl::Status s = (*staged)->Commit(); !s.ok()) return s;
     return summary;
+  }
+
+  // The staged index is renamed into place only if its two stores agree.
+  static absl::Status VerifyBuilt(const Index& index) {
+    absl::StatusOr<VerifyReport> report = index.Verify();
+    if (!report.ok()) return report.status();
+    if (report->ok()) return absl::OkStatus();
+    std::string problems;
+    for (size_t i = 0; i < report->problems.size() && i < 10; ++i) {
+      absl::StrAppend(&problems, "\n  ", report->problems[i]);
+    }
+    return absl::InternalError(absl::StrCat("the built index failed verification (",
+                                            report->problems.size(),
+                                            " problems); not installed:", problems));
   }
 
   absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) const {
@@ -132,12 +151,11 @@ struct BuildCommand {
     if (!index.ok()) return index.status();
     options.version_base = version_base;
     if (version_base_option->count() == 0) {
-      absl::StatusOr<std::optional<std::string>> last =
-          (*index)->GetMetadata(kLastLineVersionKey);
+      absl::StatusOr<std::optional<std::string>> last = (*index)->GetMetadata(kLastLineVersionKey);
       if (!last.ok()) return last.status();
       if (last->has_value() && !absl::SimpleAtoi(**last, &options.version_base)) {
-        return absl::DataLossError(absl::StrCat("index metadata ", kLastLineVersionKey,
-                                                ": not a number: '", **last, "'"));
+        return absl::DataLossError(
+            absl::StrCat("index metadata ", kLastLineVersionKey, ": not a number: '", **last, "'"));
       }
     }
     return RunBuild(**index, options);
@@ -165,12 +183,12 @@ struct BuildCommand {
     PrintExamples(s.first_warnings, s.warnings, "");
     std::cout << absl::StrFormat("  stale:             %d (older than the version stored)\n",
                                  s.stale)
-              << absl::StrFormat(
-                     "  duplicate ids:     %d (a later line replaced an earlier one)\n",
-                     s.duplicate_ids)
+              << absl::StrFormat("  duplicate ids:     %d (a later line replaced an earlier one)\n",
+                                 s.duplicate_ids)
               << absl::StrFormat("  last line version: %d\n", s.last_line_version)
-              << absl::StrFormat("  elapsed:           %.2f s (%.0f artists/s)\n", s.seconds,
-                                 rate);
+              << (append || no_verify ? ""
+                                      : "  verified:          yes (store and search index agree)\n")
+              << absl::StrFormat("  elapsed:           %.2f s (%.0f artists/s)\n", s.seconds, rate);
   }
 
   static void PrintExamples(const std::vector<std::string>& examples, uint64_t total,
@@ -215,6 +233,8 @@ Command AddBuildCommand(CLI::App& parent) {
   app->add_option("--progress", command->progress,
                   "auto (a bar on a terminal, else a line every 5 s), bar, log, off")
       ->check(CLI::IsMember({"auto", "bar", "log", "off"}));
+  app->add_flag("--no-verify", command->no_verify,
+                "Skip checking the new index (Index::Verify) before renaming it into place");
   app->add_option("--max-listed", command->max_listed,
                   "Rejected lines and warnings listed in the summary (default 10)");
   return {app, [command] { return command->Run(); }};

@@ -45,8 +45,7 @@ Command AddGetCommand(CLI::App& parent) {
       "is reported on stderr and the exit code is 1.");
   AddIndexOption(*app, &command->index_dir);
   app->add_option("ids", command->ids, "Artist ids")->required()->type_name("ID");
-  app->add_flag("--include-hidden", command->include_hidden,
-                "Also print artists who opted out");
+  app->add_flag("--include-hidden", command->include_hidden, "Also print artists who opted out");
   return {app, [command] { return command->Run(); }};
 }
 

@@ -34,9 +34,10 @@ struct StatsCommand {
 Command AddStatsCommand(CLI::App& parent) {
   auto command = std::make_shared<StatsCommand>();
   CLI::App* app = parent.add_subcommand("stats", "Show index size, last commit and style counts");
-  app->footer("--json prints {\"documents\", \"searchable\", \"tombstones\", \"commit_seq\", "
-              "\"last_commit_unix_micros\", \"disk_bytes\", \"memory_bytes\", "
-              "\"styles\": [{\"id\", \"label\", \"count\"}]}.");
+  app->footer(
+      "--json prints {\"documents\", \"searchable\", \"tombstones\", \"commit_seq\", "
+      "\"last_commit_unix_micros\", \"disk_bytes\", \"memory_bytes\", "
+      "\"styles\": [{\"id\", \"label\", \"count\"}]}.");
   AddIndexOption(*app, &command->index_dir);
   app->add_flag("--json", command->json, "JSON instead of text");
   return {app, [command] { return command->Run(); }};

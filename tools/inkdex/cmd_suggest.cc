@@ -46,10 +46,12 @@ struct SuggestCommand {
 
 Command AddSuggestCommand(CLI::App& parent) {
   auto command = std::make_shared<SuggestCommand>();
-  CLI::App* app = parent.add_subcommand("suggest", "Complete a prefix to artists, studios, "
-                                                   "styles and cities");
-  app->footer("--json prints {\"suggestions\": [{\"kind\", \"text\", \"id\", \"count\", "
-              "\"distance_km\"}]}.");
+  CLI::App* app = parent.add_subcommand("suggest",
+                                        "Complete a prefix to artists, studios, "
+                                        "styles and cities");
+  app->footer(
+      "--json prints {\"suggestions\": [{\"kind\", \"text\", \"id\", \"count\", "
+      "\"distance_km\"}]}.");
   AddIndexOption(*app, &command->index_dir);
   app->add_option("--prefix,-p", command->prefix, "What the user typed so far (1-100 bytes)")
       ->required();

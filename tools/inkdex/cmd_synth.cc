@@ -62,9 +62,9 @@ Command AddSynthCommand(CLI::App& parent) {
   app->add_flag("--messy", o.messy, "Add realistic faults to some records");
   app->add_option("--messy-fraction", o.messy_fraction,
                   "With --messy, the fraction of records with a fault (default 0.10)");
-  app->add_option("--today", o.today,
-                  "The YYYY-MM-DD the data is as of (availability, guest spots; default " +
-                      o.today + ")");
+  app->add_option(
+      "--today", o.today,
+      "The YYYY-MM-DD the data is as of (availability, guest spots; default " + o.today + ")");
   app->add_option("--id-offset", o.id_offset,
                   "First artist number, to generate non-overlapping parts (default 0)");
   app->add_option("--threads", o.threads, "Generator threads (default: all cores)");

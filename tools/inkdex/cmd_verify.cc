@@ -32,8 +32,8 @@ struct VerifyCommand {
 
 Command AddVerifyCommand(CLI::App& parent) {
   auto command = std::make_shared<VerifyCommand>();
-  CLI::App* app = parent.add_subcommand(
-      "verify", "Check that the document store and the search index agree");
+  CLI::App* app =
+      parent.add_subcommand("verify", "Check that the document store and the search index agree");
   app->footer("Exit codes: 0 consistent; 1 problems found (listed) or the index cannot be read.");
   AddIndexOption(*app, &command->index_dir);
   return {app, [command] { return command->Run(); }};

@@ -46,8 +46,10 @@ json HitToJson(const SearchHit& hit, bool explain) {
   };
   if (explain) {
     const ScoreExplanation& e = hit.explanation;
-    out["explanation"] = {{"text_raw", e.text_raw}, {"text", e.text},
-                          {"distance", e.distance}, {"quality_raw", e.quality_raw},
+    out["explanation"] = {{"text_raw", e.text_raw},
+                          {"text", e.text},
+                          {"distance", e.distance},
+                          {"quality_raw", e.quality_raw},
                           {"quality", e.quality}};
   }
   return out;

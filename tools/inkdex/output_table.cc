@@ -111,9 +111,9 @@ void PrintSearchTable(const SearchResponse& response, const SearchRequest& reque
                       std::ostream& out) {
   const bool with_distance = request.point.has_value();
   std::vector<TextTable::Column> columns = {
-      {"#", 4, true},         {"name", 26, false},   {"studio", 24, false},
-      {"location", 30, false}, {"km", 8, true},       {"styles", 34, false},
-      {"rating", 12, true},   {"rate", 12, true},    {"score", 7, true}};
+      {"#", 4, true},          {"name", 26, false}, {"studio", 24, false},
+      {"location", 30, false}, {"km", 8, true},     {"styles", 34, false},
+      {"rating", 12, true},    {"rate", 12, true},  {"score", 7, true}};
   if (!with_distance) columns.erase(columns.begin() + 4);
   TextTable table(std::move(columns));
   int rank = 0;
@@ -213,8 +213,8 @@ void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
       << absl::StrFormat("memory:       %.1f MiB\n", stats.memory_bytes / 1048576.0);
   TextTable table({{"style", 24, false}, {"label", 28, false}, {"artists", 10, true}});
   for (int i = 0; i < taxonomy.size() && i < static_cast<int>(style_counts.size()); ++i) {
-    table.AddRow({taxonomy.style(i).id, taxonomy.style(i).display_name,
-                  absl::StrCat(style_counts[i])});
+    table.AddRow(
+        {taxonomy.style(i).id, taxonomy.style(i).display_name, absl::StrCat(style_counts[i])});
   }
   out << "\n";
   table.Print(out);

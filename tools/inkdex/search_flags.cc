@@ -20,17 +20,18 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags) {
   command.add_option("--text,-t", flags.text,
                      "Words that must all match (name, studio, biography, specialties, "
                      "location, instagram); \"quoted phrases\"; the last word matches as a prefix");
-  flags.lat_option = command.add_option("--lat", flags.lat, "Latitude of the search point, degrees");
+  flags.lat_option =
+      command.add_option("--lat", flags.lat, "Latitude of the search point, degrees");
   flags.lon_option =
       command.add_option("--lon", flags.lon, "Longitude of the search point, degrees");
   flags.radius_option = command.add_option(
       "--radius-km", flags.radius_km,
       "Only artists within this many km of --lat/--lon (0 < R <= 20000). Without it, a point "
       "only orders by distance and reports distances");
-  flags.bbox_option = command.add_option(
-      "--bbox", flags.bbox,
-      "Map viewport S,W,N,E in degrees (west > east crosses the antimeridian); "
-      "exclusive with --radius-km");
+  flags.bbox_option =
+      command.add_option("--bbox", flags.bbox,
+                         "Map viewport S,W,N,E in degrees (west > east crosses the antimeridian); "
+                         "exclusive with --radius-km");
   command
       .add_option("--style,-s", flags.styles,
                   "Style id or alias (repeatable, or comma-separated); artists with any of them")
@@ -39,9 +40,9 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags) {
                    "Require every --style instead of any of them");
   flags.min_rating_option =
       command.add_option("--min-rating", flags.min_rating, "Minimum average rating, 0 to 5");
-  flags.max_hourly_rate_option = command.add_option(
-      "--max-hourly-rate", flags.max_hourly_rate,
-      "Maximum hourly rate (artists without a published rate do not match)");
+  flags.max_hourly_rate_option =
+      command.add_option("--max-hourly-rate", flags.max_hourly_rate,
+                         "Maximum hourly rate (artists without a published rate do not match)");
   command.add_flag("--booking-open", flags.booking_open, "Only artists whose books are open");
   flags.min_years_option =
       command.add_option("--min-years", flags.min_years, "Minimum years active");
@@ -65,8 +66,8 @@ absl::StatusOr<BoundingBox> ParseBoundingBox(absl::string_view text, absl::strin
   std::vector<absl::string_view> parts = absl::StrSplit(text, ',');
   double values[4];
   if (parts.size() != 4) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": expected S,W,N,E (four numbers, degrees), got '", text, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": expected S,W,N,E (four numbers, degrees), got '", text, "'"));
   }
   for (int i = 0; i < 4; ++i) {
     if (!absl::SimpleAtod(absl::StripAsciiWhitespace(parts[i]), &values[i]) ||

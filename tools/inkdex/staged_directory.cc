@@ -48,7 +48,7 @@ fs::path Sibling(const fs::path& target, absl::string_view tag) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<StagedDirectory>> StagedDirectory::Create(const fs::path& target,
-                                                                          bool replace) {
+                                                                         bool replace) {
   std::error_code error;
   if (fs::exists(target, error)) {
     if (!fs::is_directory(target, error)) {

@@ -121,7 +121,8 @@ struct Facets {
   std::vector<FacetValue> styles;
   std::vector<FacetValue> distance_rings;  // empty without a point
   std::vector<FacetValue>
-      hourly_rate_bands;  // "0-50", "50-100", "100-150", "150-200", "200+", "unknown"
+      hourly_rate_bands;  // "0-50", "50-100", "100-150", "150-200", "200+", "unknown", in each
+                          // artist's own currency (a worldwide search mixes currencies)
   std::vector<FacetValue> rating_bands;  // "4.5+", "4-4.5", "3-4", "<3", "unrated"
   std::vector<FacetValue> cities;        // top SearchRequest::top_cities by count
 };
@@ -147,7 +148,7 @@ struct Suggestion {
   Kind kind = Kind::kArtist;
   std::string text;   // what to show and complete to
   std::string id;     // artist id, studio id, style id; city: "City, CC"
-  int64_t count = 0;  // artists behind it (1 for an artist)
+  int64_t count = 0;  // artists behind it (for an artist: artists sharing that exact name)
   double distance_km = std::numeric_limits<double>::quiet_NaN();  // with `near`
 };
 

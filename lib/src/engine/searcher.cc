@@ -158,6 +158,13 @@ void SearchRun::Classify(std::vector<Match>& cands, bool count_rings) {
     if (!PassesFilters(row)) continue;
     if (r_.facets) facets_.AddBase(row);
     if (!PassesStyle(row)) continue;
+    // Nearest-first matches at the nearest active location (query.h), which
+    // the city facet and the hit report whatever the sort. Only artists with
+    // guest spots have a choice to make; the rest match at their primary
+    // location and are measured only if they can reach the page.
+    if (p_.geo == GeoMode::kNearest && row.locations.size() > 1) {
+      std::tie(m.loc, m.dist) = NearestActive(row);
+    }
     if (r_.facets) facets_.AddMatch(row, row.locations[m.loc], count_rings ? m.dist : kNaN);
     matches_.push_back(m);
   }
@@ -246,7 +253,7 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
   } else {
     for (Match& m : matches_) {
       const Row& row = s_.rows.row(m.slot);
-      if (nearest && key_needs_distance) std::tie(m.loc, m.dist) = NearestActive(row);
+      if (nearest && key_needs_distance && std::isnan(m.dist)) std::tie(m.loc, m.dist) = NearestActive(row);
       m.key = ranker_.Key(row, m.dist, m.text);
     }
     pool_ = matches_;

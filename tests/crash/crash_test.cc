@@ -1,0 +1,173 @@
+// Crash recovery: a child process applying synced batches is killed with
+// SIGKILL at random moments; after each kill the index must verify and equal
+// the acknowledged batches, plus the batch in flight wholly or not at all.
+// And recovery when the search index (Xapian) lags the document store.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "crash/crash_util.h"
+#include "gtest/gtest.h"
+
+namespace inkdex::crash {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The child: opens the index and applies batches first, first+1, ... for
+// ever, writing each acknowledged batch number to `fd`. Never returns.
+[[noreturn]] void RunWriter(const std::string& dir, uint64_t first, int fd) {
+  auto index = Index::Open(dir);  // sync = true
+  if (!index.ok()) _exit(2);
+  for (uint64_t n = first;; ++n) {
+    absl::StatusOr<std::vector<ChangeResult>> r = (*index)->Apply(CrashBatch(n));
+    if (!r.ok()) _exit(3);
+    if (write(fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) _exit(4);
+  }
+}
+
+// Reads every batch number the child acknowledged; 0 if none.
+uint64_t LastAcknowledged(int fd) {
+  uint64_t last = 0, n = 0;
+  while (read(fd, &n, sizeof n) == static_cast<ssize_t>(sizeof n)) last = n;
+  return last;
+}
+
+void ExpectVerifies(const Index& index) {
+  absl::StatusOr<VerifyReport> report = index.Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+}
+
+TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
+  ScratchDir dir("crash");
+  std::mt19937_64 rng(42);
+  ExpectedState state;
+  int in_flight_present = 0, in_flight_absent = 0;
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const uint64_t first = static_cast<uint64_t>(round + 1) * 100000;
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      close(fds[0]);
+      RunWriter(dir.path(), first, fds[1]);
+    }
+    close(fds[1]);
+    const int delay_ms = std::uniform_int_distribution<int>(200, 1500)(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited by itself with status " << WEXITSTATUS(status);
+    const uint64_t last = LastAcknowledged(fds[0]);
+    close(fds[0]);
+
+    ExpectedState acknowledged = state;
+    for (uint64_t n = first; last != 0 && n <= last; ++n) ApplyToModel(CrashBatch(n), &acknowledged);
+    ExpectedState with_in_flight = acknowledged;
+    ApplyToModel(CrashBatch(last == 0 ? first : last + 1), &with_in_flight);
+
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    ExpectVerifies(**index);
+    const std::string without = DiffIndex(**index, acknowledged);
+    const std::string with = DiffIndex(**index, with_in_flight);
+    ASSERT_TRUE(without.empty() || with.empty())
+        << "acknowledged " << (last == 0 ? 0 : last - first + 1) << " batches; state differs from them ("
+        << without << ") and from them plus the batch in flight (" << with << ")";
+    state = without.empty() ? acknowledged : with_in_flight;
+    ++(without.empty() ? in_flight_absent : in_flight_present);
+  }
+  EXPECT_FALSE(state.empty()) << "the writer never committed anything";
+  RecordProperty("in_flight_present", in_flight_present);
+  RecordProperty("in_flight_absent", in_flight_absent);
+}
+
+// Copies the directory tree `from` to `to` (which must not exist).
+void CopyTree(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+// Commits that reached the document store but not Xapian are re-applied on
+// open: an older text/ next to a newer docs/ is what a crash between the two
+// commits leaves.
+TEST(CrashTest, OpenCatchesUpASearchIndexThatLagsTheDocumentStore) {
+  ScratchDir dir("lag");
+  const fs::path root(dir.path());
+  ExpectedState state;
+  auto apply = [&](Index& index, const WriteBatch& b) {
+    ASSERT_TRUE(index.Apply(b).ok());
+    ApplyToModel(b, &state);
+  };
+  {
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    for (uint64_t n = 1; n <= 3; ++n) apply(**index, CrashBatch(n));
+  }
+  CopyTree(root / "text", root / "text_old");
+  {
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    for (uint64_t n = 4; n <= 6; ++n) apply(**index, CrashBatch(n));
+    WriteBatch marked;  // text only the newer commits hold
+    for (int i = 0; i < 5; ++i) {
+      marked.Upsert(MakeArtist("late" + std::to_string(i), 1000, 10, 10, "laterword"));
+    }
+    apply(**index, marked);
+  }
+  fs::remove_all(root / "text");
+  fs::rename(root / "text_old", root / "text");
+
+  auto index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  ExpectVerifies(**index);
+  EXPECT_EQ(DiffIndex(**index, state), "");
+  SearchRequest q;
+  q.text = "laterword";
+  absl::StatusOr<SearchResponse> r = (*index)->Search(q);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->total, 5);
+  // Deleted before the lag: must not come back from the old text index.
+  for (const auto& [id, want] : state) {
+    if (!want.deleted) continue;
+    q.text = id;
+    r = (*index)->Search(q);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->total, 0) << id;
+  }
+}
+
+// A search index ahead of the document store cannot be repaired by replay:
+// open refuses with DATA_LOSS rather than serving a mix.
+TEST(CrashTest, OpenRefusesASearchIndexAheadOfTheDocumentStore) {
+  ScratchDir dir("ahead");
+  const fs::path root(dir.path());
+  {
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    ASSERT_TRUE((*index)->Apply(CrashBatch(1)).ok());
+  }
+  CopyTree(root / "docs", root / "docs_old");
+  {
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    ASSERT_TRUE((*index)->Apply(CrashBatch(2)).ok());
+  }
+  fs::remove_all(root / "docs");
+  fs::rename(root / "docs_old", root / "docs");
+  auto index = Index::Open(dir.path());
+  ASSERT_FALSE(index.ok());
+  EXPECT_EQ(index.status().code(), absl::StatusCode::kDataLoss) << index.status();
+}
+
+}  // namespace
+}  // namespace inkdex::crash
