@@ -67,12 +67,14 @@ TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
     ASSERT_EQ(kill(child, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited by itself with status " << WEXITSTATUS(status);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "the writer exited by itself with status " << WEXITSTATUS(status);
     const uint64_t last = LastAcknowledged(fds[0]);
     close(fds[0]);
 
     ExpectedState acknowledged = state;
-    for (uint64_t n = first; last != 0 && n <= last; ++n) ApplyToModel(CrashBatch(n), &acknowledged);
+    for (uint64_t n = first; last != 0 && n <= last; ++n)
+      ApplyToModel(CrashBatch(n), &acknowledged);
     ExpectedState with_in_flight = acknowledged;
     ApplyToModel(CrashBatch(last == 0 ? first : last + 1), &with_in_flight);
 
@@ -82,8 +84,9 @@ TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
     const std::string without = DiffIndex(**index, acknowledged);
     const std::string with = DiffIndex(**index, with_in_flight);
     ASSERT_TRUE(without.empty() || with.empty())
-        << "acknowledged " << (last == 0 ? 0 : last - first + 1) << " batches; state differs from them ("
-        << without << ") and from them plus the batch in flight (" << with << ")";
+        << "acknowledged " << (last == 0 ? 0 : last - first + 1)
+        << " batches; state differs from them (" << without
+        << ") and from them plus the batch in flight (" << with << ")";
     state = without.empty() ? acknowledged : with_in_flight;
     ++(without.empty() ? in_flight_absent : in_flight_present);
   }

@@ -12,8 +12,8 @@ namespace inkdex::crash {
 ScratchDir::ScratchDir(const std::string& tag) {
   static std::atomic<int> counter{0};
   const char* base = std::getenv("TEST_TMPDIR");
-  path_ = std::string(base ? base : "/tmp") + "/inkdex_" + tag + "_" + std::to_string(getpid()) + "_" +
-          std::to_string(counter++);
+  path_ = std::string(base ? base : "/tmp") + "/inkdex_" + tag + "_" + std::to_string(getpid()) +
+          "_" + std::to_string(counter++);
   std::filesystem::remove_all(path_);
   std::filesystem::create_directories(path_);
 }
@@ -28,7 +28,8 @@ Artist MakeArtist(const std::string& id, uint64_t version, double lat, double lo
   Artist a;
   a.set_id(id);
   a.set_version(version);
-  a.set_name("Artist " + id + " v" + std::to_string(version) + (extra_words.empty() ? "" : " " + extra_words));
+  a.set_name("Artist " + id + " v" + std::to_string(version) +
+             (extra_words.empty() ? "" : " " + extra_words));
   a.mutable_location()->set_latitude(lat);
   a.mutable_location()->set_longitude(lon);
   a.mutable_location()->set_city("Leeds");
@@ -59,7 +60,8 @@ WriteBatch CrashBatch(uint64_t n) {
     if (rng() % 4 == 0) {
       batch.Delete(id, version);
     } else {
-      batch.Upsert(MakeArtist(id, version, 53.0 + (rng() % 1000) * 0.001, -1.5 + (rng() % 1000) * 0.001));
+      batch.Upsert(
+          MakeArtist(id, version, 53.0 + (rng() % 1000) * 0.001, -1.5 + (rng() % 1000) * 0.001));
     }
   }
   return batch;
@@ -76,9 +78,12 @@ std::string DiffIndex(const Index& index, const ExpectedState& state) {
       }
       continue;
     }
-    if (!got.ok()) return id + ": expected version " + std::to_string(want.version) + ", Get: " + got.status().ToString();
+    if (!got.ok())
+      return id + ": expected version " + std::to_string(want.version) +
+             ", Get: " + got.status().ToString();
     if (got->version() != want.version || got->name() != want.name) {
-      return id + ": expected version " + std::to_string(want.version) + ", got " + std::to_string(got->version());
+      return id + ": expected version " + std::to_string(want.version) + ", got " +
+             std::to_string(got->version());
     }
     live.insert(id);
   }
@@ -90,7 +95,8 @@ std::string DiffIndex(const Index& index, const ExpectedState& state) {
     absl::StatusOr<SearchResponse> r = index.Search(q);
     if (!r.ok()) return "search: " + r.status().ToString();
     if (r->total != static_cast<int64_t>(live.size())) {
-      return "search total " + std::to_string(r->total) + ", expected " + std::to_string(live.size());
+      return "search total " + std::to_string(r->total) + ", expected " +
+             std::to_string(live.size());
     }
     for (const SearchHit& h : r->hits) {
       auto it = state.find(h.id);
@@ -101,7 +107,8 @@ std::string DiffIndex(const Index& index, const ExpectedState& state) {
     if (r->next_page_token.empty()) break;
     q.page_token = r->next_page_token;
   }
-  if (found != live) return "search found " + std::to_string(found.size()) + " of " + std::to_string(live.size());
+  if (found != live)
+    return "search found " + std::to_string(found.size()) + " of " + std::to_string(live.size());
   return "";
 }
 

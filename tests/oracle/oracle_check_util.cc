@@ -38,8 +38,9 @@ std::string Describe(const SearchRequest& q) {
   if (!q.text.empty()) s << "text='" << q.text << "' ";
   if (q.point) s << "point=(" << q.point->lat << "," << q.point->lon << ") ";
   if (q.radius_km) s << "radius_km=" << *q.radius_km << " ";
-  if (q.bbox) s << "bbox(s,w,n,e)=(" << q.bbox->south << "," << q.bbox->west << "," << q.bbox->north << ","
-                << q.bbox->east << ") ";
+  if (q.bbox)
+    s << "bbox(s,w,n,e)=(" << q.bbox->south << "," << q.bbox->west << "," << q.bbox->north << ","
+      << q.bbox->east << ") ";
   if (!q.styles.empty()) {
     s << (q.style_match == StyleMatch::kAll ? "styles_all=" : "styles_any=");
     for (const std::string& st : q.styles) s << st << ";";
@@ -49,12 +50,14 @@ std::string Describe(const SearchRequest& q) {
   if (q.max_hourly_rate) s << "max_hourly_rate=" << *q.max_hourly_rate << " ";
   if (q.booking_open) s << "booking_open ";
   if (q.min_years_active) s << "min_years_active=" << *q.min_years_active << " ";
-  s << "date=" << q.date << " sort=" << SortOrderName(q.sort) << " scale=" << q.ranking.distance_scale_km
-    << " dw=" << q.ranking.distance_weight << " qw=" << q.ranking.quality_weight;
+  s << "date=" << q.date << " sort=" << SortOrderName(q.sort)
+    << " scale=" << q.ranking.distance_scale_km << " dw=" << q.ranking.distance_weight
+    << " qw=" << q.ranking.quality_weight;
   return s.str();
 }
 
-QueryGenerator::QueryGenerator(ArtistGenerator& gen, const OracleModel& model, const StyleTaxonomy& taxonomy)
+QueryGenerator::QueryGenerator(ArtistGenerator& gen, const OracleModel& model,
+                               const StyleTaxonomy& taxonomy)
     : gen_(gen), model_(model), taxonomy_(taxonomy), ids_(model.Ids()) {
   for (const std::string& id : ids_) {
     for (const GuestSpot& g : model.Find(id)->guest_spots()) {
@@ -75,13 +78,15 @@ void QueryGenerator::AddFilters(SearchRequest* q) {
     q->date = IsoDate(kFirstDay2026 + gen_.Int(0, 380));
   }
   const int nstyles = gen_.Int(0, 3);
-  for (int i = 0; i < nstyles; ++i) q->styles.push_back(taxonomy_.style(gen_.Int(0, taxonomy_.size() - 1)).id);
+  for (int i = 0; i < nstyles; ++i)
+    q->styles.push_back(taxonomy_.style(gen_.Int(0, taxonomy_.size() - 1)).id);
   q->style_match = gen_.Chance(0.3) ? StyleMatch::kAll : StyleMatch::kAny;
   if (gen_.Chance(0.25)) q->min_rating = gen_.Int(0, 50) / 10.0;
   if (gen_.Chance(0.2)) {
     const Artist& a = RandomArtist();  // often exactly an artist's rate
-    q->max_hourly_rate = a.pricing().has_hourly_rate() && gen_.Chance(0.6) ? a.pricing().hourly_rate()
-                                                                           : gen_.Int(0, 320);
+    q->max_hourly_rate = a.pricing().has_hourly_rate() && gen_.Chance(0.6)
+                             ? a.pricing().hourly_rate()
+                             : gen_.Int(0, 320);
   }
   q->booking_open = gen_.Chance(0.2);
   if (gen_.Chance(0.15)) q->min_years_active = gen_.Int(0, 45);
@@ -92,7 +97,8 @@ void QueryGenerator::AddFilters(SearchRequest* q) {
     q->ranking.prior_weight = gen_.Uniform(0, 30);
     q->ranking.prior_rating = gen_.Uniform(0, 5);
   }
-  if (gen_.Chance(0.05)) q->text = BioVocabulary()[gen_.Int(0, static_cast<int>(BioVocabulary().size()) - 1)];
+  if (gen_.Chance(0.05))
+    q->text = BioVocabulary()[gen_.Int(0, static_cast<int>(BioVocabulary().size()) - 1)];
 }
 
 SearchRequest QueryGenerator::Make(Kind kind) {
@@ -110,22 +116,32 @@ SearchRequest QueryGenerator::Make(Kind kind) {
       q.radius_km = LogUniform(gen_, 0.5, 500);
       if (snap_to_artist) {  // an artist exactly on the circle
         const Artist& a = RandomArtist();
-        const double d = geo::DistanceKm(lat, lon, a.location().latitude(), a.location().longitude());
+        const double d =
+            geo::DistanceKm(lat, lon, a.location().latitude(), a.location().longitude());
         if (d > 0 && d <= 20000) q.radius_km = d;
       }
       break;
     }
     case Kind::kViewport: {
       const double h = LogUniform(gen_, 0.0005, 8), w = LogUniform(gen_, 0.0005, 12);
-      BoundingBox b{std::max(-90.0, lat - h), WrapLon(lon - w), std::min(90.0, lat + h), WrapLon(lon + w)};
+      BoundingBox b{std::max(-90.0, lat - h), WrapLon(lon - w), std::min(90.0, lat + h),
+                    WrapLon(lon + w)};
       if (snap_to_artist) {  // an artist exactly on an edge
         const Artist& a = RandomArtist();
         const double alat = a.location().latitude(), alon = a.location().longitude();
         switch (gen_.Int(0, 3)) {
-          case 0: if (alat < b.north) b.south = alat; break;
-          case 1: if (alat > b.south) b.north = alat; break;
-          case 2: if (alon != b.east) b.west = alon; break;
-          default: if (alon != b.west) b.east = alon; break;
+          case 0:
+            if (alat < b.north) b.south = alat;
+            break;
+          case 1:
+            if (alat > b.south) b.north = alat;
+            break;
+          case 2:
+            if (alon != b.east) b.west = alon;
+            break;
+          default:
+            if (alon != b.west) b.east = alon;
+            break;
         }
       }
       q.bbox = b;
@@ -141,11 +157,14 @@ SearchRequest QueryGenerator::Make(Kind kind) {
   const bool has_ref = q.point || q.bbox;
   const double s = gen_.Uniform(0, 1);
   if (kind == Kind::kNearest) {
-    q.sort = s < 0.5 ? SortOrder::kDistance : s < 0.8 ? SortOrder::kRelevance : s < 0.9 ? SortOrder::kRating
-                                                                                        : SortOrder::kPriceAsc;
+    q.sort = s < 0.5   ? SortOrder::kDistance
+             : s < 0.8 ? SortOrder::kRelevance
+             : s < 0.9 ? SortOrder::kRating
+                       : SortOrder::kPriceAsc;
   } else {
-    static constexpr SortOrder kSorts[] = {SortOrder::kRelevance, SortOrder::kDistance, SortOrder::kRating,
-                                           SortOrder::kPriceAsc, SortOrder::kPriceDesc};
+    static constexpr SortOrder kSorts[] = {SortOrder::kRelevance, SortOrder::kDistance,
+                                           SortOrder::kRating, SortOrder::kPriceAsc,
+                                           SortOrder::kPriceDesc};
     q.sort = kSorts[gen_.Int(0, 4)];
     if (q.sort == SortOrder::kDistance && !has_ref) q.sort = SortOrder::kRelevance;
   }
@@ -164,12 +183,15 @@ bool CheckFacets(const Facets& f, const OracleResult& want) {
   for (const FacetValue& v : f.hourly_rate_bands) rates.push_back(v.count);
   for (const FacetValue& v : f.rating_bands) ratings.push_back(v.count);
   if (want.has_rings) {
-    EXPECT_EQ(rings, std::vector<int64_t>(want.rings.begin(), want.rings.end())) << "distance rings";
+    EXPECT_EQ(rings, std::vector<int64_t>(want.rings.begin(), want.rings.end()))
+        << "distance rings";
   } else {
     EXPECT_TRUE(rings.empty()) << "distance rings without a reference point";
   }
-  EXPECT_EQ(rates, std::vector<int64_t>(want.rates.begin(), want.rates.end())) << "hourly rate bands";
-  EXPECT_EQ(ratings, std::vector<int64_t>(want.ratings.begin(), want.ratings.end())) << "rating bands";
+  EXPECT_EQ(rates, std::vector<int64_t>(want.rates.begin(), want.rates.end()))
+      << "hourly rate bands";
+  EXPECT_EQ(ratings, std::vector<int64_t>(want.ratings.begin(), want.ratings.end()))
+      << "rating bands";
   // Top cities: each reported count exact; the reported counts are the top
   // counts (ties at the boundary may pick any city).
   std::vector<int64_t> top;
@@ -254,9 +276,9 @@ bool CheckAgainstOracle(const Index& index, const OracleModel& model, const Sear
   for (size_t i = 0; i < std::min(got.size(), want.hits.size()); ++i) {
     const OracleHit& w = want.hits[pos[got[i]]];
     if (got[i] != want.hits[i].id && !SameKey(w.key, want.hits[i].key)) {
-      ADD_FAILURE() << "order: position " << i << " is " << got[i] << " (key " << w.key << ", dist " << w.dist
-                    << ") expected " << want.hits[i].id << " (key " << want.hits[i].key << ", dist "
-                    << want.hits[i].dist << ")";
+      ADD_FAILURE() << "order: position " << i << " is " << got[i] << " (key " << w.key << ", dist "
+                    << w.dist << ") expected " << want.hits[i].id << " (key " << want.hits[i].key
+                    << ", dist " << want.hits[i].dist << ")";
       return false;
     }
   }

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <memory>
 
+#include <unistd.h>
 #include "gtest/gtest.h"
 #include "inkdex/index.h"
 #include "oracle/oracle_check_util.h"
 #include "oracle/oracle_util.h"
-#include <unistd.h>
 
 namespace inkdex::oracle {
 namespace {
@@ -28,7 +28,8 @@ class OracleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const char* base = std::getenv("TEST_TMPDIR");
-    dir_ = new std::string(std::string(base ? base : "/tmp") + "/inkdex_oracle_" + std::to_string(getpid()));
+    dir_ = new std::string(std::string(base ? base : "/tmp") + "/inkdex_oracle_" +
+                           std::to_string(getpid()));
     std::filesystem::remove_all(*dir_);
     taxonomy_ = new StyleTaxonomy(*StyleTaxonomy::Default());
     gen_ = new ArtistGenerator(20260101, *taxonomy_);
@@ -60,7 +61,8 @@ class OracleTest : public ::testing::Test {
       const Change& c = batch.changes()[i];
       const bool applied = c.kind == Change::Kind::kUpsert ? model_->Upsert(c.artist)
                                                            : model_->Delete(c.id, c.version);
-      const ChangeResult::Outcome want = applied ? ChangeResult::Outcome::kApplied : ChangeResult::Outcome::kStale;
+      const ChangeResult::Outcome want =
+          applied ? ChangeResult::Outcome::kApplied : ChangeResult::Outcome::kStale;
       ASSERT_EQ((*results)[i].outcome, want) << "change " << i << ": " << (*results)[i].reason;
     }
   }
@@ -80,7 +82,8 @@ class OracleTest : public ::testing::Test {
     for (int round = 0; round < 2; ++round) {
       for (int i = 0; i < 1000; ++i) {  // moves
         const std::string id = ArtistId(gen_->Int(0, kArtists - 1));
-        if (const Artist* a = model_->Find(id)) batch.Upsert(gen_->Moved(*a, 10 + round * 10 + gen_->Int(0, 5)));
+        if (const Artist* a = model_->Find(id))
+          batch.Upsert(gen_->Moved(*a, 10 + round * 10 + gen_->Int(0, 5)));
       }
       flush();
       for (int i = 0; i < 500; ++i) {  // deletes, some of them repeated or stale
@@ -101,7 +104,10 @@ class OracleTest : public ::testing::Test {
       if (const Artist* a = model_->Find(id)) {
         Artist b = *a;
         b.set_version(b.version() + 100);
-        if (i % 2 == 0) b.set_opted_out(!b.opted_out()); else b.set_is_active(!b.is_active());
+        if (i % 2 == 0)
+          b.set_opted_out(!b.opted_out());
+        else
+          b.set_is_active(!b.is_active());
         batch.Upsert(b);
       }
     }
@@ -153,11 +159,17 @@ TEST_F(OracleTest, StatsAndVerifyAgreeWithModel) {
 
 TEST_F(OracleTest, RadiusQueriesMatchBruteForce) { RunQueries(QueryGenerator::Kind::kRadius, 150); }
 
-TEST_F(OracleTest, ViewportQueriesMatchBruteForce) { RunQueries(QueryGenerator::Kind::kViewport, 150); }
+TEST_F(OracleTest, ViewportQueriesMatchBruteForce) {
+  RunQueries(QueryGenerator::Kind::kViewport, 150);
+}
 
-TEST_F(OracleTest, NearestFirstQueriesMatchBruteForce) { RunQueries(QueryGenerator::Kind::kNearest, 80); }
+TEST_F(OracleTest, NearestFirstQueriesMatchBruteForce) {
+  RunQueries(QueryGenerator::Kind::kNearest, 80);
+}
 
-TEST_F(OracleTest, QueriesWithoutGeoMatchBruteForce) { RunQueries(QueryGenerator::Kind::kNoGeo, 40); }
+TEST_F(OracleTest, QueriesWithoutGeoMatchBruteForce) {
+  RunQueries(QueryGenerator::Kind::kNoGeo, 40);
+}
 
 TEST_F(OracleTest, ViewportsAcrossTheAntimeridian) {
   // Fiji and Samoa straddle 180 degrees; boxes west > east cross it.
@@ -168,7 +180,8 @@ TEST_F(OracleTest, ViewportsAcrossTheAntimeridian) {
     const double w = gen_->Uniform(0.01, 8), e = gen_->Uniform(0.01, 8);
     q.bbox = BoundingBox{gen_->Uniform(-25, -15), 180 - w, gen_->Uniform(-14, -10), -180 + e};
     if (i % 4 == 0) q.bbox = BoundingBox{-30, 175, -10, -170};
-    if (i % 4 == 1) q.bbox = BoundingBox{60, 170, 70, 180};  // east edge exactly on the antimeridian
+    if (i % 4 == 1)
+      q.bbox = BoundingBox{60, 170, 70, 180};  // east edge exactly on the antimeridian
     if (!CheckAgainstOracle(*index_, *model_, q)) ++failing;
   }
 }
@@ -177,7 +190,8 @@ TEST_F(OracleTest, TextWordQueriesMatchBruteForce) {
   int failing = 0;
   QueryGenerator queries(*gen_, *model_, *taxonomy_);
   for (int i = 0; i < 30 && failing < kMaxFailingQueries; ++i) {
-    SearchRequest q = queries.Make(i % 2 == 0 ? QueryGenerator::Kind::kRadius : QueryGenerator::Kind::kNoGeo);
+    SearchRequest q =
+        queries.Make(i % 2 == 0 ? QueryGenerator::Kind::kRadius : QueryGenerator::Kind::kNoGeo);
     q.text = BioVocabulary()[i % BioVocabulary().size()];
     if (q.sort == SortOrder::kRelevance) q.sort = SortOrder::kRating;
     if (!CheckAgainstOracle(*index_, *model_, q, /*full_paging_limit=*/5000)) ++failing;

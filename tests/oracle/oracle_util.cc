@@ -45,39 +45,67 @@ bool BoxContains(const BoundingBox& b, double lat, double lon) {
 
 const std::vector<City>& Cities() {
   static const std::vector<City> kCities = {
-      {"London", "GB", 51.5074, -0.1278, 0.15},      {"Leeds", "GB", 53.7997, -1.5492, 0.08},
-      {"Manchester", "GB", 53.4808, -2.2426, 0.08},  {"Glasgow", "GB", 55.8642, -4.2518, 0.06},
-      {"Dublin", "IE", 53.3498, -6.2603, 0.07},      {"Paris", "FR", 48.8566, 2.3522, 0.1},
-      {"Berlin", "DE", 52.52, 13.405, 0.1},          {"Amsterdam", "NL", 52.3676, 4.9041, 0.05},
-      {"Madrid", "ES", 40.4168, -3.7038, 0.08},      {"Lisbon", "PT", 38.7223, -9.1393, 0.05},
-      {"Rome", "IT", 41.9028, 12.4964, 0.07},        {"Stockholm", "SE", 59.3293, 18.0686, 0.06},
-      {"Oslo", "NO", 59.9139, 10.7522, 0.05},        {"Tromso", "NO", 69.6492, 18.9553, 0.03},
-      {"Longyearbyen", "NO", 78.2232, 15.6267, 0.01}, {"Reykjavik", "IS", 64.1466, -21.9426, 0.03},
-      {"Helsinki", "FI", 60.1699, 24.9384, 0.05},    {"Warsaw", "PL", 52.2297, 21.0122, 0.07},
-      {"Prague", "CZ", 50.0755, 14.4378, 0.05},      {"Istanbul", "TR", 41.0082, 28.9784, 0.12},
-      {"Moscow", "RU", 55.7558, 37.6173, 0.15},      {"Anadyr", "RU", 64.7337, 177.4968, 0.02},
-      {"Petropavlovsk", "RU", 53.0452, 158.6483, 0.03}, {"Tokyo", "JP", 35.6762, 139.6503, 0.15},
-      {"Osaka", "JP", 34.6937, 135.5023, 0.08},      {"Seoul", "KR", 37.5665, 126.978, 0.1},
-      {"Shanghai", "CN", 31.2304, 121.4737, 0.12},   {"Bangkok", "TH", 13.7563, 100.5018, 0.1},
-      {"Singapore", "SG", 1.3521, 103.8198, 0.05},   {"Mumbai", "IN", 19.076, 72.8777, 0.1},
-      {"Dubai", "AE", 25.2048, 55.2708, 0.08},       {"Cairo", "EG", 30.0444, 31.2357, 0.1},
-      {"Lagos", "NG", 6.5244, 3.3792, 0.08},         {"Nairobi", "KE", -1.2921, 36.8219, 0.06},
-      {"Cape Town", "ZA", -33.9249, 18.4241, 0.06},  {"Sydney", "AU", -33.8688, 151.2093, 0.12},
-      {"Melbourne", "AU", -37.8136, 144.9631, 0.12}, {"Auckland", "NZ", -36.8485, 174.7633, 0.06},
-      {"Suva", "FJ", -18.1248, 178.4501, 0.04},      {"Taveuni", "FJ", -16.85, -179.97, 0.03},
-      {"Apia", "WS", -13.8333, -171.7667, 0.03},     {"Nukualofa", "TO", -21.1394, -175.2049, 0.02},
-      {"Honolulu", "US", 21.3069, -157.8583, 0.05},  {"Anchorage", "US", 61.2181, -149.9003, 0.05},
-      {"Vancouver", "CA", 49.2827, -123.1207, 0.07}, {"San Francisco", "US", 37.7749, -122.4194, 0.06},
-      {"Los Angeles", "US", 34.0522, -118.2437, 0.15}, {"New York", "US", 40.7128, -74.006, 0.12},
-      {"Mexico City", "MX", 19.4326, -99.1332, 0.1}, {"Bogota", "CO", 4.711, -74.0721, 0.06},
-      {"Sao Paulo", "BR", -23.5505, -46.6333, 0.12}, {"Buenos Aires", "AR", -34.6037, -58.3816, 0.1},
-      {"Ushuaia", "AR", -54.8019, -68.303, 0.02},    {"McMurdo", "AQ", -77.8419, 166.6863, 0.01},
+      {"London", "GB", 51.5074, -0.1278, 0.15},
+      {"Leeds", "GB", 53.7997, -1.5492, 0.08},
+      {"Manchester", "GB", 53.4808, -2.2426, 0.08},
+      {"Glasgow", "GB", 55.8642, -4.2518, 0.06},
+      {"Dublin", "IE", 53.3498, -6.2603, 0.07},
+      {"Paris", "FR", 48.8566, 2.3522, 0.1},
+      {"Berlin", "DE", 52.52, 13.405, 0.1},
+      {"Amsterdam", "NL", 52.3676, 4.9041, 0.05},
+      {"Madrid", "ES", 40.4168, -3.7038, 0.08},
+      {"Lisbon", "PT", 38.7223, -9.1393, 0.05},
+      {"Rome", "IT", 41.9028, 12.4964, 0.07},
+      {"Stockholm", "SE", 59.3293, 18.0686, 0.06},
+      {"Oslo", "NO", 59.9139, 10.7522, 0.05},
+      {"Tromso", "NO", 69.6492, 18.9553, 0.03},
+      {"Longyearbyen", "NO", 78.2232, 15.6267, 0.01},
+      {"Reykjavik", "IS", 64.1466, -21.9426, 0.03},
+      {"Helsinki", "FI", 60.1699, 24.9384, 0.05},
+      {"Warsaw", "PL", 52.2297, 21.0122, 0.07},
+      {"Prague", "CZ", 50.0755, 14.4378, 0.05},
+      {"Istanbul", "TR", 41.0082, 28.9784, 0.12},
+      {"Moscow", "RU", 55.7558, 37.6173, 0.15},
+      {"Anadyr", "RU", 64.7337, 177.4968, 0.02},
+      {"Petropavlovsk", "RU", 53.0452, 158.6483, 0.03},
+      {"Tokyo", "JP", 35.6762, 139.6503, 0.15},
+      {"Osaka", "JP", 34.6937, 135.5023, 0.08},
+      {"Seoul", "KR", 37.5665, 126.978, 0.1},
+      {"Shanghai", "CN", 31.2304, 121.4737, 0.12},
+      {"Bangkok", "TH", 13.7563, 100.5018, 0.1},
+      {"Singapore", "SG", 1.3521, 103.8198, 0.05},
+      {"Mumbai", "IN", 19.076, 72.8777, 0.1},
+      {"Dubai", "AE", 25.2048, 55.2708, 0.08},
+      {"Cairo", "EG", 30.0444, 31.2357, 0.1},
+      {"Lagos", "NG", 6.5244, 3.3792, 0.08},
+      {"Nairobi", "KE", -1.2921, 36.8219, 0.06},
+      {"Cape Town", "ZA", -33.9249, 18.4241, 0.06},
+      {"Sydney", "AU", -33.8688, 151.2093, 0.12},
+      {"Melbourne", "AU", -37.8136, 144.9631, 0.12},
+      {"Auckland", "NZ", -36.8485, 174.7633, 0.06},
+      {"Suva", "FJ", -18.1248, 178.4501, 0.04},
+      {"Taveuni", "FJ", -16.85, -179.97, 0.03},
+      {"Apia", "WS", -13.8333, -171.7667, 0.03},
+      {"Nukualofa", "TO", -21.1394, -175.2049, 0.02},
+      {"Honolulu", "US", 21.3069, -157.8583, 0.05},
+      {"Anchorage", "US", 61.2181, -149.9003, 0.05},
+      {"Vancouver", "CA", 49.2827, -123.1207, 0.07},
+      {"San Francisco", "US", 37.7749, -122.4194, 0.06},
+      {"Los Angeles", "US", 34.0522, -118.2437, 0.15},
+      {"New York", "US", 40.7128, -74.006, 0.12},
+      {"Mexico City", "MX", 19.4326, -99.1332, 0.1},
+      {"Bogota", "CO", 4.711, -74.0721, 0.06},
+      {"Sao Paulo", "BR", -23.5505, -46.6333, 0.12},
+      {"Buenos Aires", "AR", -34.6037, -58.3816, 0.1},
+      {"Ushuaia", "AR", -54.8019, -68.303, 0.02},
+      {"McMurdo", "AQ", -77.8419, 166.6863, 0.01},
   };
   return kCities;
 }
 
 const std::vector<std::string>& BioVocabulary() {
-  static const std::vector<std::string> kWords = {"koi", "tiger", "dagger", "skull", "compass", "phoenix"};
+  static const std::vector<std::string> kWords = {"koi",   "tiger",   "dagger",
+                                                  "skull", "compass", "phoenix"};
   return kWords;
 }
 
@@ -85,7 +113,8 @@ int32_t DayNumber(std::string_view iso) {
   const int y = std::stoi(std::string(iso.substr(0, 4)));
   const unsigned m = static_cast<unsigned>(std::stoi(std::string(iso.substr(5, 2))));
   const unsigned d = static_cast<unsigned>(std::stoi(std::string(iso.substr(8, 2))));
-  const std::chrono::sys_days days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}};
+  const std::chrono::sys_days days{std::chrono::year{y} / std::chrono::month{m} /
+                                   std::chrono::day{d}};
   return static_cast<int32_t>(days.time_since_epoch().count());
 }
 
@@ -260,8 +289,10 @@ double OracleModel::Score(const SearchRequest& r, bool has_ref, const Artist& a,
   const double n = a.has_rating() ? a.review_count() : 0;
   const double denom = o.prior_weight + n;
   const double bayes =
-      denom <= 0 ? o.prior_rating : (o.prior_weight * o.prior_rating + (n > 0 ? a.rating() * n : 0)) / denom;
-  const double distance = has_ref && !std::isnan(dist) ? o.distance_weight * std::exp(-dist / o.distance_scale_km) : 0;
+      denom <= 0 ? o.prior_rating
+                 : (o.prior_weight * o.prior_rating + (n > 0 ? a.rating() * n : 0)) / denom;
+  const double distance =
+      has_ref && !std::isnan(dist) ? o.distance_weight * std::exp(-dist / o.distance_scale_km) : 0;
   return 0.0 + distance + o.quality_weight * bayes / 5;
 }
 
@@ -303,7 +334,8 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
     if (ref_lon > 180) ref_lon -= 360;
   }
   // A point alone without text is nearest-first: relevance means distance.
-  const SortOrder sort = nearest && r.text.empty() && r.sort == SortOrder::kRelevance ? SortOrder::kDistance : r.sort;
+  const SortOrder sort =
+      nearest && r.text.empty() && r.sort == SortOrder::kRelevance ? SortOrder::kDistance : r.sort;
   uint64_t want = 0;
   for (const std::string& s : r.styles) want |= uint64_t{1} << *taxonomy_.Find(s);
   uint32_t word = 0;
@@ -340,7 +372,8 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
       continue;
     }
     if (r.booking_open && !a.availability().booking_open()) continue;
-    if (r.min_years_active && !(a.has_years_active() && static_cast<int>(a.years_active()) >= *r.min_years_active)) {
+    if (r.min_years_active &&
+        !(a.has_years_active() && static_cast<int>(a.years_active()) >= *r.min_years_active)) {
       continue;
     }
     for (int s = 0; s < taxonomy_.size(); ++s) {

@@ -62,7 +62,9 @@ class ArtistGenerator {
   std::pair<double, double> RandomPoint();
 
   std::mt19937_64& rng() { return rng_; }
-  double Uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
+  double Uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng_);
+  }
   int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
@@ -77,15 +79,15 @@ class ArtistGenerator {
 // One hit of the brute-force search.
 struct OracleHit {
   std::string id;
-  double key = 0;    // sort key, smaller first (ranking.h)
-  double score = 0;  // relevance score (SearchHit::score), without the text part
-  double dist = 0;  // NaN without a reference point
+  double key = 0;         // sort key, smaller first (ranking.h)
+  double score = 0;       // relevance score (SearchHit::score), without the text part
+  double dist = 0;        // NaN without a reference point
   std::string city;       // "City, CC" of the matched location (facet key)
   std::string city_name;  // "City" of the matched location (SearchHit::city)
 };
 
 struct OracleResult {
-  std::vector<OracleHit> hits;  // every match, sorted by (key, id)
+  std::vector<OracleHit> hits;            // every match, sorted by (key, id)
   std::map<std::string, int64_t> styles;  // disjunctive style counts (> 0 only)
   bool has_rings = false;
   std::array<int64_t, 6> rings{};
@@ -111,7 +113,7 @@ class OracleModel {
 
   const Artist* Find(const std::string& id) const;  // live or hidden; null if deleted
   size_t searchable() const;
-  std::vector<std::string> Ids() const;  // ids with a stored live document
+  std::vector<std::string> Ids() const;               // ids with a stored live document
   size_t records() const { return entries_.size(); }  // documents and tombstones
 
  private:

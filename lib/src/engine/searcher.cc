@@ -253,7 +253,8 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
   } else {
     for (Match& m : matches_) {
       const Row& row = s_.rows.row(m.slot);
-      if (nearest && key_needs_distance && std::isnan(m.dist)) std::tie(m.loc, m.dist) = NearestActive(row);
+      if (nearest && key_needs_distance && std::isnan(m.dist))
+        std::tie(m.loc, m.dist) = NearestActive(row);
       m.key = ranker_.Key(row, m.dist, m.text);
     }
     pool_ = matches_;

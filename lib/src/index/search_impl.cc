@@ -1,4 +1,5 @@
 // The read side of IndexImpl: Search, Suggest and the Xapian reader pool.
+#include <chrono>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -16,7 +17,7 @@ constexpr char kSeqMetadata[] = "inkdex_seq";
 // A text search retries when the writer overtakes its Xapian reader
 // (DatabaseModifiedError) or publishes between two reads; each retry is
 // microseconds, so this bound is never reached in practice.
-constexpr int kMaxAttempts = 100;
+constexpr int kMaxAttempts = 2100;
 
 }  // namespace
 
@@ -30,15 +31,28 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
     }
   }
   try {
-    if (*db == nullptr) *db = std::make_unique<Xapian::Database>(dir_ + "/text");
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
       *snap = snapshot();
-      (*db)->reopen();
-      const std::string seq = (*db)->get_metadata(kSeqMetadata);
+      std::string seq;
+      try {
+        if (*db == nullptr) *db = std::make_unique<Xapian::Database>(dir_ + "/text");
+        (*db)->reopen();
+        seq = (*db)->get_metadata(kSeqMetadata);
+      } catch (const Xapian::DatabaseModifiedError&) {
+        db->reset();  // the writer committed twice between open/reopen and read
+        continue;
+      }
       if (seq == std::to_string((*snap)->seq) || (seq.empty() && (*snap)->seq == 0)) {
         return absl::OkStatus();
       }
-      std::this_thread::yield();  // the writer is between its commit and publish
+      // The writer is between its Xapian commit (visible to readers as soon as
+      // the new revision is written, before commit() returns) and publishing
+      // the snapshot: yield, then back off briefly (at most ~0.1 s in all).
+      if (attempt < 100) {
+        std::this_thread::yield();
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
     }
   } catch (const Xapian::Error& e) {
     db->reset();

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "taxonomy/edit_distance.h"
 
 namespace inkdex::text {
 namespace {
@@ -39,6 +41,46 @@ class SlotListSource : public Xapian::PostingSource {
 
 }  // namespace
 
+std::string SuggestSpelling(Xapian::Database& db, std::string_view text) {
+  constexpr int kMaxScan = 20000;
+  std::string out;
+  bool changed = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t j = i;
+    std::string word;
+    while (j < text.size() && absl::ascii_isalpha(static_cast<unsigned char>(text[j]))) {
+      word.push_back(absl::ascii_tolower(static_cast<unsigned char>(text[j++])));
+    }
+    std::string best = word;
+    if (word.size() >= 3 && db.get_termfreq(word) == 0) {
+      int best_d = 3;
+      Xapian::doccount best_f = 0;
+      const std::string start = word.substr(0, 1);
+      int n = 0;
+      for (Xapian::TermIterator t = db.allterms_begin(start);
+           t != db.allterms_end(start) && n < kMaxScan; ++t, ++n) {
+        const std::string term = *t;
+        if (term.size() + 2 < word.size() || term.size() > word.size() + 2) continue;
+        const int d = internal::EditDistance(word, term);
+        if (d < best_d || (d == best_d && t.get_termfreq() > best_f)) {
+          best_d = d;
+          best_f = t.get_termfreq();
+          best = term;
+        }
+      }
+    }
+    changed = changed || best != word;
+    out += best;
+    i = j;
+  }
+  return changed ? out : std::string();
+}
+
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
                                               const std::vector<uint32_t>* restrict_to) {
   engine::TextMatches out;
@@ -51,15 +93,14 @@ absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_
   qp.set_max_expansion(64, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
                        Xapian::QueryParser::FLAG_PARTIAL);
   const unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE |
-                         Xapian::QueryParser::FLAG_PARTIAL |
-                         Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+                         Xapian::QueryParser::FLAG_PARTIAL;
   Xapian::Query query;
   try {
     query = qp.parse_query(std::string(text), flags);
   } catch (const Xapian::QueryParserError& e) {
     return absl::InvalidArgumentError(absl::StrCat("text: cannot parse: ", e.get_msg()));
   }
-  out.spelling_suggestion = qp.get_corrected_query_string();
+  out.spelling_suggestion = SuggestSpelling(db, text);
   if (query.empty()) return out;  // only stopwords or punctuation: matches nothing
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);

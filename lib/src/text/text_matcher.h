@@ -25,6 +25,12 @@
 
 namespace inkdex::text {
 
+// A corrected `text` when some word of it is in no document and a word
+// within two edits is (the most frequent such word); "" otherwise.
+// Cost: one scan of the terms sharing the unknown word's first letter
+// (bounded), only for unknown words.
+std::string SuggestSpelling(Xapian::Database& db, std::string_view text);
+
 // REQUIRES: restrict_to sorted ascending when non-null.
 // INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
