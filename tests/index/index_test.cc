@@ -171,10 +171,14 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   SearchRequest q;
   q.text = "dragon japanese";  // stem dragon~dragons, style word
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
-  q.text = "\"bold dragons\"";
+  q.text = "\"sarah mitchell\"";  // phrases match the short fields
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
-  q.text = "\"dragons bold\"";
+  q.text = "\"mitchell sarah\"";
   EXPECT_EQ(Search(q).total, 0);
+  q.text = "irezumi koi";  // a style alias matches the style; "koi" the biography
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "the dragons";  // stopwords are not required
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "sar";  // last word as a prefix
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "japanise dragons";

@@ -94,7 +94,7 @@ absl::Status IndexImpl::OpenStores() {
   // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
   // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
   // spelling suggestions come from text::SuggestSpelling instead.
-  builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_, nullptr);
+  builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   return absl::OkStatus();
 }
 

@@ -79,7 +79,7 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
     std::unique_ptr<Xapian::Database> db;
     if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
     engine::TextMatchFn match = [&](const std::vector<uint32_t>* restrict_to) {
-      return text::MatchText(*db, text, restrict_to);
+      return text::MatchText(*db, text, taxonomy_, restrict_to);
     };
     try {
       absl::StatusOr<SearchResponse> r = engine::RunSearch(*snap, *plan, taxonomy_, &match);

@@ -42,48 +42,77 @@ std::string EncodeVersion(uint64_t v) {
   return s;
 }
 
-DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy,
-                                 Xapian::WritableDatabase* spelling_db)
-    : taxonomy_(taxonomy), spelling_(spelling_db != nullptr) {
+const Xapian::Stopper& EnglishStopper() {
+  // Function words that say nothing about an artist; biographies are full of
+  // them and each would cost a posting per document.
+  static const Xapian::SimpleStopper* stopper = [] {
+    auto* s = new Xapian::SimpleStopper();
+    for (const char* w :
+         {"a",     "about", "after", "all",   "also", "am",   "an",    "and",   "any",  "are",
+          "as",    "at",    "be",    "been",  "but",  "by",   "can",   "do",    "for",  "from",
+          "had",   "has",   "have",  "he",    "her",  "here", "him",   "his",   "how",  "i",
+          "if",    "in",    "into",  "is",    "it",   "its",  "just",  "me",    "more", "my",
+          "no",    "not",   "of",    "on",    "or",   "our",  "out",   "she",   "so",   "some",
+          "than",  "that",  "the",   "their", "them", "then", "there", "these", "they", "this",
+          "those", "to",    "too",   "up",    "us",   "very", "was",   "we",    "were", "what",
+          "when",  "where", "which", "while", "who",  "will", "with",  "would", "you",  "your"}) {
+      s->add(w);
+    }
+    return s;
+  }();
+  return *stopper;
+}
+
+DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy) : taxonomy_(taxonomy) {
   termgen_.set_stemmer(Xapian::Stem("english"));
-  termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-  if (spelling_db != nullptr) termgen_.set_database(*spelling_db);
 }
 
 Xapian::Document DocumentBuilder::Build(const Artist& a) {
   Xapian::Document doc;
   termgen_.set_document(doc);
-  auto field = [&](std::string_view text, Xapian::termcount weight, bool spell) {
+  // Short fields: unstemmed and Z-stemmed terms with positions, for phrases
+  // ("ink & steel") and exact names.
+  termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  termgen_.set_stopper(nullptr);
+  auto field = [&](std::string_view text, Xapian::termcount weight) {
     if (text.empty()) return;
-    termgen_.set_flags(spell && spelling_ ? Xapian::TermGenerator::FLAG_SPELLING
-                                          : Xapian::TermGenerator::flags(0));
     termgen_.index_text(std::string(text), weight);
     termgen_.increase_termpos(100);  // no phrase matches across fields
   };
-  field(a.name(), 3, true);
-  field(a.studio().name(), 2, true);
-  for (const std::string& s : a.specialties()) field(s, 2, true);
+  field(a.name(), 3);
+  field(a.studio().name(), 2);
+  for (const std::string& s : a.specialties()) field(s, 2);
   for (const std::string& id : a.styles()) {
     std::optional<int> idx = taxonomy_.Find(id);
     if (!idx) continue;
     const StyleInfo& info = taxonomy_.style(*idx);
-    field(info.display_name, 2, true);
-    for (const std::string& alias : info.aliases) field(alias, 1, false);
-    doc.add_boolean_term(absl::StrCat("S", info.id));
+    // Aliases are not indexed: the query side maps them to this term
+    // (StyleAwareQuery), which keeps documents small.
+    field(info.display_name, 2);
+    doc.add_boolean_term(absl::StrCat(kStylePrefix, info.id));
   }
-  field(a.location().display(), 1, true);
-  field(a.location().city(), 1, true);
+  field(a.location().display(), 1);
+  field(a.location().city(), 1);
   for (const GuestSpot& g : a.guest_spots()) {
-    field(g.location().display(), 1, false);
-    field(g.location().city(), 1, false);
+    field(g.location().display(), 1);
+    field(g.location().city(), 1);
   }
-  field(a.instagram_handle(), 1, false);
-  field(a.biography(), 1, false);
+  field(a.instagram_handle(), 1);
+  // The biography is most of the text and most of the indexing cost: stemmed
+  // terms only, stopwords dropped, no positions (phrases match the short
+  // fields above, not biographies).
+  if (!a.biography().empty()) {
+    termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    termgen_.set_stopper(&EnglishStopper());
+    termgen_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
+    termgen_.index_text_without_positions(a.biography());
+  }
 
   doc.add_boolean_term(absl::StrCat("Q", a.id()));
   if (!a.name().empty()) doc.add_boolean_term(SuggestTerm(kArtistNamePrefix, a.name()));
-  if (!a.studio().name().empty())
+  if (!a.studio().name().empty()) {
     doc.add_boolean_term(SuggestTerm(kStudioNamePrefix, a.studio().name()));
+  }
   const std::string city = engine::CityKey(a.location());
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
   doc.add_value(kVersionSlot, EncodeVersion(a.version()));

@@ -2,18 +2,18 @@
 //
 // Terms:
 //   Q<id>            unique id term (Xapian's convention), for lookups and verify
-//   (no prefix)      free text: name, studio, specialties, styles (display names
-//                    and aliases), location, instagram handle, biography;
-//                    English stems (Z-prefixed) and positions for phrases
-//   S<style id>      one per canonical style
+//   (no prefix)/Z    free text of the short fields: name, studio, specialties,
+//                    style display names, locations, instagram handle; words
+//                    and English stems (Z-prefixed), with positions for phrases
+//   Z (biography)    stems only, English stopwords dropped, no positions
+//   S<style id>      one per canonical style (style aliases in a query map here)
 //   XA<lower>\x1f<name>     full artist name, for suggest (termfreq = artists)
 //   XT<lower>\x1f<studio>   studio name, for suggest
 //   XC<lower>\x1f<City, CC> city of every location, for suggest
 // Values:
 //   0  the document version (EncodeVersion), checked by Verify
 // Data: the artist id.
-// Spelling data (for "did you mean") is added for names, studios,
-// specialties, styles and cities, not biographies.
+// Cost: ~40 terms for a typical artist; indexing is Xapian-bound.
 //
 // Thread safety: a DocumentBuilder is used by one thread (it owns a
 // TermGenerator).
@@ -35,6 +35,10 @@ inline constexpr char kSuggestSeparator = '\x1f';
 inline constexpr std::string_view kArtistNamePrefix = "XA";
 inline constexpr std::string_view kStudioNamePrefix = "XT";
 inline constexpr std::string_view kCityPrefix = "XC";
+inline constexpr char kStylePrefix[] = "S";
+
+// The English stopwords dropped from biographies and from queries.
+const Xapian::Stopper& EnglishStopper();
 
 // 8 bytes big-endian: sorts like the number.
 std::string EncodeVersion(uint64_t version);
@@ -46,15 +50,13 @@ std::string SuggestTerm(std::string_view prefix, std::string_view original);
 
 class DocumentBuilder {
  public:
-  // `spelling_db` receives spelling data (may be null: no spelling).
-  DocumentBuilder(const StyleTaxonomy& taxonomy, Xapian::WritableDatabase* spelling_db);
+  explicit DocumentBuilder(const StyleTaxonomy& taxonomy);
 
   Xapian::Document Build(const Artist& artist);
 
  private:
   const StyleTaxonomy& taxonomy_;
   Xapian::TermGenerator termgen_;
-  bool spelling_;
 };
 
 }  // namespace inkdex::text

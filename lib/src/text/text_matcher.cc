@@ -4,7 +4,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "taxonomy/edit_distance.h"
+#include "text/document_builder.h"
 
 namespace inkdex::text {
 namespace {
@@ -41,7 +44,8 @@ class SlotListSource : public Xapian::PostingSource {
 
 }  // namespace
 
-std::string SuggestSpelling(Xapian::Database& db, std::string_view text) {
+std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
+                            const StyleTaxonomy& taxonomy) {
   constexpr int kMaxScan = 20000;
   std::string out;
   bool changed = false;
@@ -57,7 +61,9 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text) {
       word.push_back(absl::ascii_tolower(static_cast<unsigned char>(text[j++])));
     }
     std::string best = word;
-    if (word.size() >= 3 && db.get_termfreq(word) == 0) {
+    if (word.size() >= 3 && db.get_termfreq(word) == 0 &&
+        db.get_termfreq("Z" + Xapian::Stem("english")(word)) == 0 && !taxonomy.Find(word) &&
+        !EnglishStopper()(word)) {
       int best_d = 3;
       Xapian::doccount best_f = 0;
       const std::string start = word.substr(0, 1);
@@ -81,27 +87,80 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text) {
   return changed ? out : std::string();
 }
 
+namespace {
+
+struct Segment {
+  std::string text;
+  int style = -1;  // >= 0: the words name this style (an id or alias)
+};
+
+// Splits the text into runs of plain words and runs of 1-3 words that name a
+// style. Quoted text is left whole: phrases are the user's exact words.
+std::vector<Segment> SplitStyleWords(std::string_view text, const StyleTaxonomy& taxonomy) {
+  if (text.find('"') != std::string_view::npos) return {Segment{std::string(text)}};
+  std::vector<std::string> words = absl::StrSplit(absl::string_view(text.data(), text.size()),
+                                                  absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
+  std::vector<Segment> out;
+  for (size_t i = 0; i < words.size();) {
+    int style = -1;
+    size_t n = std::min<size_t>(3, words.size() - i);
+    for (; n > 0; --n) {
+      std::string run = absl::StrJoin(words.begin() + i, words.begin() + i + n, " ");
+      if (std::optional<int> idx = taxonomy.Find(run)) {
+        style = *idx;
+        break;
+      }
+    }
+    if (style >= 0) {
+      out.push_back({absl::StrJoin(words.begin() + i, words.begin() + i + n, " "), style});
+      i += n;
+      continue;
+    }
+    if (out.empty() || out.back().style >= 0) out.push_back({});
+    if (!out.back().text.empty()) out.back().text.push_back(' ');
+    out.back().text += words[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const StyleTaxonomy& taxonomy,
                                               const std::vector<uint32_t>* restrict_to) {
   engine::TextMatches out;
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_stemmer(Xapian::Stem("english"));
   qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+  qp.set_stopper(&EnglishStopper());
   qp.set_default_op(Xapian::Query::OP_AND);
   // A short last word ("s") would otherwise expand to thousands of terms.
   qp.set_max_expansion(64, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
                        Xapian::QueryParser::FLAG_PARTIAL);
-  const unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE |
-                         Xapian::QueryParser::FLAG_PARTIAL;
-  Xapian::Query query;
+  const unsigned base_flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE;
+  // Every segment must match; a style segment matches its words or the style.
+  std::vector<Xapian::Query> parts;
+  const std::vector<Segment> segments = SplitStyleWords(text, taxonomy);
   try {
-    query = qp.parse_query(std::string(text), flags);
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const bool last = i + 1 == segments.size();
+      const unsigned flags =
+          base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
+      Xapian::Query q = qp.parse_query(segments[i].text, flags);
+      if (segments[i].style >= 0) {
+        q = Xapian::Query(
+            Xapian::Query::OP_OR, q,
+            Xapian::Query(absl::StrCat(kStylePrefix, taxonomy.style(segments[i].style).id)));
+      }
+      if (!q.empty()) parts.push_back(std::move(q));
+    }
   } catch (const Xapian::QueryParserError& e) {
     return absl::InvalidArgumentError(absl::StrCat("text: cannot parse: ", e.get_msg()));
   }
-  out.spelling_suggestion = SuggestSpelling(db, text);
-  if (query.empty()) return out;  // only stopwords or punctuation: matches nothing
+  out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
+  if (parts.empty()) return out;  // only stopwords or punctuation: matches nothing
+  Xapian::Query query(Xapian::Query::OP_AND, parts.begin(), parts.end());
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
   if (restrict_to != nullptr) {

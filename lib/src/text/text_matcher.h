@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/searcher.h"
+#include "inkdex/taxonomy.h"
 
 namespace inkdex::text {
 
@@ -29,11 +30,15 @@ namespace inkdex::text {
 // within two edits is (the most frequent such word); "" otherwise.
 // Cost: one scan of the terms sharing the unknown word's first letter
 // (bounded), only for unknown words.
-std::string SuggestSpelling(Xapian::Database& db, std::string_view text);
+std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
+                            const StyleTaxonomy& taxonomy);
 
 // REQUIRES: restrict_to sorted ascending when non-null.
 // INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
+// Words naming a style ("irezumi", "american traditional") match the style or
+// the words themselves.
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const StyleTaxonomy& taxonomy,
                                               const std::vector<uint32_t>* restrict_to);
 
 }  // namespace inkdex::text
