@@ -145,10 +145,11 @@ BenchQuery MakeQuery(QueryClass c, size_t k, uint64_t seed) {
       q.search.sort = SortOrder::kRating;
       break;
     }
-    case QueryClass::kNearest:
+    case QueryClass::kNearest:  // as specified: the nearest 20 and the total, no facets
       q.search.point = at.point;
       q.search.styles = {DrawStyle(rng)};
       q.search.sort = SortOrder::kDistance;
+      q.search.facets = false;
       break;
     case QueryClass::kSuggest:
       q.suggest.near = at.point;

@@ -232,6 +232,22 @@ TEST_F(IndexTest, NearestFirstWithoutRadius) {
   SearchResponse r = Search(q);
   EXPECT_EQ(r.total, 3);
   EXPECT_THAT(Ids(r), ElementsAre("n2", "n1", "n3"));
+  // Without facets or filters the total comes from the style counts and the
+  // page from a widening radius: the same answer.
+  q.facets = false;
+  q.styles = {"fine line"};
+  r = Search(q);
+  EXPECT_EQ(r.total, 3);
+  EXPECT_THAT(Ids(r), ElementsAre("n2", "n1", "n3"));
+  q.limit = 1;
+  r = Search(q);
+  EXPECT_THAT(Ids(r), ElementsAre("n2"));
+  q.page_token = r.next_page_token;
+  r = Search(q);
+  EXPECT_THAT(Ids(r), ElementsAre("n1"));
+  q.page_token.clear();
+  q.styles = {"japanese"};
+  EXPECT_EQ(Search(q).total, 0);
 }
 
 TEST_F(IndexTest, DisjunctiveStyleFacetsAndRings) {

@@ -7,7 +7,7 @@
 
 namespace inkdex::engine {
 
-void FacetCounter::AddBase(const Row& row) {
+void FacetCounter::AddBase(const HotRow& row) {
   for (uint64_t m = row.style_mask; m != 0; m &= m - 1) ++styles_[std::countr_zero(m)];
 }
 
@@ -17,7 +17,7 @@ int FacetCounter::RingOf(double d) {
   return i;
 }
 
-void FacetCounter::AddMatch(const Row& row, const RowLocation& loc, double distance_km) {
+void FacetCounter::AddMatch(const HotRow& row, const std::string* city, double distance_km) {
   if (!std::isnan(distance_km)) ++rings_[RingOf(distance_km)];
   if (std::isnan(row.hourly_rate)) {
     ++rates_[5];
@@ -32,7 +32,7 @@ void FacetCounter::AddMatch(const Row& row, const RowLocation& loc, double dista
   } else {
     ++ratings_[r >= 4.5 ? 0 : r >= 4.0 ? 1 : r >= 3.0 ? 2 : 3];
   }
-  if (loc.city != nullptr && !loc.city->empty()) ++cities_[loc.city];
+  if (city != nullptr && !city->empty()) ++cities_[city];
 }
 
 Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) const {

@@ -24,9 +24,10 @@ class FacetCounter {
   static constexpr std::array<double, 5> kRingEdgesKm = {2, 5, 10, 25, 50};
   static constexpr std::array<double, 4> kRateEdges = {50, 100, 150, 200};
 
-  void AddBase(const Row& row);
-  // `distance_km` NaN: not counted in the rings (see AddRings).
-  void AddMatch(const Row& row, const RowLocation& loc, double distance_km);
+  void AddBase(const HotRow& row);
+  // `city`: the matched location's facet key. `distance_km` NaN: not counted
+  // in the rings (see SetRings).
+  void AddMatch(const HotRow& row, const std::string* city, double distance_km);
   // Ring counts computed elsewhere (nearest-first queries count rings by geo
   // lookup instead of per match).
   void SetRings(const std::array<int64_t, 6>& rings) {

@@ -31,14 +31,14 @@ class Ranker {
   Ranker(const SearchRequest& r, const QueryPlan& p)
       : o_(r.ranking), sort_(p.sort), has_ref_(p.has_ref), has_text_(!r.text.empty()) {}
 
-  double Bayes(const Row& row) const {
+  double Bayes(const HotRow& row) const {
     const double n = std::isnan(row.rating) ? 0 : row.review_count;
     const double denom = o_.prior_weight + n;
     if (denom <= 0) return o_.prior_rating;
     return (o_.prior_weight * o_.prior_rating + (n > 0 ? row.rating * n : 0)) / denom;
   }
 
-  ScoreExplanation Explain(const Row& row, double dist, double t) const {
+  ScoreExplanation Explain(const HotRow& row, double dist, double t) const {
     ScoreExplanation e;
     e.text_raw = t;
     e.text = has_text_ ? o_.text_weight * t / (1 + t) : 0;
@@ -50,7 +50,7 @@ class Ranker {
     return e;
   }
 
-  double Key(const Row& row, double dist, double t) const {
+  double Key(const HotRow& row, double dist, double t) const {
     constexpr double kLast = std::numeric_limits<double>::infinity();
     switch (sort_) {
       case SortOrder::kRelevance: {

@@ -51,6 +51,44 @@ struct Row {
   std::string studio_name;
 };
 
+// The fields every candidate is filtered, ranked and counted by, copied out
+// of its Row into a dense array (RowTable pages keep both side by side) so
+// that scans over many artists touch 64 bytes each, not a Row and its heap
+// strings and location vector. Guest spots (num_locations > 1) still read
+// the Row.
+struct HotRow {
+  uint64_t style_mask = 0;
+  double rating = std::numeric_limits<double>::quiet_NaN();
+  double hourly_rate = std::numeric_limits<double>::quiet_NaN();
+  double lat = 0, lon = 0;            // primary location
+  const std::string* city = nullptr;  // primary location's facet key
+  uint32_t gen = 0;
+  uint32_t review_count = 0;
+  int16_t years_active = -1;
+  uint16_t num_locations = 0;
+  bool live = false;
+  bool booking_open = false;
+};
+
+inline HotRow MakeHot(const Row& r) {
+  HotRow h;
+  h.style_mask = r.style_mask;
+  h.rating = r.rating;
+  h.hourly_rate = r.hourly_rate;
+  if (!r.locations.empty()) {
+    h.lat = r.locations[0].lat;
+    h.lon = r.locations[0].lon;
+    h.city = r.locations[0].city;
+  }
+  h.gen = r.gen;
+  h.review_count = r.review_count;
+  h.years_active = r.years_active;
+  h.num_locations = static_cast<uint16_t>(r.locations.size());
+  h.live = r.live;
+  h.booking_open = r.booking_open;
+  return h;
+}
+
 }  // namespace inkdex::engine
 
 #endif  // INKDEX_ENGINE_ROW_H_

@@ -23,6 +23,7 @@ class RowTable {
   static constexpr uint32_t kPageSize = 1u << kPageBits;
   struct Page {
     std::array<Row, kPageSize> rows;
+    std::array<HotRow, kPageSize> hot;  // MakeHot(rows[i]), kept in step by Builder
   };
 
   // Slots are 1-based (Xapian docids); slot 0 is never used.
@@ -31,6 +32,9 @@ class RowTable {
   const Row& row(uint32_t slot) const {
     return pages_[slot >> kPageBits]->rows[slot & (kPageSize - 1)];
   }
+  const HotRow& hot(uint32_t slot) const {
+    return pages_[slot >> kPageBits]->hot[slot & (kPageSize - 1)];
+  }
   bool has(uint32_t slot) const { return slot < slot_limit(); }
 
   // Copy-on-write editing: starts from an existing table's pages.
@@ -38,7 +42,13 @@ class RowTable {
    public:
     explicit Builder(const RowTable& base) : pages_(base.pages_) {}
     // Returns a row that may be modified; copies its page on first touch.
+    // REQUIRES: Sync(slot) after the last modification.
     Row& Mutable(uint32_t slot);
+    // Refreshes the slot's HotRow from its Row.
+    void Sync(uint32_t slot) {
+      Page& page = const_cast<Page&>(*pages_[slot >> kPageBits]);
+      page.hot[slot & (kPageSize - 1)] = MakeHot(page.rows[slot & (kPageSize - 1)]);
+    }
     RowTable Build() &&;
 
    private:

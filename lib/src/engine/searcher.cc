@@ -34,18 +34,26 @@ class SearchRun {
   absl::StatusOr<SearchResponse> Run();
 
  private:
-  bool PassesFilters(const Row& row) const;
-  bool PassesStyle(const Row& row) const {
+  bool PassesFilters(const HotRow& row) const;
+  bool PassesStyle(const HotRow& row) const {
     if (p_.style_mask == 0) return true;
     return p_.style_all ? (row.style_mask & p_.style_mask) == p_.style_mask
                         : (row.style_mask & p_.style_mask) != 0;
   }
   // The active location nearest to the reference point (primary without one).
-  std::pair<uint16_t, double> NearestActive(const Row& row) const;
+  std::pair<uint16_t, double> NearestActive(uint32_t slot) const;
+  // The facet key of a match's location.
+  const std::string* CityOf(const Match& m) const {
+    return m.loc == 0 ? s_.rows.hot(m.slot).city : s_.rows.row(m.slot).locations[m.loc].city;
+  }
   // Geo candidates of a radius or viewport, one per slot at its best location.
   std::vector<Match> CollectGeo(GeoMode mode, double radius_km) const;
   absl::Status ApplyText(std::vector<Match>* cands, bool restrict);
   void Classify(std::vector<Match>& cands, bool count_rings);
+  void ClassifyOne(Match m, bool count_rings);
+  bool HasFilters() const {
+    return r_.min_rating || r_.max_hourly_rate || r_.booking_open || r_.min_years_active;
+  }
   void RingsByLookup();
   bool ExpandNearest();
   bool AfterCursor(const Match& m) const;
@@ -60,14 +68,15 @@ class SearchRun {
   Ranker ranker_;
   TextMatches text_;
   FacetCounter facets_;
-  std::vector<Match> matches_;  // the match set (M)
+  std::vector<Match> matches_;  // the match set (M), unless counted without a scan
+  int64_t total_ = 0;           // |M|
   std::vector<Match> pool_;     // matches with final keys, the page is chosen from
   // With a partial pool (ExpandNearest), only keys below the bound are final.
   bool pool_partial_ = false;
   double pool_bound_ = 0;
 };
 
-bool SearchRun::PassesFilters(const Row& row) const {
+bool SearchRun::PassesFilters(const HotRow& row) const {
   if (r_.min_rating && !(row.rating >= *r_.min_rating && row.review_count > 0)) return false;
   if (r_.max_hourly_rate && !(row.hourly_rate <= *r_.max_hourly_rate)) return false;
   if (r_.booking_open && !row.booking_open) return false;
@@ -75,8 +84,11 @@ bool SearchRun::PassesFilters(const Row& row) const {
   return true;
 }
 
-std::pair<uint16_t, double> SearchRun::NearestActive(const Row& row) const {
+std::pair<uint16_t, double> SearchRun::NearestActive(uint32_t slot) const {
   if (!p_.has_ref) return {0, kNaN};
+  const HotRow& h = s_.rows.hot(slot);
+  if (h.num_locations <= 1) return {0, geo::DistanceKm(p_.ref_lat, p_.ref_lon, h.lat, h.lon)};
+  const Row& row = s_.rows.row(slot);
   uint16_t best = 0;
   double best_d = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < row.locations.size(); ++i) {
@@ -99,19 +111,23 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
     ranges = geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
   }
   s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
-    const Row& row = s_.rows.row(slot);
-    const RowLocation& loc = row.locations[li];
-    if (!loc.ActiveOn(p_.day)) return;
+    const HotRow& h = s_.rows.hot(slot);
+    double lat = h.lat, lon = h.lon;  // the primary location is always active
+    if (li > 0) {
+      const RowLocation& loc = s_.rows.row(slot).locations[li];
+      if (!loc.ActiveOn(p_.day)) return;
+      lat = loc.lat;
+      lon = loc.lon;
+    }
     double d;
     if (mode == GeoMode::kViewport) {
-      if (!geo::RectContains(box->south, box->west, box->north, box->east, loc.lat, loc.lon))
-        return;
-      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+      if (!geo::RectContains(box->south, box->west, box->north, box->east, lat, lon)) return;
+      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
     } else {
-      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
       if (d > radius_km) return;
     }
-    if (row.locations.size() > 1) {
+    if (h.num_locations > 1) {
       auto [it, inserted] = multi.try_emplace(slot, out.size());
       if (!inserted) {
         Match& m = out[it->second];
@@ -144,7 +160,7 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands, bool restrict) {
   } else {
     cands->reserve(text_.weights.size());
     for (const auto& [slot, w] : text_.weights) {
-      if (!s_.rows.has(slot) || !s_.rows.row(slot).live) continue;
+      if (!s_.rows.has(slot) || !s_.rows.hot(slot).live) continue;
       cands->push_back({slot, 0, kNaN, w, 0});
     }
   }
@@ -153,21 +169,23 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands, bool restrict) {
 
 void SearchRun::Classify(std::vector<Match>& cands, bool count_rings) {
   if (count_rings) facets_.EnableRings();
-  for (Match& m : cands) {
-    const Row& row = s_.rows.row(m.slot);
-    if (!PassesFilters(row)) continue;
-    if (r_.facets) facets_.AddBase(row);
-    if (!PassesStyle(row)) continue;
-    // Nearest-first matches at the nearest active location (query.h), which
-    // the city facet and the hit report whatever the sort. Only artists with
-    // guest spots have a choice to make; the rest match at their primary
-    // location and are measured only if they can reach the page.
-    if (p_.geo == GeoMode::kNearest && row.locations.size() > 1) {
-      std::tie(m.loc, m.dist) = NearestActive(row);
-    }
-    if (r_.facets) facets_.AddMatch(row, row.locations[m.loc], count_rings ? m.dist : kNaN);
-    matches_.push_back(m);
+  for (const Match& m : cands) ClassifyOne(m, count_rings);
+}
+
+void SearchRun::ClassifyOne(Match m, bool count_rings) {
+  const HotRow& row = s_.rows.hot(m.slot);
+  if (!PassesFilters(row)) return;
+  if (r_.facets) facets_.AddBase(row);
+  if (!PassesStyle(row)) return;
+  // Nearest-first matches at the nearest active location (query.h), which
+  // the city facet and the hit report whatever the sort. Only artists with
+  // guest spots have a choice to make; the rest match at their primary
+  // location and are measured only if they can reach the page.
+  if (p_.geo == GeoMode::kNearest && row.num_locations > 1) {
+    std::tie(m.loc, m.dist) = NearestActive(m.slot);
   }
+  if (r_.facets) facets_.AddMatch(row, CityOf(m), count_rings ? m.dist : kNaN);
+  matches_.push_back(m);
 }
 
 // Distance rings for nearest-first queries: matches within 50 km by lookup,
@@ -176,13 +194,13 @@ void SearchRun::RingsByLookup() {
   std::array<int64_t, 6> rings{};
   int64_t near = 0;
   for (const Match& m : CollectGeo(GeoMode::kRadius, FacetCounter::kRingEdgesKm.back())) {
-    const Row& row = s_.rows.row(m.slot);
+    const HotRow& row = s_.rows.hot(m.slot);
     if (!PassesFilters(row) || !PassesStyle(row)) continue;
     if (text_fn_ != nullptr && !text_.weights.contains(m.slot)) continue;
     ++rings[FacetCounter::RingOf(m.dist)];
     ++near;
   }
-  rings[5] += static_cast<int64_t>(matches_.size()) - near;
+  rings[5] += total_ - near;
   facets_.SetRings(rings);
 }
 
@@ -200,14 +218,14 @@ bool SearchRun::ExpandNearest() {
   double max_text = 0, max_bayes = 0;
   for (const Match& m : matches_) {
     max_text = std::max(max_text, m.text);
-    max_bayes = std::max(max_bayes, ranker_.Bayes(s_.rows.row(m.slot)));
+    max_bayes = std::max(max_bayes, ranker_.Bayes(s_.rows.hot(m.slot)));
   }
   for (double radius = 1.0;; radius *= 4) {
     radius = std::min(radius, geo::kMaxDistanceKm);
     std::vector<Match> cands = CollectGeo(GeoMode::kRadius, radius);
     pool_.clear();
     for (Match& m : cands) {
-      const Row& row = s_.rows.row(m.slot);
+      const HotRow& row = s_.rows.hot(m.slot);
       if (!PassesFilters(row) || !PassesStyle(row)) continue;
       if (text_fn_ != nullptr) {
         auto it = text_.weights.find(m.slot);
@@ -235,33 +253,45 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     }
   } else if (text_fn_ != nullptr) {
     if (absl::Status st = ApplyText(&cands, /*restrict=*/false); !st.ok()) return st;
-  } else {
-    cands.reserve(s_.live);
-    for (uint32_t slot = 1; slot < s_.rows.slot_limit(); ++slot) {
-      if (s_.rows.row(slot).live) cands.push_back({slot, 0, kNaN, 0, 0});
-    }
   }
-  Classify(cands, regional && p_.has_ref);
-  cands = {};
-
   const bool nearest = p_.geo == GeoMode::kNearest;
   const bool key_needs_distance =
       p_.sort == SortOrder::kDistance || (p_.sort == SortOrder::kRelevance && p_.has_ref);
+  // Nearest-first by one style (or none), without facets, filters or text:
+  // the total is the snapshot's style count and the page comes from the
+  // widening radius, so no artist outside it is touched at all.
+  const bool counted = nearest && key_needs_distance && text_fn_ == nullptr && !r_.facets &&
+                       !HasFilters() && std::popcount(p_.style_mask) <= 1;
+  if (counted) {
+    total_ = p_.style_mask == 0 ? static_cast<int64_t>(s_.live)
+                                : s_.style_counts[std::countr_zero(p_.style_mask)];
+  } else if (regional || text_fn_ != nullptr) {
+    Classify(cands, regional && p_.has_ref);
+    total_ = static_cast<int64_t>(matches_.size());
+  } else {
+    for (uint32_t slot = 1; slot < s_.rows.slot_limit(); ++slot) {
+      if (s_.rows.hot(slot).live) ClassifyOne({slot, 0, kNaN, 0, 0}, false);
+    }
+    total_ = static_cast<int64_t>(matches_.size());
+  }
+  cands = {};
+
   if (nearest && r_.facets) RingsByLookup();
-  if (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit) {
+  if (counted || (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit)) {
     ExpandNearest();
   } else {
     for (Match& m : matches_) {
-      const Row& row = s_.rows.row(m.slot);
-      if (nearest && key_needs_distance && std::isnan(m.dist))
-        std::tie(m.loc, m.dist) = NearestActive(row);
+      const HotRow& row = s_.rows.hot(m.slot);
+      if (nearest && key_needs_distance && std::isnan(m.dist)) {
+        std::tie(m.loc, m.dist) = NearestActive(m.slot);
+      }
       m.key = ranker_.Key(row, m.dist, m.text);
     }
     pool_ = matches_;
   }
 
   SearchResponse out;
-  out.total = static_cast<int64_t>(matches_.size());
+  out.total = total_;
   out.commit_seq = s_.seq;
   out.spelling_suggestion = text_.spelling_suggestion;
   BuildPage(&out);
@@ -325,7 +355,7 @@ void SearchRun::BuildPage(SearchResponse* out) {
   for (size_t i = 0; i < emitted.size(); ++i) FillHit(*emitted[i], &out->hits[i]);
 
   const uint64_t returned = depth + emitted.size();
-  if (returned < matches_.size() && !emitted.empty()) {
+  if (returned < static_cast<uint64_t>(total_) && !emitted.empty()) {
     PageCursor next;
     next.fingerprint = p_.fingerprint;
     next.day = p_.day;
@@ -364,7 +394,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
   hit->lat = loc.lat;
   hit->lon = loc.lon;
   hit->distance_km = dist;
-  hit->explanation = ranker_.Explain(row, dist, m.text);
+  hit->explanation = ranker_.Explain(s_.rows.hot(m.slot), dist, m.text);
   hit->score = hit->explanation.text + hit->explanation.distance + hit->explanation.quality;
   if (!r_.explain) hit->explanation = ScoreExplanation();
   for (uint64_t mask = row.style_mask; mask != 0; mask &= mask - 1) {

@@ -34,8 +34,8 @@ struct Snapshot {
 
   bool Valid(const geo::CellEntry& e) const {
     if (!rows.has(e.slot)) return false;
-    const Row& r = rows.row(e.slot);
-    return r.live && r.gen == e.gen && e.location < r.locations.size();
+    const HotRow& h = rows.hot(e.slot);
+    return h.live && h.gen == e.gen && e.location < h.num_locations;
   }
 
   // Calls fn(slot, location_index) for every valid location in `ranges`.

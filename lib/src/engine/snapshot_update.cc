@@ -37,6 +37,7 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   };
   count(old, -1);
   count(row, +1);
+
   if (LocationsDiffer(old, row)) {
     row.gen = (old.gen + 1) & 0xFFFFFF;
     if (row.live) {
@@ -50,6 +51,7 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
       }
     }
   }
+  rows_.Sync(slot);
 }
 
 std::shared_ptr<const Snapshot> SnapshotUpdate::Finish(uint64_t seq, int64_t micros) && {

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "geo/distance.h"
@@ -30,12 +31,20 @@ int KindRank(Suggestion::Kind k) {
   return 4;
 }
 
-// True when some word of `text` (lowercased) starts with `key`.
+// True when some word of `text` starts with `key` (ASCII case folded).
+// REQUIRES: key is lowercase (SuggestKey). Allocates nothing: it runs for
+// every location near the point.
 bool WordStartsWith(std::string_view text, std::string_view key) {
-  const std::string lower = SuggestKey(text);
-  if (lower.starts_with(key)) return true;
-  for (size_t pos = lower.find(' '); pos != std::string::npos; pos = lower.find(' ', pos + 1)) {
-    if (std::string_view(lower).substr(pos + 1).starts_with(key)) return true;
+  for (size_t start = 0; start + key.size() <= text.size();) {
+    size_t i = 0;
+    while (i < key.size() &&
+           absl::ascii_tolower(static_cast<unsigned char>(text[start + i])) == key[i]) {
+      ++i;
+    }
+    if (i == key.size()) return true;
+    const size_t space = text.find(' ', start);
+    if (space == std::string_view::npos) return false;
+    start = space + 1;
   }
   return false;
 }
@@ -53,11 +62,8 @@ void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string&
     s.kind = kind;
     s.text = term.substr(sep + 1);
     s.count = t.get_termfreq();
-    s.id = s.text;
-    if (kind == Suggestion::Kind::kArtist) {
-      Xapian::PostingIterator p = db.postlist_begin(term);
-      if (p != db.postlist_end(term)) s.id = db.get_document(*p).get_data();
-    }
+    // An artist's id is looked up only if the suggestion is returned (Suggest).
+    s.id = kind == Suggestion::Kind::kArtist ? term : s.text;
     out->push_back(std::move(s));
   }
 }
@@ -65,18 +71,24 @@ void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string&
 void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const std::string& key,
                std::vector<Suggestion>* out) {
   const GeoPoint p = *req.near;
-  absl::flat_hash_map<std::string, size_t> seen;  // kind + text -> index in out
-  for (double radius = 25; radius <= 400; radius *= 4) {
+  // (kind, text) -> index in out; the views point into the snapshot's rows.
+  absl::flat_hash_map<std::pair<int, std::string_view>, size_t> seen;
+  for (double radius = 5; radius <= 320; radius *= 4) {
     out->clear();
     seen.clear();
     const std::vector<geo::CellRange> ranges = geo::CoverCap(p.lat, p.lon, radius);
     snap.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
       const engine::Row& row = snap.rows.row(slot);
       const engine::RowLocation& loc = row.locations[li];
+      const bool artist = WordStartsWith(row.name, key);
+      const bool studio = !row.studio_name.empty() && WordStartsWith(row.studio_name, key);
+      const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
+      if (!artist && !studio && !city) return;
       const double d = geo::DistanceKm(p.lat, p.lon, loc.lat, loc.lon);
       if (d > radius) return;
       auto add = [&](Suggestion::Kind kind, const std::string& text, const std::string& id) {
-        auto [it, inserted] = seen.try_emplace(absl::StrCat(KindRank(kind), text), out->size());
+        auto [it, inserted] =
+            seen.try_emplace({KindRank(kind), std::string_view(text)}, out->size());
         if (inserted) {
           out->push_back({kind, text, id, 1, d});
         } else {
@@ -85,13 +97,9 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
           s.distance_km = std::min(s.distance_km, d);
         }
       };
-      if (WordStartsWith(row.name, key)) add(Suggestion::Kind::kArtist, row.name, row.id);
-      if (!row.studio_name.empty() && WordStartsWith(row.studio_name, key)) {
-        add(Suggestion::Kind::kStudio, row.studio_name, row.studio_name);
-      }
-      if (!loc.city->empty() && WordStartsWith(*loc.city, key)) {
-        add(Suggestion::Kind::kCity, *loc.city, *loc.city);
-      }
+      if (artist) add(Suggestion::Kind::kArtist, row.name, row.id);
+      if (studio) add(Suggestion::Kind::kStudio, row.studio_name, row.studio_name);
+      if (city) add(Suggestion::Kind::kCity, *loc.city, *loc.city);
     });
     if (out->size() >= static_cast<size_t>(req.limit)) break;
   }
@@ -134,10 +142,7 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
   std::vector<Suggestion> result;
   auto take = [&](const Suggestion& s) {
     if (result.size() >= static_cast<size_t>(req.limit)) return;
-    if (taken
-            .insert(
-                absl::StrCat(KindRank(s.kind), s.kind == Suggestion::Kind::kArtist ? s.id : s.text))
-            .second) {
+    if (taken.insert(absl::StrCat(KindRank(s.kind), s.text)).second) {
       result.push_back(s);
     }
   };
@@ -146,6 +151,13 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
     if (s.kind == Suggestion::Kind::kStyle) take(s);
   for (const Suggestion& s : out) take(s);
   for (const Suggestion& s : global) take(s);
+  for (Suggestion& s : result) {
+    if (s.kind != Suggestion::Kind::kArtist || !s.id.starts_with(kArtistNamePrefix)) continue;
+    const std::string term = std::move(s.id);
+    s.id.clear();
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p != db.postlist_end(term)) s.id = db.get_document(*p).get_data();
+  }
   return result;
 }
 
