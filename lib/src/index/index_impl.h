@@ -56,6 +56,9 @@ class IndexImpl : public Index {
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
+  // The same for many records, pipelined over two threads.
+  void IndexRecords(const std::vector<const StoredRecord*>& records)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);  // throws Xapian::Error
 
   std::shared_ptr<const engine::Snapshot> snapshot() const;
   void Publish(std::shared_ptr<const engine::Snapshot> s);

@@ -117,6 +117,9 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
   doc.add_value(kVersionSlot, EncodeVersion(a.version()));
   doc.set_data(a.id());
+  // Drop the generator's handle: the document may be handed to another
+  // thread, and Xapian's reference counts are not atomic.
+  termgen_.set_document(Xapian::Document());
   return doc;
 }
 

@@ -16,7 +16,8 @@
 // Cost: ~40 terms for a typical artist; indexing is Xapian-bound.
 //
 // Thread safety: a DocumentBuilder is used by one thread (it owns a
-// TermGenerator).
+// TermGenerator); the documents it returns hold no reference to it and may be
+// passed to another thread.
 #ifndef INKDEX_TEXT_DOCUMENT_BUILDER_H_
 #define INKDEX_TEXT_DOCUMENT_BUILDER_H_
 
