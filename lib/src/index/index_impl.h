@@ -54,6 +54,8 @@ class IndexImpl : public Index {
   absl::Status Recover();
   absl::Status LoadSnapshot();
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
+  void AssignNewSlots(store::CommitWrite* write,
+                      absl::flat_hash_map<std::string, uint32_t>* new_slots);
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
   // The same for many records, pipelined over two threads.

@@ -70,17 +70,22 @@ DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy) : taxonomy_(taxo
 Xapian::Document DocumentBuilder::Build(const Artist& a) {
   Xapian::Document doc;
   termgen_.set_document(doc);
-  // Short fields: unstemmed and Z-stemmed terms with positions, for phrases
-  // ("ink & steel") and exact names.
+  // Short fields: unstemmed and Z-stemmed terms.
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   termgen_.set_stopper(nullptr);
-  auto field = [&](std::string_view text, Xapian::termcount weight) {
+  // Positions (a B-tree entry per term and document) are kept only where a
+  // phrase is likely: names and studio names.
+  auto field = [&](std::string_view text, Xapian::termcount weight, bool positions = false) {
     if (text.empty()) return;
-    termgen_.index_text(std::string(text), weight);
-    termgen_.increase_termpos(100);  // no phrase matches across fields
+    if (positions) {
+      termgen_.index_text(std::string(text), weight);
+      termgen_.increase_termpos(100);  // no phrase matches across fields
+    } else {
+      termgen_.index_text_without_positions(std::string(text), weight);
+    }
   };
-  field(a.name(), 3);
-  field(a.studio().name(), 2);
+  field(a.name(), 3, true);
+  field(a.studio().name(), 2, true);
   for (const std::string& s : a.specialties()) field(s, 2);
   for (const std::string& id : a.styles()) {
     std::optional<int> idx = taxonomy_.Find(id);

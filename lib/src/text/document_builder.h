@@ -4,7 +4,8 @@
 //   Q<id>            unique id term (Xapian's convention), for lookups and verify
 //   (no prefix)/Z    free text of the short fields: name, studio, specialties,
 //                    style display names, locations, instagram handle; words
-//                    and English stems (Z-prefixed), with positions for phrases
+//                    and English stems (Z-prefixed); positions (for phrases)
+//                    on names and studio names only
 //   Z (biography)    stems only, English stopwords dropped, no positions
 //   S<style id>      one per canonical style (style aliases in a query map here)
 //   XA<lower>\x1f<name>     full artist name, for suggest (termfreq = artists)

@@ -73,11 +73,18 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   const GeoPoint p = *req.near;
   // (kind, text) -> index in out; the views point into the snapshot's rows.
   absl::flat_hash_map<std::pair<int, std::string_view>, size_t> seen;
-  for (double radius = 5; radius <= 320; radius *= 4) {
+  // Widen from 2 km until enough is found; stop widening once a ring has
+  // visited kMaxVisited locations (a dense city), as what is that close is
+  // what a person typing wants.
+  constexpr size_t kMaxVisited = 20000;
+  size_t visited = 0;
+  for (double radius = 2; radius <= 512 && visited < kMaxVisited; radius *= 4) {
     out->clear();
     seen.clear();
+    visited = 0;
     const std::vector<geo::CellRange> ranges = geo::CoverCap(p.lat, p.lon, radius);
     snap.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
+      ++visited;
       const engine::Row& row = snap.rows.row(slot);
       const engine::RowLocation& loc = row.locations[li];
       const bool artist = WordStartsWith(row.name, key);

@@ -4,8 +4,9 @@
 // Without a point, completions rank by how many searchable artists they
 // cover (a style's live count, a city's or studio's artists), then by kind
 // (style, city, studio, artist) and text. With a point, artists, studios and
-// cities near it (within a radius widened from 25 km up to 400 km until
-// enough are found) come first, nearest first, then the global ones.
+// cities near it (within a radius widened from 2 km up to 512 km until
+// enough are found, or a ring holds 20,000 locations) come first, nearest first, then the global
+// ones.
 //
 // Cost: prefix scans of the XA/XT/XC suggest terms (bounded to a few hundred
 // terms each) plus one geo lookup with a point.
