@@ -346,6 +346,9 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
     std::vector<const StoredRecord*> records;
     records.reserve(write.records.size());
     for (const auto& [id, record] : write.records) records.push_back(&record);
+    // Xapian appends to its B-trees fastest in docid order.
+    std::sort(records.begin(), records.end(),
+              [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
     IndexRecords(records);
     xdb_->set_metadata(kSeqMetadata, std::to_string(write.seq));
     xdb_->commit();
