@@ -186,6 +186,33 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   EXPECT_FALSE(r.spelling_suggestion.empty());
 }
 
+TEST_F(IndexTest, TextFirstAndGeoFirstPlansAgree) {
+  // 3,000 artists in the region: a rare word is matched first and checked
+  // against the region; a common one goes geo first. Both must be exact.
+  WriteBatch b;
+  for (int i = 0; i < 3000; ++i) {
+    Artist a = MakeArtist("t" + std::to_string(10000 + i), "Artist", kLeedsLat + (i % 60) * 0.002,
+                          kLeedsLon + (i / 60) * 0.002, {"blackwork"});
+    a.set_biography(i % 600 == 0 ? "koi and waves tattoo" : "bold tattoo work");
+    b.Upsert(a);
+  }
+  Artist far = MakeArtist("far", "Artist", 10, 10, {"blackwork"});
+  far.set_biography("koi tattoo");
+  b.Upsert(far);
+  Apply(b);
+  SearchRequest q = Near(30);
+  q.text = "koi";
+  SearchResponse rare = Search(q);
+  EXPECT_EQ(rare.total, 5);
+  for (const SearchHit& h : rare.hits) EXPECT_LE(h.distance_km, 30);
+  q.text = "tattoo";
+  EXPECT_EQ(Search(q).total, 3000);
+  q.radius_km.reset();
+  q.bbox = BoundingBox{kLeedsLat - 0.01, kLeedsLon - 0.01, kLeedsLat + 0.5, kLeedsLon + 0.5};
+  q.text = "koi";
+  EXPECT_EQ(Search(q).total, 5);
+}
+
 TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
   Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
   GuestSpot* g = a.add_guest_spots();

@@ -28,7 +28,7 @@ struct Match {
 
 class SearchRun {
  public:
-  SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextMatchFn* text)
+  SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextSearch* text)
       : s_(s), p_(p), r_(*p.request), tax_(t), text_fn_(text), ranker_(*p.request, p) {}
 
   absl::StatusOr<SearchResponse> Run();
@@ -49,6 +49,12 @@ class SearchRun {
   // Geo candidates of a radius or viewport, one per slot at its best location.
   std::vector<Match> CollectGeo(GeoMode mode, double radius_km) const;
   absl::Status ApplyText(std::vector<Match>* cands, bool restrict);
+  // Whether matching the text first, then checking the region, reads less.
+  absl::StatusOr<bool> TextFirst(const std::vector<geo::CellRange>& ranges) const;
+  // Where a slot matches the radius or viewport (nearest active location in
+  // it), or false.
+  bool InRegion(uint32_t slot, Match* m) const;
+  std::vector<geo::CellRange> RegionRanges() const;
   void Classify(std::vector<Match>& cands, bool count_rings);
   void ClassifyOne(Match m, bool count_rings);
   bool HasFilters() const {
@@ -64,7 +70,7 @@ class SearchRun {
   const QueryPlan& p_;
   const SearchRequest& r_;
   const StyleTaxonomy& tax_;
-  const TextMatchFn* text_fn_;
+  const TextSearch* text_fn_;
   Ranker ranker_;
   TextMatches text_;
   FacetCounter facets_;
@@ -100,16 +106,56 @@ std::pair<uint16_t, double> SearchRun::NearestActive(uint32_t slot) const {
   return {best, best_d};
 }
 
+std::vector<geo::CellRange> SearchRun::RegionRanges() const {
+  if (p_.geo == GeoMode::kViewport) {
+    const BoundingBox& b = *r_.bbox;
+    return geo::CoverRect(b.south, b.west, b.north, b.east);
+  }
+  return geo::CoverCap(p_.ref_lat, p_.ref_lon, *r_.radius_km);
+}
+
+absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ranges) const {
+  const uint64_t in_region = s_.CountIn(ranges);
+  if (in_region < 2000) return false;  // small regions: geo first is always cheap
+  absl::StatusOr<uint64_t> estimate = text_fn_->estimate();
+  if (!estimate.ok()) return estimate.status();
+  return *estimate * 4 < in_region;
+}
+
+bool SearchRun::InRegion(uint32_t slot, Match* m) const {
+  const HotRow& h = s_.rows.hot(slot);
+  const Row* row = h.num_locations > 1 ? &s_.rows.row(slot) : nullptr;
+  bool found = false;
+  for (uint16_t i = 0; i < h.num_locations; ++i) {
+    double lat = h.lat, lon = h.lon;
+    if (i > 0) {
+      const RowLocation& l = row->locations[i];
+      if (!l.ActiveOn(p_.day)) continue;
+      lat = l.lat;
+      lon = l.lon;
+    }
+    const double d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
+    if (p_.geo == GeoMode::kViewport) {
+      const BoundingBox& b = *r_.bbox;
+      if (!geo::RectContains(b.south, b.west, b.north, b.east, lat, lon)) continue;
+    } else if (d > *r_.radius_km) {
+      continue;
+    }
+    if (!found || d < m->dist) {
+      m->loc = i;
+      m->dist = d;
+      found = true;
+    }
+  }
+  return found;
+}
+
 std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
   std::vector<Match> out;
   absl::flat_hash_map<uint32_t, size_t> multi;  // slot -> index, rows with guest spots
-  std::vector<geo::CellRange> ranges;
   const BoundingBox* box = r_.bbox ? &*r_.bbox : nullptr;
-  if (mode == GeoMode::kViewport) {
-    ranges = geo::CoverRect(box->south, box->west, box->north, box->east);
-  } else {
-    ranges = geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
-  }
+  const std::vector<geo::CellRange> ranges =
+      mode == p_.geo ? RegionRanges() : geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
   s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
     const HotRow& h = s_.rows.hot(slot);
     double lat = h.lat, lon = h.lon;  // the primary location is always active
@@ -147,7 +193,7 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands, bool restrict) {
     for (const Match& m : *cands) slots.push_back(m.slot);
     std::sort(slots.begin(), slots.end());
   }
-  absl::StatusOr<TextMatches> tm = (*text_fn_)(restrict ? &slots : nullptr);
+  absl::StatusOr<TextMatches> tm = text_fn_->match(restrict ? &slots : nullptr);
   if (!tm.ok()) return tm.status();
   text_ = std::move(*tm);
   if (restrict) {
@@ -246,7 +292,13 @@ bool SearchRun::ExpandNearest() {
 absl::StatusOr<SearchResponse> SearchRun::Run() {
   std::vector<Match> cands;
   const bool regional = p_.geo == GeoMode::kRadius || p_.geo == GeoMode::kViewport;
-  if (regional) {
+  absl::StatusOr<bool> text_first = false;
+  if (regional && text_fn_ != nullptr) text_first = TextFirst(RegionRanges());
+  if (!text_first.ok()) return text_first.status();
+  if (regional && *text_first) {
+    if (absl::Status st = ApplyText(&cands, /*restrict=*/false); !st.ok()) return st;
+    std::erase_if(cands, [&](Match& m) { return !InRegion(m.slot, &m); });
+  } else if (regional) {
     cands = CollectGeo(p_.geo, r_.radius_km.value_or(0));
     if (text_fn_ != nullptr) {
       if (absl::Status st = ApplyText(&cands, /*restrict=*/true); !st.ok()) return st;
@@ -410,7 +462,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
 }  // namespace
 
 absl::StatusOr<SearchResponse> RunSearch(const Snapshot& snapshot, const QueryPlan& plan,
-                                         const StyleTaxonomy& taxonomy, const TextMatchFn* text) {
+                                         const StyleTaxonomy& taxonomy, const TextSearch* text) {
   return SearchRun(snapshot, plan, taxonomy, text).Run();
 }
 

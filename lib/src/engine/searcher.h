@@ -5,8 +5,10 @@
 //     snapshot's cell indexes and each location is checked exactly (distance
 //     or bounds, and the guest-spot dates); with no geo region, candidates are
 //     the text matches, else every live row.
-//  2. Text: the Xapian match (TextMatchFn), restricted to the geo
-//     candidates when there are any.
+//  2. Text: the Xapian match (TextSearch), restricted to the geo
+//     candidates; or, when the text is estimated to match far fewer artists
+//     than the region holds, matched first and each match checked against
+//     the region.
 //  3. Filters split candidates into the base set (all but styles: style
 //     facets) and the matches (total, other facets, hits).
 //  4. Ranking and the page: keys are computed per match, the page cursor
@@ -38,15 +40,19 @@ struct TextMatches {
   std::string spelling_suggestion;
 };
 
-// Matches the request text; when `restrict_to` is non-null (sorted slots),
-// only among those slots.
-using TextMatchFn =
-    std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to)>;
+// The request's text, as the searcher sees it.
+struct TextSearch {
+  // Matches the text; when `restrict_to` is non-null (sorted slots), only
+  // among those slots.
+  std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to)> match;
+  // A quick estimate of how many documents match (no postings are read).
+  std::function<absl::StatusOr<uint64_t>()> estimate;
+};
 
 // REQUIRES: plan made by PlanQuery for a request that outlives the call;
 // `text` non-null iff the request has text.
 absl::StatusOr<SearchResponse> RunSearch(const Snapshot& snapshot, const QueryPlan& plan,
-                                         const StyleTaxonomy& taxonomy, const TextMatchFn* text);
+                                         const StyleTaxonomy& taxonomy, const TextSearch* text);
 
 }  // namespace inkdex::engine
 

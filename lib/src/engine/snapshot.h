@@ -38,6 +38,12 @@ struct Snapshot {
     return h.live && h.gen == e.gen && e.location < h.num_locations;
   }
 
+  // Entries (valid or superseded) in `ranges`: an upper bound on the
+  // locations there, for planning. O(ranges * log n).
+  uint64_t CountIn(std::span<const geo::CellRange> ranges) const {
+    return geo_base->CountIn(ranges) + geo_delta->CountIn(ranges);
+  }
+
   // Calls fn(slot, location_index) for every valid location in `ranges`.
   template <typename Fn>
   void ForEachLocationIn(std::span<const geo::CellRange> ranges, Fn&& fn) const {

@@ -43,6 +43,18 @@ class CellIndex {
   template <typename Fn>
   void ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const;
 
+  // Number of entries in `ranges`. REQUIRES: as ForEachIn.
+  uint64_t CountIn(std::span<const CellRange> ranges) const {
+    uint64_t n = 0;
+    for (const CellRange& r : ranges) {
+      auto cell_less = [](const CellEntry& e, uint64_t cell) { return e.cell < cell; };
+      auto lo = std::lower_bound(entries_.begin(), entries_.end(), r.min, cell_less);
+      auto hi = std::lower_bound(lo, entries_.end(), r.max + 1, cell_less);
+      n += static_cast<uint64_t>(hi - lo);
+    }
+    return n;
+  }
+
   size_t size() const { return entries_.size(); }
   const std::vector<CellEntry>& entries() const { return entries_; }
 

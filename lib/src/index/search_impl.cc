@@ -78,9 +78,11 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
     std::shared_ptr<const engine::Snapshot> snap;
     std::unique_ptr<Xapian::Database> db;
     if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
-    engine::TextMatchFn match = [&](const std::vector<uint32_t>* restrict_to) {
+    engine::TextSearch match;
+    match.match = [&](const std::vector<uint32_t>* restrict_to) {
       return text::MatchText(*db, text, taxonomy_, restrict_to);
     };
+    match.estimate = [&] { return text::EstimateText(*db, text, taxonomy_); };
     try {
       absl::StatusOr<SearchResponse> r = engine::RunSearch(*snap, *plan, taxonomy_, &match);
       ReleaseReader(std::move(db));

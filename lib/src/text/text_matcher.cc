@@ -123,12 +123,9 @@ std::vector<Segment> SplitStyleWords(std::string_view text, const StyleTaxonomy&
   return out;
 }
 
-}  // namespace
-
-absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
-                                              const StyleTaxonomy& taxonomy,
-                                              const std::vector<uint32_t>* restrict_to) {
-  engine::TextMatches out;
+// The Xapian query for `text`; an empty query matches nothing.
+absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view text,
+                                        const StyleTaxonomy& taxonomy) {
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_stemmer(Xapian::Stem("english"));
@@ -158,9 +155,32 @@ absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_
   } catch (const Xapian::QueryParserError& e) {
     return absl::InvalidArgumentError(absl::StrCat("text: cannot parse: ", e.get_msg()));
   }
+  if (parts.empty()) return Xapian::Query();  // only stopwords or punctuation
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
+                                      const StyleTaxonomy& taxonomy) {
+  absl::StatusOr<Xapian::Query> query = ParseText(db, text, taxonomy);
+  if (!query.ok()) return query.status();
+  if (query->empty()) return 0;
+  Xapian::Enquire enquire(db);
+  enquire.set_query(*query);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  return enquire.get_mset(0, 0).get_matches_estimated();
+}
+
+absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const StyleTaxonomy& taxonomy,
+                                              const std::vector<uint32_t>* restrict_to) {
+  engine::TextMatches out;
+  absl::StatusOr<Xapian::Query> parsed = ParseText(db, text, taxonomy);
+  if (!parsed.ok()) return parsed.status();
   out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
-  if (parts.empty()) return out;  // only stopwords or punctuation: matches nothing
-  Xapian::Query query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+  if (parsed->empty()) return out;
+  Xapian::Query query = *std::move(parsed);
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
   if (restrict_to != nullptr) {

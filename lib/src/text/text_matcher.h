@@ -35,6 +35,11 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
 
 // REQUIRES: restrict_to sorted ascending when non-null.
 // INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
+// An estimate of how many documents match `text` (from term statistics,
+// reading no postings). INVALID_ARGUMENT as MatchText.
+absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
+                                      const StyleTaxonomy& taxonomy);
+
 // Words naming a style ("irezumi", "american traditional") match the style or
 // the words themselves.
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
