@@ -171,7 +171,13 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   SearchRequest q;
   q.text = "dragon japanese";  // stem dragon~dragons, style word
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
-  q.text = "\"sarah mitchell\"";  // phrases match the short fields
+  q.text = "\"bold dragons\"";  // a phrase in the biography
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "\"dragons bold\"";
+  EXPECT_EQ(Search(q).total, 0);
+  q.text = "\"koi in the\" japanese";
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "\"sarah mitchell\"";  // a phrase in a positional field
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "\"mitchell sarah\"";
   EXPECT_EQ(Search(q).total, 0);

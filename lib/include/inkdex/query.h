@@ -9,7 +9,7 @@
 //    is active on `date` (primary always; guest spots between from and to,
 //    inclusive). Distances are great-circle on a sphere of 6371.0088 km.
 //  * Text: every word must match (name, studio, biography, specialties,
-//    location, instagram handle), English stemming, "quoted phrases" (names and studios), and the
+//    location, instagram handle), English stemming, "quoted phrases", and the
 //    last word also matches as a prefix.
 //  * Ranking (sort = kRelevance): score = text_weight * t/(1+t)
 //      + distance_weight * exp(-d / distance_scale_km)

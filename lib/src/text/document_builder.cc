@@ -36,6 +36,19 @@ std::string SuggestTerm(std::string_view prefix, std::string_view original) {
   return term;
 }
 
+std::string PhraseText(std::string_view text) {
+  std::string out = " ";
+  for (unsigned char c : text) {
+    if (c >= 0x80 || absl::ascii_isalnum(c)) {
+      out.push_back(static_cast<char>(absl::ascii_tolower(c)));
+    } else if (out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  if (out.back() != ' ') out.push_back(' ');
+  return out;
+}
+
 std::string EncodeVersion(uint64_t v) {
   std::string s(8, '\0');
   for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
@@ -73,19 +86,13 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
   // Short fields: unstemmed and Z-stemmed terms.
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   termgen_.set_stopper(nullptr);
-  // Positions (a B-tree entry per term and document) are kept only where a
-  // phrase is likely: names and studio names.
-  auto field = [&](std::string_view text, Xapian::termcount weight, bool positions = false) {
+  auto field = [&](std::string_view text, Xapian::termcount weight) {
     if (text.empty()) return;
-    if (positions) {
-      termgen_.index_text(std::string(text), weight);
-      termgen_.increase_termpos(100);  // no phrase matches across fields
-    } else {
-      termgen_.index_text_without_positions(std::string(text), weight);
-    }
+    termgen_.index_text(std::string(text), weight);
+    termgen_.increase_termpos(100);  // no phrase matches across fields
   };
-  field(a.name(), 3, true);
-  field(a.studio().name(), 2, true);
+  field(a.name(), 3);
+  field(a.studio().name(), 2);
   for (const std::string& s : a.specialties()) field(s, 2);
   for (const std::string& id : a.styles()) {
     std::optional<int> idx = taxonomy_.Find(id);
@@ -111,6 +118,9 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
     termgen_.set_stopper(&EnglishStopper());
     termgen_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
     termgen_.index_text_without_positions(a.biography());
+    // Phrases in biographies are checked against this text instead of
+    // positions (MatchText): positions would double the cost of indexing.
+    doc.add_value(kPhraseTextSlot, PhraseText(a.biography()));
   }
 
   doc.add_boolean_term(absl::StrCat("Q", a.id()));

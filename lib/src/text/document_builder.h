@@ -4,15 +4,16 @@
 //   Q<id>            unique id term (Xapian's convention), for lookups and verify
 //   (no prefix)/Z    free text of the short fields: name, studio, specialties,
 //                    style display names, locations, instagram handle; words
-//                    and English stems (Z-prefixed); positions (for phrases)
-//                    on names and studio names only
+//                    and English stems (Z-prefixed), with positions for phrases
 //   Z (biography)    stems only, English stopwords dropped, no positions
+//                    (phrases are checked against value 1 instead)
 //   S<style id>      one per canonical style (style aliases in a query map here)
 //   XA<lower>\x1f<name>     full artist name, for suggest (termfreq = artists)
 //   XT<lower>\x1f<studio>   studio name, for suggest
 //   XC<lower>\x1f<City, CC> city of every location, for suggest
 // Values:
 //   0  the document version (EncodeVersion), checked by Verify
+//   1  the biography as PhraseText, for phrase queries
 // Data: the artist id.
 // Cost: ~40 terms for a typical artist; indexing is Xapian-bound.
 //
@@ -33,6 +34,7 @@
 namespace inkdex::text {
 
 inline constexpr Xapian::valueno kVersionSlot = 0;
+inline constexpr Xapian::valueno kPhraseTextSlot = 1;
 inline constexpr char kSuggestSeparator = '\x1f';
 inline constexpr std::string_view kArtistNamePrefix = "XA";
 inline constexpr std::string_view kStudioNamePrefix = "XT";
@@ -41,6 +43,10 @@ inline constexpr char kStylePrefix[] = "S";
 
 // The English stopwords dropped from biographies and from queries.
 const Xapian::Stopper& EnglishStopper();
+
+// Lowercase ASCII words separated and surrounded by single spaces (other
+// bytes kept): " black rose " is a phrase of PhraseText(t) iff it occurs in it.
+std::string PhraseText(std::string_view text);
 
 // 8 bytes big-endian: sorts like the number.
 std::string EncodeVersion(uint64_t version);

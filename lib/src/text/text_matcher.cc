@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -172,15 +173,12 @@ absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view tex
   return enquire.get_mset(0, 0).get_matches_estimated();
 }
 
-absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
-                                              const StyleTaxonomy& taxonomy,
-                                              const std::vector<uint32_t>* restrict_to) {
-  engine::TextMatches out;
-  absl::StatusOr<Xapian::Query> parsed = ParseText(db, text, taxonomy);
-  if (!parsed.ok()) return parsed.status();
-  out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
-  if (parsed->empty()) return out;
-  Xapian::Query query = *std::move(parsed);
+namespace {
+
+// All matches of `query` (with their weights), among `restrict_to` if given.
+absl::flat_hash_map<uint32_t, double> RunQuery(Xapian::Database& db, Xapian::Query query,
+                                               const std::vector<uint32_t>* restrict_to) {
+  absl::flat_hash_map<uint32_t, double> out;
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
   if (restrict_to != nullptr) {
@@ -193,9 +191,65 @@ absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_
   enquire.set_docid_order(Xapian::Enquire::ASCENDING);
   const Xapian::doccount all = db.get_doccount();
   Xapian::MSet mset = enquire.get_mset(0, all, all);
-  out.weights.reserve(mset.size());
+  out.reserve(mset.size());
   for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-    out.weights.emplace(*it, it.get_weight());
+    out.emplace(*it, it.get_weight());
+  }
+  return out;
+}
+
+// The "quoted" parts of the text.
+std::vector<std::string> QuotedPhrases(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t open = text.find('"'); open != std::string_view::npos;) {
+    const size_t close = text.find('"', open + 1);
+    if (close == std::string_view::npos) break;
+    out.emplace_back(text.substr(open + 1, close - open - 1));
+    open = text.find('"', close + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
+                                              const StyleTaxonomy& taxonomy,
+                                              const std::vector<uint32_t>* restrict_to) {
+  engine::TextMatches out;
+  out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
+  const std::vector<std::string> phrases = QuotedPhrases(text);
+  if (phrases.empty()) {
+    absl::StatusOr<Xapian::Query> parsed = ParseText(db, text, taxonomy);
+    if (!parsed.ok()) return parsed.status();
+    if (!parsed->empty()) out.weights = RunQuery(db, *std::move(parsed), restrict_to);
+    return out;
+  }
+  // Phrases: match every word anywhere first; then a document keeps a phrase
+  // if its positions hold it (short fields) or its biography text does.
+  std::string loose(text);
+  std::replace(loose.begin(), loose.end(), '"', ' ');
+  absl::StatusOr<Xapian::Query> parsed = ParseText(db, loose, taxonomy);
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->empty()) return out;
+  out.weights = RunQuery(db, *std::move(parsed), restrict_to);
+  for (const std::string& phrase : phrases) {
+    const std::string needle = PhraseText(phrase);
+    if (needle.size() <= 1 || out.weights.empty()) continue;
+    absl::StatusOr<Xapian::Query> positional =
+        ParseText(db, absl::StrCat("\"", phrase, "\""), taxonomy);
+    if (!positional.ok()) return positional.status();
+    std::vector<uint32_t> candidates;
+    candidates.reserve(out.weights.size());
+    for (const auto& [slot, w] : out.weights) candidates.push_back(slot);
+    std::sort(candidates.begin(), candidates.end());
+    const absl::flat_hash_map<uint32_t, double> held =
+        positional->empty() ? absl::flat_hash_map<uint32_t, double>()
+                            : RunQuery(db, *std::move(positional), &candidates);
+    for (uint32_t slot : candidates) {
+      if (held.contains(slot)) continue;
+      const std::string bio = db.get_document(slot).get_value(kPhraseTextSlot);
+      if (bio.find(needle) == std::string::npos) out.weights.erase(slot);
+    }
   }
   return out;
 }
