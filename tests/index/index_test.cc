@@ -442,8 +442,19 @@ TEST_F(IndexTest, SuggestCompletesNamesStylesAndCities) {
   EXPECT_EQ((*r)[0].kind, Suggestion::Kind::kStyle);
   EXPECT_EQ((*r)[0].id, "fineline");
   EXPECT_EQ((*r)[0].count, 2);
-  q.prefix = "lee";
+  Artist studio = MakeArtist("s3", "Jo Bloggs", kLeedsLat + 0.01, kLeedsLon, {"fineline"});
+  studio.mutable_studio()->set_name("Ink & Steel Studio");
+  WriteBatch more;
+  more.Upsert(studio);
+  Apply(more);
+  q.prefix = "STE";  // a later word of a studio name, near a point
   q.near = GeoPoint{kLeedsLat, kLeedsLon};
+  r = index_->Suggest(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0].text, "Ink & Steel Studio");
+  EXPECT_EQ((*r)[0].kind, Suggestion::Kind::kStudio);
+  q.prefix = "lee";
   r = index_->Suggest(q);
   ASSERT_TRUE(r.ok());
   ASSERT_FALSE(r->empty());

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace inkdex::engine {
@@ -55,7 +56,7 @@ struct Row {
 // of its Row into a dense array (RowTable pages keep both side by side) so
 // that scans over many artists touch 64 bytes each, not a Row and its heap
 // strings and location vector. Guest spots (num_locations > 1) still read
-// the Row.
+// the Row. 64 bytes.
 struct HotRow {
   uint64_t style_mask = 0;
   double rating = std::numeric_limits<double>::quiet_NaN();
@@ -70,9 +71,45 @@ struct HotRow {
   bool booking_open = false;
 };
 
+// A 64-bit Bloom filter of how words begin: each word sets one bit for its
+// first two bytes and one for its first three (lowercase ASCII). A prefix
+// can start a word only if all of WordStartMask(prefix) is set.
+inline uint64_t WordStartMask(std::string_view lower_word) {
+  uint64_t bits = 0;
+  if (lower_word.size() >= 2) {
+    bits |= uint64_t{1} << ((static_cast<unsigned char>(lower_word[0]) * 31u +
+                             static_cast<unsigned char>(lower_word[1])) %
+                            64u);
+  }
+  if (lower_word.size() >= 3) {
+    bits |= uint64_t{1} << ((static_cast<unsigned char>(lower_word[0]) * 961u +
+                             static_cast<unsigned char>(lower_word[1]) * 17u +
+                             static_cast<unsigned char>(lower_word[2]) * 7u + 11u) %
+                            64u);
+  }
+  return bits;
+}
+
+// The WordStartMask of every word of `text` (space separated), ORed.
+inline uint64_t WordStartBits(const std::string& text) {
+  uint64_t bits = 0;
+  char buf[3];
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ' || (i > 0 && text[i - 1] != ' ')) continue;
+    size_t n = 0;
+    while (n < 3 && i + n < text.size() && text[i + n] != ' ') {
+      const char c = text[i + n];
+      buf[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    bits |= WordStartMask(std::string_view(buf, n));
+  }
+  return bits;
+}
+
 inline HotRow MakeHot(const Row& r) {
   HotRow h;
   h.style_mask = r.style_mask;
+
   h.rating = r.rating;
   h.hourly_rate = r.hourly_rate;
   if (!r.locations.empty()) {

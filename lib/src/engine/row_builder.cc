@@ -63,12 +63,21 @@ void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, R
 
 bool LocationsDiffer(const Row& a, const Row& b) {
   if (a.live != b.live || a.locations.size() != b.locations.size()) return true;
+  if (a.name != b.name || a.studio_name != b.studio_name) return true;  // entry tags
   for (size_t i = 0; i < a.locations.size(); ++i) {
-    if (a.locations[i].lat != b.locations[i].lat || a.locations[i].lon != b.locations[i].lon) {
+    if (a.locations[i].lat != b.locations[i].lat || a.locations[i].lon != b.locations[i].lon ||
+        a.locations[i].city != b.locations[i].city) {
       return true;
     }
   }
   return false;
+}
+
+uint64_t LocationTag(const Row& row, size_t location) {
+  uint64_t bits = WordStartBits(row.name) | WordStartBits(row.studio_name);
+  const std::string* city = row.locations[location].city;
+  if (city != nullptr) bits |= WordStartBits(*city);
+  return bits;
 }
 
 }  // namespace inkdex::engine

@@ -18,8 +18,13 @@ inline bool IsSearchable(const Artist& a) { return !a.opted_out() && a.is_active
 // caller bumps it when LocationsDiffer.
 void FillRow(const Artist& artist, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row);
 
-// True when the two rows' geo entries would differ (liveness or locations).
+// True when the two rows' geo entries would differ (liveness, locations, or
+// the words their tags are made of).
 bool LocationsDiffer(const Row& a, const Row& b);
+
+// The CellEntry tag of one of the row's locations: the WordStartBits of the
+// name, the studio name and that location's city.
+uint64_t LocationTag(const Row& row, size_t location);
 
 // The city facet key of a location: "City, CC", "City", or "".
 std::string CityKey(const Location& loc);

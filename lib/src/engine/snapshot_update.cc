@@ -47,6 +47,7 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
         e.slot = slot;
         e.gen = row.gen;
         e.location = static_cast<uint32_t>(i);
+        e.tag = LocationTag(row, i);
         added_.push_back(e);
       }
     }

@@ -7,7 +7,7 @@
 // entries whose generation no longer matches the row, so an index is never
 // edited in place.
 //
-// Cost: 16 bytes per location; Lookup is O(ranges * log n + hits).
+// Cost: 24 bytes per location; Lookup is O(ranges * log n + hits).
 // Thread safety: immutable after construction; share freely.
 #ifndef INKDEX_GEO_CELL_INDEX_H_
 #define INKDEX_GEO_CELL_INDEX_H_
@@ -26,6 +26,9 @@ struct CellEntry {
   uint32_t slot = 0;          // row (= Xapian docid)
   uint32_t gen : 24 = 0;      // row generation the entry was made for (wraps)
   uint32_t location : 8 = 0;  // 0 = primary location, k = guest spot k-1
+  // Filter bits the owner defines (the engine: which words the artist's
+  // name, studio and city start with), checked before touching the row.
+  uint64_t tag = 0;
 
   bool operator<(const CellEntry& o) const {
     return cell != o.cell ? cell < o.cell : slot < o.slot;
@@ -42,6 +45,9 @@ class CellIndex {
   // REQUIRES: ranges sorted and disjoint (as CoverCap/CoverRect return them).
   template <typename Fn>
   void ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const;
+  // Like ForEachIn, but stops as soon as fn returns false; returns false then.
+  template <typename Fn>
+  bool ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn) const;
 
   // Number of entries in `ranges`. REQUIRES: as ForEachIn.
   uint64_t CountIn(std::span<const CellRange> ranges) const {
@@ -76,6 +82,20 @@ void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
                           [](const CellEntry& e, uint64_t cell) { return e.cell < cell; });
     for (; it != end && it->cell <= r.max; ++it) fn(*it);
   }
+}
+
+template <typename Fn>
+bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn) const {
+  auto it = entries_.begin();
+  const auto end = entries_.end();
+  for (const CellRange& r : ranges) {
+    it = std::lower_bound(it, end, r.min,
+                          [](const CellEntry& e, uint64_t cell) { return e.cell < cell; });
+    for (; it != end && it->cell <= r.max; ++it) {
+      if (!fn(*it)) return false;
+    }
+  }
+  return true;
 }
 
 template <typename Keep>

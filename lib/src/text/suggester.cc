@@ -15,7 +15,12 @@
 namespace inkdex::text {
 namespace {
 
-constexpr int kMaxTermsPerKind = 400;
+// How many terms each kind's prefix scan reads (Xapian's term iteration
+// costs about a microsecond a term). Cities and studios rank by how many
+// artists they hold, so more are read; artist names are one artist each.
+constexpr int kMaxCityTerms = 200;
+constexpr int kMaxStudioTerms = 100;
+constexpr int kMaxArtistTerms = 30;
 
 int KindRank(Suggestion::Kind k) {
   switch (k) {
@@ -50,11 +55,11 @@ bool WordStartsWith(std::string_view text, std::string_view key) {
 }
 
 void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string& key,
-               Suggestion::Kind kind, std::vector<Suggestion>* out) {
+               Suggestion::Kind kind, int max_terms, std::vector<Suggestion>* out) {
   const std::string start = std::string(prefix) + key;
   int n = 0;
   for (Xapian::TermIterator t = db.allterms_begin(start);
-       t != db.allterms_end(start) && n < kMaxTermsPerKind; ++t, ++n) {
+       t != db.allterms_end(start) && n < max_terms; ++t, ++n) {
     const std::string term = *t;
     const size_t sep = term.find(kSuggestSeparator);
     if (sep == std::string::npos) continue;
@@ -73,26 +78,38 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   const GeoPoint p = *req.near;
   // (kind, text) -> index in out; the views point into the snapshot's rows.
   absl::flat_hash_map<std::pair<int, std::string_view>, size_t> seen;
-  // Widen from 2 km until enough is found; stop widening once a ring has
-  // visited kMaxVisited locations (a dense city), as what is that close is
-  // what a person typing wants.
-  constexpr size_t kMaxVisited = 20000;
-  size_t visited = 0;
-  for (double radius = 2; radius <= 512 && visited < kMaxVisited; radius *= 4) {
+  // Widen from 2 km until enough is found, reading at most kMaxVisited
+  // candidate rows in all (a dense city fills the budget within a few km, and
+  // what is that close is what a person typing wants). Cell entries carry a
+  // filter of their words' first two letters, so rows that cannot match are
+  // skipped without being read.
+  constexpr size_t kMaxVisited = 1000;
+  // The filter covers the key's first word (what a prefix's first word must
+  // begin with), up to three bytes.
+  const std::string_view first_word = std::string_view(key).substr(0, key.find(' '));
+  const uint64_t mask = engine::WordStartMask(first_word.substr(0, 3));
+  constexpr size_t kMaxScanned = 25000;  // cell entries, ~2 ns each
+  size_t visited = 0, scanned = 0;
+  for (double radius = 2; radius <= 512 && visited < kMaxVisited && scanned < kMaxScanned;
+       radius *= 4) {
     out->clear();
     seen.clear();
-    visited = 0;
     const std::vector<geo::CellRange> ranges = geo::CoverCap(p.lat, p.lon, radius);
-    snap.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
-      ++visited;
+    auto visit = [&](const geo::CellEntry& e) {
+      if (++scanned > kMaxScanned) return false;
+      if ((e.tag & mask) != mask) return true;
+      if (!snap.Valid(e)) return true;
+      if (++visited > kMaxVisited) return false;
+      const uint32_t slot = e.slot;
+      const uint32_t li = e.location;
       const engine::Row& row = snap.rows.row(slot);
       const engine::RowLocation& loc = row.locations[li];
       const bool artist = WordStartsWith(row.name, key);
       const bool studio = !row.studio_name.empty() && WordStartsWith(row.studio_name, key);
       const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
-      if (!artist && !studio && !city) return;
+      if (!artist && !studio && !city) return true;
       const double d = geo::DistanceKm(p.lat, p.lon, loc.lat, loc.lon);
-      if (d > radius) return;
+      if (d > radius) return true;
       auto add = [&](Suggestion::Kind kind, const std::string& text, const std::string& id) {
         auto [it, inserted] =
             seen.try_emplace({KindRank(kind), std::string_view(text)}, out->size());
@@ -107,7 +124,9 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
       if (artist) add(Suggestion::Kind::kArtist, row.name, row.id);
       if (studio) add(Suggestion::Kind::kStudio, row.studio_name, row.studio_name);
       if (city) add(Suggestion::Kind::kCity, *loc.city, *loc.city);
-    });
+      return true;
+    };
+    if (snap.geo_base->ForEachInUntil(ranges, visit)) snap.geo_delta->ForEachInUntil(ranges, visit);
     if (out->size() >= static_cast<size_t>(req.limit)) break;
   }
   std::sort(out->begin(), out->end(), [](const Suggestion& a, const Suggestion& b) {
@@ -134,9 +153,9 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
     const int64_t count = i < static_cast<int>(snap.style_counts.size()) ? snap.style_counts[i] : 0;
     if (hit) global.push_back({Suggestion::Kind::kStyle, info.display_name, info.id, count, NAN});
   }
-  ScanTerms(db, kCityPrefix, key, Suggestion::Kind::kCity, &global);
-  ScanTerms(db, kStudioNamePrefix, key, Suggestion::Kind::kStudio, &global);
-  ScanTerms(db, kArtistNamePrefix, key, Suggestion::Kind::kArtist, &global);
+  ScanTerms(db, kCityPrefix, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
+  ScanTerms(db, kStudioNamePrefix, key, Suggestion::Kind::kStudio, kMaxStudioTerms, &global);
+  ScanTerms(db, kArtistNamePrefix, key, Suggestion::Kind::kArtist, kMaxArtistTerms, &global);
   std::sort(global.begin(), global.end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.count != b.count) return a.count > b.count;
     if (a.kind != b.kind) return KindRank(a.kind) < KindRank(b.kind);
