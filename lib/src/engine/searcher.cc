@@ -48,12 +48,16 @@ class SearchRun {
   }
   // Geo candidates of a radius or viewport, one per slot at its best location.
   std::vector<Match> CollectGeo(GeoMode mode, double radius_km) const;
-  absl::Status ApplyText(std::vector<Match>* cands, bool restrict);
+  // Every live text match, unmeasured.
+  absl::Status ApplyText(std::vector<Match>* cands);
   // Whether matching the text first, then checking the region, reads less.
   absl::StatusOr<bool> TextFirst(const std::vector<geo::CellRange>& ranges) const;
   // Where a slot matches the radius or viewport (nearest active location in
   // it), or false.
   bool InRegion(uint32_t slot, Match* m) const;
+  // Sorted, distinct slots with a valid location in `ranges` (a superset of
+  // the region's artists: nothing is measured).
+  std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
   std::vector<geo::CellRange> RegionRanges() const;
   void Classify(std::vector<Match>& cands, bool count_rings);
   void ClassifyOne(Match m, bool count_rings);
@@ -122,6 +126,26 @@ absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ran
   return *estimate * 4 < in_region;
 }
 
+std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>& ranges) const {
+  std::vector<uint32_t> slots;
+  s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t) { slots.push_back(slot); });
+  if (slots.size() < 4096) {
+    std::sort(slots.begin(), slots.end());
+    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+    return slots;
+  }
+  // Many slots: a bitmap sorts and deduplicates in O(n + slots / 64).
+  std::vector<uint64_t> bits((s_.rows.slot_limit() + 63) / 64, 0);
+  for (uint32_t slot : slots) bits[slot >> 6] |= uint64_t{1} << (slot & 63);
+  slots.clear();
+  for (size_t w = 0; w < bits.size(); ++w) {
+    for (uint64_t b = bits[w]; b != 0; b &= b - 1) {
+      slots.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(b)));
+    }
+  }
+  return slots;
+}
+
 bool SearchRun::InRegion(uint32_t slot, Match* m) const {
   const HotRow& h = s_.rows.hot(slot);
   const Row* row = h.num_locations > 1 ? &s_.rows.row(slot) : nullptr;
@@ -186,29 +210,14 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
   return out;
 }
 
-absl::Status SearchRun::ApplyText(std::vector<Match>* cands, bool restrict) {
-  std::vector<uint32_t> slots;
-  if (restrict) {
-    slots.reserve(cands->size());
-    for (const Match& m : *cands) slots.push_back(m.slot);
-    std::sort(slots.begin(), slots.end());
-  }
-  absl::StatusOr<TextMatches> tm = text_fn_->match(restrict ? &slots : nullptr);
+absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
+  absl::StatusOr<TextMatches> tm = text_fn_->match(nullptr);
   if (!tm.ok()) return tm.status();
   text_ = std::move(*tm);
-  if (restrict) {
-    std::erase_if(*cands, [&](Match& m) {
-      auto it = text_.weights.find(m.slot);
-      if (it == text_.weights.end()) return true;
-      m.text = it->second;
-      return false;
-    });
-  } else {
-    cands->reserve(text_.weights.size());
-    for (const auto& [slot, w] : text_.weights) {
-      if (!s_.rows.has(slot) || !s_.rows.hot(slot).live) continue;
-      cands->push_back({slot, 0, kNaN, w, 0});
-    }
+  cands->reserve(text_.weights.size());
+  for (const auto& [slot, w] : text_.weights) {
+    if (!s_.rows.has(slot) || !s_.rows.hot(slot).live) continue;
+    cands->push_back({slot, 0, kNaN, w, 0});
   }
   return absl::OkStatus();
 }
@@ -296,15 +305,24 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
   if (regional && text_fn_ != nullptr) text_first = TextFirst(RegionRanges());
   if (!text_first.ok()) return text_first.status();
   if (regional && *text_first) {
-    if (absl::Status st = ApplyText(&cands, /*restrict=*/false); !st.ok()) return st;
+    if (absl::Status st = ApplyText(&cands); !st.ok()) return st;
     std::erase_if(cands, [&](Match& m) { return !InRegion(m.slot, &m); });
+  } else if (regional && text_fn_ != nullptr) {
+    // Xapian sees every artist with a location in the covering; only its
+    // matches are measured.
+    std::vector<uint32_t> slots = SlotsInCover(RegionRanges());
+    absl::StatusOr<TextMatches> tm = text_fn_->match(&slots);
+    if (!tm.ok()) return tm.status();
+    text_ = *std::move(tm);
+    cands.reserve(text_.weights.size());
+    for (const auto& [slot, w] : text_.weights) {
+      Match m{slot, 0, kNaN, w, 0};
+      if (InRegion(slot, &m)) cands.push_back(m);
+    }
   } else if (regional) {
     cands = CollectGeo(p_.geo, r_.radius_km.value_or(0));
-    if (text_fn_ != nullptr) {
-      if (absl::Status st = ApplyText(&cands, /*restrict=*/true); !st.ok()) return st;
-    }
   } else if (text_fn_ != nullptr) {
-    if (absl::Status st = ApplyText(&cands, /*restrict=*/false); !st.ok()) return st;
+    if (absl::Status st = ApplyText(&cands); !st.ok()) return st;
   }
   const bool nearest = p_.geo == GeoMode::kNearest;
   const bool key_needs_distance =

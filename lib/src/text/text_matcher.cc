@@ -146,7 +146,16 @@ absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view t
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
       Xapian::Query q = qp.parse_query(segments[i].text, flags);
-      if (segments[i].style >= 0) {
+      // A style named by its display name is already in every such artist's
+      // text (DocumentBuilder indexes display names): OR-ing in the style term
+      // would only read another long posting list.
+      const StyleInfo* style =
+          segments[i].style >= 0 ? &taxonomy.style(segments[i].style) : nullptr;
+      if (style != nullptr && StyleTaxonomy::Normalize(segments[i].text) ==
+                                  StyleTaxonomy::Normalize(style->display_name)) {
+        style = nullptr;
+      }
+      if (style != nullptr) {
         q = Xapian::Query(
             Xapian::Query::OP_OR, q,
             Xapian::Query(absl::StrCat(kStylePrefix, taxonomy.style(segments[i].style).id)));
