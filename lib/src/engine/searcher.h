@@ -5,10 +5,10 @@
 //     snapshot's cell indexes and each location is checked exactly (distance
 //     or bounds, and the guest-spot dates); with no geo region, candidates are
 //     the text matches, else every live row.
-//  2. Text: the Xapian match (TextSearch), restricted to the geo
-//     candidates; or, when the text is estimated to match far fewer artists
-//     than the region holds, matched first and each match checked against
-//     the region.
+//  2. Text in a region: Xapian matches among the artists located in the
+//     covering and only its matches are measured; or, when the text is
+//     estimated to match far fewer artists than the region holds, the text
+//     is matched first and each match checked against the region.
 //  3. Filters split candidates into the base set (all but styles: style
 //     facets) and the matches (total, other facets, hits).
 //  4. Ranking and the page: keys are computed per match, the page cursor

@@ -86,7 +86,8 @@ absl::Status IndexImpl::OpenStores() {
   absl::MutexLock lock(&write_mu_);
   try {
     xdb_ = std::make_unique<Xapian::WritableDatabase>(
-        dir_ + "/text", Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+        dir_ + "/text", Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
+                            (options_.sync ? 0 : Xapian::DB_NO_SYNC));
   } catch (const Xapian::DatabaseLockError& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("index: '", dir_, "' is open for writing in another process"));
