@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "geo/distance.h"
+
 namespace inkdex::engine {
 
 inline constexpr int32_t kNoDayMin = std::numeric_limits<int32_t>::min();
@@ -54,14 +56,15 @@ struct Row {
 
 // The fields every candidate is filtered, ranked and counted by, copied out
 // of its Row into a dense array (RowTable pages keep both side by side) so
-// that scans over many artists touch 64 bytes each, not a Row and its heap
+// that scans over many artists touch 72 bytes each, not a Row and its heap
 // strings and location vector. Guest spots (num_locations > 1) still read
-// the Row. 64 bytes.
+// the Row. 72 bytes.
 struct HotRow {
   uint64_t style_mask = 0;
   double rating = std::numeric_limits<double>::quiet_NaN();
   double hourly_rate = std::numeric_limits<double>::quiet_NaN();
   double lat = 0, lon = 0;            // primary location
+  double cos_lat = 1;                 // geo::CosLat(lat)
   const std::string* city = nullptr;  // primary location's facet key
   uint32_t gen = 0;
   uint32_t review_count = 0;
@@ -109,12 +112,12 @@ inline uint64_t WordStartBits(const std::string& text) {
 inline HotRow MakeHot(const Row& r) {
   HotRow h;
   h.style_mask = r.style_mask;
-
   h.rating = r.rating;
   h.hourly_rate = r.hourly_rate;
   if (!r.locations.empty()) {
     h.lat = r.locations[0].lat;
     h.lon = r.locations[0].lon;
+    h.cos_lat = geo::CosLat(h.lat);
     h.city = r.locations[0].city;
   }
   h.gen = r.gen;

@@ -29,7 +29,13 @@ struct Match {
 class SearchRun {
  public:
   SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextSearch* text)
-      : s_(s), p_(p), r_(*p.request), tax_(t), text_fn_(text), ranker_(*p.request, p) {}
+      : s_(s),
+        p_(p),
+        r_(*p.request),
+        tax_(t),
+        text_fn_(text),
+        ranker_(*p.request, p),
+        ref_cos_(geo::CosLat(p.ref_lat)) {}
 
   absl::StatusOr<SearchResponse> Run();
 
@@ -47,7 +53,12 @@ class SearchRun {
     return m.loc == 0 ? s_.rows.hot(m.slot).city : s_.rows.row(m.slot).locations[m.loc].city;
   }
   // Geo candidates of a radius or viewport, one per slot at its best location.
-  std::vector<Match> CollectGeo(GeoMode mode, double radius_km) const;
+  // With `classify`, artists without guest spots are classified on the spot
+  // (ClassifyOne, counting rings) and only the others are returned.
+  std::vector<Match> CollectGeo(GeoMode mode, double radius_km, bool classify = false);
+  double PrimaryDistance(const HotRow& h) const {
+    return geo::DistanceKmCos(p_.ref_lat, p_.ref_lon, ref_cos_, h.lat, h.lon, h.cos_lat);
+  }
   // Every live text match, unmeasured.
   absl::Status ApplyText(std::vector<Match>* cands);
   // Whether matching the text first, then checking the region, reads less.
@@ -76,6 +87,7 @@ class SearchRun {
   const StyleTaxonomy& tax_;
   const TextSearch* text_fn_;
   Ranker ranker_;
+  const double ref_cos_;  // cos of the reference latitude
   TextMatches text_;
   FacetCounter facets_;
   std::vector<Match> matches_;  // the match set (M), unless counted without a scan
@@ -97,7 +109,7 @@ bool SearchRun::PassesFilters(const HotRow& row) const {
 std::pair<uint16_t, double> SearchRun::NearestActive(uint32_t slot) const {
   if (!p_.has_ref) return {0, kNaN};
   const HotRow& h = s_.rows.hot(slot);
-  if (h.num_locations <= 1) return {0, geo::DistanceKm(p_.ref_lat, p_.ref_lon, h.lat, h.lon)};
+  if (h.num_locations <= 1) return {0, PrimaryDistance(h)};
   const Row& row = s_.rows.row(slot);
   uint16_t best = 0;
   double best_d = std::numeric_limits<double>::infinity();
@@ -115,7 +127,8 @@ std::vector<geo::CellRange> SearchRun::RegionRanges() const {
     const BoundingBox& b = *r_.bbox;
     return geo::CoverRect(b.south, b.west, b.north, b.east);
   }
-  return geo::CoverCap(p_.ref_lat, p_.ref_lon, *r_.radius_km);
+  // A wide radius covered by more cells reads fewer entries outside it.
+  return geo::CoverCap(p_.ref_lat, p_.ref_lon, *r_.radius_km, *r_.radius_km > 100 ? 32 : 12);
 }
 
 absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ranges) const {
@@ -174,7 +187,7 @@ bool SearchRun::InRegion(uint32_t slot, Match* m) const {
   return found;
 }
 
-std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
+std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool classify) {
   std::vector<Match> out;
   absl::flat_hash_map<uint32_t, size_t> multi;  // slot -> index, rows with guest spots
   const BoundingBox* box = r_.bbox ? &*r_.bbox : nullptr;
@@ -189,13 +202,16 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km) const {
       lat = loc.lat;
       lon = loc.lon;
     }
-    double d;
-    if (mode == GeoMode::kViewport) {
-      if (!geo::RectContains(box->south, box->west, box->north, box->east, lat, lon)) return;
-      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
-    } else {
-      d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
-      if (d > radius_km) return;
+    if (mode == GeoMode::kViewport &&
+        !geo::RectContains(box->south, box->west, box->north, box->east, lat, lon)) {
+      return;
+    }
+    const double d =
+        li == 0 ? PrimaryDistance(h) : geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
+    if (mode != GeoMode::kViewport && d > radius_km) return;
+    if (classify && h.num_locations <= 1) {
+      ClassifyOne({slot, 0, d, 0, 0}, /*count_rings=*/true);
+      return;
     }
     if (h.num_locations > 1) {
       auto [it, inserted] = multi.try_emplace(slot, out.size());
@@ -240,6 +256,8 @@ void SearchRun::ClassifyOne(Match m, bool count_rings) {
     std::tie(m.loc, m.dist) = NearestActive(m.slot);
   }
   if (r_.facets) facets_.AddMatch(row, CityOf(m), count_rings ? m.dist : kNaN);
+  // The key now, while the row is in cache (nearest-first measures later).
+  if (p_.geo != GeoMode::kNearest) m.key = ranker_.Key(row, m.dist, m.text);
   matches_.push_back(m);
 }
 
@@ -320,7 +338,8 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
       if (InRegion(slot, &m)) cands.push_back(m);
     }
   } else if (regional) {
-    cands = CollectGeo(p_.geo, r_.radius_km.value_or(0));
+    if (p_.has_ref) facets_.EnableRings();
+    cands = CollectGeo(p_.geo, r_.radius_km.value_or(0), /*classify=*/p_.has_ref);
   } else if (text_fn_ != nullptr) {
     if (absl::Status st = ApplyText(&cands); !st.ok()) return st;
   }
@@ -350,14 +369,15 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
   if (counted || (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit)) {
     ExpandNearest();
   } else {
-    for (Match& m : matches_) {
-      const HotRow& row = s_.rows.hot(m.slot);
-      if (nearest && key_needs_distance && std::isnan(m.dist)) {
-        std::tie(m.loc, m.dist) = NearestActive(m.slot);
+    if (nearest) {
+      for (Match& m : matches_) {
+        if (key_needs_distance && std::isnan(m.dist)) {
+          std::tie(m.loc, m.dist) = NearestActive(m.slot);
+        }
+        m.key = ranker_.Key(s_.rows.hot(m.slot), m.dist, m.text);
       }
-      m.key = ranker_.Key(row, m.dist, m.text);
     }
-    pool_ = matches_;
+    pool_ = std::move(matches_);  // total_ already holds the count
   }
 
   SearchResponse out;

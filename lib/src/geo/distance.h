@@ -17,6 +17,14 @@ inline constexpr double kMaxDistanceKm = 3.14159265358979323846 * kEarthRadiusKm
 // cancellation for small ones). Cost: ~30 ns.
 double DistanceKm(double lat1, double lon1, double lat2, double lon2);
 
+// cos(lat) for DistanceKmCos.
+double CosLat(double lat);
+
+// DistanceKm with the latitudes' cosines given (computed once per point):
+// bit-identical to DistanceKm, two trigonometric calls fewer.
+double DistanceKmCos(double lat1, double lon1, double cos_lat1, double lat2, double lon2,
+                     double cos_lat2);
+
 }  // namespace inkdex::geo
 
 #endif  // INKDEX_GEO_DISTANCE_H_
