@@ -129,6 +129,9 @@ struct InvalidCase {
   const char* message;
 };
 
+// Test names (and CTest's) show the case's name, not its bytes.
+void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.name; }
+
 class ValidateArtistTest : public ::testing::TestWithParam<InvalidCase> {};
 
 TEST_P(ValidateArtistTest, NamesTheField) {

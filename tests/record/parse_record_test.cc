@@ -217,6 +217,9 @@ struct RequiredCase {
   std::string message;
 };
 
+// Test names (and CTest's) show the case's name, not its bytes.
+void PrintTo(const RequiredCase& c, std::ostream* os) { *os << c.name; }
+
 class RequiredFieldTest : public ::testing::TestWithParam<RequiredCase> {};
 
 TEST_P(RequiredFieldTest, IsAnError) { EXPECT_EQ(ParseError(GetParam().json), GetParam().message); }
@@ -286,6 +289,9 @@ struct OptionalCase {
   std::string extra;
   std::string warning;
 };
+
+// Test names (and CTest's) show the case's name, not its bytes.
+void PrintTo(const OptionalCase& c, std::ostream* os) { *os << c.name; }
 
 class OptionalFieldTest : public ::testing::TestWithParam<OptionalCase> {};
 

@@ -63,6 +63,9 @@ struct AliasCase {
   const char* id;
 };
 
+// Test names (and CTest's) show the case's name, not its bytes.
+void PrintTo(const AliasCase& c, std::ostream* os) { *os << c.name; }
+
 class AliasFamilyTest : public ::testing::TestWithParam<AliasCase> {};
 
 TEST_P(AliasFamilyTest, ResolvesToCanonicalId) {
@@ -215,6 +218,9 @@ struct BadFileCase {
   std::string text;
   const char* message;
 };
+
+// Test names (and CTest's) show the case's name, not its bytes.
+void PrintTo(const BadFileCase& c, std::ostream* os) { *os << c.name; }
 
 class StyleTaxonomyParseErrorTest : public ::testing::TestWithParam<BadFileCase> {};
 
