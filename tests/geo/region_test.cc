@@ -29,6 +29,16 @@ TEST(DistanceTest, KnownDistances) {
   EXPECT_NEAR(DistanceKm(0, 179.5, 0, -179.5), 111.195, 1e-2);
 }
 
+TEST(DistanceTest, PrecomputedCosinesGiveIdenticalDistances) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180);
+  for (int i = 0; i < 10000; ++i) {
+    const double a = lat(rng), b = lon(rng), c = lat(rng), d = lon(rng);
+    // Bit for bit: filters and the oracle compare distances exactly.
+    EXPECT_EQ(DistanceKmCos(a, b, CosLat(a), c, d, CosLat(c)), DistanceKm(a, b, c, d));
+  }
+}
+
 TEST(RegionTest, CapCoveringContainsEveryPointWithinTheRadius) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> lat(-89, 89), lon(-180, 180), unit(0, 1);
@@ -79,6 +89,11 @@ TEST(CellIndexTest, FindsEntriesInRangesAndMergeDropsStale) {
     }
   }
   EXPECT_LT(found.size(), 100u);  // and the covering is selective
+  EXPECT_EQ(index.CountIn(ranges), found.size());
+  size_t seen = 0;
+  EXPECT_FALSE(index.ForEachInUntil(ranges, [&](const CellEntry&) { return ++seen < 3; }));
+  EXPECT_EQ(seen, std::min<size_t>(3, found.size()));
+  EXPECT_TRUE(index.ForEachInUntil(ranges, [](const CellEntry&) { return true; }));
   CellEntry extra;
   extra.cell = LeafCellId(10, 10);
   extra.slot = 1000;

@@ -53,14 +53,6 @@ struct Snapshot {
     geo_base->ForEachIn(ranges, visit);
     geo_delta->ForEachIn(ranges, visit);
   }
-
-  // Calls fn(slot, location_index) -> bool for valid locations in `ranges`
-  // until it returns false.
-  template <typename Fn>
-  void ForEachLocationInUntil(std::span<const geo::CellRange> ranges, Fn&& fn) const {
-    auto visit = [&](const geo::CellEntry& e) { return !Valid(e) || fn(e.slot, e.location); };
-    if (geo_base->ForEachInUntil(ranges, visit)) geo_delta->ForEachInUntil(ranges, visit);
-  }
 };
 
 }  // namespace inkdex::engine
