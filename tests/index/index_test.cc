@@ -119,10 +119,16 @@ TEST_F(IndexTest, VersionsOnlyGrow) {
   EXPECT_EQ(Apply(resurrect)[0].outcome, ChangeResult::Outcome::kStale);
   Reopen();
   EXPECT_EQ(Search(Near(5)).total, 0);
+  EXPECT_EQ(index_->Stats().documents, 0u);
+  EXPECT_EQ(index_->Stats().tombstones, 1u);
   WriteBatch newer;
   newer.Upsert(MakeArtist("a1", "Back", kLeedsLat, kLeedsLon, {"fineline"}, 7));
   EXPECT_EQ(Apply(newer)[0].outcome, ChangeResult::Outcome::kApplied);
   EXPECT_EQ(Search(Near(5)).total, 1);
+  const IndexStats stats = index_->Stats();
+  EXPECT_EQ(stats.documents, 1u);
+  EXPECT_EQ(stats.tombstones, 0u);
+  EXPECT_EQ(stats.searchable, 1u);
 }
 
 TEST_F(IndexTest, SurvivesReopenAndVerifies) {

@@ -31,6 +31,8 @@ struct Snapshot {
   std::shared_ptr<const StringPool> strings;  // keeps interned strings alive
   std::vector<int64_t> style_counts;          // live artists per style index
   uint64_t live = 0;                          // searchable artists
+  uint64_t documents = 0;                     // stored artists, searchable or not
+  uint64_t tombstones = 0;                    // deleted ids remembered
 
   bool Valid(const geo::CellEntry& e) const {
     if (!rows.has(e.slot)) return false;

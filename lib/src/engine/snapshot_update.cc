@@ -14,13 +14,18 @@ SnapshotUpdate::SnapshotUpdate(const Snapshot& base, const StyleTaxonomy& taxono
       pool_(std::move(pool)),
       rows_(base.rows),
       style_counts_(base.style_counts),
-      live_(static_cast<int64_t>(base.live)) {
+      live_(static_cast<int64_t>(base.live)),
+      documents_(static_cast<int64_t>(base.documents)),
+      tombstones_(static_cast<int64_t>(base.tombstones)) {
   style_counts_.resize(taxonomy.size(), 0);
 }
 
 void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecord& record) {
   Row& row = rows_.Mutable(slot);
   const Row old = row;
+  // A row with an id is a document (it has locations) or a tombstone.
+  auto kind = [](const Row& r) { return r.id.empty() ? 0 : r.locations.empty() ? 2 : 1; };
+  const int old_kind = kind(old);
   if (record.deleted()) {
     row = Row();
     row.gen = old.gen;
@@ -37,6 +42,9 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   };
   count(old, -1);
   count(row, +1);
+  const int new_kind = kind(row);
+  documents_ += (new_kind == 1) - (old_kind == 1);
+  tombstones_ += (new_kind == 2) - (old_kind == 2);
 
   if (LocationsDiffer(old, row)) {
     row.gen = (old.gen + 1) & 0xFFFFFF;
@@ -63,6 +71,8 @@ std::shared_ptr<const Snapshot> SnapshotUpdate::Finish(uint64_t seq, int64_t mic
   next->strings = pool_;
   next->style_counts = std::move(style_counts_);
   next->live = static_cast<uint64_t>(live_);
+  next->documents = static_cast<uint64_t>(documents_);
+  next->tombstones = static_cast<uint64_t>(tombstones_);
   const Snapshot& view = *next;
   auto valid = [&view](const geo::CellEntry& e) { return view.Valid(e); };
   if (added_.empty()) {

@@ -39,6 +39,8 @@ class SnapshotUpdate {
   std::vector<geo::CellEntry> added_;
   std::vector<int64_t> style_counts_;
   int64_t live_;
+  int64_t documents_;
+  int64_t tombstones_;
 };
 
 }  // namespace inkdex::engine

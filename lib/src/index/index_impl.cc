@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/row_builder.h"
@@ -16,10 +17,24 @@ namespace {
 
 constexpr char kSeqMetadata[] = "inkdex_seq";
 
-uint64_t ParseSeq(const std::string& s) { return s.empty() ? 0 : std::stoull(s); }
-
 absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
   return absl::InternalError(absl::StrCat("search index: ", what, ": ", e.get_description()));
+}
+
+// The commit seq Xapian holds: 0 for a new index; DATA_LOSS when unreadable.
+absl::StatusOr<uint64_t> ReadXapianSeq(Xapian::WritableDatabase& db) {
+  std::string value;
+  try {
+    value = db.get_metadata(kSeqMetadata);
+  } catch (const Xapian::Error& e) {
+    return XapianError("read commit seq", e);
+  }
+  uint64_t seq = 0;
+  if (!value.empty() && !absl::SimpleAtoi(value, &seq)) {
+    return absl::DataLossError(
+        absl::StrCat("search index: commit seq metadata is corrupt ('", value, "'); rebuild"));
+  }
+  return seq;
 }
 
 // Styles given by code may be aliases: store canonical ids, keep unknowns.
@@ -208,12 +223,9 @@ absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log,
 
 absl::Status IndexImpl::Recover() {
   absl::MutexLock lock(&write_mu_);
-  uint64_t xseq = 0;
-  try {
-    xseq = ParseSeq(xdb_->get_metadata(kSeqMetadata));
-  } catch (const Xapian::Error& e) {
-    return XapianError("read commit seq", e);
-  }
+  absl::StatusOr<uint64_t> read = ReadXapianSeq(*xdb_);
+  if (!read.ok()) return read.status();
+  const uint64_t xseq = *read;
   const uint64_t seq = store_->state().seq;
   if (xseq > seq) {
     return absl::DataLossError(absl::StrCat("index: search index is at commit ", xseq,
@@ -256,13 +268,9 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
 absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
   absl::MutexLock lock(&write_mu_);
   if (xapian_behind_) {
-    uint64_t xseq = 0;
-    try {
-      xseq = ParseSeq(xdb_->get_metadata(kSeqMetadata));
-    } catch (const Xapian::Error& e) {
-      return XapianError("read commit seq", e);
-    }
-    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(xseq);
+    absl::StatusOr<uint64_t> xseq = ReadXapianSeq(*xdb_);
+    if (!xseq.ok()) return xseq.status();
+    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(*xseq);
     if (!log.ok()) return log.status();
     if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
     xapian_behind_ = false;
@@ -394,15 +402,8 @@ IndexStats IndexImpl::Stats() const {
   st.searchable = s->live;
   st.commit_seq = s->seq;
   st.last_commit_unix_micros = s->commit_unix_micros;
-  for (uint32_t slot = 1; slot < s->rows.slot_limit(); ++slot) {
-    const engine::Row& row = s->rows.row(slot);
-    if (row.id.empty()) continue;
-    if (row.locations.empty()) {
-      ++st.tombstones;
-    } else {
-      ++st.documents;
-    }
-  }
+  st.documents = s->documents;
+  st.tombstones = s->tombstones;
   std::error_code ec;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir_, ec)) {
     if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);
