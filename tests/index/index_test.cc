@@ -146,6 +146,27 @@ TEST_F(IndexTest, SurvivesReopenAndVerifies) {
   EXPECT_EQ(report->documents_checked, 50u);
 }
 
+TEST_F(IndexTest, LongIdsAndNamesIndex) {
+  // Ids up to 256 bytes and names past Xapian's 245-byte term limit.
+  const std::string id(256, 'x');
+  std::string name;
+  for (int i = 0; i < 40; ++i) name += "Zoë Longname ";
+  Artist a = MakeArtist(id, name, kLeedsLat, kLeedsLon, {"fineline"});
+  a.mutable_studio()->set_name(name);
+  Put(a);
+  SearchResponse r = Search(Near(5));
+  ASSERT_EQ(r.total, 1);
+  EXPECT_EQ(r.hits[0].id, id);
+  SuggestRequest q;
+  q.prefix = "zoë long";
+  auto s = index_->Suggest(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_FALSE(s->empty());
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
 TEST_F(IndexTest, OptedOutAndInactiveAreNeverReturned) {
   Artist out = MakeArtist("out", "Opted Out", kLeedsLat, kLeedsLon, {"fineline"});
   out.set_opted_out(true);

@@ -22,17 +22,29 @@ std::string SuggestKey(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// The longest prefix of `s` of at most `n` bytes that ends on a UTF-8
+// character boundary.
+std::string_view Utf8Prefix(std::string_view s, size_t n) {
+  if (s.size() <= n) return s;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
 std::string SuggestTerm(std::string_view prefix, std::string_view original) {
-  constexpr size_t kMaxTerm = 240;  // Xapian's limit is 245 bytes
-  std::string term = absl::StrCat(absl::string_view(prefix.data(), prefix.size()),
-                                  SuggestKey(original), std::string(1, kSuggestSeparator),
-                                  absl::string_view(original.data(), original.size()));
-  if (term.size() > kMaxTerm) {
-    term.resize(kMaxTerm);
-    while (!term.empty() && (static_cast<unsigned char>(term.back()) & 0xC0) == 0x80)
-      term.pop_back();
-    if (!term.empty() && static_cast<unsigned char>(term.back()) >= 0xC0) term.pop_back();
-  }
+  // Xapian's limit is 245 bytes: the key and the original share what is
+  // left after the prefix and the separator, so both survive a cut.
+  constexpr size_t kMaxPart = 118;
+  const std::string key = SuggestKey(original);
+  const std::string_view k = Utf8Prefix(key, kMaxPart);
+  const std::string_view o = Utf8Prefix(original, kMaxPart);
+  std::string term(prefix);
+  term.append(k);
+  term.push_back(kSuggestSeparator);
+  term.append(o);
   return term;
 }
 
@@ -123,7 +135,8 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
     doc.add_value(kPhraseTextSlot, PhraseText(a.biography()));
   }
 
-  doc.add_boolean_term(absl::StrCat("Q", a.id()));
+  // No id term: documents are addressed by slot (docid), and an id may be
+  // longer than Xapian's 245-byte term limit.
   if (!a.name().empty()) doc.add_boolean_term(SuggestTerm(kArtistNamePrefix, a.name()));
   if (!a.studio().name().empty()) {
     doc.add_boolean_term(SuggestTerm(kStudioNamePrefix, a.studio().name()));

@@ -1,7 +1,6 @@
 // The Xapian document of an artist: what the search index holds.
 //
 // Terms:
-//   Q<id>            unique id term (Xapian's convention), for lookups and verify
 //   (no prefix)/Z    free text of the short fields: name, studio, specialties,
 //                    style display names, locations, instagram handle; words
 //                    and English stems (Z-prefixed), with positions for phrases
@@ -53,7 +52,8 @@ std::string EncodeVersion(uint64_t version);
 
 // Lowercases ASCII and folds runs of spaces: the suggest key of a name.
 std::string SuggestKey(std::string_view s);
-// "XA" + key + '\x1f' + original, cut to Xapian's term length limit.
+// prefix + key + '\x1f' + original, each part cut to 118 bytes (on a UTF-8
+// boundary) to stay within Xapian's 245-byte term limit.
 std::string SuggestTerm(std::string_view prefix, std::string_view original);
 
 class DocumentBuilder {
