@@ -1,3 +1,6 @@
+// The flow of a search (RunSearch, SearchRun::Run): candidates, text,
+// classification into base set and matches, sort keys. Page selection is in
+// page_selection.cc.
 #include "engine/searcher.h"
 
 #include <algorithm>
@@ -5,98 +8,10 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/facets.h"
-#include "engine/ranking.h"
-#include "geo/distance.h"
-#include "geo/region.h"
+#include "engine/search_run.h"
 
 namespace inkdex::engine {
-namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Nearest-first with at most this many matches measures each match directly;
-// above it, a widening radius bounds the work by the page instead.
-constexpr size_t kDirectDistanceLimit = 20000;
-
-struct Match {
-  uint32_t slot = 0;
-  uint16_t loc = 0;
-  double dist = kNaN;
-  double text = 0;  // TF weight, 0 without text
-  double key = 0;   // sort key, smaller first
-};
-
-class SearchRun {
- public:
-  SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextSearch* text)
-      : s_(s),
-        p_(p),
-        r_(*p.request),
-        tax_(t),
-        text_fn_(text),
-        ranker_(*p.request, p),
-        ref_cos_(geo::CosLat(p.ref_lat)) {}
-
-  absl::StatusOr<SearchResponse> Run();
-
- private:
-  bool PassesFilters(const HotRow& row) const;
-  bool PassesStyle(const HotRow& row) const {
-    if (p_.style_mask == 0) return true;
-    return p_.style_all ? (row.style_mask & p_.style_mask) == p_.style_mask
-                        : (row.style_mask & p_.style_mask) != 0;
-  }
-  // The active location nearest to the reference point (primary without one).
-  std::pair<uint16_t, double> NearestActive(uint32_t slot) const;
-  // The facet key of a match's location.
-  const std::string* CityOf(const Match& m) const {
-    return m.loc == 0 ? s_.rows.hot(m.slot).city : s_.rows.row(m.slot).locations[m.loc].city;
-  }
-  // Geo candidates of a radius or viewport, one per slot at its best location.
-  // With `classify`, artists without guest spots are classified on the spot
-  // (ClassifyOne, counting rings) and only the others are returned.
-  std::vector<Match> CollectGeo(GeoMode mode, double radius_km, bool classify = false);
-  double PrimaryDistance(const HotRow& h) const {
-    return geo::DistanceKmCos(p_.ref_lat, p_.ref_lon, ref_cos_, h.lat, h.lon, h.cos_lat);
-  }
-  // Every live text match, unmeasured.
-  absl::Status ApplyText(std::vector<Match>* cands);
-  // Whether matching the text first, then checking the region, reads less.
-  absl::StatusOr<bool> TextFirst(const std::vector<geo::CellRange>& ranges) const;
-  // Where a slot matches the radius or viewport (nearest active location in
-  // it), or false.
-  bool InRegion(uint32_t slot, Match* m) const;
-  // Sorted, distinct slots with a valid location in `ranges` (a superset of
-  // the region's artists: nothing is measured).
-  std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
-  std::vector<geo::CellRange> RegionRanges() const;
-  void Classify(std::vector<Match>& cands, bool count_rings);
-  void ClassifyOne(Match m, bool count_rings);
-  bool HasFilters() const {
-    return r_.min_rating || r_.max_hourly_rate || r_.booking_open || r_.min_years_active;
-  }
-  void RingsByLookup();
-  bool ExpandNearest();
-  bool AfterCursor(const Match& m) const;
-  void BuildPage(SearchResponse* out);
-  void FillHit(const Match& m, SearchHit* hit) const;
-
-  const Snapshot& s_;
-  const QueryPlan& p_;
-  const SearchRequest& r_;
-  const StyleTaxonomy& tax_;
-  const TextSearch* text_fn_;
-  Ranker ranker_;
-  const double ref_cos_;  // cos of the reference latitude
-  TextMatches text_;
-  FacetCounter facets_;
-  std::vector<Match> matches_;  // the match set (M), unless counted without a scan
-  int64_t total_ = 0;           // |M|
-  std::vector<Match> pool_;     // matches with final keys, the page is chosen from
-  // With a partial pool (ExpandNearest), only keys below the bound are final.
-  bool pool_partial_ = false;
-  double pool_bound_ = 0;
-};
+namespace internal {
 
 bool SearchRun::PassesFilters(const HotRow& row) const {
   if (r_.min_rating && !(row.rating >= *r_.min_rating && row.review_count > 0)) return false;
@@ -277,13 +192,6 @@ void SearchRun::RingsByLookup() {
   facets_.SetRings(rings);
 }
 
-bool SearchRun::AfterCursor(const Match& m) const {
-  if (!p_.cursor) return true;
-  const PageCursor& c = *p_.cursor;
-  if (m.key != c.key) return m.key > c.key;
-  return s_.rows.row(m.slot).id > c.id;
-}
-
 // Nearest-first over many matches: collect matches within a widening radius
 // until enough of them sort before anything outside can.
 bool SearchRun::ExpandNearest() {
@@ -389,119 +297,11 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
   return out;
 }
 
-void SearchRun::BuildPage(SearchResponse* out) {
-  const uint32_t depth = p_.cursor ? p_.cursor->depth : 0;
-  std::vector<uint64_t> already;
-  if (p_.cursor) already = p_.cursor->emitted_after;
-  std::sort(already.begin(), already.end());
-  auto is_already = [&](const Match& m) {
-    return !already.empty() &&
-           std::binary_search(already.begin(), already.end(), StableHash64(s_.rows.row(m.slot).id));
-  };
-  std::erase_if(pool_, [&](const Match& m) {
-    return (pool_partial_ && !(m.key < pool_bound_)) || !AfterCursor(m);
-  });
-  auto less = [&](const Match& a, const Match& b) {
-    if (a.key != b.key) return a.key < b.key;
-    return s_.rows.row(a.slot).id < s_.rows.row(b.slot).id;
-  };
-  const size_t limit = static_cast<size_t>(r_.limit);
-  const bool diverse = r_.max_per_studio > 0;
-  if (!diverse && pool_.size() > limit) {
-    std::partial_sort(pool_.begin(), pool_.begin() + limit, pool_.end(), less);
-    pool_.resize(limit);
-  } else {
-    std::sort(pool_.begin(), pool_.end(), less);
-  }
-
-  absl::flat_hash_map<const std::string*, int> per_studio;
-  std::vector<const Match*> emitted;
-  const Match* prefix_end = nullptr;  // last match of the contiguous emitted prefix
-  bool deferred_any = false;
-  std::vector<uint64_t> after;  // hashes emitted after prefix_end
-  for (const Match& m : pool_) {
-    if (emitted.size() == limit) break;
-    const Row& row = s_.rows.row(m.slot);
-    if (is_already(m)) {
-      if (deferred_any)
-        after.push_back(StableHash64(row.id));
-      else
-        prefix_end = &m;
-      continue;
-    }
-    if (diverse && row.studio_key != nullptr && after.size() < 2000 &&
-        per_studio[row.studio_key] >= r_.max_per_studio) {
-      deferred_any = true;
-      continue;
-    }
-    if (row.studio_key != nullptr) ++per_studio[row.studio_key];
-    emitted.push_back(&m);
-    if (deferred_any)
-      after.push_back(StableHash64(row.id));
-    else
-      prefix_end = &m;
-  }
-  out->hits.resize(emitted.size());
-  for (size_t i = 0; i < emitted.size(); ++i) FillHit(*emitted[i], &out->hits[i]);
-
-  const uint64_t returned = depth + emitted.size();
-  if (returned < static_cast<uint64_t>(total_) && !emitted.empty()) {
-    PageCursor next;
-    next.fingerprint = p_.fingerprint;
-    next.day = p_.day;
-    next.depth = static_cast<uint32_t>(returned);
-    if (prefix_end != nullptr) {
-      next.key = prefix_end->key;
-      next.id = s_.rows.row(prefix_end->slot).id;
-    } else {  // the page began with a deferral: stay where the last page stopped
-      next.key = p_.cursor->key;
-      next.id = p_.cursor->id;
-    }
-    next.emitted_after = std::move(after);
-    // Carry hashes from earlier pages that still lie after the new cursor.
-    for (uint64_t h : already) {
-      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) ==
-          next.emitted_after.end()) {
-        next.emitted_after.push_back(h);
-      }
-    }
-    out->next_page_token = EncodePageToken(next);
-  }
-}
-
-void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
-  const Row& row = s_.rows.row(m.slot);
-  const RowLocation& loc = row.locations[m.loc];
-  double dist = m.dist;
-  if (p_.has_ref && std::isnan(dist))
-    dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
-  hit->id = row.id;
-  hit->name = row.name;
-  hit->studio_name = row.studio_name;
-  hit->location = *loc.display;
-  hit->city = *loc.city_name;
-  hit->guest_spot = m.loc > 0;
-  hit->lat = loc.lat;
-  hit->lon = loc.lon;
-  hit->distance_km = dist;
-  hit->explanation = ranker_.Explain(s_.rows.hot(m.slot), dist, m.text);
-  hit->score = hit->explanation.text + hit->explanation.distance + hit->explanation.quality;
-  if (!r_.explain) hit->explanation = ScoreExplanation();
-  for (uint64_t mask = row.style_mask; mask != 0; mask &= mask - 1) {
-    hit->styles.push_back(tax_.style(std::countr_zero(mask)).id);
-  }
-  hit->rating = std::isnan(row.rating) ? 0 : row.rating;
-  hit->review_count = row.review_count;
-  if (!std::isnan(row.hourly_rate)) hit->hourly_rate = row.hourly_rate;
-  hit->currency = row.currency ? *row.currency : "";
-  hit->booking_open = row.booking_open;
-}
-
-}  // namespace
+}  // namespace internal
 
 absl::StatusOr<SearchResponse> RunSearch(const Snapshot& snapshot, const QueryPlan& plan,
                                          const StyleTaxonomy& taxonomy, const TextSearch* text) {
-  return SearchRun(snapshot, plan, taxonomy, text).Run();
+  return internal::SearchRun(snapshot, plan, taxonomy, text).Run();
 }
 
 }  // namespace inkdex::engine

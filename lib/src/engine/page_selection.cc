@@ -1,0 +1,127 @@
+// SearchRun's page selection: keyset paging after the token's cursor,
+// per-studio diversity, the next token, and the hits themselves.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/search_run.h"
+
+namespace inkdex::engine::internal {
+
+bool SearchRun::AfterCursor(const Match& m) const {
+  if (!p_.cursor) return true;
+  const PageCursor& c = *p_.cursor;
+  if (m.key != c.key) return m.key > c.key;
+  return s_.rows.row(m.slot).id > c.id;
+}
+
+void SearchRun::BuildPage(SearchResponse* out) {
+  const uint32_t depth = p_.cursor ? p_.cursor->depth : 0;
+  std::vector<uint64_t> already;
+  if (p_.cursor) already = p_.cursor->emitted_after;
+  std::sort(already.begin(), already.end());
+  auto is_already = [&](const Match& m) {
+    return !already.empty() &&
+           std::binary_search(already.begin(), already.end(), StableHash64(s_.rows.row(m.slot).id));
+  };
+  std::erase_if(pool_, [&](const Match& m) {
+    return (pool_partial_ && !(m.key < pool_bound_)) || !AfterCursor(m);
+  });
+  auto less = [&](const Match& a, const Match& b) {
+    if (a.key != b.key) return a.key < b.key;
+    return s_.rows.row(a.slot).id < s_.rows.row(b.slot).id;
+  };
+  const size_t limit = static_cast<size_t>(r_.limit);
+  const bool diverse = r_.max_per_studio > 0;
+  if (!diverse && pool_.size() > limit) {
+    std::partial_sort(pool_.begin(), pool_.begin() + limit, pool_.end(), less);
+    pool_.resize(limit);
+  } else {
+    std::sort(pool_.begin(), pool_.end(), less);
+  }
+
+  absl::flat_hash_map<const std::string*, int> per_studio;
+  std::vector<const Match*> emitted;
+  const Match* prefix_end = nullptr;  // last match of the contiguous emitted prefix
+  bool deferred_any = false;
+  std::vector<uint64_t> after;  // hashes emitted after prefix_end
+  for (const Match& m : pool_) {
+    if (emitted.size() == limit) break;
+    const Row& row = s_.rows.row(m.slot);
+    if (is_already(m)) {
+      if (deferred_any)
+        after.push_back(StableHash64(row.id));
+      else
+        prefix_end = &m;
+      continue;
+    }
+    if (diverse && row.studio_key != nullptr && after.size() < 2000 &&
+        per_studio[row.studio_key] >= r_.max_per_studio) {
+      deferred_any = true;
+      continue;
+    }
+    if (row.studio_key != nullptr) ++per_studio[row.studio_key];
+    emitted.push_back(&m);
+    if (deferred_any)
+      after.push_back(StableHash64(row.id));
+    else
+      prefix_end = &m;
+  }
+  out->hits.resize(emitted.size());
+  for (size_t i = 0; i < emitted.size(); ++i) FillHit(*emitted[i], &out->hits[i]);
+
+  const uint64_t returned = depth + emitted.size();
+  if (returned < static_cast<uint64_t>(total_) && !emitted.empty()) {
+    PageCursor next;
+    next.fingerprint = p_.fingerprint;
+    next.day = p_.day;
+    next.depth = static_cast<uint32_t>(returned);
+    if (prefix_end != nullptr) {
+      next.key = prefix_end->key;
+      next.id = s_.rows.row(prefix_end->slot).id;
+    } else {  // the page began with a deferral: stay where the last page stopped
+      next.key = p_.cursor->key;
+      next.id = p_.cursor->id;
+    }
+    next.emitted_after = std::move(after);
+    // Carry hashes from earlier pages that still lie after the new cursor.
+    for (uint64_t h : already) {
+      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) ==
+          next.emitted_after.end()) {
+        next.emitted_after.push_back(h);
+      }
+    }
+    out->next_page_token = EncodePageToken(next);
+  }
+}
+
+void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
+  const Row& row = s_.rows.row(m.slot);
+  const RowLocation& loc = row.locations[m.loc];
+  double dist = m.dist;
+  if (p_.has_ref && std::isnan(dist))
+    dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+  hit->id = row.id;
+  hit->name = row.name;
+  hit->studio_name = row.studio_name;
+  hit->location = *loc.display;
+  hit->city = *loc.city_name;
+  hit->guest_spot = m.loc > 0;
+  hit->lat = loc.lat;
+  hit->lon = loc.lon;
+  hit->distance_km = dist;
+  hit->explanation = ranker_.Explain(s_.rows.hot(m.slot), dist, m.text);
+  hit->score = hit->explanation.text + hit->explanation.distance + hit->explanation.quality;
+  if (!r_.explain) hit->explanation = ScoreExplanation();
+  for (uint64_t mask = row.style_mask; mask != 0; mask &= mask - 1) {
+    hit->styles.push_back(tax_.style(std::countr_zero(mask)).id);
+  }
+  hit->rating = std::isnan(row.rating) ? 0 : row.rating;
+  hit->review_count = row.review_count;
+  if (!std::isnan(row.hourly_rate)) hit->hourly_rate = row.hourly_rate;
+  hit->currency = row.currency ? *row.currency : "";
+  hit->booking_open = row.booking_open;
+}
+
+}  // namespace inkdex::engine::internal

@@ -1,0 +1,113 @@
+// SearchRun: one execution of a planned query against a snapshot, the
+// implementation behind RunSearch (searcher.h). Internal to engine/: the flow
+// (candidates, text, classification, ranking) is in searcher.cc, choosing
+// the page after the cursor and filling hits in page_selection.cc.
+//
+// Thread safety: one SearchRun per search; the snapshot is shared read-only.
+#ifndef INKDEX_ENGINE_SEARCH_RUN_H_
+#define INKDEX_ENGINE_SEARCH_RUN_H_
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/facets.h"
+#include "engine/query_plan.h"
+#include "engine/ranking.h"
+#include "engine/searcher.h"
+#include "engine/snapshot.h"
+#include "geo/distance.h"
+#include "geo/region.h"
+
+namespace inkdex::engine::internal {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Nearest-first with at most this many matches measures each match directly;
+// above it, a widening radius bounds the work by the page instead.
+inline constexpr size_t kDirectDistanceLimit = 20000;
+
+struct Match {
+  uint32_t slot = 0;
+  uint16_t loc = 0;
+  double dist = kNaN;
+  double text = 0;  // TF weight, 0 without text
+  double key = 0;   // sort key, smaller first
+};
+
+class SearchRun {
+ public:
+  SearchRun(const Snapshot& s, const QueryPlan& p, const StyleTaxonomy& t, const TextSearch* text)
+      : s_(s),
+        p_(p),
+        r_(*p.request),
+        tax_(t),
+        text_fn_(text),
+        ranker_(*p.request, p),
+        ref_cos_(geo::CosLat(p.ref_lat)) {}
+
+  absl::StatusOr<SearchResponse> Run();
+
+ private:
+  bool PassesFilters(const HotRow& row) const;
+  bool PassesStyle(const HotRow& row) const {
+    if (p_.style_mask == 0) return true;
+    return p_.style_all ? (row.style_mask & p_.style_mask) == p_.style_mask
+                        : (row.style_mask & p_.style_mask) != 0;
+  }
+  // The active location nearest to the reference point (primary without one).
+  std::pair<uint16_t, double> NearestActive(uint32_t slot) const;
+  // The facet key of a match's location.
+  const std::string* CityOf(const Match& m) const {
+    return m.loc == 0 ? s_.rows.hot(m.slot).city : s_.rows.row(m.slot).locations[m.loc].city;
+  }
+  // Geo candidates of a radius or viewport, one per slot at its best location.
+  // With `classify`, artists without guest spots are classified on the spot
+  // (ClassifyOne, counting rings) and only the others are returned.
+  std::vector<Match> CollectGeo(GeoMode mode, double radius_km, bool classify = false);
+  double PrimaryDistance(const HotRow& h) const {
+    return geo::DistanceKmCos(p_.ref_lat, p_.ref_lon, ref_cos_, h.lat, h.lon, h.cos_lat);
+  }
+  // Every live text match, unmeasured.
+  absl::Status ApplyText(std::vector<Match>* cands);
+  // Whether matching the text first, then checking the region, reads less.
+  absl::StatusOr<bool> TextFirst(const std::vector<geo::CellRange>& ranges) const;
+  // Where a slot matches the radius or viewport (nearest active location in
+  // it), or false.
+  bool InRegion(uint32_t slot, Match* m) const;
+  // Sorted, distinct slots with a valid location in `ranges` (a superset of
+  // the region's artists: nothing is measured).
+  std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
+  std::vector<geo::CellRange> RegionRanges() const;
+  void Classify(std::vector<Match>& cands, bool count_rings);
+  void ClassifyOne(Match m, bool count_rings);
+  bool HasFilters() const {
+    return r_.min_rating || r_.max_hourly_rate || r_.booking_open || r_.min_years_active;
+  }
+  void RingsByLookup();
+  bool ExpandNearest();
+  bool AfterCursor(const Match& m) const;
+  void BuildPage(SearchResponse* out);
+  void FillHit(const Match& m, SearchHit* hit) const;
+
+  const Snapshot& s_;
+  const QueryPlan& p_;
+  const SearchRequest& r_;
+  const StyleTaxonomy& tax_;
+  const TextSearch* text_fn_;
+  Ranker ranker_;
+  const double ref_cos_;  // cos of the reference latitude
+  TextMatches text_;
+  FacetCounter facets_;
+  std::vector<Match> matches_;  // the match set (M), unless counted without a scan
+  int64_t total_ = 0;           // |M|
+  std::vector<Match> pool_;     // matches with final keys, the page is chosen from
+  // With a partial pool (ExpandNearest), only keys below the bound are final.
+  bool pool_partial_ = false;
+  double pool_bound_ = 0;
+};
+
+}  // namespace inkdex::engine::internal
+
+#endif  // INKDEX_ENGINE_SEARCH_RUN_H_
