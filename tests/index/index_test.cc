@@ -216,7 +216,9 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "japanise dragons";
   SearchResponse r = Search(q);
-  EXPECT_FALSE(r.spelling_suggestion.empty());
+  EXPECT_EQ(r.spelling_suggestion, "japanese dragons");
+  q.text = "japanese dragons";  // every word known: no suggestion
+  EXPECT_EQ(Search(q).spelling_suggestion, "");
 }
 
 TEST_F(IndexTest, TextFirstAndGeoFirstPlansAgree) {
@@ -481,6 +483,14 @@ TEST_F(IndexTest, SuggestCompletesNamesStylesAndCities) {
   ASSERT_FALSE(r->empty());
   EXPECT_EQ((*r)[0].text, "Ink & Steel Studio");
   EXPECT_EQ((*r)[0].kind, Suggestion::Kind::kStudio);
+  SuggestRequest bad = q;
+  bad.near = GeoPoint{91, 0};
+  EXPECT_THAT(index_->Suggest(bad).status().message(), HasSubstr("near.lat"));
+  bad.near = GeoPoint{0, 181};
+  EXPECT_THAT(index_->Suggest(bad).status().message(), HasSubstr("near.lon"));
+  bad = q;
+  bad.limit = 0;
+  EXPECT_THAT(index_->Suggest(bad).status().message(), HasSubstr("limit"));
   q.prefix = "lee";
   r = index_->Suggest(q);
   ASSERT_TRUE(r.ok());

@@ -16,18 +16,6 @@ absl::Status Invalid(absl::string_view field, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
 }
 
-absl::Status CheckLatLon(absl::string_view field, double lat, double lon) {
-  if (!std::isfinite(lat) || lat < -90 || lat > 90) {
-    return Invalid(absl::StrCat(field, ".lat"),
-                   absl::StrFormat("must be in [-90, 90], got %g", lat));
-  }
-  if (!std::isfinite(lon) || lon < -180 || lon > 180) {
-    return Invalid(absl::StrCat(field, ".lon"),
-                   absl::StrFormat("must be in [-180, 180], got %g", lon));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckBox(const BoundingBox& b) {
   for (auto [name, v, limit] : {std::tuple<const char*, double, double>{"bbox.south", b.south, 90},
                                 {"bbox.north", b.north, 90},
@@ -117,6 +105,19 @@ void PutBytes(std::string* s, const void* p, size_t n) {
 
 }  // namespace
 
+absl::Status CheckGeoPoint(absl::string_view field, const GeoPoint& point) {
+  const double lat = point.lat, lon = point.lon;
+  if (!std::isfinite(lat) || lat < -90 || lat > 90) {
+    return Invalid(absl::StrCat(field, ".lat"),
+                   absl::StrFormat("must be in [-90, 90], got %g", lat));
+  }
+  if (!std::isfinite(lon) || lon < -180 || lon > 180) {
+    return Invalid(absl::StrCat(field, ".lon"),
+                   absl::StrFormat("must be in [-180, 180], got %g", lon));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy& taxonomy) {
   QueryPlan p;
   p.request = &r;
@@ -129,7 +130,7 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
                    absl::StrFormat("must be in 1..%d, got %d", SearchRequest::kMaxLimit, r.limit));
   }
   if (r.point) {
-    if (absl::Status s = CheckLatLon("point", r.point->lat, r.point->lon); !s.ok()) return s;
+    if (absl::Status s = CheckGeoPoint("point", *r.point); !s.ok()) return s;
   }
   if (r.radius_km) {
     const double rad = *r.radius_km;

@@ -49,6 +49,10 @@ struct QueryPlan {
 // A hash that is the same in every process (page tokens outlive restarts).
 uint64_t StableHash64(std::string_view s);
 
+// INVALID_ARGUMENT "<field>.lat: ..." / "<field>.lon: ..." unless the point
+// is finite and in range.
+absl::Status CheckGeoPoint(absl::string_view field, const GeoPoint& point);
+
 absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& request, const StyleTaxonomy& taxonomy);
 
 std::string EncodePageToken(const PageCursor& cursor);

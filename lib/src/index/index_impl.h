@@ -68,6 +68,11 @@ class IndexImpl : public Index {
   absl::Status AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
                                  std::unique_ptr<Xapian::Database>* db) const;
   void ReleaseReader(std::unique_ptr<Xapian::Database> db) const;
+  // Runs fn(snapshot, xapian) -> StatusOr<T> with a reader at the snapshot's
+  // commit, retrying when the writer overtakes the reader; Xapian errors
+  // become a Status.
+  template <typename T, typename Fn>
+  absl::StatusOr<T> WithConsistentReader(Fn&& fn) const;
 
   const std::string dir_;
   const IndexOptions options_;

@@ -67,6 +67,25 @@ void IndexImpl::ReleaseReader(std::unique_ptr<Xapian::Database> db) const {
   if (readers_.size() < 64) readers_.push_back(std::move(db));
 }
 
+template <typename T, typename Fn>
+absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn) const {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    std::shared_ptr<const engine::Snapshot> snap;
+    std::unique_ptr<Xapian::Database> db;
+    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+    try {
+      absl::StatusOr<T> result = fn(*snap, *db);
+      ReleaseReader(std::move(db));
+      return result;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      continue;  // the writer moved on twice during the read: take the new commit
+    } catch (const Xapian::Error& e) {
+      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
+    }
+  }
+  return absl::UnavailableError("search index: changing too fast to read; retry");
+}
+
 absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) const {
   absl::StatusOr<engine::QueryPlan> plan = engine::PlanQuery(request, taxonomy_);
   if (!plan.ok()) return plan.status();
@@ -74,26 +93,15 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
   if (text.empty()) {
     return engine::RunSearch(*snapshot(), *plan, taxonomy_, nullptr);
   }
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    std::shared_ptr<const engine::Snapshot> snap;
-    std::unique_ptr<Xapian::Database> db;
-    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
-    engine::TextSearch match;
-    match.match = [&](const std::vector<uint32_t>* restrict_to) {
-      return text::MatchText(*db, text, taxonomy_, restrict_to);
-    };
-    match.estimate = [&] { return text::EstimateText(*db, text, taxonomy_); };
-    try {
-      absl::StatusOr<SearchResponse> r = engine::RunSearch(*snap, *plan, taxonomy_, &match);
-      ReleaseReader(std::move(db));
-      return r;
-    } catch (const Xapian::DatabaseModifiedError&) {
-      continue;  // the writer moved on twice during the search: take the new commit
-    } catch (const Xapian::Error& e) {
-      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
-    }
-  }
-  return absl::UnavailableError("search index: changing too fast to read; retry");
+  return WithConsistentReader<SearchResponse>(
+      [&](const engine::Snapshot& snap, Xapian::Database& db) {
+        engine::TextSearch match;
+        match.match = [&](const std::vector<uint32_t>* restrict_to) {
+          return text::MatchText(db, text, taxonomy_, restrict_to);
+        };
+        match.estimate = [&] { return text::EstimateText(db, text, taxonomy_); };
+        return engine::RunSearch(snap, *plan, taxonomy_, &match);
+      });
 }
 
 absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest& request) const {
@@ -105,31 +113,12 @@ absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest&
         absl::StrCat("limit: must be in 1..", SuggestRequest::kMaxLimit, ", got ", request.limit));
   }
   if (request.near) {
-    const GeoPoint& p = *request.near;
-    if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("near.lat: must be in [-90, 90], got ", p.lat));
-    }
-    if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("near.lon: must be in [-180, 180], got ", p.lon));
-    }
+    if (absl::Status s = engine::CheckGeoPoint("near", *request.near); !s.ok()) return s;
   }
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    std::shared_ptr<const engine::Snapshot> snap;
-    std::unique_ptr<Xapian::Database> db;
-    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
-    try {
-      std::vector<Suggestion> out = text::Suggest(*db, *snap, taxonomy_, request);
-      ReleaseReader(std::move(db));
-      return out;
-    } catch (const Xapian::DatabaseModifiedError&) {
-      continue;
-    } catch (const Xapian::Error& e) {
-      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
-    }
-  }
-  return absl::UnavailableError("search index: changing too fast to read; retry");
+  return WithConsistentReader<std::vector<Suggestion>>(
+      [&](const engine::Snapshot& snap, Xapian::Database& db) {
+        return absl::StatusOr<std::vector<Suggestion>>(text::Suggest(db, snap, taxonomy_, request));
+      });
 }
 
 }  // namespace inkdex::index
