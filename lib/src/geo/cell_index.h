@@ -75,13 +75,10 @@ class CellIndex {
 
 template <typename Fn>
 void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
-  auto it = entries_.begin();
-  const auto end = entries_.end();
-  for (const CellRange& r : ranges) {
-    it = std::lower_bound(it, end, r.min,
-                          [](const CellEntry& e, uint64_t cell) { return e.cell < cell; });
-    for (; it != end && it->cell <= r.max; ++it) fn(*it);
-  }
+  ForEachInUntil(ranges, [&fn](const CellEntry& e) {
+    fn(e);
+    return true;
+  });
 }
 
 template <typename Fn>
