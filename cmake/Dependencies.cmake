@@ -8,6 +8,20 @@ find_package(RocksDB CONFIG REQUIRED)
 find_package(Protobuf REQUIRED)  # FindProtobuf module; CONFIG mode is broken on Debian 12
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED)
+# The service (inkdex-server, the CLI's --server mode, the load generator).
+find_package(gRPC CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_path(CIVETWEB_INCLUDE_DIR CivetServer.h REQUIRED)
+find_library(CIVETWEB_LIBRARY civetweb REQUIRED)
+find_library(CIVETWEB_CPP_LIBRARY civetweb-cpp REQUIRED)
+if(NOT TARGET inkdex_dep::civetweb)
+  add_library(inkdex_dep::civetweb INTERFACE IMPORTED)
+  set_target_properties(inkdex_dep::civetweb PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${CIVETWEB_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES "${CIVETWEB_CPP_LIBRARY};${CIVETWEB_LIBRARY}")
+endif()
 
 find_package(xapian CONFIG REQUIRED)
 if(NOT TARGET inkdex_dep::xapian)

@@ -23,6 +23,7 @@
 #define INKDEX_QUERY_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -79,7 +80,13 @@ struct SearchRequest {
   int max_per_studio = 0;  // diversity: > 0 caps artists per studio per page
   bool explain = false;    // fill SearchHit::explanation
   bool facets = true;      // compute facets (total is always exact)
-  int top_cities = 10;     // how many city facet values
+  int top_cities = 10;     // how many city facet values, 0..100
+
+  // Polled while the search runs (every few thousand candidate rows, so a
+  // few hundred microseconds apart at worst); when it returns true the search
+  // stops and returns CANCELLED. For servers: a call's cancellation or
+  // deadline. Empty: never interrupted. Called on the searching thread.
+  std::function<bool()> interrupted;
 };
 
 struct ScoreExplanation {

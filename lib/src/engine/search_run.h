@@ -87,6 +87,22 @@ class SearchRun {
   }
   void RingsByLookup();
   bool ExpandNearest();
+  // Polls SearchRequest::interrupted once every kPollEvery calls (a call costs
+  // an increment otherwise); sticky once it has returned true. Loops over
+  // candidates call it per candidate and stop early; Run turns it into
+  // CANCELLED between phases.
+  static constexpr uint32_t kPollEvery = 4096;
+  bool Stopped() {
+    if (stopped_ || !r_.interrupted) return stopped_;
+    if (++polls_ % kPollEvery != 0) return false;
+    stopped_ = r_.interrupted();
+    return stopped_;
+  }
+  // Polls now, whatever the count.
+  bool StoppedNow() {
+    if (!stopped_ && r_.interrupted) stopped_ = r_.interrupted();
+    return stopped_;
+  }
   bool AfterCursor(const Match& m) const;
   void BuildPage(SearchResponse* out);
   void FillHit(const Match& m, SearchHit* hit) const;
@@ -106,6 +122,8 @@ class SearchRun {
   // With a partial pool (ExpandNearest), only keys below the bound are final.
   bool pool_partial_ = false;
   double pool_bound_ = 0;
+  uint32_t polls_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace inkdex::engine::internal

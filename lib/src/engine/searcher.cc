@@ -109,6 +109,7 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool cl
   const std::vector<geo::CellRange> ranges =
       mode == p_.geo ? RegionRanges() : geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
   s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
+    if (Stopped()) return;
     const HotRow& h = s_.rows.hot(slot);
     double lat = h.lat, lon = h.lon;  // the primary location is always active
     if (li > 0) {
@@ -155,7 +156,10 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
 
 void SearchRun::Classify(std::vector<Match>& cands, bool count_rings) {
   if (count_rings) facets_.EnableRings();
-  for (const Match& m : cands) ClassifyOne(m, count_rings);
+  for (const Match& m : cands) {
+    if (Stopped()) return;
+    ClassifyOne(m, count_rings);
+  }
 }
 
 void SearchRun::ClassifyOne(Match m, bool count_rings) {
@@ -202,6 +206,7 @@ bool SearchRun::ExpandNearest() {
     max_bayes = std::max(max_bayes, ranker_.Bayes(s_.rows.hot(m.slot)));
   }
   for (double radius = 1.0;; radius *= 4) {
+    if (StoppedNow()) return false;
     radius = std::min(radius, geo::kMaxDistanceKm);
     std::vector<Match> cands = CollectGeo(GeoMode::kRadius, radius);
     pool_.clear();
@@ -225,6 +230,8 @@ bool SearchRun::ExpandNearest() {
 }
 
 absl::StatusOr<SearchResponse> SearchRun::Run() {
+  const absl::Status interrupted = absl::CancelledError("search interrupted by the caller");
+  if (StoppedNow()) return interrupted;
   std::vector<Match> cands;
   const bool regional = p_.geo == GeoMode::kRadius || p_.geo == GeoMode::kViewport;
   absl::StatusOr<bool> text_first = false;
@@ -266,12 +273,13 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     Classify(cands, regional && p_.has_ref);
     total_ = static_cast<int64_t>(matches_.size());
   } else {
-    for (uint32_t slot = 1; slot < s_.rows.slot_limit(); ++slot) {
+    for (uint32_t slot = 1; slot < s_.rows.slot_limit() && !Stopped(); ++slot) {
       if (s_.rows.hot(slot).live) ClassifyOne({slot, 0, kNaN, 0, 0}, false);
     }
     total_ = static_cast<int64_t>(matches_.size());
   }
   cands = {};
+  if (StoppedNow()) return interrupted;
 
   if (nearest && r_.facets) RingsByLookup();
   if (counted || (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit)) {
@@ -287,6 +295,8 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     }
     pool_ = std::move(matches_);  // total_ already holds the count
   }
+
+  if (StoppedNow()) return interrupted;
 
   SearchResponse out;
   out.total = total_;
