@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The inkdex demo (`make demo`): synthesizes ~100,000 artists, builds an index
-# and runs a few searches against it, printed as tables.
+# and runs a few searches against it, printed as tables; then starts
+# inkdex-server on the index, runs the same searches through gRPC and leaves
+# the server running (demo/server.pid, log in demo/server.log) with the
+# commands to query it. A second run stops the previous server first.
 #
 # Usage: scripts/demo.sh [BUILD_DIR]   (default: build; the binary is BUILD_DIR/bin/inkdex)
 #
@@ -17,11 +20,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${1:-build}"
 case "${BUILD_DIR}" in /*) ;; *) BUILD_DIR="${ROOT}/${BUILD_DIR}" ;; esac
 BIN="${BUILD_DIR}/bin/inkdex"
+SERVER_BIN="${BUILD_DIR}/bin/inkdex-server"
 DEMO_DIR="${ROOT}/demo"
 DATA="${DEMO_DIR}/artists.jsonl"
 INDEX="${DEMO_DIR}/index"
 INDEX_STAMP="${DEMO_DIR}/.index-built"
 COUNT="${DEMO_COUNT:-100000}"
+SERVER_PID_FILE="${DEMO_DIR}/server.pid"
+SERVER_LOG="${DEMO_DIR}/server.log"
+TOKEN_FILE="${DEMO_DIR}/write-token"
+PORT="${DEMO_PORT:-50051}"
+METRICS_PORT="${DEMO_METRICS_PORT:-9464}"
+SERVER_ADDR=""
+METRICS_ADDR=""
 SEED=42
 TARGET=(--index "${INDEX}")
 
@@ -55,10 +66,62 @@ stale() {
 }
 
 check_binary() {
-  if [[ ! -x "${BIN}" ]]; then
-    echo "demo: ${BIN} not found; run 'make demo' (or 'make' first)" >&2
-    exit 1
+  local b
+  for b in "${BIN}" "${SERVER_BIN}"; do
+    if [[ ! -x "${b}" ]]; then
+      echo "demo: ${b} not found; run 'make demo' (or 'make' first)" >&2
+      exit 1
+    fi
+  done
+}
+
+stop_previous_server() {
+  [[ -f "${SERVER_PID_FILE}" ]] || return 0
+  local pid
+  pid="$(cat "${SERVER_PID_FILE}")"
+  if kill -0 "${pid}" 2>/dev/null && grep -q inkdex-server "/proc/${pid}/cmdline" 2>/dev/null; then
+    echo "demo: stopping the previous demo server (pid ${pid})"
+    kill -TERM "${pid}"
+    local i
+    for i in $(seq 100); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
   fi
+  rm -f "${SERVER_PID_FILE}"
+}
+
+# Starts inkdex-server on the demo index in the background, on DEMO_PORT
+# (50051) when free, else on a free port; sets SERVER_ADDR from the
+# server's "listening" line.
+start_server() {
+  printf '\n%s==> Starting inkdex-server on %s%s\n' "${BOLD}" "${INDEX#"${ROOT}/"}" "${RESET}"
+  [[ -s "${TOKEN_FILE}" ]] || (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"${TOKEN_FILE}")
+  local attempt listen metrics out="${DEMO_DIR}/server.out"
+  for attempt in preferred any; do
+    if [[ "${attempt}" == preferred ]]; then
+      listen="127.0.0.1:${PORT}"; metrics="127.0.0.1:${METRICS_PORT}"
+    else
+      listen="127.0.0.1:0"; metrics="127.0.0.1:0"
+    fi
+    : >"${out}"
+    nohup "${SERVER_BIN}" --index "${INDEX}" --listen "${listen}" --metrics-listen "${metrics}" \
+      --write-token-file "${TOKEN_FILE}" >"${out}" 2>"${SERVER_LOG}" </dev/null &
+    local pid=$!
+    local i
+    for i in $(seq 300); do
+      if grep -q '"listening"' "${out}" 2>/dev/null; then
+        echo "${pid}" >"${SERVER_PID_FILE}"
+        SERVER_ADDR="$(sed -n 's/.*"grpc":"\([^"]*\)".*/\1/p' "${out}" | head -1)"
+        METRICS_ADDR="$(sed -n 's/.*"metrics":"\([^"]*\)".*/\1/p' "${out}" | head -1)"
+        echo "demo: inkdex-server (pid ${pid}) serves ${SERVER_ADDR}, metrics on http://${METRICS_ADDR}/metrics"
+        return 0
+      fi
+      kill -0 "${pid}" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "${pid}" 2>/dev/null || true
+    echo "demo: inkdex-server did not start on ${listen}; last log lines:" >&2
+    tail -n 3 "${SERVER_LOG}" >&2 || true
+  done
+  exit 1
 }
 
 ensure_data() {
@@ -111,7 +174,16 @@ run_queries() {
 print_next_steps() {
   local bin_rel="${BIN#"${ROOT}/"}"
   local index_rel="${INDEX#"${ROOT}/"}"
+  local token_rel="${TOKEN_FILE#"${ROOT}/"}"
   cat <<EOT
+
+${BOLD}==> The server is still running${RESET} (pid $(cat "${SERVER_PID_FILE}"), log ${SERVER_LOG#"${ROOT}/"})
+  ${bin_rel} search --server ${SERVER_ADDR} --text "koi" --lat 35.6762 --lon 139.6503 --radius-km 20
+  ${bin_rel} get --server ${SERVER_ADDR} artist-0000042
+  ${bin_rel} stats --server ${SERVER_ADDR}
+  head -3 ${DATA#"${ROOT}/"} | ${bin_rel} upsert --server ${SERVER_ADDR} --token-file ${token_rel} --input -
+  curl -s http://${METRICS_ADDR}/metrics | grep inkdex_requests_total
+  kill \$(cat ${SERVER_PID_FILE#"${ROOT}/"})      # stops it (drains calls, exits 0)
 
 ${BOLD}==> Try more${RESET}
   ${bin_rel} search --index ${index_rel} --lat 53.4808 --lon -2.2426 --radius-km 10 --style blackwork --style dotwork
@@ -127,8 +199,14 @@ EOT
 
 main() {
   check_binary
+  stop_previous_server
   ensure_data
   ensure_index
+  run_queries
+  start_server
+  TARGET=(--server "${SERVER_ADDR}")
+  printf '\n%s==> The same searches through gRPC (inkdex search --server %s)%s\n' "${BOLD}" \
+    "${SERVER_ADDR}" "${RESET}"
   run_queries
   print_next_steps
 }

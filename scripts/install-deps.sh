@@ -16,7 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev
   python3 python3-grpcio python3-grpc-tools
-  clang-format
+  clang-format openssl curl
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libsqlite3-dev postgresql postgresql-15-postgis-3 libpq-dev python3-matplotlib)

@@ -214,6 +214,18 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "sar";  // last word as a prefix
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "delic";  // a prefix of a word only in a biography (stemmed terms)
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  q.text = "scrip";
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  q.text = "Rose";  // capitalized: still stemmed, matches "roses"
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  q.text = "koi tradit";  // earlier words still required
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  q.text = "roses tradit";
+  EXPECT_EQ(Search(q).total, 0);
+  q.text = "tradit";  // not a prefix elsewhere: only the last word expands
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "japanise dragons";
   SearchResponse r = Search(q);
   EXPECT_EQ(r.spelling_suggestion, "japanese dragons");
@@ -427,6 +439,7 @@ TEST_F(IndexTest, BadInputNamesTheField) {
       {[](SearchRequest& q) { q.text = std::string(1025, 'a'); }, "text"},
       {[](SearchRequest& q) { q.page_token = "garbage!"; }, "page_token"},
       {[](SearchRequest& q) { q.styles = {"nope"}; }, "styles[0]"},
+      {[](SearchRequest& q) { q.styles.assign(65, "fineline"); }, "styles: at most 64"},
       {[](SearchRequest& q) { q.date = "2026-02-30"; }, "date"},
       {[](SearchRequest& q) { q.sort = SortOrder::kDistance; }, "sort"},
   };

@@ -43,6 +43,8 @@ Command AddGetCommand(CLI::App& parent);
 Command AddSuggestCommand(CLI::App& parent);
 Command AddStatsCommand(CLI::App& parent);
 Command AddVerifyCommand(CLI::App& parent);
+Command AddUpsertCommand(CLI::App& parent);  // needs --server
+Command AddDeleteCommand(CLI::App& parent);  // needs --server
 
 // kExitUsage for INVALID_ARGUMENT (and OUT_OF_RANGE), else kExitFailure.
 int ExitCodeFor(const absl::Status& status);

@@ -1,32 +1,49 @@
 // `inkdex get`: stored artists by id, one data-model JSON line each (the same
-// shape `inkdex build` reads).
+// shape `inkdex build` reads), from a local index or a running inkdex-server.
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <memory>
 
 #include "cli_common.h"
 #include "inkdex/record.h"
+#include "server_client.h"
 
 namespace inkdex::cli {
 
 namespace {
 
 struct GetCommand {
-  std::string index_dir;
+  IndexOrServerFlags source;
   std::vector<std::string> ids;
   bool include_hidden = false;
 
   // Prints every artist found; an unknown id is reported and makes the exit
   // code 1, but the other ids are still printed.
   int Run() const {
-    auto index = OpenExistingIndex(index_dir);
+    if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("get", s);
+    if (source.server.given()) {
+      auto client = ServerClient::Connect(source.server);
+      if (!client.ok()) return ReportError("get", client.status());
+      return PrintAll([&](const std::string& id) { return (*client)->GetArtist(id); });
+    }
+    auto index = OpenExistingIndex(source.index_dir);
     if (!index.ok()) return ReportError("get", index.status());
+    return PrintAll([&](const std::string& id) { return (*index)->Get(id, include_hidden); });
+  }
+
+  int PrintAll(const std::function<absl::StatusOr<Artist>(const std::string&)>& get) const {
     int exit_code = kExitOk;
     for (const std::string& id : ids) {
-      absl::StatusOr<Artist> artist = (*index)->Get(id, include_hidden);
+      absl::StatusOr<Artist> artist = get(id);
       if (!artist.ok()) {
         std::cerr << "inkdex get: " << id << ": " << artist.status().message() << "\n";
         exit_code = std::max(exit_code, ExitCodeFor(artist.status()));
+        // The server is gone or too slow: the other ids would fail the same way.
+        if (absl::IsUnavailable(artist.status()) || absl::IsDeadlineExceeded(artist.status()) ||
+            absl::IsUnauthenticated(artist.status()) || absl::IsPermissionDenied(artist.status())) {
+          break;
+        }
         continue;
       }
       std::cout << ArtistToJson(*artist) << "\n";
@@ -42,10 +59,15 @@ Command AddGetCommand(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand("get", "Print stored artists as JSON, by id");
   app->footer(
       "Prints one JSON line per artist (data-model field names plus \"version\"). An unknown id "
-      "is reported on stderr and the exit code is 1.");
-  AddIndexOption(*app, &command->index_dir);
+      "is reported on stderr and the exit code is 1.\n"
+      "--server HOST:PORT asks a running inkdex-server (GetArtist) instead of opening --index; "
+      "the output is the same.");
+  AddIndexOrServerFlags(*app, command->source);
   app->add_option("ids", command->ids, "Artist ids")->required()->type_name("ID");
-  app->add_flag("--include-hidden", command->include_hidden, "Also print artists who opted out");
+  // The server never returns artists who opted out.
+  app->add_flag("--include-hidden", command->include_hidden,
+                "Also print artists who opted out (--index only)")
+      ->excludes(command->source.server.server_option);
   return {app, [command] { return command->Run(); }};
 }
 

@@ -1,31 +1,84 @@
-// `inkdex stats`: document counts, commit, sizes and per-style counts.
+// `inkdex stats`: document counts, commit, sizes and per-style counts, of a
+// local index or of the index a running inkdex-server serves (then also what
+// the server is: version, build, index directory, start time, generation).
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "api/convert.h"
 #include "cli_common.h"
 #include "output_json.h"
 #include "output_table.h"
+#include "server_client.h"
 
 namespace inkdex::cli {
 
 namespace {
 
+constexpr char kStatsHelp[] =
+    "--json prints {\"documents\", \"searchable\", \"tombstones\", \"commit_seq\", "
+    "\"last_commit_unix_micros\", \"disk_bytes\", \"memory_bytes\", "
+    "\"styles\": [{\"id\", \"label\", \"count\"}]}.\n"
+    "--server HOST:PORT asks a running inkdex-server (GetStats, ListStyles) instead of opening "
+    "--index; the output then also has \"server\": {\"address\", \"version\", \"build\", "
+    "\"index_directory\", \"started_unix_micros\", \"index_generation\"} (as text: a block of "
+    "server lines after the counts).";
+
 struct StatsCommand {
-  std::string index_dir;
+  IndexOrServerFlags source;
   bool json = false;
 
   int Run() const {
-    auto index = OpenExistingIndex(index_dir);
+    if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("stats", s);
+    if (source.server.given()) return RunOnServer();
+    auto index = OpenExistingIndex(source.index_dir);
     if (!index.ok()) return ReportError("stats", index.status());
     const Index& idx = **index;
-    IndexStats stats = idx.Stats();
-    std::vector<int64_t> style_counts = idx.StyleCounts();
-    if (json) {
-      std::cout << StatsToJson(stats, idx.taxonomy(), style_counts).dump() << "\n";
-    } else {
-      PrintStatsTable(stats, idx.taxonomy(), style_counts, std::cout);
-    }
+    Print(idx.Stats(), idx.taxonomy(), idx.StyleCounts(), nullptr);
     return kExitOk;
+  }
+
+  int RunOnServer() const {
+    auto client = ServerClient::Connect(source.server);
+    if (!client.ok()) return ReportError("stats", client.status());
+    absl::StatusOr<v1::GetStatsResponse> stats = (*client)->GetStats();
+    if (!stats.ok()) return ReportError("stats", stats.status());
+    absl::StatusOr<ServerStyles> styles = (*client)->ListStyles();
+    if (!styles.ok()) return ReportError("stats", styles.status());
+    Print(api::StatsFromProto(*stats), styles->taxonomy, styles->counts, &*stats);
+    return kExitOk;
+  }
+
+  // `server` is null for a local index.
+  void Print(const IndexStats& stats, const StyleTaxonomy& taxonomy,
+             const std::vector<int64_t>& style_counts, const v1::GetStatsResponse* server) const {
+    if (json) {
+      nlohmann::json out = StatsToJson(stats, taxonomy, style_counts);
+      if (server != nullptr) {
+        out["server"] = {{"address", source.server.address},
+                         {"version", server->version()},
+                         {"build", server->build()},
+                         {"index_directory", server->index_directory()},
+                         {"started_unix_micros", server->started_unix_micros()},
+                         {"index_generation", server->index_generation()}};
+      }
+      std::cout << out.dump() << "\n";
+      return;
+    }
+    PrintStatsTable(stats, taxonomy, style_counts, std::cout);
+    if (server == nullptr) return;
+    std::cout << "\n"
+              << absl::StrFormat("server:       %s\n", source.server.address)
+              << absl::StrFormat("version:      %s\n", server->version())
+              << absl::StrFormat("build:        %s\n", server->build())
+              << absl::StrFormat("index:        %s\n", server->index_directory())
+              << absl::StrFormat("generation:   %d\n", server->index_generation())
+              << absl::StrFormat(
+                     "started:      %s\n",
+                     absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                      absl::FromUnixMicros(server->started_unix_micros()),
+                                      absl::UTCTimeZone()));
   }
 };
 
@@ -34,11 +87,8 @@ struct StatsCommand {
 Command AddStatsCommand(CLI::App& parent) {
   auto command = std::make_shared<StatsCommand>();
   CLI::App* app = parent.add_subcommand("stats", "Show index size, last commit and style counts");
-  app->footer(
-      "--json prints {\"documents\", \"searchable\", \"tombstones\", \"commit_seq\", "
-      "\"last_commit_unix_micros\", \"disk_bytes\", \"memory_bytes\", "
-      "\"styles\": [{\"id\", \"label\", \"count\"}]}.");
-  AddIndexOption(*app, &command->index_dir);
+  app->footer(kStatsHelp);
+  AddIndexOrServerFlags(*app, command->source);
   app->add_flag("--json", command->json, "JSON instead of text");
   return {app, [command] { return command->Run(); }};
 }

@@ -1,18 +1,19 @@
 // `inkdex suggest`: completions for a search box (artists, studios, styles,
-// cities) as a table or JSON.
+// cities) as a table or JSON, from a local index or a running inkdex-server.
 #include <iostream>
 #include <memory>
 
 #include "cli_common.h"
 #include "output_json.h"
 #include "output_table.h"
+#include "server_client.h"
 
 namespace inkdex::cli {
 
 namespace {
 
 struct SuggestCommand {
-  std::string index_dir;
+  IndexOrServerFlags source;
   std::string prefix;
   double lat = 0, lon = 0;
   int limit = 10;
@@ -21,6 +22,7 @@ struct SuggestCommand {
   CLI::Option* lon_option = nullptr;
 
   int Run() const {
+    if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("suggest", s);
     SuggestRequest request;
     request.prefix = prefix;
     request.limit = limit;
@@ -29,9 +31,7 @@ struct SuggestCommand {
                                                                  : "--lon: needs --lat as well");
     }
     if (lat_option->count() > 0) request.near = GeoPoint{lat, lon};
-    auto index = OpenExistingIndex(index_dir);
-    if (!index.ok()) return ReportError("suggest", index.status());
-    absl::StatusOr<std::vector<Suggestion>> suggestions = (*index)->Suggest(request);
+    absl::StatusOr<std::vector<Suggestion>> suggestions = Suggest(request);
     if (!suggestions.ok()) return ReportError("suggest", suggestions.status());
     if (json) {
       std::cout << SuggestionsToJson(*suggestions).dump() << "\n";
@@ -39,6 +39,17 @@ struct SuggestCommand {
       PrintSuggestionsTable(*suggestions, std::cout);
     }
     return kExitOk;
+  }
+
+  absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const {
+    if (source.server.given()) {
+      auto client = ServerClient::Connect(source.server);
+      if (!client.ok()) return client.status();
+      return (*client)->Suggest(request);
+    }
+    auto index = OpenExistingIndex(source.index_dir);
+    if (!index.ok()) return index.status();
+    return (*index)->Suggest(request);
   }
 };
 
@@ -51,8 +62,10 @@ Command AddSuggestCommand(CLI::App& parent) {
                                         "styles and cities");
   app->footer(
       "--json prints {\"suggestions\": [{\"kind\", \"text\", \"id\", \"count\", "
-      "\"distance_km\"}]}.");
-  AddIndexOption(*app, &command->index_dir);
+      "\"distance_km\"}]}.\n"
+      "--server HOST:PORT asks a running inkdex-server instead of opening --index; the output "
+      "is the same.");
+  AddIndexOrServerFlags(*app, command->source);
   app->add_option("--prefix,-p", command->prefix, "What the user typed so far (1-100 bytes)")
       ->required();
   command->lat_option =

@@ -16,6 +16,11 @@ constexpr char kDescription[] =
     "  inkdex synth --count 100000 --seed 42 --out artists.jsonl\n"
     "  inkdex build --input artists.jsonl --index ./index\n"
     "  inkdex search --index ./index --lat 53.7997 --lon -1.5492 --radius-km 5 --style fineline\n"
+    "\nAgainst a running inkdex-server (search, get, suggest and stats take --server instead of "
+    "--index; upsert and delete need the server's write token):\n"
+    "  inkdex search --server 127.0.0.1:50051 --lat 53.7997 --lon -1.5492 --style fineline\n"
+    "  inkdex upsert --server 127.0.0.1:50051 --token-file write.token --input changes.jsonl\n"
+    "  inkdex delete --server 127.0.0.1:50051 --token-file write.token ARTIST_ID...\n"
     "\nRun `inkdex help COMMAND` or `inkdex COMMAND --help` for a command's flags.";
 
 }  // namespace
@@ -27,8 +32,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   const std::vector<Command> commands = {
-      AddSynthCommand(app),   AddBuildCommand(app), AddSearchCommand(app), AddGetCommand(app),
-      AddSuggestCommand(app), AddStatsCommand(app), AddVerifyCommand(app),
+      AddSynthCommand(app),  AddBuildCommand(app),   AddSearchCommand(app),
+      AddGetCommand(app),    AddSuggestCommand(app), AddStatsCommand(app),
+      AddVerifyCommand(app), AddUpsertCommand(app),  AddDeleteCommand(app),
   };
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for inkdex or for one command");

@@ -61,12 +61,13 @@ struct SearchRequest {
   // Hits beyond this many (page after page) are refused: deep paging is a
   // scraper's pattern, not a person's.
   static constexpr int kMaxDepth = 10000;
+  static constexpr size_t kMaxStyles = 64;  // names in `styles` (aliases may repeat a style)
 
   std::string text;                 // <= kMaxTextBytes
   std::optional<GeoPoint> point;    // radius centre, nearest origin, distance origin
   std::optional<double> radius_km;  // (0, 20000]; requires point
   std::optional<BoundingBox> bbox;  // exclusive with radius_km
-  std::vector<std::string> styles;  // ids or aliases
+  std::vector<std::string> styles;  // ids or aliases, at most kMaxStyles
   StyleMatch style_match = StyleMatch::kAny;
   std::optional<double> min_rating;       // [0, 5]
   std::optional<double> max_hourly_rate;  // >= 0; artists without a rate do not match

@@ -157,6 +157,10 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
     p.ref_lon = (r.bbox->west + east) / 2;
     if (p.ref_lon > 180) p.ref_lon -= 360;
   }
+  if (r.styles.size() > SearchRequest::kMaxStyles) {
+    return Invalid("styles", absl::StrFormat("at most %d names, got %d", SearchRequest::kMaxStyles,
+                                             r.styles.size()));
+  }
   for (size_t i = 0; i < r.styles.size(); ++i) {
     absl::StatusOr<int> idx = taxonomy.Resolve(r.styles[i], absl::StrCat("styles[", i, "]"));
     if (!idx.ok()) return idx.status();

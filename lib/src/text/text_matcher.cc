@@ -1,6 +1,7 @@
 #include "text/text_matcher.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -124,6 +125,46 @@ std::vector<Segment> SplitStyleWords(std::string_view text, const StyleTaxonomy&
   return out;
 }
 
+// The biography is indexed stemmed only (Z terms, DocumentBuilder), which
+// the QueryParser's partial-word expansion never reads: it expands the last
+// word over unstemmed terms (plus its exact stem, and only for a lower-case
+// word). So the last plain word of the text is lower-cased (its stem then
+// matches: "Botanic" -> Zbotan, from "botanical") and also matches stemmed
+// terms that begin with it ("hummingb" -> Zhummingb*, Zhummingbird). The
+// word itself, not its stem, is the prefix: "dragons" must not match
+// "Dragonetti". Bounded like the QueryParser's own expansion (the 64 most
+// frequent terms).
+// Returns the query for `segment` (the last segment of the text), or nullopt
+// when the plain parse is all there is (quotes, operators, a stopword).
+std::optional<Xapian::Query> ParseWithStemmedPrefix(Xapian::QueryParser& qp,
+                                                    std::string_view segment, unsigned head_flags,
+                                                    unsigned last_flags) {
+  if (segment.find('"') != std::string_view::npos) return std::nullopt;
+  const size_t cut = segment.find_last_of(" \t\n");
+  const std::string_view head = cut == std::string_view::npos ? "" : segment.substr(0, cut);
+  std::string word(segment.substr(cut == std::string_view::npos ? 0 : cut + 1));
+  const bool plain =
+      std::all_of(word.begin(), word.end(), [](unsigned char c) { return absl::ascii_isalpha(c); });
+  if (word.size() < 2 || !plain) return std::nullopt;
+  absl::AsciiStrToLower(&word);
+  if (EnglishStopper()(word)) return std::nullopt;
+  Xapian::Query last(Xapian::Query::OP_OR, qp.parse_query(word, last_flags),
+                     Xapian::Query(Xapian::Query::OP_WILDCARD, absl::StrCat("Z", word), 64,
+                                   Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT));
+  // A head of stopwords alone would be kept by the QueryParser (it keeps
+  // stopwords when nothing else is left) and required; in the whole text it
+  // is dropped.
+  std::vector<std::string> head_words = absl::StrSplit(absl::string_view(head.data(), head.size()),
+                                                       absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
+  const bool only_stopwords = std::all_of(head_words.begin(), head_words.end(), [](std::string w) {
+    return EnglishStopper()(absl::AsciiStrToLower(w));
+  });
+  if (only_stopwords) return last;
+  Xapian::Query rest = qp.parse_query(std::string(head), head_flags);
+  if (rest.empty()) return last;
+  return Xapian::Query(Xapian::Query::OP_AND, rest, last);
+}
+
 // The Xapian query for `text`; an empty query matches nothing.
 absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy) {
@@ -145,7 +186,10 @@ absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view t
       const bool last = i + 1 == segments.size();
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
-      Xapian::Query q = qp.parse_query(segments[i].text, flags);
+      std::optional<Xapian::Query> with_prefix;
+      if (last) with_prefix = ParseWithStemmedPrefix(qp, segments[i].text, base_flags, flags);
+      Xapian::Query q =
+          with_prefix ? *std::move(with_prefix) : qp.parse_query(segments[i].text, flags);
       // A style named by its display name is already in every such artist's
       // text (DocumentBuilder indexes display names): OR-ing in the style term
       // would only read another long posting list.

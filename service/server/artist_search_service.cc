@@ -1,0 +1,257 @@
+#include "server/artist_search_service.h"
+
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "api/convert.h"
+#include "server/call_guard.h"
+#include "server/server_flags.h"
+
+namespace inkdex::server {
+namespace {
+
+constexpr size_t kMaxIdBytes = 256;
+// How many missing ids a NOT_FOUND message names.
+constexpr size_t kMissingIdsShown = 10;
+
+bool PastDeadline(const grpc::ServerContext* context) {
+  return std::chrono::system_clock::now() > context->deadline();
+}
+
+bool Interrupted(const grpc::ServerContext* context) {
+  return context->IsCancelled() || PastDeadline(context);
+}
+
+// The status of a call that stopped because it was interrupted. The client's
+// own deadline timer usually cancels the call a little before the server's
+// copy of the deadline (sent as a relative timeout, so it starts later)
+// passes; a cancellation that close to the deadline is the deadline.
+grpc::Status InterruptedStatus(const grpc::ServerContext* context) {
+  constexpr auto kDeadlineSlack = std::chrono::milliseconds(50);
+  if (std::chrono::system_clock::now() + kDeadlineSlack >= context->deadline()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        "deadline exceeded: the call was stopped at its deadline");
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled by the client");
+}
+
+// A library error for a call that may have been interrupted: the searcher
+// reports an interruption as CANCELLED whatever its cause.
+grpc::Status CallStatus(const grpc::ServerContext* context, const absl::Status& status) {
+  if (absl::IsCancelled(status)) return InterruptedStatus(context);
+  return ToGrpcStatus(status);
+}
+
+// Checks one artist id of a request; `field` names it in the message.
+absl::Status CheckId(const std::string& id, const std::string& field) {
+  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be at most ", kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  return absl::OkStatus();
+}
+
+// Commits a prepared upsert or delete and fills the per-item response.
+grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer,
+                            absl::StatusOr<api::PreparedWrite> prepared,
+                            v1::WriteArtistsResponse* response) {
+  if (!prepared.ok()) return call.Finish(ToGrpcStatus(prepared.status()));
+  call.Note("items", static_cast<int64_t>(prepared->items.size()));
+  call.Note("changes", static_cast<int64_t>(prepared->batch.size()));
+  absl::StatusOr<CommitOutcome> outcome = committer.Write(prepared->batch);
+  if (!outcome.ok()) return call.Finish(ToGrpcStatus(outcome.status()));
+  *response = api::WriteResultsToProto(*prepared, outcome->results, outcome->commit_seq);
+  int64_t applied = 0, stale = 0, rejected = 0;
+  for (const v1::WriteResult& result : response->results()) {
+    switch (result.outcome()) {
+      case v1::WriteResult::OUTCOME_APPLIED:
+        ++applied;
+        break;
+      case v1::WriteResult::OUTCOME_STALE:
+        ++stale;
+        break;
+      default:
+        ++rejected;
+        break;
+    }
+  }
+  call.Note("applied", applied);
+  call.Note("stale", stale);
+  call.Note("rejected", rejected);
+  call.Note("commit_seq", static_cast<int64_t>(outcome->commit_seq));
+  return call.Finish(grpc::Status::OK);
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder,
+                                                 WriteCommitter& committer, ServiceInfo info)
+    : env_(env), holder_(holder), committer_(committer), info_([&info] {
+        if (info.version.empty()) info.version = ServerVersion();
+        if (info.build.empty()) info.build = ServerBuild();
+        if (info.started == absl::InfinitePast()) info.started = absl::Now();
+        return std::move(info);
+      }()) {}
+
+bool ArtistSearchServiceImpl::WaitTestDelay(grpc::ServerContext* context) const {
+  const absl::Time end = absl::Now() + info_.test_search_delay;
+  while (absl::Now() < end && !Interrupted(context)) absl::SleepFor(absl::Milliseconds(1));
+  return !Interrupted(context);
+}
+
+grpc::Status ArtistSearchServiceImpl::Search(grpc::ServerContext* context,
+                                             const v1::SearchRequest* request,
+                                             v1::SearchResponse* response) {
+  CallGuard call(env_, context, "Search", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  // Taken first: a call that is in flight when the index is swapped
+  // finishes on the index it started on.
+  const std::shared_ptr<Index> index = holder_.Current();
+  absl::StatusOr<SearchRequest> query = api::FromProto(*request);
+  if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
+  if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
+  query->interrupted = [context] { return Interrupted(context); };
+  absl::StatusOr<SearchResponse> result = index->Search(*query);
+  if (!result.ok()) return call.Finish(CallStatus(context, result.status()));
+  *response = api::ToProto(*result);
+  call.Note("total", result->total);
+  call.Note("hits", static_cast<int64_t>(result->hits.size()));
+  call.Note("commit_seq", static_cast<int64_t>(result->commit_seq));
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status ArtistSearchServiceImpl::GetArtist(grpc::ServerContext* context,
+                                                const v1::GetArtistRequest* request,
+                                                Artist* response) {
+  CallGuard call(env_, context, "GetArtist", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  if (absl::Status s = CheckId(request->id(), "id"); !s.ok()) {
+    return call.Finish(ToGrpcStatus(s));
+  }
+  call.Note("id", request->id());
+  // Get is NOT_FOUND for an unknown, deleted or opted-out artist.
+  absl::StatusOr<Artist> artist = holder_.Current()->Get(request->id());
+  if (!artist.ok()) return call.Finish(ToGrpcStatus(artist.status()));
+  *response = *std::move(artist);
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status ArtistSearchServiceImpl::BatchGetArtists(grpc::ServerContext* context,
+                                                      const v1::BatchGetArtistsRequest* request,
+                                                      v1::BatchGetArtistsResponse* response) {
+  CallGuard call(env_, context, "BatchGetArtists", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  const int count = request->ids_size();
+  if (count < 1 || count > api::kMaxBatchGetIds) {
+    return call.Finish(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("ids: must hold 1..", api::kMaxBatchGetIds, " ids, got ", count)));
+  }
+  for (int i = 0; i < count; ++i) {
+    if (absl::Status s = CheckId(request->ids(i), absl::StrCat("ids[", i, "]")); !s.ok()) {
+      return call.Finish(ToGrpcStatus(s));
+    }
+  }
+  call.Note("ids", count);
+  const std::shared_ptr<Index> index = holder_.Current();
+  std::vector<std::string> missing;
+  for (const std::string& id : request->ids()) {
+    absl::StatusOr<Artist> artist = index->Get(id);
+    if (absl::IsNotFound(artist.status())) {
+      missing.push_back(id);
+    } else if (!artist.ok()) {
+      return call.Finish(ToGrpcStatus(artist.status()));
+    } else {
+      *response->add_artists() = *std::move(artist);
+    }
+  }
+  call.Note("missing", static_cast<int64_t>(missing.size()));
+  if (!missing.empty() && !request->allow_missing()) {
+    response->Clear();
+    const size_t shown = std::min(missing.size(), kMissingIdsShown);
+    return call.Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     absl::StrCat("ids: ", missing.size(), " artist(s) not found: ",
+                                  absl::StrJoin(missing.begin(), missing.begin() + shown, ", "),
+                                  missing.size() > shown ? ", ..." : "")));
+  }
+  for (std::string& id : missing) response->add_missing_ids(std::move(id));
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status ArtistSearchServiceImpl::Suggest(grpc::ServerContext* context,
+                                              const v1::SuggestRequest* request,
+                                              v1::SuggestResponse* response) {
+  CallGuard call(env_, context, "Suggest", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  const std::shared_ptr<Index> index = holder_.Current();
+  absl::StatusOr<SuggestRequest> query = api::FromProto(*request);
+  if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
+  if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
+  absl::StatusOr<std::vector<Suggestion>> suggestions = index->Suggest(*query);
+  if (!suggestions.ok()) return call.Finish(CallStatus(context, suggestions.status()));
+  *response = api::ToProto(*suggestions);
+  call.Note("suggestions", static_cast<int64_t>(suggestions->size()));
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status ArtistSearchServiceImpl::ListStyles(grpc::ServerContext* context,
+                                                 const v1::ListStylesRequest* /*request*/,
+                                                 v1::ListStylesResponse* response) {
+  CallGuard call(env_, context, "ListStyles", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  const std::shared_ptr<Index> index = holder_.Current();
+  // Stats and StyleCounts each read the index's latest commit, so a commit
+  // landing between the two makes the counts newer than commit_seq. Reading
+  // the sequence first keeps the promise that matters to a client waiting
+  // for its write: the counts include at least commit `commit_seq`.
+  const uint64_t commit_seq = index->Stats().commit_seq;
+  *response = api::StylesToProto(index->taxonomy(), index->StyleCounts(), commit_seq);
+  call.Note("styles", response->styles_size());
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status ArtistSearchServiceImpl::UpsertArtists(grpc::ServerContext* context,
+                                                    const v1::UpsertArtistsRequest* request,
+                                                    v1::WriteArtistsResponse* response) {
+  CallGuard call(env_, context, "UpsertArtists", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  return CommitPrepared(call, committer_,
+                        api::PrepareUpserts(*request, holder_.Current()->taxonomy()), response);
+}
+
+grpc::Status ArtistSearchServiceImpl::DeleteArtists(grpc::ServerContext* context,
+                                                    const v1::DeleteArtistsRequest* request,
+                                                    v1::WriteArtistsResponse* response) {
+  CallGuard call(env_, context, "DeleteArtists", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  return CommitPrepared(call, committer_, api::PrepareDeletes(*request), response);
+}
+
+grpc::Status ArtistSearchServiceImpl::GetStats(grpc::ServerContext* context,
+                                               const v1::GetStatsRequest* /*request*/,
+                                               v1::GetStatsResponse* response) {
+  CallGuard call(env_, context, "GetStats", Access::kRead);
+  if (!call.admitted()) return call.Finish(call.admission());
+  const ServedIndex served = holder_.Served();
+  *response = api::StatsToProto(served.index->Stats());
+  response->set_index_directory(served.directory);
+  response->set_version(info_.version);
+  response->set_build(info_.build);
+  response->set_started_unix_micros(absl::ToUnixMicros(info_.started));
+  response->set_index_generation(served.generation);
+  call.Note("documents", static_cast<int64_t>(response->documents()));
+  return call.Finish(grpc::Status::OK);
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,109 @@
+#include "server/call_guard.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/call_environment.h"
+
+namespace inkdex::server {
+
+namespace {
+
+constexpr char kRequestIdKey[] = "x-request-id";
+constexpr size_t kMaxRequestIdBytes = 128;
+
+std::optional<std::string_view> Metadata(const grpc::ServerContext* context, std::string_view key) {
+  if (context == nullptr) return std::nullopt;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  if (it == metadata.end()) return std::nullopt;
+  return std::string_view(it->second.data(), it->second.size());
+}
+
+// A caller's id is kept only when it is short, visible ASCII: it ends up in
+// every log line of the call.
+bool UsableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdBytes) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// Codes that mean the server failed, not the caller.
+bool IsServerFault(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
+         code == grpc::StatusCode::DATA_LOSS || code == grpc::StatusCode::UNAVAILABLE;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace
+
+CallGuard::CallGuard(CallEnvironment& env, grpc::ServerContext* context, std::string_view method,
+                     Access access)
+    : env_(env), context_(context), method_(method), start_(absl::Now()) {
+  std::optional<std::string_view> caller_id = Metadata(context_, kRequestIdKey);
+  request_id_ = caller_id.has_value() && UsableRequestId(*caller_id) ? std::string(*caller_id)
+                                                                     : env_.NewRequestId();
+  if (context_ != nullptr) context_->AddInitialMetadata(kRequestIdKey, request_id_);
+
+  absl::Status allowed = env_.tokens().Check(access, Metadata(context_, "authorization"));
+  if (!allowed.ok()) {
+    admission_ = ToGrpcStatus(allowed);
+    return;
+  }
+  if (!env_.limiter().TryAcquire()) {
+    admission_ = grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("the server is running its maximum of ", env_.limiter().max_in_flight(),
+                     " concurrent requests (--max-concurrent-requests); retry with backoff"));
+    return;
+  }
+  holds_slot_ = true;
+  env_.metrics().CallAdmitted();
+}
+
+CallGuard::~CallGuard() {
+  if (!finished_) {
+    Finish(grpc::Status(grpc::StatusCode::INTERNAL, "the handler ended without a status"));
+  }
+}
+
+void CallGuard::Note(std::string_view key, std::string_view value) {
+  AppendJsonMember(notes_, key, value);
+}
+
+void CallGuard::Note(std::string_view key, int64_t value) { AppendJsonMember(notes_, key, value); }
+
+grpc::Status CallGuard::Finish(grpc::Status status) {
+  if (finished_) return status;
+  finished_ = true;
+  const absl::Duration duration = absl::Now() - start_;
+  const grpc::StatusCode code = status.error_code();
+  env_.metrics().RecordCall(method_, code, duration);
+  if (holds_slot_) {
+    holds_slot_ = false;
+    env_.limiter().Release();
+    env_.metrics().CallReleased();
+  }
+  const LogLevel level = IsServerFault(code) ? LogLevel::kError : LogLevel::kInfo;
+  if (env_.log().Enabled(level)) {
+    nlohmann::ordered_json line = {
+        {"event", "rpc"},
+        {"request_id", request_id_},
+        {"method", method_},
+        {"code", StatusCodeName(code)},
+        {"duration_ms", LogMillis(duration)},
+    };
+    if (context_ != nullptr) line["peer"] = context_->peer();
+    if (!status.ok()) line["message"] = status.error_message();
+    env_.log().Write(level, line, notes_);
+  }
+  return status;
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,91 @@
+#include "server/json_log.h"
+
+#include <cerrno>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace inkdex::server {
+
+absl::StatusOr<LogLevel> ParseLogLevel(std::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(std::string(name));
+  if (lower == "debug") return LogLevel::kDebug;
+  if (lower == "info") return LogLevel::kInfo;
+  if (lower == "warn" || lower == "warning") return LogLevel::kWarn;
+  if (lower == "error") return LogLevel::kError;
+  return absl::InvalidArgumentError(
+      absl::StrCat("log level '", std::string(name), "' is not one of debug, info, warn, error"));
+}
+
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+double LogMillis(absl::Duration duration) {
+  return std::round(absl::ToDoubleMilliseconds(duration) * 1000) / 1000;
+}
+
+std::string DumpJson(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value) {
+  out += ',';
+  out += DumpJson(nlohmann::ordered_json(key));
+  out += ':';
+  out += DumpJson(value);
+}
+
+JsonLog::JsonLog(LogLevel min_level, int fd) : min_level_(static_cast<int>(min_level)), fd_(fd) {}
+
+void JsonLog::Write(LogLevel level, const nlohmann::ordered_json& fields,
+                    std::string_view raw_members) {
+  if (!Enabled(level)) return;
+  std::string line = "{\"ts\":\"";
+  line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  line += "\",\"level\":\"";
+  line += LogLevelName(level);
+  line += '"';
+  if (fields.is_object() && !fields.empty()) {
+    const std::string members = DumpJson(fields);
+    // members is "{...}": splice its inside after the fixed fields.
+    line += ',';
+    line.append(members, 1, members.size() - 2);
+  }
+  line += raw_members;
+  line += "}\n";
+  WriteLine(line);
+}
+
+void JsonLog::Event(LogLevel level, std::string_view event, const nlohmann::ordered_json& fields) {
+  if (!Enabled(level)) return;
+  nlohmann::ordered_json line = {{"event", event}};
+  if (fields.is_object()) line.update(fields);
+  Write(level, line);
+}
+
+void JsonLog::WriteLine(const std::string& line) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing log; drop the line
+    written += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,79 @@
+// JsonLog: inkdex-server's structured log, one JSON object per line.
+//
+// Every line starts with "ts" (UTC, RFC 3339 with milliseconds) and "level"
+// ("debug", "info", "warn", "error"), followed by the caller's fields in the
+// order given. Lines below the minimum level are dropped. Strings that are
+// not valid UTF-8 are written with U+FFFD in place of the bad bytes, so a
+// hostile request id or text never breaks a line or the server.
+//
+// Never log tokens or whole records: ids, counts, sizes and codes only.
+//
+// Thread safety: thread-safe. Each line goes out in one write() (looping only
+// if the kernel takes part of it) under a mutex, so lines from concurrent
+// threads never interleave.
+// Ownership: the log does not own `fd` and never closes it.
+#ifndef INKDEX_SERVICE_SERVER_JSON_LOG_H_
+#define INKDEX_SERVICE_SERVER_JSON_LOG_H_
+
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace inkdex::server {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+// "debug", "info", "warn" (or "warning"), "error"; INVALID_ARGUMENT otherwise.
+absl::StatusOr<LogLevel> ParseLogLevel(std::string_view name);
+std::string_view LogLevelName(LogLevel level);
+
+// Appends `,"key":value` to `out` (the form CallGuard collects notes in).
+void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value);
+
+// `duration` in milliseconds rounded to the microsecond, for log fields.
+double LogMillis(absl::Duration duration);
+
+// JSON text of `value`; invalid UTF-8 replaced, never throws.
+std::string DumpJson(const nlohmann::ordered_json& value);
+
+class JsonLog {
+ public:
+  explicit JsonLog(LogLevel min_level = LogLevel::kInfo, int fd = STDERR_FILENO);
+  JsonLog(const JsonLog&) = delete;
+  JsonLog& operator=(const JsonLog&) = delete;
+
+  bool Enabled(LogLevel level) const {
+    return static_cast<int>(level) >= min_level_.load(std::memory_order_relaxed);
+  }
+  void set_min_level(LogLevel level) {
+    min_level_.store(static_cast<int>(level), std::memory_order_relaxed);
+  }
+
+  // Writes one line: ts, level, the members of `fields` (REQUIRES: an object
+  // or null), then `raw_members` (",\"k\":v" each, see AppendJsonMember).
+  void Write(LogLevel level, const nlohmann::ordered_json& fields,
+             std::string_view raw_members = {});
+
+  // Writes {"ts", "level", "event": event, ...fields}.
+  void Event(LogLevel level, std::string_view event,
+             const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
+
+ private:
+  void WriteLine(const std::string& line);
+
+  std::atomic<int> min_level_;
+  const int fd_;
+  std::mutex write_mutex_;
+};
+
+}  // namespace inkdex::server
+
+#endif  // INKDEX_SERVICE_SERVER_JSON_LOG_H_

@@ -1,0 +1,139 @@
+#include "server/metrics.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+
+namespace inkdex::server {
+
+namespace {
+
+using prometheus::Histogram;
+
+// Request latencies of interest run from a cached lookup (< 1 ms) to a
+// deadline-bound worst case (seconds).
+Histogram::BucketBoundaries RequestBuckets() {
+  return {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10};
+}
+
+// A commit is a synced RocksDB write plus a Xapian commit: milliseconds to
+// seconds for 10,000 changes.
+Histogram::BucketBoundaries CommitBuckets() {
+  return {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30};
+}
+
+prometheus::Gauge& AddGauge(prometheus::Registry& registry, const std::string& name,
+                            const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+std::string StatusCodeName(grpc::StatusCode code) {
+  // gRPC and absl share the canonical code numbering.
+  const int value = static_cast<int>(code);
+  if (value < 0 || value > static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) return "UNKNOWN";
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(value));
+}
+
+ServerMetrics::ServerMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("inkdex_requests_total")
+                    .Help("Finished RPCs by method and gRPC status code")
+                    .Register(*registry_)),
+      request_duration_(prometheus::BuildHistogram()
+                            .Name("inkdex_request_duration_seconds")
+                            .Help("RPC handler time in seconds, by method")
+                            .Register(*registry_)),
+      in_flight_(AddGauge(*registry_, "inkdex_in_flight_requests",
+                          "RPCs admitted and still running in handlers")),
+      documents_(AddGauge(*registry_, "inkdex_documents",
+                          "Live documents in the served index (including hidden ones)")),
+      searchable_documents_(AddGauge(*registry_, "inkdex_searchable_documents",
+                                     "Searchable documents in the served index")),
+      commit_age_(AddGauge(*registry_, "inkdex_commit_age_seconds",
+                           "Seconds since the served index's last commit")),
+      commits_ok_(prometheus::BuildCounter()
+                      .Name("inkdex_commits_total")
+                      .Help("Group commits by result (ok, error)")
+                      .Register(*registry_)
+                      .Add({{"result", "ok"}})),
+      commits_failed_(prometheus::BuildCounter()
+                          .Name("inkdex_commits_total")
+                          .Help("Group commits by result (ok, error)")
+                          .Register(*registry_)
+                          .Add({{"result", "error"}})),
+      committed_changes_(prometheus::BuildCounter()
+                             .Name("inkdex_committed_changes_total")
+                             .Help("Changes (upserts and deletes) in successful group commits")
+                             .Register(*registry_)
+                             .Add({})),
+      commit_duration_(prometheus::BuildHistogram()
+                           .Name("inkdex_commit_duration_seconds")
+                           .Help("Time of one group commit in seconds")
+                           .Register(*registry_)
+                           .Add({}, CommitBuckets())),
+      generation_(AddGauge(*registry_, "inkdex_index_generation",
+                           "Generation of the served index: 1 at start, +1 per swap")) {}
+
+prometheus::Counter& ServerMetrics::RequestCounter(std::string_view method, grpc::StatusCode code) {
+  int index = static_cast<int>(code);
+  if (index < 0 || index >= kCodes) index = static_cast<int>(grpc::StatusCode::UNKNOWN);
+  const std::string key(method);
+  {
+    absl::ReaderMutexLock lock(&series_mutex_);
+    auto it = series_.find(key);
+    if (it != series_.end() && it->second.requests[index] != nullptr) {
+      return *it->second.requests[index];
+    }
+  }
+  absl::MutexLock lock(&series_mutex_);
+  prometheus::Counter*& counter = series_[key].requests[index];
+  if (counter == nullptr) {
+    counter = &requests_.Add(
+        {{"method", key}, {"code", StatusCodeName(static_cast<grpc::StatusCode>(index))}});
+  }
+  return *counter;
+}
+
+prometheus::Histogram& ServerMetrics::DurationHistogram(std::string_view method) {
+  const std::string key(method);
+  {
+    absl::ReaderMutexLock lock(&series_mutex_);
+    auto it = series_.find(key);
+    if (it != series_.end() && it->second.duration != nullptr) return *it->second.duration;
+  }
+  absl::MutexLock lock(&series_mutex_);
+  prometheus::Histogram*& histogram = series_[key].duration;
+  if (histogram == nullptr) histogram = &request_duration_.Add({{"method", key}}, RequestBuckets());
+  return *histogram;
+}
+
+void ServerMetrics::RecordCall(std::string_view method, grpc::StatusCode code,
+                               absl::Duration duration) {
+  RequestCounter(method, code).Increment();
+  DurationHistogram(method).Observe(absl::ToDoubleSeconds(duration));
+}
+
+void ServerMetrics::RecordCommit(absl::Duration duration, size_t changes, bool ok) {
+  if (ok) {
+    commits_ok_.Increment();
+    committed_changes_.Increment(static_cast<double>(changes));
+  } else {
+    commits_failed_.Increment();
+  }
+  commit_duration_.Observe(absl::ToDoubleSeconds(duration));
+}
+
+void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now) {
+  documents_.Set(static_cast<double>(stats.documents));
+  searchable_documents_.Set(static_cast<double>(stats.searchable));
+  generation_.Set(static_cast<double>(generation));
+  if (stats.last_commit_unix_micros != 0) {
+    const absl::Time last = absl::FromUnixMicros(stats.last_commit_unix_micros);
+    commit_age_.Set(std::max(0.0, absl::ToDoubleSeconds(now - last)));
+  }
+}
+
+}  // namespace inkdex::server

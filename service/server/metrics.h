@@ -1,0 +1,98 @@
+// ServerMetrics: inkdex-server's Prometheus metrics, in one registry that
+// MetricsHttpServer exposes at /metrics.
+//
+//   inkdex_requests_total{method,code}          counter: finished calls
+//   inkdex_request_duration_seconds{method}     histogram: handler time
+//   inkdex_in_flight_requests                   gauge: admitted calls running
+//   inkdex_documents                            gauge: live documents
+//   inkdex_searchable_documents                 gauge: of which searchable
+//   inkdex_commit_age_seconds                   gauge: now - last commit time
+//   inkdex_commits_total{result}                counter: group commits, ok|error
+//   inkdex_committed_changes_total              counter: changes in ok commits
+//   inkdex_commit_duration_seconds              histogram: one commit's Apply
+//   inkdex_index_generation                     gauge: 1 at start, +1 per swap
+// `code` is the gRPC status code name ("OK", "INVALID_ARGUMENT", ...). The
+// index gauges are set by SetIndexGauges, which the server calls before each
+// scrape, so they are never older than the scrape.
+//
+// Thread safety: thread-safe (prometheus-cpp metrics are atomic; families
+// lock when a new label set is added).
+#ifndef INKDEX_SERVICE_SERVER_METRICS_H_
+#define INKDEX_SERVICE_SERVER_METRICS_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <grpcpp/support/status_code_enum.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "inkdex/index.h"
+
+namespace inkdex::server {
+
+// "OK", "CANCELLED", ..., "UNAUTHENTICATED"; "UNKNOWN" for a value outside
+// the enum.
+std::string StatusCodeName(grpc::StatusCode code);
+
+class ServerMetrics {
+ public:
+  ServerMetrics();
+  ServerMetrics(const ServerMetrics&) = delete;
+  ServerMetrics& operator=(const ServerMetrics&) = delete;
+
+  // Shared with the HTTP exposer; metrics stay valid while either holds it.
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  void CallAdmitted() { in_flight_.Increment(); }
+  void CallReleased() { in_flight_.Decrement(); }
+  void RecordCall(std::string_view method, grpc::StatusCode code, absl::Duration duration);
+
+  void RecordCommit(absl::Duration duration, size_t changes, bool ok);
+
+  // Sets the index gauges from the served index's stats. A never-committed
+  // index (last_commit_unix_micros == 0) leaves the commit age unchanged.
+  void SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now);
+
+ private:
+  static constexpr int kCodes = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) + 1;
+  // One method's series, found once: Family::Add builds a metric object
+  // before looking the labels up, too costly for every call.
+  struct MethodSeries {
+    prometheus::Histogram* duration = nullptr;
+    std::array<prometheus::Counter*, kCodes> requests{};  // by code, added on first use
+  };
+  prometheus::Counter& RequestCounter(std::string_view method, grpc::StatusCode code);
+  prometheus::Histogram& DurationHistogram(std::string_view method);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& request_duration_;
+  prometheus::Gauge& in_flight_;
+  prometheus::Gauge& documents_;
+  prometheus::Gauge& searchable_documents_;
+  prometheus::Gauge& commit_age_;
+  prometheus::Counter& commits_ok_;
+  prometheus::Counter& commits_failed_;
+  prometheus::Counter& committed_changes_;
+  prometheus::Histogram& commit_duration_;
+  prometheus::Gauge& generation_;
+
+  absl::Mutex series_mutex_;
+  std::unordered_map<std::string, MethodSeries> series_ ABSL_GUARDED_BY(series_mutex_);
+};
+
+}  // namespace inkdex::server
+
+#endif  // INKDEX_SERVICE_SERVER_METRICS_H_

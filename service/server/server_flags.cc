@@ -1,0 +1,268 @@
+#include "server/server_flags.h"
+
+#include <arpa/inet.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "server/token_check.h"
+
+#ifndef INKDEX_VERSION_STRING
+#define INKDEX_VERSION_STRING "unknown"
+#endif
+#ifndef INKDEX_BUILD_STRING
+#define INKDEX_BUILD_STRING "unknown"
+#endif
+
+namespace inkdex::server {
+
+namespace {
+
+constexpr char kDescription[] =
+    "inkdex-server: the inkdex gRPC search service (inkdex.v1.ArtistSearch, inkdex.v1.Admin, "
+    "grpc.health.v1.Health, server reflection) over one index directory.\n"
+    "Every flag can also be set by the environment variable shown with it; the command line "
+    "wins.";
+
+constexpr char kFooter[] =
+    "Tokens: write RPCs (UpsertArtists, DeleteArtists, Admin.SwapIndex) need the metadata\n"
+    "'authorization: Bearer <write token>'; without a write token they are refused. Reads are\n"
+    "open unless a read token is set (then the read or the write token is accepted). The\n"
+    "token files hold the token on one line; instead of a file, INKDEX_WRITE_TOKEN and\n"
+    "INKDEX_READ_TOKEN may hold the token itself (a file flag wins).\n"
+    "\n"
+    "Output: once listening, one line on stdout:\n"
+    "  {\"event\":\"listening\",\"grpc\":\"HOST:PORT\",\"metrics\":\"HOST:PORT\"}\n"
+    "with the bound ports (\"metrics\" is null when disabled). Logs are JSON lines on stderr.\n"
+    "HTTP: GET /metrics (Prometheus text) and GET /healthz (200 serving, 503 starting or\n"
+    "draining) on --metrics-listen.\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT drain (stop accepting, finish calls in flight within 8 s, commit\n"
+    "pending writes) and exit 0. SIGHUP re-opens the --index path (e.g. a symlink re-pointed\n"
+    "at an index built offline) and swaps it in without failing a call.\n"
+    "\n"
+    "Exit codes: 0 clean shutdown, 1 failure (cannot open the index, cannot listen), 2 bad "
+    "flags.";
+
+constexpr int kMaxConcurrentRequests = 10000;
+constexpr int kMaxCommitIntervalMs = 60000;
+constexpr int64_t kMinMessageBytes = 1024;
+constexpr int kMaxTestSearchDelayMs = 600000;
+
+absl::Status CheckRange(std::string_view flag, int64_t value, int64_t low, int64_t high) {
+  if (value < low || value > high) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(flag), ": ", value, " is out of range [", low, ", ", high, "]"));
+  }
+  return absl::OkStatus();
+}
+
+bool IsIpLiteral(std::string_view host) {
+  unsigned char buffer[sizeof(struct in6_addr)];
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    const std::string inner(host.substr(1, host.size() - 2));
+    return inet_pton(AF_INET6, inner.c_str(), buffer) == 1;
+  }
+  const std::string v4(host);
+  return inet_pton(AF_INET, v4.c_str(), buffer) == 1;
+}
+
+}  // namespace
+
+const char* ServerVersion() { return INKDEX_VERSION_STRING; }
+const char* ServerBuild() { return INKDEX_BUILD_STRING; }
+
+LogLevel ServerFlags::parsed_log_level() const {
+  absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);
+  return level.ok() ? *level : LogLevel::kInfo;
+}
+
+absl::Status CheckListenAddress(std::string_view address, std::string_view flag, bool ip_only) {
+  const auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(flag), ": '", std::string(address), "' ", std::string(why)));
+  };
+  const size_t colon = address.rfind(':');
+  std::string_view host;
+  std::string_view port = address;
+  if (colon != std::string_view::npos) {
+    host = address.substr(0, colon);
+    port = address.substr(colon + 1);
+    if (host.empty()) return bad("has no host before ':' (want HOST:PORT)");
+  } else if (!ip_only) {
+    return bad("is not HOST:PORT");
+  }
+  int port_number = 0;
+  if (port.empty() ||
+      !absl::SimpleAtoi(absl::string_view(port.data(), port.size()), &port_number) ||
+      port_number < 0 || port_number > 65535) {
+    return bad("has no port in 0..65535 after the last ':' (0 picks a free port)");
+  }
+  const bool bracketed = !host.empty() && host.front() == '[';
+  if (!bracketed && host.find(':') != std::string_view::npos) {
+    return bad("has an IPv6 host without brackets (write [::1]:PORT)");
+  }
+  if (ip_only && !host.empty() && !IsIpLiteral(host)) {
+    return bad("needs an IP address as host (host names are not resolved here)");
+  }
+  return absl::OkStatus();
+}
+
+std::string WithPort(std::string_view listen, int port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return absl::StrCat("0.0.0.0:", port);
+  return absl::StrCat(std::string(listen.substr(0, colon)), ":", port);
+}
+
+absl::Status ValidateServerFlags(const ServerFlags& flags) {
+  if (flags.index_dir.empty()) {
+    return absl::InvalidArgumentError("--index: is required (the index directory to serve)");
+  }
+  if (absl::Status s = CheckListenAddress(flags.listen, "--listen", false); !s.ok()) return s;
+  if (flags.metrics_enabled()) {
+    if (absl::Status s = CheckListenAddress(flags.metrics_listen, "--metrics-listen", true);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    return absl::InvalidArgumentError(flags.tls_cert.empty()
+                                          ? "--tls-cert: is required with --tls-key"
+                                          : "--tls-key: is required with --tls-cert");
+  }
+  if (absl::Status s = CheckRange("--max-concurrent-requests", flags.max_concurrent_requests, 1,
+                                  kMaxConcurrentRequests);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("--commit-interval-ms", flags.commit_interval_ms, 0, kMaxCommitIntervalMs);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("--max-message-bytes", flags.max_message_bytes, kMinMessageBytes, INT_MAX);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange("--test-search-delay-ms", flags.test_search_delay_ms, 0,
+                                  kMaxTestSearchDelayMs);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::StatusOr<LogLevel> level = ParseLogLevel(flags.log_level); !level.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--log-level: ", level.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFlags& flags,
+                                    std::ostream& out, std::ostream& err) {
+  CLI::App app(kDescription, "inkdex-server");
+  app.footer(kFooter);
+  app.set_version_flag("--version",
+                       absl::StrCat("inkdex-server ", ServerVersion(), " (", ServerBuild(), ")"));
+  app.add_option("--index", flags.index_dir,
+                 "Index directory to serve (built by `inkdex build`; created empty if missing; "
+                 "may be a symlink, re-read on SIGHUP)")
+      ->required()
+      ->type_name("DIR")
+      ->envname("INKDEX_INDEX");
+  app.add_option("--listen", flags.listen,
+                 "gRPC address HOST:PORT; port 0 picks a free port (reported on stdout)")
+      ->capture_default_str()
+      ->type_name("HOST:PORT")
+      ->envname("INKDEX_LISTEN");
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "HTTP address IP:PORT for /metrics and /healthz; port 0 picks a free port; "
+                 "\"off\" or \"\" disables it")
+      ->capture_default_str()
+      ->type_name("IP:PORT")
+      ->envname("INKDEX_METRICS_LISTEN");
+  app.add_option("--write-token-file", flags.write_token_file,
+                 "File holding the bearer token write RPCs need (one line); without it and "
+                 "INKDEX_WRITE_TOKEN, writes are refused")
+      ->type_name("FILE")
+      ->envname("INKDEX_WRITE_TOKEN_FILE");
+  app.add_option("--read-token-file", flags.read_token_file,
+                 "File holding a bearer token reads need (one line); without it and "
+                 "INKDEX_READ_TOKEN, reads are open")
+      ->type_name("FILE")
+      ->envname("INKDEX_READ_TOKEN_FILE");
+  app.add_option("--tls-cert", flags.tls_cert,
+                 "PEM certificate chain; with --tls-key the gRPC port serves TLS only")
+      ->type_name("FILE")
+      ->envname("INKDEX_TLS_CERT");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key for --tls-cert")
+      ->type_name("FILE")
+      ->envname("INKDEX_TLS_KEY");
+  app.add_option("--max-concurrent-requests", flags.max_concurrent_requests,
+                 "Calls running at once; more get RESOURCE_EXHAUSTED at once (1..10000)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->envname("INKDEX_MAX_CONCURRENT_REQUESTS");
+  app.add_option("--commit-interval-ms", flags.commit_interval_ms,
+                 "Group commit: the longest a write waits for others to commit with it; an "
+                 "acknowledged write is durable and searchable (0..60000)")
+      ->capture_default_str()
+      ->type_name("MS")
+      ->envname("INKDEX_COMMIT_INTERVAL_MS");
+  app.add_option("--max-message-bytes", flags.max_message_bytes,
+                 "Largest gRPC request or response message, bytes (1024..2147483647)")
+      ->capture_default_str()
+      ->type_name("BYTES")
+      ->envname("INKDEX_MAX_MESSAGE_BYTES");
+  app.add_option("--log-level", flags.log_level,
+                 "Least severe log line written to stderr: debug, info (one line per call), "
+                 "warn, error")
+      ->capture_default_str()
+      ->type_name("LEVEL")
+      ->envname("INKDEX_LOG_LEVEL");
+  // Test-only: every Search/Suggest first waits this long (stopping early on
+  // cancellation), so tests can make slow calls on demand.
+  app.add_option("--test-search-delay-ms", flags.test_search_delay_ms)
+      ->group("")
+      ->envname("INKDEX_TEST_SEARCH_DELAY_MS");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);  // help/version: 0; errors: printed
+    return code == 0 ? 0 : 2;
+  }
+  if (flags.write_token_file.empty()) {
+    if (const char* token = std::getenv("INKDEX_WRITE_TOKEN")) flags.write_token_env = token;
+  }
+  if (flags.read_token_file.empty()) {
+    if (const char* token = std::getenv("INKDEX_READ_TOKEN")) flags.read_token_env = token;
+  }
+  if (absl::Status status = ValidateServerFlags(flags); !status.ok()) {
+    err << "inkdex-server: " << status.message() << "\nRun with --help for more information.\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<ServerTokens> LoadServerTokens(const ServerFlags& flags) {
+  const auto load = [](const std::string& file, std::string_view flag, const std::string& env,
+                       std::string_view variable) -> absl::StatusOr<std::string> {
+    if (!file.empty()) return ReadTokenFile(file, flag);
+    if (!env.empty()) return CleanToken(env, variable);
+    return std::string();
+  };
+  ServerTokens tokens;
+  absl::StatusOr<std::string> write = load(flags.write_token_file, "--write-token-file",
+                                           flags.write_token_env, "INKDEX_WRITE_TOKEN");
+  if (!write.ok()) return write.status();
+  tokens.write = *std::move(write);
+  absl::StatusOr<std::string> read =
+      load(flags.read_token_file, "--read-token-file", flags.read_token_env, "INKDEX_READ_TOKEN");
+  if (!read.ok()) return read.status();
+  tokens.read = *std::move(read);
+  return tokens;
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,84 @@
+// ServerFlags: inkdex-server's command line, with environment fallbacks.
+//
+// Each flag may also come from the environment variable shown in --help
+// (INKDEX_INDEX, INKDEX_LISTEN, ...); a flag on the command line wins. The
+// write and read tokens come from --write-token-file / --read-token-file or,
+// without them, from INKDEX_WRITE_TOKEN / INKDEX_READ_TOKEN (the token
+// itself). Validation errors name the flag and the reason.
+//
+// Thread safety: call from the main thread before starting the server.
+#ifndef INKDEX_SERVICE_SERVER_SERVER_FLAGS_H_
+#define INKDEX_SERVICE_SERVER_SERVER_FLAGS_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/json_log.h"
+
+namespace inkdex::server {
+
+struct ServerFlags {
+  std::string index_dir;
+  std::string listen = "127.0.0.1:50051";
+  std::string metrics_listen = "127.0.0.1:9464";  // "" or "off": no HTTP server
+  std::string write_token_file;
+  std::string read_token_file;
+  std::string write_token_env;  // INKDEX_WRITE_TOKEN's value, used without the file flag
+  std::string read_token_env;   // INKDEX_READ_TOKEN's value
+  std::string tls_cert;         // PEM file; with tls_key, serve TLS
+  std::string tls_key;
+  int max_concurrent_requests = 64;
+  int commit_interval_ms = 100;
+  int64_t max_message_bytes = int64_t{16} << 20;
+  std::string log_level = "info";
+  int test_search_delay_ms = 0;  // hidden, for tests
+
+  bool metrics_enabled() const { return !metrics_listen.empty() && metrics_listen != "off"; }
+  bool tls_enabled() const { return !tls_cert.empty(); }
+  LogLevel parsed_log_level() const;  // REQUIRES: ValidateServerFlags passed
+  absl::Duration commit_interval() const { return absl::Milliseconds(commit_interval_ms); }
+  absl::Duration test_search_delay() const { return absl::Milliseconds(test_search_delay_ms); }
+};
+
+// "inkdex-server VERSION" and the compiler/build type it was built with.
+const char* ServerVersion();
+const char* ServerBuild();
+
+// Parses argv and the environment into `flags` and validates them. Returns
+// nullopt when the server should start; otherwise the exit code to exit with
+// at once: 0 after --help or --version (text on `out`), 2 for bad flags (the
+// error, naming the flag, on `err`).
+std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFlags& flags,
+                                    std::ostream& out, std::ostream& err);
+
+// The checks ParseServerFlags applies after parsing: ranges, address shapes,
+// TLS files given in pairs, the log level.
+absl::Status ValidateServerFlags(const ServerFlags& flags);
+
+// Checks a HOST:PORT listen address (PORT 0..65535; IPv6 hosts in brackets).
+// `ip_only`: the host must be an IP literal (civetweb does not resolve names)
+// and a bare PORT is allowed. Errors name `flag`.
+absl::Status CheckListenAddress(std::string_view address, std::string_view flag, bool ip_only);
+
+// `listen` with its port replaced by `port` ("127.0.0.1:0", 41234 ->
+// "127.0.0.1:41234"; a bare port becomes "0.0.0.0:PORT").
+std::string WithPort(std::string_view listen, int port);
+
+struct ServerTokens {
+  std::string write;  // empty: writes disabled
+  std::string read;   // empty: reads open
+};
+
+// Reads the token files, or takes the tokens from the environment values.
+// Errors name the flag (or variable) and never contain a token.
+absl::StatusOr<ServerTokens> LoadServerTokens(const ServerFlags& flags);
+
+}  // namespace inkdex::server
+
+#endif  // INKDEX_SERVICE_SERVER_SERVER_FLAGS_H_

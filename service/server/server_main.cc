@@ -1,0 +1,307 @@
+// inkdex-server: the gRPC search service over one inkdex index.
+//
+// Start-up order: parse flags (server_flags.h), block the signals the server
+// handles (before any thread exists, so every thread inherits the mask and
+// only the signal thread's sigwait sees them), load tokens, open the index,
+// start the metrics HTTP server (/healthz 503), the group committer and the
+// gRPC server, mark health SERVING, print the listening line on stdout.
+//
+// Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, then
+// grpc::Server::Shutdown with a deadline (calls in flight finish; past the
+// deadline they are cancelled), then the committer commits what is pending,
+// then exit 0. The budget: kDrainDeadline for calls, well under a second
+// for the rest, inside the 10 s an orchestrator typically allows.
+// SIGHUP: re-open the --index path and swap it in (WriteCommitter::SwapIndex).
+#include <signal.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <grpc/support/log.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "server/admin_service.h"
+#include "server/artist_search_service.h"
+#include "server/call_environment.h"
+#include "server/index_holder.h"
+#include "server/json_log.h"
+#include "server/metrics_http.h"
+#include "server/server_flags.h"
+#include "server/write_committer.h"
+
+namespace inkdex::server {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Calls in flight get this long to finish after SIGTERM; the committer and
+// the HTTP server then stop in well under a second, inside a 10 s budget.
+constexpr absl::Duration kDrainDeadline = absl::Seconds(8);
+
+// gRPC threads beyond the admitted calls: pollers, health checks,
+// reflection, and calls being refused by the limiter.
+constexpr int kThreadMargin = 16;
+
+constexpr char kServiceName[] = "inkdex.v1.ArtistSearch";
+constexpr char kAdminServiceName[] = "inkdex.v1.Admin";
+
+// The log outside calls: gRPC's own messages (gpr_log: bind errors, TLS
+// problems), routed here so they are JSON lines too, and start-up failures
+// before the CallEnvironment exists. Never destroyed: gRPC threads may still
+// log while the process exits.
+JsonLog* process_log = nullptr;
+
+void LogGrpcMessage(gpr_log_func_args* args) {
+  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LogLevel::kError
+                         : args->severity == GPR_LOG_SEVERITY_INFO ? LogLevel::kInfo
+                                                                   : LogLevel::kDebug;
+  std::string_view file = args->file != nullptr ? args->file : "";
+  if (const size_t slash = file.rfind('/'); slash != std::string_view::npos) {
+    file.remove_prefix(slash + 1);
+  }
+  process_log->Event(level, "grpc",
+                     {{"source", absl::StrCat(std::string(file), ":", args->line)},
+                      {"message", args->message != nullptr ? args->message : ""}});
+}
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, std::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  if (in) content << in.rdbuf();
+  if (!in || content.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(flag), " ", path, ": cannot read the PEM file (or it is empty)"));
+  }
+  return content.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const ServerFlags& flags) {
+  if (!flags.tls_enabled()) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = ReadPemFile(flags.tls_cert, "--tls-cert");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPemFile(flags.tls_key, "--tls-key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  return grpc::SslServerCredentials(options);
+}
+
+void RecordCommit(CallEnvironment& env, const CommitInfo& info) {
+  env.metrics().RecordCommit(info.duration, info.changes, info.status.ok());
+  nlohmann::ordered_json fields = {
+      {"changes", info.changes},
+      {"calls", info.calls},
+      {"duration_ms", LogMillis(info.duration)},
+      {"commit_seq", info.commit_seq},
+  };
+  if (info.status.ok()) {
+    env.log().Event(LogLevel::kInfo, "commit", fields);
+  } else {
+    fields["code"] = absl::StatusCodeToString(info.status.code());
+    fields["message"] = std::string(info.status.message());
+    env.log().Event(LogLevel::kError, "commit_failed", fields);
+  }
+}
+
+void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir) {
+  env.log().Event(LogLevel::kInfo, "swap_requested", {{"trigger", "SIGHUP"}, {"index", dir}});
+  const absl::Time start = absl::Now();
+  absl::StatusOr<SwapResult> swapped = committer.SwapIndex(dir, /*verify=*/false);
+  const double duration_ms = LogMillis(absl::Now() - start);
+  if (!swapped.ok()) {
+    env.log().Event(LogLevel::kError, "swap_failed",
+                    {{"trigger", "SIGHUP"},
+                     {"index", dir},
+                     {"code", absl::StatusCodeToString(swapped.status().code())},
+                     {"message", std::string(swapped.status().message())},
+                     {"duration_ms", duration_ms}});
+    return;
+  }
+  env.log().Event(LogLevel::kInfo, "swapped",
+                  {{"trigger", "SIGHUP"},
+                   {"directory", swapped->directory},
+                   {"documents", swapped->documents},
+                   {"commit_seq", swapped->commit_seq},
+                   {"generation", swapped->generation},
+                   {"duration_ms", duration_ms}});
+}
+
+// The signal thread: SIGHUP swaps; SIGTERM/SIGINT start the drain and end
+// the thread once grpc::Server::Shutdown has returned.
+void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter& committer,
+                   const std::string& index_dir, grpc::Server& server, MetricsHttpServer* http) {
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      SwapOnSighup(env, committer, index_dir);
+      continue;
+    }
+    env.log().Event(LogLevel::kInfo, "draining",
+                    {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"},
+                     {"in_flight", env.limiter().in_flight()},
+                     {"deadline_ms", absl::ToInt64Milliseconds(kDrainDeadline)}});
+    server.GetHealthCheckService()->SetServingStatus(false);
+    if (http != nullptr) http->SetServing(false);
+    server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
+    return;
+  }
+}
+
+int Fail(JsonLog& log, std::string_view what, const absl::Status& status, int code) {
+  log.Event(LogLevel::kError, what,
+            {{"code", absl::StatusCodeToString(status.code())},
+             {"message", std::string(status.message())},
+             {"exit_code", code}});
+  return code;
+}
+
+int Run(const ServerFlags& flags, const sigset_t& signals) {
+  process_log = new JsonLog(flags.parsed_log_level());
+  gpr_set_log_function(LogGrpcMessage);
+  absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
+  if (!tokens.ok()) return Fail(*process_log, "bad_token", tokens.status(), kExitUsage);
+  CallEnvironmentOptions env_options;
+  env_options.write_token = tokens->write;
+  env_options.read_token = tokens->read;
+  env_options.max_concurrent_requests = flags.max_concurrent_requests;
+  env_options.log_level = flags.parsed_log_level();
+  CallEnvironment env(env_options);
+  env.log().Event(LogLevel::kInfo, "starting",
+                  {{"version", ServerVersion()},
+                   {"index", flags.index_dir},
+                   {"listen", flags.listen},
+                   {"metrics_listen", flags.metrics_enabled() ? flags.metrics_listen : "off"},
+                   {"writes_enabled", env.tokens().writes_enabled()},
+                   {"reads_open", env.tokens().reads_open()},
+                   {"tls", flags.tls_enabled()},
+                   {"max_concurrent_requests", flags.max_concurrent_requests},
+                   {"commit_interval_ms", flags.commit_interval_ms}});
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
+  if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
+
+  absl::StatusOr<std::unique_ptr<IndexHolder>> holder =
+      IndexHolder::Open(flags.index_dir, IndexOptions());
+  if (!holder.ok()) return Fail(env.log(), "index_open_failed", holder.status(), kExitFailure);
+
+  std::unique_ptr<MetricsHttpServer> http;
+  if (flags.metrics_enabled()) {
+    MetricsHttpServer::Options http_options;
+    http_options.listen = flags.metrics_listen;
+    http_options.registry = env.metrics().registry();
+    IndexHolder& served = **holder;
+    http_options.before_scrape = [&served, &env] {
+      const ServedIndex current = served.Served();
+      env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+    };
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
+        MetricsHttpServer::Start(std::move(http_options));
+    if (!started.ok()) {
+      return Fail(env.log(), "metrics_listen_failed",
+                  absl::Status(started.status().code(),
+                               absl::StrCat("--metrics-listen: ", started.status().message())),
+                  kExitFailure);
+    }
+    http = *std::move(started);
+  }
+
+  WriteCommitter::Options committer_options;
+  committer_options.commit_interval = flags.commit_interval();
+  committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
+  WriteCommitter committer(**holder, committer_options);
+
+  ServiceInfo info;
+  info.started = absl::Now();
+  info.test_search_delay = flags.test_search_delay();
+  ArtistSearchServiceImpl search_service(env, **holder, committer, info);
+  AdminServiceImpl admin_service(env, committer);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(flags.listen, *credentials, &grpc_port);
+  // gRPC sets SO_REUSEPORT by default: a second server on a busy port would
+  // then start and share it instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(flags.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(flags.max_message_bytes));
+  grpc::ResourceQuota quota("inkdex-server");
+  quota.SetMaxThreads(flags.max_concurrent_requests + kThreadMargin);
+  builder.SetResourceQuota(quota);
+  builder.RegisterService(&search_service);
+  builder.RegisterService(&admin_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || grpc_port == 0) {
+    return Fail(env.log(), "listen_failed",
+                absl::UnavailableError(absl::StrCat(
+                    "--listen ", flags.listen,
+                    ": cannot listen there (address in use, not local, or bad TLS files)")),
+                kExitFailure);
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(true);
+  health->SetServingStatus(kServiceName, true);
+  health->SetServingStatus(kAdminServiceName, true);
+  if (http != nullptr) http->SetServing(true);
+
+  const std::string grpc_address = WithPort(flags.listen, grpc_port);
+  nlohmann::ordered_json listening = {
+      {"event", "listening"},
+      {"grpc", grpc_address},
+      {"metrics", http != nullptr ? nlohmann::ordered_json(http->address()) : nullptr},
+  };
+  std::cout << DumpJson(listening) << std::endl;
+  env.log().Event(LogLevel::kInfo, "listening",
+                  {{"grpc", grpc_address}, {"metrics", listening["metrics"]}});
+
+  std::thread signal_thread(HandleSignals, std::cref(signals), std::ref(env), std::ref(committer),
+                            std::cref(flags.index_dir), std::ref(*server), http.get());
+  server->Wait();  // returns once the signal thread's Shutdown has finished
+  signal_thread.join();
+
+  committer.Stop();
+  if (http != nullptr) http->Stop();
+  env.log().Event(LogLevel::kInfo, "stopped",
+                  {{"uptime_s", std::round(absl::ToDoubleSeconds(absl::Now() - info.started))}});
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace inkdex::server
+
+int main(int argc, char** argv) {
+  using namespace inkdex::server;
+  ServerFlags flags;
+  if (std::optional<int> code = ParseServerFlags(argc, argv, flags, std::cout, std::cerr)) {
+    return *code;
+  }
+  // Blocked before any thread starts, so all threads inherit the mask and
+  // the signals reach only the signal thread's sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A closed stdout or stderr pipe must not kill a serving process.
+  signal(SIGPIPE, SIG_IGN);
+  return Run(flags, signals);
+}

@@ -1,0 +1,190 @@
+#include "server/write_committer.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace inkdex::server {
+namespace {
+
+// How many verification problems a refused swap lists.
+constexpr size_t kProblemsShown = 5;
+
+void Append(const WriteBatch& from, WriteBatch* to) {
+  for (const Change& change : from.changes()) {
+    if (change.kind == Change::Kind::kUpsert) {
+      to->Upsert(change.artist);
+    } else {
+      to->Delete(change.id, change.version);
+    }
+  }
+  for (const auto& [key, value] : from.metadata()) to->PutMetadata(key, value);
+}
+
+}  // namespace
+
+WriteCommitter::WriteCommitter(IndexHolder& holder, Options options)
+    : holder_(holder), options_(std::move(options)), writer_([this] { WriterLoop(); }) {}
+
+WriteCommitter::~WriteCommitter() { Stop(); }
+
+absl::StatusOr<CommitOutcome> WriteCommitter::Write(const WriteBatch& batch) {
+  PendingWrite write;
+  write.batch = &batch;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::UnavailableError("writes are refused: the server is shutting down");
+    if (!batch.empty()) {
+      write.enqueued = absl::Now();
+      pending_.push_back(&write);
+      pending_changes_ += batch.size();
+      mu_.Await(absl::Condition(&write.done));
+      return std::move(write.outcome);
+    }
+  }
+  return CommitOutcome{{}, holder_.Current()->Stats().commit_seq};
+}
+
+size_t WriteCommitter::PendingWrites() const {
+  absl::MutexLock lock(&mu_);
+  return pending_.size();
+}
+
+bool WriteCommitter::HasWork() const { return stopping_ || !pending_.empty(); }
+
+bool WriteCommitter::CommitDue() const {
+  // An empty queue means a swap committed the writes meanwhile: wake to wait
+  // for the next ones.
+  return stopping_ || pending_.empty() || pending_changes_ >= options_.max_pending_changes;
+}
+
+void WriteCommitter::WriterLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &WriteCommitter::HasWork));
+      if (pending_.empty()) return;  // stopping, and nothing left to commit
+      mu_.AwaitWithDeadline(absl::Condition(this, &WriteCommitter::CommitDue),
+                            pending_.front()->enqueued + options_.commit_interval);
+    }
+    absl::MutexLock commit(&commit_mu_);
+    CommitPending();
+  }
+}
+
+void WriteCommitter::CommitPending() {
+  std::vector<PendingWrite*> group;
+  {
+    absl::MutexLock lock(&mu_);
+    group.swap(pending_);
+    pending_changes_ = 0;
+  }
+  if (group.empty()) return;
+
+  // A lone call's batch is applied as it is; a group's are concatenated in
+  // arrival order.
+  WriteBatch merged;
+  if (group.size() > 1) {
+    for (const PendingWrite* write : group) Append(*write->batch, &merged);
+  }
+  const WriteBatch& batch = group.size() > 1 ? merged : *group.front()->batch;
+
+  const std::shared_ptr<Index> index = holder_.Current();
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<ChangeResult>> results = index->Apply(batch);
+  CommitInfo info;
+  info.changes = batch.size();
+  info.calls = group.size();
+  info.duration = absl::Now() - start;
+  info.commit_seq = index->Stats().commit_seq;
+  if (results.ok() && results->size() != batch.size()) {
+    results = absl::InternalError(absl::StrCat("commit: the index returned ", results->size(),
+                                               " results for ", batch.size(), " changes"));
+  }
+  info.status = results.status();
+  if (options_.on_commit) options_.on_commit(info);
+
+  absl::MutexLock lock(&mu_);
+  auto next = results.ok() ? results->begin() : std::vector<ChangeResult>::iterator();
+  for (PendingWrite* write : group) {
+    if (results.ok()) {
+      CommitOutcome outcome;
+      outcome.results.assign(std::make_move_iterator(next),
+                             std::make_move_iterator(next + write->batch->size()));
+      next += write->batch->size();
+      outcome.commit_seq = info.commit_seq;
+      write->outcome = std::move(outcome);
+    } else {
+      write->outcome = results.status();
+    }
+    write->done = true;  // the caller may return (and free `write`) once mu_ is released
+  }
+}
+
+absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, bool verify) {
+  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  absl::MutexLock commit(&commit_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      return absl::UnavailableError("index swaps are refused: the server is shutting down");
+    }
+  }
+  CommitPending();
+  return SwapLocked(dir, verify);
+}
+
+absl::StatusOr<SwapResult> WriteCommitter::SwapLocked(const std::string& dir, bool verify) {
+  absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
+  if (!resolved.ok()) return resolved.status();
+  // The served index holds the directory's locks; opening it twice would fail
+  // with a less helpful message.
+  if (*resolved == holder_.directory()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "directory: '", *resolved,
+        "' is the index already being served; build the new index into another directory"));
+  }
+  IndexOptions options = holder_.options();
+  options.create_if_missing = false;
+  options.error_if_missing = true;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(*resolved, options);
+  if (!index.ok()) {
+    // The library names the resolved path; the caller knows the one it gave.
+    return absl::Status(index.status().code(),
+                        absl::StrCat("directory: ", index.status().message(),
+                                     *resolved == dir ? "" : " (resolved from '" + dir + "')"));
+  }
+  if (verify) {
+    absl::StatusOr<VerifyReport> report = (*index)->Verify();
+    if (!report.ok()) return report.status();
+    if (!report->ok()) {
+      const auto& problems = report->problems;
+      const size_t shown = std::min(problems.size(), kProblemsShown);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "directory: the index at '", *resolved, "' failed verification with ", problems.size(),
+          " problem(s): ", absl::StrJoin(problems.begin(), problems.begin() + shown, "; "),
+          problems.size() > shown ? "; ..." : ""));
+    }
+  }
+  const IndexStats stats = (*index)->Stats();
+  SwapResult result;
+  result.directory = *resolved;
+  result.documents = stats.documents;
+  result.commit_seq = stats.commit_seq;
+  result.generation = holder_.Swap(std::shared_ptr<Index>(*std::move(index)), *resolved);
+  return result;
+}
+
+void WriteCommitter::Stop() {
+  absl::MutexLock stop(&stop_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,479 @@
+"""The `inkdex` CLI against a running inkdex-server (--server HOST:PORT):
+search, get, suggest and stats print exactly what the same command prints on
+an identical local copy of the index; upsert and delete write through the
+server with the write token; bad flags, a missing or wrong token, an
+unreachable server and a missed deadline give the documented exit codes and
+messages."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import unittest
+
+import server_fixture as fx
+
+WRITE_TOKEN = "cli-write-token-3f9a"
+READ_TOKEN = "cli-read-token-77c1"
+
+# Searches compared byte for byte between --index and --server. Each pins
+# --date so that guest spots do not depend on the day the test runs.
+SEARCHES = [
+    ["--lat", "53.7997", "--lon", "-1.5492", "--radius-km", "25"],
+    ["--lat", "51.5074", "--lon", "-0.1278", "--radius-km", "30", "--style", "fineline",
+     "--style", "black and grey"],
+    ["--text", "Zephyrine"],
+    ["--text", "fine line butterflies", "--explain", "--limit", "5"],
+    ["--lat", "40.7128", "--lon", "-74.0060"],  # nearest first, no radius
+    ["--bbox", "35,-10,60,30", "--sort", "rating", "--limit", "7", "--top-cities", "3"],
+    ["--bbox", "-50,170,10,-170"],  # across the antimeridian
+    ["--style", "traditional,realism", "--all-styles", "--min-rating", "3.5",
+     "--sort", "price_asc"],
+    ["--lat", "35.6762", "--lon", "139.6503", "--radius-km", "200", "--booking-open",
+     "--max-hourly-rate", "20000", "--min-years", "3", "--sort", "distance", "--no-facets"],
+    ["--style", "traditional", "--max-per-studio", "1", "--limit", "30", "--sort", "price_desc"],
+    ["--text", "tokyo"],
+]
+
+
+def free_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(*args, env=None, stdin=None):
+    """Runs the CLI without raising; `env` entries are added to a copy of the
+    environment that has no INKDEX_*TOKEN variables of its own."""
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in ("INKDEX_TOKEN", "INKDEX_READ_TOKEN", "INKDEX_WRITE_TOKEN")}
+    full_env.update(env or {})
+    return subprocess.run([fx.inkdex_bin(), *[str(a) for a in args]], input=stdin, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def summary_counts(stdout, command):
+    """(applied, stale, rejected) from the "inkdex upsert: ..." summary line."""
+    match = re.search(r"^inkdex %s: (\d+) applied, (\d+) stale, (\d+) rejected" % command,
+                      stdout, re.M)
+    if match is None:
+        raise AssertionError("no %s summary in:\n%s" % (command, stdout))
+    return tuple(int(g) for g in match.groups())
+
+
+class CliTestCase(fx.ServiceTestCase):
+    def ok(self, *args, **kwargs):
+        proc = cli(*args, **kwargs)
+        self.assertEqual(proc.returncode, 0, "inkdex %s\nstdout:\n%s\nstderr:\n%s" %
+                         (" ".join(map(str, args)), proc.stdout, proc.stderr))
+        return proc
+
+    def fails(self, code, *args, **kwargs):
+        proc = cli(*args, **kwargs)
+        self.assertEqual(proc.returncode, code, "inkdex %s: expected exit %d\nstdout:\n%s\n"
+                         "stderr:\n%s" % (" ".join(map(str, args)), code, proc.stdout,
+                                          proc.stderr))
+        return proc
+
+    def token_file(self, token, name="token"):
+        path = os.path.join(fx.make_temp_dir("inkdex-cli-token-"), name)
+        with open(path, "w") as f:
+            f.write(token + "\n")
+        return path
+
+
+class ReadCommandsTest(CliTestCase):
+    """search, get, suggest, stats: --server prints what --index prints."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.index = fx.shared_index()
+        cls.local = cls.index.fresh_copy("cli-local")
+        cls.served = cls.index.fresh_copy("cli-served")
+        cls.server = cls.start_class_server(cls.served)
+
+    def both(self, command, *args):
+        """The command's stdout on the local copy and through the server."""
+        local = self.ok(command, "--index", self.local, *args).stdout
+        remote = self.ok(command, "--server", self.server.address, *args).stdout
+        return local, remote
+
+    def test_search_table_and_json_equal_local(self):
+        for query in SEARCHES:
+            args = [*query, "--date", fx.FIXED_DAY]
+            with self.subTest(query=" ".join(query)):
+                local, remote = self.both("search", *args)
+                self.assertEqual(remote, local)
+                local_json, remote_json = self.both("search", "--json", *args)
+                self.assertEqual(remote_json, local_json)
+                self.assertGreater(json.loads(remote_json)["total"], 0,
+                                   "a query that matches nothing compares little")
+
+    def test_search_pages_through_server_like_local(self):
+        args = ["--style", "traditional", "--limit", "9", "--date", fx.FIXED_DAY, "--json"]
+        local_page = json.loads(self.ok("search", "--index", self.local, *args).stdout)
+        remote_page = json.loads(
+            self.ok("search", "--server", self.server.address, *args).stdout)
+        for _ in range(3):
+            self.assertEqual(remote_page, local_page)
+            token = remote_page["next_page_token"]
+            self.assertTrue(token)
+            local_page = json.loads(self.ok("search", "--index", self.local, *args,
+                                            "--page-token", token).stdout)
+            remote_page = json.loads(self.ok("search", "--server", self.server.address, *args,
+                                             "--page-token", token).stdout)
+        self.assertEqual(remote_page, local_page)
+
+    def test_search_errors_like_local(self):
+        # Values the library rejects come back from the server as
+        # INVALID_ARGUMENT naming the field: exit 2, like the local check.
+        for args, field in ((["--limit", "500"], "limit"),
+                            (["--style", "dragonz"], "dragonz"),
+                            (["--lat", "95", "--lon", "0", "--radius-km", "5"], "lat"),
+                            (["--text", "x", "--page-token", "not-a-token"], "page")):
+            with self.subTest(args=args):
+                local = self.fails(2, "search", "--index", self.local, *args)
+                remote = self.fails(2, "search", "--server", self.server.address, *args)
+                self.assertIn(field, local.stderr)
+                self.assertIn(field, remote.stderr)
+                self.assertTrue(remote.stderr.startswith("inkdex search: "), remote.stderr)
+                self.assertEqual(remote.stdout, "")
+        # Flag syntax is checked before anything is sent.
+        proc = self.fails(2, "search", "--server", "127.0.0.1:%d" % free_port(),
+                          "--bbox", "1,2,3")
+        self.assertIn("--bbox", proc.stderr)
+        proc = self.fails(2, "search", "--server", self.server.address, "--lat", "53")
+        self.assertIn("--lat: needs --lon", proc.stderr)
+
+    def test_get_equals_local(self):
+        ids = ["e2e-visible-1", "artist-0000000", "e2e-visible-2"]
+        local, remote = self.both("get", *ids)
+        self.assertEqual(remote, local)
+        self.assertEqual([json.loads(line)["artistId"] for line in remote.splitlines()], ids)
+
+    def test_get_missing_and_hidden(self):
+        proc = self.fails(1, "get", "--server", self.server.address, "e2e-visible-1",
+                          "no-such-artist", "e2e-opted-out")
+        self.assertEqual([json.loads(line)["artistId"] for line in proc.stdout.splitlines()],
+                         ["e2e-visible-1"])
+        self.assertIn("inkdex get: no-such-artist: ", proc.stderr)
+        self.assertIn("inkdex get: e2e-opted-out: ", proc.stderr)
+        # The server never serves opted-out artists: --include-hidden is --index only.
+        proc = self.fails(2, "get", "--server", self.server.address, "--include-hidden",
+                          "e2e-opted-out")
+        self.assertIn("--include-hidden", proc.stderr)
+
+    def test_suggest_equals_local(self):
+        for args in (["--prefix", "Zeph"], ["--prefix", "fine"],
+                     ["--prefix", "Lo", "--lat", "51.5", "--lon", "-0.12", "--limit", "20"]):
+            with self.subTest(args=args):
+                local, remote = self.both("suggest", *args)
+                self.assertEqual(remote, local)
+                local_json, remote_json = self.both("suggest", "--json", *args)
+                self.assertEqual(remote_json, local_json)
+                self.assertTrue(json.loads(remote_json)["suggestions"])
+        self.fails(2, "suggest", "--server", self.server.address, "--prefix", "x" * 101)
+
+    def test_stats(self):
+        local = json.loads(self.ok("stats", "--index", self.local, "--json").stdout)
+        remote = json.loads(self.ok("stats", "--server", self.server.address, "--json").stdout)
+        for key in ("documents", "searchable", "tombstones", "commit_seq",
+                    "last_commit_unix_micros", "styles"):
+            self.assertEqual(remote[key], local[key], key)
+        self.assertEqual(remote["documents"], len(self.index.records))
+        server = remote["server"]
+        self.assertEqual(server["address"], self.server.address)
+        self.assertEqual(os.path.realpath(server["index_directory"]),
+                         os.path.realpath(self.served))
+        self.assertEqual(server["index_generation"], 1)
+        self.assertTrue(server["version"])
+        self.assertNotIn("server", local)
+
+        text = self.ok("stats", "--server", self.server.address).stdout
+        self.assertIn("documents:    %d\n" % local["documents"], text)
+        self.assertIn("server:       %s\n" % self.server.address, text)
+        self.assertRegex(text, r"\nfineline +Fine Line +%d\n" %
+                         next(s["count"] for s in local["styles"] if s["id"] == "fineline"))
+
+    def test_source_flags(self):
+        proc = self.fails(2, "search", "--text", "x")
+        self.assertIn("--index", proc.stderr)
+        self.assertIn("--server", proc.stderr)
+        self.fails(2, "search", "--index", self.local, "--server", self.server.address)
+        proc = self.fails(2, "get", "--index", self.local, "--timeout-ms", "50", "e2e-visible-1")
+        self.assertIn("--timeout-ms", proc.stderr)
+        self.fails(2, "stats", "--server", self.server.address, "--timeout-ms", "0")
+
+    def test_unreachable_server(self):
+        address = "127.0.0.1:%d" % free_port()
+        for args in (["search", "--text", "x"], ["get", "e2e-visible-1"],
+                     ["suggest", "--prefix", "ze"], ["stats"]):
+            with self.subTest(command=args[0]):
+                proc = self.fails(1, args[0], "--server", address, *args[1:],
+                                  "--timeout-ms", "3000")
+                self.assertIn("--server %s: server unavailable" % address, proc.stderr)
+
+    def test_help_mentions_server(self):
+        for command in ("search", "get", "suggest", "stats"):
+            with self.subTest(command=command):
+                text = self.ok(command, "--help").stdout
+                self.assertIn("--server HOST:PORT", text)
+                self.assertIn("--timeout-ms", text)
+        self.assertIn("--token-file", self.ok("help", "upsert").stdout)
+        self.assertIn("--version", self.ok("help", "delete").stdout)
+        top = self.ok("--help").stdout
+        self.assertIn("inkdex upsert --server", top)
+
+
+class DeadlineAndTokenTest(CliTestCase):
+    def test_deadline_exceeded_is_reported(self):
+        server = self.start_server(fx.shared_index().fresh_copy("cli-slow"),
+                                   extra_args=["--test-search-delay-ms", "3000"])
+        proc = self.fails(1, "search", "--server", server.address, "--text", "x",
+                          "--timeout-ms", "300")
+        self.assertIn("no answer within --timeout-ms 300", proc.stderr)
+
+    def test_read_token(self):
+        server = self.start_server(fx.shared_index().fresh_copy("cli-read-token"),
+                                   read_token=READ_TOKEN, write_token=WRITE_TOKEN)
+        args = ["search", "--server", server.address, "--text", "Zephyrine", "--json"]
+        proc = self.fails(1, *args)
+        self.assertIn("INKDEX_READ_TOKEN", proc.stderr)  # the hint
+        proc = self.fails(1, *args, "--token-file", self.token_file("not-the-token"))
+        self.assertIn("was refused", proc.stderr)
+        self.assertNotIn("not-the-token", proc.stderr)
+        expected = json.loads(self.ok(*args, "--token-file", self.token_file(READ_TOKEN)).stdout)
+        self.assertGreater(expected["total"], 0)
+        for env in ({"INKDEX_READ_TOKEN": READ_TOKEN}, {"INKDEX_TOKEN": READ_TOKEN},
+                    {"INKDEX_TOKEN": WRITE_TOKEN}):
+            with self.subTest(env=list(env)):
+                self.assertEqual(json.loads(self.ok(*args, env=env).stdout), expected)
+        # A read command does not send the write token by itself.
+        self.fails(1, *args, env={"INKDEX_WRITE_TOKEN": WRITE_TOKEN})
+
+    def test_bad_token_files(self):
+        server = "127.0.0.1:%d" % free_port()
+        proc = self.fails(2, "delete", "--server", server, "--token-file",
+                          "/nonexistent/token", "a")
+        self.assertIn("--token-file /nonexistent/token", proc.stderr)
+        proc = self.fails(2, "delete", "--server", server, "--token-file", self.token_file(""),
+                          "a")
+        self.assertIn("empty", proc.stderr)
+        proc = self.fails(2, "delete", "--server", server, "--token-file",
+                          self.token_file("tab\tinside"), "a")
+        self.assertIn("printable ASCII", proc.stderr)
+
+
+class WriteCommandsTest(CliTestCase):
+    """upsert and delete, each test on its own server and index copy."""
+
+    def setUp(self):
+        self.index = fx.shared_index()
+        self.server = self.start_server(self.index.fresh_copy(), write_token=WRITE_TOKEN)
+        self.token = self.token_file(WRITE_TOKEN)
+        self.tmp = fx.make_temp_dir("inkdex-cli-writes-")
+
+    def get(self, artist_id):
+        proc = cli("get", "--server", self.server.address, artist_id)
+        return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+    def write_lines(self, name, lines):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            for line in lines:
+                f.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
+        return path
+
+    def new_artist(self, artist_id, name, **fields):
+        record = {"artistId": artist_id, "artistName": name, "latitude": 53.80,
+                  "longitude": -1.55, "styles": ["fineline"], "locationCity": "Leeds",
+                  "locationCountry": "GB"}
+        record.update(fields)
+        return record
+
+    def upsert(self, *args, **kwargs):
+        return cli("upsert", "--server", self.server.address, *args, **kwargs)
+
+    def test_upsert_reports_each_item_and_is_searchable(self):
+        before = self.get("e2e-visible-2")
+        data = self.write_lines("changes.jsonl", [
+            self.new_artist("cli-new-1", "Quenbyrna Vasterholt",
+                            styles=["fine line", "dragonz"]),
+            "",  # blank lines are skipped
+            dict(self.index.records["e2e-visible-2"], artistName="Zephyrine Renamed"),
+            "{not json",
+            dict(self.index.records["e2e-visible-1"], version=1),  # older than stored
+        ])
+        proc = self.upsert("--token-file", self.token, "--input", data)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)  # one line rejected
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (2, 1, 1))
+        self.assertRegex(proc.stdout, r"(?m)^%s:4: rejected: json: " % re.escape(data))
+        self.assertRegex(proc.stdout, r"(?m)^%s:5: e2e-visible-1: stale: " % re.escape(data))
+        self.assertRegex(proc.stdout, r"(?m)^%s:1: cli-new-1: warning: .*dragonz" %
+                         re.escape(data))
+
+        # Acknowledged means committed: visible at once, through get and search.
+        created = self.get("cli-new-1")
+        self.assertEqual(created["artistName"], "Quenbyrna Vasterholt")
+        self.assertEqual(created["styles"], ["fineline"])
+        self.assertEqual(created["unknownStyles"], ["dragonz"])
+        renamed = self.get("e2e-visible-2")
+        self.assertEqual(renamed["artistName"], "Zephyrine Renamed")
+        self.assertGreater(renamed["version"], before["version"])
+        hits = json.loads(self.ok("search", "--server", self.server.address, "--text",
+                                  "Quenbyrna", "--json").stdout)["hits"]
+        self.assertEqual([h["id"] for h in hits], ["cli-new-1"])
+        self.assertEqual(self.get("e2e-visible-1")["version"],
+                         fx.inkdex_json("get", "--index", self.index.directory,
+                                        "e2e-visible-1")["version"])
+
+    def test_upsert_versions(self):
+        data = self.write_lines("versions.jsonl", [
+            self.new_artist("cli-v-1", "First"),
+            self.new_artist("cli-v-2", "Second", version=7),
+            self.new_artist("cli-v-1", "First Again"),  # a later line wins
+        ])
+        proc = self.upsert("--token-file", self.token, "--input", data, "--version-base", "1000")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (3, 0, 0))
+        self.assertEqual(self.get("cli-v-1")["version"], 1003)
+        self.assertEqual(self.get("cli-v-1")["artistName"], "First Again")
+        self.assertEqual(self.get("cli-v-2")["version"], 7)
+        # Replaying the same versions changes nothing: every item is stale.
+        proc = self.upsert("--token-file", self.token, "--input", data, "--version-base", "1000")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (0, 3, 0))
+        # Without --version-base, versions come from the clock: newer than both.
+        proc = self.upsert("--token-file", self.token, "--input", data)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (2, 1, 0))
+        self.assertGreater(self.get("cli-v-1")["version"], 10 ** 15)
+
+    def test_upsert_batches_stdin_and_dynamodb(self):
+        records = [self.new_artist("cli-b-%d" % i, "Batch %d" % i) for i in range(7)]
+        text = "".join(json.dumps(r) + "\n" for r in records)
+        proc = self.upsert("--token-file", self.token, "--input", "-", "--batch-size", "3",
+                           stdin=text)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (7, 0, 0))
+        for record in records:
+            self.assertEqual(self.get(record["artistId"])["artistName"], record["artistName"])
+
+        ddb = self.write_lines("ddb.jsonl", [
+            {"Item": {"artistId": {"S": "cli-ddb-1"}, "artistName": {"S": "Dynamo Dora"},
+                      "latitude": {"N": "53.8"}, "longitude": {"N": "-1.55"},
+                      "styles": {"L": [{"S": "blackwork"}]}}},
+            {"Item": {"PK": {"S": "STUDIO#s1"}, "SK": {"S": "METADATA"},
+                      "studioName": {"S": "Not An Artist"}}},
+        ])
+        proc = self.upsert("--token-file", self.token, "--input", ddb)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (1, 0, 0))
+        self.assertIn("1 other items skipped", proc.stdout)
+        self.assertEqual(self.get("cli-ddb-1")["styles"], ["blackwork"])
+
+    def test_upsert_needs_the_write_token(self):
+        data = self.write_lines("one.jsonl", [self.new_artist("cli-t-1", "Token Test")])
+        proc = self.upsert("--input", data)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("INKDEX_WRITE_TOKEN", proc.stderr)
+        proc = self.upsert("--input", data, "--token-file", self.token_file("wrong-token"))
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("was refused", proc.stderr)
+        self.assertNotIn("wrong-token", proc.stderr + proc.stdout)
+        self.assertIsNone(self.get("cli-t-1"))
+        # The read token does not allow writes either... and the environment works.
+        for env in ({"INKDEX_WRITE_TOKEN": WRITE_TOKEN}, {"INKDEX_TOKEN": WRITE_TOKEN}):
+            with self.subTest(env=list(env)):
+                proc = self.upsert("--input", data, env=env)
+                self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.get("cli-t-1")["artistName"], "Token Test")
+
+    def test_writes_disabled_without_server_token(self):
+        server = self.start_server(self.index.fresh_copy())
+        data = self.write_lines("one.jsonl", [self.new_artist("cli-d-1", "Disabled")])
+        proc = cli("upsert", "--server", server.address, "--input", data,
+                   "--token-file", self.token)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("writes are disabled", proc.stderr)
+        proc = cli("delete", "--server", server.address, "--token-file", self.token, "x")
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("writes are disabled", proc.stderr)
+
+    def test_upsert_bad_flags(self):
+        data = self.write_lines("one.jsonl", [self.new_artist("cli-f-1", "Flags")])
+        self.fails(2, "upsert", "--input", data)  # no --server
+        self.fails(2, "upsert", "--server", self.server.address)  # no --input
+        self.fails(2, "upsert", "--server", self.server.address, "--input", data,
+                   "--batch-size", "1001")
+        self.fails(2, "upsert", "--server", self.server.address, "--input", data,
+                   "--format", "xml")
+        proc = self.fails(1, "upsert", "--server", self.server.address, "--token-file",
+                          self.token, "--input", os.path.join(self.tmp, "missing.jsonl"))
+        self.assertIn("missing.jsonl", proc.stderr)
+
+    def test_delete(self):
+        ids_file = self.write_lines("ids.txt", ["# artists to remove", "", "  artist-0000001  ",
+                                                "artist-0000002"])
+        self.assertIsNotNone(self.get("artist-0000001"))
+        proc = self.ok("delete", "--server", self.server.address, "--token-file", self.token,
+                       "e2e-visible-2", "--input", ids_file)
+        self.assertEqual(summary_counts(proc.stdout, "delete"), (3, 0, 0))
+        for artist_id in ("e2e-visible-2", "artist-0000001", "artist-0000002"):
+            self.assertIsNone(self.get(artist_id), artist_id)
+        hits = json.loads(self.ok("search", "--server", self.server.address, "--text",
+                                  "Otterburn", "--json").stdout)["hits"]
+        self.assertEqual(hits, [])
+        # An older delete is stale (exit 0, reported per id).
+        proc = self.ok("delete", "--server", self.server.address, "--token-file", self.token,
+                       "--version", "1", "e2e-visible-1")
+        self.assertEqual(summary_counts(proc.stdout, "delete"), (0, 1, 0))
+        self.assertRegex(proc.stdout, r"(?m)^e2e-visible-1: stale: ")
+        self.assertIsNotNone(self.get("e2e-visible-1"))
+        # A delete remembers its version: an older upsert cannot bring it back.
+        self.ok("delete", "--server", self.server.address, "--token-file", self.token,
+                "--version", "5000000", "cli-z-1")
+        data = self.write_lines("late.jsonl", [self.new_artist("cli-z-1", "Late", version=9)])
+        proc = self.upsert("--token-file", self.token, "--input", data)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (0, 1, 0))
+        self.assertIsNone(self.get("cli-z-1"))
+
+    def test_delete_errors(self):
+        proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",
+                          self.token)
+        self.assertIn("no ids", proc.stderr)
+        proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",
+                          self.token, "--version", "0", "x")
+        self.assertIn("--version", proc.stderr)
+        proc = self.fails(1, "delete", "--server", self.server.address, "e2e-visible-1")
+        self.assertIn("INKDEX_WRITE_TOKEN", proc.stderr)
+        self.assertIsNotNone(self.get("e2e-visible-1"))
+        self.fails(2, "delete", "e2e-visible-1")  # no --server
+
+
+@unittest.skipUnless(shutil.which("openssl"), "needs the openssl command")
+class TlsTest(CliTestCase):
+    def test_search_over_tls(self):
+        tmp = fx.make_temp_dir("inkdex-cli-tls-")
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key,
+                        "-out", cert], check=True, capture_output=True)
+        index = fx.shared_index()
+        local = index.fresh_copy("cli-tls-local")
+        server = self.start_server(index.fresh_copy("cli-tls-served"),
+                                   extra_args=["--tls-cert", cert, "--tls-key", key])
+        args = ["--text", "Zephyrine", "--date", fx.FIXED_DAY]
+        remote = self.ok("search", "--server", server.address, "--tls-ca", cert, *args).stdout
+        self.assertEqual(remote, self.ok("search", "--index", local, *args).stdout)
+        # Plain text to a TLS server, or TLS without trusting its CA, fails.
+        self.fails(1, "search", "--server", server.address, "--timeout-ms", "3000", *args)
+        self.fails(1, "search", "--server", server.address, "--tls", "--timeout-ms", "3000",
+                   *args)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,318 @@
+"""inkdex-server under time pressure and change: deadlines and cancellation
+stop a slow call early, load beyond --max-concurrent-requests is refused at
+once, SIGTERM drains calls in flight, and an index swapped in (Admin.SwapIndex
+or SIGHUP on a re-pointed symlink) drops no request.
+
+Slow calls come from the hidden --test-search-delay-ms flag: each Search and
+Suggest first waits that long, stopping early when cancelled or past its
+deadline."""
+
+import concurrent.futures
+import os
+import signal
+import threading
+import time
+import unittest
+
+import grpc
+
+import server_fixture as fx
+from server_fixture import artist_pb2, pb
+
+TOKEN = "e2e-lifecycle-token"
+MARKER_ID = "e2e-swap-marker"
+MARKER_WORD = "Quenbyswapmarker"
+LONDON = (51.5074, -0.1278)
+
+
+def second_index():
+    """A different index for swapping in: other artists, plus the marker."""
+    marker = {"artistId": MARKER_ID, "artistName": "Ottilie " + MARKER_WORD,
+              "latitude": 51.5074, "longitude": -0.1278, "styles": ["blackwork"],
+              "locationCity": "London", "locationCountry": "GB"}
+    return fx.shared_index(count=1500, seed=11, extra_records=[marker])
+
+
+def rid(value):
+    return (("x-request-id", value),)
+
+
+def london_search(**fields):
+    request = pb.SearchRequest(date=fx.FIXED_DAY, limit=10, **fields)
+    request.point.lat, request.point.lon = LONDON
+    request.radius_km = 50
+    return request
+
+
+class DeadlineTest(fx.ServiceTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = cls.start_class_server(fx.shared_index().fresh_copy(),
+                                            extra_args=["--test-search-delay-ms", "2000"])
+
+    def assertStoppedEarly(self, request_id, codes):
+        entry = self.server.wait_for_log(lambda e: e.get("request_id") == request_id, timeout=5)
+        self.assertIsNotNone(entry, "no log line with request_id %s" % request_id)
+        self.assertIn(fx.status_name(entry.get("code")), codes, entry)
+        self.assertIn("duration_ms", entry)
+        # The handler waits 2000 ms unless it notices the call is over.
+        self.assertLess(float(entry["duration_ms"]), 1000, entry)
+
+    def test_deadline_exceeded_returns_quickly(self):
+        for name, call, request in (("Search", self.server.search.Search, london_search()),
+                                    ("Suggest", self.server.search.Suggest,
+                                     pb.SuggestRequest(prefix="lon"))):
+            with self.subTest(method=name):
+                request_id = "e2e-deadline-" + name
+                started = time.monotonic()
+                self.assertRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, call, request, timeout=0.2,
+                                    metadata=rid(request_id))
+                self.assertLess(time.monotonic() - started, 1.0)
+                self.assertStoppedEarly(request_id, ("DEADLINE_EXCEEDED", "CANCELLED"))
+
+    def test_cancelled_call_stops(self):
+        future = self.server.search.Search.future(london_search(), timeout=10,
+                                                  metadata=rid("e2e-cancel-1"))
+        time.sleep(0.3)
+        self.assertTrue(future.cancel())
+        self.assertStoppedEarly("e2e-cancel-1", ("CANCELLED", "DEADLINE_EXCEEDED"))
+
+    def test_slow_call_within_deadline_succeeds(self):
+        started = time.monotonic()
+        response = self.server.search.Search(london_search(), timeout=10)
+        self.assertGreaterEqual(time.monotonic() - started, 1.9)
+        self.assertGreater(response.total, 0)
+
+
+class OverloadTest(fx.ServiceTestCase):
+    def test_resource_exhausted_at_once(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), extra_args=[
+            "--max-concurrent-requests", "2", "--test-search-delay-ms", "1500"])
+        calls = 10
+        done_at = [None] * calls
+        started = time.monotonic()
+        futures = []
+        for i in range(calls):
+            future = server.search.Search.future(london_search(), timeout=15)
+            future.add_done_callback(lambda f, i=i: done_at.__setitem__(i, time.monotonic()))
+            futures.append(future)
+        codes = []
+        for future in futures:
+            try:
+                future.result()
+                codes.append(grpc.StatusCode.OK)
+            except grpc.RpcError as e:
+                codes.append(e.code())
+        ok = [i for i, c in enumerate(codes) if c == grpc.StatusCode.OK]
+        exhausted = [i for i, c in enumerate(codes) if c == grpc.StatusCode.RESOURCE_EXHAUSTED]
+        self.assertEqual(len(ok) + len(exhausted), calls, [c.name for c in codes])
+        self.assertEqual(len(ok), 2, [c.name for c in codes])
+        for i in exhausted:
+            self.assertLess(done_at[i] - started, 1.0, "call %d was refused only after %.2f s" %
+                            (i, done_at[i] - started))
+        # Capacity is back once the slow calls end.
+        self.assertGreater(server.search.Search(london_search(), timeout=10).total, 0)
+        self.assertTrue(server.running())
+
+
+class DrainTest(fx.ServiceTestCase):
+    def test_sigterm_drains_calls_in_flight(self):
+        server = self.start_server(fx.shared_index().fresh_copy(),
+                                   extra_args=["--test-search-delay-ms", "1500"])
+        self.assertEqual(server.http_get("/healthz")[0], 200)
+        futures = [server.search.Search.future(london_search(), timeout=20) for _ in range(5)]
+        futures.append(server.search.Suggest.future(pb.SuggestRequest(prefix="lon"), timeout=20))
+        time.sleep(0.4)  # all of them are inside their handlers now
+        self.assertFalse(any(f.done() for f in futures))
+        signalled = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+
+        # New calls are refused while the old ones finish.
+        channel = server.new_channel()
+        try:
+            self.assertRpcError(grpc.StatusCode.UNAVAILABLE,
+                                fx.pb_grpc.ArtistSearchStub(channel).GetStats,
+                                pb.GetStatsRequest(), timeout=3)
+        finally:
+            channel.close()
+        self.assertEqual(server.http_get("/healthz", timeout=2)[0], 503, "/healthz while draining")
+
+        for future in futures:
+            self.assertIsNotNone(future.result(timeout=10))  # every call in flight completes OK
+        code = server.stop(signal.SIGTERM, timeout=12)
+        self.assertEqual(code, 0)
+        self.assertLess(time.monotonic() - signalled, 10)
+
+    def test_sigint_also_drains(self):
+        server = self.start_server(fx.shared_index().fresh_copy(),
+                                   extra_args=["--test-search-delay-ms", "800"])
+        future = server.search.Search.future(london_search(), timeout=20)
+        time.sleep(0.3)
+        self.assertEqual(server.stop(signal.SIGINT, timeout=12), 0)
+        self.assertGreater(future.result(timeout=1).total, 0)
+
+
+class QueryRunner:
+    """Threads that search without pause, recording every failure and, per
+    call, whether the swap marker was found."""
+
+    def __init__(self, server, threads=3):
+        self._server = server
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.errors = []
+        self.observations = []  # (monotonic start, monotonic end, marker found)
+        self.calls = 0
+        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
+                         for i in range(threads)]
+        for t in self._threads:
+            t.start()
+
+    def _run(self, number):
+        stub = self._server.search
+        i = 0
+        while not self._stop.is_set():
+            i += 1
+            try:
+                if (i + number) % 2:
+                    started = time.monotonic()
+                    response = stub.Search(pb.SearchRequest(text=MARKER_WORD,
+                                                            date=fx.FIXED_DAY), timeout=10)
+                    found = [h.id for h in response.hits] == [MARKER_ID]
+                    with self._lock:
+                        self.observations.append((started, time.monotonic(), found))
+                else:
+                    response = stub.Search(london_search(), timeout=10)
+                    if response.total <= 0:
+                        raise AssertionError("a London search matched nothing")
+            except Exception as e:  # noqa: BLE001 - every failure is a test failure
+                with self._lock:
+                    self.errors.append(repr(e))
+            with self._lock:
+                self.calls += 1
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(20)
+
+
+class SwapTest(fx.ServiceTestCase):
+    def assertSwitchedOnce(self, runner, swapped_at):
+        """No failure; a call that ended before the swap started used the old
+        index, a call that started after the swap returned used the new one
+        (calls in flight during the swap may use either), and once a call saw
+        the new index no later-started call saw the old one."""
+        self.assertEqual(runner.errors, [])
+        self.assertGreater(runner.calls, 20)
+        swap_started, swap_finished = swapped_at
+        before = [found for start, end, found in runner.observations if end < swap_started]
+        after = [found for start, end, found in runner.observations if start > swap_finished]
+        self.assertTrue(before and after, "no queries before or after the swap")
+        self.assertFalse(any(before), "the new index was served before the swap")
+        self.assertTrue(all(after), "the old index was served after the swap")
+        first_new_end = min(end for start, end, found in runner.observations if found)
+        for start, end, found in runner.observations:
+            if start > first_new_end:
+                self.assertTrue(found, "results switched back to the old index")
+
+    def assertServesSecondIndex(self, server, directory):
+        stats = server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(stats.index_generation, 2)
+        self.assertEqual(os.path.realpath(stats.index_directory), os.path.realpath(directory))
+        self.assertEqual(stats.documents, len(second_index().records))
+        server.search.GetArtist(pb.GetArtistRequest(id=MARKER_ID), timeout=10)
+        self.assertRpcError(grpc.StatusCode.NOT_FOUND, server.search.GetArtist,
+                            pb.GetArtistRequest(id="e2e-visible-1"))
+
+    def test_swap_index_rpc_while_queries_run(self):
+        old = fx.shared_index().fresh_copy()
+        new = second_index().fresh_copy()
+        server = self.start_server(old, write_token=TOKEN,
+                                   extra_args=["--test-search-delay-ms", "20"])
+        runner = QueryRunner(server)
+        try:
+            time.sleep(0.6)
+            started = time.monotonic()
+            response = server.admin.SwapIndex(pb.SwapIndexRequest(directory=new, verify=True),
+                                              metadata=fx.bearer(TOKEN), timeout=30)
+            finished = time.monotonic()
+            time.sleep(0.6)
+        finally:
+            runner.stop()
+        self.assertEqual(os.path.realpath(response.directory), os.path.realpath(new))
+        self.assertEqual(response.documents, len(second_index().records))
+        self.assertEqual(response.index_generation, 2)
+        self.assertSwitchedOnce(runner, (started, finished))
+        self.assertServesSecondIndex(server, new)
+
+    def test_sighup_reopens_symlinked_index_while_queries_run(self):
+        root = fx.make_temp_dir()
+        old = fx.shared_index().fresh_copy()
+        new = second_index().fresh_copy()
+        link = os.path.join(root, "current")
+        os.symlink(old, link)
+        server = self.start_server(link, extra_args=["--test-search-delay-ms", "20"])
+        runner = QueryRunner(server)
+        try:
+            time.sleep(0.6)
+            os.symlink(new, link + ".next")
+            os.replace(link + ".next", link)  # what an operator's `ln -sfn` does
+            started = time.monotonic()
+            server.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 10
+            while server.search.GetStats(pb.GetStatsRequest(),
+                                         timeout=10).index_generation < 2:
+                self.assertLess(time.monotonic(), deadline, "SIGHUP swapped nothing in 10 s")
+                time.sleep(0.05)
+            finished = time.monotonic()
+            time.sleep(0.6)
+        finally:
+            runner.stop()
+        self.assertTrue(server.running())
+        self.assertSwitchedOnce(runner, (started, finished))
+        self.assertServesSecondIndex(server, new)
+
+    def test_failed_swap_keeps_serving(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN)
+        root = fx.make_temp_dir()
+        empty = os.path.join(root, "empty")
+        os.mkdir(empty)
+        for directory in (os.path.join(root, "no-such-dir"), empty):
+            with self.subTest(directory=directory):
+                error = fx.rpc_error(server.admin.SwapIndex,
+                                     pb.SwapIndexRequest(directory=directory),
+                                     metadata=fx.bearer(TOKEN), timeout=30)
+                self.assertIn(error.code(), (grpc.StatusCode.NOT_FOUND,
+                                             grpc.StatusCode.FAILED_PRECONDITION),
+                              error.details())
+                self.assertIn(directory, error.details())
+        stats = server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(stats.index_generation, 1)
+        self.assertEqual(stats.documents, len(fx.shared_index().records))
+        self.assertEqual(os.listdir(empty), [], "a failed swap created an index")
+
+    def test_pending_writes_are_committed_to_the_old_index(self):
+        old = fx.shared_index().fresh_copy()
+        server = self.start_server(old, write_token=TOKEN,
+                                   extra_args=["--commit-interval-ms", "1500"])
+        record = artist_pb2.Artist(id="e2e-swap-write", name="Before Swap", version=5)
+        record.location.latitude, record.location.longitude = LONDON
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            write = pool.submit(server.search.UpsertArtists,
+                                pb.UpsertArtistsRequest(artists=[record]),
+                                metadata=fx.bearer(TOKEN), timeout=20)
+            time.sleep(0.3)
+            self.assertFalse(write.done())
+            server.admin.SwapIndex(pb.SwapIndexRequest(directory=second_index().fresh_copy()),
+                                   metadata=fx.bearer(TOKEN), timeout=30)
+            self.assertEqual(write.result(timeout=10).results[0].outcome,
+                             pb.WriteResult.OUTCOME_APPLIED)
+        self.assertEqual(server.stop(), 0)
+        self.assertEqual(fx.inkdex_json("get", "--index", old, "e2e-swap-write")["artistName"],
+                         "Before Swap")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,213 @@
+"""What operators see of inkdex-server: Prometheus metrics at /metrics with
+per-method, per-code counts; /healthz; JSON log lines on stderr with a
+request id per call (the caller's x-request-id echoed back, or a generated
+one), and never a token."""
+
+import re
+import signal
+import unittest
+
+import grpc
+
+import server_fixture as fx
+from server_fixture import artist_pb2, pb
+
+TOKEN = "tok-SECRET-e2e-5b21d9"
+READ_TOKEN = "read-SECRET-e2e-77aa01"
+WRONG_TOKEN = "wrong-SECRET-e2e-0c4f"
+
+METRIC_NAMES = [
+    "inkdex_requests_total", "inkdex_request_duration_seconds", "inkdex_in_flight_requests",
+    "inkdex_documents", "inkdex_searchable_documents", "inkdex_commit_age_seconds",
+    "inkdex_commits_total", "inkdex_commit_duration_seconds", "inkdex_index_generation",
+]
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\d+)?$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """Prometheus text format -> [(name, {label: value}, float)]."""
+    samples = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _SAMPLE.match(line.strip())
+        if not match:
+            raise AssertionError("not a Prometheus sample line: %r" % line)
+        labels = dict(_LABEL.findall(match.group(3) or ""))
+        samples.append((match.group(1), labels, float(match.group(4))))
+    return samples
+
+
+def method_is(label, method):
+    """The method label may be "Search" or a full path ending in it."""
+    return label == method or label.endswith("/" + method) or label.endswith("." + method)
+
+
+def metric_value(samples, name, method=None, code=None):
+    """Sum of `name` samples matching the method/code labels given."""
+    total, found = 0.0, False
+    for sample_name, labels, value in samples:
+        if sample_name != name:
+            continue
+        if method is not None and not method_is(labels.get("method", ""), method):
+            continue
+        if code is not None and labels.get("code") != code:
+            continue
+        total += value
+        found = True
+    return total if found else None
+
+
+def response_header(call_or_error, key):
+    """A response metadata value: initial metadata, or trailing metadata for a
+    call that failed before sending headers (trailers-only response)."""
+    for metadata in (call_or_error.initial_metadata(), call_or_error.trailing_metadata()):
+        for k, v in metadata or ():
+            if k == key:
+                return v
+    return None
+
+
+class MetricsTest(fx.ServiceTestCase):
+    def test_metrics_count_calls_per_method_and_code(self):
+        index = fx.shared_index()
+        server = self.start_server(index.fresh_copy(), write_token=TOKEN)
+        search = server.search
+        for _ in range(3):
+            search.Search(pb.SearchRequest(text="dragon", date=fx.FIXED_DAY), timeout=10)
+        for _ in range(2):
+            fx.rpc_error(search.Search, pb.SearchRequest(limit=101), timeout=10)
+        fx.rpc_error(search.GetArtist, pb.GetArtistRequest(id="no-such-artist"), timeout=10)
+        stats = search.GetStats(pb.GetStatsRequest(), timeout=10)
+
+        samples = parse_metrics(server.metrics())
+        names = {name for name, _, _ in samples}
+        for name in METRIC_NAMES:
+            self.assertTrue(any(n == name or n.startswith(name + "_") for n in names),
+                            "no metric %s in /metrics" % name)
+        requests = "inkdex_requests_total"
+        self.assertEqual(metric_value(samples, requests, "Search", "OK"), 3)
+        self.assertEqual(metric_value(samples, requests, "Search", "INVALID_ARGUMENT"), 2)
+        self.assertEqual(metric_value(samples, requests, "GetArtist", "NOT_FOUND"), 1)
+        self.assertEqual(metric_value(samples, requests, "GetStats", "OK"), 1)
+        self.assertIsNone(metric_value(samples, requests, "Suggest", "OK"))
+        self.assertEqual(metric_value(samples, "inkdex_request_duration_seconds_count", "Search"),
+                         5)
+        buckets = [(labels, v) for n, labels, v in samples
+                   if n == "inkdex_request_duration_seconds_bucket"
+                   and method_is(labels.get("method", ""), "Search")]
+        self.assertTrue(buckets, "no latency histogram buckets for Search")
+        self.assertEqual(max(v for _, v in buckets), 5)  # the +Inf bucket
+        self.assertEqual(metric_value(samples, "inkdex_in_flight_requests"), 0)
+        self.assertEqual(metric_value(samples, "inkdex_documents"), stats.documents)
+        self.assertEqual(metric_value(samples, "inkdex_searchable_documents"), stats.searchable)
+        self.assertEqual(metric_value(samples, "inkdex_index_generation"), 1)
+        self.assertGreaterEqual(metric_value(samples, "inkdex_commit_age_seconds"), 0)
+        commits_before = metric_value(samples, "inkdex_commits_total") or 0
+
+        record = artist_pb2.Artist(id="e2e-m-1", name="Metric Artist", version=3)
+        record.location.latitude, record.location.longitude = 53.8, -1.55
+        search.UpsertArtists(pb.UpsertArtistsRequest(artists=[record]),
+                             metadata=fx.bearer(TOKEN), timeout=10)
+        samples = parse_metrics(server.metrics())
+        self.assertEqual(metric_value(samples, "inkdex_commits_total"), commits_before + 1)
+        self.assertEqual(metric_value(samples, "inkdex_documents"), stats.documents + 1)
+        self.assertEqual(metric_value(samples, requests, "UpsertArtists", "OK"), 1)
+        self.assertGreaterEqual(
+            metric_value(samples, "inkdex_commit_duration_seconds_count") or
+            metric_value(samples, "inkdex_commit_duration_seconds") or 0, 1)
+        self.assertLess(metric_value(samples, "inkdex_commit_age_seconds"), 60)
+
+    def test_healthz(self):
+        server = self.start_server(fx.shared_index().fresh_copy())
+        status, body = server.http_get("/healthz")
+        self.assertEqual(status, 200)
+        self.assertEqual(body.strip(), "ok")
+
+    def test_metrics_can_be_turned_off(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), metrics=False)
+        self.assertIsNone(server.metrics_address)
+        server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+
+
+class LogsTest(fx.ServiceTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = cls.start_class_server(fx.shared_index().fresh_copy(), write_token=TOKEN,
+                                            read_token=READ_TOKEN)
+        cls.read_md = fx.bearer(READ_TOKEN)
+
+    def log_for(self, request_id):
+        entry = self.server.wait_for_log(lambda e: e.get("request_id") == request_id)
+        self.assertIsNotNone(entry, "no log line with request_id %r" % request_id)
+        return entry
+
+    def test_request_id_echoed_and_logged(self):
+        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
+        _, call = self.server.search.Search.with_call(
+            request, metadata=self.read_md + (("x-request-id", "e2e-rid-123"),), timeout=10)
+        self.assertEqual(response_header(call, "x-request-id"), "e2e-rid-123")
+        entry = self.log_for("e2e-rid-123")
+        self.assertTrue(method_is(str(entry.get("method")), "Search"), entry)
+        self.assertEqual(fx.status_name(entry.get("code")), "OK", entry)
+        self.assertIsInstance(entry.get("duration_ms"), (int, float), entry)
+        self.assertGreaterEqual(entry["duration_ms"], 0)
+
+    def test_request_id_generated_when_absent(self):
+        ids = set()
+        for _ in range(2):
+            _, call = self.server.search.GetStats.with_call(pb.GetStatsRequest(),
+                                                            metadata=self.read_md, timeout=10)
+            generated = response_header(call, "x-request-id")
+            self.assertTrue(generated, "no x-request-id in the response")
+            ids.add(generated)
+            self.assertTrue(method_is(str(self.log_for(generated).get("method")), "GetStats"))
+        self.assertEqual(len(ids), 2, "generated request ids repeat")
+
+    def test_failed_call_logged_with_its_code(self):
+        error = fx.rpc_error(self.server.search.Search, pb.SearchRequest(limit=500),
+                             metadata=self.read_md + (("x-request-id", "e2e-rid-bad"),),
+                             timeout=10)
+        self.assertEqual(error.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(response_header(error, "x-request-id"), "e2e-rid-bad")
+        self.assertEqual(fx.status_name(self.log_for("e2e-rid-bad").get("code")),
+                         "INVALID_ARGUMENT")
+
+    def test_logs_are_json_lines_without_tokens(self):
+        """Runs last in its own server: every kind of token use, then a
+        shutdown, and then reads the whole log."""
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN,
+                                   read_token=READ_TOKEN)
+        record = artist_pb2.Artist(id="e2e-l-1", name="Logged Artist", version=3)
+        record.location.latitude, record.location.longitude = 53.8, -1.55
+        upsert = pb.UpsertArtistsRequest(artists=[record])
+        server.search.UpsertArtists(upsert, metadata=fx.bearer(TOKEN), timeout=10)
+        for token in (WRONG_TOKEN, READ_TOKEN):
+            fx.rpc_error(server.search.UpsertArtists, upsert, metadata=fx.bearer(token),
+                         timeout=10)
+        server.search.Search(pb.SearchRequest(text="logged"), metadata=fx.bearer(READ_TOKEN),
+                             timeout=10)
+        fx.rpc_error(server.search.Search, pb.SearchRequest(), metadata=fx.bearer(WRONG_TOKEN),
+                     timeout=10)
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+
+        lines = server.log_lines()
+        self.assertGreater(len(lines), 5)
+        self.assertEqual(server.non_json_log_lines(), [])
+        for entry in server.logs():
+            self.assertIn("ts", entry)
+            self.assertIn("level", entry)
+        call_lines = [e for e in server.logs() if "request_id" in e]
+        self.assertGreaterEqual(len(call_lines), 5)
+        codes = [fx.status_name(e.get("code")) for e in call_lines]
+        self.assertIn("PERMISSION_DENIED", codes)
+        self.assertIn("OK", codes)
+        for line in lines + server.stdout_lines():
+            for secret in (TOKEN, READ_TOKEN, WRONG_TOKEN, "SECRET"):
+                self.assertNotIn(secret, line)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,269 @@
+"""Every bad input to inkdex-server is refused with INVALID_ARGUMENT and a
+message naming the field (the proto field path), never a crash: one case per
+checked field of every request message."""
+
+import math
+import unittest
+
+import grpc
+
+import server_fixture as fx
+from server_fixture import artist_pb2, pb
+
+TOKEN = "validation-write-token"
+LEEDS = (53.7997, -1.5492)
+
+
+def search(**fields):
+    """A valid radius search with `fields` changed (a callable sets nested
+    fields: fields[name](request))."""
+    request = pb.SearchRequest(date=fx.FIXED_DAY)
+    request.point.lat, request.point.lon = LEEDS
+    request.radius_km = 25
+    for name, value in fields.items():
+        if callable(value):
+            value(request)
+        elif isinstance(value, list):
+            getattr(request, name).extend(value)
+        else:
+            setattr(request, name, value)
+    return request
+
+
+def without_point(request):
+    request.ClearField("point")
+
+
+def with_bbox(south, west, north, east, keep_radius=False):
+    def apply(request):
+        if not keep_radius:
+            request.ClearField("radius_km")
+        request.bbox.south, request.bbox.west = south, west
+        request.bbox.north, request.bbox.east = north, east
+    return apply
+
+
+def point(lat, lon):
+    def apply(request):
+        request.point.lat, request.point.lon = lat, lon
+    return apply
+
+
+def ranking(**values):
+    def apply(request):
+        for name, value in values.items():
+            setattr(request.ranking, name, value)
+    return apply
+
+
+def no_geo(request):
+    request.ClearField("point")
+    request.ClearField("radius_km")
+
+
+def artist(artist_id="e2e-new-1", version=10, **overrides):
+    record = artist_pb2.Artist(id=artist_id, name="Valid Artist", version=version)
+    record.location.latitude, record.location.longitude = LEEDS
+    record.styles.append("fineline")
+    for name, value in overrides.items():
+        if callable(value):
+            value(record)
+        else:
+            setattr(record, name, value)
+    return record
+
+
+# (case name, request, the text the message must contain)
+SEARCH_CASES = [
+    ("radius_negative", search(radius_km=-3), "radius_km"),
+    ("radius_zero", search(radius_km=0), "radius_km"),
+    ("radius_too_large", search(radius_km=20000.5), "radius_km"),
+    ("radius_nan", search(radius_km=math.nan), "radius_km"),
+    ("radius_without_point", search(point=without_point), "radius_km"),
+    ("lat_out_of_range", search(point=point(90.5, 0)), "point.lat"),
+    ("lat_infinite", search(point=point(math.inf, 0)), "point.lat"),
+    ("lon_out_of_range", search(point=point(10, -180.5)), "point.lon"),
+    ("lon_nan", search(point=point(10, math.nan)), "point.lon"),
+    ("bbox_with_radius", search(bbox=with_bbox(50, -2, 54, 0, keep_radius=True)), "bbox"),
+    ("bbox_south_of_range", search(bbox=with_bbox(-91, -2, 54, 0)), "bbox.south"),
+    ("bbox_east_of_range", search(bbox=with_bbox(50, -2, 54, 181)), "bbox.east"),
+    ("bbox_south_above_north", search(bbox=with_bbox(55, -2, 54, 0)), "bbox"),
+    ("bbox_empty", search(bbox=with_bbox(54, -2, 54, 0)), "bbox"),
+    ("limit_negative", search(limit=-1), "limit"),
+    ("limit_too_large", search(limit=101), "limit"),
+    ("text_too_long", search(text="x" * 1025), "text"),
+    ("style_unknown", search(styles=["blackwork", "finelin"]), "styles[1]"),
+    ("too_many_styles", search(styles=["fineline"] * 65), "styles"),
+    ("style_empty", search(styles=[""]), "styles[0]"),
+    ("style_match_unknown", search(style_match=7), "style_match"),
+    ("min_rating_negative", search(min_rating=-0.5), "min_rating"),
+    ("min_rating_too_large", search(min_rating=5.5), "min_rating"),
+    ("max_hourly_rate_negative", search(max_hourly_rate=-1), "max_hourly_rate"),
+    ("min_years_negative", search(min_years_active=-1), "min_years_active"),
+    ("date_not_a_date", search(date="tomorrow"), "date"),
+    ("date_bad_month", search(date="2026-13-01"), "date"),
+    ("date_bad_day", search(date="2026-02-30"), "date"),
+    ("sort_unknown", search(sort=42), "sort"),
+    ("sort_distance_without_point", search(sort=pb.SORT_ORDER_DISTANCE, point=no_geo), "sort"),
+    ("page_token_garbage", search(page_token="not-a-token"), "page_token"),
+    ("page_token_bad_base64", search(page_token="%%%"), "page_token"),
+    ("max_per_studio_negative", search(max_per_studio=-1), "max_per_studio"),
+    ("max_per_studio_too_large", search(max_per_studio=101), "max_per_studio"),
+    ("top_cities_negative", search(top_cities=-1), "top_cities"),
+    ("top_cities_too_large", search(top_cities=101), "top_cities"),
+    ("ranking_text_weight", search(ranking=ranking(text_weight=-1)), "ranking.text_weight"),
+    ("ranking_distance_weight", search(ranking=ranking(distance_weight=math.nan)),
+     "ranking.distance_weight"),
+    ("ranking_quality_weight", search(ranking=ranking(quality_weight=-0.1)),
+     "ranking.quality_weight"),
+    ("ranking_distance_scale", search(ranking=ranking(distance_scale_km=0)),
+     "ranking.distance_scale_km"),
+    ("ranking_prior_rating", search(ranking=ranking(prior_rating=6)), "ranking.prior_rating"),
+    ("ranking_prior_weight", search(ranking=ranking(prior_weight=-1)), "ranking.prior_weight"),
+]
+
+SUGGEST_CASES = [
+    ("prefix_empty", pb.SuggestRequest(prefix=""), "prefix"),
+    ("prefix_too_long", pb.SuggestRequest(prefix="a" * 101), "prefix"),
+    ("limit_negative", pb.SuggestRequest(prefix="lon", limit=-1), "limit"),
+    ("limit_too_large", pb.SuggestRequest(prefix="lon", limit=51), "limit"),
+    ("near_lat", pb.SuggestRequest(prefix="lon", near=pb.LatLng(lat=91, lon=0)), "near.lat"),
+    ("near_lon", pb.SuggestRequest(prefix="lon", near=pb.LatLng(lat=0, lon=200)), "near.lon"),
+]
+
+GET_CASES = [
+    ("id_empty", pb.GetArtistRequest(id=""), "id"),
+    ("id_too_long", pb.GetArtistRequest(id="a" * 257), "id"),
+]
+
+BATCH_GET_CASES = [
+    ("no_ids", pb.BatchGetArtistsRequest(), "ids"),
+    ("too_many_ids", pb.BatchGetArtistsRequest(ids=["artist-%07d" % i for i in range(101)]),
+     "ids"),
+    ("empty_id", pb.BatchGetArtistsRequest(ids=["artist-0000001", ""]), "ids[1]"),
+    ("long_id", pb.BatchGetArtistsRequest(ids=["a" * 257]), "ids[0]"),
+]
+
+UPSERT_CASES = [
+    ("no_artists", pb.UpsertArtistsRequest(), "artists"),
+    ("too_many_artists",
+     pb.UpsertArtistsRequest(artists=[artist("e2e-bulk-%d" % i) for i in range(1001)]),
+     "artists"),
+]
+
+DELETE_CASES = [
+    ("no_deletions", pb.DeleteArtistsRequest(), "deletions"),
+    ("too_many_deletions", pb.DeleteArtistsRequest(
+        deletions=[pb.ArtistDeletion(id="x%d" % i, version=5) for i in range(1001)]),
+     "deletions"),
+]
+
+
+class ValidationTest(fx.ServiceTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.index = fx.shared_index()
+        cls.server = cls.start_class_server(cls.index.fresh_copy("served"), write_token=TOKEN)
+
+    def run_cases(self, method, cases, **kwargs):
+        for name, request, field in cases:
+            with self.subTest(case=name):
+                self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, method, request,
+                                    field=field, **kwargs)
+        self.assertTrue(self.server.running(), "the server died on bad input")
+
+    def test_search_fields(self):
+        self.assertGreater(self.server.search.Search(search(), timeout=10).total, 0,
+                           "the base request must be valid")
+        self.run_cases(self.server.search.Search, SEARCH_CASES)
+
+    def test_unknown_style_names_closest(self):
+        error = self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.search.Search,
+                                    search(styles=["finelin"]), field="styles[0]")
+        self.assertIn("finelin", error.details())
+        self.assertIn("fineline", error.details())  # the closest known style
+
+    def test_page_token_from_another_query(self):
+        first = self.server.search.Search(search(limit=2), timeout=10)
+        self.assertTrue(first.next_page_token)
+        other = search(limit=2, radius_km=30, page_token=first.next_page_token)
+        self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.search.Search, other,
+                            field="page_token")
+        same = search(limit=2, page_token=first.next_page_token)
+        self.assertEqual(len(self.server.search.Search(same, timeout=10).hits), 2)
+
+    def test_suggest_fields(self):
+        self.run_cases(self.server.search.Suggest, SUGGEST_CASES)
+
+    def test_get_fields(self):
+        self.run_cases(self.server.search.GetArtist, GET_CASES)
+        self.run_cases(self.server.search.BatchGetArtists, BATCH_GET_CASES)
+
+    def test_write_batch_sizes(self):
+        md = fx.bearer(TOKEN)
+        self.run_cases(self.server.search.UpsertArtists, UPSERT_CASES, metadata=md)
+        self.run_cases(self.server.search.DeleteArtists, DELETE_CASES, metadata=md)
+
+    def test_swap_index_needs_directory(self):
+        self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.admin.SwapIndex,
+                            pb.SwapIndexRequest(directory=""), field="directory",
+                            metadata=fx.bearer(TOKEN))
+
+    def test_message_size_limit(self):
+        server = self.start_server(self.index.fresh_copy(), write_token=TOKEN,
+                                   extra_args=["--max-message-bytes", 1 << 20])
+        big = [artist("e2e-big-%d" % i, biography="ink " * 2000) for i in range(200)]
+        self.assertRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, server.search.UpsertArtists,
+                            pb.UpsertArtistsRequest(artists=big), metadata=fx.bearer(TOKEN))
+        self.assertRpcError(grpc.StatusCode.NOT_FOUND, server.search.GetArtist,
+                            pb.GetArtistRequest(id="e2e-big-0"))
+        small = server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=big[:50]),
+                                            metadata=fx.bearer(TOKEN), timeout=10)
+        self.assertEqual({r.outcome for r in small.results}, {pb.WriteResult.OUTCOME_APPLIED})
+
+    def test_bad_items_are_rejected_one_by_one(self):
+        """A bad record in a write batch is REJECTED naming its field; the
+        rest of the batch is applied."""
+        def bad_lat(record):
+            record.location.latitude = 123
+
+        def bad_lon(record):
+            record.location.longitude = -200
+
+        cases = [
+            (artist("e2e-v-ok-1", version=3), None),
+            (artist("", version=3), "id"),
+            (artist("e2e-v-zero", version=0), "version"),
+            (artist("e2e-v-lat", version=3, location=bad_lat), "latitude"),
+            (artist("e2e-v-lon", version=3, location=bad_lon), "longitude"),
+            (artist("e2e-v-rating", version=3, rating=7.5), "rating"),
+            (artist("x" * 257, version=3), "id"),
+            (artist("e2e-v-ok-2", version=3), None),
+        ]
+        response = self.server.search.UpsertArtists(
+            pb.UpsertArtistsRequest(artists=[c[0] for c in cases]), metadata=fx.bearer(TOKEN),
+            timeout=10)
+        self.assertEqual(len(response.results), len(cases))
+        for (record, field), result in zip(cases, response.results):
+            with self.subTest(id=record.id[:20], field=field):
+                self.assertEqual(result.id, record.id)
+                if field is None:
+                    self.assertEqual(result.outcome, pb.WriteResult.OUTCOME_APPLIED, result)
+                else:
+                    self.assertEqual(result.outcome, pb.WriteResult.OUTCOME_REJECTED, result)
+                    # The library names record fields in data-model spelling
+                    # ("artistId"), the API in proto spelling ("id").
+                    self.assertIn(field, result.reason.lower())
+        deletions = [pb.ArtistDeletion(id="", version=4), pb.ArtistDeletion(id="e2e-v-ok-1"),
+                     pb.ArtistDeletion(id="e2e-v-ok-2", version=4)]
+        response = self.server.search.DeleteArtists(pb.DeleteArtistsRequest(deletions=deletions),
+                                                    metadata=fx.bearer(TOKEN), timeout=10)
+        self.assertEqual([r.outcome for r in response.results],
+                         [pb.WriteResult.OUTCOME_REJECTED, pb.WriteResult.OUTCOME_REJECTED,
+                          pb.WriteResult.OUTCOME_APPLIED])
+        self.assertIn("id", response.results[0].reason.lower())
+        self.assertIn("version", response.results[1].reason.lower())
+
+
+if __name__ == "__main__":
+    unittest.main()

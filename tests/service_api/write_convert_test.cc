@@ -1,0 +1,330 @@
+// PrepareUpserts, PrepareDeletes and WriteResultsToProto: whole-request
+// errors, every per-item refusal with its field path, style resolution, and
+// merging the library's results back in request order.
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/convert.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace inkdex::api {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+const StyleTaxonomy& Taxonomy() {
+  static const StyleTaxonomy* const kTaxonomy = new StyleTaxonomy(*StyleTaxonomy::Default());
+  return *kTaxonomy;
+}
+
+Artist ValidArtist(const std::string& id, uint64_t version = 1) {
+  Artist a;
+  a.set_id(id);
+  a.set_name("Name of " + id);
+  a.mutable_location()->set_latitude(51.5);
+  a.mutable_location()->set_longitude(-0.1);
+  a.set_is_active(true);
+  a.set_version(version);
+  return a;
+}
+
+v1::UpsertArtistsRequest Upserts(const std::vector<Artist>& artists) {
+  v1::UpsertArtistsRequest request;
+  for (const Artist& a : artists) *request.add_artists() = a;
+  return request;
+}
+
+// The refusal of a one-artist upsert, or "" when the artist is accepted.
+std::string RefusalOf(const Artist& artist) {
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({artist}), Taxonomy());
+  EXPECT_TRUE(prepared.ok()) << prepared.status();
+  if (!prepared.ok() || prepared->items.size() != 1) return "<no item>";
+  const PreparedWrite::Item& item = prepared->items[0];
+  if (!item.rejected) return "";
+  EXPECT_EQ(item.rejected->outcome(), v1::WriteResult::OUTCOME_REJECTED);
+  EXPECT_EQ(item.rejected->id(), artist.id());
+  EXPECT_EQ(item.batch_index, -1);
+  EXPECT_EQ(prepared->batch.size(), 0u);
+  return item.rejected->reason();
+}
+
+TEST(PrepareUpserts, UnsetIsActiveMeansActiveAndFalseIsKept) {
+  Artist unset = ValidArtist("unset");
+  unset.clear_is_active();
+  Artist inactive = ValidArtist("inactive");
+  inactive.set_is_active(false);
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({unset, inactive}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->batch.size(), 2u);
+  EXPECT_TRUE(prepared->batch.changes()[0].artist.is_active());
+  EXPECT_TRUE(prepared->batch.changes()[0].artist.has_is_active());
+  EXPECT_FALSE(prepared->batch.changes()[1].artist.is_active());
+}
+
+TEST(PrepareUpserts, EmptyRequestIsInvalidArgument) {
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts({}, Taxonomy());
+  EXPECT_EQ(prepared.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(prepared.status().message(), "artists: must hold 1..1000 items, got 0");
+}
+
+TEST(PrepareUpserts, TooManyItemsIsInvalidArgument) {
+  v1::UpsertArtistsRequest request;
+  for (int i = 0; i < kMaxWriteBatch; ++i)
+    *request.add_artists() = ValidArtist("a" + std::to_string(i));
+  absl::StatusOr<PreparedWrite> full = PrepareUpserts(request, Taxonomy());
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->batch.size(), static_cast<size_t>(kMaxWriteBatch));
+
+  *request.add_artists() = ValidArtist("one-too-many");
+  absl::StatusOr<PreparedWrite> over = PrepareUpserts(request, Taxonomy());
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(over.status().message(), "artists: must hold 1..1000 items, got 1001");
+}
+
+TEST(PrepareUpserts, AcceptedArtistGoesToTheBatchUnchanged) {
+  Artist a = ValidArtist("artist-1", 7);
+  a.set_biography("bio");
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({a}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->items.size(), 1u);
+  EXPECT_EQ(prepared->items[0].id, "artist-1");
+  EXPECT_EQ(prepared->items[0].batch_index, 0);
+  EXPECT_FALSE(prepared->items[0].rejected.has_value());
+  EXPECT_EQ(prepared->items[0].note, "");
+  ASSERT_EQ(prepared->batch.size(), 1u);
+  const Change& change = prepared->batch.changes()[0];
+  EXPECT_EQ(change.kind, Change::Kind::kUpsert);
+  EXPECT_EQ(change.artist.SerializeAsString(), a.SerializeAsString());
+}
+
+TEST(PrepareUpserts, IdAndVersionAreRequired) {
+  EXPECT_EQ(RefusalOf(ValidArtist("")), "artists[0].id: required");
+  EXPECT_EQ(RefusalOf(ValidArtist("x", 0)), "artists[0].version: must be > 0");
+}
+
+TEST(PrepareUpserts, LibraryValidationIsReportedWithProtoFieldPaths) {
+  struct Case {
+    std::string what;
+    std::function<void(Artist*)> spoil;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"long id", [](Artist* a) { a->set_id(std::string(300, 'x')); },
+       "artists[0].id: must be at most 256 bytes, got 300"},
+      {"control char", [](Artist* a) { a->set_id("a\nb"); },
+       "artists[0].id: contains a control character at byte 1"},
+      {"blank name", [](Artist* a) { a->set_name("  "); }, "artists[0].name: must not be empty"},
+      {"latitude", [](Artist* a) { a->mutable_location()->set_latitude(123); },
+       "artists[0].location.latitude: must be a number in [-90, 90], got 123"},
+      {"nan latitude", [](Artist* a) { a->mutable_location()->set_latitude(std::nan("")); },
+       "artists[0].location.latitude: must be a number in [-90, 90], got NaN"},
+      {"longitude", [](Artist* a) { a->mutable_location()->set_longitude(-181); },
+       "artists[0].location.longitude: must be a number in [-180, 180], got -181"},
+      {"rating", [](Artist* a) { a->set_rating(7); },
+       "artists[0].rating: must be a number in [0, 5], got 7"},
+      {"hourly rate", [](Artist* a) { a->mutable_pricing()->set_hourly_rate(-1); },
+       "artists[0].pricing.hourly_rate: must be a number >= 0, got -1"},
+      {"minimum charge", [](Artist* a) { a->mutable_pricing()->set_minimum_charge(-2); },
+       "artists[0].pricing.minimum_charge: must be a number >= 0, got -2"},
+      {"spot latitude",
+       [](Artist* a) {
+         a->add_guest_spots();
+         a->add_guest_spots()->mutable_location()->set_latitude(-95);
+       },
+       "artists[0].guest_spots[1].location.latitude: must be a number in [-90, 90], got -95"},
+      {"spot longitude",
+       [](Artist* a) { a->add_guest_spots()->mutable_location()->set_longitude(200); },
+       "artists[0].guest_spots[0].location.longitude: must be a number in [-180, 180], got 200"},
+      {"spot from", [](Artist* a) { a->add_guest_spots()->set_from("tomorrow"); },
+       "artists[0].guest_spots[0].from: must be a date YYYY-MM-DD, got 'tomorrow'"},
+      {"spot to", [](Artist* a) { a->add_guest_spots()->set_to("2026-02-30"); },
+       "artists[0].guest_spots[0].to: must be a date YYYY-MM-DD, got '2026-02-30'"},
+      {"spot order",
+       [](Artist* a) {
+         GuestSpot* spot = a->add_guest_spots();
+         spot->set_from("2026-05-02");
+         spot->set_to("2026-05-01");
+       },
+       "artists[0].guest_spots[0].from: must not be after to, got 2026-05-02 > 2026-05-01"},
+  };
+  for (const Case& c : cases) {
+    Artist a = ValidArtist("artist-1");
+    c.spoil(&a);
+    EXPECT_EQ(RefusalOf(a), c.reason) << c.what;
+  }
+}
+
+TEST(PrepareUpserts, ItemIndexInTheFieldPathIsTheRequestPosition) {
+  Artist bad = ValidArtist("bad");
+  bad.mutable_location()->set_latitude(123);
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(
+      Upserts({ValidArtist("a"), ValidArtist(""), bad, ValidArtist("d")}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->items.size(), 4u);
+  EXPECT_EQ(prepared->items[0].batch_index, 0);
+  EXPECT_EQ(prepared->items[1].rejected->reason(), "artists[1].id: required");
+  EXPECT_THAT(prepared->items[2].rejected->reason(),
+              StartsWith("artists[2].location.latitude: must be a number"));
+  EXPECT_EQ(prepared->items[2].id, "bad");
+  EXPECT_EQ(prepared->items[3].batch_index, 1);
+  ASSERT_EQ(prepared->batch.size(), 2u);
+  EXPECT_EQ(prepared->batch.changes()[1].artist.id(), "d");
+}
+
+TEST(PrepareUpserts, StylesResolveToSortedUniqueIdsAndUnknownsAreKept) {
+  Artist a = ValidArtist("artist-1");
+  for (const char* s : {"Fine Line", "neotraditional", "fineline", "dragonz", " traditional "}) {
+    a.add_styles(s);
+  }
+  // A record read back carries its unknown styles; a now-known one moves over.
+  a.add_unknown_styles("dragonz");
+  a.add_unknown_styles("watercolor");
+  a.add_unknown_styles("Wyverns");
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({a}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->batch.size(), 1u);
+  const Artist& stored = prepared->batch.changes()[0].artist;
+  EXPECT_THAT(stored.styles(),
+              ElementsAre("fineline", "neo_traditional", "traditional", "watercolour"));
+  EXPECT_THAT(stored.unknown_styles(), ElementsAre("dragonz", "Wyverns"));
+  EXPECT_EQ(prepared->items[0].note, "unknown styles: dragonz, Wyverns");
+}
+
+TEST(PrepareUpserts, BadStyleNamesAreRefusedWithTheirPath) {
+  Artist empty_style = ValidArtist("a");
+  empty_style.add_styles("japanese");
+  empty_style.add_styles(" ");
+  EXPECT_EQ(RefusalOf(empty_style), "artists[0].styles[1]: must not be empty");
+
+  Artist empty_unknown = ValidArtist("a");
+  empty_unknown.add_unknown_styles("");
+  EXPECT_EQ(RefusalOf(empty_unknown), "artists[0].unknown_styles[0]: must not be empty");
+
+  Artist long_style = ValidArtist("a");
+  long_style.add_styles(std::string(300, 's'));
+  EXPECT_EQ(RefusalOf(long_style), "artists[0].styles[0]: must be at most 256 bytes, got 300");
+}
+
+TEST(PrepareDeletes, WholeRequestErrors) {
+  absl::StatusOr<PreparedWrite> empty = PrepareDeletes({});
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(empty.status().message(), "deletions: must hold 1..1000 items, got 0");
+
+  v1::DeleteArtistsRequest request;
+  for (int i = 0; i <= kMaxWriteBatch; ++i) {
+    v1::ArtistDeletion* d = request.add_deletions();
+    d->set_id("a" + std::to_string(i));
+    d->set_version(1);
+  }
+  absl::StatusOr<PreparedWrite> over = PrepareDeletes(request);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(over.status().message(), "deletions: must hold 1..1000 items, got 1001");
+}
+
+TEST(PrepareDeletes, PerItemRefusalsAndTheBatch) {
+  v1::DeleteArtistsRequest request;
+  auto add = [&request](std::string id, uint64_t version) {
+    v1::ArtistDeletion* d = request.add_deletions();
+    d->set_id(std::move(id));
+    d->set_version(version);
+  };
+  add("keep-1", 5);
+  add("", 5);
+  add("no-version", 0);
+  add(std::string(257, 'x'), 5);
+  add("keep-2", 9);
+  absl::StatusOr<PreparedWrite> prepared = PrepareDeletes(request);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->items.size(), 5u);
+  EXPECT_EQ(prepared->items[1].rejected->reason(), "deletions[1].id: required");
+  EXPECT_EQ(prepared->items[2].rejected->reason(), "deletions[2].version: must be > 0");
+  EXPECT_EQ(prepared->items[2].rejected->id(), "no-version");
+  EXPECT_EQ(prepared->items[3].rejected->reason(),
+            "deletions[3].id: must be at most 256 bytes, got 257");
+  for (int i : {1, 2, 3}) {
+    EXPECT_EQ(prepared->items[i].rejected->outcome(), v1::WriteResult::OUTCOME_REJECTED);
+    EXPECT_EQ(prepared->items[i].batch_index, -1);
+  }
+  EXPECT_EQ(prepared->items[0].batch_index, 0);
+  EXPECT_EQ(prepared->items[4].batch_index, 1);
+  ASSERT_EQ(prepared->batch.size(), 2u);
+  const Change& second = prepared->batch.changes()[1];
+  EXPECT_EQ(second.kind, Change::Kind::kDelete);
+  EXPECT_EQ(second.id, "keep-2");
+  EXPECT_EQ(second.version, 9u);
+}
+
+TEST(WriteResultsToProto, MergesEarlyRefusalsAndLibraryResultsInRequestOrder) {
+  Artist with_unknown = ValidArtist("c");
+  with_unknown.add_styles("dragonz");
+  absl::StatusOr<PreparedWrite> prepared =
+      PrepareUpserts(Upserts({ValidArtist("a"), ValidArtist("b", 0), with_unknown, ValidArtist("d"),
+                              ValidArtist("e")}),
+                     Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->batch.size(), 4u);
+  const std::vector<ChangeResult> results = {
+      {ChangeResult::Outcome::kApplied, ""},
+      {ChangeResult::Outcome::kApplied, ""},
+      {ChangeResult::Outcome::kStale, "version 1 <= stored version 5"},
+      {ChangeResult::Outcome::kRejected, "latitude: must be a number in [-90, 90], got 99"},
+  };
+  const v1::WriteArtistsResponse response = WriteResultsToProto(*prepared, results, 42);
+  EXPECT_EQ(response.commit_seq(), 42u);
+  ASSERT_EQ(response.results_size(), 5);
+  auto expect = [&](int i, const char* id, v1::WriteResult::Outcome outcome, const char* reason) {
+    EXPECT_EQ(response.results(i).id(), id) << i;
+    EXPECT_EQ(response.results(i).outcome(), outcome) << i;
+    EXPECT_EQ(response.results(i).reason(), reason) << i;
+  };
+  expect(0, "a", v1::WriteResult::OUTCOME_APPLIED, "");
+  expect(1, "b", v1::WriteResult::OUTCOME_REJECTED, "artists[1].version: must be > 0");
+  expect(2, "c", v1::WriteResult::OUTCOME_APPLIED, "unknown styles: dragonz");
+  expect(3, "d", v1::WriteResult::OUTCOME_STALE, "version 1 <= stored version 5");
+  expect(4, "e", v1::WriteResult::OUTCOME_REJECTED,
+         "artists[4].location.latitude: must be a number in [-90, 90], got 99");
+}
+
+TEST(WriteResultsToProto, LibraryRejectionOfADeleteNamesTheDeletion) {
+  v1::DeleteArtistsRequest request;
+  v1::ArtistDeletion* d = request.add_deletions();
+  d->set_id("x");
+  d->set_version(3);
+  absl::StatusOr<PreparedWrite> prepared = PrepareDeletes(request);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const v1::WriteArtistsResponse response = WriteResultsToProto(
+      *prepared, {{ChangeResult::Outcome::kRejected, "id: must be 1..256 bytes"}}, 1);
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), v1::WriteResult::OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(0).reason(), "deletions[0].id: must be 1..256 bytes");
+}
+
+TEST(WriteResultsToProto, MissingLibraryResultIsReportedNotInvented) {
+  absl::StatusOr<PreparedWrite> prepared =
+      PrepareUpserts(Upserts({ValidArtist("a"), ValidArtist("b")}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const v1::WriteArtistsResponse response =
+      WriteResultsToProto(*prepared, {{ChangeResult::Outcome::kApplied, ""}}, 3);
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).outcome(), v1::WriteResult::OUTCOME_APPLIED);
+  EXPECT_EQ(response.results(1).outcome(), v1::WriteResult::OUTCOME_REJECTED);
+  EXPECT_THAT(response.results(1).reason(), HasSubstr("internal"));
+}
+
+TEST(WriteResultsToProto, AllRefusedNeedsNoLibraryResults) {
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({ValidArtist("")}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_THAT(prepared->batch.changes(), IsEmpty());
+  const v1::WriteArtistsResponse response = WriteResultsToProto(*prepared, {}, 0);
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).reason(), "artists[0].id: required");
+}
+
+}  // namespace
+}  // namespace inkdex::api

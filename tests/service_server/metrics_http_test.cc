@@ -1,0 +1,153 @@
+#include "server/metrics_http.h"
+
+#include <atomic>
+#include <memory>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/metrics.h"
+#include "service_server/shell_test_util.h"
+
+namespace inkdex::server {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::HttpGet;
+using testing::HttpResponse;
+
+std::unique_ptr<MetricsHttpServer> StartOnFreePort(MetricsHttpServer::Options options) {
+  options.listen = "127.0.0.1:0";
+  absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http =
+      MetricsHttpServer::Start(std::move(options));
+  EXPECT_TRUE(http.ok()) << http.status();
+  return http.ok() ? *std::move(http) : nullptr;
+}
+
+TEST(MetricsHttpServerTest, BindsAFreePortAndReportsIt) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  EXPECT_GT(http->port(), 0);
+  EXPECT_EQ(http->address(), "127.0.0.1:" + std::to_string(http->port()));
+}
+
+TEST(MetricsHttpServerTest, HealthzFollowsServing) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  EXPECT_EQ(HttpGet(http->port(), "/healthz").status, 503);  // starting
+  http->SetServing(true);
+  HttpResponse ok = HttpGet(http->port(), "/healthz");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "ok\n");
+  http->SetServing(false);  // draining
+  EXPECT_EQ(HttpGet(http->port(), "/healthz").status, 503);
+}
+
+TEST(MetricsHttpServerTest, ServesTheRegistryInTextFormat) {
+  ServerMetrics metrics;
+  metrics.RecordCall("Search", grpc::StatusCode::OK, absl::Milliseconds(3));
+  metrics.RecordCall("Search", grpc::StatusCode::INVALID_ARGUMENT, absl::Milliseconds(1));
+  metrics.RecordCommit(absl::Milliseconds(20), 5, true);
+  std::atomic<int> scrapes{0};
+  MetricsHttpServer::Options options;
+  options.registry = metrics.registry();
+  options.before_scrape = [&] {
+    ++scrapes;
+    IndexStats stats;
+    stats.documents = 42;
+    stats.searchable = 40;
+    metrics.SetIndexGauges(stats, 3, absl::Now());
+  };
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort(std::move(options));
+  ASSERT_NE(http, nullptr);
+
+  HttpResponse response = HttpGet(http->port(), "/metrics");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.headers, HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_EQ(scrapes.load(), 1);
+  const std::string& body = response.body;
+  EXPECT_THAT(body, HasSubstr("# TYPE inkdex_requests_total counter"));
+  EXPECT_THAT(body, HasSubstr("inkdex_requests_total{code=\"OK\",method=\"Search\"} 1"));
+  EXPECT_THAT(body,
+              HasSubstr("inkdex_requests_total{code=\"INVALID_ARGUMENT\",method=\"Search\"} 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_request_duration_seconds_count{method=\"Search\"} 2"));
+  EXPECT_THAT(
+      body, HasSubstr("inkdex_request_duration_seconds_bucket{method=\"Search\",le=\"0.005\"} 2"));
+  EXPECT_THAT(
+      body, HasSubstr("inkdex_request_duration_seconds_bucket{method=\"Search\",le=\"0.002\"} 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_documents 42"));
+  EXPECT_THAT(body, HasSubstr("inkdex_searchable_documents 40"));
+  EXPECT_THAT(body, HasSubstr("inkdex_index_generation 3"));
+  EXPECT_THAT(body, HasSubstr("inkdex_commits_total{result=\"ok\"} 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_committed_changes_total 5"));
+  EXPECT_THAT(body, HasSubstr("inkdex_commit_duration_seconds_count 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_in_flight_requests 0"));
+  EXPECT_THAT(body, HasSubstr("inkdex_commit_age_seconds"));
+}
+
+TEST(MetricsHttpServerTest, UnknownPathIsNotFound) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  EXPECT_EQ(HttpGet(http->port(), "/nothing").status, 404);
+}
+
+TEST(MetricsHttpServerTest, PortInUseIsUnavailableWithTheReason) {
+  std::unique_ptr<MetricsHttpServer> first = StartOnFreePort({});
+  ASSERT_NE(first, nullptr);
+  MetricsHttpServer::Options options;
+  options.listen = first->address();
+  absl::StatusOr<std::unique_ptr<MetricsHttpServer>> second =
+      MetricsHttpServer::Start(std::move(options));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr(first->address()));
+  EXPECT_THAT(second.status().message(), HasSubstr("in use"));
+}
+
+TEST(MetricsHttpServerTest, BadAddressIsRefused) {
+  MetricsHttpServer::Options options;
+  options.listen = "127.0.0.1:1,127.0.0.1:2";
+  EXPECT_EQ(MetricsHttpServer::Start(options).status().code(), absl::StatusCode::kInvalidArgument);
+  options.listen = "nonsense:port";
+  EXPECT_FALSE(MetricsHttpServer::Start(options).ok());
+}
+
+TEST(MetricsHttpServerTest, StopIsPromptAndFinal) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  http->SetServing(true);
+  ASSERT_EQ(HttpGet(http->port(), "/healthz").status, 200);
+  // civetweb alone would take up to 2 s (its poll quantum) to notice.
+  const absl::Time start = absl::Now();
+  http->Stop();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1000));
+  EXPECT_EQ(HttpGet(http->port(), "/healthz").status, 0);  // nobody listens
+  http->Stop();                                            // idempotent
+}
+
+TEST(ServerMetricsTest, CommitAgeFollowsLastCommit) {
+  ServerMetrics metrics;
+  IndexStats stats;
+  const absl::Time now = absl::Now();
+  stats.last_commit_unix_micros = absl::ToUnixMicros(now - absl::Seconds(30));
+  metrics.SetIndexGauges(stats, 1, now);
+  EXPECT_NEAR(testing::MetricValue(*metrics.registry(), "inkdex_commit_age_seconds"), 30, 0.01);
+  metrics.CallAdmitted();
+  metrics.CallAdmitted();
+  metrics.CallReleased();
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_in_flight_requests"), 1);
+  metrics.RecordCommit(absl::Milliseconds(1), 9, false);
+  EXPECT_EQ(
+      testing::MetricValue(*metrics.registry(), "inkdex_commits_total", {{"result", "error"}}), 1);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_committed_changes_total"), 0);
+}
+
+TEST(StatusCodeNameTest, CanonicalNames) {
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::OK), "OK");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::RESOURCE_EXHAUSTED), "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::UNAUTHENTICATED), "UNAUTHENTICATED");
+  EXPECT_EQ(StatusCodeName(static_cast<grpc::StatusCode>(99)), "UNKNOWN");
+}
+
+}  // namespace
+}  // namespace inkdex::server

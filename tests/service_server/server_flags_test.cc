@@ -1,0 +1,262 @@
+#include "server/server_flags.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "index/test_util.h"
+
+namespace inkdex::server {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
+                                      "INKDEX_LISTEN",
+                                      "INKDEX_METRICS_LISTEN",
+                                      "INKDEX_WRITE_TOKEN",
+                                      "INKDEX_READ_TOKEN",
+                                      "INKDEX_WRITE_TOKEN_FILE",
+                                      "INKDEX_READ_TOKEN_FILE",
+                                      "INKDEX_TLS_CERT",
+                                      "INKDEX_TLS_KEY",
+                                      "INKDEX_MAX_CONCURRENT_REQUESTS",
+                                      "INKDEX_COMMIT_INTERVAL_MS",
+                                      "INKDEX_MAX_MESSAGE_BYTES",
+                                      "INKDEX_LOG_LEVEL",
+                                      "INKDEX_TEST_SEARCH_DELAY_MS"};
+
+class ServerFlagsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : kServerEnv) ::unsetenv(name);
+  }
+  void TearDown() override {
+    for (const char* name : kServerEnv) ::unsetenv(name);
+  }
+
+  // Parses `args` (after the program name); returns the exit code or -1 to
+  // start the server.
+  int Parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "inkdex-server");
+    std::vector<const char*> argv;
+    for (const std::string& arg : args) argv.push_back(arg.c_str());
+    out_.str("");
+    err_.str("");
+    flags_ = ServerFlags();
+    std::optional<int> code =
+        ParseServerFlags(static_cast<int>(argv.size()), argv.data(), flags_, out_, err_);
+    return code.value_or(-1);
+  }
+
+  ServerFlags flags_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+};
+
+TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
+  ASSERT_EQ(Parse({"--index", "/tmp/idx"}), -1) << err_.str();
+  EXPECT_EQ(flags_.index_dir, "/tmp/idx");
+  EXPECT_EQ(flags_.listen, "127.0.0.1:50051");
+  EXPECT_EQ(flags_.metrics_listen, "127.0.0.1:9464");
+  EXPECT_TRUE(flags_.metrics_enabled());
+  EXPECT_EQ(flags_.max_concurrent_requests, 64);
+  EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
+  EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
+  EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
+  EXPECT_EQ(flags_.test_search_delay(), absl::ZeroDuration());
+  EXPECT_FALSE(flags_.tls_enabled());
+  EXPECT_TRUE(flags_.write_token_file.empty());
+  EXPECT_TRUE(flags_.write_token_env.empty());
+}
+
+TEST_F(ServerFlagsTest, ParsesEveryFlag) {
+  ASSERT_EQ(Parse({"--index=/d",  "--listen",
+                   "0.0.0.0:0",   "--metrics-listen",
+                   "127.0.0.1:0", "--write-token-file",
+                   "/w",          "--read-token-file",
+                   "/r",          "--tls-cert",
+                   "/c",          "--tls-key",
+                   "/k",          "--max-concurrent-requests",
+                   "8",           "--commit-interval-ms",
+                   "5",           "--max-message-bytes",
+                   "4096",        "--log-level",
+                   "debug",       "--test-search-delay-ms",
+                   "250"}),
+            -1)
+      << err_.str();
+  EXPECT_EQ(flags_.listen, "0.0.0.0:0");
+  EXPECT_EQ(flags_.metrics_listen, "127.0.0.1:0");
+  EXPECT_EQ(flags_.write_token_file, "/w");
+  EXPECT_EQ(flags_.read_token_file, "/r");
+  EXPECT_TRUE(flags_.tls_enabled());
+  EXPECT_EQ(flags_.tls_key, "/k");
+  EXPECT_EQ(flags_.max_concurrent_requests, 8);
+  EXPECT_EQ(flags_.commit_interval_ms, 5);
+  EXPECT_EQ(flags_.max_message_bytes, 4096);
+  EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
+  EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(250));
+}
+
+TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
+  ::setenv("INKDEX_INDEX", "/env/index", 1);
+  ::setenv("INKDEX_LISTEN", "127.0.0.1:7000", 1);
+  ::setenv("INKDEX_MAX_CONCURRENT_REQUESTS", "12", 1);
+  ::setenv("INKDEX_METRICS_LISTEN", "off", 1);
+  ::setenv("INKDEX_TEST_SEARCH_DELAY_MS", "30", 1);
+  ASSERT_EQ(Parse({"--listen", "127.0.0.1:7001"}), -1) << err_.str();
+  EXPECT_EQ(flags_.index_dir, "/env/index");
+  EXPECT_EQ(flags_.listen, "127.0.0.1:7001");
+  EXPECT_EQ(flags_.max_concurrent_requests, 12);
+  EXPECT_FALSE(flags_.metrics_enabled());
+  EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(30));
+}
+
+TEST_F(ServerFlagsTest, TokenEnvironmentUsedOnlyWithoutFileFlag) {
+  ::setenv("INKDEX_WRITE_TOKEN", "wtok", 1);
+  ::setenv("INKDEX_READ_TOKEN", "rtok", 1);
+  ASSERT_EQ(Parse({"--index", "/d"}), -1);
+  EXPECT_EQ(flags_.write_token_env, "wtok");
+  EXPECT_EQ(flags_.read_token_env, "rtok");
+  ASSERT_EQ(Parse({"--index", "/d", "--write-token-file", "/w"}), -1);
+  EXPECT_EQ(flags_.write_token_env, "");
+  EXPECT_EQ(flags_.read_token_env, "rtok");
+}
+
+TEST_F(ServerFlagsTest, MetricsCanBeDisabled) {
+  ASSERT_EQ(Parse({"--index", "/d", "--metrics-listen", ""}), -1) << err_.str();
+  EXPECT_FALSE(flags_.metrics_enabled());
+  ASSERT_EQ(Parse({"--index", "/d", "--metrics-listen", "off"}), -1) << err_.str();
+  EXPECT_FALSE(flags_.metrics_enabled());
+}
+
+TEST_F(ServerFlagsTest, MissingIndexIsAUsageError) {
+  EXPECT_EQ(Parse({}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--index"));
+}
+
+TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string flag;
+  };
+  const std::vector<Case> cases = {
+      {{"--listen", "nowhere"}, "--listen"},
+      {{"--listen", "127.0.0.1:99999"}, "--listen"},
+      {{"--listen", ":50051"}, "--listen"},
+      {{"--listen", "::1:50051"}, "--listen"},
+      {{"--metrics-listen", "localhost:9464"}, "--metrics-listen"},
+      {{"--metrics-listen", "127.0.0.1:x"}, "--metrics-listen"},
+      {{"--tls-cert", "/c"}, "--tls-key"},
+      {{"--tls-key", "/k"}, "--tls-cert"},
+      {{"--max-concurrent-requests", "0"}, "--max-concurrent-requests"},
+      {{"--max-concurrent-requests", "many"}, "--max-concurrent-requests"},
+      {{"--commit-interval-ms", "-1"}, "--commit-interval-ms"},
+      {{"--commit-interval-ms", "60001"}, "--commit-interval-ms"},
+      {{"--max-message-bytes", "10"}, "--max-message-bytes"},
+      {{"--max-message-bytes", "4294967296"}, "--max-message-bytes"},
+      {{"--log-level", "chatty"}, "--log-level"},
+      {{"--test-search-delay-ms", "-5"}, "--test-search-delay-ms"},
+      {{"--no-such-flag"}, "--no-such-flag"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"--index", "/d"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    EXPECT_EQ(Parse(args), 2) << c.args[0];
+    EXPECT_THAT(err_.str(), HasSubstr(c.flag)) << c.args[0];
+  }
+}
+
+TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlag) {
+  ::setenv("INKDEX_COMMIT_INTERVAL_MS", "soon", 1);
+  EXPECT_EQ(Parse({"--index", "/d"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--commit-interval-ms"));
+}
+
+TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
+  EXPECT_EQ(Parse({"--help"}), 0);
+  const std::string help = out_.str();
+  for (const char* flag :
+       {"--index", "--listen", "--metrics-listen", "--write-token-file", "--read-token-file",
+        "--tls-cert", "--tls-key", "--max-concurrent-requests", "--commit-interval-ms",
+        "--max-message-bytes", "--log-level", "INKDEX_INDEX", "INKDEX_LISTEN", "INKDEX_WRITE_TOKEN",
+        "INKDEX_READ_TOKEN", "SIGTERM", "SIGHUP", "/healthz", "\"event\":\"listening\""}) {
+    EXPECT_THAT(help, HasSubstr(flag));
+  }
+  EXPECT_THAT(help, Not(HasSubstr("--test-search-delay-ms")));
+}
+
+TEST_F(ServerFlagsTest, VersionFlag) {
+  EXPECT_EQ(Parse({"--version"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr(std::string("inkdex-server ") + ServerVersion()));
+}
+
+TEST(CheckListenAddressTest, Shapes) {
+  EXPECT_TRUE(CheckListenAddress("127.0.0.1:0", "--listen", false).ok());
+  EXPECT_TRUE(CheckListenAddress("localhost:50051", "--listen", false).ok());
+  EXPECT_TRUE(CheckListenAddress("[::1]:50051", "--listen", false).ok());
+  EXPECT_TRUE(CheckListenAddress("[::]:0", "--listen", false).ok());
+  EXPECT_FALSE(CheckListenAddress("50051", "--listen", false).ok());
+  EXPECT_TRUE(CheckListenAddress("9464", "--metrics-listen", true).ok());
+  EXPECT_TRUE(CheckListenAddress("[::1]:9464", "--metrics-listen", true).ok());
+  EXPECT_FALSE(CheckListenAddress("[zz]:9464", "--metrics-listen", true).ok());
+  absl::Status bad = CheckListenAddress("127.0.0.1:-3", "--listen", false);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("--listen"));
+  EXPECT_THAT(bad.message(), HasSubstr("127.0.0.1:-3"));
+}
+
+TEST(WithPortTest, ReplacesThePort) {
+  EXPECT_EQ(WithPort("127.0.0.1:0", 41234), "127.0.0.1:41234");
+  EXPECT_EQ(WithPort("[::1]:0", 5), "[::1]:5");
+  EXPECT_EQ(WithPort("0", 7), "0.0.0.0:7");
+}
+
+class LoadServerTokensTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = dir_.path() + "/" + name;
+    std::ofstream(path) << content;
+    return path;
+  }
+  inkdex::testing::TempDir dir_;
+};
+
+TEST_F(LoadServerTokensTest, FilesEnvironmentAndNone) {
+  ServerFlags flags;
+  absl::StatusOr<ServerTokens> none = LoadServerTokens(flags);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->write, "");
+  EXPECT_EQ(none->read, "");
+
+  flags.write_token_file = Write("w", "from-file\n");
+  flags.read_token_env = "from-env\n";
+  absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  EXPECT_EQ(tokens->write, "from-file");
+  EXPECT_EQ(tokens->read, "from-env");
+}
+
+TEST_F(LoadServerTokensTest, ErrorsNameTheSource) {
+  ServerFlags flags;
+  flags.read_token_file = dir_.path() + "/missing";
+  absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
+  ASSERT_FALSE(tokens.ok());
+  EXPECT_THAT(tokens.status().message(), HasSubstr("--read-token-file"));
+
+  flags = ServerFlags();
+  flags.write_token_env = "has space";
+  tokens = LoadServerTokens(flags);
+  ASSERT_FALSE(tokens.ok());
+  EXPECT_THAT(tokens.status().message(), HasSubstr("INKDEX_WRITE_TOKEN"));
+  EXPECT_THAT(tokens.status().message(), Not(HasSubstr("has space")));
+}
+
+}  // namespace
+}  // namespace inkdex::server
