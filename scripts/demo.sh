@@ -175,25 +175,24 @@ print_next_steps() {
   local bin_rel="${BIN#"${ROOT}/"}"
   local index_rel="${INDEX#"${ROOT}/"}"
   local token_rel="${TOKEN_FILE#"${ROOT}/"}"
+  local s="--server ${SERVER_ADDR}"
   cat <<EOT
 
-${BOLD}==> The server is still running${RESET} (pid $(cat "${SERVER_PID_FILE}"), log ${SERVER_LOG#"${ROOT}/"})
-  ${bin_rel} search --server ${SERVER_ADDR} --text "koi" --lat 35.6762 --lon 139.6503 --radius-km 20
-  ${bin_rel} get --server ${SERVER_ADDR} artist-0000042
-  ${bin_rel} stats --server ${SERVER_ADDR}
-  head -3 ${DATA#"${ROOT}/"} | ${bin_rel} upsert --server ${SERVER_ADDR} --token-file ${token_rel} --input -
+${BOLD}==> The server is still running${RESET} (pid $(cat "${SERVER_PID_FILE}"), log ${SERVER_LOG#"${ROOT}/"}); query it:
+  ${bin_rel} search ${s} --lat 53.4808 --lon -2.2426 --radius-km 10 --style blackwork --style dotwork
+  ${bin_rel} search ${s} --text "koi sleeve" --sort rating --json
+  ${bin_rel} search ${s} --lat 48.8566 --lon 2.3522 --radius-km 5 --explain --limit 5
+  ${bin_rel} suggest ${s} --prefix neo --lat 51.5 --lon -0.12
+  ${bin_rel} get ${s} artist-0000042
+  ${bin_rel} stats ${s}
+  head -3 ${DATA#"${ROOT}/"} | ${bin_rel} upsert ${s} --token-file ${token_rel} --input -
   curl -s http://${METRICS_ADDR}/metrics | grep inkdex_requests_total
-  kill \$(cat ${SERVER_PID_FILE#"${ROOT}/"})      # stops it (drains calls, exits 0)
-
-${BOLD}==> Try more${RESET}
-  ${bin_rel} search --index ${index_rel} --lat 53.4808 --lon -2.2426 --radius-km 10 --style blackwork --style dotwork
-  ${bin_rel} search --index ${index_rel} --text "koi sleeve" --sort rating --json
-  ${bin_rel} search --index ${index_rel} --lat 48.8566 --lon 2.3522 --radius-km 5 --explain --limit 5
-  ${bin_rel} suggest --index ${index_rel} --prefix neo --lat 51.5 --lon -0.12
-  ${bin_rel} get --index ${index_rel} artist-0000042
-  ${bin_rel} stats --index ${index_rel}
-  ${bin_rel} verify --index ${index_rel}
   ${bin_rel} help search
+
+${BOLD}==> Stop it${RESET} (it drains calls in flight and exits 0); the index then opens locally again:
+  kill \$(cat ${SERVER_PID_FILE#"${ROOT}/"})
+  ${bin_rel} search --index ${index_rel} --lat 51.5074 --lon -0.1278 --radius-km 5
+  ${bin_rel} verify --index ${index_rel}
 EOT
 }
 
