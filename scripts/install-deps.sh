@@ -15,7 +15,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev
-  python3 python3-grpcio python3-grpc-tools
+  python3 python3-grpcio python3-grpc-tools python3-boto3 python3-botocore
   clang-format openssl curl
 )
 if [[ "${1:-}" == "--bench" ]]; then
@@ -44,3 +44,6 @@ fi
 
 # Node tooling for the Terraform checks (infra/checks): idempotent as well.
 bash "$(dirname "$0")/install-npm-tools.sh"
+
+# DynamoDB Local and Java for the stream tests (tests/dynamodb): idempotent as well.
+bash "$(dirname "$0")/install-dynamodb-local.sh"
