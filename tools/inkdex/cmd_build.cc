@@ -1,5 +1,7 @@
 // `inkdex build`: builds an index from JSON Lines or DynamoDB JSON files
-// (plain or gzip), in parallel, with a progress display and a summary.
+// (plain or gzip), or from a parallel Scan of a DynamoDB table
+// (--from-dynamodb, see dynamodb_source.h), in parallel, with a progress
+// display and a summary.
 //
 // Where it builds: by default into a staging directory next to --index,
 // without per-commit fsync, verified (Index::Verify) and renamed into place
@@ -11,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -19,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "build_pipeline.h"
 #include "cli_common.h"
+#include "dynamodb_source.h"
 #include "staged_directory.h"
 
 namespace inkdex::cli {
@@ -35,6 +40,19 @@ constexpr char kBuildHelp[] =
     "position across all inputs, so a later line for the same artistId wins.\n"
     "A bad line is reported as FILE:LINE: reason and skipped (all of them to --rejects FILE); "
     "with --strict the build stops at the first one and --index is left untouched.\n"
+    "DynamoDB: --from-dynamodb TABLE scans the table instead (Segment/TotalSegments, one thread "
+    "per --segments, paging with LastEvaluatedKey, throttling and 5xx retried with jittered "
+    "backoff). Region from AWS_REGION/AWS_DEFAULT_REGION, credentials from the environment, "
+    "the shared credentials file or the container endpoint; with --dynamodb-endpoint (DynamoDB "
+    "Local) and none configured, region us-east-1 and dummy credentials. Items that are not "
+    "artist profiles (PK ARTIST#<id>, SK METADATA or PROFILE) are skipped and counted; a bad "
+    "artist item is rejected as \"TABLE item PK=.. SK=..: reason\".\n"
+    "Versions from a scan: an item's own \"version\" attribute if it has one, else "
+    "--version-base + its position among the artist items of the scan (1, 2, ... in arrival "
+    "order), so no scanned item gets a version above --version-base + the artist items "
+    "scanned; the highest is "
+    "stored as the index's last line version. Stream records applied later (inkdex-server "
+    "--stream-table) carry larger versions and win over the scanned copy.\n"
     "Exit codes: 0 built (even with rejected lines), 1 the build failed, 2 usage errors.";
 
 std::atomic<bool> g_interrupted{false};
@@ -46,6 +64,12 @@ extern "C" void OnInterrupt(int signal) {
 
 struct BuildCommand {
   std::vector<std::string> inputs;
+  std::string dynamodb_table;
+  std::string dynamodb_endpoint;
+  int segments = 4;
+  int scan_page_size = 0;
+  // Set while a --from-dynamodb build runs; its tally feeds the summary.
+  std::optional<DynamoDbScanTally> scan_tally;
   std::string index_dir;
   bool strict = false;
   int batch_size = 10000;
@@ -60,7 +84,10 @@ struct BuildCommand {
   size_t max_listed = 10;
   bool no_verify = false;
 
-  int Run() const {
+  int Run() {
+    if (inputs.empty() == dynamodb_table.empty()) {
+      return ReportUsageError("build", "give --input FILE... or --from-dynamodb TABLE (not both)");
+    }
     BuildOptions options;
     options.inputs = inputs;
     options.batch_size = batch_size;
@@ -75,6 +102,7 @@ struct BuildCommand {
                        : progress == "log" ? BuildProgress::Mode::kLog
                        : progress == "off" ? BuildProgress::Mode::kOff
                                            : BuildProgress::Mode::kAuto;
+    if (!dynamodb_table.empty()) options.format = RecordFormat::kDynamoDbJson;
     std::ofstream rejects;
     if (!rejects_path.empty()) {
       rejects.open(rejects_path, std::ios::out | std::ios::trunc);
@@ -105,7 +133,7 @@ struct BuildCommand {
     return kExitOk;
   }
 
-  absl::StatusOr<BuildSummary> BuildStaged(const fs::path& target, BuildOptions& options) const {
+  absl::StatusOr<BuildSummary> BuildStaged(const fs::path& target, BuildOptions& options) {
     auto staged = StagedDirectory::Create(target, force);
     if (!staged.ok()) {
       // Refusing to overwrite is a usage error (exit 2), not a failed build.
@@ -122,7 +150,7 @@ struct BuildCommand {
       auto index = Index::Open((*staged)->staging_path().string(), index_options);
       if (!index.ok()) return index.status();
       options.version_base = version_base;
-      summary = RunBuild(**index, options);
+      summary = RunBuildFromSource(**index, options);
       if (summary.ok() && !no_verify) {
         if (absl::Status s = VerifyBuilt(**index); !s.ok()) return s;
       }
@@ -146,7 +174,7 @@ struct BuildCommand {
                                             " problems); not installed:", problems));
   }
 
-  absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) const {
+  absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) {
     auto index = Index::Open(target.string(), IndexOptions{});
     if (!index.ok()) return index.status();
     options.version_base = version_base;
@@ -158,16 +186,78 @@ struct BuildCommand {
             absl::StrCat("index metadata ", kLastLineVersionKey, ": not a number: '", **last, "'"));
       }
     }
-    return RunBuild(**index, options);
+    return RunBuildFromSource(**index, options);
+  }
+
+  // RunBuild over the --input files, or over a scan of --from-dynamodb. A
+  // scan that failed fails the build (so a staged index is not installed),
+  // even though the pipeline saw a complete input.
+  absl::StatusOr<BuildSummary> RunBuildFromSource(Index& index, BuildOptions& options) {
+    if (dynamodb_table.empty()) return RunBuild(index, options);
+    DynamoDbScanOptions scan;
+    scan.table = dynamodb_table;
+    scan.endpoint = dynamodb_endpoint;
+    scan.segments = segments;
+    scan.page_size = scan_page_size;
+    scan.cancel = options.cancel;
+    absl::StatusOr<std::unique_ptr<DynamoDbScanSource>> source =
+        DynamoDbScanSource::Start(scan, std::cerr);
+    if (!source.ok()) return source.status();
+    std::cerr << absl::StrFormat("inkdex build: scanning %s (about %d items), %d segment(s)\n",
+                                 dynamodb_table, (*source)->table().item_count, segments);
+    options.inputs = {(*source)->input_path()};
+    // Rejects name the item (its key), not the pipe's line: collect, rewrite.
+    std::ostream* rejects_file = options.rejects_out;
+    std::ostringstream rejects_buffer;
+    if (rejects_file != nullptr) options.rejects_out = &rejects_buffer;
+    absl::StatusOr<BuildSummary> summary = RunBuild(index, options);
+    absl::Status scanned = (*source)->Finish();
+    if (rejects_file != nullptr) {
+      std::istringstream lines(rejects_buffer.str());
+      for (std::string line; std::getline(lines, line);) {
+        *rejects_file << (*source)->RewriteLocation(line) << "\n";
+      }
+    }
+    if (!summary.ok()) {
+      return absl::Status(summary.status().code(),
+                          (*source)->RewriteLocation(std::string(summary.status().message())));
+    }
+    if (!scanned.ok()) return scanned;
+    for (std::string& message : summary->first_rejects) {
+      message = (*source)->RewriteLocation(message);
+    }
+    for (std::string& message : summary->first_warnings) {
+      message = (*source)->RewriteLocation(message);
+    }
+    scan_tally = (*source)->tally();
+    summary->other_items += scan_tally->other_items;
+    for (const auto& [type, count] : scan_tally->other_item_types) {
+      summary->other_item_types[type] += count;
+    }
+    return summary;
   }
 
   void PrintSummary(const BuildSummary& s, const std::string& target) const {
     double rate = s.seconds > 0 ? s.applied / s.seconds : 0;
-    std::cout << absl::StrFormat("inkdex build: %d artists indexed into %s\n", s.applied, target)
-              << absl::StrFormat("  lines read:        %d (%d blank) from %d file(s), %.1f MB\n",
-                                 s.lines, s.blank_lines, inputs.size(), s.bytes_read / 1e6)
-              << absl::StrFormat("  artists indexed:   %d\n", s.applied)
-              << absl::StrFormat("  lines rejected:    %d\n", s.rejected);
+    std::cout << absl::StrFormat("inkdex build: %d artists indexed into %s\n", s.applied, target);
+    if (scan_tally) {
+      const DynamoDbScanTally& t = *scan_tally;
+      std::cout
+          << absl::StrFormat(
+                 "  items scanned:     %d from table %s (%d segment(s), %d page(s), %.1f MB)\n",
+                 t.items, dynamodb_table, segments, t.pages, t.bytes / 1e6)
+          << absl::StrFormat(
+                 "  requests:          %d HTTP (%d retried: %d throttled, %d 5xx, "
+                 "%d network errors)\n",
+                 t.requests.attempts, t.requests.retries, t.requests.throttled,
+                 t.requests.server_errors, t.requests.network_errors);
+    } else {
+      std::cout << absl::StrFormat("  lines read:        %d (%d blank) from %d file(s), %.1f MB\n",
+                                   s.lines, s.blank_lines, inputs.size(), s.bytes_read / 1e6);
+    }
+    std::cout << absl::StrFormat("  artists indexed:   %d\n", s.applied)
+              << absl::StrFormat("  %s rejected:    %d\n", scan_tally ? "items" : "lines",
+                                 s.rejected);
     PrintExamples(s.first_rejects, s.rejected,
                   rejects_path.empty() ? "pass --rejects FILE to list them all"
                                        : "all of them are in " + rejects_path);
@@ -207,9 +297,25 @@ Command AddBuildCommand(CLI::App& parent) {
   auto command = std::make_shared<BuildCommand>();
   CLI::App* app = parent.add_subcommand("build", "Build an index from JSON Lines or DynamoDB JSON");
   app->footer(kBuildHelp);
-  app->add_option("--input,-i", command->inputs, "Input files (\"-\" = stdin), in order")
-      ->required()
-      ->type_name("FILE");
+  auto* input =
+      app->add_option("--input,-i", command->inputs, "Input files (\"-\" = stdin), in order")
+          ->type_name("FILE");
+  auto* table = app->add_option("--from-dynamodb", command->dynamodb_table,
+                                "Build from a parallel Scan of this DynamoDB table instead")
+                    ->type_name("TABLE");
+  input->excludes(table);
+  app->add_option("--dynamodb-endpoint", command->dynamodb_endpoint,
+                  "DynamoDB endpoint URL (DynamoDB Local), instead of the region's")
+      ->type_name("URL")
+      ->needs(table);
+  app->add_option("--segments", command->segments,
+                  "Parallel Scan segments, one thread each (default 4)")
+      ->check(CLI::Range(1, 1000))
+      ->needs(table);
+  app->add_option("--scan-page-size", command->scan_page_size,
+                  "Items per Scan page (Limit; default: DynamoDB's 1 MB pages)")
+      ->check(CLI::Range(1, 1000000))
+      ->needs(table);
   AddIndexOption(*app, &command->index_dir);
   app->add_flag("--strict", command->strict,
                 "Stop at the first bad line (exit 1, --index untouched)");

@@ -1,0 +1,283 @@
+#include "dynamodb_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "item_type.h"
+#include "nlohmann/json.hpp"
+
+namespace inkdex::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// DynamoDB Local checks neither key, but requests must be signed.
+constexpr char kDummyKeyId[] = "inkdexlocal";
+constexpr char kDummySecret[] = "inkdexlocal";
+constexpr char kLocalRegion[] = "us-east-1";
+
+class FixedCredentialsProvider final : public aws::CredentialsProvider {
+ public:
+  explicit FixedCredentialsProvider(aws::Credentials credentials)
+      : credentials_(std::move(credentials)) {}
+  absl::StatusOr<aws::Credentials> GetCredentials() override { return credentials_; }
+
+ private:
+  const aws::Credentials credentials_;
+};
+
+// The value of a key attribute, whatever its scalar type.
+std::string KeyValue(const json& item, const char* name) {
+  auto attribute = item.find(name);
+  if (attribute == item.end() || !attribute->is_object()) return "";
+  for (const char* type : {"S", "N", "B"}) {
+    if (auto value = attribute->find(type); value != attribute->end() && value->is_string()) {
+      return value->get<std::string>();
+    }
+  }
+  return "";
+}
+
+std::string KeyOf(const json& item) {
+  std::string pk = KeyValue(item, "PK");
+  std::string sk = KeyValue(item, "SK");
+  if (pk.empty() && sk.empty()) return "";
+  return absl::StrCat("PK=", pk, " SK=", sk);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DynamoDbScanSource>> DynamoDbScanSource::Start(
+    DynamoDbScanOptions options, std::ostream& notes) {
+  if (options.table.empty()) return absl::InvalidArgumentError("--from-dynamodb: empty table name");
+  if (options.segments < 1 || options.segments > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--segments: must be in [1, 1000], got ", options.segments));
+  }
+  if (options.page_size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--scan-page-size: must be >= 0, got ", options.page_size));
+  }
+  auto http = std::make_unique<aws::CurlHttpClient>();
+  std::unique_ptr<aws::CredentialsProvider> chain =
+      aws::NewDefaultCredentialsChain(options.env, *http);
+  std::unique_ptr<DynamoDbScanSource> source(
+      new DynamoDbScanSource(std::move(options), std::move(http), std::move(chain)));
+  if (absl::Status s = source->Init(notes); !s.ok()) return s;
+  return source;
+}
+
+DynamoDbScanSource::DynamoDbScanSource(DynamoDbScanOptions options,
+                                       std::unique_ptr<aws::HttpClient> http,
+                                       std::unique_ptr<aws::CredentialsProvider> credentials)
+    : options_(std::move(options)), http_(std::move(http)), credentials_(std::move(credentials)) {}
+
+DynamoDbScanSource::~DynamoDbScanSource() {
+  (void)Finish();
+  absl::MutexLock lock(&write_mutex_);
+  if (write_fd_ >= 0) close(write_fd_);
+}
+
+absl::Status DynamoDbScanSource::Init(std::ostream& notes) {
+  const bool local = !options_.endpoint.empty();
+  dynamodb::ClientConfig config;
+  config.endpoint_override = options_.endpoint;
+  config.retry = options_.retry;
+  absl::StatusOr<std::string> region = aws::ResolveRegion(options_.env);
+  if (region.ok()) {
+    config.region = *region;
+  } else if (absl::IsNotFound(region.status()) && local) {
+    config.region = kLocalRegion;
+    notes << "inkdex build: no AWS region set; signing for " << kLocalRegion
+          << " (--dynamodb-endpoint " << options_.endpoint << ")\n";
+  } else {
+    return region.status();
+  }
+  absl::StatusOr<aws::Credentials> credentials = credentials_->GetCredentials();
+  if (!credentials.ok()) {
+    if (!absl::IsNotFound(credentials.status()) || !local) return credentials.status();
+    notes << "inkdex build: no AWS credentials configured; using dummy credentials, which "
+             "DynamoDB Local accepts (--dynamodb-endpoint "
+          << options_.endpoint << ")\n";
+    aws::Credentials dummy;
+    dummy.access_key_id = kDummyKeyId;
+    dummy.secret_access_key = kDummySecret;
+    dummy.source = "dummy credentials for --dynamodb-endpoint";
+    credentials_ = std::make_unique<FixedCredentialsProvider>(std::move(dummy));
+  }
+  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbClient>> client =
+      dynamodb::DynamoDbClient::Create(config, *http_, *credentials_);
+  if (!client.ok()) return client.status();
+  client_ = std::move(*client);
+  absl::StatusOr<dynamodb::TableDescription> table = client_->DescribeTable(options_.table);
+  if (!table.ok()) return table.status();
+  table_ = std::move(*table);
+
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
+  }
+  read_fd_ = fds[0];
+  {
+    absl::MutexLock lock(&write_mutex_);
+    write_fd_ = fds[1];
+  }
+  input_path_ = absl::StrCat("/dev/fd/", read_fd_);
+  // A write to the pipe after the pipeline stopped reading must fail with
+  // EPIPE (the scanners then stop), not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  live_scanners_ = options_.segments;
+  for (int segment = 0; segment < options_.segments; ++segment) {
+    scanners_.emplace_back([this, segment] { ScanSegment(segment); });
+  }
+  return absl::OkStatus();
+}
+
+bool DynamoDbScanSource::Stopping() const {
+  return stop_.load() || (options_.cancel != nullptr && options_.cancel->load());
+}
+
+void DynamoDbScanSource::Fail(absl::Status status) {
+  {
+    absl::MutexLock lock(&error_mutex_);
+    if (error_.ok()) error_ = std::move(status);
+  }
+  stop_ = true;
+}
+
+bool DynamoDbScanSource::WriteToPipe(const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(write_fd_, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void DynamoDbScanSource::ScanSegment(int segment) {
+  dynamodb::ScanRequest request;
+  request.table = options_.table;
+  request.segment = segment;
+  request.total_segments = options_.segments;
+  request.consistent_read = true;
+  if (options_.page_size > 0) request.limit = options_.page_size;
+  while (!Stopping()) {
+    absl::StatusOr<dynamodb::ScanPage> page = client_->Scan(request);
+    if (!page.ok()) {
+      // The flags were accepted (DescribeTable succeeded): a request refused
+      // mid-scan fails the build (exit 1), it is not a usage error (exit 2),
+      // nor a bad line under --strict (FailedPrecondition).
+      absl::StatusCode code = page.status().code();
+      if (code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kOutOfRange ||
+          code == absl::StatusCode::kFailedPrecondition) {
+        code = absl::StatusCode::kAborted;
+      }
+      Fail(absl::Status(code, absl::StrCat("scan of ", options_.table, " segment ", segment, "/",
+                                           options_.segments, ": ", page.status().message())));
+      break;
+    }
+    std::string lines;
+    std::vector<std::string> keys;
+    std::map<std::string, uint64_t> others;
+    for (json& item : page->items) {
+      std::string key = KeyOf(item);
+      std::string line = json{{"Item", std::move(item)}}.dump();
+      if (std::optional<std::string> type = NonArtistItemType(line)) {
+        ++others[*type];
+        continue;
+      }
+      absl::StrAppend(&lines, line, "\n");
+      keys.push_back(std::move(key));
+    }
+    {
+      absl::MutexLock lock(&write_mutex_);
+      tally_.items += page->items.size();
+      ++tally_.pages;
+      for (const auto& [type, count] : others) {
+        tally_.other_items += count;
+        tally_.other_item_types[type] += count;
+      }
+      if (!WriteToPipe(lines)) {
+        // The pipeline stopped reading (it failed, or Finish was called).
+        stop_ = true;
+        break;
+      }
+      tally_.artist_lines += keys.size();
+      tally_.bytes += lines.size();
+      for (std::string& key : keys) line_keys_.push_back(std::move(key));
+    }
+    request.exclusive_start_key = std::move(page->last_evaluated_key);
+    if (request.exclusive_start_key.is_null()) break;
+  }
+  ScannerDone();
+}
+
+void DynamoDbScanSource::ScannerDone() {
+  if (live_scanners_.fetch_sub(1) != 1) return;
+  // The last scanner out ends the input: the pipeline reads end of file.
+  absl::MutexLock lock(&write_mutex_);
+  if (write_fd_ >= 0) close(write_fd_);
+  write_fd_ = -1;
+}
+
+absl::Status DynamoDbScanSource::Finish() {
+  bool stopped_early = live_scanners_.load() > 0;
+  stop_ = true;
+  if (read_fd_ >= 0) {
+    close(read_fd_);
+    read_fd_ = -1;
+  }
+  for (std::thread& scanner : scanners_) {
+    if (scanner.joinable()) scanner.join();
+  }
+  {
+    absl::MutexLock lock(&error_mutex_);
+    if (!error_.ok()) return error_;
+  }
+  if (stopped_early || (options_.cancel != nullptr && options_.cancel->load())) {
+    return absl::CancelledError(absl::StrCat("the scan of ", options_.table, " was stopped"));
+  }
+  return absl::OkStatus();
+}
+
+DynamoDbScanTally DynamoDbScanSource::tally() const {
+  absl::MutexLock lock(&write_mutex_);
+  DynamoDbScanTally tally = tally_;
+  if (client_) tally.requests = client_->counters();
+  return tally;
+}
+
+std::string DynamoDbScanSource::DescribeLine(uint64_t line) const {
+  absl::MutexLock lock(&write_mutex_);
+  if (line >= 1 && line <= line_keys_.size() && !line_keys_[line - 1].empty()) {
+    return absl::StrCat(options_.table, " item ", line_keys_[line - 1]);
+  }
+  return absl::StrCat(options_.table, " line ", line);
+}
+
+std::string DynamoDbScanSource::RewriteLocation(const std::string& message) const {
+  absl::string_view rest(message);
+  if (input_path_.empty() || !absl::ConsumePrefix(&rest, input_path_) ||
+      !absl::ConsumePrefix(&rest, ":")) {
+    return message;
+  }
+  size_t colon = rest.find(':');
+  uint64_t line = 0;
+  if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &line)) {
+    return message;
+  }
+  return absl::StrCat(DescribeLine(line), rest.substr(colon));
+}
+
+}  // namespace inkdex::cli
