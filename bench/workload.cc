@@ -59,10 +59,7 @@ absl::StatusOr<RecordLines> GenerateRecordLines(uint64_t count) {
   return out;
 }
 
-absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::string_view>& lines,
-                                 BuildTimings* timings) {
-  *timings = BuildTimings();
-  const Clock::time_point open_start = Clock::now();
+absl::StatusOr<std::unique_ptr<Index>> OpenEmptyOfflineIndex(const std::string& dir) {
   IndexOptions options;
   options.sync = false;
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
@@ -70,6 +67,30 @@ absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::
   if ((*index)->Stats().documents != 0) {
     return absl::FailedPreconditionError(absl::StrCat(dir, ": already holds an index"));
   }
+  return index;
+}
+
+absl::Status ApplyAllOrFail(Index& index, const WriteBatch& batch, size_t first_record,
+                            uint64_t* applied) {
+  absl::StatusOr<std::vector<ChangeResult>> results = index.Apply(batch);
+  if (!results.ok()) return results.status();
+  for (size_t k = 0; k < results->size(); ++k) {
+    const ChangeResult& cr = (*results)[k];
+    if (cr.outcome != ChangeResult::Outcome::kApplied) {
+      return absl::InternalError(
+          absl::StrCat("record ", first_record + k, ": not applied: ", cr.reason));
+    }
+    if (applied != nullptr) ++*applied;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::string_view>& lines,
+                                 BuildTimings* timings) {
+  *timings = BuildTimings();
+  const Clock::time_point open_start = Clock::now();
+  absl::StatusOr<std::unique_ptr<Index>> index = OpenEmptyOfflineIndex(dir);
+  if (!index.ok()) return index.status();
   timings->apply_seconds += SecondsSince(open_start);
 
   WriteBatch batch;
@@ -88,17 +109,9 @@ absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::
     timings->parse_seconds += SecondsSince(parse_start);
 
     const Clock::time_point apply_start = Clock::now();
-    absl::StatusOr<std::vector<ChangeResult>> results = (*index)->Apply(batch);
+    absl::Status applied = ApplyAllOrFail(**index, batch, start, &timings->applied);
     timings->apply_seconds += SecondsSince(apply_start);
-    if (!results.ok()) return results.status();
-    for (size_t k = 0; k < results->size(); ++k) {
-      const ChangeResult& cr = (*results)[k];
-      if (cr.outcome != ChangeResult::Outcome::kApplied) {
-        return absl::InternalError(
-            absl::StrCat("record ", start + k, ": not applied: ", cr.reason));
-      }
-      ++timings->applied;
-    }
+    if (!applied.ok()) return applied;
   }
 
   const uint64_t documents = (*index)->Stats().documents;

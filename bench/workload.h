@@ -17,12 +17,14 @@
 #define INKDEX_BENCH_WORKLOAD_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "inkdex/index.h"
 
 namespace inkdex::bench {
 
@@ -53,6 +55,15 @@ struct BuildTimings {
 // and that the index counts lines.size() documents, then writes the marker.
 absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::string_view>& lines,
                                  BuildTimings* timings);
+
+// Opens `dir` for an offline build (IndexOptions.sync = false), refusing a
+// directory that already holds documents.
+absl::StatusOr<std::unique_ptr<Index>> OpenEmptyOfflineIndex(const std::string& dir);
+
+// Applies `batch`, whose change k is record first_record + k, and fails
+// unless every change was applied. `applied` (optional) counts them.
+absl::Status ApplyAllOrFail(Index& index, const WriteBatch& batch, size_t first_record,
+                            uint64_t* applied = nullptr);
 
 // The directory of the N-artist index (see the file comment).
 std::string BenchIndexDir(const std::string& build_dir, uint64_t artists);

@@ -4,7 +4,7 @@
 # does not touch the network. Run as root (make does this for you).
 #
 #   scripts/install-deps.sh            # build + test + demo dependencies
-#   scripts/install-deps.sh --bench    # also the benchmark peers (PostgreSQL/PostGIS)
+#   scripts/install-deps.sh --bench    # also what the benchmark report needs (matplotlib)
 set -euo pipefail
 
 packages=(
@@ -17,9 +17,11 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev
   python3 python3-grpcio python3-grpc-tools python3-boto3 python3-botocore
   clang-format openssl curl
+  # The benchmark's peer systems (bench/peers/), built and tested with the rest.
+  libsqlite3-dev libpq-dev postgresql postgresql-15-postgis-3
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libsqlite3-dev postgresql postgresql-15-postgis-3 libpq-dev python3-matplotlib)
+  packages+=(python3-matplotlib)
 fi
 
 missing=()

@@ -89,6 +89,30 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
   return changed ? out : std::string();
 }
 
+std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
+                                          const StyleTaxonomy& taxonomy) {
+  std::vector<StyleSegment> out;
+  for (size_t i = 0; i < words.size();) {
+    int style = -1;
+    size_t n = std::min<size_t>(3, words.size() - i);
+    for (; n > 0; --n) {
+      if (std::optional<int> idx =
+              taxonomy.Find(absl::StrJoin(words.begin() + i, words.begin() + i + n, " "))) {
+        style = *idx;
+        break;
+      }
+    }
+    if (style >= 0) {
+      out.push_back({{words.begin() + i, words.begin() + i + n}, style});
+      i += n;
+      continue;
+    }
+    if (out.empty() || out.back().style >= 0) out.push_back({});
+    out.back().words.push_back(words[i++]);
+  }
+  return out;
+}
+
 namespace {
 
 struct Segment {
@@ -96,31 +120,15 @@ struct Segment {
   int style = -1;  // >= 0: the words name this style (an id or alias)
 };
 
-// Splits the text into runs of plain words and runs of 1-3 words that name a
-// style. Quoted text is left whole: phrases are the user's exact words.
-std::vector<Segment> SplitStyleWords(std::string_view text, const StyleTaxonomy& taxonomy) {
+// The text as segments (SplitStyleWords). Quoted text is left whole: phrases
+// are the user's exact words.
+std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxonomy) {
   if (text.find('"') != std::string_view::npos) return {Segment{std::string(text)}};
   std::vector<std::string> words = absl::StrSplit(absl::string_view(text.data(), text.size()),
                                                   absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
   std::vector<Segment> out;
-  for (size_t i = 0; i < words.size();) {
-    int style = -1;
-    size_t n = std::min<size_t>(3, words.size() - i);
-    for (; n > 0; --n) {
-      std::string run = absl::StrJoin(words.begin() + i, words.begin() + i + n, " ");
-      if (std::optional<int> idx = taxonomy.Find(run)) {
-        style = *idx;
-        break;
-      }
-    }
-    if (style >= 0) {
-      out.push_back({absl::StrJoin(words.begin() + i, words.begin() + i + n, " "), style});
-      i += n;
-      continue;
-    }
-    if (out.empty() || out.back().style >= 0) out.push_back({});
-    if (!out.back().text.empty()) out.back().text.push_back(' ');
-    out.back().text += words[i++];
+  for (StyleSegment& s : SplitStyleWords(words, taxonomy)) {
+    out.push_back({absl::StrJoin(s.words, " "), s.style});
   }
   return out;
 }
@@ -180,7 +188,7 @@ absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view t
   const unsigned base_flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE;
   // Every segment must match; a style segment matches its words or the style.
   std::vector<Xapian::Query> parts;
-  const std::vector<Segment> segments = SplitStyleWords(text, taxonomy);
+  const std::vector<Segment> segments = Segments(text, taxonomy);
   try {
     for (size_t i = 0; i < segments.size(); ++i) {
       const bool last = i + 1 == segments.size();

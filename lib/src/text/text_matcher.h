@@ -15,6 +15,7 @@
 #define INKDEX_TEXT_TEXT_MATCHER_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,19 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
 // reading no postings). INVALID_ARGUMENT as MatchText.
 absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
                                       const StyleTaxonomy& taxonomy);
+
+// A run of query words: plain words, or 1-3 words that name a style.
+struct StyleSegment {
+  std::vector<std::string> words;
+  int style = -1;  // >= 0: the words name this style (an id or alias)
+};
+
+// Splits unquoted query words into runs of plain words and runs of 1-3 words
+// naming a style, the longest name first ("american traditional koi" ->
+// [american traditional](style), [koi]). Exposed for the benchmark's peer
+// systems, which reproduce inkdex's text semantics.
+std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
+                                          const StyleTaxonomy& taxonomy);
 
 // Words naming a style ("irezumi", "american traditional") match the style or
 // the words themselves.
