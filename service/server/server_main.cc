@@ -31,6 +31,7 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/admin_service.h"
@@ -289,6 +290,10 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
 
 int main(int argc, char** argv) {
   using namespace inkdex::server;
+  // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a
+  // debug feature; gRPC's and the index's locks are absl::Mutex): CPU on
+  // every call that a production server should not pay.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ServerFlags flags;
   if (std::optional<int> code = ParseServerFlags(argc, argv, flags, std::cout, std::cerr)) {
     return *code;
