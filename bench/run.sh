@@ -46,13 +46,10 @@ for arg in "$@"; do
   esac
 done
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-[[ -d "$build_arg" ]] || { echo "$0: no build directory $build_arg (run make build)" >&2; exit 1; }
-build=$(cd "$build_arg" && pwd)
-data_base=${INKDEX_BENCH_DIR:-$build/bench-data}
-results=$build/bench-results
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
+bench_dirs "$build_arg"
 queries=${INKDEX_BENCH_QUERIES:-500}
-mkdir -p "$data_base" "$results"
 
 cmake --build "$build" --target inkdex_search_bench inkdex_build_bench inkdex_bench_queries \
   inkdex_compare -j "$(nproc)"

@@ -51,12 +51,9 @@ while (($#)); do
   shift
 done
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-[[ -d "$build_arg" ]] || { echo "$0: no build directory $build_arg (run make build)" >&2; exit 1; }
-build=$(cd "$build_arg" && pwd)
-data_base=${INKDEX_BENCH_DIR:-$build/bench-data}
-results=$build/bench-results
-mkdir -p "$data_base" "$results"
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
+bench_dirs "$build_arg"
 
 cmake --build "$build" --target inkdex_server inkdex_load inkdex_build_bench -j "$(nproc)"
 

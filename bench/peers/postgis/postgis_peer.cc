@@ -102,6 +102,15 @@ class PostgisPeer : public Peer {
   absl::StatusOr<std::vector<std::string>> Suggest(const SuggestRequest& request) override;
 
   // The peer's tables with their indexes and TOAST (not the catalog or WAL).
+  // The cluster's processes, found from the server's own data directory
+  // (readable by the superuser the benchmark cluster trusts on loopback).
+  uint64_t ServerResidentBytes() const override {
+    if (conn_ == nullptr) return 0;
+    absl::StatusOr<PgResult> r = conn_->Exec("SHOW data_directory");
+    if (!r.ok() || r->rows() != 1) return 0;
+    return PostgisServerResidentBytes(std::string(r->text(0, 0)));
+  }
+
   uint64_t DiskBytes() const override {
     if (conn_ == nullptr) return 0;
     absl::StatusOr<PgResult> r = conn_->Exec(

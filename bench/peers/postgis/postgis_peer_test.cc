@@ -232,6 +232,8 @@ TEST_F(PostgisPeerTest, BadRequestsAreRefused) {
 
 TEST_F(PostgisPeerTest, ReportsServerMemoryAndDisk) {
   EXPECT_GT(PostgisServerResidentBytes(*dir_ + "/pg"), 1u << 20);
+  // The peer finds its cluster itself (SHOW data_directory).
+  EXPECT_GT(peer_->ServerResidentBytes(), 1u << 20);
   EXPECT_GT(peer_->DiskBytes(), kArtists * 100);
   EXPECT_EQ(PostgisServerResidentBytes(*dir_ + "/no-cluster"), 0u);
 }
