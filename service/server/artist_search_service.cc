@@ -89,11 +89,6 @@ grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer,
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
 ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                                  WriteCommitter& committer, ServiceInfo info)
     : env_(env), holder_(holder), committer_(committer), info_([&info] {

@@ -47,9 +47,6 @@ struct ServiceInfo {
   absl::Duration test_search_delay;
 };
 
-// The same code and message; absl and gRPC share the canonical codes.
-grpc::Status ToGrpcStatus(const absl::Status& status);
-
 class ArtistSearchServiceImpl final : public inkdex::v1::ArtistSearch::Service {
  public:
   ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,

@@ -37,11 +37,12 @@ bool IsServerFault(grpc::StatusCode code) {
          code == grpc::StatusCode::DATA_LOSS || code == grpc::StatusCode::UNAVAILABLE;
 }
 
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
-
-}  // namespace
 
 CallGuard::CallGuard(CallEnvironment& env, grpc::ServerContext* context, std::string_view method,
                      Access access)

@@ -32,12 +32,16 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "server/token_check.h"  // Access
 
 namespace inkdex::server {
 
 class CallEnvironment;  // call_environment.h: tokens, limiter, metrics, log
+
+// The same code and message; absl and gRPC share the canonical codes.
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 class CallGuard {
  public:

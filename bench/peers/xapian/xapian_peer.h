@@ -29,11 +29,11 @@
 // Deviations from inkdex's semantics (none affects the benchmark's queries;
 // the gate needs no tolerance for this peer):
 //  * Text uses inkdex's analysis (inkdex's text index is Xapian too: same
-//    fields, wdf boosts, biography stemmed without positions, the last word
-//    also as a stem prefix), so matches and TF weights are the same; but no
-//    English stopword list (a query word like "the" must occur) and a
-//    "quoted phrase" matches only the short fields (inkdex also checks the
-//    biography's text).
+//    fields, wdf boosts, biography stemmed without positions) and inkdex's
+//    own query parser (text::ParseText: stopwords, style words, the last
+//    word also as a prefix of stemmed terms), so matches and TF weights are
+//    the same; but a "quoted phrase" matches only the short fields (inkdex
+//    also checks the biography's text).
 //  * Suggest: styles (id or display name), then the three cities with the
 //    most artists, then artists whose full name starts with the prefix,
 //    nearest first; not inkdex's ranking (widening rings, studios). The gate

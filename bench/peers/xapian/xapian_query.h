@@ -29,11 +29,6 @@
 
 namespace inkdex::bench::xapian_peer {
 
-// The text part; an empty query when the text has no words.
-// INVALID_ARGUMENT "text: ..." when Xapian cannot parse it.
-absl::StatusOr<Xapian::Query> TextQuery(const Xapian::Database& db, const std::string& text,
-                                        const StyleTaxonomy& taxonomy);
-
 // Every constraint of the request except the styles. `max_locations`: the
 // most locations an artist has (the viewport's slot pairs).
 absl::StatusOr<Xapian::Query> BaseQuery(const Xapian::Database& db, const SearchRequest& request,

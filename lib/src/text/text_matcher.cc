@@ -173,8 +173,9 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(Xapian::QueryParser& qp,
   return Xapian::Query(Xapian::Query::OP_AND, rest, last);
 }
 
-// The Xapian query for `text`; an empty query matches nothing.
-absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view text,
+}  // namespace
+
+absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy) {
   Xapian::QueryParser qp;
   qp.set_database(db);
@@ -220,8 +221,6 @@ absl::StatusOr<Xapian::Query> ParseText(Xapian::Database& db, std::string_view t
   if (parts.empty()) return Xapian::Query();  // only stopwords or punctuation
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
-
-}  // namespace
 
 absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
                                       const StyleTaxonomy& taxonomy) {

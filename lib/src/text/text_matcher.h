@@ -54,6 +54,14 @@ struct StyleSegment {
 std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
                                           const StyleTaxonomy& taxonomy);
 
+// The Xapian query for `text` (every word required, English stemming,
+// "phrases", the last word also as a prefix, words naming a style also
+// matching the style); an empty query matches nothing. INVALID_ARGUMENT
+// "text: ..." when the text cannot be parsed. Exposed for the benchmark's
+// plain-Xapian peer, which must match text exactly as inkdex does.
+absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
+                                        const StyleTaxonomy& taxonomy);
+
 // Words naming a style ("irezumi", "american traditional") match the style or
 // the words themselves.
 absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
