@@ -16,6 +16,13 @@
 // a newer delete wins over an older upsert, and replaying a change is
 // harmless (it is reported stale).
 //
+// A version is either a number (uint64 `version`, > 0) or a stream sequence
+// number (`stream_sequence`: the decimal SequenceNumber of a DynamoDB stream
+// record, 1..40 digits, too long for 64 bits). The order: any stream version
+// outranks any numeric version (so a stream replayed over a bootstrap scan
+// always wins), and stream versions compare as unsigned decimal numbers
+// (leading zeros ignored).
+//
 // Thread safety: Search, Suggest, Get, Stats and Verify may be called from
 // any number of threads concurrently with each other and with Apply. Apply
 // calls are serialized internally. A search sees exactly one commit (all of
@@ -66,9 +73,12 @@ struct IndexOptions {
 struct Change {
   enum class Kind { kUpsert, kDelete };
   Kind kind = Kind::kUpsert;
-  Artist artist;         // kUpsert: the document; artist.version() is the version
-  std::string id;        // kDelete: the artist id
-  uint64_t version = 0;  // kDelete: the version
+  // kUpsert: the document; artist.version() or, when set,
+  // artist.stream_sequence() is the version.
+  Artist artist;
+  std::string id;               // kDelete: the artist id
+  uint64_t version = 0;         // kDelete: the numeric version
+  std::string stream_sequence;  // kDelete: the stream version; when set, `version` is ignored
 };
 
 // A set of changes applied as one atomic commit, plus caller metadata
@@ -77,6 +87,8 @@ class WriteBatch {
  public:
   void Upsert(Artist artist);
   void Delete(std::string id, uint64_t version);
+  // A delete whose version is a stream sequence number (see "Versions").
+  void DeleteAtStreamSequence(std::string id, std::string stream_sequence);
   // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
   // the same commit. Keys are at most 1 KiB.
   void PutMetadata(std::string key, std::string value);

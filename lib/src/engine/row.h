@@ -36,10 +36,15 @@ struct RowLocation {
   bool ActiveOn(int32_t day) const { return from_day <= day && day <= to_day; }
 };
 
+// Row::version of a document whose version is a stream sequence number (too
+// long for 64 bits; the document store holds it): Index::Apply reads the
+// stored record to compare such versions.
+inline constexpr uint64_t kStreamVersionRow = std::numeric_limits<uint64_t>::max();
+
 struct Row {
-  uint64_t version = 0;
-  uint32_t gen = 0;   // bumped (mod 2^24) whenever locations or liveness change
-  bool live = false;  // searchable: exists, not deleted, not opted out, active
+  uint64_t version = 0;  // the numeric version, or kStreamVersionRow
+  uint32_t gen = 0;      // bumped (mod 2^24) whenever locations or liveness change
+  bool live = false;     // searchable: exists, not deleted, not opted out, active
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;

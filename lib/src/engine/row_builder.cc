@@ -29,7 +29,7 @@ void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, R
   const uint32_t gen = row->gen;
   *row = Row();
   row->gen = gen;
-  row->version = a.version();
+  row->version = a.stream_sequence().empty() ? a.version() : kStreamVersionRow;
   row->live = IsSearchable(a);
   row->id = a.id();
   row->name = a.name();

@@ -14,6 +14,11 @@ namespace inkdex::engine {
 // Whether the artist may appear in results at all.
 inline bool IsSearchable(const Artist& a) { return !a.opted_out() && a.is_active(); }
 
+// Row::version for a stored record (live or tombstone).
+inline uint64_t RowVersion(const StoredRecord& r) {
+  return r.stream_sequence().empty() ? r.version() : kStreamVersionRow;
+}
+
 // Overwrites `row` with `artist` (live iff searchable). Keeps row->gen; the
 // caller bumps it when LocationsDiffer.
 void FillRow(const Artist& artist, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row);

@@ -30,10 +30,10 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
     row = Row();
     row.gen = old.gen;
     row.id = id;
-    row.version = record.version();
+    row.version = RowVersion(record);
   } else {
     FillRow(record.artist(), taxonomy_, *pool_, &row);
-    row.version = record.version();
+    row.version = RowVersion(record);
   }
   auto count = [&](const Row& r, int delta) {
     if (!r.live) return;

@@ -9,6 +9,7 @@
 #include "engine/row_builder.h"
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
+#include "index/change_version.h"
 #include "inkdex/record.h"
 #include "text/document_builder.h"
 
@@ -296,7 +297,11 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
     ChangeResult& result = results[i];
     const bool upsert = c.kind == Change::Kind::kUpsert;
     const std::string& id = upsert ? c.artist.id() : c.id;
-    const uint64_t version = upsert ? c.artist.version() : c.version;
+    absl::StatusOr<VersionRef> version = VersionOf(c);
+    if (!version.ok()) {
+      result = {ChangeResult::Outcome::kRejected, std::string(version.status().message())};
+      continue;
+    }
     if (upsert) {
       if (absl::Status s = ValidateArtist(c.artist); !s.ok()) {
         result = {ChangeResult::Outcome::kRejected, std::string(s.message())};
@@ -306,30 +311,45 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
       result = {ChangeResult::Outcome::kRejected, "id: must be 1..256 bytes"};
       continue;
     }
-    // The version to beat: this batch's own earlier change, else the snapshot's row.
-    uint64_t current = 0;
+    // The version to beat: this batch's own earlier change, else the
+    // snapshot's row (or, for a stream version, the stored record: rows do
+    // not hold those).
+    VersionRef current;
+    std::optional<StoredRecord> stored;
     bool known = false;
     uint32_t slot = 0;
     if (auto it = in_batch.find(id); it != in_batch.end()) {
-      current = write.records[it->second].second.version();
+      current = VersionOf(write.records[it->second].second);
       slot = write.records[it->second].second.slot();
       known = true;
     } else if (auto s = slot_of_.find(id); s != slot_of_.end()) {
       slot = s->second;
-      current = base->rows.row(slot).version;
+      current.number = base->rows.row(slot).version;
+      if (current.number == engine::kStreamVersionRow) {
+        absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
+        if (!r.ok()) return r.status();
+        if (!r->has_value()) {
+          return absl::InternalError(absl::StrCat("artist '", id, "': indexed but not stored"));
+        }
+        stored = std::move(**r);
+        current = VersionOf(*stored);
+      }
       known = true;
     }
-    if (known && version <= current) {
+    if (known && CompareVersions(*version, current) <= 0) {
       result = {ChangeResult::Outcome::kStale,
-                absl::StrCat("version ", version, " <= stored version ", current)};
+                absl::StrCat(DescribeVersion(*version), " <= stored ", DescribeVersion(current))};
       continue;
     }
     // A new id's slot (0 until assigned below) is chosen after the loop.
     StoredRecord record;
-    record.set_version(version);
+    record.set_version(version->number);
+    record.set_stream_sequence(std::string(version->stream));
     record.set_slot(slot);
     if (upsert) {
       *record.mutable_artist() = c.artist;
+      record.mutable_artist()->set_version(version->number);
+      record.mutable_artist()->set_stream_sequence(std::string(version->stream));
       CanonicalizeStyles(taxonomy_, record.mutable_artist());
     } else {
       record.set_deleted(true);
@@ -382,6 +402,7 @@ absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden
   }
   Artist a = (*r)->artist();
   a.set_version((*r)->version());
+  a.set_stream_sequence((*r)->stream_sequence());
   return a;
 }
 

@@ -21,7 +21,8 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       ++report.documents_checked;
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
-      if (row == nullptr || row->id != id || row->version != r.version() || row->live != live) {
+      if (row == nullptr || row->id != id || row->version != engine::RowVersion(r) ||
+          row->live != live) {
         problem(absl::StrCat("artist '", id, "': in-memory row disagrees with the document store"));
       }
       if (!live) return absl::OkStatus();
@@ -32,9 +33,10 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
         if (doc.get_data() != id) {
           problem(absl::StrCat("artist '", id, "': search index slot ", r.slot(), " holds '",
                                doc.get_data(), "'"));
-        } else if (doc.get_value(text::kVersionSlot) != text::EncodeVersion(r.version())) {
-          problem(absl::StrCat("artist '", id, "': search index has another version than ",
-                               r.version()));
+        } else if (doc.get_value(text::kVersionSlot) != text::EncodeVersion(r.artist())) {
+          problem(absl::StrCat(
+              "artist '", id, "': search index has another version than ",
+              r.stream_sequence().empty() ? absl::StrCat(r.version()) : r.stream_sequence()));
         }
       } catch (const Xapian::DocNotFoundError&) {
         problem(absl::StrCat("artist '", id, "': searchable but missing from the search index"));

@@ -17,6 +17,14 @@ void WriteBatch::Delete(std::string id, uint64_t version) {
   changes_.push_back(std::move(c));
 }
 
+void WriteBatch::DeleteAtStreamSequence(std::string id, std::string stream_sequence) {
+  Change c;
+  c.kind = Change::Kind::kDelete;
+  c.id = std::move(id);
+  c.stream_sequence = std::move(stream_sequence);
+  changes_.push_back(std::move(c));
+}
+
 void WriteBatch::PutMetadata(std::string key, std::string value) {
   metadata_.emplace_back(std::move(key), std::move(value));
 }

@@ -231,6 +231,7 @@ std::string ArtistToJson(const Artist& artist) {
   w.OptionalString("updatedAt", artist.updated_at());
   w.Key("version");
   w.Unsigned(artist.version());
+  w.OptionalString("streamSequence", artist.stream_sequence());
   w.EndObject();
   return out;
 }

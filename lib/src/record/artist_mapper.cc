@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "record/dynamodb_value.h"
 #include "record/field_checks.h"
+#include "record/stream_sequence.h"
 #include "record/value_view.h"
 
 namespace inkdex::internal {
@@ -177,6 +178,13 @@ class ArtistMapper {
     if (auto s = String(record, "", "createdAt")) Assign(artist_.mutable_created_at(), *s);
     if (auto s = String(record, "", "updatedAt")) Assign(artist_.mutable_updated_at(), *s);
     if (auto n = Unsigned(record, "", "version", UINT64_MAX)) artist_.set_version(*n);
+    if (auto s = String(record, "", "streamSequence")) {
+      if (IsValidStreamSequence(std::string_view(s->data(), s->size()))) {
+        Assign(artist_.mutable_stream_sequence(), *s);
+      } else {
+        Warn("", "streamSequence", "must be 1..40 decimal digits");
+      }
+    }
   }
 
   void MapStyles(const V& record) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "inkdex/record.h"
 #include "record/field_checks.h"
+#include "record/stream_sequence.h"
 
 namespace inkdex {
 namespace {
@@ -35,6 +36,10 @@ absl::Status ValidateArtist(const Artist& artist) {
     return s;
   }
   if (absl::Status s = ValidateCoordinates("", artist.location()); !s.ok()) return s;
+  if (!artist.stream_sequence().empty() &&
+      !internal::IsValidStreamSequence(artist.stream_sequence())) {
+    return absl::InvalidArgumentError("streamSequence: must be 1..40 decimal digits");
+  }
   if (artist.has_rating()) {
     if (absl::Status s = Fail("rating", CheckNumber(artist.rating(), internal::kRatingRange));
         !s.ok()) {

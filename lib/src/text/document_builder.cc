@@ -61,8 +61,10 @@ std::string PhraseText(std::string_view text) {
   return out;
 }
 
-std::string EncodeVersion(uint64_t v) {
+std::string EncodeVersion(const Artist& a) {
+  if (!a.stream_sequence().empty()) return absl::StrCat("s", a.stream_sequence());
   std::string s(8, '\0');
+  uint64_t v = a.version();
   for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
   return s;
 }
@@ -143,7 +145,7 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
   }
   const std::string city = engine::CityKey(a.location());
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
-  doc.add_value(kVersionSlot, EncodeVersion(a.version()));
+  doc.add_value(kVersionSlot, EncodeVersion(a));
   doc.set_data(a.id());
   // Drop the generator's handle: the document may be handed to another
   // thread, and Xapian's reference counts are not atomic.

@@ -48,7 +48,9 @@ const Xapian::Stopper& EnglishStopper();
 std::string PhraseText(std::string_view text);
 
 // 8 bytes big-endian: sorts like the number.
-std::string EncodeVersion(uint64_t version);
+// 8 bytes big-endian for a numeric version; "s" + the digits for a stream
+// sequence number.
+std::string EncodeVersion(const Artist& artist);
 
 // Lowercases ASCII and folds runs of spaces: the suggest key of a name.
 std::string SuggestKey(std::string_view s);

@@ -1,0 +1,179 @@
+// Stream sequence numbers as versions: Index::Apply's order between them and
+// numeric versions, across batches, within a batch and across a reopen.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+#include "inkdex/record.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::MakeArtist;
+using ::inkdex::testing::TempDir;
+using ::testing::HasSubstr;
+using Outcome = ChangeResult::Outcome;
+
+constexpr double kLat = 53.7997, kLon = -1.5492;
+
+Artist StreamArtist(const std::string& id, const std::string& name, const std::string& seq) {
+  Artist a = MakeArtist(id, name, kLat, kLon, {"blackwork"}, /*version=*/0);
+  a.set_stream_sequence(seq);
+  return a;
+}
+
+class StreamVersionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    index_.reset();
+    auto idx = Index::Open(dir_.path());
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    index_ = *std::move(idx);
+  }
+  ChangeResult Upsert(Artist a) {
+    WriteBatch b;
+    b.Upsert(std::move(a));
+    return One(b);
+  }
+  ChangeResult DeleteAt(const std::string& id, const std::string& seq) {
+    WriteBatch b;
+    b.DeleteAtStreamSequence(id, seq);
+    return One(b);
+  }
+  ChangeResult One(const WriteBatch& b) {
+    auto r = index_->Apply(b);
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r.ok() ? r->size() : 0u, 1u);
+    return r.ok() && !r->empty() ? (*r)[0] : ChangeResult{Outcome::kRejected, "apply failed"};
+  }
+  std::string NameOf(const std::string& id) {
+    auto a = index_->Get(id);
+    return a.ok() ? a->name() : std::string(a.status().message());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(StreamVersionTest, NewerSequenceWinsAndGetReportsItCanonical) {
+  EXPECT_EQ(Upsert(StreamArtist("a1", "First", "000000000000000000100")).outcome,
+            Outcome::kApplied);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Second", "000000000000000000200")).outcome,
+            Outcome::kApplied);
+  auto a = index_->Get("a1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->name(), "Second");
+  EXPECT_EQ(a->stream_sequence(), "200");
+  EXPECT_EQ(a->version(), 0u);
+}
+
+TEST_F(StreamVersionTest, DuplicateAndOlderSequencesAreStale) {
+  ASSERT_EQ(Upsert(StreamArtist("a1", "Kept", "500")).outcome, Outcome::kApplied);
+  ChangeResult dup = Upsert(StreamArtist("a1", "Duplicate", "0000500"));
+  EXPECT_EQ(dup.outcome, Outcome::kStale);
+  EXPECT_EQ(dup.reason, "stream sequence 500 <= stored stream sequence 500");
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Older", "499")).outcome, Outcome::kStale);
+  EXPECT_EQ(NameOf("a1"), "Kept");
+}
+
+TEST_F(StreamVersionTest, ComparesBeyondSixtyFourBits) {
+  // 40 digits: far above 2^64 (20 digits); a string compare of unequal
+  // lengths would get these wrong.
+  const std::string big = "1" + std::string(39, '0');
+  const std::string less = std::string(39, '9');
+  ASSERT_EQ(Upsert(StreamArtist("a1", "Big", big)).outcome, Outcome::kApplied);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Less", less)).outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Bigger", big.substr(0, 39) + "1")).outcome,
+            Outcome::kApplied);
+  EXPECT_EQ(NameOf("a1"), "Bigger");
+}
+
+TEST_F(StreamVersionTest, StreamVersionsOutrankNumericVersions) {
+  // A bootstrap scan writes numeric versions; the stream replayed over it wins
+  // even with a small (zero-padded) sequence number.
+  ASSERT_EQ(Upsert(MakeArtist("a1", "Scanned", kLat, kLon, {}, 1'000'000)).outcome,
+            Outcome::kApplied);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Streamed", "000000000000000000001")).outcome,
+            Outcome::kApplied);
+  ChangeResult numeric = Upsert(MakeArtist("a1", "Numeric", kLat, kLon, {}, UINT64_MAX - 1));
+  EXPECT_EQ(numeric.outcome, Outcome::kStale);
+  EXPECT_THAT(numeric.reason, HasSubstr("<= stored stream sequence 1"));
+  EXPECT_EQ(NameOf("a1"), "Streamed");
+}
+
+TEST_F(StreamVersionTest, StreamDeleteLeavesATombstoneOlderRecordsCannotPass) {
+  ASSERT_EQ(Upsert(StreamArtist("a1", "Live", "10")).outcome, Outcome::kApplied);
+  EXPECT_EQ(DeleteAt("a1", "20").outcome, Outcome::kApplied);
+  EXPECT_FALSE(index_->Get("a1").ok());
+  // A retried, older INSERT must not resurrect the artist.
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Resurrected", "15")).outcome, Outcome::kStale);
+  EXPECT_EQ(DeleteAt("a1", "20").outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Back", "21")).outcome, Outcome::kApplied);
+  EXPECT_EQ(NameOf("a1"), "Back");
+}
+
+TEST_F(StreamVersionTest, WithinOneBatchTheOrderHolds) {
+  WriteBatch b;
+  b.Upsert(StreamArtist("a1", "Two", "2"));
+  b.Upsert(StreamArtist("a1", "One", "1"));
+  b.DeleteAtStreamSequence("a1", "2");
+  b.Upsert(StreamArtist("a1", "Three", "3"));
+  auto r = index_->Apply(b);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].outcome, Outcome::kApplied);
+  EXPECT_EQ((*r)[1].outcome, Outcome::kStale);
+  EXPECT_EQ((*r)[2].outcome, Outcome::kStale);
+  EXPECT_EQ((*r)[3].outcome, Outcome::kApplied);
+  EXPECT_EQ(NameOf("a1"), "Three");
+}
+
+TEST_F(StreamVersionTest, OrderSurvivesReopenAndVerifies) {
+  ASSERT_EQ(Upsert(StreamArtist("a1", "Live", "300")).outcome, Outcome::kApplied);
+  ASSERT_EQ(DeleteAt("a2", "301").outcome, Outcome::kApplied);
+  Reopen();
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Old", "299")).outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a2", "Old", "300")).outcome, Outcome::kStale);
+  EXPECT_EQ(NameOf("a1"), "Live");
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0];
+  SearchRequest q;
+  q.point = GeoPoint{kLat, kLon};
+  q.radius_km = 5;
+  auto found = index_->Search(q);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->hits.size(), 1u);
+  EXPECT_EQ(found->hits[0].id, "a1");
+}
+
+TEST_F(StreamVersionTest, MalformedSequenceNumbersAreRejected) {
+  for (const std::string& bad :
+       {std::string("12a"), std::string("-5"), std::string(" 1"), std::string(41, '1')}) {
+    ChangeResult r = Upsert(StreamArtist("a1", "Bad", bad));
+    EXPECT_EQ(r.outcome, Outcome::kRejected) << bad;
+    EXPECT_THAT(r.reason, HasSubstr("streamSequence")) << bad;
+    EXPECT_EQ(DeleteAt("a1", bad).outcome, Outcome::kRejected) << bad;
+  }
+  EXPECT_FALSE(index_->Get("a1").ok());
+}
+
+TEST(StreamSequenceJsonTest, RoundTripsThroughArtistJson) {
+  Artist a = StreamArtist("a1", "Json", "123456789012345678901234567890");
+  auto tax = StyleTaxonomy::Default();
+  auto parsed = ParseArtistRecord(ArtistToJson(a), *tax);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->artist.stream_sequence(), a.stream_sequence());
+  a.set_stream_sequence("x1");
+  auto warned = ParseArtistRecord(ArtistToJson(a), *tax);
+  ASSERT_TRUE(warned.ok()) << warned.status();
+  EXPECT_TRUE(warned->artist.stream_sequence().empty());
+  ASSERT_EQ(warned->warnings.size(), 1u);
+  EXPECT_THAT(warned->warnings[0], HasSubstr("streamSequence"));
+}
+
+}  // namespace
+}  // namespace inkdex
