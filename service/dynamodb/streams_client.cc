@@ -1,8 +1,7 @@
 #include "dynamodb/streams_client.h"
 
-#include <cmath>
-
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "dynamodb/json_fields.h"
 
@@ -11,36 +10,6 @@ namespace inkdex::dynamodb {
 using nlohmann::json;
 
 namespace {
-
-absl::StatusOr<StreamRecord> ParseRecord(json raw, size_t position) {
-  std::string context = absl::StrCat("GetRecords: Records[", position, "]");
-  StreamRecord record;
-  JsonFields fields(raw, context);
-  record.event_id = fields.String("eventID");
-  record.event_name = fields.String("eventName");
-  absl::StatusOr<JsonFields> change = fields.Object("dynamodb");
-  if (!change.ok()) return change.status();
-  record.sequence_number = change->String("SequenceNumber");
-  if (record.sequence_number.empty()) {
-    return absl::DataLossError(absl::StrCat(context, ".dynamodb.SequenceNumber: missing"));
-  }
-  record.size_bytes = change->Int("SizeBytes");
-  // Epoch seconds, possibly fractional.
-  if (const json* created = change->Find("ApproximateCreationDateTime");
-      created != nullptr && created->is_number() && std::isfinite(created->get<double>())) {
-    record.approximate_creation_time =
-        absl::FromUnixMicros(static_cast<int64_t>(std::llround(created->get<double>() * 1e6)));
-  }
-  for (auto [name, target] :
-       {std::pair{"Keys", &record.keys}, std::pair{"NewImage", &record.new_image},
-        std::pair{"OldImage", &record.old_image}}) {
-    if (const json* value = change->Find(name); value != nullptr && value->is_object()) {
-      *target = *value;
-    }
-  }
-  record.raw = std::move(raw);
-  return record;
-}
 
 Shard ParseShard(const json& raw) {
   JsonFields fields(raw, "DescribeStream: Shards[]");
@@ -168,8 +137,14 @@ absl::StatusOr<RecordsPage> StreamsClient::GetRecords(const std::string& shard_i
   RecordsPage page;
   page.records.reserve(records->size());
   for (size_t i = 0; i < records->size(); ++i) {
-    absl::StatusOr<StreamRecord> record = ParseRecord(std::move((*records)[i]), i);
-    if (!record.ok()) return record.status();
+    absl::StatusOr<StreamRecord> record = ParseStreamRecord(std::move((*records)[i]));
+    if (!record.ok()) {
+      // "GetRecords: Records[3].dynamodb.SequenceNumber: missing"
+      const absl::string_view message = record.status().message();
+      return absl::DataLossError(absl::StrCat("GetRecords: Records[", i, "]",
+                                              absl::StartsWith(message, "dynamodb") ? "." : ": ",
+                                              message));
+    }
     page.records.push_back(std::move(*record));
   }
   if (std::string next = JsonFields(*answer, "GetRecords").String("NextShardIterator");

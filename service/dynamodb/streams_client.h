@@ -23,6 +23,7 @@
 #include "aws/http_client.h"
 #include "dynamodb/client_config.h"
 #include "dynamodb/json_protocol_client.h"
+#include "dynamodb/stream_record.h"
 #include "nlohmann/json.hpp"
 
 namespace inkdex::dynamodb {
@@ -56,18 +57,6 @@ enum class ShardIteratorType {
 // The API's name for the type ("TRIM_HORIZON", ...).
 const char* ShardIteratorTypeName(ShardIteratorType type);
 
-struct StreamRecord {
-  std::string event_id;
-  std::string event_name;  // "INSERT", "MODIFY", "REMOVE"
-  std::string sequence_number;
-  std::optional<absl::Time> approximate_creation_time;
-  int64_t size_bytes = 0;
-  nlohmann::json keys;       // attribute map
-  nlohmann::json new_image;  // attribute map; null when the view has none (REMOVE)
-  nlohmann::json old_image;  // attribute map; null on INSERT
-  nlohmann::json raw;        // the whole record as the API sent it
-};
-
 struct RecordsPage {
   std::vector<StreamRecord> records;
   // The iterator for the next call; nullopt when the shard is closed and
@@ -97,8 +86,10 @@ class StreamsClient {
                                                const std::string& shard_id, ShardIteratorType type,
                                                const std::string& sequence_number = "");
 
-  // Up to `limit` records (1..1000) when > 0. DataLoss when the answer has
-  // no Records array or a record lacks dynamodb.SequenceNumber.
+  // Up to `limit` records (1..1000) when > 0, parsed by ParseStreamRecord
+  // (stream_record.h). DataLoss when the answer has no Records array or a
+  // record fails to parse ("GetRecords: Records[3].dynamodb.SequenceNumber:
+  // missing").
   absl::StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, int limit = 0);
 
   RetryCounters counters() const { return protocol_->counters(); }

@@ -75,7 +75,12 @@ ServerMetrics::ServerMetrics()
                            .Register(*registry_)
                            .Add({}, CommitBuckets())),
       generation_(AddGauge(*registry_, "inkdex_index_generation",
-                           "Generation of the served index: 1 at start, +1 per swap")) {}
+                           "Generation of the served index: 1 at start, +1 per swap")),
+      stream_records_(prometheus::BuildCounter()
+                          .Name("inkdex_stream_records_total")
+                          .Help("DynamoDB stream records handled, by source (lambda, reader), "
+                                "outcome and reason")
+                          .Register(*registry_)) {}
 
 prometheus::Counter& ServerMetrics::RequestCounter(std::string_view method, grpc::StatusCode code) {
   int index = static_cast<int>(code);
@@ -134,6 +139,34 @@ void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation,
     const absl::Time last = absl::FromUnixMicros(stats.last_commit_unix_micros);
     commit_age_.Set(std::max(0.0, absl::ToDoubleSeconds(now - last)));
   }
+}
+
+prometheus::Counter& ServerMetrics::StreamRecordCounter(size_t source, size_t outcome,
+                                                        size_t reason) {
+  static constexpr const char* kSources[] = {"lambda", "reader"};
+  static constexpr const char* kOutcomes[] = {"applied", "stale", "ignored", "rejected", "failed"};
+  const size_t slot = (source * kStreamOutcomes + outcome) * kStreamReasons + reason;
+  absl::MutexLock lock(&series_mutex_);
+  prometheus::Counter*& counter = stream_series_[slot];
+  if (counter == nullptr) {
+    const std::string reason_label = reason < std::size(kStreamRecordReasons)
+                                         ? std::string(kStreamRecordReasons[reason])
+                                         : std::string("other");
+    counter = &stream_records_.Add(
+        {{"source", kSources[source]}, {"outcome", kOutcomes[outcome]}, {"reason", reason_label}});
+  }
+  return *counter;
+}
+
+void ServerMetrics::RecordStreamRecords(StreamRecordSource source, StreamRecordOutcome outcome,
+                                        std::string_view reason, uint64_t count) {
+  size_t reason_index = 0;
+  while (reason_index < std::size(kStreamRecordReasons) &&
+         kStreamRecordReasons[reason_index] != reason) {
+    ++reason_index;
+  }
+  StreamRecordCounter(static_cast<size_t>(source), static_cast<size_t>(outcome), reason_index)
+      .Increment(static_cast<double>(count));
 }
 
 }  // namespace inkdex::server

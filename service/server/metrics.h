@@ -11,6 +11,9 @@
 //   inkdex_committed_changes_total              counter: changes in ok commits
 //   inkdex_commit_duration_seconds              histogram: one commit's Apply
 //   inkdex_index_generation                     gauge: 1 at start, +1 per swap
+//   inkdex_stream_records_total{source,outcome,reason}
+//                                               counter: DynamoDB stream records
+//                                               handled (RecordStreamRecords)
 // `code` is the gRPC status code name ("OK", "INVALID_ARGUMENT", ...). The
 // index gauges are set by SetIndexGauges, which the server calls before each
 // scrape, so they are never older than the scrape.
@@ -23,6 +26,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +50,27 @@ namespace inkdex::server {
 // the enum.
 std::string StatusCodeName(grpc::StatusCode code);
 
+// Where a stream record came from: the ApplyStreamRecords RPC (a Lambda) or
+// the server's own stream reader.
+enum class StreamRecordSource { kLambda, kReader };
+// What became of it (the RPC's StreamRecordResult outcomes).
+enum class StreamRecordOutcome { kApplied, kStale, kIgnored, kRejected, kFailed };
+
+// The `reason` label values of inkdex_stream_records_total; any other value
+// is counted as "other", so the label stays bounded:
+//   none            applied, stale
+//   other_item      ignored: not an artist item (studio, style, ...)
+//   invalid_field   rejected: the artist image (no coordinates, wrong types)
+//   missing_image   rejected: no NewImage (or OldImage) where one is needed
+//   invalid_record  rejected: the record itself (not JSON, no or bad
+//                   SequenceNumber, unknown eventName, no keys, other stream)
+//   index_rejected  rejected by the index at commit
+//   commit_failed   failed: the commit failed
+// stream/record_mapper.h MetricReason gives the label of a mapped record.
+inline constexpr std::string_view kStreamRecordReasons[] = {
+    "none",           "other_item",     "invalid_field", "missing_image",
+    "invalid_record", "index_rejected", "commit_failed"};
+
 class ServerMetrics {
  public:
   ServerMetrics();
@@ -61,6 +86,11 @@ class ServerMetrics {
 
   void RecordCommit(absl::Duration duration, size_t changes, bool ok);
 
+  // Adds `count` to inkdex_stream_records_total{source, outcome, reason}.
+  // `reason` is one of kStreamRecordReasons (else counted as "other").
+  void RecordStreamRecords(StreamRecordSource source, StreamRecordOutcome outcome,
+                           std::string_view reason, uint64_t count = 1);
+
   // Sets the index gauges from the served index's stats. A never-committed
   // index (last_commit_unix_micros == 0) leaves the commit age unchanged.
   void SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now);
@@ -74,6 +104,10 @@ class ServerMetrics {
     std::array<prometheus::Counter*, kCodes> requests{};  // by code, added on first use
   };
   prometheus::Counter& RequestCounter(std::string_view method, grpc::StatusCode code);
+  static constexpr size_t kStreamSources = 2;
+  static constexpr size_t kStreamOutcomes = 5;
+  static constexpr size_t kStreamReasons = std::size(kStreamRecordReasons) + 1;  // + "other"
+  prometheus::Counter& StreamRecordCounter(size_t source, size_t outcome, size_t reason);
   prometheus::Histogram& DurationHistogram(std::string_view method);
 
   std::shared_ptr<prometheus::Registry> registry_;
@@ -89,8 +123,13 @@ class ServerMetrics {
   prometheus::Histogram& commit_duration_;
   prometheus::Gauge& generation_;
 
+  prometheus::Family<prometheus::Counter>& stream_records_;
+
   absl::Mutex series_mutex_;
   std::unordered_map<std::string, MethodSeries> series_ ABSL_GUARDED_BY(series_mutex_);
+  // inkdex_stream_records_total series, added on first use.
+  std::array<prometheus::Counter*, kStreamSources * kStreamOutcomes * kStreamReasons> stream_series_
+      ABSL_GUARDED_BY(series_mutex_){};
 };
 
 }  // namespace inkdex::server

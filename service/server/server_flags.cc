@@ -153,6 +153,19 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (!flags.stream_enabled()) {
+    if (!flags.dynamodb_endpoint.empty()) {
+      return absl::InvalidArgumentError("--dynamodb-endpoint: needs --stream-table");
+    }
+  }
+  if (absl::Status s = CheckRange("--scan-segments", flags.scan_segments, 1, 1000); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange("--stream-describe-interval-ms",
+                                  flags.stream_describe_interval_ms, 100, 600000);
+      !s.ok()) {
+    return s;
+  }
   if (absl::StatusOr<LogLevel> level = ParseLogLevel(flags.log_level); !level.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--log-level: ", level.status().message()));
   }
@@ -221,6 +234,33 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("LEVEL")
       ->envname("INKDEX_LOG_LEVEL");
+  app.add_option("--stream-table", flags.stream_table,
+                 "Follow this DynamoDB table's stream into the index (bootstrapping it by a "
+                 "table scan when it is empty or cannot resume); --index becomes a symlink to "
+                 "a generation directory beside it")
+      ->type_name("TABLE")
+      ->envname("INKDEX_STREAM_TABLE");
+  app.add_option("--dynamodb-endpoint", flags.dynamodb_endpoint,
+                 "DynamoDB and DynamoDB Streams endpoint URL (DynamoDB Local); default: the "
+                 "regional AWS endpoints of AWS_REGION")
+      ->type_name("URL")
+      ->envname("INKDEX_DYNAMODB_ENDPOINT");
+  app.add_option("--mapping", flags.mapping_file,
+                 "Item mapping file: which items are artists and which attribute feeds which "
+                 "field (README \"Mapping file\"), for the stream reader and "
+                 "ApplyStreamRecords; default: the data-model mapping")
+      ->type_name("FILE")
+      ->envname("INKDEX_MAPPING");
+  app.add_option("--scan-segments", flags.scan_segments,
+                 "Parallel Scan segments of a bootstrap or re-sync (1..1000)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->envname("INKDEX_SCAN_SEGMENTS");
+  app.add_option("--stream-describe-interval-ms", flags.stream_describe_interval_ms,
+                 "How often the stream's shards are listed to find new ones (100..600000)")
+      ->capture_default_str()
+      ->type_name("MS")
+      ->envname("INKDEX_STREAM_DESCRIBE_INTERVAL_MS");
   // Test-only: every Search/Suggest first waits this long (stopping early on
   // cancellation), so tests can make slow calls on demand.
   app.add_option("--test-search-delay-ms", flags.test_search_delay_ms)

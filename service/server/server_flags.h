@@ -38,6 +38,14 @@ struct ServerFlags {
   int64_t max_message_bytes = int64_t{16} << 20;
   std::string log_level = "info";
   int test_search_delay_ms = 0;  // hidden, for tests
+  // The stream reader (stream_supervisor.h); off without stream_table.
+  std::string stream_table;
+  std::string dynamodb_endpoint;  // empty: the regional AWS endpoints
+  std::string mapping_file;       // empty: the data-model mapping
+  int scan_segments = 4;
+  int stream_describe_interval_ms = 10000;
+
+  bool stream_enabled() const { return !stream_table.empty(); }
 
   bool metrics_enabled() const { return !metrics_listen.empty() && metrics_listen != "off"; }
   bool tls_enabled() const { return !tls_cert.empty(); }

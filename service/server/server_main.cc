@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -41,6 +42,9 @@
 #include "server/json_log.h"
 #include "server/metrics_http.h"
 #include "server/server_flags.h"
+#include "server/stream_ingest_service.h"
+#include "server/stream_metrics.h"
+#include "server/stream_supervisor.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
@@ -60,6 +64,7 @@ constexpr int kThreadMargin = 16;
 
 constexpr char kServiceName[] = "inkdex.v1.ArtistSearch";
 constexpr char kAdminServiceName[] = "inkdex.v1.Admin";
+constexpr char kStreamIngestServiceName[] = "inkdex.v1.StreamIngest";
 
 // The log outside calls: gRPC's own messages (gpr_log: bind errors, TLS
 // problems), routed here so they are JSON lines too, and start-up failures
@@ -198,19 +203,33 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
   if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
 
+  if (flags.stream_enabled()) {
+    if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
+      return Fail(env.log(), "index_open_failed", s, kExitFailure);
+    }
+  }
   absl::StatusOr<std::unique_ptr<IndexHolder>> holder =
       IndexHolder::Open(flags.index_dir, IndexOptions());
   if (!holder.ok()) return Fail(env.log(), "index_open_failed", holder.status(), kExitFailure);
 
+  // Created before the metrics hook that reads it; started once serving.
+  std::unique_ptr<StreamSupervisor> stream_supervisor;
+  std::unique_ptr<StreamMetrics> stream_metrics;
+  // Set once the gRPC server exists: health for the supervisor's bootstrap.
+  std::function<void(bool)> set_serving;
+  absl::Mutex set_serving_mu;
   std::unique_ptr<MetricsHttpServer> http;
   if (flags.metrics_enabled()) {
     MetricsHttpServer::Options http_options;
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
     IndexHolder& served = **holder;
-    http_options.before_scrape = [&served, &env] {
+    http_options.before_scrape = [&served, &env, &stream_supervisor, &stream_metrics] {
       const ServedIndex current = served.Served();
       env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+      if (stream_supervisor != nullptr && stream_metrics != nullptr) {
+        stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
+      }
     };
     absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
         MetricsHttpServer::Start(std::move(http_options));
@@ -228,11 +247,43 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
   WriteCommitter committer(**holder, committer_options);
 
+  stream::ItemMapping mapping = stream::ItemMapping::Default();
+  if (!flags.mapping_file.empty()) {
+    absl::StatusOr<stream::ItemMapping> loaded = stream::LoadItemMapping(flags.mapping_file);
+    if (!loaded.ok()) {
+      return Fail(env.log(), "bad_mapping",
+                  absl::Status(loaded.status().code(),
+                               absl::StrCat("--mapping: ", loaded.status().message())),
+                  kExitUsage);
+    }
+    mapping = *std::move(loaded);
+  }
+  if (flags.stream_enabled()) {
+    StreamSupervisorOptions stream_options;
+    stream_options.table = flags.stream_table;
+    stream_options.endpoint = flags.dynamodb_endpoint;
+    stream_options.mapping = mapping;
+    stream_options.index_path = flags.index_dir;
+    stream_options.scan_segments = flags.scan_segments;
+    stream_options.describe_interval = absl::Milliseconds(flags.stream_describe_interval_ms);
+    stream_options.set_serving = [&set_serving, &set_serving_mu](bool serving) {
+      absl::MutexLock lock(&set_serving_mu);
+      if (set_serving) set_serving(serving);
+    };
+    absl::StatusOr<std::unique_ptr<StreamSupervisor>> supervisor =
+        StreamSupervisor::Create(std::move(stream_options), committer, **holder, env);
+    if (!supervisor.ok())
+      return Fail(env.log(), "bad_stream_config", supervisor.status(), kExitUsage);
+    stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
+    stream_supervisor = *std::move(supervisor);
+  }
+
   ServiceInfo info;
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
   ArtistSearchServiceImpl search_service(env, **holder, committer, info);
   AdminServiceImpl admin_service(env, committer);
+  StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -249,6 +300,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   builder.SetResourceQuota(quota);
   builder.RegisterService(&search_service);
   builder.RegisterService(&admin_service);
+  builder.RegisterService(&stream_ingest_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
     return Fail(env.log(), "listen_failed",
@@ -258,10 +310,21 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                 kExitFailure);
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(true);
-  health->SetServingStatus(kServiceName, true);
-  health->SetServingStatus(kAdminServiceName, true);
-  if (http != nullptr) http->SetServing(true);
+  auto serve = [health, &http](bool serving) {
+    health->SetServingStatus(serving);
+    health->SetServingStatus(kServiceName, serving);
+    health->SetServingStatus(kAdminServiceName, serving);
+    health->SetServingStatus(kStreamIngestServiceName, serving);
+    if (http != nullptr) http->SetServing(serving);
+  };
+  // A stream-fed server's first start serves nothing until its bootstrap
+  // (a table scan) is done; the supervisor turns health on then.
+  const bool bootstrapping = stream_supervisor != nullptr && NeedsBootstrap(*(*holder)->Current());
+  serve(!bootstrapping);
+  {
+    absl::MutexLock lock(&set_serving_mu);
+    set_serving = serve;
+  }
 
   const std::string grpc_address = WithPort(flags.listen, grpc_port);
   nlohmann::ordered_json listening = {
@@ -273,11 +336,18 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   env.log().Event(LogLevel::kInfo, "listening",
                   {{"grpc", grpc_address}, {"metrics", listening["metrics"]}});
 
+  if (stream_supervisor != nullptr) stream_supervisor->Start();
   std::thread signal_thread(HandleSignals, std::cref(signals), std::ref(env), std::ref(committer),
                             std::cref(flags.index_dir), std::ref(*server), http.get());
   server->Wait();  // returns once the signal thread's Shutdown has finished
   signal_thread.join();
 
+  {
+    // The drain must not turn health back on.
+    absl::MutexLock lock(&set_serving_mu);
+    set_serving = nullptr;
+  }
+  if (stream_supervisor != nullptr) stream_supervisor->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();
   env.log().Event(LogLevel::kInfo, "stopped",

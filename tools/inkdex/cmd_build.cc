@@ -46,7 +46,9 @@ constexpr char kBuildHelp[] =
     "the shared credentials file or the container endpoint; with --dynamodb-endpoint (DynamoDB "
     "Local) and none configured, region us-east-1 and dummy credentials. Items that are not "
     "artist profiles (PK ARTIST#<id>, SK METADATA or PROFILE) are skipped and counted; a bad "
-    "artist item is rejected as \"TABLE item PK=.. SK=..: reason\".\n"
+    "artist item is rejected as \"TABLE item PK=.. SK=..: reason\". --mapping FILE says which "
+    "items are artists and which attribute feeds which field instead (README \"Mapping file\"; "
+    "data/dynamodb-mapping.example.json is the default).\n"
     "Versions from a scan: an item's own \"version\" attribute if it has one, else "
     "--version-base + its position among the artist items of the scan (1, 2, ... in arrival "
     "order), so no scanned item gets a version above --version-base + the artist items "
@@ -68,6 +70,8 @@ struct BuildCommand {
   std::string dynamodb_endpoint;
   int segments = 4;
   int scan_page_size = 0;
+  std::string mapping_path;
+  std::optional<stream::ItemMapping> mapping;  // loaded from mapping_path
   // Set while a --from-dynamodb build runs; its tally feeds the summary.
   std::optional<DynamoDbScanTally> scan_tally;
   std::string index_dir;
@@ -87,6 +91,13 @@ struct BuildCommand {
   int Run() {
     if (inputs.empty() == dynamodb_table.empty()) {
       return ReportUsageError("build", "give --input FILE... or --from-dynamodb TABLE (not both)");
+    }
+    if (!mapping_path.empty()) {
+      absl::StatusOr<stream::ItemMapping> loaded = stream::LoadItemMapping(mapping_path);
+      if (!loaded.ok()) {
+        return ReportUsageError("build", absl::StrCat("--mapping ", loaded.status().message()));
+      }
+      mapping = *std::move(loaded);
     }
     BuildOptions options;
     options.inputs = inputs;
@@ -195,6 +206,7 @@ struct BuildCommand {
   absl::StatusOr<BuildSummary> RunBuildFromSource(Index& index, BuildOptions& options) {
     if (dynamodb_table.empty()) return RunBuild(index, options);
     DynamoDbScanOptions scan;
+    if (mapping) scan.mapping = *mapping;
     scan.table = dynamodb_table;
     scan.endpoint = dynamodb_endpoint;
     scan.segments = segments;
@@ -311,6 +323,10 @@ Command AddBuildCommand(CLI::App& parent) {
   app->add_option("--segments", command->segments,
                   "Parallel Scan segments, one thread each (default 4)")
       ->check(CLI::Range(1, 1000))
+      ->needs(table);
+  app->add_option("--mapping", command->mapping_path,
+                  "DynamoDB item mapping file (which items are artists, attribute -> field)")
+      ->type_name("FILE")
       ->needs(table);
   app->add_option("--scan-page-size", command->scan_page_size,
                   "Items per Scan page (Limit; default: DynamoDB's 1 MB pages)")

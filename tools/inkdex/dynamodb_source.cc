@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "item_type.h"
 #include "nlohmann/json.hpp"
 
 namespace inkdex::cli {
@@ -47,11 +46,41 @@ std::string KeyValue(const json& item, const char* name) {
   return "";
 }
 
-std::string KeyOf(const json& item) {
-  std::string pk = KeyValue(item, "PK");
-  std::string sk = KeyValue(item, "SK");
+// "PK=<pk> SK=<sk>", with the mapping's key names.
+std::string KeyOf(const json& item, const stream::ItemMapping& mapping) {
+  std::string pk = KeyValue(item, mapping.partition_key().c_str());
+  if (mapping.sort_key().empty()) {
+    return pk.empty() ? "" : absl::StrCat(mapping.partition_key(), "=", pk);
+  }
+  std::string sk = KeyValue(item, mapping.sort_key().c_str());
   if (pk.empty() && sk.empty()) return "";
-  return absl::StrCat("PK=", pk, " SK=", sk);
+  return absl::StrCat(mapping.partition_key(), "=", pk, " ", mapping.sort_key(), "=", sk);
+}
+
+// One scanned item: the pipeline's line for an artist, else the type it is
+// counted as.
+struct ScannedItem {
+  std::string line;
+  std::string other_type;  // set: not an artist
+};
+
+// An artist whose id cannot be found is written without one, so the
+// pipeline rejects it naming the item ("artistId: missing").
+ScannedItem MapScannedItem(const json& item, const stream::ItemMapping& mapping) {
+  const stream::ItemKind kind = mapping.Classify(item);
+  switch (kind.kind) {
+    case stream::ItemKind::Kind::kNoKey:
+      return {"", absl::StrCat("(no partition key ", mapping.partition_key(), ")")};
+    case stream::ItemKind::Kind::kOther:
+      return {"", kind.item_type};
+    case stream::ItemKind::Kind::kArtist:
+      break;
+  }
+  absl::StatusOr<std::string> id = mapping.ArtistId(kind, &item);
+  json record = mapping.ArtistAttributes(item, id.ok() ? *id : "", nullptr);
+  if (!id.ok()) record.erase("artistId");
+  return {json{{"Item", std::move(record)}}.dump(-1, ' ', false, json::error_handler_t::replace),
+          ""};
 }
 
 }  // namespace
@@ -190,15 +219,14 @@ void DynamoDbScanSource::ScanSegment(int segment) {
     std::string lines;
     std::vector<std::string> keys;
     std::map<std::string, uint64_t> others;
-    for (json& item : page->items) {
-      std::string key = KeyOf(item);
-      std::string line = json{{"Item", std::move(item)}}.dump();
-      if (std::optional<std::string> type = NonArtistItemType(line)) {
-        ++others[*type];
+    for (const json& item : page->items) {
+      ScannedItem scanned = MapScannedItem(item, options_.mapping);
+      if (!scanned.other_type.empty()) {
+        ++others[scanned.other_type];
         continue;
       }
-      absl::StrAppend(&lines, line, "\n");
-      keys.push_back(std::move(key));
+      absl::StrAppend(&lines, scanned.line, "\n");
+      keys.push_back(KeyOf(item, options_.mapping));
     }
     {
       absl::MutexLock lock(&write_mutex_);

@@ -6,9 +6,13 @@
 // one input file (input_path()), so scanning and indexing overlap and the
 // build applies items in the order they arrive.
 //
-// Items the table holds for other things (studios, styles, an artist's
-// non-profile items; see item_type.h) are counted here by type and never
-// written; every other item becomes one line, so the pipeline's line
+// Which items are artists, and which attribute feeds which field, is the
+// ItemMapping's (service/stream/item_mapping.h; `--mapping FILE`, default the
+// data model). Items the table holds for other things (studios, styles, an
+// artist's non-profile items) and items without the partition key are
+// counted here by type and never written; every artist item becomes one line
+// holding its record in data-model names (ItemMapping::ArtistAttributes: the
+// id from the mapping, key attributes dropped), so the pipeline's line
 // position is the item's position in the scan.
 //
 // AWS access: region from AWS_REGION / AWS_DEFAULT_REGION, credentials from
@@ -40,6 +44,7 @@
 #include "aws/credentials.h"
 #include "aws/http_client.h"
 #include "dynamodb/dynamodb_client.h"
+#include "stream/item_mapping.h"
 
 namespace inkdex::cli {
 
@@ -48,6 +53,7 @@ struct DynamoDbScanOptions {
   std::string endpoint;  // --dynamodb-endpoint; empty: the regional AWS endpoint
   int segments = 4;      // parallel Scan segments (threads), 1..1000
   int page_size = 0;     // Scan Limit; 0: DynamoDB's 1 MB pages
+  stream::ItemMapping mapping = stream::ItemMapping::Default();
   // Polled between pages: the scan stops early when it turns true.
   const std::atomic<bool>* cancel = nullptr;
   aws::Environment env = aws::ProcessEnvironment();
@@ -59,7 +65,7 @@ struct DynamoDbScanTally {
   uint64_t pages = 0;
   uint64_t artist_lines = 0;  // items written to the pipeline
   uint64_t bytes = 0;         // of those lines
-  uint64_t other_items = 0;   // skipped: not artist profiles
+  uint64_t other_items = 0;   // skipped: not artist profiles (or without the partition key)
   std::map<std::string, uint64_t> other_item_types;
   dynamodb::RetryCounters requests;
 };

@@ -1,23 +1,21 @@
 #include "item_type.h"
 
 #include "nlohmann/json.hpp"
+#include "stream/item_mapping.h"
 
 namespace inkdex::cli {
 
 namespace {
 
 using nlohmann::json;
+using stream::ItemKind;
+using stream::ItemMapping;
 
-// The string value of key `name` in a plain object or an attribute map.
-std::optional<std::string> KeyString(const json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_object()) {
-    auto s = it->find("S");
-    if (s != it->end() && s->is_string()) return s->get<std::string>();
-  }
-  return std::nullopt;
+// The default mapping with the key attributes spelled in lower case.
+const ItemMapping& LowerCaseKeys() {
+  static const ItemMapping* const mapping = new ItemMapping(
+      ItemMapping::Parse(R"({"partitionKey": "pk", "sortKey": "sk"})", "lower-case keys").value());
+  return *mapping;
 }
 
 }  // namespace
@@ -27,15 +25,11 @@ std::optional<std::string> NonArtistItemType(std::string_view line) {
   if (!root.is_object()) return std::nullopt;
   const json* item = &root;
   if (auto it = root.find("Item"); it != root.end() && it->is_object()) item = &*it;
-  std::optional<std::string> pk = KeyString(*item, "PK");
-  if (!pk) pk = KeyString(*item, "pk");
-  if (!pk) return std::nullopt;
-  std::string type = pk->substr(0, pk->find('#'));
-  if (type != "ARTIST") return type.empty() ? std::string("(empty PK)") : type;
-  std::optional<std::string> sk = KeyString(*item, "SK");
-  if (!sk) sk = KeyString(*item, "sk");
-  if (!sk || *sk == "METADATA" || *sk == "PROFILE") return std::nullopt;
-  return "ARTIST/" + sk->substr(0, sk->find('#'));
+  static const ItemMapping* const kDefault = new ItemMapping(ItemMapping::Default());
+  ItemKind kind = kDefault->Classify(*item);
+  if (kind.kind == ItemKind::Kind::kNoKey) kind = LowerCaseKeys().Classify(*item);
+  if (kind.kind == ItemKind::Kind::kOther) return kind.item_type;
+  return std::nullopt;
 }
 
 }  // namespace inkdex::cli

@@ -90,7 +90,7 @@ class WriteBatch {
   // A delete whose version is a stream sequence number (see "Versions").
   void DeleteAtStreamSequence(std::string id, std::string stream_sequence);
   // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
-  // the same commit. Keys are at most 1 KiB.
+  // the same commit; an empty value deletes the key. Keys are at most 1 KiB.
   void PutMetadata(std::string key, std::string value);
 
   const std::vector<Change>& changes() const { return changes_; }

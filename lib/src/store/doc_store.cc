@@ -96,7 +96,14 @@ absl::Status DocStore::Commit(const CommitWrite& write) {
     batch.Put(absl::StrCat("d/", id), value);
     log.add_ids(id);
   }
-  for (const auto& [key, val] : write.metadata) batch.Put(absl::StrCat("u/", key), val);
+  for (const auto& [key, val] : write.metadata) {
+    // An empty value deletes the key (WriteBatch::PutMetadata).
+    if (val.empty()) {
+      batch.Delete(absl::StrCat("u/", key));
+    } else {
+      batch.Put(absl::StrCat("u/", key), val);
+    }
+  }
   log.SerializeToString(&value);
   batch.Put(LogKey(write.seq), value);
   batch.Put(kSeqKey, Fixed64(write.seq));

@@ -1,0 +1,264 @@
+#include "server/stream_ingest_service.h"
+
+#include <array>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "dynamodb/stream_record.h"
+#include "nlohmann/json.hpp"
+#include "server/call_environment.h"
+#include "server/call_guard.h"
+#include "stream/record_mapper.h"
+
+namespace inkdex::server {
+namespace {
+
+using nlohmann::json;
+using Result = v1::StreamRecordResult;
+
+// DynamoDB nests attribute values at most 32 levels; a record adds a few.
+// Deeper JSON is refused before anything walks it recursively.
+constexpr size_t kMaxRecordDepth = 64;
+
+// Whether `value` nests at most `limit` levels (iteratively: no recursion on
+// hostile input).
+bool WithinDepth(const json& value, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
+  while (!stack.empty()) {
+    auto [at, depth] = stack.back();
+    stack.pop_back();
+    if (!at->is_structured()) continue;
+    if (depth > limit) return false;
+    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
+  }
+  return true;
+}
+
+// The record's dynamodb.SequenceNumber when it has one, for results of
+// records that failed to parse.
+std::string SequenceOf(const json& raw) {
+  if (!raw.is_object()) return "";
+  auto dynamodb = raw.find("dynamodb");
+  if (dynamodb == raw.end() || !dynamodb->is_object()) return "";
+  auto seq = dynamodb->find("SequenceNumber");
+  return seq != dynamodb->end() && seq->is_string() ? seq->get<std::string>().substr(0, 64) : "";
+}
+
+grpc::Status InvalidArgument(std::string message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+}
+
+grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
+  const int count = request.records_json_size();
+  if (count < 1 || count > kMaxStreamRecordsPerCall) {
+    return InvalidArgument(absl::StrCat("records_json: must hold 1..", kMaxStreamRecordsPerCall,
+                                        " records, got ", count));
+  }
+  size_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    const size_t bytes = request.records_json(i).size();
+    if (bytes > kMaxStreamRecordBytes) {
+      return InvalidArgument(absl::StrCat("records_json[", i, "]: must be at most ",
+                                          kMaxStreamRecordBytes, " bytes, got ", bytes));
+    }
+    total += bytes;
+  }
+  if (total > kMaxStreamRequestBytes) {
+    return InvalidArgument(absl::StrCat("records_json: must hold at most ", kMaxStreamRequestBytes,
+                                        " bytes in all, got ", total));
+  }
+  if (request.event_source_arn().size() > kMaxEventSourceArnBytes) {
+    return InvalidArgument(absl::StrCat("event_source_arn: must be at most ",
+                                        kMaxEventSourceArnBytes, " bytes, got ",
+                                        request.event_source_arn().size()));
+  }
+  return grpc::Status::OK;
+}
+
+// One record through parsing and mapping. A record that does not get as far
+// as the mapper is a kReject with reason "<field>: <reason>".
+stream::MappedRecord MapOne(const std::string& text, const std::string& event_source_arn,
+                            const stream::RecordMapper& mapper, std::string* event_id) {
+  stream::MappedRecord rejected;
+  rejected.action = stream::RecordAction::kReject;
+  json raw;
+  try {
+    raw = json::parse(text);
+  } catch (const json::exception& e) {
+    std::string message = e.what();
+    if (size_t close = message.find("] "); close != std::string::npos) {
+      message = message.substr(close + 2);
+    }
+    rejected.reason = absl::StrCat("record: not valid JSON: ", message);
+    return rejected;
+  }
+  if (!WithinDepth(raw, kMaxRecordDepth)) {
+    rejected.reason = absl::StrCat("record: nested deeper than ", kMaxRecordDepth, " levels");
+    return rejected;
+  }
+  rejected.sequence_number = SequenceOf(raw);
+  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(std::move(raw));
+  if (!record.ok()) {
+    rejected.reason = std::string(record.status().message());
+    return rejected;
+  }
+  *event_id = record->event_id.substr(0, 256);
+  if (!event_source_arn.empty() && !record->event_source_arn.empty() &&
+      record->event_source_arn != event_source_arn) {
+    rejected.reason = absl::StrCat("eventSourceARN: '", record->event_source_arn.substr(0, 256),
+                                   "' is not the request's event_source_arn");
+    return rejected;
+  }
+  return mapper.Map(*record);
+}
+
+struct Tally {
+  // [outcome][reason index in kStreamRecordReasons, or the last for others]
+  std::array<std::array<int64_t, std::size(kStreamRecordReasons) + 1>, 5> counts{};
+
+  void Add(StreamRecordOutcome outcome, std::string_view reason) {
+    size_t r = 0;
+    while (r < std::size(kStreamRecordReasons) && kStreamRecordReasons[r] != reason) ++r;
+    ++counts[static_cast<size_t>(outcome)][r];
+  }
+  int64_t Of(StreamRecordOutcome outcome) const {
+    int64_t sum = 0;
+    for (int64_t n : counts[static_cast<size_t>(outcome)]) sum += n;
+    return sum;
+  }
+  void Report(ServerMetrics& metrics) const {
+    for (size_t o = 0; o < counts.size(); ++o) {
+      for (size_t r = 0; r < counts[o].size(); ++r) {
+        if (counts[o][r] == 0) continue;
+        metrics.RecordStreamRecords(
+            StreamRecordSource::kLambda, static_cast<StreamRecordOutcome>(o),
+            r < std::size(kStreamRecordReasons) ? kStreamRecordReasons[r] : "other",
+            static_cast<uint64_t>(counts[o][r]));
+      }
+    }
+  }
+};
+
+}  // namespace
+
+StreamIngestServiceImpl::StreamIngestServiceImpl(CallEnvironment& env, IndexHolder& holder,
+                                                 WriteCommitter& committer,
+                                                 stream::ItemMapping mapping)
+    : env_(env), holder_(holder), committer_(committer), mapping_(std::move(mapping)) {}
+
+grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
+    grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,
+    v1::ApplyStreamRecordsResponse* response) {
+  CallGuard call(env_, context, "ApplyStreamRecords", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  if (grpc::Status limits = CheckLimits(*request); !limits.ok()) return call.Finish(limits);
+  call.Note("records", request->records_json_size());
+  if (!request->event_source_arn().empty()) {
+    call.Note("event_source_arn", request->event_source_arn());
+  }
+
+  // The taxonomy of the index served now; the alias keeps that index alive.
+  const std::shared_ptr<Index> index = holder_.Current();
+  const stream::RecordMapper mapper(
+      mapping_, std::shared_ptr<const StyleTaxonomy>(index, &index->taxonomy()));
+
+  Tally tally;
+  int logged_rejects = 0;
+  auto reject = [&](Result& result, std::string_view metric_reason) {
+    result.set_outcome(Result::OUTCOME_REJECTED);
+    tally.Add(StreamRecordOutcome::kRejected, metric_reason);
+    if (logged_rejects++ < kLoggedRejects && env_.log().Enabled(LogLevel::kWarn)) {
+      env_.log().Event(LogLevel::kWarn, "stream_record_rejected",
+                       {{"request_id", call.request_id()},
+                        {"source", "lambda"},
+                        {"sequence_number", result.sequence_number()},
+                        {"artist_id", result.artist_id()},
+                        {"reason", result.reason()}});
+    }
+  };
+
+  WriteBatch batch;
+  std::vector<int> change_owner;  // change i of `batch` -> its result index
+  std::vector<std::string> warnings(request->records_json_size());
+  for (int i = 0; i < request->records_json_size(); ++i) {
+    Result& result = *response->add_results();
+    std::string event_id;
+    stream::MappedRecord mapped =
+        MapOne(request->records_json(i), request->event_source_arn(), mapper, &event_id);
+    result.set_sequence_number(mapped.sequence_number);
+    result.set_artist_id(mapped.artist_id);
+    result.set_event_id(event_id);
+    switch (mapped.action) {
+      case stream::RecordAction::kIgnore:
+        result.set_outcome(Result::OUTCOME_IGNORED);
+        result.set_reason(mapped.reason);
+        tally.Add(StreamRecordOutcome::kIgnored, stream::MetricReason(mapped));
+        break;
+      case stream::RecordAction::kReject:
+        result.set_reason(mapped.reason);
+        reject(result, stream::MetricReason(mapped));
+        break;
+      case stream::RecordAction::kUpsert:
+      case stream::RecordAction::kDelete:
+        warnings[i] = absl::StrJoin(mapped.warnings, "; ");
+        stream::AddToBatch(mapped, &batch);
+        change_owner.push_back(i);
+        break;
+    }
+  }
+
+  if (!batch.empty()) {
+    absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
+    if (!outcome.ok()) {
+      const std::string reason = absl::StrCat("commit failed: ", outcome.status().message());
+      for (int owner : change_owner) {
+        Result& result = *response->mutable_results(owner);
+        result.set_outcome(Result::OUTCOME_FAILED);
+        result.set_reason(reason);
+        tally.Add(StreamRecordOutcome::kFailed, "commit_failed");
+      }
+      env_.log().Event(LogLevel::kError, "stream_commit_failed",
+                       {{"request_id", call.request_id()},
+                        {"code", absl::StatusCodeToString(outcome.status().code())},
+                        {"message", std::string(outcome.status().message())},
+                        {"records", change_owner.size()}});
+    } else {
+      response->set_commit_seq(outcome->commit_seq);
+      for (size_t c = 0; c < change_owner.size() && c < outcome->results.size(); ++c) {
+        Result& result = *response->mutable_results(change_owner[c]);
+        const ChangeResult& change = outcome->results[c];
+        switch (change.outcome) {
+          case ChangeResult::Outcome::kApplied:
+            result.set_outcome(Result::OUTCOME_APPLIED);
+            result.set_reason(warnings[change_owner[c]]);
+            tally.Add(StreamRecordOutcome::kApplied, "none");
+            break;
+          case ChangeResult::Outcome::kStale:
+            result.set_outcome(Result::OUTCOME_STALE);
+            result.set_reason(change.reason);
+            tally.Add(StreamRecordOutcome::kStale, "none");
+            break;
+          case ChangeResult::Outcome::kRejected:
+            result.set_reason(change.reason);
+            reject(result, "index_rejected");
+            break;
+        }
+      }
+    }
+  }
+
+  tally.Report(env_.metrics());
+  call.Note("applied", tally.Of(StreamRecordOutcome::kApplied));
+  call.Note("stale", tally.Of(StreamRecordOutcome::kStale));
+  call.Note("ignored", tally.Of(StreamRecordOutcome::kIgnored));
+  call.Note("rejected", tally.Of(StreamRecordOutcome::kRejected));
+  call.Note("failed", tally.Of(StreamRecordOutcome::kFailed));
+  call.Note("commit_seq", static_cast<int64_t>(response->commit_seq()));
+  return call.Finish(grpc::Status::OK);
+}
+
+}  // namespace inkdex::server

@@ -1,0 +1,361 @@
+#include "server/stream_supervisor.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "stream/index_generations.h"
+#include "stream/shard_checkpoints.h"
+#include "stream/stream_applier.h"
+#include "stream/stream_source.h"
+#include "stream/table_loader.h"
+
+namespace inkdex::server {
+namespace {
+
+constexpr absl::Duration kRetryInitial = absl::Seconds(1);
+constexpr absl::Duration kRetryMax = absl::Seconds(30);
+// How often the control thread looks at a follower (re-sync asked, caught up).
+constexpr absl::Duration kPollInterval = absl::Milliseconds(50);
+
+StreamRecordOutcome MetricOutcome(stream::RecordOutcome outcome) {
+  switch (outcome) {
+    case stream::RecordOutcome::kApplied:
+      return StreamRecordOutcome::kApplied;
+    case stream::RecordOutcome::kStale:
+      return StreamRecordOutcome::kStale;
+    case stream::RecordOutcome::kIgnored:
+      return StreamRecordOutcome::kIgnored;
+    case stream::RecordOutcome::kRejected:
+      return StreamRecordOutcome::kRejected;
+  }
+  return StreamRecordOutcome::kFailed;
+}
+
+nlohmann::ordered_json StatusFields(const absl::Status& status) {
+  return {{"code", absl::StatusCodeToString(status.code())},
+          {"message", std::string(status.message())}};
+}
+
+// Every described shard is being read and has reached the end of what the
+// stream holds (or is finished), and none waits for its parent.
+bool CaughtUp(const stream::FollowerStats& stats) {
+  if (stats.describes == 0 || stats.shards_waiting > 0) return false;
+  return std::all_of(stats.shards.begin(), stats.shards.end(), [](const stream::ShardStats& s) {
+    return s.finished || (s.caught_up && s.records_behind == 0);
+  });
+}
+
+}  // namespace
+
+absl::Status PrepareStreamIndexPath(const std::string& index_path) {
+  if (absl::Status s = stream::EnsureGenerationLayout(index_path); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("--index: ", s.message()));
+  }
+  absl::StatusOr<std::vector<std::string>> removed = stream::RemoveStaleGenerations(index_path);
+  return removed.status();
+}
+
+bool NeedsBootstrap(const Index& index) {
+  const IndexStats stats = index.Stats();
+  if (stats.documents > 0 || stats.tombstones > 0) return false;
+  absl::StatusOr<std::map<std::string, std::string>> metadata =
+      index.ListMetadata(stream::kCheckpointMetadataPrefix);
+  return metadata.ok() && metadata->empty();
+}
+
+absl::StatusOr<std::unique_ptr<StreamSupervisor>> StreamSupervisor::Create(
+    StreamSupervisorOptions options, WriteCommitter& committer, IndexHolder& holder,
+    CallEnvironment& env) {
+  if (options.table.empty()) return absl::InvalidArgumentError("--stream-table: empty");
+  absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
+  if (!taxonomy.ok()) return taxonomy.status();
+  auto mapper = std::make_unique<stream::RecordMapper>(
+      options.mapping, std::make_shared<const StyleTaxonomy>(*std::move(taxonomy)));
+
+  dynamodb::ConnectionOptions connection_options;
+  connection_options.endpoint = options.endpoint;
+  connection_options.env = options.env;
+  connection_options.notes = [&env](const std::string& note) {
+    env.log().Event(LogLevel::kWarn, "aws_config", {{"note", note}});
+  };
+  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbConnection>> connection =
+      dynamodb::DynamoDbConnection::Open(std::move(connection_options));
+  if (!connection.ok()) {
+    return absl::Status(connection.status().code(),
+                        absl::StrCat("--stream-table: ", connection.status().message()));
+  }
+  return std::unique_ptr<StreamSupervisor>(new StreamSupervisor(
+      std::move(options), committer, holder, env, *std::move(connection), std::move(mapper)));
+}
+
+StreamSupervisor::StreamSupervisor(StreamSupervisorOptions options, WriteCommitter& committer,
+                                   IndexHolder& holder, CallEnvironment& env,
+                                   std::unique_ptr<dynamodb::DynamoDbConnection> connection,
+                                   std::unique_ptr<stream::RecordMapper> mapper)
+    : options_(std::move(options)),
+      committer_(committer),
+      holder_(holder),
+      env_(env),
+      connection_(std::move(connection)),
+      mapper_(std::move(mapper)) {}
+
+StreamSupervisor::~StreamSupervisor() { Stop(); }
+
+void StreamSupervisor::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void StreamSupervisor::Stop() {
+  cancel_.store(true);
+  stop_.Raise();
+  if (thread_.joinable()) thread_.join();
+}
+
+StreamSupervisorSnapshot StreamSupervisor::Snapshot() const {
+  StreamSupervisorSnapshot snap;
+  {
+    absl::MutexLock lock(&mu_);
+    snap.state = state_;
+    snap.stream_arn = stream_arn_;
+    snap.resyncs_completed = resyncs_completed_;
+    snap.resyncs_started = resyncs_started_;
+    snap.resyncs_failed = resyncs_failed_;
+    if (follower_ != nullptr) snap.follower = follower_->stats();
+  }
+  snap.streams_requests = connection_->streams().counters();
+  snap.dynamodb_requests = connection_->dynamodb().counters();
+  return snap;
+}
+
+void StreamSupervisor::SetState(std::string state, stream::StreamFollower* follower) {
+  absl::MutexLock lock(&mu_);
+  state_ = std::move(state);
+  follower_ = follower;
+}
+
+void StreamSupervisor::Run() {
+  absl::Duration backoff = kRetryInitial;
+  while (!stop_.raised()) {
+    const absl::Status s = RunOnce();
+    if (stop_.raised()) break;
+    if (s.ok()) {
+      backoff = kRetryInitial;
+      continue;
+    }
+    nlohmann::ordered_json fields = StatusFields(s);
+    fields["table"] = options_.table;
+    fields["retry_in_ms"] = absl::ToInt64Milliseconds(backoff);
+    env_.log().Event(LogLevel::kError, "stream_error", fields);
+    SetState("waiting", nullptr);
+    stop_.WaitFor(backoff);
+    backoff = std::min(backoff * 2, kRetryMax);
+  }
+  SetState("stopped", nullptr);
+}
+
+absl::StatusOr<std::string> StreamSupervisor::CurrentStreamArn() {
+  absl::StatusOr<dynamodb::TableDescription> table =
+      connection_->dynamodb().DescribeTable(options_.table);
+  if (!table.ok()) return table.status();
+  if (!table->stream_enabled || table->latest_stream_arn.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("table ", options_.table, " has no stream enabled"));
+  }
+  if (table->stream_view_type != "NEW_AND_OLD_IMAGES" && table->stream_view_type != "NEW_IMAGE") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("table ", options_.table, " streams ", table->stream_view_type,
+                     "; inkdex needs NEW_IMAGE or NEW_AND_OLD_IMAGES"));
+  }
+  return table->latest_stream_arn;
+}
+
+absl::Status StreamSupervisor::RunOnce() {
+  absl::StatusOr<std::string> arn = CurrentStreamArn();
+  if (!arn.ok()) return arn.status();
+  {
+    absl::MutexLock lock(&mu_);
+    stream_arn_ = *arn;
+  }
+  const std::shared_ptr<Index> served = holder_.Current();
+  absl::StatusOr<std::map<std::string, std::string>> metadata =
+      served->ListMetadata(stream::kCheckpointMetadataPrefix);
+  if (!metadata.ok()) return metadata.status();
+  absl::StatusOr<stream::StoredCheckpoints> stored = stream::DecodeCheckpoints(*metadata);
+  if (!stored.ok()) {
+    // Corrupt checkpoints: the index cannot say where it stands.
+    env_.log().Event(LogLevel::kError, "stream_checkpoints_corrupt", StatusFields(stored.status()));
+    return Resync("corrupt_checkpoints", *arn, false);
+  }
+  if (stored->empty()) {
+    const bool first = NeedsBootstrap(*served);
+    return Resync(first ? "bootstrap" : "no_checkpoints", *arn, first);
+  }
+  if (!stream::CheckStreamArn(*stored, *arn).ok()) return Resync("stream_arn_changed", *arn, false);
+  return Follow(*arn, *stored);
+}
+
+void StreamSupervisor::ObserveResult(const stream::ShardBatch& batch,
+                                     const stream::RecordResult& result) {
+  env_.metrics().RecordStreamRecords(StreamRecordSource::kReader, MetricOutcome(result.outcome),
+                                     result.metric_reason);
+  if (result.outcome == stream::RecordOutcome::kRejected) {
+    env_.log().Event(LogLevel::kWarn, "stream_record_rejected",
+                     {{"shard", batch.shard_id},
+                      {"sequence_number", result.sequence_number},
+                      {"artist_id", result.artist_id},
+                      {"reason", result.reason}});
+  }
+}
+
+absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
+                                      const stream::StoredCheckpoints& stored) {
+  stream::StreamApplier sink(
+      *mapper_,
+      [this](const WriteBatch& batch) -> absl::StatusOr<std::vector<ChangeResult>> {
+        absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
+        if (!outcome.ok()) return outcome.status();
+        return std::move(outcome->results);
+      },
+      [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
+        ObserveResult(batch, result);
+      });
+  stream::StreamsClientSource source(connection_->streams());
+  stream::StreamFollowerOptions follower_options;
+  follower_options.stream_arn = stream_arn;
+  follower_options.describe_interval = options_.describe_interval;
+  follower_options.reader = options_.reader;
+  follower_options.current_stream_arn = [this] { return CurrentStreamArn(); };
+  stream::StreamFollower follower(source, sink, follower_options);
+  if (absl::Status s = follower.Start(stored); !s.ok()) return s;
+  SetState("following", &follower);
+  env_.log().Event(LogLevel::kInfo, "stream_following",
+                   {{"table", options_.table}, {"stream_arn", stream_arn}});
+  while (!stop_.WaitFor(kPollInterval)) {
+    if (follower.resync_reason().has_value()) break;
+  }
+  SetState("stopping", nullptr);
+  follower.Stop();
+  if (stop_.raised()) return absl::OkStatus();
+  const std::optional<stream::ResyncReason> reason = follower.resync_reason();
+  if (!reason.has_value()) return absl::OkStatus();
+  env_.log().Event(LogLevel::kWarn, "stream_resync_needed",
+                   {{"cause", stream::ResyncCauseName(reason->cause)}, {"detail", reason->detail}});
+  absl::StatusOr<std::string> arn = CurrentStreamArn();
+  if (!arn.ok()) return arn.status();
+  return Resync(stream::ResyncCauseName(reason->cause), *arn, false);
+}
+
+absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& index) {
+  stream::StreamApplier sink(
+      *mapper_, [&index](const WriteBatch& batch) { return index.Apply(batch); },
+      [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
+        ObserveResult(batch, result);
+      });
+  stream::StreamsClientSource source(connection_->streams());
+  stream::StreamFollowerOptions follower_options;
+  follower_options.stream_arn = stream_arn;
+  follower_options.describe_interval = options_.describe_interval;
+  follower_options.reader = options_.reader;
+  stream::StreamFollower follower(source, sink, follower_options);
+  if (absl::Status s = follower.Start({}); !s.ok()) return s;
+  SetState("resyncing", &follower);
+  absl::Status result = absl::CancelledError("stopped during the stream replay");
+  while (!stop_.WaitFor(kPollInterval)) {
+    if (std::optional<stream::ResyncReason> r = follower.resync_reason(); r.has_value()) {
+      result = absl::UnavailableError(
+          absl::StrCat("stream replay: ", stream::ResyncCauseName(r->cause), ": ", r->detail));
+      break;
+    }
+    if (CaughtUp(follower.stats())) {
+      result = absl::OkStatus();
+      break;
+    }
+  }
+  SetState("resyncing", nullptr);
+  follower.Stop();
+  return result;
+}
+
+absl::Status StreamSupervisor::Resync(const std::string& reason, const std::string& stream_arn,
+                                      bool first) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++resyncs_started_[reason];
+    state_ = "resyncing";
+  }
+  const absl::Time start = absl::Now();
+  env_.log().Event(LogLevel::kInfo, "resync_started",
+                   {{"reason", reason}, {"table", options_.table}, {"stream_arn", stream_arn}});
+  if (first && options_.set_serving) options_.set_serving(false);
+  auto failed = [this, &reason](absl::Status s) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++resyncs_failed_;
+    }
+    if (!stop_.raised()) {
+      nlohmann::ordered_json fields = StatusFields(s);
+      fields["reason"] = reason;
+      env_.log().Event(LogLevel::kError, "resync_failed", fields);
+    }
+    return s;
+  };
+
+  // Leftovers of an earlier, interrupted re-sync; the served generation stays.
+  absl::StatusOr<std::vector<std::string>> removed =
+      stream::RemoveStaleGenerations(options_.index_path, {holder_.directory()});
+  if (!removed.ok()) return failed(removed.status());
+  const std::string generation = stream::NewGenerationDir(options_.index_path);
+  uint64_t documents = 0;
+  stream::TableLoadTally tally;
+  {
+    IndexOptions index_options = holder_.options();
+    index_options.create_if_missing = true;
+    index_options.error_if_missing = false;
+    absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(generation, index_options);
+    if (!index.ok()) return failed(index.status());
+    stream::TableLoadOptions load;
+    load.table = options_.table;
+    load.segments = options_.scan_segments;
+    load.cancel = &cancel_;
+    load.on_reject = [this](const std::string& id, const std::string& why) {
+      env_.metrics().RecordStreamRecords(StreamRecordSource::kReader,
+                                         StreamRecordOutcome::kRejected, "invalid_field");
+      env_.log().Event(LogLevel::kWarn, "scan_item_rejected", {{"artist_id", id}, {"reason", why}});
+    };
+    absl::StatusOr<stream::TableLoadTally> loaded =
+        stream::LoadTable(connection_->dynamodb(), *mapper_, **index, load);
+    if (!loaded.ok()) return failed(loaded.status());
+    tally = *loaded;
+    env_.log().Event(LogLevel::kInfo, "resync_scanned",
+                     {{"reason", reason},
+                      {"items", tally.items},
+                      {"artists", tally.artists},
+                      {"rejected", tally.rejected},
+                      {"ignored", tally.ignored},
+                      {"duration_ms", absl::ToInt64Milliseconds(tally.duration)}});
+    if (absl::Status s = Replay(stream_arn, **index); !s.ok()) return failed(s);
+    documents = (*index)->Stats().documents;
+  }  // closed here: SwapIndex opens it again
+  absl::StatusOr<SwapResult> swapped = committer_.SwapIndex(generation, /*verify=*/false);
+  if (!swapped.ok()) return failed(swapped.status());
+  if (absl::Status s = stream::PointAt(options_.index_path, generation); !s.ok()) {
+    return failed(s);
+  }
+  if (first && options_.set_serving) options_.set_serving(true);
+  {
+    absl::MutexLock lock(&mu_);
+    ++resyncs_completed_;
+  }
+  env_.log().Event(LogLevel::kInfo, "resync_done",
+                   {{"reason", reason},
+                    {"directory", swapped->directory},
+                    {"documents", documents},
+                    {"generation", swapped->generation},
+                    {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
+  return absl::OkStatus();
+}
+
+}  // namespace inkdex::server

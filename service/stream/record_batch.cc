@@ -1,0 +1,69 @@
+#include "stream/record_batch.h"
+
+namespace inkdex::stream {
+
+std::string_view RecordOutcomeName(RecordOutcome outcome) {
+  switch (outcome) {
+    case RecordOutcome::kApplied:
+      return "applied";
+    case RecordOutcome::kStale:
+      return "stale";
+    case RecordOutcome::kIgnored:
+      return "ignored";
+    case RecordOutcome::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
+    const RecordMapper& mapper, const std::vector<dynamodb::StreamRecord>& records,
+    const std::vector<std::pair<std::string, std::string>>& metadata,
+    const CommitFunction& commit) {
+  std::vector<RecordResult> results(records.size());
+  std::vector<size_t> change_of;  // batch change i -> record index
+  WriteBatch batch;
+  for (size_t i = 0; i < records.size(); ++i) {
+    MappedRecord m = mapper.Map(records[i]);
+    RecordResult& r = results[i];
+    r.sequence_number = records[i].sequence_number;
+    r.artist_id = m.artist_id;
+    r.metric_reason = MetricReason(m);
+    r.warnings = std::move(m.warnings);
+    switch (m.action) {
+      case RecordAction::kUpsert:
+      case RecordAction::kDelete:
+        AddToBatch(m, &batch);
+        change_of.push_back(i);
+        r.outcome = RecordOutcome::kApplied;  // until the commit says otherwise
+        break;
+      case RecordAction::kIgnore:
+        r.outcome = RecordOutcome::kIgnored;
+        r.reason = std::move(m.reason);
+        break;
+      case RecordAction::kReject:
+        r.outcome = RecordOutcome::kRejected;
+        r.reason = std::move(m.reason);
+        break;
+    }
+  }
+  for (const auto& [key, value] : metadata) batch.PutMetadata(key, value);
+  if (batch.empty()) return results;
+  absl::StatusOr<std::vector<ChangeResult>> applied = commit(batch);
+  if (!applied.ok()) return applied.status();
+  for (size_t c = 0; c < change_of.size() && c < applied->size(); ++c) {
+    RecordResult& r = results[change_of[c]];
+    const ChangeResult& change = (*applied)[c];
+    if (change.outcome == ChangeResult::Outcome::kStale) {
+      r.outcome = RecordOutcome::kStale;
+      r.reason = change.reason;
+    } else if (change.outcome == ChangeResult::Outcome::kRejected) {
+      r.outcome = RecordOutcome::kRejected;
+      r.reason = change.reason;
+      r.metric_reason = "invalid_field";
+    }
+  }
+  return results;
+}
+
+}  // namespace inkdex::stream

@@ -1,0 +1,101 @@
+// RecordMapper: a DynamoDB stream record (from the stream reader or a Lambda
+// event) or a Scan item -> the index change it stands for, through the
+// table's ItemMapping (item_mapping.h) and inkdex::ParseArtistRecord.
+//
+// Map(record):
+//   INSERT/MODIFY of an artist item -> kUpsert of its NewImage, versioned by
+//     the record's sequence number (Artist.stream_sequence), so a duplicate
+//     or an older record comes back stale from Index::Apply. An artist with
+//     opted_out true or isActive false is still an upsert: the library keeps
+//     the document and hides it from search and GetArtist.
+//   REMOVE of an artist item -> kDelete of the id (from Keys, or from the
+//     OldImage when the id is an attribute), at the sequence number.
+//   an item of another type -> kIgnore, `reason` the item type ("STUDIO").
+//   an artist record that cannot be indexed -> kReject, `reason` "field:
+//     reason": no coordinates or a required field of the wrong type
+//     ("latitude: missing"), a sequence number that is not 1..40 digits, no
+//     NewImage on INSERT/MODIFY (a KEYS_ONLY or OLD_IMAGE stream), an
+//     unknown eventName, no key attributes.
+//   Exception: an artist image that cannot be indexed but says opted_out
+//     true or isActive false becomes a kDelete (with a warning), so an
+//     artist who asked to be hidden is never left searchable by a broken
+//     write.
+//
+// A rejected MODIFY changes nothing in the index: the artist's previously
+// indexed document (from the last record that could be indexed) stays, and
+// stays searchable, until a later record of the item can be indexed or
+// removes it. The reject is counted and logged (inkdex_stream_records_total
+// {outcome="rejected"}) for an operator to fix the item; deleting the artist
+// instead would let one bad write take a correct listing offline.
+//
+// MapItem(item) maps a Scan item the same way, without a sequence number:
+// kUpsert (the caller chooses the version; a "streamSequence" attribute is
+// never taken as one), kIgnore, or kReject.
+//
+// Never throws and never crashes, whatever the JSON. Thread safety:
+// immutable; Map and MapItem may be called concurrently.
+#ifndef INKDEX_SERVICE_STREAM_RECORD_MAPPER_H_
+#define INKDEX_SERVICE_STREAM_RECORD_MAPPER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dynamodb/stream_record.h"
+#include "inkdex/artist.pb.h"
+#include "inkdex/index.h"
+#include "inkdex/taxonomy.h"
+#include "nlohmann/json.hpp"
+#include "stream/item_mapping.h"
+
+namespace inkdex::stream {
+
+enum class RecordAction { kUpsert, kDelete, kIgnore, kReject };
+
+struct MappedRecord {
+  RecordAction action = RecordAction::kIgnore;
+  std::string artist_id;        // kUpsert/kDelete (and kReject when known)
+  Artist artist;                // kUpsert: stream_sequence set to the record's sequence number
+  std::string sequence_number;  // the record's
+  std::string reason;           // kIgnore: the item type ("STUDIO"); kReject: "field: reason"
+  std::vector<std::string> warnings;
+};
+
+class RecordMapper {  // thread-safe, immutable
+ public:
+  // REQUIRES: taxonomy != nullptr.
+  RecordMapper(ItemMapping mapping, std::shared_ptr<const StyleTaxonomy> taxonomy);
+
+  MappedRecord Map(const dynamodb::StreamRecord& record) const;  // stream record (reader or Lambda)
+  MappedRecord MapItem(const nlohmann::json& item) const;        // a Scan item (no sequence)
+
+  const ItemMapping& mapping() const { return mapping_; }
+
+ private:
+  // `out` for an item that is not an artist: kIgnore naming its type, or
+  // kReject "<keys_field>.<partition key>: missing ..." for kNoKey.
+  MappedRecord NotAnArtist(const ItemKind& kind, const char* keys_field, MappedRecord out) const;
+  // Fills `out` from an artist image: kUpsert, or kReject; kDelete instead
+  // of kReject for a hidden artist when `delete_hidden`.
+  void MapArtistImage(const nlohmann::json& image, const std::string& artist_id, bool delete_hidden,
+                      MappedRecord& out) const;
+
+  const ItemMapping mapping_;
+  const std::shared_ptr<const StyleTaxonomy> taxonomy_;
+};
+
+// kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
+// sequence_number); kIgnore and kReject add nothing.
+void AddToBatch(const MappedRecord& r, WriteBatch* batch);
+
+// The bounded `reason` label of inkdex_stream_records_total for a mapped
+// record (server/metrics.h): "none" (kUpsert, kDelete), "other_item"
+// (kIgnore), and for kReject "missing_image" (no NewImage/OldImage needed),
+// "invalid_record" (the stream record itself: sequence number, eventName,
+// keys) or "invalid_field" (the artist image).
+std::string_view MetricReason(const MappedRecord& r);
+
+}  // namespace inkdex::stream
+
+#endif  // INKDEX_SERVICE_STREAM_RECORD_MAPPER_H_

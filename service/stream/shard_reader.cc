@@ -1,0 +1,254 @@
+#include "stream/shard_reader.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "dynamodb/aws_error.h"
+
+namespace inkdex::stream {
+namespace {
+
+// initial * 2^(attempt-1), capped; attempt >= 1.
+absl::Duration Backoff(absl::Duration initial, absl::Duration max, int attempt) {
+  absl::Duration delay = initial;
+  for (int i = 1; i < attempt && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
+}
+
+bool IsExpiredIterator(const absl::Status& status) {
+  return dynamodb::ErrorTypeOf(status) == "ExpiredIteratorException";
+}
+
+// Records are gone for good (trimmed) or the stream is: only a re-sync helps.
+bool NeedsResync(const absl::Status& status) {
+  return absl::IsOutOfRange(status) || absl::IsNotFound(status);
+}
+
+}  // namespace
+
+ShardCheckpoint CheckpointAfter(const ShardBatch& batch) {
+  return ShardCheckpoint{batch.last_sequence_number, batch.shard_finished};
+}
+
+absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch) {
+  return EncodeShardCheckpoint(batch.stream_arn, batch.shard_id, CheckpointAfter(batch));
+}
+
+absl::Status StreamSink::ForgetShards(const std::string&, const std::vector<std::string>&) {
+  return absl::OkStatus();
+}
+
+void StopSignal::Raise() {
+  absl::MutexLock lock(&mu_);
+  raised_ = true;
+}
+
+bool StopSignal::raised() const {
+  absl::MutexLock lock(&mu_);
+  return raised_;
+}
+
+bool StopSignal::WaitFor(absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&raised_), timeout);
+  return raised_;
+}
+
+absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options) {
+  if (options.records_limit < 1 || options.records_limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shard reader: records_limit: ", options.records_limit, " is not in 1..1000"));
+  }
+  for (auto [name, value] : {std::pair{"empty_backoff_initial", options.empty_backoff_initial},
+                             std::pair{"empty_backoff_max", options.empty_backoff_max},
+                             std::pair{"error_backoff_initial", options.error_backoff_initial},
+                             std::pair{"error_backoff_max", options.error_backoff_max},
+                             std::pair{"iterator_refresh_after", options.iterator_refresh_after}}) {
+    if (value <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "shard reader: ", name, ": ", absl::FormatDuration(value), " is not positive"));
+    }
+  }
+  if (options.iterator_refresh_after >= absl::Minutes(15)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shard reader: iterator_refresh_after: ",
+                     absl::FormatDuration(options.iterator_refresh_after),
+                     " is not under the 15 minutes after which iterators expire"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Duration ShardStats::Lag(absl::Time now) const {
+  if (oldest_pending_record_time)
+    return std::max(absl::ZeroDuration(), now - *oldest_pending_record_time);
+  if (caught_up || !last_record_time) return absl::ZeroDuration();
+  return std::max(absl::ZeroDuration(), now - *last_record_time);
+}
+
+ShardReader::ShardReader(StreamSource& source, StreamSink& sink, std::string stream_arn,
+                         dynamodb::Shard shard, ShardCheckpoint start, ShardReaderOptions options,
+                         const StopSignal& stop)
+    : source_(source),
+      sink_(sink),
+      stream_arn_(std::move(stream_arn)),
+      shard_(std::move(shard)),
+      options_(std::move(options)),
+      stop_(stop),
+      checkpoint_(std::move(start)) {
+  stats_.shard_id = shard_.shard_id;
+  stats_.parent_shard_id = shard_.parent_shard_id;
+  stats_.closed = shard_.closed();
+  stats_.last_sequence_number = checkpoint_.sequence_number;
+}
+
+absl::Time ShardReader::Now() const { return options_.now ? options_.now() : absl::Now(); }
+
+ShardStats ShardReader::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+ShardCheckpoint ShardReader::checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return checkpoint_;
+}
+
+void ShardReader::CountError(const absl::Status& status) {
+  std::string type = dynamodb::ErrorTypeOf(status);
+  if (type.empty()) type = absl::StatusCodeToString(status.code());
+  absl::MutexLock lock(&mu_);
+  ++stats_.errors[type];
+}
+
+absl::StatusOr<std::string> ShardReader::AcquireIterator() {
+  std::string after;
+  {
+    absl::MutexLock lock(&mu_);
+    after = checkpoint_.sequence_number;
+  }
+  if (after.empty()) {
+    return source_.GetShardIterator(stream_arn_, shard_.shard_id,
+                                    dynamodb::ShardIteratorType::kTrimHorizon, "");
+  }
+  return source_.GetShardIterator(stream_arn_, shard_.shard_id,
+                                  dynamodb::ShardIteratorType::kAfterSequenceNumber, after);
+}
+
+bool ShardReader::ApplyUntilCommitted(const ShardBatch& batch) {
+  for (int attempt = 1;; ++attempt) {
+    absl::Status status = sink_.Apply(batch);
+    if (status.ok()) return true;
+    {
+      absl::MutexLock lock(&mu_);
+      ++stats_.sink_errors;
+    }
+    if (stop_.WaitFor(
+            Backoff(options_.error_backoff_initial, options_.error_backoff_max, attempt))) {
+      return false;
+    }
+  }
+}
+
+ShardReadResult ShardReader::Run() {
+  std::optional<std::string> iterator;
+  absl::Time iterator_time;
+  bool acquired_once = false;
+  int empty_streak = 0;
+  int error_streak = 0;
+  auto wait_after_error = [&](const absl::Status& status) {
+    CountError(status);
+    return stop_.WaitFor(
+        Backoff(options_.error_backoff_initial, options_.error_backoff_max, ++error_streak));
+  };
+
+  while (!stop_.raised()) {
+    if (!iterator || Now() - iterator_time >= options_.iterator_refresh_after) {
+      absl::StatusOr<std::string> acquired = AcquireIterator();
+      if (!acquired.ok()) {
+        if (NeedsResync(acquired.status())) {
+          return {ShardReadOutcome::kResyncNeeded, acquired.status()};
+        }
+        if (wait_after_error(acquired.status())) break;
+        continue;
+      }
+      if (acquired_once) {
+        absl::MutexLock lock(&mu_);
+        ++stats_.iterator_refreshes;
+      }
+      acquired_once = true;
+      iterator = *std::move(acquired);
+      iterator_time = Now();
+    }
+
+    absl::StatusOr<dynamodb::RecordsPage> page =
+        source_.GetRecords(*iterator, options_.records_limit);
+    const absl::Time read_time = Now();
+    if (!page.ok()) {
+      if (IsExpiredIterator(page.status())) {
+        // Re-acquired after the last applied record at the top of the loop.
+        CountError(page.status());
+        iterator.reset();
+        continue;
+      }
+      if (NeedsResync(page.status())) return {ShardReadOutcome::kResyncNeeded, page.status()};
+      if (wait_after_error(page.status())) break;
+      continue;
+    }
+    error_streak = 0;
+
+    const bool finished = !page->next_shard_iterator.has_value();
+    const size_t count = page->records.size();
+    if (count > 0 || finished) {
+      ShardBatch batch;
+      batch.stream_arn = stream_arn_;
+      batch.shard_id = shard_.shard_id;
+      batch.shard_finished = finished;
+      {
+        absl::MutexLock lock(&mu_);
+        batch.last_sequence_number =
+            count > 0 ? page->records.back().sequence_number : checkpoint_.sequence_number;
+        stats_.records_read += count;
+        stats_.records_behind = count;
+        stats_.oldest_pending_record_time =
+            count > 0 ? page->records.front().approximate_creation_time : std::nullopt;
+      }
+      std::optional<absl::Time> last_time =
+          count > 0 ? page->records.back().approximate_creation_time : std::nullopt;
+      batch.records = std::move(page->records);
+      if (!ApplyUntilCommitted(batch)) break;
+      absl::MutexLock lock(&mu_);
+      checkpoint_ = CheckpointAfter(batch);
+      stats_.last_sequence_number = checkpoint_.sequence_number;
+      stats_.records_applied += count;
+      ++stats_.batches_applied;
+      stats_.records_behind = 0;
+      stats_.oldest_pending_record_time.reset();
+      if (last_time) stats_.last_record_time = last_time;
+      stats_.caught_up = count < static_cast<size_t>(options_.records_limit);
+      if (finished) {
+        stats_.finished = true;
+        return {ShardReadOutcome::kFinished, absl::OkStatus()};
+      }
+    }
+
+    iterator = std::move(page->next_shard_iterator);
+    iterator_time = read_time;
+    if (count > 0) {
+      empty_streak = 0;
+      continue;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      ++stats_.empty_polls;
+      stats_.caught_up = true;
+    }
+    if (stop_.WaitFor(
+            Backoff(options_.empty_backoff_initial, options_.empty_backoff_max, ++empty_streak))) {
+      break;
+    }
+  }
+  return {ShardReadOutcome::kStopped, absl::OkStatus()};
+}
+
+}  // namespace inkdex::stream

@@ -1,0 +1,200 @@
+// ShardReader: reads one shard of a DynamoDB stream, from its checkpoint to
+// its end (a closed shard) or for as long as it runs (an open one), handing
+// the records in order to a StreamSink that applies them and commits the
+// checkpoint. StreamFollower (stream_follower.h) runs one per readable
+// shard; this file also defines the sink contract and the stop signal they
+// share.
+//
+// The loop:
+//   - GetShardIterator TRIM_HORIZON without a checkpoint, else
+//     AFTER_SEQUENCE_NUMBER the last applied sequence number. The iterator is
+//     re-acquired so (counted as a refresh) when it is older than
+//     `iterator_refresh_after` (AWS expires them after 15 minutes, which only
+//     matters while a sink keeps failing) and on ExpiredIteratorException.
+//   - GetRecords (up to `records_limit`). Records go to the sink as one
+//     ShardBatch; a sink error retries the SAME batch after a backoff, for as
+//     long as the reader runs, so nothing is skipped. A page without a next
+//     iterator ends a closed shard: its batch (possibly without records)
+//     carries shard_finished = true and the reader returns kFinished.
+//   - An empty page waits empty_backoff_initial, doubling per consecutive
+//     empty page up to empty_backoff_max (an open shard keeps polling).
+//   - Errors (throttling and 5xx were already retried inside the client)
+//     wait error_backoff_initial, doubling up to error_backoff_max, and the
+//     reader tries again: it never gives up while running, except on
+//     TrimmedDataAccessException (OutOfRange: the checkpoint is older than
+//     the shard's 24-hour trim horizon) and ResourceNotFoundException
+//     (NotFound: stream or shard gone), which return kResyncNeeded with the
+//     error, because records were lost and only a re-sync repairs that.
+// Every wait ends at once when the StopSignal is raised; a call already in
+// flight (one HTTP request, or one sink Apply) is finished first.
+//
+// Thread safety: Run is called once, on one thread; stats() and
+// checkpoint() may be called from any thread meanwhile.
+// Ownership: borrows the source, the sink and the stop signal, which must
+// outlive Run.
+#ifndef INKDEX_SERVICE_STREAM_SHARD_READER_H_
+#define INKDEX_SERVICE_STREAM_SHARD_READER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "dynamodb/streams_client.h"
+#include "stream/shard_checkpoints.h"
+#include "stream/stream_source.h"
+
+namespace inkdex::stream {
+
+// Records of one shard, in stream order, to apply together with the
+// checkpoint they reach.
+struct ShardBatch {
+  std::string stream_arn;
+  std::string shard_id;
+  std::vector<dynamodb::StreamRecord> records;
+  // The checkpoint after this batch: the last record's sequence number, or
+  // (a final batch without records) the previous checkpoint, possibly empty.
+  std::string last_sequence_number;
+  // The shard is closed and read to its end: record it as finished.
+  bool shard_finished = false;
+};
+
+// The checkpoint a batch reaches and its metadata entries
+// (shard_checkpoints.h), for the sink to put with WriteBatch::PutMetadata.
+ShardCheckpoint CheckpointAfter(const ShardBatch& batch);
+absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch);
+
+// Where records go. Called concurrently from the readers of different
+// shards (never concurrently for one shard): implementations must be
+// thread-safe.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Applies the records and commits the checkpoint (CheckpointEntries)
+  // atomically; OK = durable. On error the reader retries the SAME batch
+  // after a backoff, so Apply must be idempotent (stream versions make it).
+  virtual absl::Status Apply(const ShardBatch& batch) = 0;
+  // Drops the checkpoints of finished shards DescribeStream no longer lists
+  // (EncodeForgottenShards). Best effort: on error they are offered again
+  // after the next describe. The default keeps them.
+  virtual absl::Status ForgetShards(const std::string& stream_arn,
+                                    const std::vector<std::string>& shard_ids);
+};
+
+// A flag that, once raised, ends every wait on it at once.
+class StopSignal {
+ public:
+  void Raise();
+  bool raised() const;
+  // Waits up to `timeout`; true when raised (before or during the wait).
+  bool WaitFor(absl::Duration timeout) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  bool raised_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+struct ShardReaderOptions {
+  int records_limit = 1000;  // per GetRecords, 1..1000
+  absl::Duration empty_backoff_initial = absl::Milliseconds(50);
+  absl::Duration empty_backoff_max = absl::Milliseconds(500);
+  absl::Duration error_backoff_initial = absl::Milliseconds(100);
+  absl::Duration error_backoff_max = absl::Seconds(5);
+  // Iterators expire 15 minutes after GetShardIterator/GetRecords returned
+  // them; older ones are replaced before use.
+  absl::Duration iterator_refresh_after = absl::Minutes(10);
+  std::function<absl::Time()> now;  // the clock; absl::Now when empty
+};
+
+// InvalidArgument naming the field when an option is out of range.
+absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options);
+
+// What a reader did and where it is, for metrics.
+struct ShardStats {
+  std::string shard_id;
+  std::string parent_shard_id;
+  bool closed = false;    // the description gave it an ending sequence number
+  bool finished = false;  // read to its end and committed
+  uint64_t records_read = 0;
+  uint64_t records_applied = 0;
+  uint64_t batches_applied = 0;
+  uint64_t empty_polls = 0;
+  uint64_t iterator_refreshes = 0;
+  uint64_t sink_errors = 0;
+  // Failed stream calls by AWS error type (ErrorTypeOf), or by status code
+  // name when the error has none (network errors after the client's retries).
+  std::map<std::string, uint64_t> errors;
+  std::string last_sequence_number;  // the checkpoint
+  // ApproximateCreationDateTime of the last applied record.
+  std::optional<absl::Time> last_record_time;
+  // The last read found nothing more (an empty page, or a short one).
+  bool caught_up = false;
+  // Records behind: the records read but not yet applied (a batch the sink
+  // is applying or retrying). How many more wait in the shard beyond a full
+  // page the API does not say; caught_up is false then.
+  uint64_t records_behind = 0;
+  // ApproximateCreationDateTime of the oldest record read but not applied.
+  std::optional<absl::Time> oldest_pending_record_time;
+
+  // How far the index trails this shard: now minus the creation time of the
+  // oldest record not yet applied; else 0 when caught up; else now minus the
+  // last applied record's creation time (more records wait); 0 before any.
+  absl::Duration Lag(absl::Time now) const;
+};
+
+enum class ShardReadOutcome {
+  kStopped,       // the stop signal was raised
+  kFinished,      // closed shard read to its end, committed as finished
+  kResyncNeeded,  // records were lost (trimmed) or the stream is gone
+};
+
+struct ShardReadResult {
+  ShardReadOutcome outcome = ShardReadOutcome::kStopped;
+  absl::Status error;  // kResyncNeeded: why (OutOfRange or NotFound)
+};
+
+class ShardReader {
+ public:
+  // REQUIRES: ValidateShardReaderOptions(options).ok(); `start` not finished.
+  ShardReader(StreamSource& source, StreamSink& sink, std::string stream_arn, dynamodb::Shard shard,
+              ShardCheckpoint start, ShardReaderOptions options, const StopSignal& stop);
+  ShardReader(const ShardReader&) = delete;
+  ShardReader& operator=(const ShardReader&) = delete;
+
+  // Reads until stopped, finished or a re-sync is needed (see above).
+  // REQUIRES: called once.
+  ShardReadResult Run();
+
+  ShardStats stats() const;
+  // The last committed checkpoint.
+  ShardCheckpoint checkpoint() const;
+
+ private:
+  absl::StatusOr<std::string> AcquireIterator();
+  // Applies until OK (true) or stopped (false).
+  bool ApplyUntilCommitted(const ShardBatch& batch);
+  void CountError(const absl::Status& status);
+  absl::Time Now() const;
+
+  StreamSource& source_;
+  StreamSink& sink_;
+  const std::string stream_arn_;
+  const dynamodb::Shard shard_;
+  const ShardReaderOptions options_;
+  const StopSignal& stop_;
+
+  mutable absl::Mutex mu_;
+  ShardCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
+  ShardStats stats_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace inkdex::stream
+
+#endif  // INKDEX_SERVICE_STREAM_SHARD_READER_H_

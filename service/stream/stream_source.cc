@@ -1,0 +1,26 @@
+#include "stream/stream_source.h"
+
+namespace inkdex::stream {
+
+absl::StatusOr<dynamodb::StreamDescription> StreamsClientSource::DescribeStream(
+    const std::string& stream_arn, const std::string& exclusive_start_shard_id) {
+  return client_.DescribeStream(stream_arn, exclusive_start_shard_id);
+}
+
+absl::StatusOr<dynamodb::StreamDescription> StreamsClientSource::DescribeWholeStream(
+    const std::string& stream_arn) {
+  return client_.DescribeWholeStream(stream_arn);
+}
+
+absl::StatusOr<std::string> StreamsClientSource::GetShardIterator(
+    const std::string& stream_arn, const std::string& shard_id, dynamodb::ShardIteratorType type,
+    const std::string& sequence_number) {
+  return client_.GetShardIterator(stream_arn, shard_id, type, sequence_number);
+}
+
+absl::StatusOr<dynamodb::RecordsPage> StreamsClientSource::GetRecords(
+    const std::string& shard_iterator, int limit) {
+  return client_.GetRecords(shard_iterator, limit);
+}
+
+}  // namespace inkdex::stream

@@ -1,0 +1,64 @@
+// LoadTable: a full parallel Scan of a DynamoDB table into an index, for the
+// stream reader's bootstrap and re-sync (the same job as `inkdex build
+// --from-dynamodb`, inside the server, into an index it then serves).
+//
+// Every item goes through RecordMapper::MapItem: artists are upserted with
+// numeric version 1, other item types are counted by type (and hidden artists
+// whose items cannot be indexed as "hidden_unindexable"), artist items that
+// cannot be indexed are counted and reported through `on_reject`. Numeric
+// version 1 is deliberate: the stream is replayed over the loaded index
+// afterwards, and any stream version outranks any numeric one
+// (inkdex/index.h "Versions"), so every change the stream still holds wins
+// over the scanned copy, whatever the timing of the two.
+//
+// Cost: one thread per segment; each page's artists are one Index::Apply.
+// Throttling, 5xx and network errors are retried by the DynamoDB client.
+//
+// Thread safety: LoadTable may be called from any thread; it blocks until
+// the scan is done, failed or cancelled.
+#ifndef INKDEX_SERVICE_STREAM_TABLE_LOADER_H_
+#define INKDEX_SERVICE_STREAM_TABLE_LOADER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dynamodb/dynamodb_client.h"
+#include "inkdex/index.h"
+#include "stream/record_mapper.h"
+
+namespace inkdex::stream {
+
+struct TableLoadOptions {
+  std::string table;
+  int segments = 4;   // parallel Scan segments, 1..1000
+  int page_size = 0;  // Scan Limit; 0: DynamoDB's 1 MB pages
+  // Polled between pages; the load stops with CANCELLED when it turns true.
+  const std::atomic<bool>* cancel = nullptr;
+  // Called (from scanner threads, serialized) for each rejected artist item:
+  // its id when known and the reason.
+  std::function<void(const std::string& id, const std::string& reason)> on_reject;
+};
+
+struct TableLoadTally {
+  uint64_t items = 0;  // every item the scan returned
+  uint64_t pages = 0;
+  uint64_t artists = 0;                     // upserted
+  uint64_t rejected = 0;                    // artist items that could not be indexed
+  std::map<std::string, uint64_t> ignored;  // other item types by type
+  absl::Duration duration;
+};
+
+// REQUIRES: `index` is not written by anyone else during the load (it is a
+// fresh index the caller will serve afterwards).
+absl::StatusOr<TableLoadTally> LoadTable(dynamodb::DynamoDbClient& client,
+                                         const RecordMapper& mapper, Index& index,
+                                         const TableLoadOptions& options);
+
+}  // namespace inkdex::stream
+
+#endif  // INKDEX_SERVICE_STREAM_TABLE_LOADER_H_

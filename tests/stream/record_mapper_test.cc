@@ -1,0 +1,470 @@
+// RecordMapper: stream records (GetRecords and Lambda shapes, parsed by
+// ParseStreamRecord) and Scan items -> index changes, through the default
+// and a custom ItemMapping; and the changes applied to a real index.
+#include "stream/record_mapper.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+
+namespace inkdex::stream {
+namespace {
+
+using dynamodb::ParseStreamRecord;
+using dynamodb::StreamRecord;
+using nlohmann::json;
+
+constexpr char kArn[] = "arn:aws:dynamodb:us-east-1:000000000000:table/directory/stream/2026";
+
+std::shared_ptr<const StyleTaxonomy> Taxonomy() {
+  static const std::shared_ptr<const StyleTaxonomy> taxonomy =
+      std::make_shared<const StyleTaxonomy>(StyleTaxonomy::Default().value());
+  return taxonomy;
+}
+
+json ArtistImage(const std::string& id, const std::string& sk = "METADATA") {
+  return json{{"PK", {{"S", "ARTIST#" + id}}},
+              {"SK", {{"S", sk}}},
+              {"artistId", {{"S", id}}},
+              {"artistName", {{"S", "Sarah Mitchell"}}},
+              {"latitude", {{"N", "51.5225"}}},
+              {"longitude", {{"N", "-0.0786"}}},
+              {"styles", {{"L", {{{"S", "neo-traditional"}}, {{"S", "koi-fish"}}}}}},
+              {"rating", {{"N", "4.8"}}},
+              {"gsi1pk", {{"S", "CITY#london"}}}};
+}
+
+json KeysOf(const json& image) { return json{{"PK", image["PK"]}, {"SK", image["SK"]}}; }
+
+// A record as a Lambda event delivers it.
+json LambdaRecord(const std::string& event, const std::string& seq, const json& keys,
+                  const json& new_image, const json& old_image) {
+  json dynamodb{{"SequenceNumber", seq},
+                {"Keys", keys},
+                {"SizeBytes", 321},
+                {"ApproximateCreationDateTime", 1767225600},
+                {"StreamViewType", "NEW_AND_OLD_IMAGES"}};
+  if (!new_image.is_null()) dynamodb["NewImage"] = new_image;
+  if (!old_image.is_null()) dynamodb["OldImage"] = old_image;
+  return json{{"eventID", "ev-" + seq},        {"eventName", event},       {"eventVersion", "1.1"},
+              {"eventSource", "aws:dynamodb"}, {"awsRegion", "us-east-1"}, {"dynamodb", dynamodb},
+              {"eventSourceARN", kArn}};
+}
+
+StreamRecord Parse(const json& raw) {
+  absl::StatusOr<StreamRecord> record = ParseStreamRecord(raw);
+  EXPECT_TRUE(record.ok()) << record.status();
+  return record.ok() ? *std::move(record) : StreamRecord{};
+}
+
+class RecordMapperTest : public ::testing::Test {
+ protected:
+  RecordMapper mapper_{ItemMapping::Default(), Taxonomy()};
+};
+
+TEST(ParseStreamRecordTest, ReadsTheLambdaShape) {
+  json image = ArtistImage("a1");
+  StreamRecord record =
+      Parse(LambdaRecord("INSERT", "000000000000000000042", KeysOf(image), image, nullptr));
+  EXPECT_EQ(record.event_id, "ev-000000000000000000042");
+  EXPECT_EQ(record.event_name, "INSERT");
+  EXPECT_EQ(record.event_source_arn, kArn);
+  EXPECT_EQ(record.sequence_number, "000000000000000000042");
+  EXPECT_EQ(record.stream_view_type, "NEW_AND_OLD_IMAGES");
+  EXPECT_EQ(record.size_bytes, 321);
+  ASSERT_TRUE(record.approximate_creation_time.has_value());
+  EXPECT_EQ(absl::ToUnixSeconds(*record.approximate_creation_time), 1767225600);
+  EXPECT_EQ(record.keys, KeysOf(image));
+  EXPECT_EQ(record.new_image, image);
+  EXPECT_TRUE(record.old_image.is_null());
+  EXPECT_EQ(record.raw["eventSourceARN"], kArn);
+}
+
+TEST(ParseStreamRecordTest, RequiresAnObjectWithDynamodbAndASequenceNumber) {
+  EXPECT_EQ(ParseStreamRecord(json::array()).status().message(), "record: must be an object");
+  EXPECT_EQ(ParseStreamRecord(json{{"eventName", "INSERT"}}).status().message(),
+            "dynamodb: missing or not an object");
+  EXPECT_EQ(ParseStreamRecord(json{{"dynamodb", {{"Keys", json::object()}}}}).status().message(),
+            "dynamodb.SequenceNumber: missing");
+  EXPECT_EQ(ParseStreamRecord(json{{"dynamodb", {{"SequenceNumber", 42}}}}).status().message(),
+            "dynamodb.SequenceNumber: missing");
+  // An absurd creation time is left unset, not overflowed.
+  absl::StatusOr<StreamRecord> record = ParseStreamRecord(
+      json{{"dynamodb", {{"SequenceNumber", "1"}, {"ApproximateCreationDateTime", 1e300}}}});
+  ASSERT_TRUE(record.ok());
+  EXPECT_FALSE(record->approximate_creation_time.has_value());
+}
+
+TEST_F(RecordMapperTest, InsertIsAnUpsertVersionedBySequenceNumber) {
+  json image = ArtistImage("a1");
+  MappedRecord r = mapper_.Map(
+      Parse(LambdaRecord("INSERT", "000000000000000000100", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist_id, "a1");
+  EXPECT_EQ(r.sequence_number, "000000000000000000100");
+  EXPECT_EQ(r.artist.id(), "a1");
+  EXPECT_EQ(r.artist.name(), "Sarah Mitchell");
+  EXPECT_EQ(r.artist.stream_sequence(), "000000000000000000100");
+  EXPECT_DOUBLE_EQ(r.artist.location().latitude(), 51.5225);
+  EXPECT_DOUBLE_EQ(r.artist.rating(), 4.8);
+  // The unknown style is kept and reported, never a reject.
+  ASSERT_EQ(r.artist.unknown_styles_size(), 1);
+  EXPECT_EQ(r.artist.unknown_styles(0), "koi-fish");
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_EQ(MetricReason(r), "none");
+}
+
+TEST_F(RecordMapperTest, ModifyIsAnUpsertOfTheNewImage) {
+  json old_image = ArtistImage("a1");
+  json image = old_image;
+  image["artistName"] = {{"S", "Sarah M."}};
+  MappedRecord r =
+      mapper_.Map(Parse(LambdaRecord("MODIFY", "200", KeysOf(image), image, old_image)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist.name(), "Sarah M.");
+  EXPECT_EQ(r.artist.stream_sequence(), "200");
+}
+
+TEST_F(RecordMapperTest, RemoveIsADeleteOfTheKeysId) {
+  json old_image = ArtistImage("a7");
+  MappedRecord r =
+      mapper_.Map(Parse(LambdaRecord("REMOVE", "300", KeysOf(old_image), nullptr, old_image)));
+  ASSERT_EQ(r.action, RecordAction::kDelete) << r.reason;
+  EXPECT_EQ(r.artist_id, "a7");
+  EXPECT_EQ(r.sequence_number, "300");
+  // KEYS_ONLY and NEW_IMAGE streams carry no OldImage: the Keys are enough.
+  r = mapper_.Map(Parse(LambdaRecord("REMOVE", "301", KeysOf(old_image), nullptr, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kDelete) << r.reason;
+  EXPECT_EQ(r.artist_id, "a7");
+}
+
+TEST_F(RecordMapperTest, OptedOutAndInactiveAreUpsertsOfHiddenArtists) {
+  json image = ArtistImage("a1");
+  image["opted_out"] = {{"BOOL", true}};
+  MappedRecord r = mapper_.Map(Parse(LambdaRecord("MODIFY", "400", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_TRUE(r.artist.opted_out());
+
+  image["opted_out"] = {{"BOOL", false}};  // and back
+  r = mapper_.Map(Parse(LambdaRecord("MODIFY", "401", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_FALSE(r.artist.opted_out());
+
+  image["isActive"] = {{"BOOL", false}};
+  r = mapper_.Map(Parse(LambdaRecord("MODIFY", "402", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_FALSE(r.artist.is_active());
+}
+
+TEST_F(RecordMapperTest, HiddenArtistThatCannotBeIndexedIsRemoved) {
+  json image = ArtistImage("a1");
+  image.erase("latitude");
+  image["opted_out"] = {{"BOOL", true}};
+  MappedRecord r = mapper_.Map(Parse(LambdaRecord("MODIFY", "450", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kDelete) << r.reason;
+  EXPECT_EQ(r.artist_id, "a1");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(r.warnings[0], "latitude: missing")) << r.warnings[0];
+  EXPECT_TRUE(absl::StrContains(r.warnings[0], "opted_out is true")) << r.warnings[0];
+
+  image.erase("opted_out");
+  image["isActive"] = {{"S", "false"}};
+  r = mapper_.Map(Parse(LambdaRecord("MODIFY", "451", KeysOf(image), image, nullptr)));
+  EXPECT_EQ(r.action, RecordAction::kDelete) << r.reason;
+
+  // A scan item builds a fresh index: left out is enough.
+  r = mapper_.MapItem(image);
+  EXPECT_EQ(r.action, RecordAction::kReject);
+  EXPECT_EQ(r.reason, "latitude: missing");
+}
+
+TEST_F(RecordMapperTest, OtherItemTypesAreIgnoredAndNamed) {
+  json studio{{"PK", {{"S", "STUDIO#s1"}}}, {"SK", {{"S", "PROFILE"}}}, {"name", {{"S", "X"}}}};
+  MappedRecord r =
+      mapper_.Map(Parse(LambdaRecord("INSERT", "500", KeysOf(studio), studio, nullptr)));
+  EXPECT_EQ(r.action, RecordAction::kIgnore);
+  EXPECT_EQ(r.reason, "STUDIO");
+  EXPECT_EQ(MetricReason(r), "other_item");
+  // Removing a studio is ignored too: never a delete of an artist id.
+  r = mapper_.Map(Parse(LambdaRecord("REMOVE", "501", KeysOf(studio), nullptr, studio)));
+  EXPECT_EQ(r.action, RecordAction::kIgnore);
+  json review = ArtistImage("a1", "REVIEW#r9");
+  r = mapper_.Map(Parse(LambdaRecord("INSERT", "502", KeysOf(review), review, nullptr)));
+  EXPECT_EQ(r.action, RecordAction::kIgnore);
+  EXPECT_EQ(r.reason, "ARTIST/REVIEW");
+}
+
+TEST_F(RecordMapperTest, OlderProfileSortKeyIsAnArtist) {
+  json image = ArtistImage("old-1", "PROFILE");
+  image.erase("artistName");
+  image["name"] = {{"S", "Old Spelling"}};
+  MappedRecord r = mapper_.Map(Parse(LambdaRecord("INSERT", "600", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist.id(), "old-1");
+  EXPECT_EQ(r.artist.name(), "Old Spelling");
+}
+
+TEST_F(RecordMapperTest, ArtistsThatCannotBeIndexedAreRejectedWithAReason) {
+  struct Case {
+    std::function<void(json& record)> damage;
+    std::string reason;
+    std::string metric;
+  } cases[] = {
+      {[](json& r) { r["dynamodb"]["NewImage"].erase("latitude"); }, "latitude: missing",
+       "invalid_field"},
+      {[](json& r) {
+         r["dynamodb"]["NewImage"]["latitude"] = {{"S", "north"}};
+       },
+       "latitude: ", "invalid_field"},
+      {[](json& r) {
+         r["dynamodb"]["NewImage"]["longitude"] = {{"N", "200"}};
+       },
+       "longitude: ", "invalid_field"},
+      {[](json& r) {
+         r["dynamodb"]["NewImage"]["artistName"] = {{"L", json::array()}};
+       },
+       "artistName: ", "invalid_field"},
+      {[](json& r) { r["dynamodb"]["SequenceNumber"] = "12a"; },
+       "dynamodb.SequenceNumber: must be 1..40 decimal digits, got '12a'", "invalid_record"},
+      {[](json& r) { r["dynamodb"]["SequenceNumber"] = std::string(41, '1'); },
+       "dynamodb.SequenceNumber: must be 1..40 decimal digits", "invalid_record"},
+      {[](json& r) { r["dynamodb"].erase("NewImage"); },
+       "dynamodb.NewImage: missing: the stream view NEW_AND_OLD_IMAGES carries no new images",
+       "missing_image"},
+      {[](json& r) {
+         r["dynamodb"].erase("NewImage");
+         r["dynamodb"]["StreamViewType"] = "KEYS_ONLY";
+       },
+       "dynamodb.NewImage: missing: the stream view KEYS_ONLY carries no new images; it must be "
+       "NEW_IMAGE or NEW_AND_OLD_IMAGES",
+       "missing_image"},
+      {[](json& r) { r["eventName"] = "UPSERT"; },
+       "eventName: must be INSERT, MODIFY or REMOVE, got 'UPSERT'", "invalid_record"},
+      {[](json& r) { r.erase("eventName"); }, "eventName: must be INSERT, MODIFY or REMOVE, got ''",
+       "invalid_record"},
+      {[](json& r) {
+         r["dynamodb"]["Keys"]["PK"] = {{"S", "ARTIST#"}};
+       },
+       "dynamodb.Keys.PK: no artist id after 'ARTIST#'", "invalid_record"},
+      {[](json& r) {
+         r["dynamodb"]["Keys"]["PK"] = {{"S", "ARTIST#" + std::string(300, 'x')}};
+       },
+       "dynamodb.Keys.PK: artist id must be at most 256 bytes, got 300", "invalid_record"},
+      {[](json& r) {
+         r["dynamodb"]["Keys"] = {{"id", {{"S", "x"}}}};
+       },
+       "dynamodb.Keys.PK: missing or not a string", "invalid_record"},
+  };
+  for (const Case& c : cases) {
+    json image = ArtistImage("a1");
+    json raw = LambdaRecord("MODIFY", "700", KeysOf(image), image, nullptr);
+    c.damage(raw);
+    absl::StatusOr<StreamRecord> record = ParseStreamRecord(raw);
+    ASSERT_TRUE(record.ok()) << record.status();
+    MappedRecord r = mapper_.Map(*record);
+    EXPECT_EQ(r.action, RecordAction::kReject) << c.reason;
+    EXPECT_TRUE(absl::StartsWith(r.reason, c.reason))
+        << "got: " << r.reason << "\nwant: " << c.reason;
+    EXPECT_EQ(MetricReason(r), c.metric) << r.reason;
+    WriteBatch batch;
+    AddToBatch(r, &batch);
+    EXPECT_TRUE(batch.empty());
+  }
+}
+
+TEST_F(RecordMapperTest, RenamedFieldsFromAMappingFile) {
+  absl::StatusOr<ItemMapping> mapping = ItemMapping::Parse(R"({
+      "artistItems": {"partitionKey": "TATTOOIST#*", "sortKey": "*"},
+      "artistId": {"from": "attribute", "attribute": "tattooistId"},
+      "fields": {"artistName": "displayName", "latitude": "geo.lat", "longitude": "geo.lng",
+                 "studioInfo.studioName": "studio"}})",
+                                                           "custom.json");
+  ASSERT_TRUE(mapping.ok()) << mapping.status();
+  RecordMapper mapper(*std::move(mapping), Taxonomy());
+  json image{{"PK", {{"S", "TATTOOIST#7"}}},
+             {"SK", {{"S", "v1"}}},
+             {"tattooistId", {{"S", "t-7"}}},
+             {"displayName", {{"S", "Kai"}}},
+             {"geo", {{"M", {{"lat", {{"N", "35.0"}}}, {"lng", {{"N", "139.0"}}}}}}},
+             {"studio", {{"S", "Horiyoshi"}}}};
+  MappedRecord r = mapper.Map(Parse(LambdaRecord("INSERT", "800", KeysOf(image), image, nullptr)));
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist_id, "t-7");
+  EXPECT_EQ(r.artist.name(), "Kai");
+  EXPECT_DOUBLE_EQ(r.artist.location().latitude(), 35.0);
+  EXPECT_DOUBLE_EQ(r.artist.location().longitude(), 139.0);
+  EXPECT_EQ(r.artist.studio().name(), "Horiyoshi");
+
+  json broken = image;
+  broken["geo"]["M"].erase("lat");
+  r = mapper.Map(Parse(LambdaRecord("MODIFY", "801", KeysOf(image), broken, image)));
+  EXPECT_EQ(r.action, RecordAction::kReject);
+  EXPECT_EQ(r.reason, "latitude: missing (mapped from geo.lat)");
+  EXPECT_EQ(r.artist_id, "t-7");
+
+  // The id is an attribute: a REMOVE needs the OldImage.
+  r = mapper.Map(Parse(LambdaRecord("REMOVE", "802", KeysOf(image), nullptr, image)));
+  ASSERT_EQ(r.action, RecordAction::kDelete) << r.reason;
+  EXPECT_EQ(r.artist_id, "t-7");
+  r = mapper.Map(Parse(LambdaRecord("REMOVE", "803", KeysOf(image), nullptr, nullptr)));
+  EXPECT_EQ(r.action, RecordAction::kReject);
+  EXPECT_TRUE(absl::StartsWith(r.reason, "dynamodb.OldImage: missing")) << r.reason;
+  EXPECT_EQ(MetricReason(r), "missing_image");
+}
+
+TEST_F(RecordMapperTest, MapItemMapsScanItemsWithoutAStreamVersion) {
+  json item = ArtistImage("s1");
+  item["streamSequence"] = {{"S", "999"}};  // never a version from a scan
+  MappedRecord r = mapper_.MapItem(item);
+  ASSERT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist_id, "s1");
+  EXPECT_TRUE(r.artist.stream_sequence().empty());
+  EXPECT_TRUE(r.sequence_number.empty());
+  r = mapper_.MapItem(json{{"Item", ArtistImage("s2")}});
+  EXPECT_EQ(r.action, RecordAction::kUpsert) << r.reason;
+  EXPECT_EQ(r.artist_id, "s2");
+
+  r = mapper_.MapItem(json{{"PK", {{"S", "STYLE#koi"}}}, {"SK", {{"S", "METADATA"}}}});
+  EXPECT_EQ(r.action, RecordAction::kIgnore);
+  EXPECT_EQ(r.reason, "STYLE");
+  r = mapper_.MapItem(json{{"artistId", {{"S", "x"}}}});
+  EXPECT_EQ(r.action, RecordAction::kReject);
+  EXPECT_EQ(r.reason, "item.PK: missing or not a string");
+  EXPECT_EQ(MetricReason(r), "invalid_record");
+  r = mapper_.MapItem(json(42));
+  EXPECT_EQ(r.action, RecordAction::kReject);
+}
+
+TEST_F(RecordMapperTest, AddToBatchAddsUpsertsAndStreamDeletes) {
+  json image = ArtistImage("a1");
+  WriteBatch batch;
+  AddToBatch(mapper_.Map(Parse(LambdaRecord("INSERT", "10", KeysOf(image), image, nullptr))),
+             &batch);
+  AddToBatch(mapper_.Map(Parse(LambdaRecord("REMOVE", "11", KeysOf(image), nullptr, image))),
+             &batch);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch.changes()[0].kind, Change::Kind::kUpsert);
+  EXPECT_EQ(batch.changes()[0].artist.stream_sequence(), "10");
+  EXPECT_EQ(batch.changes()[1].kind, Change::Kind::kDelete);
+  EXPECT_EQ(batch.changes()[1].id, "a1");
+  EXPECT_EQ(batch.changes()[1].stream_sequence, "11");
+}
+
+// Applied to a real index: duplicates and older records are stale, a REMOVE
+// hides the artist, an opted-out artist is kept but not served.
+TEST_F(RecordMapperTest, MappedRecordsApplyIdempotentlyToAnIndex) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  auto apply = [&](const json& raw) {
+    WriteBatch batch;
+    AddToBatch(mapper_.Map(Parse(raw)), &batch);
+    absl::StatusOr<std::vector<ChangeResult>> results = (*index)->Apply(batch);
+    EXPECT_TRUE(results.ok()) << results.status();
+    EXPECT_EQ(results->size(), 1u);
+    return results->empty() ? ChangeResult::Outcome::kRejected : (*results)[0].outcome;
+  };
+  json image = ArtistImage("a1");
+  const json insert =
+      LambdaRecord("INSERT", "000000000000000000100", KeysOf(image), image, nullptr);
+  EXPECT_EQ(apply(insert), ChangeResult::Outcome::kApplied);
+  EXPECT_EQ(apply(insert), ChangeResult::Outcome::kStale);  // duplicate delivery
+  json renamed = image;
+  renamed["artistName"] = {{"S", "New Name"}};
+  EXPECT_EQ(apply(LambdaRecord("MODIFY", "000000000000000000200", KeysOf(image), renamed, image)),
+            ChangeResult::Outcome::kApplied);
+  EXPECT_EQ(apply(insert), ChangeResult::Outcome::kStale);  // older, retried
+  EXPECT_EQ((*index)->Get("a1").value().name(), "New Name");
+
+  json opted = renamed;
+  opted["opted_out"] = {{"BOOL", true}};
+  EXPECT_EQ(apply(LambdaRecord("MODIFY", "000000000000000000300", KeysOf(image), opted, renamed)),
+            ChangeResult::Outcome::kApplied);
+  EXPECT_TRUE(absl::IsNotFound((*index)->Get("a1").status()));
+  EXPECT_EQ(apply(LambdaRecord("MODIFY", "000000000000000000400", KeysOf(image), renamed, opted)),
+            ChangeResult::Outcome::kApplied);
+  EXPECT_TRUE((*index)->Get("a1").ok());
+
+  EXPECT_EQ(apply(LambdaRecord("REMOVE", "000000000000000000500", KeysOf(image), nullptr, renamed)),
+            ChangeResult::Outcome::kApplied);
+  EXPECT_TRUE(absl::IsNotFound((*index)->Get("a1").status()));
+  // The MODIFY before the REMOVE, delivered again, does not bring it back.
+  EXPECT_EQ(apply(LambdaRecord("MODIFY", "000000000000000000400", KeysOf(image), renamed, opted)),
+            ChangeResult::Outcome::kStale);
+  EXPECT_TRUE(absl::IsNotFound((*index)->Get("a1").status()));
+}
+
+// Whatever the JSON, mapping never throws or crashes.
+json RandomJson(std::mt19937& rng, int depth) {
+  static const char* const kNames[] = {"eventName",  "dynamodb",  "SequenceNumber",
+                                       "Keys",       "NewImage",  "OldImage",
+                                       "PK",         "SK",        "S",
+                                       "N",          "M",         "L",
+                                       "BOOL",       "latitude",  "longitude",
+                                       "artistName", "opted_out", "isActive",
+                                       "styles",     "artistId"};
+  static const char* const kStrings[] = {"INSERT",  "MODIFY",   "REMOVE",  "ARTIST#a",
+                                         "ARTIST#", "METADATA", "PROFILE", "12",
+                                         "",        "51.5",     "true",    "\xc3\xa9"};
+  std::uniform_int_distribution<int> kind(0, depth > 3 ? 4 : 6);
+  switch (kind(rng)) {
+    case 0:
+      return nullptr;
+    case 1:
+      return std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    case 2:
+      return std::uniform_int_distribution<int>(-1000, 1000)(rng) * 0.37;
+    case 3:
+    case 4:
+      return kStrings[std::uniform_int_distribution<size_t>(0, std::size(kStrings) - 1)(rng)];
+    case 5: {
+      json array = json::array();
+      for (int i = std::uniform_int_distribution<int>(0, 3)(rng); i > 0; --i) {
+        array.push_back(RandomJson(rng, depth + 1));
+      }
+      return array;
+    }
+    default: {
+      json object = json::object();
+      for (int i = std::uniform_int_distribution<int>(0, 5)(rng); i > 0; --i) {
+        object[kNames[std::uniform_int_distribution<size_t>(0, std::size(kNames) - 1)(rng)]] =
+            RandomJson(rng, depth + 1);
+      }
+      return object;
+    }
+  }
+}
+
+TEST_F(RecordMapperTest, NeverThrowsOnArbitraryJson) {
+  std::mt19937 rng(20260101);
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    json raw = RandomJson(rng, 0);
+    // Nudge half of them into the record shape so Map sees deep variety.
+    if (i % 2 == 0) {
+      json dynamodb = RandomJson(rng, 1);
+      if (dynamodb.is_object()) dynamodb["SequenceNumber"] = std::to_string(i + 1);
+      raw = json{{"eventName", i % 3 == 0 ? "REMOVE" : "MODIFY"}, {"dynamodb", dynamodb}};
+    }
+    absl::StatusOr<StreamRecord> record = ParseStreamRecord(raw);
+    MappedRecord item = mapper_.MapItem(raw);
+    EXPECT_NE(item.action, RecordAction::kDelete);
+    if (!record.ok()) continue;
+    ++parsed;
+    MappedRecord r = mapper_.Map(*record);
+    if (r.action == RecordAction::kReject) {
+      EXPECT_FALSE(r.reason.empty());
+    }
+    WriteBatch batch;
+    AddToBatch(r, &batch);
+  }
+  EXPECT_GT(parsed, 1000);
+}
+
+}  // namespace
+}  // namespace inkdex::stream

@@ -1,0 +1,368 @@
+#include "stream/shard_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "dynamodb/aws_error.h"
+#include "stream/fake_stream_source_util.h"
+
+namespace inkdex::stream {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::Eventually;
+using testing::FakeStreamSource;
+using ::testing::IsEmpty;
+using testing::kTestStreamArn;
+using testing::RecordingSink;
+using Op = FakeStreamSource::Op;
+using dynamodb::ShardIteratorType;
+
+constexpr char kShard[] = "shardId-1";
+
+// Runs one ShardReader on its own thread.
+class ReaderRun {
+ public:
+  ReaderRun(FakeStreamSource& source, RecordingSink& sink, ShardCheckpoint start = {},
+            ShardReaderOptions options = testing::FastReaderOptions(), bool closed = false)
+      : reader_(source, sink, kTestStreamArn, Shard(closed), std::move(start), options, stop_),
+        thread_([this] {
+          result_ = reader_.Run();
+          done_ = true;
+        }) {}
+  ~ReaderRun() { Stop(); }
+
+  static dynamodb::Shard Shard(bool closed) {
+    dynamodb::Shard shard;
+    shard.shard_id = kShard;
+    if (closed) shard.ending_sequence_number = "1";
+    return shard;
+  }
+
+  // Raises the stop signal; returns how long Run took to return.
+  absl::Duration Stop() {
+    const absl::Time start = absl::Now();
+    stop_.Raise();
+    if (thread_.joinable()) thread_.join();
+    return absl::Now() - start;
+  }
+  ShardReadResult Join() {
+    if (thread_.joinable()) thread_.join();
+    return result_;
+  }
+  bool done() const { return done_; }
+  ShardReader& reader() { return reader_; }
+
+ private:
+  StopSignal stop_;
+  ShardReader reader_;
+  ShardReadResult result_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// The sequence numbers FakeStreamSource gives records first..first+count-1
+// of a stream whose only shard is kShard.
+std::vector<std::string> SequencesOf(int first, int count) {
+  std::vector<std::string> sequences;
+  for (int i = 0; i < count; ++i) sequences.push_back(testing::Seq(100 + first + i));
+  return sequences;
+}
+
+TEST(ShardReaderTest, StartsAtTrimHorizonThenResumesAfterTheCheckpoint) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string fifth = source.Append(kShard, 5);
+  RecordingSink sink;
+  {
+    ReaderRun run(source, sink);
+    ASSERT_TRUE(Eventually([&] { return sink.record_count() == 5; }));
+    EXPECT_EQ(run.reader().checkpoint(), (ShardCheckpoint{fifth, false}));
+  }
+  ASSERT_FALSE(source.iterator_requests().empty());
+  EXPECT_EQ(source.iterator_requests()[0].type, ShardIteratorType::kTrimHorizon);
+
+  // A restart from the committed checkpoint reads only what came after it.
+  StoredCheckpoints stored = sink.checkpoints();
+  const ShardCheckpoint checkpoint = stored.at(kTestStreamArn).shards.at(kShard);
+  EXPECT_EQ(checkpoint, (ShardCheckpoint{fifth, false}));
+  source.Append(kShard, 3);
+  RecordingSink resumed;
+  ReaderRun run(source, resumed, checkpoint);
+  ASSERT_TRUE(Eventually([&] { return resumed.record_count() == 3; }));
+  const auto requests = source.iterator_requests();
+  EXPECT_EQ(requests.back().type, ShardIteratorType::kAfterSequenceNumber);
+  EXPECT_EQ(requests.back().sequence_number, fifth);
+  EXPECT_EQ(resumed.sequences(kShard), SequencesOf(5, 3));
+}
+
+TEST(ShardReaderTest, AClosedShardIsReadToItsEndAndReportedFinished) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string last = source.Append(kShard, 5);
+  source.Close(kShard);
+  RecordingSink sink;
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.records_limit = 2;
+  ReaderRun run(source, sink, {}, options, /*closed=*/true);
+  ShardReadResult result = run.Join();
+  EXPECT_EQ(result.outcome, ShardReadOutcome::kFinished);
+  std::vector<ShardBatch> batches = sink.batches();
+  ASSERT_EQ(batches.size(), 3u);  // 2 + 2 + 1, the last one finishing the shard
+  EXPECT_FALSE(batches[0].shard_finished);
+  EXPECT_FALSE(batches[1].shard_finished);
+  EXPECT_TRUE(batches[2].shard_finished);
+  EXPECT_EQ(batches[2].last_sequence_number, last);
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 5));
+  EXPECT_EQ(run.reader().checkpoint(), (ShardCheckpoint{last, true}));
+  EXPECT_TRUE(run.reader().stats().finished);
+  EXPECT_EQ(sink.checkpoints().at(kTestStreamArn).shards.at(kShard), (ShardCheckpoint{last, true}));
+}
+
+TEST(ShardReaderTest, AClosedShardDrainedEarlierFinishesWithAnEmptyBatch) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string last = source.Append(kShard, 2);
+  source.Close(kShard);
+  RecordingSink sink;
+  ReaderRun run(source, sink, ShardCheckpoint{last, false}, testing::FastReaderOptions(), true);
+  EXPECT_EQ(run.Join().outcome, ShardReadOutcome::kFinished);
+  std::vector<ShardBatch> batches = sink.batches();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_THAT(batches[0].records, IsEmpty());
+  EXPECT_TRUE(batches[0].shard_finished);
+  EXPECT_EQ(batches[0].last_sequence_number, last) << "the checkpoint is carried over";
+}
+
+TEST(ShardReaderTest, AnEmptyClosedShardFinishesWithoutASequenceNumber) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Close(kShard);
+  RecordingSink sink;
+  ReaderRun run(source, sink, {}, testing::FastReaderOptions(), true);
+  EXPECT_EQ(run.Join().outcome, ShardReadOutcome::kFinished);
+  EXPECT_EQ(sink.checkpoints().at(kTestStreamArn).shards.at(kShard), (ShardCheckpoint{"", true}));
+}
+
+TEST(ShardReaderTest, AnExpiredIteratorIsReacquiredAfterTheLastAppliedRecord) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string third = source.Append(kShard, 3);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 3; }));
+  source.ExpireIterators();
+  source.Append(kShard, 4);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 7; }));
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 7)) << "no gap, no duplicate";
+  const auto requests = source.iterator_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].type, ShardIteratorType::kAfterSequenceNumber);
+  EXPECT_EQ(requests[1].sequence_number, third);
+  ShardStats stats = run.reader().stats();
+  EXPECT_EQ(stats.iterator_refreshes, 1u);
+  EXPECT_EQ(stats.errors.at("ExpiredIteratorException"), 1u);
+}
+
+TEST(ShardReaderTest, AnIteratorIsReplacedBeforeItExpires) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string second = source.Append(kShard, 2);
+  std::atomic<int64_t> skew_minutes{0};
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.now = [&] { return absl::Now() + absl::Minutes(skew_minutes.load()); };
+  RecordingSink sink;
+  ReaderRun run(source, sink, {}, options);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 2; }));
+  EXPECT_EQ(source.iterator_requests().size(), 1u);
+  skew_minutes = 11;  // past iterator_refresh_after (10 min), before AWS's 15
+  ASSERT_TRUE(Eventually([&] { return source.iterator_requests().size() == 2; }));
+  EXPECT_EQ(source.iterator_requests()[1].sequence_number, second);
+  EXPECT_TRUE(Eventually([&] { return run.reader().stats().iterator_refreshes == 1; }));
+  EXPECT_TRUE(run.reader().stats().errors.empty()) << "refreshed before any expiry error";
+}
+
+TEST(ShardReaderTest, TrimmedDataNeedsAResync) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 5);
+  source.Trim(kShard, 3);
+  RecordingSink sink;
+  // The checkpoint (record 2) is older than the trim horizon.
+  ReaderRun run(source, sink, ShardCheckpoint{testing::Seq(101), false});
+  ShardReadResult result = run.Join();
+  EXPECT_EQ(result.outcome, ShardReadOutcome::kResyncNeeded);
+  EXPECT_EQ(result.error.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(dynamodb::ErrorTypeOf(result.error), "TrimmedDataAccessException");
+  EXPECT_THAT(sink.batches(), IsEmpty());
+}
+
+TEST(ShardReaderTest, TrimmedDataWhileReadingNeedsAResync) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 2);
+  source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("TrimmedDataAccessException"));
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  EXPECT_EQ(run.Join().outcome, ShardReadOutcome::kResyncNeeded);
+}
+
+TEST(ShardReaderTest, AVanishedShardNeedsAResync) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.SetStreamMissing(true);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ShardReadResult result = run.Join();
+  EXPECT_EQ(result.outcome, ShardReadOutcome::kResyncNeeded);
+  EXPECT_EQ(result.error.code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ShardReaderTest, ASinkErrorRetriesTheSameBatch) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 4);
+  RecordingSink sink;
+  sink.FailNext(2);
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 4; }));
+  EXPECT_EQ(sink.apply_calls(), 3);
+  ASSERT_EQ(sink.batches().size(), 1u);
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 4));
+  EXPECT_EQ(run.reader().stats().sink_errors, 2u);
+  // The retried batch was not read again from the stream.
+  EXPECT_EQ(source.iterator_requests().size(), 1u);
+}
+
+TEST(ShardReaderTest, StreamErrorsAreCountedByTypeAndRetried) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 3);
+  source.FailNext(Op::kGetShardIterator, testing::AwsErrorStatus("InternalServerError", 500), 2);
+  source.FailNext(Op::kGetRecords,
+                  testing::AwsErrorStatus("ProvisionedThroughputExceededException"), 3);
+  source.FailNext(Op::kGetRecords, absl::UnavailableError("connection reset"), 1);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 3; }));
+  ShardStats stats = run.reader().stats();
+  EXPECT_EQ(stats.errors.at("InternalServerError"), 2u);
+  EXPECT_EQ(stats.errors.at("ProvisionedThroughputExceededException"), 3u);
+  EXPECT_EQ(stats.errors.at("UNAVAILABLE"), 1u);
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 3));
+}
+
+TEST(ShardReaderTest, EmptyReadsBackOffInsteadOfSpinning) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  RecordingSink sink;
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.empty_backoff_initial = absl::Milliseconds(20);
+  options.empty_backoff_max = absl::Milliseconds(40);
+  ReaderRun run(source, sink, {}, options);
+  absl::SleepFor(absl::Milliseconds(400));
+  run.Stop();
+  const int calls = source.get_records_calls(kShard);
+  // Waits of 20, 40, 40, ... ms: about 10 reads in 400 ms.
+  EXPECT_GE(calls, 4);
+  EXPECT_LE(calls, 14);
+  EXPECT_EQ(run.reader().stats().empty_polls, static_cast<uint64_t>(calls));
+  EXPECT_TRUE(run.reader().stats().caught_up);
+  EXPECT_EQ(run.reader().stats().Lag(absl::Now()), absl::ZeroDuration());
+}
+
+TEST(ShardReaderTest, AnOpenShardKeepsPollingAndSeesNewRecords) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  absl::SleepFor(absl::Milliseconds(50));
+  source.Append(kShard, 2);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 2; }));
+  absl::SleepFor(absl::Milliseconds(20));
+  source.Append(kShard, 1);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 3; }));
+  ShardStats stats = run.reader().stats();
+  EXPECT_EQ(stats.records_read, 3u);
+  EXPECT_EQ(stats.records_applied, 3u);
+  EXPECT_EQ(stats.last_sequence_number, testing::Seq(102));
+  ASSERT_TRUE(stats.last_record_time.has_value());
+  EXPECT_FALSE(run.done());
+}
+
+TEST(ShardReaderTest, RecordsBehindAndLagWhileTheSinkFails) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 6);
+  RecordingSink sink;
+  sink.FailNext(1000000);
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().sink_errors >= 2; }));
+  ShardStats stats = run.reader().stats();
+  EXPECT_EQ(stats.records_read, 6u);
+  EXPECT_EQ(stats.records_behind, 6u);
+  EXPECT_EQ(stats.records_applied, 0u);
+  absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_GT(stats.Lag(absl::Now()), absl::ZeroDuration());
+  sink.FailNext(0);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 6; }));
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_behind == 0; }));
+}
+
+TEST(ShardReaderTest, StopEndsLongWaitsAtOnce) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  ShardReaderOptions options;  // the defaults, not the fast ones
+  options.error_backoff_initial = absl::Minutes(1);
+  options.error_backoff_max = absl::Minutes(1);
+  options.empty_backoff_initial = absl::Minutes(1);
+  options.empty_backoff_max = absl::Minutes(1);
+  {
+    RecordingSink sink;
+    ReaderRun idle(source, sink, {}, options);
+    ASSERT_TRUE(Eventually([&] { return source.get_records_calls(kShard) == 1; }));
+    absl::SleepFor(absl::Milliseconds(20));
+    EXPECT_LT(idle.Stop(), absl::Milliseconds(200));
+  }
+  {
+    source.Append(kShard, 1);
+    RecordingSink failing;
+    failing.FailNext(1000);
+    ReaderRun retrying(source, failing, {}, options);
+    ASSERT_TRUE(Eventually([&] { return failing.apply_calls() == 1; }));
+    absl::SleepFor(absl::Milliseconds(20));
+    EXPECT_LT(retrying.Stop(), absl::Milliseconds(200));
+    EXPECT_EQ(retrying.Join().outcome, ShardReadOutcome::kStopped);
+  }
+}
+
+TEST(ShardReaderTest, OptionsAreValidated) {
+  EXPECT_TRUE(ValidateShardReaderOptions(ShardReaderOptions()).ok());
+  ShardReaderOptions options;
+  options.records_limit = 1001;
+  EXPECT_THAT(ValidateShardReaderOptions(options).message(), ::testing::HasSubstr("records_limit"));
+  options = ShardReaderOptions();
+  options.iterator_refresh_after = absl::Minutes(15);
+  EXPECT_THAT(ValidateShardReaderOptions(options).message(),
+              ::testing::HasSubstr("iterator_refresh_after"));
+  options = ShardReaderOptions();
+  options.empty_backoff_max = absl::ZeroDuration();
+  EXPECT_THAT(ValidateShardReaderOptions(options).message(),
+              ::testing::HasSubstr("empty_backoff_max"));
+}
+
+TEST(ShardReaderTest, CheckpointEntriesFollowTheBatch) {
+  ShardBatch batch{kTestStreamArn, kShard, {}, testing::Seq(5), true};
+  absl::StatusOr<MetadataEntries> entries = CheckpointEntries(batch);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  std::map<std::string, std::string> metadata(entries->begin(), entries->end());
+  absl::StatusOr<StoredCheckpoints> stored = DecodeCheckpoints(metadata);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->at(kTestStreamArn).shards.at(kShard), (ShardCheckpoint{testing::Seq(5), true}));
+}
+
+}  // namespace
+}  // namespace inkdex::stream

@@ -1,0 +1,349 @@
+"""inkdex-server --stream-table against DynamoDB Local: the served index
+must equal the table's artist items, checked artist by artist, after a
+bootstrap by scan, after inserts, modifies, removes and opted_out flips
+read from the stream, across restarts from checkpoints, after kill -9 under a
+heavy write load, with throttling and 5xx injected, and after the re-syncs a
+re-enabled stream or trimmed data force."""
+
+import os
+import random
+import signal
+import threading
+import time
+import unittest
+
+from fault_proxy import FaultProxy
+from server_fixture import make_temp_dir, pb
+import directory_table as dt
+import stream_fixture as sf
+
+
+def setUpModule():
+    sf.Emulator.start()
+
+
+def tearDownModule():
+    sf.Emulator.stop()
+
+
+def sk_of(i):
+    """The sort key fill() gives artist i: every 11th has the older PROFILE."""
+    return "PROFILE" if i % 11 == 5 else "METADATA"
+
+
+def fill(table, count, seed=1):
+    """`count` artists (every 17th opted out, every 19th inactive, every
+    11th under the older SK PROFILE), two studios, a style item, an
+    artist's review item and a malformed artist (no latitude)."""
+    rng = random.Random(seed)
+    for i in range(count):
+        overrides = {}
+        if i % 17 == 3:
+            overrides["opted_out"] = True
+        elif i % 19 == 4:
+            overrides["isActive"] = False
+        table.put_artist(sf.make_artist(i, rng, **overrides),
+                         sk=sk_of(i))
+    table.put_studio("studio-1", studioName="Ink & Steel")
+    table.put_studio("studio-2", studioName="Needle Point")
+    table.put_item({"PK": {"S": "STYLE#blackwork"}, "SK": {"S": "METADATA"},
+                    "name": {"S": "Blackwork"}})
+    table.put_item({"PK": {"S": "ARTIST#artist-00000"}, "SK": {"S": "REVIEW#1"},
+                    "stars": {"N": "5"}})
+    table.put_item({**dt.artist_key("broken-1"), "artistId": {"S": "broken-1"},
+                    "artistName": {"S": "No Coordinates"}})
+
+
+class StreamServerTest(unittest.TestCase):
+    def setUp(self):
+        self.table = sf.Emulator.new_table()
+        self.root = make_temp_dir("inkdex-stream-")
+        self.index = os.path.join(self.root, "index")
+        self.servers = []
+        self.proxies = []
+
+    def tearDown(self):
+        for server in self.servers:
+            server.kill()
+        for proxy in self.proxies:
+            proxy.stop()
+
+    def start(self, endpoint=None, **kwargs):
+        server = sf.StreamServer(self.index, self.table.name,
+                                 endpoint or sf.Emulator.instance.endpoint, **kwargs)
+        self.servers.append(server)
+        return server
+
+    def proxy(self, fault):
+        proxy = FaultProxy(sf.Emulator.instance.endpoint, fault)
+        self.proxies.append(proxy)
+        return proxy
+
+    def events(self, server, name):
+        return [e for e in server.logs() if e.get("event") == name]
+
+    def test_bootstrap_then_inserts_modifies_removes_and_flips_follow(self):
+        fill(self.table, 300)
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        started = self.events(server, "resync_started")
+        self.assertEqual([e["reason"] for e in started], ["bootstrap"])
+        self.assertTrue(os.path.islink(self.index), "--index became a generation symlink")
+        rejected = [e for e in server.logs() if e.get("event") == "scan_item_rejected"]
+        self.assertEqual([e["artist_id"] for e in rejected], ["broken-1"])
+        self.assertIn("latitude", rejected[0]["reason"])
+
+        rng = random.Random(9)
+        self.table.put_artist(sf.make_artist(1000, rng, artistName="Brand New Artist"))
+        self.table.update_artist("artist-00001", artistName="Renamed Artist")
+        self.table.update_artist("artist-00002", rating=4.9)
+        self.table.delete_artist("artist-00006")
+        self.table.update_artist("artist-00007", opted_out=True)
+        self.table.update_artist("artist-00003", opted_out=False)  # was opted out
+        self.table.update_artist("artist-00008", isActive=False)
+        self.table.delete_artist("artist-00005", sk="PROFILE")
+        self.table.put_studio("studio-3", studioName="Ignored Studio")
+        # A malformed MODIFY: rejected, and the artist stays as it was.
+        self.table.update_artist("artist-00009", remove=["latitude"])
+        # The malformed MODIFY is the last write: once it is rejected, every
+        # earlier record has been committed (a shard is applied in order).
+        log = server.wait_for_log(lambda e: e.get("event") == "stream_record_rejected"
+                                  and e.get("artist_id") == "artist-00009", timeout=20)
+        self.assertIsNotNone(log, "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(log["artist_id"], "artist-00009")
+        self.assertIn("latitude", log["reason"])
+        served = server.visible(["artist-00009", "artist-01000", "artist-00001", "artist-00006",
+                                 "artist-00007", "artist-00003", "artist-00008", "artist-00005"])
+        self.assertIn("artist-00009", served, "a rejected MODIFY keeps the indexed document")
+        self.assertEqual(served["artist-01000"].name, "Brand New Artist")
+        self.assertEqual(served["artist-00001"].name, "Renamed Artist")
+        self.assertIn("artist-00003", served)
+        for gone in ("artist-00006", "artist-00007", "artist-00008", "artist-00005"):
+            self.assertNotIn(gone, served)
+        self.assertGreaterEqual(server.metric("inkdex_stream_records_total", source="reader",
+                                              outcome="ignored", reason="other_item"), 1)
+        self.assertGreaterEqual(server.metric("inkdex_stream_records_total", source="reader",
+                                              outcome="applied"), 8)
+        self.assertEqual(server.metric("inkdex_stream_state", state="following"), 1)
+        self.assertIn('inkdex_stream_shard_lag_seconds{shard="', server.metrics())
+        # The rest of the table, artist by artist (artist-00009 now has no
+        # latitude in the table, so the comparison leaves it out).
+        self.table.update_artist("artist-00009", latitude=51.5)
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+
+    def test_restart_resumes_from_checkpoints_without_resync_or_duplicates(self):
+        fill(self.table, 100)
+        first = self.start()
+        first.wait_serving()
+        sf.wait_equal(self, first, self.table)
+        self.assertEqual(first.stop(), 0)
+        rng = random.Random(3)
+        for i in range(100, 130):
+            self.table.put_artist(sf.make_artist(i, rng))
+        for i in range(10, 20):
+            self.table.delete_artist("artist-%05d" % i, sk=sk_of(i))
+        second = self.start()
+        second.wait_serving()
+        sf.wait_equal(self, second, self.table)
+        self.assertEqual(self.events(second, "resync_started"), [],
+                         "a restart resumes from its checkpoints, no re-sync")
+        self.assertEqual(second.metric("inkdex_stream_records_total", source="reader",
+                                       outcome="stale"), 0, "no record applied twice")
+        self.assertEqual(second.metric("inkdex_stream_records_total", source="reader",
+                                       outcome="applied"), 40)
+
+    def test_kill_9_under_heavy_write_load_loses_nothing(self):
+        fill(self.table, 150)
+        server = self.start()
+        server.wait_serving()
+        stop = threading.Event()
+        errors = []
+
+        def writer(seed):
+            rng = random.Random(seed)
+            client = sf.Emulator.instance.client()
+            table = dt.DirectoryTable(client, None, self.table.name)
+            try:
+                while not stop.is_set():
+                    i = rng.randrange(200)
+                    sk = sk_of(i)  # one profile item per artist, as fill() wrote it
+                    op = rng.random()
+                    if op < 0.6:
+                        table.put_artist(sf.make_artist(i, rng, artistName="W%d %f" % (
+                            seed, rng.random())), sk=sk)
+                    elif op < 0.8:
+                        table.delete_artist("artist-%05d" % i, sk=sk)
+                    else:
+                        table.put_artist(sf.make_artist(i, rng, opted_out=rng.random() < 0.5),
+                                         sk=sk)
+            except Exception as e:  # reported by the test thread
+                errors.append(e)
+            finally:
+                client.close()
+
+        writers = [threading.Thread(target=writer, args=(s,)) for s in range(3)]
+        for w in writers:
+            w.start()
+        try:
+            time.sleep(3)
+            server.kill()  # SIGKILL, mid-commit as likely as not
+            time.sleep(1)
+            restarted = self.start()
+            time.sleep(3)
+        finally:
+            stop.set()
+            for w in writers:
+                w.join()
+        self.assertEqual(errors, [])
+        restarted.wait_serving()
+        sf.wait_equal(self, restarted, self.table, timeout=60)
+        self.assertEqual(self.events(restarted, "resync_started"), [])
+        self.assertEqual(restarted.metric("inkdex_stream_records_total", source="reader",
+                                          outcome="stale"), 0,
+                         "checkpoints commit with the documents: nothing is applied twice")
+
+    def test_throttling_and_5xx_are_retried_and_nothing_is_lost(self):
+        fill(self.table, 120)
+        lock = threading.Lock()
+
+        def fault(operation, n, body):
+            if operation == "GetRecords" and n % 3 == 1:
+                return (400, "ProvisionedThroughputExceededException")
+            if operation == "GetRecords" and n % 7 == 2:
+                return (500, "InternalServerError")
+            if operation == "Scan" and n % 2 == 0:
+                return (400, "ThrottlingException")
+            if operation == "GetShardIterator" and n == 0:
+                return (400, "LimitExceededException")
+            return None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint)
+        server.wait_serving()
+        rng = random.Random(5)
+        with lock:
+            for i in range(120, 160):
+                self.table.put_artist(sf.make_artist(i, rng))
+            for i in range(0, 20):
+                self.table.update_artist("artist-%05d" % i, sk=sk_of(i),
+                                         artistName="Throttled %d" % i)
+        sf.wait_equal(self, server, self.table, timeout=60)
+        _, faults = proxy.counts()
+        self.assertGreater(faults["GetRecords"], 0)
+        self.assertGreater(faults["Scan"], 0)
+        self.assertGreater(server.metric("inkdex_dynamodb_requests_total", api="streams",
+                                         kind="throttled"), 0)
+        self.assertGreater(server.metric("inkdex_dynamodb_requests_total", api="dynamodb",
+                                         kind="throttled"), 0)
+
+    def test_reenabled_stream_resyncs_while_the_old_index_serves(self):
+        fill(self.table, 120)
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        failures = []
+        stop = threading.Event()
+
+        def search_continuously():
+            while not stop.is_set():
+                try:
+                    reply = server.search.Search(pb.SearchRequest(
+                        point=pb.LatLng(lat=51.5074, lon=-0.1278), radius_km=50), timeout=5)
+                    if reply.total == 0:
+                        failures.append("no hits")
+                except Exception as e:  # noqa: BLE001 - any failure is reported
+                    failures.append(repr(e))
+                time.sleep(0.01)
+
+        searcher = threading.Thread(target=search_continuously)
+        searcher.start()
+        try:
+            generation = server.documents()
+            self.table.reenable_stream()
+            rng = random.Random(11)
+            for i in range(120, 140):
+                self.table.put_artist(sf.make_artist(i, rng))
+            self.table.delete_artist("artist-00001")
+            done = server.wait_for_log(lambda e: e.get("event") == "resync_done"
+                                       and e.get("reason") != "bootstrap", timeout=60)
+            self.assertIsNotNone(done, "\n".join(server.log_lines()[-20:]))
+            self.assertEqual(done["reason"], "stream_arn_changed")
+            sf.wait_equal(self, server, self.table)
+        finally:
+            stop.set()
+            searcher.join()
+        self.assertEqual(failures, [])
+        self.assertGreater(server.documents().index_generation, generation.index_generation)
+        self.assertEqual(server.metric("inkdex_stream_resyncs_total",
+                                       reason="stream_arn_changed"), 1)
+
+    def test_trimmed_data_forces_a_resync_that_loses_nothing(self):
+        fill(self.table, 80)
+        trim = threading.Event()
+
+        def fault(operation, n, body):
+            if trim.is_set() and operation == "GetRecords":
+                trim.clear()
+                return (400, "TrimmedDataAccessException")
+            return None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint)
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        rng = random.Random(13)
+        for i in range(80, 90):
+            self.table.put_artist(sf.make_artist(i, rng))
+        trim.set()
+        done = server.wait_for_log(
+            lambda e: e.get("event") == "resync_done" and e.get("reason") != "bootstrap",
+            timeout=60)
+        self.assertIsNotNone(done, "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(done["reason"], "trimmed_data")
+        self.table.update_artist("artist-00002", artistName="After The Resync")
+        sf.wait_equal(self, server, self.table)
+
+    def test_health_is_not_serving_while_the_first_bootstrap_runs(self):
+        fill(self.table, 60)
+        slow = threading.Event()
+        slow.set()
+
+        def fault(operation, n, body):
+            if operation == "Scan" and slow.is_set():
+                return ("delay", 0.5)
+            return None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint, extra_args=["--scan-segments", "1"])
+        self.assertFalse(server.serving(), "NOT_SERVING during the first bootstrap")
+        status, _ = server.http_get("/healthz")
+        self.assertEqual(status, 503)
+        slow.clear()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        # A second start finds checkpoints: serving at once, no bootstrap.
+        self.assertEqual(server.stop(), 0)
+        again = self.start()
+        self.assertTrue(again.serving())
+        self.assertEqual(self.events(again, "resync_started"), [])
+
+    def test_sigterm_during_bootstrap_exits_promptly_and_restarts_it(self):
+        fill(self.table, 40)
+
+        def fault(operation, n, body):
+            return ("delay", 1.0) if operation == "Scan" else None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint, extra_args=["--scan-segments", "1"])
+        time.sleep(0.3)
+        started = time.monotonic()
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        self.assertLess(time.monotonic() - started, 10)
+        again = self.start()
+        again.wait_serving()
+        sf.wait_equal(self, again, self.table)
+
+
+if __name__ == "__main__":
+    unittest.main()
