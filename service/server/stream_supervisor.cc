@@ -210,6 +210,21 @@ void StreamSupervisor::ObserveResult(const stream::ShardBatch& batch,
   }
 }
 
+stream::StreamApplier::ResultObserver StreamSupervisor::Observer() {
+  return [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
+    ObserveResult(batch, result);
+  };
+}
+
+stream::StreamFollowerOptions StreamSupervisor::FollowerOptions(
+    const std::string& stream_arn) const {
+  stream::StreamFollowerOptions options;
+  options.stream_arn = stream_arn;
+  options.describe_interval = options_.describe_interval;
+  options.reader = options_.reader;
+  return options;
+}
+
 absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
                                       const stream::StoredCheckpoints& stored) {
   stream::StreamApplier sink(
@@ -219,14 +234,9 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
         if (!outcome.ok()) return outcome.status();
         return std::move(outcome->results);
       },
-      [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
-        ObserveResult(batch, result);
-      });
+      Observer());
   stream::StreamsClientSource source(connection_->streams());
-  stream::StreamFollowerOptions follower_options;
-  follower_options.stream_arn = stream_arn;
-  follower_options.describe_interval = options_.describe_interval;
-  follower_options.reader = options_.reader;
+  stream::StreamFollowerOptions follower_options = FollowerOptions(stream_arn);
   follower_options.current_stream_arn = [this] { return CurrentStreamArn(); };
   stream::StreamFollower follower(source, sink, follower_options);
   if (absl::Status s = follower.Start(stored); !s.ok()) return s;
@@ -250,16 +260,9 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
 
 absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& index) {
   stream::StreamApplier sink(
-      *mapper_, [&index](const WriteBatch& batch) { return index.Apply(batch); },
-      [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
-        ObserveResult(batch, result);
-      });
+      *mapper_, [&index](const WriteBatch& batch) { return index.Apply(batch); }, Observer());
   stream::StreamsClientSource source(connection_->streams());
-  stream::StreamFollowerOptions follower_options;
-  follower_options.stream_arn = stream_arn;
-  follower_options.describe_interval = options_.describe_interval;
-  follower_options.reader = options_.reader;
-  stream::StreamFollower follower(source, sink, follower_options);
+  stream::StreamFollower follower(source, sink, FollowerOptions(stream_arn));
   if (absl::Status s = follower.Start({}); !s.ok()) return s;
   SetState("resyncing", &follower);
   absl::Status result = absl::CancelledError("stopped during the stream replay");

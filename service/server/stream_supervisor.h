@@ -70,6 +70,7 @@
 #include "stream/record_batch.h"
 #include "stream/record_mapper.h"
 #include "stream/shard_reader.h"
+#include "stream/stream_applier.h"
 #include "stream/stream_follower.h"
 
 namespace inkdex::server {
@@ -142,6 +143,9 @@ class StreamSupervisor {
   absl::Status Replay(const std::string& stream_arn, Index& index);
   void ObserveResult(const stream::ShardBatch& batch, const stream::RecordResult& result);
   void SetState(std::string state, stream::StreamFollower* follower);
+  // What the served and the re-sync followers share.
+  stream::StreamApplier::ResultObserver Observer();
+  stream::StreamFollowerOptions FollowerOptions(const std::string& stream_arn) const;
 
   const StreamSupervisorOptions options_;
   WriteCommitter& committer_;

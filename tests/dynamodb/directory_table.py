@@ -38,6 +38,33 @@ def from_attribute_values(item):
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
+STYLES = ["traditional", "neo_traditional", "japanese", "blackwork", "fineline", "realism",
+          "watercolour", "geometric", "dotwork", "lettering"]
+CITIES = [("London, UK", 51.5074, -0.1278), ("Manchester, UK", 53.4808, -2.2426),
+          ("Bristol, UK", 51.4545, -2.5879), ("Leeds, UK", 53.8008, -1.5491)]
+
+
+def synthetic_artist(i, rng, **overrides):
+    """Artist record number i (plain JSON values, data-model names), drawn
+    from `rng` (random.Random), with `overrides` applied last."""
+    city, lat, lon = CITIES[i % len(CITIES)]
+    artist = {
+        "artistId": "artist-%05d" % i,
+        "artistName": "Artist %05d %s" % (i, rng.choice(["Ink", "Needle", "Rose"])),
+        "latitude": round(lat + rng.uniform(-0.1, 0.1), 6),
+        "longitude": round(lon + rng.uniform(-0.1, 0.1), 6),
+        "locationDisplay": city,
+        "styles": rng.sample(STYLES, rng.randint(1, 3)),
+        "rating": round(rng.uniform(1, 5), 1),
+        "reviewCount": rng.randint(0, 500),
+        "instagramHandle": "artist%05d" % i,
+        "studioInfo": {"studioId": "studio-%03d" % (i % 50),
+                       "studioName": "Studio %03d" % (i % 50)},
+    }
+    artist.update(overrides)
+    return artist
+
+
 def artist_key(artist_id, sk="METADATA"):
     return {"PK": {"S": "ARTIST#" + artist_id}, "SK": {"S": sk}}
 

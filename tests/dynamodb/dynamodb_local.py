@@ -104,6 +104,15 @@ def _stop_all():
         ddb.stop()
 
 
+def env_without_aws(home):
+    """os.environ without AWS settings and with HOME=`home` (so no shared
+    credentials file either): the programs under test then sign with the
+    dummy credentials they use for --dynamodb-endpoint."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = home
+    return env
+
+
 class DynamoDBLocal:
     """One DynamoDB Local JVM, in memory, on 127.0.0.1:<free port>.
 

@@ -7,28 +7,19 @@ index is compared with the table artist by artist (`inkdex get`), by counts
 
 Needs INKDEX_BIN (the inkdex binary; set by tests/dynamodb/CMakeLists.txt)."""
 
-import http.server
 import json
 import os
 import random
 import shutil
 import subprocess
 import tempfile
-import threading
 import unittest
-import urllib.error
-import urllib.request
 
 import directory_table as dt
+from fault_proxy import FaultProxy
 import dynamodb_local as ddbl
 
 _DDB = None
-STYLES = ["traditional", "neo_traditional", "japanese", "blackwork", "fineline", "realism",
-          "watercolour", "geometric", "dotwork", "lettering"]
-CITIES = [("London, UK", 51.5074, -0.1278), ("Manchester, UK", 53.4808, -2.2426),
-          ("Bristol, UK", 51.4545, -2.5879), ("Leeds, UK", 53.8008, -1.5491)]
-
-
 def setUpModule():
     global _DDB
     _DDB = ddbl.DynamoDBLocal()
@@ -49,20 +40,7 @@ def make_artists(count, seed=4):
     rng = random.Random(seed)
     artists = []
     for i in range(count):
-        city, lat, lon = CITIES[i % len(CITIES)]
-        artist = {
-            "artistId": "artist-%05d" % i,
-            "artistName": "Artist %05d %s" % (i, rng.choice(["Ink", "Needle", "Rose"])),
-            "latitude": round(lat + rng.uniform(-0.1, 0.1), 6),
-            "longitude": round(lon + rng.uniform(-0.1, 0.1), 6),
-            "locationDisplay": city,
-            "styles": rng.sample(STYLES, rng.randint(1, 3)),
-            "rating": round(rng.uniform(1, 5), 1),
-            "reviewCount": rng.randint(0, 500),
-            "instagramHandle": "artist%05d" % i,
-            "studioInfo": {"studioId": "studio-%03d" % (i % 50),
-                           "studioName": "Studio %03d" % (i % 50)},
-        }
+        artist = dt.synthetic_artist(i, rng)
         if i % 7 == 0:
             # A string set (SS) rather than a list (L); a NULL attribute.
             artist["styles"] = set(artist["styles"])
@@ -79,68 +57,17 @@ def is_searchable(artist):
     return not artist.get("opted_out", False) and artist.get("isActive", True)
 
 
-class FaultyProxy:
-    """Forwards requests to DynamoDB Local, except that `fault(n, target,
-    body)` (n counts Scan requests from 0) may answer instead with
-    (status, aws_error_type)."""
-
-    def __init__(self, upstream, fault):
-        self.scans = 0
-        self.faults = 0
-        lock = threading.Lock()
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                target = self.headers.get("X-Amz-Target", "")
-                answer = None
-                if target.endswith(".Scan"):
-                    with lock:
-                        n = proxy.scans
-                        proxy.scans += 1
-                    answer = fault(n, json.loads(body))
-                if answer:
-                    with lock:
-                        proxy.faults += 1
-                    status, error_type = answer
-                    self.reply(status, json.dumps(
-                        {"__type": "com.amazonaws.dynamodb.v20120810#" + error_type,
-                         "message": "injected by the test"}).encode())
-                    return
-                request = urllib.request.Request(upstream, data=body, method="POST",
-                                                 headers=dict(self.headers))
-                try:
-                    with urllib.request.urlopen(request, timeout=30) as response:
-                        self.reply(response.status, response.read())
-                except urllib.error.HTTPError as e:
-                    self.reply(e.code, e.read())
-
-            def reply(self, status, payload):
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.0")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+def scan_fault_proxy(fault):
+    """A FaultProxy whose `fault(n, body)` sees the Scan requests only."""
+    return FaultProxy(_DDB.endpoint,
+                      lambda operation, n, body: fault(n, body) if operation == "Scan" else None)
 
 
-def build_env(home):
-    """The environment without AWS settings: dummy credentials are used."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["HOME"] = home  # no shared credentials file either
-    return env
+def scan_faults(proxy):
+    return proxy.counts()[1]["Scan"]
+
+
+build_env = ddbl.env_without_aws
 
 
 class BuildFromDynamoDBTest(unittest.TestCase):
@@ -154,7 +81,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
                                  gsi1pk="CITY#" + artist["locationDisplay"])
         for i in range(30):
             cls.table.put_studio("studio-%03d" % i, studioName="Studio %03d" % i)
-        for style in STYLES[:5]:
+        for style in dt.STYLES[:5]:
             cls.table.put_item({"PK": {"S": "STYLE#" + style}, "SK": {"S": "METADATA"},
                                 "label": {"S": style}})
         # An artist's non-profile item: skipped, even though it names the artist.
@@ -263,7 +190,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
 
     def test_search_finds_exactly_the_searchable_artists_of_the_table(self):
         self.assertEqual(self.build.returncode, 0, self.build.stderr)
-        for city, lat, lon in CITIES:
+        for city, lat, lon in dt.CITIES:
             for style in ("japanese", "fineline"):
                 expected = {a["artistId"] for a in self.artists
                             if is_searchable(a) and a["locationDisplay"] == city
@@ -302,24 +229,24 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         # Every other Scan request is throttled or fails with a 500.
         faults = [None, (400, "ProvisionedThroughputExceededException"), None,
                   (400, "ThrottlingException"), None, (500, "InternalServerError")]
-        proxy = FaultyProxy(_DDB.endpoint, lambda n, body: faults[n % len(faults)])
+        proxy = scan_fault_proxy(lambda n, body: faults[n % len(faults)])
         self.addCleanup(proxy.stop)
         index = os.path.join(self.workdir, "throttled-index")
         result = self.build_through(proxy, index)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
-        self.assertGreater(proxy.faults, 5)
+        self.assertGreater(scan_faults(proxy), 5)
         self.assertIn("2000 artists indexed", result.stdout)
         self.assertRegex(result.stdout, r"items scanned:\s+2038 ")
         self.assertRegex(result.stdout, r"requests:\s+\d+ HTTP \(%d retried: %d throttled, "
-                                        r"%d 5xx" % (proxy.faults, proxy.faults * 2 // 3,
-                                                     proxy.faults // 3))
+                                        r"%d 5xx" % (scan_faults(proxy), scan_faults(proxy) * 2 // 3,
+                                                     scan_faults(proxy) // 3))
         with_faults = self.inkdex("get", "--index", index, "--include-hidden",
                                   *[a["artistId"] for a in self.artists]).stdout.splitlines()
         self.assertEqual(len(with_faults), 2000)
 
     def test_a_scan_error_fails_the_build_and_installs_nothing(self):
         # Segment 2's second page is refused (not retryable).
-        proxy = FaultyProxy(_DDB.endpoint, lambda n, body: (
+        proxy = scan_fault_proxy(lambda n, body: (
             (400, "ValidationException")
             if body.get("Segment") == 2 and "ExclusiveStartKey" in body else None))
         self.addCleanup(proxy.stop)
@@ -332,7 +259,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         self.assertFalse(os.path.exists(index))
 
     def test_strict_stops_at_a_malformed_artist_without_hanging_the_scanners(self):
-        proxy = FaultyProxy(_DDB.endpoint, lambda n, body: None)
+        proxy = scan_fault_proxy(lambda n, body: None)
         self.addCleanup(proxy.stop)
         index = os.path.join(self.workdir, "strict-index")
         result = self.build_through(proxy, index, "--strict")

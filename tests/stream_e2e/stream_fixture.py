@@ -16,35 +16,8 @@ import directory_table as dt
 import dynamodb_local as ddbl
 from server_fixture import Server, make_temp_dir, pb
 
-STYLES = ["traditional", "neo_traditional", "japanese", "blackwork", "fineline", "realism",
-          "watercolour", "geometric", "dotwork", "lettering"]
-CITIES = [("London, UK", 51.5074, -0.1278), ("Manchester, UK", 53.4808, -2.2426),
-          ("Bristol, UK", 51.4545, -2.5879), ("Leeds, UK", 53.8008, -1.5491)]
 ARTIST_SKS = ("METADATA", "PROFILE")
-
-
-def make_artist(i, rng, **overrides):
-    city, lat, lon = CITIES[i % len(CITIES)]
-    artist = {
-        "artistId": "artist-%05d" % i,
-        "artistName": "Artist %05d %s" % (i, rng.choice(["Ink", "Needle", "Rose"])),
-        "latitude": round(lat + rng.uniform(-0.1, 0.1), 6),
-        "longitude": round(lon + rng.uniform(-0.1, 0.1), 6),
-        "locationDisplay": city,
-        "styles": rng.sample(STYLES, rng.randint(1, 3)),
-        "rating": round(rng.uniform(1, 5), 1),
-        "reviewCount": rng.randint(0, 500),
-    }
-    artist.update(overrides)
-    return artist
-
-
-def aws_env(home):
-    """The environment without AWS settings (dummy credentials are used
-    against DynamoDB Local) and without a shared credentials file."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["HOME"] = home
-    return env
+make_artist = dt.synthetic_artist
 
 
 class StreamServer(Server):
@@ -57,7 +30,7 @@ class StreamServer(Server):
         if "--scan-segments" not in extra_args:
             args += ["--scan-segments", "2"]
         args += list(extra_args)
-        super().__init__(index_dir, extra_args=args, env=aws_env(home), **kwargs)
+        super().__init__(index_dir, extra_args=args, env=ddbl.env_without_aws(home), **kwargs)
 
     def serving(self):
         from health.v1 import health_pb2

@@ -19,21 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// DynamoDB Local checks neither key, but requests must be signed.
-constexpr char kDummyKeyId[] = "inkdexlocal";
-constexpr char kDummySecret[] = "inkdexlocal";
-constexpr char kLocalRegion[] = "us-east-1";
-
-class FixedCredentialsProvider final : public aws::CredentialsProvider {
- public:
-  explicit FixedCredentialsProvider(aws::Credentials credentials)
-      : credentials_(std::move(credentials)) {}
-  absl::StatusOr<aws::Credentials> GetCredentials() override { return credentials_; }
-
- private:
-  const aws::Credentials credentials_;
-};
-
 // The value of a key attribute, whatever its scalar type.
 std::string KeyValue(const json& item, const char* name) {
   auto attribute = item.find(name);
@@ -96,19 +81,13 @@ absl::StatusOr<std::unique_ptr<DynamoDbScanSource>> DynamoDbScanSource::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("--scan-page-size: must be >= 0, got ", options.page_size));
   }
-  auto http = std::make_unique<aws::CurlHttpClient>();
-  std::unique_ptr<aws::CredentialsProvider> chain =
-      aws::NewDefaultCredentialsChain(options.env, *http);
-  std::unique_ptr<DynamoDbScanSource> source(
-      new DynamoDbScanSource(std::move(options), std::move(http), std::move(chain)));
+  std::unique_ptr<DynamoDbScanSource> source(new DynamoDbScanSource(std::move(options)));
   if (absl::Status s = source->Init(notes); !s.ok()) return s;
   return source;
 }
 
-DynamoDbScanSource::DynamoDbScanSource(DynamoDbScanOptions options,
-                                       std::unique_ptr<aws::HttpClient> http,
-                                       std::unique_ptr<aws::CredentialsProvider> credentials)
-    : options_(std::move(options)), http_(std::move(http)), credentials_(std::move(credentials)) {}
+DynamoDbScanSource::DynamoDbScanSource(DynamoDbScanOptions options)
+    : options_(std::move(options)) {}
 
 DynamoDbScanSource::~DynamoDbScanSource() {
   (void)Finish();
@@ -117,36 +96,18 @@ DynamoDbScanSource::~DynamoDbScanSource() {
 }
 
 absl::Status DynamoDbScanSource::Init(std::ostream& notes) {
-  const bool local = !options_.endpoint.empty();
-  dynamodb::ClientConfig config;
-  config.endpoint_override = options_.endpoint;
-  config.retry = options_.retry;
-  absl::StatusOr<std::string> region = aws::ResolveRegion(options_.env);
-  if (region.ok()) {
-    config.region = *region;
-  } else if (absl::IsNotFound(region.status()) && local) {
-    config.region = kLocalRegion;
-    notes << "inkdex build: no AWS region set; signing for " << kLocalRegion
-          << " (--dynamodb-endpoint " << options_.endpoint << ")\n";
-  } else {
-    return region.status();
-  }
-  absl::StatusOr<aws::Credentials> credentials = credentials_->GetCredentials();
-  if (!credentials.ok()) {
-    if (!absl::IsNotFound(credentials.status()) || !local) return credentials.status();
-    notes << "inkdex build: no AWS credentials configured; using dummy credentials, which "
-             "DynamoDB Local accepts (--dynamodb-endpoint "
-          << options_.endpoint << ")\n";
-    aws::Credentials dummy;
-    dummy.access_key_id = kDummyKeyId;
-    dummy.secret_access_key = kDummySecret;
-    dummy.source = "dummy credentials for --dynamodb-endpoint";
-    credentials_ = std::make_unique<FixedCredentialsProvider>(std::move(dummy));
-  }
-  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbClient>> client =
-      dynamodb::DynamoDbClient::Create(config, *http_, *credentials_);
-  if (!client.ok()) return client.status();
-  client_ = std::move(*client);
+  dynamodb::ConnectionOptions connection;
+  connection.endpoint = options_.endpoint;
+  connection.env = options_.env;
+  connection.retry = options_.retry;
+  connection.notes = [&notes](const std::string& note) {
+    notes << "inkdex build: " << note << "\n";
+  };
+  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbConnection>> opened =
+      dynamodb::DynamoDbConnection::Open(std::move(connection));
+  if (!opened.ok()) return opened.status();
+  connection_ = std::move(*opened);
+  client_ = &connection_->dynamodb();
   absl::StatusOr<dynamodb::TableDescription> table = client_->DescribeTable(options_.table);
   if (!table.ok()) return table.status();
   table_ = std::move(*table);

@@ -43,6 +43,7 @@
 #include "absl/synchronization/mutex.h"
 #include "aws/credentials.h"
 #include "aws/http_client.h"
+#include "dynamodb/connection.h"
 #include "dynamodb/dynamodb_client.h"
 #include "stream/item_mapping.h"
 
@@ -104,8 +105,7 @@ class DynamoDbScanSource {
   std::string RewriteLocation(const std::string& message) const;
 
  private:
-  DynamoDbScanSource(DynamoDbScanOptions options, std::unique_ptr<aws::HttpClient> http,
-                     std::unique_ptr<aws::CredentialsProvider> credentials);
+  explicit DynamoDbScanSource(DynamoDbScanOptions options);
 
   absl::Status Init(std::ostream& notes);
   void ScanSegment(int segment);
@@ -116,9 +116,8 @@ class DynamoDbScanSource {
   void ScannerDone();
 
   const DynamoDbScanOptions options_;
-  std::unique_ptr<aws::HttpClient> http_;
-  std::unique_ptr<aws::CredentialsProvider> credentials_;
-  std::unique_ptr<dynamodb::DynamoDbClient> client_;
+  std::unique_ptr<dynamodb::DynamoDbConnection> connection_;
+  dynamodb::DynamoDbClient* client_ = nullptr;  // connection_'s
   dynamodb::TableDescription table_;
   std::string input_path_;
   int read_fd_ = -1;
