@@ -48,6 +48,23 @@ class HandlerFunctionsTest(unittest.TestCase):
             with self.assertRaises(ValueError):
                 handler.parse_targets(bad)
 
+    def test_targets_from_env_discovers_replicas_by_dns(self):
+        resolved = {"inkdex.internal": ["10.0.1.7", "10.0.2.9", "10.0.1.7"]}
+        env = {"INKDEX_DISCOVERY_NAME": "inkdex.internal", "INKDEX_GRPC_PORT": "50051"}
+        self.assertEqual(handler.targets_from_env(env, resolve=resolved.get),
+                         ["10.0.1.7:50051", "10.0.2.9:50051"])
+        self.assertEqual(handler.targets_from_env(
+            {**env, "INKDEX_TARGETS": "a:1"}, resolve=resolved.get), ["a:1"])
+        self.assertEqual(handler.discover_targets("v6", 7, resolve=lambda h: ["fd00::1"]),
+                         ["[fd00::1]:7"])
+        with self.assertRaisesRegex(ValueError, "INKDEX_DISCOVERY_NAME: 'gone' has no replica"):
+            handler.targets_from_env({**env, "INKDEX_DISCOVERY_NAME": "gone"},
+                                     resolve=lambda h: [])
+        with self.assertRaisesRegex(ValueError, "INKDEX_GRPC_PORT"):
+            handler.targets_from_env({**env, "INKDEX_GRPC_PORT": "x"}, resolve=resolved.get)
+        with self.assertRaisesRegex(ValueError, "INKDEX_TARGETS: no replica"):
+            handler.targets_from_env({})
+
     def test_requests_carry_every_record_in_order_with_the_stream_arn(self):
         records = [fake_record(i) for i in range(5)]
         requests = handler.build_requests(records, max_per_call=2)

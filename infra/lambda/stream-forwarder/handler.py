@@ -6,7 +6,11 @@ and reports the first record any replica failed, so Lambda retries from
 there (its semantics: that record and everything after it in the batch).
 
 Environment:
-    INKDEX_TARGETS              host:port[,host:port...]: every replica (required)
+    INKDEX_TARGETS              host:port[,host:port...]: every replica, or
+    INKDEX_DISCOVERY_NAME       a DNS name with one A/AAAA record per replica
+                                (an AWS Cloud Map service, as infra/modules/inkdex
+                                sets up) with INKDEX_GRPC_PORT: resolved on
+                                each invocation, so scaling needs no redeploy
     INKDEX_WRITE_TOKEN          the servers' write token, or one of:
     INKDEX_WRITE_TOKEN_SSM_PARAMETER   an SSM parameter name (SecureString)
     INKDEX_WRITE_TOKEN_SECRET_ID       a Secrets Manager secret id (SecretString)
@@ -55,12 +59,38 @@ def log(event, **fields):
     print(json.dumps({"event": event, **fields}, default=str), file=sys.stdout, flush=True)
 
 
+def discover_targets(name, port, resolve=None):
+    """Every address `name` resolves to, as "address:port" (sorted, unique);
+    ValueError naming the variables when it resolves to nothing."""
+    import socket
+    resolve = resolve or (lambda host: [info[4][0] for info in socket.getaddrinfo(
+        host, None, proto=socket.IPPROTO_TCP)])
+    if not str(port).isdigit():
+        raise ValueError("INKDEX_GRPC_PORT: %r is not a port" % (port,))
+    try:
+        addresses = sorted(set(resolve(name)))
+    except OSError as e:
+        raise ValueError("INKDEX_DISCOVERY_NAME: cannot resolve %r: %s" % (name, e)) from e
+    if not addresses:
+        raise ValueError("INKDEX_DISCOVERY_NAME: %r has no replica" % name)
+    return [("[%s]:%s" if ":" in a else "%s:%s") % (a, port) for a in addresses]
+
+
+def targets_from_env(env, resolve=None):
+    """INKDEX_TARGETS when set, else INKDEX_DISCOVERY_NAME + INKDEX_GRPC_PORT."""
+    if env.get("INKDEX_TARGETS") or not env.get("INKDEX_DISCOVERY_NAME"):
+        return parse_targets(env.get("INKDEX_TARGETS"))
+    return discover_targets(env["INKDEX_DISCOVERY_NAME"], env.get("INKDEX_GRPC_PORT", ""),
+                            resolve)
+
+
 def parse_targets(value):
     """"host:port,host:port" -> ["host:port", ...]; ValueError when empty or
     an entry has no port."""
     targets = [t.strip() for t in (value or "").split(",") if t.strip()]
     if not targets:
-        raise ValueError("INKDEX_TARGETS: no replica given (host:port[,host:port...])")
+        raise ValueError("INKDEX_TARGETS: no replica given (host:port[,host:port...]; or set "
+                         "INKDEX_DISCOVERY_NAME and INKDEX_GRPC_PORT)")
     for target in targets:
         host, _, port = target.rpartition(":")
         if not host or not port.isdigit():
@@ -213,7 +243,7 @@ def _default_sender():
 def lambda_handler(event, context):
     """The Lambda entry point (handler.lambda_handler)."""
     records = event.get("Records") or []
-    targets = parse_targets(os.environ.get("INKDEX_TARGETS"))
+    targets = targets_from_env(os.environ)
     timeout = float(os.environ.get("INKDEX_RPC_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         remaining = context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS

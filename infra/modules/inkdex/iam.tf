@@ -78,9 +78,11 @@ data "aws_iam_policy_document" "task" {
   dynamic "statement" {
     for_each = local.use_forwarder ? [] : [1]
     content {
-      sid       = "ReadStream"
-      actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
-      resources = [var.stream_arn]
+      sid     = "ReadStream"
+      actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+      # Every stream of the table: re-enabling the stream gives it a new ARN,
+      # which inkdex-server follows (after a re-sync) without a redeploy.
+      resources = ["${var.table_arn}/stream/*"]
     }
   }
 

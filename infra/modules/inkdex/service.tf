@@ -48,12 +48,13 @@ resource "aws_ecs_task_definition" "this" {
       { containerPort = local.grpc_port, protocol = "tcp", name = "grpc" },
       { containerPort = local.metrics_port, protocol = "tcp", name = "metrics" },
     ]
-    environment = [
-      { name = "INKDEX_TABLE", value = var.table_name },
-      { name = "INKDEX_STREAM_ARN", value = var.stream_arn },
-      { name = "INKDEX_FEED", value = local.feed_mode },
-      { name = "AWS_REGION", value = data.aws_region.current.region },
-    ]
+    # feed_mode "stream": each replica follows the table's stream itself
+    # (inkdex-server --stream-table); "forwarder": the Lambda pushes batches
+    # by ApplyStreamRecords and the replicas read no stream.
+    environment = concat(
+      [{ name = "AWS_REGION", value = data.aws_region.current.region }],
+      local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
+    )
     secrets = [
       { name = "INKDEX_WRITE_TOKEN", valueFrom = aws_secretsmanager_secret.write_token.arn },
     ]
@@ -179,9 +180,9 @@ module "forwarder" {
   tags                    = var.tags
 
   environment = {
-    INKDEX_DISCOVERY_NAME  = "${aws_service_discovery_service.this.name}.${var.discovery_namespace}"
-    INKDEX_GRPC_PORT       = tostring(local.grpc_port)
-    INKDEX_WRITE_TOKEN_ARN = aws_secretsmanager_secret.write_token.arn
+    INKDEX_DISCOVERY_NAME        = "${aws_service_discovery_service.this.name}.${var.discovery_namespace}"
+    INKDEX_GRPC_PORT             = tostring(local.grpc_port)
+    INKDEX_WRITE_TOKEN_SECRET_ID = aws_secretsmanager_secret.write_token.arn
   }
 
   extra_policy_statements = [
