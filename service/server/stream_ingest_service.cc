@@ -12,6 +12,7 @@
 #include "nlohmann/json.hpp"
 #include "server/call_environment.h"
 #include "server/call_guard.h"
+#include "stream/record_batch.h"
 #include "stream/record_mapper.h"
 
 namespace inkdex::server {
@@ -40,8 +41,9 @@ bool WithinDepth(const json& value, size_t limit) {
 
 // The record's dynamodb.SequenceNumber when it has one, for results of
 // records that failed to parse.
-std::string SequenceOf(const json& raw) {
-  if (!raw.is_object()) return "";
+std::string SequenceOf(const std::string& text) {
+  const json raw = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!raw.is_object() || !WithinDepth(raw, kMaxRecordDepth)) return "";
   auto dynamodb = raw.find("dynamodb");
   if (dynamodb == raw.end() || !dynamodb->is_object()) return "";
   auto seq = dynamodb->find("SequenceNumber");
@@ -79,12 +81,9 @@ grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
   return grpc::Status::OK;
 }
 
-// One record through parsing and mapping. A record that does not get as far
-// as the mapper is a kReject with reason "<field>: <reason>".
-stream::MappedRecord MapOne(const std::string& text, const std::string& event_source_arn,
-                            const stream::RecordMapper& mapper, std::string* event_id) {
-  stream::MappedRecord rejected;
-  rejected.action = stream::RecordAction::kReject;
+// One record of the request parsed, or INVALID_ARGUMENT "<field>: <reason>".
+absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
+                                                const std::string& event_source_arn) {
   json raw;
   try {
     raw = json::parse(text);
@@ -93,27 +92,21 @@ stream::MappedRecord MapOne(const std::string& text, const std::string& event_so
     if (size_t close = message.find("] "); close != std::string::npos) {
       message = message.substr(close + 2);
     }
-    rejected.reason = absl::StrCat("record: not valid JSON: ", message);
-    return rejected;
+    return absl::InvalidArgumentError(absl::StrCat("record: not valid JSON: ", message));
   }
   if (!WithinDepth(raw, kMaxRecordDepth)) {
-    rejected.reason = absl::StrCat("record: nested deeper than ", kMaxRecordDepth, " levels");
-    return rejected;
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: nested deeper than ", kMaxRecordDepth, " levels"));
   }
-  rejected.sequence_number = SequenceOf(raw);
   absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(std::move(raw));
-  if (!record.ok()) {
-    rejected.reason = std::string(record.status().message());
-    return rejected;
-  }
-  *event_id = record->event_id.substr(0, 256);
+  if (!record.ok()) return record.status();
   if (!event_source_arn.empty() && !record->event_source_arn.empty() &&
       record->event_source_arn != event_source_arn) {
-    rejected.reason = absl::StrCat("eventSourceARN: '", record->event_source_arn.substr(0, 256),
-                                   "' is not the request's event_source_arn");
-    return rejected;
+    return absl::InvalidArgumentError(absl::StrCat("eventSourceARN: '",
+                                                   record->event_source_arn.substr(0, 256),
+                                                   "' is not the request's event_source_arn"));
   }
-  return mapper.Map(*record);
+  return record;
 }
 
 struct Tally {
@@ -181,72 +174,87 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     }
   };
 
-  WriteBatch batch;
-  std::vector<int> change_owner;  // change i of `batch` -> its result index
-  std::vector<std::string> warnings(request->records_json_size());
+  // Records that parse go through ApplyRecordBatch as one commit; the
+  // others are rejected here.
+  std::vector<dynamodb::StreamRecord> records;
+  std::vector<int> owner;  // records[k] -> its result index
   for (int i = 0; i < request->records_json_size(); ++i) {
     Result& result = *response->add_results();
-    std::string event_id;
-    stream::MappedRecord mapped =
-        MapOne(request->records_json(i), request->event_source_arn(), mapper, &event_id);
-    result.set_sequence_number(mapped.sequence_number);
-    result.set_artist_id(mapped.artist_id);
-    result.set_event_id(event_id);
-    switch (mapped.action) {
-      case stream::RecordAction::kIgnore:
-        result.set_outcome(Result::OUTCOME_IGNORED);
-        result.set_reason(mapped.reason);
-        tally.Add(StreamRecordOutcome::kIgnored, stream::MetricReason(mapped));
-        break;
-      case stream::RecordAction::kReject:
-        result.set_reason(mapped.reason);
-        reject(result, stream::MetricReason(mapped));
-        break;
-      case stream::RecordAction::kUpsert:
-      case stream::RecordAction::kDelete:
-        warnings[i] = absl::StrJoin(mapped.warnings, "; ");
-        stream::AddToBatch(mapped, &batch);
-        change_owner.push_back(i);
-        break;
+    absl::StatusOr<dynamodb::StreamRecord> record =
+        ParseOne(request->records_json(i), request->event_source_arn());
+    if (!record.ok()) {
+      result.set_sequence_number(SequenceOf(request->records_json(i)));
+      result.set_reason(std::string(record.status().message()));
+      reject(result, "invalid_record");
+      continue;
     }
+    result.set_event_id(record->event_id.substr(0, 256));
+    records.push_back(*std::move(record));
+    owner.push_back(i);
   }
-
-  if (!batch.empty()) {
-    absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
-    if (!outcome.ok()) {
-      const std::string reason = absl::StrCat("commit failed: ", outcome.status().message());
-      for (int owner : change_owner) {
-        Result& result = *response->mutable_results(owner);
+  uint64_t commit_seq = 0;
+  absl::StatusOr<std::vector<stream::RecordResult>> applied = stream::ApplyRecordBatch(
+      mapper, records, {},
+      [this, &commit_seq](const WriteBatch& batch) -> absl::StatusOr<std::vector<ChangeResult>> {
+        absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
+        if (!outcome.ok()) return outcome.status();
+        commit_seq = outcome->commit_seq;
+        return std::move(outcome->results);
+      });
+  if (!applied.ok()) {
+    // Nothing of the call was committed: every record that carried a change
+    // is FAILED (the Lambda retries from the first); the others keep their
+    // outcome, which did not depend on the commit.
+    const std::string reason = absl::StrCat("commit failed: ", applied.status().message());
+    for (size_t k = 0; k < records.size(); ++k) {
+      Result& result = *response->mutable_results(owner[k]);
+      stream::MappedRecord m = mapper.Map(records[k]);
+      result.set_sequence_number(records[k].sequence_number);
+      result.set_artist_id(m.artist_id);
+      if (m.action == stream::RecordAction::kUpsert || m.action == stream::RecordAction::kDelete) {
         result.set_outcome(Result::OUTCOME_FAILED);
         result.set_reason(reason);
         tally.Add(StreamRecordOutcome::kFailed, "commit_failed");
+      } else if (m.action == stream::RecordAction::kIgnore) {
+        result.set_outcome(Result::OUTCOME_IGNORED);
+        result.set_reason(m.reason);
+        tally.Add(StreamRecordOutcome::kIgnored, stream::MetricReason(m));
+      } else {
+        result.set_reason(m.reason);
+        reject(result, stream::MetricReason(m));
       }
-      env_.log().Event(LogLevel::kError, "stream_commit_failed",
-                       {{"request_id", call.request_id()},
-                        {"code", absl::StatusCodeToString(outcome.status().code())},
-                        {"message", std::string(outcome.status().message())},
-                        {"records", change_owner.size()}});
-    } else {
-      response->set_commit_seq(outcome->commit_seq);
-      for (size_t c = 0; c < change_owner.size() && c < outcome->results.size(); ++c) {
-        Result& result = *response->mutable_results(change_owner[c]);
-        const ChangeResult& change = outcome->results[c];
-        switch (change.outcome) {
-          case ChangeResult::Outcome::kApplied:
-            result.set_outcome(Result::OUTCOME_APPLIED);
-            result.set_reason(warnings[change_owner[c]]);
-            tally.Add(StreamRecordOutcome::kApplied, "none");
-            break;
-          case ChangeResult::Outcome::kStale:
-            result.set_outcome(Result::OUTCOME_STALE);
-            result.set_reason(change.reason);
-            tally.Add(StreamRecordOutcome::kStale, "none");
-            break;
-          case ChangeResult::Outcome::kRejected:
-            result.set_reason(change.reason);
-            reject(result, "index_rejected");
-            break;
-        }
+    }
+    env_.log().Event(LogLevel::kError, "stream_commit_failed",
+                     {{"request_id", call.request_id()},
+                      {"code", absl::StatusCodeToString(applied.status().code())},
+                      {"message", std::string(applied.status().message())},
+                      {"records", records.size()}});
+  } else {
+    response->set_commit_seq(commit_seq);
+    for (size_t k = 0; k < applied->size(); ++k) {
+      const stream::RecordResult& r = (*applied)[k];
+      Result& result = *response->mutable_results(owner[k]);
+      result.set_sequence_number(r.sequence_number);
+      result.set_artist_id(r.artist_id);
+      result.set_reason(r.outcome == stream::RecordOutcome::kApplied
+                            ? absl::StrJoin(r.warnings, "; ")
+                            : r.reason);
+      switch (r.outcome) {
+        case stream::RecordOutcome::kApplied:
+          result.set_outcome(Result::OUTCOME_APPLIED);
+          tally.Add(StreamRecordOutcome::kApplied, "none");
+          break;
+        case stream::RecordOutcome::kStale:
+          result.set_outcome(Result::OUTCOME_STALE);
+          tally.Add(StreamRecordOutcome::kStale, "none");
+          break;
+        case stream::RecordOutcome::kIgnored:
+          result.set_outcome(Result::OUTCOME_IGNORED);
+          tally.Add(StreamRecordOutcome::kIgnored, r.metric_reason);
+          break;
+        case stream::RecordOutcome::kRejected:
+          reject(result, r.metric_reason);
+          break;
       }
     }
   }

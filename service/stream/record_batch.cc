@@ -60,7 +60,7 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     } else if (change.outcome == ChangeResult::Outcome::kRejected) {
       r.outcome = RecordOutcome::kRejected;
       r.reason = change.reason;
-      r.metric_reason = "invalid_field";
+      r.metric_reason = "index_rejected";
     }
   }
   return results;
