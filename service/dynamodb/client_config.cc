@@ -17,6 +17,7 @@ JsonProtocolOptions ProtocolOptions(const ClientConfig& config, std::string endp
   options.request_timeout = config.request_timeout;
   options.connect_timeout = config.connect_timeout;
   options.sleep = config.sleep;
+  options.cancelled = config.cancelled;
   options.uniform01 = config.uniform01;
   return options;
 }

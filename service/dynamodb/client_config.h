@@ -27,6 +27,7 @@ struct ClientConfig {
   absl::Duration connect_timeout = absl::Seconds(2);
   std::function<void(absl::Duration)> sleep;  // see JsonProtocolOptions
   std::function<double()> uniform01;          // see JsonProtocolOptions
+  std::function<bool()> cancelled;            // see JsonProtocolOptions
 };
 
 std::string DynamoDbEndpoint(const ClientConfig& config);

@@ -36,6 +36,8 @@ absl::StatusOr<std::unique_ptr<DynamoDbConnection>> DynamoDbConnection::Open(
   c->credentials_ = aws::NewDefaultCredentialsChain(options.env, *c->http_);
   c->config_.endpoint_override = options.endpoint;
   c->config_.retry = options.retry;
+  c->config_.sleep = options.sleep;
+  c->config_.cancelled = options.cancelled;
   absl::StatusOr<std::string> region = aws::ResolveRegion(options.env);
   if (region.ok()) {
     c->config_.region = *region;

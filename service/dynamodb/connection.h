@@ -25,6 +25,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "aws/credentials.h"
 #include "aws/http_client.h"
 #include "dynamodb/dynamodb_client.h"
@@ -39,6 +40,10 @@ struct ConnectionOptions {
   RetryPolicy retry;
   // Receives one line per substitution ("no AWS region set; signing for ...").
   std::function<void(const std::string&)> notes;
+  // Waits between retries, and whether to give up retrying (ClientConfig):
+  // a server passes its stop signal so that shutdown is prompt.
+  std::function<void(absl::Duration)> sleep;
+  std::function<bool()> cancelled;
 };
 
 class DynamoDbConnection {

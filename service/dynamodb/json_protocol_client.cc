@@ -103,6 +103,10 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
       } else {
         absl::SleepFor(delay);
       }
+      if (options_.cancelled && options_.cancelled()) {
+        failed_.fetch_add(1, std::memory_order_relaxed);
+        return absl::Status(last.code(), absl::StrCat(last.message(), " (retries cancelled)"));
+      }
     }
     attempts_.fetch_add(1, std::memory_order_relaxed);
     absl::StatusOr<aws::HttpResponse> response = SendOnce(operation, body);

@@ -53,6 +53,9 @@ struct JsonProtocolOptions {
   std::function<void(absl::Duration)> sleep;
   // Random numbers in [0, 1) for the jitter; a seeded absl::BitGen when empty.
   std::function<double()> uniform01;
+  // Asked after each wait between attempts: true ends the call at once with
+  // the last error (a process shutting down should not sit out the retries).
+  std::function<bool()> cancelled;
 };
 
 class JsonProtocolClient {

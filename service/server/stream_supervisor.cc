@@ -74,7 +74,11 @@ absl::StatusOr<std::unique_ptr<StreamSupervisor>> StreamSupervisor::Create(
   auto mapper = std::make_unique<stream::RecordMapper>(
       options.mapping, std::make_shared<const StyleTaxonomy>(*std::move(taxonomy)));
 
+  // Raised by Stop(); also ends the AWS clients' retry waits.
+  auto stop = std::make_shared<stream::StopSignal>();
   dynamodb::ConnectionOptions connection_options;
+  connection_options.sleep = [stop](absl::Duration d) { stop->WaitFor(d); };
+  connection_options.cancelled = [stop] { return stop->raised(); };
   connection_options.endpoint = options.endpoint;
   connection_options.env = options.env;
   connection_options.notes = [&env](const std::string& note) {
@@ -86,15 +90,18 @@ absl::StatusOr<std::unique_ptr<StreamSupervisor>> StreamSupervisor::Create(
     return absl::Status(connection.status().code(),
                         absl::StrCat("--stream-table: ", connection.status().message()));
   }
-  return std::unique_ptr<StreamSupervisor>(new StreamSupervisor(
-      std::move(options), committer, holder, env, *std::move(connection), std::move(mapper)));
+  return std::unique_ptr<StreamSupervisor>(
+      new StreamSupervisor(std::move(options), committer, holder, env, *std::move(connection),
+                           std::move(mapper), std::move(stop)));
 }
 
 StreamSupervisor::StreamSupervisor(StreamSupervisorOptions options, WriteCommitter& committer,
                                    IndexHolder& holder, CallEnvironment& env,
                                    std::unique_ptr<dynamodb::DynamoDbConnection> connection,
-                                   std::unique_ptr<stream::RecordMapper> mapper)
-    : options_(std::move(options)),
+                                   std::unique_ptr<stream::RecordMapper> mapper,
+                                   std::shared_ptr<stream::StopSignal> stop)
+    : stop_(std::move(stop)),
+      options_(std::move(options)),
       committer_(committer),
       holder_(holder),
       env_(env),
@@ -110,7 +117,7 @@ void StreamSupervisor::Start() {
 
 void StreamSupervisor::Stop() {
   cancel_.store(true);
-  stop_.Raise();
+  stop_->Raise();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -138,9 +145,9 @@ void StreamSupervisor::SetState(std::string state, stream::StreamFollower* follo
 
 void StreamSupervisor::Run() {
   absl::Duration backoff = kRetryInitial;
-  while (!stop_.raised()) {
+  while (!stop_->raised()) {
     const absl::Status s = RunOnce();
-    if (stop_.raised()) break;
+    if (stop_->raised()) break;
     if (s.ok()) {
       backoff = kRetryInitial;
       continue;
@@ -150,7 +157,7 @@ void StreamSupervisor::Run() {
     fields["retry_in_ms"] = absl::ToInt64Milliseconds(backoff);
     env_.log().Event(LogLevel::kError, "stream_error", fields);
     SetState("waiting", nullptr);
-    stop_.WaitFor(backoff);
+    stop_->WaitFor(backoff);
     backoff = std::min(backoff * 2, kRetryMax);
   }
   SetState("stopped", nullptr);
@@ -243,12 +250,12 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
   SetState("following", &follower);
   env_.log().Event(LogLevel::kInfo, "stream_following",
                    {{"table", options_.table}, {"stream_arn", stream_arn}});
-  while (!stop_.WaitFor(kPollInterval)) {
+  while (!stop_->WaitFor(kPollInterval)) {
     if (follower.resync_reason().has_value()) break;
   }
   SetState("stopping", nullptr);
   follower.Stop();
-  if (stop_.raised()) return absl::OkStatus();
+  if (stop_->raised()) return absl::OkStatus();
   const std::optional<stream::ResyncReason> reason = follower.resync_reason();
   if (!reason.has_value()) return absl::OkStatus();
   env_.log().Event(LogLevel::kWarn, "stream_resync_needed",
@@ -266,7 +273,7 @@ absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& inde
   if (absl::Status s = follower.Start({}); !s.ok()) return s;
   SetState("resyncing", &follower);
   absl::Status result = absl::CancelledError("stopped during the stream replay");
-  while (!stop_.WaitFor(kPollInterval)) {
+  while (!stop_->WaitFor(kPollInterval)) {
     if (std::optional<stream::ResyncReason> r = follower.resync_reason(); r.has_value()) {
       result = absl::UnavailableError(
           absl::StrCat("stream replay: ", stream::ResyncCauseName(r->cause), ": ", r->detail));
@@ -298,7 +305,7 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
       absl::MutexLock lock(&mu_);
       ++resyncs_failed_;
     }
-    if (!stop_.raised()) {
+    if (!stop_->raised()) {
       nlohmann::ordered_json fields = StatusFields(s);
       fields["reason"] = reason;
       env_.log().Event(LogLevel::kError, "resync_failed", fields);

@@ -129,7 +129,8 @@ class StreamSupervisor {
  private:
   StreamSupervisor(StreamSupervisorOptions options, WriteCommitter& committer, IndexHolder& holder,
                    CallEnvironment& env, std::unique_ptr<dynamodb::DynamoDbConnection> connection,
-                   std::unique_ptr<stream::RecordMapper> mapper);
+                   std::unique_ptr<stream::RecordMapper> mapper,
+                   std::shared_ptr<stream::StopSignal> stop);
 
   void Run();
   // One pass of the control loop (see above); returns when a re-sync is done,
@@ -147,6 +148,8 @@ class StreamSupervisor {
   stream::StreamApplier::ResultObserver Observer();
   stream::StreamFollowerOptions FollowerOptions(const std::string& stream_arn) const;
 
+  // Shared with the AWS clients' retry waits (see Create).
+  const std::shared_ptr<stream::StopSignal> stop_;
   const StreamSupervisorOptions options_;
   WriteCommitter& committer_;
   IndexHolder& holder_;
@@ -154,7 +157,6 @@ class StreamSupervisor {
   std::unique_ptr<dynamodb::DynamoDbConnection> connection_;
   std::unique_ptr<stream::RecordMapper> mapper_;
 
-  stream::StopSignal stop_;
   std::atomic<bool> cancel_{false};  // LoadTable's cancel flag, raised with stop_
   std::thread thread_;
 

@@ -2,6 +2,7 @@
 // retry contract (which errors are repeated, the backoff waits, giving up).
 #include "dynamodb/json_protocol_client.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -114,6 +115,26 @@ TEST_F(JsonProtocolClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   EXPECT_EQ(server.requests().size(), 3u);
   EXPECT_EQ(sleeps_.delays().size(), 2u);
   EXPECT_EQ(client->counters().failed, 1u);
+}
+
+TEST_F(JsonProtocolClientTest, CancelledRetriesEndTheCallAfterTheWait) {
+  TestHttpServer server([](const RecordedRequest&) { return CannedResponse(500, "{}"); });
+  int asked = 0;
+  absl::StatusOr<std::unique_ptr<JsonProtocolClient>> client = JsonProtocolClient::Create(
+      [&] {
+        JsonProtocolOptions options =
+            DynamoDbProtocolOptions(TestConfig(server.base_url(), sleeps_, 8));
+        options.cancelled = [&asked] { return ++asked >= 2; };  // during the second wait
+        return options;
+      }(),
+      http_, *credentials_);
+  ASSERT_TRUE(client.ok());
+  absl::StatusOr<nlohmann::json> answer = (*client)->Call("Scan", {});
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(answer.status().message()), ::testing::HasSubstr("retries cancelled"));
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(sleeps_.delays().size(), 2u);
+  EXPECT_EQ((*client)->counters().failed, 1u);
 }
 
 TEST_F(JsonProtocolClientTest, WaitsNeverPassTheCap) {

@@ -328,6 +328,33 @@ class StreamServerTest(unittest.TestCase):
         self.assertTrue(again.serving())
         self.assertEqual(self.events(again, "resync_started"), [])
 
+    def test_an_unreachable_table_is_retried_while_nothing_is_served(self):
+        fill(self.table, 30)
+        down = threading.Event()
+        down.set()
+
+        def fault(operation, n, body):
+            return (500, "InternalServerError") if down.is_set() else None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint)
+        error = server.wait_for_log(lambda e: e.get("event") == "stream_error", timeout=60)
+        self.assertIsNotNone(error, "\n".join(server.log_lines()[-20:]))
+        self.assertIn("InternalServerError", error["message"])
+        self.assertFalse(server.serving(), "an empty index is not served before its bootstrap")
+        down.clear()
+        server.wait_serving(timeout=90)
+        sf.wait_equal(self, server, self.table)
+
+    def test_sigterm_while_aws_keeps_failing_exits_promptly(self):
+        proxy = self.proxy(lambda operation, n, body: (500, "InternalServerError"))
+        server = self.start(endpoint=proxy.endpoint)
+        time.sleep(1.5)  # inside the client's retry waits
+        started = time.monotonic()
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        self.assertLess(time.monotonic() - started, 10,
+                        "the retry waits end with the stop signal")
+
     def test_sigterm_during_bootstrap_exits_promptly_and_restarts_it(self):
         fill(self.table, 40)
 
