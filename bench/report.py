@@ -298,9 +298,12 @@ def splice_serve(report_path, section, begin_marker=SERVE_BEGIN, end_marker=SERV
 
 PEERS_BEGIN = "<!-- peers: begin (bench/run.sh, or report.py --splice-peers, rewrites this section) -->"
 PEERS_END = "<!-- peers: end -->"
-PEER_ORDER = ["inkdex", "sqlite", "postgis", "xapian"]
-PEER_LABELS = {"inkdex": "inkdex", "sqlite": "SQLite", "postgis": "PostgreSQL+PostGIS",
-               "xapian": "plain Xapian"}
+PEER_ORDER = ["inkdex", "grpc", "sqlite", "postgis", "xapian"]
+PEER_LABELS = {"inkdex": "inkdex", "grpc": "inkdex (gRPC)", "sqlite": "SQLite",
+               "postgis": "PostgreSQL+PostGIS", "xapian": "plain Xapian"}
+# inkdex itself, served by inkdex-server: compared for its overhead, not a
+# peer the speed-up targets are about.
+PEER_NOT_TARGETS = {"inkdex", "grpc"}
 PEER_CLASSES = ["Q1_local", "Q2_text", "Q3_viewport", "Q4_nearest", "Q5_suggest", "Q6_wide"]
 PEER_SPEEDUP_TARGET = (1000000, ["Q1_local", "Q2_text", "Q6_wide"], 10.0)  # issue 5
 
@@ -386,6 +389,10 @@ def peers_section(compare, plot_path, commands_note):
     w("- Memory: growth of the benchmark process's resident set over opening the store and the "
       "warm-up; PostgreSQL's server memory (proportional set size of its processes) apart. "
       "Disk: each store's bytes.")
+    if "grpc" in systems:
+        w("- inkdex (gRPC): the same index and queries through inkdex-server on 127.0.0.1 "
+          "(bench/peers/inkdex_grpc/), one synchronous channel shared by the throughput threads; "
+          "its server memory is the server process's resident set, its store the library's.")
     w("")
     w("### Gate")
     w("")
@@ -464,6 +471,8 @@ def peers_section(compare, plot_path, commands_note):
                 continue
             b = r["build"]
             cached = " (recorded)" if b.get("cached") else ""
+            if b.get("store"):
+                cached += f" ({PEER_LABELS.get(b['store'], b['store'])}'s store)"
             server = r.get("server_resident_bytes", 0)
             w(f"| {PEER_LABELS.get(s, s)} | {b['seconds']:.1f} s{cached} | "
               f"{b['artists_per_second']:,.0f} | {max(0, r['rss_delta_bytes']) / n:.0f} B | "
@@ -489,7 +498,7 @@ def peers_section(compare, plot_path, commands_note):
         w("")
     target_n, target_classes, target_x = PEER_SPEEDUP_TARGET
     n = target_n if target_n in sizes else (sizes[-1] if sizes else 0)
-    if n and len(systems) > 1:
+    if n and any(s not in PEER_NOT_TARGETS for s in systems):
         w(f"### Targets ({n:,} artists" + ("" if n == target_n else "; the target is at 1M") + ")")
         w("")
         w("| Target | Measured | |")
@@ -497,7 +506,9 @@ def peers_section(compare, plot_path, commands_note):
         ink = rows.get(("inkdex", n))
         for cls in target_classes:
             base = peer_class(ink, cls)
-            for s in systems[1:]:
+            for s in systems:
+                if s in PEER_NOT_TARGETS:
+                    continue
                 c = peer_class(rows.get((s, n)), cls)
                 if not base or not c or "p50_us" not in c or "p50_us" not in base:
                     w(f"| {cls}: >= {target_x:g}x faster than {PEER_LABELS.get(s, s)} | not measured | |")

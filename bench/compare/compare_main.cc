@@ -1,7 +1,7 @@
 // inkdex_compare: inkdex against the systems a user would pick instead, on
 // the same data and the same queries, in one run (bench/README.md "Peers").
 //
-//   inkdex_compare --data-dir DIR [--systems inkdex,sqlite,postgis,xapian]
+//   inkdex_compare --data-dir DIR [--systems inkdex,grpc,sqlite,postgis,xapian]
 //       [--artists 100000,1000000] [--queries 500] [--gate-queries 50]
 //       [--json OUT] [--rebuild] [--keep-going]
 //
@@ -12,6 +12,10 @@
 // growth), the gate on the first --gate-queries of each search class, the
 // timing. Exit status 1 when any answer differs from inkdex's or a system
 // fails; the JSON is written either way.
+//
+// "grpc" is inkdex through inkdex-server (peers/inkdex_grpc/): it serves the
+// library's own store, DIR/inkdex/<N>, rather than building a copy; its
+// build record is the library's, marked {"store": "inkdex"}.
 #include <malloc.h>
 
 #include <cstdlib>
@@ -29,6 +33,9 @@
 #include "compare/timing.h"
 #include "compare/workload_artists.h"
 #include "inkdex_peer.h"
+#ifdef INKDEX_HAVE_PEER_INKDEX_GRPC
+#include "grpc_peer.h"
+#endif
 #ifdef INKDEX_HAVE_PEER_POSTGIS
 #include "postgis_peer.h"
 #endif
@@ -43,6 +50,9 @@ using Json = nlohmann::ordered_json;
 std::map<std::string, PeerFactory> AvailablePeers() {
   std::map<std::string, PeerFactory> peers;
   peers["inkdex"] = MakeInkdexPeer;
+#ifdef INKDEX_HAVE_PEER_INKDEX_GRPC
+  peers["grpc"] = MakeInkdexGrpcPeer;
+#endif
 #ifdef INKDEX_HAVE_PEER_SQLITE
   peers["sqlite"] = MakeSqlitePeer;
 #endif
@@ -54,6 +64,9 @@ std::map<std::string, PeerFactory> AvailablePeers() {
 #endif
   return peers;
 }
+
+// The system whose store `system` uses (see the file comment).
+std::string StoreOf(const std::string& system) { return system == "grpc" ? "inkdex" : system; }
 
 // What a complete build of (system, n) records; a marker with another key is stale.
 std::string BuildKey(const std::string& system, uint64_t n) {
@@ -149,10 +162,16 @@ Json RunSize(const Options& o, const std::map<std::string, PeerFactory>& peers, 
   }
   std::map<std::string, Json> builds;
   for (const std::string& system : o.systems) {
+    if (StoreOf(system) != system) continue;
     absl::StatusOr<Json> b =
         EnsureBuilt(peers.at(system), system, *artists,
                     fs::path(o.data_dir) / system / std::to_string(n), o.rebuild);
     builds[system] = b.ok() ? *b : Json{{"error", b.status().ToString()}};
+  }
+  for (const std::string& system : o.systems) {
+    if (StoreOf(system) == system) continue;
+    builds[system] = builds[StoreOf(system)];
+    builds[system]["store"] = StoreOf(system);
   }
   const GateArtists gate_artists = GateArtists::From(*artists);
   artists->clear();
@@ -166,7 +185,7 @@ Json RunSize(const Options& o, const std::map<std::string, PeerFactory>& peers, 
   std::vector<InkdexReference> references;
   bool have_references = false;
   for (const std::string& system : o.systems) {
-    const std::string dir = (fs::path(o.data_dir) / system / std::to_string(n)).string();
+    const std::string dir = (fs::path(o.data_dir) / StoreOf(system) / std::to_string(n)).string();
     if (system != "inkdex" && !have_references) {
       systems.push_back(fail(system, "not run: inkdex, the gate's reference, failed"));
       continue;
@@ -228,7 +247,9 @@ Json RunSize(const Options& o, const std::map<std::string, PeerFactory>& peers, 
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"inkdex against SQLite, PostgreSQL+PostGIS and plain Xapian (bench/README.md)"};
+  CLI::App app{
+      "inkdex (library, and through gRPC) against SQLite, PostgreSQL+PostGIS and plain Xapian "
+      "(bench/README.md)"};
   const std::map<std::string, PeerFactory> peers = AvailablePeers();
   std::string systems = "inkdex", sizes = "100000";
   for (const auto& [name, factory] : peers) {

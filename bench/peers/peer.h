@@ -46,7 +46,7 @@ struct PeerAnswer {
 class Peer {
  public:
   virtual ~Peer() = default;
-  virtual std::string name() const = 0;  // "sqlite", "postgis", "xapian", "inkdex"
+  virtual std::string name() const = 0;  // "sqlite", "postgis", "xapian", "inkdex", "grpc"
 
   // Loads `artists` (the benchmark workload, parsed) into a fresh store in
   // `dir` (created; the peer owns everything under it). Builds every index

@@ -61,9 +61,9 @@ absl::Status InkdexPeer::Open(const std::string& dir) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PeerAnswer> InkdexPeer::Search(const SearchRequest& request, bool collect_ids) {
-  if (index_ == nullptr) return absl::FailedPreconditionError("inkdex peer: not open");
-  absl::StatusOr<SearchResponse> r = index_->Search(request);
+absl::StatusOr<PeerAnswer> SearchIndex(const Index& index, const SearchRequest& request,
+                                       bool collect_ids) {
+  absl::StatusOr<SearchResponse> r = index.Search(request);
   if (!r.ok()) return r.status();
   PeerAnswer out;
   out.total = r->total;
@@ -71,21 +71,31 @@ absl::StatusOr<PeerAnswer> InkdexPeer::Search(const SearchRequest& request, bool
   for (const SearchHit& h : r->hits) out.page_ids.push_back(h.id);
   out.facets = std::move(r->facets);
   if (collect_ids) {
-    absl::StatusOr<std::vector<std::string>> ids = AllMatchIds(*index_, request, r->total);
+    absl::StatusOr<std::vector<std::string>> ids = AllMatchIds(index, request, r->total);
     if (!ids.ok()) return ids.status();
     out.all_ids = std::move(*ids);
   }
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> InkdexPeer::Suggest(const SuggestRequest& request) {
-  if (index_ == nullptr) return absl::FailedPreconditionError("inkdex peer: not open");
-  absl::StatusOr<std::vector<Suggestion>> r = index_->Suggest(request);
+absl::StatusOr<std::vector<std::string>> SuggestIndex(const Index& index,
+                                                      const SuggestRequest& request) {
+  absl::StatusOr<std::vector<Suggestion>> r = index.Suggest(request);
   if (!r.ok()) return r.status();
   std::vector<std::string> out;
   out.reserve(r->size());
   for (const Suggestion& s : *r) out.push_back(s.text);
   return out;
+}
+
+absl::StatusOr<PeerAnswer> InkdexPeer::Search(const SearchRequest& request, bool collect_ids) {
+  if (index_ == nullptr) return absl::FailedPreconditionError("inkdex peer: not open");
+  return SearchIndex(*index_, request, collect_ids);
+}
+
+absl::StatusOr<std::vector<std::string>> InkdexPeer::Suggest(const SuggestRequest& request) {
+  if (index_ == nullptr) return absl::FailedPreconditionError("inkdex peer: not open");
+  return SuggestIndex(*index_, request);
 }
 
 uint64_t InkdexPeer::DiskBytes() const {

@@ -26,6 +26,13 @@
 
 namespace inkdex::bench {
 
+// A Peer's Search and Suggest answered by any Index (the library's, or a
+// remote one behind the Index interface: peers/inkdex_grpc).
+absl::StatusOr<PeerAnswer> SearchIndex(const Index& index, const SearchRequest& request,
+                                       bool collect_ids);
+absl::StatusOr<std::vector<std::string>> SuggestIndex(const Index& index,
+                                                      const SuggestRequest& request);
+
 class InkdexPeer : public Peer {
  public:
   std::string name() const override { return "inkdex"; }
