@@ -9,7 +9,8 @@ The "gRPC service" section comes from inkdex_load's JSON (bench/serve_bench.sh):
   report.py --splice-serve REPORT --serve serve-N.json... --commands F --repo R
 rewrites that section of REPORT in place (appending it when missing) and
 leaves the rest alone. A full report (bench/run.sh) given --previous REPORT
-carries that section over from the report it replaces.
+carries that section, and the stream section (bench/stream/report.py), over
+from the report it replaces.
 
 The "Peers" section comes from inkdex_compare's JSON (--compare), with a PNG
 plot of p50 latency against data size per system (--compare-plot, matplotlib);
@@ -100,6 +101,9 @@ def load_search(path):
 
 SERVE_BEGIN = "<!-- serve-bench: begin (bench/serve_bench.sh rewrites this section) -->"
 SERVE_END = "<!-- serve-bench: end -->"
+# The stream section (bench/stream/report.py), carried over like the serve one.
+STREAM_BEGIN = "<!-- stream-bench: begin (bench/stream/run.sh rewrites this section) -->"
+STREAM_END = "<!-- stream-bench: end -->"
 SERVE_TARGET = (1000000, 5000, 10.0)  # artists, searches/s, p99 ms -- the target of issue 3
 CURVE_WIDTH = 48
 CURVE_MIN_MS, CURVE_MAX_MS = 0.1, 1000.0
@@ -559,7 +563,7 @@ def main():
     ap.add_argument("--splice-peers", metavar="REPORT",
                     help="only rewrite the Peers section of REPORT from --compare")
     ap.add_argument("--previous", metavar="REPORT",
-                    help="carry the gRPC service section over from this report")
+                    help="carry the gRPC service and stream sections over from this report")
     args = ap.parse_args()
     if args.splice_peers:
         if not args.compare:
@@ -702,10 +706,12 @@ def main():
                                  "Its command line is among the commands above."))
     if args.previous and os.path.exists(args.previous):
         with open(args.previous, encoding="utf-8") as f:
-            section = extract_serve(f.read())
-        if section is not None:
-            w(section)
-            w("")
+            previous = f.read()
+        for begin, end in ((SERVE_BEGIN, SERVE_END), (STREAM_BEGIN, STREAM_END)):
+            section = extract_serve(previous, begin, end)
+            if section is not None:
+                w(section)
+                w("")
     sys.stdout.write("\n".join(out) + "\n")
 
 

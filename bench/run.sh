@@ -12,6 +12,10 @@
 #              same sizes); without it the report keeps its previous
 #              "gRPC service" section.
 #
+# Last, bench/stream/run.sh measures the DynamoDB stream path (apply
+# throughput, freshness against DynamoDB Local; a few minutes) and splices its
+# section into the same report.
+#
 # Full run: 100,000 and 1,000,000 artists, report in bench/RESULTS.md.
 # Benchmark indexes live in $INKDEX_BENCH_DIR/<N>, else BUILD_DIR/bench-data/<N>;
 # each is built once (minutes for 1M) and reused with its recorded build
@@ -120,7 +124,17 @@ if ((serve)); then
   ((quick)) && serve_args+=(--quick)
   "$repo/bench/serve_bench.sh" "$build" "${serve_args[@]}"
 fi
+# The DynamoDB stream section (issue 4): apply throughput and freshness
+# against DynamoDB Local, spliced into the same report.
+stream_args=(--report "$report")
+((quick)) && stream_args+=(--quick)
+stream_status=0
+"$repo/bench/stream/run.sh" "$build" "${stream_args[@]}" || stream_status=$?
+if ((stream_status)); then
+  echo "== stream: bench/stream/run.sh failed (exit $stream_status): a write never became searchable or a run failed; see $report" >&2
+fi
 if ((compare_status)); then
   echo "== peers: inkdex_compare failed (exit $compare_status): an answer differed from inkdex's or a system failed; see $report" >&2
   exit "$compare_status"
 fi
+exit "$stream_status"

@@ -1,0 +1,414 @@
+// inkdex_stream_apply_bench: how fast DynamoDB stream records reach the
+// index (issue 4, "Speed": >= 10,000 records/s), measured without DynamoDB.
+//
+//   inkdex_stream_apply_bench --build_dir=BUILD [--artists=100000]
+//                             [--batch=1000] [--mix=25,65,10] [--benchmark_* flags]
+//
+// The records are what the stream reader hands its sink: StreamRecords of a
+// NEW_AND_OLD_IMAGES stream whose images are the synthetic artists of the
+// benchmark index (`inkdex synth --seed 42`, workload.h) as DynamoDB
+// attribute maps under PK "ARTIST#<id>", SK "METADATA". A batch mixes
+//   INSERT  an artist not in the index (ids after the index's),
+//   MODIFY  an artist of the index, renamed and re-rated (OldImage: before),
+//   REMOVE  an artist of the index (Keys and OldImage),
+// in the proportions of --mix (percent INSERT,MODIFY,REMOVE; default
+// 25,65,10), each record with the next sequence number, so none is stale.
+//
+// Benchmarks (items_per_second = records/s):
+//   map                       RecordMapper::Map of one batch (the same batch
+//                             every iteration: mapping is pure).
+//   index_apply/sync:S        Index::Apply of the batch's already mapped
+//                             WriteBatch (with the checkpoint): the commit
+//                             alone; the mapping runs with the timer paused.
+//   apply_record_batch/sync:S StreamApplier::Apply of a ShardBatch, the
+//                             stream reader's sink end to end: mapping, one
+//                             commit holding the changes and the shard's
+//                             checkpoint, the per-record outcomes.
+// S = 1 opens the index with IndexOptions.sync = true (the server's setting:
+// every commit fsynced), S = 0 without. Each index benchmark works on its own
+// copy of the benchmark index of --artists artists (built first when missing,
+// workload.h), made in BUILD/bench-data/stream-apply-<pid>/ and removed at
+// the end. Counters: stale and rejected (records per batch the index did not
+// apply, expected 0), artists (documents in the index at the end).
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "dynamodb/stream_record.h"
+#include "inkdex/index.h"
+#include "inkdex/taxonomy.h"
+#include "nlohmann/json.hpp"
+#include "stream/item_mapping.h"
+#include "stream/record_batch.h"
+#include "stream/record_mapper.h"
+#include "stream/shard_reader.h"
+#include "stream/stream_applier.h"
+#include "synth/artist_generator.h"
+#include "synth/synth_options.h"
+#include "workload.h"
+
+namespace inkdex::bench {
+namespace {
+
+using nlohmann::json;
+using stream::AddToBatch;
+using stream::CheckpointEntries;
+using stream::MappedRecord;
+using stream::MetadataEntries;
+using stream::RecordAction;
+using stream::RecordMapper;
+using stream::RecordOutcome;
+using stream::RecordResult;
+using stream::ShardBatch;
+using stream::StreamApplier;
+
+// Per 100 records: INSERT, MODIFY, REMOVE.
+struct Mix {
+  int insert = 25;
+  int modify = 65;
+  int remove = 10;
+};
+constexpr char kStreamArn[] =
+    "arn:aws:dynamodb:us-east-1:000000000000:table/directory/stream/2026-11-29T00:00:00.000";
+constexpr char kShardId[] = "shardId-00000001764374400000-bench0000";
+
+struct Flags {
+  std::string build_dir = ".";
+  uint64_t artists = 100000;
+  size_t batch = 1000;
+  Mix mix;
+};
+Flags& GlobalFlags() {
+  static Flags flags;
+  return flags;
+}
+
+// A plain JSON value -> its DynamoDB attribute value (as a stream image
+// carries it: numbers as N strings, lists as L, objects as M).
+json ToAttributeValue(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return json{{"NULL", true}};
+    case json::value_t::boolean:
+      return json{{"BOOL", v.get<bool>()}};
+    case json::value_t::string:
+      return json{{"S", v}};
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return json{{"N", v.dump()}};
+    case json::value_t::array: {
+      json list = json::array();
+      for (const json& e : v) list.push_back(ToAttributeValue(e));
+      return json{{"L", std::move(list)}};
+    }
+    case json::value_t::object: {
+      json map = json::object();
+      for (const auto& [k, e] : v.items()) map[k] = ToAttributeValue(e);
+      return json{{"M", std::move(map)}};
+    }
+    default:
+      return json{{"NULL", true}};
+  }
+}
+
+json KeysOf(const std::string& id) {
+  return json{{"PK", {{"S", "ARTIST#" + id}}}, {"SK", {{"S", "METADATA"}}}};
+}
+
+// Makes the records: synthetic artist i as an image, fresh sequence numbers.
+class RecordFactory {
+ public:
+  static absl::StatusOr<RecordFactory> Create(uint64_t existing_artists) {
+    synth::SynthOptions options;
+    options.count = existing_artists;
+    options.seed = kSynthSeed;
+    options.today = kDataDay;
+    absl::StatusOr<synth::ArtistGenerator> generator = synth::ArtistGenerator::Create(options);
+    if (!generator.ok()) return generator.status();
+    return RecordFactory(*std::move(generator), existing_artists);
+  }
+
+  // The next `n` records, in stream order.
+  std::vector<dynamodb::StreamRecord> NextBatch(size_t n) {
+    std::vector<dynamodb::StreamRecord> out;
+    out.reserve(n);
+    std::uniform_int_distribution<uint64_t> existing(0, existing_artists_ - 1);
+    std::uniform_int_distribution<int> percent(0, 99);
+    for (size_t k = 0; k < n; ++k) {
+      const Mix& mix = GlobalFlags().mix;
+      const int p = percent(rng_);
+      dynamodb::StreamRecord r;
+      r.sequence_number = absl::StrFormat("%021d", ++sequence_);
+      r.stream_view_type = "NEW_AND_OLD_IMAGES";
+      r.event_id = absl::StrCat("ev-", sequence_);
+      if (p < mix.insert) {
+        r.event_name = "INSERT";
+        r.new_image = Image(existing_artists_ + next_new_++);
+        r.keys = KeysOf(r.new_image["artistId"]["S"].get<std::string>());
+      } else {
+        const uint64_t i = existing(rng_);
+        r.old_image = Image(i);
+        r.keys = KeysOf(r.old_image["artistId"]["S"].get<std::string>());
+        if (p < mix.insert + mix.modify) {
+          r.event_name = "MODIFY";
+          r.new_image = r.old_image;
+          r.new_image["artistName"]["S"] =
+              absl::StrCat(r.new_image["artistName"]["S"].get<std::string>(), " ", sequence_);
+          r.new_image["rating"] =
+              json{{"N", absl::StrFormat("%.1f", 1.0 + (sequence_ % 40) / 10.0)}};
+        } else {
+          r.event_name = "REMOVE";
+        }
+      }
+      r.size_bytes = static_cast<int64_t>(r.new_image.dump().size() + r.old_image.dump().size());
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  RecordFactory(synth::ArtistGenerator generator, uint64_t existing)
+      : generator_(std::move(generator)), existing_artists_(existing) {}
+
+  // Synthetic artist i as a DynamoDB item image (keys included).
+  json Image(uint64_t i) {
+    line_.clear();
+    generator_.AppendJson(i, &line_);
+    json plain = json::parse(line_);
+    json image = json::object();
+    for (const auto& [k, v] : plain.items()) image[k] = ToAttributeValue(v);
+    json keys = KeysOf(plain["artistId"].get<std::string>());
+    image["PK"] = keys["PK"];
+    image["SK"] = keys["SK"];
+    return image;
+  }
+
+  synth::ArtistGenerator generator_;
+  uint64_t existing_artists_;
+  uint64_t sequence_ = 0;
+  uint64_t next_new_ = 0;
+  std::mt19937_64 rng_{20261129};
+  std::string line_;
+};
+
+const RecordMapper& Mapper() {
+  static const RecordMapper* mapper = [] {
+    absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
+    if (!taxonomy.ok()) {
+      std::cerr << "taxonomy: " << taxonomy.status() << "\n";
+      std::exit(1);
+    }
+    return new RecordMapper(stream::ItemMapping::Default(),
+                            std::make_shared<const StyleTaxonomy>(*std::move(taxonomy)));
+  }();
+  return *mapper;
+}
+
+std::string ScratchRoot() {
+  return absl::StrCat(GlobalFlags().build_dir, "/bench-data/stream-apply-", getpid());
+}
+
+// A private, writable copy of the benchmark index.
+absl::StatusOr<std::unique_ptr<Index>> OpenIndexCopy(const std::string& name, bool sync) {
+  const Flags& flags = GlobalFlags();
+  const std::string source = BenchIndexDir(flags.build_dir, flags.artists);
+  const std::string dir = absl::StrCat(ScratchRoot(), "/", name);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(ScratchRoot(), ec);
+  std::filesystem::copy(source, dir, std::filesystem::copy_options::recursive, ec);
+  if (ec)
+    return absl::InternalError(absl::StrCat("copy ", source, " -> ", dir, ": ", ec.message()));
+  IndexOptions options;
+  options.sync = sync;
+  options.error_if_missing = true;
+  return Index::Open(dir, options);
+}
+
+ShardBatch MakeShardBatch(std::vector<dynamodb::StreamRecord> records) {
+  ShardBatch batch;
+  batch.stream_arn = kStreamArn;
+  batch.shard_id = kShardId;
+  batch.last_sequence_number = records.empty() ? "" : records.back().sequence_number;
+  batch.records = std::move(records);
+  return batch;
+}
+
+void Fail(benchmark::State& state, const absl::Status& status) {
+  state.SkipWithError(std::string(status.ToString()).c_str());
+}
+
+void BM_Map(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  if (!factory.ok()) return Fail(state, factory.status());
+  const std::vector<dynamodb::StreamRecord> records = factory->NextBatch(GlobalFlags().batch);
+  const RecordMapper& mapper = Mapper();
+  size_t rejected = 0;
+  for (auto _ : state) {
+    for (const dynamodb::StreamRecord& r : records) {
+      MappedRecord m = mapper.Map(r);
+      rejected += m.action == RecordAction::kReject;
+      benchmark::DoNotOptimize(m);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * records.size()));
+  state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
+}
+
+// What an index benchmark works on: fresh records and a private index copy.
+struct IndexBench {
+  RecordFactory factory;
+  std::unique_ptr<Index> index;
+  size_t records = 0, stale = 0, rejected = 0;
+
+  void Count(bool is_stale, bool is_rejected) {
+    stale += is_stale;
+    rejected += is_rejected;
+  }
+  void Report(benchmark::State& state) const {
+    state.SetItemsProcessed(static_cast<int64_t>(records));
+    state.counters["stale"] = static_cast<double>(stale) / state.iterations();
+    state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
+    state.counters["artists"] = static_cast<double>(index->Stats().documents);
+  }
+};
+
+absl::StatusOr<IndexBench> SetUpIndexBench(const benchmark::State& state, const char* name) {
+  const bool sync = state.range(0) != 0;
+  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  if (!factory.ok()) return factory.status();
+  absl::StatusOr<std::unique_ptr<Index>> index = OpenIndexCopy(absl::StrCat(name, "-", sync), sync);
+  if (!index.ok()) return index.status();
+  return IndexBench{*std::move(factory), *std::move(index)};
+}
+
+void BM_IndexApply(benchmark::State& state) {
+  absl::StatusOr<IndexBench> bench = SetUpIndexBench(state, "index_apply");
+  if (!bench.ok()) return Fail(state, bench.status());
+  const RecordMapper& mapper = Mapper();
+  for (auto _ : state) {
+    state.PauseTiming();
+    ShardBatch shard_batch = MakeShardBatch(bench->factory.NextBatch(GlobalFlags().batch));
+    WriteBatch batch;
+    for (const dynamodb::StreamRecord& r : shard_batch.records) AddToBatch(mapper.Map(r), &batch);
+    absl::StatusOr<MetadataEntries> checkpoint = CheckpointEntries(shard_batch);
+    if (!checkpoint.ok()) return Fail(state, checkpoint.status());
+    for (auto& [key, value] : *checkpoint) batch.PutMetadata(key, value);
+    state.ResumeTiming();
+    absl::StatusOr<std::vector<ChangeResult>> results = bench->index->Apply(batch);
+    if (!results.ok()) return Fail(state, results.status());
+    bench->records += shard_batch.records.size();
+    for (const ChangeResult& c : *results) {
+      bench->Count(c.outcome == ChangeResult::Outcome::kStale,
+                   c.outcome == ChangeResult::Outcome::kRejected);
+    }
+  }
+  bench->Report(state);
+}
+
+void BM_ApplyRecordBatch(benchmark::State& state) {
+  absl::StatusOr<IndexBench> bench = SetUpIndexBench(state, "apply_record_batch");
+  if (!bench.ok()) return Fail(state, bench.status());
+  Index* served = bench->index.get();
+  IndexBench* counts = &*bench;
+  StreamApplier applier(
+      Mapper(), [served](const WriteBatch& batch) { return served->Apply(batch); },
+      [counts](const ShardBatch&, const RecordResult& r) {
+        counts->Count(r.outcome == RecordOutcome::kStale, r.outcome == RecordOutcome::kRejected);
+      });
+  for (auto _ : state) {
+    state.PauseTiming();
+    const ShardBatch batch = MakeShardBatch(bench->factory.NextBatch(GlobalFlags().batch));
+    state.ResumeTiming();
+    if (absl::Status s = applier.Apply(batch); !s.ok()) return Fail(state, s);
+    bench->records += batch.records.size();
+  }
+  bench->Report(state);
+}
+
+bool ParseFlags(int* argc, char** argv, Flags* flags) {
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--build_dir=")) {
+      flags->build_dir = std::string(arg.substr(12));
+    } else if (arg.starts_with("--artists=")) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(10)), &flags->artists) || flags->artists == 0) {
+        std::cerr << "--artists: must be a positive integer, got '" << arg.substr(10) << "'\n";
+        return false;
+      }
+    } else if (arg.starts_with("--batch=")) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(8)), &flags->batch) || flags->batch == 0 ||
+          flags->batch > 1000) {
+        std::cerr << "--batch: must be 1..1000 (a GetRecords page), got '" << arg.substr(8)
+                  << "'\n";
+        return false;
+      }
+    } else if (arg.starts_with("--mix=")) {
+      const std::vector<std::string> parts = absl::StrSplit(std::string(arg.substr(6)), ',');
+      int v[3];
+      if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &v[0]) ||
+          !absl::SimpleAtoi(parts[1], &v[1]) || !absl::SimpleAtoi(parts[2], &v[2]) || v[0] < 0 ||
+          v[1] < 0 || v[2] < 0 || v[0] + v[1] + v[2] != 100) {
+        std::cerr << "--mix: must be INSERT,MODIFY,REMOVE percentages summing to 100, got '"
+                  << arg.substr(6) << "'\n";
+        return false;
+      }
+      flags->mix = Mix{v[0], v[1], v[2]};
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  *argc = kept;
+  return true;
+}
+
+int Main(int argc, char** argv) {
+  Flags& flags = GlobalFlags();
+  if (!ParseFlags(&argc, argv, &flags)) return 2;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  const std::string dir = BenchIndexDir(flags.build_dir, flags.artists);
+  if (absl::Status s = EnsureBenchIndex(dir, flags.artists); !s.ok()) {
+    std::cerr << "benchmark index " << dir << ": " << s << "\n";
+    return 1;
+  }
+  benchmark::AddCustomContext("inkdex_existing_artists", absl::StrCat(flags.artists));
+  benchmark::AddCustomContext("inkdex_records_per_batch", absl::StrCat(flags.batch));
+  benchmark::AddCustomContext(
+      "inkdex_mix", absl::StrCat("insert ", flags.mix.insert, "%, modify ", flags.mix.modify,
+                                 "%, remove ", flags.mix.remove, "%"));
+  benchmark::RegisterBenchmark("map", BM_Map)->UseRealTime();
+  for (const char* name : {"index_apply", "apply_record_batch"}) {
+    auto* b = benchmark::RegisterBenchmark(
+        name, std::string_view(name) == "index_apply" ? BM_IndexApply : BM_ApplyRecordBatch);
+    b->ArgName("sync")->Arg(1)->Arg(0)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::error_code ec;
+  std::filesystem::remove_all(ScratchRoot(), ec);
+  return 0;
+}
+
+}  // namespace
+}  // namespace inkdex::bench
+
+int main(int argc, char** argv) { return inkdex::bench::Main(argc, argv); }

@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Writes the "DynamoDB stream" section of the benchmark report from the
+outputs of bench/stream/run.sh: the Google Benchmark JSON of
+inkdex_stream_apply_bench (--benchmark_repetitions runs) and the JSON of each
+bench/stream/freshness.py run.
+
+    report.py --report REPORT --apply apply.json --freshness f1.json [f2.json...]
+              --commands COMMANDS_FILE --load-start "L1 L5 L15" --repo REPO
+
+Only the section between the stream-bench markers is rewritten (appended
+when missing), with bench/report.py's splice; the hand-written analysis in
+bench/stream/ANALYSIS.md is carried into it. Medians are over the runs.
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import report as bench_report  # noqa: E402 - bench/report.py: machine(), splice
+
+BEGIN, END = bench_report.STREAM_BEGIN, bench_report.STREAM_END
+APPLY_TARGET = 10000  # records/s
+FRESHNESS_TARGET_MS = 1000  # p99
+
+APPLY_ROWS = [
+    ("map", "RecordMapper::Map only", "-"),
+    ("index_apply/sync:1", "Index::Apply of the mapped batch (commit only)", "on"),
+    ("index_apply/sync:0", "Index::Apply of the mapped batch (commit only)", "off"),
+    ("apply_record_batch/sync:1", "StreamApplier::Apply (ApplyRecordBatch end to end)", "on"),
+    ("apply_record_batch/sync:0", "StreamApplier::Apply (ApplyRecordBatch end to end)", "off"),
+]
+
+
+def apply_runs(path):
+    """{benchmark name without the min_time/real_time suffixes: [iteration runs]}."""
+    with open(path) as f:
+        data = json.load(f)
+    runs = {}
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") != "iteration":
+            continue
+        name = b.get("run_name", b["name"]).replace("/min_time:3.000", "").replace("/real_time", "")
+        runs.setdefault(name, []).append(b)
+    return data.get("context", {}), runs
+
+
+def fmt(v, spec=",.0f"):
+    return "-" if v is None else format(v, spec)
+
+
+def section(args):
+    mach = bench_report.machine()
+    commit = bench_report.sh(["git", "-C", args.repo, "rev-parse", "--short", "HEAD"])
+    dirty = bench_report.sh(["git", "-C", args.repo, "status", "--porcelain", "--", "lib",
+                             "service", "bench"])
+    context, runs = apply_runs(args.apply)
+    fresh = []
+    for path in args.freshness:
+        with open(path) as f:
+            fresh.append(json.load(f))
+
+    out = []
+    w = out.append
+    w(BEGIN)
+    w("## DynamoDB stream: apply throughput and freshness (issue 4)")
+    w("")
+    w(f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; "
+      f"commit `{commit}`" + (" plus uncommitted changes in lib/, service/ or bench/" if dirty
+                              else ""))
+    w(f"- CPU: {mach['cpu']}, {mach['cpus']} cores (`nproc`); memory {mach['memory']}; "
+      f"Linux {mach['kernel']}. Release build.")
+    w(f"- Load average (1, 5, 15 min) at the start: {args.load_start}; at the end: "
+      f"{mach['load']}. The 2 cores are shared with other engineers' builds and tests, so "
+      "wall-clock numbers are noisy; medians over the runs are shown.")
+    w("")
+    bench_report.write_commands(w, args.commands_text)
+
+    w("### Apply throughput (stream records into the index)")
+    w("")
+    w(f"ShardBatches of {context.get('inkdex_records_per_batch', '?')} records "
+      f"({context.get('inkdex_mix', '?')}) applied to a copy of the "
+      f"{int(context.get('inkdex_existing_artists', '0')):,}-artist benchmark index, one commit "
+      "per batch holding the changes and the shard checkpoint; bench/stream/apply_bench.cc "
+      "describes the records (synthetic artists of the data model as DynamoDB images, "
+      "NEW_AND_OLD_IMAGES). Records/s is wall-clock; CPU ms is the benchmark thread's CPU per "
+      "batch (the indexing threads Index::Apply starts are not in it).")
+    w("")
+    w("| Benchmark | What | sync | records/s (median) | min - max | ms / batch | CPU ms / batch | runs |")
+    w("|---|---|---|---:|---:|---:|---:|---:|")
+    medians = {}
+    for name, what, sync in APPLY_ROWS:
+        rs = runs.get(name, [])
+        ok = [r for r in rs if not r.get("error_occurred")]
+        if not ok:
+            err = rs[0].get("error_message", "not run") if rs else "not run"
+            w(f"| `{name}` | {what} | {sync} | {err} | | | | 0 |")
+            continue
+        ips = [r["items_per_second"] for r in ok]
+        medians[name] = statistics.median(ips)
+        scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+        real = statistics.median(r["real_time"] * scale[r.get("time_unit", "ns")] for r in ok)
+        cpu = statistics.median(r["cpu_time"] * scale[r.get("time_unit", "ns")] for r in ok)
+        w(f"| `{name}` | {what} | {sync} | {medians[name]:,.0f} | {min(ips):,.0f} - "
+          f"{max(ips):,.0f} | {real:.1f} | {cpu:.1f} | {len(ok)} |")
+    w("")
+
+    w("### Freshness (PutItem acknowledged by DynamoDB Local -> returned by Search over gRPC)")
+    w("")
+    if fresh:
+        c = fresh[0]["config"]
+        extra = " ".join(fresh[0].get("server_args") or []) or "none (defaults)"
+        w(f"A table of {c['artists']:,} synthetic artists, bootstrapped by inkdex-server "
+          f"--stream-table (server flags beyond the table and endpoint: {extra}); then a paced "
+          f"phase of {c['writes']:,} PutItems at {c['rate']:g}/s on {c['writers']} threads and a "
+          f"burst of {c['burst']:,} back to back on {c['burst_writers']} threads; "
+          f"{c['insert_share'] * 100:.0f}% insert a new artist, the rest rewrite an existing one "
+          "(a whole-item PutItem: MODIFY) with a new name. Each name carries a unique token; a "
+          f"poller searches (text = token, point = the artist's location) every {c['poll_ms']:g} "
+          "ms for every write not yet seen, so a time includes up to one polling round and one "
+          "Search call. Unseen = never returned within "
+          f"{c['settle_s']:g} s after the phase (must be 0).")
+    w("")
+    w("| Run | Phase | writes | writes/s | unseen | p50 | p90 | p99 | max | PutItem p50 | PutItem p99 | load at end |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    per_phase = {}
+    for i, f in enumerate(fresh, 1):
+        for phase in ("paced", "burst"):
+            p = f["phases"].get(phase)
+            if not p:
+                continue
+            per_phase.setdefault(phase, []).append(p)
+            put = p.get("putitem", {})
+            w(f"| {i} | {phase} | {p['writes']:,} | {p['writes_per_s']:,.1f} | {p['unseen']} | "
+              f"{fmt(p['p50_ms'])} ms | {fmt(p['p90_ms'])} ms | {fmt(p['p99_ms'])} ms | "
+              f"{fmt(p['max_ms'])} ms | {fmt(put.get('p50_ms'), '.1f')} ms | "
+              f"{fmt(put.get('p99_ms'), '.1f')} ms | "
+              f"{', '.join(f'{x:.2f}' for x in f['loadavg_end'])} |")
+    for phase, ps in per_phase.items():
+        def med(key, ps=ps):
+            vals = [p[key] for p in ps if p[key] is not None]
+            return statistics.median(vals) if vals else None
+        w(f"| median | {phase} | | | {sum(p['unseen'] for p in ps)} (total) | "
+          f"{fmt(med('p50_ms'))} ms | {fmt(med('p90_ms'))} ms | {fmt(med('p99_ms'))} ms | "
+          f"{fmt(med('max_ms'))} ms | | | |")
+    w("")
+    if fresh:
+        w("Stream metrics of the last run's server at its end:")
+        w("")
+        w("```")
+        for line in fresh[-1]["metrics"]:
+            if line.startswith("inkdex_stream_") and not line.endswith(" 0"):
+                w(line)
+        w("```")
+        w("")
+
+    w("### Targets")
+    w("")
+    w("| Target | Limit | Measured | |")
+    w("|---|---:|---:|---|")
+    ips = medians.get("apply_record_batch/sync:1")
+    w(f"| apply throughput (`apply_record_batch/sync:1`, median) | >= {APPLY_TARGET:,} records/s | "
+      f"{fmt(ips)} records/s | {'met' if ips and ips >= APPLY_TARGET else '**missed**'} |")
+    paced = per_phase.get("paced", [])
+    worst = max((p["p99_ms"] for p in paced if p["p99_ms"] is not None), default=None)
+    unseen = sum(p["unseen"] for p in paced)
+    ok = worst is not None and worst <= FRESHNESS_TARGET_MS and unseen == 0
+    w(f"| freshness p99 (paced phase, worst of {len(paced)} runs; unseen {unseen}) | "
+      f"<= {FRESHNESS_TARGET_MS:,} ms | {fmt(worst)} ms | {'met' if ok else '**missed**'} |")
+    w("")
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
+    if os.path.exists(analysis):
+        with open(analysis, encoding="utf-8") as f:
+            w(f.read().rstrip("\n"))
+        w("")
+    w(END)
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--report", required=True, help="the report to splice the section into")
+    ap.add_argument("--apply", required=True, help="inkdex_stream_apply_bench JSON")
+    ap.add_argument("--freshness", nargs="+", default=[], help="freshness.py JSON files")
+    ap.add_argument("--commands", required=True, help="file with the commands run")
+    ap.add_argument("--load-start", required=True, help="load average when the run started")
+    ap.add_argument("--repo", required=True)
+    args = ap.parse_args()
+    with open(args.commands) as f:
+        args.commands_text = f.read().strip()
+    bench_report.splice_serve(args.report, section(args), BEGIN, END)
+
+
+if __name__ == "__main__":
+    main()
