@@ -42,9 +42,10 @@ struct RowLocation {
 inline constexpr uint64_t kStreamVersionRow = std::numeric_limits<uint64_t>::max();
 
 struct Row {
-  uint64_t version = 0;  // the numeric version, or kStreamVersionRow
-  uint32_t gen = 0;      // bumped (mod 2^24) whenever locations or liveness change
-  bool live = false;     // searchable: exists, not deleted, not opted out, active
+  uint64_t version = 0;       // the numeric version, or kStreamVersionRow
+  uint64_t content_hash = 0;  // StoredRecord::content_hash: the indexed search document
+  uint32_t gen = 0;           // bumped (mod 2^24) whenever locations or liveness change
+  bool live = false;          // searchable: exists, not deleted, not opted out, active
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;

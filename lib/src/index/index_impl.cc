@@ -140,40 +140,54 @@ struct BuildProgress {
 
 }  // namespace
 
-void IndexImpl::IndexRecords(const std::vector<const StoredRecord*>& records) {
+void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snapshot& before) {
+  // What Xapian must change: deletes of documents that stopped being
+  // searchable, and documents whose text changed (content hash). Most stream
+  // updates (a rating, availability) change no indexed text: their documents
+  // are neither rebuilt nor rewritten (replace_document reads the old
+  // termlist and rewrites postings: most of the cost of an update).
+  std::vector<const StoredRecord*> deletes, writes;
+  for (const auto& [id, r] : write.records) {
+    const engine::Row* old = before.rows.has(r.slot()) ? &before.rows.row(r.slot()) : nullptr;
+    const bool was_indexed = old != nullptr && old->live;
+    if (r.content_hash() == 0) {
+      if (was_indexed) deletes.push_back(&r);
+    } else if (!was_indexed || old->content_hash != r.content_hash()) {
+      writes.push_back(&r);
+    }
+  }
+  for (const StoredRecord* r : deletes) xdb_->delete_document(r->slot());
+  // Xapian appends to its B-trees fastest in docid order.
+  std::sort(writes.begin(), writes.end(),
+            [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
   constexpr size_t kPipelineMin = 64;  // below this a thread costs more than it saves
-  if (records.size() < kPipelineMin) {
-    for (const StoredRecord* r : records) IndexRecord(r->slot(), *r);
+  if (writes.size() < kPipelineMin) {
+    for (const StoredRecord* r : writes)
+      xdb_->replace_document(r->slot(), builder_->Build(r->artist()));
     return;
   }
   // Text analysis (DocumentBuilder) and Xapian's inverter are each about half
   // of the cost of indexing: analyse on a helper thread while this one writes.
-  std::vector<Xapian::Document> docs(records.size());
+  std::vector<Xapian::Document> docs(writes.size());
   absl::Mutex mu;
   BuildProgress progress;
   std::thread builder([&] {
     text::DocumentBuilder local(taxonomy_);
-    for (size_t i = 0; i < records.size(); ++i) {
-      const StoredRecord& r = *records[i];
-      if (!r.deleted() && engine::IsSearchable(r.artist())) docs[i] = local.Build(r.artist());
+    for (size_t i = 0; i < writes.size(); ++i) {
+      docs[i] = local.Build(writes[i]->artist());
       absl::MutexLock lock(&mu);
       progress.built = i + 1;
     }
   });
   try {
-    for (size_t i = 0; i < records.size(); ++i) {
+    for (size_t i = 0; i < writes.size(); ++i) {
       {
         absl::MutexLock lock(&mu);
         progress.wanted = i;
         mu.Await(absl::Condition(&progress, &BuildProgress::Ready));
       }
-      const StoredRecord& r = *records[i];
-      if (r.deleted() || !engine::IsSearchable(r.artist())) {
-        IndexRecord(r.slot(), r);
-      } else {
-        xdb_->replace_document(r.slot(), docs[i]);
-        docs[i] = Xapian::Document();
-      }
+      xdb_->replace_document(writes[i]->slot(), docs[i]);
+      docs[i] = Xapian::Document();
     }
   } catch (...) {
     builder.join();
@@ -351,6 +365,9 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
       record.mutable_artist()->set_version(version->number);
       record.mutable_artist()->set_stream_sequence(std::string(version->stream));
       CanonicalizeStyles(taxonomy_, record.mutable_artist());
+      if (engine::IsSearchable(record.artist())) {
+        record.set_content_hash(text::ContentHash(record.artist()));
+      }
     } else {
       record.set_deleted(true);
     }
@@ -372,13 +389,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
   std::shared_ptr<const engine::Snapshot> next =
       std::move(update).Finish(write.seq, write.unix_micros);
   try {
-    std::vector<const StoredRecord*> records;
-    records.reserve(write.records.size());
-    for (const auto& [id, record] : write.records) records.push_back(&record);
-    // Xapian appends to its B-trees fastest in docid order.
-    std::sort(records.begin(), records.end(),
-              [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
-    IndexRecords(records);
+    IndexRecords(write, *base);
     xdb_->set_metadata(kSeqMetadata, std::to_string(write.seq));
     xdb_->commit();
   } catch (const Xapian::Error& e) {

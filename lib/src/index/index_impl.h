@@ -58,9 +58,11 @@ class IndexImpl : public Index {
                       absl::flat_hash_map<std::string, uint32_t>* new_slots);
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
-  // The same for many records, pipelined over two threads.
-  void IndexRecords(const std::vector<const StoredRecord*>& records)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);  // throws Xapian::Error
+  // Writes the committed `write` to Xapian: deletes the documents that
+  // stopped being searchable and (re)writes those whose content hash differs
+  // from `before`'s row. Throws Xapian::Error.
+  void IndexRecords(const store::CommitWrite& write, const engine::Snapshot& before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   std::shared_ptr<const engine::Snapshot> snapshot() const;
   void Publish(std::shared_ptr<const engine::Snapshot> s);

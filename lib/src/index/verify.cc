@@ -22,7 +22,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
       if (row == nullptr || row->id != id || row->version != engine::RowVersion(r) ||
-          row->live != live) {
+          row->content_hash != r.content_hash() || row->live != live) {
         problem(absl::StrCat("artist '", id, "': in-memory row disagrees with the document store"));
       }
       if (!live) return absl::OkStatus();
@@ -33,10 +33,11 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
         if (doc.get_data() != id) {
           problem(absl::StrCat("artist '", id, "': search index slot ", r.slot(), " holds '",
                                doc.get_data(), "'"));
-        } else if (doc.get_value(text::kVersionSlot) != text::EncodeVersion(r.artist())) {
-          problem(absl::StrCat(
-              "artist '", id, "': search index has another version than ",
-              r.stream_sequence().empty() ? absl::StrCat(r.version()) : r.stream_sequence()));
+        } else if (r.content_hash() != 0 &&  // 0: stored before content hashes
+                   doc.get_value(text::kContentHashSlot) !=
+                       text::EncodeContentHash(r.content_hash())) {
+          problem(absl::StrCat("artist '", id,
+                               "': search index document differs from the stored record"));
         }
       } catch (const Xapian::DocNotFoundError&) {
         problem(absl::StrCat("artist '", id, "': searchable but missing from the search index"));

@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/row_builder.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace inkdex::text {
 
@@ -61,12 +63,54 @@ std::string PhraseText(std::string_view text) {
   return out;
 }
 
-std::string EncodeVersion(const Artist& a) {
-  if (!a.stream_sequence().empty()) return absl::StrCat("s", a.stream_sequence());
-  std::string s(8, '\0');
-  uint64_t v = a.version();
-  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
-  return s;
+namespace {
+
+// FNV-1a, 64 bits: a stable (unseeded) hash for change detection.
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+}  // namespace
+
+Artist TextProjection(const Artist& a) {
+  Artist p;
+  p.set_id(a.id());
+  p.set_name(a.name());
+  p.set_instagram_handle(a.instagram_handle());
+  p.set_biography(a.biography());
+  *p.mutable_styles() = a.styles();
+  *p.mutable_specialties() = a.specialties();
+  p.mutable_studio()->set_name(a.studio().name());
+  auto copy_location = [](const Location& from, Location* to) {
+    to->set_display(from.display());
+    to->set_city(from.city());
+    to->set_country(from.country());
+  };
+  copy_location(a.location(), p.mutable_location());
+  for (const GuestSpot& g : a.guest_spots()) {
+    copy_location(g.location(), p.add_guest_spots()->mutable_location());
+  }
+  return p;
+}
+
+uint64_t ContentHash(const Artist& a) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    TextProjection(a).SerializeToCodedStream(&coded);
+  }
+  const uint64_t h = Fnv1a64(bytes);
+  return h == 0 ? 1 : h;
+}
+
+std::string EncodeContentHash(uint64_t hash) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, hash >>= 8) out[i] = static_cast<char>(hash & 0xff);
+  return out;
 }
 
 const Xapian::Stopper& EnglishStopper() {
@@ -145,8 +189,8 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
   }
   const std::string city = engine::CityKey(a.location());
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
-  doc.add_value(kVersionSlot, EncodeVersion(a));
   doc.set_data(a.id());
+  doc.add_value(kContentHashSlot, EncodeContentHash(ContentHash(a)));
   // Drop the generator's handle: the document may be handed to another
   // thread, and Xapian's reference counts are not atomic.
   termgen_.set_document(Xapian::Document());

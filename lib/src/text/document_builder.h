@@ -11,7 +11,10 @@
 //   XT<lower>\x1f<studio>   studio name, for suggest
 //   XC<lower>\x1f<City, CC> city of every location, for suggest
 // Values:
-//   0  the document version (EncodeVersion), checked by Verify
+//   0  the content hash of the artist's indexed fields (ContentHash):
+//      Index::Apply skips re-writing a document whose hash is unchanged (a
+//      rating or availability update changes no text), and Verify checks it
+//      against the stored record's
 //   1  the biography as PhraseText, for phrase queries
 // Data: the artist id.
 // Cost: ~40 terms for a typical artist; indexing is Xapian-bound.
@@ -32,7 +35,7 @@
 
 namespace inkdex::text {
 
-inline constexpr Xapian::valueno kVersionSlot = 0;
+inline constexpr Xapian::valueno kContentHashSlot = 0;
 inline constexpr Xapian::valueno kPhraseTextSlot = 1;
 inline constexpr char kSuggestSeparator = '\x1f';
 inline constexpr std::string_view kArtistNamePrefix = "XA";
@@ -47,10 +50,15 @@ const Xapian::Stopper& EnglishStopper();
 // bytes kept): " black rose " is a phrase of PhraseText(t) iff it occurs in it.
 std::string PhraseText(std::string_view text);
 
-// 8 bytes big-endian: sorts like the number.
-// 8 bytes big-endian for a numeric version; "s" + the digits for a stream
-// sequence number.
-std::string EncodeVersion(const Artist& artist);
+// The fields of `a` that DocumentBuilder::Build reads, and nothing else:
+// Build(TextProjection(a)) is the same document as Build(a) (tested), so
+// two artists with equal projections have equal search documents.
+Artist TextProjection(const Artist& a);
+// A 64-bit FNV-1a hash of the deterministic serialization of
+// TextProjection(a): stable across processes, never 0. Cost: ~1-2 us.
+uint64_t ContentHash(const Artist& a);
+// The hash as value kContentHashSlot holds it (8 bytes big-endian).
+std::string EncodeContentHash(uint64_t hash);
 
 // Lowercases ASCII and folds runs of spaces: the suggest key of a name.
 std::string SuggestKey(std::string_view s);
