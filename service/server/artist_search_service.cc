@@ -2,11 +2,15 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "api/convert.h"
 #include "server/call_guard.h"
 #include "server/server_flags.h"
@@ -18,11 +22,11 @@ constexpr size_t kMaxIdBytes = 256;
 // How many missing ids a NOT_FOUND message names.
 constexpr size_t kMissingIdsShown = 10;
 
-bool PastDeadline(const grpc::ServerContext* context) {
+bool PastDeadline(const grpc::ServerContextBase* context) {
   return std::chrono::system_clock::now() > context->deadline();
 }
 
-bool Interrupted(const grpc::ServerContext* context) {
+bool Interrupted(const grpc::ServerContextBase* context) {
   return context->IsCancelled() || PastDeadline(context);
 }
 
@@ -30,7 +34,7 @@ bool Interrupted(const grpc::ServerContext* context) {
 // own deadline timer usually cancels the call a little before the server's
 // copy of the deadline (sent as a relative timeout, so it starts later)
 // passes; a cancellation that close to the deadline is the deadline.
-grpc::Status InterruptedStatus(const grpc::ServerContext* context) {
+grpc::Status InterruptedStatus(const grpc::ServerContextBase* context) {
   constexpr auto kDeadlineSlack = std::chrono::milliseconds(50);
   if (std::chrono::system_clock::now() + kDeadlineSlack >= context->deadline()) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
@@ -41,7 +45,7 @@ grpc::Status InterruptedStatus(const grpc::ServerContext* context) {
 
 // A library error for a call that may have been interrupted: the searcher
 // reports an interruption as CANCELLED whatever its cause.
-grpc::Status CallStatus(const grpc::ServerContext* context, const absl::Status& status) {
+grpc::Status CallStatus(const grpc::ServerContextBase* context, const absl::Status& status) {
   if (absl::IsCancelled(status)) return InterruptedStatus(context);
   return ToGrpcStatus(status);
 }
@@ -89,30 +93,145 @@ grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer,
 
 }  // namespace
 
+// The threads of calls that wait ServiceInfo::test_search_delay (test-only):
+// one detached thread per such call, counted so that the service's
+// destructor can wait until none is left.
+// Thread safety: thread-safe.
+class DelayedCallThreads : public std::enable_shared_from_this<DelayedCallThreads> {
+ public:
+  // Runs `job` on a new thread.
+  void Start(absl::AnyInvocable<void() &&> job) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++running_;
+    }
+    // The thread keeps this object alive past its last use of the service.
+    std::thread([self = shared_from_this(), job = std::move(job)]() mutable {
+      std::move(job)();
+      absl::MutexLock lock(&self->mu_);
+      --self->running_;
+    }).detach();
+  }
+
+  void WaitUntilNoneRunning() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* running) { return *running == 0; }, &running_));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                                  WriteCommitter& committer, ServiceInfo info)
-    : env_(env), holder_(holder), committer_(committer), info_([&info] {
+    : env_(env),
+      holder_(holder),
+      committer_(committer),
+      info_([&info] {
         if (info.version.empty()) info.version = ServerVersion();
         if (info.build.empty()) info.build = ServerBuild();
         if (info.started == absl::InfinitePast()) info.started = absl::Now();
         return std::move(info);
-      }()) {}
+      }()),
+      workers_(info_.read_threads),
+      delayed_calls_(std::make_shared<DelayedCallThreads>()) {}
 
-bool ArtistSearchServiceImpl::WaitTestDelay(grpc::ServerContext* context) const {
+ArtistSearchServiceImpl::~ArtistSearchServiceImpl() { delayed_calls_->WaitUntilNoneRunning(); }
+
+template <typename Body>
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Serve(grpc::CallbackServerContext* context,
+                                                         std::string_view method, ReadPlace place,
+                                                         Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto call = std::make_unique<CallGuard>(env_, context, method, Access::kRead);
+  if (!call->admitted()) {
+    reactor->Finish(call->Finish(call->admission()));
+    return reactor;
+  }
+  auto job = [reactor, call = std::move(call), body = std::move(body)]() mutable {
+    grpc::Status status = body(*call);
+    call.reset();  // records the call; done with the context before Finish
+    reactor->Finish(std::move(status));
+  };
+  switch (place) {
+    case ReadPlace::kInline:
+      job();
+      break;
+    case ReadPlace::kWorkers:
+      workers_.Run(std::move(job));
+      break;
+    case ReadPlace::kOwnThread:
+      delayed_calls_->Start(std::move(job));
+      break;
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Search(grpc::CallbackServerContext* context,
+                                                          const v1::SearchRequest* request,
+                                                          v1::SearchResponse* response) {
+  return Serve(context, "Search", SearchPlace(),
+               [this, context, request, response](CallGuard& call) {
+                 return RunSearch(call, context, *request, response);
+               });
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::GetArtist(grpc::CallbackServerContext* context,
+                                                             const v1::GetArtistRequest* request,
+                                                             Artist* response) {
+  return Serve(context, "GetArtist", ReadPlace::kInline,
+               [this, request, response](CallGuard& call) {
+                 return RunGetArtist(call, *request, response);
+               });
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::BatchGetArtists(
+    grpc::CallbackServerContext* context, const v1::BatchGetArtistsRequest* request,
+    v1::BatchGetArtistsResponse* response) {
+  return Serve(context, "BatchGetArtists", ReadPlace::kWorkers,
+               [this, request, response](CallGuard& call) {
+                 return RunBatchGetArtists(call, *request, response);
+               });
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Suggest(grpc::CallbackServerContext* context,
+                                                           const v1::SuggestRequest* request,
+                                                           v1::SuggestResponse* response) {
+  return Serve(context, "Suggest", SearchPlace(),
+               [this, context, request, response](CallGuard& call) {
+                 return RunSuggest(call, context, *request, response);
+               });
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::ListStyles(
+    grpc::CallbackServerContext* context, const v1::ListStylesRequest* /*request*/,
+    v1::ListStylesResponse* response) {
+  return Serve(context, "ListStyles", ReadPlace::kWorkers,
+               [this, response](CallGuard& call) { return RunListStyles(call, response); });
+}
+
+grpc::ServerUnaryReactor* ArtistSearchServiceImpl::GetStats(grpc::CallbackServerContext* context,
+                                                            const v1::GetStatsRequest* /*request*/,
+                                                            v1::GetStatsResponse* response) {
+  return Serve(context, "GetStats", ReadPlace::kInline,
+               [this, response](CallGuard& call) { return RunGetStats(call, response); });
+}
+
+bool ArtistSearchServiceImpl::WaitTestDelay(const grpc::ServerContextBase* context) const {
   const absl::Time end = absl::Now() + info_.test_search_delay;
   while (absl::Now() < end && !Interrupted(context)) absl::SleepFor(absl::Milliseconds(1));
   return !Interrupted(context);
 }
 
-grpc::Status ArtistSearchServiceImpl::Search(grpc::ServerContext* context,
-                                             const v1::SearchRequest* request,
-                                             v1::SearchResponse* response) {
-  CallGuard call(env_, context, "Search", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
+grpc::Status ArtistSearchServiceImpl::RunSearch(CallGuard& call, grpc::ServerContextBase* context,
+                                                const v1::SearchRequest& request,
+                                                v1::SearchResponse* response) {
   // Taken first: a call that is in flight when the index is swapped
   // finishes on the index it started on.
   const std::shared_ptr<Index> index = holder_.Current();
-  absl::StatusOr<SearchRequest> query = api::FromProto(*request);
+  absl::StatusOr<SearchRequest> query = api::FromProto(request);
   if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
   if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
   query->interrupted = [context] { return Interrupted(context); };
@@ -125,42 +244,38 @@ grpc::Status ArtistSearchServiceImpl::Search(grpc::ServerContext* context,
   return call.Finish(grpc::Status::OK);
 }
 
-grpc::Status ArtistSearchServiceImpl::GetArtist(grpc::ServerContext* context,
-                                                const v1::GetArtistRequest* request,
-                                                Artist* response) {
-  CallGuard call(env_, context, "GetArtist", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
-  if (absl::Status s = CheckId(request->id(), "id"); !s.ok()) {
+grpc::Status ArtistSearchServiceImpl::RunGetArtist(CallGuard& call,
+                                                   const v1::GetArtistRequest& request,
+                                                   Artist* response) {
+  if (absl::Status s = CheckId(request.id(), "id"); !s.ok()) {
     return call.Finish(ToGrpcStatus(s));
   }
-  call.Note("id", request->id());
+  call.Note("id", request.id());
   // Get is NOT_FOUND for an unknown, deleted or opted-out artist.
-  absl::StatusOr<Artist> artist = holder_.Current()->Get(request->id());
+  absl::StatusOr<Artist> artist = holder_.Current()->Get(request.id());
   if (!artist.ok()) return call.Finish(ToGrpcStatus(artist.status()));
   *response = *std::move(artist);
   return call.Finish(grpc::Status::OK);
 }
 
-grpc::Status ArtistSearchServiceImpl::BatchGetArtists(grpc::ServerContext* context,
-                                                      const v1::BatchGetArtistsRequest* request,
-                                                      v1::BatchGetArtistsResponse* response) {
-  CallGuard call(env_, context, "BatchGetArtists", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
-  const int count = request->ids_size();
+grpc::Status ArtistSearchServiceImpl::RunBatchGetArtists(CallGuard& call,
+                                                         const v1::BatchGetArtistsRequest& request,
+                                                         v1::BatchGetArtistsResponse* response) {
+  const int count = request.ids_size();
   if (count < 1 || count > api::kMaxBatchGetIds) {
     return call.Finish(grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("ids: must hold 1..", api::kMaxBatchGetIds, " ids, got ", count)));
   }
   for (int i = 0; i < count; ++i) {
-    if (absl::Status s = CheckId(request->ids(i), absl::StrCat("ids[", i, "]")); !s.ok()) {
+    if (absl::Status s = CheckId(request.ids(i), absl::StrCat("ids[", i, "]")); !s.ok()) {
       return call.Finish(ToGrpcStatus(s));
     }
   }
   call.Note("ids", count);
   const std::shared_ptr<Index> index = holder_.Current();
   std::vector<std::string> missing;
-  for (const std::string& id : request->ids()) {
+  for (const std::string& id : request.ids()) {
     absl::StatusOr<Artist> artist = index->Get(id);
     if (absl::IsNotFound(artist.status())) {
       missing.push_back(id);
@@ -171,7 +286,7 @@ grpc::Status ArtistSearchServiceImpl::BatchGetArtists(grpc::ServerContext* conte
     }
   }
   call.Note("missing", static_cast<int64_t>(missing.size()));
-  if (!missing.empty() && !request->allow_missing()) {
+  if (!missing.empty() && !request.allow_missing()) {
     response->Clear();
     const size_t shown = std::min(missing.size(), kMissingIdsShown);
     return call.Finish(
@@ -184,13 +299,11 @@ grpc::Status ArtistSearchServiceImpl::BatchGetArtists(grpc::ServerContext* conte
   return call.Finish(grpc::Status::OK);
 }
 
-grpc::Status ArtistSearchServiceImpl::Suggest(grpc::ServerContext* context,
-                                              const v1::SuggestRequest* request,
-                                              v1::SuggestResponse* response) {
-  CallGuard call(env_, context, "Suggest", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
+grpc::Status ArtistSearchServiceImpl::RunSuggest(CallGuard& call, grpc::ServerContextBase* context,
+                                                 const v1::SuggestRequest& request,
+                                                 v1::SuggestResponse* response) {
   const std::shared_ptr<Index> index = holder_.Current();
-  absl::StatusOr<SuggestRequest> query = api::FromProto(*request);
+  absl::StatusOr<SuggestRequest> query = api::FromProto(request);
   if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
   if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
   absl::StatusOr<std::vector<Suggestion>> suggestions = index->Suggest(*query);
@@ -200,11 +313,8 @@ grpc::Status ArtistSearchServiceImpl::Suggest(grpc::ServerContext* context,
   return call.Finish(grpc::Status::OK);
 }
 
-grpc::Status ArtistSearchServiceImpl::ListStyles(grpc::ServerContext* context,
-                                                 const v1::ListStylesRequest* /*request*/,
-                                                 v1::ListStylesResponse* response) {
-  CallGuard call(env_, context, "ListStyles", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
+grpc::Status ArtistSearchServiceImpl::RunListStyles(CallGuard& call,
+                                                    v1::ListStylesResponse* response) {
   const std::shared_ptr<Index> index = holder_.Current();
   // Stats and StyleCounts each read the index's latest commit, so a commit
   // landing between the two makes the counts newer than commit_seq. Reading
@@ -233,11 +343,7 @@ grpc::Status ArtistSearchServiceImpl::DeleteArtists(grpc::ServerContext* context
   return CommitPrepared(call, committer_, api::PrepareDeletes(*request), response);
 }
 
-grpc::Status ArtistSearchServiceImpl::GetStats(grpc::ServerContext* context,
-                                               const v1::GetStatsRequest* /*request*/,
-                                               v1::GetStatsResponse* response) {
-  CallGuard call(env_, context, "GetStats", Access::kRead);
-  if (!call.admitted()) return call.Finish(call.admission());
+grpc::Status ArtistSearchServiceImpl::RunGetStats(CallGuard& call, v1::GetStatsResponse* response) {
   const ServedIndex served = holder_.Served();
   *response = api::StatsToProto(served.index->Stats());
   response->set_index_directory(served.directory);

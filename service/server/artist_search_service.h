@@ -5,22 +5,40 @@
 // at that moment (IndexHolder::Current; the call keeps that index for its
 // whole duration, so a swap never fails it), and converts the result back.
 // Library errors keep their code and message (messages name the field).
-// Writes go through the WriteCommitter (group commit) and return once
-// committed.
+//
+// Two gRPC APIs, per method:
+// - The reads (Search, GetArtist, BatchGetArtists, Suggest, ListStyles,
+//   GetStats) use the callback API: no thread of gRPC's synchronous server
+//   per call, whose hand-off of every call from a polling thread to a worker
+//   thread (futex wake-ups, context switches, thread creation) cost as much
+//   CPU as a small search. The handler admits the call inline on the gRPC
+//   thread that delivers it (CallGuard: RESOURCE_EXHAUSTED at once beyond
+//   --max-concurrent-requests), then runs it: GetArtist and GetStats (a
+//   point read, counters) inline; Search, Suggest, BatchGetArtists and
+//   ListStyles on ReadWorkers, one thread per core (read_workers.h says
+//   why not inline), whose queue only ever holds admitted calls.
+// - The writes (UpsertArtists, DeleteArtists) stay synchronous: they block
+//   until the WriteCommitter's group commit, which must not hold a callback
+//   thread.
 //
 // Deadlines: Search polls the call's cancellation and deadline while it runs
 // (SearchRequest::interrupted) and stops with DEADLINE_EXCEEDED (CANCELLED
-// when the client cancelled). Suggest is short and is only checked before it
-// starts.
+// when the client cancelled). The other reads are short and are only checked
+// before they start (Search and Suggest) or not at all.
 //
 // Thread safety: gRPC calls the handlers concurrently from its threads; the
 // service holds no per-call state.
 // Ownership: the environment, holder and committer are not owned and must
-// outlive the service (and the grpc::Server it is registered with).
+// outlive the service (and the grpc::Server it is registered with, which
+// must be shut down before the service is destroyed). The service owns its
+// ReadWorkers; the destructor also waits for calls delayed by
+// ServiceInfo::test_search_delay.
 #ifndef INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 #define INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <grpcpp/grpcpp.h>
 
@@ -28,11 +46,14 @@
 #include "absl/time/time.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
 #include "server/index_holder.h"
+#include "server/read_workers.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
 
-class CallEnvironment;  // call_environment.h
+class CallEnvironment;     // call_environment.h
+class CallGuard;           // call_guard.h
+class DelayedCallThreads;  // artist_search_service.cc: test-delayed calls' threads
 
 // What GetStats reports about the server itself.
 struct ServiceInfo {
@@ -43,42 +64,97 @@ struct ServiceInfo {
   absl::Time started = absl::InfinitePast();
   // Test-only (--test-search-delay-ms): each Search and Suggest first waits
   // this long, in 1 ms steps, stopping early when the call is cancelled or
-  // past its deadline. Zero in production.
+  // past its deadline. Zero in production. Such a call runs on a thread of
+  // its own (not inline), so waiting calls never hold gRPC's threads: the
+  // concurrency limit, deadlines and drain behave as with real slow calls.
   absl::Duration test_search_delay;
+  // Threads of the ReadWorkers; <= 0: one per core.
+  int read_threads = 0;
 };
 
-class ArtistSearchServiceImpl final : public inkdex::v1::ArtistSearch::Service {
+// The generated ArtistSearch::Service with the read methods switched to the
+// callback API (the writes keep the synchronous API).
+using ArtistSearchMixedService =
+    v1::ArtistSearch::WithCallbackMethod_Search<v1::ArtistSearch::WithCallbackMethod_GetArtist<
+        v1::ArtistSearch::WithCallbackMethod_BatchGetArtists<
+            v1::ArtistSearch::WithCallbackMethod_Suggest<
+                v1::ArtistSearch::WithCallbackMethod_ListStyles<
+                    v1::ArtistSearch::WithCallbackMethod_GetStats<v1::ArtistSearch::Service>>>>>>;
+
+class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
  public:
   ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
                           ServiceInfo info);
+  ~ArtistSearchServiceImpl() override;  // waits for delayed calls (test-only)
 
-  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest* request,
-                      v1::SearchResponse* response) override;
-  grpc::Status GetArtist(grpc::ServerContext* context, const v1::GetArtistRequest* request,
-                         Artist* response) override;
-  grpc::Status BatchGetArtists(grpc::ServerContext* context,
-                               const v1::BatchGetArtistsRequest* request,
-                               v1::BatchGetArtistsResponse* response) override;
-  grpc::Status Suggest(grpc::ServerContext* context, const v1::SuggestRequest* request,
-                       v1::SuggestResponse* response) override;
-  grpc::Status ListStyles(grpc::ServerContext* context, const v1::ListStylesRequest* request,
-                          v1::ListStylesResponse* response) override;
+  // Reads: callback API (see the top of this file).
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override;
+  grpc::ServerUnaryReactor* GetArtist(grpc::CallbackServerContext* context,
+                                      const v1::GetArtistRequest* request,
+                                      Artist* response) override;
+  grpc::ServerUnaryReactor* BatchGetArtists(grpc::CallbackServerContext* context,
+                                            const v1::BatchGetArtistsRequest* request,
+                                            v1::BatchGetArtistsResponse* response) override;
+  grpc::ServerUnaryReactor* Suggest(grpc::CallbackServerContext* context,
+                                    const v1::SuggestRequest* request,
+                                    v1::SuggestResponse* response) override;
+  grpc::ServerUnaryReactor* ListStyles(grpc::CallbackServerContext* context,
+                                       const v1::ListStylesRequest* request,
+                                       v1::ListStylesResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::GetStatsResponse* response) override;
+
+  // Writes: synchronous API (they block until committed).
   grpc::Status UpsertArtists(grpc::ServerContext* context, const v1::UpsertArtistsRequest* request,
                              v1::WriteArtistsResponse* response) override;
   grpc::Status DeleteArtists(grpc::ServerContext* context, const v1::DeleteArtistsRequest* request,
                              v1::WriteArtistsResponse* response) override;
-  grpc::Status GetStats(grpc::ServerContext* context, const v1::GetStatsRequest* request,
-                        v1::GetStatsResponse* response) override;
 
  private:
+  // Where an admitted read call runs: on the gRPC thread that delivered
+  // it, on the ReadWorkers, or (calls waiting the test delay) on a thread of
+  // its own.
+  enum class ReadPlace { kInline, kWorkers, kOwnThread };
+  // Search's and Suggest's: kOwnThread while ServiceInfo::test_search_delay
+  // is set, else kWorkers.
+  ReadPlace SearchPlace() const {
+    return info_.test_search_delay > absl::ZeroDuration() ? ReadPlace::kOwnThread
+                                                          : ReadPlace::kWorkers;
+  }
+
+  // Admits a read call (CallGuard), then runs `body` (grpc::Status(CallGuard&):
+  // the call's work, ending with CallGuard::Finish) at `place` and finishes
+  // the call with its status.
+  template <typename Body>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, std::string_view method,
+                                  ReadPlace place, Body body);
+
+  // The reads' work once admitted; each returns the call's status.
+  grpc::Status RunSearch(CallGuard& call, grpc::ServerContextBase* context,
+                         const v1::SearchRequest& request, v1::SearchResponse* response);
+  grpc::Status RunGetArtist(CallGuard& call, const v1::GetArtistRequest& request, Artist* response);
+  grpc::Status RunBatchGetArtists(CallGuard& call, const v1::BatchGetArtistsRequest& request,
+                                  v1::BatchGetArtistsResponse* response);
+  grpc::Status RunSuggest(CallGuard& call, grpc::ServerContextBase* context,
+                          const v1::SuggestRequest& request, v1::SuggestResponse* response);
+  grpc::Status RunListStyles(CallGuard& call, v1::ListStylesResponse* response);
+  grpc::Status RunGetStats(CallGuard& call, v1::GetStatsResponse* response);
+
   // Waits ServiceInfo::test_search_delay (see there). False when the call is
   // cancelled or past its deadline (then or already before).
-  bool WaitTestDelay(grpc::ServerContext* context) const;
+  bool WaitTestDelay(const grpc::ServerContextBase* context) const;
 
   CallEnvironment& env_;
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const ServiceInfo info_;
+  ReadWorkers workers_;
+  // Shared with each delayed call's thread, which may outlive its last use
+  // of the service by a few instructions.
+  const std::shared_ptr<DelayedCallThreads> delayed_calls_;
 };
 
 }  // namespace inkdex::server

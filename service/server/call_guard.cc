@@ -13,7 +13,8 @@ namespace {
 constexpr char kRequestIdKey[] = "x-request-id";
 constexpr size_t kMaxRequestIdBytes = 128;
 
-std::optional<std::string_view> Metadata(const grpc::ServerContext* context, std::string_view key) {
+std::optional<std::string_view> Metadata(const grpc::ServerContextBase* context,
+                                         std::string_view key) {
   if (context == nullptr) return std::nullopt;
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
@@ -44,8 +45,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-CallGuard::CallGuard(CallEnvironment& env, grpc::ServerContext* context, std::string_view method,
-                     Access access)
+CallGuard::CallGuard(CallEnvironment& env, grpc::ServerContextBase* context,
+                     std::string_view method, Access access)
     : env_(env), context_(context), method_(method), start_(absl::Now()) {
   std::optional<std::string_view> caller_id = Metadata(context_, kRequestIdKey);
   request_id_ = caller_id.has_value() && UsableRequestId(*caller_id) ? std::string(*caller_id)

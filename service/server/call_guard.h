@@ -9,7 +9,8 @@
 // latency histogram, the in-flight gauge, and one JSON log line with the
 // request id, method, status code, duration and the handler's detail fields.
 //
-// Usage in a handler:
+// Usage in a handler (synchronous API; a callback-API handler does the same
+// and passes the returned status to its reactor's Finish):
 //   grpc::Status ArtistSearchService::Search(grpc::ServerContext* ctx,
 //                                            const v1::SearchRequest* req,
 //                                            v1::SearchResponse* resp) {
@@ -19,6 +20,10 @@
 //     call.Note("total", response.total);
 //     return call.Finish(grpc::Status::OK);
 //   }
+// The context is either API's (grpc::ServerContext or
+// grpc::CallbackServerContext: their common base). The request id goes out
+// with the initial metadata, so REQUIRES: the guard is constructed before
+// the call sends its initial metadata (before a callback call's Finish).
 //
 // Thread safety: a CallGuard belongs to one call (one thread); the
 // CallEnvironment it points at is shared and thread-safe.
@@ -45,7 +50,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 class CallGuard {
  public:
-  CallGuard(CallEnvironment& env, grpc::ServerContext* context, std::string_view method,
+  // `context` may be null (tests): no metadata, no request id echoed.
+  CallGuard(CallEnvironment& env, grpc::ServerContextBase* context, std::string_view method,
             Access access);
   ~CallGuard();  // a guard never Finished records its call as INTERNAL
   CallGuard(const CallGuard&) = delete;
@@ -68,7 +74,7 @@ class CallGuard {
 
  private:
   CallEnvironment& env_;
-  grpc::ServerContext* context_;
+  grpc::ServerContextBase* context_;
   std::string method_;
   std::string request_id_;
   grpc::Status admission_;

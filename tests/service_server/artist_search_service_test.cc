@@ -1,7 +1,9 @@
 // The ArtistSearch handlers through a real in-process gRPC server.
 #include "server/artist_search_service.h"
 
+#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "api/convert.h"
 #include "gmock/gmock.h"
@@ -440,6 +442,46 @@ TEST(ArtistSearchServiceDeadlineTest, OverloadIsRefusedAtOnce) {
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(400)) << "refused at once, not queued";
   ExpectStatus(refused, grpc::StatusCode::RESOURCE_EXHAUSTED, "max-concurrent-requests");
   slow.join();
+}
+
+// Reads run inline on gRPC's callback threads, but a call waiting the test
+// delay gets a thread of its own: many can wait at once while other reads are
+// answered.
+TEST(ArtistSearchServiceDeadlineTest, DelayedCallsDoNotHoldTheThreadsServingOthers) {
+  constexpr int kSlowCalls = 8;
+  constexpr absl::Duration kDelay = absl::Milliseconds(600);
+  TestServerOptions options;
+  options.test_search_delay = kDelay;
+  TestServer server(options);
+  server.Seed({LeedsArtist("a1", "Alice", {"fineline"})});
+
+  const absl::Time start = absl::Now();
+  std::atomic<int> found{0};
+  std::vector<std::thread> slow;
+  for (int i = 0; i < kSlowCalls; ++i) {
+    slow.emplace_back([&server, &found] {
+      grpc::ClientContext context;
+      v1::SearchResponse response;
+      if (server.search().Search(&context, NearLeeds(5), &response).ok() && response.total() == 1) {
+        ++found;
+      }
+    });
+  }
+  for (int i = 0; i < 500 && server.env().limiter().in_flight() < kSlowCalls; ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(server.env().limiter().in_flight(), kSlowCalls) << "all slow calls wait at once";
+
+  grpc::ClientContext context;
+  v1::GetStatsResponse stats;
+  const absl::Time asked = absl::Now();
+  EXPECT_TRUE(server.search().GetStats(&context, v1::GetStatsRequest(), &stats).ok());
+  EXPECT_LT(absl::Now() - asked, kDelay / 2) << "answered while the slow calls wait";
+
+  for (std::thread& thread : slow) thread.join();
+  EXPECT_EQ(found.load(), kSlowCalls);
+  // In turns on two threads they would take 4 delays.
+  EXPECT_LT(absl::Now() - start, kDelay * 3);
 }
 
 }  // namespace

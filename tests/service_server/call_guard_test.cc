@@ -28,7 +28,9 @@ constexpr char kRead[] = "guard-read-token";
 
 // GetStats is a read and DeleteArtists a write; both only run the guard.
 // GetStats waits for `release` when `block` is set, so tests can hold slots.
-class GuardedService final : public v1::ArtistSearch::Service {
+// ListStyles is a read on the callback API (grpc::CallbackServerContext).
+class GuardedService final
+    : public v1::ArtistSearch::WithCallbackMethod_ListStyles<v1::ArtistSearch::Service> {
  public:
   explicit GuardedService(CallEnvironment& env) : env_(env) {}
 
@@ -49,6 +51,20 @@ class GuardedService final : public v1::ArtistSearch::Service {
     CallGuard call(env_, context, "DeleteArtists", Access::kWrite);
     if (!call.admitted()) return call.Finish(call.admission());
     return call.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "deletions: empty"));
+  }
+
+  grpc::ServerUnaryReactor* ListStyles(grpc::CallbackServerContext* context,
+                                       const v1::ListStylesRequest*,
+                                       v1::ListStylesResponse*) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    CallGuard call(env_, context, "ListStyles", Access::kRead);
+    if (!call.admitted()) {
+      reactor->Finish(call.Finish(call.admission()));
+      return reactor;
+    }
+    call.Note("styles", int64_t{3});
+    reactor->Finish(call.Finish(grpc::Status::OK));
+    return reactor;
   }
 
   bool block = false;
@@ -87,6 +103,12 @@ class CallGuardTest : public ::testing::Test {
     if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
     v1::GetStatsResponse response;
     return stub_->GetStats(context, v1::GetStatsRequest(), &response);
+  }
+
+  grpc::Status CallbackRead(const std::string& token, grpc::ClientContext* context) {
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    v1::ListStylesResponse response;
+    return stub_->ListStyles(context, v1::ListStylesRequest(), &response);
   }
 
   grpc::Status Write(const std::string& token = "") {
@@ -154,6 +176,33 @@ TEST_F(CallGuardTest, CallerRequestIdIsKeptWhenUsable) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["request_id"], "caller-id-42");
   EXPECT_EQ(lines[1]["request_id"].get<std::string>().size(), 16u);
+}
+
+TEST_F(CallGuardTest, CallbackApiCallIsGuardedLikeASyncOne) {
+  Start(kWrite, kRead);
+  grpc::ClientContext context;
+  context.AddMetadata("x-request-id", "callback-id-7");
+  ASSERT_TRUE(CallbackRead(kRead, &context).ok());
+  auto echoed = context.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, context.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "callback-id-7");
+
+  grpc::ClientContext no_token;
+  EXPECT_EQ(CallbackRead("", &no_token).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Requests("ListStyles", "OK"), 1);
+  EXPECT_EQ(Requests("ListStyles", "UNAUTHENTICATED"), 1);
+  EXPECT_EQ(env_->limiter().in_flight(), 0);
+  EXPECT_EQ(MetricValue(*env_->metrics().registry(), "inkdex_in_flight_requests"), 0);
+
+  std::vector<nlohmann::json> lines = log_.Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["request_id"], "callback-id-7");
+  EXPECT_EQ(lines[0]["method"], "ListStyles");
+  EXPECT_EQ(lines[0]["code"], "OK");
+  EXPECT_EQ(lines[0]["styles"], 3);
+  EXPECT_TRUE(lines[0]["peer"].is_string());
+  EXPECT_EQ(lines[1]["code"], "UNAUTHENTICATED");
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kRead)));
 }
 
 TEST_F(CallGuardTest, WritesRefusedWithoutWriteToken) {
