@@ -106,6 +106,35 @@ def section(args):
         w(f"| `{name}` | {what} | {sync} | {medians[name]:,.0f} | {min(ips):,.0f} - "
           f"{max(ips):,.0f} | {real:.1f} | {cpu:.1f} | {len(ok)} |")
     w("")
+    mix_medians = {}
+    if args.apply_mix:
+        w("The same end to end (`apply_record_batch`) with other record mixes: the one above "
+          "is a stress mix (every MODIFY renames the artist, so its search document is "
+          "rewritten); an update that changes no indexed text (a new review, availability) "
+          "leaves the search document alone (content hash), which is what most of the "
+          "directory's updates are.")
+        w("")
+        w("| Mix | sync | records/s (median) | min - max | ms / batch | runs |")
+        w("|---|---|---:|---:|---:|---:|")
+        for spec in args.apply_mix:
+            label, _, path = spec.partition("=")
+            mix_context, mix_runs = apply_runs(path)
+            for sync in ("1", "0"):
+                ok = [r for r in mix_runs.get(f"apply_record_batch/sync:{sync}", [])
+                      if not r.get("error_occurred")]
+                if not ok:
+                    w(f"| {label} | {'on' if sync == '1' else 'off'} | not run | | | 0 |")
+                    continue
+                ips = [r["items_per_second"] for r in ok]
+                scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+                real = statistics.median(r["real_time"] * scale[r.get("time_unit", "ns")]
+                                         for r in ok)
+                if sync == "1":
+                    mix_medians[label] = statistics.median(ips)
+                w(f"| {label} ({mix_context.get('inkdex_mix', '?')}) | "
+                  f"{'on' if sync == '1' else 'off'} | {statistics.median(ips):,.0f} | "
+                  f"{min(ips):,.0f} - {max(ips):,.0f} | {real:.1f} | {len(ok)} |")
+        w("")
 
     w("### Freshness (PutItem acknowledged by DynamoDB Local -> returned by Search over gRPC)")
     w("")
@@ -163,6 +192,9 @@ def section(args):
     ips = medians.get("apply_record_batch/sync:1")
     w(f"| apply throughput (`apply_record_batch/sync:1`, median) | >= {APPLY_TARGET:,} records/s | "
       f"{fmt(ips)} records/s | {'met' if ips and ips >= APPLY_TARGET else '**missed**'} |")
+    for label, v in mix_medians.items():
+        w(f"| apply throughput, {label} mix (sync on, median) | >= {APPLY_TARGET:,} records/s | "
+          f"{fmt(v)} records/s | {'met' if v >= APPLY_TARGET else '**missed**'} |")
     paced = per_phase.get("paced", [])
     worst = max((p["p99_ms"] for p in paced if p["p99_ms"] is not None), default=None)
     unseen = sum(p["unseen"] for p in paced)
@@ -183,6 +215,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--report", required=True, help="the report to splice the section into")
     ap.add_argument("--apply", required=True, help="inkdex_stream_apply_bench JSON")
+    ap.add_argument("--apply-mix", action="append", default=[], metavar="LABEL=JSON",
+                    help="inkdex_stream_apply_bench JSON of another record mix (repeatable)")
     ap.add_argument("--freshness", nargs="+", default=[], help="freshness.py JSON files")
     ap.add_argument("--commands", required=True, help="file with the commands run")
     ap.add_argument("--load-start", required=True, help="load average when the run started")

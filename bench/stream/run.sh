@@ -70,6 +70,19 @@ echo "== stream apply benchmark ($runs runs)" >&2
 run "$build/bin/inkdex_stream_apply_bench" --build_dir="$build" \
   --benchmark_repetitions="$runs" --benchmark_out_format=json \
   --benchmark_out="$results/stream-apply.json"
+# Other record mixes, end to end only: the directory's own (few new artists,
+# most updates a review or availability that changes no indexed text) and
+# review-only updates.
+mix_args=()
+for mix in "directory-like:--mix=5,94,1 --renamed=10" "rating-updates:--mix=0,100,0 --renamed=0"; do
+  label=${mix%%:*}
+  echo "== stream apply benchmark, $label mix ($runs runs)" >&2
+  # shellcheck disable=SC2086 # the flags are words
+  run "$build/bin/inkdex_stream_apply_bench" --build_dir="$build" ${mix#*:} \
+    --benchmark_filter=apply_record_batch --benchmark_repetitions="$runs" \
+    --benchmark_out_format=json --benchmark_out="$results/stream-apply-$label.json"
+  mix_args+=(--apply-mix "$label=$results/stream-apply-$label.json")
+done
 
 fresh_jsons=()
 status=0
@@ -83,7 +96,7 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 /usr/bin/python3 "$repo/bench/stream/report.py" --report "$report" \
-  --apply "$results/stream-apply.json" --freshness "${fresh_jsons[@]}" \
+  --apply "$results/stream-apply.json" "${mix_args[@]}" --freshness "${fresh_jsons[@]}" \
   --commands "$commands" --load-start "$load_start" --repo "$repo"
 echo "== report: $report (DynamoDB stream section)" >&2
 exit "$status"
