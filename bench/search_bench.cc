@@ -195,6 +195,7 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
 int Main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(&argc, argv, &flags)) return 2;
+  const bool listing = ListsBenchmarksOnly(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
@@ -203,21 +204,24 @@ int Main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Index>> indexes;
   for (uint64_t n : flags.artists) {
-    const std::string dir = BenchIndexDir(flags.build_dir, n);
-    if (absl::Status s = EnsureBenchIndex(dir, n); !s.ok()) {
-      std::cerr << "benchmark index " << dir << ": " << s << "\n";
-      return 1;
+    const Index* idx = nullptr;  // listing only: the benchmarks never run
+    if (!listing) {
+      const std::string dir = BenchIndexDir(flags.build_dir, n);
+      if (absl::Status s = EnsureBenchIndex(dir, n); !s.ok()) {
+        std::cerr << "benchmark index " << dir << ": " << s << "\n";
+        return 1;
+      }
+      IndexOptions options;
+      options.create_if_missing = false;
+      options.error_if_missing = true;
+      absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+      if (!index.ok()) {
+        std::cerr << "open " << dir << ": " << index.status() << "\n";
+        return 1;
+      }
+      indexes.push_back(std::move(*index));
+      idx = indexes.back().get();
     }
-    IndexOptions options;
-    options.create_if_missing = false;
-    options.error_if_missing = true;
-    absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
-    if (!index.ok()) {
-      std::cerr << "open " << dir << ": " << index.status() << "\n";
-      return 1;
-    }
-    indexes.push_back(std::move(*index));
-    const Index* idx = indexes.back().get();
     for (QueryClass c : AllQueryClasses()) {
       const std::vector<BenchQuery>* list = &queries[c];
       const auto count = static_cast<benchmark::IterationCount>(list->size());
@@ -235,7 +239,7 @@ int Main(int argc, char** argv) {
           ->UseRealTime();
     }
   }
-  WaitForBackgroundWork();
+  if (!listing) WaitForBackgroundWork();
   benchmark::AddCustomContext("inkdex_queries_per_class", std::to_string(flags.queries));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

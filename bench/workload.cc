@@ -1,5 +1,7 @@
 #include "workload.h"
 
+#include <string_view>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -158,6 +160,14 @@ absl::Status EnsureBenchIndex(const std::string& dir, uint64_t artists) {
   std::cerr << "bench: building the index in " << dir << "\n";
   BuildTimings timings;
   return BuildIndexFromLines(dir, records->lines, &timings);
+}
+
+bool ListsBenchmarksOnly(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--benchmark_list_tests" || arg == "--benchmark_list_tests=true") return true;
+  }
+  return false;
 }
 
 }  // namespace inkdex::bench

@@ -75,6 +75,11 @@ bool BenchIndexComplete(const std::string& dir, uint64_t artists);
 // when BenchIndexComplete, else deletes the directory and builds it.
 absl::Status EnsureBenchIndex(const std::string& dir, uint64_t artists);
 
+// Whether argv asks Google Benchmark only to list the benchmarks
+// (--benchmark_list_tests[=true]): then no index is built or opened, which
+// takes minutes at 1M artists. Call before benchmark::Initialize.
+bool ListsBenchmarksOnly(int argc, char** argv);
+
 }  // namespace inkdex::bench
 
 #endif  // INKDEX_BENCH_WORKLOAD_H_

@@ -405,10 +405,11 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
 int Main(int argc, char** argv) {
   Flags& flags = GlobalFlags();
   if (!ParseFlags(&argc, argv, &flags)) return 2;
+  const bool listing = ListsBenchmarksOnly(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   const std::string dir = BenchIndexDir(flags.build_dir, flags.artists);
-  if (absl::Status s = EnsureBenchIndex(dir, flags.artists); !s.ok()) {
+  if (absl::Status s = listing ? absl::OkStatus() : EnsureBenchIndex(dir, flags.artists); !s.ok()) {
     std::cerr << "benchmark index " << dir << ": " << s << "\n";
     return 1;
   }
