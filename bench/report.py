@@ -264,11 +264,7 @@ def serve_section(jsons, commands, repo):
                 w(f"| {cls} | {lat['count']:,} | {fmt_ms(lat['p50_us'])} | {fmt_ms(lat['p90_us'])} | "
                   f"{fmt_ms(lat['p99_us'])} | {fmt_ms(lat['max_us'])} |")
             w("")
-    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load", "ANALYSIS.md")
-    if os.path.exists(analysis):
-        with open(analysis, encoding="utf-8") as f:
-            w(f.read().rstrip("\n"))
-        w("")
+    append_analysis(w, "load")
     w(SERVE_END)
     return out
 
@@ -694,11 +690,7 @@ def main():
     w("")
     # The hand-written analysis (what bounds a missed target, run-to-run
     # spread) lives in bench/ANALYSIS.md and is carried into every report.
-    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
-    if os.path.exists(analysis):
-        with open(analysis, encoding="utf-8") as f:
-            w(f.read().rstrip("\n"))
-        w("")
+    append_analysis(w, "")
     if args.compare:
         with open(args.compare) as f:
             compare = json.load(f)

@@ -202,11 +202,7 @@ def section(args):
     w(f"| freshness p99 (paced phase, worst of {len(paced)} runs; unseen {unseen}) | "
       f"<= {FRESHNESS_TARGET_MS:,} ms | {fmt(worst)} ms | {'met' if ok else '**missed**'} |")
     w("")
-    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
-    if os.path.exists(analysis):
-        with open(analysis, encoding="utf-8") as f:
-            w(f.read().rstrip("\n"))
-        w("")
+    bench_report.append_analysis(w, "stream")
     w(END)
     return "\n".join(out)
 

@@ -116,7 +116,6 @@ void StreamSupervisor::Start() {
 }
 
 void StreamSupervisor::Stop() {
-  cancel_.store(true);
   stop_->Raise();
   if (thread_.joinable()) thread_.join();
 }
@@ -329,7 +328,7 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     stream::TableLoadOptions load;
     load.table = options_.table;
     load.segments = options_.scan_segments;
-    load.cancel = &cancel_;
+    load.cancelled = [this] { return stop_->raised(); };
     load.on_reject = [this](const std::string& id, const std::string& why) {
       env_.metrics().RecordStreamRecords(StreamRecordSource::kReader,
                                          StreamRecordOutcome::kRejected, "invalid_field");

@@ -48,7 +48,6 @@
 #ifndef INKDEX_SERVICE_SERVER_STREAM_SUPERVISOR_H_
 #define INKDEX_SERVICE_SERVER_STREAM_SUPERVISOR_H_
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -157,7 +156,6 @@ class StreamSupervisor {
   std::unique_ptr<dynamodb::DynamoDbConnection> connection_;
   std::unique_ptr<stream::RecordMapper> mapper_;
 
-  std::atomic<bool> cancel_{false};  // LoadTable's cancel flag, raised with stop_
   std::thread thread_;
 
   mutable absl::Mutex mu_;

@@ -20,8 +20,10 @@ class LoadState {
 
   bool Stopping() const {
     absl::MutexLock lock(&mu_);
-    return !status_.ok() || (options_.cancel != nullptr && options_.cancel->load());
+    return !status_.ok() || Cancelled();
   }
+
+  bool Cancelled() const { return options_.cancelled && options_.cancelled(); }
 
   void Fail(absl::Status status) {
     absl::MutexLock lock(&mu_);
@@ -101,7 +103,7 @@ class LoadState {
   absl::StatusOr<TableLoadTally> Result() {
     absl::MutexLock lock(&mu_);
     if (!status_.ok()) return status_;
-    if (options_.cancel != nullptr && options_.cancel->load()) {
+    if (Cancelled()) {
       return absl::CancelledError(absl::StrCat("scan of table ", options_.table, " cancelled"));
     }
     return tally_;

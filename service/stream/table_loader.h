@@ -19,7 +19,6 @@
 #ifndef INKDEX_SERVICE_STREAM_TABLE_LOADER_H_
 #define INKDEX_SERVICE_STREAM_TABLE_LOADER_H_
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,7 +37,7 @@ struct TableLoadOptions {
   int segments = 4;   // parallel Scan segments, 1..1000
   int page_size = 0;  // Scan Limit; 0: DynamoDB's 1 MB pages
   // Polled between pages; the load stops with CANCELLED when it turns true.
-  const std::atomic<bool>* cancel = nullptr;
+  std::function<bool()> cancelled;
   // Called (from scanner threads, serialized) for each rejected artist item:
   // its id when known and the reason.
   std::function<void(const std::string& id, const std::string& reason)> on_reject;

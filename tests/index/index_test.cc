@@ -11,7 +11,6 @@ namespace inkdex {
 namespace {
 
 using ::inkdex::testing::MakeArtist;
-using ::inkdex::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
@@ -24,15 +23,8 @@ std::vector<std::string> Ids(const SearchResponse& r) {
   return ids;
 }
 
-class IndexTest : public ::testing::Test {
+class IndexTest : public testing::IndexDirTest {
  protected:
-  void SetUp() override { Reopen(); }
-  void Reopen() {
-    index_.reset();
-    auto idx = Index::Open(dir_.path());
-    ASSERT_TRUE(idx.ok()) << idx.status();
-    index_ = *std::move(idx);
-  }
   std::vector<ChangeResult> Apply(const WriteBatch& b) {
     auto r = index_->Apply(b);
     EXPECT_TRUE(r.ok()) << r.status();
@@ -54,9 +46,6 @@ class IndexTest : public ::testing::Test {
     q.radius_km = km;
     return q;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Index> index_;
 };
 
 TEST_F(IndexTest, RadiusFindsArtistsWithinAndReportsDistance) {

@@ -12,7 +12,6 @@ namespace inkdex {
 namespace {
 
 using ::inkdex::testing::MakeArtist;
-using ::inkdex::testing::TempDir;
 using ::testing::HasSubstr;
 using Outcome = ChangeResult::Outcome;
 
@@ -24,15 +23,8 @@ Artist StreamArtist(const std::string& id, const std::string& name, const std::s
   return a;
 }
 
-class StreamVersionTest : public ::testing::Test {
+class StreamVersionTest : public testing::IndexDirTest {
  protected:
-  void SetUp() override { Reopen(); }
-  void Reopen() {
-    index_.reset();
-    auto idx = Index::Open(dir_.path());
-    ASSERT_TRUE(idx.ok()) << idx.status();
-    index_ = *std::move(idx);
-  }
   ChangeResult Upsert(Artist a) {
     WriteBatch b;
     b.Upsert(std::move(a));
@@ -53,9 +45,6 @@ class StreamVersionTest : public ::testing::Test {
     auto a = index_->Get(id);
     return a.ok() ? a->name() : std::string(a.status().message());
   }
-
-  TempDir dir_;
-  std::unique_ptr<Index> index_;
 };
 
 TEST_F(StreamVersionTest, NewerSequenceWinsAndGetReportsItCanonical) {

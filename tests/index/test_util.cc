@@ -21,6 +21,13 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+void IndexDirTest::Reopen() {
+  index_.reset();
+  auto idx = Index::Open(dir_.path());
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  index_ = *std::move(idx);
+}
+
 Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,
                   std::vector<std::string> styles, uint64_t version) {
   Artist a;

@@ -4,10 +4,13 @@
 #define INKDEX_TESTS_INDEX_TEST_UTIL_H_
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "gtest/gtest.h"
 #include "inkdex/artist.pb.h"
+#include "inkdex/index.h"
 
 namespace inkdex::testing {
 
@@ -20,6 +23,17 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A test with an index opened in a fresh directory: index_, which Reopen
+// closes and opens again (as after a restart).
+class IndexDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen();
+
+  TempDir dir_;
+  std::unique_ptr<Index> index_;
 };
 
 Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,

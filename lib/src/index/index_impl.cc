@@ -126,7 +126,10 @@ void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
     }
     return;
   }
-  xdb_->replace_document(slot, builder_->Build(record.artist()));
+  // Records stored before content hashes have none: Build computes it.
+  xdb_->replace_document(slot, record.content_hash() != 0
+                                   ? builder_->Build(record.artist(), record.content_hash())
+                                   : builder_->Build(record.artist()));
 }
 
 namespace {
@@ -163,7 +166,7 @@ void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snap
   constexpr size_t kPipelineMin = 64;  // below this a thread costs more than it saves
   if (writes.size() < kPipelineMin) {
     for (const StoredRecord* r : writes)
-      xdb_->replace_document(r->slot(), builder_->Build(r->artist()));
+      xdb_->replace_document(r->slot(), builder_->Build(r->artist(), r->content_hash()));
     return;
   }
   // Text analysis (DocumentBuilder) and Xapian's inverter are each about half
@@ -174,7 +177,7 @@ void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snap
   std::thread builder([&] {
     text::DocumentBuilder local(taxonomy_);
     for (size_t i = 0; i < writes.size(); ++i) {
-      docs[i] = local.Build(writes[i]->artist());
+      docs[i] = local.Build(writes[i]->artist(), writes[i]->content_hash());
       absl::MutexLock lock(&mu);
       progress.built = i + 1;
     }

@@ -138,7 +138,7 @@ DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy) : taxonomy_(taxo
   termgen_.set_stemmer(Xapian::Stem("english"));
 }
 
-Xapian::Document DocumentBuilder::Build(const Artist& a) {
+Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) {
   Xapian::Document doc;
   termgen_.set_document(doc);
   // Short fields: unstemmed and Z-stemmed terms.
@@ -190,7 +190,7 @@ Xapian::Document DocumentBuilder::Build(const Artist& a) {
   const std::string city = engine::CityKey(a.location());
   if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
   doc.set_data(a.id());
-  doc.add_value(kContentHashSlot, EncodeContentHash(ContentHash(a)));
+  doc.add_value(kContentHashSlot, EncodeContentHash(content_hash));
   // Drop the generator's handle: the document may be handed to another
   // thread, and Xapian's reference counts are not atomic.
   termgen_.set_document(Xapian::Document());

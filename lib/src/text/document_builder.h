@@ -70,7 +70,10 @@ class DocumentBuilder {
  public:
   explicit DocumentBuilder(const StyleTaxonomy& taxonomy);
 
-  Xapian::Document Build(const Artist& artist);
+  Xapian::Document Build(const Artist& artist) { return Build(artist, ContentHash(artist)); }
+  // With the artist's ContentHash already known (StoredRecord::content_hash),
+  // so it is not computed again. REQUIRES: content_hash == ContentHash(artist).
+  Xapian::Document Build(const Artist& artist, uint64_t content_hash);
 
  private:
   const StyleTaxonomy& taxonomy_;
