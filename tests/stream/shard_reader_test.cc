@@ -80,7 +80,10 @@ TEST(ShardReaderTest, StartsAtTrimHorizonThenResumesAfterTheCheckpoint) {
   {
     ReaderRun run(source, sink);
     ASSERT_TRUE(Eventually([&] { return sink.record_count() == 5; }));
-    EXPECT_EQ(run.reader().checkpoint(), (ShardCheckpoint{fifth, false}));
+    // The reader moves its checkpoint after the sink returns: wait for it.
+    EXPECT_TRUE(Eventually([&] {
+      return run.reader().checkpoint() == ShardCheckpoint{fifth, false};
+    })) << run.reader().checkpoint().sequence_number;
   }
   ASSERT_FALSE(source.iterator_requests().empty());
   EXPECT_EQ(source.iterator_requests()[0].type, ShardIteratorType::kTrimHorizon);
@@ -285,6 +288,8 @@ TEST(ShardReaderTest, AnOpenShardKeepsPollingAndSeesNewRecords) {
   absl::SleepFor(absl::Milliseconds(20));
   source.Append(kShard, 1);
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 3; }));
+  // The reader counts a batch as applied after the sink returns.
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_applied == 3; }));
   ShardStats stats = run.reader().stats();
   EXPECT_EQ(stats.records_read, 3u);
   EXPECT_EQ(stats.records_applied, 3u);
