@@ -103,5 +103,46 @@ TEST(CellIndexTest, FindsEntriesInRangesAndMergeDropsStale) {
   EXPECT_TRUE(std::is_sorted(merged.entries().begin(), merged.entries().end()));
 }
 
+TEST(CellIndexTest, PrefetchesEachEntryAheadOfVisitingIt) {
+  // Ranges of 3, 20 and 1 entries: shorter and longer than the lookahead.
+  std::vector<CellEntry> entries;
+  auto add = [&](uint64_t cell, uint32_t slot) {
+    CellEntry e;
+    e.cell = cell;
+    e.slot = slot;
+    entries.push_back(e);
+  };
+  for (uint32_t i = 0; i < 3; ++i) add(100 + i, i);
+  add(150, 99);  // between the ranges: neither visited nor prefetched
+  for (uint32_t i = 0; i < 20; ++i) add(200 + i, 10 + i);
+  add(300, 50);
+  const CellIndex index(entries);
+  const std::vector<CellRange> ranges = {{100, 120}, {200, 260}, {300, 300}};
+  std::vector<uint32_t> visited, prefetched;
+  EXPECT_TRUE(index.ForEachInUntil(
+      ranges,
+      [&](const CellEntry& e) {
+        // Every entry was prefetched before it is visited, and at most
+        // kPrefetchAhead entries ahead of it.
+        EXPECT_NE(std::find(prefetched.begin(), prefetched.end(), e.slot), prefetched.end());
+        visited.push_back(e.slot);
+        return true;
+      },
+      [&](const CellEntry& e) {
+        EXPECT_LE(prefetched.size(), visited.size() + CellIndex::kPrefetchAhead);
+        prefetched.push_back(e.slot);
+      }));
+  EXPECT_EQ(visited.size(), 24u);
+  EXPECT_EQ(prefetched, visited) << "each entry prefetched once, in order";
+  // Stopping early stops the prefetching too.
+  visited.clear();
+  prefetched.clear();
+  EXPECT_FALSE(index.ForEachInUntil(
+      ranges, [&](const CellEntry& e) { return visited.emplace_back(e.slot), visited.size() < 5; },
+      [&](const CellEntry& e) { prefetched.push_back(e.slot); }));
+  EXPECT_EQ(visited.size(), 5u);
+  EXPECT_LE(prefetched.size(), 5 + CellIndex::kPrefetchAhead);
+}
+
 }  // namespace
 }  // namespace inkdex::geo

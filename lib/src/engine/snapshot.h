@@ -40,6 +40,16 @@ struct Snapshot {
     return h.live && h.gen == e.gen && e.location < h.num_locations;
   }
 
+  // Starts loading the slot's HotRow into the cache, for a scan that will
+  // read it a few entries later (geo::CellIndex::ForEachInUntil).
+  void PrefetchHot(uint32_t slot) const {
+    if (!rows.has(slot)) return;
+    // A HotRow (72 bytes) may straddle two cache lines.
+    const char* hot = reinterpret_cast<const char*>(&rows.hot(slot));
+    __builtin_prefetch(hot);
+    __builtin_prefetch(hot + sizeof(HotRow) - 1);
+  }
+
   // Entries (valid or superseded) in `ranges`: an upper bound on the
   // locations there, for planning. O(ranges * log n).
   uint64_t CountIn(std::span<const geo::CellRange> ranges) const {
@@ -51,9 +61,11 @@ struct Snapshot {
   void ForEachLocationIn(std::span<const geo::CellRange> ranges, Fn&& fn) const {
     auto visit = [&](const geo::CellEntry& e) {
       if (Valid(e)) fn(e.slot, e.location);
+      return true;
     };
-    geo_base->ForEachIn(ranges, visit);
-    geo_delta->ForEachIn(ranges, visit);
+    auto prefetch = [&](const geo::CellEntry& e) { PrefetchHot(e.slot); };
+    geo_base->ForEachInUntil(ranges, visit, prefetch);
+    geo_delta->ForEachInUntil(ranges, visit, prefetch);
   }
 };
 

@@ -47,7 +47,16 @@ class CellIndex {
   void ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const;
   // Like ForEachIn, but stops as soon as fn returns false; returns false then.
   template <typename Fn>
-  bool ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn) const;
+  bool ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn) const {
+    return ForEachInUntil(ranges, fn, [](const CellEntry&) {});
+  }
+  // The same, calling prefetch(entry) kPrefetchAhead entries before
+  // fn(entry). Entries are in cell order but what fn reads for them (rows by
+  // slot) is scattered: one cache miss each, ~100 ns. Prefetching overlaps
+  // those misses instead of paying them one after another.
+  template <typename Fn, typename Prefetch>
+  bool ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn, Prefetch&& prefetch) const;
+  static constexpr size_t kPrefetchAhead = 8;
 
   // Number of entries in `ranges`. REQUIRES: as ForEachIn.
   uint64_t CountIn(std::span<const CellRange> ranges) const {
@@ -81,14 +90,20 @@ void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
   });
 }
 
-template <typename Fn>
-bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn) const {
+template <typename Fn, typename Prefetch>
+bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn,
+                               Prefetch&& prefetch) const {
+  auto cell_less = [](const CellEntry& e, uint64_t cell) { return e.cell < cell; };
   auto it = entries_.begin();
   const auto end = entries_.end();
   for (const CellRange& r : ranges) {
-    it = std::lower_bound(it, end, r.min,
-                          [](const CellEntry& e, uint64_t cell) { return e.cell < cell; });
-    for (; it != end && it->cell <= r.max; ++it) {
+    it = std::lower_bound(it, end, r.min, cell_less);
+    const auto hi = std::lower_bound(it, end, r.max + 1, cell_less);
+    const auto ahead =
+        it + static_cast<ptrdiff_t>(std::min<size_t>(kPrefetchAhead, static_cast<size_t>(hi - it)));
+    for (auto p = it; p != ahead; ++p) prefetch(*p);
+    for (; it != hi; ++it) {
+      if (hi - it > static_cast<ptrdiff_t>(kPrefetchAhead)) prefetch(it[kPrefetchAhead]);
       if (!fn(*it)) return false;
     }
   }

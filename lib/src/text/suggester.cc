@@ -11,12 +11,13 @@
 #include "geo/distance.h"
 #include "geo/region.h"
 #include "text/document_builder.h"
+#include "text/term_walk.h"
 
 namespace inkdex::text {
 namespace {
 
-// How many terms each kind's prefix scan reads (Xapian's term iteration
-// costs about a microsecond a term). Cities and studios rank by how many
+// How many terms each kind's prefix scan reads (about a microsecond a term,
+// term_walk.h). Cities and studios rank by how many
 // artists they hold, so more are read; artist names are one artist each.
 constexpr int kMaxCityTerms = 200;
 constexpr int kMaxStudioTerms = 100;
@@ -58,19 +59,19 @@ void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string&
                Suggestion::Kind kind, int max_terms, std::vector<Suggestion>* out) {
   const std::string start = std::string(prefix) + key;
   int n = 0;
-  for (Xapian::TermIterator t = db.allterms_begin(start);
-       t != db.allterms_end(start) && n < max_terms; ++t, ++n) {
-    const std::string term = *t;
+  ForEachTermWithPrefix(db, start, [&](const std::string& term, Xapian::doccount termfreq) {
+    if (n++ >= max_terms) return false;
     const size_t sep = term.find(kSuggestSeparator);
-    if (sep == std::string::npos) continue;
+    if (sep == std::string::npos) return true;
     Suggestion s;
     s.kind = kind;
     s.text = term.substr(sep + 1);
-    s.count = t.get_termfreq();
+    s.count = termfreq;
     // An artist's id is looked up only if the suggestion is returned (Suggest).
     s.id = kind == Suggestion::Kind::kArtist ? term : s.text;
     out->push_back(std::move(s));
-  }
+    return true;
+  });
 }
 
 void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const std::string& key,

@@ -10,9 +10,13 @@
 #include "absl/strings/str_split.h"
 #include "taxonomy/edit_distance.h"
 #include "text/document_builder.h"
+#include "text/term_walk.h"
 
 namespace inkdex::text {
 namespace {
+
+// How many terms the last word expands to as a prefix (the most frequent).
+constexpr size_t kMaxPrefixExpansion = 64;
 
 // Posts exactly a sorted list of docids, so Xapian can AND text with the geo
 // candidates by skipping.
@@ -70,17 +74,17 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
       Xapian::doccount best_f = 0;
       const std::string start = word.substr(0, 1);
       int n = 0;
-      for (Xapian::TermIterator t = db.allterms_begin(start);
-           t != db.allterms_end(start) && n < kMaxScan; ++t, ++n) {
-        const std::string term = *t;
-        if (term.size() + 2 < word.size() || term.size() > word.size() + 2) continue;
+      ForEachTermWithPrefix(db, start, [&](const std::string& term, Xapian::doccount termfreq) {
+        if (n++ >= kMaxScan) return false;
+        if (term.size() + 2 < word.size() || term.size() > word.size() + 2) return true;
         const int d = internal::EditDistance(word, term);
-        if (d < best_d || (d == best_d && t.get_termfreq() > best_f)) {
+        if (d < best_d || (d == best_d && termfreq > best_f)) {
           best_d = d;
-          best_f = t.get_termfreq();
+          best_f = termfreq;
           best = term;
         }
-      }
+        return true;
+      });
     }
     changed = changed || best != word;
     out += best;
@@ -144,9 +148,9 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
 // frequent terms).
 // Returns the query for `segment` (the last segment of the text), or nullopt
 // when the plain parse is all there is (quotes, operators, a stopword).
-std::optional<Xapian::Query> ParseWithStemmedPrefix(Xapian::QueryParser& qp,
-                                                    std::string_view segment, unsigned head_flags,
-                                                    unsigned last_flags) {
+std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
+                                                    Xapian::QueryParser& qp,
+                                                    std::string_view segment, unsigned head_flags) {
   if (segment.find('"') != std::string_view::npos) return std::nullopt;
   const size_t cut = segment.find_last_of(" \t\n");
   const std::string_view head = cut == std::string_view::npos ? "" : segment.substr(0, cut);
@@ -156,9 +160,15 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(Xapian::QueryParser& qp,
   if (word.size() < 2 || !plain) return std::nullopt;
   absl::AsciiStrToLower(&word);
   if (EnglishStopper()(word)) return std::nullopt;
-  Xapian::Query last(Xapian::Query::OP_OR, qp.parse_query(word, last_flags),
-                     Xapian::Query(Xapian::Query::OP_WILDCARD, absl::StrCat("Z", word), 64,
-                                   Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT));
+  // What the QueryParser's FLAG_PARTIAL makes of the word (its expansion
+  // and its stem), with both expansions done here by a walk that seeks past
+  // frequent terms (term_walk.h) instead of by Xapian's wildcard, which reads
+  // every posting chunk it passes. The same terms, so the same matches.
+  const Xapian::Query partial(
+      Xapian::Query::OP_OR, PrefixSynonymQuery(db, word, kMaxPrefixExpansion),
+      Xapian::Query(absl::StrCat("Z", Xapian::Stem("english")(word)), 1, 1));
+  Xapian::Query last(Xapian::Query::OP_OR, partial,
+                     PrefixSynonymQuery(db, absl::StrCat("Z", word), kMaxPrefixExpansion));
   // A head of stopwords alone would be kept by the QueryParser (it keeps
   // stopwords when nothing else is left) and required; in the whole text it
   // is dropped.
@@ -184,7 +194,7 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
   qp.set_stopper(&EnglishStopper());
   qp.set_default_op(Xapian::Query::OP_AND);
   // A short last word ("s") would otherwise expand to thousands of terms.
-  qp.set_max_expansion(64, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+  qp.set_max_expansion(kMaxPrefixExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
                        Xapian::QueryParser::FLAG_PARTIAL);
   const unsigned base_flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE;
   // Every segment must match; a style segment matches its words or the style.
@@ -196,7 +206,7 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
       std::optional<Xapian::Query> with_prefix;
-      if (last) with_prefix = ParseWithStemmedPrefix(qp, segments[i].text, base_flags, flags);
+      if (last) with_prefix = ParseWithStemmedPrefix(db, qp, segments[i].text, base_flags);
       Xapian::Query q =
           with_prefix ? *std::move(with_prefix) : qp.parse_query(segments[i].text, flags);
       // A style named by its display name is already in every such artist's
