@@ -73,11 +73,12 @@ bool LocationsDiffer(const Row& a, const Row& b) {
   return false;
 }
 
-uint64_t LocationTag(const Row& row, size_t location) {
-  uint64_t bits = WordStartBits(row.name) | WordStartBits(row.studio_name);
+std::array<uint64_t, 2> LocationTag(const Row& row, size_t location) {
+  WordStarts bits = WordStartBits(row.name);
+  bits |= WordStartBits(row.studio_name);
   const std::string* city = row.locations[location].city;
   if (city != nullptr) bits |= WordStartBits(*city);
-  return bits;
+  return {bits.two, bits.three};
 }
 
 }  // namespace inkdex::engine

@@ -4,6 +4,9 @@
 #ifndef INKDEX_ENGINE_ROW_BUILDER_H_
 #define INKDEX_ENGINE_ROW_BUILDER_H_
 
+#include <array>
+#include <cstdint>
+
 #include "engine/row.h"
 #include "engine/string_pool.h"
 #include "inkdex/artist.pb.h"
@@ -28,8 +31,8 @@ void FillRow(const Artist& artist, const StyleTaxonomy& taxonomy, StringPool& po
 bool LocationsDiffer(const Row& a, const Row& b);
 
 // The CellEntry tag of one of the row's locations: the WordStartBits of the
-// name, the studio name and that location's city.
-uint64_t LocationTag(const Row& row, size_t location);
+// name, the studio name and that location's city ({two, three}).
+std::array<uint64_t, 2> LocationTag(const Row& row, size_t location);
 
 // The city facet key of a location: "City, CC", "City", or "".
 std::string CityKey(const Location& loc);

@@ -7,12 +7,13 @@
 // entries whose generation no longer matches the row, so an index is never
 // edited in place.
 //
-// Cost: 24 bytes per location; Lookup is O(ranges * log n + hits).
+// Cost: 32 bytes per location; Lookup is O(ranges * log n + hits).
 // Thread safety: immutable after construction; share freely.
 #ifndef INKDEX_GEO_CELL_INDEX_H_
 #define INKDEX_GEO_CELL_INDEX_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -27,8 +28,9 @@ struct CellEntry {
   uint32_t gen : 24 = 0;      // row generation the entry was made for (wraps)
   uint32_t location : 8 = 0;  // 0 = primary location, k = guest spot k-1
   // Filter bits the owner defines (the engine: which words the artist's
-  // name, studio and city start with), checked before touching the row.
-  uint64_t tag = 0;
+  // name, studio and city start with, engine::WordStarts), checked before
+  // touching the row.
+  std::array<uint64_t, 2> tag{};
 
   bool operator<(const CellEntry& o) const {
     return cell != o.cell ? cell < o.cell : slot < o.slot;

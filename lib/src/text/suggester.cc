@@ -82,13 +82,13 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   // Widen from 2 km until enough is found, reading at most kMaxVisited
   // candidate rows in all (a dense city fills the budget within a few km, and
   // what is that close is what a person typing wants). Cell entries carry a
-  // filter of their words' first two letters, so rows that cannot match are
+  // filter of how their words begin (engine::WordStarts), so rows that cannot match are
   // skipped without being read.
   constexpr size_t kMaxVisited = 1000;
   // The filter covers the key's first word (what a prefix's first word must
   // begin with), up to three bytes.
   const std::string_view first_word = std::string_view(key).substr(0, key.find(' '));
-  const uint64_t mask = engine::WordStartMask(first_word.substr(0, 3));
+  const engine::WordStarts mask = engine::WordStartMask(first_word.substr(0, 3));
   constexpr size_t kMaxScanned = 25000;  // cell entries, ~2 ns each
   size_t visited = 0, scanned = 0;
   for (double radius = 2; radius <= 512 && visited < kMaxVisited && scanned < kMaxScanned;
@@ -98,7 +98,7 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
     const std::vector<geo::CellRange> ranges = geo::CoverCap(p.lat, p.lon, radius);
     auto visit = [&](const geo::CellEntry& e) {
       if (++scanned > kMaxScanned) return false;
-      if ((e.tag & mask) != mask) return true;
+      if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
       if (!snap.Valid(e)) return true;
       if (++visited > kMaxVisited) return false;
       const uint32_t slot = e.slot;
