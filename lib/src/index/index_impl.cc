@@ -10,6 +10,7 @@
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
 #include "index/change_version.h"
+#include "index/search_index_sync.h"
 #include "inkdex/record.h"
 #include "text/document_builder.h"
 
@@ -69,6 +70,12 @@ IndexImpl::~IndexImpl() {
   } catch (const Xapian::Error&) {
     // Closing flushes nothing we rely on: every commit was already committed.
   }
+  // A clean close makes the unsynced Xapian commits durable, then says so
+  // (search_index_sync.h). If either step fails the key stays, and a restart
+  // of the machine before the next clean close rebuilds the search index.
+  if (unsynced_boot_recorded_ && store_ != nullptr && SyncDirectoryFiles(dir_ + "/text").ok()) {
+    (void)store_->PutMetadata(kUnsyncedSearchIndexBootKey, "");
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
@@ -89,6 +96,7 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
   if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
+  if (absl::Status s = impl->RebuildAfterRestartIfNeeded(); !s.ok()) return s;
   if (absl::Status s = impl->Recover(); !s.ok()) return s;
   if (absl::Status s = impl->LoadSnapshot(); !s.ok()) return s;
   return std::unique_ptr<Index>(std::move(impl));
@@ -99,22 +107,69 @@ absl::Status IndexImpl::OpenStores() {
       dir_ + "/docs", options_.create_if_missing, options_.sync, options_.document_cache_bytes);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
+  // With sync on, Xapian skips its fsyncs when a boot id can tell a machine
+  // restart from a process crash (search_index_sync.h).
+  if (options_.sync) unsynced_boot_id_ = CurrentBootId();
   absl::MutexLock lock(&write_mu_);
+  if (absl::Status s = OpenSearchIndex(Xapian::DB_CREATE_OR_OPEN); !s.ok()) return s;
+  // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
+  // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
+  // spelling suggestions come from text::SuggestSpelling instead.
+  builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
+  return absl::OkStatus();
+}
+
+absl::Status IndexImpl::OpenSearchIndex(int extra_flags) {
+  const bool no_sync = !options_.sync || !unsynced_boot_id_.empty();
   try {
     xdb_ = std::make_unique<Xapian::WritableDatabase>(
-        dir_ + "/text", Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
-                            (options_.sync ? 0 : Xapian::DB_NO_SYNC));
+        dir_ + "/text",
+        extra_flags | Xapian::DB_BACKEND_GLASS | (no_sync ? Xapian::DB_NO_SYNC : 0));
   } catch (const Xapian::DatabaseLockError& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("index: '", dir_, "' is open for writing in another process"));
   } catch (const Xapian::Error& e) {
     return XapianError("open", e);
   }
-  // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
-  // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
-  // spelling suggestions come from text::SuggestSpelling instead.
-  builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   return absl::OkStatus();
+}
+
+absl::Status IndexImpl::RebuildAfterRestartIfNeeded() {
+  absl::StatusOr<std::optional<std::string>> boot =
+      store_->GetMetadata(kUnsyncedSearchIndexBootKey);
+  if (!boot.ok()) return boot.status();
+  if (!boot->has_value()) return absl::OkStatus();
+  absl::MutexLock lock(&write_mu_);
+  // The same boot: a process crashed with Xapian commits still unsynced;
+  // the page cache holds them. Sync them at this process's clean close.
+  if (**boot == CurrentBootId()) {
+    unsynced_boot_recorded_ = true;
+    return absl::OkStatus();
+  }
+  return RebuildSearchIndex();
+}
+
+absl::Status IndexImpl::RebuildSearchIndex() {
+  try {
+    xdb_->close();
+  } catch (const Xapian::Error&) {
+    // Being replaced: whatever it held is rebuilt below.
+  }
+  xdb_.reset();
+  if (absl::Status s = OpenSearchIndex(Xapian::DB_CREATE_OR_OVERWRITE); !s.ok()) return s;
+  try {
+    absl::Status st = store_->ForEachRecord([&](const std::string&, const StoredRecord& r) {
+      IndexRecord(r.slot(), r);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    xdb_->set_metadata(kSeqMetadata, std::to_string(store_->state().seq));
+    xdb_->commit();
+  } catch (const Xapian::Error& e) {
+    return XapianError("rebuild", e);
+  }
+  if (absl::Status s = SyncDirectoryFiles(dir_ + "/text"); !s.ok()) return s;
+  return store_->PutMetadata(kUnsyncedSearchIndexBootKey, "");
 }
 
 void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
@@ -251,6 +306,14 @@ absl::Status IndexImpl::Recover() {
                                             " (written without sync?); rebuild the index"));
   }
   if (xseq < seq) {
+    // The replay commits Xapian without fsync: say so first.
+    if (!unsynced_boot_id_.empty() && !unsynced_boot_recorded_) {
+      if (absl::Status s = store_->PutMetadata(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
+          !s.ok()) {
+        return s;
+      }
+      unsynced_boot_recorded_ = true;
+    }
     absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(xseq);
     if (!log.ok()) return log.status();
     if (absl::Status s = ReindexFromStore(*log, seq); !s.ok()) return s;
@@ -383,8 +446,13 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
   }
   if (write.records.empty() && write.metadata.empty()) return results;
   AssignNewSlots(&write, &new_slots);
+  // Before Xapian's first unsynced commit, the store says so
+  // (search_index_sync.h), in the same synced write as the changes.
+  const bool record_boot = !unsynced_boot_id_.empty() && !unsynced_boot_recorded_;
+  if (record_boot) write.metadata.emplace_back(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
 
   if (absl::Status s = store_->Commit(write); !s.ok()) return s;
+  unsynced_boot_recorded_ = unsynced_boot_recorded_ || record_boot;
   for (auto& [id, slot] : new_slots) slot_of_[id] = slot;
 
   engine::SnapshotUpdate update(*base, taxonomy_, strings_);

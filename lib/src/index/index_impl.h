@@ -52,6 +52,13 @@ class IndexImpl : public Index {
   IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy);
   absl::Status OpenStores();
   absl::Status Recover();
+  // search_index_sync.h: rebuilds Xapian from the store when the machine
+  // restarted while Xapian had unsynced commits.
+  absl::Status RebuildAfterRestartIfNeeded();
+  // Recreates the Xapian database from every stored record, then syncs it.
+  absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Opens the Xapian database (creating it when missing).
+  absl::Status OpenSearchIndex(int extra_flags) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   void AssignNewSlots(store::CommitWrite* write,
@@ -87,6 +94,11 @@ class IndexImpl : public Index {
   absl::flat_hash_map<std::string, uint32_t> slot_of_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<engine::StringPool> strings_;  // Intern() under write_mu_ only
   bool xapian_behind_ ABSL_GUARDED_BY(write_mu_) = false;
+  // search_index_sync.h: the running kernel's boot id when Xapian commits
+  // without fsync ("" = Xapian syncs each commit), and whether this process
+  // has recorded it in the store yet.
+  std::string unsynced_boot_id_;
+  bool unsynced_boot_recorded_ ABSL_GUARDED_BY(write_mu_) = false;
 
   mutable absl::Mutex snap_mu_;
   std::shared_ptr<const engine::Snapshot> current_ ABSL_GUARDED_BY(snap_mu_);

@@ -171,6 +171,13 @@ absl::StatusOr<std::optional<std::string>> DocStore::GetMetadata(const std::stri
   return std::optional<std::string>(std::move(v));
 }
 
+absl::Status DocStore::PutMetadata(const std::string& key, const std::string& value) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  const std::string k = absl::StrCat("u/", key);
+  return FromRocks(value.empty() ? db_->Delete(wo, k) : db_->Put(wo, k, value), "put metadata");
+}
+
 absl::StatusOr<std::map<std::string, std::string>> DocStore::ListMetadata(
     const std::string& prefix) const {
   std::map<std::string, std::string> out;

@@ -77,6 +77,9 @@ class DocStore {
   absl::Status TrimLog(uint64_t seq);
 
   absl::StatusOr<std::optional<std::string>> GetMetadata(const std::string& key) const;
+  // Writes one metadata value (empty: deletes the key) outside any commit:
+  // no sequence number, no log entry; synced when the store syncs.
+  absl::Status PutMetadata(const std::string& key, const std::string& value);
   absl::StatusOr<std::map<std::string, std::string>> ListMetadata(const std::string& prefix) const;
 
   uint64_t ApproximateDiskBytes() const;
