@@ -3,6 +3,7 @@
 #include "index/search_index_sync.h"
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -43,7 +44,7 @@ class SearchIndexSyncTest : public testing::IndexDirTest {
   // Closes the index, then plays a machine restart that lost Xapian's
   // unsynced pages: the store says which boot wrote them, and the Xapian
   // database is an empty one.
-  void CloseAndLoseTheSearchIndex(const std::string& boot) {
+  void CloseAndLoseTheSearchIndex(const std::string& boot, bool garbage = false) {
     index_.reset();
     {
       auto store = store::DocStore::Open(dir_.path() + "/docs", false, true, 1 << 20);
@@ -51,6 +52,12 @@ class SearchIndexSyncTest : public testing::IndexDirTest {
       ASSERT_TRUE((*store)->PutMetadata(kUnsyncedSearchIndexBootKey, boot).ok());
     }
     std::filesystem::remove_all(dir_.path() + "/text");
+    if (garbage) {  // half-written files Xapian cannot even open
+      std::filesystem::create_directories(dir_.path() + "/text");
+      for (const char* name : {"iamglass", "postlist.glass", "termlist.glass", "docdata.glass"}) {
+        std::ofstream(dir_.path() + "/text/" + name) << std::string(8192, '\x5a');
+      }
+    }
   }
 };
 
@@ -71,6 +78,17 @@ TEST_F(SearchIndexSyncTest, AMachineRestartRebuildsTheSearchIndexFromTheStore) {
   Reopen();
   EXPECT_EQ(TextMatches(), 20);
   EXPECT_EQ(Marker(), std::nullopt) << "the rebuilt index is synced";
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok());
+}
+
+TEST_F(SearchIndexSyncTest, AnUnreadableSearchIndexIsRebuiltAfterARestart) {
+  AddArtists(7);
+  Reopen();
+  CloseAndLoseTheSearchIndex("a-boot-before-the-restart", /*garbage=*/true);
+  Reopen();
+  EXPECT_EQ(TextMatches(), 7);
   auto report = index_->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok());

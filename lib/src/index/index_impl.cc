@@ -96,7 +96,6 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
   if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
-  if (absl::Status s = impl->RebuildAfterRestartIfNeeded(); !s.ok()) return s;
   if (absl::Status s = impl->Recover(); !s.ok()) return s;
   if (absl::Status s = impl->LoadSnapshot(); !s.ok()) return s;
   return std::unique_ptr<Index>(std::move(impl));
@@ -110,21 +109,39 @@ absl::Status IndexImpl::OpenStores() {
   // With sync on, Xapian skips its fsyncs when a boot id can tell a machine
   // restart from a process crash (search_index_sync.h).
   if (options_.sync) unsynced_boot_id_ = CurrentBootId();
+  absl::StatusOr<std::optional<std::string>> boot =
+      store_->GetMetadata(kUnsyncedSearchIndexBootKey);
+  if (!boot.ok()) return boot.status();
+  // Another boot's unsynced commits: text/ may be half written (even
+  // unopenable), so it is discarded before being opened, and rebuilt below.
+  const bool rebuild = boot->has_value() && **boot != CurrentBootId();
+  if (rebuild) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_ + "/text", ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat("search index: cannot remove '", dir_,
+                                              "/text' to rebuild it: ", ec.message()));
+    }
+  }
   absl::MutexLock lock(&write_mu_);
-  if (absl::Status s = OpenSearchIndex(Xapian::DB_CREATE_OR_OPEN); !s.ok()) return s;
+  if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
   // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
   // spelling suggestions come from text::SuggestSpelling instead.
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
+  if (rebuild) return RebuildSearchIndex();
+  // The same boot: a process crashed with Xapian commits still unsynced; the
+  // page cache holds them. This process's clean close syncs them.
+  unsynced_boot_recorded_ = boot->has_value();
   return absl::OkStatus();
 }
 
-absl::Status IndexImpl::OpenSearchIndex(int extra_flags) {
+absl::Status IndexImpl::OpenSearchIndex() {
   const bool no_sync = !options_.sync || !unsynced_boot_id_.empty();
   try {
     xdb_ = std::make_unique<Xapian::WritableDatabase>(
         dir_ + "/text",
-        extra_flags | Xapian::DB_BACKEND_GLASS | (no_sync ? Xapian::DB_NO_SYNC : 0));
+        Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS | (no_sync ? Xapian::DB_NO_SYNC : 0));
   } catch (const Xapian::DatabaseLockError& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("index: '", dir_, "' is open for writing in another process"));
@@ -134,29 +151,7 @@ absl::Status IndexImpl::OpenSearchIndex(int extra_flags) {
   return absl::OkStatus();
 }
 
-absl::Status IndexImpl::RebuildAfterRestartIfNeeded() {
-  absl::StatusOr<std::optional<std::string>> boot =
-      store_->GetMetadata(kUnsyncedSearchIndexBootKey);
-  if (!boot.ok()) return boot.status();
-  if (!boot->has_value()) return absl::OkStatus();
-  absl::MutexLock lock(&write_mu_);
-  // The same boot: a process crashed with Xapian commits still unsynced;
-  // the page cache holds them. Sync them at this process's clean close.
-  if (**boot == CurrentBootId()) {
-    unsynced_boot_recorded_ = true;
-    return absl::OkStatus();
-  }
-  return RebuildSearchIndex();
-}
-
 absl::Status IndexImpl::RebuildSearchIndex() {
-  try {
-    xdb_->close();
-  } catch (const Xapian::Error&) {
-    // Being replaced: whatever it held is rebuilt below.
-  }
-  xdb_.reset();
-  if (absl::Status s = OpenSearchIndex(Xapian::DB_CREATE_OR_OVERWRITE); !s.ok()) return s;
   try {
     absl::Status st = store_->ForEachRecord([&](const std::string&, const StoredRecord& r) {
       IndexRecord(r.slot(), r);

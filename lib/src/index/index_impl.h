@@ -52,13 +52,12 @@ class IndexImpl : public Index {
   IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy);
   absl::Status OpenStores();
   absl::Status Recover();
-  // search_index_sync.h: rebuilds Xapian from the store when the machine
-  // restarted while Xapian had unsynced commits.
-  absl::Status RebuildAfterRestartIfNeeded();
-  // Recreates the Xapian database from every stored record, then syncs it.
+  // Indexes every stored record into the (empty) Xapian database, then syncs
+  // it: after a machine restart with unsynced Xapian commits
+  // (search_index_sync.h).
   absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Opens the Xapian database (creating it when missing).
-  absl::Status OpenSearchIndex(int extra_flags) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status OpenSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   void AssignNewSlots(store::CommitWrite* write,

@@ -13,8 +13,9 @@
 // document store holds kUnsyncedSearchIndexBootKey = the boot id of the
 // running kernel, written with the first commit. A clean close fsyncs every
 // Xapian file and then deletes the key. At open, a key holding another boot
-// id means the machine restarted while Xapian had unsynced writes: the
-// search index is rebuilt from the store. A process crash (kill -9) keeps the
+// id means the machine restarted while Xapian had unsynced writes: text/ is
+// discarded unread (it may not even open) and rebuilt from the store before
+// the open returns (about as long as `inkdex build`). A process crash (kill -9) keeps the
 // same boot id, and the page cache kept every write: normal recovery.
 // Without a boot id (not Linux), Xapian is synced at every commit as before.
 #ifndef INKDEX_INDEX_SEARCH_INDEX_SYNC_H_
