@@ -41,6 +41,12 @@ class SearchIndexSyncTest : public testing::IndexDirTest {
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->total : -1;
   }
+  // The document store and the search index agree (`inkdex verify`).
+  void ExpectVerified() {
+    auto report = index_->Verify();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->ok());
+  }
   // Closes the index, then plays a machine restart that lost Xapian's
   // unsynced pages: the store says which boot wrote them, and the Xapian
   // database is an empty one.
@@ -78,9 +84,7 @@ TEST_F(SearchIndexSyncTest, AMachineRestartRebuildsTheSearchIndexFromTheStore) {
   Reopen();
   EXPECT_EQ(TextMatches(), 20);
   EXPECT_EQ(Marker(), std::nullopt) << "the rebuilt index is synced";
-  auto report = index_->Verify();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->ok());
+  ExpectVerified();
 }
 
 TEST_F(SearchIndexSyncTest, AnUnreadableSearchIndexIsRebuiltAfterARestart) {
@@ -89,9 +93,7 @@ TEST_F(SearchIndexSyncTest, AnUnreadableSearchIndexIsRebuiltAfterARestart) {
   CloseAndLoseTheSearchIndex("a-boot-before-the-restart", /*garbage=*/true);
   Reopen();
   EXPECT_EQ(TextMatches(), 7);
-  auto report = index_->Verify();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->ok());
+  ExpectVerified();
 }
 
 TEST_F(SearchIndexSyncTest, AProcessCrashOnTheSameBootIsNotARestart) {

@@ -56,7 +56,7 @@ class TermWalkTest : public ::testing::Test {
     return out;
   }
 
-  // The documents and weights `query` matches, weighted as MatchText does.
+  // The documents and weights `query` matches, weighted as TextQuery::Match does.
   std::map<Xapian::docid, double> Matches(const Xapian::Query& query) {
     Xapian::Enquire enquire(db_);
     enquire.set_query(query);

@@ -108,13 +108,14 @@ absl::Status IndexImpl::OpenStores() {
   store_ = *std::move(store);
   // With sync on, Xapian skips its fsyncs when a boot id can tell a machine
   // restart from a process crash (search_index_sync.h).
-  if (options_.sync) unsynced_boot_id_ = CurrentBootId();
+  const std::string boot_id = CurrentBootId();
+  if (options_.sync) unsynced_boot_id_ = boot_id;
   absl::StatusOr<std::optional<std::string>> boot =
       store_->GetMetadata(kUnsyncedSearchIndexBootKey);
   if (!boot.ok()) return boot.status();
   // Another boot's unsynced commits: text/ may be half written (even
   // unopenable), so it is discarded before being opened, and rebuilt below.
-  const bool rebuild = boot->has_value() && **boot != CurrentBootId();
+  const bool rebuild = boot->has_value() && **boot != boot_id;
   if (rebuild) {
     std::error_code ec;
     std::filesystem::remove_all(dir_ + "/text", ec);

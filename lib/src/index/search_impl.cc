@@ -95,11 +95,12 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
   }
   return WithConsistentReader<SearchResponse>(
       [&](const engine::Snapshot& snap, Xapian::Database& db) {
+        text::TextQuery query(db, text, taxonomy_);
         engine::TextSearch match;
         match.match = [&](const std::vector<uint32_t>* restrict_to) {
-          return text::MatchText(db, text, taxonomy_, restrict_to);
+          return query.Match(restrict_to);
         };
-        match.estimate = [&] { return text::EstimateText(db, text, taxonomy_); };
+        match.estimate = [&] { return query.Estimate(); };
         return engine::RunSearch(snap, *plan, taxonomy_, &match);
       });
 }

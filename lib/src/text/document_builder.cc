@@ -177,7 +177,7 @@ Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) 
     termgen_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
     termgen_.index_text_without_positions(a.biography());
     // Phrases in biographies are checked against this text instead of
-    // positions (MatchText): positions would double the cost of indexing.
+    // positions (TextQuery::Match): positions would double the cost of indexing.
     doc.add_value(kPhraseTextSlot, PhraseText(a.biography()));
   }
 

@@ -232,12 +232,16 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
-absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
-                                      const StyleTaxonomy& taxonomy) {
-  absl::StatusOr<Xapian::Query> query = ParseText(db, text, taxonomy);
+const absl::StatusOr<Xapian::Query>& TextQuery::Parsed() {
+  if (!parsed_) parsed_ = ParseText(db_, text_, taxonomy_);
+  return *parsed_;
+}
+
+absl::StatusOr<uint64_t> TextQuery::Estimate() {
+  const absl::StatusOr<Xapian::Query>& query = Parsed();
   if (!query.ok()) return query.status();
   if (query->empty()) return 0;
-  Xapian::Enquire enquire(db);
+  Xapian::Enquire enquire(db_);
   enquire.set_query(*query);
   enquire.set_weighting_scheme(Xapian::BoolWeight());
   return enquire.get_mset(0, 0).get_matches_estimated();
@@ -282,16 +286,17 @@ std::vector<std::string> QuotedPhrases(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
-                                              const StyleTaxonomy& taxonomy,
-                                              const std::vector<uint32_t>* restrict_to) {
+absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>* restrict_to) {
+  Xapian::Database& db = db_;
+  const std::string_view text = text_;
+  const StyleTaxonomy& taxonomy = taxonomy_;
   engine::TextMatches out;
   out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
   const std::vector<std::string> phrases = QuotedPhrases(text);
   if (phrases.empty()) {
-    absl::StatusOr<Xapian::Query> parsed = ParseText(db, text, taxonomy);
+    const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
-    if (!parsed->empty()) out.weights = RunQuery(db, *std::move(parsed), restrict_to);
+    if (!parsed->empty()) out.weights = RunQuery(db, *parsed, restrict_to);
     return out;
   }
   // Phrases: match every word anywhere first; then a document keeps a phrase

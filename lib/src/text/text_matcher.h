@@ -15,6 +15,7 @@
 #define INKDEX_TEXT_TEXT_MATCHER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,13 +34,6 @@ namespace inkdex::text {
 // (bounded), only for unknown words.
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
                             const StyleTaxonomy& taxonomy);
-
-// REQUIRES: restrict_to sorted ascending when non-null.
-// INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
-// An estimate of how many documents match `text` (from term statistics,
-// reading no postings). INVALID_ARGUMENT as MatchText.
-absl::StatusOr<uint64_t> EstimateText(Xapian::Database& db, std::string_view text,
-                                      const StyleTaxonomy& taxonomy);
 
 // A run of query words: plain words, or 1-3 words that name a style.
 struct StyleSegment {
@@ -62,11 +56,31 @@ std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy);
 
-// Words naming a style ("irezumi", "american traditional") match the style or
-// the words themselves.
-absl::StatusOr<engine::TextMatches> MatchText(Xapian::Database& db, std::string_view text,
-                                              const StyleTaxonomy& taxonomy,
-                                              const std::vector<uint32_t>* restrict_to);
+// One search's text against one Xapian reader, parsed once and shared by the
+// plan's estimate and the match (a parse expands the last word's prefix,
+// term_walk.h). Words naming a style ("irezumi", "american traditional")
+// match the style or the words themselves.
+// Thread safety: one thread at a time; `db` and `taxonomy` must outlive it.
+class TextQuery {
+ public:
+  TextQuery(Xapian::Database& db, std::string_view text, const StyleTaxonomy& taxonomy)
+      : db_(db), text_(text), taxonomy_(taxonomy) {}
+
+  // How many documents match, estimated from term statistics (no postings
+  // read). INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
+  absl::StatusOr<uint64_t> Estimate();
+  // Every match with its weight, among `restrict_to` when non-null.
+  // REQUIRES: restrict_to sorted ascending. INVALID_ARGUMENT as Estimate.
+  absl::StatusOr<engine::TextMatches> Match(const std::vector<uint32_t>* restrict_to);
+
+ private:
+  const absl::StatusOr<Xapian::Query>& Parsed();
+
+  Xapian::Database& db_;
+  const std::string text_;
+  const StyleTaxonomy& taxonomy_;
+  std::optional<absl::StatusOr<Xapian::Query>> parsed_;
+};
 
 }  // namespace inkdex::text
 
