@@ -1,6 +1,9 @@
 #include "dynamodb/stream_record.h"
 
 #include <cmath>
+#include <vector>
+
+#include "absl/strings/str_split.h"
 
 #include "dynamodb/json_fields.h"
 
@@ -46,6 +49,19 @@ absl::StatusOr<StreamRecord> ParseStreamRecord(json&& raw) {
 
 absl::StatusOr<StreamRecord> ParseStreamRecord(const json& raw) {
   return ParseStreamRecord(json(raw));
+}
+
+std::optional<std::string> TableOfStreamArn(std::string_view arn) {
+  // arn:partition:service:region:account:resource; the resource may hold ':'.
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(absl::string_view(arn.data(), arn.size()), absl::MaxSplits(':', 5));
+  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "dynamodb") return std::nullopt;
+  const std::vector<absl::string_view> resource = absl::StrSplit(parts[5], '/');
+  if (resource.size() != 4 || resource[0] != "table" || resource[1].empty() ||
+      resource[2] != "stream" || resource[3].empty()) {
+    return std::nullopt;
+  }
+  return std::string(resource[1]);
 }
 
 }  // namespace inkdex::dynamodb

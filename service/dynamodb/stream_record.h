@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -49,6 +50,11 @@ struct StreamRecord {
 absl::StatusOr<StreamRecord> ParseStreamRecord(const nlohmann::json& raw);
 // The same, taking the record instead of copying it into StreamRecord::raw.
 absl::StatusOr<StreamRecord> ParseStreamRecord(nlohmann::json&& raw);
+
+// The table a stream ARN belongs to: "T" for
+// "arn:<partition>:dynamodb:<region>:<account>:table/T/stream/<label>";
+// nullopt for anything else (an empty ARN included).
+std::optional<std::string> TableOfStreamArn(std::string_view arn);
 
 }  // namespace inkdex::dynamodb
 

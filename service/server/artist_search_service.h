@@ -19,7 +19,8 @@
 //   why not inline), whose queue only ever holds admitted calls.
 // - The writes (UpsertArtists, DeleteArtists) stay synchronous: they block
 //   until the WriteCommitter's group commit, which must not hold a callback
-//   thread.
+//   thread. A server that follows a DynamoDB table refuses them
+//   (ServiceInfo::stream_table).
 //
 // Deadlines: Search polls the call's cancellation and deadline while it runs
 // (SearchRequest::interrupted) and stops with DEADLINE_EXCEEDED (CANCELLED
@@ -70,6 +71,12 @@ struct ServiceInfo {
   absl::Duration test_search_delay;
   // Threads of the ReadWorkers; <= 0: one per core.
   int read_threads = 0;
+  // The DynamoDB table the server follows (--stream-table); empty: none.
+  // Its artists are then the table's: UpsertArtists and DeleteArtists are
+  // refused with FAILED_PRECONDITION, since such a write would make the index
+  // differ from the table, and the next re-sync (a rebuild from a table scan)
+  // would drop it after it was acknowledged.
+  std::string stream_table;
 };
 
 // The generated ArtistSearch::Service with the read methods switched to the

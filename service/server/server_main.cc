@@ -281,9 +281,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   ServiceInfo info;
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
+  info.stream_table = flags.stream_table;
   ArtistSearchServiceImpl search_service(env, **holder, committer, info);
   AdminServiceImpl admin_service(env, committer);
-  StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping);
+  StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping,
+                                                flags.stream_table);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

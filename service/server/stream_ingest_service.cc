@@ -2,7 +2,9 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -109,6 +111,23 @@ absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
   return record;
 }
 
+// FAILED_PRECONDITION unless `arn` (the value of `field`) is a stream ARN of
+// `followed_table`; OK when no table is followed or `arn` is empty.
+grpc::Status CheckFollowedTable(const std::string& field, const std::string& arn,
+                                const std::string& followed_table) {
+  if (followed_table.empty() || arn.empty()) return grpc::Status::OK;
+  const std::optional<std::string> table = dynamodb::TableOfStreamArn(arn);
+  if (table == followed_table) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION,
+      absl::StrCat(field, ": '", arn.substr(0, 256), "' ",
+                   table.has_value() ? absl::StrCat("is a stream of the table '", *table, "'")
+                                     : std::string("is not a DynamoDB stream ARN"),
+                   ", but this server follows the table '", followed_table,
+                   "' (--stream-table); records of another table would be dropped by its next "
+                   "re-sync"));
+}
+
 struct Tally {
   // [outcome][reason index in kStreamRecordReasons, or the last for others]
   std::array<std::array<int64_t, std::size(kStreamRecordReasons) + 1>, 5> counts{};
@@ -140,8 +159,13 @@ struct Tally {
 
 StreamIngestServiceImpl::StreamIngestServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                                  WriteCommitter& committer,
-                                                 stream::ItemMapping mapping)
-    : env_(env), holder_(holder), committer_(committer), mapping_(std::move(mapping)) {}
+                                                 stream::ItemMapping mapping,
+                                                 std::string followed_table)
+    : env_(env),
+      holder_(holder),
+      committer_(committer),
+      mapping_(std::move(mapping)),
+      followed_table_(std::move(followed_table)) {}
 
 grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,
@@ -149,6 +173,11 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
   CallGuard call(env_, context, "ApplyStreamRecords", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
   if (grpc::Status limits = CheckLimits(*request); !limits.ok()) return call.Finish(limits);
+  if (grpc::Status s =
+          CheckFollowedTable("event_source_arn", request->event_source_arn(), followed_table_);
+      !s.ok()) {
+    return call.Finish(s);
+  }
   call.Note("records", request->records_json_size());
   if (!request->event_source_arn().empty()) {
     call.Note("event_source_arn", request->event_source_arn());
@@ -191,6 +220,14 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     result.set_event_id(record->event_id.substr(0, 256));
     records.push_back(*std::move(record));
     owner.push_back(i);
+  }
+  for (size_t k = 0; k < records.size(); ++k) {
+    if (grpc::Status s =
+            CheckFollowedTable(absl::StrCat("records_json[", owner[k], "].eventSourceARN"),
+                               records[k].event_source_arn, followed_table_);
+        !s.ok()) {
+      return call.Finish(s);
+    }
   }
   uint64_t commit_seq = 0;
   absl::StatusOr<std::vector<stream::RecordResult>> applied = stream::ApplyRecordBatch(

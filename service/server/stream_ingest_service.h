@@ -14,6 +14,14 @@
 // commit fails, every record that had a change is FAILED with the error and
 // the call still returns OK, so the caller retries exactly those.
 //
+// On a server that follows a table itself (--stream-table), the call must
+// carry that table's records: a request whose event_source_arn, or a record
+// whose eventSourceARN, names another table (or is no DynamoDB stream ARN)
+// fails with FAILED_PRECONDITION and nothing is applied, since the next
+// re-sync (a rebuild from the followed table) would drop those changes.
+// Records of the followed table are safe beside the server's own reader:
+// their versions make duplicates STALE.
+//
 // Metrics: inkdex_stream_records_total{source="lambda", outcome, reason}
 // (server/metrics.h).
 //
@@ -24,6 +32,7 @@
 #define INKDEX_SERVICE_SERVER_STREAM_INGEST_SERVICE_H_
 
 #include <cstddef>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -48,9 +57,12 @@ inline constexpr int kLoggedRejects = 10;
 
 class StreamIngestServiceImpl final : public inkdex::v1::StreamIngest::Service {
  public:
-  // `mapping` says which items are artists (stream/item_mapping.h).
+  // `mapping` says which items are artists (stream/item_mapping.h);
+  // `followed_table` is the table of --stream-table (empty: none, any
+  // table's records are taken).
   StreamIngestServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
-                          stream::ItemMapping mapping = stream::ItemMapping::Default());
+                          stream::ItemMapping mapping = stream::ItemMapping::Default(),
+                          std::string followed_table = "");
 
   grpc::Status ApplyStreamRecords(grpc::ServerContext* context,
                                   const v1::ApplyStreamRecordsRequest* request,
@@ -61,6 +73,7 @@ class StreamIngestServiceImpl final : public inkdex::v1::StreamIngest::Service {
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const stream::ItemMapping mapping_;
+  const std::string followed_table_;
 };
 
 }  // namespace inkdex::server

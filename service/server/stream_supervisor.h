@@ -37,10 +37,13 @@
 // exactly that state). Records older than the scan are applied again
 // harmlessly, and the new index is not served before the replay caught up.
 //
-// Limits: writes through UpsertArtists/DeleteArtists/ApplyStreamRecords
-// during a re-sync go to the old index and are not carried over (in stream
-// mode the table is the source of truth). A re-sync of a large table takes
-// the scan's time plus the replay's.
+// The table is the only source of the served artists, so nothing else may
+// write them: the server refuses UpsertArtists/DeleteArtists while it follows
+// a table, and ApplyStreamRecords for records of another table
+// (ServiceInfo::stream_table, StreamIngestServiceImpl), since a re-sync would
+// drop such changes. Records of the followed table that a Lambda applies to
+// the old index during a re-sync are in the stream the replay reads.
+// Cost: a re-sync of a large table takes the scan's time plus the replay's.
 //
 // Thread safety: Start and Stop from one thread; Snapshot from any.
 // Ownership: borrows the committer, holder and environment, which must

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "api/convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -377,6 +378,132 @@ TEST(ArtistSearchServiceAuthTest, ReadsNeedAReadOrWriteTokenWhenOneIsSet) {
 }
 
 // Deadlines and load (with the test-only search delay).
+
+// A server that follows a DynamoDB table (--stream-table) takes its artists
+// from that table only: a direct write would be dropped by the next re-sync.
+class FollowingServerTest : public ::testing::Test {
+ protected:
+  static constexpr char kTable[] = "directory";
+
+  static TestServerOptions Following() {
+    TestServerOptions options;
+    options.stream_table = kTable;
+    return options;
+  }
+
+  // A Lambda-shaped INSERT of an artist item of the default mapping.
+  static std::string InsertRecord(const std::string& id, int seq, const std::string& arn) {
+    return absl::StrCat(R"({"eventID":"e)", seq, R"(","eventName":"INSERT","eventSourceARN":")",
+                        arn, R"(","dynamodb":{"SequenceNumber":")", 100 + seq,
+                        R"(","Keys":{"PK":{"S":"ARTIST#)", id,
+                        R"("},"SK":{"S":"METADATA"}},"NewImage":{"PK":{"S":"ARTIST#)", id,
+                        R"("},"SK":{"S":"METADATA"},"artistId":{"S":")", id,
+                        R"("},"artistName":{"S":"Lambda Artist"},"latitude":{"N":"53.8"},)",
+                        R"("longitude":{"N":"-1.55"},"styles":{"L":[{"S":"fineline"}]}}}})");
+  }
+
+  grpc::Status Apply(const std::vector<std::string>& records, const std::string& request_arn,
+                     v1::ApplyStreamRecordsResponse* response) {
+    grpc::ClientContext context;
+    Authorize(&context, kWriteToken);
+    v1::ApplyStreamRecordsRequest request;
+    for (const std::string& r : records) request.add_records_json(r);
+    request.set_event_source_arn(request_arn);
+    return server_.ingest().ApplyStreamRecords(&context, request, response);
+  }
+
+  bool Has(const std::string& id) {
+    grpc::ClientContext context;
+    v1::GetArtistRequest request;
+    request.set_id(id);
+    Artist artist;
+    return server_.search().GetArtist(&context, request, &artist).ok();
+  }
+
+  const std::string own_arn_ =
+      absl::StrCat("arn:aws:dynamodb:us-east-1:000000000000:table/", kTable, "/stream/2026");
+  const std::string other_arn_ = "arn:aws:dynamodb:us-east-1:000000000000:table/other/stream/2026";
+  TestServer server_{Following()};
+};
+
+TEST_F(FollowingServerTest, DirectWritesAreRefusedNamingTheTable) {
+  server_.Seed({LeedsArtist("a1", "Alice Ink", {"fineline"})});
+  const uint64_t commit_seq = server_.holder().Current()->Stats().commit_seq;
+  {
+    grpc::ClientContext context;
+    Authorize(&context, kWriteToken);
+    v1::UpsertArtistsRequest request;
+    *request.add_artists() = LeedsArtist("b1", "Bob", {"fineline"});
+    v1::WriteArtistsResponse response;
+    ExpectStatus(server_.search().UpsertArtists(&context, request, &response),
+                 grpc::StatusCode::FAILED_PRECONDITION,
+                 "UpsertArtists: this server follows the DynamoDB table 'directory'");
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(&context, kWriteToken);
+    v1::DeleteArtistsRequest request;
+    v1::ArtistDeletion* d = request.add_deletions();
+    d->set_id("a1");
+    d->set_version(99);
+    v1::WriteArtistsResponse response;
+    ExpectStatus(server_.search().DeleteArtists(&context, request, &response),
+                 grpc::StatusCode::FAILED_PRECONDITION, "DeleteArtists: this server follows");
+  }
+  EXPECT_FALSE(Has("b1"));
+  EXPECT_TRUE(Has("a1"));
+  EXPECT_EQ(server_.holder().Current()->Stats().commit_seq, commit_seq);
+  {
+    // The token is still checked first: an unauthenticated caller learns nothing.
+    grpc::ClientContext context;
+    v1::UpsertArtistsRequest request;
+    *request.add_artists() = LeedsArtist("b1", "Bob", {"fineline"});
+    v1::WriteArtistsResponse response;
+    ExpectStatus(server_.search().UpsertArtists(&context, request, &response),
+                 grpc::StatusCode::UNAUTHENTICATED, "");
+  }
+}
+
+TEST_F(FollowingServerTest, StreamRecordsOfTheFollowedTableAreApplied) {
+  v1::ApplyStreamRecordsResponse response;
+  ASSERT_TRUE(Apply({InsertRecord("l1", 1, own_arn_)}, own_arn_, &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), v1::StreamRecordResult::OUTCOME_APPLIED)
+      << response.results(0).reason();
+  EXPECT_TRUE(Has("l1"));
+  // No request ARN: each record's own is checked.
+  ASSERT_TRUE(Apply({InsertRecord("l2", 2, own_arn_)}, "", &response).ok());
+  EXPECT_TRUE(Has("l2"));
+}
+
+TEST_F(FollowingServerTest, StreamRecordsOfAnotherTableAreRefusedWhole) {
+  const uint64_t commit_seq = server_.holder().Current()->Stats().commit_seq;
+  v1::ApplyStreamRecordsResponse response;
+  ExpectStatus(Apply({InsertRecord("x1", 1, other_arn_)}, other_arn_, &response),
+               grpc::StatusCode::FAILED_PRECONDITION,
+               "event_source_arn: '" + other_arn_ +
+                   "' is a stream of the table 'other', but this server follows the table "
+                   "'directory'");
+  ExpectStatus(
+      Apply({InsertRecord("x2", 2, own_arn_), InsertRecord("x3", 3, other_arn_)}, "", &response),
+      grpc::StatusCode::FAILED_PRECONDITION, "records_json[1].eventSourceARN: '");
+  ExpectStatus(Apply({InsertRecord("x4", 4, own_arn_)}, "not-an-arn", &response),
+               grpc::StatusCode::FAILED_PRECONDITION,
+               "event_source_arn: 'not-an-arn' is not a DynamoDB stream ARN");
+  for (const char* id : {"x1", "x2", "x3", "x4"}) EXPECT_FALSE(Has(id)) << id;
+  EXPECT_EQ(server_.holder().Current()->Stats().commit_seq, commit_seq);
+}
+
+TEST(ArtistSearchServiceStreamTest, AServerFollowingNoTableTakesEveryWrite) {
+  TestServer server;
+  grpc::ClientContext context;
+  Authorize(&context, kWriteToken);
+  v1::UpsertArtistsRequest request;
+  *request.add_artists() = LeedsArtist("b1", "Bob", {"fineline"});
+  v1::WriteArtistsResponse response;
+  ASSERT_TRUE(server.search().UpsertArtists(&context, request, &response).ok());
+  EXPECT_EQ(response.results(0).outcome(), v1::WriteResult::OUTCOME_APPLIED);
+}
 
 TEST(ArtistSearchServiceDeadlineTest, SlowSearchAndSuggestStopAtTheirDeadline) {
   TestServerOptions options;

@@ -31,15 +31,19 @@ TestServer::TestServer(TestServerOptions options) {
 
   ServiceInfo info;
   info.test_search_delay = options.test_search_delay;
+  info.stream_table = options.stream_table;
   search_service_ =
       std::make_unique<ArtistSearchServiceImpl>(*env_, *holder_, *committer_, std::move(info));
   admin_service_ = std::make_unique<AdminServiceImpl>(*env_, *committer_);
+  ingest_service_ = std::make_unique<StreamIngestServiceImpl>(
+      *env_, *holder_, *committer_, stream::ItemMapping::Default(), options.stream_table);
 
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(search_service_.get());
   builder.RegisterService(admin_service_.get());
+  builder.RegisterService(ingest_service_.get());
   server_ = builder.BuildAndStart();
   EXPECT_NE(server_, nullptr);
   EXPECT_GT(port, 0);
@@ -47,6 +51,7 @@ TestServer::TestServer(TestServerOptions options) {
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   search_ = v1::ArtistSearch::NewStub(channel);
   admin_ = v1::Admin::NewStub(channel);
+  ingest_ = v1::StreamIngest::NewStub(channel);
 }
 
 TestServer::~TestServer() {

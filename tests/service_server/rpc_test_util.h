@@ -17,6 +17,7 @@
 #include "server/artist_search_service.h"
 #include "server/call_environment.h"
 #include "server/index_holder.h"
+#include "server/stream_ingest_service.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server::testing {
@@ -31,6 +32,9 @@ struct TestServerOptions {
   int max_concurrent_requests = 64;
   absl::Duration test_search_delay;
   absl::Duration commit_interval = absl::Milliseconds(5);
+  // --stream-table: the table the server follows (no stream reader runs in
+  // these tests; the services' checks see it). Empty: none.
+  std::string stream_table;
 };
 
 class TestServer {
@@ -40,6 +44,7 @@ class TestServer {
 
   v1::ArtistSearch::Stub& search() { return *search_; }
   v1::Admin::Stub& admin() { return *admin_; }
+  v1::StreamIngest::Stub& ingest() { return *ingest_; }
   IndexHolder& holder() { return *holder_; }
   CallEnvironment& env() { return *env_; }
   const std::string& index_dir() const { return dir_.path(); }
@@ -58,9 +63,11 @@ class TestServer {
   std::unique_ptr<WriteCommitter> committer_;
   std::unique_ptr<ArtistSearchServiceImpl> search_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<StreamIngestServiceImpl> ingest_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ArtistSearch::Stub> search_;
   std::unique_ptr<v1::Admin::Stub> admin_;
+  std::unique_ptr<v1::StreamIngest::Stub> ingest_;
 };
 
 // Adds `authorization: Bearer <token>` to a call.

@@ -132,6 +132,43 @@ class StreamServerTest(unittest.TestCase):
         self.table.update_artist("artist-00009", latitude=51.5)
         sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
 
+    def test_direct_writes_and_other_tables_records_are_refused(self):
+        """The table is the source of the artists: a write that bypasses it
+        would be dropped by the next re-sync, so it is refused at once."""
+        import grpc
+        from inkdex.v1 import stream_ingest_pb2 as spb
+        from inkdex.v1 import stream_ingest_pb2_grpc as spb_grpc
+        fill(self.table, 5)
+        server = self.start(write_token="s3cret")
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        from server_fixture import artist_pb2
+        artist = artist_pb2.Artist(id="direct-1", name="Direct Write")
+        artist.location.latitude, artist.location.longitude = 51.5, -0.1
+        with self.assertRaises(grpc.RpcError) as raised:
+            server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=[artist]),
+                                        metadata=server.write_metadata(), timeout=10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("follows the DynamoDB table '%s'" % self.table.name,
+                      raised.exception.details())
+        with self.assertRaises(grpc.RpcError) as raised:
+            server.search.DeleteArtists(
+                pb.DeleteArtistsRequest(deletions=[pb.ArtistDeletion(id="artist-00000",
+                                                                     version=1 << 40)]),
+                metadata=server.write_metadata(), timeout=10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        ingest = spb_grpc.StreamIngestStub(server.channel)
+        other = "arn:aws:dynamodb:us-east-1:000000000000:table/not-%s/stream/2026" % (
+            self.table.name)
+        with self.assertRaises(grpc.RpcError) as raised:
+            ingest.ApplyStreamRecords(
+                spb.ApplyStreamRecordsRequest(records_json=["{}"], event_source_arn=other),
+                metadata=server.write_metadata(), timeout=10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("event_source_arn", raised.exception.details())
+        self.assertNotIn("direct-1", server.visible(["direct-1"]))
+        self.assertIn("artist-00000", server.visible(["artist-00000"]))
+
     def test_restart_resumes_from_checkpoints_without_resync_or_duplicates(self):
         fill(self.table, 100)
         first = self.start()
