@@ -117,7 +117,8 @@ class HelpTest(CliTestCase):
 
     def test_help_lists_every_command(self):
         out = self.ok("help").stdout
-        for command in ("synth", "build", "search", "get", "suggest", "stats", "verify"):
+        for command in ("synth", "build", "search", "get", "suggest", "stats", "verify",
+                        "repair"):
             self.assertRegex(out, r"\n\s+%s\s" % command)
 
     def test_command_help_explains_flags(self):
@@ -661,6 +662,24 @@ class ToolsTest(CliTestCase):
     def test_verify(self):
         self.assertIn("ok", self.ok("verify", "--index", self.index).stdout)
         self.assertIn("--index", self.fails(1, "verify", "--index", self.path("none")).stderr)
+
+    def test_repair_rebuilds_the_search_index_from_the_documents(self):
+        copy = self.path("repair-index")
+        shutil.copytree(self.index, copy)
+        query = ("--text", "fine", "--limit", 50)
+        before = self.search(copy, *query)
+        # A search index that lost its files: repair rebuilds it whole.
+        shutil.rmtree(os.path.join(copy, "text"))
+        out = self.ok("repair", "--index", copy).stdout
+        self.assertRegex(out, r"rebuilt the search index from %d documents" %
+                         len(fixtures.HANDWRITTEN))
+        self.assertIn("store and search index agree", out)
+        self.assertTrue(os.path.isdir(os.path.join(copy, "text")))
+        after = self.search(copy, *query)
+        for key in ("total", "hits", "facets"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertGreater(before["total"], 0)
+        self.assertIn("--index", self.fails(1, "repair", "--index", self.path("none")).stderr)
 
 
 def main():

@@ -14,6 +14,7 @@
 
 #include "crash/crash_util.h"
 #include "gtest/gtest.h"
+#include "store/doc_store.h"
 
 namespace inkdex::crash {
 namespace {
@@ -100,6 +101,29 @@ void CopyTree(const fs::path& from, const fs::path& to) {
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
+// Puts root/text_old (an older copy of the search index) in place of
+// root/text, opens the index, and expects it to verify, to hold `state`, and
+// to find `count` artists for `word`. Returns the index (null on failure).
+std::unique_ptr<Index> OpenWithOldSearchIndex(const fs::path& root, const IndexOptions& options,
+                                              const ExpectedState& state, const std::string& word,
+                                              int64_t count) {
+  fs::remove_all(root / "text");
+  fs::rename(root / "text_old", root / "text");
+  auto index = Index::Open(root.string(), options);
+  EXPECT_TRUE(index.ok()) << index.status();
+  if (!index.ok()) return nullptr;
+  ExpectVerifies(**index);
+  EXPECT_EQ(DiffIndex(**index, state), "");
+  SearchRequest q;
+  q.text = word;
+  absl::StatusOr<SearchResponse> r = (*index)->Search(q);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (r.ok()) {
+    EXPECT_EQ(r->total, count) << word;
+  }
+  return *std::move(index);
+}
+
 // Commits that reached the document store but not Xapian are re-applied on
 // open: an older text/ next to a newer docs/ is what a crash between the two
 // commits leaves.
@@ -127,30 +151,63 @@ TEST(CrashTest, OpenCatchesUpASearchIndexThatLagsTheDocumentStore) {
     }
     apply(**index, marked);
   }
-  fs::remove_all(root / "text");
-  fs::rename(root / "text_old", root / "text");
-
-  auto index = Index::Open(dir.path());
-  ASSERT_TRUE(index.ok()) << index.status();
-  ExpectVerifies(**index);
-  EXPECT_EQ(DiffIndex(**index, state), "");
-  SearchRequest q;
-  q.text = "laterword";
-  absl::StatusOr<SearchResponse> r = (*index)->Search(q);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->total, 5);
+  std::unique_ptr<Index> index = OpenWithOldSearchIndex(root, {}, state, "laterword", 5);
+  ASSERT_NE(index, nullptr);
   // Deleted before the lag: must not come back from the old text index.
+  SearchRequest q;
   for (const auto& [id, want] : state) {
     if (!want.deleted) continue;
     q.text = id;
-    r = (*index)->Search(q);
+    absl::StatusOr<SearchResponse> r = index->Search(q);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->total, 0) << id;
   }
 }
 
+// The commit log is trimmed while the index is open (not only at open), and
+// a search index older than what the log still holds (an old copy of text/)
+// is rebuilt from the stored documents instead of replayed.
+TEST(CrashTest, ASearchIndexOlderThanTheCommitLogIsRebuilt) {
+  ScratchDir dir("trimmed");
+  const fs::path root(dir.path());
+  IndexOptions fast;
+  fast.sync = false;  // 1,000+ commits; durability is not what is tested here
+  ExpectedState state;
+  auto apply = [&](Index& index, const WriteBatch& b) {
+    ASSERT_TRUE(index.Apply(b).ok());
+    ApplyToModel(b, &state);
+  };
+  {
+    auto index = Index::Open(dir.path(), fast);
+    ASSERT_TRUE(index.ok()) << index.status();
+    for (uint64_t n = 1; n <= 3; ++n) apply(**index, CrashBatch(n));
+  }
+  CopyTree(root / "text", root / "text_old");
+  uint64_t seq = 0;
+  {
+    auto index = Index::Open(dir.path(), fast);
+    ASSERT_TRUE(index.ok()) << index.status();
+    for (uint64_t n = 4; n <= 1010; ++n) {
+      WriteBatch one;  // one change a commit: many commits, quickly
+      one.Upsert(MakeArtist("t" + std::to_string(n % 300), n * 10, 20, 20, "trimword"));
+      apply(**index, one);
+    }
+    seq = (*index)->Stats().commit_seq;
+  }
+  ASSERT_GT(seq, 1000u);
+  {
+    auto store = store::DocStore::Open((root / "docs").string(), false, false, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto log = (*store)->LogAfter(0);
+    ASSERT_TRUE(log.ok()) << log.status();
+    EXPECT_EQ(log->size(), seq % 1000) << "trimmed every 1,000 commits while open";
+  }
+  EXPECT_NE(OpenWithOldSearchIndex(root, fast, state, "trimword", 300), nullptr);
+}
+
 // A search index ahead of the document store cannot be repaired by replay:
-// open refuses with DATA_LOSS rather than serving a mix.
+// open refuses with DATA_LOSS rather than serving a mix, and says how to
+// rebuild it; the rebuild serves exactly what the store holds.
 TEST(CrashTest, OpenRefusesASearchIndexAheadOfTheDocumentStore) {
   ScratchDir dir("ahead");
   const fs::path root(dir.path());
@@ -167,9 +224,19 @@ TEST(CrashTest, OpenRefusesASearchIndexAheadOfTheDocumentStore) {
   }
   fs::remove_all(root / "docs");
   fs::rename(root / "docs_old", root / "docs");
+  ExpectedState state;
+  ApplyToModel(CrashBatch(1), &state);
   auto index = Index::Open(dir.path());
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.status().code(), absl::StatusCode::kDataLoss) << index.status();
+  EXPECT_NE(index.status().message().find("inkdex repair --index"), std::string::npos)
+      << index.status();
+  IndexOptions repair;
+  repair.rebuild_search_index = true;
+  index = Index::Open(dir.path(), repair);
+  ASSERT_TRUE(index.ok()) << index.status();
+  ExpectVerifies(**index);
+  EXPECT_EQ(DiffIndex(**index, state), "");
 }
 
 }  // namespace

@@ -20,8 +20,8 @@ int ReportUsageError(std::string_view command, std::string_view message) {
   return kExitUsage;
 }
 
-absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir) {
-  IndexOptions options;
+absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir,
+                                                         IndexOptions options) {
   options.create_if_missing = false;
   options.error_if_missing = true;
   auto index = Index::Open(dir, options);

@@ -43,6 +43,11 @@ Command AddGetCommand(CLI::App& parent);
 Command AddSuggestCommand(CLI::App& parent);
 Command AddStatsCommand(CLI::App& parent);
 Command AddVerifyCommand(CLI::App& parent);
+Command AddRepairCommand(CLI::App& parent);
+
+// Prints Index::Verify's report ("ok: ..." or the problems, one a line) to
+// stdout; kExitOk when store and search index agree, else kExitFailure.
+int PrintVerifyReport(const VerifyReport& report);
 Command AddUpsertCommand(CLI::App& parent);  // needs --server
 Command AddDeleteCommand(CLI::App& parent);  // needs --server
 
@@ -57,8 +62,10 @@ int ReportError(std::string_view command, const absl::Status& status);
 int ReportUsageError(std::string_view command, std::string_view message);
 
 // Opens the index at `dir` for a reading command: never creates one, and a
-// directory without an index is an error naming --index.
-absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir);
+// directory without an index is an error naming --index. `options` may ask
+// for more (create_if_missing and error_if_missing are set here).
+absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir,
+                                                         IndexOptions options = {});
 
 // Adds the --index DIR option every command but synth takes.
 CLI::Option* AddIndexOption(CLI::App& command, std::string* dir);

@@ -16,19 +16,23 @@ struct VerifyCommand {
     if (!index.ok()) return ReportError("verify", index.status());
     absl::StatusOr<VerifyReport> report = (*index)->Verify();
     if (!report.ok()) return ReportError("verify", report.status());
-    if (report->ok()) {
-      std::cout << "ok: " << report->documents_checked
-                << " documents checked; store and search index agree\n";
-      return kExitOk;
-    }
-    std::cout << report->problems.size() << " problem(s) in " << report->documents_checked
-              << " documents checked:\n";
-    for (const std::string& problem : report->problems) std::cout << "  " << problem << "\n";
-    return kExitFailure;
+    return PrintVerifyReport(*report);
   }
 };
 
 }  // namespace
+
+int PrintVerifyReport(const VerifyReport& report) {
+  if (report.ok()) {
+    std::cout << "ok: " << report.documents_checked
+              << " documents checked; store and search index agree\n";
+    return kExitOk;
+  }
+  std::cout << report.problems.size() << " problem(s) in " << report.documents_checked
+            << " documents checked:\n";
+  for (const std::string& problem : report.problems) std::cout << "  " << problem << "\n";
+  return kExitFailure;
+}
 
 Command AddVerifyCommand(CLI::App& parent) {
   auto command = std::make_shared<VerifyCommand>();

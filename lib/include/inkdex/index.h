@@ -8,7 +8,9 @@
 // RocksDB is the source of truth. A commit is written to RocksDB first (one
 // synced atomic write batch), then to Xapian; on open, any commit that reached
 // RocksDB but not Xapian is re-applied, so a crash (kill -9) at any point
-// leaves the index equal to the last committed state. Xapian's own commits
+// leaves the index equal to the last committed state (a text/ that the
+// commit log cannot bring up to date, say lost or restored from an old copy,
+// is rebuilt from docs/ instead). Xapian's own commits
 // are not fsynced (on Linux): a clean close syncs them, and an open after the
 // machine restarted with unsynced Xapian commits rebuilds text/ from docs/
 // (seconds per 100,000 artists) before it returns (the running kernel's boot
@@ -73,6 +75,11 @@ struct IndexOptions {
   bool sync = true;
   // RocksDB block cache for documents, bytes.
   size_t document_cache_bytes = 64 << 20;
+  // Discard the search index (text/) at open and rebuild it from the stored
+  // documents before Open returns (`inkdex repair`): for a search index that
+  // Verify finds out of step with the documents, or one ahead of them (Open
+  // refuses that with DATA_LOSS). Costs about what `inkdex build` does.
+  bool rebuild_search_index = false;
 };
 
 // One change to apply: an upsert of a whole artist or a delete of an id.

@@ -1,7 +1,6 @@
 #include "index/index_impl.h"
 
 #include <filesystem>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,17 +16,25 @@
 namespace inkdex::index {
 namespace {
 
-constexpr char kSeqMetadata[] = "inkdex_seq";
+// Commits between two trims of the document store's commit log while the
+// index is open (each open trims it too). The log holds one entry per commit
+// (the ids it changed): bounded by this, however long a server runs.
+constexpr uint64_t kLogTrimInterval = 1000;
 
-absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
-  return absl::InternalError(absl::StrCat("search index: ", what, ": ", e.get_description()));
+// Whether `log`, the entries after `xseq`, holds every commit up to `seq`.
+bool LogCovers(const std::vector<CommitLogEntry>& log, uint64_t xseq, uint64_t seq) {
+  if (log.size() != seq - xseq) return false;
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i].seq() != xseq + 1 + i) return false;
+  }
+  return true;
 }
 
 // The commit seq Xapian holds: 0 for a new index; DATA_LOSS when unreadable.
 absl::StatusOr<uint64_t> ReadXapianSeq(Xapian::WritableDatabase& db) {
   std::string value;
   try {
-    value = db.get_metadata(kSeqMetadata);
+    value = db.get_metadata(kSearchIndexSeqKey);
   } catch (const Xapian::Error& e) {
     return XapianError("read commit seq", e);
   }
@@ -56,6 +63,10 @@ void CanonicalizeStyles(const StyleTaxonomy& taxonomy, Artist* a) {
 }
 
 }  // namespace
+
+absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
+  return absl::InternalError(absl::StrCat("search index: ", what, ": ", e.get_description()));
+}
 
 IndexImpl::IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy)
     : dir_(std::move(dir)),
@@ -115,14 +126,10 @@ absl::Status IndexImpl::OpenStores() {
   if (!boot.ok()) return boot.status();
   // Another boot's unsynced commits: text/ may be half written (even
   // unopenable), so it is discarded before being opened, and rebuilt below.
-  const bool rebuild = boot->has_value() && **boot != boot_id;
+  // So is a text/ the caller asked to rebuild (`inkdex repair`).
+  const bool rebuild = (boot->has_value() && **boot != boot_id) || options_.rebuild_search_index;
   if (rebuild) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_ + "/text", ec);
-    if (ec) {
-      return absl::InternalError(absl::StrCat("search index: cannot remove '", dir_,
-                                              "/text' to rebuild it: ", ec.message()));
-    }
+    if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
   }
   absl::MutexLock lock(&write_mu_);
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
@@ -135,6 +142,27 @@ absl::Status IndexImpl::OpenStores() {
   // page cache holds them. This process's clean close syncs them.
   unsynced_boot_recorded_ = boot->has_value();
   return absl::OkStatus();
+}
+
+absl::Status IndexImpl::RemoveSearchIndexFiles() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_ + "/text", ec);
+  if (ec) {
+    return absl::InternalError(absl::StrCat("search index: cannot remove '", dir_,
+                                            "/text' to rebuild it: ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexImpl::ReplaceSearchIndexFromStore() {
+  try {
+    xdb_.reset();  // closes it (nothing is pending at open) and drops its lock
+  } catch (const Xapian::Error& e) {
+    return XapianError("close", e);
+  }
+  if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
+  if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
+  return RebuildSearchIndex();
 }
 
 absl::Status IndexImpl::OpenSearchIndex() {
@@ -150,104 +178,6 @@ absl::Status IndexImpl::OpenSearchIndex() {
     return XapianError("open", e);
   }
   return absl::OkStatus();
-}
-
-absl::Status IndexImpl::RebuildSearchIndex() {
-  try {
-    absl::Status st = store_->ForEachRecord([&](const std::string&, const StoredRecord& r) {
-      IndexRecord(r.slot(), r);
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-    xdb_->set_metadata(kSeqMetadata, std::to_string(store_->state().seq));
-    xdb_->commit();
-  } catch (const Xapian::Error& e) {
-    return XapianError("rebuild", e);
-  }
-  if (absl::Status s = SyncDirectoryFiles(dir_ + "/text"); !s.ok()) return s;
-  return store_->PutMetadata(kUnsyncedSearchIndexBootKey, "");
-}
-
-void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
-  if (record.deleted() || !engine::IsSearchable(record.artist())) {
-    try {
-      xdb_->delete_document(slot);
-    } catch (const Xapian::DocNotFoundError&) {
-      // Never indexed (or already removed): nothing to do.
-    }
-    return;
-  }
-  // Records stored before content hashes have none: Build computes it.
-  xdb_->replace_document(slot, record.content_hash() != 0
-                                   ? builder_->Build(record.artist(), record.content_hash())
-                                   : builder_->Build(record.artist()));
-}
-
-namespace {
-
-// Tracks how many documents the builder thread has finished.
-struct BuildProgress {
-  size_t built = 0;
-  size_t wanted = 0;
-  bool Ready() const { return built > wanted; }
-};
-
-}  // namespace
-
-void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snapshot& before) {
-  // What Xapian must change: deletes of documents that stopped being
-  // searchable, and documents whose text changed (content hash). Most stream
-  // updates (a rating, availability) change no indexed text: their documents
-  // are neither rebuilt nor rewritten (replace_document reads the old
-  // termlist and rewrites postings: most of the cost of an update).
-  std::vector<const StoredRecord*> deletes, writes;
-  for (const auto& [id, r] : write.records) {
-    const engine::Row* old = before.rows.has(r.slot()) ? &before.rows.row(r.slot()) : nullptr;
-    const bool was_indexed = old != nullptr && old->live;
-    if (r.content_hash() == 0) {
-      if (was_indexed) deletes.push_back(&r);
-    } else if (!was_indexed || old->content_hash != r.content_hash()) {
-      writes.push_back(&r);
-    }
-  }
-  for (const StoredRecord* r : deletes) xdb_->delete_document(r->slot());
-  // Xapian appends to its B-trees fastest in docid order.
-  std::sort(writes.begin(), writes.end(),
-            [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
-  constexpr size_t kPipelineMin = 64;  // below this a thread costs more than it saves
-  if (writes.size() < kPipelineMin) {
-    for (const StoredRecord* r : writes)
-      xdb_->replace_document(r->slot(), builder_->Build(r->artist(), r->content_hash()));
-    return;
-  }
-  // Text analysis (DocumentBuilder) and Xapian's inverter are each about half
-  // of the cost of indexing: analyse on a helper thread while this one writes.
-  std::vector<Xapian::Document> docs(writes.size());
-  absl::Mutex mu;
-  BuildProgress progress;
-  std::thread builder([&] {
-    text::DocumentBuilder local(taxonomy_);
-    for (size_t i = 0; i < writes.size(); ++i) {
-      docs[i] = local.Build(writes[i]->artist(), writes[i]->content_hash());
-      absl::MutexLock lock(&mu);
-      progress.built = i + 1;
-    }
-  });
-  try {
-    for (size_t i = 0; i < writes.size(); ++i) {
-      {
-        absl::MutexLock lock(&mu);
-        progress.wanted = i;
-        mu.Await(absl::Condition(&progress, &BuildProgress::Ready));
-      }
-      xdb_->replace_document(writes[i]->slot(), docs[i]);
-      docs[i] = Xapian::Document();
-    }
-  } catch (...) {
-    builder.join();
-    throw;
-  }
-  builder.join();
 }
 
 // New ids get slots in S2 cell order of their primary location, so that
@@ -272,24 +202,6 @@ void IndexImpl::AssignNewSlots(store::CommitWrite* write,
   }
 }
 
-absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq) {
-  try {
-    for (const CommitLogEntry& entry : log) {
-      for (const std::string& id : entry.ids()) {
-        absl::StatusOr<std::optional<StoredRecord>> rec = store_->Get(id);
-        if (!rec.ok()) return rec.status();
-        if (!rec->has_value()) continue;
-        IndexRecord((*rec)->slot(), **rec);
-      }
-    }
-    xdb_->set_metadata(kSeqMetadata, std::to_string(seq));
-    xdb_->commit();
-  } catch (const Xapian::Error& e) {
-    return XapianError("re-index", e);
-  }
-  return absl::OkStatus();
-}
-
 absl::Status IndexImpl::Recover() {
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<uint64_t> read = ReadXapianSeq(*xdb_);
@@ -297,11 +209,22 @@ absl::Status IndexImpl::Recover() {
   const uint64_t xseq = *read;
   const uint64_t seq = store_->state().seq;
   if (xseq > seq) {
-    return absl::DataLossError(absl::StrCat("index: search index is at commit ", xseq,
-                                            " but the document store at ", seq,
-                                            " (written without sync?); rebuild the index"));
+    // The store lost commits it had acknowledged (written without sync?):
+    // said loudly rather than served as if nothing happened.
+    return absl::DataLossError(
+        absl::StrCat("index: search index is at commit ", xseq, " but the document store at ", seq,
+                     " (written without sync?); `inkdex repair --index ", dir_,
+                     "` rebuilds the search index from the stored documents"));
   }
   if (xseq < seq) {
+    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(xseq);
+    if (!log.ok()) return log.status();
+    // Commits older than the log (text/ lost or restored from a copy):
+    // replaying the log cannot bring it up to date; the stored documents can.
+    if (!LogCovers(*log, xseq, seq)) {
+      if (absl::Status s = ReplaceSearchIndexFromStore(); !s.ok()) return s;
+      return store_->TrimLog(seq);
+    }
     // The replay commits Xapian without fsync: say so first.
     if (!unsynced_boot_id_.empty() && !unsynced_boot_recorded_) {
       if (absl::Status s = store_->PutMetadata(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
@@ -310,8 +233,6 @@ absl::Status IndexImpl::Recover() {
       }
       unsynced_boot_recorded_ = true;
     }
-    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(xseq);
-    if (!log.ok()) return log.status();
     if (absl::Status s = ReindexFromStore(*log, seq); !s.ok()) return s;
   }
   return store_->TrimLog(seq);
@@ -457,7 +378,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
       std::move(update).Finish(write.seq, write.unix_micros);
   try {
     IndexRecords(write, *base);
-    xdb_->set_metadata(kSeqMetadata, std::to_string(write.seq));
+    xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(write.seq));
     xdb_->commit();
   } catch (const Xapian::Error& e) {
     xapian_behind_ = true;
@@ -467,6 +388,10 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
                      e.get_description(), "); it is retried on the next write or open"));
   }
   Publish(std::move(next));
+  // Xapian holds every commit up to this one, so the log before it is needed
+  // by no recovery. Trimmed now and then (one range delete); a failed trim
+  // only leaves a longer log for the next one.
+  if (write.seq % kLogTrimInterval == 0) (void)store_->TrimLog(write.seq);
   return results;
 }
 

@@ -7,10 +7,14 @@
 // Read path: Search takes the current snapshot; a text query also takes a
 // Xapian reader positioned at the same commit (ReaderPool).
 // Recovery (Open): commits in the DocStore's log that Xapian lacks are
-// re-applied from the stored documents before anything is served.
+// re-applied from the stored documents before anything is served; when the
+// log no longer reaches back to Xapian's last commit (text/ lost, or an old
+// copy), text/ is rebuilt from all the stored documents instead. The log is
+// trimmed at open and every kLogTrimInterval commits.
 #ifndef INKDEX_INDEX_INDEX_IMPL_H_
 #define INKDEX_INDEX_INDEX_IMPL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +22,8 @@
 #include <xapian.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/snapshot.h"
 #include "engine/string_pool.h"
@@ -26,6 +32,12 @@
 #include "text/document_builder.h"
 
 namespace inkdex::index {
+
+// The Xapian metadata key holding the commit seq the search index is at.
+inline constexpr char kSearchIndexSeqKey[] = "inkdex_seq";
+
+// INTERNAL "search index: <what>: <Xapian's description>".
+absl::Status XapianError(absl::string_view what, const Xapian::Error& e);
 
 class IndexImpl : public Index {
  public:
@@ -52,18 +64,33 @@ class IndexImpl : public Index {
   IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy);
   absl::Status OpenStores();
   absl::Status Recover();
-  // Indexes every stored record into the (empty) Xapian database, then syncs
-  // it: after a machine restart with unsynced Xapian commits
-  // (search_index_sync.h).
+  // Indexes every searchable stored record into the (empty) Xapian database,
+  // then syncs it: after a machine restart with unsynced Xapian commits
+  // (search_index_sync.h), for a search index the log cannot bring up to
+  // date, and for IndexOptions::rebuild_search_index. Pipelined like a
+  // commit (WriteDocuments), in slot order.
   absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Opens the Xapian database (creating it when missing).
   absl::Status OpenSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Removes text/ (REQUIRES: not open).
+  absl::Status RemoveSearchIndexFiles();
+  // Closes text/, removes it, and rebuilds it from the stored documents:
+  // when the commit log cannot bring it up to date.
+  absl::Status ReplaceSearchIndexFromStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   void AssignNewSlots(store::CommitWrite* write,
                       absl::flat_hash_map<std::string, uint32_t>* new_slots);
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
+  // Writes `count` documents to Xapian in order: the i-th is made by
+  // make(builder, i) and written at docid slot(i). From 64 documents on they
+  // are made on a helper thread (with its own builder) while this thread
+  // writes, 8,192 at a time. `make` must be safe to call from that thread.
+  // Throws Xapian::Error.
+  void WriteDocuments(size_t count, const std::function<uint32_t(size_t)>& slot,
+                      const std::function<Xapian::Document(text::DocumentBuilder&, size_t)>& make)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Writes the committed `write` to Xapian: deletes the documents that
   // stopped being searchable and (re)writes those whose content hash differs
   // from `before`'s row. Throws Xapian::Error.

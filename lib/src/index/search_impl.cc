@@ -13,7 +13,6 @@
 namespace inkdex::index {
 namespace {
 
-constexpr char kSeqMetadata[] = "inkdex_seq";
 // A text search retries when the writer overtakes its Xapian reader
 // (DatabaseModifiedError) or publishes between two reads; each retry is
 // microseconds, so this bound is never reached in practice.
@@ -37,7 +36,7 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
       try {
         if (*db == nullptr) *db = std::make_unique<Xapian::Database>(dir_ + "/text");
         (*db)->reopen();
-        seq = (*db)->get_metadata(kSeqMetadata);
+        seq = (*db)->get_metadata(kSearchIndexSeqKey);
       } catch (const Xapian::DatabaseModifiedError&) {
         db->reset();  // the writer committed twice between open/reopen and read
         continue;
