@@ -86,8 +86,8 @@ class IndexImpl : public Index {
   // Writes `count` documents to Xapian in order: the i-th is made by
   // make(builder, i) and written at docid slot(i). From 64 documents on they
   // are made on a helper thread (with its own builder) while this thread
-  // writes, 8,192 at a time. `make` must be safe to call from that thread.
-  // Throws Xapian::Error.
+  // writes, 8,192 at a time. `make` must be safe to call from that thread;
+  // what it throws is rethrown here, as is Xapian::Error.
   void WriteDocuments(size_t count, const std::function<uint32_t(size_t)>& slot,
                       const std::function<Xapian::Document(text::DocumentBuilder&, size_t)>& make)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

@@ -2,6 +2,7 @@
 // commit, the re-index of commits Xapian lacks, and a rebuild of the whole
 // search index from the document store. See index_impl.h.
 #include <algorithm>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -44,9 +45,18 @@ void IndexImpl::WriteDocuments(
     std::vector<Xapian::Document> docs(n);
     absl::Mutex mu;
     BuildProgress progress;
+    // What `make` threw on the helper thread, rethrown on this one.
+    std::exception_ptr failure;
     std::thread builder([&] {
       for (size_t i = 0; i < n; ++i) {
-        docs[i] = make(local, begin + i);
+        try {
+          docs[i] = make(local, begin + i);
+        } catch (...) {
+          absl::MutexLock lock(&mu);
+          failure = std::current_exception();
+          progress.built = n;  // wakes the writer, which then stops
+          return;
+        }
         absl::MutexLock lock(&mu);
         progress.built = i + 1;
       }
@@ -57,6 +67,7 @@ void IndexImpl::WriteDocuments(
           absl::MutexLock lock(&mu);
           progress.wanted = i;
           mu.Await(absl::Condition(&progress, &BuildProgress::Ready));
+          if (failure) break;
         }
         xdb_->replace_document(slot(begin + i), docs[i]);
         docs[i] = Xapian::Document();
@@ -66,6 +77,7 @@ void IndexImpl::WriteDocuments(
       throw;
     }
     builder.join();
+    if (failure) std::rethrow_exception(failure);
   }
 }
 
