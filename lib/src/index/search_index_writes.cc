@@ -146,10 +146,13 @@ absl::Status IndexImpl::RebuildSearchIndex() {
   // the order Xapian appends fastest in; the records are read again while
   // indexing, so memory holds ~50 bytes an artist, not the documents.
   std::vector<std::pair<uint32_t, std::string>> order;
-  absl::Status listed = store_->ForEachRecord([&](const std::string& id, const StoredRecord& r) {
-    if (!r.deleted() && engine::IsSearchable(r.artist())) order.emplace_back(r.slot(), id);
-    return absl::OkStatus();
-  });
+  absl::Status listed =
+      store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
+        for (const auto& [id, r] : batch.records) {
+          if (!r->deleted() && engine::IsSearchable(r->artist())) order.emplace_back(r->slot(), id);
+        }
+        return absl::OkStatus();
+      });
   if (!listed.ok()) return listed;
   std::sort(order.begin(), order.end());
   absl::Status read;  // the first read error, set by whichever thread makes documents

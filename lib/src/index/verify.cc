@@ -17,7 +17,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
   try {
     uint64_t searchable = 0;
     absl::flat_hash_map<uint32_t, std::string> expected;  // slot -> id
-    absl::Status st = store_->ForEachRecord([&](const std::string& id, const StoredRecord& r) {
+    auto check = [&](const std::string& id, const StoredRecord& r) {
       ++report.documents_checked;
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
@@ -25,7 +25,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
           row->content_hash != r.content_hash() || row->live != live) {
         problem(absl::StrCat("artist '", id, "': in-memory row disagrees with the document store"));
       }
-      if (!live) return absl::OkStatus();
+      if (!live) return;
       ++searchable;
       expected[r.slot()] = id;
       try {
@@ -42,8 +42,12 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       } catch (const Xapian::DocNotFoundError&) {
         problem(absl::StrCat("artist '", id, "': searchable but missing from the search index"));
       }
-      return absl::OkStatus();
-    });
+    };
+    absl::Status st =
+        store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
+          for (const auto& [id, r] : batch.records) check(id, *r);
+          return absl::OkStatus();
+        });
     if (!st.ok()) return st;
     for (Xapian::PostingIterator it = db->postlist_begin(""); it != db->postlist_end(""); ++it) {
       if (!expected.contains(*it)) {

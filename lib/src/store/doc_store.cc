@@ -1,8 +1,11 @@
 #include "store/doc_store.h"
 
 #include <cstring>
+#include <deque>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -127,20 +130,90 @@ absl::StatusOr<std::optional<StoredRecord>> DocStore::Get(const std::string& id)
   return std::optional<StoredRecord>(std::move(r));
 }
 
-absl::Status DocStore::ForEachRecord(
-    const std::function<absl::Status(const std::string&, const StoredRecord&)>& fn) const {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  StoredRecord r;
-  for (it->Seek("d/"); it->Valid() && it->key().starts_with("d/"); it->Next()) {
-    const std::string id = it->key().ToString().substr(2);
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
+absl::Status DocStore::ForEachRecordBatch(
+    size_t batch_size, const std::function<absl::Status(const RecordBatch&)>& fn) const {
+  // Two batches circulate: the helper fills one while fn works on the other.
+  struct Exchange {
+    absl::Mutex mu;
+    std::vector<std::unique_ptr<RecordBatch>> empty;  // ready to be filled
+    std::deque<std::unique_ptr<RecordBatch>> full;    // filled, in order
+    bool reader_done = false;                         // nothing more comes to `full`
+    bool stop = false;                                // the consumer gave up
+    absl::Status read_status;                         // valid once reader_done
+  } x;
+  for (int i = 0; i < 2; ++i) x.empty.push_back(std::make_unique<RecordBatch>());
+  std::thread reader([&] {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    absl::Status status;
+    it->Seek("d/");
+    for (bool more = true; more && status.ok();) {
+      std::unique_ptr<RecordBatch> batch;
+      {
+        absl::MutexLock lock(&x.mu);
+        x.mu.Await(absl::Condition(
+            +[](Exchange* e) { return e->stop || !e->empty.empty(); }, &x));
+        if (x.stop) break;
+        batch = std::move(x.empty.back());
+        x.empty.pop_back();
+      }
+      batch->records.clear();
+      batch->arena.Reset();
+      for (; batch->records.size() < batch_size && it->Valid() && it->key().starts_with("d/");
+           it->Next()) {
+        auto* record = google::protobuf::Arena::CreateMessage<StoredRecord>(&batch->arena);
+        std::string id(it->key().data() + 2, it->key().size() - 2);
+        if (!record->ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+          status =
+              absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
+          break;
+        }
+        batch->records.emplace_back(std::move(id), record);
+      }
+      if (status.ok()) status = FromRocks(it->status(), "scan");
+      more = batch->records.size() == batch_size;
+      absl::MutexLock lock(&x.mu);
+      // The records before a bad one are delivered, then the error.
+      if (!batch->records.empty()) x.full.push_back(std::move(batch));
     }
-    if (absl::Status st = fn(id, r); !st.ok()) return st;
+    absl::MutexLock lock(&x.mu);
+    x.read_status = status;
+    x.reader_done = true;
+  });
+  absl::Status result;
+  for (;;) {
+    std::unique_ptr<RecordBatch> batch;
+    {
+      absl::MutexLock lock(&x.mu);
+      x.mu.Await(absl::Condition(
+          +[](Exchange* e) { return e->reader_done || !e->full.empty(); }, &x));
+      if (x.full.empty()) {
+        result = x.read_status;
+        break;
+      }
+      batch = std::move(x.full.front());
+      x.full.pop_front();
+    }
+    try {
+      result = fn(*batch);
+    } catch (...) {
+      {
+        absl::MutexLock lock(&x.mu);
+        x.stop = true;
+      }
+      reader.join();
+      throw;
+    }
+    absl::MutexLock lock(&x.mu);
+    if (!result.ok()) {
+      x.stop = true;
+      break;
+    }
+    x.empty.push_back(std::move(batch));
   }
-  return FromRocks(it->status(), "scan");
+  reader.join();
+  return result;
 }
 
 absl::StatusOr<std::vector<CommitLogEntry>> DocStore::LogAfter(uint64_t after_seq) const {

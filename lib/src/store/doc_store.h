@@ -13,7 +13,9 @@
 //   m/seq, m/time, m/next_slot   fixed64 little-endian
 //   u/<key>           caller metadata value
 //
-// Thread safety: Get/Scan/GetMetadata may run concurrently with Commit.
+// Thread safety: Get, ForEachRecordBatch and GetMetadata may run concurrently
+// with Commit (a scan reads the store as of its start: a RocksDB iterator
+// holds an implicit snapshot).
 // Commit calls must be serialized by the caller (Index holds a writer mutex).
 #ifndef INKDEX_STORE_DOC_STORE_H_
 #define INKDEX_STORE_DOC_STORE_H_
@@ -29,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "google/protobuf/arena.h"
 #include "inkdex/artist.pb.h"
 
 namespace rocksdb {
@@ -67,9 +70,21 @@ class DocStore {
 
   absl::StatusOr<std::optional<StoredRecord>> Get(const std::string& id) const;
 
-  // Calls fn for every stored record in id order; stops early on non-OK.
-  absl::Status ForEachRecord(
-      const std::function<absl::Status(const std::string& id, const StoredRecord&)>& fn) const;
+  // A run of records for ForEachRecordBatch, parsed into an arena of its own
+  // (no allocation or destruction per record).
+  struct RecordBatch {
+    std::vector<std::pair<std::string, const StoredRecord*>> records;  // into `arena`
+    google::protobuf::Arena arena;
+  };
+  // Calls fn with successive batches of at most `batch_size` records, in id
+  // order, while a helper thread reads and parses the next batch: for a full
+  // scan with real work per record (loading the snapshot at open), parsing
+  // is off the caller's thread. The batch and its records are valid only
+  // during the call. Stops at fn's first non-OK status, or the read's (the
+  // records before an unreadable one are delivered first); what fn throws
+  // propagates once the helper has stopped. REQUIRES: batch_size > 0.
+  absl::Status ForEachRecordBatch(size_t batch_size,
+                                  const std::function<absl::Status(const RecordBatch&)>& fn) const;
 
   // Commit log entries with seq > after_seq, in order.
   absl::StatusOr<std::vector<CommitLogEntry>> LogAfter(uint64_t after_seq) const;
