@@ -205,6 +205,10 @@ TEST(SynthRealismTest, SomeArtistsHaveGuestSpotsAroundToday) {
       EXPECT_GE(g["from"].get<std::string>(), "2026-11-01");
       EXPECT_LE(g["to"].get<std::string>(), "2027-05-15");
       EXPECT_NE(g["locationCity"], r["locationCity"]);
+      // With its country, like the home location: a city's facet key is
+      // "City, CC" wherever the artist works.
+      ASSERT_TRUE(g["locationCountry"].is_string()) << g;
+      EXPECT_EQ(g["locationCountry"].get<std::string>().size(), 2u) << g;
       EXPECT_LE(std::abs(g["latitude"].get<double>()), 90);
       EXPECT_FALSE(g["locationDisplay"].get<std::string>().empty());
     }

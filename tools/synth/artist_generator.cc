@@ -281,6 +281,7 @@ void ArtistGenerator::AddGuestSpot(ArtistRecord& r, uint64_t record_key) const {
     g.longitude = host.longitude;
     AppendLocationDisplay(&g.location_display, city);
     g.location_city = city.name;
+    g.location_country = city.country->code;
     g.from = today_ + rng.Between(-20, 150);
     g.to = g.from + rng.Between(2, 14);
     r.guest_spots.push_back(std::move(g));

@@ -277,6 +277,7 @@ void ArtistGenerator::AppendJson(const ArtistRecord& r, Fault fault, std::string
       number("longitude", g.longitude, 5);
       j.String("locationDisplay", g.location_display);
       j.String("locationCity", g.location_city);
+      j.String("locationCountry", g.location_country);
       std::string date;
       AppendDate(&date, g.from);
       j.String("from", date);

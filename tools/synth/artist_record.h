@@ -30,8 +30,9 @@ struct GuestSpot {
   double longitude = 0;
   std::string location_display;
   std::string_view location_city;
-  absl::CivilDay from;  // inclusive
-  absl::CivilDay to;    // inclusive
+  std::string_view location_country;  // ISO 3166-1 alpha-2
+  absl::CivilDay from;                // inclusive
+  absl::CivilDay to;                  // inclusive
 };
 
 struct Studio {
