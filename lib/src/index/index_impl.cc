@@ -128,16 +128,13 @@ absl::Status IndexImpl::OpenStores() {
   // unopenable), so it is discarded before being opened, and rebuilt below.
   // So is a text/ the caller asked to rebuild (`inkdex repair`).
   const bool rebuild = (boot->has_value() && **boot != boot_id) || options_.rebuild_search_index;
-  if (rebuild) {
-    if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
-  }
   absl::MutexLock lock(&write_mu_);
-  if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
   // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
   // spelling suggestions come from text::SuggestSpelling instead.
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
-  if (rebuild) return RebuildSearchIndex();
+  if (rebuild) return ReplaceSearchIndexFromStore();
+  if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   // The same boot: a process crashed with Xapian commits still unsynced; the
   // page cache holds them. This process's clean close syncs them.
   unsynced_boot_recorded_ = boot->has_value();
@@ -156,7 +153,7 @@ absl::Status IndexImpl::RemoveSearchIndexFiles() {
 
 absl::Status IndexImpl::ReplaceSearchIndexFromStore() {
   try {
-    xdb_.reset();  // closes it (nothing is pending at open) and drops its lock
+    xdb_.reset();  // closes it if open (nothing is pending at open), dropping its lock
   } catch (const Xapian::Error& e) {
     return XapianError("close", e);
   }

@@ -78,13 +78,14 @@ class IndexImpl : public Index {
   absl::Status OpenSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Removes text/ (REQUIRES: not open).
   absl::Status RemoveSearchIndexFiles();
-  // Closes text/, removes it, and rebuilds it from the stored documents:
-  // when the commit log cannot bring it up to date.
+  // Closes text/ if it is open, removes it (unread: after a machine restart
+  // its files may not even open) and rebuilds it from the stored documents:
+  // for RebuildSearchIndex's three cases.
   absl::Status ReplaceSearchIndexFromStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
-  // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   void AssignNewSlots(store::CommitWrite* write,
                       absl::flat_hash_map<std::string, uint32_t>* new_slots);
+  // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
   // Writes `count` documents to Xapian in order: the i-th is made by

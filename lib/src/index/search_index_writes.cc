@@ -25,6 +25,13 @@ struct BuildProgress {
   bool Ready() const { return built > wanted; }
 };
 
+// The search document of a searchable record. Records stored before content
+// hashes have none: Build computes it.
+Xapian::Document BuildDocument(text::DocumentBuilder& builder, const StoredRecord& record) {
+  return record.content_hash() != 0 ? builder.Build(record.artist(), record.content_hash())
+                                    : builder.Build(record.artist());
+}
+
 }  // namespace
 
 void IndexImpl::WriteDocuments(
@@ -103,9 +110,7 @@ void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snap
             [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
   WriteDocuments(
       writes.size(), [&](size_t i) { return writes[i]->slot(); },
-      [&](text::DocumentBuilder& builder, size_t i) {
-        return builder.Build(writes[i]->artist(), writes[i]->content_hash());
-      });
+      [&](text::DocumentBuilder& builder, size_t i) { return BuildDocument(builder, *writes[i]); });
 }
 
 void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
@@ -117,10 +122,7 @@ void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
     }
     return;
   }
-  // Records stored before content hashes have none: Build computes it.
-  xdb_->replace_document(slot, record.content_hash() != 0
-                                   ? builder_->Build(record.artist(), record.content_hash())
-                                   : builder_->Build(record.artist()));
+  xdb_->replace_document(slot, BuildDocument(*builder_, record));
 }
 
 absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq) {
@@ -169,9 +171,7 @@ absl::Status IndexImpl::RebuildSearchIndex() {
             }
             return Xapian::Document();
           }
-          const StoredRecord& record = **r;
-          return record.content_hash() != 0 ? builder.Build(record.artist(), record.content_hash())
-                                            : builder.Build(record.artist());
+          return BuildDocument(builder, **r);
         });
     if (!read.ok()) return read;
     xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(store_->state().seq));
