@@ -7,7 +7,8 @@
 // reuses a directory whose marker matches and rebuilds anything else, so an
 // interrupted build is never mistaken for a complete one.
 //
-// Record i gets version i + 1. Batches of kBatchSize records are applied with
+// Record i gets version i + 1. The records are applied as `inkdex build`
+// applies them (BulkLoader: sorted by location, batches of kBatchSize) with
 // IndexOptions.sync = false (an offline build: nothing is served from the
 // directory until the marker exists).
 //
@@ -24,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "inkdex/bulk_loader.h"
 #include "inkdex/index.h"
 
 namespace inkdex::bench {
@@ -60,10 +62,10 @@ absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::
 // directory that already holds documents.
 absl::StatusOr<std::unique_ptr<Index>> OpenEmptyOfflineIndex(const std::string& dir);
 
-// Applies `batch`, whose change k is record first_record + k, and fails
-// unless every change was applied. `applied` (optional) counts them.
-absl::Status ApplyAllOrFail(Index& index, const WriteBatch& batch, size_t first_record,
-                            uint64_t* applied = nullptr);
+// Flushes `loader` (as `inkdex build` does: sorted by location, kBatchSize
+// a commit), whose upserts are tagged with their record number, and fails
+// unless every one was applied. `applied` (optional) counts them.
+absl::Status FlushAllOrFail(BulkLoader& loader, uint64_t* applied = nullptr);
 
 // The directory of the N-artist index (see the file comment).
 std::string BenchIndexDir(const std::string& build_dir, uint64_t artists);

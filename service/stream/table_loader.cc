@@ -1,5 +1,6 @@
 #include "stream/table_loader.h"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "inkdex/bulk_loader.h"
 
 namespace inkdex::stream {
 namespace {
@@ -16,7 +18,7 @@ namespace {
 class LoadState {
  public:
   LoadState(const RecordMapper& mapper, Index& index, const TableLoadOptions& options)
-      : mapper_(mapper), index_(index), options_(options) {}
+      : mapper_(mapper), options_(options), loader_(index, {.batch_size = options.batch_size}) {}
 
   bool Stopping() const {
     absl::MutexLock lock(&mu_);
@@ -30,9 +32,9 @@ class LoadState {
     if (status_.ok()) status_ = std::move(status);
   }
 
-  // Maps and applies one page.
+  // Maps one page; its artists are held for ApplyHeld.
   void AddPage(const dynamodb::ScanPage& page) {
-    WriteBatch batch;
+    std::vector<Artist> artists;
     std::vector<std::pair<std::string, std::string>> rejects;  // id, reason
     std::map<std::string, uint64_t> ignored;
     for (const nlohmann::json& item : page.items) {
@@ -40,7 +42,7 @@ class LoadState {
       switch (m.action) {
         case RecordAction::kUpsert:
           m.artist.set_version(1);
-          batch.Upsert(std::move(m.artist));
+          artists.push_back(std::move(m.artist));
           break;
         case RecordAction::kIgnore:
           ++ignored[m.reason];
@@ -55,30 +57,25 @@ class LoadState {
           break;
       }
     }
-    uint64_t applied = 0;
-    if (!batch.empty()) {
-      absl::StatusOr<std::vector<ChangeResult>> results = index_.Apply(batch);
-      if (!results.ok()) return Fail(results.status());
-      for (size_t i = 0; i < results->size(); ++i) {
-        const ChangeResult& r = (*results)[i];
-        if (r.outcome == ChangeResult::Outcome::kApplied) {
-          ++applied;
-        } else if (r.outcome == ChangeResult::Outcome::kRejected) {
-          rejects.emplace_back(batch.changes()[i].artist.id(), r.reason);
-        }
-        // kStale: the same artist twice in one scan (a PROFILE and a METADATA
-        // item of one id): the first wins, as in `inkdex build`.
-      }
-    }
     absl::MutexLock lock(&mu_);
+    for (Artist& a : artists) {
+      ids_.push_back(a.id());
+      loader_.Add(a, ids_.size() - 1);
+    }
     tally_.items += page.items.size();
     ++tally_.pages;
-    tally_.artists += applied;
     tally_.rejected += rejects.size();
     for (const auto& [type, n] : ignored) tally_.ignored[type] += n;
     if (options_.on_reject) {
       for (const auto& [id, reason] : rejects) options_.on_reject(id, reason);
     }
+    if (loader_.size() >= std::max<size_t>(1, options_.order_window)) FlushHeld();
+  }
+
+  // Applies what is still held, once every segment is scanned.
+  void ApplyHeld() {
+    absl::MutexLock lock(&mu_);
+    FlushHeld();
   }
 
   void ScanSegment(dynamodb::DynamoDbClient& client, int segment) {
@@ -110,12 +107,37 @@ class LoadState {
   }
 
  private:
+  // Applies the held artists sorted by location (inkdex/bulk_loader.h).
+  void FlushHeld() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!status_.ok()) return;
+    auto on_result = [this](uint64_t tag, const ChangeResult& r) {
+      mu_.AssertHeld();
+      if (r.outcome == ChangeResult::Outcome::kApplied) {
+        ++tally_.artists;
+      } else if (r.outcome == ChangeResult::Outcome::kRejected) {
+        ++tally_.rejected;
+        if (options_.on_reject) options_.on_reject(ids_[tag], r.reason);
+      }
+      // kStale: the same artist twice in one scan (a PROFILE and a METADATA
+      // item of one id): the first wins, as in `inkdex build`.
+      return absl::OkStatus();
+    };
+    auto after_batch = [this](size_t applied, size_t total) {
+      if (applied < total && Cancelled()) return absl::CancelledError("cancelled");
+      return absl::OkStatus();
+    };
+    absl::Status s = loader_.Flush(on_result, after_batch);
+    ids_.clear();
+    if (!s.ok() && !absl::IsCancelled(s)) status_ = std::move(s);
+  }
+
   const RecordMapper& mapper_;
-  Index& index_;
   const TableLoadOptions& options_;
   mutable absl::Mutex mu_;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   TableLoadTally tally_ ABSL_GUARDED_BY(mu_);
+  BulkLoader loader_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);  // by loader tag
 };
 
 }  // namespace
@@ -136,6 +158,7 @@ absl::StatusOr<TableLoadTally> LoadTable(dynamodb::DynamoDbClient& client,
     scanners.emplace_back([&state, &client, s] { state.ScanSegment(client, s); });
   }
   for (std::thread& t : scanners) t.join();
+  state.ApplyHeld();
   absl::StatusOr<TableLoadTally> tally = state.Result();
   if (tally.ok()) tally->duration = absl::Now() - start;
   return tally;

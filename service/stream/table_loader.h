@@ -11,8 +11,15 @@
 // (inkdex/index.h "Versions"), so every change the stream still holds wins
 // over the scanned copy, whatever the timing of the two.
 //
-// Cost: one thread per segment; each page's artists are one Index::Apply.
-// Throttling, 5xx and network errors are retried by the DynamoDB client.
+// Order: the artists are held while the table is scanned and applied sorted
+// by location (inkdex/bulk_loader.h), so artists near each other get
+// neighbouring slots, which makes geo and text searches faster; at most
+// `order_window` are held (the rest are applied in windows of that size).
+//
+// Cost: one thread per segment; the held artists in memory (~500 bytes
+// each), then Index::Apply in batches of `batch_size` once the scan is done
+// (or a window is full). Throttling, 5xx and network errors are retried by the
+// DynamoDB client.
 //
 // Thread safety: LoadTable may be called from any thread; it blocks until
 // the scan is done, failed or cancelled.
@@ -36,6 +43,10 @@ struct TableLoadOptions {
   std::string table;
   int segments = 4;   // parallel Scan segments, 1..1000
   int page_size = 0;  // Scan Limit; 0: DynamoDB's 1 MB pages
+  // Artists held and sorted by location before they are applied (>= 1).
+  size_t order_window = 1000000;
+  // Artists per Index::Apply (one commit each).
+  size_t batch_size = 10000;
   // Polled between pages; the load stops with CANCELLED when it turns true.
   std::function<bool()> cancelled;
   // Called (from scanner threads, serialized) for each rejected artist item:

@@ -318,6 +318,39 @@ class BuildTest(CliTestCase):
         for key in ("documents", "searchable", "tombstones"):
             self.assertEqual(stats[0][key], stats[1][key])
 
+    def test_order_window_changes_nothing_but_the_order(self):
+        # Records are held and indexed sorted by location (--order-window);
+        # any window, input order (0) included, gives the same index and the
+        # same counts. Window 1 with batch 1 flushes after every line (the
+        # last flush then commits only the last line version).
+        data = self.path("window.jsonl")
+        self.ok("synth", "--quiet", "--count", 1500, "--seed", 13, "--messy", "--out", data)
+        builds = {}
+        for name, extra in (("input-order", ("--order-window", 0)),
+                            ("every-line", ("--order-window", 1, "--batch-size", 1)),
+                            ("small", ("--order-window", 7, "--batch-size", 3)),
+                            ("default", ())):
+            index = self.path("window-" + name)
+            builds[name] = (index, self.build(index, data, extra=extra).stdout)
+        keys = ("artists indexed", "lines rejected", "warnings", "duplicate ids", "stale",
+                "last line version")
+        _, reference = builds["input-order"]
+        self.assertGreater(summary_number(reference, "duplicate ids"), 0)
+        for name, (index, out) in builds.items():
+            for key in keys:
+                self.assertEqual(summary_number(out, key), summary_number(reference, key),
+                                 (name, key))
+            self.assertIn("verified:          yes", out)
+        for point in (("51.5", "-0.12"), ("40.7", "-74.0"), ("-33.9", "151.2")):
+            args = ("--lat", point[0], "--lon", point[1], "--limit", 100, "--text", "bl")
+            results = []
+            for index, _ in builds.values():
+                found = self.search(index, *args)
+                found.pop("commit_seq")
+                results.append(found)
+            for other in results[1:]:
+                self.assertEqual(other, results[0])
+
     def test_messy_input_is_counted(self):
         data = self.path("messy.jsonl.gz")
         rejects = self.path("messy-rejects.txt")

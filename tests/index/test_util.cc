@@ -3,6 +3,9 @@
 #include <unistd.h>
 #include <atomic>
 
+#include <xapian.h>
+
+#include "geo/region.h"
 #include "gtest/gtest.h"
 
 namespace inkdex::testing {
@@ -42,6 +45,18 @@ Artist MakeArtist(const std::string& id, const std::string& name, double lat, do
   a.set_is_active(true);
   a.set_version(version);
   return a;
+}
+
+std::vector<uint64_t> CellsInSlotOrder(const Index& index, const std::string& dir) {
+  Xapian::Database db(dir + "/text");
+  std::vector<uint64_t> cells;
+  for (Xapian::PostingIterator it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    absl::StatusOr<Artist> a = index.Get(db.get_document(*it).get_data(), true);
+    EXPECT_TRUE(a.ok()) << a.status();
+    if (a.ok())
+      cells.push_back(geo::LeafCellId(a->location().latitude(), a->location().longitude()));
+  }
+  return cells;
 }
 
 }  // namespace inkdex::testing

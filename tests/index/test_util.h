@@ -39,6 +39,11 @@ class IndexDirTest : public ::testing::Test {
 Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,
                   std::vector<std::string> styles, uint64_t version = 1);
 
+// The S2 leaf cell of each searchable artist's primary location, in slot
+// (Xapian document) order: how a bulk load laid the index out. Reads `dir`'s
+// text/ directly, beside `index` (open on `dir`).
+std::vector<uint64_t> CellsInSlotOrder(const Index& index, const std::string& dir);
+
 }  // namespace inkdex::testing
 
 #endif  // INKDEX_TESTS_INDEX_TEST_UTIL_H_

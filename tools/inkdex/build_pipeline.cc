@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <future>
 #include <memory>
 #include <thread>
 
@@ -11,6 +10,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "inkdex/bulk_loader.h"
 #include "input_reader.h"
 #include "item_type.h"
 
@@ -32,27 +32,14 @@ struct LineRef {
   uint64_t line;
 };
 
-// A batch handed to Index::Apply on another thread, with where each change
-// came from so that the index's per-change results can name the line.
-struct InFlightBatch {
-  WriteBatch batch;
-  std::vector<LineRef> origins;
-  uint64_t input_bytes_after = 0;  // input consumed through this batch's last line
-  std::future<absl::StatusOr<std::vector<ChangeResult>>> results;
-};
-
-constexpr auto kProgressTick = std::chrono::milliseconds(100);
-
 bool IsBlank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
 
 class Builder {
  public:
-  Builder(Index& index, const BuildOptions& options) : index_(index), options_(options) {}
-
-  ~Builder() {
-    // The applying thread uses index_; never leave it running.
-    if (in_flight_) in_flight_->results.wait();
-  }
+  Builder(Index& index, const BuildOptions& options)
+      : index_(index),
+        options_(options),
+        loader_(index, {.batch_size = static_cast<size_t>(std::max(1, options.batch_size))}) {}
 
   absl::StatusOr<BuildSummary> Run() {
     auto start = std::chrono::steady_clock::now();
@@ -62,7 +49,7 @@ class Builder {
     std::vector<SourceLine> pending;
     for (uint32_t file = 0; file < options_.inputs.size(); ++file) {
       auto reader = LineReader::Open(options_.inputs[file]);
-      if (!reader.ok()) return Abort(reader.status());
+      if (!reader.ok()) return reader.status();
       SourceLine next;
       while ((*reader)->Next(&next.text, &next.oversized)) {
         ++position;
@@ -78,21 +65,22 @@ class Builder {
         next = SourceLine();
         if (pending.size() >= static_cast<size_t>(options_.batch_size)) {
           summary_.bytes_read = bytes_of_finished_files + (*reader)->bytes_consumed();
-          if (absl::Status s = ProcessBatch(pending); !s.ok()) return Abort(s);
+          if (absl::Status s = ProcessLines(pending); !s.ok()) return s;
           pending.clear();
-          if (options_.cancel != nullptr && options_.cancel->load()) {
-            return Abort(absl::CancelledError("interrupted"));
+          if (Cancelled()) return absl::CancelledError("interrupted");
+          if (loader_.size() >= WindowSize()) {
+            if (absl::Status s = ApplyHeld(); !s.ok()) return s;
           }
         }
       }
-      if (!(*reader)->status().ok()) return Abort((*reader)->status());
+      if (!(*reader)->status().ok()) return (*reader)->status();
       bytes_of_finished_files += (*reader)->bytes_consumed();
     }
     summary_.bytes_read = bytes_of_finished_files;
     if (!pending.empty()) {
-      if (absl::Status s = ProcessBatch(pending); !s.ok()) return Abort(s);
+      if (absl::Status s = ProcessLines(pending); !s.ok()) return s;
     }
-    if (absl::Status s = AwaitApply(); !s.ok()) return s;
+    if (absl::Status s = ApplyHeld(); !s.ok()) return s;
     progress_->Finish(summary_.bytes_read, summary_.applied);
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -113,11 +101,12 @@ class Builder {
     return total;
   }
 
-  // Stops the build: lets the batch being applied finish, then returns `status`.
-  absl::Status Abort(absl::Status status) {
-    // An error of the earlier batch comes from earlier lines: report it first.
-    absl::Status applied = AwaitApply();
-    return applied.ok() ? status : applied;
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+
+  // Records held before they are sorted by location and applied.
+  size_t WindowSize() const {
+    return options_.order_window == 0 ? static_cast<size_t>(std::max(1, options_.batch_size))
+                                      : options_.order_window;
   }
 
   std::string Where(uint32_t file, uint64_t line) const {
@@ -164,11 +153,10 @@ class Builder {
     return results;  // the jthreads join first
   }
 
-  // Parses `lines`, then (once the previous batch is applied) hands them to
-  // Index::Apply as one batch.
-  absl::Status ProcessBatch(std::vector<SourceLine>& lines) {
+  // Parses `lines` and hands their records to the loader; reports the lines
+  // that are not records.
+  absl::Status ProcessLines(const std::vector<SourceLine>& lines) {
     std::vector<ParsedLine> parsed = ParseAll(lines);
-    auto next = std::make_unique<InFlightBatch>();
     for (size_t i = 0; i < lines.size(); ++i) {
       const SourceLine& source = lines[i];
       if (source.oversized) {
@@ -204,35 +192,22 @@ class Builder {
       if (!seen_ids_.insert(absl::Hash<std::string>{}(artist.id())).second) {
         ++summary_.duplicate_ids;
       }
-      next->batch.Upsert(std::move(artist));
-      next->origins.push_back({source.file, source.line});
+      loader_.Add(artist, origins_.size());
+      origins_.push_back({source.file, source.line});
     }
     summary_.last_line_version = options_.version_base + lines.back().position;
-    next->batch.PutMetadata(kLastLineVersionKey, absl::StrCat(summary_.last_line_version));
-    next->input_bytes_after = summary_.bytes_read;
-    if (absl::Status s = AwaitApply(); !s.ok()) return s;
-    InFlightBatch* batch = next.get();
-    batch->results =
-        std::async(std::launch::async, [this, batch] { return index_.Apply(batch->batch); });
-    in_flight_ = std::move(next);
+    progress_->Update(bytes_applied_, summary_.applied);
     return absl::OkStatus();
   }
 
-  // Waits for the batch being applied (keeping the progress display alive)
-  // and accounts for its per-change results. Progress counts applied input,
+  // Applies the held records sorted by location (BulkLoader) and accounts
+  // for their per-record results; the last line version read goes with the
+  // last batch. Progress counts applied input (interpolated over the window),
   // not input read ahead.
-  absl::Status AwaitApply() {
-    if (!in_flight_) return absl::OkStatus();
-    std::unique_ptr<InFlightBatch> done = std::move(in_flight_);
-    while (done->results.wait_for(kProgressTick) != std::future_status::ready) {
-      progress_->Update(bytes_applied_, summary_.applied);
-    }
-    absl::StatusOr<std::vector<ChangeResult>> results = done->results.get();
-    if (!results.ok()) return results.status();
-    bytes_applied_ = done->input_bytes_after;
-    size_t n = std::min(results->size(), done->origins.size());
-    for (size_t i = 0; i < n; ++i) {
-      const ChangeResult& result = (*results)[i];
+  absl::Status ApplyHeld() {
+    const uint64_t bytes_before = bytes_applied_;
+    const uint64_t bytes_after = summary_.bytes_read;
+    auto on_result = [this](uint64_t tag, const ChangeResult& result) -> absl::Status {
       switch (result.outcome) {
         case ChangeResult::Outcome::kApplied:
           ++summary_.applied;
@@ -241,22 +216,34 @@ class Builder {
           ++summary_.stale;
           break;
         case ChangeResult::Outcome::kRejected:
-          if (absl::Status s = Reject(done->origins[i].file, done->origins[i].line, result.reason);
-              !s.ok()) {
-            return s;
-          }
-          break;
+          return Reject(origins_[tag].file, origins_[tag].line, result.reason);
       }
+      return absl::OkStatus();
+    };
+    auto after_batch = [&](size_t applied, size_t total) -> absl::Status {
+      bytes_applied_ =
+          bytes_before + (bytes_after - bytes_before) * applied / std::max<size_t>(total, 1);
+      progress_->Update(bytes_applied_, summary_.applied);
+      if (applied < total && Cancelled()) return absl::CancelledError("interrupted");
+      return absl::OkStatus();
+    };
+    std::vector<std::pair<std::string, std::string>> metadata;
+    if (summary_.last_line_version > 0) {
+      metadata.emplace_back(kLastLineVersionKey, absl::StrCat(summary_.last_line_version));
     }
+    absl::Status status = loader_.Flush(on_result, after_batch, std::move(metadata));
+    origins_.clear();
+    bytes_applied_ = bytes_after;
     progress_->Update(bytes_applied_, summary_.applied);
-    return absl::OkStatus();
+    return status;
   }
 
   Index& index_;
   const BuildOptions& options_;
   BuildSummary summary_;
   absl::flat_hash_set<size_t> seen_ids_;  // hashes of the artistIds read so far
-  std::unique_ptr<InFlightBatch> in_flight_;
+  BulkLoader loader_;
+  std::vector<LineRef> origins_;  // where each held record came from, by loader tag
   std::optional<BuildProgress> progress_;
   uint64_t bytes_applied_ = 0;  // input bytes through the last applied batch
 };

@@ -1,10 +1,13 @@
 // BuildPipeline: the engine of `inkdex build`. Reads input files line by line,
-// parses records on worker threads and applies them to an index in input
-// order, counting and reporting every line it does not index.
+// parses records on worker threads and applies them to an index sorted by
+// location, counting and reporting every line it does not index.
 //
-// Order and versions: lines are parsed in parallel but applied in input
-// order, one WriteBatch of `batch_size` changes at a time, so the index ends
-// up exactly as a sequential build would leave it. A record that carries a
+// Order and versions: lines are parsed in parallel, up to `order_window`
+// records are held, then applied sorted by location (inkdex/bulk_loader.h:
+// artists near each other get neighbouring slots, which makes geo and text
+// searches faster), one WriteBatch of `batch_size` changes at a time. The
+// records of one artistId are applied together in input order, so the index
+// ends up exactly as a sequential build would leave it. A record that carries a
 // version keeps it; any other record gets version_base + its line position
 // across all inputs (1-based, blank lines counted), so for a repeated
 // artistId a later line wins over an earlier one. Each batch also stores the
@@ -44,6 +47,9 @@ inline constexpr char kLastLineVersionKey[] = "inkdex.cli.build.last_line_versio
 struct BuildOptions {
   std::vector<std::string> inputs;  // "-" = stdin
   int batch_size = 10000;
+  // Records held and sorted by location before they are applied; 0: none
+  // (applied in input order, batch by batch). Memory: ~500 bytes a record.
+  size_t order_window = 1000000;
   int threads = 1;  // parser threads, >= 1
   bool strict = false;
   uint64_t version_base = 0;

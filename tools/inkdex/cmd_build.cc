@@ -38,6 +38,9 @@ constexpr char kBuildHelp[] =
     "from the content). Blank lines are skipped.\n"
     "Versions: a record's own \"version\" if it has one, else --version-base + its line "
     "position across all inputs, so a later line for the same artistId wins.\n"
+    "Order: up to --order-window records are read, then indexed sorted by location (artists "
+    "near each other get neighbouring slots); a repeated artistId's records are indexed "
+    "together in input order, so the result is the same as in input order.\n"
     "A bad line is reported as FILE:LINE: reason and skipped (all of them to --rejects FILE); "
     "with --strict the build stops at the first one and --index is left untouched.\n"
     "DynamoDB: --from-dynamodb TABLE scans the table instead (Segment/TotalSegments, one thread "
@@ -77,6 +80,7 @@ struct BuildCommand {
   std::string index_dir;
   bool strict = false;
   int batch_size = 10000;
+  size_t order_window = 1000000;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string rejects_path;
   bool force = false;
@@ -102,6 +106,7 @@ struct BuildCommand {
     BuildOptions options;
     options.inputs = inputs;
     options.batch_size = batch_size;
+    options.order_window = order_window;
     options.threads = threads;
     options.strict = strict;
     options.max_listed = max_listed;
@@ -337,6 +342,10 @@ Command AddBuildCommand(CLI::App& parent) {
                 "Stop at the first bad line (exit 1, --index untouched)");
   app->add_option("--batch-size", command->batch_size, "Changes per commit (default 10000)")
       ->check(CLI::Range(1, 1000000));
+  app->add_option("--order-window", command->order_window,
+                  "Records held and sorted by location before indexing, which makes geo and "
+                  "text searches faster (default 1000000, ~500 bytes of memory each; 0: input "
+                  "order)");
   app->add_option("--threads", command->threads, "Parser threads (default: all cores)")
       ->check(CLI::Range(1, 1024));
   app->add_option("--rejects", command->rejects_path,

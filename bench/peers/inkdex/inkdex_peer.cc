@@ -27,17 +27,13 @@ absl::Status InkdexPeer::Build(const std::vector<Artist>& artists, const std::st
   if (ec) return absl::UnavailableError(absl::StrCat("create ", dir, ": ", ec.message()));
   absl::StatusOr<std::unique_ptr<Index>> index = OpenEmptyOfflineIndex(dir);
   if (!index.ok()) return index.status();
-  WriteBatch batch;
-  for (size_t start = 0; start < artists.size(); start += kBatchSize) {
-    const size_t end = std::min<size_t>(artists.size(), start + kBatchSize);
-    batch.Clear();
-    for (size_t i = start; i < end; ++i) {
-      Artist a = artists[i];
-      a.set_version(i + 1);
-      batch.Upsert(std::move(a));
-    }
-    if (absl::Status st = ApplyAllOrFail(**index, batch, start); !st.ok()) return st;
+  BulkLoader loader(**index, {.batch_size = kBatchSize});
+  for (size_t i = 0; i < artists.size(); ++i) {
+    Artist a = artists[i];
+    a.set_version(i + 1);
+    loader.Add(a, i);
   }
+  if (absl::Status st = FlushAllOrFail(loader); !st.ok()) return st;
   const uint64_t documents = (*index)->Stats().documents;
   if (documents != artists.size()) {
     return absl::InternalError(absl::StrCat(dir, ": index counts ", documents, " documents, ",

@@ -1,0 +1,104 @@
+#include "inkdex/bulk_loader.h"
+
+#include <algorithm>
+
+#include "geo/region.h"
+
+namespace inkdex {
+namespace {
+
+// The key Index::Apply orders a batch's new slots by (IndexImpl::AssignNewSlots).
+uint64_t CellOf(const Artist& artist) {
+  const double lat = artist.location().latitude();
+  const double lon = artist.location().longitude();
+  if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return 0;  // Apply rejects it
+  return geo::LeafCellId(lat, lon);
+}
+
+// Held artists are serialized into chunks of this size: one allocation per
+// chunk instead of one (or, as Artist objects, dozens) per artist, which
+// fragmented the heap the build then allocates in.
+constexpr size_t kChunkBytes = 16 << 20;
+
+}  // namespace
+
+BulkLoader::BulkLoader(Index& index, BulkLoadOptions options) : index_(index), options_(options) {}
+
+void BulkLoader::Add(const Artist& artist, uint64_t tag) {
+  const uint32_t index = static_cast<uint32_t>(held_.size());
+  auto [group, inserted] = groups_.try_emplace(artist.id(), index, index);
+  if (!inserted) group->second.second = index;
+  const size_t size = artist.ByteSizeLong();
+  if (bytes_.empty() || bytes_.back().size() + size > bytes_.back().capacity()) {
+    bytes_.emplace_back();
+    bytes_.back().reserve(std::max(kChunkBytes, size));
+  }
+  std::string& chunk = bytes_.back();
+  const size_t offset = chunk.size();
+  chunk.resize(offset + size);
+  artist.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(chunk.data() + offset));
+  held_.push_back({static_cast<uint32_t>(bytes_.size() - 1), static_cast<uint32_t>(offset),
+                   static_cast<uint32_t>(size), group->second.first, CellOf(artist), tag});
+}
+
+absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_batch,
+                               std::vector<std::pair<std::string, std::string>> metadata) {
+  std::vector<Held> held = std::move(held_);
+  std::vector<std::string> bytes = std::move(bytes_);
+  held_ = {};
+  bytes_ = {};
+  // Each id's upserts form a group placed by the cell of its last upsert and
+  // ordered within by arrival; groups of one cell keep their first arrival's
+  // order, so the order is deterministic.
+  struct Key {
+    uint64_t cell;
+    uint32_t group;  // index of the group's first upsert
+    uint32_t index;
+  };
+  std::vector<uint32_t> last_of_group(held.size());
+  for (const auto& [id, group] : groups_) last_of_group[group.first] = group.second;
+  std::vector<Key> order(held.size());
+  for (uint32_t i = 0; i < held.size(); ++i) {
+    order[i] = {held[last_of_group[held[i].group]].cell, held[i].group, i};
+  }
+  groups_.clear();
+  std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) {
+    if (a.cell != b.cell) return a.cell < b.cell;
+    if (a.group != b.group) return a.group < b.group;
+    return a.index < b.index;
+  });
+
+  const size_t batch_size = std::max<size_t>(1, options_.batch_size);
+  size_t applied = 0;
+  do {
+    const size_t end = std::min(order.size(), applied + batch_size);
+    WriteBatch batch;
+    std::vector<uint64_t> tags;
+    tags.reserve(end - applied);
+    for (size_t i = applied; i < end; ++i) {
+      Held& h = held[order[i].index];
+      tags.push_back(h.tag);
+      Artist artist;
+      if (!artist.ParseFromArray(bytes[h.chunk].data() + h.offset, static_cast<int>(h.size))) {
+        return absl::InternalError("bulk load: a held artist does not parse back");
+      }
+      batch.Upsert(std::move(artist));
+    }
+    if (end == order.size()) {
+      for (auto& [key, value] : metadata) batch.PutMetadata(std::move(key), std::move(value));
+    }
+    if (batch.empty()) break;
+    absl::StatusOr<std::vector<ChangeResult>> results = index_.Apply(batch);
+    if (!results.ok()) return results.status();
+    for (size_t i = 0; i < results->size() && i < tags.size(); ++i) {
+      if (absl::Status s = on_result(tags[i], (*results)[i]); !s.ok()) return s;
+    }
+    applied = end;
+    if (after_batch && !order.empty()) {
+      if (absl::Status s = after_batch(applied, order.size()); !s.ok()) return s;
+    }
+  } while (applied < order.size());
+  return absl::OkStatus();
+}
+
+}  // namespace inkdex
