@@ -32,7 +32,7 @@ double SecondsSince(Clock::time_point start) {
 std::string MarkerText(uint64_t artists) {
   return absl::StrCat("inkdex benchmark index\nartists=", artists, "\nseed=", kSynthSeed,
                       "\ntoday=", kDataDay, "\nbatch=", kBatchSize,
-                      "\nversions=record+1\norder=cell\n");
+                      "\nversions=record+1\norder=cell\nsynth=", synth::kOutputVersion, "\n");
 }
 
 }  // namespace

@@ -39,6 +39,7 @@
 #ifdef INKDEX_HAVE_PEER_POSTGIS
 #include "postgis_peer.h"
 #endif
+#include "synth/synth.h"
 #include "workload.h"
 
 namespace inkdex::bench {
@@ -69,10 +70,11 @@ std::map<std::string, PeerFactory> AvailablePeers() {
 std::string StoreOf(const std::string& system) { return system == "grpc" ? "inkdex" : system; }
 
 // What a complete build of (system, n) records; a marker with another key is stale.
-// inkdex's store is loaded sorted by location (BulkLoader) since "order=cell".
+// A store built from older synth output is stale ("synth="); inkdex's store
+// is loaded sorted by location (BulkLoader) since "order=cell".
 std::string BuildKey(const std::string& system, uint64_t n) {
   return absl::StrCat("system=", system, " artists=", n, " seed=", kSynthSeed, " day=", kDataDay,
-                      system == "inkdex" ? " order=cell" : "");
+                      " synth=", synth::kOutputVersion, system == "inkdex" ? " order=cell" : "");
 }
 
 // The recorded build of `system` at `n`, or a null JSON when there is none.

@@ -35,6 +35,12 @@
 
 namespace inkdex::synth {
 
+// The generator's output version: raised whenever the same options produce
+// different records, so stores built from older output (the benchmark
+// indexes, the peers' stores) are known to be stale. 2: guest spots carry
+// locationCountry.
+inline constexpr int kOutputVersion = 2;
+
 // Receives the output in order, as chunks of whole lines (each ending in
 // '\n'). A non-OK status stops generation and is returned to the caller.
 using ChunkSink = absl::FunctionRef<absl::Status(std::string_view chunk)>;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,8 @@ class SearchRun {
   // Sorted, distinct slots with a valid location in `ranges` (a superset of
   // the region's artists: nothing is measured).
   std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
-  std::vector<geo::CellRange> RegionRanges() const;
+  // The covering of the radius or viewport, computed once per search.
+  const std::vector<geo::CellRange>& RegionRanges();
   void Classify(std::vector<Match>& cands, bool count_rings);
   void ClassifyOne(Match m, bool count_rings);
   bool HasFilters() const {
@@ -122,6 +124,7 @@ class SearchRun {
   // With a partial pool (ExpandNearest), only keys below the bound are final.
   bool pool_partial_ = false;
   double pool_bound_ = 0;
+  std::optional<std::vector<geo::CellRange>> region_ranges_;
   uint32_t polls_ = 0;
   bool stopped_ = false;
 };
