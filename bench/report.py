@@ -652,9 +652,10 @@ def main():
           f"{b['stats_memory_bytes'] / n:.0f} B | {b['disk_bytes_per_artist']:.0f} B |")
     w("")
     w("Build: N records generated as JSON lines in memory first (not timed), then parsed "
-      "(`ParseArtistRecord`) and applied (`Index::Apply`, batches of 10,000, sync off) on one "
+      "(`ParseArtistRecord`) and applied as `inkdex build` applies them (`BulkLoader`: all "
+      "held, sorted by location, `Index::Apply` in batches of 10,000, sync off) on one "
       "thread; the time includes opening the new index and closing it. Peak RSS includes the "
-      "JSON input held in memory (input bytes: " +
+      "JSON input held in memory and the held records (~500 B each; input bytes: " +
       ", ".join(f"{fmt_bytes(b['input_bytes'])} for {b['artists']:,}" for b in builds) + "). "
       "Serving RSS: the growth of the resident set when the finished index is opened and 200 "
       "queries run, with the input freed. Engine memory: `IndexStats.memory_bytes`. "
