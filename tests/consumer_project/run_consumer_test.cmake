@@ -20,7 +20,7 @@ run_step("configure" ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/b
 run_step("build" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run_step("run" ${WORK_DIR}/build/app ${WORK_DIR}/index)
 
-set(expected "total=1 hit=consumer-1 all=2")
+set(expected "total=1 hit=consumer-1 all=4")
 string(STRIP "${step_output}" actual)
 if(NOT actual STREQUAL expected)
   message(FATAL_ERROR "consumer test: expected '${expected}', got '${actual}'")

@@ -46,11 +46,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "inkdex/artist.pb.h"
 #include "inkdex/index.h"
@@ -75,12 +75,15 @@ class BulkLoader {
 
   // `index` must outlive the loader.
   explicit BulkLoader(Index& index, BulkLoadOptions options = {});
+  ~BulkLoader();
+  BulkLoader(const BulkLoader&) = delete;
+  BulkLoader& operator=(const BulkLoader&) = delete;
 
   // Holds a copy of `artist` (an upsert, with its version set) until the
   // next Flush.
   void Add(const Artist& artist, uint64_t tag);
   // Upserts held.
-  size_t size() const { return held_.size(); }
+  size_t size() const;
 
   // Applies every held upsert in cell order, batch_size at a time, and
   // empties the loader (also on error: what was not applied is dropped).
@@ -92,23 +95,10 @@ class BulkLoader {
                      std::vector<std::pair<std::string, std::string>> metadata = {});
 
  private:
-  // A held upsert: the artist serialized in bytes_[chunk] (about half the
-  // memory of an Artist object, in few allocations).
-  struct Held {
-    uint32_t chunk = 0;
-    uint32_t offset = 0;
-    uint32_t size = 0;
-    uint32_t group = 0;  // index of the first upsert of its id
-    uint64_t cell = 0;   // S2 leaf cell of the primary location
-    uint64_t tag = 0;
-  };
-
+  struct Held;
   Index& index_;
   const BulkLoadOptions options_;
-  std::vector<Held> held_;
-  std::vector<std::string> bytes_;
-  // Per id held: the indexes of its first and last upsert.
-  absl::flat_hash_map<std::string, std::pair<uint32_t, uint32_t>> groups_;
+  std::unique_ptr<Held> held_;  // what Add keeps until Flush
 };
 
 }  // namespace inkdex

@@ -1,6 +1,9 @@
 #include "inkdex/bulk_loader.h"
 
 #include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "geo/region.h"
 
@@ -20,33 +23,56 @@ uint64_t CellOf(const Artist& artist) {
 // fragmented the heap the build then allocates in.
 constexpr size_t kChunkBytes = 16 << 20;
 
+// A held upsert: the artist serialized in Held::bytes[chunk] (about half the
+// memory of an Artist object, in few allocations).
+struct HeldUpsert {
+  uint32_t chunk = 0;
+  uint32_t offset = 0;
+  uint32_t size = 0;
+  uint32_t group = 0;  // index of the first upsert of its id
+  uint64_t cell = 0;   // S2 leaf cell of the primary location
+  uint64_t tag = 0;
+};
+
 }  // namespace
 
-BulkLoader::BulkLoader(Index& index, BulkLoadOptions options) : index_(index), options_(options) {}
+struct BulkLoader::Held {
+  std::vector<HeldUpsert> upserts;
+  std::vector<std::string> bytes;
+  // Per id held: the indexes of its first and last upsert.
+  absl::flat_hash_map<std::string, std::pair<uint32_t, uint32_t>> groups;
+};
+
+BulkLoader::BulkLoader(Index& index, BulkLoadOptions options)
+    : index_(index), options_(options), held_(std::make_unique<Held>()) {}
+
+BulkLoader::~BulkLoader() = default;
+
+size_t BulkLoader::size() const { return held_->upserts.size(); }
 
 void BulkLoader::Add(const Artist& artist, uint64_t tag) {
-  const uint32_t index = static_cast<uint32_t>(held_.size());
-  auto [group, inserted] = groups_.try_emplace(artist.id(), index, index);
+  Held& h = *held_;
+  const uint32_t index = static_cast<uint32_t>(h.upserts.size());
+  auto [group, inserted] = h.groups.try_emplace(artist.id(), index, index);
   if (!inserted) group->second.second = index;
   const size_t size = artist.ByteSizeLong();
-  if (bytes_.empty() || bytes_.back().size() + size > bytes_.back().capacity()) {
-    bytes_.emplace_back();
-    bytes_.back().reserve(std::max(kChunkBytes, size));
+  if (h.bytes.empty() || h.bytes.back().size() + size > h.bytes.back().capacity()) {
+    h.bytes.emplace_back();
+    h.bytes.back().reserve(std::max(kChunkBytes, size));
   }
-  std::string& chunk = bytes_.back();
+  std::string& chunk = h.bytes.back();
   const size_t offset = chunk.size();
   chunk.resize(offset + size);
   artist.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(chunk.data() + offset));
-  held_.push_back({static_cast<uint32_t>(bytes_.size() - 1), static_cast<uint32_t>(offset),
-                   static_cast<uint32_t>(size), group->second.first, CellOf(artist), tag});
+  h.upserts.push_back({static_cast<uint32_t>(h.bytes.size() - 1), static_cast<uint32_t>(offset),
+                       static_cast<uint32_t>(size), group->second.first, CellOf(artist), tag});
 }
 
 absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_batch,
                                std::vector<std::pair<std::string, std::string>> metadata) {
-  std::vector<Held> held = std::move(held_);
-  std::vector<std::string> bytes = std::move(bytes_);
-  held_ = {};
-  bytes_ = {};
+  std::unique_ptr<Held> taken = std::exchange(held_, std::make_unique<Held>());
+  const std::vector<HeldUpsert>& held = taken->upserts;
+  const std::vector<std::string>& bytes = taken->bytes;
   // Each id's upserts form a group placed by the cell of its last upsert and
   // ordered within by arrival; groups of one cell keep their first arrival's
   // order, so the order is deterministic.
@@ -56,12 +82,12 @@ absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_b
     uint32_t index;
   };
   std::vector<uint32_t> last_of_group(held.size());
-  for (const auto& [id, group] : groups_) last_of_group[group.first] = group.second;
+  for (const auto& [id, group] : taken->groups) last_of_group[group.first] = group.second;
   std::vector<Key> order(held.size());
   for (uint32_t i = 0; i < held.size(); ++i) {
     order[i] = {held[last_of_group[held[i].group]].cell, held[i].group, i};
   }
-  groups_.clear();
+  taken->groups.clear();
   std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) {
     if (a.cell != b.cell) return a.cell < b.cell;
     if (a.group != b.group) return a.group < b.group;
@@ -76,7 +102,7 @@ absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_b
     std::vector<uint64_t> tags;
     tags.reserve(end - applied);
     for (size_t i = applied; i < end; ++i) {
-      Held& h = held[order[i].index];
+      const HeldUpsert& h = held[order[i].index];
       tags.push_back(h.tag);
       Artist artist;
       if (!artist.ParseFromArray(bytes[h.chunk].data() + h.offset, static_cast<int>(h.size))) {

@@ -1,10 +1,11 @@
 // Consumer of an installed libinkdex: opens (creates) an index in argv[1],
-// applies one batch (a parsed JSON record and an Artist built in code),
-// searches, and prints what it found for the test to check.
+// applies one batch (a parsed JSON record and an Artist built in code) and
+// one bulk load, searches, and prints what it found for the test to check.
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
+#include "inkdex/bulk_loader.h"
 #include "inkdex/index.h"
 #include "inkdex/query.h"
 #include "inkdex/record.h"
@@ -52,6 +53,22 @@ int main(int argc, char** argv) {
       return Fail("apply", absl::InternalError("change not applied: " + r.reason));
     }
   }
+
+  // A bulk load (inkdex/bulk_loader.h): applied sorted by location.
+  inkdex::BulkLoader loader(**index, {.batch_size = 2});
+  for (int i = 3; i <= 4; ++i) {
+    inkdex::Artist a = built;
+    a.set_id("consumer-" + std::to_string(i));
+    a.mutable_location()->set_latitude(53.80 + i * 0.001);
+    loader.Add(a, i);
+  }
+  int loaded = 0;
+  absl::Status flushed = loader.Flush([&](uint64_t, const inkdex::ChangeResult& r) {
+    loaded += r.outcome == inkdex::ChangeResult::Outcome::kApplied;
+    return absl::OkStatus();
+  });
+  if (!flushed.ok()) return Fail("bulk load", flushed);
+  if (loaded != 2) return Fail("bulk load", absl::InternalError("not every artist applied"));
 
   inkdex::SearchRequest request;
   request.point = inkdex::GeoPoint{53.7997, -1.5492};
