@@ -109,7 +109,7 @@ class LoadState {
  private:
   // Applies the held artists sorted by location (inkdex/bulk_loader.h).
   void FlushHeld() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!status_.ok()) return;
+    if (!status_.ok() || Cancelled()) return;
     auto on_result = [this](uint64_t tag, const ChangeResult& r) {
       mu_.AssertHeld();
       if (r.outcome == ChangeResult::Outcome::kApplied) {
