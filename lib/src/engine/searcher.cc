@@ -62,12 +62,6 @@ std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>&
   std::vector<uint32_t> slots;
   slots.reserve(s_.CountIn(ranges));
   s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t) { slots.push_back(slot); });
-  // An index loaded in cell order (inkdex/bulk_loader.h) gives the slots of
-  // each cell range in order already: one pass instead of a sort.
-  if (std::is_sorted(slots.begin(), slots.end())) {
-    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-    return slots;
-  }
   if (slots.size() < 4096) {
     std::sort(slots.begin(), slots.end());
     slots.erase(std::unique(slots.begin(), slots.end()), slots.end());

@@ -29,7 +29,7 @@ struct HeldUpsert {
   uint32_t chunk = 0;
   uint32_t offset = 0;
   uint32_t size = 0;
-  uint32_t group = 0;  // index of the first upsert of its id
+  uint32_t group = 0;  // its id's group, numbered in order of first arrival
   uint64_t cell = 0;   // S2 leaf cell of the primary location
   uint64_t tag = 0;
 };
@@ -39,8 +39,9 @@ struct HeldUpsert {
 struct BulkLoader::Held {
   std::vector<HeldUpsert> upserts;
   std::vector<std::string> bytes;
-  // Per id held: the indexes of its first and last upsert.
-  absl::flat_hash_map<std::string, std::pair<uint32_t, uint32_t>> groups;
+  // Per id held, its group; per group, the index of its last upsert.
+  absl::flat_hash_map<std::string, uint32_t> groups;
+  std::vector<uint32_t> group_last;
 };
 
 BulkLoader::BulkLoader(Index& index, BulkLoadOptions options)
@@ -53,8 +54,10 @@ size_t BulkLoader::size() const { return held_->upserts.size(); }
 void BulkLoader::Add(const Artist& artist, uint64_t tag) {
   Held& h = *held_;
   const uint32_t index = static_cast<uint32_t>(h.upserts.size());
-  auto [group, inserted] = h.groups.try_emplace(artist.id(), index, index);
-  if (!inserted) group->second.second = index;
+  auto [group, inserted] =
+      h.groups.try_emplace(artist.id(), static_cast<uint32_t>(h.group_last.size()));
+  if (inserted) h.group_last.push_back(index);
+  h.group_last[group->second] = index;
   const size_t size = artist.ByteSizeLong();
   if (h.bytes.empty() || h.bytes.back().size() + size > h.bytes.back().capacity()) {
     h.bytes.emplace_back();
@@ -65,7 +68,7 @@ void BulkLoader::Add(const Artist& artist, uint64_t tag) {
   chunk.resize(offset + size);
   artist.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(chunk.data() + offset));
   h.upserts.push_back({static_cast<uint32_t>(h.bytes.size() - 1), static_cast<uint32_t>(offset),
-                       static_cast<uint32_t>(size), group->second.first, CellOf(artist), tag});
+                       static_cast<uint32_t>(size), group->second, CellOf(artist), tag});
 }
 
 absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_batch,
@@ -78,16 +81,14 @@ absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_b
   // order, so the order is deterministic.
   struct Key {
     uint64_t cell;
-    uint32_t group;  // index of the group's first upsert
+    uint32_t group;
     uint32_t index;
   };
-  std::vector<uint32_t> last_of_group(held.size());
-  for (const auto& [id, group] : taken->groups) last_of_group[group.first] = group.second;
+  taken->groups.clear();  // the ids' memory, before the batches need some
   std::vector<Key> order(held.size());
   for (uint32_t i = 0; i < held.size(); ++i) {
-    order[i] = {held[last_of_group[held[i].group]].cell, held[i].group, i};
+    order[i] = {held[taken->group_last[held[i].group]].cell, held[i].group, i};
   }
-  taken->groups.clear();
   std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) {
     if (a.cell != b.cell) return a.cell < b.cell;
     if (a.group != b.group) return a.group < b.group;
