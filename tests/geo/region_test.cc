@@ -70,6 +70,77 @@ TEST(RegionTest, RectCoveringHandlesTheAntimeridian) {
   EXPECT_TRUE(RectContains(-20, 10, -10, 20, -20, 10));  // bounds inclusive
 }
 
+// Sorted, disjoint ranges over [0, 120], drawn at random (some touching).
+std::vector<CellRange> RandomRanges(std::mt19937_64& rng) {
+  std::vector<CellRange> out;
+  uint64_t at = rng() % 4;
+  while (at <= 120) {
+    const uint64_t len = rng() % 12;
+    out.push_back({at, std::min<uint64_t>(at + len, 120)});
+    at += len + 1 + rng() % 10;  // a gap of 0 makes neighbours touch
+  }
+  return out;
+}
+
+std::vector<bool> Members(const std::vector<CellRange>& ranges) {
+  std::vector<bool> in(122, false);
+  for (const CellRange& r : ranges) {
+    for (uint64_t i = r.min; i <= r.max; ++i) in[i] = true;
+  }
+  return in;
+}
+
+void ExpectSortedAndDisjoint(const std::vector<CellRange>& ranges) {
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    EXPECT_LE(ranges[i].min, ranges[i].max);
+    if (i > 0) {
+      EXPECT_LT(ranges[i - 1].max, ranges[i].min);
+    }
+  }
+}
+
+TEST(RegionTest, SubtractAndUnionAreSetDifferenceAndUnion) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    const auto a = RandomRanges(rng), b = RandomRanges(rng);
+    const auto in_a = Members(a), in_b = Members(b);
+    const auto diff = SubtractRanges(a, b);
+    const auto both = UnionRanges(a, b);
+    ExpectSortedAndDisjoint(diff);
+    ExpectSortedAndDisjoint(both);
+    const auto in_diff = Members(diff), in_both = Members(both);
+    for (size_t i = 0; i < in_a.size(); ++i) {
+      ASSERT_EQ(in_diff[i], in_a[i] && !in_b[i]) << "round " << round << " id " << i;
+      ASSERT_EQ(in_both[i], in_a[i] || in_b[i]) << "round " << round << " id " << i;
+    }
+  }
+  EXPECT_TRUE(SubtractRanges({{5, 9}}, {{0, 20}}).empty());
+  EXPECT_EQ(SubtractRanges({{5, 9}}, {}).size(), 1u);
+}
+
+TEST(RegionTest, WideningCoveringsLeaveNoPointOfTheWiderCapUnscanned) {
+  // What a search that widens its radius does: scan the new covering minus
+  // what earlier ones covered.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const double clat = 41.38, clon = 2.17;
+  std::vector<CellRange> scanned;
+  std::vector<std::vector<CellRange>> parts;
+  for (double radius = 2; radius <= 128; radius *= 4) {
+    const auto cover = CoverCap(clat, clon, radius);
+    parts.push_back(SubtractRanges(cover, scanned));
+    scanned = UnionRanges(scanned, cover);
+    for (int i = 0; i < 2000; ++i) {
+      const double plat = clat + (unit(rng) - 0.5) * radius / 50;
+      const double plon = clon + (unit(rng) - 0.5) * radius / 50;
+      if (DistanceKm(clat, clon, plat, plon) > radius) continue;
+      int in_parts = 0;
+      for (const auto& part : parts) in_parts += Covered(part, plat, plon) ? 1 : 0;
+      EXPECT_EQ(in_parts, 1) << plat << "," << plon << " r=" << radius;  // once, not twice
+    }
+  }
+}
+
 TEST(CellIndexTest, FindsEntriesInRangesAndMergeDropsStale) {
   std::vector<CellEntry> entries;
   for (uint32_t slot = 1; slot <= 100; ++slot) {

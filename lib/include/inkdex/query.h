@@ -154,9 +154,11 @@ struct SuggestRequest {
 struct Suggestion {
   enum class Kind { kArtist, kStudio, kStyle, kCity };
   Kind kind = Kind::kArtist;
-  std::string text;   // what to show and complete to
-  std::string id;     // artist id, studio id, style id; city: "City, CC"
-  int64_t count = 0;  // artists behind it (for an artist: artists sharing that exact name)
+  std::string text;  // what to show and complete to
+  std::string id;  // artist id (near a point: the nearest), studio name, style id; city: "City, CC"
+  // Artists behind it (for an artist: artists sharing that exact name); near
+  // a point, those within the radius searched.
+  int64_t count = 0;
   double distance_km = std::numeric_limits<double>::quiet_NaN();  // with `near`
 };
 

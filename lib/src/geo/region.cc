@@ -1,6 +1,7 @@
 #include "geo/region.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "geo/distance.h"
 #include "s2/s1angle.h"
@@ -62,6 +63,45 @@ std::vector<CellRange> CoverRect(double south, double west, double north, double
   S1Interval lng(w * M_PI / 180.0, e * M_PI / 180.0);
   if (east - west >= 360 || (west <= -180 && east >= 180)) lng = S1Interval::Full();
   return Cover(S2LatLngRect(lat, lng), max_cells);
+}
+
+std::vector<CellRange> SubtractRanges(const std::vector<CellRange>& a,
+                                      const std::vector<CellRange>& b) {
+  std::vector<CellRange> out;
+  auto cut = b.begin();
+  for (const CellRange& r : a) {
+    uint64_t lo = r.min;
+    while (cut != b.end() && cut->max < lo) ++cut;
+    // Each cut that starts within what is left of r splits it; the last one
+    // may reach into the next range of `a`, so it is kept for that one.
+    for (auto c = cut; c != b.end() && c->min <= r.max; ++c) {
+      if (c->min > lo) out.push_back({lo, c->min - 1});
+      if (c->max >= r.max) {
+        lo = r.max + 1;
+        break;
+      }
+      lo = std::max(lo, c->max + 1);
+    }
+    if (lo <= r.max) out.push_back({lo, r.max});
+  }
+  return out;
+}
+
+std::vector<CellRange> UnionRanges(const std::vector<CellRange>& a,
+                                   const std::vector<CellRange>& b) {
+  std::vector<CellRange> all;
+  all.reserve(a.size() + b.size());
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(all),
+             [](const CellRange& x, const CellRange& y) { return x.min < y.min; });
+  std::vector<CellRange> out;
+  for (const CellRange& r : all) {
+    if (!out.empty() && r.min <= out.back().max + 1) {
+      out.back().max = std::max(out.back().max, r.max);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 bool RectContains(double south, double west, double north, double east, double lat, double lon) {

@@ -35,6 +35,18 @@ std::vector<CellRange> CoverCap(double lat, double lon, double radius_km, int ma
 std::vector<CellRange> CoverRect(double south, double west, double north, double east,
                                  int max_cells = 12);
 
+// Range lists as CoverCap and CoverRect return them: sorted by min and
+// disjoint. Both functions are O(|a| + |b|).
+//
+// The parts of `a` that are not in `b`: what a wider covering adds to the
+// ranges already scanned, so that a search that widens its radius reads each
+// cell entry once.
+std::vector<CellRange> SubtractRanges(const std::vector<CellRange>& a,
+                                      const std::vector<CellRange>& b);
+// Every id in `a` or `b`, sorted and disjoint.
+std::vector<CellRange> UnionRanges(const std::vector<CellRange>& a,
+                                   const std::vector<CellRange>& b);
+
 // True when (lat, lon) lies inside the viewport (bounds inclusive).
 bool RectContains(double south, double west, double north, double east, double lat, double lon);
 

@@ -74,61 +74,96 @@ void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string&
   });
 }
 
+// A location near the point where a word of the artist's name, studio or
+// city starts with the key. The views point into the snapshot's rows.
+struct NearbyMatch {
+  Suggestion::Kind kind;
+  std::string_view text;
+  std::string_view artist_id;
+  double distance_km;
+};
+
+// Appends to `out` the artists, studios and cities near the point, nearest
+// first, each once with how many artists within the final radius have it (an
+// artist name's id is its nearest artist's).
 void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const std::string& key,
                std::vector<Suggestion>* out) {
   const GeoPoint p = *req.near;
-  // (kind, text) -> index in out; the views point into the snapshot's rows.
-  absl::flat_hash_map<std::pair<int, std::string_view>, size_t> seen;
   // Widen from 2 km until enough is found, reading at most kMaxVisited
   // candidate rows in all (a dense city fills the budget within a few km, and
   // what is that close is what a person typing wants). Cell entries carry a
   // filter of how their words begin (engine::WordStarts), so rows that cannot match are
-  // skipped without being read.
+  // skipped without being read. Each widening scans only what the previous
+  // coverings did not (geo::SubtractRanges) and keeps what they found, so the
+  // budgets are spent on new ground: a query that runs out of budget still
+  // returns what the inner radii found.
   constexpr size_t kMaxVisited = 1000;
+  constexpr size_t kMaxScanned = 25000;  // cell entries, ~2 ns each
+  constexpr double kMaxRadiusKm = 512;
   // The filter covers the key's first word (what a prefix's first word must
   // begin with), up to three bytes.
   const std::string_view first_word = std::string_view(key).substr(0, key.find(' '));
   const engine::WordStarts mask = engine::WordStartMask(first_word.substr(0, 3));
-  constexpr size_t kMaxScanned = 25000;  // cell entries, ~2 ns each
   size_t visited = 0, scanned = 0;
-  for (double radius = 2; radius <= 512 && visited < kMaxVisited && scanned < kMaxScanned;
-       radius *= 4) {
-    out->clear();
-    seen.clear();
-    const std::vector<geo::CellRange> ranges = geo::CoverCap(p.lat, p.lon, radius);
-    auto visit = [&](const geo::CellEntry& e) {
-      if (++scanned > kMaxScanned) return false;
-      if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
-      if (!snap.Valid(e)) return true;
-      if (++visited > kMaxVisited) return false;
-      const uint32_t slot = e.slot;
-      const uint32_t li = e.location;
-      const engine::Row& row = snap.rows.row(slot);
-      const engine::RowLocation& loc = row.locations[li];
-      const bool artist = WordStartsWith(row.name, key);
-      const bool studio = !row.studio_name.empty() && WordStartsWith(row.studio_name, key);
-      const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
-      if (!artist && !studio && !city) return true;
-      const double d = geo::DistanceKm(p.lat, p.lon, loc.lat, loc.lon);
-      if (d > radius) return true;
-      auto add = [&](Suggestion::Kind kind, const std::string& text, const std::string& id) {
-        auto [it, inserted] =
-            seen.try_emplace({KindRank(kind), std::string_view(text)}, out->size());
-        if (inserted) {
-          out->push_back({kind, text, id, 1, d});
-        } else {
-          Suggestion& s = (*out)[it->second];
-          if (kind != Suggestion::Kind::kArtist || s.id != id) ++s.count;
-          s.distance_km = std::min(s.distance_km, d);
-        }
-      };
-      if (artist) add(Suggestion::Kind::kArtist, row.name, row.id);
-      if (studio) add(Suggestion::Kind::kStudio, row.studio_name, row.studio_name);
-      if (city) add(Suggestion::Kind::kCity, *loc.city, *loc.city);
-      return true;
+  std::vector<NearbyMatch> matches;
+  // (kind, text) -> the nearest of its matches.
+  absl::flat_hash_map<std::pair<int, std::string_view>, double> nearest;
+  auto visit = [&](const geo::CellEntry& e) {
+    if (++scanned > kMaxScanned) return false;
+    if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
+    if (!snap.Valid(e)) return true;
+    if (++visited > kMaxVisited) return false;
+    const engine::Row& row = snap.rows.row(e.slot);
+    const engine::RowLocation& loc = row.locations[e.location];
+    const bool artist = WordStartsWith(row.name, key);
+    const bool studio = !row.studio_name.empty() && WordStartsWith(row.studio_name, key);
+    const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
+    if (!artist && !studio && !city) return true;
+    // Coverings reach past their radius; a match there is kept with its
+    // distance and counts once a radius includes it.
+    const double d = geo::DistanceKm(p.lat, p.lon, loc.lat, loc.lon);
+    auto add = [&](Suggestion::Kind kind, std::string_view text) {
+      matches.push_back({kind, text, row.id, d});
+      auto [it, inserted] = nearest.try_emplace({KindRank(kind), text}, d);
+      if (!inserted) it->second = std::min(it->second, d);
     };
-    if (snap.geo_base->ForEachInUntil(ranges, visit)) snap.geo_delta->ForEachInUntil(ranges, visit);
-    if (out->size() >= static_cast<size_t>(req.limit)) break;
+    if (artist) add(Suggestion::Kind::kArtist, row.name);
+    if (studio) add(Suggestion::Kind::kStudio, row.studio_name);
+    if (city) add(Suggestion::Kind::kCity, *loc.city);
+    return true;
+  };
+  std::vector<geo::CellRange> covered;
+  double radius = 2;
+  for (;; radius *= 4) {
+    const std::vector<geo::CellRange> cover = geo::CoverCap(p.lat, p.lon, radius);
+    const std::vector<geo::CellRange> fresh = geo::SubtractRanges(cover, covered);
+    const bool complete =
+        snap.geo_base->ForEachInUntil(fresh, visit) && snap.geo_delta->ForEachInUntil(fresh, visit);
+    if (!complete || radius * 4 > kMaxRadiusKm) break;
+    // Every location within `radius` has been read: enough found within it?
+    const auto within = std::count_if(nearest.begin(), nearest.end(),
+                                      [&](const auto& kv) { return kv.second <= radius; });
+    if (within >= req.limit) break;
+    covered = geo::UnionRanges(covered, cover);
+  }
+  absl::flat_hash_map<std::pair<int, std::string_view>, size_t> seen;  // -> index in out
+  absl::flat_hash_set<std::pair<size_t, std::string_view>> counted;    // (index in out, artist)
+  for (const NearbyMatch& m : matches) {
+    if (m.distance_km > radius) continue;
+    auto [it, inserted] = seen.try_emplace({KindRank(m.kind), m.text}, out->size());
+    if (inserted) out->push_back({m.kind, std::string(m.text), "", 0, m.distance_km});
+    Suggestion& s = (*out)[it->second];
+    if (counted.insert({it->second, m.artist_id}).second) ++s.count;
+    // An artist name stands for its nearest artist (the smallest id on a tie).
+    if (m.kind == Suggestion::Kind::kArtist &&
+        (inserted || m.distance_km < s.distance_km ||
+         (m.distance_km == s.distance_km && m.artist_id < s.id))) {
+      s.id = std::string(m.artist_id);
+    }
+    s.distance_km = std::min(s.distance_km, m.distance_km);
+  }
+  for (Suggestion& s : *out) {
+    if (s.kind != Suggestion::Kind::kArtist) s.id = s.text;
   }
   std::sort(out->begin(), out->end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.distance_km != b.distance_km) return a.distance_km < b.distance_km;
@@ -154,17 +189,21 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
     const int64_t count = i < static_cast<int>(snap.style_counts.size()) ? snap.style_counts[i] : 0;
     if (hit) global.push_back({Suggestion::Kind::kStyle, info.display_name, info.id, count, NAN});
   }
-  ScanTerms(db, kCityPrefix, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
-  ScanTerms(db, kStudioNamePrefix, key, Suggestion::Kind::kStudio, kMaxStudioTerms, &global);
-  ScanTerms(db, kArtistNamePrefix, key, Suggestion::Kind::kArtist, kMaxArtistTerms, &global);
+  std::vector<Suggestion> out;
+  if (req.near) AddNearby(snap, req, key, &out);
+  // Global completions come after styles and nearby ones (each distinct):
+  // when those fill the page, the term scans (up to ~330 terms, the larger
+  // part of a suggestion without a point) would not change it.
+  if (global.size() + out.size() < static_cast<size_t>(req.limit)) {
+    ScanTerms(db, kCityPrefix, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
+    ScanTerms(db, kStudioNamePrefix, key, Suggestion::Kind::kStudio, kMaxStudioTerms, &global);
+    ScanTerms(db, kArtistNamePrefix, key, Suggestion::Kind::kArtist, kMaxArtistTerms, &global);
+  }
   std::sort(global.begin(), global.end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.count != b.count) return a.count > b.count;
     if (a.kind != b.kind) return KindRank(a.kind) < KindRank(b.kind);
     return a.text < b.text;
   });
-
-  std::vector<Suggestion> out;
-  if (req.near) AddNearby(snap, req, key, &out);
   absl::flat_hash_set<std::string> taken;
   std::vector<Suggestion> result;
   auto take = [&](const Suggestion& s) {

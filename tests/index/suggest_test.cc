@@ -1,0 +1,253 @@
+// Suggest near a point: the nearby completions against a brute-force oracle,
+// what a widening that runs out of budget keeps, and counts per artist.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "geo/distance.h"
+#include "gtest/gtest.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::MakeArtist;
+
+constexpr double kLat = 41.3874, kLon = 2.1686;  // Barcelona
+
+// A point about `km` from (kLat, kLon), due north-east-ish by `bearing`.
+std::pair<double, double> Offset(double km, double bearing) {
+  const double dlat = km / 111.195 * std::cos(bearing);
+  const double dlon = km / (111.195 * std::cos(kLat * M_PI / 180)) * std::sin(bearing);
+  return {kLat + dlat, kLon + dlon};
+}
+
+bool WordStarts(const std::string& text, const std::string& key) {
+  for (absl::string_view word : absl::StrSplit(text, ' ')) {
+    if (absl::StartsWith(absl::AsciiStrToLower(word), key)) return true;
+  }
+  return false;
+}
+
+// A guest spot in `city` (Spain) that is active whatever the date.
+void AddGuestSpot(Artist* a, double lat, double lon, const std::string& city) {
+  GuestSpot* g = a->add_guest_spots();
+  g->mutable_location()->set_latitude(lat);
+  g->mutable_location()->set_longitude(lon);
+  g->mutable_location()->set_city(city);
+  g->mutable_location()->set_country("ES");
+  g->set_from("2000-01-01");
+  g->set_to("2100-01-01");
+}
+
+class SuggestTest : public testing::IndexDirTest {
+ protected:
+  void Apply(const WriteBatch& b) {
+    auto r = index_->Apply(b);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  std::vector<Suggestion> Near(const std::string& prefix, int limit) {
+    SuggestRequest q;
+    q.prefix = prefix;
+    q.near = GeoPoint{kLat, kLon};
+    q.limit = limit;
+    auto r = index_->Suggest(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<Suggestion>{};
+  }
+};
+
+// What the nearby part must be when no budget binds: the distinct
+// completions of the smallest radius of 2, 8, 32, 128, 512 km that holds
+// `limit` of them (else 512), nearest first, counted per artist within it.
+struct Expected {
+  Suggestion::Kind kind;
+  std::string text, id;
+  int64_t count;
+  double distance_km;
+};
+
+TEST_F(SuggestTest, NearbyCompletionsMatchABruteForceOracle) {
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const std::vector<std::string> first = {"Zara", "Zane", "Zoe", "Zeke", "Zia", "Anna", "Bo"};
+  const std::vector<std::string> last = {"Zamora", "Quinn", "Zeller", "Park", "Zhou"};
+  const std::vector<std::string> studios = {"", "Zen Ink", "Zigzag Tattoo", "Blue Lotus"};
+  const std::vector<std::string> cities = {"Zaragoza", "Zurich", "Girona", "Valencia"};
+  struct Loc {
+    std::string id, name, studio, city;
+    double lat, lon;
+  };
+  std::vector<Loc> locs;
+  WriteBatch batch;
+  for (int i = 0; i < 400; ++i) {
+    // Distances spread over 0.1-600 km, denser near the point.
+    const double km = 0.1 + 600 * std::pow(unit(rng), 3);
+    const auto [lat, lon] = Offset(km, unit(rng) * 2 * M_PI);
+    const std::string name = first[rng() % first.size()] + " " + last[rng() % last.size()];
+    Artist a = MakeArtist(absl::StrCat("a", i), name, lat, lon, {"blackwork"});
+    a.mutable_studio()->set_name(studios[rng() % studios.size()]);
+    a.mutable_location()->set_city(cities[rng() % cities.size()]);
+    a.mutable_location()->set_country("ES");
+    locs.push_back({a.id(), name, a.studio().name(), a.location().city() + ", ES", lat, lon});
+    if (i % 5 == 0) {  // a guest spot: another location of the same artist
+      const auto [glat, glon] = Offset(0.1 + 600 * std::pow(unit(rng), 3), unit(rng) * 2 * M_PI);
+      AddGuestSpot(&a, glat, glon, "Zaragoza");
+      locs.push_back({a.id(), name, a.studio().name(), "Zaragoza, ES", glat, glon});
+    }
+    batch.Upsert(std::move(a));
+  }
+  Apply(batch);
+
+  int compared = 0;
+  for (const std::string key : {"z", "za", "zar", "ze", "zen", "zh", "zi", "zo", "zu", "zam"}) {
+    for (int limit : {1, 3, 10, 40}) {
+      // (kind, text) -> nearest distance, nearest id, artists per radius.
+      std::map<std::pair<int, std::string>, std::vector<std::pair<double, std::string>>> found;
+      for (const Loc& l : locs) {
+        const double d = geo::DistanceKm(kLat, kLon, l.lat, l.lon);
+        if (WordStarts(l.name, key)) found[{0, l.name}].push_back({d, l.id});
+        if (!l.studio.empty() && WordStarts(l.studio, key))
+          found[{1, l.studio}].push_back({d, l.id});
+        if (WordStarts(l.city, key)) found[{2, l.city}].push_back({d, l.id});
+      }
+      double radius = 2;
+      for (; radius < 512; radius *= 4) {
+        int within = 0;
+        for (auto& [k, v] : found) {
+          within += std::min_element(v.begin(), v.end())->first <= radius ? 1 : 0;
+        }
+        if (within >= limit) break;
+      }
+      std::vector<Expected> expected;
+      for (auto& [k, v] : found) {
+        std::sort(v.begin(), v.end());
+        if (v[0].first > radius) continue;
+        std::set<std::string> artists;
+        for (const auto& [d, id] : v) {
+          if (d <= radius) artists.insert(id);
+        }
+        const Suggestion::Kind kind = k.first == 0   ? Suggestion::Kind::kArtist
+                                      : k.first == 1 ? Suggestion::Kind::kStudio
+                                                     : Suggestion::Kind::kCity;
+        expected.push_back({kind, k.second, k.first == 0 ? v[0].second : k.second,
+                            static_cast<int64_t>(artists.size()), v[0].first});
+      }
+      std::sort(expected.begin(), expected.end(), [](const Expected& a, const Expected& b) {
+        if (a.distance_km != b.distance_km) return a.distance_km < b.distance_km;
+        return a.text < b.text;
+      });
+      const std::vector<Suggestion> got = Near(key, limit);
+      const size_t n = std::min<size_t>(limit, expected.size());
+      ASSERT_GE(got.size(), n) << key << " limit " << limit;
+      for (size_t i = 0; i < n; ++i) {
+        SCOPED_TRACE(absl::StrCat(key, " limit ", limit, " #", i, " ", expected[i].text));
+        EXPECT_EQ(got[i].kind, expected[i].kind);
+        EXPECT_EQ(got[i].text, expected[i].text);
+        EXPECT_EQ(got[i].id, expected[i].id);
+        EXPECT_EQ(got[i].count, expected[i].count);
+        EXPECT_NEAR(got[i].distance_km, expected[i].distance_km, 1e-9);
+        ++compared;
+      }
+      // After the nearby ones: global completions, without a distance.
+      for (size_t i = n; i < got.size(); ++i) EXPECT_TRUE(std::isnan(got[i].distance_km));
+    }
+  }
+  EXPECT_GT(compared, 150);
+}
+
+TEST_F(SuggestTest, AWideningThatRunsOutOfBudgetKeepsWhatInnerRadiiFound) {
+  // Three matches within a kilometre, then 5,000 more 3-7 km away: the 8 km
+  // widening reads its budget of rows before it has seen them all. What the
+  // 2 km radius found must still lead the answer.
+  WriteBatch batch;
+  for (int i = 0; i < 3; ++i) {
+    const auto [lat, lon] = Offset(0.2 + 0.3 * i, i);
+    batch.Upsert(
+        MakeArtist(absl::StrCat("near", i), absl::StrCat("Zed Near", i), lat, lon, {"blackwork"}));
+  }
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 5000; ++i) {
+    const auto [lat, lon] = Offset(3 + 4 * unit(rng), unit(rng) * 2 * M_PI);
+    batch.Upsert(
+        MakeArtist(absl::StrCat("ring", i), absl::StrCat("Zed Ring", i), lat, lon, {"blackwork"}));
+  }
+  Apply(batch);
+  const std::vector<Suggestion> got = Near("zed", 10);
+  ASSERT_EQ(got.size(), 10u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].id, absl::StrCat("near", i)) << i;
+    EXPECT_LT(got[i].distance_km, 1.0);
+  }
+  for (size_t i = 3; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].kind, Suggestion::Kind::kArtist);
+    EXPECT_GE(got[i].distance_km, 3.0 - 1e-6);
+    EXPECT_LE(got[i].distance_km, 8.0);
+  }
+}
+
+TEST_F(SuggestTest, CountsArtistsNotLocationsAndNamesTheNearest) {
+  // One artist in Zaragoza twice (home and a guest spot), another artist of
+  // the same name further away: the city counts two artists, the name two,
+  // and the name's id is the nearer artist's.
+  WriteBatch batch;
+  const auto [lat1, lon1] = Offset(1, 0);
+  const auto [lat2, lon2] = Offset(1.5, 1);
+  const auto [lat3, lon3] = Offset(3, 2);
+  Artist a = MakeArtist("a-near", "Zoe Quinn", lat1, lon1, {"blackwork"});
+  a.mutable_location()->set_city("Zaragoza");
+  a.mutable_location()->set_country("ES");
+  AddGuestSpot(&a, lat2, lon2, "Zaragoza");
+  Artist b = MakeArtist("b-far", "Zoe Quinn", lat3, lon3, {"blackwork"});
+  b.mutable_location()->set_city("Zaragoza");
+  b.mutable_location()->set_country("ES");
+  batch.Upsert(a);
+  batch.Upsert(b);
+  Apply(batch);
+
+  std::vector<Suggestion> got = Near("zoe", 5);
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got[0].text, "Zoe Quinn");
+  EXPECT_EQ(got[0].id, "a-near");
+  EXPECT_EQ(got[0].count, 2);
+  EXPECT_NEAR(got[0].distance_km, 1.0, 0.01);
+  got = Near("zar", 5);
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got[0].text, "Zaragoza, ES");
+  EXPECT_EQ(got[0].kind, Suggestion::Kind::kCity);
+  EXPECT_EQ(got[0].count, 2);
+}
+
+TEST_F(SuggestTest, GlobalCompletionsFillWhatNearbyOnesLeave) {
+  // Two matches near the point and one 1,000 km away (beyond the 512 km
+  // radius): with room on the page the far one follows as a global
+  // completion; with a page of two it does not appear.
+  WriteBatch batch;
+  const auto [lat1, lon1] = Offset(1, 0);
+  const auto [lat2, lon2] = Offset(2.5, 1);
+  const auto [lat3, lon3] = Offset(1000, 2);
+  batch.Upsert(MakeArtist("n1", "Zia Park", lat1, lon1, {"blackwork"}));
+  batch.Upsert(MakeArtist("n2", "Zia Zhou", lat2, lon2, {"blackwork"}));
+  batch.Upsert(MakeArtist("far", "Zia Zeller", lat3, lon3, {"blackwork"}));
+  Apply(batch);
+  std::vector<Suggestion> got = Near("zia", 10);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].id, "n1");
+  EXPECT_EQ(got[1].id, "n2");
+  EXPECT_EQ(got[2].id, "far");
+  EXPECT_TRUE(std::isnan(got[2].distance_km));
+  got = Near("zia", 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].id, "n1");
+  EXPECT_EQ(got[1].id, "n2");
+}
+
+}  // namespace
+}  // namespace inkdex
