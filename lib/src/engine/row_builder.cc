@@ -78,7 +78,7 @@ std::array<uint64_t, 2> LocationTag(const Row& row, size_t location) {
   bits |= WordStartBits(row.studio_name);
   const std::string* city = row.locations[location].city;
   if (city != nullptr) bits |= WordStartBits(*city);
-  return {bits.two, bits.three};
+  return {bits.lo, bits.hi};
 }
 
 }  // namespace inkdex::engine
