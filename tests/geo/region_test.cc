@@ -1,10 +1,16 @@
 #include "geo/region.h"
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "geo/cell_index.h"
 #include "geo/distance.h"
 #include "gtest/gtest.h"
+#include "s2/s1angle.h"
+#include "s2/s2cap.h"
+#include "s2/s2latlng.h"
+#include "s2/s2region_coverer.h"
 
 namespace inkdex::geo {
 namespace {
@@ -55,6 +61,37 @@ TEST(RegionTest, CapCoveringContainsEveryPointWithinTheRadius) {
       if (DistanceKm(clat, clon, plat, plon) <= radius) {
         EXPECT_TRUE(Covered(ranges, plat, plon)) << clat << "," << clon << " r=" << radius;
       }
+    }
+  }
+}
+
+TEST(RegionTest, CapCoveringsAreTheCellsS2CapGets) {
+  // CoverCap answers S2RegionCoverer's cell tests itself (CapRegion); the
+  // cells must be exactly those S2Cap's own tests give, everywhere and at
+  // every size: polar caps, the antimeridian, 10 m to a whole hemisphere.
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180), unit(0, 1);
+  for (int q = 0; q < 3000; ++q) {
+    const double clat = q % 50 == 0 ? 90 : lat(rng), clon = q % 70 == 0 ? 180 : lon(rng);
+    const double radius = std::pow(10, -2 + 6.3 * unit(rng));
+    const int max_cells = q % 3 == 0 ? 32 : 12;
+    const S2Cap cap(S2LatLng::FromDegrees(clat, clon).Normalized().ToPoint(),
+                    S1Angle::Radians(std::min(radius / kEarthRadiusKm + 1e-9, M_PI)));
+    S2RegionCoverer::Options options;
+    options.set_max_cells(max_cells);
+    std::vector<CellRange> expected;
+    for (const S2CellId& id : S2RegionCoverer(options).GetCovering(cap)) {
+      if (!expected.empty() && expected.back().max + 2 >= id.range_min().id()) {
+        expected.back().max = std::max<uint64_t>(expected.back().max, id.range_max().id());
+      } else {
+        expected.push_back({id.range_min().id(), id.range_max().id()});
+      }
+    }
+    const std::vector<CellRange> got = CoverCap(clat, clon, radius, max_cells);
+    ASSERT_EQ(got.size(), expected.size()) << clat << "," << clon << " r=" << radius;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].min, expected[i].min) << clat << "," << clon << " r=" << radius;
+      ASSERT_EQ(got[i].max, expected[i].max) << clat << "," << clon << " r=" << radius;
     }
   }
 }
