@@ -351,6 +351,29 @@ class BuildTest(CliTestCase):
             for other in results[1:]:
                 self.assertEqual(other, results[0])
 
+    def test_progress_log_shows_records_held_before_any_is_indexed(self):
+        # Sorting by location means nothing is indexed until the window is
+        # read; the log says what is held meanwhile, then counts it down.
+        data = self.path("progress.jsonl")
+        self.ok("synth", "--quiet", "--count", 1500, "--seed", 13, "--out", data)
+        proc = self.ok("build", "--index", self.path("progress-index"), "--input", data,
+                       "--progress", "log", "--progress-every", "0.001", "--batch-size", 100)
+        lines = [l for l in proc.stderr.splitlines() if l.startswith("inkdex build:")]
+        self.assertTrue(lines, proc.stderr)
+        seen = []  # (artists indexed, records held) per line; lines closer than 1 ms are skipped
+        for line in lines:
+            artists = int(re.search(r"(\d+) artists ", line).group(1))
+            ahead = re.search(r"\((\d+) read ahead", line)
+            seen.append((artists, int(ahead.group(1)) if ahead else 0))
+        reading = [held for artists, held in seen if artists == 0]
+        self.assertTrue(reading and reading[-1] > 0, lines)  # held, none indexed yet
+        self.assertEqual(reading, sorted(reading), lines)
+        for artists, held in seen:
+            if artists > 0:
+                self.assertEqual(artists + held, 1500, lines)  # one window, counted down
+        self.fails(2, "build", "--index", self.path("progress-bad"), "--input", data,
+                   "--progress-every", "0")
+
     def test_messy_input_is_counted(self):
         data = self.path("messy.jsonl.gz")
         rejects = self.path("messy-rejects.txt")

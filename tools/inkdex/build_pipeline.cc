@@ -43,7 +43,7 @@ class Builder {
 
   absl::StatusOr<BuildSummary> Run() {
     auto start = std::chrono::steady_clock::now();
-    progress_.emplace(options_.progress, TotalInputBytes());
+    progress_.emplace(options_.progress, TotalInputBytes(), options_.progress_every);
     uint64_t position = 0;
     uint64_t bytes_of_finished_files = 0;
     std::vector<SourceLine> pending;
@@ -196,7 +196,7 @@ class Builder {
       origins_.push_back({source.file, source.line});
     }
     summary_.last_line_version = options_.version_base + lines.back().position;
-    progress_->Update(bytes_applied_, summary_.applied);
+    progress_->Update(bytes_applied_, summary_.applied, loader_.size());
     return absl::OkStatus();
   }
 
@@ -223,7 +223,7 @@ class Builder {
     auto after_batch = [&](size_t applied, size_t total) -> absl::Status {
       bytes_applied_ =
           bytes_before + (bytes_after - bytes_before) * applied / std::max<size_t>(total, 1);
-      progress_->Update(bytes_applied_, summary_.applied);
+      progress_->Update(bytes_applied_, summary_.applied, total - applied);
       if (applied < total && Cancelled()) return absl::CancelledError("interrupted");
       return absl::OkStatus();
     };

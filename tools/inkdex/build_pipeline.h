@@ -29,6 +29,7 @@
 #define INKDEX_TOOLS_INKDEX_BUILD_PIPELINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -57,7 +58,8 @@ struct BuildOptions {
   size_t max_listed = 10;               // rejects and warnings kept for the summary
   std::ostream* rejects_out = nullptr;  // when set, every reject as "file:line: reason\n"
   BuildProgress::Mode progress = BuildProgress::Mode::kAuto;
-  const std::atomic<bool>* cancel = nullptr;  // polled between batches
+  std::chrono::milliseconds progress_every = std::chrono::seconds(5);  // kLog: a line this often
+  const std::atomic<bool>* cancel = nullptr;                           // polled between batches
 };
 
 struct BuildSummary {

@@ -15,7 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kBarInterval = std::chrono::milliseconds(150);
-constexpr auto kLogInterval = std::chrono::seconds(5);
 constexpr int kBarWidth = 28;
 
 std::string Megabytes(uint64_t bytes) { return absl::StrFormat("%.1f MB", bytes / 1e6); }
@@ -29,27 +28,32 @@ std::string Duration(double seconds) {
 
 }  // namespace
 
-BuildProgress::BuildProgress(Mode mode, std::optional<uint64_t> total_bytes)
-    : mode_(mode), total_bytes_(total_bytes), start_(Clock::now()), last_draw_(start_) {
+BuildProgress::BuildProgress(Mode mode, std::optional<uint64_t> total_bytes,
+                             std::chrono::milliseconds log_every)
+    : mode_(mode),
+      total_bytes_(total_bytes),
+      log_every_(log_every),
+      start_(Clock::now()),
+      last_draw_(start_) {
   if (mode_ == Mode::kAuto) mode_ = isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLog;
   if (total_bytes_ && *total_bytes_ == 0) total_bytes_.reset();
 }
 
-void BuildProgress::Update(uint64_t bytes_read, uint64_t artists) {
+void BuildProgress::Update(uint64_t bytes_read, uint64_t artists, uint64_t held) {
   if (mode_ == Mode::kOff) return;
   auto now = Clock::now();
-  if (now - last_draw_ < (mode_ == Mode::kBar ? kBarInterval : kLogInterval)) return;
+  if (now - last_draw_ < (mode_ == Mode::kBar ? kBarInterval : log_every_)) return;
   last_draw_ = now;
-  Draw(bytes_read, artists, false);
+  Draw(bytes_read, artists, held, false);
 }
 
 void BuildProgress::Finish(uint64_t bytes_read, uint64_t artists) {
-  if (mode_ == Mode::kBar) Draw(bytes_read, artists, true);
+  if (mode_ == Mode::kBar) Draw(bytes_read, artists, 0, true);
   // A log only gets lines while the build is long enough to need them; the
   // summary follows anyway.
 }
 
-void BuildProgress::Draw(uint64_t bytes_read, uint64_t artists, bool final) {
+void BuildProgress::Draw(uint64_t bytes_read, uint64_t artists, uint64_t held, bool final) {
   double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   double rate = seconds > 0 ? artists / seconds : 0;
   std::string where = Megabytes(bytes_read);
@@ -62,6 +66,7 @@ void BuildProgress::Draw(uint64_t bytes_read, uint64_t artists, bool final) {
   }
   std::string stats = absl::StrFormat("%s  %d artists  %.0f artists/s%s", where, artists, rate,
                                       final ? "  " + Duration(seconds) : eta);
+  if (held > 0) stats += absl::StrFormat("  (%d read ahead, to index sorted by location)", held);
   if (mode_ == Mode::kLog) {
     if (fraction >= 0) {
       std::fprintf(stderr, "inkdex build: %3.0f%%  %s\n", fraction * 100, stats.c_str());

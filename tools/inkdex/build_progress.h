@@ -2,7 +2,10 @@
 //
 // On a terminal: a bar redrawn in place (bytes read of the input total,
 // artists indexed, artists/s, ETA). Otherwise (a log, CI): one plain line
-// every kLogInterval. Mode kOff prints nothing.
+// every `log_every` (5 s by default). Mode kOff prints nothing. While a build
+// reads records ahead to sort them by location, nothing is indexed yet: the
+// display then says how many are held, so a long first read does not look
+// like a hang.
 //
 // Thread safety: not thread-safe; called from the build's main thread.
 #ifndef INKDEX_TOOLS_INKDEX_BUILD_PROGRESS_H_
@@ -19,18 +22,23 @@ class BuildProgress {
   enum class Mode { kAuto, kBar, kLog, kOff };  // kAuto: kBar if stderr is a terminal, else kLog
 
   // `total_bytes`: the inputs' total stored size, when known.
-  BuildProgress(Mode mode, std::optional<uint64_t> total_bytes);
+  // REQUIRES: log_every > 0.
+  BuildProgress(Mode mode, std::optional<uint64_t> total_bytes,
+                std::chrono::milliseconds log_every = std::chrono::seconds(5));
 
-  // Reports the state; redraws only when enough time has passed.
-  void Update(uint64_t bytes_read, uint64_t artists);
+  // Reports the state: input bytes through the records indexed, artists
+  // indexed, and records read but not indexed yet (held to be sorted).
+  // Redraws only when enough time has passed.
+  void Update(uint64_t bytes_read, uint64_t artists, uint64_t held = 0);
   // Draws the final state and ends the bar's line.
   void Finish(uint64_t bytes_read, uint64_t artists);
 
  private:
-  void Draw(uint64_t bytes_read, uint64_t artists, bool final);
+  void Draw(uint64_t bytes_read, uint64_t artists, uint64_t held, bool final);
 
   Mode mode_;
   std::optional<uint64_t> total_bytes_;
+  std::chrono::milliseconds log_every_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

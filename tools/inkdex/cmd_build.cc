@@ -9,6 +9,7 @@
 // existing non-empty --index is refused unless --force (replace it) or
 // --append (apply into it in place, versions continuing after the last
 // `inkdex build` into it). See build_pipeline.h for order and versions.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -89,6 +90,7 @@ struct BuildCommand {
   uint64_t version_base = 0;
   CLI::Option* version_base_option = nullptr;
   std::string progress = "auto";
+  double progress_every_s = 5;
   size_t max_listed = 10;
   bool no_verify = false;
 
@@ -118,6 +120,8 @@ struct BuildCommand {
                        : progress == "log" ? BuildProgress::Mode::kLog
                        : progress == "off" ? BuildProgress::Mode::kOff
                                            : BuildProgress::Mode::kAuto;
+    options.progress_every = std::chrono::milliseconds(
+        std::max<int64_t>(1, static_cast<int64_t>(progress_every_s * 1000)));
     if (!dynamodb_table.empty()) options.format = RecordFormat::kDynamoDbJson;
     std::ofstream rejects;
     if (!rejects_path.empty()) {
@@ -364,6 +368,9 @@ Command AddBuildCommand(CLI::App& parent) {
   app->add_option("--progress", command->progress,
                   "auto (a bar on a terminal, else a line every 5 s), bar, log, off")
       ->check(CLI::IsMember({"auto", "bar", "log", "off"}));
+  app->add_option("--progress-every", command->progress_every_s,
+                  "Seconds between progress lines in log mode (default 5)")
+      ->check(CLI::Range(0.001, 86400.0));
   app->add_flag("--no-verify", command->no_verify,
                 "Skip checking the new index (Index::Verify) before renaming it into place");
   app->add_option("--max-listed", command->max_listed,
