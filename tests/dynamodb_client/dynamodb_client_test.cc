@@ -28,23 +28,14 @@ json Item(int i) {
           {"latitude", {{"N", "51.5"}}}};
 }
 
-// Serves `total` items of each segment, `page` per Scan, the key of the
-// last item as LastEvaluatedKey.
+// Two segments of `total` items each (segment s holds a{s*1000}..), served
+// `page` per Scan.
 CannedResponse ServeScan(const RecordedRequest& request, int total, int page) {
-  json body = json::parse(request.body);
-  int segment = body.value("Segment", 0);
-  int start = 0;
-  if (body.contains("ExclusiveStartKey")) {
-    std::string pk = body["ExclusiveStartKey"]["PK"]["S"];
-    start = std::stoi(pk.substr(pk.find("#a") + 2)) % 1000 + 1;
+  std::vector<std::vector<json>> segments(2);
+  for (int segment = 0; segment < 2; ++segment) {
+    for (int i = 0; i < total; ++i) segments[segment].push_back(Item(segment * 1000 + i));
   }
-  json items = json::array();
-  for (int i = start; i < std::min(total, start + page); ++i)
-    items.push_back(Item(segment * 1000 + i));
-  json answer{{"Items", items}, {"Count", items.size()}, {"ScannedCount", items.size()}};
-  if (start + page < total)
-    answer["LastEvaluatedKey"] = {{"PK", items.back()["PK"]}, {"SK", items.back()["SK"]}};
-  return CannedResponse(200, answer.dump());
+  return testing::ServeScanPage(segments, page, request);
 }
 
 ScanRequest Request(const std::string& table, int segment = 0, int total_segments = 1) {

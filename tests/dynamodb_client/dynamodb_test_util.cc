@@ -1,5 +1,7 @@
 #include "dynamodb_client/dynamodb_test_util.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace inkdex::dynamodb::testing {
@@ -41,6 +43,27 @@ aws::testing::CannedResponse ErrorResponse(int status, const std::string& type,
       absl::StrCat(R"({"__type":"com.amazonaws.dynamodb.v20120810#)", type, R"(","message":")",
                    message, R"("})"),
       {{"Content-Type", "application/x-amz-json-1.0"}});
+}
+
+aws::testing::CannedResponse ServeScanPage(const std::vector<std::vector<nlohmann::json>>& segments,
+                                           size_t page_size,
+                                           const aws::testing::RecordedRequest& request) {
+  const nlohmann::json body = nlohmann::json::parse(request.body);
+  const std::vector<nlohmann::json>& items = segments.at(body.value("Segment", 0));
+  size_t start = 0;
+  if (body.contains("ExclusiveStartKey")) {
+    while (start < items.size() && items[start]["PK"] != body["ExclusiveStartKey"]["PK"]) ++start;
+    ++start;
+  }
+  nlohmann::json page = nlohmann::json::array();
+  for (size_t i = start; i < std::min(items.size(), start + page_size); ++i) {
+    page.push_back(items[i]);
+  }
+  nlohmann::json answer{{"Items", page}, {"Count", page.size()}, {"ScannedCount", page.size()}};
+  if (start + page_size < items.size()) {
+    answer["LastEvaluatedKey"] = {{"PK", page.back()["PK"]}, {"SK", page.back()["SK"]}};
+  }
+  return aws::testing::CannedResponse(200, answer.dump());
 }
 
 }  // namespace inkdex::dynamodb::testing

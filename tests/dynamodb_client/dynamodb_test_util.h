@@ -16,6 +16,7 @@
 #include "aws/credentials.h"
 #include "aws/http_client.h"
 #include "dynamodb/client_config.h"
+#include "nlohmann/json.hpp"
 
 namespace inkdex::dynamodb::testing {
 
@@ -40,6 +41,13 @@ ClientConfig TestConfig(const std::string& endpoint, SleepRecorder& sleeps, int 
 // An AWS JSON-protocol error answer.
 aws::testing::CannedResponse ErrorResponse(int status, const std::string& type,
                                            const std::string& message);
+
+// A Scan answer from a fake table: `segments[s]` are segment s's items in
+// scan order (each with a distinct "PK"), `page_size` per page, paging with
+// LastEvaluatedKey (the page's last item's PK and SK) as DynamoDB does.
+aws::testing::CannedResponse ServeScanPage(const std::vector<std::vector<nlohmann::json>>& segments,
+                                           size_t page_size,
+                                           const aws::testing::RecordedRequest& request);
 
 // A fixture making clients for a fake endpoint with TestConfig:
 // Factory::Create(config, http, credentials) returns a StatusOr of the

@@ -17,7 +17,6 @@
 namespace inkdex::stream {
 namespace {
 
-using aws::testing::CannedResponse;
 using aws::testing::RecordedRequest;
 using aws::testing::TestHttpServer;
 using nlohmann::json;
@@ -49,34 +48,19 @@ FakeTable MakeTable() {
   std::uniform_real_distribution<double> lat(-60, 70), lon(-180, 180);
   for (int s = 0; s < kSegments; ++s) {
     for (int i = 0; i < 30; ++i) {
+      if (s == 0 && i == 5) {
+        t.segments[s].push_back({{"PK", {{"S", "STUDIO#s1"}}}, {"SK", {{"S", "PROFILE"}}}});
+      }
+      if (s == 1 && i == 9) {
+        json no_latitude = ArtistItem("broken", 0, 0);
+        no_latitude.erase("latitude");
+        t.segments[s].push_back(std::move(no_latitude));
+      }
       t.segments[s].push_back(ArtistItem(absl::StrCat("s", s, "-", i), lat(rng), lon(rng)));
       ++t.artists;
     }
   }
-  t.segments[0].insert(t.segments[0].begin() + 5,
-                       json{{"PK", {{"S", "STUDIO#s1"}}}, {"SK", {{"S", "PROFILE"}}}});
-  json no_latitude = ArtistItem("broken", 0, 0);
-  no_latitude.erase("latitude");
-  t.segments[1].insert(t.segments[1].begin() + 9, no_latitude);
   return t;
-}
-
-// Serves `table` kPage items per Scan, paging with LastEvaluatedKey.
-CannedResponse ServeScan(const FakeTable& table, const RecordedRequest& request) {
-  const json body = json::parse(request.body);
-  const std::vector<json>& items = table.segments.at(body.value("Segment", 0));
-  size_t start = 0;
-  if (body.contains("ExclusiveStartKey")) {
-    while (start < items.size() && items[start]["PK"] != body["ExclusiveStartKey"]["PK"]) ++start;
-    ++start;
-  }
-  json page = json::array();
-  for (size_t i = start; i < std::min(items.size(), start + kPage); ++i) page.push_back(items[i]);
-  json answer{{"Items", page}, {"Count", page.size()}, {"ScannedCount", page.size()}};
-  if (start + kPage < items.size()) {
-    answer["LastEvaluatedKey"] = {{"PK", page.back()["PK"]}, {"SK", page.back()["SK"]}};
-  }
-  return CannedResponse(200, answer.dump());
 }
 
 class TableLoaderTest : public dynamodb::testing::FakeEndpointTest<dynamodb::DynamoDbClient> {
@@ -88,7 +72,9 @@ class TableLoaderTest : public dynamodb::testing::FakeEndpointTest<dynamodb::Dyn
   }
 
   absl::StatusOr<TableLoadTally> Load(TableLoadOptions options) {
-    TestHttpServer server([this](const RecordedRequest& r) { return ServeScan(table_, r); });
+    TestHttpServer server([this](const RecordedRequest& r) {
+      return dynamodb::testing::ServeScanPage(table_.segments, kPage, r);
+    });
     options.table = "directory";
     options.segments = kSegments;
     options.on_reject = [this](const std::string& id, const std::string& reason) {

@@ -150,20 +150,20 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   absl::flat_hash_set<std::pair<size_t, std::string_view>> counted;    // (index in out, artist)
   for (const NearbyMatch& m : matches) {
     if (m.distance_km > radius) continue;
+    const bool artist = m.kind == Suggestion::Kind::kArtist;
     auto [it, inserted] = seen.try_emplace({KindRank(m.kind), m.text}, out->size());
-    if (inserted) out->push_back({m.kind, std::string(m.text), "", 0, m.distance_km});
+    if (inserted) {
+      out->push_back({m.kind, std::string(m.text), std::string(artist ? m.artist_id : m.text), 0,
+                      m.distance_km});
+    }
     Suggestion& s = (*out)[it->second];
     if (counted.insert({it->second, m.artist_id}).second) ++s.count;
     // An artist name stands for its nearest artist (the smallest id on a tie).
-    if (m.kind == Suggestion::Kind::kArtist &&
-        (inserted || m.distance_km < s.distance_km ||
-         (m.distance_km == s.distance_km && m.artist_id < s.id))) {
+    if (artist &&
+        (m.distance_km < s.distance_km || (m.distance_km == s.distance_km && m.artist_id < s.id))) {
       s.id = std::string(m.artist_id);
     }
     s.distance_km = std::min(s.distance_km, m.distance_km);
-  }
-  for (Suggestion& s : *out) {
-    if (s.kind != Suggestion::Kind::kArtist) s.id = s.text;
   }
   std::sort(out->begin(), out->end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.distance_km != b.distance_km) return a.distance_km < b.distance_km;
