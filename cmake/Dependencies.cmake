@@ -40,6 +40,23 @@ if(NOT TARGET inkdex_dep::s2)
     INTERFACE_LINK_LIBRARIES "${S2_LIBRARY};OpenSSL::Crypto;absl::base;absl::strings")
 endif()
 
+# inkdex's programs (inkdex-server, the inkdex CLI, the load generator)
+# allocate with tcmalloc (gperftools' minimal variant, libgoogle-perftools-dev):
+# a search allocates and frees many small blocks on several threads, and
+# glibc's malloc (arena locks, consolidation, trimming with munmap) took ~7 %
+# of inkdex-server's CPU under load; with tcmalloc the server spends 7-9 % less
+# CPU per call (bench/load/ANALYSIS.md, "tcmalloc"). The library does not link
+# it: a program that embeds inkdex keeps its own allocator.
+# --no-as-needed: nothing calls tcmalloc by name; it replaces malloc by being
+# loaded before libc.
+option(INKDEX_TCMALLOC "Link inkdex's programs with tcmalloc_minimal" ON)
+add_library(inkdex_malloc INTERFACE)
+if(INKDEX_TCMALLOC)
+  find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal REQUIRED)
+  target_link_libraries(inkdex_malloc INTERFACE
+    "-Wl,--push-state,--no-as-needed" "${TCMALLOC_MINIMAL_LIBRARY}" "-Wl,--pop-state")
+endif()
+
 if(TARGET RocksDB::rocksdb-shared)
   set(INKDEX_ROCKSDB_TARGET RocksDB::rocksdb-shared)
 else()

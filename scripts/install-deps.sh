@@ -14,7 +14,7 @@ packages=(
   libs2-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
   libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus-cpp-dev libcivetweb-dev
+  prometheus-cpp-dev libcivetweb-dev libgoogle-perftools-dev
   python3 python3-grpcio python3-grpc-tools python3-boto3 python3-botocore
   clang-format openssl curl
   # The benchmark's peer systems (bench/peers/), built and tested with the rest.
