@@ -40,21 +40,30 @@ if(NOT TARGET inkdex_dep::s2)
     INTERFACE_LINK_LIBRARIES "${S2_LIBRARY};OpenSSL::Crypto;absl::base;absl::strings")
 endif()
 
-# inkdex's programs (inkdex-server, the inkdex CLI, the load generator)
-# allocate with tcmalloc (gperftools' minimal variant, libgoogle-perftools-dev):
-# a search allocates and frees many small blocks on several threads, and
-# glibc's malloc (arena locks, consolidation, trimming with munmap) took ~7 %
-# of inkdex-server's CPU under load; with tcmalloc the server spends 7-9 % less
-# CPU per call (bench/load/ANALYSIS.md, "tcmalloc"). The library does not link
-# it: a program that embeds inkdex keeps its own allocator.
-# --no-as-needed: nothing calls tcmalloc by name; it replaces malloc by being
-# loaded before libc.
-option(INKDEX_TCMALLOC "Link inkdex's programs with tcmalloc_minimal" ON)
-add_library(inkdex_malloc INTERFACE)
+# inkdex's programs (inkdex-server, the inkdex CLI, the load generator and
+# the benchmarks) allocate with tcmalloc (gperftools' minimal variant,
+# libgoogle-perftools-dev) on transparent huge pages
+# (tools/malloc/tcmalloc_huge_pages.cc says why and how). A search allocates
+# and frees many small blocks on several threads, and glibc's malloc (arena
+# locks, consolidation, trimming with munmap) took ~7 % of inkdex-server's CPU
+# under load; index builds ran 17 % faster with tcmalloc (bench/ANALYSIS.md).
+# The library does not link it: a program that embeds inkdex keeps its own
+# allocator (with glibc's, GLIBC_TUNABLES=glibc.malloc.hugetlb=1 gives the
+# huge pages). inkdex_malloc is an OBJECT library so that its static
+# initializer is linked into each program; --no-as-needed because nothing
+# calls tcmalloc by name: it replaces malloc by being loaded before libc.
+option(INKDEX_TCMALLOC "Link inkdex's programs with tcmalloc_minimal on huge pages" ON)
 if(INKDEX_TCMALLOC)
   find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal REQUIRED)
-  target_link_libraries(inkdex_malloc INTERFACE
+  find_path(GPERFTOOLS_INCLUDE_DIR gperftools/malloc_extension.h REQUIRED)
+  add_library(inkdex_malloc OBJECT ${PROJECT_SOURCE_DIR}/tools/malloc/tcmalloc_huge_pages.cc)
+  target_include_directories(inkdex_malloc PRIVATE ${GPERFTOOLS_INCLUDE_DIR}
+                                           PUBLIC ${PROJECT_SOURCE_DIR}/tools)
+  target_compile_options(inkdex_malloc PRIVATE -Wall -Wextra -Werror)
+  target_link_libraries(inkdex_malloc PUBLIC
     "-Wl,--push-state,--no-as-needed" "${TCMALLOC_MINIMAL_LIBRARY}" "-Wl,--pop-state")
+else()
+  add_library(inkdex_malloc INTERFACE)
 endif()
 
 if(TARGET RocksDB::rocksdb-shared)
