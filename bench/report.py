@@ -43,6 +43,17 @@ DISK_TARGET_BYTES = 3 * 1024
 NAME_RE = re.compile(r"^(latency|throughput)/(Q\d_\w+?)/(\d+)/")
 
 
+def thp_mode():
+    """The machine's transparent huge page mode (the bracketed word), or "unknown"."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            text = f.read()
+    except OSError:
+        return "unknown"
+    start, end = text.find("["), text.find("]")
+    return text[start + 1:end] if 0 <= start < end else "unknown"
+
+
 def fmt_us(us):
     if us >= 1000:
         return f"{us / 1000:.2f} ms"
@@ -614,6 +625,9 @@ def main():
       "(p50); tails (p99, max) include time the benchmark thread was not scheduled.")
     w("- Build type: Release. Google Benchmark 1.7.1 "
       "(Debian's libbenchmark reports itself as a DEBUG build; that concerns the harness only).")
+    w("- Allocator: the benchmarks, like inkdex-server and the CLI, allocate with tcmalloc on "
+      "transparent huge pages (tools/malloc/; this machine's THP mode: "
+      f"{thp_mode()}).")
     w(f"- Queries per class: {context.get('inkdex_queries_per_class', '?')} "
       "(latency: the list once, single-threaded, after a 50-query warm-up; "
       "throughput: the same list split over 2 threads).")
