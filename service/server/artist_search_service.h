@@ -114,6 +114,9 @@ class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
                                      const v1::GetStatsRequest* request,
                                      v1::GetStatsResponse* response) override;
 
+  // Threads running the reads (ServiceInfo::read_threads, resolved).
+  int read_threads() const { return workers_.threads(); }
+
   // Writes: synchronous API (they block until committed).
   grpc::Status UpsertArtists(grpc::ServerContext* context, const v1::UpsertArtistsRequest* request,
                              v1::WriteArtistsResponse* response) override;

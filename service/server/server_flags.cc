@@ -49,6 +49,7 @@ constexpr char kFooter[] =
 
 constexpr int kMaxConcurrentRequests = 10000;
 constexpr int kMaxCommitIntervalMs = 60000;
+constexpr int kMaxReadThreads = 256;
 constexpr int64_t kMinMessageBytes = 1024;
 constexpr int kMaxTestSearchDelayMs = 600000;
 
@@ -138,6 +139,10 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = CheckRange("--read-threads", flags.read_threads, 0, kMaxReadThreads);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s =
           CheckRange("--commit-interval-ms", flags.commit_interval_ms, 0, kMaxCommitIntervalMs);
       !s.ok()) {
@@ -217,6 +222,12 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("N")
       ->envname("INKDEX_MAX_CONCURRENT_REQUESTS");
+  app.add_option("--read-threads", flags.read_threads,
+                 "Threads that run Search, Suggest, BatchGetArtists and ListStyles calls; 0: "
+                 "one per core (0..256)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->envname("INKDEX_READ_THREADS");
   app.add_option("--commit-interval-ms", flags.commit_interval_ms,
                  "Group commit: the longest a write waits for others to commit with it; an "
                  "acknowledged write is durable and searchable (0..60000)")

@@ -34,6 +34,7 @@ struct ServerFlags {
   std::string tls_cert;         // PEM file; with tls_key, serve TLS
   std::string tls_key;
   int max_concurrent_requests = 64;
+  int read_threads = 0;  // threads that run searches; 0: one per core
   int commit_interval_ms = 100;
   int64_t max_message_bytes = int64_t{16} << 20;
   std::string log_level = "info";

@@ -198,6 +198,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                    {"reads_open", env.tokens().reads_open()},
                    {"tls", flags.tls_enabled()},
                    {"max_concurrent_requests", flags.max_concurrent_requests},
+                   {"read_threads", flags.read_threads},
                    {"commit_interval_ms", flags.commit_interval_ms}});
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
@@ -281,6 +282,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   ServiceInfo info;
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
+  info.read_threads = flags.read_threads;
   info.stream_table = flags.stream_table;
   ArtistSearchServiceImpl search_service(env, **holder, committer, info);
   AdminServiceImpl admin_service(env, committer);

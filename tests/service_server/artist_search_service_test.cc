@@ -1,6 +1,7 @@
 // The ArtistSearch handlers through a real in-process gRPC server.
 #include "server/artist_search_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -336,6 +337,21 @@ TEST_F(ArtistSearchServiceTest, WritesNeedTheWriteToken) {
   EXPECT_EQ(Get("b1", &artist).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Get("a1", &artist).ok());
   EXPECT_THAT(server_.LogText(), ::testing::Not(HasSubstr("wrong-token")));
+}
+
+TEST(ArtistSearchServiceWorkersTest, ReadThreadsSizeThePoolThatRunsSearches) {
+  TestServerOptions options;
+  options.read_threads = 3;
+  TestServer three(options);
+  EXPECT_EQ(three.search_service().read_threads(), 3);
+  TestServer per_core;  // 0: one per core
+  EXPECT_EQ(per_core.search_service().read_threads(),
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // The pool serves: a search through the three-thread server answers.
+  grpc::ClientContext context;
+  v1::SearchRequest request;
+  v1::SearchResponse response;
+  EXPECT_TRUE(three.search().Search(&context, request, &response).ok());
 }
 
 TEST(ArtistSearchServiceAuthTest, WritesRefusedWithoutAConfiguredToken) {

@@ -31,6 +31,7 @@ TestServer::TestServer(TestServerOptions options) {
 
   ServiceInfo info;
   info.test_search_delay = options.test_search_delay;
+  info.read_threads = options.read_threads;
   info.stream_table = options.stream_table;
   search_service_ =
       std::make_unique<ArtistSearchServiceImpl>(*env_, *holder_, *committer_, std::move(info));

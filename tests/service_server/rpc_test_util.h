@@ -30,6 +30,7 @@ struct TestServerOptions {
   std::string write_token = kWriteToken;  // empty: writes disabled
   std::string read_token;                 // empty: reads open
   int max_concurrent_requests = 64;
+  int read_threads = 0;  // ServiceInfo::read_threads
   absl::Duration test_search_delay;
   absl::Duration commit_interval = absl::Milliseconds(5);
   // --stream-table: the table the server follows (no stream reader runs in
@@ -46,6 +47,7 @@ class TestServer {
   v1::Admin::Stub& admin() { return *admin_; }
   v1::StreamIngest::Stub& ingest() { return *ingest_; }
   IndexHolder& holder() { return *holder_; }
+  const ArtistSearchServiceImpl& search_service() const { return *search_service_; }
   CallEnvironment& env() { return *env_; }
   const std::string& index_dir() const { return dir_.path(); }
 

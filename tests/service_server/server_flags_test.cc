@@ -27,6 +27,7 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_TLS_CERT",
                                       "INKDEX_TLS_KEY",
                                       "INKDEX_MAX_CONCURRENT_REQUESTS",
+                                      "INKDEX_READ_THREADS",
                                       "INKDEX_COMMIT_INTERVAL_MS",
                                       "INKDEX_MAX_MESSAGE_BYTES",
                                       "INKDEX_LOG_LEVEL",
@@ -67,6 +68,7 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.metrics_listen, "127.0.0.1:9464");
   EXPECT_TRUE(flags_.metrics_enabled());
   EXPECT_EQ(flags_.max_concurrent_requests, 64);
+  EXPECT_EQ(flags_.read_threads, 0);
   EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
@@ -84,7 +86,8 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
                    "/r",          "--tls-cert",
                    "/c",          "--tls-key",
                    "/k",          "--max-concurrent-requests",
-                   "8",           "--commit-interval-ms",
+                   "8",           "--read-threads",
+                   "3",           "--commit-interval-ms",
                    "5",           "--max-message-bytes",
                    "4096",        "--log-level",
                    "debug",       "--test-search-delay-ms",
@@ -98,6 +101,7 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
   EXPECT_TRUE(flags_.tls_enabled());
   EXPECT_EQ(flags_.tls_key, "/k");
   EXPECT_EQ(flags_.max_concurrent_requests, 8);
+  EXPECT_EQ(flags_.read_threads, 3);
   EXPECT_EQ(flags_.commit_interval_ms, 5);
   EXPECT_EQ(flags_.max_message_bytes, 4096);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
@@ -110,7 +114,9 @@ TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
   ::setenv("INKDEX_MAX_CONCURRENT_REQUESTS", "12", 1);
   ::setenv("INKDEX_METRICS_LISTEN", "off", 1);
   ::setenv("INKDEX_TEST_SEARCH_DELAY_MS", "30", 1);
+  ::setenv("INKDEX_READ_THREADS", "5", 1);
   ASSERT_EQ(Parse({"--listen", "127.0.0.1:7001"}), -1) << err_.str();
+  EXPECT_EQ(flags_.read_threads, 5);
   EXPECT_EQ(flags_.index_dir, "/env/index");
   EXPECT_EQ(flags_.listen, "127.0.0.1:7001");
   EXPECT_EQ(flags_.max_concurrent_requests, 12);
@@ -157,6 +163,8 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--tls-key", "/k"}, "--tls-cert"},
       {{"--max-concurrent-requests", "0"}, "--max-concurrent-requests"},
       {{"--max-concurrent-requests", "many"}, "--max-concurrent-requests"},
+      {{"--read-threads", "-1"}, "--read-threads"},
+      {{"--read-threads", "257"}, "--read-threads"},
       {{"--commit-interval-ms", "-1"}, "--commit-interval-ms"},
       {{"--commit-interval-ms", "60001"}, "--commit-interval-ms"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},
