@@ -32,6 +32,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <new>
 #include <string_view>
 
 #include <gperftools/malloc_extension.h>
@@ -67,9 +68,11 @@ struct Installer {
     MallocExtension* ext = MallocExtension::instance();
     SysAllocator* next = ext->GetSystemAllocator();
     if (next == nullptr) return;  // not tcmalloc: nothing to wrap
-    // Lives for the whole process (tcmalloc keeps using it until exit).
-    static HugePageSysAllocator allocator(next);
-    ext->SetSystemAllocator(&allocator);
+    // Never destroyed: tcmalloc may still grow the heap while other static
+    // objects are destroyed at exit, after a static allocator's destructor
+    // would have run.
+    alignas(HugePageSysAllocator) static unsigned char storage[sizeof(HugePageSysAllocator)];
+    ext->SetSystemAllocator(new (storage) HugePageSysAllocator(next));
     installed.store(true);
   }
 };
