@@ -1,6 +1,11 @@
 #include "server/metrics.h"
 
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 
 #include "absl/status/status.h"
 
@@ -76,11 +81,26 @@ ServerMetrics::ServerMetrics()
                            .Add({}, CommitBuckets())),
       generation_(AddGauge(*registry_, "inkdex_index_generation",
                            "Generation of the served index: 1 at start, +1 per swap")),
+      index_memory_(AddGauge(*registry_, "inkdex_index_memory_bytes",
+                             "Bytes of the served index's in-memory search structures")),
+      index_disk_(AddGauge(*registry_, "inkdex_index_disk_bytes",
+                           "Bytes of the served index's files (RocksDB and Xapian)")),
+      resident_memory_(
+          AddGauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes")),
+      cpu_seconds_(prometheus::BuildCounter()
+                       .Name("process_cpu_seconds_total")
+                       .Help("Total user and system CPU time spent in seconds")
+                       .Register(*registry_)
+                       .Add({})),
+      start_time_(AddGauge(*registry_, "process_start_time_seconds",
+                           "Start time of the process since unix epoch in seconds")),
       stream_records_(prometheus::BuildCounter()
                           .Name("inkdex_stream_records_total")
                           .Help("DynamoDB stream records handled, by source (lambda, reader), "
                                 "outcome and reason")
-                          .Register(*registry_)) {}
+                          .Register(*registry_)) {
+  start_time_.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+}
 
 prometheus::Counter& ServerMetrics::RequestCounter(std::string_view method, grpc::StatusCode code) {
   int index = static_cast<int>(code);
@@ -131,8 +151,35 @@ void ServerMetrics::RecordCommit(absl::Duration duration, size_t changes, bool o
   commit_duration_.Observe(absl::ToDoubleSeconds(duration));
 }
 
+ProcessSample ReadProcessSample() {
+  ProcessSample sample;
+  // statm: size resident shared text lib data dt, in pages.
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0, resident_pages = 0;
+  if (statm >> size_pages >> resident_pages) {
+    sample.resident_bytes = resident_pages * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  }
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    sample.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  }
+  return sample;
+}
+
+void ServerMetrics::SetProcessMetrics(const ProcessSample& sample) {
+  resident_memory_.Set(static_cast<double>(sample.resident_bytes));
+  absl::MutexLock lock(&cpu_mutex_);
+  const double delta = sample.cpu_seconds - cpu_seconds_.Value();
+  if (delta > 0) cpu_seconds_.Increment(delta);
+}
+
 void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now) {
   documents_.Set(static_cast<double>(stats.documents));
+  index_memory_.Set(static_cast<double>(stats.memory_bytes));
+  index_disk_.Set(static_cast<double>(stats.disk_bytes));
   searchable_documents_.Set(static_cast<double>(stats.searchable));
   generation_.Set(static_cast<double>(generation));
   if (stats.last_commit_unix_micros != 0) {

@@ -11,12 +11,20 @@
 //   inkdex_committed_changes_total              counter: changes in ok commits
 //   inkdex_commit_duration_seconds              histogram: one commit's Apply
 //   inkdex_index_generation                     gauge: 1 at start, +1 per swap
+//   inkdex_index_memory_bytes                   gauge: the served index's in-memory
+//                                               search structures
+//   inkdex_index_disk_bytes                     gauge: its files (RocksDB + Xapian)
+//   process_resident_memory_bytes               gauge: the process's RSS
+//   process_cpu_seconds_total                   counter: user + system CPU
+//   process_start_time_seconds                  gauge: Unix time the metrics started
 //   inkdex_stream_records_total{source,outcome,reason}
 //                                               counter: DynamoDB stream records
 //                                               handled (RecordStreamRecords)
 // `code` is the gRPC status code name ("OK", "INVALID_ARGUMENT", ...). The
-// index gauges are set by SetIndexGauges, which the server calls before each
-// scrape, so they are never older than the scrape.
+// index gauges are set by SetIndexGauges and the process ones by
+// SetProcessMetrics, which the server calls before each scrape, so they are
+// never older than the scrape. The process_* names are Prometheus's standard
+// ones (what its client libraries export), so existing dashboards apply.
 //
 // Thread safety: thread-safe (prometheus-cpp metrics are atomic; families
 // lock when a new label set is added).
@@ -71,6 +79,14 @@ inline constexpr std::string_view kStreamRecordReasons[] = {
     "none",           "other_item",     "invalid_field", "missing_image",
     "invalid_record", "index_rejected", "commit_failed"};
 
+// The process's resource use, read from the kernel.
+struct ProcessSample {
+  uint64_t resident_bytes = 0;  // /proc/self/statm
+  double cpu_seconds = 0;       // getrusage(RUSAGE_SELF): user + system
+};
+// Cost: one small /proc read and one getrusage call.
+ProcessSample ReadProcessSample();
+
 class ServerMetrics {
  public:
   ServerMetrics();
@@ -94,6 +110,10 @@ class ServerMetrics {
   // Sets the index gauges from the served index's stats. A never-committed
   // index (last_commit_unix_micros == 0) leaves the commit age unchanged.
   void SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now);
+
+  // Sets the process_* metrics. The CPU counter only moves forward (a
+  // sample older than the last is ignored).
+  void SetProcessMetrics(const ProcessSample& sample);
 
  private:
   static constexpr int kCodes = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) + 1;
@@ -122,6 +142,12 @@ class ServerMetrics {
   prometheus::Counter& committed_changes_;
   prometheus::Histogram& commit_duration_;
   prometheus::Gauge& generation_;
+  prometheus::Gauge& index_memory_;
+  prometheus::Gauge& index_disk_;
+  prometheus::Gauge& resident_memory_;
+  prometheus::Counter& cpu_seconds_;
+  prometheus::Gauge& start_time_;
+  absl::Mutex cpu_mutex_;  // serializes the counter's read-and-add
 
   prometheus::Family<prometheus::Counter>& stream_records_;
 

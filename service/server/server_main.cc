@@ -228,6 +228,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     http_options.before_scrape = [&served, &env, &stream_supervisor, &stream_metrics] {
       const ServedIndex current = served.Served();
       env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+      env.metrics().SetProcessMetrics(ReadProcessSample());
       if (stream_supervisor != nullptr && stream_metrics != nullptr) {
         stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
       }

@@ -5,6 +5,7 @@ one), and never a token."""
 
 import re
 import signal
+import time
 import unittest
 
 import grpc
@@ -20,6 +21,8 @@ METRIC_NAMES = [
     "inkdex_requests_total", "inkdex_request_duration_seconds", "inkdex_in_flight_requests",
     "inkdex_documents", "inkdex_searchable_documents", "inkdex_commit_age_seconds",
     "inkdex_commits_total", "inkdex_commit_duration_seconds", "inkdex_index_generation",
+    "inkdex_index_memory_bytes", "inkdex_index_disk_bytes", "process_resident_memory_bytes",
+    "process_cpu_seconds_total", "process_start_time_seconds",
 ]
 
 _SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\d+)?$')
@@ -105,6 +108,14 @@ class MetricsTest(fx.ServiceTestCase):
         self.assertEqual(metric_value(samples, "inkdex_searchable_documents"), stats.searchable)
         self.assertEqual(metric_value(samples, "inkdex_index_generation"), 1)
         self.assertGreaterEqual(metric_value(samples, "inkdex_commit_age_seconds"), 0)
+        self.assertGreater(metric_value(samples, "inkdex_index_memory_bytes"), 0)
+        self.assertGreater(metric_value(samples, "inkdex_index_disk_bytes"), 0)
+        # The server's own resident set: at least its index structures.
+        self.assertGreater(metric_value(samples, "process_resident_memory_bytes"),
+                           metric_value(samples, "inkdex_index_memory_bytes"))
+        self.assertGreater(metric_value(samples, "process_cpu_seconds_total"), 0)
+        self.assertLessEqual(abs(metric_value(samples, "process_start_time_seconds") - time.time()),
+                             600)
         commits_before = metric_value(samples, "inkdex_commits_total") or 0
 
         record = artist_pb2.Artist(id="e2e-m-1", name="Metric Artist", version=3)

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -140,6 +141,47 @@ TEST(ServerMetricsTest, CommitAgeFollowsLastCommit) {
   EXPECT_EQ(
       testing::MetricValue(*metrics.registry(), "inkdex_commits_total", {{"result", "error"}}), 1);
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_committed_changes_total"), 0);
+}
+
+TEST(ServerMetricsTest, IndexSizesFollowTheStats) {
+  ServerMetrics metrics;
+  IndexStats stats;
+  stats.memory_bytes = 123456;
+  stats.disk_bytes = 7890123;
+  metrics.SetIndexGauges(stats, 1, absl::Now());
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_memory_bytes"), 123456);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_bytes"), 7890123);
+}
+
+TEST(ServerMetricsTest, ProcessMetricsFromTheKernel) {
+  const absl::Time before = absl::Now();
+  ServerMetrics metrics;
+  const double start = testing::MetricValue(*metrics.registry(), "process_start_time_seconds");
+  EXPECT_NEAR(start, absl::ToDoubleSeconds(before - absl::UnixEpoch()), 5);
+
+  // A 64 MiB block, touched, is in the resident set.
+  const ProcessSample small = ReadProcessSample();
+  EXPECT_GT(small.resident_bytes, 0u);
+  constexpr size_t kBlock = size_t{64} << 20;
+  std::vector<char> block(kBlock, 1);
+  // Burn a little CPU so the counter moves.
+  volatile uint64_t sink = 0;
+  for (uint64_t i = 0; i < 50'000'000; ++i) sink = sink + i * i;
+  const ProcessSample big = ReadProcessSample();
+  EXPECT_GE(big.resident_bytes, small.resident_bytes + kBlock / 2);
+  EXPECT_GT(big.cpu_seconds, small.cpu_seconds);
+
+  metrics.SetProcessMetrics(big);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "process_resident_memory_bytes"),
+            static_cast<double>(big.resident_bytes));
+  EXPECT_DOUBLE_EQ(testing::MetricValue(*metrics.registry(), "process_cpu_seconds_total"),
+                   big.cpu_seconds);
+  // A counter never goes back: an older sample leaves it.
+  metrics.SetProcessMetrics(small);
+  EXPECT_DOUBLE_EQ(testing::MetricValue(*metrics.registry(), "process_cpu_seconds_total"),
+                   big.cpu_seconds);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "process_resident_memory_bytes"),
+            static_cast<double>(small.resident_bytes));
 }
 
 TEST(StatusCodeNameTest, CanonicalNames) {
