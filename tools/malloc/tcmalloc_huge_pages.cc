@@ -7,8 +7,8 @@
 // and at 1M artists most of those touches also miss the TLB: with 4 KiB
 // pages the page walks were a large part of a cold query. Marking the heap
 // MADV_HUGEPAGE lets the kernel back it with 2 MiB pages (measured at 1M
-// artists: suggest near a point p99 -15-20 %, the other classes' means -5 %;
-// bench/ANALYSIS.md, "Huge pages").
+// artists: suggest near a point p99 -15-20 %, the other classes' means 5-15 %
+// lower; bench/ANALYSIS.md, "tcmalloc and huge pages").
 //
 // How: tcmalloc asks its SysAllocator for memory in chunks of at least
 // 1 MiB; this one asks the default allocator for 2 MiB-aligned, 2 MiB-
