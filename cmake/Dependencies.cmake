@@ -59,7 +59,7 @@ if(INKDEX_TCMALLOC)
   add_library(inkdex_malloc OBJECT ${PROJECT_SOURCE_DIR}/tools/malloc/tcmalloc_huge_pages.cc)
   target_include_directories(inkdex_malloc PRIVATE ${GPERFTOOLS_INCLUDE_DIR}
                                            PUBLIC ${PROJECT_SOURCE_DIR}/tools)
-  target_compile_options(inkdex_malloc PRIVATE -Wall -Wextra -Werror)
+  target_compile_options(inkdex_malloc PRIVATE ${INKDEX_WARNINGS})
   target_link_libraries(inkdex_malloc PUBLIC
     "-Wl,--push-state,--no-as-needed" "${TCMALLOC_MINIMAL_LIBRARY}" "-Wl,--pop-state")
 else()

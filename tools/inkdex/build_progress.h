@@ -2,7 +2,7 @@
 //
 // On a terminal: a bar redrawn in place (bytes read of the input total,
 // artists indexed, artists/s, ETA). Otherwise (a log, CI): one plain line
-// every `log_every` (5 s by default). Mode kOff prints nothing. While a build
+// every `log_every`. Mode kOff prints nothing. While a build
 // reads records ahead to sort them by location, nothing is indexed yet: the
 // display then says how many are held, so a long first read does not look
 // like a hang.
@@ -21,10 +21,11 @@ class BuildProgress {
  public:
   enum class Mode { kAuto, kBar, kLog, kOff };  // kAuto: kBar if stderr is a terminal, else kLog
 
-  // `total_bytes`: the inputs' total stored size, when known.
+  // `total_bytes`: the inputs' total stored size, when known; `log_every`:
+  // the kLog interval (BuildOptions::progress_every).
   // REQUIRES: log_every > 0.
   BuildProgress(Mode mode, std::optional<uint64_t> total_bytes,
-                std::chrono::milliseconds log_every = std::chrono::seconds(5));
+                std::chrono::milliseconds log_every);
 
   // Reports the state: input bytes through the records indexed, artists
   // indexed, and records read but not indexed yet (held to be sorted).
