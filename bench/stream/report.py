@@ -131,7 +131,8 @@ def section(args):
                                          for r in ok)
                 if sync == "1":
                     mix_medians[label] = statistics.median(ips)
-                w(f"| {label} ({mix_context.get('inkdex_mix', '?')}) | "
+                w(f"| {label} ({mix_context.get('inkdex_mix', '?')}; "
+                  f"{int(mix_context.get('inkdex_existing_artists', '0')):,} artists) | "
                   f"{'on' if sync == '1' else 'off'} | {statistics.median(ips):,.0f} | "
                   f"{min(ips):,.0f} - {max(ips):,.0f} | {real:.1f} | {len(ok)} |")
         w("")

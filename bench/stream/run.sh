@@ -7,7 +7,8 @@
 #
 #   1. inkdex_stream_apply_bench (bench/stream/apply_bench.cc): stream
 #      records into a copy of the 100,000-artist benchmark index, mapping
-#      only, commit only and end to end, sync on and off; N repetitions.
+#      only, commit only and end to end, sync on and off; then other mixes
+#      end to end, at 100,000 and at 1,000,000 artists; N repetitions.
 #   2. bench/stream/freshness.py, N times: DynamoDB Local, a 10,000-artist
 #      table, inkdex-server following it, 1,000 paced writes and a burst;
 #      PutItem-acknowledged to Search-visible latency.
@@ -74,7 +75,10 @@ run "$build/bin/inkdex_stream_apply_bench" --build_dir="$build" \
 # most updates a review or availability that changes no indexed text) and
 # review-only updates.
 mix_args=()
-for mix in "directory-like:--mix=5,94,1 --renamed=10" "rating-updates:--mix=0,100,0 --renamed=0"; do
+# The same at 1,000,000 artists, where a batch's scattered changes touch
+# many more row pages (bench/ANALYSIS.md, "Row pages of 64").
+for mix in "directory-like:--mix=5,94,1 --renamed=10" "rating-updates:--mix=0,100,0 --renamed=0" \
+  "directory-like-1m:--artists=1000000 --mix=5,94,1 --renamed=10" "stress-1m:--artists=1000000"; do
   label=${mix%%:*}
   echo "== stream apply benchmark, $label mix ($runs runs)" >&2
   # shellcheck disable=SC2086 # the flags are words
