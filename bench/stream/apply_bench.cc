@@ -29,6 +29,12 @@
 //                             stream reader's sink end to end: mapping, one
 //                             commit holding the changes and the shard's
 //                             checkpoint, the per-record outcomes.
+//   purge_tombstones/tombstones:N
+//                             Index::PurgeTombstones forgetting N tombstones
+//                             (N artists of the index deleted first, timer
+//                             paused) in one commit; items = tombstones.
+//                             N = 0: a purge that finds nothing, i.e. the
+//                             pass over the in-memory rows alone.
 // S = 1 opens the index with IndexOptions.sync = true (the server's setting:
 // every commit fsynced), S = 0 without. Each index benchmark works on its own
 // copy of the benchmark index of --artists artists (built first when missing,
@@ -359,6 +365,41 @@ void BM_ApplyRecordBatch(benchmark::State& state) {
   bench->Report(state);
 }
 
+void BM_PurgeTombstones(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  absl::StatusOr<std::unique_ptr<Index>> index =
+      OpenIndexCopy(absl::StrCat("purge-", n), /*sync=*/true);
+  if (!index.ok()) return Fail(state, index.status());
+  synth::SynthOptions options;
+  options.count = GlobalFlags().artists;
+  options.seed = kSynthSeed;
+  options.today = kDataDay;
+  absl::StatusOr<synth::ArtistGenerator> generator = synth::ArtistGenerator::Create(options);
+  if (!generator.ok()) return Fail(state, generator.status());
+  uint64_t next = 0, purged = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    WriteBatch deletes;
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t k = next++;
+      deletes.Delete(generator->ArtistId(k % GlobalFlags().artists), (uint64_t{1} << 62) + k);
+    }
+    if (n > 0) {
+      absl::StatusOr<std::vector<ChangeResult>> applied = (*index)->Apply(deletes);
+      if (!applied.ok()) return Fail(state, applied.status());
+    }
+    TombstonePurgeOptions purge;
+    purge.deleted_before = absl::Now() + absl::Seconds(1);
+    purge.max_records = std::max<size_t>(n, 1);
+    state.ResumeTiming();
+    absl::StatusOr<TombstonePurge> p = (*index)->PurgeTombstones(purge);
+    if (!p.ok()) return Fail(state, p.status());
+    purged += p->purged;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(purged));
+  state.counters["purged"] = benchmark::Counter(static_cast<double>(purged));
+}
+
 bool ParseFlags(int* argc, char** argv, Flags* flags) {
   int kept = 1;
   for (int i = 1; i < *argc; ++i) {
@@ -425,6 +466,14 @@ int Main(int argc, char** argv) {
         name, std::string_view(name) == "index_apply" ? BM_IndexApply : BM_ApplyRecordBatch);
     b->ArgName("sync")->Arg(1)->Arg(0)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
   }
+  benchmark::RegisterBenchmark("purge_tombstones", BM_PurgeTombstones)
+      ->ArgName("tombstones")
+      ->Arg(0)
+      ->Arg(1000)
+      ->Arg(10000)
+      ->UseRealTime()
+      ->MinTime(2.0)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   std::error_code ec;

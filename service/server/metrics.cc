@@ -85,6 +85,23 @@ ServerMetrics::ServerMetrics()
                              "Bytes of the served index's in-memory search structures")),
       index_disk_(AddGauge(*registry_, "inkdex_index_disk_bytes",
                            "Bytes of the served index's files (RocksDB and Xapian)")),
+      tombstones_(AddGauge(*registry_, "inkdex_tombstones",
+                           "Deleted ids the served index remembers (until purged)")),
+      tombstone_purges_ok_(prometheus::BuildCounter()
+                               .Name("inkdex_tombstone_purges_total")
+                               .Help("Tombstone purge runs by result (ok, error)")
+                               .Register(*registry_)
+                               .Add({{"result", "ok"}})),
+      tombstone_purges_failed_(prometheus::BuildCounter()
+                                   .Name("inkdex_tombstone_purges_total")
+                                   .Help("Tombstone purge runs by result (ok, error)")
+                                   .Register(*registry_)
+                                   .Add({{"result", "error"}})),
+      tombstones_purged_(prometheus::BuildCounter()
+                             .Name("inkdex_tombstones_purged_total")
+                             .Help("Tombstones forgotten by the purger (older than the TTL)")
+                             .Register(*registry_)
+                             .Add({})),
       resident_memory_(
           AddGauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes")),
       cpu_seconds_(prometheus::BuildCounter()
@@ -180,12 +197,18 @@ void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation,
   documents_.Set(static_cast<double>(stats.documents));
   index_memory_.Set(static_cast<double>(stats.memory_bytes));
   index_disk_.Set(static_cast<double>(stats.disk_bytes));
+  tombstones_.Set(static_cast<double>(stats.tombstones));
   searchable_documents_.Set(static_cast<double>(stats.searchable));
   generation_.Set(static_cast<double>(generation));
   if (stats.last_commit_unix_micros != 0) {
     const absl::Time last = absl::FromUnixMicros(stats.last_commit_unix_micros);
     commit_age_.Set(std::max(0.0, absl::ToDoubleSeconds(now - last)));
   }
+}
+
+void ServerMetrics::RecordTombstonePurge(uint64_t purged, bool ok) {
+  (ok ? tombstone_purges_ok_ : tombstone_purges_failed_).Increment();
+  tombstones_purged_.Increment(static_cast<double>(purged));
 }
 
 prometheus::Counter& ServerMetrics::StreamRecordCounter(size_t source, size_t outcome,

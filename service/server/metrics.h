@@ -14,6 +14,9 @@
 //   inkdex_index_memory_bytes                   gauge: the served index's in-memory
 //                                               search structures
 //   inkdex_index_disk_bytes                     gauge: its files (RocksDB + Xapian)
+//   inkdex_tombstones                           gauge: deleted ids remembered
+//   inkdex_tombstone_purges_total{result}       counter: purge runs, ok|error
+//   inkdex_tombstones_purged_total              counter: tombstones forgotten
 //   process_resident_memory_bytes               gauge: the process's RSS
 //   process_cpu_seconds_total                   counter: user + system CPU
 //   process_start_time_seconds                  gauge: Unix time the metrics started
@@ -101,6 +104,8 @@ class ServerMetrics {
   void RecordCall(std::string_view method, grpc::StatusCode code, absl::Duration duration);
 
   void RecordCommit(absl::Duration duration, size_t changes, bool ok);
+  // One run of the tombstone purger (tombstone_purger.h).
+  void RecordTombstonePurge(uint64_t purged, bool ok);
 
   // Adds `count` to inkdex_stream_records_total{source, outcome, reason}.
   // `reason` is one of kStreamRecordReasons (else counted as "other").
@@ -144,6 +149,10 @@ class ServerMetrics {
   prometheus::Gauge& generation_;
   prometheus::Gauge& index_memory_;
   prometheus::Gauge& index_disk_;
+  prometheus::Gauge& tombstones_;
+  prometheus::Counter& tombstone_purges_ok_;
+  prometheus::Counter& tombstone_purges_failed_;
+  prometheus::Counter& tombstones_purged_;
   prometheus::Gauge& resident_memory_;
   prometheus::Counter& cpu_seconds_;
   prometheus::Gauge& start_time_;

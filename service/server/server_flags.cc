@@ -118,6 +118,49 @@ std::string WithPort(std::string_view listen, int port) {
   return absl::StrCat(std::string(listen.substr(0, colon)), ":", port);
 }
 
+namespace {
+
+// A duration flag's value; errors name the flag and the accepted range.
+absl::StatusOr<absl::Duration> ParseDurationFlag(const char* flag, const std::string& text,
+                                                 absl::Duration min, absl::Duration max) {
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": '", text, "' is not a duration (a number with a unit: 168h, 30m, 500ms)"));
+  }
+  if (d < min || d > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": must be between ", absl::FormatDuration(min), " and ", absl::FormatDuration(max)));
+  }
+  return d;
+}
+
+constexpr absl::Duration kMaxTombstoneTtl = absl::Hours(24 * 3650);
+
+absl::StatusOr<absl::Duration> TombstoneTtl(const ServerFlags& flags) {
+  absl::StatusOr<absl::Duration> ttl = ParseDurationFlag("--tombstone-ttl", flags.tombstone_ttl,
+                                                         absl::ZeroDuration(), kMaxTombstoneTtl);
+  if (ttl.ok() && *ttl != absl::ZeroDuration() && *ttl < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--tombstone-ttl: must be 0 (keep forever) or at least 1s");
+  }
+  return ttl;
+}
+
+absl::StatusOr<absl::Duration> TombstonePurgeInterval(const ServerFlags& flags) {
+  return ParseDurationFlag("--tombstone-purge-interval", flags.tombstone_purge_interval,
+                           absl::Milliseconds(100), absl::Hours(24));
+}
+
+}  // namespace
+
+absl::Duration ServerFlags::tombstone_ttl_duration() const {
+  return TombstoneTtl(*this).value_or(absl::ZeroDuration());
+}
+
+absl::Duration ServerFlags::tombstone_purge_interval_duration() const {
+  return TombstonePurgeInterval(*this).value_or(absl::Hours(1));
+}
+
 absl::Status ValidateServerFlags(const ServerFlags& flags) {
   if (flags.index_dir.empty()) {
     return absl::InvalidArgumentError("--index: is required (the index directory to serve)");
@@ -147,6 +190,10 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
           CheckRange("--commit-interval-ms", flags.commit_interval_ms, 0, kMaxCommitIntervalMs);
       !s.ok()) {
     return s;
+  }
+  if (absl::StatusOr<absl::Duration> ttl = TombstoneTtl(flags); !ttl.ok()) return ttl.status();
+  if (absl::StatusOr<absl::Duration> interval = TombstonePurgeInterval(flags); !interval.ok()) {
+    return interval.status();
   }
   if (absl::Status s =
           CheckRange("--max-message-bytes", flags.max_message_bytes, kMinMessageBytes, INT_MAX);
@@ -234,6 +281,19 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("MS")
       ->envname("INKDEX_COMMIT_INTERVAL_MS");
+  app.add_option("--tombstone-ttl", flags.tombstone_ttl,
+                 "Forget deleted artists' tombstones (id and version) this long after the "
+                 "delete; a change older than a forgotten delete that arrives later brings the "
+                 "artist back, so keep it above any replay delay (streams keep 24h); 0 keeps "
+                 "them forever")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->envname("INKDEX_TOMBSTONE_TTL");
+  app.add_option("--tombstone-purge-interval", flags.tombstone_purge_interval,
+                 "How often old tombstones are purged (100ms..24h)")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->envname("INKDEX_TOMBSTONE_PURGE_INTERVAL");
   app.add_option("--max-message-bytes", flags.max_message_bytes,
                  "Largest gRPC request or response message, bytes (1024..2147483647)")
       ->capture_default_str()

@@ -36,6 +36,10 @@ struct ServerFlags {
   int max_concurrent_requests = 64;
   int read_threads = 0;  // threads that run searches; 0: one per core
   int commit_interval_ms = 100;
+  // Tombstones of deletes older than this are purged (tombstone_purger.h);
+  // "0" keeps them forever. Durations as absl::ParseDuration reads them.
+  std::string tombstone_ttl = "168h";
+  std::string tombstone_purge_interval = "1h";
   int64_t max_message_bytes = int64_t{16} << 20;
   std::string log_level = "info";
   int test_search_delay_ms = 0;  // hidden, for tests
@@ -52,6 +56,9 @@ struct ServerFlags {
   bool tls_enabled() const { return !tls_cert.empty(); }
   LogLevel parsed_log_level() const;  // REQUIRES: ValidateServerFlags passed
   absl::Duration commit_interval() const { return absl::Milliseconds(commit_interval_ms); }
+  // REQUIRES: ValidateServerFlags passed. Zero TTL: no purging.
+  absl::Duration tombstone_ttl_duration() const;
+  absl::Duration tombstone_purge_interval_duration() const;
   absl::Duration test_search_delay() const { return absl::Milliseconds(test_search_delay_ms); }
 };
 

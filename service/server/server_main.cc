@@ -45,6 +45,7 @@
 #include "server/stream_ingest_service.h"
 #include "server/stream_metrics.h"
 #include "server/stream_supervisor.h"
+#include "server/tombstone_purger.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
@@ -125,6 +126,25 @@ void RecordCommit(CallEnvironment& env, const CommitInfo& info) {
   }
 }
 
+void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
+  env.metrics().RecordTombstonePurge(run.purged, run.status.ok());
+  nlohmann::ordered_json fields = {
+      {"purged", run.purged},
+      {"dated", run.dated},
+      {"remaining", run.remaining},
+      {"commits", run.commits},
+      {"duration_ms", LogMillis(run.duration)},
+  };
+  if (!run.status.ok()) {
+    fields["code"] = absl::StatusCodeToString(run.status.code());
+    fields["message"] = std::string(run.status.message());
+    env.log().Event(LogLevel::kError, "tombstone_purge_failed", fields);
+  } else {
+    env.log().Event(run.commits > 0 ? LogLevel::kInfo : LogLevel::kDebug, "tombstone_purge",
+                    fields);
+  }
+}
+
 void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir) {
   env.log().Event(LogLevel::kInfo, "swap_requested", {{"trigger", "SIGHUP"}, {"index", dir}});
   const absl::Time start = absl::Now();
@@ -199,7 +219,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                    {"tls", flags.tls_enabled()},
                    {"max_concurrent_requests", flags.max_concurrent_requests},
                    {"read_threads", flags.read_threads},
-                   {"commit_interval_ms", flags.commit_interval_ms}});
+                   {"commit_interval_ms", flags.commit_interval_ms},
+                   {"tombstone_ttl", flags.tombstone_ttl}});
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
   if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
@@ -248,6 +269,16 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   committer_options.commit_interval = flags.commit_interval();
   committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
   WriteCommitter committer(**holder, committer_options);
+  std::unique_ptr<TombstonePurger> purger;
+  if (flags.tombstone_ttl_duration() > absl::ZeroDuration()) {
+    TombstonePurger::Options purger_options;
+    purger_options.ttl = flags.tombstone_ttl_duration();
+    purger_options.interval = flags.tombstone_purge_interval_duration();
+    purger_options.on_run = [&env](const TombstonePurgeRun& run) {
+      RecordTombstonePurge(env, run);
+    };
+    purger = std::make_unique<TombstonePurger>(**holder, purger_options);
+  }
 
   stream::ItemMapping mapping = stream::ItemMapping::Default();
   if (!flags.mapping_file.empty()) {
@@ -353,6 +384,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     set_serving = nullptr;
   }
   if (stream_supervisor != nullptr) stream_supervisor->Stop();
+  if (purger != nullptr) purger->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();
   env.log().Event(LogLevel::kInfo, "stopped",

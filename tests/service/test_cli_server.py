@@ -440,6 +440,35 @@ class WriteCommandsTest(CliTestCase):
         self.assertEqual(summary_counts(proc.stdout, "upsert"), (0, 1, 0))
         self.assertIsNone(self.get("cli-z-1"))
 
+    def test_purge_tombstones_of_a_stopped_servers_index(self):
+        directory = self.index.fresh_copy("purge")
+        server = self.start_server(directory, write_token=WRITE_TOKEN,
+                                   extra_args=["--tombstone-ttl", "0"])
+        self.ok("delete", "--server", server.address, "--token-file", self.token,
+                "artist-0000031", "artist-0000032")
+        self.assertEqual(server.stop(), 0)
+        stats = json.loads(self.ok("stats", "--index", directory, "--json").stdout)
+        self.assertGreaterEqual(stats["tombstones"], 2)
+        # Deleted a moment ago: an hour's horizon keeps them.
+        kept = json.loads(self.ok("purge-tombstones", "--index", directory, "--older-than",
+                                  "1h", "--json").stdout)
+        self.assertEqual(kept["purged"], 0)
+        self.assertEqual(kept["remaining"], stats["tombstones"])
+        out = self.ok("purge-tombstones", "--index", directory, "--older-than", "0s",
+                      "--batch", "1").stdout
+        self.assertRegex(out, r"^purged %d tombstones of artists deleted before .* UTC; 0 remain"
+                         % stats["tombstones"])
+        after = json.loads(self.ok("stats", "--index", directory, "--json").stdout)
+        self.assertEqual(after["tombstones"], 0)
+        self.assertEqual(after["documents"], stats["documents"])
+        self.assertIn("agree", self.ok("verify", "--index", directory).stdout)
+        proc = self.fails(2, "purge-tombstones", "--index", directory, "--older-than", "7d")
+        self.assertIn("--older-than", proc.stderr)
+        self.fails(2, "purge-tombstones", "--index", directory)  # --older-than is required
+        proc = self.fails(1, "purge-tombstones", "--index", os.path.join(self.tmp, "none"),
+                          "--older-than", "1h")
+        self.assertIn("--index", proc.stderr)
+
     def test_delete_errors(self):
         proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",
                           self.token)

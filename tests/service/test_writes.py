@@ -232,6 +232,63 @@ class GroupCommitTest(fx.ServiceTestCase):
         self.assertEqual([a.id for a in got.artists], ids)
 
 
+class TombstonePurgeTest(fx.ServiceTestCase):
+    """--tombstone-ttl: the server forgets deletes older than the TTL (their
+    memory and slots are freed), reports it in logs and metrics, and keeps
+    younger ones, so an older upsert stays stale until the TTL has passed."""
+
+    def test_old_tombstones_are_purged_young_ones_kept(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN,
+                                   extra_args=["--tombstone-ttl", "2s",
+                                               "--tombstone-purge-interval", "200ms"])
+        md = fx.bearer(TOKEN)
+        stats = lambda: server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        before = stats()
+        response = server.search.DeleteArtists(delete(("artist-0000020", 99999),
+                                                      ("artist-0000021", 99999)),
+                                               metadata=md, timeout=10)
+        self.assertEqual([r.outcome for r in response.results], [Outcome.OUTCOME_APPLIED] * 2)
+        deleted_at = time.monotonic()
+        self.assertEqual(stats().tombstones, before.tombstones + 2)
+        # Within the TTL the delete wins over an older upsert.
+        old = server.search.UpsertArtists(upsert(artist("artist-0000020", 5, name="Revenant")),
+                                          metadata=md, timeout=10)
+        self.assertEqual(old.results[0].outcome, Outcome.OUTCOME_STALE)
+        self.assertLess(time.monotonic() - deleted_at, 2.0, "the machine was too slow to tell")
+
+        entry = server.wait_for_log(
+            lambda e: e.get("event") == "tombstone_purge" and e.get("purged", 0) >= 2,
+            timeout=30)
+        self.assertIsNotNone(entry, "no tombstone_purge log line")
+        self.assertGreaterEqual(time.monotonic() - deleted_at, 2.0, "purged before the TTL")
+        self.assertEqual(stats().tombstones, before.tombstones)
+        self.assertEqual(stats().documents, before.documents - 2)
+        metrics = server.metrics()
+        self.assertRegex(metrics, r"(?m)^inkdex_tombstones_purged_total(\{\})? ([2-9]|\d\d)")
+        self.assertRegex(metrics, r'(?m)^inkdex_tombstone_purges_total\{result="ok"\} [1-9]')
+        self.assertRegex(metrics, r"(?m)^inkdex_tombstones %d\b" % before.tombstones)
+        # Forgotten: the same older upsert now brings the artist back.
+        again = server.search.UpsertArtists(upsert(artist("artist-0000020", 5, name="Revenant")),
+                                            metadata=md, timeout=10)
+        self.assertEqual(again.results[0].outcome, Outcome.OUTCOME_APPLIED)
+        found = server.search.Search(text_search("Revenant"), timeout=10)
+        self.assertEqual([h.id for h in found.hits], ["artist-0000020"])
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+
+    def test_ttl_zero_keeps_tombstones(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN,
+                                   extra_args=["--tombstone-ttl", "0",
+                                               "--tombstone-purge-interval", "100ms"])
+        server.search.DeleteArtists(delete(("artist-0000022", 99999)), metadata=fx.bearer(TOKEN),
+                                    timeout=10)
+        tombstones = server.search.GetStats(pb.GetStatsRequest(), timeout=10).tombstones
+        time.sleep(1.0)
+        self.assertEqual(server.search.GetStats(pb.GetStatsRequest(), timeout=10).tombstones,
+                         tombstones)
+        self.assertIsNone(server.wait_for_log(lambda e: e.get("event") == "tombstone_purge",
+                                              timeout=0.1))
+
+
 class DurabilityTest(fx.ServiceTestCase):
     def test_acknowledged_writes_survive_sigterm_restart(self):
         directory = fx.shared_index().fresh_copy()

@@ -153,6 +153,24 @@ TEST(ServerMetricsTest, IndexSizesFollowTheStats) {
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_bytes"), 7890123);
 }
 
+TEST(ServerMetricsTest, TombstonesAndTheirPurges) {
+  ServerMetrics metrics;
+  IndexStats stats;
+  stats.tombstones = 42;
+  metrics.SetIndexGauges(stats, 1, absl::Now());
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_tombstones"), 42);
+  metrics.RecordTombstonePurge(30, true);
+  metrics.RecordTombstonePurge(5, true);
+  metrics.RecordTombstonePurge(0, false);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_tombstones_purged_total"), 35);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_tombstone_purges_total",
+                                 {{"result", "ok"}}),
+            2);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_tombstone_purges_total",
+                                 {{"result", "error"}}),
+            1);
+}
+
 TEST(ServerMetricsTest, ProcessMetricsFromTheKernel) {
   const absl::Time before = absl::Now();
   ServerMetrics metrics;

@@ -31,7 +31,9 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_COMMIT_INTERVAL_MS",
                                       "INKDEX_MAX_MESSAGE_BYTES",
                                       "INKDEX_LOG_LEVEL",
-                                      "INKDEX_TEST_SEARCH_DELAY_MS"};
+                                      "INKDEX_TEST_SEARCH_DELAY_MS",
+                                      "INKDEX_TOMBSTONE_TTL",
+                                      "INKDEX_TOMBSTONE_PURGE_INTERVAL"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -76,6 +78,23 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_FALSE(flags_.tls_enabled());
   EXPECT_TRUE(flags_.write_token_file.empty());
   EXPECT_TRUE(flags_.write_token_env.empty());
+  EXPECT_EQ(flags_.tombstone_ttl_duration(), absl::Hours(168));
+  EXPECT_EQ(flags_.tombstone_purge_interval_duration(), absl::Hours(1));
+}
+
+TEST_F(ServerFlagsTest, TombstoneDurations) {
+  ASSERT_EQ(
+      Parse({"--index", "/d", "--tombstone-ttl", "36h", "--tombstone-purge-interval", "250ms"}), -1)
+      << err_.str();
+  EXPECT_EQ(flags_.tombstone_ttl_duration(), absl::Hours(36));
+  EXPECT_EQ(flags_.tombstone_purge_interval_duration(), absl::Milliseconds(250));
+  ASSERT_EQ(Parse({"--index", "/d", "--tombstone-ttl", "0"}), -1) << err_.str();
+  EXPECT_EQ(flags_.tombstone_ttl_duration(), absl::ZeroDuration()) << "0: keep forever";
+  ::setenv("INKDEX_TOMBSTONE_TTL", "1h30m", 1);
+  ::setenv("INKDEX_TOMBSTONE_PURGE_INTERVAL", "10s", 1);
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_EQ(flags_.tombstone_ttl_duration(), absl::Minutes(90));
+  EXPECT_EQ(flags_.tombstone_purge_interval_duration(), absl::Seconds(10));
 }
 
 TEST_F(ServerFlagsTest, ParsesEveryFlag) {
@@ -171,6 +190,13 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--max-message-bytes", "4294967296"}, "--max-message-bytes"},
       {{"--log-level", "chatty"}, "--log-level"},
       {{"--test-search-delay-ms", "-5"}, "--test-search-delay-ms"},
+      {{"--tombstone-ttl", "7d"}, "--tombstone-ttl"},
+      {{"--tombstone-ttl", "-1h"}, "--tombstone-ttl"},
+      {{"--tombstone-ttl", "500ms"}, "--tombstone-ttl"},
+      {{"--tombstone-ttl", "100000h"}, "--tombstone-ttl"},
+      {{"--tombstone-purge-interval", "10ms"}, "--tombstone-purge-interval"},
+      {{"--tombstone-purge-interval", "25h"}, "--tombstone-purge-interval"},
+      {{"--tombstone-purge-interval", "often"}, "--tombstone-purge-interval"},
       {{"--no-such-flag"}, "--no-such-flag"},
   };
   for (const Case& c : cases) {
@@ -190,11 +216,28 @@ TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlag) {
 TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
   EXPECT_EQ(Parse({"--help"}), 0);
   const std::string help = out_.str();
-  for (const char* flag :
-       {"--index", "--listen", "--metrics-listen", "--write-token-file", "--read-token-file",
-        "--tls-cert", "--tls-key", "--max-concurrent-requests", "--commit-interval-ms",
-        "--max-message-bytes", "--log-level", "INKDEX_INDEX", "INKDEX_LISTEN", "INKDEX_WRITE_TOKEN",
-        "INKDEX_READ_TOKEN", "SIGTERM", "SIGHUP", "/healthz", "\"event\":\"listening\""}) {
+  for (const char* flag : {"--index",
+                           "--listen",
+                           "--metrics-listen",
+                           "--write-token-file",
+                           "--read-token-file",
+                           "--tls-cert",
+                           "--tls-key",
+                           "--max-concurrent-requests",
+                           "--commit-interval-ms",
+                           "--max-message-bytes",
+                           "--log-level",
+                           "--tombstone-ttl",
+                           "--tombstone-purge-interval",
+                           "INKDEX_TOMBSTONE_TTL",
+                           "INKDEX_INDEX",
+                           "INKDEX_LISTEN",
+                           "INKDEX_WRITE_TOKEN",
+                           "INKDEX_READ_TOKEN",
+                           "SIGTERM",
+                           "SIGHUP",
+                           "/healthz",
+                           "\"event\":\"listening\""}) {
     EXPECT_THAT(help, HasSubstr(flag));
   }
   EXPECT_THAT(help, Not(HasSubstr("--test-search-delay-ms")));

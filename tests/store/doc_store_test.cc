@@ -88,6 +88,47 @@ void CommitRecords(DocStore& store, int count) {
   ASSERT_TRUE(store.Commit(w).ok());
 }
 
+TEST(DocStoreTest, ErasedIdsAreRemovedAndLogged) {
+  inkdex::testing::TempDir dir;
+  {
+    auto store = DocStore::Open(dir.path(), true, true, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CommitWrite w;
+    w.seq = 1;
+    w.next_slot = 3;
+    w.records = {{"a", Record("a", 5, 1)}, {"b", Record("b", 6, 2)}};
+    ASSERT_TRUE((*store)->Commit(w).ok());
+    CommitWrite purge;
+    purge.seq = 2;
+    purge.next_slot = 3;
+    purge.records = {{"b", Record("b", 7, 2)}};
+    purge.erased = {"a"};
+    ASSERT_TRUE((*store)->Commit(purge).ok());
+  }
+  auto store = DocStore::Open(dir.path(), false, true, 1 << 20);
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE((*(*store)->Get("a")).has_value());
+  ASSERT_TRUE((*(*store)->Get("b")).has_value());
+  EXPECT_EQ((*(*store)->Get("b"))->version(), 7u);
+  EXPECT_EQ((*store)->state().seq, 2u);
+  EXPECT_EQ((*store)->state().next_slot, 3u);
+  auto log = (*store)->LogAfter(1);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 1u);
+  ASSERT_EQ((*log)[0].ids_size(), 2);
+  EXPECT_EQ((*log)[0].ids(0), "b");
+  EXPECT_EQ((*log)[0].ids(1), "a");
+  size_t records = 0;
+  ASSERT_TRUE((*store)
+                  ->ForEachRecordBatch(16,
+                                       [&](const DocStore::RecordBatch& batch) {
+                                         records += batch.records.size();
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  EXPECT_EQ(records, 1u);
+}
+
 TEST(DocStoreTest, RecordBatchesHoldEveryRecordInIdOrder) {
   inkdex::testing::TempDir dir;
   auto store = DocStore::Open(dir.path(), true, false, 1 << 20);

@@ -44,6 +44,7 @@ Command AddSuggestCommand(CLI::App& parent);
 Command AddStatsCommand(CLI::App& parent);
 Command AddVerifyCommand(CLI::App& parent);
 Command AddRepairCommand(CLI::App& parent);
+Command AddPurgeCommand(CLI::App& parent);
 
 // Prints Index::Verify's report ("ok: ..." or the problems, one a line) to
 // stdout; kExitOk when store and search index agree, else kExitFailure.

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       AddSynthCommand(app),   AddBuildCommand(app),  AddSearchCommand(app), AddGetCommand(app),
       AddSuggestCommand(app), AddStatsCommand(app),  AddVerifyCommand(app), AddRepairCommand(app),
-      AddUpsertCommand(app),  AddDeleteCommand(app),
+      AddUpsertCommand(app),  AddDeleteCommand(app), AddPurgeCommand(app),
   };
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for inkdex or for one command");

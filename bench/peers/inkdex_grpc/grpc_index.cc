@@ -99,4 +99,9 @@ absl::StatusOr<std::map<std::string, std::string>> GrpcIndex::ListMetadata(
 
 absl::StatusOr<VerifyReport> GrpcIndex::Verify() const { return NotServed("Verify"); }
 
+absl::StatusOr<TombstonePurge> GrpcIndex::PurgeTombstones(
+    const TombstonePurgeOptions& /*options*/) {
+  return NotServed("PurgeTombstones");
+}
+
 }  // namespace inkdex::bench

@@ -56,6 +56,7 @@ class GrpcIndex : public Index {
       const std::string& prefix) const override;
   std::vector<int64_t> StyleCounts() const override { return {}; }
   absl::StatusOr<VerifyReport> Verify() const override;
+  absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
 
  private:
   GrpcIndex(std::shared_ptr<grpc::Channel> channel, StyleTaxonomy taxonomy);

@@ -56,6 +56,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "inkdex/artist.pb.h"
 #include "inkdex/query.h"
 #include "inkdex/taxonomy.h"
@@ -133,6 +134,26 @@ struct IndexStats {
   uint64_t memory_bytes = 0;  // in-memory search structures
 };
 
+// Index::PurgeTombstones: which tombstones to forget.
+struct TombstonePurgeOptions {
+  // Tombstones of deletes committed before this time are forgotten.
+  absl::Time deleted_before = absl::InfinitePast();
+  // At most this many records are written per call (one commit, holding the
+  // writer meanwhile); TombstonePurge::more says whether to call again.
+  // REQUIRES: > 0.
+  size_t max_records = 100000;
+};
+
+struct TombstonePurge {
+  uint64_t purged = 0;  // tombstones forgotten: their ids and slots are free
+  // Tombstones stored without a deletion time (before inkdex recorded one),
+  // now given this call's time: they expire a horizon from now.
+  uint64_t dated = 0;
+  uint64_t remaining = 0;   // tombstones still held after this call
+  bool more = false;        // stopped at max_records; call again for the rest
+  uint64_t commit_seq = 0;  // the index's commit sequence afterwards
+};
+
 struct VerifyReport {
   uint64_t documents_checked = 0;
   std::vector<std::string> problems;  // empty: store and search index agree
@@ -170,6 +191,29 @@ class Index {
   virtual std::vector<int64_t> StyleCounts() const = 0;
 
   virtual IndexStats Stats() const = 0;
+
+  // Forgets the tombstones of deletes committed before
+  // `options.deleted_before`: the id's version and its slot (the row the
+  // in-memory snapshot and Xapian keep per id) are freed, and a new artist
+  // may reuse the slot. Without purging, every id ever deleted costs a row
+  // (~200 bytes of memory) and a stored record forever.
+  //
+  // The cost of forgetting: a change of a purged id is then judged against
+  // nothing, so an upsert older than the delete, arriving after the purge,
+  // brings the artist back. Choose a horizon longer than any change can be
+  // delayed or replayed: a DynamoDB stream keeps records 24 hours (a Lambda
+  // retrying a batch stops there too); inkdex-server's default is 7 days.
+  //
+  // One commit (like Apply, serialized with it); searches are unaffected
+  // (tombstones are never returned). Cost: a stored-record read per
+  // tombstone plus copying the row pages the purged rows sit on (tombstones
+  // are taken in slot order, so a batch's rows share pages): at 1,000,000
+  // artists ~28 ms for 1,000 tombstones scattered over the index and ~190 ms
+  // for 10,000 (bench/stream/apply_bench.cc, purge_tombstones); nothing to
+  // purge costs ~1 us.
+  // Tombstones stored before deletion times were recorded are dated now,
+  // not purged (see TombstonePurge::dated).
+  virtual absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) = 0;
 
   // Cross-checks the document store against the search index: every
   // searchable document indexed once with its version, nothing else indexed.

@@ -65,6 +65,15 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   rows_.Sync(slot);
 }
 
+void SnapshotUpdate::Erase(uint32_t slot) {
+  Row& row = rows_.Mutable(slot);
+  if (!row.id.empty() && row.locations.empty()) --tombstones_;
+  const uint32_t gen = row.gen;
+  row = Row();
+  row.gen = gen;
+  rows_.Sync(slot);
+}
+
 std::shared_ptr<const Snapshot> SnapshotUpdate::Finish(uint64_t seq, int64_t micros) && {
   auto next = std::make_shared<Snapshot>();
   next->seq = seq;

@@ -28,6 +28,11 @@ class SnapshotUpdate {
 
   // The record now stored for `slot` (a live document or a tombstone).
   void Set(uint32_t slot, const std::string& id, const StoredRecord& record);
+  // `slot` no longer holds any id (its tombstone was purged): the row is
+  // emptied, keeping its generation so that geo entries of an earlier
+  // occupant stay invalid when the slot is reused. REQUIRES: the row is a
+  // tombstone (not live).
+  void Erase(uint32_t slot);
 
   std::shared_ptr<const Snapshot> Finish(uint64_t seq, int64_t commit_unix_micros) &&;
 

@@ -180,8 +180,8 @@ absl::Status IndexImpl::OpenSearchIndex() {
 // New ids get slots in S2 cell order of their primary location, so that
 // artists near each other sit near each other in the row pages: a geo query
 // then reads a few runs of hot rows instead of scattered ones.
-void IndexImpl::AssignNewSlots(store::CommitWrite* write,
-                               absl::flat_hash_map<std::string, uint32_t>* new_slots) {
+size_t IndexImpl::AssignNewSlots(store::CommitWrite* write,
+                                 absl::flat_hash_map<std::string, uint32_t>* new_slots) {
   std::vector<std::pair<uint64_t, size_t>> order;  // (cell, index in write->records)
   for (size_t i = 0; i < write->records.size(); ++i) {
     const StoredRecord& r = write->records[i].second;
@@ -192,11 +192,15 @@ void IndexImpl::AssignNewSlots(store::CommitWrite* write,
     order.emplace_back(cell, i);
   }
   std::sort(order.begin(), order.end());
+  size_t free_used = 0;
   for (const auto& [cell, i] : order) {
-    const uint32_t slot = write->next_slot++;
+    const uint32_t slot = free_used < free_slots_.size()
+                              ? free_slots_[free_slots_.size() - 1 - free_used++]
+                              : write->next_slot++;
     write->records[i].second.set_slot(slot);
     (*new_slots)[write->records[i].first] = slot;
   }
+  return free_used;
 }
 
 absl::Status IndexImpl::Recover() {
@@ -246,11 +250,20 @@ absl::Status IndexImpl::LoadSnapshot() {
         for (const auto& [id, r] : batch.records) {
           slot_of_[id] = r->slot();
           update.Set(r->slot(), id, *r);
+          if (r->deleted()) tombstone_slots_.insert(r->slot());
         }
         return absl::OkStatus();
       });
   if (!st.ok()) return st;
   const store::CommitState state = store_->state();
+  std::vector<bool> used(state.next_slot, false);
+  for (const auto& [id, slot] : slot_of_) {
+    if (slot < used.size()) used[slot] = true;
+  }
+  free_slots_.clear();
+  for (uint32_t slot = state.next_slot; slot-- > 1;) {
+    if (!used[slot]) free_slots_.push_back(slot);
+  }
   Publish(std::move(update).Finish(state.seq, state.unix_micros));
   return absl::OkStatus();
 }
@@ -267,20 +280,9 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
 
 absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
   absl::MutexLock lock(&write_mu_);
-  if (xapian_behind_) {
-    absl::StatusOr<uint64_t> xseq = ReadXapianSeq(*xdb_);
-    if (!xseq.ok()) return xseq.status();
-    absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(*xseq);
-    if (!log.ok()) return log.status();
-    if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
-    xapian_behind_ = false;
-  }
+  if (absl::Status s = CatchUpSearchIndex(); !s.ok()) return s;
   const std::shared_ptr<const engine::Snapshot> base = snapshot();
-  const store::CommitState state = store_->state();
-  store::CommitWrite write;
-  write.seq = state.seq + 1;
-  write.unix_micros = absl::ToUnixMicros(absl::Now());
-  write.next_slot = state.next_slot;
+  store::CommitWrite write = NextCommit();
   write.metadata = batch.metadata();
   for (const auto& [key, value] : batch.metadata()) {
     if (key.empty() || key.size() > 1024) {
@@ -355,6 +357,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
       }
     } else {
       record.set_deleted(true);
+      record.set_deleted_unix_micros(write.unix_micros);
     }
     if (auto it = in_batch.find(id); it != in_batch.end()) {
       write.records[it->second].second = std::move(record);
@@ -364,37 +367,100 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
     }
   }
   if (write.records.empty() && write.metadata.empty()) return results;
-  AssignNewSlots(&write, &new_slots);
-  // Before Xapian's first unsynced commit, the store says so
-  // (search_index_sync.h), in the same synced write as the changes.
-  const bool record_boot = !unsynced_boot_id_.empty() && !unsynced_boot_recorded_;
-  if (record_boot) write.metadata.emplace_back(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
-
-  if (absl::Status s = store_->Commit(write); !s.ok()) return s;
-  unsynced_boot_recorded_ = unsynced_boot_recorded_ || record_boot;
+  const size_t free_used = AssignNewSlots(&write, &new_slots);
+  if (absl::Status s = CommitToStore(&write); !s.ok()) return s;
+  free_slots_.resize(free_slots_.size() - free_used);
   for (auto& [id, slot] : new_slots) slot_of_[id] = slot;
+  for (const auto& [id, record] : write.records) {
+    if (record.deleted()) {
+      tombstone_slots_.insert(record.slot());
+    } else {
+      tombstone_slots_.erase(record.slot());
+    }
+  }
 
   engine::SnapshotUpdate update(*base, taxonomy_, strings_);
   for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
-  std::shared_ptr<const engine::Snapshot> next =
-      std::move(update).Finish(write.seq, write.unix_micros);
+  if (absl::Status s = CommitToSearchIndex(
+          write.seq, std::move(update).Finish(write.seq, write.unix_micros),
+          [&] { IndexRecords(write, *base); }, "commit");
+      !s.ok()) {
+    return s;
+  }
+  return results;
+}
+
+store::CommitWrite IndexImpl::NextCommit() const {
+  const store::CommitState state = store_->state();
+  store::CommitWrite write;
+  write.seq = state.seq + 1;
+  write.unix_micros = absl::ToUnixMicros(absl::Now());
+  write.next_slot = state.next_slot;
+  return write;
+}
+
+absl::Status IndexImpl::CommitToStore(store::CommitWrite* write) {
+  const bool record_boot = AddUnsyncedBootRecord(write);
+  if (absl::Status s = store_->Commit(*write); !s.ok()) return s;
+  unsynced_boot_recorded_ = unsynced_boot_recorded_ || record_boot;
+  return absl::OkStatus();
+}
+
+absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
+                                            std::shared_ptr<const engine::Snapshot> next,
+                                            const std::function<void()>& write_documents,
+                                            const char* what) {
   try {
-    IndexRecords(write, *base);
-    xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(write.seq));
-    xdb_->commit();
+    write_documents();
+    CommitSearchIndex(seq);
   } catch (const Xapian::Error& e) {
     xapian_behind_ = true;
-    return absl::UnavailableError(
-        absl::StrCat("commit ", write.seq,
-                     " is durable in the document store but the search index update failed (",
-                     e.get_description(), "); it is retried on the next write or open"));
+    unpublished_ = std::move(next);
+    return absl::UnavailableError(absl::StrCat(
+        what, " ", seq, " is durable in the document store but the search index update failed (",
+        e.get_description(), "); it is retried on the next write or open"));
   }
   Publish(std::move(next));
   // Xapian holds every commit up to this one, so the log before it is needed
   // by no recovery. Trimmed now and then (one range delete); a failed trim
   // only leaves a longer log for the next one.
-  if (write.seq % kLogTrimInterval == 0) (void)store_->TrimLog(write.seq);
-  return results;
+  if (seq % kLogTrimInterval == 0) (void)store_->TrimLog(seq);
+  return absl::OkStatus();
+}
+
+absl::Status IndexImpl::CatchUpSearchIndex() {
+  if (!xapian_behind_) return absl::OkStatus();
+  absl::StatusOr<uint64_t> xseq = ReadXapianSeq(*xdb_);
+  if (!xseq.ok()) return xseq.status();
+  absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(*xseq);
+  if (!log.ok()) return log.status();
+  if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
+  xapian_behind_ = false;
+  if (unpublished_ != nullptr) Publish(std::move(unpublished_));
+  unpublished_.reset();
+  return absl::OkStatus();
+}
+
+void IndexImpl::CommitSearchIndex(uint64_t seq) {
+  xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(seq));
+  if (fail_search_index_commits_ > 0) {
+    --fail_search_index_commits_;
+    throw Xapian::DatabaseError("commit failed (injected for testing)");
+  }
+  xdb_->commit();
+}
+
+bool IndexImpl::AddUnsyncedBootRecord(store::CommitWrite* write) {
+  // Before Xapian's first unsynced commit, the store says so
+  // (search_index_sync.h), in the same synced write as the changes.
+  if (unsynced_boot_id_.empty() || unsynced_boot_recorded_) return false;
+  write->metadata.emplace_back(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
+  return true;
+}
+
+void IndexImpl::FailSearchIndexCommitsForTesting(int n) {
+  absl::MutexLock lock(&write_mu_);
+  fail_search_index_commits_ = n;
 }
 
 absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden) const {

@@ -21,6 +21,7 @@
 
 #include <xapian.h>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -59,7 +60,12 @@ class IndexImpl : public Index {
   std::vector<int64_t> StyleCounts() const override;
   IndexStats Stats() const override;
   absl::StatusOr<VerifyReport> Verify() const override;
+  absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
   const StyleTaxonomy& taxonomy() const override { return taxonomy_; }
+
+  // Makes the next `n` search index commits fail as an I/O error would
+  // (after the document store committed): tests of the recovery path.
+  void FailSearchIndexCommitsForTesting(int n) ABSL_LOCKS_EXCLUDED(write_mu_);
 
  private:
   // A Xapian reader borrowed from the pool, returned on destruction.
@@ -83,8 +89,35 @@ class IndexImpl : public Index {
   // for RebuildSearchIndex's three cases.
   absl::Status ReplaceSearchIndexFromStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
-  void AssignNewSlots(store::CommitWrite* write,
-                      absl::flat_hash_map<std::string, uint32_t>* new_slots);
+  // Gives the records of `write` without a slot (new ids) free slots, the
+  // lowest first, then fresh ones from write->next_slot, in S2 cell order.
+  // Returns how many free slots it used: the caller pops them from
+  // free_slots_ once the commit is durable.
+  size_t AssignNewSlots(store::CommitWrite* write,
+                        absl::flat_hash_map<std::string, uint32_t>* new_slots)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // After a search index commit failed (xapian_behind_), re-applies the
+  // commits it lacks and publishes the snapshot that was held back; a no-op
+  // otherwise.
+  absl::Status CatchUpSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The next commit's seq, time and slot counter, from the store's state.
+  store::CommitWrite NextCommit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The two halves of a commit (Apply, PurgeTombstones). First the store:
+  // `write`, plus the boot id before Xapian's first unsynced commit
+  // (search_index_sync.h), as one synced RocksDB write.
+  absl::Status CommitToStore(store::CommitWrite* write) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Then Xapian: write_documents() (which may throw Xapian::Error), the
+  // commit seq, Xapian's commit; then `next` is published. When Xapian
+  // fails, `next` is held back for CatchUpSearchIndex and the result is
+  // UNAVAILABLE ("<what> <seq> is durable in the document store but ...").
+  absl::Status CommitToSearchIndex(uint64_t seq, std::shared_ptr<const engine::Snapshot> next,
+                                   const std::function<void()>& write_documents, const char* what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Sets the commit seq in Xapian and commits it. Throws Xapian::Error.
+  void CommitSearchIndex(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Adds the boot id to `write` when Xapian's next commit is this process's
+  // first unsynced one; true when it did.
+  bool AddUnsyncedBootRecord(store::CommitWrite* write) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
   absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
@@ -125,6 +158,18 @@ class IndexImpl : public Index {
   absl::flat_hash_map<std::string, uint32_t> slot_of_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<engine::StringPool> strings_;  // Intern() under write_mu_ only
   bool xapian_behind_ ABSL_GUARDED_BY(write_mu_) = false;
+  // The snapshot of a commit whose search index update failed: published by
+  // CatchUpSearchIndex once Xapian has it (searches stay on the previous
+  // commit meanwhile), and the base of nothing else.
+  std::shared_ptr<const engine::Snapshot> unpublished_ ABSL_GUARDED_BY(write_mu_);
+  // Slots below the store's next_slot that no id holds (purged tombstones),
+  // highest first: new ids take the lowest. Derived from the stored records
+  // at open, so nothing persists it.
+  std::vector<uint32_t> free_slots_ ABSL_GUARDED_BY(write_mu_);
+  // The slots holding tombstones, for PurgeTombstones (no pass over every
+  // row). Kept in step with the stored records by Apply and the purge.
+  absl::btree_set<uint32_t> tombstone_slots_ ABSL_GUARDED_BY(write_mu_);
+  int fail_search_index_commits_ ABSL_GUARDED_BY(write_mu_) = 0;
   // search_index_sync.h: the running kernel's boot id when Xapian commits
   // without fsync ("" = Xapian syncs each commit), and whether this process
   // has recorded it in the store yet.

@@ -17,8 +17,18 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
   try {
     uint64_t searchable = 0;
     absl::flat_hash_map<uint32_t, std::string> expected;  // slot -> id
+    std::vector<bool> slot_taken;  // a slot is one id's (purged tombstones free theirs)
     auto check = [&](const std::string& id, const StoredRecord& r) {
       ++report.documents_checked;
+      if (r.slot() == 0) {
+        problem(absl::StrCat("artist '", id, "': stored without a slot"));
+        return;
+      }
+      if (r.slot() >= slot_taken.size()) slot_taken.resize(r.slot() + 1024, false);
+      if (slot_taken[r.slot()]) {
+        problem(absl::StrCat("artist '", id, "': slot ", r.slot(), " is held by another id too"));
+      }
+      slot_taken[r.slot()] = true;
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
       if (row == nullptr || row->id != id || row->version != engine::RowVersion(r) ||

@@ -99,6 +99,10 @@ absl::Status DocStore::Commit(const CommitWrite& write) {
     batch.Put(absl::StrCat("d/", id), value);
     log.add_ids(id);
   }
+  for (const std::string& id : write.erased) {
+    batch.Delete(absl::StrCat("d/", id));
+    log.add_ids(id);
+  }
   for (const auto& [key, val] : write.metadata) {
     // An empty value deletes the key (WriteBatch::PutMetadata).
     if (val.empty()) {

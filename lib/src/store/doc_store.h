@@ -52,6 +52,9 @@ struct CommitWrite {
   int64_t unix_micros = 0;
   uint32_t next_slot = 1;
   std::vector<std::pair<std::string, StoredRecord>> records;  // id -> new record
+  // Ids whose records are removed (purged tombstones). REQUIRES: none of
+  // them is also in `records`.
+  std::vector<std::string> erased;
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
