@@ -24,9 +24,8 @@ class RowTable {
   // are scattered: at 1,000,000 artists a 1,000-record batch touches ~1,000
   // pages, so page size is most of its snapshot cost. Measured at 1M
   // (bench/ANALYSIS.md, "Row pages of 64"): directory-like stream batches
-  // 6,900 -> 11,700 records/s going from 512 to 64 rows, searches 0-4 %
-  // slower (one more page pointer per 64 rows); 16 rows gave 14,500/s but
-  // text searches ~15 % slower.
+  // ~6,000 -> ~9,300 records/s end to end going from 512 to 64 rows, and
+  // searches unchanged within the noise (one more page pointer per 64 rows).
   static constexpr uint32_t kPageBits = 6;
   static constexpr uint32_t kPageSize = 1u << kPageBits;
   struct Page {
