@@ -52,7 +52,10 @@ resource "aws_ecs_task_definition" "this" {
     # (inkdex-server --stream-table); "forwarder": the Lambda pushes batches
     # by ApplyStreamRecords and the replicas read no stream.
     environment = concat(
-      [{ name = "AWS_REGION", value = data.aws_region.current.region }],
+      [
+        { name = "AWS_REGION", value = data.aws_region.current.region },
+        { name = "INKDEX_TOMBSTONE_TTL", value = "${var.tombstone_ttl_hours}h" },
+      ],
       local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
     )
     secrets = [

@@ -195,6 +195,17 @@ variable "health_check_grace_seconds" {
   default     = 300
 }
 
+variable "tombstone_ttl_hours" {
+  type        = number
+  description = "Hours a deleted artist's tombstone is kept before inkdex-server forgets it (--tombstone-ttl). A change older than a forgotten delete would bring the artist back, so this must exceed the stream's 24-hour retention (the forwarder's retries end there too)."
+  default     = 168
+
+  validation {
+    condition     = var.tombstone_ttl_hours >= 25 && var.tombstone_ttl_hours == floor(var.tombstone_ttl_hours)
+    error_message = "tombstone_ttl_hours must be a whole number of hours, at least 25 (the stream keeps records 24 hours)."
+  }
+}
+
 variable "discovery_namespace" {
   type        = string
   description = "Private DNS namespace for service discovery, e.g. inkdex.dev.internal."
