@@ -104,7 +104,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
     dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
   hit->id = row.id;
   hit->name = row.name;
-  hit->studio_name = row.studio_name;
+  hit->studio_name = *row.studio_name;
   hit->location = *loc.display;
   hit->city = *loc.city_name;
   hit->guest_spot = m.loc > 0;

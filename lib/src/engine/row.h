@@ -3,11 +3,12 @@
 //
 // Rows live in RowTable pages that are shared between snapshots and copied
 // on write (engine/row_table.h), so a Row is immutable once published.
-// Strings that repeat across artists (cities, studio ids, currencies,
-// location displays) are interned in a StringPool and held by pointer; the
+// Strings that repeat across artists (cities, studio ids and names,
+// currencies, location displays) are interned in a StringPool and held by pointer; the
 // pool outlives every row.
 //
-// Memory: ~200 bytes per artist plus its own strings (id, name, studio name).
+// Memory: ~230 bytes per artist plus its own strings (id, name; studio names
+// are interned, and guest spots beyond the first location are allocated).
 #ifndef INKDEX_ENGINE_ROW_H_
 #define INKDEX_ENGINE_ROW_H_
 
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "geo/distance.h"
 
 namespace inkdex::engine {
@@ -41,6 +43,12 @@ struct RowLocation {
 // stored record to compare such versions.
 inline constexpr uint64_t kStreamVersionRow = std::numeric_limits<uint64_t>::max();
 
+// The string a Row's interned fields point to before they are set.
+inline const std::string& EmptyString() {
+  static const std::string* empty = new std::string();
+  return *empty;
+}
+
 struct Row {
   uint64_t version = 0;       // the numeric version, or kStreamVersionRow
   uint64_t content_hash = 0;  // StoredRecord::content_hash: the indexed search document
@@ -54,10 +62,15 @@ struct Row {
   uint64_t style_mask = 0;
   const std::string* studio_key = nullptr;  // interned studio id (or name); null: none
   const std::string* currency = nullptr;
-  std::vector<RowLocation> locations;  // [0] is the primary location; at most 256
+  // [0] is the primary location; at most 256. One is held inline: most
+  // artists have no guest spot, and a commit copies whole row pages
+  // (row_table.h), so a row copy then allocates nothing for its locations.
+  absl::InlinedVector<RowLocation, 1> locations;
   std::string id;
   std::string name;
-  std::string studio_name;
+  // Interned (studios repeat across artists), so copying a row copies a
+  // pointer; never null.
+  const std::string* studio_name = &EmptyString();
 };
 
 // The fields every candidate is filtered, ranked and counted by, copied out

@@ -33,7 +33,7 @@ void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, R
   row->live = IsSearchable(a);
   row->id = a.id();
   row->name = a.name();
-  row->studio_name = a.studio().name();
+  row->studio_name = pool.Intern(a.studio().name());
   if (!a.studio().id().empty()) {
     row->studio_key = pool.Intern(a.studio().id());
   } else if (!a.studio().name().empty()) {
@@ -75,7 +75,7 @@ bool LocationsDiffer(const Row& a, const Row& b) {
 
 std::array<uint64_t, 2> LocationTag(const Row& row, size_t location) {
   WordStarts bits = WordStartBits(row.name);
-  bits |= WordStartBits(row.studio_name);
+  bits |= WordStartBits(*row.studio_name);
   const std::string* city = row.locations[location].city;
   if (city != nullptr) bits |= WordStartBits(*city);
   return {bits.lo, bits.hi};

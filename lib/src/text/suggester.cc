@@ -116,7 +116,7 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
     const engine::Row& row = snap.rows.row(e.slot);
     const engine::RowLocation& loc = row.locations[e.location];
     const bool artist = WordStartsWith(row.name, key);
-    const bool studio = !row.studio_name.empty() && WordStartsWith(row.studio_name, key);
+    const bool studio = !row.studio_name->empty() && WordStartsWith(*row.studio_name, key);
     const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
     if (!artist && !studio && !city) return true;
     // Coverings reach past their radius; a match there is kept with its
@@ -128,7 +128,7 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
       if (!inserted) it->second = std::min(it->second, d);
     };
     if (artist) add(Suggestion::Kind::kArtist, row.name);
-    if (studio) add(Suggestion::Kind::kStudio, row.studio_name);
+    if (studio) add(Suggestion::Kind::kStudio, *row.studio_name);
     if (city) add(Suggestion::Kind::kCity, *loc.city);
     return true;
   };
