@@ -5,7 +5,7 @@
 // ago, in commits of at most `batch` records until none is left. Without it a
 // server that follows a stream keeps every deleted id's row (~200 bytes of
 // memory) and record forever. The index serializes a purge commit with the
-// group commit's (its writer lock: ~28 ms for a batch of 1,000 scattered
+// group commit's (its writer lock: ~15 ms for a batch of 1,000 scattered
 // tombstones at 1,000,000 artists); searches never wait.
 //
 // The TTL is the guard against resurrection (inkdex/index.h,

@@ -208,7 +208,7 @@ class Index {
   // (tombstones are never returned). Cost: a stored-record read per
   // tombstone plus copying the row pages the purged rows sit on (tombstones
   // are taken in slot order, so a batch's rows share pages): at 1,000,000
-  // artists ~28 ms for 1,000 tombstones scattered over the index and ~190 ms
+  // artists ~15 ms for 1,000 tombstones scattered over the index and ~90 ms
   // for 10,000 (bench/stream/apply_bench.cc, purge_tombstones); nothing to
   // purge costs ~1 us.
   // Tombstones stored before deletion times were recorded are dated now,
