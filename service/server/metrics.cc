@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "absl/status/status.h"
 
@@ -30,6 +31,12 @@ Histogram::BucketBoundaries CommitBuckets() {
 prometheus::Gauge& AddGauge(prometheus::Registry& registry, const std::string& name,
                             const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Counter& AddCounter(prometheus::Registry& registry, const std::string& name,
+                                const std::string& help,
+                                const std::map<std::string, std::string>& labels = {}) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add(labels);
 }
 
 }  // namespace
@@ -59,21 +66,12 @@ ServerMetrics::ServerMetrics()
                                      "Searchable documents in the served index")),
       commit_age_(AddGauge(*registry_, "inkdex_commit_age_seconds",
                            "Seconds since the served index's last commit")),
-      commits_ok_(prometheus::BuildCounter()
-                      .Name("inkdex_commits_total")
-                      .Help("Group commits by result (ok, error)")
-                      .Register(*registry_)
-                      .Add({{"result", "ok"}})),
-      commits_failed_(prometheus::BuildCounter()
-                          .Name("inkdex_commits_total")
-                          .Help("Group commits by result (ok, error)")
-                          .Register(*registry_)
-                          .Add({{"result", "error"}})),
-      committed_changes_(prometheus::BuildCounter()
-                             .Name("inkdex_committed_changes_total")
-                             .Help("Changes (upserts and deletes) in successful group commits")
-                             .Register(*registry_)
-                             .Add({})),
+      commits_ok_(AddCounter(*registry_, "inkdex_commits_total",
+                             "Group commits by result (ok, error)", {{"result", "ok"}})),
+      commits_failed_(AddCounter(*registry_, "inkdex_commits_total",
+                                 "Group commits by result (ok, error)", {{"result", "error"}})),
+      committed_changes_(AddCounter(*registry_, "inkdex_committed_changes_total",
+                                    "Changes (upserts and deletes) in successful group commits")),
       commit_duration_(prometheus::BuildHistogram()
                            .Name("inkdex_commit_duration_seconds")
                            .Help("Time of one group commit in seconds")
@@ -87,28 +85,18 @@ ServerMetrics::ServerMetrics()
                            "Bytes of the served index's files (RocksDB and Xapian)")),
       tombstones_(AddGauge(*registry_, "inkdex_tombstones",
                            "Deleted ids the served index remembers (until purged)")),
-      tombstone_purges_ok_(prometheus::BuildCounter()
-                               .Name("inkdex_tombstone_purges_total")
-                               .Help("Tombstone purge runs by result (ok, error)")
-                               .Register(*registry_)
-                               .Add({{"result", "ok"}})),
-      tombstone_purges_failed_(prometheus::BuildCounter()
-                                   .Name("inkdex_tombstone_purges_total")
-                                   .Help("Tombstone purge runs by result (ok, error)")
-                                   .Register(*registry_)
-                                   .Add({{"result", "error"}})),
-      tombstones_purged_(prometheus::BuildCounter()
-                             .Name("inkdex_tombstones_purged_total")
-                             .Help("Tombstones forgotten by the purger (older than the TTL)")
-                             .Register(*registry_)
-                             .Add({})),
+      tombstone_purges_ok_(AddCounter(*registry_, "inkdex_tombstone_purges_total",
+                                      "Tombstone purge runs by result (ok, error)",
+                                      {{"result", "ok"}})),
+      tombstone_purges_failed_(AddCounter(*registry_, "inkdex_tombstone_purges_total",
+                                          "Tombstone purge runs by result (ok, error)",
+                                          {{"result", "error"}})),
+      tombstones_purged_(AddCounter(*registry_, "inkdex_tombstones_purged_total",
+                                    "Tombstones forgotten by the purger (older than the TTL)")),
       resident_memory_(
           AddGauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes")),
-      cpu_seconds_(prometheus::BuildCounter()
-                       .Name("process_cpu_seconds_total")
-                       .Help("Total user and system CPU time spent in seconds")
-                       .Register(*registry_)
-                       .Add({})),
+      cpu_seconds_(AddCounter(*registry_, "process_cpu_seconds_total",
+                              "Total user and system CPU time spent in seconds")),
       start_time_(AddGauge(*registry_, "process_start_time_seconds",
                            "Start time of the process since unix epoch in seconds")),
       stream_records_(prometheus::BuildCounter()

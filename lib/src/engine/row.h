@@ -4,8 +4,8 @@
 // Rows live in RowTable pages that are shared between snapshots and copied
 // on write (engine/row_table.h), so a Row is immutable once published.
 // Strings that repeat across artists (cities, studio ids and names,
-// currencies, location displays) are interned in a StringPool and held by pointer; the
-// pool outlives every row.
+// currencies, location displays) are interned in a StringPool and held by
+// pointer; the pool outlives every row.
 //
 // Memory: ~230 bytes per artist plus its own strings (id, name; studio names
 // are interned, and guest spots beyond the first location are allocated).
@@ -72,6 +72,11 @@ struct Row {
   // pointer; never null.
   const std::string* studio_name = &EmptyString();
 };
+
+// A row with an id is a stored document (it always has a location) or a
+// tombstone (a deleted id: no locations); an empty row is a free slot.
+inline bool IsTombstoneRow(const Row& r) { return !r.id.empty() && r.locations.empty(); }
+inline bool IsDocumentRow(const Row& r) { return !r.locations.empty(); }
 
 // The fields every candidate is filtered, ranked and counted by, copied out
 // of its Row into a dense array (RowTable pages keep both side by side) so

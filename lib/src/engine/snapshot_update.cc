@@ -23,9 +23,6 @@ SnapshotUpdate::SnapshotUpdate(const Snapshot& base, const StyleTaxonomy& taxono
 void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecord& record) {
   Row& row = rows_.Mutable(slot);
   const Row old = row;
-  // A row with an id is a document (it has locations) or a tombstone.
-  auto kind = [](const Row& r) { return r.id.empty() ? 0 : r.locations.empty() ? 2 : 1; };
-  const int old_kind = kind(old);
   if (record.deleted()) {
     row = Row();
     row.gen = old.gen;
@@ -44,9 +41,8 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   };
   count(old, -1);
   count(row, +1);
-  const int new_kind = kind(row);
-  documents_ += (new_kind == 1) - (old_kind == 1);
-  tombstones_ += (new_kind == 2) - (old_kind == 2);
+  documents_ += IsDocumentRow(row) - IsDocumentRow(old);
+  tombstones_ += IsTombstoneRow(row) - IsTombstoneRow(old);
 
   if (LocationsDiffer(old, row)) {
     row.gen = (old.gen + 1) & 0xFFFFFF;
@@ -67,7 +63,7 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
 
 void SnapshotUpdate::Erase(uint32_t slot) {
   Row& row = rows_.Mutable(slot);
-  if (!row.id.empty() && row.locations.empty()) --tombstones_;
+  if (IsTombstoneRow(row)) --tombstones_;
   const uint32_t gen = row.gen;
   row = Row();
   row.gen = gen;

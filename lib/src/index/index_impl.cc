@@ -193,10 +193,15 @@ size_t IndexImpl::AssignNewSlots(store::CommitWrite* write,
   }
   std::sort(order.begin(), order.end());
   size_t free_used = 0;
+  auto free_slot = free_slots_.begin();
   for (const auto& [cell, i] : order) {
-    const uint32_t slot = free_used < free_slots_.size()
-                              ? free_slots_[free_slots_.size() - 1 - free_used++]
-                              : write->next_slot++;
+    uint32_t slot;
+    if (free_slot != free_slots_.end()) {
+      slot = *free_slot++;
+      ++free_used;
+    } else {
+      slot = write->next_slot++;
+    }
     write->records[i].second.set_slot(slot);
     (*new_slots)[write->records[i].first] = slot;
   }
@@ -261,8 +266,8 @@ absl::Status IndexImpl::LoadSnapshot() {
     if (slot < used.size()) used[slot] = true;
   }
   free_slots_.clear();
-  for (uint32_t slot = state.next_slot; slot-- > 1;) {
-    if (!used[slot]) free_slots_.push_back(slot);
+  for (uint32_t slot = 1; slot < state.next_slot; ++slot) {
+    if (!used[slot]) free_slots_.insert(free_slots_.end(), slot);
   }
   Publish(std::move(update).Finish(state.seq, state.unix_micros));
   return absl::OkStatus();
@@ -369,7 +374,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
   if (write.records.empty() && write.metadata.empty()) return results;
   const size_t free_used = AssignNewSlots(&write, &new_slots);
   if (absl::Status s = CommitToStore(&write); !s.ok()) return s;
-  free_slots_.resize(free_slots_.size() - free_used);
+  free_slots_.erase(free_slots_.begin(), std::next(free_slots_.begin(), free_used));
   for (auto& [id, slot] : new_slots) slot_of_[id] = slot;
   for (const auto& [id, record] : write.records) {
     if (record.deleted()) {

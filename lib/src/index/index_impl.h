@@ -91,8 +91,8 @@ class IndexImpl : public Index {
   absl::Status LoadSnapshot();
   // Gives the records of `write` without a slot (new ids) free slots, the
   // lowest first, then fresh ones from write->next_slot, in S2 cell order.
-  // Returns how many free slots it used: the caller pops them from
-  // free_slots_ once the commit is durable.
+  // Returns how many free slots it used: the caller erases them (the
+  // lowest) from free_slots_ once the commit is durable.
   size_t AssignNewSlots(store::CommitWrite* write,
                         absl::flat_hash_map<std::string, uint32_t>* new_slots)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -162,10 +162,10 @@ class IndexImpl : public Index {
   // CatchUpSearchIndex once Xapian has it (searches stay on the previous
   // commit meanwhile), and the base of nothing else.
   std::shared_ptr<const engine::Snapshot> unpublished_ ABSL_GUARDED_BY(write_mu_);
-  // Slots below the store's next_slot that no id holds (purged tombstones),
-  // highest first: new ids take the lowest. Derived from the stored records
-  // at open, so nothing persists it.
-  std::vector<uint32_t> free_slots_ ABSL_GUARDED_BY(write_mu_);
+  // Slots below the store's next_slot that no id holds (purged tombstones):
+  // new ids take the lowest. Derived from the stored records at open, so
+  // nothing persists it.
+  absl::btree_set<uint32_t> free_slots_ ABSL_GUARDED_BY(write_mu_);
   // The slots holding tombstones, for PurgeTombstones (no pass over every
   // row). Kept in step with the stored records by Apply and the purge.
   absl::btree_set<uint32_t> tombstone_slots_ ABSL_GUARDED_BY(write_mu_);

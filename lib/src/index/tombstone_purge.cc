@@ -11,10 +11,6 @@
 // first, so the delete is in Xapian before its tombstone can go, and a
 // machine restart that loses Xapian's unsynced commits rebuilds text/ from
 // the documents instead of replaying.)
-#include <algorithm>
-#include <functional>
-#include <limits>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/snapshot_update.h"
@@ -30,9 +26,8 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
   if (absl::Status s = CatchUpSearchIndex(); !s.ok()) return s;
   const std::shared_ptr<const engine::Snapshot> base = snapshot();
   store::CommitWrite write = NextCommit();
-  const int64_t horizon = options.deleted_before == absl::InfinitePast()
-                              ? std::numeric_limits<int64_t>::min()
-                              : absl::ToUnixMicros(options.deleted_before);
+  // InfinitePast() saturates to the smallest value: nothing is older.
+  const int64_t horizon = absl::ToUnixMicros(options.deleted_before);
   std::vector<uint32_t> erased_slots;
   TombstonePurge result;
   for (const uint32_t slot : tombstone_slots_) {
@@ -41,7 +36,7 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
       break;
     }
     const engine::Row* row = base->rows.has(slot) ? &base->rows.row(slot) : nullptr;
-    if (row == nullptr || row->id.empty() || !row->locations.empty()) {
+    if (row == nullptr || !engine::IsTombstoneRow(*row)) {
       return absl::InternalError(
           absl::StrCat("index: slot ", slot, " is listed as a tombstone but holds none"));
     }
@@ -70,9 +65,7 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
   if (absl::Status s = CommitToStore(&write); !s.ok()) return s;
   for (const std::string& id : write.erased) slot_of_.erase(id);
   for (uint32_t slot : erased_slots) tombstone_slots_.erase(slot);
-  // Freed slots join the free list, which stays sorted highest first.
-  free_slots_.insert(free_slots_.end(), erased_slots.begin(), erased_slots.end());
-  std::sort(free_slots_.begin(), free_slots_.end(), std::greater<>());
+  free_slots_.insert(erased_slots.begin(), erased_slots.end());
 
   engine::SnapshotUpdate update(*base, taxonomy_, strings_);
   for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
