@@ -135,6 +135,9 @@ absl::Status IndexImpl::OpenStores() {
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   if (rebuild) return ReplaceSearchIndexFromStore();
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
+  absl::StatusOr<bool> current_format = SearchIndexFormatIsCurrent();
+  if (!current_format.ok()) return current_format.status();
+  if (!*current_format) return ReplaceSearchIndexFromStore();
   // The same boot: a process crashed with Xapian commits still unsynced; the
   // page cache holds them. This process's clean close syncs them.
   unsynced_boot_recorded_ = boot->has_value();
@@ -175,6 +178,22 @@ absl::Status IndexImpl::OpenSearchIndex() {
     return XapianError("open", e);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> IndexImpl::SearchIndexFormatIsCurrent() {
+  try {
+    // An empty index has nothing to convert; its next commit records the
+    // layout.
+    if (xdb_->get_doccount() == 0) return true;
+    return xdb_->get_metadata(text::kDocumentFormatKey) == text::kDocumentFormat;
+  } catch (const Xapian::Error& e) {
+    return XapianError("read document format", e);
+  }
+}
+
+void IndexImpl::SetSearchIndexMetadata(uint64_t seq) {
+  xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(seq));
+  xdb_->set_metadata(text::kDocumentFormatKey, std::string(text::kDocumentFormat));
 }
 
 // New ids get slots in S2 cell order of their primary location, so that
@@ -447,7 +466,7 @@ absl::Status IndexImpl::CatchUpSearchIndex() {
 }
 
 void IndexImpl::CommitSearchIndex(uint64_t seq) {
-  xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(seq));
+  SetSearchIndexMetadata(seq);
   if (fail_search_index_commits_ > 0) {
     --fail_search_index_commits_;
     throw Xapian::DatabaseError("commit failed (injected for testing)");

@@ -77,7 +77,8 @@ class IndexImpl : public Index {
   // Indexes every searchable stored record into the (empty) Xapian database,
   // then syncs it: after a machine restart with unsynced Xapian commits
   // (search_index_sync.h), for a search index the log cannot bring up to
-  // date, and for IndexOptions::rebuild_search_index. Pipelined like a
+  // date, for one of an older document layout, and for
+  // IndexOptions::rebuild_search_index. Pipelined like a
   // commit (WriteDocuments), in slot order.
   absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Opens the Xapian database (creating it when missing).
@@ -86,8 +87,15 @@ class IndexImpl : public Index {
   absl::Status RemoveSearchIndexFiles();
   // Closes text/ if it is open, removes it (unread: after a machine restart
   // its files may not even open) and rebuilds it from the stored documents:
-  // for RebuildSearchIndex's three cases.
+  // for RebuildSearchIndex's three cases, and for documents of an older
+  // layout (text::kDocumentFormat).
   absl::Status ReplaceSearchIndexFromStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Whether the open search index holds documents of the current layout
+  // (or none at all).
+  absl::StatusOr<bool> SearchIndexFormatIsCurrent() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Sets the metadata every Xapian commit carries: the commit seq and the
+  // document layout. Throws Xapian::Error.
+  void SetSearchIndexMetadata(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadSnapshot();
   // Gives the records of `write` without a slot (new ids) free slots, the
   // lowest first, then fresh ones from write->next_slot, in S2 cell order.
@@ -119,7 +127,8 @@ class IndexImpl : public Index {
   // first unsynced one; true when it did.
   bool AddUnsyncedBootRecord(store::CommitWrite* write) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Brings Xapian up to the DocStore for the ids in `log`; commits Xapian.
-  absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq);
+  absl::Status ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void IndexRecord(uint32_t slot, const StoredRecord& record);  // throws Xapian::Error
   // Writes `count` documents to Xapian in order: the i-th is made by
   // make(builder, i) and written at docid slot(i). From 64 documents on they

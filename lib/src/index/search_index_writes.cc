@@ -135,7 +135,7 @@ absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log,
         IndexRecord((*rec)->slot(), **rec);
       }
     }
-    xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(seq));
+    SetSearchIndexMetadata(seq);
     xdb_->commit();
   } catch (const Xapian::Error& e) {
     return XapianError("re-index", e);
@@ -174,7 +174,7 @@ absl::Status IndexImpl::RebuildSearchIndex() {
           return BuildDocument(builder, **r);
         });
     if (!read.ok()) return read;
-    xdb_->set_metadata(kSearchIndexSeqKey, std::to_string(store_->state().seq));
+    SetSearchIndexMetadata(store_->state().seq);
     xdb_->commit();
   } catch (const Xapian::Error& e) {
     return XapianError("rebuild", e);

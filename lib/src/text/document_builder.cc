@@ -52,15 +52,42 @@ std::string SuggestTerm(std::string_view prefix, std::string_view original) {
 
 std::string PhraseText(std::string_view text) {
   std::string out = " ";
-  for (unsigned char c : text) {
-    if (c >= 0x80 || absl::ascii_isalnum(c)) {
-      out.push_back(static_cast<char>(absl::ascii_tolower(c)));
-    } else if (out.back() != ' ') {
-      out.push_back(' ');
+  out.reserve(text.size() + 2);
+  auto separate = [&out] {
+    if (out.back() != ' ') out.push_back(' ');
+  };
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (absl::ascii_isalnum(c)) {
+        out.push_back(static_cast<char>(absl::ascii_tolower(c)));
+      } else {
+        separate();
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte character: lowercased as Xapian's TermGenerator does,
+    // which also reads invalid UTF-8 bytes as Latin-1 characters.
+    Xapian::Utf8Iterator it(text.data() + i, text.size() - i);
+    const unsigned ch = *it;
+    ++it;
+    const size_t used = static_cast<size_t>(it.raw() - (text.data() + i));
+    i += used == 0 ? 1 : used;
+    if (Xapian::Unicode::is_wordchar(ch)) {
+      Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(ch));
+    } else {
+      separate();
     }
   }
-  if (out.back() != ' ') out.push_back(' ');
+  separate();
   return out;
+}
+
+void AppendPhraseField(std::string_view text, std::string* phrase_text) {
+  if (text.empty()) return;
+  if (!phrase_text->empty()) phrase_text->push_back(kPhraseFieldSeparator);
+  phrase_text->append(PhraseText(text));
 }
 
 namespace {
@@ -141,13 +168,14 @@ DocumentBuilder::DocumentBuilder(const StyleTaxonomy& taxonomy) : taxonomy_(taxo
 Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) {
   Xapian::Document doc;
   termgen_.set_document(doc);
+  std::string phrase_text;
   // Short fields: unstemmed and Z-stemmed terms.
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   termgen_.set_stopper(nullptr);
   auto field = [&](std::string_view text, Xapian::termcount weight) {
     if (text.empty()) return;
-    termgen_.index_text(std::string(text), weight);
-    termgen_.increase_termpos(100);  // no phrase matches across fields
+    termgen_.index_text_without_positions(Xapian::Utf8Iterator(text.data(), text.size()), weight);
+    AppendPhraseField(text, &phrase_text);
   };
   field(a.name(), 3);
   field(a.studio().name(), 2);
@@ -169,17 +197,15 @@ Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) 
   }
   field(a.instagram_handle(), 1);
   // The biography is most of the text and most of the indexing cost: stemmed
-  // terms only, stopwords dropped, no positions (phrases match the short
-  // fields above, not biographies).
+  // terms only, stopwords dropped.
   if (!a.biography().empty()) {
     termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
     termgen_.set_stopper(&EnglishStopper());
     termgen_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
     termgen_.index_text_without_positions(a.biography());
-    // Phrases in biographies are checked against this text instead of
-    // positions (TextQuery::Match): positions would double the cost of indexing.
-    doc.add_value(kPhraseTextSlot, PhraseText(a.biography()));
+    AppendPhraseField(a.biography(), &phrase_text);
   }
+  if (!phrase_text.empty()) doc.add_value(kPhraseTextSlot, phrase_text);
 
   // No id term: documents are addressed by slot (docid), and an id may be
   // longer than Xapian's 245-byte term limit.

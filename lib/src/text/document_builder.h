@@ -1,11 +1,10 @@
 // The Xapian document of an artist: what the search index holds.
 //
-// Terms:
+// Terms (none with positions: phrases are checked against value 1):
 //   (no prefix)/Z    free text of the short fields: name, studio, specialties,
 //                    style display names, locations, instagram handle; words
-//                    and English stems (Z-prefixed), with positions for phrases
-//   Z (biography)    stems only, English stopwords dropped, no positions
-//                    (phrases are checked against value 1 instead)
+//                    and English stems (Z-prefixed)
+//   Z (biography)    stems only, English stopwords dropped
 //   S<style id>      one per canonical style (style aliases in a query map here)
 //   XA<lower>\x1f<name>     full artist name, for suggest (termfreq = artists)
 //   XT<lower>\x1f<studio>   studio name, for suggest
@@ -15,9 +14,15 @@
 //      Index::Apply skips re-writing a document whose hash is unchanged (a
 //      rating or availability update changes no text), and Verify checks it
 //      against the stored record's
-//   1  the biography as PhraseText, for phrase queries
+//   1  every text field above as PhraseText, fields separated by '|' (which
+//      PhraseText never outputs, so no phrase spans two fields): phrase
+//      queries ("fine line", neo-traditional) are matched against it
 // Data: the artist id.
-// Cost: ~40 terms for a typical artist; indexing is Xapian-bound.
+// Cost: ~40 terms for a typical artist; indexing is Xapian-bound. Positions
+// would let Xapian match phrases itself, but they cost a position-table
+// entry per term and document: ~15 % of a build and ~25 % of a stream of
+// renames (bench/ANALYSIS.md "Documents without positions"), for queries
+// that are rare here and cheap to check against value 1.
 //
 // Thread safety: a DocumentBuilder is used by one thread (it owns a
 // TermGenerator); the documents it returns hold no reference to it and may be
@@ -35,9 +40,18 @@
 
 namespace inkdex::text {
 
+// The layout of the documents Build makes. The search index records it
+// (metadata kDocumentFormatKey) and is rebuilt from the stored records when
+// opened with documents of another layout.
+//   1 (no key)  short fields with positions; value 1 the biography only
+//   2           no positions; value 1 every text field
+inline constexpr std::string_view kDocumentFormat = "2";
+inline constexpr char kDocumentFormatKey[] = "inkdex_document_format";
+
 inline constexpr Xapian::valueno kContentHashSlot = 0;
 inline constexpr Xapian::valueno kPhraseTextSlot = 1;
 inline constexpr char kSuggestSeparator = '\x1f';
+inline constexpr char kPhraseFieldSeparator = '|';
 inline constexpr std::string_view kArtistNamePrefix = "XA";
 inline constexpr std::string_view kStudioNamePrefix = "XT";
 inline constexpr std::string_view kCityPrefix = "XC";
@@ -46,9 +60,14 @@ inline constexpr char kStylePrefix[] = "S";
 // The English stopwords dropped from biographies and from queries.
 const Xapian::Stopper& EnglishStopper();
 
-// Lowercase ASCII words separated and surrounded by single spaces (other
-// bytes kept): " black rose " is a phrase of PhraseText(t) iff it occurs in it.
+// The words of `text`, lowercased (Unicode), separated and surrounded by
+// single spaces; anything that is not a letter or digit separates words:
+// " black rose " is a phrase of PhraseText(t) iff it occurs in it. Invalid
+// UTF-8 bytes are kept as they are.
 std::string PhraseText(std::string_view text);
+// Appends PhraseText(text) to *phrase_text, after kPhraseFieldSeparator
+// unless *phrase_text is empty; an empty `text` adds nothing.
+void AppendPhraseField(std::string_view text, std::string* phrase_text);
 
 // The fields of `a` that DocumentBuilder::Build reads, and nothing else:
 // Build(TextProjection(a)) is the same document as Build(a) (tested), so

@@ -183,6 +183,16 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   return Xapian::Query(Xapian::Query::OP_AND, rest, last);
 }
 
+// Whether the query for `segment` also matches its style's term. Not for a
+// style named by its display name: that is already in every such artist's
+// text (DocumentBuilder indexes display names), and OR-ing in the style term
+// would only read another long posting list.
+bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
+  if (segment.style < 0) return false;
+  return StyleTaxonomy::Normalize(segment.text) !=
+         StyleTaxonomy::Normalize(taxonomy.style(segment.style).display_name);
+}
+
 }  // namespace
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
@@ -209,16 +219,7 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
       if (last) with_prefix = ParseWithStemmedPrefix(db, qp, segments[i].text, base_flags);
       Xapian::Query q =
           with_prefix ? *std::move(with_prefix) : qp.parse_query(segments[i].text, flags);
-      // A style named by its display name is already in every such artist's
-      // text (DocumentBuilder indexes display names): OR-ing in the style term
-      // would only read another long posting list.
-      const StyleInfo* style =
-          segments[i].style >= 0 ? &taxonomy.style(segments[i].style) : nullptr;
-      if (style != nullptr && StyleTaxonomy::Normalize(segments[i].text) ==
-                                  StyleTaxonomy::Normalize(style->display_name)) {
-        style = nullptr;
-      }
-      if (style != nullptr) {
+      if (MatchesStyleTerm(segments[i], taxonomy)) {
         q = Xapian::Query(
             Xapian::Query::OP_OR, q,
             Xapian::Query(absl::StrCat(kStylePrefix, taxonomy.style(segments[i].style).id)));
@@ -284,48 +285,101 @@ std::vector<std::string> QuotedPhrases(std::string_view text) {
   return out;
 }
 
+// The text with its "quoted" parts blanked out.
+std::string Unquoted(std::string_view text) {
+  std::string out;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    out.push_back(quoted || c == '"' ? ' ' : c);
+  }
+  return out;
+}
+
+// Whether the QueryParser makes a phrase of `word`: it does of words joined
+// by one of .-/:\@ ("neo-traditional", "a/b"), Xapian's phrase generators.
+bool IsPhraseWord(std::string_view word) {
+  const size_t first = word.find_first_of(".-/:\\@");
+  if (first == std::string_view::npos) return false;
+  auto alnum = [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  for (size_t i = first; i < word.size(); ++i) {
+    if (std::string_view(".-/:\\@").find(word[i]) == std::string_view::npos) continue;
+    if (i > 0 && i + 1 < word.size() && alnum(word[i - 1]) && alnum(word[i + 1])) return true;
+  }
+  return false;
+}
+
+// What a matching document's phrase text (value kPhraseTextSlot) must hold,
+// as PhraseText: each quoted phrase, and each word the QueryParser makes a
+// phrase of, unless the word names a style whose term it also matches
+// ("sailor-jerry" finds Old School artists without those words).
+std::vector<std::string> PhraseNeedles(std::string_view text, const StyleTaxonomy& taxonomy) {
+  std::vector<std::string> out;
+  auto add = [&out](std::string_view phrase) {
+    std::string needle = PhraseText(phrase);
+    if (needle.size() > 1) out.push_back(std::move(needle));
+  };
+  for (const std::string& phrase : QuotedPhrases(text)) add(phrase);
+  for (const Segment& segment : Segments(Unquoted(text), taxonomy)) {
+    if (MatchesStyleTerm(segment, taxonomy)) continue;
+    for (absl::string_view word :
+         absl::StrSplit(segment.text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+      const std::string_view w(word.data(), word.size());
+      if (IsPhraseWord(w)) add(w);
+    }
+  }
+  return out;
+}
+
+// Erases from `weights` the documents whose phrase text lacks a needle.
+// Cost: one value read per document, in docid order (a value stream walk).
+void KeepPhraseMatches(Xapian::Database& db, const std::vector<std::string>& needles,
+                       absl::flat_hash_map<uint32_t, double>* weights) {
+  std::vector<uint32_t> slots;
+  slots.reserve(weights->size());
+  for (const auto& [slot, w] : *weights) slots.push_back(slot);
+  std::sort(slots.begin(), slots.end());
+  Xapian::ValueIterator it = db.valuestream_begin(kPhraseTextSlot);
+  const Xapian::ValueIterator end = db.valuestream_end(kPhraseTextSlot);
+  for (uint32_t slot : slots) {
+    bool held = false;
+    if (it != end) it.skip_to(slot);
+    if (it != end && it.get_docid() == slot) {
+      const std::string& phrase_text = *it;
+      held = std::all_of(needles.begin(), needles.end(), [&](const std::string& needle) {
+        return phrase_text.find(needle) != std::string::npos;
+      });
+    }
+    if (!held) weights->erase(slot);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>* restrict_to) {
-  Xapian::Database& db = db_;
-  const std::string_view text = text_;
-  const StyleTaxonomy& taxonomy = taxonomy_;
   engine::TextMatches out;
-  out.spelling_suggestion = SuggestSpelling(db, text, taxonomy);
-  const std::vector<std::string> phrases = QuotedPhrases(text);
-  if (phrases.empty()) {
+  out.spelling_suggestion = SuggestSpelling(db_, text_, taxonomy_);
+  // Documents have no positions (document_builder.h): Xapian matches a
+  // phrase's words anywhere in them (it treats a phrase as AND then), and
+  // the phrase itself is checked against each match's phrase text.
+  const std::vector<std::string> needles = PhraseNeedles(text_, taxonomy_);
+  if (text_.find('"') == std::string::npos) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
-    if (!parsed->empty()) out.weights = RunQuery(db, *parsed, restrict_to);
-    return out;
+    if (!parsed->empty()) out.weights = RunQuery(db_, *parsed, restrict_to);
+  } else {
+    // Quoted words are also looked for stemmed, as words outside quotes are:
+    // a phrase in a biography (indexed stemmed only) is found too.
+    std::string loose(text_);
+    std::replace(loose.begin(), loose.end(), '"', ' ');
+    absl::StatusOr<Xapian::Query> parsed = ParseText(db_, loose, taxonomy_);
+    if (!parsed.ok()) return parsed.status();
+    if (!parsed->empty()) out.weights = RunQuery(db_, *std::move(parsed), restrict_to);
   }
-  // Phrases: match every word anywhere first; then a document keeps a phrase
-  // if its positions hold it (short fields) or its biography text does.
-  std::string loose(text);
-  std::replace(loose.begin(), loose.end(), '"', ' ');
-  absl::StatusOr<Xapian::Query> parsed = ParseText(db, loose, taxonomy);
-  if (!parsed.ok()) return parsed.status();
-  if (parsed->empty()) return out;
-  out.weights = RunQuery(db, *std::move(parsed), restrict_to);
-  for (const std::string& phrase : phrases) {
-    const std::string needle = PhraseText(phrase);
-    if (needle.size() <= 1 || out.weights.empty()) continue;
-    absl::StatusOr<Xapian::Query> positional =
-        ParseText(db, absl::StrCat("\"", phrase, "\""), taxonomy);
-    if (!positional.ok()) return positional.status();
-    std::vector<uint32_t> candidates;
-    candidates.reserve(out.weights.size());
-    for (const auto& [slot, w] : out.weights) candidates.push_back(slot);
-    std::sort(candidates.begin(), candidates.end());
-    const absl::flat_hash_map<uint32_t, double> held =
-        positional->empty() ? absl::flat_hash_map<uint32_t, double>()
-                            : RunQuery(db, *std::move(positional), &candidates);
-    for (uint32_t slot : candidates) {
-      if (held.contains(slot)) continue;
-      const std::string bio = db.get_document(slot).get_value(kPhraseTextSlot);
-      if (bio.find(needle) == std::string::npos) out.weights.erase(slot);
-    }
-  }
+  if (!needles.empty() && !out.weights.empty()) KeepPhraseMatches(db_, needles, &out.weights);
   return out;
 }
 

@@ -1,0 +1,148 @@
+// Phrases without positions: documents hold no word positions
+// (text/document_builder.h), so a phrase's words are matched anywhere and its
+// candidates are checked against their fields' text. These tests pin what a
+// user sees: quoted phrases and hyphenated words match adjacent words in one
+// field only, in order; words naming a style still match the style; and an
+// index written with the older, positional layout is rebuilt when opened.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+#include "text/document_builder.h"
+#include "xapian.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::MakeArtist;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+constexpr double kLat = 53.7997, kLon = -1.5492;
+
+class PhraseTest : public testing::IndexDirTest {
+ protected:
+  void SetUp() override {
+    testing::IndexDirTest::SetUp();
+    Artist a = MakeArtist("a1", "Sarah Mitchell", kLat, kLon, {"fineline"});
+    a.mutable_studio()->set_name("Ink House");
+    a.set_instagram_handle("black.rose.tattoo");
+    a.add_specialties("Black-Rose sleeves");
+    a.set_biography("Twenty years of fine line botanicals.");
+    Artist b = MakeArtist("a2", "Mitchell Sarah", kLat, kLon, {"blackwork"});
+    b.mutable_studio()->set_name("House of Ink");
+    b.add_specialties("rose black");  // both words, the other order
+    Artist c = MakeArtist("a3", "ÖMER YILMAZ", kLat, kLon, {"old_school"});
+    c.mutable_location()->set_display("Kreuzberg, Berlin");
+    WriteBatch batch;
+    batch.Upsert(a);
+    batch.Upsert(b);
+    batch.Upsert(c);
+    ASSERT_TRUE(index_->Apply(batch).ok());
+  }
+
+  std::vector<std::string> Find(const std::string& text) {
+    SearchRequest q;
+    q.text = text;
+    absl::StatusOr<SearchResponse> r = index_->Search(q);
+    EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+    std::vector<std::string> ids;
+    if (r.ok()) {
+      for (const SearchHit& h : r->hits) ids.push_back(h.id);
+      EXPECT_EQ(r->total, static_cast<int64_t>(ids.size())) << text;
+    }
+    return ids;
+  }
+};
+
+TEST_F(PhraseTest, QuotedPhrasesMatchAdjacentWordsInOrder) {
+  EXPECT_THAT(Find("\"sarah mitchell\""), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"mitchell sarah\""), ElementsAre("a2"));
+  EXPECT_THAT(Find("\"ink house\""), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"house of ink\""), ElementsAre("a2"));
+  EXPECT_THAT(Find("\"fine line botanicals\""), ElementsAre("a1"));  // the biography
+  EXPECT_THAT(Find("\"Kreuzberg Berlin\""), ElementsAre("a3"));      // the location
+  EXPECT_THAT(Find("\"rose tattoo\""), ElementsAre("a1"));           // the handle's words
+  EXPECT_THAT(Find("\"sarah house\""), ::testing::IsEmpty());
+  // With other words around it, each still required.
+  EXPECT_THAT(Find("\"sarah mitchell\" ink"), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"sarah mitchell\" koi"), ::testing::IsEmpty());
+}
+
+TEST_F(PhraseTest, NoPhraseSpansTwoFields) {
+  // "Mitchell" ends the name and "Ink" starts the studio of a1.
+  EXPECT_THAT(Find("\"mitchell ink\""), ::testing::IsEmpty());
+  EXPECT_THAT(Find("\"sarah mitchell ink house\""), ::testing::IsEmpty());
+}
+
+TEST_F(PhraseTest, HyphenatedWordsAreAPhrase) {
+  // a2 has both words, in the other order: not the phrase.
+  EXPECT_THAT(Find("black-rose"), ElementsAre("a1"));
+  EXPECT_THAT(Find("rose-black"), ElementsAre("a2"));
+  EXPECT_THAT(Find("sarah-mitchell"), ElementsAre("a1"));
+  EXPECT_THAT(Find("black.rose"), ElementsAre("a1"));
+}
+
+TEST_F(PhraseTest, PhrasesFoldCaseBeyondAscii) {
+  EXPECT_THAT(Find("\"ömer yilmaz\""), ElementsAre("a3"));
+}
+
+TEST_F(PhraseTest, HyphenatedStyleNamesStillMatchTheStyle) {
+  // "sailor-jerry" is an alias of Old School: a3 has the style but not the
+  // words, and matches through the style, as the unhyphenated alias does.
+  EXPECT_THAT(Find("sailor-jerry"), ElementsAre("a3"));
+  EXPECT_THAT(Find("sailor jerry"), ElementsAre("a3"));
+  EXPECT_THAT(Find("fine-line"), ElementsAre("a1"));
+}
+
+TEST_F(PhraseTest, PhrasesFollowUpdates) {
+  Artist a = MakeArtist("a1", "Sarah Mitchell-Jones", kLat, kLon, {"fineline"}, 2);
+  WriteBatch batch;
+  batch.Upsert(a);
+  ASSERT_TRUE(index_->Apply(batch).ok());
+  EXPECT_THAT(Find("mitchell-jones"), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"ink house\""), ::testing::IsEmpty());  // the studio is gone
+  EXPECT_THAT(Find("\"sarah mitchell\""), ElementsAre("a1"));
+}
+
+TEST_F(PhraseTest, TheSearchIndexHoldsNoPositionsAndRecordsItsLayout) {
+  index_.reset();
+  Xapian::Database db(dir_.path() + "/text");
+  EXPECT_FALSE(db.has_positions());
+  EXPECT_EQ(db.get_metadata(text::kDocumentFormatKey), text::kDocumentFormat);
+}
+
+TEST_F(PhraseTest, AnIndexOfTheOlderLayoutIsRebuiltWhenOpened) {
+  index_.reset();
+  {
+    // What an index written before layout 2 holds: positions, no layout key
+    // (and so, at first, phrases Xapian would match by position alone).
+    Xapian::WritableDatabase db(dir_.path() + "/text", Xapian::DB_OPEN);
+    Xapian::Document old = db.get_document(1);
+    old.add_posting("sarah", 1);
+    old.add_posting("mitchell", 2);
+    db.replace_document(1, old);
+    db.set_metadata(text::kDocumentFormatKey, "");
+    db.commit();
+    ASSERT_TRUE(db.has_positions());
+  }
+  Reopen();
+  {
+    Xapian::Database db(dir_.path() + "/text");
+    EXPECT_FALSE(db.has_positions());
+    EXPECT_EQ(db.get_metadata(text::kDocumentFormatKey), text::kDocumentFormat);
+    EXPECT_EQ(db.get_doccount(), 3u);
+  }
+  EXPECT_THAT(Find("\"sarah mitchell\""), ElementsAre("a1"));
+  EXPECT_THAT(Find("black-rose"), ElementsAre("a1"));
+  EXPECT_THAT(Find("ink"), UnorderedElementsAre("a1", "a2"));
+  absl::StatusOr<VerifyReport> report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok());
+}
+
+}  // namespace
+}  // namespace inkdex
