@@ -13,29 +13,39 @@ void FacetCounter::AddBase(const HotRow& row) {
 
 int FacetCounter::RingOf(double d) {
   int i = 0;
-  while (i < static_cast<int>(kRingEdgesKm.size()) && d >= kRingEdgesKm[i]) ++i;
+  for (double edge : kRingEdgesKm) i += d >= edge;
   return i;
 }
 
 void FacetCounter::AddMatch(const HotRow& row, const std::string* city, double distance_km) {
+  // Counted without branches on the values: which band a match falls in is
+  // as good as random from one match to the next, and mispredicted branches
+  // were most of this function's cost.
   if (!std::isnan(distance_km)) ++rings_[RingOf(distance_km)];
-  if (std::isnan(row.hourly_rate)) {
-    ++rates_[5];
-  } else {
-    int i = 0;
-    while (i < 4 && row.hourly_rate >= kRateEdges[i]) ++i;
-    ++rates_[i];
-  }
+  const double rate = row.hourly_rate;
+  int band = 0;
+  for (double edge : kRateEdges) band += rate >= edge;
+  ++rates_[std::isnan(rate) ? 5 : band];
   const double r = row.rating;
-  if (std::isnan(r) || row.review_count == 0) {
-    ++ratings_[4];
-  } else {
-    ++ratings_[r >= 4.5 ? 0 : r >= 4.0 ? 1 : r >= 3.0 ? 2 : 3];
+  const int rating_band = (r < 4.5) + (r < 4.0) + (r < 3.0);
+  ++ratings_[std::isnan(r) || row.review_count == 0 ? 4 : rating_band];
+  // Matches come in location order, so runs share a city: the run is
+  // counted here and added to the map when the city changes.
+  if (city != run_city_) {
+    FlushCityRun();
+    run_city_ = city;
   }
-  if (city != nullptr && !city->empty()) ++cities_[city];
+  ++run_count_;
 }
 
-Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) const {
+void FacetCounter::FlushCityRun() {
+  if (run_count_ > 0 && run_city_ != nullptr && !run_city_->empty())
+    cities_[run_city_] += run_count_;
+  run_count_ = 0;
+}
+
+Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) {
+  FlushCityRun();
   Facets f;
   for (int i = 0; i < taxonomy.size(); ++i) {
     if (styles_[i] > 0) {

@@ -38,7 +38,8 @@ class FacetCounter {
 
   static int RingOf(double distance_km);
 
-  Facets Finish(const StyleTaxonomy& taxonomy, int top_cities) const;
+  // REQUIRES: called once, after the last Add.
+  Facets Finish(const StyleTaxonomy& taxonomy, int top_cities);
 
  private:
   std::array<int64_t, 64> styles_{};
@@ -47,6 +48,11 @@ class FacetCounter {
   std::array<int64_t, 6> rates_{};    // 5 bands + unknown
   std::array<int64_t, 5> ratings_{};  // 4.5+, 4-4.5, 3-4, <3, unrated
   absl::flat_hash_map<const std::string*, int64_t> cities_;
+  // The current run of matches in one city, not yet in cities_.
+  const std::string* run_city_ = nullptr;
+  int64_t run_count_ = 0;
+
+  void FlushCityRun();
 };
 
 }  // namespace inkdex::engine
