@@ -3,6 +3,7 @@ per-method, per-code counts; /healthz; JSON log lines on stderr with a
 request id per call (the caller's x-request-id echoed back, or a generated
 one), and never a token."""
 
+import os
 import re
 import signal
 import time
@@ -185,6 +186,21 @@ class LogsTest(fx.ServiceTestCase):
         self.assertEqual(response_header(error, "x-request-id"), "e2e-rid-bad")
         self.assertEqual(fx.status_name(self.log_for("e2e-rid-bad").get("code")),
                          "INVALID_ARGUMENT")
+
+    def test_start_up_says_what_was_opened_and_how_long_it_took(self):
+        opened = self.server.wait_for_log(lambda e: e.get("event") == "index_opened")
+        self.assertIsNotNone(opened, "no index_opened line")
+        stats = self.server.search.GetStats(pb.GetStatsRequest(), metadata=self.read_md,
+                                            timeout=10)
+        self.assertEqual(opened.get("documents"), stats.documents, opened)
+        self.assertGreater(opened.get("searchable", 0), 0, opened)
+        self.assertIsInstance(opened.get("duration_ms"), (int, float), opened)
+        self.assertGreaterEqual(opened["duration_ms"], 0)
+        # The read threads actually running ("starting" shows the flag, 0 =
+        # one per core).
+        listening = self.server.wait_for_log(lambda e: e.get("event") == "listening")
+        self.assertIsNotNone(listening)
+        self.assertEqual(listening.get("read_threads"), os.cpu_count(), listening)
 
     def test_logs_are_json_lines_without_tokens(self):
         """Runs last in its own server: every kind of token use, then a
