@@ -249,5 +249,65 @@ TEST_F(SuggestTest, GlobalCompletionsFillWhatNearbyOnesLeave) {
   EXPECT_EQ(got[1].id, "n2");
 }
 
+
+TEST_F(SuggestTest, GlobalCompletionsFollowRenamesHidingAndDeletes) {
+  auto global = [&](const std::string& prefix) {
+    SuggestRequest q;
+    q.prefix = prefix;
+    q.limit = 10;
+    auto r = index_->Suggest(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    for (const Suggestion& s : r.ok() ? *r : std::vector<Suggestion>{}) {
+      out.push_back(absl::StrCat(s.text, "/", s.id, "/", s.count));
+    }
+    return out;
+  };
+  Artist a = MakeArtist("a1", "Quinn Avery", kLat, kLon, {"blackwork"});
+  a.mutable_studio()->set_name("Quartz Ink");
+  Artist b = MakeArtist("b1", "Quinn Avery", kLat, kLon, {"blackwork"});
+  b.mutable_studio()->set_name("Quartz Ink");
+  WriteBatch batch;
+  batch.Upsert(a);
+  batch.Upsert(b);
+  Apply(batch);
+  // One name for two artists: counted twice, named by one of them.
+  std::vector<std::string> got = global("qu");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0] == "Quartz Ink/Quartz Ink/2") << got[0];
+  EXPECT_TRUE(got[1] == "Quinn Avery/a1/2" || got[1] == "Quinn Avery/b1/2") << got[1];
+
+  // A rename moves the artist to the new name at once.
+  Artist renamed = MakeArtist("a1", "Quade Lowe", kLat, kLon, {"blackwork"}, 2);
+  renamed.mutable_studio()->set_name("Quartz Ink");
+  WriteBatch rename;
+  rename.Upsert(renamed);
+  Apply(rename);
+  got = global("qu");
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "Quartz Ink/Quartz Ink/2");
+  EXPECT_EQ(got[1], "Quade Lowe/a1/1");
+  EXPECT_EQ(got[2], "Quinn Avery/b1/1");
+
+  // Hidden and deleted artists leave.
+  b.set_opted_out(true);
+  b.set_version(2);
+  WriteBatch hide;
+  hide.Upsert(b);
+  hide.Delete("a1", 3);
+  Apply(hide);
+  EXPECT_TRUE(global("qu").empty());
+  // And come back with a later version.
+  b.set_opted_out(false);
+  b.set_version(3);
+  WriteBatch show;
+  show.Upsert(b);
+  Apply(show);
+  EXPECT_EQ(global("qui"), std::vector<std::string>{"Quinn Avery/b1/1"});
+  // The completions survive a restart (rebuilt from the stored records).
+  Reopen();
+  EXPECT_EQ(global("qu"), (std::vector<std::string>{"Quartz Ink/Quartz Ink/1", "Quinn Avery/b1/1"}));
+}
+
 }  // namespace
 }  // namespace inkdex

@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "engine/suggest_index.h"
 #include "pg_connection.h"
 #include "pg_schema.h"
 #include "pg_search.h"
-#include "text/document_builder.h"
 
 namespace inkdex::bench {
 namespace {
@@ -237,7 +237,7 @@ absl::StatusOr<std::vector<std::string>> PostgisPeer::Suggest(const SuggestReque
   if (request.prefix.empty() || request.prefix.size() > 100) {
     return absl::InvalidArgumentError("prefix: must be 1..100 bytes");
   }
-  const std::string key = text::SuggestKey(request.prefix);
+  const std::string key = engine::SuggestKey(request.prefix);
   const std::string norm = StyleTaxonomy::Normalize(request.prefix);
   std::vector<Suggestion> global;
   for (int i = 0; i < taxonomy_.size() && !norm.empty(); ++i) {

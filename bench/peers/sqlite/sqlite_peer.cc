@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "engine/date.h"
 #include "engine/row_builder.h"
+#include "engine/suggest_index.h"
 #include "geo/distance.h"
 #include "sqlite_text.h"
-#include "text/document_builder.h"
 
 namespace inkdex::bench::sqlite {
 namespace {
@@ -269,7 +269,7 @@ absl::Status SqlitePeer::Load(const std::vector<Artist>& artists) {
     auto add_suggest = [&](int kind, const std::string& original) {
       if (original.empty()) return;
       auto [it, inserted] =
-          suggest.try_emplace({kind, text::SuggestTerm("", original)}, std::pair{0, id});
+          suggest.try_emplace({kind, engine::SuggestTerm(original)}, std::pair{0, id});
       ++it->second.first;
     };
     add_suggest(kArtistKind, a.name());
@@ -289,7 +289,7 @@ absl::Status SqlitePeer::Load(const std::vector<Artist>& artists) {
   if (!ins_suggest.ok()) return ins_suggest.status();
   for (const auto& [key, value] : suggest) {
     const std::string& term = key.second;
-    const std::string shown = term.substr(term.find(text::kSuggestSeparator) + 1);
+    const std::string shown = term.substr(term.find(engine::kSuggestSeparator) + 1);
     if (absl::Status s = ins_suggest->Bind(1, key.first)
                              .Bind(2, term)
                              .Bind(3, shown)

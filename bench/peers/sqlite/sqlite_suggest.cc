@@ -10,9 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/suggest_index.h"
 #include "geo/distance.h"
 #include "sqlite_peer.h"
-#include "text/document_builder.h"
 
 namespace inkdex::bench::sqlite {
 namespace {
@@ -81,7 +81,7 @@ absl::StatusOr<std::vector<std::string>> SqlitePeer::Suggest(const SuggestReques
   if (req.limit < 1 || req.limit > SuggestRequest::kMaxLimit) {
     return absl::InvalidArgumentError("limit: must be in 1..50");
   }
-  const std::string key = text::SuggestKey(req.prefix);
+  const std::string key = engine::SuggestKey(req.prefix);
   const std::string norm = StyleTaxonomy::Normalize(req.prefix);
   std::vector<Completion> global;
   for (int i = 0; i < taxonomy_.size(); ++i) {

@@ -18,6 +18,7 @@
 
 #include "engine/row_table.h"
 #include "engine/string_pool.h"
+#include "engine/suggest_index.h"
 #include "geo/cell_index.h"
 
 namespace inkdex::engine {
@@ -30,9 +31,15 @@ struct Snapshot {
   std::shared_ptr<const geo::CellIndex> geo_delta = std::make_shared<geo::CellIndex>();
   std::shared_ptr<const StringPool> strings;  // keeps interned strings alive
   std::vector<int64_t> style_counts;          // live artists per style index
-  uint64_t live = 0;                          // searchable artists
-  uint64_t documents = 0;                     // stored artists, searchable or not
-  uint64_t tombstones = 0;                    // deleted ids remembered
+  // What completion offers anywhere (suggest_index.h), over live artists:
+  // their names (an entry per artist), studio names and primary cities
+  // (counted per name).
+  std::shared_ptr<const SuggestIndex> suggest_artists = std::make_shared<SuggestIndex>();
+  std::shared_ptr<const SuggestIndex> suggest_studios = std::make_shared<SuggestIndex>();
+  std::shared_ptr<const SuggestIndex> suggest_cities = std::make_shared<SuggestIndex>();
+  uint64_t live = 0;        // searchable artists
+  uint64_t documents = 0;   // stored artists, searchable or not
+  uint64_t tombstones = 0;  // deleted ids remembered
 
   bool Valid(const geo::CellEntry& e) const {
     if (!rows.has(e.slot)) return false;

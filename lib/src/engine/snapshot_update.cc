@@ -13,6 +13,9 @@ SnapshotUpdate::SnapshotUpdate(const Snapshot& base, const StyleTaxonomy& taxono
       taxonomy_(taxonomy),
       pool_(std::move(pool)),
       rows_(base.rows),
+      suggest_artists_(base.suggest_artists),
+      suggest_studios_(base.suggest_studios),
+      suggest_cities_(base.suggest_cities),
       style_counts_(base.style_counts),
       live_(static_cast<int64_t>(base.live)),
       documents_(static_cast<int64_t>(base.documents)),
@@ -41,6 +44,8 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   };
   count(old, -1);
   count(row, +1);
+  CountSuggest(old, slot, -1);
+  CountSuggest(row, slot, +1);
   documents_ += IsDocumentRow(row) - IsDocumentRow(old);
   tombstones_ += IsTombstoneRow(row) - IsTombstoneRow(old);
 
@@ -61,6 +66,14 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
   rows_.Sync(slot);
 }
 
+void SnapshotUpdate::CountSuggest(const Row& row, uint32_t slot, int64_t n) {
+  if (!row.live) return;
+  if (!row.name.empty()) suggest_artists_.Add(SuggestTerm(row.name), slot, n);
+  if (!row.studio_name->empty()) studio_counts_[row.studio_name] += n;
+  const std::string* city = row.locations.empty() ? nullptr : row.locations[0].city;
+  if (city != nullptr && !city->empty()) city_counts_[city] += n;
+}
+
 void SnapshotUpdate::Erase(uint32_t slot) {
   Row& row = rows_.Mutable(slot);
   if (IsTombstoneRow(row)) --tombstones_;
@@ -77,6 +90,11 @@ std::shared_ptr<const Snapshot> SnapshotUpdate::Finish(uint64_t seq, int64_t mic
   next->rows = std::move(rows_).Build();
   next->strings = pool_;
   next->style_counts = std::move(style_counts_);
+  for (const auto& [studio, n] : studio_counts_) suggest_studios_.Add(SuggestTerm(*studio), 0, n);
+  for (const auto& [city, n] : city_counts_) suggest_cities_.Add(SuggestTerm(*city), 0, n);
+  next->suggest_artists = std::move(suggest_artists_).Finish();
+  next->suggest_studios = std::move(suggest_studios_).Finish();
+  next->suggest_cities = std::move(suggest_cities_).Finish();
   next->live = static_cast<uint64_t>(live_);
   next->documents = static_cast<uint64_t>(documents_);
   next->tombstones = static_cast<uint64_t>(tombstones_);

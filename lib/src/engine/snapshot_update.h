@@ -3,15 +3,18 @@
 //
 // Cost: O(changed rows + changed pages * page size + delta size); when the
 // geo delta outgrows max(16384, base/8) entries it is merged into a new base,
-// O(n), amortized over the changes that grew it.
+// O(n), amortized over the changes that grew it (the suggest indexes alike,
+// suggest_index.h).
 //
 // Thread safety: used by the single writer; the result is immutable.
 #ifndef INKDEX_ENGINE_SNAPSHOT_UPDATE_H_
 #define INKDEX_ENGINE_SNAPSHOT_UPDATE_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "engine/snapshot.h"
 #include "engine/string_pool.h"
 #include "inkdex/artist.pb.h"
@@ -38,9 +41,19 @@ class SnapshotUpdate {
 
  private:
   const Snapshot& base_;
+  // The suggest index entries of a live row, `n` of them (+1 or -1).
+  void CountSuggest(const Row& row, uint32_t slot, int64_t n);
+
   const StyleTaxonomy& taxonomy_;
   std::shared_ptr<StringPool> pool_;
   RowTable::Builder rows_;
+  SuggestIndex::Update suggest_artists_;
+  SuggestIndex::Update suggest_studios_;
+  SuggestIndex::Update suggest_cities_;
+  // Studio names and cities are interned and repeat: counted per string
+  // here, handed to their suggest indexes once per commit.
+  absl::flat_hash_map<const std::string*, int64_t> studio_counts_;
+  absl::flat_hash_map<const std::string*, int64_t> city_counts_;
   std::vector<geo::CellEntry> added_;
   std::vector<int64_t> style_counts_;
   int64_t live_;

@@ -525,7 +525,9 @@ IndexStats IndexImpl::Stats() const {
     if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);
   }
   st.memory_bytes = static_cast<uint64_t>(s->rows.slot_limit()) * sizeof(engine::Row) +
-                    (s->geo_base->size() + s->geo_delta->size()) * sizeof(geo::CellEntry);
+                    (s->geo_base->size() + s->geo_delta->size()) * sizeof(geo::CellEntry) +
+                    s->suggest_artists->MemoryBytes() + s->suggest_studios->MemoryBytes() +
+                    s->suggest_cities->MemoryBytes();
   return st;
 }
 

@@ -115,10 +115,8 @@ absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest&
   if (request.near) {
     if (absl::Status s = engine::CheckGeoPoint("near", *request.near); !s.ok()) return s;
   }
-  return WithConsistentReader<std::vector<Suggestion>>(
-      [&](const engine::Snapshot& snap, Xapian::Database& db) {
-        return absl::StatusOr<std::vector<Suggestion>>(text::Suggest(db, snap, taxonomy_, request));
-      });
+  // Suggest reads only the snapshot: no Xapian reader is taken.
+  return text::Suggest(*snapshot(), taxonomy_, request);
 }
 
 }  // namespace inkdex::index

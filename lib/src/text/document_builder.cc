@@ -8,48 +8,6 @@
 
 namespace inkdex::text {
 
-std::string SuggestKey(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-namespace {
-
-// The longest prefix of `s` of at most `n` bytes that ends on a UTF-8
-// character boundary.
-std::string_view Utf8Prefix(std::string_view s, size_t n) {
-  if (s.size() <= n) return s;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
-
-}  // namespace
-
-std::string SuggestTerm(std::string_view prefix, std::string_view original) {
-  // Xapian's limit is 245 bytes: the key and the original share what is
-  // left after the prefix and the separator, so both survive a cut.
-  constexpr size_t kMaxPart = 118;
-  const std::string key = SuggestKey(original);
-  const std::string_view k = Utf8Prefix(key, kMaxPart);
-  const std::string_view o = Utf8Prefix(original, kMaxPart);
-  std::string term(prefix);
-  term.append(k);
-  term.push_back(kSuggestSeparator);
-  term.append(o);
-  return term;
-}
-
 std::string PhraseText(std::string_view text) {
   std::string out = " ";
   out.reserve(text.size() + 2);
@@ -209,12 +167,6 @@ Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) 
 
   // No id term: documents are addressed by slot (docid), and an id may be
   // longer than Xapian's 245-byte term limit.
-  if (!a.name().empty()) doc.add_boolean_term(SuggestTerm(kArtistNamePrefix, a.name()));
-  if (!a.studio().name().empty()) {
-    doc.add_boolean_term(SuggestTerm(kStudioNamePrefix, a.studio().name()));
-  }
-  const std::string city = engine::CityKey(a.location());
-  if (!city.empty()) doc.add_boolean_term(SuggestTerm(kCityPrefix, city));
   doc.set_data(a.id());
   doc.add_value(kContentHashSlot, EncodeContentHash(content_hash));
   // Drop the generator's handle: the document may be handed to another

@@ -6,9 +6,7 @@
 //                    and English stems (Z-prefixed)
 //   Z (biography)    stems only, English stopwords dropped
 //   S<style id>      one per canonical style (style aliases in a query map here)
-//   XA<lower>\x1f<name>     full artist name, for suggest (termfreq = artists)
-//   XT<lower>\x1f<studio>   studio name, for suggest
-//   XC<lower>\x1f<City, CC> city of every location, for suggest
+// (Suggest's names are in memory, engine/suggest_index.h, not terms here.)
 // Values:
 //   0  the content hash of the artist's indexed fields (ContentHash):
 //      Index::Apply skips re-writing a document whose hash is unchanged (a
@@ -45,16 +43,14 @@ namespace inkdex::text {
 // opened with documents of another layout.
 //   1 (no key)  short fields with positions; value 1 the biography only
 //   2           no positions; value 1 every text field
-inline constexpr std::string_view kDocumentFormat = "2";
+//   3           no suggest terms (XA/XT/XC: names, studios and cities for
+//               completion, now engine::SuggestIndex)
+inline constexpr std::string_view kDocumentFormat = "3";
 inline constexpr char kDocumentFormatKey[] = "inkdex_document_format";
 
 inline constexpr Xapian::valueno kContentHashSlot = 0;
 inline constexpr Xapian::valueno kPhraseTextSlot = 1;
-inline constexpr char kSuggestSeparator = '\x1f';
 inline constexpr char kPhraseFieldSeparator = '|';
-inline constexpr std::string_view kArtistNamePrefix = "XA";
-inline constexpr std::string_view kStudioNamePrefix = "XT";
-inline constexpr std::string_view kCityPrefix = "XC";
 inline constexpr char kStylePrefix[] = "S";
 
 // The English stopwords dropped from biographies and from queries.
@@ -78,12 +74,6 @@ Artist TextProjection(const Artist& a);
 uint64_t ContentHash(const Artist& a);
 // The hash as value kContentHashSlot holds it (8 bytes big-endian).
 std::string EncodeContentHash(uint64_t hash);
-
-// Lowercases ASCII and folds runs of spaces: the suggest key of a name.
-std::string SuggestKey(std::string_view s);
-// prefix + key + '\x1f' + original, each part cut to 118 bytes (on a UTF-8
-// boundary) to stay within Xapian's 245-byte term limit.
-std::string SuggestTerm(std::string_view prefix, std::string_view original);
 
 class DocumentBuilder {
  public:

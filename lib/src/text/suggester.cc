@@ -10,15 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "geo/distance.h"
 #include "geo/region.h"
-#include "text/document_builder.h"
-#include "text/term_walk.h"
 
 namespace inkdex::text {
 namespace {
 
-// How many terms each kind's prefix scan reads (about a microsecond a term,
-// term_walk.h). Cities and studios rank by how many
-// artists they hold, so more are read; artist names are one artist each.
+// How many names of each kind a prefix scan reads. Cities and studios rank
+// by how many artists they hold, so more are read; artist names are one
+// artist each.
 constexpr int kMaxCityTerms = 200;
 constexpr int kMaxStudioTerms = 100;
 constexpr int kMaxArtistTerms = 30;
@@ -55,20 +53,20 @@ bool WordStartsWith(std::string_view text, std::string_view key) {
   return false;
 }
 
-void ScanTerms(Xapian::Database& db, std::string_view prefix, const std::string& key,
-               Suggestion::Kind kind, int max_terms, std::vector<Suggestion>* out) {
-  const std::string start = std::string(prefix) + key;
+// Appends the first `max_terms` names of `index` that begin with `key`, in
+// byte order, with their counts; an artist name as its lowest-slot artist.
+void ScanNames(const engine::Snapshot& snap, const engine::SuggestIndex& index,
+               const std::string& key, Suggestion::Kind kind, int max_terms,
+               std::vector<Suggestion>* out) {
   int n = 0;
-  ForEachTermWithPrefix(db, start, [&](const std::string& term, Xapian::doccount termfreq) {
+  index.ForEachWithPrefix(key, [&](std::string_view term, int64_t count, uint32_t slot) {
     if (n++ >= max_terms) return false;
-    const size_t sep = term.find(kSuggestSeparator);
-    if (sep == std::string::npos) return true;
+    const size_t sep = term.find(engine::kSuggestSeparator);
     Suggestion s;
     s.kind = kind;
-    s.text = term.substr(sep + 1);
-    s.count = termfreq;
-    // An artist's id is looked up only if the suggestion is returned (Suggest).
-    s.id = kind == Suggestion::Kind::kArtist ? term : s.text;
+    s.text = std::string(term.substr(sep + 1));
+    s.count = count;
+    s.id = kind == Suggestion::Kind::kArtist ? snap.rows.row(slot).id : s.text;
     out->push_back(std::move(s));
     return true;
   });
@@ -173,9 +171,9 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
 
 }  // namespace
 
-std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& snap,
-                                const StyleTaxonomy& taxonomy, const SuggestRequest& req) {
-  const std::string key = SuggestKey(req.prefix);
+std::vector<Suggestion> Suggest(const engine::Snapshot& snap, const StyleTaxonomy& taxonomy,
+                                const SuggestRequest& req) {
+  const std::string key = engine::SuggestKey(req.prefix);
   const std::string norm = StyleTaxonomy::Normalize(req.prefix);
   std::vector<Suggestion> global;
   for (int i = 0; i < taxonomy.size(); ++i) {
@@ -192,12 +190,14 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
   std::vector<Suggestion> out;
   if (req.near) AddNearby(snap, req, key, &out);
   // Global completions come after styles and nearby ones (each distinct):
-  // when those fill the page, the term scans (up to ~330 terms, the larger
-  // part of a suggestion without a point) would not change it.
+  // when those fill the page, the name scans (up to 330 names) would not
+  // change it.
   if (global.size() + out.size() < static_cast<size_t>(req.limit)) {
-    ScanTerms(db, kCityPrefix, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
-    ScanTerms(db, kStudioNamePrefix, key, Suggestion::Kind::kStudio, kMaxStudioTerms, &global);
-    ScanTerms(db, kArtistNamePrefix, key, Suggestion::Kind::kArtist, kMaxArtistTerms, &global);
+    ScanNames(snap, *snap.suggest_cities, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
+    ScanNames(snap, *snap.suggest_studios, key, Suggestion::Kind::kStudio, kMaxStudioTerms,
+              &global);
+    ScanNames(snap, *snap.suggest_artists, key, Suggestion::Kind::kArtist, kMaxArtistTerms,
+              &global);
   }
   std::sort(global.begin(), global.end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.count != b.count) return a.count > b.count;
@@ -217,13 +217,6 @@ std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& sn
     if (s.kind == Suggestion::Kind::kStyle) take(s);
   for (const Suggestion& s : out) take(s);
   for (const Suggestion& s : global) take(s);
-  for (Suggestion& s : result) {
-    if (s.kind != Suggestion::Kind::kArtist || !s.id.starts_with(kArtistNamePrefix)) continue;
-    const std::string term = std::move(s.id);
-    s.id.clear();
-    Xapian::PostingIterator p = db.postlist_begin(term);
-    if (p != db.postlist_end(term)) s.id = db.get_document(*p).get_data();
-  }
   return result;
 }
 

@@ -13,16 +13,13 @@
 // their words begin) and 1,000 rows whose filter passes (a few cache misses
 // each), plus one S2 covering per radius; past those budgets the nearby part
 // is what was found so far. Without a point, or when styles and nearby
-// completions do not fill the page, prefix scans of the XA/XT/XC suggest
-// terms (at most 330 terms, ~1 us each).
-// Thread safety: the Xapian::Database must not be shared during the call;
-// throws Xapian::Error (the caller converts it).
+// completions do not fill the page, prefix scans of the snapshot's names
+// (engine/suggest_index.h: at most 330 names, each a few tens of ns).
+// Thread safety: reads only the snapshot; any number of calls at once.
 #ifndef INKDEX_TEXT_SUGGESTER_H_
 #define INKDEX_TEXT_SUGGESTER_H_
 
 #include <vector>
-
-#include <xapian.h>
 
 #include "engine/snapshot.h"
 #include "inkdex/query.h"
@@ -30,8 +27,8 @@
 
 namespace inkdex::text {
 
-std::vector<Suggestion> Suggest(Xapian::Database& db, const engine::Snapshot& snapshot,
-                                const StyleTaxonomy& taxonomy, const SuggestRequest& request);
+std::vector<Suggestion> Suggest(const engine::Snapshot& snapshot, const StyleTaxonomy& taxonomy,
+                                const SuggestRequest& request);
 
 }  // namespace inkdex::text
 

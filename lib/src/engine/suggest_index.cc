@@ -1,0 +1,239 @@
+#include "engine/suggest_index.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+
+namespace inkdex::engine {
+
+std::string SuggestKey(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+namespace {
+
+// The longest prefix of `s` of at most `n` bytes that ends on a UTF-8
+// character boundary.
+std::string_view Utf8Prefix(std::string_view s, size_t n) {
+  if (s.size() <= n) return s;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
+std::string SuggestTerm(std::string_view original) {
+  // 118: the bound the terms had as Xapian terms (245 bytes with a prefix),
+  // kept so that completions order and cut exactly as they did.
+  constexpr size_t kMaxPart = 118;
+  const std::string key = SuggestKey(original);
+  const std::string_view k = Utf8Prefix(key, kMaxPart);
+  const std::string_view o = Utf8Prefix(original, kMaxPart);
+  std::string term;
+  term.reserve(k.size() + 1 + o.size());
+  term.append(k);
+  term.push_back(kSuggestSeparator);
+  term.append(o);
+  return term;
+}
+
+size_t SuggestIndex::Base::LowerBound(std::string_view t, uint32_t slot) const {
+  size_t lo = 0, hi = size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const int c = term(mid).compare(t);
+    if (c < 0 || (c == 0 && slots[mid] < slot)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void SuggestIndex::ForEachWithPrefix(
+    std::string_view prefix,
+    absl::FunctionRef<bool(std::string_view, int64_t, uint32_t)> fn) const {
+  const Base& base = *base_;
+  size_t b = base.LowerBound(prefix, 0);
+  static const Delta kEmpty;
+  const Delta& delta = delta_ != nullptr ? *delta_ : kEmpty;
+  auto d = std::lower_bound(delta.begin(), delta.end(), prefix,
+                            [](const Change& c, std::string_view p) { return c.term < p; });
+  // The term being gathered: its entries are adjacent in both sequences.
+  std::string term;
+  int64_t count = 0;
+  uint32_t lowest = 0;
+  bool have = false;
+  auto flush = [&]() {
+    const bool go_on = !have || count <= 0 || fn(term, count, lowest);
+    have = false;
+    count = 0;
+    return go_on;
+  };
+  while (true) {
+    const bool base_left = b < base.size() && base.term(b).starts_with(prefix);
+    const bool delta_left = d != delta.end() && std::string_view(d->term).starts_with(prefix);
+    if (!base_left && !delta_left) break;
+    // The smaller (term, slot) of the two heads; equal keys are combined.
+    std::string_view t;
+    uint32_t slot;
+    int64_t n = 0;
+    int cmp = 0;
+    if (base_left && delta_left) {
+      cmp = base.term(b).compare(d->term);
+      if (cmp == 0) cmp = base.slots[b] < d->slot ? -1 : base.slots[b] > d->slot;
+    } else {
+      cmp = base_left ? -1 : 1;
+    }
+    if (cmp <= 0) {
+      t = base.term(b);
+      slot = base.slots[b];
+      n += base.counts[b];
+    }
+    if (cmp >= 0) {
+      t = d->term;
+      slot = d->slot;
+      n += d->count;
+    }
+    if (!have || t != term) {
+      if (!flush()) return;
+      term.assign(t);
+      have = true;
+    }
+    if (n > 0) {
+      if (count == 0) lowest = slot;  // keys come in slot order within a term
+      count += n;
+    }
+    if (cmp <= 0) ++b;
+    if (cmp >= 0) ++d;
+  }
+  flush();
+}
+
+uint64_t SuggestIndex::MemoryBytes() const {
+  const Base& base = *base_;
+  uint64_t bytes = base.blob.capacity() + base.offsets.capacity() * sizeof(uint64_t) +
+                   base.slots.capacity() * sizeof(uint32_t) +
+                   base.counts.capacity() * sizeof(int64_t);
+  if (delta_ != nullptr) {
+    for (const Change& c : *delta_) bytes += sizeof(Change) + c.term.capacity();
+  }
+  return bytes;
+}
+
+void SuggestIndex::Update::Add(const std::string& term, uint32_t slot, int64_t count) {
+  if (count != 0) changes_.push_back({term, slot, count});
+}
+
+namespace {
+
+// The sum of two sorted, distinct change lists, zeros dropped.
+SuggestIndex::Delta Sum(const SuggestIndex::Delta& a, SuggestIndex::Delta b) {
+  if (a.empty()) return b;
+  SuggestIndex::Delta out;
+  out.reserve(a.size() + b.size());
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() || j != b.end()) {
+    if (j == b.end() || (i != a.end() && *i < *j)) {
+      out.push_back(*i++);
+    } else if (i == a.end() || *j < *i) {
+      out.push_back(std::move(*j++));
+    } else {
+      if (const int64_t n = i->count + j->count; n != 0) out.push_back({i->term, i->slot, n});
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const SuggestIndex> SuggestIndex::Update::Finish() && {
+  // This commit's changes, combined per key in place (a snapshot load makes
+  // one per artist: no second copy of them).
+  std::sort(changes_.begin(), changes_.end());
+  size_t kept = 0;
+  for (size_t i = 0; i < changes_.size(); ++i) {
+    if (kept > 0 && changes_[kept - 1].term == changes_[i].term &&
+        changes_[kept - 1].slot == changes_[i].slot) {
+      changes_[kept - 1].count += changes_[i].count;
+      if (changes_[kept - 1].count == 0) --kept;
+    } else {
+      if (kept != i) changes_[kept] = std::move(changes_[i]);
+      ++kept;
+    }
+  }
+  changes_.resize(kept);
+  Delta mine = std::move(changes_);
+  if (mine.empty()) return base_;
+  static const Delta kEmpty;
+  Delta delta = Sum(base_->delta_ != nullptr ? *base_->delta_ : kEmpty, std::move(mine));
+  auto next = std::make_shared<SuggestIndex>();
+  const size_t threshold = std::max<size_t>(4096, base_->base_->size() / 32);
+  if (delta.size() > threshold) {
+    next->base_ = Merge(*base_->base_, delta);
+  } else {
+    next->base_ = base_->base_;
+    if (!delta.empty()) next->delta_ = std::make_shared<const Delta>(std::move(delta));
+  }
+  return next;
+}
+
+std::shared_ptr<const SuggestIndex::Base> SuggestIndex::Merge(const Base& base,
+                                                              const Delta& delta) {
+  auto out = std::make_shared<Base>();
+  out->offsets.reserve(base.size() + delta.size() + 1);
+  out->slots.reserve(base.size() + delta.size());
+  out->counts.reserve(base.size() + delta.size());
+  out->blob.reserve(base.blob.size());
+  out->offsets.push_back(0);
+  auto append = [&](std::string_view t, uint32_t slot, int64_t n) {
+    if (n == 0) return;
+    out->blob.append(t);
+    out->offsets.push_back(out->blob.size());
+    out->slots.push_back(slot);
+    out->counts.push_back(n);
+  };
+  size_t b = 0;
+  auto d = delta.begin();
+  while (b < base.size() || d != delta.end()) {
+    int cmp;
+    if (b == base.size()) {
+      cmp = 1;
+    } else if (d == delta.end()) {
+      cmp = -1;
+    } else {
+      cmp = base.term(b).compare(d->term);
+      if (cmp == 0) cmp = base.slots[b] < d->slot ? -1 : base.slots[b] > d->slot;
+    }
+    if (cmp < 0) {
+      append(base.term(b), base.slots[b], base.counts[b]);
+      ++b;
+    } else if (cmp > 0) {
+      append(d->term, d->slot, d->count);
+      ++d;
+    } else {
+      append(base.term(b), base.slots[b], base.counts[b] + d->count);
+      ++b;
+      ++d;
+    }
+  }
+  return out;
+}
+
+}  // namespace inkdex::engine

@@ -1,0 +1,129 @@
+// SuggestIndex: prefix ranges in term order, counts per term, the lowest
+// slot of an artist name, and a base + delta that stays equal to a plain
+// model through updates and merges, without changing indexes already built.
+#include "engine/suggest_index.h"
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace inkdex::engine {
+namespace {
+
+using ::testing::ElementsAre;
+
+// What ForEachWithPrefix reports: (term, count, lowest slot).
+using Hit = std::tuple<std::string, int64_t, uint32_t>;
+
+std::vector<Hit> Scan(const SuggestIndex& index, std::string_view prefix, int max = 1000) {
+  std::vector<Hit> out;
+  index.ForEachWithPrefix(prefix, [&](std::string_view term, int64_t count, uint32_t slot) {
+    out.emplace_back(std::string(term), count, slot);
+    return static_cast<int>(out.size()) < max;
+  });
+  return out;
+}
+
+std::shared_ptr<const SuggestIndex> Apply(
+    std::shared_ptr<const SuggestIndex> base,
+    const std::vector<std::tuple<std::string, uint32_t, int64_t>>& changes) {
+  SuggestIndex::Update update(std::move(base));
+  for (const auto& [term, slot, n] : changes) update.Add(term, slot, n);
+  return std::move(update).Finish();
+}
+
+TEST(SuggestTerm, KeyThenOriginal) {
+  EXPECT_EQ(SuggestKey("  Sarah   MITCHELL "), "sarah mitchell");
+  EXPECT_EQ(SuggestTerm("Sarah  Mitchell"), "sarah mitchell\x1fSarah  Mitchell");
+  // Each part is cut to 118 bytes on a character boundary.
+  const std::string long_name = std::string(117, 'a') + "é";  // 119 bytes
+  const std::string term = SuggestTerm(long_name);
+  EXPECT_EQ(term, std::string(117, 'a') + "\x1f" + std::string(117, 'a'));
+}
+
+TEST(SuggestIndex, PrefixRangeInTermOrderWithCountsAndLowestSlot) {
+  auto index = Apply(std::make_shared<SuggestIndex>(), {{"rose\x1fRose", 9, 1},
+                                                        {"rose\x1fRose", 4, 1},
+                                                        {"rosa\x1fRosa", 7, 1},
+                                                        {"robin\x1fRobin", 2, 1},
+                                                        {"ross\x1fRoss", 3, 1},
+                                                        {"ro\x1fRo", 1, 1},
+                                                        {"sam\x1fSam", 5, 1}});
+  EXPECT_THAT(Scan(*index, "ros"), ElementsAre(Hit{"rosa\x1fRosa", 1, 7}, Hit{"rose\x1fRose", 2, 4},
+                                               Hit{"ross\x1fRoss", 1, 3}));
+  EXPECT_THAT(Scan(*index, "ro", 2),
+              ElementsAre(Hit{"ro\x1fRo", 1, 1}, Hit{"robin\x1fRobin", 1, 2}));
+  EXPECT_TRUE(Scan(*index, "x").empty());
+  EXPECT_EQ(Scan(*index, "").size(), 6u);
+}
+
+TEST(SuggestIndex, RemovingTheLowestSlotReportsTheNext) {
+  auto v1 = Apply(std::make_shared<SuggestIndex>(),
+                  {{"kai\x1fKai", 3, 1}, {"kai\x1fKai", 8, 1}, {"kai\x1fKai", 5, 1}});
+  auto v2 = Apply(v1, {{"kai\x1fKai", 3, -1}});
+  EXPECT_THAT(Scan(*v2, "kai"), ElementsAre(Hit{"kai\x1fKai", 2, 5}));
+  auto v3 = Apply(v2, {{"kai\x1fKai", 5, -1}, {"kai\x1fKai", 8, -1}});
+  EXPECT_TRUE(Scan(*v3, "k").empty());
+  // Built indexes do not change: a search on an older snapshot sees its own.
+  EXPECT_THAT(Scan(*v1, "kai"), ElementsAre(Hit{"kai\x1fKai", 3, 3}));
+}
+
+TEST(SuggestIndex, CountsPerName) {
+  auto v1 = Apply(std::make_shared<SuggestIndex>(),
+                  {{"leeds, gb\x1fLeeds, GB", 0, 1}, {"leeds, gb\x1fLeeds, GB", 0, 1}});
+  auto v2 = Apply(v1, {{"leeds, gb\x1fLeeds, GB", 0, 1}, {"london, gb\x1fLondon, GB", 0, 1}});
+  EXPECT_THAT(Scan(*v2, "l"), ElementsAre(Hit{"leeds, gb\x1fLeeds, GB", 3, 0},
+                                          Hit{"london, gb\x1fLondon, GB", 1, 0}));
+  auto v3 = Apply(v2, {{"leeds, gb\x1fLeeds, GB", 0, -3}});
+  EXPECT_THAT(Scan(*v3, "l"), ElementsAre(Hit{"london, gb\x1fLondon, GB", 1, 0}));
+  // An update that changes nothing returns the index it was given.
+  EXPECT_EQ(Apply(v3, {{"x\x1fX", 0, 1}, {"x\x1fX", 0, -1}}), v3);
+}
+
+// Random commits against a plain map, through many merges of the delta into
+// the base (more than 4,096 keys change).
+TEST(SuggestIndex, MatchesAPlainModelThroughUpdatesAndMerges) {
+  std::mt19937 rng(42);
+  std::map<std::pair<std::string, uint32_t>, int64_t> model;
+  auto index = std::make_shared<const SuggestIndex>();
+  size_t merges = 0;
+  for (int commit = 0; commit < 60; ++commit) {
+    std::vector<std::tuple<std::string, uint32_t, int64_t>> changes;
+    for (int i = 0; i < 400; ++i) {
+      const std::string term = absl::StrCat("n", rng() % 3000, "\x1f", "N");
+      const uint32_t slot = 1 + rng() % 4;
+      auto it = model.find({term, slot});
+      const int64_t n = it != model.end() && rng() % 2 == 0 ? -1 : 1;
+      if ((model[{term, slot}] += n) == 0) model.erase({term, slot});
+      changes.emplace_back(term, slot, n);
+    }
+    const size_t before = index->delta_size();
+    index = Apply(index, changes);
+    if (index->delta_size() < before) ++merges;
+    for (const std::string prefix : {"n1", "n25", "n299", "n"}) {
+      std::vector<Hit> want;
+      for (auto it = model.lower_bound({prefix, 0}); it != model.end(); ++it) {
+        if (!std::string_view(it->first.first).starts_with(prefix)) break;
+        if (!want.empty() && std::get<0>(want.back()) == it->first.first) {
+          std::get<1>(want.back()) += it->second;
+        } else {
+          want.emplace_back(it->first.first, it->second, it->first.second);
+        }
+      }
+      ASSERT_EQ(Scan(*index, prefix, 1 << 20), want) << "commit " << commit << " " << prefix;
+    }
+  }
+  EXPECT_GE(merges, 2u);
+  EXPECT_GT(index->base_size(), 0u);
+  EXPECT_GT(index->MemoryBytes(), 0u);
+}
+
+}  // namespace
+}  // namespace inkdex::engine
