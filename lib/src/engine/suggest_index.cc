@@ -134,8 +134,8 @@ uint64_t SuggestIndex::MemoryBytes() const {
   return bytes;
 }
 
-void SuggestIndex::Update::Add(const std::string& term, uint32_t slot, int64_t count) {
-  if (count != 0) changes_.push_back({term, slot, count});
+void SuggestIndex::Update::Add(std::string term, uint32_t slot, int64_t count) {
+  if (count != 0) changes_.push_back({std::move(term), slot, count});
 }
 
 namespace {

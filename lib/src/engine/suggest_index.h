@@ -76,7 +76,7 @@ class SuggestIndex {
    public:
     explicit Update(std::shared_ptr<const SuggestIndex> base) : base_(std::move(base)) {}
     // `count` more (or, negative, fewer) artists carry `term` at `slot`.
-    void Add(const std::string& term, uint32_t slot, int64_t count);
+    void Add(std::string term, uint32_t slot, int64_t count);
     // The next index (the base itself when nothing changed).
     std::shared_ptr<const SuggestIndex> Finish() &&;
 
