@@ -193,7 +193,7 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   EXPECT_EQ(Search(q).total, 0);
   q.text = "\"koi in the\" japanese";
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
-  q.text = "\"sarah mitchell\"";  // a phrase in a positional field
+  q.text = "\"sarah mitchell\"";  // a phrase in the name
   EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
   q.text = "\"mitchell sarah\"";
   EXPECT_EQ(Search(q).total, 0);

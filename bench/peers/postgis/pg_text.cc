@@ -38,7 +38,7 @@ std::string TsvectorBuilder::Build(const Artist& a) {
   std::string out;
   for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
     const std::string term = *t;
-    if (term.empty() || term[0] == 'X') continue;  // suggest terms: not text
+    if (term.empty() || term[0] == 'X') continue;  // suggest terms of layouts before 3: not text
     if (!out.empty()) out.push_back(' ');
     out += QuoteLexeme(term);
     const Xapian::termcount wdf = std::min(t.get_wdf(), kMaxPositions);

@@ -43,7 +43,7 @@ FtsColumns FtsColumnBuilder::Build(const Artist& artist) {
     } else if (!absl::ascii_isupper(static_cast<unsigned char>(term[0]))) {
       column = &out.words;
     } else {
-      continue;  // boolean and suggest terms (S, XA, XT, XC): not text
+      continue;  // boolean terms (S; XA, XT, XC before layout 3): not text
     }
     for (Xapian::termcount i = 0; i < t.get_wdf(); ++i) {
       if (!column->empty()) column->push_back(' ');
