@@ -365,7 +365,10 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
   // Documents have no positions (document_builder.h): Xapian matches a
   // phrase's words anywhere in them (it treats a phrase as AND then), and
   // the phrase itself is checked against each match's phrase text.
-  const std::vector<std::string> needles = PhraseNeedles(text_, taxonomy_);
+  // (Most texts have no quote or phrase-making character: no needles.)
+  const std::vector<std::string> needles = text_.find_first_of("\".-/:\\@") == std::string::npos
+                                               ? std::vector<std::string>()
+                                               : PhraseNeedles(text_, taxonomy_);
   if (text_.find('"') == std::string::npos) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
