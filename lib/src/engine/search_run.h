@@ -77,8 +77,9 @@ class SearchRun {
   // Where a slot matches the radius or viewport (nearest active location in
   // it), or false.
   bool InRegion(uint32_t slot, Match* m) const;
-  // Sorted, distinct slots with a valid location in `ranges` (a superset of
-  // the region's artists: nothing is measured).
+  // Sorted, distinct slots with a location entry in `ranges`, current or
+  // superseded (a superset of the region's artists: no row is read, nothing
+  // is measured).
   std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
   // The covering of the radius or viewport, computed once per search.
   const std::vector<geo::CellRange>& RegionRanges();

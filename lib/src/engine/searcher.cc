@@ -61,7 +61,17 @@ absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ran
 std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>& ranges) const {
   std::vector<uint32_t> slots;
   slots.reserve(s_.CountIn(ranges));
-  s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t) { slots.push_back(slot); });
+  // Entries are taken unchecked: checking them would read every artist's row
+  // in the covering (a cache miss each, ~15 % of a text query in a city at
+  // 1M). A superseded entry only adds a slot whose text match InRegion then
+  // measures at the row's current locations, and a slot whose row is not
+  // live has no search document at this commit, so it never matches.
+  auto add = [&slots](const geo::CellEntry& e) {
+    slots.push_back(e.slot);
+    return true;
+  };
+  s_.geo_base->ForEachInUntil(ranges, add);
+  s_.geo_delta->ForEachInUntil(ranges, add);
   if (slots.size() < 4096) {
     std::sort(slots.begin(), slots.end());
     slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
