@@ -11,8 +11,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/snapshot.h"
+#include "engine/snapshot_update.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "index/test_util.h"
+#include "inkdex/taxonomy.h"
 
 namespace inkdex::engine {
 namespace {
@@ -123,6 +128,44 @@ TEST(SuggestIndex, MatchesAPlainModelThroughUpdatesAndMerges) {
   EXPECT_GE(merges, 2u);
   EXPECT_GT(index->base_size(), 0u);
   EXPECT_GT(index->MemoryBytes(), 0u);
+}
+
+// What Index::Verify checks: a snapshot's lists against its live rows.
+TEST(CheckSuggestIndexes, FindsWhatTheListsAndTheRowsDisagreeOn) {
+  absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
+  ASSERT_TRUE(taxonomy.ok());
+  auto pool = std::make_shared<StringPool>();
+  Snapshot empty;
+  SnapshotUpdate update(empty, *taxonomy, pool);
+  auto put = [&update](uint32_t slot, const std::string& id, const std::string& name,
+                       bool opted_out) {
+    StoredRecord r;
+    r.set_version(1);
+    r.set_slot(slot);
+    *r.mutable_artist() = testing::MakeArtist(id, name, 53.8, -1.55, {"blackwork"});
+    r.mutable_artist()->mutable_studio()->set_name("Quill Ink");
+    r.mutable_artist()->set_opted_out(opted_out);
+    update.Set(slot, id, r);
+  };
+  put(1, "a", "Rose Needle", false);
+  put(2, "b", "Rose Needle", false);
+  put(3, "c", "Hidden Hand", true);  // not live: in no list
+  std::shared_ptr<const Snapshot> snap = std::move(update).Finish(1, 0);
+  EXPECT_THAT(CheckSuggestIndexes(*snap, 10), ::testing::IsEmpty());
+  EXPECT_THAT(Scan(*snap->suggest_artists, "rose"),
+              ElementsAre(Hit{SuggestTerm("Rose Needle"), 2, 1}));
+
+  Snapshot bad = *snap;
+  bad.suggest_artists = Apply(snap->suggest_artists, {{SuggestTerm("Hidden Hand"), 3, 1},
+                                                      {SuggestTerm("Rose Needle"), 1, -1}});
+  bad.suggest_studios = Apply(snap->suggest_studios, {{SuggestTerm("Quill Ink"), 0, 1}});
+  std::vector<std::string> problems = CheckSuggestIndexes(bad, 10);
+  ASSERT_EQ(problems.size(), 3u) << absl::StrJoin(problems, "\n");
+  EXPECT_THAT(problems[0], ::testing::HasSubstr("artist names: lists 'hidden hand|Hidden Hand'"));
+  EXPECT_THAT(problems[1],
+              ::testing::HasSubstr("the rows say 'rose needle|Rose Needle' x2 (slot 1)"));
+  EXPECT_THAT(problems[2], ::testing::HasSubstr("studios: lists 'quill ink|Quill Ink' x3"));
+  EXPECT_EQ(CheckSuggestIndexes(bad, 1).size(), 1u);
 }
 
 }  // namespace

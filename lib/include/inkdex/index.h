@@ -216,8 +216,9 @@ class Index {
   virtual absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) = 0;
 
   // Cross-checks the document store against the search index: every
-  // searchable document indexed once with its version, nothing else indexed.
-  // Cost: reads every document; O(n).
+  // searchable document indexed once with its version, nothing else indexed;
+  // and the in-memory snapshot against both (rows, counts, the names
+  // completion offers). Cost: reads every document; O(n log n).
   virtual absl::StatusOr<VerifyReport> Verify() const = 0;
 
   virtual const StyleTaxonomy& taxonomy() const = 0;

@@ -1,8 +1,12 @@
 #include "engine/suggest_index.h"
 
 #include <algorithm>
+#include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "engine/snapshot.h"
 
 namespace inkdex::engine {
 
@@ -234,6 +238,87 @@ std::shared_ptr<const SuggestIndex::Base> SuggestIndex::Merge(const Base& base,
     }
   }
   return out;
+}
+
+namespace {
+
+// (term, count, lowest slot), as ForEachWithPrefix reports them.
+using ListEntry = std::tuple<std::string, int64_t, uint32_t>;
+
+std::vector<ListEntry> Listed(const SuggestIndex& index) {
+  std::vector<ListEntry> out;
+  index.ForEachWithPrefix("", [&out](std::string_view term, int64_t count, uint32_t slot) {
+    out.emplace_back(std::string(term), count, slot);
+    return true;
+  });
+  return out;
+}
+
+// `entries` (term, slot) sorted and grouped as ForEachWithPrefix groups them.
+std::vector<ListEntry> Grouped(std::vector<std::pair<std::string, uint32_t>> entries) {
+  std::sort(entries.begin(), entries.end());
+  std::vector<ListEntry> out;
+  for (auto& [term, slot] : entries) {
+    if (!out.empty() && std::get<0>(out.back()) == term) {
+      ++std::get<1>(out.back());
+    } else {
+      out.emplace_back(std::move(term), 1, slot);
+    }
+  }
+  return out;
+}
+
+std::vector<ListEntry> Counted(const absl::flat_hash_map<const std::string*, int64_t>& counts) {
+  std::vector<ListEntry> out;
+  for (const auto& [s, n] : counts) out.emplace_back(SuggestTerm(*s), n, 0);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Compare(const char* what, const std::vector<ListEntry>& have,
+             const std::vector<ListEntry>& want, size_t max_problems,
+             std::vector<std::string>* problems) {
+  auto show = [](const ListEntry& e) {
+    std::string term = std::get<0>(e);
+    std::replace(term.begin(), term.end(), kSuggestSeparator, '|');
+    return absl::StrCat("'", term, "' x", std::get<1>(e), " (slot ", std::get<2>(e), ")");
+  };
+  size_t i = 0, j = 0;
+  while ((i < have.size() || j < want.size()) && problems->size() < max_problems) {
+    if (i < have.size() && j < want.size() && have[i] == want[j]) {
+      ++i, ++j;
+    } else if (j == want.size() ||
+               (i < have.size() && std::get<0>(have[i]) < std::get<0>(want[j]))) {
+      problems->push_back(
+          absl::StrCat("suggest ", what, ": lists ", show(have[i++]), " that no live artist has"));
+    } else if (i == have.size() || std::get<0>(want[j]) < std::get<0>(have[i])) {
+      problems->push_back(absl::StrCat("suggest ", what, ": lacks ", show(want[j++])));
+    } else {
+      problems->push_back(absl::StrCat("suggest ", what, ": lists ", show(have[i++]),
+                                       "; the rows say ", show(want[j++])));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> CheckSuggestIndexes(const Snapshot& snapshot, size_t max_problems) {
+  std::vector<std::pair<std::string, uint32_t>> names;
+  absl::flat_hash_map<const std::string*, int64_t> studios, cities;
+  for (uint32_t slot = 0; slot < snapshot.rows.slot_limit(); ++slot) {
+    const Row& row = snapshot.rows.row(slot);
+    if (!row.live) continue;
+    if (!row.name.empty()) names.emplace_back(SuggestTerm(row.name), slot);
+    if (!row.studio_name->empty()) ++studios[row.studio_name];
+    const std::string* city = row.locations.empty() ? nullptr : row.locations[0].city;
+    if (city != nullptr && !city->empty()) ++cities[city];
+  }
+  std::vector<std::string> problems;
+  Compare("artist names", Listed(*snapshot.suggest_artists), Grouped(std::move(names)),
+          max_problems, &problems);
+  Compare("studios", Listed(*snapshot.suggest_studios), Counted(studios), max_problems, &problems);
+  Compare("cities", Listed(*snapshot.suggest_cities), Counted(cities), max_problems, &problems);
+  return problems;
 }
 
 }  // namespace inkdex::engine

@@ -1,4 +1,5 @@
-// IndexImpl::Verify: the document store and the search index must agree.
+// IndexImpl::Verify: the document store, the search index and the in-memory
+// snapshot (rows, counts, completion lists) must agree.
 #include "absl/strings/str_cat.h"
 #include "engine/row_builder.h"
 #include "index/index_impl.h"
@@ -73,6 +74,9 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       problem(absl::StrCat("snapshot counts ", snap->live, " searchable artists; the store has ",
                            searchable));
     }
+    // The rows were just checked against the store; completion's lists are
+    // derived from them commit by commit.
+    for (std::string& p : engine::CheckSuggestIndexes(*snap, 20)) problem(std::move(p));
   } catch (const Xapian::Error& e) {
     return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
   }
