@@ -249,7 +249,6 @@ TEST_F(SuggestTest, GlobalCompletionsFillWhatNearbyOnesLeave) {
   EXPECT_EQ(got[1].id, "n2");
 }
 
-
 TEST_F(SuggestTest, GlobalCompletionsFollowRenamesHidingAndDeletes) {
   auto global = [&](const std::string& prefix) {
     SuggestRequest q;
@@ -306,7 +305,8 @@ TEST_F(SuggestTest, GlobalCompletionsFollowRenamesHidingAndDeletes) {
   EXPECT_EQ(global("qui"), std::vector<std::string>{"Quinn Avery/b1/1"});
   // The completions survive a restart (rebuilt from the stored records).
   Reopen();
-  EXPECT_EQ(global("qu"), (std::vector<std::string>{"Quartz Ink/Quartz Ink/1", "Quinn Avery/b1/1"}));
+  EXPECT_EQ(global("qu"),
+            (std::vector<std::string>{"Quartz Ink/Quartz Ink/1", "Quinn Avery/b1/1"}));
 }
 
 }  // namespace

@@ -68,10 +68,10 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
 
 void SnapshotUpdate::CountSuggest(const Row& row, uint32_t slot, int64_t n) {
   if (!row.live) return;
-  if (!row.name.empty()) suggest_artists_.Add(SuggestTerm(row.name), slot, n);
-  if (!row.studio_name->empty()) studio_counts_[row.studio_name] += n;
-  const std::string* city = row.locations.empty() ? nullptr : row.locations[0].city;
-  if (city != nullptr && !city->empty()) city_counts_[city] += n;
+  const RowSuggestNames names = SuggestNamesOf(row);
+  if (names.name != nullptr) suggest_artists_.Add(SuggestTerm(*names.name), slot, n);
+  if (names.studio != nullptr) studio_counts_[names.studio] += n;
+  if (names.city != nullptr) city_counts_[names.city] += n;
 }
 
 void SnapshotUpdate::Erase(uint32_t slot) {

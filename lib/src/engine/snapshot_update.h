@@ -40,10 +40,10 @@ class SnapshotUpdate {
   std::shared_ptr<const Snapshot> Finish(uint64_t seq, int64_t commit_unix_micros) &&;
 
  private:
-  const Snapshot& base_;
   // The suggest index entries of a live row, `n` of them (+1 or -1).
   void CountSuggest(const Row& row, uint32_t slot, int64_t n);
 
+  const Snapshot& base_;
   const StyleTaxonomy& taxonomy_;
   std::shared_ptr<StringPool> pool_;
   RowTable::Builder rows_;

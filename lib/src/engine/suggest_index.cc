@@ -97,8 +97,7 @@ void SuggestIndex::ForEachWithPrefix(
     int64_t n = 0;
     int cmp = 0;
     if (base_left && delta_left) {
-      cmp = base.term(b).compare(d->term);
-      if (cmp == 0) cmp = base.slots[b] < d->slot ? -1 : base.slots[b] > d->slot;
+      cmp = base.Compare(b, *d);
     } else {
       cmp = base_left ? -1 : 1;
     }
@@ -222,8 +221,7 @@ std::shared_ptr<const SuggestIndex::Base> SuggestIndex::Merge(const Base& base,
     } else if (d == delta.end()) {
       cmp = -1;
     } else {
-      cmp = base.term(b).compare(d->term);
-      if (cmp == 0) cmp = base.slots[b] < d->slot ? -1 : base.slots[b] > d->slot;
+      cmp = base.Compare(b, *d);
     }
     if (cmp < 0) {
       append(base.term(b), base.slots[b], base.counts[b]);
@@ -302,16 +300,25 @@ void Compare(const char* what, const std::vector<ListEntry>& have,
 
 }  // namespace
 
+RowSuggestNames SuggestNamesOf(const Row& row) {
+  RowSuggestNames n;
+  if (!row.name.empty()) n.name = &row.name;
+  if (!row.studio_name->empty()) n.studio = row.studio_name;
+  const std::string* city = row.locations.empty() ? nullptr : row.locations[0].city;
+  if (city != nullptr && !city->empty()) n.city = city;
+  return n;
+}
+
 std::vector<std::string> CheckSuggestIndexes(const Snapshot& snapshot, size_t max_problems) {
   std::vector<std::pair<std::string, uint32_t>> names;
   absl::flat_hash_map<const std::string*, int64_t> studios, cities;
   for (uint32_t slot = 0; slot < snapshot.rows.slot_limit(); ++slot) {
     const Row& row = snapshot.rows.row(slot);
     if (!row.live) continue;
-    if (!row.name.empty()) names.emplace_back(SuggestTerm(row.name), slot);
-    if (!row.studio_name->empty()) ++studios[row.studio_name];
-    const std::string* city = row.locations.empty() ? nullptr : row.locations[0].city;
-    if (city != nullptr && !city->empty()) ++cities[city];
+    const RowSuggestNames n = SuggestNamesOf(row);
+    if (n.name != nullptr) names.emplace_back(SuggestTerm(*n.name), slot);
+    if (n.studio != nullptr) ++studios[n.studio];
+    if (n.city != nullptr) ++cities[n.city];
   }
   std::vector<std::string> problems;
   Compare("artist names", Listed(*snapshot.suggest_artists), Grouped(std::move(names)),

@@ -95,6 +95,11 @@ class SuggestIndex {
       return std::string_view(blob).substr(offsets[i], offsets[i + 1] - offsets[i]);
     }
     size_t size() const { return slots.size(); }
+    // <0, 0, >0 as entry i's (term, slot) is before, at or after c's.
+    int Compare(size_t i, const Change& c) const {
+      const int t = term(i).compare(c.term);
+      return t != 0 ? t : (slots[i] > c.slot) - (slots[i] < c.slot);
+    }
     // The first entry whose (term, slot) is not less than (term, slot).
     size_t LowerBound(std::string_view term, uint32_t slot) const;
   };
@@ -106,7 +111,19 @@ class SuggestIndex {
   std::shared_ptr<const Delta> delta_;  // null: empty
 };
 
+struct Row;
 struct Snapshot;
+
+// What a live row adds to the three indexes: its name (an entry of its own,
+// at its slot), its studio name and its primary location's city (counted per
+// interned string); null where the row has none. The one rule both the
+// incremental update (SnapshotUpdate) and CheckSuggestIndexes follow.
+struct RowSuggestNames {
+  const std::string* name = nullptr;
+  const std::string* studio = nullptr;
+  const std::string* city = nullptr;
+};
+RowSuggestNames SuggestNamesOf(const Row& row);
 
 // The differences between `snapshot`'s suggest indexes and what its live rows
 // say they must hold (names with their lowest slot, studio and city counts),

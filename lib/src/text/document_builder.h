@@ -18,7 +18,7 @@
 // Data: the artist id.
 // Cost: ~40 terms for a typical artist; indexing is Xapian-bound. Positions
 // would let Xapian match phrases itself, but they cost a position-table
-// entry per term and document: ~15 % of a build and ~25 % of a stream of
+// entry per term and document: ~15 % of a build and ~20 % of a stream of
 // renames (bench/ANALYSIS.md "Documents without positions"), for queries
 // that are rare here and cheap to check against value 1.
 //
@@ -58,8 +58,8 @@ const Xapian::Stopper& EnglishStopper();
 
 // The words of `text`, lowercased (Unicode), separated and surrounded by
 // single spaces; anything that is not a letter or digit separates words:
-// " black rose " is a phrase of PhraseText(t) iff it occurs in it. Invalid
-// UTF-8 bytes are kept as they are.
+// " black rose " is a phrase of PhraseText(t) iff it occurs in it. An
+// invalid UTF-8 byte is read as a Latin-1 character, as Xapian reads it.
 std::string PhraseText(std::string_view text);
 // Appends PhraseText(text) to *phrase_text, after kPhraseFieldSeparator
 // unless *phrase_text is empty; an empty `text` adds nothing.

@@ -296,18 +296,22 @@ std::string Unquoted(std::string_view text) {
   return out;
 }
 
-// Whether the QueryParser makes a phrase of `word`: it does of words joined
-// by one of .-/:\@ ("neo-traditional", "a/b"), Xapian's phrase generators.
+// The characters Xapian's QueryParser makes a phrase of the words around:
+// "neo-traditional", "a/b", "black.rose".
+constexpr std::string_view kPhraseGenerators = ".-/:\\@";
+
+// Whether the QueryParser makes a phrase of `word`: a phrase generator with a
+// letter or digit on both sides.
 bool IsPhraseWord(std::string_view word) {
-  const size_t first = word.find_first_of(".-/:\\@");
-  if (first == std::string_view::npos) return false;
   auto alnum = [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
            static_cast<unsigned char>(c) >= 0x80;
   };
-  for (size_t i = first; i < word.size(); ++i) {
-    if (std::string_view(".-/:\\@").find(word[i]) == std::string_view::npos) continue;
-    if (i > 0 && i + 1 < word.size() && alnum(word[i - 1]) && alnum(word[i + 1])) return true;
+  for (size_t i = 1; i + 1 < word.size(); ++i) {
+    if (kPhraseGenerators.find(word[i]) != std::string_view::npos && alnum(word[i - 1]) &&
+        alnum(word[i + 1])) {
+      return true;
+    }
   }
   return false;
 }
@@ -366,9 +370,10 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
   // phrase's words anywhere in them (it treats a phrase as AND then), and
   // the phrase itself is checked against each match's phrase text.
   // (Most texts have no quote or phrase-making character: no needles.)
-  const std::vector<std::string> needles = text_.find_first_of("\".-/:\\@") == std::string::npos
-                                               ? std::vector<std::string>()
-                                               : PhraseNeedles(text_, taxonomy_);
+  const bool may_hold_phrase = text_.find('"') != std::string::npos ||
+                               text_.find_first_of(kPhraseGenerators) != std::string::npos;
+  const std::vector<std::string> needles =
+      may_hold_phrase ? PhraseNeedles(text_, taxonomy_) : std::vector<std::string>();
   if (text_.find('"') == std::string::npos) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
