@@ -15,7 +15,7 @@
 //
 // Tolerance at radius boundaries: an id whose distance from the query point
 // (its nearest active location, computed by the runner from the artist
-// record with inkdex's haversine: InkdexReference::distance_km) is within
+// record with inkdex's geo::DistanceKm: InkdexReference::distance_km) is within
 // kBoundaryKm or kBoundaryRelative * radius of the radius may be in one set
 // and not the other (a peer on a spheroid or with another formula may round
 // it the other way). Such ids may also take each other's places on the page.

@@ -3,7 +3,7 @@
 // itself (README "Search semantics": the primary location is always active, a
 // guest spot between its from and to dates inclusive, an empty bound open;
 // distances are great-circle on a sphere of radius 6371.0088 km, with
-// inkdex's own haversine, geo::DistanceKm, so a distance here is
+// inkdex's own formula, geo::DistanceKm, so a distance here is
 // bit-identical to the one inkdex filters on).
 //
 // Used by the correctness gate (which ids sit on a radius boundary), by the

@@ -35,13 +35,41 @@ TEST(DistanceTest, KnownDistances) {
   EXPECT_NEAR(DistanceKm(0, 179.5, 0, -179.5), 111.195, 1e-2);
 }
 
-TEST(DistanceTest, PrecomputedCosinesGiveIdenticalDistances) {
+TEST(DistanceTest, UnitVectorsGiveIdenticalDistances) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180);
   for (int i = 0; i < 10000; ++i) {
     const double a = lat(rng), b = lon(rng), c = lat(rng), d = lon(rng);
-    // Bit for bit: filters and the oracle compare distances exactly.
-    EXPECT_EQ(DistanceKmCos(a, b, CosLat(a), c, d, CosLat(c)), DistanceKm(a, b, c, d));
+    // Bit for bit: rows keep their unit vector, the oracle measures from
+    // degrees, and filters compare the two exactly.
+    EXPECT_EQ(DistanceKm(ToUnitVector(a, b), ToUnitVector(c, d)), DistanceKm(a, b, c, d));
+    EXPECT_EQ(DistanceKm(a, b, a, b), 0);
+  }
+}
+
+// The haversine formula in long double, as the reference.
+long double ReferenceKm(long double lat1, long double lon1, long double lat2, long double lon2) {
+  const long double rad = 3.14159265358979323846264338327950288L / 180;
+  const long double s1 = std::sin((lat2 - lat1) * rad / 2);
+  const long double s2 = std::sin((lon2 - lon1) * rad / 2);
+  const long double h = s1 * s1 + std::cos(lat1 * rad) * std::cos(lat2 * rad) * s2 * s2;
+  return 2 * static_cast<long double>(kEarthRadiusKm) * std::asin(std::sqrt(std::min(h, 1.0L)));
+}
+
+TEST(DistanceTest, AgreesWithHaversineAtEveryScale) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> lat(-89.9, 89.9), lon(-180, 180), unit(0, 1);
+  for (int i = 0; i < 20000; ++i) {
+    const double a = lat(rng), b = lon(rng);
+    // From ~1 cm to the far side of the Earth (not antipodal: there every
+    // double formula loses digits).
+    const double step = std::pow(10, -7 + 9 * unit(rng));  // degrees
+    const double c = std::clamp(a + step * (unit(rng) - 0.5), -90.0, 90.0);
+    const double d = std::remainder(b + step * (unit(rng) - 0.5), 360.0);
+    const long double want = ReferenceKm(a, b, c, d);
+    if (want > 19000) continue;
+    EXPECT_NEAR(DistanceKm(a, b, c, d), static_cast<double>(want), 1e-11 + 1e-13 * want)
+        << a << "," << b << " -> " << c << "," << d;
   }
 }
 

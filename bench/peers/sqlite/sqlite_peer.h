@@ -38,7 +38,7 @@
 //  * Radius / viewport: R*Tree candidates inside the region's bounding box
 //    (the radius's box is exact for a spherical cap; two boxes across the
 //    antimeridian), active on the date, checked exactly in SQL with inkdex's
-//    haversine (geo::DistanceKm registered as dist_km()) or the viewport
+//    great-circle distance (geo::DistanceKm registered as dist_km()) or the viewport
 //    test, grouped per artist at the nearest matching location (SQLite's
 //    MIN() bare-column rule picks that location's city), filtered, joined
 //    with the FTS5 matches when there is text (their ids in a temporary

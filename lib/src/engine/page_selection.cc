@@ -100,8 +100,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
   const Row& row = s_.rows.row(m.slot);
   const RowLocation& loc = row.locations[m.loc];
   double dist = m.dist;
-  if (p_.has_ref && std::isnan(dist))
-    dist = geo::DistanceKm(p_.ref_lat, p_.ref_lon, loc.lat, loc.lon);
+  if (p_.has_ref && std::isnan(dist)) dist = DistanceTo(loc.lat, loc.lon);
   hit->id = row.id;
   hit->name = row.name;
   hit->studio_name = *row.studio_name;

@@ -46,7 +46,7 @@ class SearchRun {
         tax_(t),
         text_fn_(text),
         ranker_(*p.request, p),
-        ref_cos_(geo::CosLat(p.ref_lat)) {}
+        ref_unit_(geo::ToUnitVector(p.ref_lat, p.ref_lon)) {}
 
   absl::StatusOr<SearchResponse> Run();
 
@@ -67,8 +67,10 @@ class SearchRun {
   // With `classify`, artists without guest spots are classified on the spot
   // (ClassifyOne, counting rings) and only the others are returned.
   std::vector<Match> CollectGeo(GeoMode mode, double radius_km, bool classify = false);
-  double PrimaryDistance(const HotRow& h) const {
-    return geo::DistanceKmCos(p_.ref_lat, p_.ref_lon, ref_cos_, h.lat, h.lon, h.cos_lat);
+  double PrimaryDistance(const HotRow& h) const { return geo::DistanceKm(ref_unit_, h.unit); }
+  // Distance from the reference point to another location.
+  double DistanceTo(double lat, double lon) const {
+    return geo::DistanceKm(ref_unit_, geo::ToUnitVector(lat, lon));
   }
   // Every live text match, unmeasured.
   absl::Status ApplyText(std::vector<Match>* cands);
@@ -116,7 +118,7 @@ class SearchRun {
   const StyleTaxonomy& tax_;
   const TextSearch* text_fn_;
   Ranker ranker_;
-  const double ref_cos_;  // cos of the reference latitude
+  const geo::UnitVector ref_unit_;  // the reference point (QueryPlan::ref_lat, ref_lon)
   TextMatches text_;
   FacetCounter facets_;
   std::vector<Match> matches_;  // the match set (M), unless counted without a scan

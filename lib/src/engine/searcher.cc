@@ -31,7 +31,7 @@ std::pair<uint16_t, double> SearchRun::NearestActive(uint32_t slot) const {
   for (size_t i = 0; i < row.locations.size(); ++i) {
     const RowLocation& l = row.locations[i];
     if (!l.ActiveOn(p_.day)) continue;
-    const double d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, l.lat, l.lon);
+    const double d = DistanceTo(l.lat, l.lon);
     if (d < best_d) best_d = d, best = static_cast<uint16_t>(i);
   }
   return {best, best_d};
@@ -111,7 +111,7 @@ bool SearchRun::InRegion(uint32_t slot, Match* m) const {
       lat = l.lat;
       lon = l.lon;
     }
-    const double d = geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
+    const double d = i == 0 ? PrimaryDistance(h) : DistanceTo(lat, lon);
     if (p_.geo == GeoMode::kViewport) {
       const BoundingBox& b = *r_.bbox;
       if (!geo::RectContains(b.south, b.west, b.north, b.east, lat, lon)) continue;
@@ -147,8 +147,7 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool cl
         !geo::RectContains(box->south, box->west, box->north, box->east, lat, lon)) {
       return;
     }
-    const double d =
-        li == 0 ? PrimaryDistance(h) : geo::DistanceKm(p_.ref_lat, p_.ref_lon, lat, lon);
+    const double d = li == 0 ? PrimaryDistance(h) : DistanceTo(lat, lon);
     if (mode != GeoMode::kViewport && d > radius_km) return;
     if (classify && h.num_locations <= 1) {
       ClassifyOne({slot, 0, d, 0, 0}, /*count_rings=*/true);
