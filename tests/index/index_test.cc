@@ -249,6 +249,52 @@ TEST_F(IndexTest, TextFirstAndGeoFirstPlansAgree) {
   EXPECT_EQ(Search(q).total, 5);
 }
 
+TEST_F(IndexTest, GuestSpotsInARegionSearchedByText) {
+  // A common word in a large region goes geo first: Xapian sees the slots
+  // located in the covering, where a guest spot counts only when it is
+  // current and active on the query's date.
+  WriteBatch b;
+  for (int i = 0; i < 2500; ++i) {
+    Artist a = MakeArtist("t" + std::to_string(10000 + i), "Artist", kLeedsLat + (i % 50) * 0.002,
+                          kLeedsLon + (i / 50) * 0.002, {"blackwork"});
+    a.set_biography("bold tattoo work");
+    b.Upsert(a);
+  }
+  Artist guest = MakeArtist("guest", "Visitor", 51.5074, -0.1278, {"fineline"});  // London
+  guest.set_biography("fine tattoo work");
+  GuestSpot* g = guest.add_guest_spots();
+  g->mutable_location()->set_latitude(kLeedsLat + 0.0111);
+  g->mutable_location()->set_longitude(kLeedsLon + 0.0113);
+  g->mutable_location()->set_display("Leeds guest spot");
+  g->set_from("2026-12-01");
+  g->set_to("2026-12-05");
+  b.Upsert(guest);
+  Apply(b);
+  SearchRequest q = Near(30);
+  q.text = "tattoo";
+  q.limit = 100;
+  q.date = "2026-11-30";
+  EXPECT_EQ(Search(q).total, 2500);
+  q.date = "2026-12-02";
+  q.sort = SortOrder::kDistance;
+  q.point = GeoPoint{kLeedsLat + 0.0111, kLeedsLon + 0.0113};
+  SearchResponse r = Search(q);
+  EXPECT_EQ(r.total, 2501);
+  ASSERT_FALSE(r.hits.empty());
+  EXPECT_EQ(r.hits[0].id, "guest");
+  EXPECT_TRUE(r.hits[0].guest_spot);
+  // The guest spot moved to Manchester: its Leeds entry is superseded.
+  g->mutable_location()->set_latitude(53.4808);
+  g->mutable_location()->set_longitude(-2.2426);
+  guest.set_version(guest.version() + 1);
+  Put(guest);
+  EXPECT_EQ(Search(q).total, 2500);
+  q.point = GeoPoint{53.4808, -2.2426};
+  q.radius_km = 5;
+  q.text = "fine tattoo";
+  EXPECT_THAT(Ids(Search(q)), ElementsAre("guest"));
+}
+
 TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
   Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
   GuestSpot* g = a.add_guest_spots();
