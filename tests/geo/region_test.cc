@@ -10,6 +10,7 @@
 #include "s2/s1angle.h"
 #include "s2/s2cap.h"
 #include "s2/s2latlng.h"
+#include "s2/s2latlng_rect.h"
 #include "s2/s2region_coverer.h"
 
 namespace inkdex::geo {
@@ -21,6 +22,21 @@ bool Covered(const std::vector<CellRange>& ranges, double lat, double lon) {
     if (cell >= r.min && cell <= r.max) return true;
   }
   return false;
+}
+
+// What S2RegionCoverer gives for `region` itself, as merged ranges.
+std::vector<CellRange> CoverWithS2(const S2Region& region, int max_cells) {
+  S2RegionCoverer::Options options;
+  options.set_max_cells(max_cells);
+  std::vector<CellRange> out;
+  for (const S2CellId& id : S2RegionCoverer(options).GetCovering(region)) {
+    if (!out.empty() && out.back().max + 2 >= id.range_min().id()) {
+      out.back().max = std::max<uint64_t>(out.back().max, id.range_max().id());
+    } else {
+      out.push_back({id.range_min().id(), id.range_max().id()});
+    }
+  }
+  return out;
 }
 
 TEST(DistanceTest, KnownDistances) {
@@ -105,21 +121,44 @@ TEST(RegionTest, CapCoveringsAreTheCellsS2CapGets) {
     const int max_cells = q % 3 == 0 ? 32 : 12;
     const S2Cap cap(S2LatLng::FromDegrees(clat, clon).Normalized().ToPoint(),
                     S1Angle::Radians(std::min(radius / kEarthRadiusKm + 1e-9, M_PI)));
-    S2RegionCoverer::Options options;
-    options.set_max_cells(max_cells);
-    std::vector<CellRange> expected;
-    for (const S2CellId& id : S2RegionCoverer(options).GetCovering(cap)) {
-      if (!expected.empty() && expected.back().max + 2 >= id.range_min().id()) {
-        expected.back().max = std::max<uint64_t>(expected.back().max, id.range_max().id());
-      } else {
-        expected.push_back({id.range_min().id(), id.range_max().id()});
-      }
-    }
+    const std::vector<CellRange> expected = CoverWithS2(cap, max_cells);
     const std::vector<CellRange> got = CoverCap(clat, clon, radius, max_cells);
     ASSERT_EQ(got.size(), expected.size()) << clat << "," << clon << " r=" << radius;
     for (size_t i = 0; i < got.size(); ++i) {
       ASSERT_EQ(got[i].min, expected[i].min) << clat << "," << clon << " r=" << radius;
       ASSERT_EQ(got[i].max, expected[i].max) << clat << "," << clon << " r=" << radius;
+    }
+  }
+}
+
+TEST(RegionTest, RectCoveringsAreTheCellsS2LatLngRectGets) {
+  // CoverRect computes each cell's bound once for both of the coverer's
+  // tests (RectRegion); the cells must be exactly S2LatLngRect's: viewports
+  // from a street to a hemisphere, across the antimeridian and at the poles.
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180), unit(0, 1);
+  for (int q = 0; q < 2000; ++q) {
+    const double height = std::pow(10, -3 + 5 * unit(rng)),
+                 width = std::pow(10, -3 + 5 * unit(rng));
+    const double south = std::max(-90.0, lat(rng) - height / 2);
+    const double north = std::min(90.0, south + height);
+    const double west = lon(rng);
+    const double east = std::remainder(west + width, 360.0);
+    const int max_cells = q % 3 == 0 ? 32 : 12;
+    // The rectangle CoverRect covers: padded by 1e-9 radians.
+    const double pad = 1e-9 * 180.0 / M_PI;
+    double w = west - pad, e = east + pad;
+    if (w < -180) w += 360;
+    if (e > 180) e -= 360;
+    const S2LatLngRect rect(R1Interval(std::max(-90.0, south - pad) * M_PI / 180.0,
+                                       std::min(90.0, north + pad) * M_PI / 180.0),
+                            S1Interval(w * M_PI / 180.0, e * M_PI / 180.0));
+    const std::vector<CellRange> expected = CoverWithS2(rect, max_cells);
+    const std::vector<CellRange> got = CoverRect(south, west, north, east, max_cells);
+    ASSERT_EQ(got.size(), expected.size()) << south << "," << west << "," << north << "," << east;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].min, expected[i].min) << south << "," << west << " i=" << i;
+      ASSERT_EQ(got[i].max, expected[i].max) << south << "," << west << " i=" << i;
     }
   }
 }
