@@ -36,15 +36,26 @@ void SearchRun::BuildPage(SearchResponse* out) {
   const bool diverse = r_.max_per_studio > 0;
   if (!diverse && pool_.size() > limit) {
     // The keys alone pick all of the page but its ties: keep the matches up
-    // to the limit-th key, ties included, and compare ids (a row read each,
-    // a cache miss) only among those. Sorted by rating, a viewport's matches
-    // share a handful of keys: comparing ids across all of them was ~15 % of
-    // such a query at 1M.
-    std::nth_element(pool_.begin(), pool_.begin() + static_cast<ptrdiff_t>(limit - 1), pool_.end(),
-                     [](const Match& a, const Match& b) { return a.key < b.key; });
-    const double last_key = pool_[limit - 1].key;
-    pool_.erase(std::partition(pool_.begin() + static_cast<ptrdiff_t>(limit), pool_.end(),
-                               [&](const Match& m) { return m.key == last_key; }),
+    // to the limit-th smallest key, ties included, and compare ids (a row
+    // read each, a cache miss) only among those. Sorted by rating, a
+    // viewport's matches share a handful of keys: comparing ids across all
+    // of them was ~15 % of such a query at 1M. The limit-th key comes from a
+    // heap of the smallest keys seen (one comparison for most matches).
+    std::vector<double> smallest;
+    smallest.reserve(limit);
+    for (const Match& m : pool_) {
+      if (smallest.size() < limit) {
+        smallest.push_back(m.key);
+        std::push_heap(smallest.begin(), smallest.end());
+      } else if (m.key < smallest.front()) {
+        std::pop_heap(smallest.begin(), smallest.end());
+        smallest.back() = m.key;
+        std::push_heap(smallest.begin(), smallest.end());
+      }
+    }
+    const double last_key = smallest.front();
+    pool_.erase(std::remove_if(pool_.begin(), pool_.end(),
+                               [&](const Match& m) { return m.key > last_key; }),
                 pool_.end());
     std::partial_sort(pool_.begin(), pool_.begin() + static_cast<ptrdiff_t>(limit), pool_.end(),
                       less);
