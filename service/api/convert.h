@@ -52,6 +52,9 @@ v1::SearchRequest ToProto(const SearchRequest& request);
 // explanation (explain off) <-> unset explanation; matched_location always
 // set. FromProto(ToProto(r)) reproduces r.
 v1::SearchResponse ToProto(const SearchResponse& response);
+// The same, written into `out` (REQUIRES: empty; it may live on an arena,
+// where assigning a returned message would copy it).
+void ToProto(const SearchResponse& response, v1::SearchResponse* out);
 SearchResponse FromProto(const v1::SearchResponse& response);
 
 // Suggest. limit 0 -> 10; has_near() <-> near; NaN distance_km <-> unset.
@@ -61,6 +64,7 @@ SearchResponse FromProto(const v1::SearchResponse& response);
 absl::StatusOr<SuggestRequest> FromProto(const v1::SuggestRequest& request);
 v1::SuggestRequest ToProto(const SuggestRequest& request);
 v1::SuggestResponse ToProto(const std::vector<Suggestion>& suggestions);
+void ToProto(const std::vector<Suggestion>& suggestions, v1::SuggestResponse* out);
 std::vector<Suggestion> FromProto(const v1::SuggestResponse& response);
 
 // ListStyles: the taxonomy with live counts (Index::StyleCounts, one per

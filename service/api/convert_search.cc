@@ -277,20 +277,24 @@ v1::SearchRequest ToProto(const SearchRequest& request) {
   return out;
 }
 
-v1::SearchResponse ToProto(const SearchResponse& response) {
-  v1::SearchResponse out;
-  out.set_total(response.total);
-  out.mutable_hits()->Reserve(static_cast<int>(response.hits.size()));
-  for (const SearchHit& hit : response.hits) ToProto(hit, out.add_hits());
-  v1::Facets* facets = out.mutable_facets();
+void ToProto(const SearchResponse& response, v1::SearchResponse* out) {
+  out->set_total(response.total);
+  out->mutable_hits()->Reserve(static_cast<int>(response.hits.size()));
+  for (const SearchHit& hit : response.hits) ToProto(hit, out->add_hits());
+  v1::Facets* facets = out->mutable_facets();
   ToProto(response.facets.styles, facets->mutable_styles());
   ToProto(response.facets.distance_rings, facets->mutable_distance_rings());
   ToProto(response.facets.hourly_rate_bands, facets->mutable_hourly_rate_bands());
   ToProto(response.facets.rating_bands, facets->mutable_rating_bands());
   ToProto(response.facets.cities, facets->mutable_cities());
-  out.set_next_page_token(response.next_page_token);
-  out.set_spelling_suggestion(response.spelling_suggestion);
-  out.set_commit_seq(response.commit_seq);
+  out->set_next_page_token(response.next_page_token);
+  out->set_spelling_suggestion(response.spelling_suggestion);
+  out->set_commit_seq(response.commit_seq);
+}
+
+v1::SearchResponse ToProto(const SearchResponse& response) {
+  v1::SearchResponse out;
+  ToProto(response, &out);
   return out;
 }
 
@@ -327,17 +331,21 @@ v1::SuggestRequest ToProto(const SuggestRequest& request) {
   return out;
 }
 
-v1::SuggestResponse ToProto(const std::vector<Suggestion>& suggestions) {
-  v1::SuggestResponse out;
-  out.mutable_suggestions()->Reserve(static_cast<int>(suggestions.size()));
+void ToProto(const std::vector<Suggestion>& suggestions, v1::SuggestResponse* out) {
+  out->mutable_suggestions()->Reserve(static_cast<int>(suggestions.size()));
   for (const Suggestion& s : suggestions) {
-    v1::Suggestion* p = out.add_suggestions();
+    v1::Suggestion* p = out->add_suggestions();
     p->set_kind(ToProto(s.kind));
     p->set_text(s.text);
     p->set_id(s.id);
     p->set_count(s.count);
     if (!std::isnan(s.distance_km)) p->set_distance_km(s.distance_km);
   }
+}
+
+v1::SuggestResponse ToProto(const std::vector<Suggestion>& suggestions) {
+  v1::SuggestResponse out;
+  ToProto(suggestions, &out);
   return out;
 }
 

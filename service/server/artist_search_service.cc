@@ -148,7 +148,10 @@ ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHold
         return std::move(info);
       }()),
       workers_(info_.read_threads),
-      delayed_calls_(std::make_shared<DelayedCallThreads>()) {}
+      delayed_calls_(std::make_shared<DelayedCallThreads>()) {
+  SetMessageAllocatorFor_Search(&search_messages_);
+  SetMessageAllocatorFor_Suggest(&suggest_messages_);
+}
 
 ArtistSearchServiceImpl::~ArtistSearchServiceImpl() { delayed_calls_->WaitUntilNoneRunning(); }
 
@@ -249,7 +252,7 @@ grpc::Status ArtistSearchServiceImpl::RunSearch(CallGuard& call, grpc::ServerCon
   query->interrupted = [context] { return Interrupted(context); };
   absl::StatusOr<SearchResponse> result = index->Search(*query);
   if (!result.ok()) return call.Finish(CallStatus(context, result.status()));
-  *response = api::ToProto(*result);
+  api::ToProto(*result, response);
   call.Note("total", result->total);
   call.Note("hits", static_cast<int64_t>(result->hits.size()));
   call.Note("commit_seq", static_cast<int64_t>(result->commit_seq));
@@ -320,7 +323,7 @@ grpc::Status ArtistSearchServiceImpl::RunSuggest(CallGuard& call, grpc::ServerCo
   if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
   absl::StatusOr<std::vector<Suggestion>> suggestions = index->Suggest(*query);
   if (!suggestions.ok()) return call.Finish(CallStatus(context, suggestions.status()));
-  *response = api::ToProto(*suggestions);
+  api::ToProto(*suggestions, response);
   call.Note("suggestions", static_cast<int64_t>(suggestions->size()));
   return call.Finish(grpc::Status::OK);
 }

@@ -22,6 +22,9 @@
 //   thread. A server that follows a DynamoDB table refuses them
 //   (ServiceInfo::stream_table).
 //
+// Search's and Suggest's request and response live on a protobuf arena per
+// call (ArenaMessageAllocator): the response is filled in place.
+//
 // Deadlines: Search polls the call's cancellation and deadline while it runs
 // (SearchRequest::interrupted) and stops with DEADLINE_EXCEEDED (CANCELLED
 // when the client cancelled). The other reads are short and are only checked
@@ -46,6 +49,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
+#include "server/arena_message_allocator.h"
 #include "server/index_holder.h"
 #include "server/read_workers.h"
 #include "server/write_committer.h"
@@ -161,6 +165,10 @@ class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const ServiceInfo info_;
+  // Search's and Suggest's messages, on an arena per call. Declared before
+  // the workers: destroyed after them.
+  ArenaMessageAllocator<v1::SearchRequest, v1::SearchResponse> search_messages_;
+  ArenaMessageAllocator<v1::SuggestRequest, v1::SuggestResponse> suggest_messages_;
   ReadWorkers workers_;
   // Shared with each delayed call's thread, which may outlive its last use
   // of the service by a few instructions.
