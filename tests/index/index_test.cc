@@ -318,6 +318,36 @@ TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
   EXPECT_EQ(Search(q).total, 0);
 }
 
+TEST_F(IndexTest, GuestSpotDatesMoveWithoutTheSpotMoving) {
+  // The cell index keeps each guest spot's days to skip inactive ones
+  // without reading rows: new dates at the same place must reach it.
+  Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
+  a.set_biography("fine line flowers");
+  GuestSpot* g = a.add_guest_spots();
+  g->mutable_location()->set_latitude(kLeedsLat);
+  g->mutable_location()->set_longitude(kLeedsLon);
+  g->mutable_location()->set_display("Leeds guest spot");
+  g->set_from("2026-12-01");
+  g->set_to("2026-12-05");
+  Put(a);
+  SearchRequest q = Near(5);
+  q.date = "2026-12-03";
+  EXPECT_EQ(Search(q).total, 1);
+  g->set_from("2027-01-10");
+  g->set_to("2027-01-12");
+  a.set_version(a.version() + 1);
+  Put(a);
+  EXPECT_EQ(Search(q).total, 0);
+  q.text = "flowers";
+  EXPECT_EQ(Search(q).total, 0);
+  q.date = "2027-01-11";
+  EXPECT_EQ(Search(q).total, 1);
+  q.text.clear();
+  SearchResponse r = Search(q);
+  ASSERT_EQ(r.total, 1);
+  EXPECT_TRUE(r.hits[0].guest_spot);
+}
+
 TEST_F(IndexTest, ViewportCrossingTheAntimeridian) {
   WriteBatch b;
   b.Upsert(MakeArtist("fiji", "East", -17.7, 178.0, {"tribal"}));

@@ -65,8 +65,11 @@ bool LocationsDiffer(const Row& a, const Row& b) {
   if (a.live != b.live || a.locations.size() != b.locations.size()) return true;
   if (a.name != b.name || a.studio_name != b.studio_name) return true;  // entry tags
   for (size_t i = 0; i < a.locations.size(); ++i) {
-    if (a.locations[i].lat != b.locations[i].lat || a.locations[i].lon != b.locations[i].lon ||
-        a.locations[i].city != b.locations[i].city) {
+    const RowLocation& x = a.locations[i];
+    const RowLocation& y = b.locations[i];
+    // Entries carry the location's cell, city (tag) and days.
+    if (x.lat != y.lat || x.lon != y.lon || x.city != y.city || x.from_day != y.from_day ||
+        x.to_day != y.to_day) {
       return true;
     }
   }

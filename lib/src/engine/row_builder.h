@@ -26,8 +26,8 @@ inline uint64_t RowVersion(const StoredRecord& r) {
 // caller bumps it when LocationsDiffer.
 void FillRow(const Artist& artist, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row);
 
-// True when the two rows' geo entries would differ (liveness, locations, or
-// the words their tags are made of).
+// True when the two rows' geo entries would differ (liveness, locations and
+// their days, or the words their tags are made of).
 bool LocationsDiffer(const Row& a, const Row& b);
 
 // The CellEntry tag of one of the row's locations: the WordStartBits of the

@@ -79,13 +79,10 @@ class SearchRun {
   // Where a slot matches the radius or viewport (nearest active location in
   // it), or false.
   bool InRegion(uint32_t slot, Match* m) const;
-  // Sorted, distinct slots with a location entry in `ranges`: primary
-  // locations current or superseded, guest spots only when current and
-  // active on the query date (a superset of the region's artists: only guest
-  // spots' rows are read, nothing is measured).
+  // Sorted, distinct slots with a location entry in `ranges` active on the
+  // query date, current or superseded (a superset of the region's artists:
+  // no row is read, nothing is measured).
   std::vector<uint32_t> SlotsInCover(const std::vector<geo::CellRange>& ranges) const;
-  // Whether a guest spot's cell entry is current and active on the date.
-  bool GuestSpotActive(const geo::CellEntry& e) const;
   // The covering of the radius or viewport, computed once per search.
   const std::vector<geo::CellRange>& RegionRanges();
   void Classify(std::vector<Match>& cands, bool count_rings);

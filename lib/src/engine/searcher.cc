@@ -58,52 +58,26 @@ absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ran
   return *estimate * 4 < in_region;
 }
 
-bool SearchRun::GuestSpotActive(const geo::CellEntry& e) const {
-  return s_.Valid(e) && s_.rows.row(e.slot).locations[e.location].ActiveOn(p_.day);
-}
-
 std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>& ranges) const {
   std::vector<uint32_t> slots;
   slots.reserve(s_.CountIn(ranges));
-  // Primary locations are taken unchecked: checking them would read every
-  // artist's row in the covering (a cache miss each, ~15 % of a text query in
-  // a city at 1M). A superseded entry only adds a slot whose text match
-  // InRegion then measures at the row's current locations, and a slot whose
-  // row is not live has no search document at this commit, so it never
-  // matches. Guest spots are checked (a few percent of the entries): their
-  // slots lie outside the region's runs of slots (new artists get slots in
-  // cell order of their primary location: index_impl.cc), each one sent to
-  // Xapian costs a block read per word of the query there, and most are not
-  // active on the query's date (a text query in a city at 1M: ~240 guest
-  // spots, ~15 active; Xapian read 181 blocks for it before, 81 now). Each
-  // check is three dependent cache misses (hot row, row, its guest spots),
-  // so they run after the scan, their loads started a few entries ahead.
-  std::vector<geo::CellEntry> guests;
+  // Entries are taken unchecked against their rows: checking them would
+  // read every artist's row in the covering (a cache miss each, ~15 % of a
+  // text query in a city at 1M). A superseded entry only adds a slot whose
+  // text match InRegion then measures at the row's current locations, and a
+  // slot whose row is not live has no search document at this commit, so it
+  // never matches. Guest spots not active on the query's date are left out
+  // by the entry's days: their slots lie outside the region's runs of slots
+  // (new artists get slots in cell order of their primary location:
+  // index_impl.cc), and each one sent to Xapian costs a block read per word
+  // of the query there (a text query in a city at 1M: ~240 guest spots, ~15
+  // active; Xapian read 181 blocks for it with them all, 81 without).
   auto add = [&](const geo::CellEntry& e) {
-    if (e.location == 0) {
-      slots.push_back(e.slot);
-    } else {
-      guests.push_back(e);
-    }
+    if (e.ActiveOn(p_.day)) slots.push_back(e.slot);
     return true;
   };
   s_.geo_base->ForEachInUntil(ranges, add);
   s_.geo_delta->ForEachInUntil(ranges, add);
-  constexpr size_t kAhead = 6;
-  for (size_t i = 0; i < guests.size(); ++i) {
-    if (i + 2 * kAhead < guests.size() && s_.rows.has(guests[i + 2 * kAhead].slot)) {
-      const uint32_t slot = guests[i + 2 * kAhead].slot;
-      s_.PrefetchHot(slot);
-      __builtin_prefetch(&s_.rows.row(slot).locations);
-    }
-    if (i + kAhead < guests.size() && s_.rows.has(guests[i + kAhead].slot)) {
-      const Row& row = s_.rows.row(guests[i + kAhead].slot);
-      if (guests[i + kAhead].location < row.locations.size()) {
-        __builtin_prefetch(&row.locations[guests[i + kAhead].location]);
-      }
-    }
-    if (GuestSpotActive(guests[i])) slots.push_back(guests[i].slot);
-  }
   if (slots.size() < 4096) {
     std::sort(slots.begin(), slots.end());
     slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
@@ -165,13 +139,12 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool cl
   const BoundingBox* box = r_.bbox ? &*r_.bbox : nullptr;
   const std::vector<geo::CellRange> ranges =
       mode == p_.geo ? RegionRanges() : geo::CoverCap(p_.ref_lat, p_.ref_lon, radius_km);
-  s_.ForEachLocationIn(ranges, [&](uint32_t slot, uint32_t li) {
+  s_.ForEachLocationIn(ranges, p_.day, [&](uint32_t slot, uint32_t li) {
     if (Stopped()) return;
     const HotRow& h = s_.rows.hot(slot);
-    double lat = h.lat, lon = h.lon;  // the primary location is always active
-    if (li > 0) {
+    double lat = h.lat, lon = h.lon;
+    if (li > 0) {  // a guest spot active on the day
       const RowLocation& loc = s_.rows.row(slot).locations[li];
-      if (!loc.ActiveOn(p_.day)) return;
       lat = loc.lat;
       lon = loc.lon;
     }

@@ -63,11 +63,12 @@ struct Snapshot {
     return geo_base->CountIn(ranges) + geo_delta->CountIn(ranges);
   }
 
-  // Calls fn(slot, location_index) for every valid location in `ranges`.
+  // Calls fn(slot, location_index) for every valid location in `ranges`
+  // that is active on `day` (days since 1970-01-01).
   template <typename Fn>
-  void ForEachLocationIn(std::span<const geo::CellRange> ranges, Fn&& fn) const {
+  void ForEachLocationIn(std::span<const geo::CellRange> ranges, int32_t day, Fn&& fn) const {
     auto visit = [&](const geo::CellEntry& e) {
-      if (Valid(e)) fn(e.slot, e.location);
+      if (e.ActiveOn(day) && Valid(e)) fn(e.slot, e.location);
       return true;
     };
     auto prefetch = [&](const geo::CellEntry& e) { PrefetchHot(e.slot); };

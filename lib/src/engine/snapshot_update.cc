@@ -59,6 +59,8 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
         e.gen = row.gen;
         e.location = static_cast<uint32_t>(i);
         e.tag = LocationTag(row, i);
+        e.active_from = row.locations[i].from_day;
+        e.active_to = row.locations[i].to_day;
         added_.push_back(e);
       }
     }

@@ -7,7 +7,7 @@
 // entries whose generation no longer matches the row, so an index is never
 // edited in place.
 //
-// Cost: 32 bytes per location; Lookup is O(ranges * log n + hits).
+// Cost: 40 bytes per location; Lookup is O(ranges * log n + hits).
 // Thread safety: immutable after construction; share freely.
 #ifndef INKDEX_GEO_CELL_INDEX_H_
 #define INKDEX_GEO_CELL_INDEX_H_
@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct CellEntry {
   // name, studio and city start with, engine::WordStarts), checked before
   // touching the row.
   std::array<uint64_t, 2> tag{};
+  // The days the location is active, inclusive (owner-defined; the engine:
+  // days since 1970-01-01 of a guest spot's from and to), also checked
+  // before touching the row: most guest spots are not active on a query's
+  // date, and each row read for one is a cache miss or two.
+  int32_t active_from = std::numeric_limits<int32_t>::min();
+  int32_t active_to = std::numeric_limits<int32_t>::max();
+
+  bool ActiveOn(int32_t day) const { return active_from <= day && day <= active_to; }
 
   bool operator<(const CellEntry& o) const {
     return cell != o.cell ? cell < o.cell : slot < o.slot;
