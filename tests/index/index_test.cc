@@ -23,6 +23,19 @@ std::vector<std::string> Ids(const SearchResponse& r) {
   return ids;
 }
 
+// A guest spot of `a` in Leeds (offset by dlat, dlon degrees) from `from` to
+// `to` (YYYY-MM-DD).
+GuestSpot* AddLeedsGuestSpot(Artist& a, const std::string& from, const std::string& to,
+                             double dlat = 0, double dlon = 0) {
+  GuestSpot* g = a.add_guest_spots();
+  g->mutable_location()->set_latitude(kLeedsLat + dlat);
+  g->mutable_location()->set_longitude(kLeedsLon + dlon);
+  g->mutable_location()->set_display("Leeds guest spot");
+  g->set_from(from);
+  g->set_to(to);
+  return g;
+}
+
 class IndexTest : public testing::IndexDirTest {
  protected:
   std::vector<ChangeResult> Apply(const WriteBatch& b) {
@@ -262,12 +275,7 @@ TEST_F(IndexTest, GuestSpotsInARegionSearchedByText) {
   }
   Artist guest = MakeArtist("guest", "Visitor", 51.5074, -0.1278, {"fineline"});  // London
   guest.set_biography("fine tattoo work");
-  GuestSpot* g = guest.add_guest_spots();
-  g->mutable_location()->set_latitude(kLeedsLat + 0.0111);
-  g->mutable_location()->set_longitude(kLeedsLon + 0.0113);
-  g->mutable_location()->set_display("Leeds guest spot");
-  g->set_from("2026-12-01");
-  g->set_to("2026-12-05");
+  GuestSpot* g = AddLeedsGuestSpot(guest, "2026-12-01", "2026-12-05", 0.0111, 0.0113);
   b.Upsert(guest);
   Apply(b);
   SearchRequest q = Near(30);
@@ -297,12 +305,7 @@ TEST_F(IndexTest, GuestSpotsInARegionSearchedByText) {
 
 TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
   Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
-  GuestSpot* g = a.add_guest_spots();
-  g->mutable_location()->set_latitude(kLeedsLat);
-  g->mutable_location()->set_longitude(kLeedsLon);
-  g->mutable_location()->set_display("Leeds guest spot");
-  g->set_from("2026-12-01");
-  g->set_to("2026-12-05");
+  AddLeedsGuestSpot(a, "2026-12-01", "2026-12-05");
   Put(a);
   SearchRequest q = Near(5);
   q.date = "2026-11-30";
@@ -323,12 +326,7 @@ TEST_F(IndexTest, GuestSpotDatesMoveWithoutTheSpotMoving) {
   // without reading rows: new dates at the same place must reach it.
   Artist a = MakeArtist("g1", "Guest", 51.5074, -0.1278, {"fineline"});  // London
   a.set_biography("fine line flowers");
-  GuestSpot* g = a.add_guest_spots();
-  g->mutable_location()->set_latitude(kLeedsLat);
-  g->mutable_location()->set_longitude(kLeedsLon);
-  g->mutable_location()->set_display("Leeds guest spot");
-  g->set_from("2026-12-01");
-  g->set_to("2026-12-05");
+  GuestSpot* g = AddLeedsGuestSpot(a, "2026-12-01", "2026-12-05");
   Put(a);
   SearchRequest q = Near(5);
   q.date = "2026-12-03";
