@@ -33,14 +33,29 @@ struct LoadDriver::Call {
   CallSample sample;  // absolute steady-clock times until Run collects it
   grpc::ClientContext context;
   grpc::Status status;
-  v1::SearchResponse search_response;
-  v1::SuggestResponse suggest_response;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SearchResponse>> search;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SuggestResponse>> suggest;
+  grpc::ByteBuffer response;  // not parsed: only the status counts
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
 };
+
+namespace {
+
+const std::string kSearchMethod = "/inkdex.v1.ArtistSearch/Search";
+const std::string kSuggestMethod = "/inkdex.v1.ArtistSearch/Suggest";
+
+grpc::ByteBuffer Serialized(const google::protobuf::MessageLite& message) {
+  const std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes.data(), bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+}  // namespace
 
 LoadDriver::LoadDriver(const DriverOptions& options, const QueryMix& mix)
     : options_(options), mix_(mix) {
+  wire_.reserve(mix_.queries().size());
+  for (const WireQuery& q : mix_.queries()) {
+    wire_.push_back(q.is_suggest() ? Serialized(q.suggest) : Serialized(q.search));
+  }
   for (int i = 0; i < options_.threads; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     Worker* w = workers_.back().get();
@@ -80,15 +95,16 @@ absl::StatusOr<std::unique_ptr<LoadDriver>> LoadDriver::Connect(const DriverOpti
                                                  " within ",
                                                  absl::FormatDuration(connect_timeout)));
     }
-    driver->stubs_.push_back(v1::ArtistSearch::NewStub(channel));
+    driver->stubs_.push_back(std::make_unique<grpc::GenericStub>(channel));
   }
   return driver;
 }
 
 void LoadDriver::StartCall(uint64_t index, int64_t scheduled_ns) {
-  const WireQuery& query = mix_.At(index);
+  const size_t query_index = mix_.IndexAt(index);
+  const WireQuery& query = mix_.queries()[query_index];
   Worker& worker = *workers_[index % workers_.size()];
-  v1::ArtistSearch::Stub& stub = *stubs_[index % stubs_.size()];
+  grpc::GenericStub& stub = *stubs_[index % stubs_.size()];
   auto* call = new Call;
   call->run_id = run_id_.load(std::memory_order_relaxed);
   call->sample.query_class = static_cast<uint8_t>(query.query_class);
@@ -101,15 +117,11 @@ void LoadDriver::StartCall(uint64_t index, int64_t scheduled_ns) {
   outstanding_.fetch_add(1, std::memory_order_relaxed);
   call->sample.sent_ns = NowNs();
   if (scheduled_ns == kDueWhenSent) call->sample.scheduled_ns = call->sample.sent_ns;
-  if (query.is_suggest()) {
-    call->suggest = stub.PrepareAsyncSuggest(&call->context, query.suggest, &worker.cq);
-    call->suggest->StartCall();
-    call->suggest->Finish(&call->suggest_response, &call->status, call);
-  } else {
-    call->search = stub.PrepareAsyncSearch(&call->context, query.search, &worker.cq);
-    call->search->StartCall();
-    call->search->Finish(&call->search_response, &call->status, call);
-  }
+  call->reader =
+      stub.PrepareUnaryCall(&call->context, query.is_suggest() ? kSuggestMethod : kSearchMethod,
+                            wire_[query_index], &worker.cq);
+  call->reader->StartCall();
+  call->reader->Finish(&call->response, &call->status, call);
 }
 
 void LoadDriver::WorkerLoop(Worker& worker) {

@@ -67,7 +67,10 @@ class QueryMix {
                                               uint64_t seed);
 
   // The query the i-th call of a run sends (the plan cycles).
-  const WireQuery& At(uint64_t i) const { return queries_[plan_[i % plan_.size()]]; }
+  const WireQuery& At(uint64_t i) const { return queries_[IndexAt(i)]; }
+  // Its index in queries().
+  size_t IndexAt(uint64_t i) const { return plan_[i % plan_.size()]; }
+  const std::vector<WireQuery>& queries() const { return queries_; }
   size_t plan_length() const { return plan_.size(); }
   const MixWeights& weights() const { return weights_; }
 
