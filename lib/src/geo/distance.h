@@ -6,7 +6,7 @@
 // calls; with both vectors known (a row keeps its primary location's, a query
 // its reference point's) a distance costs ~3 ns instead of the ~16 ns of the
 // haversine formula this replaced (two sines, an arcsine; bench/ANALYSIS.md,
-// "Distances from unit vectors"). Every path goes through ToUnitVector, so
+// "The service at 5,000 searches/s"). Every path goes through ToUnitVector, so
 // the same two points give the same bits whichever overload measures them:
 // a hit never reports a distance its radius filter would have rejected.
 //
