@@ -54,8 +54,7 @@ def fmt(v, spec=",.0f"):
 def section(args):
     mach = bench_report.machine()
     commit = bench_report.sh(["git", "-C", args.repo, "rev-parse", "--short", "HEAD"])
-    dirty = bench_report.sh(["git", "-C", args.repo, "status", "--porcelain", "--", "lib",
-                             "service", "bench"])
+    dirty = bench_report.uncommitted(args.repo, ["lib", "service", "bench"])
     context, runs = apply_runs(args.apply)
     fresh = []
     for path in args.freshness:
