@@ -39,8 +39,13 @@ struct LoadDriver::Call {
 
 namespace {
 
-const std::string kSearchMethod = "/inkdex.v1.ArtistSearch/Search";
-const std::string kSuggestMethod = "/inkdex.v1.ArtistSearch/Suggest";
+// The full method name a query goes to (never destroyed: no static
+// destructors).
+const std::string& MethodOf(const WireQuery& query) {
+  static const std::string* const kSearch = new std::string("/inkdex.v1.ArtistSearch/Search");
+  static const std::string* const kSuggest = new std::string("/inkdex.v1.ArtistSearch/Suggest");
+  return query.is_suggest() ? *kSuggest : *kSearch;
+}
 
 grpc::ByteBuffer Serialized(const google::protobuf::MessageLite& message) {
   const std::string bytes = message.SerializeAsString();
@@ -118,8 +123,7 @@ void LoadDriver::StartCall(uint64_t index, int64_t scheduled_ns) {
   call->sample.sent_ns = NowNs();
   if (scheduled_ns == kDueWhenSent) call->sample.scheduled_ns = call->sample.sent_ns;
   call->reader =
-      stub.PrepareUnaryCall(&call->context, query.is_suggest() ? kSuggestMethod : kSearchMethod,
-                            wire_[query_index], &worker.cq);
+      stub.PrepareUnaryCall(&call->context, MethodOf(query), wire_[query_index], &worker.cq);
   call->reader->StartCall();
   call->reader->Finish(&call->response, &call->status, call);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -18,16 +19,34 @@ using Clock = std::chrono::steady_clock;
 
 class FakeSearchService final : public v1::ArtistSearch::Service {
  public:
-  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest*,
+  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest* request,
                       v1::SearchResponse* response) override {
     Serve(context);
+    {
+      absl::MutexLock lock(&mu_);
+      ++texts_[request->text()];
+    }
     response->set_total(1);
     return grpc::Status::OK;
   }
-  grpc::Status Suggest(grpc::ServerContext* context, const v1::SuggestRequest*,
+  grpc::Status Suggest(grpc::ServerContext* context, const v1::SuggestRequest* request,
                        v1::SuggestResponse*) override {
     Serve(context);
+    {
+      absl::MutexLock lock(&mu_);
+      ++prefixes_[request->prefix()];
+    }
     return suggest_status;
+  }
+
+  // How many Search calls carried each text, Suggest calls each prefix.
+  std::map<std::string, int> texts() {
+    absl::MutexLock lock(&mu_);
+    return texts_;
+  }
+  std::map<std::string, int> prefixes() {
+    absl::MutexLock lock(&mu_);
+    return prefixes_;
   }
 
   std::atomic<int> delay_ms{0};
@@ -64,6 +83,8 @@ class FakeSearchService final : public v1::ArtistSearch::Service {
 
   absl::Mutex mu_;
   std::set<std::string> peers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> texts_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> prefixes_ ABSL_GUARDED_BY(mu_);
 };
 
 class LoadDriverTest : public ::testing::Test {
@@ -151,6 +172,22 @@ TEST_F(LoadDriverTest, OpenLoopSendsAtTheOfferedRate) {
   EXPECT_EQ(scheduled[1] - scheduled[0], 2500000);
   // Separate channels are separate connections.
   EXPECT_EQ(service_.peers().size(), 3u);
+}
+
+TEST_F(LoadDriverTest, EachQueryReachesItsMethodIntact) {
+  // Requests go out as bytes serialized once, through generic stubs: each
+  // must arrive at its own method and parse back to what the mix holds.
+  const QueryMix mix = Mix(1, 1);
+  std::unique_ptr<LoadDriver> driver = Connect(mix);
+  ASSERT_NE(driver, nullptr);
+  const StepStats stats = RunOpen(*driver, 200, absl::Milliseconds(500));
+  EXPECT_GT(stats.ok, 0u);
+  const std::map<std::string, int> texts = service_.texts();
+  const std::map<std::string, int> prefixes = service_.prefixes();
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_GT(texts.at("dragon"), 20);
+  ASSERT_EQ(prefixes.size(), 1u);
+  EXPECT_GT(prefixes.at("dra"), 20);
 }
 
 TEST_F(LoadDriverTest, OpenLoopCountsAStallInEveryCallItDelays) {
