@@ -21,10 +21,12 @@ namespace {
 constexpr double kPadRadians = 1e-9;
 
 std::vector<CellRange> Cover(const S2Region& region, int max_cells) {
-  S2RegionCoverer::Options options;
-  options.set_max_cells(max_cells);
-  S2RegionCoverer coverer(options);
-  S2CellUnion covering = coverer.GetCovering(region);
+  // The thread's coverer and cell vector, reused: their buffers are not
+  // allocated again for every covering.
+  thread_local S2RegionCoverer coverer;
+  thread_local std::vector<S2CellId> covering;
+  coverer.mutable_options()->set_max_cells(max_cells);
+  coverer.GetCovering(region, &covering);
   std::vector<CellRange> ranges;
   ranges.reserve(covering.size());
   for (const S2CellId& id : covering) {
