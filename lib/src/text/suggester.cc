@@ -87,6 +87,7 @@ struct NearbyMatch {
 void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const std::string& key,
                std::vector<Suggestion>* out) {
   const GeoPoint p = *req.near;
+  const geo::UnitVector origin = geo::ToUnitVector(p.lat, p.lon);
   // Widen from 2 km until enough is found, reading at most kMaxVisited
   // candidate rows in all (a dense city fills the budget within a few km, and
   // what is that close is what a person typing wants). Cell entries carry a
@@ -118,8 +119,10 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
     const bool city = !loc.city->empty() && WordStartsWith(*loc.city, key);
     if (!artist && !studio && !city) return true;
     // Coverings reach past their radius; a match there is kept with its
-    // distance and counts once a radius includes it.
-    const double d = geo::DistanceKm(p.lat, p.lon, loc.lat, loc.lon);
+    // distance and counts once a radius includes it. A primary location's
+    // unit vector is the row's (the same bits as computing it).
+    const double d = geo::DistanceKm(
+        origin, e.location == 0 ? snap.rows.hot(e.slot).unit : geo::ToUnitVector(loc.lat, loc.lon));
     auto add = [&](Suggestion::Kind kind, std::string_view text) {
       matches.push_back({kind, text, row.id, d});
       auto [it, inserted] = nearest.try_emplace({KindRank(kind), text}, d);

@@ -370,11 +370,12 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
   // phrase's words anywhere in them (it treats a phrase as AND then), and
   // the phrase itself is checked against each match's phrase text.
   // (Most texts have no quote or phrase-making character: no needles.)
-  const bool may_hold_phrase = text_.find('"') != std::string::npos ||
-                               text_.find_first_of(kPhraseGenerators) != std::string::npos;
+  const bool quoted = text_.find('"') != std::string::npos;
+  const bool may_hold_phrase =
+      quoted || text_.find_first_of(kPhraseGenerators) != std::string::npos;
   const std::vector<std::string> needles =
       may_hold_phrase ? PhraseNeedles(text_, taxonomy_) : std::vector<std::string>();
-  if (text_.find('"') == std::string::npos) {
+  if (!quoted) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) out.weights = RunQuery(db_, *parsed, restrict_to);
