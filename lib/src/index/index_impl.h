@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -146,10 +147,21 @@ class IndexImpl : public Index {
 
   std::shared_ptr<const engine::Snapshot> snapshot() const;
   void Publish(std::shared_ptr<const engine::Snapshot> s);
-  // A reader at exactly the commit of the returned snapshot.
+  // A pooled Xapian reader and the commit its revision was found to hold.
+  struct SearchReader {
+    std::unique_ptr<Xapian::Database> db;
+    // The snapshot seq the reader's revision was checked against (its
+    // kSearchIndexSeqKey); unset until checked. A reader is only moved to a
+    // newer revision by reopen(), so it stays at that commit.
+    std::optional<uint64_t> seq;
+  };
+  // A reader at exactly the commit of the returned snapshot. A pooled reader
+  // already checked at that commit is returned as it is: reopen() opens and
+  // reads the version file and the seq check reads the metadata, a few
+  // syscalls per text query that only matter when the writer has moved on.
   absl::Status AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
-                                 std::unique_ptr<Xapian::Database>* db) const;
-  void ReleaseReader(std::unique_ptr<Xapian::Database> db) const;
+                                 SearchReader* reader) const;
+  void ReleaseReader(SearchReader reader) const;
   // Runs fn(snapshot, xapian) -> StatusOr<T> with a reader at the snapshot's
   // commit, retrying when the writer overtakes the reader; Xapian errors
   // become a Status.
@@ -189,7 +201,7 @@ class IndexImpl : public Index {
   std::shared_ptr<const engine::Snapshot> current_ ABSL_GUARDED_BY(snap_mu_);
 
   mutable absl::Mutex readers_mu_;
-  mutable std::vector<std::unique_ptr<Xapian::Database>> readers_ ABSL_GUARDED_BY(readers_mu_);
+  mutable std::vector<SearchReader> readers_ ABSL_GUARDED_BY(readers_mu_);
 };
 
 }  // namespace inkdex::index

@@ -21,27 +21,31 @@ constexpr int kMaxAttempts = 2100;
 }  // namespace
 
 absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
-                                          std::unique_ptr<Xapian::Database>* db) const {
+                                          SearchReader* reader) const {
   {
     absl::MutexLock lock(&readers_mu_);
     if (!readers_.empty()) {
-      *db = std::move(readers_.back());
+      *reader = std::move(readers_.back());
       readers_.pop_back();
     }
   }
+  std::unique_ptr<Xapian::Database>& db = reader->db;
   try {
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
       *snap = snapshot();
+      if (db != nullptr && reader->seq == (*snap)->seq) return absl::OkStatus();
+      reader->seq.reset();
       std::string seq;
       try {
-        if (*db == nullptr) *db = std::make_unique<Xapian::Database>(dir_ + "/text");
-        (*db)->reopen();
-        seq = (*db)->get_metadata(kSearchIndexSeqKey);
+        if (db == nullptr) db = std::make_unique<Xapian::Database>(dir_ + "/text");
+        db->reopen();
+        seq = db->get_metadata(kSearchIndexSeqKey);
       } catch (const Xapian::DatabaseModifiedError&) {
-        db->reset();  // the writer committed twice between open/reopen and read
+        db.reset();  // the writer committed twice between open/reopen and read
         continue;
       }
       if (seq == std::to_string((*snap)->seq) || (seq.empty() && (*snap)->seq == 0)) {
+        reader->seq = (*snap)->seq;
         return absl::OkStatus();
       }
       // The writer is between its Xapian commit (visible to readers as soon as
@@ -54,27 +58,27 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
       }
     }
   } catch (const Xapian::Error& e) {
-    db->reset();
+    db.reset();
     return absl::UnavailableError(absl::StrCat("search index: ", e.get_description()));
   }
   return absl::UnavailableError("search index: could not read a consistent commit; retry");
 }
 
-void IndexImpl::ReleaseReader(std::unique_ptr<Xapian::Database> db) const {
-  if (db == nullptr) return;
+void IndexImpl::ReleaseReader(SearchReader reader) const {
+  if (reader.db == nullptr) return;
   absl::MutexLock lock(&readers_mu_);
-  if (readers_.size() < 64) readers_.push_back(std::move(db));
+  if (readers_.size() < 64) readers_.push_back(std::move(reader));
 }
 
 template <typename T, typename Fn>
 absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn) const {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     std::shared_ptr<const engine::Snapshot> snap;
-    std::unique_ptr<Xapian::Database> db;
-    if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+    SearchReader reader;
+    if (absl::Status s = AcquireConsistent(&snap, &reader); !s.ok()) return s;
     try {
-      absl::StatusOr<T> result = fn(*snap, *db);
-      ReleaseReader(std::move(db));
+      absl::StatusOr<T> result = fn(*snap, *reader.db);
+      ReleaseReader(std::move(reader));
       return result;
     } catch (const Xapian::DatabaseModifiedError&) {
       continue;  // the writer moved on twice during the read: take the new commit

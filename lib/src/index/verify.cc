@@ -10,8 +10,9 @@ namespace inkdex::index {
 absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
   VerifyReport report;
   std::shared_ptr<const engine::Snapshot> snap;
-  std::unique_ptr<Xapian::Database> db;
-  if (absl::Status s = AcquireConsistent(&snap, &db); !s.ok()) return s;
+  SearchReader reader;
+  if (absl::Status s = AcquireConsistent(&snap, &reader); !s.ok()) return s;
+  Xapian::Database* db = reader.db.get();
   auto problem = [&report](std::string p) {
     if (report.problems.size() < 1000) report.problems.push_back(std::move(p));
   };
@@ -80,7 +81,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
   } catch (const Xapian::Error& e) {
     return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
   }
-  ReleaseReader(std::move(db));
+  ReleaseReader(std::move(reader));
   return report;
 }
 
