@@ -109,34 +109,77 @@ TEST(RegionTest, CapCoveringContainsEveryPointWithinTheRadius) {
   }
 }
 
-TEST(RegionTest, CapCoveringsAreTheCellsS2CapGets) {
-  // CoverCap answers S2RegionCoverer's cell tests itself (CapRegion); the
-  // cells must be exactly those S2Cap's own tests give, everywhere and at
-  // every size: polar caps, the antimeridian, 10 m to a whole hemisphere.
+// Leaf cells in `ranges`: a covering's area in S2's (s, t) measure.
+double LeafCount(const std::vector<CellRange>& ranges) {
+  double n = 0;
+  for (const CellRange& r : ranges) n += static_cast<double>(r.max - r.min + 1);
+  return n;
+}
+
+// How a covering compares with S2RegionCoverer's for the same region and
+// budget: the worst and mean area ratio.
+struct Tightness {
+  double worst = 0, sum = 0;
+  int n = 0;
+  void Add(const std::vector<CellRange>& got, const std::vector<CellRange>& s2) {
+    const double ratio = LeafCount(got) / LeafCount(s2);
+    worst = std::max(worst, ratio);
+    sum += ratio;
+    ++n;
+  }
+};
+
+// The point `km` from `center` in the direction `bearing` (radians).
+S2LatLng Destination(const S2Point& center, double km, double bearing) {
+  const S2Point north = (S2Point(0, 0, 1) - center * center.z()).Normalize();
+  const S2Point east = north.CrossProd(center).Normalize();
+  const S2Point tangent =
+      (north.Norm2() > 0 ? north * std::cos(bearing) + east * std::sin(bearing) : S2Point(1, 0, 0));
+  const double angle = km / kEarthRadiusKm;
+  return S2LatLng(center * std::cos(angle) + tangent.Normalize() * std::sin(angle));
+}
+
+TEST(RegionTest, CapCoveringsCoverTheCapAsTightlyAsS2) {
+  // CoverCap runs its own coverer (geo/cell_coverer.h) on its own cell
+  // tests: every point within the radius, up to the very edge, must be in
+  // the covering, everywhere and at every size (polar caps, the
+  // antimeridian, 10 m to a whole hemisphere), with no more cells than asked
+  // for and an area like S2RegionCoverer's with S2Cap's tests.
   std::mt19937_64 rng(13);
   std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180), unit(0, 1);
+  Tightness tight;
   for (int q = 0; q < 3000; ++q) {
     const double clat = q % 50 == 0 ? 90 : lat(rng), clon = q % 70 == 0 ? 180 : lon(rng);
     const double radius = std::pow(10, -2 + 6.3 * unit(rng));
     const int max_cells = q % 3 == 0 ? 32 : 12;
-    const S2Cap cap(S2LatLng::FromDegrees(clat, clon).Normalized().ToPoint(),
-                    S1Angle::Radians(std::min(radius / kEarthRadiusKm + 1e-9, M_PI)));
-    const std::vector<CellRange> expected = CoverWithS2(cap, max_cells);
     const std::vector<CellRange> got = CoverCap(clat, clon, radius, max_cells);
-    ASSERT_EQ(got.size(), expected.size()) << clat << "," << clon << " r=" << radius;
-    for (size_t i = 0; i < got.size(); ++i) {
-      ASSERT_EQ(got[i].min, expected[i].min) << clat << "," << clon << " r=" << radius;
-      ASSERT_EQ(got[i].max, expected[i].max) << clat << "," << clon << " r=" << radius;
+    ASSERT_FALSE(got.empty());
+    ASSERT_LE(got.size(), static_cast<size_t>(max_cells));
+    for (size_t i = 1; i < got.size(); ++i) ASSERT_LT(got[i - 1].max + 1, got[i].min);
+    const S2Point center = S2LatLng::FromDegrees(clat, clon).Normalized().ToPoint();
+    const double reach = std::min(radius, M_PI * kEarthRadiusKm);
+    for (int k = 0; k < 60; ++k) {
+      // A third of the points on the circle itself, the rest inside.
+      const double d = reach * (k % 3 == 0 ? 1 - 1e-12 : unit(rng));
+      const S2LatLng p = Destination(center, d, unit(rng) * 2 * M_PI);
+      ASSERT_TRUE(Covered(got, p.lat().degrees(), p.lng().degrees()))
+          << clat << "," << clon << " r=" << radius << " d=" << d;
     }
+    const S2Cap cap(center, S1Angle::Radians(std::min(radius / kEarthRadiusKm + 1e-9, M_PI)));
+    tight.Add(got, CoverWithS2(cap, max_cells));
   }
+  EXPECT_LE(tight.worst, 2.0);
+  EXPECT_LE(tight.sum / tight.n, 1.05) << "worst " << tight.worst;
 }
 
-TEST(RegionTest, RectCoveringsAreTheCellsS2LatLngRectGets) {
-  // CoverRect computes each cell's bound once for both of the coverer's
-  // tests (RectRegion); the cells must be exactly S2LatLngRect's: viewports
-  // from a street to a hemisphere, across the antimeridian and at the poles.
+TEST(RegionTest, RectCoveringsCoverTheViewportAsTightlyAsS2) {
+  // Viewports from a street to a hemisphere, across the antimeridian and at
+  // the poles: every point the viewport holds (edges and corners included)
+  // is covered, with an area like S2RegionCoverer's with S2LatLngRect's
+  // tests. Half the world wide or more, CoverRect is S2's own covering.
   std::mt19937_64 rng(17);
   std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180), unit(0, 1);
+  Tightness tight;
   for (int q = 0; q < 2000; ++q) {
     const double height = std::pow(10, -3 + 5 * unit(rng)),
                  width = std::pow(10, -3 + 5 * unit(rng));
@@ -145,6 +188,19 @@ TEST(RegionTest, RectCoveringsAreTheCellsS2LatLngRectGets) {
     const double west = lon(rng);
     const double east = std::remainder(west + width, 360.0);
     const int max_cells = q % 3 == 0 ? 32 : 12;
+    const std::vector<CellRange> got = CoverRect(south, west, north, east, max_cells);
+    ASSERT_FALSE(got.empty());
+    ASSERT_LE(got.size(), static_cast<size_t>(max_cells));
+    for (int k = 0; k < 60; ++k) {
+      // Corners and edges, then points inside.
+      const double fy = k < 8 ? (k & 1) : k < 16 ? unit(rng) * (k & 1) : unit(rng);
+      const double fx = k < 8 ? ((k >> 1) & 1) : k < 16 ? unit(rng) : unit(rng);
+      const double plat = south + (north - south) * fy;
+      const double plon = std::remainder(west + width * fx, 360.0);
+      ASSERT_TRUE(RectContains(south, west, north, east, plat, plon));
+      ASSERT_TRUE(Covered(got, plat, plon))
+          << south << "," << west << "," << north << "," << east << " at " << plat << "," << plon;
+    }
     // The rectangle CoverRect covers: padded by 1e-9 radians.
     const double pad = 1e-9 * 180.0 / M_PI;
     double w = west - pad, e = east + pad;
@@ -153,14 +209,15 @@ TEST(RegionTest, RectCoveringsAreTheCellsS2LatLngRectGets) {
     const S2LatLngRect rect(R1Interval(std::max(-90.0, south - pad) * M_PI / 180.0,
                                        std::min(90.0, north + pad) * M_PI / 180.0),
                             S1Interval(w * M_PI / 180.0, e * M_PI / 180.0));
-    const std::vector<CellRange> expected = CoverWithS2(rect, max_cells);
-    const std::vector<CellRange> got = CoverRect(south, west, north, east, max_cells);
-    ASSERT_EQ(got.size(), expected.size()) << south << "," << west << "," << north << "," << east;
-    for (size_t i = 0; i < got.size(); ++i) {
-      ASSERT_EQ(got[i].min, expected[i].min) << south << "," << west << " i=" << i;
-      ASSERT_EQ(got[i].max, expected[i].max) << south << "," << west << " i=" << i;
+    const std::vector<CellRange> s2 = CoverWithS2(rect, max_cells);
+    if (width >= 180) {
+      ASSERT_EQ(LeafCount(got), LeafCount(s2)) << south << "," << west << " wide";
+    } else {
+      tight.Add(got, s2);
     }
   }
+  EXPECT_LE(tight.worst, 2.0);
+  EXPECT_LE(tight.sum / tight.n, 1.05) << "worst " << tight.worst;
 }
 
 TEST(RegionTest, RectCoveringHandlesTheAntimeridian) {

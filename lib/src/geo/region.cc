@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <iterator>
 
+#include "absl/container/inlined_vector.h"
+#include "geo/cell_coverer.h"
 #include "geo/distance.h"
 #include "s2/s1angle.h"
+#include "s2/s1chord_angle.h"
 #include "s2/s2cap.h"
 #include "s2/s2cell.h"
 #include "s2/s2cell_id.h"
@@ -20,19 +23,152 @@ namespace {
 // error (~1e-15 rad), far below anything a person would notice (~6 mm).
 constexpr double kPadRadians = 1e-9;
 
-std::vector<CellRange> Cover(const S2Region& region, int max_cells) {
-  // The thread's coverer and cell vector, reused: their buffers are not
-  // allocated again for every covering.
-  thread_local S2RegionCoverer coverer;
-  thread_local std::vector<S2CellId> covering;
-  coverer.mutable_options()->set_max_cells(max_cells);
-  coverer.GetCovering(region, &covering);
+using internal::CellRelation;
+using internal::CoverCell;
+
+// A spherical cap (center, squared chord radius r2) related to a cell with
+// S2Cap's geometry (a vertex inside; else the center inside the cell; else
+// an edge passing within the radius), computed from the cell's raw vertices
+// with dot products: no normalization, no trigonometry. `v` holds the
+// cell's four raw vertices (CoverCell::VertexRaw).
+struct CapTest {
+  S2Point center;
+  double r2;
+
+  static CapTest Of(const S2Point& center, double radius_radians) {
+    return {center, S1ChordAngle(S1Angle::Radians(radius_radians)).length2()};
+  }
+
+  // Whether the direction v (any length) lies in the cap:
+  // |c - v/|v||^2 <= r2  <=>  c.v >= (1 - r2/2) |v|, compared squared.
+  bool HasDirection(const S2Point& v) const {
+    const double k = 1 - 0.5 * r2, d = center.DotProd(v), bound2 = k * k * v.Norm2();
+    if (k >= 0) return d >= 0 && d * d >= bound2;
+    return d >= 0 || d * d <= bound2;
+  }
+
+  CellRelation Relate(const CoverCell& cell, const S2Point* v) const {
+    int inside = 0;
+    for (int k = 0; k < 4; ++k) inside += HasDirection(v[k]);
+    if (inside == 4) {
+      // Every vertex is inside; the cell is too unless the part of the
+      // sphere outside the cap reaches between them.
+      if (r2 >= 4 || !EdgesReach(cell, v, -center, r2 <= 0 ? 4 : 4 - r2)) {
+        return CellRelation::kContains;
+      }
+      return CellRelation::kIntersects;
+    }
+    if (inside > 0 || EdgesReach(cell, v, center, r2)) return CellRelation::kIntersects;
+    return CellRelation::kDisjoint;
+  }
+
+  // Whether the cap (c, squared chord radius r) reaches a point of `cell`
+  // other than its vertices `v` (checked by the caller).
+  static bool EdgesReach(const CoverCell& cell, const S2Point* v, const S2Point& c, double r) {
+    // A hemisphere or more, with no vertex inside: the cell (convex) and the
+    // rest of the sphere (convex) cannot meet the cap between vertices.
+    if (r >= 2 || r < 0) return false;
+    if (cell.Contains(c)) return true;
+    const double sin2 = r * (1 - 0.25 * r);  // sin^2 of the radius angle
+    for (int k = 0; k < 4; ++k) {
+      const S2Point edge = cell.EdgeRaw(k);  // inward normal, not unit length
+      const double dot = c.DotProd(edge);
+      // Inside this edge's half-space: if the cap met this edge it would
+      // also meet the opposite one, which the loop checks.
+      if (dot > 0) continue;
+      if (dot * dot > sin2 * edge.Norm2()) return false;  // wholly outside this edge
+      // The edge's great circle crosses the cap: does the closest point lie
+      // between the edge's endpoints? (Signs only: raw vertices will do.)
+      const S2Point dir = edge.CrossProd(c);
+      if (dir.DotProd(v[k]) < 0 && dir.DotProd(v[(k + 1) & 3]) > 0) return true;
+    }
+    return false;
+  }
+};
+
+void RawVertices(const CoverCell& cell, S2Point v[4]) {
+  for (int k = 0; k < 4; ++k) v[k] = cell.VertexRaw(k);
+}
+
+class CapRegion final : public internal::CoverRegion {
+ public:
+  explicit CapRegion(const CapTest& cap) : cap_(cap) {}
+  CellRelation Relate(const CoverCell& cell) const override {
+    S2Point v[4];
+    RawVertices(cell, v);
+    return cap_.Relate(cell, v);
+  }
+
+ private:
+  CapTest cap_;
+};
+
+// A latitude-longitude rectangle less than half the world wide (or all of
+// it) as what it is on the sphere: the cap north of its southern edge, the
+// cap south of its northern edge, and the two hemispheres east of its western
+// and west of its eastern meridian. A cell is contained when each of them
+// contains it (exact); it may intersect when it meets each of them (a cell
+// near a corner can meet all four without meeting the rectangle: the
+// covering is then a little looser, never short). Dot products only, where
+// S2LatLngRect bounds every cell with trigonometry.
+class LatLngBoxRegion final : public internal::CoverRegion {
+ public:
+  // Latitudes in radians; `lng` the (padded) longitude interval, full or
+  // shorter than pi.
+  LatLngBoxRegion(const R1Interval& lat, const S1Interval& lng) : rect_(lat, lng) {
+    if (lat.lo() > -M_PI_2) caps_.push_back(CapTest::Of(S2Point(0, 0, 1), M_PI_2 - lat.lo()));
+    if (lat.hi() < M_PI_2) caps_.push_back(CapTest::Of(S2Point(0, 0, -1), M_PI_2 + lat.hi()));
+    if (!lng.is_full()) {
+      // p . n >= 0: east of the western meridian, west of the eastern one.
+      normals_.push_back(S2Point(-std::sin(lng.lo()), std::cos(lng.lo()), 0));
+      normals_.push_back(S2Point(std::sin(lng.hi()), -std::cos(lng.hi()), 0));
+    }
+  }
+
+  CellRelation Relate(const CoverCell& cell) const override {
+    S2Point v[4];
+    RawVertices(cell, v);
+    bool contains = true;
+    for (const S2Point& n : normals_) {
+      // A hemisphere meets a cell iff it holds a vertex, and holds the cell
+      // iff it holds all four (cells and hemispheres are convex).
+      int inside = 0;
+      for (int k = 0; k < 4; ++k) inside += v[k].DotProd(n) >= 0;
+      if (inside == 0) return CellRelation::kDisjoint;
+      contains = contains && inside == 4;
+    }
+    for (const CapTest& cap : caps_) {
+      const CellRelation r = cap.Relate(cell, v);
+      if (r == CellRelation::kDisjoint) return r;
+      contains = contains && r == CellRelation::kContains;
+    }
+    if (contains) return CellRelation::kContains;
+    // Meeting each part need not mean meeting the rectangle (a cell by a
+    // corner): a vertex inside settles it, else S2LatLngRect's own test of
+    // the cell's bound (trigonometry, for these boundary cells only).
+    for (int k = 0; k < 4; ++k) {
+      bool in = true;
+      for (const S2Point& n : normals_) in = in && v[k].DotProd(n) >= 0;
+      for (const CapTest& cap : caps_) in = in && cap.HasDirection(v[k]);
+      if (in) return CellRelation::kIntersects;
+    }
+    return rect_.Intersects(S2Cell(cell.id).GetRectBound()) ? CellRelation::kIntersects
+                                                            : CellRelation::kDisjoint;
+  }
+
+ private:
+  S2LatLngRect rect_;
+  absl::InlinedVector<CapTest, 2> caps_;
+  absl::InlinedVector<S2Point, 2> normals_;
+};
+
+std::vector<CellRange> ToRanges(const std::vector<S2CellId>& covering) {
   std::vector<CellRange> ranges;
   ranges.reserve(covering.size());
   for (const S2CellId& id : covering) {
     const uint64_t lo = id.range_min().id();
     const uint64_t hi = id.range_max().id();
-    // Normalized cell unions are sorted and disjoint; adjacent ranges merge.
+    // Sorted and disjoint cells; adjacent ranges merge.
     if (!ranges.empty() && ranges.back().max + 2 >= lo) {
       ranges.back().max = std::max(ranges.back().max, hi);
     } else {
@@ -42,87 +178,30 @@ std::vector<CellRange> Cover(const S2Region& region, int max_cells) {
   return ranges;
 }
 
-// A spherical cap for S2RegionCoverer, answering the coverer's cell tests
-// with the same geometry as S2Cap (a vertex inside; else the center inside
-// the cell; else an edge passing within the radius) but computed here:
-// Debian's S2 is built with its debug checks on, which made S2Cap's tests
-// (unit-length checks on every point, chord-angle validity) most of the ~13
-// us a 12-cell covering cost. The coverings are the same cells
-// (tests/geo/region_test.cc compares them).
-class CapRegion final : public S2Region {
- public:
-  CapRegion(const S2Point& center, double radius_radians)
-      : cap_(center, S1Angle::Radians(radius_radians)),
-        center_(cap_.center()),
-        r2_(cap_.radius().length2()) {}
+std::vector<CellRange> GreedyCoverRanges(const internal::CoverRegion& region, const S2Cap& bound,
+                                         int max_cells) {
+  thread_local std::vector<S2CellId> initial;
+  bound.GetCellUnionBound(&initial);
+  return ToRanges(internal::GreedyCover(region, initial, max_cells));
+}
 
-  S2Region* Clone() const override { return new CapRegion(*this); }
-  S2Cap GetCapBound() const override { return cap_; }
-  S2LatLngRect GetRectBound() const override { return cap_.GetRectBound(); }
-  void GetCellUnionBound(std::vector<S2CellId>* cell_ids) const override {
-    cap_.GetCellUnionBound(cell_ids);
-  }
-  bool Contains(const S2Point& p) const override { return Chord2(center_, p) <= r2_; }
-  bool Contains(const S2Cell& cell) const override {
-    S2Point v[4];
-    for (int k = 0; k < 4; ++k) {
-      v[k] = cell.GetVertex(k);
-      if (Chord2(center_, v[k]) > r2_) return false;
-    }
-    // Every vertex is inside; the cell is too unless the part of the sphere
-    // outside the cap reaches between them.
-    if (r2_ >= 4) return true;
-    return !EdgesReach(cell, v, -center_, r2_ <= 0 ? 4 : 4 - r2_);
-  }
-  bool MayIntersect(const S2Cell& cell) const override {
-    S2Point v[4];
-    for (int k = 0; k < 4; ++k) {
-      v[k] = cell.GetVertex(k);
-      if (Chord2(center_, v[k]) <= r2_) return true;
-    }
-    return EdgesReach(cell, v, center_, r2_);
-  }
+// S2RegionCoverer itself: wide viewports (RectRegion).
+std::vector<CellRange> Cover(const S2Region& region, int max_cells) {
+  // The thread's coverer and cell vector, reused: their buffers are not
+  // allocated again for every covering.
+  thread_local S2RegionCoverer coverer;
+  thread_local std::vector<S2CellId> covering;
+  coverer.mutable_options()->set_max_cells(max_cells);
+  coverer.GetCovering(region, &covering);
+  return ToRanges(covering);
+}
 
- private:
-  // Squared chord between unit vectors, as S1ChordAngle(a, b) measures it.
-  static double Chord2(const S2Point& a, const S2Point& b) {
-    return std::min(4.0, (a - b).Norm2());
-  }
-
-  // Whether the cap (center, squared chord radius r2) reaches a point of
-  // `cell` other than its vertices `v` (checked by the caller).
-  static bool EdgesReach(const S2Cell& cell, const S2Point* v, const S2Point& center, double r2) {
-    // A hemisphere or more, with no vertex inside: the cell (convex) and the
-    // rest of the sphere (convex) cannot meet the cap between vertices.
-    if (r2 >= 2 || r2 < 0) return false;
-    if (cell.Contains(center)) return true;
-    const double sin2 = r2 * (1 - 0.25 * r2);  // sin^2 of the radius angle
-    for (int k = 0; k < 4; ++k) {
-      const S2Point edge = cell.GetEdgeRaw(k);  // inward normal, not unit length
-      const double dot = center.DotProd(edge);
-      // Inside this edge's half-space: if the cap met this edge it would
-      // also meet the opposite one, which the loop checks.
-      if (dot > 0) continue;
-      if (dot * dot > sin2 * edge.Norm2()) return false;  // wholly outside this edge
-      // The edge's great circle crosses the cap: does the closest point lie
-      // between the edge's endpoints?
-      const S2Point dir = edge.CrossProd(center);
-      if (dir.DotProd(v[k]) < 0 && dir.DotProd(v[(k + 1) & 3]) > 0) return true;
-    }
-    return false;
-  }
-
-  S2Cap cap_;
-  S2Point center_;
-  double r2_;
-};
-
-// A latitude-longitude rectangle for S2RegionCoverer: S2LatLngRect's own
+// A latitude-longitude rectangle for S2RegionCoverer, for viewports half the
+// world wide or more (LatLngBoxRegion covers the rest): S2LatLngRect's own
 // answers, with the cell's bound computed once per cell. S2LatLngRect answers
 // both MayIntersect and Contains from the cell's GetRectBound (trigonometry
 // at its four vertices and edges), and the coverer asks both of every cell it
-// keeps: a viewport's covering cost ~34 us, ~17 % of a viewport query at 1M.
-// The coverings are the same cells (tests/geo/region_test.cc).
+// keeps. The coverings are S2's cells (tests/geo/region_test.cc).
 //
 // Thread safety: not thread-safe (the cached bound); each Cover call makes
 // its own.
@@ -162,7 +241,9 @@ uint64_t LeafCellId(double lat, double lon) {
 
 std::vector<CellRange> CoverCap(double lat, double lon, double radius_km, int max_cells) {
   const double angle = std::min(radius_km / kEarthRadiusKm + kPadRadians, M_PI);
-  return Cover(CapRegion(S2LatLng::FromDegrees(lat, lon).Normalized().ToPoint(), angle), max_cells);
+  const S2Point center = S2LatLng::FromDegrees(lat, lon).Normalized().ToPoint();
+  return GreedyCoverRanges(CapRegion(CapTest::Of(center, angle)),
+                           S2Cap(center, S1Angle::Radians(angle)), max_cells);
 }
 
 std::vector<CellRange> CoverRect(double south, double west, double north, double east,
@@ -176,7 +257,11 @@ std::vector<CellRange> CoverRect(double south, double west, double north, double
   // West to east, inverted (crossing the antimeridian) when w > e.
   S1Interval lng(w * M_PI / 180.0, e * M_PI / 180.0);
   if (east - west >= 360 || (west <= -180 && east >= 180)) lng = S1Interval::Full();
-  return Cover(RectRegion(S2LatLngRect(lat, lng)), max_cells);
+  const S2LatLngRect rect(lat, lng);
+  // Half the world wide or more (a zoomed-out map) is not the intersection
+  // of two hemispheres: S2's own tests.
+  if (!lng.is_full() && lng.GetLength() >= M_PI - 1e-6) return Cover(RectRegion(rect), max_cells);
+  return GreedyCoverRanges(LatLngBoxRegion(lat, lng), rect.GetCapBound(), max_cells);
 }
 
 std::vector<CellRange> SubtractRanges(const std::vector<CellRange>& a,
