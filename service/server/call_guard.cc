@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "server/call_environment.h"
 
@@ -76,10 +77,12 @@ CallGuard::~CallGuard() {
 }
 
 void CallGuard::Note(std::string_view key, std::string_view value) {
-  AppendJsonMember(notes_, key, value);
+  AppendJsonStringMember(notes_, key, value);
 }
 
-void CallGuard::Note(std::string_view key, int64_t value) { AppendJsonMember(notes_, key, value); }
+void CallGuard::Note(std::string_view key, int64_t value) {
+  AppendJsonIntMember(notes_, key, value);
+}
 
 grpc::Status CallGuard::Finish(grpc::Status status) {
   if (finished_) return status;
@@ -94,16 +97,20 @@ grpc::Status CallGuard::Finish(grpc::Status status) {
   }
   const LogLevel level = IsServerFault(code) ? LogLevel::kError : LogLevel::kInfo;
   if (env_.log().Enabled(level)) {
-    nlohmann::ordered_json line = {
-        {"event", "rpc"},
-        {"request_id", request_id_},
-        {"method", method_},
-        {"code", StatusCodeName(code)},
-        {"duration_ms", LogMillis(duration)},
-    };
-    if (context_ != nullptr) line["peer"] = context_->peer();
-    if (!status.ok()) line["message"] = status.error_message();
-    env_.log().Write(level, line, notes_);
+    // Written member by member: a JSON object built per call was ~2 % of a
+    // search's CPU in the server.
+    std::string members;
+    members.reserve(160 + notes_.size());
+    AppendJsonStringMember(members, "event", "rpc");
+    AppendJsonStringMember(members, "request_id", request_id_);
+    AppendJsonStringMember(members, "method", method_);
+    AppendJsonStringMember(members, "code", StatusCodeName(code));
+    absl::StrAppend(&members, ",\"duration_ms\":",
+                    absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(duration)));
+    if (context_ != nullptr) AppendJsonStringMember(members, "peer", context_->peer());
+    if (!status.ok()) AppendJsonStringMember(members, "message", status.error_message());
+    members += notes_;
+    env_.log().Write(level, nlohmann::ordered_json(), members);
   }
   return status;
 }

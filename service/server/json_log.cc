@@ -1,5 +1,6 @@
 #include "server/json_log.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 
@@ -42,11 +43,37 @@ std::string DumpJson(const nlohmann::ordered_json& value) {
   return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+void AppendJsonString(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += DumpJson(nlohmann::ordered_json(s));
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
 void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value) {
   out += ',';
-  out += DumpJson(nlohmann::ordered_json(key));
+  AppendJsonString(out, key);
   out += ':';
   out += DumpJson(value);
+}
+
+void AppendJsonStringMember(std::string& out, std::string_view key, std::string_view value) {
+  out += ',';
+  AppendJsonString(out, key);
+  out += ':';
+  AppendJsonString(out, value);
+}
+
+void AppendJsonIntMember(std::string& out, std::string_view key, int64_t value) {
+  out += ',';
+  AppendJsonString(out, key);
+  out += ':';
+  absl::StrAppend(&out, value);
 }
 
 JsonLog::JsonLog(LogLevel min_level, int fd) : min_level_(static_cast<int>(min_level)), fd_(fd) {}

@@ -35,8 +35,17 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 absl::StatusOr<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);
 
+// Appends `s` as a JSON string (quoted, escaped; invalid UTF-8 replaced).
+// Printable ASCII without quotes or backslashes, which is what ids, method
+// and code names and peers are, is copied as it is; anything else goes
+// through DumpJson.
+void AppendJsonString(std::string& out, std::string_view s);
+
 // Appends `,"key":value` to `out` (the form CallGuard collects notes in).
 void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value);
+// The same for a string or an integer, without building a JSON value.
+void AppendJsonStringMember(std::string& out, std::string_view key, std::string_view value);
+void AppendJsonIntMember(std::string& out, std::string_view key, int64_t value);
 
 // `duration` in milliseconds rounded to the microsecond, for log fields.
 double LogMillis(absl::Duration duration);

@@ -91,6 +91,36 @@ TEST(JsonLogTest, EscapesAndReplacesInvalidUtf8) {
   EXPECT_EQ(lines[1]["k\"ey"], "\xEF\xBF\xBD");
 }
 
+TEST(JsonLogTest, StringAndIntegerMembersWithoutJsonValues) {
+  // The per-call members (AppendJsonStringMember / AppendJsonIntMember) copy
+  // plain ASCII as it is and escape everything else exactly as DumpJson.
+  const std::vector<std::string> texts = {"",
+                                          "ipv4:127.0.0.1:5000",
+                                          "ipv6:[::1]:80",
+                                          "quote\"d",
+                                          "back\\slash",
+                                          "tab\there",
+                                          "ctl\x01",
+                                          "del\x7f",
+                                          "caf\xc3\xa9",
+                                          "bad\xff",
+                                          std::string("nul\0in", 6)};
+  for (const std::string& text : texts) {
+    std::string raw;
+    AppendJsonStringMember(raw, text, text);
+    AppendJsonIntMember(raw, "n", -1234567890123);
+    std::string expected;
+    AppendJsonMember(expected, text, nlohmann::ordered_json(text));
+    AppendJsonMember(expected, "n", nlohmann::ordered_json(int64_t{-1234567890123}));
+    EXPECT_EQ(raw, expected) << text;
+    const nlohmann::json parsed = nlohmann::json::parse("{" + raw.substr(1) + "}");
+    EXPECT_EQ(parsed["n"], -1234567890123);
+  }
+  std::string plain;
+  AppendJsonString(plain, "GetArtist");
+  EXPECT_EQ(plain, "\"GetArtist\"");
+}
+
 TEST(JsonLogTest, ConcurrentLinesNeverInterleave) {
   LogCapture capture;
   JsonLog log(LogLevel::kInfo, capture.fd());
