@@ -168,8 +168,8 @@ TEST(RegionTest, CapCoveringsCoverTheCapAsTightlyAsS2) {
     const S2Cap cap(center, S1Angle::Radians(std::min(radius / kEarthRadiusKm + 1e-9, M_PI)));
     tight.Add(got, CoverWithS2(cap, max_cells));
   }
-  EXPECT_LE(tight.worst, 2.0);
-  EXPECT_LE(tight.sum / tight.n, 1.05) << "worst " << tight.worst;
+  EXPECT_LE(tight.worst, 1.5);
+  EXPECT_LE(tight.sum / tight.n, 1.02) << "worst " << tight.worst;
 }
 
 TEST(RegionTest, RectCoveringsCoverTheViewportAsTightlyAsS2) {
@@ -216,8 +216,8 @@ TEST(RegionTest, RectCoveringsCoverTheViewportAsTightlyAsS2) {
       tight.Add(got, s2);
     }
   }
-  EXPECT_LE(tight.worst, 2.0);
-  EXPECT_LE(tight.sum / tight.n, 1.05) << "worst " << tight.worst;
+  EXPECT_LE(tight.worst, 1.5);
+  EXPECT_LE(tight.sum / tight.n, 1.02) << "worst " << tight.worst;
 }
 
 TEST(RegionTest, RectCoveringHandlesTheAntimeridian) {
