@@ -54,7 +54,7 @@ def fmt(v, spec=",.0f"):
 def section(args):
     mach = bench_report.machine()
     commit = bench_report.sh(["git", "-C", args.repo, "rev-parse", "--short", "HEAD"])
-    dirty = bench_report.uncommitted(args.repo, ["lib", "service", "bench"])
+    dirty_note = bench_report.uncommitted_note(args.repo, ["lib", "service", "bench"])
     context, runs = apply_runs(args.apply)
     fresh = []
     for path in args.freshness:
@@ -67,8 +67,7 @@ def section(args):
     w("## DynamoDB stream: apply throughput and freshness (issue 4)")
     w("")
     w(f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; "
-      f"commit `{commit}`" + (" plus uncommitted changes in lib/, service/ or bench/" if dirty
-                              else ""))
+      f"commit `{commit}`" + dirty_note)
     w(f"- CPU: {mach['cpu']}, {mach['cpus']} cores (`nproc`); memory {mach['memory']}; "
       f"Linux {mach['kernel']}. Release build.")
     w(f"- Load average (1, 5, 15 min) at the start: {args.load_start}; at the end: "
