@@ -192,9 +192,15 @@ TEST(RegionTest, RectCoveringsCoverTheViewportAsTightlyAsS2) {
     ASSERT_FALSE(got.empty());
     ASSERT_LE(got.size(), static_cast<size_t>(max_cells));
     for (int k = 0; k < 60; ++k) {
-      // Corners and edges, then points inside.
-      const double fy = k < 8 ? (k & 1) : k < 16 ? unit(rng) * (k & 1) : unit(rng);
-      const double fx = k < 8 ? ((k >> 1) & 1) : k < 16 ? unit(rng) : unit(rng);
+      // The four corners (twice), a point on each of the four edges
+      // (twice: south, north, west, east), then points inside.
+      double fy = unit(rng), fx = unit(rng);
+      if (k < 8) {
+        fy = k & 1;
+        fx = (k >> 1) & 1;
+      } else if (k < 16) {
+        (k & 2 ? fx : fy) = k & 1;
+      }
       const double plat = south + (north - south) * fy;
       const double plon = std::remainder(west + width * fx, 360.0);
       ASSERT_TRUE(RectContains(south, west, north, east, plat, plon));

@@ -11,7 +11,6 @@
 #include "s2/s2cap.h"
 #include "s2/s2cell.h"
 #include "s2/s2cell_id.h"
-#include "s2/s2cell_union.h"
 #include "s2/s2latlng.h"
 #include "s2/s2latlng_rect.h"
 #include "s2/s2region_coverer.h"
@@ -47,10 +46,16 @@ struct CapTest {
     return d >= 0 || d * d <= bound2;
   }
 
-  CellRelation Relate(const CoverCell& cell, const S2Point* v) const {
-    int inside = 0;
-    for (int k = 0; k < 4; ++k) inside += HasDirection(v[k]);
-    if (inside == 4) {
+  // Bit k set when vertex k lies in the cap.
+  int InsideMask(const S2Point* v) const {
+    int mask = 0;
+    for (int k = 0; k < 4; ++k) mask |= HasDirection(v[k]) << k;
+    return mask;
+  }
+
+  // REQUIRES: inside == InsideMask(v).
+  CellRelation Relate(const CoverCell& cell, const S2Point* v, int inside) const {
+    if (inside == 0xF) {
       // Every vertex is inside; the cell is too unless the part of the
       // sphere outside the cap reaches between them.
       if (r2 >= 4 || !EdgesReach(cell, v, -center, r2 <= 0 ? 4 : 4 - r2)) {
@@ -58,7 +63,7 @@ struct CapTest {
       }
       return CellRelation::kIntersects;
     }
-    if (inside > 0 || EdgesReach(cell, v, center, r2)) return CellRelation::kIntersects;
+    if (inside != 0 || EdgesReach(cell, v, center, r2)) return CellRelation::kIntersects;
     return CellRelation::kDisjoint;
   }
 
@@ -96,7 +101,7 @@ class CapRegion final : public internal::CoverRegion {
   CellRelation Relate(const CoverCell& cell) const override {
     S2Point v[4];
     RawVertices(cell, v);
-    return cap_.Relate(cell, v);
+    return cap_.Relate(cell, v, cap_.InsideMask(v));
   }
 
  private:
@@ -129,29 +134,28 @@ class LatLngBoxRegion final : public internal::CoverRegion {
     S2Point v[4];
     RawVertices(cell, v);
     bool contains = true;
+    int in_all = 0xF;  // bit k: vertex k lies in every part
     for (const S2Point& n : normals_) {
       // A hemisphere meets a cell iff it holds a vertex, and holds the cell
       // iff it holds all four (cells and hemispheres are convex).
       int inside = 0;
-      for (int k = 0; k < 4; ++k) inside += v[k].DotProd(n) >= 0;
+      for (int k = 0; k < 4; ++k) inside |= (v[k].DotProd(n) >= 0) << k;
       if (inside == 0) return CellRelation::kDisjoint;
-      contains = contains && inside == 4;
+      contains = contains && inside == 0xF;
+      in_all &= inside;
     }
     for (const CapTest& cap : caps_) {
-      const CellRelation r = cap.Relate(cell, v);
+      const int inside = cap.InsideMask(v);
+      const CellRelation r = cap.Relate(cell, v, inside);
       if (r == CellRelation::kDisjoint) return r;
       contains = contains && r == CellRelation::kContains;
+      in_all &= inside;
     }
     if (contains) return CellRelation::kContains;
     // Meeting each part need not mean meeting the rectangle (a cell by a
-    // corner): a vertex inside settles it, else S2LatLngRect's own test of
-    // the cell's bound (trigonometry, for these boundary cells only).
-    for (int k = 0; k < 4; ++k) {
-      bool in = true;
-      for (const S2Point& n : normals_) in = in && v[k].DotProd(n) >= 0;
-      for (const CapTest& cap : caps_) in = in && cap.HasDirection(v[k]);
-      if (in) return CellRelation::kIntersects;
-    }
+    // corner): a vertex in every part settles it, else S2LatLngRect's own
+    // test of the cell's bound (trigonometry, for these boundary cells only).
+    if (in_all != 0) return CellRelation::kIntersects;
     return rect_.Intersects(S2Cell(cell.id).GetRectBound()) ? CellRelation::kIntersects
                                                             : CellRelation::kDisjoint;
   }
