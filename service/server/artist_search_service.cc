@@ -136,6 +136,16 @@ class DelayedCallThreads : public std::enable_shared_from_this<DelayedCallThread
   int running_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+namespace {
+
+// The resolved number of read loops: <= 0 is one per core.
+int ResolveReadThreads(int threads) {
+  if (threads > 0) return threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
 ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                                  WriteCommitter& committer, ServiceInfo info)
     : env_(env),
@@ -147,92 +157,71 @@ ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHold
         if (info.started == absl::InfinitePast()) info.started = absl::Now();
         return std::move(info);
       }()),
-      workers_(info_.read_threads),
+      read_threads_(ResolveReadThreads(info_.read_threads)),
       delayed_calls_(std::make_shared<DelayedCallThreads>()) {
-  SetMessageAllocatorFor_Search(&search_messages_);
-  SetMessageAllocatorFor_Suggest(&suggest_messages_);
+  DefineReadMethods();
 }
 
-ArtistSearchServiceImpl::~ArtistSearchServiceImpl() { delayed_calls_->WaitUntilNoneRunning(); }
+ArtistSearchServiceImpl::~ArtistSearchServiceImpl() {
+  loops_.reset();
+  delayed_calls_->WaitUntilNoneRunning();
+}
 
-template <typename Body>
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Serve(grpc::CallbackServerContext* context,
-                                                         std::string_view method, ReadPlace place,
-                                                         Body body) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto call = std::make_unique<CallGuard>(env_, context, method, Access::kRead);
-  if (!call->admitted()) {
-    reactor->Finish(call->Finish(call->admission()));
-    return reactor;
-  }
-  auto job = [reactor, call = std::move(call), body = std::move(body)]() mutable {
-    grpc::Status status = body(*call);
-    call.reset();  // records the call; done with the context before Finish
-    reactor->Finish(std::move(status));
+void ArtistSearchServiceImpl::DefineReadMethods() {
+  // Each method: its name, how to ask gRPC for its next call (the generated
+  // RequestX), and its body.
+  auto define = [this](auto& method, std::string name, auto request, auto body) {
+    method.name = std::move(name);
+    method.env = &env_;
+    method.request = [this, request](auto* context, auto* message, auto* responder,
+                                     grpc::ServerCompletionQueue* queue, void* tag) {
+      (this->*request)(context, message, responder, queue, queue, tag);
+    };
+    method.body = std::move(body);
   };
-  switch (place) {
-    case ReadPlace::kInline:
-      job();
-      break;
-    case ReadPlace::kWorkers:
-      workers_.Run(std::move(job));
-      break;
-    case ReadPlace::kOwnThread:
-      delayed_calls_->Start(std::move(job));
-      break;
+  define(
+      search_, "Search", &ArtistSearchServiceImpl::RequestSearch,
+      [this](CallGuard& call, grpc::ServerContextBase* context, const v1::SearchRequest& request,
+             v1::SearchResponse* response) { return RunSearch(call, context, request, response); });
+  define(get_artist_, "GetArtist", &ArtistSearchServiceImpl::RequestGetArtist,
+         [this](CallGuard& call, grpc::ServerContextBase*, const v1::GetArtistRequest& request,
+                Artist* response) { return RunGetArtist(call, request, response); });
+  define(batch_get_artists_, "BatchGetArtists", &ArtistSearchServiceImpl::RequestBatchGetArtists,
+         [this](CallGuard& call, grpc::ServerContextBase*,
+                const v1::BatchGetArtistsRequest& request, v1::BatchGetArtistsResponse* response) {
+           return RunBatchGetArtists(call, request, response);
+         });
+  define(suggest_, "Suggest", &ArtistSearchServiceImpl::RequestSuggest,
+         [this](CallGuard& call, grpc::ServerContextBase* context,
+                const v1::SuggestRequest& request, v1::SuggestResponse* response) {
+           return RunSuggest(call, context, request, response);
+         });
+  define(list_styles_, "ListStyles", &ArtistSearchServiceImpl::RequestListStyles,
+         [this](CallGuard& call, grpc::ServerContextBase*, const v1::ListStylesRequest&,
+                v1::ListStylesResponse* response) { return RunListStyles(call, response); });
+  define(get_stats_, "GetStats", &ArtistSearchServiceImpl::RequestGetStats,
+         [this](CallGuard& call, grpc::ServerContextBase*, const v1::GetStatsRequest&,
+                v1::GetStatsResponse* response) { return RunGetStats(call, response); });
+  if (info_.test_search_delay > absl::ZeroDuration()) {
+    auto own_thread = [calls = delayed_calls_](absl::AnyInvocable<void() &&> job) {
+      calls->Start(std::move(job));
+    };
+    search_.run_elsewhere = own_thread;
+    suggest_.run_elsewhere = own_thread;
   }
-  return reactor;
 }
 
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Search(grpc::CallbackServerContext* context,
-                                                          const v1::SearchRequest* request,
-                                                          v1::SearchResponse* response) {
-  return Serve(context, "Search", SearchPlace(),
-               [this, context, request, response](CallGuard& call) {
-                 return RunSearch(call, context, *request, response);
-               });
+void ArtistSearchServiceImpl::AddReadQueue(grpc::ServerBuilder& builder) {
+  std::vector<ReadLoops::CallFactory> methods = {
+      CallFactoryOf(search_),  CallFactoryOf(get_artist_),  CallFactoryOf(batch_get_artists_),
+      CallFactoryOf(suggest_), CallFactoryOf(list_styles_), CallFactoryOf(get_stats_)};
+  loops_ =
+      std::make_unique<ReadLoops>(builder.AddCompletionQueue(), std::move(methods), read_threads_);
 }
 
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::GetArtist(grpc::CallbackServerContext* context,
-                                                             const v1::GetArtistRequest* request,
-                                                             Artist* response) {
-  return Serve(context, "GetArtist", ReadPlace::kInline,
-               [this, request, response](CallGuard& call) {
-                 return RunGetArtist(call, *request, response);
-               });
-}
+void ArtistSearchServiceImpl::StartReads() { loops_->Start(); }
 
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::BatchGetArtists(
-    grpc::CallbackServerContext* context, const v1::BatchGetArtistsRequest* request,
-    v1::BatchGetArtistsResponse* response) {
-  return Serve(context, "BatchGetArtists", ReadPlace::kWorkers,
-               [this, request, response](CallGuard& call) {
-                 return RunBatchGetArtists(call, *request, response);
-               });
-}
-
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::Suggest(grpc::CallbackServerContext* context,
-                                                           const v1::SuggestRequest* request,
-                                                           v1::SuggestResponse* response) {
-  return Serve(context, "Suggest", SearchPlace(),
-               [this, context, request, response](CallGuard& call) {
-                 return RunSuggest(call, context, *request, response);
-               });
-}
-
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::ListStyles(
-    grpc::CallbackServerContext* context, const v1::ListStylesRequest* /*request*/,
-    v1::ListStylesResponse* response) {
-  return Serve(context, "ListStyles", ReadPlace::kWorkers,
-               [this, response](CallGuard& call) { return RunListStyles(call, response); });
-}
-
-grpc::ServerUnaryReactor* ArtistSearchServiceImpl::GetStats(grpc::CallbackServerContext* context,
-                                                            const v1::GetStatsRequest* /*request*/,
-                                                            v1::GetStatsResponse* response) {
-  return Serve(context, "GetStats", ReadPlace::kInline,
-               [this, response](CallGuard& call) { return RunGetStats(call, response); });
-}
+void ArtistSearchServiceImpl::StopReads() { loops_->Stop(); }
 
 bool ArtistSearchServiceImpl::WaitTestDelay(const grpc::ServerContextBase* context) const {
   const absl::Time end = absl::Now() + info_.test_search_delay;

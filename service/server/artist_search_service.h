@@ -8,35 +8,41 @@
 //
 // Two gRPC APIs, per method:
 // - The reads (Search, GetArtist, BatchGetArtists, Suggest, ListStyles,
-//   GetStats) use the callback API: no thread of gRPC's synchronous server
-//   per call, whose hand-off of every call from a polling thread to a worker
-//   thread (futex wake-ups, context switches, thread creation) cost as much
-//   CPU as a small search. The handler admits the call inline on the gRPC
-//   thread that delivers it (CallGuard: RESOURCE_EXHAUSTED at once beyond
-//   --max-concurrent-requests), then runs it: GetArtist and GetStats (a
-//   point read, counters) inline; Search, Suggest, BatchGetArtists and
-//   ListStyles on ReadWorkers, one thread per core (read_workers.h says
-//   why not inline), whose queue only ever holds admitted calls.
+//   GetStats) use the asynchronous API, served by ReadLoops (read_loops.h):
+//   one completion queue polled by one thread per core (--read-threads), each
+//   call admitted when it arrives (CallGuard: RESOURCE_EXHAUSTED at once
+//   beyond --max-concurrent-requests) and run on the loop thread that takes
+//   it, with no hand-off between threads. Each call's request and response
+//   live on a protobuf arena inside the call (unary_read_call.h).
 // - The writes (UpsertArtists, DeleteArtists) stay synchronous: they block
-//   until the WriteCommitter's group commit, which must not hold a callback
-//   thread. A server that follows a DynamoDB table refuses them
+//   until the WriteCommitter's group commit, which must not hold a loop.
+//   A server that follows a DynamoDB table refuses them
 //   (ServiceInfo::stream_table).
 //
-// Search's and Suggest's request and response live on a protobuf arena per
-// call (ArenaMessageAllocator): the response is filled in place.
+// Serving the reads takes three steps around the server's life:
+//   ArtistSearchServiceImpl service(env, holder, committer, info);
+//   builder.RegisterService(&service);
+//   service.AddReadQueue(builder);       // before BuildAndStart
+//   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+//   service.StartReads();
+//   ...
+//   server->Shutdown(deadline);          // the loops finish calls in flight
+//   service.StopReads();
 //
-// Deadlines: Search polls the call's cancellation and deadline while it runs
+// Deadlines: Search polls the call's deadline (and cancellation, as far as
+// the async API reports it: read_loops.h) while it runs
 // (SearchRequest::interrupted) and stops with DEADLINE_EXCEEDED (CANCELLED
 // when the client cancelled). The other reads are short and are only checked
 // before they start (Search and Suggest) or not at all.
 //
-// Thread safety: gRPC calls the handlers concurrently from its threads; the
-// service holds no per-call state.
+// Thread safety: the loops run calls concurrently; the service holds no
+// per-call state. AddReadQueue, StartReads and StopReads are called once
+// each, in that order, by one thread.
 // Ownership: the environment, holder and committer are not owned and must
 // outlive the service (and the grpc::Server it is registered with, which
-// must be shut down before the service is destroyed). The service owns its
-// ReadWorkers; the destructor also waits for calls delayed by
-// ServiceInfo::test_search_delay.
+// must be shut down, then StopReads called, before the service is
+// destroyed). The service owns its ReadLoops; the destructor also waits for
+// calls delayed by ServiceInfo::test_search_delay.
 #ifndef INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 #define INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 
@@ -49,9 +55,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
-#include "server/arena_message_allocator.h"
 #include "server/index_holder.h"
-#include "server/read_workers.h"
+#include "server/read_loops.h"
+#include "server/unary_read_call.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
@@ -70,10 +76,10 @@ struct ServiceInfo {
   // Test-only (--test-search-delay-ms): each Search and Suggest first waits
   // this long, in 1 ms steps, stopping early when the call is cancelled or
   // past its deadline. Zero in production. Such a call runs on a thread of
-  // its own (not inline), so waiting calls never hold gRPC's threads: the
+  // its own (not on a read loop), so waiting calls never hold the loops: the
   // concurrency limit, deadlines and drain behave as with real slow calls.
   absl::Duration test_search_delay;
-  // Threads of the ReadWorkers; <= 0: one per core.
+  // Read loop threads (ReadLoops); <= 0: one per core.
   int read_threads = 0;
   // The DynamoDB table the server follows (--stream-table); empty: none.
   // Its artists are then the table's: UpsertArtists and DeleteArtists are
@@ -84,42 +90,31 @@ struct ServiceInfo {
 };
 
 // The generated ArtistSearch::Service with the read methods switched to the
-// callback API (the writes keep the synchronous API).
-using ArtistSearchMixedService =
-    v1::ArtistSearch::WithCallbackMethod_Search<v1::ArtistSearch::WithCallbackMethod_GetArtist<
-        v1::ArtistSearch::WithCallbackMethod_BatchGetArtists<
-            v1::ArtistSearch::WithCallbackMethod_Suggest<
-                v1::ArtistSearch::WithCallbackMethod_ListStyles<
-                    v1::ArtistSearch::WithCallbackMethod_GetStats<v1::ArtistSearch::Service>>>>>>;
+// asynchronous API (the writes keep the synchronous API).
+using ArtistSearchMixedService = v1::ArtistSearch::WithAsyncMethod_Search<
+    v1::ArtistSearch::WithAsyncMethod_GetArtist<v1::ArtistSearch::WithAsyncMethod_BatchGetArtists<
+        v1::ArtistSearch::WithAsyncMethod_Suggest<v1::ArtistSearch::WithAsyncMethod_ListStyles<
+            v1::ArtistSearch::WithAsyncMethod_GetStats<v1::ArtistSearch::Service>>>>>>;
 
 class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
  public:
   ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
                           ServiceInfo info);
-  ~ArtistSearchServiceImpl() override;  // waits for delayed calls (test-only)
+  // Stops the reads if started and not stopped (REQUIRES: the server is shut
+  // down); waits for delayed calls (test-only).
+  ~ArtistSearchServiceImpl() override;
 
-  // Reads: callback API (see the top of this file).
-  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
-                                   const v1::SearchRequest* request,
-                                   v1::SearchResponse* response) override;
-  grpc::ServerUnaryReactor* GetArtist(grpc::CallbackServerContext* context,
-                                      const v1::GetArtistRequest* request,
-                                      Artist* response) override;
-  grpc::ServerUnaryReactor* BatchGetArtists(grpc::CallbackServerContext* context,
-                                            const v1::BatchGetArtistsRequest* request,
-                                            v1::BatchGetArtistsResponse* response) override;
-  grpc::ServerUnaryReactor* Suggest(grpc::CallbackServerContext* context,
-                                    const v1::SuggestRequest* request,
-                                    v1::SuggestResponse* response) override;
-  grpc::ServerUnaryReactor* ListStyles(grpc::CallbackServerContext* context,
-                                       const v1::ListStylesRequest* request,
-                                       v1::ListStylesResponse* response) override;
-  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
-                                     const v1::GetStatsRequest* request,
-                                     v1::GetStatsResponse* response) override;
+  // Adds the read loops' completion queue to `builder`. REQUIRES: the
+  // service is registered with `builder`, which has not built its server.
+  void AddReadQueue(grpc::ServerBuilder& builder);
+  // Starts the read loops. REQUIRES: AddReadQueue, and the server built.
+  void StartReads();
+  // Takes the loops' last events and joins them. REQUIRES: the server has
+  // been shut down (grpc::Server::Shutdown returned).
+  void StopReads();
 
   // Threads running the reads (ServiceInfo::read_threads, resolved).
-  int read_threads() const { return workers_.threads(); }
+  int read_threads() const { return read_threads_; }
 
   // Writes: synchronous API (they block until committed).
   grpc::Status UpsertArtists(grpc::ServerContext* context, const v1::UpsertArtistsRequest* request,
@@ -128,23 +123,8 @@ class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
                              v1::WriteArtistsResponse* response) override;
 
  private:
-  // Where an admitted read call runs: on the gRPC thread that delivered
-  // it, on the ReadWorkers, or (calls waiting the test delay) on a thread of
-  // its own.
-  enum class ReadPlace { kInline, kWorkers, kOwnThread };
-  // Search's and Suggest's: kOwnThread while ServiceInfo::test_search_delay
-  // is set, else kWorkers.
-  ReadPlace SearchPlace() const {
-    return info_.test_search_delay > absl::ZeroDuration() ? ReadPlace::kOwnThread
-                                                          : ReadPlace::kWorkers;
-  }
-
-  // Admits a read call (CallGuard), then runs `body` (grpc::Status(CallGuard&):
-  // the call's work, ending with CallGuard::Finish) at `place` and finishes
-  // the call with its status.
-  template <typename Body>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, std::string_view method,
-                                  ReadPlace place, Body body);
+  // What each read method's calls share (unary_read_call.h).
+  void DefineReadMethods();
 
   // The reads' work once admitted; each returns the call's status.
   grpc::Status RunSearch(CallGuard& call, grpc::ServerContextBase* context,
@@ -165,14 +145,18 @@ class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const ServiceInfo info_;
-  // Search's and Suggest's messages, on an arena per call. Declared before
-  // the workers: destroyed after them.
-  ArenaMessageAllocator<v1::SearchRequest, v1::SearchResponse> search_messages_;
-  ArenaMessageAllocator<v1::SuggestRequest, v1::SuggestResponse> suggest_messages_;
-  ReadWorkers workers_;
+  const int read_threads_;
+  AsyncReadMethod<v1::SearchRequest, v1::SearchResponse> search_;
+  AsyncReadMethod<v1::GetArtistRequest, Artist> get_artist_;
+  AsyncReadMethod<v1::BatchGetArtistsRequest, v1::BatchGetArtistsResponse> batch_get_artists_;
+  AsyncReadMethod<v1::SuggestRequest, v1::SuggestResponse> suggest_;
+  AsyncReadMethod<v1::ListStylesRequest, v1::ListStylesResponse> list_styles_;
+  AsyncReadMethod<v1::GetStatsRequest, v1::GetStatsResponse> get_stats_;
   // Shared with each delayed call's thread, which may outlive its last use
   // of the service by a few instructions.
   const std::shared_ptr<DelayedCallThreads> delayed_calls_;
+  // After the methods: its calls use them until it is destroyed.
+  std::unique_ptr<ReadLoops> loops_;
 };
 
 }  // namespace inkdex::server

@@ -9,21 +9,22 @@
 // latency histogram, the in-flight gauge, and one JSON log line with the
 // request id, method, status code, duration and the handler's detail fields.
 //
-// Usage in a handler (synchronous API; a callback-API handler does the same
-// and passes the returned status to its reactor's Finish):
-//   grpc::Status ArtistSearchService::Search(grpc::ServerContext* ctx,
-//                                            const v1::SearchRequest* req,
-//                                            v1::SearchResponse* resp) {
-//     CallGuard call(env_, ctx, "Search", Access::kRead);
+// Usage in a handler (synchronous API; an asynchronous read call does the
+// same in two steps, unary_read_call.h, and hands the returned status to its
+// responder's Finish):
+//   grpc::Status ArtistSearchService::UpsertArtists(grpc::ServerContext* ctx,
+//                                                   const v1::UpsertArtistsRequest* req,
+//                                                   v1::WriteArtistsResponse* resp) {
+//     CallGuard call(env_, ctx, "UpsertArtists", Access::kWrite);
 //     if (!call.admitted()) return call.Finish(call.admission());
 //     ...
-//     call.Note("total", response.total);
+//     call.Note("applied", applied);
 //     return call.Finish(grpc::Status::OK);
 //   }
-// The context is either API's (grpc::ServerContext or
-// grpc::CallbackServerContext: their common base). The request id goes out
-// with the initial metadata, so REQUIRES: the guard is constructed before
-// the call sends its initial metadata (before a callback call's Finish).
+// The context is any API's (grpc::ServerContextBase). The request id goes
+// out with the initial metadata, so REQUIRES: the guard is constructed
+// before the call sends its initial metadata (before an asynchronous call's
+// Finish).
 //
 // Thread safety: a CallGuard belongs to one call (one thread); the
 // CallEnvironment it points at is shared and thread-safe.

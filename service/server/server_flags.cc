@@ -270,7 +270,8 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->type_name("N")
       ->envname("INKDEX_MAX_CONCURRENT_REQUESTS");
   app.add_option("--read-threads", flags.read_threads,
-                 "Threads that run Search, Suggest, BatchGetArtists and ListStyles calls; 0: "
+                 "Threads that serve the read calls (Search, Suggest, GetArtist, "
+                 "BatchGetArtists, ListStyles, GetStats), each running the calls it takes; 0: "
                  "one per core (0..256)")
       ->capture_default_str()
       ->type_name("N")

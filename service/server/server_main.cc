@@ -27,7 +27,6 @@
 #include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 
@@ -38,6 +37,7 @@
 #include "server/admin_service.h"
 #include "server/artist_search_service.h"
 #include "server/call_environment.h"
+#include "server/health_service.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
 #include "server/metrics_http.h"
@@ -171,7 +171,8 @@ void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::st
 // The signal thread: SIGHUP swaps; SIGTERM/SIGINT start the drain and end
 // the thread once grpc::Server::Shutdown has returned.
 void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter& committer,
-                   const std::string& index_dir, grpc::Server& server, MetricsHttpServer* http) {
+                   const std::string& index_dir, grpc::Server& server, HealthService& health,
+                   MetricsHttpServer* http) {
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
@@ -183,7 +184,7 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
                     {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"},
                      {"in_flight", env.limiter().in_flight()},
                      {"deadline_ms", absl::ToInt64Milliseconds(kDrainDeadline)}});
-    server.GetHealthCheckService()->SetServingStatus(false);
+    health.Shutdown();  // also ends the Watch calls, which would hold up the drain
     if (http != nullptr) http->SetServing(false);
     server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
     return;
@@ -334,8 +335,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   AdminServiceImpl admin_service(env, committer);
   StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping,
                                                 flags.stream_table);
+  HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});
 
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -351,6 +352,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   builder.RegisterService(&search_service);
   builder.RegisterService(&admin_service);
   builder.RegisterService(&stream_ingest_service);
+  builder.RegisterService(&health);
+  search_service.AddReadQueue(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
     return Fail(env.log(), "listen_failed",
@@ -359,12 +362,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                     ": cannot listen there (address in use, not local, or bad TLS files)")),
                 kExitFailure);
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  auto serve = [health, &http](bool serving) {
-    health->SetServingStatus(serving);
-    health->SetServingStatus(kServiceName, serving);
-    health->SetServingStatus(kAdminServiceName, serving);
-    health->SetServingStatus(kStreamIngestServiceName, serving);
+  search_service.StartReads();
+  auto serve = [&health, &http](bool serving) {
+    health.SetServing(serving);
     if (http != nullptr) http->SetServing(serving);
   };
   // A stream-fed server's first start serves nothing until its bootstrap
@@ -390,9 +390,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
 
   if (stream_supervisor != nullptr) stream_supervisor->Start();
   std::thread signal_thread(HandleSignals, std::cref(signals), std::ref(env), std::ref(committer),
-                            std::cref(flags.index_dir), std::ref(*server), http.get());
+                            std::cref(flags.index_dir), std::ref(*server), std::ref(health),
+                            http.get());
   server->Wait();  // returns once the signal thread's Shutdown has finished
   signal_thread.join();
+  search_service.StopReads();
 
   {
     // The drain must not turn health back on.

@@ -144,6 +144,23 @@ class DrainTest(fx.ServiceTestCase):
         self.assertEqual(code, 0)
         self.assertLess(time.monotonic() - signalled, 10)
 
+    def test_sigterm_ends_health_watches_at_once(self):
+        # A health Watch is an endless stream: the drain must end it (with
+        # NOT_SERVING first) rather than let it run into the drain deadline
+        # (8 s), where it would end CANCELLED.
+        server = self.start_server(fx.shared_index().fresh_copy())
+        watch = server.health.Watch(fx.health_pb2.HealthCheckRequest(service=""), timeout=30)
+        self.assertEqual(next(watch).status, fx.health_pb2.HealthCheckResponse.SERVING)
+        signalled = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        self.assertEqual(next(watch).status, fx.health_pb2.HealthCheckResponse.NOT_SERVING)
+        with self.assertRaises(grpc.RpcError) as ended:
+            next(watch)
+        self.assertEqual(ended.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        self.assertLess(time.monotonic() - signalled, 2, "the watch ran on into the drain")
+        self.assertEqual(server.stop(signal.SIGTERM, timeout=12), 0)
+        self.assertLess(time.monotonic() - signalled, 10)
+
     def test_sigint_also_drains(self):
         server = self.start_server(fx.shared_index().fresh_copy(),
                                    extra_args=["--test-search-delay-ms", "800"])

@@ -45,8 +45,10 @@ TestServer::TestServer(TestServerOptions options) {
   builder.RegisterService(search_service_.get());
   builder.RegisterService(admin_service_.get());
   builder.RegisterService(ingest_service_.get());
+  search_service_->AddReadQueue(builder);
   server_ = builder.BuildAndStart();
   EXPECT_NE(server_, nullptr);
+  search_service_->StartReads();
   EXPECT_GT(port, 0);
   auto channel =
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
@@ -56,7 +58,10 @@ TestServer::TestServer(TestServerOptions options) {
 }
 
 TestServer::~TestServer() {
-  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    search_service_->StopReads();
+  }
   committer_->Stop();
   if (log_fd_ >= 0) ::close(log_fd_);
 }
