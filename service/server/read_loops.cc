@@ -42,14 +42,14 @@ void ReadLoops::Stop() {
 }
 
 void ReadLoops::Loop() {
-  const gpr_timespec now = gpr_time_0(GPR_CLOCK_MONOTONIC);
+  const gpr_timespec no_wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
   void* tag = nullptr;
   bool ok = false;
   for (;;) {
     // Every event ready now first: each arrived call is admitted or refused
     // before this thread runs anything, so calls never wait unseen by the
     // limiter behind the one running.
-    while (queue_->AsyncNext(&tag, &ok, now) == grpc::CompletionQueue::GOT_EVENT) {
+    while (queue_->AsyncNext(&tag, &ok, no_wait) == grpc::CompletionQueue::GOT_EVENT) {
       Handle(tag, ok);
     }
     bool backlog = false;
@@ -86,7 +86,6 @@ void ReadLoops::Handle(void* tag, bool ok) {
       // Its replacement first: the method always has calls armed. After the
       // server's shutdown has begun, that request fails at once.
       call->Fresh().release()->Arm(queue_.get());
-      call->pending_events_.store(2, std::memory_order_relaxed);  // kFinished, kDone
       if (call->Admit()) {
         absl::MutexLock lock(&mu_);
         admitted_.push_back(call);

@@ -105,9 +105,10 @@ class AsyncReadCall {
  private:
   friend class ReadLoops;
   Tag tags_[3] = {{this, Event::kArrived}, {this, Event::kFinished}, {this, Event::kDone}};
-  // Events still to come once the call has arrived (kFinished and kDone),
-  // which any thread polling the call's queue may take.
-  std::atomic<int> pending_events_{0};
+  // Events still to come once the call has arrived: kFinished and kDone,
+  // which any thread may take, in either order, kDone possibly before the
+  // thread that took kArrived has handled it (a client that cancels at once).
+  std::atomic<int> pending_events_{2};
 };
 
 class ReadLoops {
