@@ -69,9 +69,12 @@ class ReadLoops;
 // One call of an async-API unary method, from the request armed on a
 // completion queue until gRPC has delivered the call's last event. A
 // subclass holds the method's context, messages and responder.
-// Thread safety: Arm and Admit run on the loop that owns the call's queue;
-// Run on any loop (or a thread the call hands itself to); the loop counts the
-// call's events, so a subclass needs no locking of its own.
+// Thread safety: each method is called once, in the order Arm, Admit, Run,
+// each by one thread at a time (Arm by the thread that started the loops or
+// took the arrival of the call this one replaces; Admit by the thread that
+// took this one's arrival; Run by whichever loop thread takes it from the
+// admitted queue, or a thread the call hands itself to); ReadLoops counts the
+// call's last events and deletes it, so a subclass needs no locking of its own.
 class AsyncReadCall {
  public:
   // What a tag on a loop's queue stands for.
