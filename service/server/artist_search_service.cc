@@ -202,6 +202,9 @@ void ArtistSearchServiceImpl::DefineReadMethods() {
   define(get_stats_, "GetStats", &ArtistSearchServiceImpl::RequestGetStats,
          [this](CallGuard& call, grpc::ServerContextBase*, const v1::GetStatsRequest&,
                 v1::GetStatsResponse* response) { return RunGetStats(call, response); });
+  // Point reads: a backlog of searches must not hold them up.
+  get_artist_.runs_at_admission = true;
+  get_stats_.runs_at_admission = true;
   if (info_.test_search_delay > absl::ZeroDuration()) {
     auto own_thread = [calls = delayed_calls_](absl::AnyInvocable<void() &&> job) {
       calls->Start(std::move(job));

@@ -12,8 +12,10 @@
 //   one completion queue polled by one thread per core (--read-threads), each
 //   call admitted when it arrives (CallGuard: RESOURCE_EXHAUSTED at once
 //   beyond --max-concurrent-requests) and run on the loop thread that takes
-//   it, with no hand-off between threads. Each call's request and response
-//   live on a protobuf arena inside the call (unary_read_call.h).
+//   it, with no hand-off between threads; GetArtist and GetStats (point
+//   reads) run as soon as they are admitted, ahead of queued searches. Each
+//   call's request and response live on a protobuf arena inside the call
+//   (unary_read_call.h).
 // - The writes (UpsertArtists, DeleteArtists) stay synchronous: they block
 //   until the WriteCommitter's group commit, which must not hold a loop.
 //   A server that follows a DynamoDB table refuses them

@@ -86,7 +86,12 @@ void ReadLoops::Handle(void* tag, bool ok) {
       // Its replacement first: the method always has calls armed. After the
       // server's shutdown has begun, that request fails at once.
       call->Fresh().release()->Arm(queue_.get());
-      if (call->Admit()) {
+      if (!call->Admit()) return;
+      if (call->RunsAtAdmission()) {
+        call->Run();
+        return;
+      }
+      {
         absl::MutexLock lock(&mu_);
         admitted_.push_back(call);
       }

@@ -20,7 +20,8 @@
 // that is ready on the queue without waiting (AsyncNext with a zero
 // deadline), and admits or refuses each arrived call (AsyncReadCall::Admit:
 // CallGuard, the concurrency limiter). Admitted calls wait in a FIFO shared
-// by the threads, so --max-concurrent-requests bounds what waits. A thread
+// by the threads, so --max-concurrent-requests bounds what waits; point
+// reads (AsyncReadCall::RunsAtAdmission) skip it and run at once. A thread
 // that leaves admitted calls waiting while another sleeps wakes it (a
 // grpc::Alarm due at once): the only cross-thread wake-up, and only under a
 // backlog.
@@ -96,6 +97,11 @@ class AsyncReadCall {
   // The call has arrived: admits it (true: to be Run) or refuses it, having
   // started its Finish with tag(kFinished) (false).
   virtual bool Admit() = 0;
+  // True: an admitted call runs at once on the thread that admitted it,
+  // ahead of the admitted queue. For point reads that take microseconds
+  // (GetArtist, GetStats), so that a backlog of searches never delays them
+  // by more than the call a thread is running.
+  virtual bool RunsAtAdmission() const { return false; }
   // Runs the admitted call and starts its Finish with tag(kFinished).
   virtual void Run() = 0;
   // A new, unarmed call of the same method: it replaces this one on the

@@ -12,8 +12,9 @@
 //
 // Admission (CallGuard: request id, token, limiter) happens when the call
 // arrives, on its loop; the body runs when a loop takes it from the admitted
-// queue, or elsewhere when the method says so (AsyncReadMethod::run_elsewhere;
-// the test-only search delay gives such calls a thread of their own).
+// queue, at once for a point read (AsyncReadMethod::runs_at_admission), or
+// elsewhere when the method says so (AsyncReadMethod::run_elsewhere; the
+// test-only search delay gives such calls a thread of their own).
 //
 // Thread safety: see AsyncReadCall. Ownership: ReadLoops owns the calls; the
 // method, and the environment it points at, must outlive every call.
@@ -57,6 +58,9 @@ struct AsyncReadMethod {
   // Set: the admitted call's work is handed to this instead of run on the
   // loop that takes it (it must run the job exactly once).
   std::function<void(absl::AnyInvocable<void() &&>)> run_elsewhere;
+  // A point read: runs on the thread that admits it, ahead of the queued
+  // calls (AsyncReadCall::RunsAtAdmission).
+  bool runs_at_admission = false;
 };
 
 template <typename Request, typename Response>
@@ -90,6 +94,8 @@ class UnaryReadCall final : public AsyncReadCall {
       Work();
     }
   }
+
+  bool RunsAtAdmission() const override { return method_.runs_at_admission; }
 
   std::unique_ptr<AsyncReadCall> Fresh() const override {
     return std::make_unique<UnaryReadCall>(method_);

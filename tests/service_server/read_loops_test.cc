@@ -24,10 +24,12 @@
 namespace inkdex::server {
 namespace {
 
-using StatsService = v1::ArtistSearch::WithAsyncMethod_GetStats<v1::ArtistSearch::Service>;
+using LoopService = v1::ArtistSearch::WithAsyncMethod_GetArtist<
+    v1::ArtistSearch::WithAsyncMethod_GetStats<v1::ArtistSearch::Service>>;
 using StatsCall = UnaryReadCall<v1::GetStatsRequest, v1::GetStatsResponse>;
 
-// A server whose GetStats runs `body` on `threads` read loops.
+// A server whose GetStats runs `body` on `threads` read loops, and whose
+// GetArtist, a point read (runs at admission), answers an empty record.
 class LoopServer {
  public:
   using Body = StatsCall::Method::Body;
@@ -47,12 +49,26 @@ class LoopServer {
       service_.RequestGetStats(context, request, responder, queue, queue, tag);
     };
     method_.body = std::move(body);
+    point_read_.name = "GetArtist";
+    point_read_.env = &env_;
+    point_read_.request = [this](grpc::ServerContext* context, v1::GetArtistRequest* request,
+                                 grpc::ServerAsyncResponseWriter<Artist>* responder,
+                                 grpc::ServerCompletionQueue* queue, void* tag) {
+      service_.RequestGetArtist(context, request, responder, queue, queue, tag);
+    };
+    point_read_.body = [](CallGuard& call, grpc::ServerContextBase*,
+                          const v1::GetArtistRequest& request, Artist* response) {
+      response->set_id(request.id());
+      return call.Finish(grpc::Status::OK);
+    };
+    point_read_.runs_at_admission = true;
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&service_);
     loops_ = std::make_unique<ReadLoops>(
-        builder.AddCompletionQueue(), std::vector<ReadLoops::CallFactory>{CallFactoryOf(method_)},
+        builder.AddCompletionQueue(),
+        std::vector<ReadLoops::CallFactory>{CallFactoryOf(method_), CallFactoryOf(point_read_)},
         threads);
     server_ = builder.BuildAndStart();
     EXPECT_NE(server_, nullptr);
@@ -80,13 +96,23 @@ class LoopServer {
     return stub_->GetStats(&context, v1::GetStatsRequest(), response);
   }
 
+  // A GetArtist call, answered with the id asked for.
+  grpc::Status GetArtist(const std::string& id, Artist* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::GetArtistRequest request;
+    request.set_id(id);
+    return stub_->GetArtist(&context, request, response);
+  }
+
   CallEnvironment& env() { return env_; }
 
  private:
   const int null_fd_;
   CallEnvironment env_;
   StatsCall::Method method_;
-  StatsService service_;
+  AsyncReadMethod<v1::GetArtistRequest, Artist> point_read_;
+  LoopService service_;
   std::unique_ptr<ReadLoops> loops_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ArtistSearch::Stub> stub_;
@@ -248,6 +274,45 @@ TEST(ReadLoopsTest, OneThreadAnswersInTurn) {
   hold.release.Notify();
   first.join();
   second.join();
+}
+
+// One thread, held by a call while five slow calls and then a point read
+// arrive: once released, the thread admits all six and runs the point read
+// at once, ahead of the five it queued (which take 50 ms each).
+TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
+  HoldFirst hold;
+  auto slow_body = hold.Body();
+  LoopServer server(
+      1, [&slow_body](CallGuard& call, grpc::ServerContextBase* context,
+                      const v1::GetStatsRequest& request, v1::GetStatsResponse* response) {
+        grpc::Status status = slow_body(call, context, request, response);
+        if (response->documents() > 1) absl::SleepFor(absl::Milliseconds(50));
+        return status;
+      });
+  std::thread first = hold.SendFirst(server);
+  std::atomic<int> slow_done{0};
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 5; ++i) {
+    slow.emplace_back([&] {
+      v1::GetStatsResponse response;
+      EXPECT_TRUE(server.Call(&response).ok());
+      ++slow_done;
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(100));  // the five have arrived
+  std::atomic<int> slow_done_before_point_read{-1};
+  std::thread point_read([&] {
+    Artist artist;
+    EXPECT_TRUE(server.GetArtist("a1", &artist).ok());
+    EXPECT_EQ(artist.id(), "a1");
+    slow_done_before_point_read = slow_done.load();
+  });
+  absl::SleepFor(absl::Milliseconds(100));  // and the point read
+  hold.release.Notify();
+  point_read.join();
+  first.join();
+  for (std::thread& t : slow) t.join();
+  EXPECT_LE(slow_done_before_point_read.load(), 1) << "the point read waited for the queue";
 }
 
 // Shutting down with calls armed and one in flight: the drain finishes the
