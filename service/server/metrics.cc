@@ -22,6 +22,12 @@ Histogram::BucketBoundaries RequestBuckets() {
   return {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10};
 }
 
+// A read waits for a thread from nothing (an idle server) to the time the
+// calls ahead of it take (a backlog of up to --max-concurrent-requests).
+Histogram::BucketBoundaries QueueWaitBuckets() {
+  return {0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1};
+}
+
 // A commit is a synced RocksDB write plus a Xapian commit: milliseconds to
 // seconds for 10,000 changes.
 Histogram::BucketBoundaries CommitBuckets() {
@@ -59,7 +65,13 @@ ServerMetrics::ServerMetrics()
                             .Help("RPC handler time in seconds, by method")
                             .Register(*registry_)),
       in_flight_(AddGauge(*registry_, "inkdex_in_flight_requests",
-                          "RPCs admitted and still running in handlers")),
+                          "RPCs admitted and not yet finished (running or waiting for a read "
+                          "thread)")),
+      read_queue_wait_(prometheus::BuildHistogram()
+                           .Name("inkdex_read_queue_wait_seconds")
+                           .Help("Seconds an admitted read call waited for a read thread")
+                           .Register(*registry_)
+                           .Add({}, QueueWaitBuckets())),
       documents_(AddGauge(*registry_, "inkdex_documents",
                           "Live documents in the served index (including hidden ones)")),
       searchable_documents_(AddGauge(*registry_, "inkdex_searchable_documents",

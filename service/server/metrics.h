@@ -4,6 +4,11 @@
 //   inkdex_requests_total{method,code}          counter: finished calls
 //   inkdex_request_duration_seconds{method}     histogram: handler time
 //   inkdex_in_flight_requests                   gauge: admitted calls running
+//                                               or waiting for a read thread
+//   inkdex_read_queue_wait_seconds              histogram: how long an admitted
+//                                               read waited for a read thread
+//                                               (read_loops.h; point reads,
+//                                               which never wait, not counted)
 //   inkdex_documents                            gauge: live documents
 //   inkdex_searchable_documents                 gauge: of which searchable
 //   inkdex_commit_age_seconds                   gauge: now - last commit time
@@ -102,6 +107,11 @@ class ServerMetrics {
   void CallAdmitted() { in_flight_.Increment(); }
   void CallReleased() { in_flight_.Decrement(); }
   void RecordCall(std::string_view method, grpc::StatusCode code, absl::Duration duration);
+  // An admitted read call started running after waiting `wait` in the
+  // read loops' queue.
+  void RecordQueueWait(absl::Duration wait) {
+    read_queue_wait_.Observe(absl::ToDoubleSeconds(wait));
+  }
 
   void RecordCommit(absl::Duration duration, size_t changes, bool ok);
   // One run of the tombstone purger (tombstone_purger.h).
@@ -139,6 +149,7 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_duration_;
   prometheus::Gauge& in_flight_;
+  prometheus::Histogram& read_queue_wait_;
   prometheus::Gauge& documents_;
   prometheus::Gauge& searchable_documents_;
   prometheus::Gauge& commit_age_;

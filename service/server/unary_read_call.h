@@ -32,12 +32,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "server/call_environment.h"
 #include "server/call_guard.h"
 #include "server/read_loops.h"
 
 namespace inkdex::server {
-
-class CallEnvironment;
 
 template <typename Request, typename Response>
 struct AsyncReadMethod {
@@ -82,12 +83,16 @@ class UnaryReadCall final : public AsyncReadCall {
 
   bool Admit() override {
     guard_.emplace(*method_.env, &context_, method_.name, Access::kRead);
+    admitted_at_ = absl::Now();
     if (guard_->admitted()) return true;
     Finish(guard_->Finish(guard_->admission()));
     return false;
   }
 
   void Run() override {
+    if (!method_.runs_at_admission) {
+      method_.env->metrics().RecordQueueWait(absl::Now() - admitted_at_);
+    }
     if (method_.run_elsewhere) {
       method_.run_elsewhere([this] { Work(); });
     } else {
@@ -135,6 +140,7 @@ class UnaryReadCall final : public AsyncReadCall {
   Response* response_;             // on arena_
   grpc::ServerAsyncResponseWriter<Response> responder_;
   std::optional<CallGuard> guard_;
+  absl::Time admitted_at_;
 };
 
 // The ReadLoops factory of `method`'s calls. REQUIRES: `method` outlives the

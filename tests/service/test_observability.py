@@ -20,6 +20,7 @@ WRONG_TOKEN = "wrong-SECRET-e2e-0c4f"
 
 METRIC_NAMES = [
     "inkdex_requests_total", "inkdex_request_duration_seconds", "inkdex_in_flight_requests",
+    "inkdex_read_queue_wait_seconds",
     "inkdex_documents", "inkdex_searchable_documents", "inkdex_commit_age_seconds",
     "inkdex_commits_total", "inkdex_commit_duration_seconds", "inkdex_index_generation",
     "inkdex_index_memory_bytes", "inkdex_index_disk_bytes", "process_resident_memory_bytes",
@@ -105,6 +106,9 @@ class MetricsTest(fx.ServiceTestCase):
         self.assertTrue(buckets, "no latency histogram buckets for Search")
         self.assertEqual(max(v for _, v in buckets), 5)  # the +Inf bucket
         self.assertEqual(metric_value(samples, "inkdex_in_flight_requests"), 0)
+        # Every Search went through the read loops' queue (5); GetArtist and
+        # GetStats are point reads, run at admission, not counted.
+        self.assertEqual(metric_value(samples, "inkdex_read_queue_wait_seconds_count"), 5)
         self.assertEqual(metric_value(samples, "inkdex_documents"), stats.documents)
         self.assertEqual(metric_value(samples, "inkdex_searchable_documents"), stats.searchable)
         self.assertEqual(metric_value(samples, "inkdex_index_generation"), 1)

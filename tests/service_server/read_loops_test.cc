@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
+#include "prometheus/registry.h"
 #include "server/call_environment.h"
 #include "server/unary_read_call.h"
 
@@ -313,6 +314,40 @@ TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
   first.join();
   for (std::thread& t : slow) t.join();
   EXPECT_LE(slow_done_before_point_read.load(), 1) << "the point read waited for the queue";
+}
+
+// inkdex_read_queue_wait_seconds: one thread, five 50 ms calls admitted
+// together: they wait 0, 50, ..., 200 ms for the thread; a point read,
+// which never waits in the queue, is not counted.
+TEST(ReadLoopsTest, QueueWaitsAreRecorded) {
+  LoopServer server(1, [](CallGuard& call, grpc::ServerContextBase*, const v1::GetStatsRequest&,
+                          v1::GetStatsResponse*) {
+    absl::SleepFor(absl::Milliseconds(50));
+    return call.Finish(grpc::Status::OK);
+  });
+  std::vector<std::thread> calls;
+  for (int i = 0; i < 5; ++i) {
+    calls.emplace_back([&] {
+      v1::GetStatsResponse response;
+      EXPECT_TRUE(server.Call(&response).ok());
+    });
+  }
+  for (std::thread& t : calls) t.join();
+  Artist artist;
+  ASSERT_TRUE(server.GetArtist("a1", &artist).ok());
+  uint64_t count = 0;
+  double sum = 0;
+  for (const prometheus::MetricFamily& family : server.env().metrics().registry()->Collect()) {
+    if (family.name != "inkdex_read_queue_wait_seconds") continue;
+    ASSERT_EQ(family.metric.size(), 1u);
+    count = family.metric[0].histogram.sample_count;
+    sum = family.metric[0].histogram.sample_sum;
+  }
+  EXPECT_EQ(count, 5u);
+  // All five arrive within a few ms; whichever were admitted with the first
+  // or after it, the calls behind it wait at least 50 + 100 + 150 ms in all.
+  EXPECT_GT(sum, 0.25) << "waits: " << sum << " s in all";
+  EXPECT_LT(sum, 5.0);
 }
 
 // Shutting down with calls armed and one in flight: the drain finishes the
