@@ -300,7 +300,7 @@ TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
       ++slow_done;
     });
   }
-  absl::SleepFor(absl::Milliseconds(100));  // the five have arrived
+  absl::SleepFor(absl::Milliseconds(300));  // the five have arrived
   std::atomic<int> slow_done_before_point_read{-1};
   std::thread point_read([&] {
     Artist artist;
@@ -308,7 +308,7 @@ TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
     EXPECT_EQ(artist.id(), "a1");
     slow_done_before_point_read = slow_done.load();
   });
-  absl::SleepFor(absl::Milliseconds(100));  // and the point read
+  absl::SleepFor(absl::Milliseconds(300));  // and the point read
   hold.release.Notify();
   point_read.join();
   first.join();
