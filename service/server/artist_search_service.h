@@ -115,8 +115,9 @@ class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
   // been shut down (grpc::Server::Shutdown returned).
   void StopReads();
 
-  // Threads running the reads (ServiceInfo::read_threads, resolved).
-  int read_threads() const { return read_threads_; }
+  // Threads running the reads (ServiceInfo::read_threads, resolved); 0
+  // before StartReads.
+  int read_threads() const { return loops_ != nullptr ? loops_->threads() : 0; }
 
   // Writes: synchronous API (they block until committed).
   grpc::Status UpsertArtists(grpc::ServerContext* context, const v1::UpsertArtistsRequest* request,

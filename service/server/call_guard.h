@@ -63,6 +63,8 @@ class CallGuard {
   // FAILED_PRECONDITION, RESOURCE_EXHAUSTED); OK when admitted.
   const grpc::Status& admission() const { return admission_; }
   const std::string& request_id() const { return request_id_; }
+  // When the guard was constructed: the call's admission.
+  absl::Time start() const { return start_; }
 
   // Adds a field to the call's log line (never put tokens or whole records
   // here: ids, counts and sizes only).

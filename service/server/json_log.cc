@@ -55,13 +55,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value) {
-  out += ',';
-  AppendJsonString(out, key);
-  out += ':';
-  out += DumpJson(value);
-}
-
 void AppendJsonStringMember(std::string& out, std::string_view key, std::string_view value) {
   out += ',';
   AppendJsonString(out, key);

@@ -41,9 +41,8 @@ std::string_view LogLevelName(LogLevel level);
 // through DumpJson.
 void AppendJsonString(std::string& out, std::string_view s);
 
-// Appends `,"key":value` to `out` (the form CallGuard collects notes in).
-void AppendJsonMember(std::string& out, std::string_view key, const nlohmann::ordered_json& value);
-// The same for a string or an integer, without building a JSON value.
+// Appends `,"key":value` to `out` (the form CallGuard collects notes in) for
+// a string or an integer value, without building a JSON value.
 void AppendJsonStringMember(std::string& out, std::string_view key, std::string_view value);
 void AppendJsonIntMember(std::string& out, std::string_view key, int64_t value);
 
@@ -67,7 +66,7 @@ class JsonLog {
   }
 
   // Writes one line: ts, level, the members of `fields` (REQUIRES: an object
-  // or null), then `raw_members` (",\"k\":v" each, see AppendJsonMember).
+  // or null), then `raw_members` (",\"k\":v" each, see AppendJsonStringMember).
   void Write(LogLevel level, const nlohmann::ordered_json& fields,
              std::string_view raw_members = {});
 

@@ -39,6 +39,12 @@ prometheus::Gauge& AddGauge(prometheus::Registry& registry, const std::string& n
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
 }
 
+prometheus::Histogram& AddHistogram(prometheus::Registry& registry, const std::string& name,
+                                    const std::string& help,
+                                    const Histogram::BucketBoundaries& buckets) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add({}, buckets);
+}
+
 prometheus::Counter& AddCounter(prometheus::Registry& registry, const std::string& name,
                                 const std::string& help,
                                 const std::map<std::string, std::string>& labels = {}) {
@@ -67,11 +73,9 @@ ServerMetrics::ServerMetrics()
       in_flight_(AddGauge(*registry_, "inkdex_in_flight_requests",
                           "RPCs admitted and not yet finished (running or waiting for a read "
                           "thread)")),
-      read_queue_wait_(prometheus::BuildHistogram()
-                           .Name("inkdex_read_queue_wait_seconds")
-                           .Help("Seconds an admitted read call waited for a read thread")
-                           .Register(*registry_)
-                           .Add({}, QueueWaitBuckets())),
+      read_queue_wait_(AddHistogram(*registry_, "inkdex_read_queue_wait_seconds",
+                                    "Seconds an admitted read call waited for a read thread",
+                                    QueueWaitBuckets())),
       documents_(AddGauge(*registry_, "inkdex_documents",
                           "Live documents in the served index (including hidden ones)")),
       searchable_documents_(AddGauge(*registry_, "inkdex_searchable_documents",
@@ -84,11 +88,8 @@ ServerMetrics::ServerMetrics()
                                  "Group commits by result (ok, error)", {{"result", "error"}})),
       committed_changes_(AddCounter(*registry_, "inkdex_committed_changes_total",
                                     "Changes (upserts and deletes) in successful group commits")),
-      commit_duration_(prometheus::BuildHistogram()
-                           .Name("inkdex_commit_duration_seconds")
-                           .Help("Time of one group commit in seconds")
-                           .Register(*registry_)
-                           .Add({}, CommitBuckets())),
+      commit_duration_(AddHistogram(*registry_, "inkdex_commit_duration_seconds",
+                                    "Time of one group commit in seconds", CommitBuckets())),
       generation_(AddGauge(*registry_, "inkdex_index_generation",
                            "Generation of the served index: 1 at start, +1 per swap")),
       index_memory_(AddGauge(*registry_, "inkdex_index_memory_bytes",

@@ -143,7 +143,8 @@ class ReadLoops {
   // returned: no call is in flight any more), or was never started.
   void Stop();
 
-  int threads() const { return thread_count_; }
+  // Threads started (0 before Start).
+  int threads() const { return static_cast<int>(threads_.size()); }
 
  private:
   void Loop();

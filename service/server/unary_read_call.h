@@ -83,7 +83,6 @@ class UnaryReadCall final : public AsyncReadCall {
 
   bool Admit() override {
     guard_.emplace(*method_.env, &context_, method_.name, Access::kRead);
-    admitted_at_ = absl::Now();
     if (guard_->admitted()) return true;
     Finish(guard_->Finish(guard_->admission()));
     return false;
@@ -91,7 +90,7 @@ class UnaryReadCall final : public AsyncReadCall {
 
   void Run() override {
     if (!method_.runs_at_admission) {
-      method_.env->metrics().RecordQueueWait(absl::Now() - admitted_at_);
+      method_.env->metrics().RecordQueueWait(absl::Now() - guard_->start());
     }
     if (method_.run_elsewhere) {
       method_.run_elsewhere([this] { Work(); });
@@ -140,7 +139,6 @@ class UnaryReadCall final : public AsyncReadCall {
   Response* response_;             // on arena_
   grpc::ServerAsyncResponseWriter<Response> responder_;
   std::optional<CallGuard> guard_;
-  absl::Time admitted_at_;
 };
 
 // The ReadLoops factory of `method`'s calls. REQUIRES: `method` outlives the

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -120,6 +121,27 @@ class LoopServer {
   bool shut_down_ = false;
 };
 
+using CallDone = std::function<void(const grpc::Status&, const v1::GetStatsResponse&)>;
+
+// Sends `n` GetStats calls at once, each from a thread of its own, and hands
+// each call's status and response to `done` (on that thread).
+std::vector<std::thread> SendCalls(LoopServer& server, int n, CallDone done,
+                                   absl::Duration timeout = absl::Seconds(10)) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&server, done, timeout] {
+      v1::GetStatsResponse response;
+      const grpc::Status status = server.Call(&response, timeout);
+      done(status, response);
+    });
+  }
+  return threads;
+}
+
+void JoinAll(std::vector<std::thread>& threads) {
+  for (std::thread& t : threads) t.join();
+}
+
 // A body that answers with `documents` = its call's number, holding the
 // first call until `release` is notified.
 struct HoldFirst {
@@ -202,14 +224,11 @@ TEST(ReadLoopsTest, ABurstIsServedByTheFreeThreads) {
   LoopServer server(3, hold.Body());
   std::thread first = hold.SendFirst(server);
   std::atomic<int> ok{0};
-  std::vector<std::thread> burst;
-  for (int i = 0; i < 16; ++i) {
-    burst.emplace_back([&] {
-      v1::GetStatsResponse response;
-      if (server.Call(&response, absl::Seconds(5)).ok()) ++ok;
-    });
-  }
-  for (std::thread& t : burst) t.join();
+  std::vector<std::thread> burst = SendCalls(
+      server, 16,
+      [&ok](const grpc::Status& status, const v1::GetStatsResponse&) { ok += status.ok(); },
+      absl::Seconds(5));
+  JoinAll(burst);
   EXPECT_EQ(ok.load(), 16);
   hold.release.Notify();
   first.join();
@@ -225,19 +244,16 @@ TEST(ReadLoopsTest, CallsAdmittedBehindAHeldCallAreRunByAnotherThread) {
     HoldFirst hold;
     LoopServer server(2, hold.Body());
     std::atomic<int> done{0};
-    std::vector<std::thread> burst;
-    for (int i = 0; i < 32; ++i) {
-      burst.emplace_back([&] {
-        v1::GetStatsResponse response;
-        if (server.Call(&response).ok() && response.documents() != 1) ++done;
-      });
-    }
+    std::vector<std::thread> burst =
+        SendCalls(server, 32, [&done](const grpc::Status& status, const v1::GetStatsResponse& r) {
+          if (status.ok() && r.documents() != 1) ++done;
+        });
     // All but the held call complete while it is held.
     const absl::Time until = absl::Now() + absl::Seconds(5);
     while (done.load() < 31 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(1));
     EXPECT_EQ(done.load(), 31) << "round " << round;
     hold.release.Notify();
-    for (std::thread& t : burst) t.join();
+    JoinAll(burst);
   }
 }
 
@@ -292,14 +308,11 @@ TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
       });
   std::thread first = hold.SendFirst(server);
   std::atomic<int> slow_done{0};
-  std::vector<std::thread> slow;
-  for (int i = 0; i < 5; ++i) {
-    slow.emplace_back([&] {
-      v1::GetStatsResponse response;
-      EXPECT_TRUE(server.Call(&response).ok());
-      ++slow_done;
-    });
-  }
+  std::vector<std::thread> slow =
+      SendCalls(server, 5, [&slow_done](const grpc::Status& status, const v1::GetStatsResponse&) {
+        EXPECT_TRUE(status.ok());
+        ++slow_done;
+      });
   absl::SleepFor(absl::Milliseconds(300));  // the five have arrived
   std::atomic<int> slow_done_before_point_read{-1};
   std::thread point_read([&] {
@@ -312,7 +325,7 @@ TEST(ReadLoopsTest, PointReadsRunAheadOfQueuedCalls) {
   hold.release.Notify();
   point_read.join();
   first.join();
-  for (std::thread& t : slow) t.join();
+  JoinAll(slow);
   EXPECT_LE(slow_done_before_point_read.load(), 1) << "the point read waited for the queue";
 }
 
@@ -325,14 +338,10 @@ TEST(ReadLoopsTest, QueueWaitsAreRecorded) {
     absl::SleepFor(absl::Milliseconds(50));
     return call.Finish(grpc::Status::OK);
   });
-  std::vector<std::thread> calls;
-  for (int i = 0; i < 5; ++i) {
-    calls.emplace_back([&] {
-      v1::GetStatsResponse response;
-      EXPECT_TRUE(server.Call(&response).ok());
-    });
-  }
-  for (std::thread& t : calls) t.join();
+  std::vector<std::thread> calls = SendCalls(
+      server, 5,
+      [](const grpc::Status& status, const v1::GetStatsResponse&) { EXPECT_TRUE(status.ok()); });
+  JoinAll(calls);
   Artist artist;
   ASSERT_TRUE(server.GetArtist("a1", &artist).ok());
   uint64_t count = 0;
