@@ -229,6 +229,7 @@ absl::StatusOr<SearchRequest> FromProto(const v1::SearchRequest& request) {
   out.style_match = *style_match;
   if (request.has_min_rating()) out.min_rating = request.min_rating();
   if (request.has_max_hourly_rate()) out.max_hourly_rate = request.max_hourly_rate();
+  out.currency = request.currency();
   out.booking_open = request.booking_open();
   if (request.has_min_years_active()) out.min_years_active = request.min_years_active();
   out.date = request.date();
@@ -263,6 +264,7 @@ v1::SearchRequest ToProto(const SearchRequest& request) {
   out.set_style_match(ToProto(request.style_match));
   if (request.min_rating) out.set_min_rating(*request.min_rating);
   if (request.max_hourly_rate) out.set_max_hourly_rate(*request.max_hourly_rate);
+  out.set_currency(request.currency);
   out.set_booking_open(request.booking_open);
   if (request.min_years_active) out.set_min_years_active(*request.min_years_active);
   out.set_date(request.date);

@@ -167,7 +167,8 @@ class SynthTest(CliTestCase):
 
     def test_bad_flags(self):
         self.fails(2, "synth", "--out", self.path("x"))  # --count missing
-        self.fails(2, "synth", "--count", "-5", "--out", self.path("x"))
+        proc = self.fails(2, "synth", "--count", "-5", "--out", self.path("x"))
+        self.assertIn("--count: must be a whole number >= 0, got -5", proc.stderr)
         self.assertIn("/no/such/dir", self.fails(1, "synth", "--count", 5, "--out",
                                                  "/no/such/dir/x.jsonl").stderr)
 
@@ -258,6 +259,38 @@ class BuildTest(CliTestCase):
         self.assertEqual([int(re.match(re.escape(bad) + r":(\d+): ", l).group(1)) for l in listed],
                          [2, 3, 4, 7])
         self.assertIn("dragonz", json.dumps(self.get(self.path("bad-index"), "hw-leeds-fine-2")))
+
+    def test_input_quirks_fail_safe(self):
+        """A byte order mark is not a reason to reject line 1; an unreadable
+        opt-out or activity flag hides the artist; an undated guest spot is
+        dropped (it would count on every day); a rating without a review
+        count is a rating."""
+        def rec(i, **extra):
+            return fixtures._artist("q-%d" % i, "Quirk %d" % i, 10.0, 10.0, ["blackwork"], **extra)
+        records = [rec(1), rec(2, opted_out="yes"), rec(3, isActive="no"), rec(4, opted_out=1),
+                   rec(5, guestSpots=[{"latitude": 20.0, "longitude": 20.0}]),
+                   rec(6, rating=4.8), rec(7, rating=3.0, reviewCount=10),
+                   rec(8, rating=0, reviewCount=0)]
+        data = self.path("quirks.jsonl")
+        with open(data, "wb") as f:
+            f.write(b"\xef\xbb\xbf" + fixtures.jsonl(records).encode())
+        index = self.path("quirks-index")
+        out = self.build(index, data).stdout
+        self.assertEqual(summary_number(out, "lines rejected"), 0)
+        self.assertRegex(out, r"quirks.jsonl:2: opted_out: must be true or false.*kept out of search")
+        self.assertRegex(out, r"quirks.jsonl:3: isActive: must be true or false")
+        self.assertRegex(out, r"quirks.jsonl:5: guestSpots\[0\].from: a guest spot needs")
+        here = ("--lat", 10, "--lon", 10, "--radius-km", 5)
+        self.assertEqual(sorted(self.search_ids(index, *here)),
+                         ["q-1", "q-5", "q-6", "q-7", "q-8"])
+        self.assertEqual(self.search_ids(index, "--lat", 20, "--lon", 20, "--radius-km", 5), [])
+        self.assertEqual(sorted(self.search_ids(index, *here, "--min-rating", 4)), ["q-6"])
+        hits = self.search(index, *here, "--sort", "rating")["hits"]
+        self.assertEqual([h["id"] for h in hits][:2], ["q-6", "q-7"])
+        by_id = {h["id"]: h for h in hits}
+        self.assertEqual(by_id["q-6"]["rating"], 4.8)
+        self.assertIsNone(by_id["q-8"]["rating"])
+        self.assertIsNone(by_id["q-1"]["rating"])
 
     def test_strict_stops_and_leaves_nothing(self):
         bad = self.bad_file()
@@ -373,6 +406,24 @@ class BuildTest(CliTestCase):
                 self.assertEqual(artists + held, 1500, lines)  # one window, counted down
         self.fails(2, "build", "--index", self.path("progress-bad"), "--input", data,
                    "--progress-every", "0")
+
+    def test_a_killed_builds_leftovers_are_cleaned_up(self):
+        data = write(self.path("leftover.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))
+        index = self.path("leftover-index")
+        dead = 2147483000  # beyond any pid_max: no such process
+        staged = "%s.inkdex-build-%d" % (index, dead)
+        os.makedirs(os.path.join(staged, "docs"))
+        proc = self.build(index, data)
+        self.assertFalse(os.path.exists(staged))
+        self.assertIn("left by an interrupted build", proc.stderr)
+        # A Commit killed between moving the old index aside and renaming the
+        # new one in: the next build puts the old one back first.
+        moved = "%s.inkdex-old-%d" % (index, dead)
+        os.rename(index, moved)
+        proc = self.fails(2, "build", "--index", index, "--input", data, "--progress", "off")
+        self.assertIn("put back the previous index", proc.stderr)
+        self.assertFalse(os.path.exists(moved))
+        self.assertEqual(self.get(index, fixtures.IDS[0])["artistId"], fixtures.IDS[0])
 
     def test_messy_input_is_counted(self):
         data = self.path("messy.jsonl.gz")
@@ -593,8 +644,23 @@ class SearchErrorsTest(CliTestCase):
         self.rejects("--bbox", "--bbox", fixtures.BERLIN_BBOX, "--lat", 1, "--lon", 1,
                      "--radius-km", 5)
 
+    def test_distance_scale(self):
+        lat, lon = fixtures.LEEDS
+        args = ("--lat", lat, "--lon", lon, "--radius-km", 20, "--explain", "--date", PLAIN_DAY)
+        def distance_parts(*extra):
+            hits = self.search(self.index, *args, *extra)["hits"]
+            return {h["id"]: h["explanation"]["distance"] for h in hits}
+        near, far = distance_parts(), distance_parts("--distance-scale-km", 1000)
+        self.assertEqual(set(near), set(far))
+        # A longer scale decays less: every hit away from the point keeps more.
+        for artist_id, part in near.items():
+            self.assertGreaterEqual(far[artist_id], part, artist_id)
+        self.assertTrue(any(far[i] > near[i] for i in near))
+        self.rejects("distance_scale_km", *args, "--distance-scale-km", 0)
+
     def test_limit_text_token(self):
-        self.rejects("limit", "--limit", 0)
+        self.assertIn("--limit: must be in 1..100, got 0",
+                      self.rejects("limit", "--limit", 0).stderr)
         self.rejects("limit", "--limit", 101)
         self.rejects("text", "--text", "x" * 1025)
         self.rejects("page_token", "--page-token", "garbage-token")
@@ -654,7 +720,10 @@ class PagingTest(CliTestCase):
         self.assertEqual(len(ids), len(set(ids)))
         self.assertEqual(len(ids), pages[0]["total"])
         ratings = [h["rating"] for p in pages for h in p["hits"]]
-        self.assertEqual(ratings, sorted(ratings, reverse=True))
+        rated = [r for r in ratings if r is not None]
+        # Rated artists first, best first; the unrated (null) after them.
+        self.assertEqual(ratings[:len(rated)], sorted(rated, reverse=True))
+        self.assertTrue(all(r is None for r in ratings[len(rated):]))
 
 
 class ToolsTest(CliTestCase):

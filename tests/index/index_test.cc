@@ -187,6 +187,23 @@ TEST_F(IndexTest, OptedOutAndInactiveAreNeverReturned) {
   EXPECT_TRUE(index_->Get("out", /*include_hidden=*/true).ok());
 }
 
+// Text with nothing to search for (quotes, punctuation) is no text: it
+// matches what the rest of the query matches, not nothing.
+TEST_F(IndexTest, TextWithoutWordsIsNoText) {
+  Put(MakeArtist("w1", "Word One", kLeedsLat, kLeedsLon, {"fineline"}));
+  Put(MakeArtist("w2", "Word Two", kLeedsLat, kLeedsLon, {"fineline"}));
+  for (const char* text : {"\"\"", "\" \"", "\"", " - ! ", "()"}) {
+    SearchRequest q = Near(5);
+    q.text = text;
+    EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("w1", "w2")) << text;
+  }
+  SuggestRequest blank;
+  blank.prefix = "   ";
+  auto r = index_->Suggest(blank);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("prefix: must contain a letter or digit"));
+}
+
 TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   Artist a = MakeArtist("a1", "Sarah Mitchell", kLeedsLat, kLeedsLon, {"japanese"});
   a.set_biography("Bold dragons and koi in the Japanese tradition.");
@@ -463,6 +480,61 @@ TEST_F(IndexTest, DiversityCapsArtistsPerStudioPerPageAndLosesNone) {
   EXPECT_EQ(seen.size(), 12u);
 }
 
+// Rates in different currencies are never compared as numbers: a query in
+// one currency takes the artists priced in it (or with no currency given).
+TEST_F(IndexTest, PricesCompareOnlyWithinTheQueryCurrency) {
+  const auto priced = [](const std::string& id, double rate, const std::string& currency) {
+    Artist a = MakeArtist(id, id, kLeedsLat, kLeedsLon, {"fineline"});
+    a.mutable_pricing()->set_hourly_rate(rate);
+    a.mutable_pricing()->set_currency(currency);
+    return a;
+  };
+  WriteBatch b;
+  b.Upsert(priced("gbp80", 80, "GBP"));
+  b.Upsert(priced("eur70", 70, "EUR"));
+  b.Upsert(priced("none60", 60, ""));
+  b.Upsert(priced("jpy9000", 9000, "JPY"));
+  Apply(b);
+  SearchRequest q = Near(5);
+  q.max_hourly_rate = 100;
+  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("gbp80", "eur70", "none60"));
+  q.currency = "GBP";
+  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("gbp80", "none60"));
+  q.currency = "eur";  // case ignored
+  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("eur70", "none60"));
+  q.currency = "JPY";
+  q.max_hourly_rate = 10000;
+  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("jpy9000", "none60"));
+
+  SearchRequest sorted = Near(5);
+  sorted.sort = SortOrder::kPriceDesc;
+  sorted.currency = "GBP";
+  SearchResponse r = Search(sorted);
+  // Priced in GBP (or not said) first, by rate; the others as unpriced, by id.
+  EXPECT_THAT(Ids(r), ElementsAre("gbp80", "none60", "eur70", "jpy9000"));
+  int64_t unknown_band = -1;
+  for (const FacetValue& band : r.facets.hourly_rate_bands) {
+    if (band.value == "unknown") unknown_band = band.count;
+  }
+  EXPECT_EQ(unknown_band, 2);
+
+  SearchRequest bad = Near(5);
+  bad.currency = "euro";
+  auto refused = index_->Search(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("currency: must be an ISO 4217 code"));
+  // A token is tied to its currency: the same query in another is another query.
+  SearchRequest first = Near(5);
+  first.currency = "GBP";
+  first.limit = 1;
+  SearchResponse page = Search(first);
+  ASSERT_FALSE(page.next_page_token.empty());
+  SearchRequest other = Near(5);
+  other.currency = "EUR";
+  other.page_token = page.next_page_token;
+  EXPECT_FALSE(index_->Search(other).ok());
+}
+
 TEST_F(IndexTest, BadInputNamesTheField) {
   struct Case {
     std::function<void(SearchRequest&)> mutate;
@@ -497,6 +569,17 @@ TEST_F(IndexTest, BadInputNamesTheField) {
          q.bbox = BoundingBox{5, 1, 5, 2};
        },
        "bbox"},
+      // West 180 to east -180 crosses the antimeridian onto the same meridian.
+      {[](SearchRequest& q) {
+         q.bbox = BoundingBox{-90, 180, 90, -180};
+       },
+       "bbox: is empty"},
+      {[](SearchRequest& q) {
+         q.point = GeoPoint{0, 0};
+         q.radius_km = 20000.0001;
+       },
+       "radius_km: must be in (0, 20000], got 20000.0001"},
+      {[](SearchRequest& q) { q.max_hourly_rate = INFINITY; }, "max_hourly_rate: must be a finite"},
       {[](SearchRequest& q) { q.limit = 0; }, "limit"},
       {[](SearchRequest& q) { q.limit = 101; }, "limit"},
       {[](SearchRequest& q) { q.text = std::string(1025, 'a'); }, "text"},

@@ -64,7 +64,8 @@ TEST(HugePagesTest, InstalledAtStartUp) {
 
 TEST(HugePagesTest, LargeHeapBlocksAreBackedByHugePages) {
   const std::string mode = ThpMode();
-  if (mode == "never") GTEST_SKIP() << "transparent huge pages are off on this machine";
+  if (mode == "never")
+    GTEST_SKIP() << "inkdex-skip: transparent huge pages are off on this machine";
   ASSERT_TRUE(mode == "madvise" || mode == "always") << "THP mode: '" << mode << "'";
   // 64 MiB from the heap, touched page by page as an index load would.
   constexpr size_t kBytes = size_t{64} << 20;

@@ -48,6 +48,7 @@ std::string Describe(const SearchRequest& q) {
   }
   if (q.min_rating) s << "min_rating=" << *q.min_rating << " ";
   if (q.max_hourly_rate) s << "max_hourly_rate=" << *q.max_hourly_rate << " ";
+  if (!q.currency.empty()) s << "currency=" << q.currency << " ";
   if (q.booking_open) s << "booking_open ";
   if (q.min_years_active) s << "min_years_active=" << *q.min_years_active << " ";
   s << "date=" << q.date << " sort=" << SortOrderName(q.sort)
@@ -88,6 +89,7 @@ void QueryGenerator::AddFilters(SearchRequest* q) {
                              ? a.pricing().hourly_rate()
                              : gen_.Int(0, 320);
   }
+  if (gen_.Chance(0.3)) q->currency = gen_.Chance(0.5) ? "GBP" : (gen_.Chance(0.5) ? "eur" : "USD");
   q->booking_open = gen_.Chance(0.2);
   if (gen_.Chance(0.15)) q->min_years_active = gen_.Int(0, 45);
   if (gen_.Chance(0.2)) {

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "geo/distance.h"
 
 namespace inkdex::oracle {
@@ -188,8 +190,10 @@ Artist ArtistGenerator::Make(const std::string& id, uint64_t version) {
   const double r = Uniform(0, 1);
   if (r < 0.12) {
     // unrated: no rating, no reviews
-  } else if (r < 0.15) {
-    a.set_rating(Int(20, 50) / 10.0);  // a rating without reviews: not rated for filters
+  } else if (r < 0.14) {
+    a.set_rating(Int(20, 50) / 10.0);  // a rating without a review count: rated, as one review
+  } else if (r < 0.16) {
+    a.set_rating(0);  // what a new profile carries: rating 0, no reviews, unrated
   } else {
     a.set_rating(Int(20, 50) / 10.0);
     a.set_review_count(static_cast<uint32_t>(Int(1, 400)));
@@ -198,7 +202,13 @@ Artist ArtistGenerator::Make(const std::string& id, uint64_t version) {
     static constexpr double kCents[] = {0, 0, 0.5, 0.99, 0.1, 0.3};
     a.mutable_pricing()->set_hourly_rate(Int(30, 300) + kCents[Int(0, 5)]);
   }
-  a.mutable_pricing()->set_currency("GBP");
+  // Mostly one currency, as a region has; some in another, some with none.
+  const double currency = Uniform(0, 1);
+  if (currency < 0.75) {
+    a.mutable_pricing()->set_currency("GBP");
+  } else if (currency < 0.9) {
+    a.mutable_pricing()->set_currency("EUR");
+  }
   a.mutable_availability()->set_booking_open(Chance(0.5));
   if (!Chance(0.2)) a.set_years_active(static_cast<uint32_t>(Int(0, 40)));
   a.set_is_active(!Chance(0.02));
@@ -209,8 +219,11 @@ Artist ArtistGenerator::Make(const std::string& id, uint64_t version) {
       GuestSpot* g = a.add_guest_spots();
       SetLocation(g->mutable_location());
       const int32_t from = kFirstDay2026 + Int(0, 364);
-      if (!Chance(0.1)) g->set_from(IsoDate(from));
-      if (!Chance(0.1)) g->set_to(IsoDate(from + Int(0, 30)));
+      // Either bound may be open, never both (such a spot is refused).
+      const bool open_from = Chance(0.1);
+      const bool open_to = !open_from && Chance(0.1);
+      if (!open_from) g->set_from(IsoDate(from));
+      if (!open_to) g->set_to(IsoDate(from + Int(0, 30)));
     }
   }
   return a;
@@ -282,11 +295,30 @@ std::vector<std::string> OracleModel::Ids() const {
   return ids;
 }
 
+// Rated: a rating, unless it is 0 with no reviews (a new profile); a rating
+// without a review count weighs as one review.
+namespace {
+bool IsRated(const Artist& a) { return a.has_rating() && (a.rating() > 0 || a.review_count() > 0); }
+
+// The artist's hourly rate as a query in `currency` sees it: none when the
+// artist has none or is priced in another currency (an artist without a
+// currency is taken to be in the query's; an empty `currency` takes every
+// rate as given).
+std::optional<double> RateIn(const Artist& a, const std::string& currency) {
+  if (!a.pricing().has_hourly_rate()) return std::nullopt;
+  const std::string& own = a.pricing().currency();
+  if (!currency.empty() && !own.empty() && !absl::EqualsIgnoreCase(own, currency)) {
+    return std::nullopt;
+  }
+  return a.pricing().hourly_rate();
+}
+}  // namespace
+
 // ranking.h: score = distance part + quality part (no text part: the
 // oracle does not know Xapian's weights).
 double OracleModel::Score(const SearchRequest& r, bool has_ref, const Artist& a, double dist) {
   const RankingOptions& o = r.ranking;
-  const double n = a.has_rating() ? a.review_count() : 0;
+  const double n = IsRated(a) ? std::max<uint32_t>(a.review_count(), 1) : 0;
   const double denom = o.prior_weight + n;
   const double bayes =
       denom <= 0 ? o.prior_rating
@@ -296,10 +328,11 @@ double OracleModel::Score(const SearchRequest& r, bool has_ref, const Artist& a,
   return 0.0 + distance + o.quality_weight * bayes / 5;
 }
 
-double OracleModel::Key(SortOrder sort, const Artist& a, double dist, double score) {
+double OracleModel::Key(SortOrder sort, const Artist& a, double dist, double score,
+                        const std::string& currency) {
   constexpr double kLast = std::numeric_limits<double>::infinity();
-  const bool rated = a.has_rating() && a.review_count() > 0;
-  const bool priced = a.pricing().has_hourly_rate();
+  const bool rated = IsRated(a);
+  const std::optional<double> rate = RateIn(a, currency);
   switch (sort) {
     case SortOrder::kRelevance:
       return -score;
@@ -308,9 +341,9 @@ double OracleModel::Key(SortOrder sort, const Artist& a, double dist, double sco
     case SortOrder::kRating:
       return rated ? -a.rating() : kLast;
     case SortOrder::kPriceAsc:
-      return priced ? a.pricing().hourly_rate() : kLast;
+      return rate ? *rate : kLast;
     case SortOrder::kPriceDesc:
-      return priced ? -a.pricing().hourly_rate() : kLast;
+      return rate ? -*rate : kLast;
   }
   return kLast;
 }
@@ -365,12 +398,10 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
     }
     if (loc < 0) continue;
     const Artist& a = e.artist;
-    const bool rated = a.has_rating() && a.review_count() > 0;
+    const bool rated = IsRated(a);
     if (r.min_rating && !(rated && a.rating() >= *r.min_rating)) continue;
-    if (r.max_hourly_rate &&
-        !(a.pricing().has_hourly_rate() && a.pricing().hourly_rate() <= *r.max_hourly_rate)) {
-      continue;
-    }
+    const std::optional<double> rate = RateIn(a, r.currency);
+    if (r.max_hourly_rate && !(rate && *rate <= *r.max_hourly_rate)) continue;
     if (r.booking_open && !a.availability().booking_open()) continue;
     if (r.min_years_active &&
         !(a.has_years_active() && static_cast<int>(a.years_active()) >= *r.min_years_active)) {
@@ -384,11 +415,10 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
       continue;
     }
     if (out.has_rings) ++out.rings[RingOf(dist)];
-    if (!a.pricing().has_hourly_rate()) {
+    if (!rate) {
       ++out.rates[5];
     } else {
-      const double rate = a.pricing().hourly_rate();
-      ++out.rates[rate < 50 ? 0 : rate < 100 ? 1 : rate < 150 ? 2 : rate < 200 ? 3 : 4];
+      ++out.rates[*rate < 50 ? 0 : *rate < 100 ? 1 : *rate < 150 ? 2 : *rate < 200 ? 3 : 4];
     }
     if (!rated) {
       ++out.ratings[4];
@@ -399,7 +429,8 @@ OracleResult OracleModel::Search(const SearchRequest& r) const {
     const std::string& city = e.locs[loc].city;
     if (!city.empty()) ++out.cities[city];
     const double score = Score(r, has_ref, a, dist);
-    out.hits.push_back({id, Key(sort, a, dist, score), score, dist, city, e.locs[loc].city_name});
+    out.hits.push_back(
+        {id, Key(sort, a, dist, score, r.currency), score, dist, city, e.locs[loc].city_name});
   }
   std::sort(out.hits.begin(), out.hits.end(), [](const OracleHit& a, const OracleHit& b) {
     return a.key != b.key ? a.key < b.key : a.id < b.id;

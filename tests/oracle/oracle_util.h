@@ -135,7 +135,8 @@ class OracleModel {
   static bool ActiveOn(const Loc& l, int32_t day) { return l.from <= day && day <= l.to; }
   Entry MakeEntry(const Artist& a) const;
   static double Score(const SearchRequest& r, bool has_ref, const Artist& a, double dist);
-  static double Key(SortOrder sort, const Artist& a, double dist, double score);
+  static double Key(SortOrder sort, const Artist& a, double dist, double score,
+                    const std::string& currency);
 
   const StyleTaxonomy& taxonomy_;
   std::unordered_map<std::string, Entry> entries_;

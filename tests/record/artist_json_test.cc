@@ -37,9 +37,10 @@ Artist FullArtist() {
   g->mutable_location()->set_display("Sydney");
   g->set_from("2026-01-01");
   g->set_to("2026-01-31");
-  GuestSpot* open = a.add_guest_spots();
+  GuestSpot* open = a.add_guest_spots();  // open-ended: no last day
   open->mutable_location()->set_latitude(1e-7);
   open->mutable_location()->set_longitude(-180);
+  open->set_from("2026-03-01");
   a.add_styles("blackwork");
   a.add_styles("dotwork");
   a.add_specialties("moths");

@@ -102,7 +102,7 @@ TEST(DynamoDbRecord, MalformedAttributeValuesAreReported) {
       ParseOk(Bare(R"("rating":{"X":"4"},"styles":{"SS":["tribal",3]},"studioInfo":{"M":[]},)"
                    R"("isActive":{"BOOL":"yes"},"instagramHandle":{"B":"AA=="})"));
   EXPECT_THAT(r.artist.styles(), ElementsAre("tribal"));
-  EXPECT_TRUE(r.artist.is_active());
+  EXPECT_FALSE(r.artist.is_active());  // unreadable: hidden until corrected
   EXPECT_THAT(r.warnings,
               ::testing::UnorderedElementsAre(
                   ::testing::StartsWith("rating: must be a number in [0, 5], got an invalid"),

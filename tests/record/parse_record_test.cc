@@ -15,6 +15,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::ParseError;
 using testing::ParseOk;
+using ::testing::SizeIs;
 using ::testing::StartsWith;
 
 // A minimal valid record with `extra` members appended.
@@ -335,8 +336,14 @@ INSTANTIATE_TEST_SUITE_P(
         OptionalCase{"NextAvailableBad", R"("availability":{"nextAvailable":"soon"})",
                      "availability.nextAvailable: must be a date YYYY-MM-DD, got \"soon\""},
         OptionalCase{"OptedOutString", R"("opted_out":"yes")",
-                     "opted_out: must be true or false, got string \"yes\""},
-        OptionalCase{"IsActiveNumber", R"("isActive":0)", "isActive: must be true or false, got 0"},
+                     "opted_out: must be true or false, got string \"yes\"; the artist is kept "
+                     "out of search until it is corrected"},
+        OptionalCase{"IsActiveNumber", R"("isActive":2)",
+                     "isActive: must be true or false, got 2; the artist is kept out of search "
+                     "until it is corrected"},
+        OptionalCase{"GuestSpotUndated", R"("guestSpots":[{"latitude":40.4,"longitude":-3.7}])",
+                     "guestSpots[0].from: a guest spot needs a from or a to date (without either "
+                     "it would count on every day); guest spot ignored"},
         OptionalCase{"PortfolioObject", R"("portfolioImages":{})",
                      "portfolioImages: must be a list, got an object"},
         OptionalCase{"VersionNegative", R"("version":-1)",
@@ -348,14 +355,41 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<OptionalCase>& info) { return info.param.name; });
 
 TEST(ParseArtistRecord, WarnedFieldsAreUnset) {
-  ParsedRecord r = ParseOk(Minimal(
-      R"("rating":9,"reviewCount":-1,"pricing":{"hourlyRate":-1,"currency":"EUR"},"isActive":"no")"));
-  EXPECT_EQ(r.warnings.size(), 4u);
+  ParsedRecord r = ParseOk(
+      Minimal(R"("rating":9,"reviewCount":-1,"pricing":{"hourlyRate":-1,"currency":"EUR"})"));
+  EXPECT_EQ(r.warnings.size(), 3u);
   EXPECT_FALSE(r.artist.has_rating());
   EXPECT_EQ(r.artist.review_count(), 0u);
   EXPECT_FALSE(r.artist.pricing().has_hourly_rate());
   EXPECT_EQ(r.artist.pricing().currency(), "EUR");
-  EXPECT_TRUE(r.artist.is_active());
+}
+
+// An unreadable opt-out or activity flag must never make an artist visible:
+// the artist is kept, hidden, with a warning.
+TEST(ParseArtistRecord, UnreadableVisibilityFlagsHideTheArtist) {
+  for (const char* extra : {R"("opted_out":"yes")", R"("opted_out":2)", R"("optedOut":"Y")",
+                            R"("opted_out":{"x":1})"}) {
+    ParsedRecord r = ParseOk(Minimal(extra));
+    EXPECT_TRUE(r.artist.opted_out()) << extra;
+    EXPECT_THAT(r.warnings, SizeIs(1)) << extra;
+  }
+  for (const char* extra : {R"("isActive":"no")", R"("isActive":7)", R"("isActive":[])"}) {
+    ParsedRecord r = ParseOk(Minimal(extra));
+    EXPECT_FALSE(r.artist.is_active()) << extra;
+    EXPECT_THAT(r.warnings, SizeIs(1)) << extra;
+  }
+}
+
+// 0 and 1 (DynamoDB numbers) are read as the booleans they spell.
+TEST(ParseArtistRecord, VisibilityFlagsAcceptZeroAndOne) {
+  ParsedRecord hidden = ParseOk(Minimal(R"("opted_out":1,"isActive":0)"));
+  EXPECT_THAT(hidden.warnings, IsEmpty());
+  EXPECT_TRUE(hidden.artist.opted_out());
+  EXPECT_FALSE(hidden.artist.is_active());
+  ParsedRecord shown = ParseOk(Minimal(R"("opted_out":0,"isActive":1)"));
+  EXPECT_THAT(shown.warnings, IsEmpty());
+  EXPECT_FALSE(shown.artist.opted_out());
+  EXPECT_TRUE(shown.artist.is_active());
 }
 
 TEST(ParseArtistRecord, NextAvailableTimestampKeepsDate) {
@@ -370,7 +404,7 @@ TEST(ParseArtistRecord, GuestSpotsValidOnesKept) {
       R"({"latitude":53.48,"longitude":-2.24,"locationDisplay":"Manchester","locationCity":"Manchester",)"
       R"("locationCountry":"gb","from":"2026-05-01","to":"2026-05-03"},)"
       R"({"latitude":"48.85","longitude":2.35,"from":"2026-06-01"},)"
-      R"({"latitude":40.4,"longitude":-3.7}])"));
+      R"({"latitude":40.4,"longitude":-3.7,"to":"2026-07-01"}])"));
   EXPECT_THAT(r.warnings, IsEmpty());
   ASSERT_EQ(r.artist.guest_spots_size(), 3);
   const GuestSpot& g = r.artist.guest_spots(0);

@@ -294,8 +294,10 @@ struct BuildCommand {
     PrintExamples(s.first_warnings, s.warnings, "");
     std::cout << absl::StrFormat("  stale:             %d (older than the version stored)\n",
                                  s.stale)
-              << absl::StrFormat("  duplicate ids:     %d (a later line replaced an earlier one)\n",
-                                 s.duplicate_ids)
+              << absl::StrFormat(
+                     "  duplicate ids:     %d (an earlier line had the id; the higher version "
+                     "wins)\n",
+                     s.duplicate_ids)
               << absl::StrFormat("  last line version: %d\n", s.last_line_version)
               << (append || no_verify ? ""
                                       : "  verified:          yes (store and search index agree)\n")

@@ -54,7 +54,13 @@ Command AddSynthCommand(CLI::App& parent) {
       "lines, duplicate ids) to a fraction of the records, for testing `inkdex build`.");
   app->add_option("--count,-n", o.count, "Number of artists")
       ->required()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            return !value.empty() && value.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : "must be a whole number >= 0, got " + value;
+          },
+          "N", "whole number"));
   app->add_option("--seed", o.seed, "Random seed (default 42)");
   app->add_option("--out,-o", command->out, "Output file; \"-\" = stdout; a .gz suffix = gzip")
       ->required()

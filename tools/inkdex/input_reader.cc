@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace inkdex::cli {
@@ -124,6 +125,9 @@ bool LineReader::Next(std::string* line, bool* oversized) {
     scanned = pos_ + scanned;
   }
   if (!line->empty() && line->back() == '\r') line->pop_back();
+  // A UTF-8 byte order mark (Windows editors write one) is not part of the
+  // first record.
+  if (line_number_ == 0 && absl::StartsWith(*line, "\xEF\xBB\xBF")) line->erase(0, 3);
   ++line_number_;
   return true;
 }

@@ -2,7 +2,8 @@
 // (detected by the gzip magic bytes, not the file name), and reports how far
 // into the file (as stored on disk) it has read, for progress display.
 //
-// Lines are split on '\n'; a trailing '\r' is removed. A line longer than
+// Lines are split on '\n'; a trailing '\r' is removed, and so is a UTF-8
+// byte order mark at the start of the file. A line longer than
 // kMaxLineBytes is not returned whole: Next reports it as oversized (so the
 // caller can reject it by line number) and skips to the next line.
 //

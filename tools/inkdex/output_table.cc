@@ -79,7 +79,8 @@ class TextTable {
 };
 
 std::string FormatRating(const SearchHit& hit) {
-  if (hit.review_count == 0 && hit.rating == 0) return "-";
+  if (hit.review_count == 0 && hit.rating == 0) return "-";               // unrated
+  if (hit.review_count == 0) return absl::StrFormat("%.1f", hit.rating);  // count not given
   return absl::StrFormat("%.1f (%d)", hit.rating, hit.review_count);
 }
 

@@ -40,6 +40,9 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags) {
                    "Require every --style instead of any of them");
   flags.min_rating_option =
       command.add_option("--min-rating", flags.min_rating, "Minimum average rating, 0 to 5");
+  command.add_option("--currency", flags.currency,
+                     "ISO 4217 code --max-hourly-rate, the price sorts and the rate bands are in; "
+                     "artists priced in another currency then count as having no rate");
   flags.max_hourly_rate_option =
       command.add_option("--max-hourly-rate", flags.max_hourly_rate,
                          "Maximum hourly rate (artists without a published rate do not match)");
@@ -56,6 +59,9 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags) {
                      "Continue after the previous page (its next page token)");
   command.add_option("--max-per-studio", flags.max_per_studio,
                      "At most this many artists of one studio per page (0 = no cap)");
+  flags.distance_scale_option = command.add_option(
+      "--distance-scale-km", flags.distance_scale_km,
+      "Distance at which relevance's distance part has decayed to 1/e, km (default 10)");
   command.add_flag("--explain", flags.explain, "Show how each score was computed");
   command.add_flag("--no-facets", flags.no_facets, "Skip facet counts (total is still exact)");
   command.add_option("--top-cities", flags.top_cities, "How many cities the city facet lists");
@@ -106,6 +112,7 @@ absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {
   request.style_match = flags.all_styles ? StyleMatch::kAll : StyleMatch::kAny;
   if (Given(flags.min_rating_option)) request.min_rating = flags.min_rating;
   if (Given(flags.max_hourly_rate_option)) request.max_hourly_rate = flags.max_hourly_rate;
+  request.currency = flags.currency;
   request.booking_open = flags.booking_open;
   if (Given(flags.min_years_option)) request.min_years_active = flags.min_years;
   std::optional<SortOrder> sort = ParseSortOrder(flags.sort);
@@ -116,7 +123,16 @@ absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {
   }
   request.sort = *sort;
   request.date = flags.date;
+  // Checked here as well as by the library: the server reads a limit of 0
+  // as "the default", so `--limit 0` would answer differently through it.
+  if (flags.limit < 1 || flags.limit > SearchRequest::kMaxLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--limit: must be in 1..", SearchRequest::kMaxLimit, ", got ", flags.limit));
+  }
   request.limit = flags.limit;
+  if (Given(flags.distance_scale_option)) {
+    request.ranking.distance_scale_km = flags.distance_scale_km;
+  }
   request.page_token = flags.page_token;
   request.max_per_studio = flags.max_per_studio;
   request.explain = flags.explain;

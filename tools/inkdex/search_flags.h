@@ -30,6 +30,7 @@ struct SearchFlags {
   bool all_styles = false;
   double min_rating = 0;
   double max_hourly_rate = 0;
+  std::string currency;
   bool booking_open = false;
   int min_years = 0;
   std::string sort = "relevance";
@@ -37,6 +38,7 @@ struct SearchFlags {
   int limit = 20;
   std::string page_token;
   int max_per_studio = 0;
+  double distance_scale_km = 0;
   bool explain = false;
   bool no_facets = false;
   int top_cities = 10;
@@ -50,6 +52,7 @@ struct SearchFlags {
   CLI::Option* min_rating_option = nullptr;
   CLI::Option* max_hourly_rate_option = nullptr;
   CLI::Option* min_years_option = nullptr;
+  CLI::Option* distance_scale_option = nullptr;
 };
 
 // Registers the flags on `command`, writing into `flags`.

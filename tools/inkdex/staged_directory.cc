@@ -1,11 +1,17 @@
 #include "staged_directory.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace inkdex::cli {
@@ -45,10 +51,55 @@ fs::path Sibling(const fs::path& target, absl::string_view tag) {
   return fs::path(absl::StrCat(target.string(), ".inkdex-", tag, "-", getpid()));
 }
 
+// The pid of "<target>.inkdex-<tag>-<pid>" when `name` is such a sibling of
+// `target` and that process no longer runs (kill -9, a crash, a reboot);
+// 0 otherwise. A live pid (even one reused by another program) is left
+// alone.
+pid_t DeadOwner(const std::string& name, const std::string& target_name, absl::string_view tag) {
+  const std::string prefix = absl::StrCat(target_name, ".inkdex-", tag, "-");
+  if (!absl::StartsWith(name, prefix)) return 0;
+  int pid = 0;
+  if (!absl::SimpleAtoi(name.substr(prefix.size()), &pid) || pid <= 0 || pid == getpid()) return 0;
+  if (kill(pid, 0) == 0 || errno != ESRCH) return 0;
+  return pid;
+}
+
+// What an interrupted build left beside `target`: a staging directory (half
+// built: removed), or the previous index moved aside by a Commit that did not
+// finish (put back when the target is missing, else removed). Each action is
+// reported on stderr.
+void CleanUpInterruptedBuilds(const fs::path& target) {
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string target_name = target.filename().string();
+  std::error_code error;
+  std::vector<fs::path> staged, moved_aside;
+  for (const fs::directory_entry& entry : fs::directory_iterator(parent, error)) {
+    const std::string name = entry.path().filename().string();
+    if (DeadOwner(name, target_name, "build") != 0) staged.push_back(entry.path());
+    if (DeadOwner(name, target_name, "old") != 0) moved_aside.push_back(entry.path());
+  }
+  for (const fs::path& dir : staged) {
+    fs::remove_all(dir, error);
+    std::cerr << "inkdex build: removed " << dir.string() << ", left by an interrupted build\n";
+  }
+  for (const fs::path& dir : moved_aside) {
+    if (!fs::exists(target, error)) {
+      fs::rename(dir, target, error);
+      std::cerr << "inkdex build: put back the previous index " << target.string() << " from "
+                << dir.string() << ", moved aside by an interrupted build\n";
+    } else {
+      fs::remove_all(dir, error);
+      std::cerr << "inkdex build: removed " << dir.string()
+                << ", an index replaced by an earlier build\n";
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<StagedDirectory>> StagedDirectory::Create(const fs::path& target,
                                                                          bool replace) {
+  CleanUpInterruptedBuilds(target);
   std::error_code error;
   if (fs::exists(target, error)) {
     if (!fs::is_directory(target, error)) {

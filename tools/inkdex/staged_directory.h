@@ -5,7 +5,10 @@
 // The staging directory is "<target>.inkdex-build-<pid>" next to the target
 // (same filesystem, so the final rename is atomic). Commit fsyncs every file
 // in it first, so an index built with IndexOptions::sync off is durable once
-// it appears at the target. Without Commit, the destructor removes it.
+// it appears at the target. Without Commit, the destructor removes it. What
+// a killed build left (its staging directory, or the previous index moved
+// aside by an unfinished Commit) is cleaned up by the next Create for the
+// same target: removed, or put back when the target is missing.
 //
 // Thread safety: not thread-safe.
 #ifndef INKDEX_TOOLS_INKDEX_STAGED_DIRECTORY_H_

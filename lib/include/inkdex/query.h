@@ -71,9 +71,14 @@ struct SearchRequest {
   StyleMatch style_match = StyleMatch::kAny;
   std::optional<double> min_rating;       // [0, 5]
   std::optional<double> max_hourly_rate;  // >= 0; artists without a rate do not match
-  bool booking_open = false;              // only artists whose books are open
-  std::optional<int> min_years_active;    // >= 0
-  std::string date;                       // YYYY-MM-DD; empty = today (UTC)
+  // ISO 4217 code ("EUR") that max_hourly_rate, the price sorts and the
+  // hourly-rate bands are in: they then take only artists priced in it (or
+  // with no currency given); others count as having no rate. Empty: every
+  // rate as given, whatever its currency (a region with one currency).
+  std::string currency;
+  bool booking_open = false;            // only artists whose books are open
+  std::optional<int> min_years_active;  // >= 0
+  std::string date;                     // YYYY-MM-DD; empty = today (UTC)
   SortOrder sort = SortOrder::kRelevance;
   RankingOptions ranking;
   int limit = 20;  // 1..kMaxLimit

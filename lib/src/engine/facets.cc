@@ -22,13 +22,13 @@ void FacetCounter::AddMatch(const HotRow& row, const std::string* city, double d
   // as good as random from one match to the next, and mispredicted branches
   // were most of this function's cost.
   if (!std::isnan(distance_km)) ++rings_[RingOf(distance_km)];
-  const double rate = row.hourly_rate;
+  const double rate = RateIn(row, currency_);
   int band = 0;
   for (double edge : kRateEdges) band += rate >= edge;
   ++rates_[std::isnan(rate) ? 5 : band];
   const double r = row.rating;
   const int rating_band = (r < 4.5) + (r < 4.0) + (r < 3.0);
-  ++ratings_[std::isnan(r) || row.review_count == 0 ? 4 : rating_band];
+  ++ratings_[std::isnan(r) ? 4 : rating_band];
   // Matches come in location order, so runs share a city: the run is
   // counted here and added to the map when the city changes.
   if (city != run_city_) {

@@ -24,6 +24,9 @@ class FacetCounter {
   static constexpr std::array<double, 5> kRingEdgesKm = {2, 5, 10, 25, 50};
   static constexpr std::array<double, 4> kRateEdges = {50, 100, 150, 200};
 
+  // Hourly-rate bands count rates in `currency` (PackCurrency; 0: as given).
+  explicit FacetCounter(uint16_t currency = 0) : currency_(currency) {}
+
   void AddBase(const HotRow& row);
   // `city`: the matched location's facet key. `distance_km` NaN: not counted
   // in the rings (see SetRings).
@@ -42,6 +45,7 @@ class FacetCounter {
   Facets Finish(const StyleTaxonomy& taxonomy, int top_cities);
 
  private:
+  uint16_t currency_;
   std::array<int64_t, 64> styles_{};
   std::array<int64_t, 6> rings_{};
   bool has_rings_ = false;

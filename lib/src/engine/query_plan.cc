@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/date.h"
+#include "engine/row.h"
 #include "zlib.h"
 
 namespace inkdex::engine {
@@ -22,14 +23,16 @@ absl::Status CheckBox(const BoundingBox& b) {
                                 {"bbox.west", b.west, 180},
                                 {"bbox.east", b.east, 180}}) {
     if (!std::isfinite(v) || v < -limit || v > limit) {
-      return Invalid(name, absl::StrFormat("must be in [%g, %g], got %g", -limit, limit, v));
+      return Invalid(name, absl::StrFormat("must be in [%g, %g], got %.15g", -limit, limit, v));
     }
   }
   if (b.south > b.north) {
     return Invalid("bbox", absl::StrFormat("south (%g) is north of north (%g)", b.south, b.north));
   }
-  if (b.south == b.north || b.west == b.east)
-    return Invalid("bbox", "is empty (zero height or width)");
+  // West of east crosses the antimeridian; west 180 and east -180 is the
+  // same meridian, so that box has no width either.
+  const double width = b.east >= b.west ? b.east - b.west : b.east + 360 - b.west;
+  if (b.south == b.north || width == 0) return Invalid("bbox", "is empty (zero height or width)");
   return absl::OkStatus();
 }
 
@@ -83,8 +86,9 @@ uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
   if (r.min_rating) add(*r.min_rating);
   absl::StrAppend(&canon, "|");
   if (r.max_hourly_rate) add(*r.max_hourly_rate);
-  absl::StrAppend(&canon, "|", r.booking_open, "|", r.min_years_active.value_or(-1), "|", r.date,
-                  "|", static_cast<int>(p.sort), "|", r.max_per_studio, "|");
+  absl::StrAppend(&canon, "|", p.currency, "|", r.booking_open, "|",
+                  r.min_years_active.value_or(-1), "|", r.date, "|", static_cast<int>(p.sort), "|",
+                  r.max_per_studio, "|");
   for (double v : {r.ranking.text_weight, r.ranking.distance_weight, r.ranking.quality_weight,
                    r.ranking.distance_scale_km, r.ranking.prior_rating, r.ranking.prior_weight}) {
     add(v);
@@ -109,11 +113,11 @@ absl::Status CheckGeoPoint(absl::string_view field, const GeoPoint& point) {
   const double lat = point.lat, lon = point.lon;
   if (!std::isfinite(lat) || lat < -90 || lat > 90) {
     return Invalid(absl::StrCat(field, ".lat"),
-                   absl::StrFormat("must be in [-90, 90], got %g", lat));
+                   absl::StrFormat("must be in [-90, 90], got %.15g", lat));
   }
   if (!std::isfinite(lon) || lon < -180 || lon > 180) {
     return Invalid(absl::StrCat(field, ".lon"),
-                   absl::StrFormat("must be in [-180, 180], got %g", lon));
+                   absl::StrFormat("must be in [-180, 180], got %.15g", lon));
   }
   return absl::OkStatus();
 }
@@ -135,7 +139,7 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
   if (r.radius_km) {
     const double rad = *r.radius_km;
     if (!std::isfinite(rad) || rad <= 0 || rad > 20000) {
-      return Invalid("radius_km", absl::StrFormat("must be in (0, 20000], got %g", rad));
+      return Invalid("radius_km", absl::StrFormat("must be in (0, 20000], got %.15g", rad));
     }
     if (!r.point) return Invalid("radius_km", "needs a point (lat, lon)");
     if (r.bbox) return Invalid("bbox", "cannot be combined with radius_km");
@@ -168,10 +172,19 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
   }
   p.style_all = r.style_match == StyleMatch::kAll;
   if (r.min_rating && (!std::isfinite(*r.min_rating) || *r.min_rating < 0 || *r.min_rating > 5)) {
-    return Invalid("min_rating", absl::StrFormat("must be in [0, 5], got %g", *r.min_rating));
+    return Invalid("min_rating", absl::StrFormat("must be in [0, 5], got %.15g", *r.min_rating));
+  }
+  if (!r.currency.empty()) {
+    p.currency = PackCurrency(r.currency);
+    if (p.currency == 0) {
+      return Invalid("currency",
+                     absl::StrCat("must be an ISO 4217 code of three letters (\"EUR\"), got '",
+                                  r.currency.substr(0, 16), "'"));
+    }
   }
   if (r.max_hourly_rate && (!std::isfinite(*r.max_hourly_rate) || *r.max_hourly_rate < 0)) {
-    return Invalid("max_hourly_rate", absl::StrFormat("must be >= 0, got %g", *r.max_hourly_rate));
+    return Invalid("max_hourly_rate",
+                   absl::StrFormat("must be a finite number >= 0, got %.15g", *r.max_hourly_rate));
   }
   if (r.min_years_active && (*r.min_years_active < 0 || *r.min_years_active > 150)) {
     return Invalid("min_years_active",

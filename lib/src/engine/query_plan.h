@@ -42,6 +42,7 @@ struct QueryPlan {
   bool style_all = false;
   int32_t day = 0;
   SortOrder sort = SortOrder::kRelevance;
+  uint16_t currency = 0;  // PackCurrency(request.currency); 0: rates as given
   uint64_t fingerprint = 0;
   std::optional<PageCursor> cursor;
 };

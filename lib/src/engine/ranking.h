@@ -17,6 +17,7 @@
 #ifndef INKDEX_ENGINE_RANKING_H_
 #define INKDEX_ENGINE_RANKING_H_
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -29,10 +30,15 @@ namespace inkdex::engine {
 class Ranker {
  public:
   Ranker(const SearchRequest& r, const QueryPlan& p)
-      : o_(r.ranking), sort_(p.sort), has_ref_(p.has_ref), has_text_(!r.text.empty()) {}
+      : o_(r.ranking),
+        sort_(p.sort),
+        has_ref_(p.has_ref),
+        has_text_(!r.text.empty()),
+        currency_(p.currency) {}
 
   double Bayes(const HotRow& row) const {
-    const double n = std::isnan(row.rating) ? 0 : row.review_count;
+    // A rating without a review count weighs as one review.
+    const double n = std::isnan(row.rating) ? 0 : std::max<uint32_t>(row.review_count, 1);
     const double denom = o_.prior_weight + n;
     if (denom <= 0) return o_.prior_rating;
     return (o_.prior_weight * o_.prior_rating + (n > 0 ? row.rating * n : 0)) / denom;
@@ -60,12 +66,15 @@ class Ranker {
       case SortOrder::kDistance:
         return std::isnan(dist) ? kLast : dist;
       case SortOrder::kRating:
-        return std::isnan(row.rating) || row.review_count == 0 ? kLast
-                                                               : -static_cast<double>(row.rating);
-      case SortOrder::kPriceAsc:
-        return std::isnan(row.hourly_rate) ? kLast : row.hourly_rate;
-      case SortOrder::kPriceDesc:
-        return std::isnan(row.hourly_rate) ? kLast : -static_cast<double>(row.hourly_rate);
+        return std::isnan(row.rating) ? kLast : -static_cast<double>(row.rating);
+      case SortOrder::kPriceAsc: {
+        const double rate = RateIn(row, currency_);
+        return std::isnan(rate) ? kLast : rate;
+      }
+      case SortOrder::kPriceDesc: {
+        const double rate = RateIn(row, currency_);
+        return std::isnan(rate) ? kLast : -rate;
+      }
     }
     return kLast;
   }
@@ -85,6 +94,7 @@ class Ranker {
   SortOrder sort_;
   bool has_ref_;
   bool has_text_;
+  uint16_t currency_;
 };
 
 }  // namespace inkdex::engine

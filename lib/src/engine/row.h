@@ -57,7 +57,9 @@ struct Row {
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;
-  double rating = std::numeric_limits<double>::quiet_NaN();       // NaN unrated
+  // NaN: unrated (no rating, or 0 with no reviews; row_builder.cc). A rated
+  // row may have review_count 0 (the count was not given).
+  double rating = std::numeric_limits<double>::quiet_NaN();
   double hourly_rate = std::numeric_limits<double>::quiet_NaN();  // NaN unknown
   uint64_t style_mask = 0;
   const std::string* studio_key = nullptr;  // interned studio id (or name); null: none
@@ -94,9 +96,31 @@ struct HotRow {
   uint32_t review_count = 0;
   int16_t years_active = -1;
   uint16_t num_locations = 0;
+  uint16_t currency = 0;  // PackCurrency of the pricing currency; 0 none
   bool live = false;
   bool booking_open = false;
 };
+
+// An ISO 4217 code ("EUR") in 16 bits (26^3 codes fit), so a hot row can
+// carry it; 0 for anything that is not three ASCII letters (case ignored).
+inline uint16_t PackCurrency(std::string_view code) {
+  if (code.size() != 3) return 0;
+  int packed = 0;
+  for (char c : code) {
+    const char upper = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    if (upper < 'A' || upper > 'Z') return 0;
+    packed = packed * 26 + (upper - 'A');
+  }
+  return static_cast<uint16_t>(packed + 1);
+}
+
+// The row's hourly rate as a query in `currency` (PackCurrency; 0: any)
+// sees it: NaN (no rate) when the row is priced in another currency. A row
+// without a currency is taken to be in the query's.
+inline double RateIn(const HotRow& row, uint16_t currency) {
+  if (currency == 0 || row.currency == 0 || row.currency == currency) return row.hourly_rate;
+  return std::numeric_limits<double>::quiet_NaN();
+}
 
 // A 128-bit Bloom filter of how words begin (lowercase ASCII): each word
 // adds its first two bytes and its first three as two items, each item
@@ -181,6 +205,7 @@ inline HotRow MakeHot(const Row& r) {
   h.review_count = r.review_count;
   h.years_active = r.years_active;
   h.num_locations = static_cast<uint16_t>(r.locations.size());
+  h.currency = r.currency != nullptr ? PackCurrency(*r.currency) : 0;
   h.live = r.live;
   h.booking_open = r.booking_open;
   return h;

@@ -40,7 +40,10 @@ void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, R
     row->studio_key = pool.Intern(absl::StrCat("name:", a.studio().name()));
   }
   row->currency = pool.Intern(a.pricing().currency());
-  if (a.has_rating()) row->rating = a.rating();
+  // Rated: a rating, unless it is the 0 with no reviews that new profiles
+  // carry. A rating without reviewCount (an optional field) is a rating all
+  // the same: Ranker::Bayes weighs it as one review.
+  if (a.has_rating() && (a.rating() > 0 || a.review_count() > 0)) row->rating = a.rating();
   row->review_count = a.review_count();
   if (a.pricing().has_hourly_rate()) row->hourly_rate = a.pricing().hourly_rate();
   if (a.has_years_active()) {

@@ -46,7 +46,8 @@ class SearchRun {
         tax_(t),
         text_fn_(text),
         ranker_(*p.request, p),
-        ref_unit_(geo::ToUnitVector(p.ref_lat, p.ref_lon)) {}
+        ref_unit_(geo::ToUnitVector(p.ref_lat, p.ref_lon)),
+        facets_(p.currency) {}
 
   absl::StatusOr<SearchResponse> Run();
 

@@ -14,8 +14,8 @@ namespace inkdex::engine {
 namespace internal {
 
 bool SearchRun::PassesFilters(const HotRow& row) const {
-  if (r_.min_rating && !(row.rating >= *r_.min_rating && row.review_count > 0)) return false;
-  if (r_.max_hourly_rate && !(row.hourly_rate <= *r_.max_hourly_rate)) return false;
+  if (r_.min_rating && !(row.rating >= *r_.min_rating)) return false;  // NaN (unrated) fails
+  if (r_.max_hourly_rate && !(RateIn(row, p_.currency) <= *r_.max_hourly_rate)) return false;
   if (r_.booking_open && !row.booking_open) return false;
   if (r_.min_years_active && row.years_active < *r_.min_years_active) return false;
   return true;

@@ -18,6 +18,17 @@ namespace {
 // microseconds, so this bound is never reached in practice.
 constexpr int kMaxAttempts = 2100;
 
+// Whether `text` has something to search for: an ASCII letter or digit, or
+// any non-ASCII byte (a letter of another script; the query parser decides).
+// Text of spaces, quotes and punctuation alone is no text at all, so it
+// matches like an empty query instead of matching nothing.
+bool HasWords(absl::string_view text) {
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c >= 0x80) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
@@ -90,6 +101,12 @@ absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn) const {
 }
 
 absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) const {
+  if (!request.text.empty() && !HasWords(request.text) &&
+      request.text.size() <= SearchRequest::kMaxTextBytes) {
+    SearchRequest without_text = request;
+    without_text.text.clear();
+    return Search(without_text);
+  }
   absl::StatusOr<engine::QueryPlan> plan = engine::PlanQuery(request, taxonomy_);
   if (!plan.ok()) return plan.status();
   const std::string text(absl::StripAsciiWhitespace(request.text));
@@ -111,6 +128,9 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
 absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest& request) const {
   if (request.prefix.empty() || request.prefix.size() > 100) {
     return absl::InvalidArgumentError("prefix: must be 1..100 bytes");
+  }
+  if (!HasWords(request.prefix)) {
+    return absl::InvalidArgumentError("prefix: must contain a letter or digit");
   }
   if (request.limit < 1 || request.limit > SuggestRequest::kMaxLimit) {
     return absl::InvalidArgumentError(

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "record/dynamodb_value.h"
 #include "record/field_checks.h"
+#include "record/field_limits.h"
 #include "record/stream_sequence.h"
 #include "record/value_view.h"
 
@@ -20,7 +21,6 @@ namespace inkdex::internal {
 namespace {
 
 constexpr uint64_t kMaxUint32 = 0xffffffffu;
-constexpr uint64_t kMaxYearsActive = 100;
 // Longer "style names" are not kept in unknown_styles: they are not styles.
 constexpr size_t kMaxStyleNameBytes = 256;
 
@@ -76,6 +76,7 @@ class ArtistMapper {
     MapPricing(record);
     MapAvailability(record);
     MapGuestSpots(record);
+    FitFieldLimits(&artist_, &out_.warnings);
     return absl::OkStatus();
   }
 
@@ -169,12 +170,15 @@ class ArtistMapper {
     } else if (auto n = Unsigned(record, "", "portfolioImageCount", kMaxUint32)) {
       artist_.set_portfolio_image_count(static_cast<uint32_t>(*n));
     }
-    if (auto b = Bool(record, "", "opted_out")) {
+    // The two visibility flags fail safe: a value that is neither a boolean
+    // nor 0/1 hides the artist (with a warning) instead of showing one who
+    // may have asked to be removed.
+    if (std::optional<bool> b = VisibilityFlag(record, "opted_out", /*hidden_when=*/true)) {
       artist_.set_opted_out(*b);
-    } else if (auto camel = Bool(record, "", "optedOut")) {
+    } else if (auto camel = VisibilityFlag(record, "optedOut", /*hidden_when=*/true)) {
       artist_.set_opted_out(*camel);
     }
-    artist_.set_is_active(Bool(record, "", "isActive").value_or(true));
+    artist_.set_is_active(VisibilityFlag(record, "isActive", /*hidden_when=*/false).value_or(true));
     if (auto s = String(record, "", "createdAt")) Assign(artist_.mutable_created_at(), *s);
     if (auto s = String(record, "", "updatedAt")) Assign(artist_.mutable_updated_at(), *s);
     if (auto n = Unsigned(record, "", "version", UINT64_MAX)) artist_.set_version(*n);
@@ -189,6 +193,7 @@ class ArtistMapper {
 
   void MapStyles(const V& record) {
     uint64_t known = 0;  // bit i: taxonomy style i
+    size_t unknown_dropped = 0;
     for (absl::string_view field : {"styles", "unknownStyles"}) {
       std::optional<V> v = record.field(field);
       if (!Present(v)) continue;
@@ -206,11 +211,20 @@ class ArtistMapper {
         }
         auto& unknown = *artist_.mutable_unknown_styles();
         if (std::find(unknown.begin(), unknown.end(), name) != unknown.end()) return;
+        if (unknown.size() >= kMaxListEntries) {
+          ++unknown_dropped;
+          return;
+        }
         Assign(artist_.add_unknown_styles(), name);
         Warn("", "styles",
              absl::StrCat("unknown style '", name, "' (closest: ",
                           absl::StrJoin(taxonomy_.Closest(ToStd(name), 3), ", "), ")"));
       });
+    }
+    if (unknown_dropped > 0) {
+      Warn("", "styles",
+           absl::StrCat(unknown_dropped, " more unknown style names ignored (at most ",
+                        kMaxListEntries, " are kept)"));
     }
     for (int i = 0; i < taxonomy_.size(); ++i) {
       if (known & (uint64_t{1} << i)) artist_.add_styles(taxonomy_.style(i).id);
@@ -381,16 +395,36 @@ class ArtistMapper {
     return std::nullopt;
   }
 
+  // true/false or "true"/"false" (DynamoDB writes some booleans as text).
+  static std::optional<bool> BoolOf(const V& v) {
+    if (v.kind() == ValueKind::kBool) return v.boolean();
+    if (v.kind() == ValueKind::kString && v.string() == "true") return true;
+    if (v.kind() == ValueKind::kString && v.string() == "false") return false;
+    return std::nullopt;
+  }
+
   std::optional<bool> Bool(const V& object, absl::string_view prefix, absl::string_view key) {
     std::optional<V> v = object.field(key);
     if (!Present(v)) return std::nullopt;
-    if (v->kind() == ValueKind::kBool) return v->boolean();
-    if (v->kind() == ValueKind::kString) {
-      if (v->string() == "true") return true;
-      if (v->string() == "false") return false;
-    }
+    if (std::optional<bool> b = BoolOf(*v)) return b;
     Warn(prefix, key, absl::StrCat("must be true or false, got ", v->Describe()));
     return std::nullopt;
+  }
+
+  // opted_out / isActive: as Bool, or 1 / 0 (as DynamoDB's N); anything else
+  // is a warning and yields `hidden_when`, the value that keeps the artist
+  // out of search. Absent: nullopt.
+  std::optional<bool> VisibilityFlag(const V& record, absl::string_view key, bool hidden_when) {
+    std::optional<V> v = record.field(key);
+    if (!Present(v)) return std::nullopt;
+    if (std::optional<bool> b = BoolOf(*v)) return b;
+    if (v->kind() == ValueKind::kNumber) {
+      if (std::optional<uint64_t> n = v->unsigned_integer(); n && *n <= 1) return *n == 1;
+    }
+    Warn("", key,
+         absl::StrCat("must be true or false, got ", v->Describe(),
+                      "; the artist is kept out of search until it is corrected"));
+    return hidden_when;
   }
 
   std::optional<V> Object(const V& object, absl::string_view prefix, absl::string_view key) {

@@ -60,6 +60,10 @@ std::optional<absl::string_view> IsoDatePart(absl::string_view s) {
 }
 
 std::string CheckDateRange(absl::string_view from, absl::string_view to) {
+  if (from.empty() && to.empty()) {
+    return "from: a guest spot needs a from or a to date (without either it would count on "
+           "every day)";
+  }
   if (!from.empty() && !IsIsoDate(from)) {
     return absl::StrCat("from: must be a date YYYY-MM-DD, got '", from.substr(0, 40), "'");
   }

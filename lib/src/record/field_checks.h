@@ -43,8 +43,9 @@ bool IsIsoDate(absl::string_view s);
 // The date of an ISO date or date-time ("2026-12-10", "2026-12-10T09:00Z"),
 // or nullopt.
 std::optional<absl::string_view> IsoDatePart(absl::string_view s);
-// Guest-spot bounds: each empty (open) or an ISO date, and from <= to. The
-// reason names the bound: "from: must not be after to, ...".
+// Guest-spot bounds: each empty (open-ended on that side) or an ISO date,
+// not both empty (a spot without dates would count on every day), and
+// from <= to. The reason names the bound: "from: must not be after to, ...".
 std::string CheckDateRange(absl::string_view from, absl::string_view to);
 
 // The whole of `text` as a JSON-style number ("51.5", "-3", "1e3"): no

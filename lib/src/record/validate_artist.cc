@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "inkdex/record.h"
 #include "record/field_checks.h"
+#include "record/field_limits.h"
 #include "record/stream_sequence.h"
 
 namespace inkdex {
@@ -74,7 +75,12 @@ absl::Status ValidateArtist(const Artist& artist) {
       return absl::InvalidArgumentError(absl::StrCat("styles[", i, "]: must not be empty"));
     }
   }
-  return absl::OkStatus();
+  if (artist.has_years_active() && artist.years_active() > internal::kMaxYearsActive) {
+    return absl::InvalidArgumentError(absl::StrCat("experience.yearsActive: must be at most ",
+                                                   internal::kMaxYearsActive, ", got ",
+                                                   artist.years_active()));
+  }
+  return internal::CheckFieldLimits(artist);
 }
 
 }  // namespace inkdex
