@@ -317,6 +317,137 @@ TEST(ShardReaderTest, RecordsBehindAndLagWhileTheSinkFails) {
   ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_behind == 0; }));
 }
 
+TEST(ShardReaderTest, AShortPageIsNotCaughtUp) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 10);
+  source.set_max_page_records(3);  // what a 1 MB cap does to a Limit of 1000
+  source.set_get_records_delay(absl::Milliseconds(200));
+  absl::SleepFor(absl::Milliseconds(5));  // the records are a little old
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_applied == 3; }));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.caught_up) << "3 records of a Limit of 1000, but 7 more wait";
+  EXPECT_FALSE(stats.reached_end);
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(5)) << "lag counts from the last record";
+  // Only the empty page after the last record proves the end.
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().caught_up; }));
+  stats = run.reader().stats();
+  EXPECT_EQ(stats.records_applied, 10u);
+  EXPECT_TRUE(stats.reached_end);
+  EXPECT_EQ(stats.Lag(absl::Now()), absl::ZeroDuration());
+}
+
+TEST(ShardReaderTest, ARecordAfterTheReferenceTimeIsCaughtUp) {
+  for (bool reference_passed : {true, false}) {
+    SCOPED_TRACE(reference_passed);
+    FakeStreamSource source;
+    source.AddShard(kShard);
+    ShardReaderOptions options = testing::FastReaderOptions();
+    options.caught_up_reference =
+        absl::Now() + (reference_passed ? -absl::Hours(1) : absl::Hours(1));
+    source.Append(kShard, 10);
+    source.set_max_page_records(3);
+    source.set_get_records_delay(absl::Milliseconds(200));
+    RecordingSink sink;
+    ReaderRun run(source, sink, {}, options);
+    ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_applied == 3; }));
+    ShardStats stats = run.reader().stats();
+    EXPECT_EQ(stats.caught_up, reference_passed);
+    EXPECT_EQ(stats.reached_end, reference_passed);
+  }
+}
+
+TEST(ShardReaderTest, ReadErrorsAreReportedAndFlaggedForLoggingAtMostOncePerInterval) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 2);
+  source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("AccessDeniedException"), 1000000);
+  std::atomic<int64_t> skew_minutes{0};
+  absl::Mutex mu;
+  std::vector<ShardReadError> errors;
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.now = [&] { return absl::Now() + absl::Minutes(skew_minutes.load()); };
+  options.error_log_interval = absl::Minutes(1);
+  options.on_read_error = [&](const ShardReadError& error) {
+    absl::MutexLock lock(&mu);
+    errors.push_back(error);
+  };
+  auto reported = [&] {
+    absl::MutexLock lock(&mu);
+    return errors;
+  };
+  auto logged = [&] {
+    std::vector<ShardReadError> flagged;
+    for (const ShardReadError& e : reported()) {
+      if (e.log) flagged.push_back(e);
+    }
+    return flagged;
+  };
+  RecordingSink sink;
+  ReaderRun run(source, sink, {}, options);
+  ASSERT_TRUE(Eventually([&] { return reported().size() >= 5; }));
+  std::vector<ShardReadError> flagged = logged();
+  ASSERT_EQ(flagged.size(), 1u) << "the first error only, within the interval";
+  EXPECT_EQ(flagged[0].shard_id, kShard);
+  EXPECT_EQ(flagged[0].operation, "GetRecords");
+  EXPECT_EQ(flagged[0].code, "AccessDeniedException");
+  EXPECT_FALSE(flagged[0].retryable);
+  EXPECT_EQ(flagged[0].suppressed, 0u);
+  EXPECT_TRUE(reported().front().log);
+
+  skew_minutes = 2;  // past the interval: the next error is flagged again
+  ASSERT_TRUE(Eventually([&] { return logged().size() == 2; }));
+  EXPECT_GE(logged()[1].suppressed, 4u);
+  EXPECT_GE(run.reader().stats().errors.at("AccessDeniedException"), 5u);
+  EXPECT_THAT(sink.batches(), IsEmpty()) << "still retrying, nothing read";
+  EXPECT_FALSE(run.done()) << "a permanent error is retried (credentials may be fixed)";
+}
+
+TEST(ShardReaderTest, RetryableAndPermanentErrorsAreTold) {
+  EXPECT_FALSE(IsPermanentReadError(testing::AwsErrorStatus("ThrottlingException")));
+  EXPECT_FALSE(IsPermanentReadError(testing::AwsErrorStatus("InternalServerError", 500)));
+  EXPECT_FALSE(IsPermanentReadError(absl::UnavailableError("connection reset")));
+  for (const char* type :
+       {"AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+        "ValidationException", "ResourceNotFoundException"}) {
+    EXPECT_TRUE(IsPermanentReadError(testing::AwsErrorStatus(type))) << type;
+  }
+}
+
+TEST(ShardReaderTest, LagGrowsWhileReadsFailAfterCatchingUp) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 2);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().caught_up; }));
+  EXPECT_EQ(run.reader().stats().Lag(absl::Now()), absl::ZeroDuration());
+  source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("AccessDeniedException"), 1000000);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().error_streak > 0; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.caught_up) << "a reader that cannot read is not caught up";
+  ASSERT_TRUE(stats.last_read_time.has_value());
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(50));
+  EXPECT_EQ(dynamodb::ErrorTypeOf(stats.last_error), "AccessDeniedException");
+}
+
+TEST(ShardReaderTest, LagCountsFromTheStartWhenNoReadEverSucceeded) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.FailNext(Op::kGetShardIterator, testing::AwsErrorStatus("UnrecognizedClientException"),
+                  1000000);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().error_streak > 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.last_read_time.has_value());
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(50));
+}
+
 TEST(ShardReaderTest, StopEndsLongWaitsAtOnce) {
   FakeStreamSource source;
   source.AddShard(kShard);
