@@ -223,6 +223,10 @@ absl::Status StreamSupervisor::RunOnce() {
     return Resync(first ? "bootstrap" : "no_checkpoints", *arn, first);
   }
   if (!stream::CheckStreamArn(*stored, *arn).ok()) return Resync("stream_arn_changed", *arn, false);
+  if (absl::Status s = stream::CheckProgress(stored->at(*arn), absl::Now()); !s.ok()) {
+    env_.log().Event(LogLevel::kWarn, "stream_checkpoints_expired", StatusFields(s));
+    return Resync("checkpoints_expired", *arn, false);
+  }
   return Follow(*arn, *stored);
 }
 

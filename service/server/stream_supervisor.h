@@ -13,6 +13,9 @@
 //        none, but documents (an index built offline from another source)
 //                                           -> re-sync ("no_checkpoints")
 //        checkpoints of another stream ARN  -> re-sync ("stream_arn_changed")
+//        progress older than the retention  -> re-sync ("checkpoints_expired":
+//          (CheckProgress: 23 h)               the server was down so long
+//                                               that records may be trimmed)
 //        else                               -> follow (StreamFollower with a
 //                                               StreamApplier that commits
 //                                               through the group committer)

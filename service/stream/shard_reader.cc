@@ -49,7 +49,8 @@ ShardCheckpoint CheckpointAfter(const ShardBatch& batch) {
 }
 
 absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch) {
-  return EncodeShardCheckpoint(batch.stream_arn, batch.shard_id, CheckpointAfter(batch));
+  return EncodeShardCheckpoint(batch.stream_arn, batch.shard_id, CheckpointAfter(batch),
+                               batch.progress);
 }
 
 absl::Status StreamSink::ForgetShards(const std::string&, const std::vector<std::string>&) {
@@ -81,6 +82,7 @@ absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options) {
                              std::pair{"empty_backoff_max", options.empty_backoff_max},
                              std::pair{"error_backoff_initial", options.error_backoff_initial},
                              std::pair{"error_backoff_max", options.error_backoff_max},
+                             std::pair{"progress_interval", options.progress_interval},
                              std::pair{"iterator_refresh_after", options.iterator_refresh_after}}) {
     if (value <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -188,7 +190,10 @@ absl::StatusOr<std::string> ShardReader::AcquireIterator() {
 bool ShardReader::ApplyUntilCommitted(const ShardBatch& batch) {
   for (int attempt = 1;; ++attempt) {
     absl::Status status = sink_.Apply(batch);
-    if (status.ok()) return true;
+    if (status.ok()) {
+      last_commit_ = Now();
+      return true;
+    }
     {
       absl::MutexLock lock(&mu_);
       ++stats_.sink_errors;
@@ -200,16 +205,31 @@ bool ShardReader::ApplyUntilCommitted(const ShardBatch& batch) {
   }
 }
 
+bool ShardReader::CommitProgress() {
+  ShardBatch batch;
+  batch.stream_arn = stream_arn_;
+  batch.shard_id = shard_.shard_id;
+  batch.progress = Now();
+  {
+    absl::MutexLock lock(&mu_);
+    batch.last_sequence_number = checkpoint_.sequence_number;
+  }
+  return ApplyUntilCommitted(batch);
+}
+
 ShardReadResult ShardReader::Run() {
   std::optional<std::string> iterator;
   absl::Time iterator_time;
   bool acquired_once = false;
   int empty_streak = 0;
   int error_streak = 0;
+  bool opened = false;
   {
     absl::MutexLock lock(&mu_);
     stats_.started = Now();
+    opened = checkpoint_.sequence_number.empty();
   }
+  if (opened && !CommitProgress()) return {ShardReadOutcome::kStopped, absl::OkStatus()};
   auto wait_after_error = [&](const char* operation, const absl::Status& status) {
     ReportError(operation, status, /*ends_reader=*/false);
     return stop_.WaitFor(
@@ -267,6 +287,7 @@ ShardReadResult ShardReader::Run() {
       batch.stream_arn = stream_arn_;
       batch.shard_id = shard_.shard_id;
       batch.shard_finished = finished;
+      batch.progress = read_time;
       {
         absl::MutexLock lock(&mu_);
         batch.last_sequence_number =
@@ -311,6 +332,7 @@ ShardReadResult ShardReader::Run() {
       stats_.caught_up = true;
       stats_.reached_end = true;
     }
+    if (Now() - last_commit_ >= options_.progress_interval && !CommitProgress()) break;
     if (stop_.WaitFor(
             Backoff(options_.empty_backoff_initial, options_.empty_backoff_max, ++empty_streak))) {
       break;

@@ -6,6 +6,9 @@
 // share.
 //
 // The loop:
+//   - A reader starting without a sequence number first commits the shard's
+//     "opened" checkpoint (an empty batch), so a shard that vanishes before
+//     any record of it was applied is known to be lost (shard_lineage.h).
 //   - GetShardIterator TRIM_HORIZON without a checkpoint, else
 //     AFTER_SEQUENCE_NUMBER the last applied sequence number. The iterator is
 //     re-acquired so (counted as a refresh) when it is older than
@@ -18,6 +21,9 @@
 //     carries shard_finished = true and the reader returns kFinished.
 //   - An empty page waits empty_backoff_initial, doubling per consecutive
 //     empty page up to empty_backoff_max (an open shard keeps polling).
+//     Every batch carries the progress time (shard_checkpoints.h); a caught
+//     up shard commits an empty heartbeat batch when its last commit is
+//     `progress_interval` old, so an idle stream's progress time stays fresh.
 //   - Caught up (ShardStats::caught_up) means the reader has reached the
 //     end of what the shard holds: a page came back empty, or the last
 //     applied record was created at or after `caught_up_reference`, or the
@@ -79,6 +85,8 @@ struct ShardBatch {
   std::string last_sequence_number;
   // The shard is closed and read to its end: record it as finished.
   bool shard_finished = false;
+  // When the reader made the batch: the stream's progress time.
+  std::optional<absl::Time> progress;
 };
 
 // The checkpoint a batch reaches and its metadata entries
@@ -152,6 +160,9 @@ struct ShardReaderOptions {
   // never returns one). A re-sync sets it to when its scan finished plus a
   // margin for the creation times' one-second rounding and clock skew.
   std::optional<absl::Time> caught_up_reference;
+  // A caught-up shard commits a heartbeat (its unchanged checkpoint with a
+  // new progress time) when its last commit is this old.
+  absl::Duration progress_interval = absl::Minutes(10);
   // At most one error per reader is flagged for logging per interval.
   absl::Duration error_log_interval = absl::Minutes(1);
   // Sees every failed stream call, on the reader's thread. Optional.
@@ -238,6 +249,9 @@ class ShardReader {
   absl::StatusOr<std::string> AcquireIterator();
   // Applies until OK (true) or stopped (false).
   bool ApplyUntilCommitted(const ShardBatch& batch);
+  // Commits the current checkpoint again with a new progress time (the
+  // opened checkpoint, a heartbeat); false when stopped.
+  bool CommitProgress();
   // Counts a failed call and reports it (on_read_error); `ends_reader`: the
   // reader returns because of it.
   void ReportError(const char* operation, const absl::Status& status, bool ends_reader);
@@ -254,6 +268,8 @@ class ShardReader {
   ShardCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
   ShardStats stats_ ABSL_GUARDED_BY(mu_);
 
+  // When the last batch was committed; Run's thread only.
+  absl::Time last_commit_ = absl::InfinitePast();
   // Rate limit of the errors flagged for logging; Run's thread only.
   std::optional<absl::Time> last_logged_error_;
   uint64_t suppressed_errors_ = 0;
