@@ -40,6 +40,11 @@ StreamRecordOutcome MetricOutcome(stream::RecordOutcome outcome) {
   return StreamRecordOutcome::kFailed;
 }
 
+// Index metadata: the fingerprint of the item mapping the index was built
+// and followed with (ItemMapping::Fingerprint). Outside the checkpoints'
+// prefix, which DecodeCheckpoints owns.
+constexpr char kMappingMetadataKey[] = "inkdex.mapping.fingerprint";
+
 nlohmann::ordered_json StatusFields(const absl::Status& status) {
   return {{"code", absl::StatusCodeToString(status.code())},
           {"message", std::string(status.message())}};
@@ -223,6 +228,27 @@ absl::Status StreamSupervisor::RunOnce() {
     return Resync(first ? "bootstrap" : "no_checkpoints", *arn, first);
   }
   if (!stream::CheckStreamArn(*stored, *arn).ok()) return Resync("stream_arn_changed", *arn, false);
+  absl::StatusOr<std::map<std::string, std::string>> mapping =
+      served->ListMetadata(kMappingMetadataKey);
+  if (!mapping.ok()) return mapping.status();
+  const std::string fingerprint = options_.mapping.Fingerprint();
+  if (auto it = mapping->find(kMappingMetadataKey); it == mapping->end()) {
+    // An index from before fingerprints were stored: take the mapping as the
+    // one it was built with (a re-sync of every such index on upgrade would
+    // cost more than the rare mapping change it could catch).
+    WriteBatch batch;
+    batch.PutMetadata(kMappingMetadataKey, fingerprint);
+    if (absl::StatusOr<CommitOutcome> written = committer_.Write(batch); !written.ok()) {
+      return written.status();
+    }
+    env_.log().Event(LogLevel::kInfo, "stream_mapping_recorded", {{"fingerprint", fingerprint}});
+  } else if (it->second != fingerprint) {
+    env_.log().Event(LogLevel::kWarn, "stream_mapping_changed",
+                     {{"stored", it->second},
+                      {"current", fingerprint},
+                      {"detail", "the index was built with another --mapping: rebuilding it"}});
+    return Resync("mapping_changed", *arn, false);
+  }
   if (absl::Status s = stream::CheckProgress(stored->at(*arn), absl::Now()); !s.ok()) {
     env_.log().Event(LogLevel::kWarn, "stream_checkpoints_expired", StatusFields(s));
     return Resync("checkpoints_expired", *arn, false);
@@ -391,6 +417,11 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     if (!loaded.ok()) return failed(loaded.status());
     tally = *loaded;
     const absl::Time scanned = absl::Now();
+    WriteBatch mapping;
+    mapping.PutMetadata(kMappingMetadataKey, options_.mapping.Fingerprint());
+    if (absl::StatusOr<std::vector<ChangeResult>> put = (*index)->Apply(mapping); !put.ok()) {
+      return failed(put.status());
+    }
     env_.log().Event(LogLevel::kInfo, "resync_scanned",
                      {{"reason", reason},
                       {"items", tally.items},

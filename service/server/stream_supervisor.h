@@ -13,6 +13,12 @@
 //        none, but documents (an index built offline from another source)
 //                                           -> re-sync ("no_checkpoints")
 //        checkpoints of another stream ARN  -> re-sync ("stream_arn_changed")
+//        another --mapping than the index's -> re-sync ("mapping_changed"; the
+//                                               fingerprint, ItemMapping::
+//                                               Fingerprint, is stored by
+//                                               each re-sync; an index
+//                                               without one adopts the
+//                                               current mapping)
 //        progress older than the retention  -> re-sync ("checkpoints_expired":
 //          (CheckProgress: 23 h)               the server was down so long
 //                                               that records may be trimmed)

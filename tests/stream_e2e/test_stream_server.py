@@ -400,6 +400,30 @@ class StreamServerTest(unittest.TestCase):
         self.table.update_artist("artist-00002", sk=sk_of(2), artistName="After The Denial")
         sf.wait_equal(self, server, self.table, timeout=60)
 
+    def test_a_changed_mapping_file_forces_a_resync(self):
+        fill(self.table, 60)
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        self.assertEqual(server.stop(), 0)
+        # Artists under the older SK PROFILE are no longer artists.
+        mapping = os.path.join(self.root, "mapping.json")
+        with open(mapping, "w") as f:
+            f.write('{"artistItems": {"partitionKey": "ARTIST#*", "sortKey": ["METADATA"]}}')
+        again = self.start(extra_args=["--mapping", mapping])
+        done = again.wait_for_log(lambda e: e.get("event") == "resync_done", timeout=60)
+        self.assertIsNotNone(done, "\n".join(again.log_lines()[-20:]))
+        self.assertEqual(done["reason"], "mapping_changed")
+        self.assertEqual(len(self.events(again, "stream_mapping_changed")), 1)
+        profile_only = ["artist-%05d" % i for i in range(60) if sk_of(i) == "PROFILE"]
+        self.assertEqual(again.visible(profile_only), {})
+        self.assertEqual(again.stop(), 0)
+        # The same mapping again: nothing to rebuild.
+        third = self.start(extra_args=["--mapping", mapping])
+        third.wait_serving()
+        time.sleep(1)
+        self.assertEqual(self.events(third, "resync_started"), [])
+
     def test_health_is_not_serving_while_the_first_bootstrap_runs(self):
         fill(self.table, 60)
         slow = threading.Event()
