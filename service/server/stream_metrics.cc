@@ -46,6 +46,11 @@ StreamMetrics::StreamMetrics(prometheus::Registry& registry)
                            .Help("Re-syncs that failed or were cancelled")
                            .Register(registry)
                            .Add({})),
+      read_errors_(prometheus::BuildCounter()
+                       .Name("inkdex_stream_read_errors_total")
+                       .Help("Failed GetShardIterator/GetRecords calls of the shard readers, "
+                             "by AWS error code")
+                       .Register(registry)),
       requests_(prometheus::BuildCounter()
                     .Name("inkdex_dynamodb_requests_total")
                     .Help("DynamoDB and DynamoDB Streams requests by kind (retries, throttles)")
@@ -93,6 +98,11 @@ void StreamMetrics::Update(const StreamSupervisorSnapshot& snap, absl::Time now)
     shard_behind_.Remove(it->second.second);
     it = shards_.erase(it);
   }
+  // No follower (waiting after an error, starting): nothing is applied, so
+  // the index falls behind from the last moment it was known current.
+  if (!snap.follower.has_value() && snap.current_as_of != absl::InfinitePast()) {
+    max_lag = std::max(0.0, absl::ToDoubleSeconds(now - snap.current_as_of));
+  }
   max_lag_.Set(max_lag);
   shards_reading_.Set(static_cast<double>(reading));
 
@@ -101,6 +111,7 @@ void StreamMetrics::Update(const StreamSupervisorSnapshot& snap, absl::Time now)
     resync_failures_.Increment(static_cast<double>(snap.resyncs_failed - last_failures_));
     last_failures_ = snap.resyncs_failed;
   }
+  for (const auto& [code, n] : snap.read_errors) Advance(read_errors_, {{"code", code}}, n);
   for (const auto& [api, c] : {std::pair{"dynamodb", snap.dynamodb_requests},
                                std::pair{"streams", snap.streams_requests}}) {
     for (const auto& [kind, value] :

@@ -7,7 +7,12 @@
 //                                                   of the oldest record not
 //                                                   applied (ShardStats::Lag)
 //   inkdex_stream_shard_records_behind{shard}       gauge: read, not yet applied
-//   inkdex_stream_max_lag_seconds                   gauge: the largest shard lag
+//   inkdex_stream_max_lag_seconds                   gauge: the largest shard lag;
+//                                                   with no follower (waiting
+//                                                   after an error) now minus
+//                                                   the snapshot's current_as_of
+//   inkdex_stream_read_errors_total{code}           counter: failed shard reads
+//                                                   by AWS error code
 //   inkdex_stream_shards_reading                    gauge: shards with a reader
 //   inkdex_stream_resyncs_total{reason}             counter: re-syncs started
 //   inkdex_stream_resync_failures_total             counter
@@ -57,6 +62,7 @@ class StreamMetrics {
   prometheus::Gauge& shards_reading_;
   prometheus::Family<prometheus::Counter>& resyncs_;
   prometheus::Counter& resync_failures_;
+  prometheus::Family<prometheus::Counter>& read_errors_;
   prometheus::Family<prometheus::Counter>& requests_;
 
   std::map<std::string, prometheus::Gauge*> states_;

@@ -18,6 +18,13 @@ constexpr absl::Duration kRetryInitial = absl::Seconds(1);
 constexpr absl::Duration kRetryMax = absl::Seconds(30);
 // How often the control thread looks at a follower (re-sync asked, caught up).
 constexpr absl::Duration kPollInterval = absl::Milliseconds(50);
+// A replayed shard busy enough never to return an empty page counts as
+// caught up once it applied a record created this long after the scan
+// ended: ApproximateCreationDateTime is rounded to the second (1 s), and
+// this host's clock may differ from AWS's (2 s allowed; NTP keeps EC2 and
+// Fargate hosts well within that). Too small a margin only lets the new
+// index be swapped in slightly stale; the follower then catches it up.
+constexpr absl::Duration kCaughtUpMargin = absl::Seconds(3);
 
 StreamRecordOutcome MetricOutcome(stream::RecordOutcome outcome) {
   switch (outcome) {
@@ -33,18 +40,33 @@ StreamRecordOutcome MetricOutcome(stream::RecordOutcome outcome) {
   return StreamRecordOutcome::kFailed;
 }
 
+// Index metadata: the fingerprint of the item mapping the index was built
+// and followed with (ItemMapping::Fingerprint). Outside the checkpoints'
+// prefix, which DecodeCheckpoints owns.
+constexpr char kMappingMetadataKey[] = "inkdex.mapping.fingerprint";
+
 nlohmann::ordered_json StatusFields(const absl::Status& status) {
   return {{"code", absl::StatusCodeToString(status.code())},
           {"message", std::string(status.message())}};
 }
 
 // Every described shard is being read and has reached the end of what the
-// stream holds (or is finished), and none waits for its parent.
-bool CaughtUp(const stream::FollowerStats& stats) {
+// stream holds at least once since the replay started (or is finished), and
+// none waits for its parent: then everything written before the scan ended
+// is applied (ShardStats::reached_end; ShardReaderOptions::caught_up_reference).
+bool ReplayCaughtUp(const stream::FollowerStats& stats) {
   if (stats.describes == 0 || stats.shards_waiting > 0) return false;
-  return std::all_of(stats.shards.begin(), stats.shards.end(), [](const stream::ShardStats& s) {
-    return s.finished || (s.caught_up && s.records_behind == 0);
-  });
+  return std::all_of(stats.shards.begin(), stats.shards.end(),
+                     [](const stream::ShardStats& s) { return s.finished || s.reached_end; });
+}
+
+// The largest shard lag of a follower.
+absl::Duration MaxLag(const stream::FollowerStats& stats, absl::Time now) {
+  absl::Duration lag = absl::ZeroDuration();
+  for (const stream::ShardStats& s : stats.shards) {
+    if (!s.finished) lag = std::max(lag, s.Lag(now));
+  }
+  return lag;
 }
 
 }  // namespace
@@ -112,6 +134,10 @@ StreamSupervisor::~StreamSupervisor() { Stop(); }
 
 void StreamSupervisor::Start() {
   if (thread_.joinable()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    current_as_of_ = absl::Now();
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -130,6 +156,8 @@ StreamSupervisorSnapshot StreamSupervisor::Snapshot() const {
     snap.resyncs_started = resyncs_started_;
     snap.resyncs_failed = resyncs_failed_;
     if (follower_ != nullptr) snap.follower = follower_->stats();
+    snap.read_errors = read_errors_;
+    snap.current_as_of = current_as_of_;
   }
   snap.streams_requests = connection_->streams().counters();
   snap.dynamodb_requests = connection_->dynamodb().counters();
@@ -200,6 +228,31 @@ absl::Status StreamSupervisor::RunOnce() {
     return Resync(first ? "bootstrap" : "no_checkpoints", *arn, first);
   }
   if (!stream::CheckStreamArn(*stored, *arn).ok()) return Resync("stream_arn_changed", *arn, false);
+  absl::StatusOr<std::map<std::string, std::string>> mapping =
+      served->ListMetadata(kMappingMetadataKey);
+  if (!mapping.ok()) return mapping.status();
+  const std::string fingerprint = options_.mapping.Fingerprint();
+  if (auto it = mapping->find(kMappingMetadataKey); it == mapping->end()) {
+    // An index from before fingerprints were stored: take the mapping as the
+    // one it was built with (a re-sync of every such index on upgrade would
+    // cost more than the rare mapping change it could catch).
+    WriteBatch batch;
+    batch.PutMetadata(kMappingMetadataKey, fingerprint);
+    if (absl::StatusOr<CommitOutcome> written = committer_.Write(batch); !written.ok()) {
+      return written.status();
+    }
+    env_.log().Event(LogLevel::kInfo, "stream_mapping_recorded", {{"fingerprint", fingerprint}});
+  } else if (it->second != fingerprint) {
+    env_.log().Event(LogLevel::kWarn, "stream_mapping_changed",
+                     {{"stored", it->second},
+                      {"current", fingerprint},
+                      {"detail", "the index was built with another --mapping: rebuilding it"}});
+    return Resync("mapping_changed", *arn, false);
+  }
+  if (absl::Status s = stream::CheckProgress(stored->at(*arn), absl::Now()); !s.ok()) {
+    env_.log().Event(LogLevel::kWarn, "stream_checkpoints_expired", StatusFields(s));
+    return Resync("checkpoints_expired", *arn, false);
+  }
   return Follow(*arn, *stored);
 }
 
@@ -216,18 +269,36 @@ void StreamSupervisor::ObserveResult(const stream::ShardBatch& batch,
   }
 }
 
+void StreamSupervisor::ObserveReadError(const stream::ShardReadError& error) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++read_errors_[error.code];
+  }
+  if (!error.log) return;
+  env_.log().Event(error.retryable ? LogLevel::kWarn : LogLevel::kError, "stream_read_error",
+                   {{"table", options_.table},
+                    {"shard", error.shard_id},
+                    {"operation", error.operation},
+                    {"error", error.code},
+                    {"message", std::string(error.status.message())},
+                    {"retryable", error.retryable},
+                    {"suppressed", error.suppressed}});
+}
+
 stream::StreamApplier::ResultObserver StreamSupervisor::Observer() {
   return [this](const stream::ShardBatch& batch, const stream::RecordResult& result) {
     ObserveResult(batch, result);
   };
 }
 
-stream::StreamFollowerOptions StreamSupervisor::FollowerOptions(
-    const std::string& stream_arn) const {
+stream::StreamFollowerOptions StreamSupervisor::FollowerOptions(const std::string& stream_arn) {
   stream::StreamFollowerOptions options;
   options.stream_arn = stream_arn;
   options.describe_interval = options_.describe_interval;
   options.reader = options_.reader;
+  options.reader.on_read_error = [this](const stream::ShardReadError& error) {
+    ObserveReadError(error);
+  };
   return options;
 }
 
@@ -251,6 +322,10 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
                    {{"table", options_.table}, {"stream_arn", stream_arn}});
   while (!stop_->WaitFor(kPollInterval)) {
     if (follower.resync_reason().has_value()) break;
+    const absl::Time now = absl::Now();
+    const absl::Duration lag = MaxLag(follower.stats(), now);
+    absl::MutexLock lock(&mu_);
+    current_as_of_ = std::max(current_as_of_, now - lag);
   }
   SetState("stopping", nullptr);
   follower.Stop();
@@ -264,11 +339,14 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
   return Resync(stream::ResyncCauseName(reason->cause), *arn, false);
 }
 
-absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& index) {
+absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& index,
+                                      absl::Time scanned) {
   stream::StreamApplier sink(
       *mapper_, [&index](const WriteBatch& batch) { return index.Apply(batch); }, Observer());
   stream::StreamsClientSource source(connection_->streams());
-  stream::StreamFollower follower(source, sink, FollowerOptions(stream_arn));
+  stream::StreamFollowerOptions follower_options = FollowerOptions(stream_arn);
+  follower_options.reader.caught_up_reference = scanned + kCaughtUpMargin;
+  stream::StreamFollower follower(source, sink, follower_options);
   if (absl::Status s = follower.Start({}); !s.ok()) return s;
   SetState("resyncing", &follower);
   absl::Status result = absl::CancelledError("stopped during the stream replay");
@@ -278,7 +356,7 @@ absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& inde
           absl::StrCat("stream replay: ", stream::ResyncCauseName(r->cause), ": ", r->detail));
       break;
     }
-    if (CaughtUp(follower.stats())) {
+    if (ReplayCaughtUp(follower.stats())) {
       result = absl::OkStatus();
       break;
     }
@@ -338,6 +416,12 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
         stream::LoadTable(connection_->dynamodb(), *mapper_, **index, load);
     if (!loaded.ok()) return failed(loaded.status());
     tally = *loaded;
+    const absl::Time scanned = absl::Now();
+    WriteBatch mapping;
+    mapping.PutMetadata(kMappingMetadataKey, options_.mapping.Fingerprint());
+    if (absl::StatusOr<std::vector<ChangeResult>> put = (*index)->Apply(mapping); !put.ok()) {
+      return failed(put.status());
+    }
     env_.log().Event(LogLevel::kInfo, "resync_scanned",
                      {{"reason", reason},
                       {"items", tally.items},
@@ -345,9 +429,10 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
                       {"rejected", tally.rejected},
                       {"ignored", tally.ignored},
                       {"duration_ms", absl::ToInt64Milliseconds(tally.duration)}});
-    if (absl::Status s = Replay(stream_arn, **index); !s.ok()) return failed(s);
+    if (absl::Status s = Replay(stream_arn, **index, scanned); !s.ok()) return failed(s);
     documents = (*index)->Stats().documents;
   }  // closed here: SwapIndex opens it again
+  const absl::Time swap_started = absl::Now();
   absl::StatusOr<SwapResult> swapped = committer_.SwapIndex(generation, /*verify=*/false);
   if (!swapped.ok()) return failed(swapped.status());
   if (absl::Status s = stream::PointAt(options_.index_path, generation); !s.ok()) {
@@ -357,6 +442,7 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
   {
     absl::MutexLock lock(&mu_);
     ++resyncs_completed_;
+    current_as_of_ = std::max(current_as_of_, swap_started);
   }
   env_.log().Event(LogLevel::kInfo, "resync_done",
                    {{"reason", reason},

@@ -13,6 +13,15 @@
 //        none, but documents (an index built offline from another source)
 //                                           -> re-sync ("no_checkpoints")
 //        checkpoints of another stream ARN  -> re-sync ("stream_arn_changed")
+//        another --mapping than the index's -> re-sync ("mapping_changed"; the
+//                                               fingerprint, ItemMapping::
+//                                               Fingerprint, is stored by
+//                                               each re-sync; an index
+//                                               without one adopts the
+//                                               current mapping)
+//        progress older than the retention  -> re-sync ("checkpoints_expired":
+//          (CheckProgress: 23 h)               the server was down so long
+//                                               that records may be trimmed)
 //        else                               -> follow (StreamFollower with a
 //                                               StreamApplier that commits
 //                                               through the group committer)
@@ -21,9 +30,16 @@
 //      step 4 and the loop starts again.
 //   4. Re-sync: a new index generation (index_generations.h) is loaded by a
 //      parallel Scan (table_loader.h), then the stream is replayed into it
-//      from TRIM_HORIZON of every shard until every shard has caught up;
-//      only then is it swapped in (WriteCommitter::SwapIndex) and the --index
-//      symlink moved to it. The old index serves until that moment.
+//      from TRIM_HORIZON of every shard until every shard has caught up: a
+//      GetRecords page came back empty, or the shard applied a record
+//      created at least kCaughtUpMargin (3 s: second rounding of creation
+//      times, clock skew) after the scan ended, or it is closed and read to
+//      its end (short pages prove nothing: see shard_reader.h). Only then is
+//      it swapped in (WriteCommitter::SwapIndex) and the --index symlink
+//      moved to it. The old index serves until that moment.
+//   Shard read errors are logged (stream_read_error: the first, then at most
+//   one per shard per minute; error level when retrying cannot fix them,
+//   e.g. AccessDeniedException) and counted by error code.
 // Errors (AWS unreachable, no stream, a failed re-sync) are logged and the
 // loop tries again after a backoff (1 s doubling to 30 s); the server keeps
 // serving what it has.
@@ -100,6 +116,13 @@ struct StreamSupervisorSnapshot {
   std::optional<stream::FollowerStats> follower;  // while following or replaying
   dynamodb::RetryCounters streams_requests;
   dynamodb::RetryCounters dynamodb_requests;
+  // Failed GetShardIterator/GetRecords calls by error code (ShardReadError).
+  std::map<std::string, uint64_t> read_errors;
+  // The served index holds every change made before this time (as far as
+  // known): advanced while following from the shards' lags, and by a
+  // completed re-sync; the start time at first. Lag while no follower runs
+  // (waiting after an error) counts from it.
+  absl::Time current_as_of = absl::InfinitePast();
 };
 
 // Makes --index a generation symlink (EnsureGenerationLayout) and removes
@@ -143,12 +166,14 @@ class StreamSupervisor {
   absl::Status Resync(const std::string& reason, const std::string& stream_arn, bool first);
   // Replays the stream from TRIM_HORIZON into `index` until every shard has
   // caught up.
-  absl::Status Replay(const std::string& stream_arn, Index& index);
+  // `scanned`: when the scan ended (ShardReaderOptions::caught_up_reference).
+  absl::Status Replay(const std::string& stream_arn, Index& index, absl::Time scanned);
   void ObserveResult(const stream::ShardBatch& batch, const stream::RecordResult& result);
+  void ObserveReadError(const stream::ShardReadError& error);
   void SetState(std::string state, stream::StreamFollower* follower);
   // What the served and the re-sync followers share.
   stream::StreamApplier::ResultObserver Observer();
-  stream::StreamFollowerOptions FollowerOptions(const std::string& stream_arn) const;
+  stream::StreamFollowerOptions FollowerOptions(const std::string& stream_arn);
 
   // Shared with the AWS clients' retry waits (see Create).
   const std::shared_ptr<stream::StopSignal> stop_;
@@ -168,6 +193,8 @@ class StreamSupervisor {
   std::map<std::string, uint64_t> resyncs_started_ ABSL_GUARDED_BY(mu_);
   uint64_t resyncs_failed_ ABSL_GUARDED_BY(mu_) = 0;
   stream::StreamFollower* follower_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::map<std::string, uint64_t> read_errors_ ABSL_GUARDED_BY(mu_);
+  absl::Time current_as_of_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace inkdex::server

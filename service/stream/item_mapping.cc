@@ -1,5 +1,6 @@
 #include "stream/item_mapping.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "aws/crypto.h"
 
 namespace inkdex::stream {
 
@@ -192,6 +194,23 @@ json* TargetParent(json& item, const std::vector<std::string>& target, bool crea
 bool KeyPattern::Matches(std::string_view value) const {
   if (prefix) return value.substr(0, text.size()) == text;
   return value == text;
+}
+
+std::string ItemMapping::Fingerprint() const {
+  std::vector<std::string> sort_keys;
+  for (const KeyPattern& p : artist_sk_) sort_keys.push_back(p.ToString());
+  std::sort(sort_keys.begin(), sort_keys.end());
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const FieldMapping& f : fields_) fields.emplace_back(f.target_name, f.source_name);
+  std::sort(fields.begin(), fields.end());
+  // JSON escapes every name, so no two mappings share a text.
+  const json canonical = {partition_key_,
+                          sort_key_,
+                          artist_pk_.ToString(),
+                          sort_keys,
+                          id_source_ == IdSource::kPartitionKey ? "" : id_attribute_,
+                          fields};
+  return aws::Sha256Hex(canonical.dump()).substr(0, 16);
 }
 
 ItemMapping ItemMapping::Default() {

@@ -113,6 +113,11 @@ class ItemMapping {
   const std::string& id_attribute() const { return id_attribute_; }  // kAttribute only
   const std::vector<FieldMapping>& fields() const { return fields_; }
 
+  // 16 hex digits identifying what the mapping does (keys, artist patterns,
+  // id source, fields; not the file's layout, member order or description),
+  // stored with a followed index so a changed --mapping is noticed.
+  std::string Fingerprint() const;
+
   // The kind of the item whose key attributes are in `item`: a Keys map, a
   // whole item or image (attribute values), or a plain JSON object (key
   // attributes as plain strings). Never fails: anything that is not an

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "aws/crypto.h"
@@ -14,6 +15,8 @@ constexpr size_t kMaxShardIdBytes = 256;
 constexpr size_t kMaxSequenceDigits = 40;
 constexpr size_t kHashDigits = 16;
 constexpr absl::string_view kArnSuffix = "arn";
+constexpr absl::string_view kProgressSuffix = "progress";
+constexpr absl::string_view kOpened = "opened";
 constexpr absl::string_view kShardInfix = "shard.";
 constexpr absl::string_view kApplied = "applied:";
 constexpr absl::string_view kFinished = "finished";
@@ -49,7 +52,10 @@ std::string ArnHash(absl::string_view stream_arn) {
 }
 
 std::string EncodeValue(const ShardCheckpoint& checkpoint) {
-  if (!checkpoint.finished) return absl::StrCat(kApplied, checkpoint.sequence_number);
+  if (!checkpoint.finished) {
+    if (checkpoint.sequence_number.empty()) return std::string(kOpened);
+    return absl::StrCat(kApplied, checkpoint.sequence_number);
+  }
   if (checkpoint.sequence_number.empty()) return std::string(kFinished);
   return absl::StrCat(kFinished, ":", checkpoint.sequence_number);
 }
@@ -59,6 +65,8 @@ absl::StatusOr<ShardCheckpoint> DecodeValue(const std::string& key, absl::string
   absl::string_view sequence;
   if (absl::StartsWith(value, kApplied)) {
     sequence = value.substr(kApplied.size());
+  } else if (value == kOpened) {
+    return checkpoint;
   } else if (value == kFinished) {
     checkpoint.finished = true;
     return checkpoint;
@@ -67,9 +75,9 @@ absl::StatusOr<ShardCheckpoint> DecodeValue(const std::string& key, absl::string
     checkpoint.finished = true;
     sequence = value.substr(kFinished.size() + 1);
   } else {
-    return absl::DataLossError(absl::StrCat("stream checkpoint metadata '", key, "': value '",
-                                            value.substr(0, 80),
-                                            "' is not applied:<seq>, finished or finished:<seq>"));
+    return absl::DataLossError(
+        absl::StrCat("stream checkpoint metadata '", key, "': value '", value.substr(0, 80),
+                     "' is not applied:<seq>, opened, finished or finished:<seq>"));
   }
   if (!IsSequenceNumber(sequence)) {
     return absl::DataLossError(absl::StrCat("stream checkpoint metadata '", key,
@@ -106,18 +114,23 @@ std::string StreamMetadataPrefix(absl::string_view stream_arn) {
 
 absl::StatusOr<MetadataEntries> EncodeShardCheckpoint(const std::string& stream_arn,
                                                       const std::string& shard_id,
-                                                      const ShardCheckpoint& checkpoint) {
+                                                      const ShardCheckpoint& checkpoint,
+                                                      std::optional<absl::Time> progress) {
   if (absl::Status s = CheckArn(stream_arn); !s.ok()) return s;
   if (absl::Status s = CheckShardId(shard_id); !s.ok()) return s;
-  const bool sequence_optional = checkpoint.finished && checkpoint.sequence_number.empty();
-  if (!sequence_optional && !IsSequenceNumber(checkpoint.sequence_number)) {
+  if (!checkpoint.sequence_number.empty() && !IsSequenceNumber(checkpoint.sequence_number)) {
     return absl::InvalidArgumentError(
         absl::StrCat("stream checkpoint of shard ", shard_id, ": sequence_number '",
                      checkpoint.sequence_number.substr(0, 80), "' is not 1..40 decimal digits"));
   }
   const std::string prefix = StreamMetadataPrefix(stream_arn);
-  return MetadataEntries{{absl::StrCat(prefix, kArnSuffix), stream_arn},
-                         {absl::StrCat(prefix, kShardInfix, shard_id), EncodeValue(checkpoint)}};
+  MetadataEntries entries{{absl::StrCat(prefix, kArnSuffix), stream_arn},
+                          {absl::StrCat(prefix, kShardInfix, shard_id), EncodeValue(checkpoint)}};
+  if (progress) {
+    entries.emplace_back(absl::StrCat(prefix, kProgressSuffix),
+                         absl::StrCat(absl::ToUnixSeconds(*progress)));
+  }
+  return entries;
 }
 
 absl::StatusOr<MetadataEntries> EncodeForgottenShards(const std::string& stream_arn,
@@ -144,7 +157,7 @@ absl::StatusOr<StoredCheckpoints> DecodeCheckpoints(
     if (dot != kHashDigits) {
       return absl::DataLossError(absl::StrCat("stream checkpoint metadata '", key, "': expected ",
                                               kCheckpointMetadataPrefix,
-                                              "<16 hex digits>.arn or .shard.<id>"));
+                                              "<16 hex digits>.arn, .progress or .shard.<id>"));
     }
     const std::string hash(rest.substr(0, dot));
     absl::string_view field = rest.substr(dot + 1);
@@ -156,6 +169,14 @@ absl::StatusOr<StoredCheckpoints> DecodeCheckpoints(
                                                 "' does not hash to ", hash));
       }
       stream.stream_arn = it->second;
+    } else if (field == kProgressSuffix) {
+      int64_t seconds = 0;
+      if (!absl::SimpleAtoi(it->second, &seconds) || seconds < 0) {
+        return absl::DataLossError(absl::StrCat("stream checkpoint metadata '", key, "': value '",
+                                                it->second.substr(0, 80),
+                                                "' is not decimal Unix seconds"));
+      }
+      stream.progress = absl::FromUnixSeconds(seconds);
     } else if (absl::StartsWith(field, kShardInfix) &&
                IsShardId(field.substr(kShardInfix.size()))) {
       if (it->second.empty()) continue;  // forgotten
@@ -163,9 +184,10 @@ absl::StatusOr<StoredCheckpoints> DecodeCheckpoints(
       if (!checkpoint.ok()) return checkpoint.status();
       stream.shards[std::string(field.substr(kShardInfix.size()))] = *std::move(checkpoint);
     } else {
-      return absl::DataLossError(absl::StrCat("stream checkpoint metadata '", key,
-                                              "': expected .arn or .shard.<shard id> after ",
-                                              kCheckpointMetadataPrefix, hash));
+      return absl::DataLossError(
+          absl::StrCat("stream checkpoint metadata '", key,
+                       "': expected .arn, .progress or .shard.<shard id> after ",
+                       kCheckpointMetadataPrefix, hash));
     }
   }
   StoredCheckpoints stored;
@@ -190,6 +212,17 @@ absl::Status CheckStreamArn(const StoredCheckpoints& stored,
   return absl::FailedPreconditionError(absl::StrCat(
       "the table's stream is now ", current_stream_arn, " but the index holds checkpoints of ",
       absl::StrJoin(arns, ", "), " (the stream was re-enabled; its old records are gone)"));
+}
+
+absl::Status CheckProgress(const StreamCheckpoints& checkpoints, absl::Time now,
+                           absl::Duration max_age) {
+  if (!checkpoints.progress || now - *checkpoints.progress <= max_age) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the index last made progress on stream ", checkpoints.stream_arn, " at ",
+      absl::FormatTime(absl::RFC3339_sec, *checkpoints.progress, absl::UTCTimeZone()), ", ",
+      absl::FormatDuration(absl::Trunc(now - *checkpoints.progress, absl::Minutes(1))),
+      " ago, more than ", absl::FormatDuration(max_age),
+      " (the stream keeps records 24 hours): records may be gone"));
 }
 
 }  // namespace inkdex::stream

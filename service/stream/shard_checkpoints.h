@@ -6,13 +6,23 @@
 // A shard's checkpoint is the sequence number of the last record applied
 // (reading resumes AFTER_SEQUENCE_NUMBER it), and `finished` once a closed
 // shard has been read to its end (it is never read again; its children may
-// be read).
+// be read). A reader records an "opened" checkpoint (no sequence number) as
+// it starts on a shard, so a shard that vanishes before any of its records
+// was applied is still known, and found lost (shard_lineage.h).
+//
+// The stream's progress time is when a reader last committed (a batch, or a
+// periodic heartbeat while caught up): a restart after more than the 24-hour
+// retention since then cannot trust the stream to still hold what came
+// after (CheckProgress).
 //
 // Metadata layout, under kCheckpointMetadataPrefix ("inkdex.stream."), with
 // <h> the first 16 hex digits of SHA-256(stream ARN) (an ARN is up to 1024
 // bytes, too long to embed in keys of at most 1 KiB next to a shard id):
 //   inkdex.stream.<h>.arn            the stream ARN itself
+//   inkdex.stream.<h>.progress       decimal Unix seconds: the progress time
 //   inkdex.stream.<h>.shard.<shard>  "applied:<seq>"   records up to <seq> applied
+//                                    "opened"          read from TRIM_HORIZON,
+//                                                      nothing applied yet
 //                                    "finished"        closed, read to its end,
 //                                    "finished:<seq>"  (the last record <seq>)
 //                                    ""                forgotten (see below)
@@ -30,6 +40,7 @@
 #define INKDEX_SERVICE_STREAM_SHARD_CHECKPOINTS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,14 +48,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace inkdex::stream {
 
 inline constexpr char kCheckpointMetadataPrefix[] = "inkdex.stream.";
 
 struct ShardCheckpoint {
-  // The last applied record's sequence number; empty when none was (only
-  // possible for a finished shard that had no records).
+  // The last applied record's sequence number; empty when none was (an
+  // opened shard, or a finished shard that had no records).
   std::string sequence_number;
   bool finished = false;
 
@@ -52,8 +64,14 @@ struct ShardCheckpoint {
 };
 
 struct StreamCheckpoints {
+  StreamCheckpoints() = default;
+  StreamCheckpoints(std::string arn, std::map<std::string, ShardCheckpoint> by_shard)
+      : stream_arn(std::move(arn)), shards(std::move(by_shard)) {}
+
   std::string stream_arn;
   std::map<std::string, ShardCheckpoint> shards;  // by shard id
+  // The progress time; absent in indexes written before it was recorded.
+  std::optional<absl::Time> progress;
 
   // The checkpoint of `shard_id`; nullptr when it has none.
   const ShardCheckpoint* Find(const std::string& shard_id) const;
@@ -74,12 +92,13 @@ bool IsSequenceNumber(absl::string_view value);
 std::string StreamMetadataPrefix(absl::string_view stream_arn);
 
 // The entries recording `checkpoint` for one shard (the ARN entry and the
-// shard's). InvalidArgument naming the field when the ARN is empty or over
-// 1024 bytes, the shard id is not as above, the sequence number is not one,
-// or an unfinished checkpoint has none.
-absl::StatusOr<MetadataEntries> EncodeShardCheckpoint(const std::string& stream_arn,
-                                                      const std::string& shard_id,
-                                                      const ShardCheckpoint& checkpoint);
+// shard's; an unfinished checkpoint without a sequence number is "opened"),
+// and the progress time when given. InvalidArgument naming the field when
+// the ARN is empty or over 1024 bytes, the shard id is not as above, or the
+// sequence number is neither empty nor one.
+absl::StatusOr<MetadataEntries> EncodeShardCheckpoint(
+    const std::string& stream_arn, const std::string& shard_id, const ShardCheckpoint& checkpoint,
+    std::optional<absl::Time> progress = std::nullopt);
 
 // The entries forgetting the shards' checkpoints (empty values).
 // InvalidArgument as above.
@@ -101,6 +120,19 @@ absl::StatusOr<StoredCheckpoints> DecodeCheckpoints(
 // for `current_stream_arn`; OK otherwise (nothing stored is a first start,
 // not a change).
 absl::Status CheckStreamArn(const StoredCheckpoints& stored, const std::string& current_stream_arn);
+
+// How old a progress time may be at a start: the streams' 24-hour retention
+// minus a safety margin of an hour (clock skew, the time a restart and its
+// first describe take).
+inline constexpr absl::Duration kMaxProgressAge = absl::Hours(23);
+
+// FailedPrecondition naming the progress time when `checkpoints` made
+// progress more than `max_age` before `now`: records written since may be
+// trimmed, and a shard that appeared and vanished meanwhile was never
+// checkpointed, so only a re-sync is safe. OK when no progress time is
+// stored (an older index: nothing to judge by).
+absl::Status CheckProgress(const StreamCheckpoints& checkpoints, absl::Time now,
+                           absl::Duration max_age = kMaxProgressAge);
 
 }  // namespace inkdex::stream
 

@@ -11,9 +11,15 @@
 //   waiting   otherwise (its parent is still to be drained).
 // Checkpoints of shards that are no longer described are
 //   forgettable  when finished (nothing left to remember);
-//   lost         when not finished: the rest of the shard was trimmed before
-//                it was read, so changes are missing and the index needs a
-//                re-sync.
+//   lost         when not finished (applied up to some record, or only
+//                opened: readers record a shard as they start on it): the
+//                rest of the shard was trimmed before it was read, so changes
+//                are missing and the index needs a re-sync.
+// A shard whose parent is no longer described and has no checkpoint is
+// readable from TRIM_HORIZON: either the parent was read and forgotten, or
+// it ended before this index followed the stream. What this cannot see (the
+// server down longer than the retention, the parent never opened) the
+// stream's progress time catches (CheckProgress, shard_checkpoints.h).
 // New shards simply appear in a later description and are classified then.
 //
 // Thread safety: pure functions.

@@ -25,14 +25,32 @@ bool NeedsResync(const absl::Status& status) {
   return absl::IsOutOfRange(status) || absl::IsNotFound(status);
 }
 
+std::string ErrorCode(const absl::Status& status) {
+  std::string type = dynamodb::ErrorTypeOf(status);
+  return type.empty() ? absl::StatusCodeToString(status.code()) : type;
+}
+
 }  // namespace
+
+bool IsPermanentReadError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
 
 ShardCheckpoint CheckpointAfter(const ShardBatch& batch) {
   return ShardCheckpoint{batch.last_sequence_number, batch.shard_finished};
 }
 
 absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch) {
-  return EncodeShardCheckpoint(batch.stream_arn, batch.shard_id, CheckpointAfter(batch));
+  return EncodeShardCheckpoint(batch.stream_arn, batch.shard_id, CheckpointAfter(batch),
+                               batch.progress);
 }
 
 absl::Status StreamSink::ForgetShards(const std::string&, const std::vector<std::string>&) {
@@ -64,11 +82,17 @@ absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options) {
                              std::pair{"empty_backoff_max", options.empty_backoff_max},
                              std::pair{"error_backoff_initial", options.error_backoff_initial},
                              std::pair{"error_backoff_max", options.error_backoff_max},
+                             std::pair{"progress_interval", options.progress_interval},
                              std::pair{"iterator_refresh_after", options.iterator_refresh_after}}) {
     if (value <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "shard reader: ", name, ": ", absl::FormatDuration(value), " is not positive"));
     }
+  }
+  if (options.error_log_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shard reader: error_log_interval: ", absl::FormatDuration(options.error_log_interval),
+        " is negative"));
   }
   if (options.iterator_refresh_after >= absl::Minutes(15)) {
     return absl::InvalidArgumentError(
@@ -80,10 +104,14 @@ absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options) {
 }
 
 absl::Duration ShardStats::Lag(absl::Time now) const {
-  if (oldest_pending_record_time)
-    return std::max(absl::ZeroDuration(), now - *oldest_pending_record_time);
-  if (caught_up || !last_record_time) return absl::ZeroDuration();
-  return std::max(absl::ZeroDuration(), now - *last_record_time);
+  absl::Duration lag = absl::ZeroDuration();
+  if (oldest_pending_record_time) {
+    lag = now - *oldest_pending_record_time;
+  } else if (!caught_up && last_record_time) {
+    lag = now - *last_record_time;
+  }
+  if (error_streak > 0) lag = std::max(lag, now - last_read_time.value_or(started));
+  return std::max(absl::ZeroDuration(), lag);
 }
 
 ShardReader::ShardReader(StreamSource& source, StreamSink& sink, std::string stream_arn,
@@ -114,11 +142,35 @@ ShardCheckpoint ShardReader::checkpoint() const {
   return checkpoint_;
 }
 
-void ShardReader::CountError(const absl::Status& status) {
-  std::string type = dynamodb::ErrorTypeOf(status);
-  if (type.empty()) type = absl::StatusCodeToString(status.code());
-  absl::MutexLock lock(&mu_);
-  ++stats_.errors[type];
+void ShardReader::ReportError(const char* operation, const absl::Status& status, bool ends_reader) {
+  ShardReadError error;
+  error.shard_id = shard_.shard_id;
+  error.operation = operation;
+  error.code = ErrorCode(status);
+  error.status = status;
+  error.retryable = !IsPermanentReadError(status);
+  const bool routine = IsExpiredIterator(status);
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.errors[error.code];
+    if (!routine) {
+      ++stats_.error_streak;
+      stats_.last_error = status;
+      stats_.caught_up = false;
+    }
+  }
+  if (!routine && !ends_reader) {
+    const absl::Time now = Now();
+    if (!last_logged_error_ || now - *last_logged_error_ >= options_.error_log_interval) {
+      error.log = true;
+      error.suppressed = suppressed_errors_;
+      last_logged_error_ = now;
+      suppressed_errors_ = 0;
+    } else {
+      ++suppressed_errors_;
+    }
+  }
+  if (options_.on_read_error) options_.on_read_error(error);
 }
 
 absl::StatusOr<std::string> ShardReader::AcquireIterator() {
@@ -138,7 +190,10 @@ absl::StatusOr<std::string> ShardReader::AcquireIterator() {
 bool ShardReader::ApplyUntilCommitted(const ShardBatch& batch) {
   for (int attempt = 1;; ++attempt) {
     absl::Status status = sink_.Apply(batch);
-    if (status.ok()) return true;
+    if (status.ok()) {
+      last_commit_ = Now();
+      return true;
+    }
     {
       absl::MutexLock lock(&mu_);
       ++stats_.sink_errors;
@@ -150,14 +205,33 @@ bool ShardReader::ApplyUntilCommitted(const ShardBatch& batch) {
   }
 }
 
+bool ShardReader::CommitProgress() {
+  ShardBatch batch;
+  batch.stream_arn = stream_arn_;
+  batch.shard_id = shard_.shard_id;
+  batch.progress = Now();
+  {
+    absl::MutexLock lock(&mu_);
+    batch.last_sequence_number = checkpoint_.sequence_number;
+  }
+  return ApplyUntilCommitted(batch);
+}
+
 ShardReadResult ShardReader::Run() {
   std::optional<std::string> iterator;
   absl::Time iterator_time;
   bool acquired_once = false;
   int empty_streak = 0;
   int error_streak = 0;
-  auto wait_after_error = [&](const absl::Status& status) {
-    CountError(status);
+  bool opened = false;
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.started = Now();
+    opened = checkpoint_.sequence_number.empty();
+  }
+  if (opened && !CommitProgress()) return {ShardReadOutcome::kStopped, absl::OkStatus()};
+  auto wait_after_error = [&](const char* operation, const absl::Status& status) {
+    ReportError(operation, status, /*ends_reader=*/false);
     return stop_.WaitFor(
         Backoff(options_.error_backoff_initial, options_.error_backoff_max, ++error_streak));
   };
@@ -167,9 +241,10 @@ ShardReadResult ShardReader::Run() {
       absl::StatusOr<std::string> acquired = AcquireIterator();
       if (!acquired.ok()) {
         if (NeedsResync(acquired.status())) {
+          ReportError("GetShardIterator", acquired.status(), /*ends_reader=*/true);
           return {ShardReadOutcome::kResyncNeeded, acquired.status()};
         }
-        if (wait_after_error(acquired.status())) break;
+        if (wait_after_error("GetShardIterator", acquired.status())) break;
         continue;
       }
       if (acquired_once) {
@@ -187,15 +262,23 @@ ShardReadResult ShardReader::Run() {
     if (!page.ok()) {
       if (IsExpiredIterator(page.status())) {
         // Re-acquired after the last applied record at the top of the loop.
-        CountError(page.status());
+        ReportError("GetRecords", page.status(), /*ends_reader=*/false);
         iterator.reset();
         continue;
       }
-      if (NeedsResync(page.status())) return {ShardReadOutcome::kResyncNeeded, page.status()};
-      if (wait_after_error(page.status())) break;
+      if (NeedsResync(page.status())) {
+        ReportError("GetRecords", page.status(), /*ends_reader=*/true);
+        return {ShardReadOutcome::kResyncNeeded, page.status()};
+      }
+      if (wait_after_error("GetRecords", page.status())) break;
       continue;
     }
     error_streak = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      stats_.error_streak = 0;
+      stats_.last_read_time = read_time;
+    }
 
     const bool finished = !page->next_shard_iterator.has_value();
     const size_t count = page->records.size();
@@ -204,6 +287,7 @@ ShardReadResult ShardReader::Run() {
       batch.stream_arn = stream_arn_;
       batch.shard_id = shard_.shard_id;
       batch.shard_finished = finished;
+      batch.progress = read_time;
       {
         absl::MutexLock lock(&mu_);
         batch.last_sequence_number =
@@ -225,7 +309,11 @@ ShardReadResult ShardReader::Run() {
       stats_.records_behind = 0;
       stats_.oldest_pending_record_time.reset();
       if (last_time) stats_.last_record_time = last_time;
-      stats_.caught_up = count < static_cast<size_t>(options_.records_limit);
+      // Only an empty page (below), the reference time or the shard's end
+      // prove there is nothing more: a short page does not (see the header).
+      stats_.caught_up = finished || (options_.caught_up_reference && stats_.last_record_time &&
+                                      *stats_.last_record_time >= *options_.caught_up_reference);
+      stats_.reached_end = stats_.reached_end || stats_.caught_up;
       if (finished) {
         stats_.finished = true;
         return {ShardReadOutcome::kFinished, absl::OkStatus()};
@@ -242,7 +330,9 @@ ShardReadResult ShardReader::Run() {
       absl::MutexLock lock(&mu_);
       ++stats_.empty_polls;
       stats_.caught_up = true;
+      stats_.reached_end = true;
     }
+    if (Now() - last_commit_ >= options_.progress_interval && !CommitProgress()) break;
     if (stop_.WaitFor(
             Backoff(options_.empty_backoff_initial, options_.empty_backoff_max, ++empty_streak))) {
       break;

@@ -6,6 +6,9 @@
 // share.
 //
 // The loop:
+//   - A reader starting without a sequence number first commits the shard's
+//     "opened" checkpoint (an empty batch), so a shard that vanishes before
+//     any record of it was applied is known to be lost (shard_lineage.h).
 //   - GetShardIterator TRIM_HORIZON without a checkpoint, else
 //     AFTER_SEQUENCE_NUMBER the last applied sequence number. The iterator is
 //     re-acquired so (counted as a refresh) when it is older than
@@ -18,6 +21,16 @@
 //     carries shard_finished = true and the reader returns kFinished.
 //   - An empty page waits empty_backoff_initial, doubling per consecutive
 //     empty page up to empty_backoff_max (an open shard keeps polling).
+//     Every batch carries the progress time (shard_checkpoints.h); a caught
+//     up shard commits an empty heartbeat batch when its last commit is
+//     `progress_interval` old, so an idle stream's progress time stays fresh.
+//   - Caught up (ShardStats::caught_up) means the reader has reached the
+//     end of what the shard holds: a page came back empty, or the last
+//     applied record was created at or after `caught_up_reference`, or the
+//     shard is closed and read to its end. A short page proves nothing:
+//     DynamoDB Streams caps pages at 1 MB and may return short (even empty)
+//     pages while more records follow, so short non-empty pages leave the
+//     shard behind (its lag then counts from its last applied record).
 //   - Errors (throttling and 5xx were already retried inside the client)
 //     wait error_backoff_initial, doubling up to error_backoff_max, and the
 //     reader tries again: it never gives up while running, except on
@@ -25,6 +38,14 @@
 //     the shard's 24-hour trim horizon) and ResourceNotFoundException
 //     (NotFound: stream or shard gone), which return kResyncNeeded with the
 //     error, because records were lost and only a re-sync repairs that.
+//     Errors that retrying cannot fix by itself (access denied, bad
+//     credentials or signature, validation: IsPermanentReadError) are
+//     retried all the same, since an operator may fix the credentials or the
+//     policy, but they are reported as such. Every failed call goes to
+//     `on_read_error`, flagged for logging the first time and then at most
+//     once per `error_log_interval`, so a stalled shard is loud but not
+//     noisy; while calls fail the shard is not caught up and its lag grows
+//     from its last successful GetRecords.
 // Every wait ends at once when the StopSignal is raised; a call already in
 // flight (one HTTP request, or one sink Apply) is finished first.
 //
@@ -64,6 +85,8 @@ struct ShardBatch {
   std::string last_sequence_number;
   // The shard is closed and read to its end: record it as finished.
   bool shard_finished = false;
+  // When the reader made the batch: the stream's progress time.
+  std::optional<absl::Time> progress;
 };
 
 // The checkpoint a batch reaches and its metadata entries
@@ -101,6 +124,28 @@ class StopSignal {
   bool raised_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// A failed stream call, for logs and metrics (ShardReaderOptions::on_read_error).
+struct ShardReadError {
+  std::string shard_id;
+  std::string operation;  // "GetShardIterator" or "GetRecords"
+  // The AWS error type (ErrorTypeOf), or the status code name when the error
+  // has none (network errors after the client's retries).
+  std::string code;
+  absl::Status status;
+  // False for errors that retrying alone cannot fix (IsPermanentReadError).
+  bool retryable = true;
+  // Whether to log it: the first error of the reader, then at most one per
+  // error_log_interval. Expired iterators (routine) and errors that end the
+  // reader (a re-sync, logged by whoever runs it) are never flagged.
+  bool log = false;
+  // Errors of this reader not flagged for logging since the last flagged one.
+  uint64_t suppressed = 0;
+};
+
+// Access denied, unknown or expired credentials, bad signatures, invalid
+// requests: errors that repeat until someone changes the configuration.
+bool IsPermanentReadError(const absl::Status& status);
+
 struct ShardReaderOptions {
   int records_limit = 1000;  // per GetRecords, 1..1000
   absl::Duration empty_backoff_initial = absl::Milliseconds(50);
@@ -110,6 +155,18 @@ struct ShardReaderOptions {
   // Iterators expire 15 minutes after GetShardIterator/GetRecords returned
   // them; older ones are replaced before use.
   absl::Duration iterator_refresh_after = absl::Minutes(10);
+  // When set, a shard whose last applied record was created at or after it
+  // counts as caught up although its last page was not empty (a busy shard
+  // never returns one). A re-sync sets it to when its scan finished plus a
+  // margin for the creation times' one-second rounding and clock skew.
+  std::optional<absl::Time> caught_up_reference;
+  // A caught-up shard commits a heartbeat (its unchanged checkpoint with a
+  // new progress time) when its last commit is this old.
+  absl::Duration progress_interval = absl::Minutes(10);
+  // At most one error per reader is flagged for logging per interval.
+  absl::Duration error_log_interval = absl::Minutes(1);
+  // Sees every failed stream call, on the reader's thread. Optional.
+  std::function<void(const ShardReadError&)> on_read_error;
   std::function<absl::Time()> now;  // the clock; absl::Now when empty
 };
 
@@ -134,18 +191,30 @@ struct ShardStats {
   std::string last_sequence_number;  // the checkpoint
   // ApproximateCreationDateTime of the last applied record.
   std::optional<absl::Time> last_record_time;
-  // The last read found nothing more (an empty page, or a short one).
+  // The reader is at the end of what the shard holds (see "Caught up"
+  // above); false again after a non-empty page or a failed call.
   bool caught_up = false;
+  // caught_up was true at least once since Run started: everything written
+  // to the shard before that moment has been applied.
+  bool reached_end = false;
   // Records behind: the records read but not yet applied (a batch the sink
-  // is applying or retrying). How many more wait in the shard beyond a full
-  // page the API does not say; caught_up is false then.
+  // is applying or retrying). How many more wait in the shard the API does
+  // not say; caught_up is false then.
   uint64_t records_behind = 0;
   // ApproximateCreationDateTime of the oldest record read but not applied.
   std::optional<absl::Time> oldest_pending_record_time;
+  // When Run started, and when a GetRecords last succeeded.
+  absl::Time started = absl::InfinitePast();
+  std::optional<absl::Time> last_read_time;
+  // Stream calls failed in a row (0 once one succeeds), and the last error.
+  uint64_t error_streak = 0;
+  absl::Status last_error;
 
   // How far the index trails this shard: now minus the creation time of the
   // oldest record not yet applied; else 0 when caught up; else now minus the
-  // last applied record's creation time (more records wait); 0 before any.
+  // last applied record's creation time (more records may wait); 0 before
+  // any. While calls fail, at least now minus the last successful GetRecords
+  // (or the start): a reader that cannot read falls further behind.
   absl::Duration Lag(absl::Time now) const;
 };
 
@@ -180,7 +249,12 @@ class ShardReader {
   absl::StatusOr<std::string> AcquireIterator();
   // Applies until OK (true) or stopped (false).
   bool ApplyUntilCommitted(const ShardBatch& batch);
-  void CountError(const absl::Status& status);
+  // Commits the current checkpoint again with a new progress time (the
+  // opened checkpoint, a heartbeat); false when stopped.
+  bool CommitProgress();
+  // Counts a failed call and reports it (on_read_error); `ends_reader`: the
+  // reader returns because of it.
+  void ReportError(const char* operation, const absl::Status& status, bool ends_reader);
   absl::Time Now() const;
 
   StreamSource& source_;
@@ -193,6 +267,12 @@ class ShardReader {
   mutable absl::Mutex mu_;
   ShardCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
   ShardStats stats_ ABSL_GUARDED_BY(mu_);
+
+  // When the last batch was committed; Run's thread only.
+  absl::Time last_commit_ = absl::InfinitePast();
+  // Rate limit of the errors flagged for logging; Run's thread only.
+  std::optional<absl::Time> last_logged_error_;
+  uint64_t suppressed_errors_ = 0;
 };
 
 }  // namespace inkdex::stream

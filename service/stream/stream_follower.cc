@@ -216,8 +216,10 @@ absl::Status StreamFollower::DescribeAndPlan() {
     if (!plan.lost.empty()) {
       std::vector<std::string> lost;
       for (const std::string& shard_id : plan.lost) {
-        lost.push_back(absl::StrCat(shard_id, " (applied up to ",
-                                    checkpoints_.shards[shard_id].sequence_number, ")"));
+        const std::string& applied = checkpoints_.shards[shard_id].sequence_number;
+        lost.push_back(absl::StrCat(
+            shard_id, applied.empty() ? " (opened, nothing applied" : " (applied up to ", applied,
+            ")"));
       }
       RequestResync(ResyncCause::kShardTrimmed,
                     absl::StrCat("shards no longer described before they were read to their end "

@@ -3,8 +3,10 @@ retries and of what must not be lost: every request is forwarded unchanged
 unless `fault(operation, n, body)` answers for it. `operation` is the
 X-Amz-Target's operation ("Scan", "GetRecords", ...), `n` counts that
 operation's requests from 0, `body` is the parsed JSON request. The answer
-is None (forward), (status, aws_error_type) (reply with that AWS error), or
-("delay", seconds) (wait, then forward).
+is None (forward), (status, aws_error_type) (reply with that AWS error),
+("delay", seconds) (wait, then forward), or ("rewrite", body) (forward that
+JSON body instead, e.g. a smaller GetRecords Limit: DynamoDB Local does not
+check the signature over the payload).
 
 Thread-safety: the proxy serves each request on its own thread; `fault` must
 be thread-safe. Counters are read under the proxy's lock (counts())."""
@@ -41,8 +43,15 @@ class FaultProxy:
                 except ValueError:
                     parsed = {}
                 answer = proxy.fault(operation, n, parsed)
+                headers = dict(self.headers)
                 if answer and answer[0] == "delay":
                     time.sleep(answer[1])
+                    answer = None
+                elif answer and answer[0] == "rewrite":
+                    body = json.dumps(answer[1]).encode()
+                    headers = {k: v for k, v in headers.items()
+                               if k.lower() != "content-length"}
+                    headers["Content-Length"] = str(len(body))
                     answer = None
                 if answer:
                     with proxy._lock:
@@ -53,7 +62,7 @@ class FaultProxy:
                          "message": "injected by the test"}).encode())
                     return
                 request = urllib.request.Request(upstream, data=body, method="POST",
-                                                 headers=dict(self.headers))
+                                                 headers=headers)
                 try:
                     with urllib.request.urlopen(request, timeout=30) as response:
                         self.reply(response.status, response.read())

@@ -109,6 +109,11 @@ void FakeStreamSource::set_get_records_delay(absl::Duration delay) {
   get_records_delay_ = delay;
 }
 
+void FakeStreamSource::set_max_page_records(int count) {
+  absl::MutexLock lock(&mu_);
+  max_page_records_ = count;
+}
+
 std::vector<FakeStreamSource::IteratorRequest> FakeStreamSource::iterator_requests() const {
   absl::MutexLock lock(&mu_);
   return iterator_requests_;
@@ -261,6 +266,7 @@ absl::StatusOr<dynamodb::RecordsPage> FakeStreamSource::GetRecords(
     const FakeShard& shard = it->second;
     if (position < shard.trimmed) return AwsErrorStatus("TrimmedDataAccessException");
     dynamodb::RecordsPage page;
+    if (max_page_records_ > 0) limit = std::min(limit, max_page_records_);
     const size_t end = std::min(shard.records.size(), position + static_cast<size_t>(limit));
     for (size_t i = position; i < end; ++i) page.records.push_back(shard.records[i]);
     if (!shard.shard.closed() || end < shard.records.size()) {

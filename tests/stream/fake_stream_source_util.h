@@ -79,6 +79,9 @@ class FakeStreamSource final : public StreamSource {
   void set_describe_page_size(int size);
   // How long each GetRecords takes (widens race windows).
   void set_get_records_delay(absl::Duration delay);
+  // GetRecords pages hold at most `count` records whatever the limit asked
+  // (as DynamoDB Streams' 1 MB cap does); 0: no cap.
+  void set_max_page_records(int count);
 
   // What happened.
   std::vector<IteratorRequest> iterator_requests() const;
@@ -122,6 +125,7 @@ class FakeStreamSource final : public StreamSource {
   bool missing_ ABSL_GUARDED_BY(mu_) = false;
   int page_size_ ABSL_GUARDED_BY(mu_) = 100;
   absl::Duration get_records_delay_ ABSL_GUARDED_BY(mu_);
+  int max_page_records_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<Op, std::deque<absl::Status>> failures_ ABSL_GUARDED_BY(mu_);
   std::vector<IteratorRequest> iterator_requests_ ABSL_GUARDED_BY(mu_);
   int describe_calls_ ABSL_GUARDED_BY(mu_) = 0;

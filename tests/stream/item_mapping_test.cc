@@ -294,5 +294,27 @@ TEST(ItemMappingTest, ShippedExampleEqualsTheDefault) {
   EXPECT_TRUE(example->fields().empty());
 }
 
+TEST(ItemMappingTest, TheFingerprintFollowsWhatTheMappingDoesNotHowItIsWritten) {
+  auto fingerprint = [](const char* text) {
+    absl::StatusOr<ItemMapping> mapping = ItemMapping::Parse(text, "m.json");
+    EXPECT_TRUE(mapping.ok()) << mapping.status();
+    return mapping.ok() ? mapping->Fingerprint() : std::string();
+  };
+  const std::string def = ItemMapping::Default().Fingerprint();
+  EXPECT_EQ(def.size(), 16u);
+  EXPECT_EQ(fingerprint("{}"), def);
+  EXPECT_EQ(fingerprint(R"({"description": "same thing", "partitionKey": "PK",
+                            "artistItems": {"sortKey": ["PROFILE", "METADATA"]}})"),
+            def);
+  EXPECT_EQ(fingerprint(R"({"fields": {"artistName": "displayName", "latitude": "geo.lat"}})"),
+            fingerprint(R"({"fields": {"latitude": "geo.lat", "artistName": "displayName"}})"));
+  for (const char* changed :
+       {R"({"artistItems": {"sortKey": ["METADATA"]}})", R"({"partitionKey": "pk"})",
+        R"({"fields": {"artistName": "displayName"}})",
+        R"({"artistId": {"from": "attribute", "attribute": "artistId"}})"}) {
+    EXPECT_NE(fingerprint(changed), def) << changed;
+  }
+}
+
 }  // namespace
 }  // namespace inkdex::stream

@@ -157,6 +157,18 @@ TEST_F(RecordedDescribeTest, PagesAreJoinedAndLineageHoldsAcrossThem) {
   EXPECT_THAT(last.finished, ElementsAre(kChildA, kParent));
 }
 
+TEST_F(RecordedDescribeTest, AnOpenedChildTrimmedAwayIsLostBeforeItsChildIsRead) {
+  // After a long stop only the grandchild is described; the child had been
+  // opened (nothing applied) and the parent finished.
+  std::vector<dynamodb::Shard> shards =
+      Describe({{"", Answer(OpenShard(kGrandchild, kChildA, "300000000000000000001"))}});
+  StreamCheckpoints checkpoints{kTestStreamArn,
+                                {{kParent, {"100000000000000000500", true}}, {kChildA, {}}}};
+  ShardPlan plan = PlanShards(shards, checkpoints);
+  EXPECT_THAT(plan.lost, ElementsAre(kChildA));
+  EXPECT_THAT(plan.forgettable, ElementsAre(kParent));
+}
+
 TEST(ShardLineageTest, CheckpointsOfVanishedShardsAreForgettableOrLost) {
   std::vector<dynamodb::Shard> shards = {{kChildA, kParent, "2", ""}};
   StreamCheckpoints checkpoints{kTestStreamArn,

@@ -72,6 +72,13 @@ std::vector<std::string> SequencesOf(int first, int count) {
   return sequences;
 }
 
+// Fast options whose clock runs `skew_minutes` ahead.
+ShardReaderOptions SkewedOptions(const std::atomic<int64_t>& skew_minutes) {
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.now = [&skew_minutes] { return absl::Now() + absl::Minutes(skew_minutes.load()); };
+  return options;
+}
+
 TEST(ShardReaderTest, StartsAtTrimHorizonThenResumesAfterTheCheckpoint) {
   FakeStreamSource source;
   source.AddShard(kShard);
@@ -114,11 +121,13 @@ TEST(ShardReaderTest, AClosedShardIsReadToItsEndAndReportedFinished) {
   ShardReadResult result = run.Join();
   EXPECT_EQ(result.outcome, ShardReadOutcome::kFinished);
   std::vector<ShardBatch> batches = sink.batches();
-  ASSERT_EQ(batches.size(), 3u);  // 2 + 2 + 1, the last one finishing the shard
-  EXPECT_FALSE(batches[0].shard_finished);
+  // Opened, then 2 + 2 + 1, the last one finishing the shard.
+  ASSERT_EQ(batches.size(), 4u);
+  EXPECT_THAT(batches[0].records, IsEmpty());
   EXPECT_FALSE(batches[1].shard_finished);
-  EXPECT_TRUE(batches[2].shard_finished);
-  EXPECT_EQ(batches[2].last_sequence_number, last);
+  EXPECT_FALSE(batches[2].shard_finished);
+  EXPECT_TRUE(batches[3].shard_finished);
+  EXPECT_EQ(batches[3].last_sequence_number, last);
   EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 5));
   EXPECT_EQ(run.reader().checkpoint(), (ShardCheckpoint{last, true}));
   EXPECT_TRUE(run.reader().stats().finished);
@@ -175,8 +184,7 @@ TEST(ShardReaderTest, AnIteratorIsReplacedBeforeItExpires) {
   source.AddShard(kShard);
   const std::string second = source.Append(kShard, 2);
   std::atomic<int64_t> skew_minutes{0};
-  ShardReaderOptions options = testing::FastReaderOptions();
-  options.now = [&] { return absl::Now() + absl::Minutes(skew_minutes.load()); };
+  ShardReaderOptions options = SkewedOptions(skew_minutes);
   RecordingSink sink;
   ReaderRun run(source, sink, {}, options);
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 2; }));
@@ -227,14 +235,15 @@ TEST(ShardReaderTest, AVanishedShardNeedsAResync) {
 TEST(ShardReaderTest, ASinkErrorRetriesTheSameBatch) {
   FakeStreamSource source;
   source.AddShard(kShard);
-  source.Append(kShard, 4);
+  source.Append(kShard, 5);
   RecordingSink sink;
   sink.FailNext(2);
-  ReaderRun run(source, sink);
+  // From a checkpoint (no opened batch), so the records' batch is the one failing.
+  ReaderRun run(source, sink, ShardCheckpoint{testing::Seq(100), false});
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 4; }));
   EXPECT_EQ(sink.apply_calls(), 3);
   ASSERT_EQ(sink.batches().size(), 1u);
-  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 4));
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(1, 4));
   EXPECT_EQ(run.reader().stats().sink_errors, 2u);
   // The retried batch was not read again from the stream.
   EXPECT_EQ(source.iterator_requests().size(), 1u);
@@ -301,10 +310,10 @@ TEST(ShardReaderTest, AnOpenShardKeepsPollingAndSeesNewRecords) {
 TEST(ShardReaderTest, RecordsBehindAndLagWhileTheSinkFails) {
   FakeStreamSource source;
   source.AddShard(kShard);
-  source.Append(kShard, 6);
+  source.Append(kShard, 7);
   RecordingSink sink;
   sink.FailNext(1000000);
-  ReaderRun run(source, sink);
+  ReaderRun run(source, sink, ShardCheckpoint{testing::Seq(100), false});
   ASSERT_TRUE(Eventually([&] { return run.reader().stats().sink_errors >= 2; }));
   ShardStats stats = run.reader().stats();
   EXPECT_EQ(stats.records_read, 6u);
@@ -315,6 +324,174 @@ TEST(ShardReaderTest, RecordsBehindAndLagWhileTheSinkFails) {
   sink.FailNext(0);
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 6; }));
   ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_behind == 0; }));
+}
+
+TEST(ShardReaderTest, AShortPageIsNotCaughtUp) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 10);
+  source.set_max_page_records(3);  // what a 1 MB cap does to a Limit of 1000
+  source.set_get_records_delay(absl::Milliseconds(200));
+  absl::SleepFor(absl::Milliseconds(5));  // the records are a little old
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_applied == 3; }));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.caught_up) << "3 records of a Limit of 1000, but 7 more wait";
+  EXPECT_FALSE(stats.reached_end);
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(5)) << "lag counts from the last record";
+  // Only the empty page after the last record proves the end.
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().caught_up; }));
+  stats = run.reader().stats();
+  EXPECT_EQ(stats.records_applied, 10u);
+  EXPECT_TRUE(stats.reached_end);
+  EXPECT_EQ(stats.Lag(absl::Now()), absl::ZeroDuration());
+}
+
+TEST(ShardReaderTest, ARecordAfterTheReferenceTimeIsCaughtUp) {
+  for (bool reference_passed : {true, false}) {
+    SCOPED_TRACE(reference_passed);
+    FakeStreamSource source;
+    source.AddShard(kShard);
+    ShardReaderOptions options = testing::FastReaderOptions();
+    options.caught_up_reference =
+        absl::Now() + (reference_passed ? -absl::Hours(1) : absl::Hours(1));
+    source.Append(kShard, 10);
+    source.set_max_page_records(3);
+    source.set_get_records_delay(absl::Milliseconds(200));
+    RecordingSink sink;
+    ReaderRun run(source, sink, {}, options);
+    ASSERT_TRUE(Eventually([&] { return run.reader().stats().records_applied == 3; }));
+    ShardStats stats = run.reader().stats();
+    EXPECT_EQ(stats.caught_up, reference_passed);
+    EXPECT_EQ(stats.reached_end, reference_passed);
+  }
+}
+
+TEST(ShardReaderTest, ReadErrorsAreReportedAndFlaggedForLoggingAtMostOncePerInterval) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 2);
+  source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("AccessDeniedException"), 1000000);
+  std::atomic<int64_t> skew_minutes{0};
+  absl::Mutex mu;
+  std::vector<ShardReadError> errors;
+  ShardReaderOptions options = SkewedOptions(skew_minutes);
+  options.error_log_interval = absl::Minutes(1);
+  options.on_read_error = [&](const ShardReadError& error) {
+    absl::MutexLock lock(&mu);
+    errors.push_back(error);
+  };
+  auto reported = [&] {
+    absl::MutexLock lock(&mu);
+    return errors;
+  };
+  auto logged = [&] {
+    std::vector<ShardReadError> flagged;
+    for (const ShardReadError& e : reported()) {
+      if (e.log) flagged.push_back(e);
+    }
+    return flagged;
+  };
+  RecordingSink sink;
+  ReaderRun run(source, sink, {}, options);
+  ASSERT_TRUE(Eventually([&] { return reported().size() >= 5; }));
+  std::vector<ShardReadError> flagged = logged();
+  ASSERT_EQ(flagged.size(), 1u) << "the first error only, within the interval";
+  EXPECT_EQ(flagged[0].shard_id, kShard);
+  EXPECT_EQ(flagged[0].operation, "GetRecords");
+  EXPECT_EQ(flagged[0].code, "AccessDeniedException");
+  EXPECT_FALSE(flagged[0].retryable);
+  EXPECT_EQ(flagged[0].suppressed, 0u);
+  EXPECT_TRUE(reported().front().log);
+
+  skew_minutes = 2;  // past the interval: the next error is flagged again
+  ASSERT_TRUE(Eventually([&] { return logged().size() == 2; }));
+  EXPECT_GE(logged()[1].suppressed, 4u);
+  EXPECT_GE(run.reader().stats().errors.at("AccessDeniedException"), 5u);
+  EXPECT_EQ(sink.record_count(), 0u) << "still retrying, nothing read";
+  EXPECT_FALSE(run.done()) << "a permanent error is retried (credentials may be fixed)";
+}
+
+TEST(ShardReaderTest, RetryableAndPermanentErrorsAreTold) {
+  EXPECT_FALSE(IsPermanentReadError(testing::AwsErrorStatus("ThrottlingException")));
+  EXPECT_FALSE(IsPermanentReadError(testing::AwsErrorStatus("InternalServerError", 500)));
+  EXPECT_FALSE(IsPermanentReadError(absl::UnavailableError("connection reset")));
+  for (const char* type :
+       {"AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+        "ValidationException", "ResourceNotFoundException"}) {
+    EXPECT_TRUE(IsPermanentReadError(testing::AwsErrorStatus(type))) << type;
+  }
+}
+
+TEST(ShardReaderTest, LagGrowsWhileReadsFailAfterCatchingUp) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 2);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().caught_up; }));
+  EXPECT_EQ(run.reader().stats().Lag(absl::Now()), absl::ZeroDuration());
+  source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("AccessDeniedException"), 1000000);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().error_streak > 0; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.caught_up) << "a reader that cannot read is not caught up";
+  ASSERT_TRUE(stats.last_read_time.has_value());
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(50));
+  EXPECT_EQ(dynamodb::ErrorTypeOf(stats.last_error), "AccessDeniedException");
+}
+
+TEST(ShardReaderTest, LagCountsFromTheStartWhenNoReadEverSucceeded) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.FailNext(Op::kGetShardIterator, testing::AwsErrorStatus("UnrecognizedClientException"),
+                  1000000);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return run.reader().stats().error_streak > 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  ShardStats stats = run.reader().stats();
+  EXPECT_FALSE(stats.last_read_time.has_value());
+  EXPECT_GE(stats.Lag(absl::Now()), absl::Milliseconds(50));
+}
+
+TEST(ShardReaderTest, AShardIsRecordedAsOpenedBeforeItIsRead) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.FailNext(Op::kGetShardIterator, testing::AwsErrorStatus("AccessDeniedException"), 1000000);
+  RecordingSink sink;
+  ReaderRun run(source, sink);
+  ASSERT_TRUE(Eventually([&] { return !sink.batches().empty(); }));
+  const ShardBatch opened = sink.batches()[0];
+  EXPECT_THAT(opened.records, IsEmpty());
+  EXPECT_FALSE(opened.shard_finished);
+  EXPECT_TRUE(opened.progress.has_value());
+  const StreamCheckpoints stored = sink.checkpoints().at(kTestStreamArn);
+  EXPECT_EQ(stored.shards.at(kShard), ShardCheckpoint{});
+  EXPECT_TRUE(stored.progress.has_value());
+}
+
+TEST(ShardReaderTest, ACaughtUpShardRecordsItsProgressPeriodically) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  const std::string second = source.Append(kShard, 2);
+  std::atomic<int64_t> skew_minutes{0};
+  ShardReaderOptions options = SkewedOptions(skew_minutes);
+  options.progress_interval = absl::Minutes(10);
+  RecordingSink sink;
+  ReaderRun run(source, sink, ShardCheckpoint{second, false}, options);
+  // Resumed from a checkpoint: the first empty poll records progress.
+  ASSERT_TRUE(Eventually([&] { return sink.batches().size() == 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(sink.batches().size(), 1u) << "not again within the interval";
+  skew_minutes = 11;
+  ASSERT_TRUE(Eventually([&] { return sink.batches().size() == 2; }));
+  const ShardBatch heartbeat = sink.batches()[1];
+  EXPECT_THAT(heartbeat.records, IsEmpty());
+  EXPECT_EQ(heartbeat.last_sequence_number, second) << "the checkpoint does not move";
+  ASSERT_TRUE(heartbeat.progress.has_value());
+  EXPECT_GE(*heartbeat.progress, absl::Now() + absl::Minutes(10));
 }
 
 TEST(ShardReaderTest, StopEndsLongWaitsAtOnce) {
@@ -360,7 +537,7 @@ TEST(ShardReaderTest, OptionsAreValidated) {
 }
 
 TEST(ShardReaderTest, CheckpointEntriesFollowTheBatch) {
-  ShardBatch batch{kTestStreamArn, kShard, {}, testing::Seq(5), true};
+  ShardBatch batch{kTestStreamArn, kShard, {}, testing::Seq(5), true, std::nullopt};
   absl::StatusOr<MetadataEntries> entries = CheckpointEntries(batch);
   ASSERT_TRUE(entries.ok()) << entries.status();
   std::map<std::string, std::string> metadata(entries->begin(), entries->end());

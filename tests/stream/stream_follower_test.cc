@@ -220,7 +220,7 @@ std::optional<ResyncReason> RunUntilResync(FakeStreamSource& source,
   EXPECT_FALSE(follower.running());
   EXPECT_TRUE(follower.resync_reason().has_value());
   EXPECT_TRUE(follower.stats().resync.has_value());
-  EXPECT_THAT(sink.batches(), IsEmpty());
+  EXPECT_EQ(sink.record_count(), 0u);
   follower.Stop();  // harmless after a re-sync
   EXPECT_EQ(resyncs.reasons().size(), 1u);
   return resyncs.reasons()[0];
@@ -301,6 +301,43 @@ TEST(StreamFollowerTest, AnUnfinishedShardTrimmedAwayAsksForAResync) {
   EXPECT_THAT(RequestsFor(source, "child"), IsEmpty()) << "no reading after records were lost";
 }
 
+TEST(StreamFollowerTest, AnIdleChildTrimmedWhileTheServerWasDownAsksForAResync) {
+  // The parent is read to its end and its child opened, but nothing was
+  // written to the child yet when the server stopped.
+  FakeStreamSource source;
+  source.AddShard("parent");
+  source.Append("parent", 2);
+  source.Close("parent");
+  source.AddShard("child", "parent");
+  RecordingSink sink;
+  {
+    StreamFollower follower(source, sink, FastOptions(absl::Milliseconds(5)));
+    ASSERT_TRUE(follower.Start({}).ok());
+    ASSERT_TRUE(Eventually([&] {
+      const StoredCheckpoints stored = sink.checkpoints();
+      return stored.contains(kTestStreamArn) &&
+             stored.at(kTestStreamArn).Find("child") != nullptr &&
+             stored.at(kTestStreamArn).IsFinished("parent");
+    }));
+    follower.Stop();
+  }
+  EXPECT_EQ(*sink.checkpoints().at(kTestStreamArn).Find("child"), (ShardCheckpoint{"", false}))
+      << "opened, nothing applied";
+  // Down for 30 hours: writes went to the child, which closed, split and was
+  // trimmed together with the parent.
+  source.Append("child", 3);
+  source.Close("child");
+  source.AddShard("grandchild", "child");
+  source.Append("grandchild", 1);
+  source.Remove("parent");
+  source.Remove("child");
+  std::optional<ResyncReason> reason = RunUntilResync(source, sink.checkpoints());
+  ASSERT_TRUE(reason.has_value()) << "the child's records are gone: only a re-sync has them";
+  EXPECT_EQ(reason->cause, ResyncCause::kShardTrimmed);
+  EXPECT_THAT(reason->detail, HasSubstr("child (opened, nothing applied)"));
+  EXPECT_THAT(RequestsFor(source, "grandchild"), IsEmpty());
+}
+
 TEST(StreamFollowerTest, FinishedShardsTrimmedAwayAreForgotten) {
   FakeStreamSource source;
   source.AddShard("old");
@@ -347,8 +384,10 @@ TEST(StreamFollowerTest, ASinkErrorRetriesTheSameBatchUnderTheFollower) {
   StreamFollower follower(source, sink, FastOptions());
   ASSERT_TRUE(follower.Start({}).ok());
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 3; }));
-  EXPECT_EQ(sink.apply_calls(), 4);
-  EXPECT_EQ(sink.batches().size(), 1u);
+  // The shard's opened checkpoint fails three times, then the records'
+  // batch goes through at once.
+  EXPECT_EQ(sink.apply_calls(), 5);
+  EXPECT_EQ(sink.batches().size(), 2u);
   EXPECT_EQ(follower.stats().shards.at(0).sink_errors, 3u);
 }
 
@@ -357,13 +396,13 @@ TEST(StreamFollowerTest, StopIsPromptWithDefaultWaits) {
   for (int i = 0; i < 4; ++i) source.AddShard("s" + std::to_string(i));
   source.Append("s0", 1);
   RecordingSink sink;
-  sink.FailNext(1000000);  // s0's reader sits in its error backoff
+  sink.FailNext(1000000);  // every reader sits in its error backoff
   StreamFollowerOptions options;
   options.stream_arn = kTestStreamArn;  // everything else the defaults
   StreamFollower follower(source, sink, options);
   ASSERT_TRUE(follower.Start({}).ok());
-  ASSERT_TRUE(
-      Eventually([&] { return sink.apply_calls() >= 3 && source.get_records_calls("s3") >= 3; }));
+  // Each reader's opened checkpoint failed twice: all wait in a backoff.
+  ASSERT_TRUE(Eventually([&] { return sink.apply_calls() >= 8; }));
   const absl::Time start = absl::Now();
   follower.Stop();
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(300));
@@ -390,7 +429,8 @@ TEST(StreamFollowerTest, StopWaitsForAnApplyInFlightButNoLonger) {
   unblock.join();
   EXPECT_GE(took, absl::Milliseconds(40));
   EXPECT_LT(took, absl::Milliseconds(300));
-  EXPECT_EQ(sink.record_count(), 1u) << "the Apply in flight completed";
+  EXPECT_EQ(sink.batches().size(), 1u) << "the Apply in flight (the opened checkpoint) completed";
+  EXPECT_EQ(sink.apply_calls(), 1) << "and nothing after it";
 }
 
 TEST(StreamFollowerTest, CanBeStartedAgainAfterStop) {

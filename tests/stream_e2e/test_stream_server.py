@@ -341,6 +341,89 @@ class StreamServerTest(unittest.TestCase):
         self.table.update_artist("artist-00002", artistName="After The Resync")
         sf.wait_equal(self, server, self.table)
 
+    def test_bootstrap_is_served_only_once_the_replay_read_past_short_pages(self):
+        # 600 artists written, then 560 of them deleted: after the scan (40
+        # artists) the replay reads 1160 records in pages of at most 100
+        # (real DynamoDB Streams returns short pages too, 1 MB at most), so a
+        # short page must not count as caught up or deleted artists are served.
+        rng = random.Random(21)
+        for i in range(600):
+            self.table.put_artist(sf.make_artist(i, rng))
+        for i in range(40, 600):
+            self.table.delete_artist("artist-%05d" % i)
+
+        def fault(operation, n, body):
+            if operation == "GetRecords" and body.get("Limit", 1000) > 100:
+                return ("rewrite", dict(body, Limit=100))
+            return None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint)
+        server.wait_serving(timeout=120)
+        ids = ["artist-%05d" % i for i in range(600)]
+        self.assertEqual(sf.differences(server, self.table, extra_ids=ids)[:10], [],
+                         "the new index is exact the moment it is served")
+        done = self.events(server, "resync_done")
+        self.assertEqual(done[0]["documents"], 40)
+        requests, _ = proxy.counts()
+        self.assertGreaterEqual(requests["GetRecords"], 12, "pages of 100 of 1160 records")
+
+    def test_a_stalled_reader_is_logged_counted_and_its_lag_grows(self):
+        fill(self.table, 30)
+        denied = threading.Event()
+
+        def fault(operation, n, body):
+            if denied.is_set() and operation in ("GetRecords", "GetShardIterator"):
+                return (400, "AccessDeniedException")
+            return None
+
+        proxy = self.proxy(fault)
+        server = self.start(endpoint=proxy.endpoint)
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        denied.set()
+        error = server.wait_for_log(lambda e: e.get("event") == "stream_read_error", timeout=30)
+        self.assertIsNotNone(error, "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(error["error"], "AccessDeniedException")
+        self.assertEqual(error["level"], "error")
+        self.assertFalse(error["retryable"])
+        time.sleep(3)
+        self.assertGreater(server.metric("inkdex_stream_read_errors_total",
+                                         code="AccessDeniedException"), 1)
+        self.assertGreaterEqual(server.metric("inkdex_stream_max_lag_seconds"), 2,
+                                "a reader that cannot read falls behind")
+        # Rate-limited: one line per shard per minute, however many failures.
+        lines = self.events(server, "stream_read_error")
+        self.assertLessEqual(len(lines), len({e["shard"] for e in lines}))
+        # Fixed credentials: reading resumes, nothing was lost.
+        denied.clear()
+        self.table.update_artist("artist-00002", sk=sk_of(2), artistName="After The Denial")
+        sf.wait_equal(self, server, self.table, timeout=60)
+
+    def test_a_changed_mapping_file_forces_a_resync(self):
+        fill(self.table, 60)
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        self.assertEqual(server.stop(), 0)
+        # Artists under the older SK PROFILE are no longer artists.
+        mapping = os.path.join(self.root, "mapping.json")
+        with open(mapping, "w") as f:
+            f.write('{"artistItems": {"partitionKey": "ARTIST#*", "sortKey": ["METADATA"]}}')
+        again = self.start(extra_args=["--mapping", mapping])
+        done = again.wait_for_log(lambda e: e.get("event") == "resync_done", timeout=60)
+        self.assertIsNotNone(done, "\n".join(again.log_lines()[-20:]))
+        self.assertEqual(done["reason"], "mapping_changed")
+        self.assertEqual(len(self.events(again, "stream_mapping_changed")), 1)
+        profile_only = ["artist-%05d" % i for i in range(60) if sk_of(i) == "PROFILE"]
+        self.assertEqual(again.visible(profile_only), {})
+        self.assertEqual(again.stop(), 0)
+        # The same mapping again: nothing to rebuild.
+        third = self.start(extra_args=["--mapping", mapping])
+        third.wait_serving()
+        time.sleep(1)
+        self.assertEqual(self.events(third, "resync_started"), [])
+
     def test_health_is_not_serving_while_the_first_bootstrap_runs(self):
         fill(self.table, 60)
         slow = threading.Event()

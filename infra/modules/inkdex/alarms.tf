@@ -1,7 +1,11 @@
 locals {
   lb_dimensions = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.grpc.arn_suffix }
   # Stream lag: the forwarder's IteratorAge, or in stream mode the replicas'
-  # own gauge (inkdex_stream_lag_seconds, exported from /metrics as EMF).
+  # own gauge inkdex_stream_max_lag_seconds (the server's name for it; it
+  # grows while a shard cannot be read). NOTE: the task definition ships only
+  # logs (awslogs); nothing publishes /metrics to the Inkdex namespace yet (a
+  # CloudWatch agent or ADOT collector scraping port 9464 would), so until
+  # one does this alarm sees no data and stays OK (treat_missing_data).
   stream_lag = local.use_forwarder ? {
     namespace  = "AWS/Lambda"
     metric     = "IteratorAge"
@@ -9,7 +13,7 @@ locals {
     threshold  = var.stream_lag_alarm_seconds * 1000
     } : {
     namespace  = "Inkdex"
-    metric     = "inkdex_stream_lag_seconds"
+    metric     = "inkdex_stream_max_lag_seconds"
     dimensions = { ClusterName = aws_ecs_cluster.this.name }
     threshold  = var.stream_lag_alarm_seconds
   }
