@@ -193,6 +193,54 @@ TEST_F(JsonProtocolClientTest, BrokenCredentialsAreReportedWithoutSending) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+// Hands out "AKIDOLD" until invalidated, then "AKIDNEW" (a rotated file).
+class RotatingCredentials : public aws::CredentialsProvider {
+ public:
+  absl::StatusOr<aws::Credentials> GetCredentials() override {
+    aws::Credentials c;
+    c.access_key_id = invalidations.load() == 0 ? "AKIDOLD" : "AKIDNEW";
+    c.secret_access_key = "secret";
+    return c;
+  }
+  void Invalidate() override { invalidations.fetch_add(1); }
+  std::atomic<int> invalidations = 0;
+};
+
+TEST_F(JsonProtocolClientTest, RejectedCredentialsAreReadAgainAndTriedOnceMore) {
+  for (const char* type : {"ExpiredTokenException", "UnrecognizedClientException"}) {
+    SCOPED_TRACE(type);
+    TestHttpServer server([type](const RecordedRequest& r) {
+      return absl::StrContains(r.headers.at("authorization"), "AKIDOLD")
+                 ? ErrorResponse(400, type,
+                                 "The security token included in the request is "
+                                 "expired")
+                 : CannedResponse(200, "{}");
+    });
+    auto rotating = std::make_unique<RotatingCredentials>();
+    RotatingCredentials* source = rotating.get();
+    credentials_ = std::move(rotating);
+    auto client = Client(server.base_url());
+    absl::StatusOr<nlohmann::json> answer = client->Call("Scan", {});
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(source->invalidations.load(), 1);
+    EXPECT_EQ(server.requests().size(), 2u);
+  }
+}
+
+TEST_F(JsonProtocolClientTest, CredentialsRejectedAgainAreReportedAfterOneRetry) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ErrorResponse(400, "UnrecognizedClientException", "invalid key");
+  });
+  auto rotating = std::make_unique<RotatingCredentials>();
+  RotatingCredentials* source = rotating.get();
+  credentials_ = std::move(rotating);
+  auto client = Client(server.base_url());
+  absl::Status status = client->Call("Scan", {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(source->invalidations.load(), 2);  // the next call reads them again too
+}
+
 TEST_F(JsonProtocolClientTest, AnAnswerThatIsNotJsonIsDataLoss) {
   TestHttpServer server([](const RecordedRequest&) { return CannedResponse(200, "not json"); });
   auto client = Client(server.base_url());
