@@ -205,6 +205,9 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (!flags.stream_enabled() && !flags.dynamodb_streams_endpoint.empty()) {
+    return absl::InvalidArgumentError("--dynamodb-streams-endpoint: needs --stream-table");
+  }
   if (!flags.stream_enabled()) {
     if (!flags.dynamodb_endpoint.empty()) {
       return absl::InvalidArgumentError("--dynamodb-endpoint: needs --stream-table");
@@ -317,6 +320,12 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
                  "regional AWS endpoints of AWS_REGION")
       ->type_name("URL")
       ->envname("INKDEX_DYNAMODB_ENDPOINT");
+  app.add_option("--dynamodb-streams-endpoint", flags.dynamodb_streams_endpoint,
+                 "DynamoDB Streams endpoint URL alone, e.g. an interface VPC endpoint's "
+                 "(https://vpce-....streams.dynamodb.REGION.vpce.amazonaws.com), which has no "
+                 "private DNS; default: --dynamodb-endpoint, else the regional one")
+      ->type_name("URL")
+      ->envname("INKDEX_DYNAMODB_STREAMS_ENDPOINT");
   app.add_option("--mapping", flags.mapping_file,
                  "Item mapping file: which items are artists and which attribute feeds which "
                  "field (README \"Mapping file\"), for the stream reader and "

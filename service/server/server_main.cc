@@ -310,6 +310,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     StreamSupervisorOptions stream_options;
     stream_options.table = flags.stream_table;
     stream_options.endpoint = flags.dynamodb_endpoint;
+    stream_options.streams_endpoint = flags.dynamodb_streams_endpoint;
     stream_options.mapping = mapping;
     stream_options.index_path = flags.index_dir;
     stream_options.scan_segments = flags.scan_segments;

@@ -80,6 +80,7 @@ absl::StatusOr<std::unique_ptr<StreamSupervisor>> StreamSupervisor::Create(
   connection_options.sleep = [stop](absl::Duration d) { stop->WaitFor(d); };
   connection_options.cancelled = [stop] { return stop->raised(); };
   connection_options.endpoint = options.endpoint;
+  connection_options.streams_endpoint = options.streams_endpoint;
   connection_options.env = options.env;
   connection_options.notes = [&env](const std::string& note) {
     env.log().Event(LogLevel::kWarn, "aws_config", {{"note", note}});

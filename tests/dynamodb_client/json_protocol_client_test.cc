@@ -272,6 +272,13 @@ TEST(ClientConfigTest, RegionalEndpointsAndTheOverride) {
   config.endpoint_override = "http://127.0.0.1:8000";
   EXPECT_EQ(DynamoDbEndpoint(config), "http://127.0.0.1:8000");
   EXPECT_EQ(StreamsEndpoint(config), "http://127.0.0.1:8000");
+  // A DynamoDB Streams interface endpoint (no private DNS) is named alone.
+  config.endpoint_override.clear();
+  config.streams_endpoint_override =
+      "https://vpce-1a2b-3c4d.streams.dynamodb.eu-west-1.vpce.amazonaws.com";
+  EXPECT_EQ(DynamoDbEndpoint(config), "https://dynamodb.eu-west-1.amazonaws.com");
+  EXPECT_EQ(StreamsEndpoint(config), config.streams_endpoint_override);
+  EXPECT_EQ(StreamsProtocolOptions(config).endpoint_url, config.streams_endpoint_override);
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_LOG_LEVEL",
                                       "INKDEX_TEST_SEARCH_DELAY_MS",
                                       "INKDEX_TOMBSTONE_TTL",
-                                      "INKDEX_TOMBSTONE_PURGE_INTERVAL"};
+                                      "INKDEX_TOMBSTONE_PURGE_INTERVAL",
+                                      "INKDEX_DYNAMODB_STREAMS_ENDPOINT"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -159,6 +160,20 @@ TEST_F(ServerFlagsTest, MetricsCanBeDisabled) {
   EXPECT_FALSE(flags_.metrics_enabled());
   ASSERT_EQ(Parse({"--index", "/d", "--metrics-listen", "off"}), -1) << err_.str();
   EXPECT_FALSE(flags_.metrics_enabled());
+}
+
+TEST_F(ServerFlagsTest, StreamsEndpointFromFlagOrEnvironmentNeedsStreamTable) {
+  const std::string vpce = "https://vpce-1a2b.streams.dynamodb.eu-west-1.vpce.amazonaws.com";
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "t", "--dynamodb-streams-endpoint", vpce}),
+            -1)
+      << err_.str();
+  EXPECT_EQ(flags_.dynamodb_streams_endpoint, vpce);
+  ::setenv("INKDEX_DYNAMODB_STREAMS_ENDPOINT", vpce.c_str(), 1);
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "t"}), -1) << err_.str();
+  EXPECT_EQ(flags_.dynamodb_streams_endpoint, vpce);
+  EXPECT_EQ(Parse({"--index", "/d"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--dynamodb-streams-endpoint"));
+  ::unsetenv("INKDEX_DYNAMODB_STREAMS_ENDPOINT");
 }
 
 TEST_F(ServerFlagsTest, MissingIndexIsAUsageError) {

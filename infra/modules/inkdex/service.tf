@@ -23,6 +23,13 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
+  lifecycle {
+    precondition {
+      condition     = local.feed_mode != "stream" || var.dynamodb_streams_endpoint_url != null
+      error_message = "feed_mode \"stream\" needs dynamodb_streams_endpoint_url: the tasks reach DynamoDB Streams only through its interface endpoint."
+    }
+  }
+
   # The index lives on the task's ephemeral volume; a new task rebuilds it from
   # a table scan and then follows the stream (or the forwarder).
   ephemeral_storage {
@@ -57,6 +64,7 @@ resource "aws_ecs_task_definition" "this" {
         { name = "INKDEX_TOMBSTONE_TTL", value = "${var.tombstone_ttl_hours}h" },
       ],
       local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
+      local.feed_mode == "stream" ? [{ name = "INKDEX_DYNAMODB_STREAMS_ENDPOINT", value = var.dynamodb_streams_endpoint_url }] : [],
     )
     secrets = [
       { name = "INKDEX_WRITE_TOKEN", valueFrom = aws_secretsmanager_secret.write_token.arn },
