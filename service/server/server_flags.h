@@ -50,8 +50,11 @@ struct ServerFlags {
   std::string mapping_file;               // empty: the data-model mapping
   int scan_segments = 4;
   int stream_describe_interval_ms = 10000;
+  // Forwarder mode's initial load (table_bootstrapper.h); excludes stream_table.
+  std::string bootstrap_table;
 
   bool stream_enabled() const { return !stream_table.empty(); }
+  bool bootstrap_enabled() const { return !bootstrap_table.empty(); }
 
   bool metrics_enabled() const { return !metrics_listen.empty() && metrics_listen != "off"; }
   bool tls_enabled() const { return !tls_cert.empty(); }

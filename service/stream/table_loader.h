@@ -66,8 +66,10 @@ struct TableLoadTally {
   absl::Duration duration;
 };
 
-// REQUIRES: `index` is not written by anyone else during the load (it is a
-// fresh index the caller will serve afterwards).
+// REQUIRES: nobody else writes `index` during the load, except with stream
+// versions (ApplyStreamRecords or a stream reader), which the version rules
+// order whatever the timing: a scanned item never overwrites them, and
+// counts neither as loaded nor as rejected (server/table_bootstrapper.h).
 absl::StatusOr<TableLoadTally> LoadTable(dynamodb::DynamoDbClient& client,
                                          const RecordMapper& mapper, Index& index,
                                          const TableLoadOptions& options);
