@@ -80,3 +80,32 @@ test('heredocs and multi-line values keep their layout', () => {
   ].join('\n');
   assert.strictEqual(canonical(src).text, want);
 });
+
+// The DynamoDB gateway endpoint serves dynamodb.<region> only: stream-mode
+// tasks reach streams.dynamodb.<region> through the interface endpoint, which
+// has no private DNS, so they must be given its URL and may send HTTPS to it.
+test('stream-mode tasks can reach DynamoDB Streams through its interface endpoint', async () => {
+  const hcl2json = require('@cdktf/hcl2json');
+  const load = async (rel) => hcl2json.parse(rel, fs.readFileSync(path.join(REPO, rel), 'utf8'));
+  const networking = await load('infra/modules/networking/main.tf');
+  const [endpoint] = networking.resource.aws_vpc_endpoint.dynamodb_streams;
+  assert.match(endpoint.service_name, /\.dynamodb-streams$/);
+  assert.strictEqual(endpoint.vpc_endpoint_type, 'Interface');
+  assert.strictEqual(endpoint.private_dns_enabled, false);
+  assert.deepStrictEqual(endpoint.security_group_ids, ['${aws_security_group.endpoints.id}']);
+
+  const network = await load('infra/modules/inkdex/network.tf');
+  const [egress] = network.resource.aws_vpc_security_group_egress_rule.tasks_to_streams_endpoint;
+  assert.strictEqual(egress.security_group_id, '${aws_security_group.tasks.id}');
+  assert.strictEqual(egress.referenced_security_group_id, '${var.endpoints_security_group_id}');
+  assert.deepStrictEqual([egress.ip_protocol, egress.from_port, egress.to_port], ['tcp', 443, 443]);
+
+  const service = fs.readFileSync(path.join(REPO, 'infra/modules/inkdex/service.tf'), 'utf8');
+  assert.match(service, /INKDEX_DYNAMODB_STREAMS_ENDPOINT", value = var\.dynamodb_streams_endpoint_url/);
+  const stack = await load('infra/stacks/platform/search.tf');
+  const [inkdex] = stack.module.inkdex;
+  assert.strictEqual(inkdex.dynamodb_streams_endpoint_url,
+    '${module.networking.dynamodb_streams_endpoint_url}');
+  assert.strictEqual(inkdex.endpoints_security_group_id,
+    '${module.networking.endpoints_security_group_id}');
+});

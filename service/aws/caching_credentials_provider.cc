@@ -13,6 +13,17 @@ CachingCredentialsProvider::CachingCredentialsProvider(std::unique_ptr<Credentia
                                                        Options options)
     : source_(std::move(source)), options_(std::move(options)) {}
 
+bool CachingCredentialsProvider::Fresh(absl::Time now) const {
+  if (!cached_.has_value()) return false;
+  if (cached_->expiration.has_value()) return now < *cached_->expiration - options_.refresh_margin;
+  return now < cached_at_ + options_.reread_interval;
+}
+
+void CachingCredentialsProvider::Invalidate() {
+  absl::MutexLock lock(&mutex_);
+  cached_.reset();
+}
+
 absl::StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
   absl::MutexLock lock(&mutex_);
   auto unexpired = [this](absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
@@ -20,10 +31,7 @@ absl::StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
   };
   while (true) {
     const absl::Time now = options_.now();
-    if (cached_.has_value() && (!cached_->expiration.has_value() ||
-                                now < *cached_->expiration - options_.refresh_margin)) {
-      return *cached_;
-    }
+    if (Fresh(now)) return *cached_;
     if (!refreshing_) break;
     if (unexpired(now)) return *cached_;
     const uint64_t seen = refreshes_;
@@ -43,6 +51,7 @@ absl::StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
   last_refresh_error_ = fresh.status();
   if (fresh.ok()) {
     cached_ = *fresh;
+    cached_at_ = options_.now();
     return fresh;
   }
   if (unexpired(options_.now())) return *cached_;

@@ -48,6 +48,10 @@ class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
   virtual absl::StatusOr<Credentials> GetCredentials() = 0;
+  // AWS rejected the credentials last returned (ExpiredTokenException,
+  // UnrecognizedClientException): forget any cached copy, so the next
+  // GetCredentials reads the source again. Default: nothing cached.
+  virtual void Invalidate() {}
 };
 
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and optional AWS_SESSION_TOKEN.

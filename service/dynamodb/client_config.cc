@@ -30,6 +30,7 @@ std::string DynamoDbEndpoint(const ClientConfig& config) {
 }
 
 std::string StreamsEndpoint(const ClientConfig& config) {
+  if (!config.streams_endpoint_override.empty()) return config.streams_endpoint_override;
   if (!config.endpoint_override.empty()) return config.endpoint_override;
   return absl::StrCat("https://streams.dynamodb.", config.region, ".amazonaws.com");
 }

@@ -3,8 +3,10 @@
 //   DynamoDB          https://dynamodb.<region>.amazonaws.com
 //   DynamoDB Streams  https://streams.dynamodb.<region>.amazonaws.com
 // An endpoint override (--dynamodb-endpoint URL, e.g. DynamoDB Local, which
-// serves both APIs on one port) replaces both. Both are signed for the
-// service "dynamodb" in `region`.
+// serves both APIs on one port) replaces both; a streams endpoint override
+// (--dynamodb-streams-endpoint: a DynamoDB Streams interface VPC endpoint,
+// which has no private DNS and must be named) replaces the latter and wins
+// over it. Both are signed for the service "dynamodb" in `region`.
 //
 // Thread safety: plain value types and pure functions.
 #ifndef INKDEX_SERVICE_DYNAMODB_CLIENT_CONFIG_H_
@@ -20,8 +22,9 @@
 namespace inkdex::dynamodb {
 
 struct ClientConfig {
-  std::string region;             // required: signed for, and names the endpoints
-  std::string endpoint_override;  // empty: the regional AWS endpoints
+  std::string region;                     // required: signed for, and names the endpoints
+  std::string endpoint_override;          // empty: the regional AWS endpoints
+  std::string streams_endpoint_override;  // empty: endpoint_override, else regional
   RetryPolicy retry;
   absl::Duration request_timeout = absl::Seconds(10);
   absl::Duration connect_timeout = absl::Seconds(2);

@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<DynamoDbConnection>> DynamoDbConnection::Open(
   c->http_ = std::make_unique<aws::CurlHttpClient>();
   c->credentials_ = aws::NewDefaultCredentialsChain(options.env, *c->http_);
   c->config_.endpoint_override = options.endpoint;
+  c->config_.streams_endpoint_override = options.streams_endpoint;
   c->config_.retry = options.retry;
   c->config_.sleep = options.sleep;
   c->config_.cancelled = options.cancelled;

@@ -36,6 +36,8 @@ namespace inkdex::dynamodb {
 
 struct ConnectionOptions {
   std::string endpoint;  // --dynamodb-endpoint; empty: the regional AWS endpoints
+  // --dynamodb-streams-endpoint: DynamoDB Streams only (ClientConfig).
+  std::string streams_endpoint;
   aws::Environment env = aws::ProcessEnvironment();
   RetryPolicy retry;
   // Receives one line per substitution ("no AWS region set; signing for ...").

@@ -94,6 +94,7 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
   const std::string body = request.dump();
   const std::string name = absl::StrCat(options_.target_prefix, ".", operation);
   absl::Status last;
+  bool credentials_retried = false;
   for (int attempt = 1; attempt <= options_.retry.max_attempts; ++attempt) {
     if (attempt > 1) {
       retries_.fetch_add(1, std::memory_order_relaxed);
@@ -134,6 +135,15 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
     if (error.IsThrottling()) throttled_.fetch_add(1, std::memory_order_relaxed);
     if (error.http_status >= 500) server_errors_.fetch_add(1, std::memory_order_relaxed);
     last = error.ToStatus(name);
+    if (error.type == "ExpiredTokenException" || error.type == "UnrecognizedClientException") {
+      // Cached credentials AWS no longer takes (a rotated file, expired
+      // keys): read them again, and try once more with the new ones.
+      credentials_.Invalidate();
+      if (!credentials_retried) {
+        credentials_retried = true;
+        continue;
+      }
+    }
     if (!error.IsRetryable()) {
       failed_.fetch_add(1, std::memory_order_relaxed);
       return last;

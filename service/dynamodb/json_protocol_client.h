@@ -11,8 +11,12 @@
 // complete answer) are retried per the RetryPolicy with jittered exponential
 // backoff; when the attempts run out the last error is returned
 // (ResourceExhausted for throttling, Unavailable otherwise) saying how many
-// attempts were made. Other errors are returned at once (aws_error.h: the
-// status names the operation and carries the AWS error type). A 200 answer
+// attempts were made. ExpiredTokenException and UnrecognizedClientException
+// (the credentials were rotated or have expired) invalidate the provider's
+// cached credentials (CredentialsProvider::Invalidate) and are tried once
+// more, with the credentials read again, if attempts remain. Other errors
+// are returned at once (aws_error.h: the status names the operation and
+// carries the AWS error type). A 200 answer
 // that is not a JSON object is DataLoss. Every attempt is counted in
 // counters().
 //

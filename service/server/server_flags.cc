@@ -205,9 +205,18 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
-  if (!flags.stream_enabled()) {
+  if (flags.stream_enabled() && flags.bootstrap_enabled()) {
+    return absl::InvalidArgumentError(
+        "--bootstrap-table: not with --stream-table (the stream reader bootstraps its index "
+        "itself)");
+  }
+  if (!flags.stream_enabled() && !flags.dynamodb_streams_endpoint.empty()) {
+    return absl::InvalidArgumentError("--dynamodb-streams-endpoint: needs --stream-table");
+  }
+  if (!flags.stream_enabled() && !flags.bootstrap_enabled()) {
     if (!flags.dynamodb_endpoint.empty()) {
-      return absl::InvalidArgumentError("--dynamodb-endpoint: needs --stream-table");
+      return absl::InvalidArgumentError(
+          "--dynamodb-endpoint: needs --stream-table or --bootstrap-table");
     }
   }
   if (absl::Status s = CheckRange("--scan-segments", flags.scan_segments, 1, 1000); !s.ok()) {
@@ -312,11 +321,24 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
                  "a generation directory beside it")
       ->type_name("TABLE")
       ->envname("INKDEX_STREAM_TABLE");
+  app.add_option("--bootstrap-table", flags.bootstrap_table,
+                 "For replicas fed by ApplyStreamRecords (the forwarder Lambda) that read no "
+                 "stream: load the index by a scan of this DynamoDB table unless it records a "
+                 "completed one; health is NOT_SERVING until then, ApplyStreamRecords is applied "
+                 "meanwhile (not with --stream-table)")
+      ->type_name("TABLE")
+      ->envname("INKDEX_BOOTSTRAP_TABLE");
   app.add_option("--dynamodb-endpoint", flags.dynamodb_endpoint,
                  "DynamoDB and DynamoDB Streams endpoint URL (DynamoDB Local); default: the "
                  "regional AWS endpoints of AWS_REGION")
       ->type_name("URL")
       ->envname("INKDEX_DYNAMODB_ENDPOINT");
+  app.add_option("--dynamodb-streams-endpoint", flags.dynamodb_streams_endpoint,
+                 "DynamoDB Streams endpoint URL alone, e.g. an interface VPC endpoint's "
+                 "(https://vpce-....streams.dynamodb.REGION.vpce.amazonaws.com), which has no "
+                 "private DNS; default: --dynamodb-endpoint, else the regional one")
+      ->type_name("URL")
+      ->envname("INKDEX_DYNAMODB_STREAMS_ENDPOINT");
   app.add_option("--mapping", flags.mapping_file,
                  "Item mapping file: which items are artists and which attribute feeds which "
                  "field (README \"Mapping file\"), for the stream reader and "

@@ -45,12 +45,16 @@ struct ServerFlags {
   int test_search_delay_ms = 0;  // hidden, for tests
   // The stream reader (stream_supervisor.h); off without stream_table.
   std::string stream_table;
-  std::string dynamodb_endpoint;  // empty: the regional AWS endpoints
-  std::string mapping_file;       // empty: the data-model mapping
+  std::string dynamodb_endpoint;          // empty: the regional AWS endpoints
+  std::string dynamodb_streams_endpoint;  // empty: dynamodb_endpoint, else regional
+  std::string mapping_file;               // empty: the data-model mapping
   int scan_segments = 4;
   int stream_describe_interval_ms = 10000;
+  // Forwarder mode's initial load (table_bootstrapper.h); excludes stream_table.
+  std::string bootstrap_table;
 
   bool stream_enabled() const { return !stream_table.empty(); }
+  bool bootstrap_enabled() const { return !bootstrap_table.empty(); }
 
   bool metrics_enabled() const { return !metrics_listen.empty() && metrics_listen != "off"; }
   bool tls_enabled() const { return !tls_cert.empty(); }

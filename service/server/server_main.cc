@@ -45,6 +45,7 @@
 #include "server/stream_ingest_service.h"
 #include "server/stream_metrics.h"
 #include "server/stream_supervisor.h"
+#include "server/table_bootstrapper.h"
 #include "server/tombstone_purger.h"
 #include "server/write_committer.h"
 
@@ -251,6 +252,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
 
   // Created before the metrics hook that reads it; started once serving.
   std::unique_ptr<StreamSupervisor> stream_supervisor;
+  std::unique_ptr<TableBootstrapper> bootstrapper;  // --bootstrap-table
   std::unique_ptr<StreamMetrics> stream_metrics;
   // Set once the gRPC server exists: health for the supervisor's bootstrap.
   std::function<void(bool)> set_serving;
@@ -261,12 +263,15 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
     IndexHolder& served = **holder;
-    http_options.before_scrape = [&served, &env, &stream_supervisor, &stream_metrics] {
+    http_options.before_scrape = [&served, &env, &stream_supervisor, &bootstrapper,
+                                  &stream_metrics] {
       const ServedIndex current = served.Served();
       env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
       env.metrics().SetProcessMetrics(ReadProcessSample());
       if (stream_supervisor != nullptr && stream_metrics != nullptr) {
         stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
+      } else if (bootstrapper != nullptr && stream_metrics != nullptr) {
+        stream_metrics->Update(bootstrapper->Snapshot(), absl::Now());
       }
     };
     absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
@@ -310,6 +315,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     StreamSupervisorOptions stream_options;
     stream_options.table = flags.stream_table;
     stream_options.endpoint = flags.dynamodb_endpoint;
+    stream_options.streams_endpoint = flags.dynamodb_streams_endpoint;
     stream_options.mapping = mapping;
     stream_options.index_path = flags.index_dir;
     stream_options.scan_segments = flags.scan_segments;
@@ -324,6 +330,22 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       return Fail(env.log(), "bad_stream_config", supervisor.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
     stream_supervisor = *std::move(supervisor);
+  }
+  if (flags.bootstrap_enabled()) {
+    TableBootstrapperOptions bootstrap_options;
+    bootstrap_options.table = flags.bootstrap_table;
+    bootstrap_options.endpoint = flags.dynamodb_endpoint;
+    bootstrap_options.mapping = mapping;
+    bootstrap_options.scan_segments = flags.scan_segments;
+    bootstrap_options.set_serving = [&set_serving, &set_serving_mu](bool serving) {
+      absl::MutexLock lock(&set_serving_mu);
+      if (set_serving) set_serving(serving);
+    };
+    absl::StatusOr<std::unique_ptr<TableBootstrapper>> created =
+        TableBootstrapper::Create(std::move(bootstrap_options), **holder, env);
+    if (!created.ok()) return Fail(env.log(), "bad_bootstrap_config", created.status(), kExitUsage);
+    stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
+    bootstrapper = *std::move(created);
   }
 
   ServiceInfo info;
@@ -367,9 +389,12 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     health.SetServing(serving);
     if (http != nullptr) http->SetServing(serving);
   };
-  // A stream-fed server's first start serves nothing until its bootstrap
-  // (a table scan) is done; the supervisor turns health on then.
-  const bool bootstrapping = stream_supervisor != nullptr && NeedsBootstrap(*(*holder)->Current());
+  // A stream-fed server's first start, and a --bootstrap-table one whose
+  // index records no completed bootstrap, serve nothing until the table
+  // scan is done; the supervisor or bootstrapper turns health on then.
+  const bool bootstrapping =
+      (stream_supervisor != nullptr && NeedsBootstrap(*(*holder)->Current())) ||
+      (bootstrapper != nullptr && !bootstrapper->done());
   serve(!bootstrapping);
   {
     absl::MutexLock lock(&set_serving_mu);
@@ -389,6 +414,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                    {"read_threads", search_service.read_threads()}});
 
   if (stream_supervisor != nullptr) stream_supervisor->Start();
+  if (bootstrapper != nullptr) bootstrapper->Start();
   std::thread signal_thread(HandleSignals, std::cref(signals), std::ref(env), std::ref(committer),
                             std::cref(flags.index_dir), std::ref(*server), std::ref(health),
                             http.get());
@@ -402,6 +428,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     set_serving = nullptr;
   }
   if (stream_supervisor != nullptr) stream_supervisor->Stop();
+  if (bootstrapper != nullptr) bootstrapper->Stop();
   if (purger != nullptr) purger->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();

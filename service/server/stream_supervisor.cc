@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/table_connection.h"
 #include "stream/index_generations.h"
 #include "stream/shard_checkpoints.h"
 #include "stream/stream_applier.h"
@@ -91,30 +92,17 @@ absl::StatusOr<std::unique_ptr<StreamSupervisor>> StreamSupervisor::Create(
     StreamSupervisorOptions options, WriteCommitter& committer, IndexHolder& holder,
     CallEnvironment& env) {
   if (options.table.empty()) return absl::InvalidArgumentError("--stream-table: empty");
-  absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
-  if (!taxonomy.ok()) return taxonomy.status();
-  auto mapper = std::make_unique<stream::RecordMapper>(
-      options.mapping, std::make_shared<const StyleTaxonomy>(*std::move(taxonomy)));
-
+  absl::StatusOr<std::unique_ptr<stream::RecordMapper>> mapper =
+      NewTableRecordMapper(options.mapping);
+  if (!mapper.ok()) return mapper.status();
   // Raised by Stop(); also ends the AWS clients' retry waits.
   auto stop = std::make_shared<stream::StopSignal>();
-  dynamodb::ConnectionOptions connection_options;
-  connection_options.sleep = [stop](absl::Duration d) { stop->WaitFor(d); };
-  connection_options.cancelled = [stop] { return stop->raised(); };
-  connection_options.endpoint = options.endpoint;
-  connection_options.env = options.env;
-  connection_options.notes = [&env](const std::string& note) {
-    env.log().Event(LogLevel::kWarn, "aws_config", {{"note", note}});
-  };
-  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbConnection>> connection =
-      dynamodb::DynamoDbConnection::Open(std::move(connection_options));
-  if (!connection.ok()) {
-    return absl::Status(connection.status().code(),
-                        absl::StrCat("--stream-table: ", connection.status().message()));
-  }
+  absl::StatusOr<std::unique_ptr<dynamodb::DynamoDbConnection>> connection = OpenTableConnection(
+      {"--stream-table", options.endpoint, options.streams_endpoint, options.env}, stop, env);
+  if (!connection.ok()) return connection.status();
   return std::unique_ptr<StreamSupervisor>(
       new StreamSupervisor(std::move(options), committer, holder, env, *std::move(connection),
-                           std::move(mapper), std::move(stop)));
+                           *std::move(mapper), std::move(stop)));
 }
 
 StreamSupervisor::StreamSupervisor(StreamSupervisorOptions options, WriteCommitter& committer,

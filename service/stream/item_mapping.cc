@@ -407,9 +407,10 @@ ItemKind ItemMapping::Classify(const json& item) const {
   // a hand-written file, and its partition key decides.
   if (std::optional<std::string> sk;
       !sort_key_.empty() && (sk = KeyString(item, sort_key_)).has_value()) {
-    bool matches = false;
-    for (const KeyPattern& pattern : artist_sk_) matches = matches || pattern.Matches(*sk);
-    if (!matches) {
+    for (size_t i = 0; i < artist_sk_.size() && kind.sort_key_rank == 0; ++i) {
+      if (artist_sk_[i].Matches(*sk)) kind.sort_key_rank = static_cast<uint32_t>(i + 1);
+    }
+    if (kind.sort_key_rank == 0) {
       kind.kind = ItemKind::Kind::kOther;
       kind.item_type = absl::StrCat(TypeOfKey(*pk), "/", TypeOfKey(*sk));
       return kind;
@@ -418,6 +419,11 @@ ItemKind ItemMapping::Classify(const json& item) const {
   kind.kind = ItemKind::Kind::kArtist;
   if (id_source_ == IdSource::kPartitionKey) kind.artist_id = pk->substr(artist_pk_.text.size());
   return kind;
+}
+
+std::string ItemMapping::DescribeRank(uint32_t rank) const {
+  if (rank == 0 || rank > artist_sk_.size()) return absl::StrCat("sort-key rank ", rank);
+  return absl::StrCat(sort_key_, " ", artist_sk_[rank - 1].ToString());
 }
 
 absl::StatusOr<std::string> ItemMapping::ArtistId(const ItemKind& kind, const json* image) const {

@@ -20,8 +20,8 @@
 //     "sortKey": "SK",                 // its sort key; "" or null: no sort key
 //     "artistItems": {                 // key patterns of the artist items
 //       "partitionKey": "ARTIST#*",    // a pattern (see below)
-//       "sortKey": ["METADATA", "PROFILE"]  // a pattern or a list of them
-//     },
+//       "sortKey": ["METADATA", "PROFILE"]  // a pattern or a list of them,
+//     },                                    // in precedence order (see below)
 //     "artistId": {"from": "partitionKey"},
 //         // the id is the part of the partition key matched by its pattern's
 //         // '*'; or {"from": "attribute", "attribute": "artistId"}: the id is
@@ -33,6 +33,13 @@
 //       "studioInfo.studioName": "studio"  // a dotted field sets a map member
 //     }
 //   }
+//
+// Precedence: when several items map to one artist (METADATA and the older
+// PROFILE of one id, during a migration), the artist follows the item whose
+// sort key matches the earliest pattern: its rank (ItemKind::sort_key_rank,
+// 1 for the first pattern) goes with every change (Artist.source_rank), and
+// the index lets no change of a lower-ranked item overwrite or delete a
+// document that came from a higher-ranked one (inkdex/index.h "Versions").
 //
 // A pattern is exact text, or a prefix when it ends in '*' ("*" alone
 // matches every value); '*' anywhere else is an error. A field of "fields"
@@ -55,6 +62,7 @@
 #ifndef INKDEX_SERVICE_STREAM_ITEM_MAPPING_H_
 #define INKDEX_SERVICE_STREAM_ITEM_MAPPING_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +92,9 @@ struct ItemKind {
   Kind kind = Kind::kNoKey;
   std::string item_type;  // kOther: "STUDIO", "ARTIST/REVIEW", ... (at most 64 bytes)
   std::string artist_id;  // kArtist with the id from the partition key; may be empty
+  // kArtist: 1 + the index of the first artistItems.sortKey pattern its sort
+  // key matches (its precedence, see above); 0 when the item has no sort key.
+  uint32_t sort_key_rank = 0;
 };
 
 class ItemMapping {
@@ -139,6 +150,10 @@ class ItemMapping {
   // REQUIRES: image.is_object().
   nlohmann::json ArtistAttributes(const nlohmann::json& image, const std::string& artist_id,
                                   std::vector<std::string>* warnings) const;
+
+  // "SK PROFILE": the sort-key pattern of `rank` (ItemKind::sort_key_rank),
+  // for messages; "sort-key rank N" when out of range.
+  std::string DescribeRank(uint32_t rank) const;
 
   // `reason` ("latitude: missing") with the mapped source of its field added
   // ("latitude: missing (mapped from geo.lat)"); unchanged when the field is

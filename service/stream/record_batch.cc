@@ -1,5 +1,7 @@
 #include "stream/record_batch.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace inkdex::stream {
 
 std::string_view RecordOutcomeName(RecordOutcome outcome) {
@@ -22,6 +24,7 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     const CommitFunction& commit) {
   std::vector<RecordResult> results(records.size());
   std::vector<size_t> change_of;  // batch change i -> record index
+  std::vector<uint32_t> rank_of;  // batch change i -> its source rank
   WriteBatch batch;
   for (size_t i = 0; i < records.size(); ++i) {
     MappedRecord m = mapper.Map(records[i]);
@@ -35,6 +38,7 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
       case RecordAction::kDelete:
         AddToBatch(m, &batch);
         change_of.push_back(i);
+        rank_of.push_back(m.source_rank);
         r.outcome = RecordOutcome::kApplied;  // until the commit says otherwise
         break;
       case RecordAction::kIgnore:
@@ -57,6 +61,13 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     if (change.outcome == ChangeResult::Outcome::kStale) {
       r.outcome = RecordOutcome::kStale;
       r.reason = change.reason;
+      if (change.outranked_by != 0) {
+        const ItemMapping& mapping = mapper.mapping();
+        r.reason = absl::StrCat("outranked: the artist's document comes from its ",
+                                mapping.DescribeRank(change.outranked_by),
+                                " item, which takes precedence over this record's ",
+                                mapping.DescribeRank(rank_of[c]), " item");
+      }
     } else if (change.outcome == ChangeResult::Outcome::kRejected) {
       r.outcome = RecordOutcome::kRejected;
       r.reason = change.reason;

@@ -172,6 +172,7 @@ MappedRecord RecordMapper::Map(const dynamodb::StreamRecord& record) const {
                                    : absl::StrCat(kKeysField, ".", mapping_.partition_key()),
                      ": ", problem));
   }
+  out.source_rank = kind.sort_key_rank;
   if (remove) {
     out.action = RecordAction::kDelete;
     out.artist_id = *std::move(id);
@@ -180,6 +181,7 @@ MappedRecord RecordMapper::Map(const dynamodb::StreamRecord& record) const {
   MapArtistImage(image, *id, /*delete_hidden=*/true, out);
   if (out.action == RecordAction::kUpsert) {
     out.artist.set_stream_sequence(record.sequence_number);
+    out.artist.set_source_rank(out.source_rank);
   }
   return out;
 }
@@ -200,7 +202,9 @@ MappedRecord RecordMapper::MapItem(const json& item) const {
   absl::StatusOr<std::string> id = mapping_.ArtistId(kind, attributes);
   if (!id.ok()) return Reject(std::move(out), std::string(id.status().message()));
   // A scan fills a fresh index: an artist left out of it is already hidden.
+  out.source_rank = kind.sort_key_rank;
   MapArtistImage(*attributes, *id, /*delete_hidden=*/false, out);
+  if (out.action == RecordAction::kUpsert) out.artist.set_source_rank(out.source_rank);
   return out;
 }
 
@@ -210,7 +214,7 @@ void AddToBatch(const MappedRecord& r, WriteBatch* batch) {
       batch->Upsert(r.artist);
       return;
     case RecordAction::kDelete:
-      batch->DeleteAtStreamSequence(r.artist_id, r.sequence_number);
+      batch->DeleteAtStreamSequence(r.artist_id, r.sequence_number, r.source_rank);
       return;
     case RecordAction::kIgnore:
     case RecordAction::kReject:

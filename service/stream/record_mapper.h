@@ -10,6 +10,9 @@
 //     the document and hides it from search and GetArtist.
 //   REMOVE of an artist item -> kDelete of the id (from Keys, or from the
 //     OldImage when the id is an attribute), at the sequence number.
+//   Upserts and deletes carry the item's source rank (the position of its
+//   sort-key pattern, item_mapping.h "Precedence"), so a change of an older
+//   PROFILE item never overrides or deletes the artist's METADATA document.
 //   an item of another type -> kIgnore, `reason` the item type ("STUDIO").
 //   an artist record that cannot be indexed -> kReject, `reason` "field:
 //     reason": no coordinates or a required field of the wrong type
@@ -60,6 +63,9 @@ struct MappedRecord {
   std::string sequence_number;  // the record's
   std::string reason;           // kIgnore: the item type ("STUDIO"); kReject: "field: reason"
   std::vector<std::string> warnings;
+  // The item's precedence among the items of one artist (ItemKind::
+  // sort_key_rank; 0: none); kUpsert: also in artist.source_rank.
+  uint32_t source_rank = 0;
 };
 
 class RecordMapper {  // thread-safe, immutable
@@ -86,7 +92,7 @@ class RecordMapper {  // thread-safe, immutable
 };
 
 // kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
-// sequence_number); kIgnore and kReject add nothing.
+// sequence_number, source_rank); kIgnore and kReject add nothing.
 void AddToBatch(const MappedRecord& r, WriteBatch* batch);
 
 // The bounded `reason` label of inkdex_stream_records_total for a mapped

@@ -119,7 +119,9 @@ class LoadState {
         if (options_.on_reject) options_.on_reject(ids_[tag], r.reason);
       }
       // kStale: the same artist twice in one scan (a PROFILE and a METADATA
-      // item of one id): the first wins, as in `inkdex build`.
+      // item of one id): the higher-ranked item wins, whatever the order
+      // (item_mapping.h "Precedence"); or a stream record applied to a live
+      // index first (--bootstrap-table), which outranks the scan's copy.
       return absl::OkStatus();
     };
     auto after_batch = [this](size_t applied, size_t total) {

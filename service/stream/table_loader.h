@@ -5,11 +5,14 @@
 // Every item goes through RecordMapper::MapItem: artists are upserted with
 // numeric version 1, other item types are counted by type (and hidden artists
 // whose items cannot be indexed as "hidden_unindexable"), artist items that
-// cannot be indexed are counted and reported through `on_reject`. Numeric
-// version 1 is deliberate: the stream is replayed over the loaded index
-// afterwards, and any stream version outranks any numeric one
+// cannot be indexed are counted and reported through `on_reject`. Each
+// artist carries its item's source rank (item_mapping.h "Precedence"), so of
+// two items of one id (PROFILE and METADATA) the higher-ranked wins in either
+// order. Numeric version 1 is deliberate: the stream is replayed over the
+// loaded index afterwards, and any stream version outranks any numeric one
 // (inkdex/index.h "Versions"), so every change the stream still holds wins
-// over the scanned copy, whatever the timing of the two.
+// over the scanned copy of its item, whatever the timing of the two (a
+// change of a lower-ranked item yields to the higher-ranked item's copy).
 //
 // Order: the artists are held while the table is scanned and applied sorted
 // by location (inkdex/bulk_loader.h), so artists near each other get
@@ -66,8 +69,10 @@ struct TableLoadTally {
   absl::Duration duration;
 };
 
-// REQUIRES: `index` is not written by anyone else during the load (it is a
-// fresh index the caller will serve afterwards).
+// REQUIRES: nobody else writes `index` during the load, except with stream
+// versions (ApplyStreamRecords or a stream reader), which the version rules
+// order whatever the timing: a scanned item never overwrites them, and
+// counts neither as loaded nor as rejected (server/table_bootstrapper.h).
 absl::StatusOr<TableLoadTally> LoadTable(dynamodb::DynamoDbClient& client,
                                          const RecordMapper& mapper, Index& index,
                                          const TableLoadOptions& options);

@@ -184,13 +184,36 @@ class CachingTest : public ::testing::Test {
   std::unique_ptr<CachingCredentialsProvider> provider_;
 };
 
-TEST_F(CachingTest, KeepsCredentialsWithoutExpiration) {
+TEST_F(CachingTest, RereadsCredentialsWithoutExpirationEveryFiveMinutes) {
+  // A shared credentials file (no expiration, even with a session token)
+  // rotated on disk is picked up within the re-read interval.
   scripted_->next = Keys("A");
-  for (int i = 0; i < 5; ++i) {
-    now_ += absl::Hours(100);
-    ASSERT_EQ(KeyId(), "A");
-  }
+  ASSERT_EQ(KeyId(), "A");
+  now_ += absl::Minutes(4);
+  scripted_->next = Keys("ROTATED");
+  EXPECT_EQ(KeyId(), "A");
   EXPECT_EQ(scripted_->calls.load(), 1);
+  now_ += absl::Minutes(1);
+  EXPECT_EQ(KeyId(), "ROTATED");
+  EXPECT_EQ(scripted_->calls.load(), 2);
+  // A failed re-read keeps the credentials, which do not expire.
+  scripted_->next = absl::UnavailableError("file being rewritten");
+  now_ += absl::Minutes(5);
+  EXPECT_EQ(KeyId(), "ROTATED");
+  EXPECT_EQ(scripted_->calls.load(), 3);
+}
+
+TEST_F(CachingTest, InvalidateMakesTheNextCallReadTheSource) {
+  scripted_->next = KeysUntil("OLD", start_ + absl::Hours(6));
+  ASSERT_EQ(KeyId(), "OLD");
+  scripted_->next = Keys("NEW");
+  provider_->Invalidate();  // AWS answered ExpiredTokenException
+  EXPECT_EQ(KeyId(), "NEW");
+  EXPECT_EQ(scripted_->calls.load(), 2);
+  // Once invalidated, a failing source is an error, not the rejected keys.
+  provider_->Invalidate();
+  scripted_->next = absl::UnavailableError("endpoint down");
+  EXPECT_EQ(KeyId(), "UNAVAILABLE: endpoint down");
 }
 
 TEST_F(CachingTest, RefreshesFiveMinutesBeforeExpiry) {

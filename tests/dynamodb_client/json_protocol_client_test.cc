@@ -193,6 +193,54 @@ TEST_F(JsonProtocolClientTest, BrokenCredentialsAreReportedWithoutSending) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+// Hands out "AKIDOLD" until invalidated, then "AKIDNEW" (a rotated file).
+class RotatingCredentials : public aws::CredentialsProvider {
+ public:
+  absl::StatusOr<aws::Credentials> GetCredentials() override {
+    aws::Credentials c;
+    c.access_key_id = invalidations.load() == 0 ? "AKIDOLD" : "AKIDNEW";
+    c.secret_access_key = "secret";
+    return c;
+  }
+  void Invalidate() override { invalidations.fetch_add(1); }
+  std::atomic<int> invalidations = 0;
+};
+
+TEST_F(JsonProtocolClientTest, RejectedCredentialsAreReadAgainAndTriedOnceMore) {
+  for (const char* type : {"ExpiredTokenException", "UnrecognizedClientException"}) {
+    SCOPED_TRACE(type);
+    TestHttpServer server([type](const RecordedRequest& r) {
+      return absl::StrContains(r.headers.at("authorization"), "AKIDOLD")
+                 ? ErrorResponse(400, type,
+                                 "The security token included in the request is "
+                                 "expired")
+                 : CannedResponse(200, "{}");
+    });
+    auto rotating = std::make_unique<RotatingCredentials>();
+    RotatingCredentials* source = rotating.get();
+    credentials_ = std::move(rotating);
+    auto client = Client(server.base_url());
+    absl::StatusOr<nlohmann::json> answer = client->Call("Scan", {});
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(source->invalidations.load(), 1);
+    EXPECT_EQ(server.requests().size(), 2u);
+  }
+}
+
+TEST_F(JsonProtocolClientTest, CredentialsRejectedAgainAreReportedAfterOneRetry) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ErrorResponse(400, "UnrecognizedClientException", "invalid key");
+  });
+  auto rotating = std::make_unique<RotatingCredentials>();
+  RotatingCredentials* source = rotating.get();
+  credentials_ = std::move(rotating);
+  auto client = Client(server.base_url());
+  absl::Status status = client->Call("Scan", {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(source->invalidations.load(), 2);  // the next call reads them again too
+}
+
 TEST_F(JsonProtocolClientTest, AnAnswerThatIsNotJsonIsDataLoss) {
   TestHttpServer server([](const RecordedRequest&) { return CannedResponse(200, "not json"); });
   auto client = Client(server.base_url());
@@ -224,6 +272,13 @@ TEST(ClientConfigTest, RegionalEndpointsAndTheOverride) {
   config.endpoint_override = "http://127.0.0.1:8000";
   EXPECT_EQ(DynamoDbEndpoint(config), "http://127.0.0.1:8000");
   EXPECT_EQ(StreamsEndpoint(config), "http://127.0.0.1:8000");
+  // A DynamoDB Streams interface endpoint (no private DNS) is named alone.
+  config.endpoint_override.clear();
+  config.streams_endpoint_override =
+      "https://vpce-1a2b-3c4d.streams.dynamodb.eu-west-1.vpce.amazonaws.com";
+  EXPECT_EQ(DynamoDbEndpoint(config), "https://dynamodb.eu-west-1.amazonaws.com");
+  EXPECT_EQ(StreamsEndpoint(config), config.streams_endpoint_override);
+  EXPECT_EQ(StreamsProtocolOptions(config).endpoint_url, config.streams_endpoint_override);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ table, artist by artist."""
 
 import json
 import os
+import time
 import unittest
 
 import grpc
@@ -123,6 +124,62 @@ class HandlerFunctionsTest(unittest.TestCase):
         self.assertEqual(handler.handle_records(records, ["a:1"], unspecified),
                          {"batchItemFailures": [{"itemIdentifier": "%021d" % 2}]})
         self.assertEqual(handler.handle_records([], ["a:1"], short), {"batchItemFailures": []})
+
+    def test_calls_are_cut_to_the_deadline_and_unsent_records_fail(self):
+        """A slow replica takes each call's whole timeout: with four requests
+        of 10 s each and 25 s left, the third gets the 5 s that remain and
+        the fourth is not sent; its records are reported failed instead of
+        the invocation timing out."""
+        records = [fake_record(i) for i in range(8)]
+        now = [100.0]
+        timeouts = []
+
+        def send(target, request, timeout):
+            timeouts.append(timeout)
+            now[0] += timeout
+            return response(*[R.OUTCOME_APPLIED] * len(request.records_json))
+
+        answer = handler.handle_records(records, ["a:1"], send, timeout=10, max_per_call=2,
+                                        deadline=125.0, clock=lambda: now[0])
+        self.assertEqual(timeouts, [10, 10, 5])
+        self.assertLessEqual(now[0], 125.0)
+        self.assertEqual(answer, {"batchItemFailures": [{"itemIdentifier": "%021d" % 6}]})
+        # With time to spare, every call gets its full timeout.
+        now[0], timeouts[:] = 0.0, []
+        self.assertEqual(handler.handle_records(records, ["a:1"], send, timeout=10, max_per_call=2,
+                                                deadline=1000.0, clock=lambda: now[0]),
+                         {"batchItemFailures": []})
+        self.assertEqual(timeouts, [10, 10, 10, 10])
+
+    def test_lambda_handler_returns_its_report_before_the_deadline(self):
+        records = [fake_record(i) for i in range(10)]
+        env = {"INKDEX_TARGETS": "a:1", "INKDEX_MAX_RECORDS_PER_CALL": "1",
+               "INKDEX_RPC_TIMEOUT_SECONDS": "10"}
+        for name, value in env.items():
+            os.environ[name] = value
+            self.addCleanup(os.environ.pop, name, None)
+        timeouts = []
+
+        def send(target, request, timeout):
+            timeouts.append(timeout)
+            time.sleep(min(timeout, 0.3))
+            return response(R.OUTCOME_APPLIED)
+
+        saved = handler._default_sender
+        handler._default_sender = lambda: send
+        self.addCleanup(setattr, handler, "_default_sender", saved)
+
+        class Context:
+            def get_remaining_time_in_millis(self):
+                return 1500
+
+        started = time.monotonic()
+        answer = handler.lambda_handler({"Records": records}, Context())
+        self.assertLess(time.monotonic() - started, 1.5, "returned before the Lambda deadline")
+        self.assertLess(len(timeouts), 10)
+        self.assertTrue(all(t <= 1.0 for t in timeouts), timeouts)
+        self.assertEqual(answer, {"batchItemFailures": [
+            {"itemIdentifier": "%021d" % len(timeouts)}]})
 
     def test_write_token_sources(self):
         class Ssm:

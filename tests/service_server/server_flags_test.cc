@@ -33,7 +33,11 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_LOG_LEVEL",
                                       "INKDEX_TEST_SEARCH_DELAY_MS",
                                       "INKDEX_TOMBSTONE_TTL",
-                                      "INKDEX_TOMBSTONE_PURGE_INTERVAL"};
+                                      "INKDEX_TOMBSTONE_PURGE_INTERVAL",
+                                      "INKDEX_STREAM_TABLE",
+                                      "INKDEX_BOOTSTRAP_TABLE",
+                                      "INKDEX_DYNAMODB_ENDPOINT",
+                                      "INKDEX_DYNAMODB_STREAMS_ENDPOINT"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -161,6 +165,39 @@ TEST_F(ServerFlagsTest, MetricsCanBeDisabled) {
   EXPECT_FALSE(flags_.metrics_enabled());
 }
 
+TEST_F(ServerFlagsTest, BootstrapTableFromFlagOrEnvironmentExcludesStreamTable) {
+  ASSERT_EQ(Parse({"--index", "/d", "--bootstrap-table", "directory", "--dynamodb-endpoint",
+                   "http://127.0.0.1:8000"}),
+            -1)
+      << err_.str();
+  EXPECT_TRUE(flags_.bootstrap_enabled());
+  EXPECT_FALSE(flags_.stream_enabled());
+  EXPECT_EQ(flags_.bootstrap_table, "directory");
+  ::setenv("INKDEX_BOOTSTRAP_TABLE", "from-env", 1);
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_EQ(flags_.bootstrap_table, "from-env");
+  // The stream reader bootstraps by itself: both at once is a usage error.
+  EXPECT_EQ(Parse({"--index", "/d", "--stream-table", "directory"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--bootstrap-table"));
+  ::unsetenv("INKDEX_BOOTSTRAP_TABLE");
+  EXPECT_EQ(Parse({"--index", "/d", "--dynamodb-endpoint", "http://127.0.0.1:8000"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--dynamodb-endpoint"));
+}
+
+TEST_F(ServerFlagsTest, StreamsEndpointFromFlagOrEnvironmentNeedsStreamTable) {
+  const std::string vpce = "https://vpce-1a2b.streams.dynamodb.eu-west-1.vpce.amazonaws.com";
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "t", "--dynamodb-streams-endpoint", vpce}),
+            -1)
+      << err_.str();
+  EXPECT_EQ(flags_.dynamodb_streams_endpoint, vpce);
+  ::setenv("INKDEX_DYNAMODB_STREAMS_ENDPOINT", vpce.c_str(), 1);
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "t"}), -1) << err_.str();
+  EXPECT_EQ(flags_.dynamodb_streams_endpoint, vpce);
+  EXPECT_EQ(Parse({"--index", "/d"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--dynamodb-streams-endpoint"));
+  ::unsetenv("INKDEX_DYNAMODB_STREAMS_ENDPOINT");
+}
+
 TEST_F(ServerFlagsTest, MissingIndexIsAUsageError) {
   EXPECT_EQ(Parse({}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("--index"));
@@ -230,6 +267,8 @@ TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
                            "--tombstone-ttl",
                            "--tombstone-purge-interval",
                            "INKDEX_TOMBSTONE_TTL",
+                           "--bootstrap-table",
+                           "INKDEX_BOOTSTRAP_TABLE",
                            "INKDEX_INDEX",
                            "INKDEX_LISTEN",
                            "INKDEX_WRITE_TOKEN",

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "index/test_util.h"
 #include "inkdex/index.h"
+#include "stream/record_batch.h"
 
 namespace inkdex::stream {
 namespace {
@@ -353,6 +354,9 @@ TEST_F(RecordMapperTest, AddToBatchAddsUpsertsAndStreamDeletes) {
   EXPECT_EQ(batch.changes()[1].kind, Change::Kind::kDelete);
   EXPECT_EQ(batch.changes()[1].id, "a1");
   EXPECT_EQ(batch.changes()[1].stream_sequence, "11");
+  // Both carry the item's rank: METADATA, the first sort-key pattern.
+  EXPECT_EQ(batch.changes()[0].artist.source_rank(), 1u);
+  EXPECT_EQ(batch.changes()[1].source_rank, 1u);
 }
 
 // Applied to a real index: duplicates and older records are stale, a REMOVE
@@ -397,6 +401,43 @@ TEST_F(RecordMapperTest, MappedRecordsApplyIdempotentlyToAnIndex) {
   EXPECT_EQ(apply(LambdaRecord("MODIFY", "000000000000000000400", KeysOf(image), renamed, opted)),
             ChangeResult::Outcome::kStale);
   EXPECT_TRUE(absl::IsNotFound((*index)->Get("a1").status()));
+}
+
+// The migration of the data model: ARTIST#dup1/PROFILE indexed, then
+// METADATA written and PROFILE deleted. The artist follows its METADATA
+// item (the first sort-key pattern); PROFILE's REMOVE is stale, naming both.
+TEST_F(RecordMapperTest, AnArtistFollowsItsHighestRankedItem) {
+  const json profile = ArtistImage("dup1", "PROFILE");
+  json metadata = ArtistImage("dup1", "METADATA");
+  metadata["artistName"] = {{"S", "Migrated"}};
+  MappedRecord mapped =
+      mapper_.Map(Parse(LambdaRecord("REMOVE", "3", KeysOf(profile), nullptr, profile)));
+  EXPECT_EQ(mapped.source_rank, 2u);
+  EXPECT_EQ(mapper_.MapItem(metadata).artist.source_rank(), 1u);
+
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  std::vector<StreamRecord> records = {
+      Parse(LambdaRecord("INSERT", "1", KeysOf(profile), profile, nullptr)),
+      Parse(LambdaRecord("INSERT", "2", KeysOf(metadata), metadata, nullptr)),
+      Parse(LambdaRecord("REMOVE", "3", KeysOf(profile), nullptr, profile))};
+  for (const StreamRecord& record : records) {
+    absl::StatusOr<std::vector<RecordResult>> results = ApplyRecordBatch(
+        mapper_, {record}, {}, [&](const WriteBatch& b) { return (*index)->Apply(b); });
+    ASSERT_TRUE(results.ok()) << results.status();
+    if (record.event_name == "REMOVE") {
+      EXPECT_EQ((*results)[0].outcome, RecordOutcome::kStale);
+      EXPECT_EQ((*results)[0].reason,
+                "outranked: the artist's document comes from its SK METADATA item, which takes "
+                "precedence over this record's SK PROFILE item");
+    } else {
+      EXPECT_EQ((*results)[0].outcome, RecordOutcome::kApplied) << (*results)[0].reason;
+    }
+  }
+  absl::StatusOr<Artist> artist = (*index)->Get("dup1");
+  ASSERT_TRUE(artist.ok()) << artist.status();
+  EXPECT_EQ(artist->name(), "Migrated");
 }
 
 // Whatever the JSON, mapping never throws or crashes.

@@ -21,11 +21,13 @@ make_artist = dt.synthetic_artist
 
 
 class StreamServer(Server):
-    """An inkdex-server following `table` at `endpoint`."""
+    """An inkdex-server following `table` at `endpoint` (or, with
+    table_flag="--bootstrap-table", loading it once for a forwarder)."""
 
-    def __init__(self, index_dir, table, endpoint, extra_args=(), **kwargs):
+    def __init__(self, index_dir, table, endpoint, extra_args=(), table_flag="--stream-table",
+                 **kwargs):
         home = make_temp_dir("inkdex-stream-home-")
-        args = ["--stream-table", table, "--dynamodb-endpoint", endpoint,
+        args = [table_flag, table, "--dynamodb-endpoint", endpoint,
                 "--stream-describe-interval-ms", "500", "--commit-interval-ms", "20"]
         if "--scan-segments" not in extra_args:
             args += ["--scan-segments", "2"]

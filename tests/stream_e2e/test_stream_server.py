@@ -132,6 +132,32 @@ class StreamServerTest(unittest.TestCase):
         self.table.update_artist("artist-00009", latitude=51.5)
         sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
 
+    def test_migrating_profile_to_metadata_keeps_the_artist(self):
+        """The data model's older SK PROFILE: the migration writes METADATA,
+        then deletes PROFILE. The artist follows its METADATA item (the
+        first sort-key pattern), so PROFILE's REMOVE leaves it searchable;
+        a re-sync's scan of both items prefers METADATA too."""
+        rng = random.Random(12)
+        self.table.put_artist(sf.make_artist(1, rng, artistName="Profile Name"), sk="PROFILE")
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        self.table.put_artist(sf.make_artist(1, rng, artistName="Metadata Name"), sk="METADATA")
+        self.table.delete_artist("artist-00001", sk="PROFILE")
+        # PROFILE's REMOVE comes back stale (outranked): once it has, both
+        # records are applied.
+        deadline = time.monotonic() + 20
+        while server.metric("inkdex_stream_records_total", source="reader",
+                            outcome="stale") < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertGreaterEqual(server.metric("inkdex_stream_records_total", source="reader",
+                                              outcome="stale"), 1,
+                                "\n".join(server.log_lines()[-20:]))
+        served = server.visible(["artist-00001"])
+        self.assertIn("artist-00001", served, "PROFILE's REMOVE did not take the artist away")
+        self.assertEqual(served["artist-00001"].name, "Metadata Name")
+        sf.wait_equal(self, server, self.table)
+
     def test_direct_writes_and_other_tables_records_are_refused(self):
         """The table is the source of the artists: a write that bypasses it
         would be dropped by the next re-sync, so it is refused at once."""

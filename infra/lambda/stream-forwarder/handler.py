@@ -16,8 +16,9 @@ Environment:
     INKDEX_WRITE_TOKEN_SECRET_ID       a Secrets Manager secret id (SecretString)
     INKDEX_TLS                  "1": TLS to the replicas (system roots, or
                                 INKDEX_TLS_CA_FILE)
-    INKDEX_RPC_TIMEOUT_SECONDS  per call (default 10; never past the
-                                invocation's remaining time)
+    INKDEX_RPC_TIMEOUT_SECONDS  per call (default 10); each call is also
+                                cut to the time the invocation has left, less
+                                a reserve to return the report
     INKDEX_MAX_RECORDS_PER_CALL records per RPC (default 10000, the RPC's limit)
 
 Outcomes per record (from every replica): APPLIED, STALE (a duplicate or older
@@ -26,7 +27,10 @@ indexed: logged, never retried, so one poison record cannot block the
 shard) are done; FAILED (the replica's commit failed), a failed or timed-out
 call, or a missing result mean the replica does not have the record, and
 the batch is reported failed from the earliest such record over all
-replicas. Re-sending records a replica already applied is harmless: they
+replicas. A request that no longer fits before the invocation's deadline is
+not sent, and its records count as failed too: the invocation returns its
+report in time instead of timing out (which would retry the whole batch and
+lose the report). Re-sending records a replica already applied is harmless: they
 come back STALE (versions are sequence numbers).
 
 The logic is plain functions over a `send(target, request, timeout)`
@@ -50,8 +54,10 @@ DONE_OUTCOMES = frozenset({Result.OUTCOME_APPLIED, Result.OUTCOME_STALE, Result.
                            Result.OUTCOME_REJECTED})
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MAX_RECORDS_PER_CALL = 10000
-# Time kept back from the invocation's deadline to build the answer.
+# Time kept back from the invocation's deadline to build and return the answer.
 DEADLINE_MARGIN_SECONDS = 0.5
+# A call that would get less time than this is not started.
+MIN_CALL_SECONDS = 0.1
 
 
 def log(event, **fields):
@@ -151,14 +157,24 @@ def first_undone(response, count):
     return None
 
 
-def forward_to_replica(target, requests, send, timeout):
+def forward_to_replica(target, requests, send, timeout, deadline=None, clock=time.monotonic):
     """Sends the requests to one replica in order, stopping at the first that
-    leaves a record undone. Returns (index of the first undone record in the
-    batch or None, [(index, sequence number, reason) of rejected records])."""
+    leaves a record undone. Each call gets `timeout`, cut to what is left
+    before `deadline` (a clock() value; None: no deadline); a request with
+    less than MIN_CALL_SECONDS left is not sent and is undone. Returns (index
+    of the first undone record in the batch or None, [(index, sequence
+    number, reason) of rejected records])."""
     rejected = []
     for start, request in requests:
+        call_timeout = timeout
+        if deadline is not None:
+            call_timeout = min(timeout, deadline - clock())
+            if call_timeout < MIN_CALL_SECONDS:
+                log("replica_out_of_time", target=target, first_record=start,
+                    records_not_sent=sum(len(r.records_json) for s, r in requests if s >= start))
+                return start, rejected
         try:
-            response = send(target, request, timeout)
+            response = send(target, request, call_timeout)
         except grpc.RpcError as e:
             log("replica_call_failed", target=target, first_record=start,
                 code=str(e.code()), message=e.details())
@@ -176,16 +192,17 @@ def forward_to_replica(target, requests, send, timeout):
 
 
 def handle_records(records, targets, send, timeout=DEFAULT_TIMEOUT_SECONDS,
-                   max_per_call=MAX_RECORDS_PER_CALL):
+                   max_per_call=MAX_RECORDS_PER_CALL, deadline=None, clock=time.monotonic):
     """Forwards the batch to every target (in parallel) and returns the Lambda
     answer: {"batchItemFailures": [{"itemIdentifier": <SequenceNumber>}]}
-    naming the earliest record any replica failed, or an empty list."""
+    naming the earliest record any replica failed or could not be sent
+    before `deadline` (see forward_to_replica), or an empty list."""
     if not records:
         return {"batchItemFailures": []}
     requests = build_requests(records, max_per_call)
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(targets)) as pool:
-        outcomes = list(pool.map(lambda t: forward_to_replica(t, requests, send, timeout),
-                                 targets))
+        outcomes = list(pool.map(
+            lambda t: forward_to_replica(t, requests, send, timeout, deadline, clock), targets))
     failed = [index for index, _ in outcomes if index is not None]
     seen_rejects = set()
     for _, rejected in outcomes:
@@ -245,12 +262,17 @@ def lambda_handler(event, context):
     records = event.get("Records") or []
     targets = targets_from_env(os.environ)
     timeout = float(os.environ.get("INKDEX_RPC_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
-    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        remaining = context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS
-        timeout = max(0.1, min(timeout, remaining))
-    max_per_call = int(os.environ.get("INKDEX_MAX_RECORDS_PER_CALL", MAX_RECORDS_PER_CALL))
     start = time.monotonic()
-    answer = handle_records(records, targets, _default_sender(), timeout, max_per_call)
+    # Every call is cut to this, not just the first: with several requests
+    # per replica (INKDEX_MAX_RECORDS_PER_CALL below the batch size) their
+    # timeouts would otherwise add up past the invocation's deadline.
+    deadline = None
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        deadline = (start + context.get_remaining_time_in_millis() / 1000.0
+                    - DEADLINE_MARGIN_SECONDS)
+    max_per_call = int(os.environ.get("INKDEX_MAX_RECORDS_PER_CALL", MAX_RECORDS_PER_CALL))
+    answer = handle_records(records, targets, _default_sender(), timeout, max_per_call,
+                            deadline=deadline)
     log("batch", records=len(records), replicas=len(targets),
         failed_from=(answer["batchItemFailures"][0]["itemIdentifier"]
                      if answer["batchItemFailures"] else None),

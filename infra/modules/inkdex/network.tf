@@ -82,6 +82,18 @@ resource "aws_vpc_security_group_egress_rule" "https_gateways" {
   description       = "HTTPS to S3/DynamoDB gateway endpoints"
 }
 
+# DynamoDB Streams (stream mode): the gateway endpoint above does not serve
+# streams.dynamodb.<region>; its interface endpoint, in the endpoints group,
+# does (networking module, INKDEX_DYNAMODB_STREAMS_ENDPOINT).
+resource "aws_vpc_security_group_egress_rule" "tasks_to_streams_endpoint" {
+  security_group_id            = aws_security_group.tasks.id
+  referenced_security_group_id = var.endpoints_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "HTTPS to the DynamoDB Streams interface endpoint"
+}
+
 resource "aws_vpc_security_group_egress_rule" "forwarder_to_tasks" {
   security_group_id            = aws_security_group.forwarder.id
   referenced_security_group_id = aws_security_group.tasks.id

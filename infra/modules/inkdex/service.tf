@@ -23,8 +23,18 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
-  # The index lives on the task's ephemeral volume; a new task rebuilds it from
-  # a table scan and then follows the stream (or the forwarder).
+  lifecycle {
+    precondition {
+      condition     = local.feed_mode != "stream" || var.dynamodb_streams_endpoint_url != null
+      error_message = "feed_mode \"stream\" needs dynamodb_streams_endpoint_url: the tasks reach DynamoDB Streams only through its interface endpoint."
+    }
+  }
+
+  # The index lives on the task's ephemeral volume, so every new task starts
+  # empty and builds it from a table scan (NOT_SERVING until done): in stream
+  # mode the stream reader's bootstrap, then it follows the stream; in
+  # forwarder mode --bootstrap-table (INKDEX_BOOTSTRAP_TABLE), while it
+  # already applies what the forwarder pushes.
   ephemeral_storage {
     size_in_gib = var.ephemeral_storage_gib
   }
@@ -50,13 +60,16 @@ resource "aws_ecs_task_definition" "this" {
     ]
     # feed_mode "stream": each replica follows the table's stream itself
     # (inkdex-server --stream-table); "forwarder": the Lambda pushes batches
-    # by ApplyStreamRecords and the replicas read no stream.
+    # by ApplyStreamRecords, the replicas read no stream and load the table
+    # once by a scan (--bootstrap-table; README "Forwarder mode").
     environment = concat(
       [
         { name = "AWS_REGION", value = data.aws_region.current.region },
         { name = "INKDEX_TOMBSTONE_TTL", value = "${var.tombstone_ttl_hours}h" },
       ],
       local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
+      local.feed_mode == "stream" ? [{ name = "INKDEX_DYNAMODB_STREAMS_ENDPOINT", value = var.dynamodb_streams_endpoint_url }] : [],
+      local.feed_mode == "forwarder" ? [{ name = "INKDEX_BOOTSTRAP_TABLE", value = var.table_name }] : [],
     )
     secrets = [
       { name = "INKDEX_WRITE_TOKEN", valueFrom = aws_secretsmanager_secret.write_token.arn },

@@ -55,6 +55,17 @@ variable "gateway_prefix_list_ids" {
   description = "Prefix lists of the S3 and DynamoDB gateway endpoints (HTTPS egress)."
 }
 
+variable "endpoints_security_group_id" {
+  type        = string
+  description = "Security group of the VPC's interface endpoints (networking module), the DynamoDB Streams one included; the tasks may send HTTPS to it."
+}
+
+variable "dynamodb_streams_endpoint_url" {
+  type        = string
+  description = "URL of the DynamoDB Streams interface endpoint (networking module output); required in stream mode, since the tasks have no other route to DynamoDB Streams."
+  default     = null
+}
+
 variable "client_security_group_ids" {
   type        = list(string)
   description = "Security groups of the API Lambdas: the only clients besides the forwarder."

@@ -132,6 +132,21 @@ resource "aws_vpc_endpoint" "interface" {
   tags                = merge(var.tags, { Name = "${var.name_prefix}-${each.key}" })
 }
 
+# DynamoDB Streams has no gateway endpoint (the DynamoDB one covers only
+# dynamodb.<region>), and its interface endpoint has no private DNS: clients
+# must be given the endpoint's own name (output dynamodb_streams_endpoint_url).
+resource "aws_vpc_endpoint" "dynamodb_streams" {
+  count = var.dynamodb_streams_endpoint ? 1 : 0
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${local.region}.dynamodb-streams"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.endpoints.id]
+  private_dns_enabled = false
+  tags                = merge(var.tags, { Name = "${var.name_prefix}-dynamodb-streams" })
+}
+
 # Flow logs go straight to the log archive account's bucket.
 resource "aws_flow_log" "this" {
   vpc_id                   = aws_vpc.this.id

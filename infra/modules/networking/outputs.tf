@@ -27,3 +27,8 @@ output "endpoints_security_group_id" {
   description = "Security group of the interface endpoints."
   value       = aws_security_group.endpoints.id
 }
+
+output "dynamodb_streams_endpoint_url" {
+  description = "HTTPS URL of the DynamoDB Streams interface endpoint (its regional DNS name), or null without one."
+  value       = var.dynamodb_streams_endpoint ? "https://${aws_vpc_endpoint.dynamodb_streams[0].dns_entry[0].dns_name}" : null
+}

@@ -31,6 +31,12 @@ variable "single_nat_gateway" {
   default     = false
 }
 
+variable "dynamodb_streams_endpoint" {
+  type        = bool
+  description = "Create an interface endpoint for DynamoDB Streams (the DynamoDB gateway endpoint does not serve streams.dynamodb), for stream readers in the private subnets."
+  default     = false
+}
+
 variable "search_endpoint_services" {
   type        = list(string)
   description = "Extra interface endpoint services for the search backend, e.g. [\"es\"] when OpenSearch is deployed."

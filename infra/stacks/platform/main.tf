@@ -46,7 +46,9 @@ module "networking" {
   # inkdex is reached through its internal ALB inside the VPC; OpenSearch's
   # API needs the es interface endpoint.
   search_endpoint_services = local.deploy_opensearch ? ["es"] : []
-  flow_logs_bucket_arn     = module.log_storage.bucket_arns["vpc-flow"]
+  # inkdex replicas reading the stream themselves (stream feed mode).
+  dynamodb_streams_endpoint = local.deploy_inkdex
+  flow_logs_bucket_arn      = module.log_storage.bucket_arns["vpc-flow"]
 }
 
 module "app_storage" {

@@ -11,29 +11,31 @@ module "inkdex" {
   source = "../../modules/inkdex"
   count  = local.deploy_inkdex ? 1 : 0
 
-  name_prefix               = local.name_prefix
-  tags                      = local.tags
-  vpc_id                    = module.networking.vpc_id
-  vpc_cidr                  = module.networking.vpc_cidr
-  private_subnet_ids        = module.networking.private_subnet_ids
-  gateway_prefix_list_ids   = module.networking.gateway_prefix_list_ids
-  client_security_group_ids = [module.compute.api_security_group_id]
-  certificate_arn           = var.inkdex_certificate_arn
-  table_name                = module.app_storage.table_name
-  table_arn                 = module.app_storage.table_arn
-  stream_arn                = module.app_storage.stream_arn
-  table_kms_key_arn         = module.foundation.kms_key_arns["data"]
-  secrets_kms_key_arn       = module.foundation.kms_key_arns["secrets"]
-  logs_kms_key_arn          = module.foundation.kms_key_arns["logs"]
-  ecr_kms_key_arn           = module.foundation.kms_key_arns["ecr"]
-  code_signing_config_arn   = module.foundation.code_signing_config_arn
-  alarm_topic_arn           = module.app_monitoring.alarm_topic_arn
-  image_tag                 = var.inkdex_image_tag
-  min_tasks                 = var.inkdex_tasks.min
-  max_tasks                 = var.inkdex_tasks.max
-  discovery_namespace       = "inkdex.${var.environment}.internal"
-  forwarder_source_dir      = "${path.module}/../../lambda/stream-forwarder"
-  deletion_protection       = local.prod
+  name_prefix                   = local.name_prefix
+  tags                          = local.tags
+  vpc_id                        = module.networking.vpc_id
+  vpc_cidr                      = module.networking.vpc_cidr
+  private_subnet_ids            = module.networking.private_subnet_ids
+  gateway_prefix_list_ids       = module.networking.gateway_prefix_list_ids
+  endpoints_security_group_id   = module.networking.endpoints_security_group_id
+  dynamodb_streams_endpoint_url = module.networking.dynamodb_streams_endpoint_url
+  client_security_group_ids     = [module.compute.api_security_group_id]
+  certificate_arn               = var.inkdex_certificate_arn
+  table_name                    = module.app_storage.table_name
+  table_arn                     = module.app_storage.table_arn
+  stream_arn                    = module.app_storage.stream_arn
+  table_kms_key_arn             = module.foundation.kms_key_arns["data"]
+  secrets_kms_key_arn           = module.foundation.kms_key_arns["secrets"]
+  logs_kms_key_arn              = module.foundation.kms_key_arns["logs"]
+  ecr_kms_key_arn               = module.foundation.kms_key_arns["ecr"]
+  code_signing_config_arn       = module.foundation.code_signing_config_arn
+  alarm_topic_arn               = module.app_monitoring.alarm_topic_arn
+  image_tag                     = var.inkdex_image_tag
+  min_tasks                     = var.inkdex_tasks.min
+  max_tasks                     = var.inkdex_tasks.max
+  discovery_namespace           = "inkdex.${var.environment}.internal"
+  forwarder_source_dir          = "${path.module}/../../lambda/stream-forwarder"
+  deletion_protection           = local.prod
 }
 
 module "search" {

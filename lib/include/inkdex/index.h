@@ -29,6 +29,20 @@
 // always wins), and stream versions compare as unsigned decimal numbers
 // (leading zeros ignored).
 //
+// Source ranks come first when several table items map to one artist (an
+// artist item under SK METADATA and an older one under PROFILE): a change
+// may carry the rank of its item (Artist.source_rank, Change::source_rank;
+// 1 outranks 2; 0 = unranked). When both the change and the stored live
+// document carry a rank and the ranks differ, the rank decides and the
+// versions are not compared: a change from a lower-ranked item never
+// overwrites or deletes a document that came from a higher-ranked one (it is
+// stale, ChangeResult::outranked_by naming the stored rank), and a change
+// from a higher-ranked item replaces one from a lower-ranked item. Against a
+// tombstone, an unranked side, or an equal rank, only the versions count:
+// so documents stored before ranks existed are never overwritten by an
+// older replayed change, and after the higher-ranked item is deleted the
+// artist follows the next one's changes.
+//
 // Thread safety: Search, Suggest, Get, Stats and Verify may be called from
 // any number of threads concurrently with each other and with Apply. Apply
 // calls are serialized internally. A search sees exactly one commit (all of
@@ -93,6 +107,7 @@ struct Change {
   std::string id;               // kDelete: the artist id
   uint64_t version = 0;         // kDelete: the numeric version
   std::string stream_sequence;  // kDelete: the stream version; when set, `version` is ignored
+  uint32_t source_rank = 0;     // kDelete: the deleted item's source rank (see "Versions")
 };
 
 // A set of changes applied as one atomic commit, plus caller metadata
@@ -102,7 +117,9 @@ class WriteBatch {
   void Upsert(Artist artist);
   void Delete(std::string id, uint64_t version);
   // A delete whose version is a stream sequence number (see "Versions").
-  void DeleteAtStreamSequence(std::string id, std::string stream_sequence);
+  // `source_rank`: the deleted item's (see "Versions"); 0: unranked.
+  void DeleteAtStreamSequence(std::string id, std::string stream_sequence,
+                              uint32_t source_rank = 0);
   // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
   // the same commit; an empty value deletes the key. Keys are at most 1 KiB.
   void PutMetadata(std::string key, std::string value);
@@ -122,6 +139,9 @@ struct ChangeResult {
   enum class Outcome { kApplied, kStale, kRejected };
   Outcome outcome = Outcome::kApplied;
   std::string reason;  // kStale/kRejected: why ("version 3 <= stored 5", "latitude: ...")
+  // kStale by source rank: the stored document's rank, which outranks the
+  // change's (see "Versions"); 0 otherwise.
+  uint32_t outranked_by = 0;
 };
 
 struct IndexStats {

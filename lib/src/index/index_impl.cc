@@ -337,39 +337,54 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
       continue;
     }
     // The version to beat: this batch's own earlier change, else the
-    // snapshot's row (or, for a stream version, the stored record: rows do
-    // not hold those).
+    // snapshot's row (or, for a stream version or a ranked change, the
+    // stored record: rows hold neither stream versions nor ranks).
+    const uint32_t rank = RankOf(c);
     VersionRef current;
     std::optional<StoredRecord> stored;
+    const StoredRecord* prior = nullptr;  // when known and read
     bool known = false;
     uint32_t slot = 0;
     if (auto it = in_batch.find(id); it != in_batch.end()) {
-      current = VersionOf(write.records[it->second].second);
-      slot = write.records[it->second].second.slot();
+      prior = &write.records[it->second].second;
+      current = VersionOf(*prior);
+      slot = prior->slot();
       known = true;
     } else if (auto s = slot_of_.find(id); s != slot_of_.end()) {
       slot = s->second;
       current.number = base->rows.row(slot).version;
-      if (current.number == engine::kStreamVersionRow) {
+      if (current.number == engine::kStreamVersionRow || rank != 0) {
         absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
         if (!r.ok()) return r.status();
         if (!r->has_value()) {
           return absl::InternalError(absl::StrCat("artist '", id, "': indexed but not stored"));
         }
         stored = std::move(**r);
+        prior = &*stored;
         current = VersionOf(*stored);
       }
       known = true;
     }
-    if (known && CompareVersions(*version, current) <= 0) {
-      result = {ChangeResult::Outcome::kStale,
-                absl::StrCat(DescribeVersion(*version), " <= stored ", DescribeVersion(current))};
-      continue;
+    if (known) {
+      const int by_rank = prior != nullptr ? CompareRanks(rank, *prior) : 0;
+      if (by_rank < 0) {
+        result = {ChangeResult::Outcome::kStale,
+                  absl::StrCat("source rank ", rank, " is outranked by the stored document's ",
+                               prior->source_rank()),
+                  prior->source_rank()};
+        continue;
+      }
+      if (by_rank == 0 && CompareVersions(*version, current) <= 0) {
+        result = {ChangeResult::Outcome::kStale,
+                  absl::StrCat(DescribeVersion(*version), " <= stored ", DescribeVersion(current))};
+        continue;
+      }
     }
     // A new id's slot (0 until assigned below) is chosen after the loop.
     StoredRecord record;
     record.set_version(version->number);
     record.set_stream_sequence(std::string(version->stream));
+    record.set_source_rank(rank);
     record.set_slot(slot);
     if (upsert) {
       *record.mutable_artist() = c.artist;

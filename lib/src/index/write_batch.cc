@@ -17,11 +17,13 @@ void WriteBatch::Delete(std::string id, uint64_t version) {
   changes_.push_back(std::move(c));
 }
 
-void WriteBatch::DeleteAtStreamSequence(std::string id, std::string stream_sequence) {
+void WriteBatch::DeleteAtStreamSequence(std::string id, std::string stream_sequence,
+                                        uint32_t source_rank) {
   Change c;
   c.kind = Change::Kind::kDelete;
   c.id = std::move(id);
   c.stream_sequence = std::move(stream_sequence);
+  c.source_rank = source_rank;
   changes_.push_back(std::move(c));
 }
 
