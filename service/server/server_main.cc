@@ -6,11 +6,13 @@
 // start the metrics HTTP server (/healthz 503), the group committer and the
 // gRPC server, mark health SERVING, print the listening line on stdout.
 //
-// Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, then
-// grpc::Server::Shutdown with a deadline (calls in flight finish; past the
-// deadline they are cancelled), then the committer commits what is pending,
-// then exit 0. The budget: kDrainDeadline for calls, well under a second
-// for the rest, inside the 10 s an orchestrator typically allows.
+// Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, the
+// committer commits pending writes at once (and later ones without waiting
+// out --commit-interval-ms), then grpc::Server::Shutdown with a deadline
+// (calls in flight finish, writes with their real results; past the deadline
+// they are cancelled), then the committer stops, then exit 0. The budget:
+// kDrainDeadline for calls, well under a second for the rest, inside the
+// 10 s an orchestrator typically allows.
 // SIGHUP: re-open the --index path and swap it in (WriteCommitter::SwapIndex).
 #include <signal.h>
 
@@ -186,6 +188,10 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
                      {"deadline_ms", absl::ToInt64Milliseconds(kDrainDeadline)}});
     health.Shutdown();  // also ends the Watch calls, which would hold up the drain
     if (http != nullptr) http->SetServing(false);
+    // Before Shutdown, which waits for the write calls: a commit interval
+    // longer than kDrainDeadline would otherwise have them cancelled, the
+    // exit delayed, and their writes applied after all.
+    committer.CommitWithoutWaiting();
     server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
     return;
   }
