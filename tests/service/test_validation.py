@@ -149,6 +149,11 @@ UPSERT_CASES = [
     ("too_many_artists",
      pb.UpsertArtistsRequest(artists=[artist("e2e-bulk-%d" % i) for i in range(1001)]),
      "artists"),
+    # Internal to the stream reader: it would make every later write stale.
+    ("stream_sequence_set",
+     pb.UpsertArtistsRequest(artists=[artist("e2e-seq-ok"),
+                                      artist("e2e-seq", stream_sequence="4100000000000012345")]),
+     "artists[1].stream_sequence: set only by the stream reader"),
 ]
 
 DELETE_CASES = [
@@ -203,6 +208,9 @@ class ValidationTest(fx.ServiceTestCase):
         md = fx.bearer(TOKEN)
         self.run_cases(self.server.search.UpsertArtists, UPSERT_CASES, metadata=md)
         self.run_cases(self.server.search.DeleteArtists, DELETE_CASES, metadata=md)
+        # Nothing of a refused request is written.
+        self.assertRpcError(grpc.StatusCode.NOT_FOUND, self.server.search.GetArtist,
+                            pb.GetArtistRequest(id="e2e-seq-ok"))
 
     def test_swap_index_needs_directory(self):
         self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.admin.SwapIndex,
