@@ -26,7 +26,6 @@
 #include <string>
 #include <thread>
 
-#include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/resource_quota.h>
@@ -42,6 +41,7 @@
 #include "server/health_service.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
+#include "server/library_logs.h"
 #include "server/metrics_http.h"
 #include "server/server_flags.h"
 #include "server/stream_ingest_service.h"
@@ -69,24 +69,10 @@ constexpr char kServiceName[] = "inkdex.v1.ArtistSearch";
 constexpr char kAdminServiceName[] = "inkdex.v1.Admin";
 constexpr char kStreamIngestServiceName[] = "inkdex.v1.StreamIngest";
 
-// The log outside calls: gRPC's own messages (gpr_log: bind errors, TLS
-// problems), routed here so they are JSON lines too, and start-up failures
-// before the CallEnvironment exists. Never destroyed: gRPC threads may still
-// log while the process exits.
+// The log outside calls: the libraries' own messages (library_logs.h) and
+// start-up failures before the CallEnvironment exists. Never destroyed:
+// library threads may still log while the process exits.
 JsonLog* process_log = nullptr;
-
-void LogGrpcMessage(gpr_log_func_args* args) {
-  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LogLevel::kError
-                         : args->severity == GPR_LOG_SEVERITY_INFO ? LogLevel::kInfo
-                                                                   : LogLevel::kDebug;
-  std::string_view file = args->file != nullptr ? args->file : "";
-  if (const size_t slash = file.rfind('/'); slash != std::string_view::npos) {
-    file.remove_prefix(slash + 1);
-  }
-  process_log->Event(level, "grpc",
-                     {{"source", absl::StrCat(std::string(file), ":", args->line)},
-                      {"message", args->message != nullptr ? args->message : ""}});
-}
 
 absl::StatusOr<std::string> ReadPemFile(const std::string& path, std::string_view flag) {
   std::ifstream in(path, std::ios::binary);
@@ -207,7 +193,7 @@ int Fail(JsonLog& log, std::string_view what, const absl::Status& status, int co
 
 int Run(const ServerFlags& flags, const sigset_t& signals) {
   process_log = new JsonLog(flags.parsed_log_level());
-  gpr_set_log_function(LogGrpcMessage);
+  RouteLibraryLogs(process_log);
   absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
   if (!tokens.ok()) return Fail(*process_log, "bad_token", tokens.status(), kExitUsage);
   CallEnvironmentOptions env_options;
