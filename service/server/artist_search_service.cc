@@ -10,6 +10,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
 #include "server/call_guard.h"
@@ -48,6 +49,19 @@ grpc::Status InterruptedStatus(const grpc::ServerContextBase* context) {
 grpc::Status CallStatus(const grpc::ServerContextBase* context, const absl::Status& status) {
   if (absl::IsCancelled(status)) return InterruptedStatus(context);
   return ToGrpcStatus(status);
+}
+
+// RESOURCE_EXHAUSTED when `response` is larger than `max_bytes` (> 0),
+// naming the flag and `what_to_lower`; OK otherwise.
+grpc::Status CheckResponseSize(const google::protobuf::Message& response, int64_t max_bytes,
+                               absl::string_view what_to_lower) {
+  if (max_bytes <= 0) return grpc::Status::OK;
+  const size_t bytes = response.ByteSizeLong();
+  if (bytes <= static_cast<size_t>(max_bytes)) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("response: ", bytes, " bytes, more than the server's --max-message-bytes (",
+                   max_bytes, "); ", what_to_lower, ", or raise --max-message-bytes"));
 }
 
 // Checks one artist id of a request; `field` names it in the message.
@@ -248,7 +262,9 @@ grpc::Status ArtistSearchServiceImpl::RunSearch(CallGuard& call, grpc::ServerCon
   call.Note("total", result->total);
   call.Note("hits", static_cast<int64_t>(result->hits.size()));
   call.Note("commit_seq", static_cast<int64_t>(result->commit_seq));
-  return call.Finish(grpc::Status::OK);
+  return call.Finish(
+      CheckResponseSize(*response, info_.max_message_bytes,
+                        "lower limit (the page size) or top_cities, or leave explain off"));
 }
 
 grpc::Status ArtistSearchServiceImpl::RunGetArtist(CallGuard& call,
@@ -303,7 +319,8 @@ grpc::Status ArtistSearchServiceImpl::RunBatchGetArtists(CallGuard& call,
                                   missing.size() > shown ? ", ..." : "")));
   }
   for (std::string& id : missing) response->add_missing_ids(std::move(id));
-  return call.Finish(grpc::Status::OK);
+  return call.Finish(
+      CheckResponseSize(*response, info_.max_message_bytes, "ask for fewer ids per call"));
 }
 
 grpc::Status ArtistSearchServiceImpl::RunSuggest(CallGuard& call, grpc::ServerContextBase* context,

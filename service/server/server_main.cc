@@ -322,6 +322,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
   info.read_threads = flags.read_threads;
+  info.max_message_bytes = flags.max_message_bytes;
   info.stream_table = flags.stream_table;
   ArtistSearchServiceImpl search_service(env, **holder, committer, info);
   AdminServiceImpl admin_service(env, committer);

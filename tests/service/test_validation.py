@@ -229,6 +229,21 @@ class ValidationTest(fx.ServiceTestCase):
                                             metadata=fx.bearer(TOKEN), timeout=10)
         self.assertEqual({r.outcome for r in small.results}, {pb.WriteResult.OUTCOME_APPLIED})
 
+    def test_response_over_the_message_limit_is_resource_exhausted_as_logged(self):
+        server = self.start_server(self.index.fresh_copy(),
+                                   extra_args=["--max-message-bytes", 4096])
+        self.assertGreater(len(server.search.Search(search(limit=2), timeout=10).hits), 0)
+        error = self.assertRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, server.search.Search,
+                                    search(limit=100, explain=True, radius_km=20000),
+                                    field="--max-message-bytes",
+                                    metadata=(("x-request-id", "e2e-too-big"),))
+        self.assertIn("4096", error.details())
+        self.assertIn("limit", error.details())
+        logged = server.wait_for_log(lambda e: e.get("request_id") == "e2e-too-big")
+        self.assertIsNotNone(logged)
+        self.assertEqual(fx.status_name(logged.get("code")), "RESOURCE_EXHAUSTED", logged)
+        self.assertIn('code="RESOURCE_EXHAUSTED",method="Search"', server.metrics())
+
     def test_bad_items_are_rejected_one_by_one(self):
         """A bad record in a write batch is REJECTED naming its field; the
         rest of the batch is applied."""
