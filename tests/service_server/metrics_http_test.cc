@@ -75,11 +75,15 @@ TEST(MetricsHttpServerTest, ServesTheRegistryInTextFormat) {
   EXPECT_THAT(body, HasSubstr("inkdex_requests_total{code=\"OK\",method=\"Search\"} 1"));
   EXPECT_THAT(body,
               HasSubstr("inkdex_requests_total{code=\"INVALID_ARGUMENT\",method=\"Search\"} 1"));
-  EXPECT_THAT(body, HasSubstr("inkdex_request_duration_seconds_count{method=\"Search\"} 2"));
-  EXPECT_THAT(
-      body, HasSubstr("inkdex_request_duration_seconds_bucket{method=\"Search\",le=\"0.005\"} 2"));
-  EXPECT_THAT(
-      body, HasSubstr("inkdex_request_duration_seconds_bucket{method=\"Search\",le=\"0.002\"} 1"));
+  // Latency per method and code: the OK call took 3 ms, the refused one 1 ms.
+  EXPECT_THAT(body,
+              HasSubstr("inkdex_request_duration_seconds_count{code=\"OK\",method=\"Search\"} 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_request_duration_seconds_bucket{code=\"OK\",method="
+                              "\"Search\",le=\"0.002\"} 0"));
+  EXPECT_THAT(body, HasSubstr("inkdex_request_duration_seconds_bucket{code=\"OK\",method="
+                              "\"Search\",le=\"0.005\"} 1"));
+  EXPECT_THAT(body, HasSubstr("inkdex_request_duration_seconds_bucket{code=\"INVALID_ARGUMENT\","
+                              "method=\"Search\",le=\"0.002\"} 1"));
   EXPECT_THAT(body, HasSubstr("inkdex_documents 42"));
   EXPECT_THAT(body, HasSubstr("inkdex_searchable_documents 40"));
   EXPECT_THAT(body, HasSubstr("inkdex_index_generation 3"));
