@@ -330,6 +330,19 @@ class SwapTest(fx.ServiceTestCase):
         self.assertEqual(fx.inkdex_json("get", "--index", old, "e2e-swap-write")["artistName"],
                          "Before Swap")
 
+    def test_swap_to_an_index_open_in_another_process(self):
+        other = self.start_server(fx.shared_index().fresh_copy())
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN)
+        error = fx.rpc_error(server.admin.SwapIndex,
+                             pb.SwapIndexRequest(directory=other.index_dir),
+                             metadata=fx.bearer(TOKEN), timeout=30)
+        self.assertEqual(error.code(), grpc.StatusCode.FAILED_PRECONDITION, error.details())
+        self.assertIn("index: '%s' is open for writing in another process" % other.index_dir,
+                      error.details())
+        self.assertNotIn("IO error", error.details())
+        self.assertEqual(server.search.GetStats(pb.GetStatsRequest(),
+                                                timeout=10).index_generation, 1)
+
 
 if __name__ == "__main__":
     unittest.main()
