@@ -344,5 +344,20 @@ class SwapTest(fx.ServiceTestCase):
                                                 timeout=10).index_generation, 1)
 
 
+    def test_sighup_after_swap_index_reopens_the_original_index(self):
+        # A swap lasts for the process (artist_search.proto, SwapIndex).
+        original = fx.shared_index().fresh_copy()
+        server = self.start_server(original, write_token=TOKEN)
+        server.admin.SwapIndex(pb.SwapIndexRequest(directory=second_index().fresh_copy()),
+                               metadata=fx.bearer(TOKEN), timeout=30)
+        server.send_signal(signal.SIGHUP)
+        swapped = server.wait_for_log(
+            lambda e: e.get("event") == "swapped" and e.get("trigger") == "SIGHUP", timeout=20)
+        self.assertIsNotNone(swapped, "\n".join(server.log_lines()[-10:]))
+        stats = server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(stats.index_generation, 3)
+        self.assertEqual(os.path.realpath(stats.index_directory), os.path.realpath(original))
+
+
 if __name__ == "__main__":
     unittest.main()
