@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/token_check.h"
@@ -224,6 +225,35 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// When the flag an error names took its value from its environment variable
+// (it is not on the command line), a note saying so: a bad value set in a
+// deployment's environment is otherwise hard to trace. Else empty.
+std::string EnvironmentNote(const CLI::App& app, int argc, const char* const* argv,
+                            absl::string_view error) {
+  const CLI::Option* named = nullptr;
+  std::string name;
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string option_name = option->get_name();
+    // The longest name the error holds: "--listen" is in "--metrics-listen".
+    if (absl::StrContains(error, option_name) && option_name.size() > name.size()) {
+      named = option;
+      name = option_name;
+    }
+  }
+  if (named == nullptr) return "";
+  const std::string variable = named->get_envname();
+  if (variable.empty() || std::getenv(variable.c_str()) == nullptr) return "";
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == name || absl::StartsWith(arg, name + "=")) return "";
+  }
+  return absl::StrCat("the value of ", name, " came from the environment variable ", variable);
+}
+
+}  // namespace
+
 std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFlags& flags,
                                     std::ostream& out, std::ostream& err) {
   CLI::App app(kDescription, "inkdex-server");
@@ -343,7 +373,11 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);  // help/version: 0; errors: printed
-    return code == 0 ? 0 : 2;
+    if (code == 0) return 0;
+    if (std::string note = EnvironmentNote(app, argc, argv, e.what()); !note.empty()) {
+      err << "inkdex-server: " << note << "\n";
+    }
+    return 2;
   }
   if (flags.write_token_file.empty()) {
     if (const char* token = std::getenv("INKDEX_WRITE_TOKEN")) flags.write_token_env = token;
@@ -352,7 +386,9 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
     if (const char* token = std::getenv("INKDEX_READ_TOKEN")) flags.read_token_env = token;
   }
   if (absl::Status status = ValidateServerFlags(flags); !status.ok()) {
-    err << "inkdex-server: " << status.message() << "\nRun with --help for more information.\n";
+    const std::string note = EnvironmentNote(app, argc, argv, status.message());
+    err << "inkdex-server: " << status.message() << (note.empty() ? "" : " (") << note
+        << (note.empty() ? "" : ")") << "\nRun with --help for more information.\n";
     return 2;
   }
   return std::nullopt;

@@ -207,10 +207,24 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
   }
 }
 
-TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlag) {
-  ::setenv("INKDEX_COMMIT_INTERVAL_MS", "soon", 1);
-  EXPECT_EQ(Parse({"--index", "/d"}), 2);
-  EXPECT_THAT(err_.str(), HasSubstr("--commit-interval-ms"));
+TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
+  // Not a number (CLI11's conversion), and out of range (our validation).
+  for (const char* value : {"soon", "60001"}) {
+    ::setenv("INKDEX_COMMIT_INTERVAL_MS", value, 1);
+    EXPECT_EQ(Parse({"--index", "/d"}), 2) << value;
+    EXPECT_THAT(err_.str(), HasSubstr("--commit-interval-ms")) << value;
+    EXPECT_THAT(err_.str(), HasSubstr("INKDEX_COMMIT_INTERVAL_MS")) << value;
+  }
+  // "--listen" is in "--metrics-listen": the note is about the right one.
+  ::setenv("INKDEX_METRICS_LISTEN", "localhost:9464", 1);
+  EXPECT_EQ(Parse({"--index", "/d", "--commit-interval-ms", "5"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("INKDEX_METRICS_LISTEN"));
+  // A bad value on the command line beats a good one in the environment,
+  // and is not blamed on it.
+  ::setenv("INKDEX_COMMIT_INTERVAL_MS", "5", 1);
+  ::unsetenv("INKDEX_METRICS_LISTEN");
+  EXPECT_EQ(Parse({"--index", "/d", "--commit-interval-ms", "60001"}), 2);
+  EXPECT_THAT(err_.str(), Not(HasSubstr("INKDEX_COMMIT_INTERVAL_MS")));
 }
 
 TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
