@@ -14,9 +14,6 @@
 #ifndef INKDEX_VERSION_STRING
 #define INKDEX_VERSION_STRING "unknown"
 #endif
-#ifndef INKDEX_BUILD_STRING
-#define INKDEX_BUILD_STRING "unknown"
-#endif
 
 namespace inkdex::server {
 
@@ -75,7 +72,6 @@ bool IsIpLiteral(std::string_view host) {
 }  // namespace
 
 const char* ServerVersion() { return INKDEX_VERSION_STRING; }
-const char* ServerBuild() { return INKDEX_BUILD_STRING; }
 
 LogLevel ServerFlags::parsed_log_level() const {
   absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);

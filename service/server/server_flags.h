@@ -62,9 +62,10 @@ struct ServerFlags {
   absl::Duration test_search_delay() const { return absl::Milliseconds(test_search_delay_ms); }
 };
 
-// "inkdex-server VERSION" and the compiler/build type it was built with.
+// "inkdex-server VERSION" and what it was built with: "GNU 12.2.0 Release,
+// commit 1a2b3c4" (the commit at configure time; "unknown" without git).
 const char* ServerVersion();
-const char* ServerBuild();
+const char* ServerBuild();  // defined in the generated build_info.cc
 
 // Parses argv and the environment into `flags` and validates them. Returns
 // nullopt when the server should start; otherwise the exit code to exit with
