@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
@@ -250,15 +251,34 @@ std::string EnvironmentNote(const CLI::App& app, int argc, const char* const* ar
 
 }  // namespace
 
+absl::Status CheckIndexParent(const std::string& index_dir) {
+  std::filesystem::path path = std::filesystem::path(index_dir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "dir/" -> "dir"
+  std::filesystem::path parent = path.parent_path();
+  if (parent.empty()) parent = ".";
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(parent, ec);
+  if (std::filesystem::is_directory(status)) return absl::OkStatus();
+  // A missing path is file_type::not_found (libstdc++ also sets `ec` then).
+  const std::string reason = status.type() == std::filesystem::file_type::not_found
+                                 ? "does not exist"
+                             : ec ? absl::StrCat("cannot be read: ", ec.message())
+                                  : "is not a directory";
+  return absl::InvalidArgumentError(
+      absl::StrCat("--index: '", index_dir, "': its parent directory '", parent.string(), "' ",
+                   reason, " (only the index directory itself is created)"));
+}
+
 std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFlags& flags,
                                     std::ostream& out, std::ostream& err) {
   CLI::App app(kDescription, "inkdex-server");
   app.footer(kFooter);
   app.set_version_flag("--version",
                        absl::StrCat("inkdex-server ", ServerVersion(), " (", ServerBuild(), ")"));
-  app.add_option("--index", flags.index_dir,
-                 "Index directory to serve (built by `inkdex build`; created empty if missing; "
-                 "may be a symlink, re-read on SIGHUP)")
+  app.add_option(
+         "--index", flags.index_dir,
+         "Index directory to serve (built by `inkdex build`; created empty, with a warning, "
+         "if missing, but its parent must exist; may be a symlink, re-read on SIGHUP)")
       ->required()
       ->type_name("DIR")
       ->envname("INKDEX_INDEX");

@@ -78,6 +78,12 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
 // TLS files given in pairs, the log level.
 absl::Status ValidateServerFlags(const ServerFlags& flags);
 
+// The server creates the --index directory when it is missing, but not its
+// parents (a mistyped path would otherwise become a new empty index):
+// INVALID_ARGUMENT naming --index and the missing parent. Reads the
+// filesystem.
+absl::Status CheckIndexParent(const std::string& index_dir);
+
 // Checks a HOST:PORT listen address (PORT 0..65535; IPv6 hosts in brackets).
 // `ip_only`: the host must be an IP literal (civetweb does not resolve names)
 // and a bare PORT is allowed. Errors name `flag`.

@@ -2,9 +2,10 @@
 //
 // Start-up order: parse flags (server_flags.h), block the signals the server
 // handles (before any thread exists, so every thread inherits the mask and
-// only the signal thread's sigwait sees them), load tokens, open the index,
-// start the metrics HTTP server (/healthz 503), the group committer and the
-// gRPC server, mark health SERVING, print the listening line on stdout.
+// only the signal thread's sigwait sees them), load tokens, start the metrics
+// HTTP server (/healthz 503 while the index opens), open the index, start the
+// group committer and the gRPC server, mark health SERVING, print the
+// listening line on stdout.
 //
 // Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, the
 // committer commits pending writes at once (and later ones without waiting
@@ -16,8 +17,10 @@
 // SIGHUP: re-open the --index path and swap it in (WriteCommitter::SwapIndex).
 #include <signal.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -218,44 +221,28 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
   if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
 
-  if (flags.stream_enabled()) {
-    if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
-      return Fail(env.log(), "index_open_failed", s, kExitFailure);
-    }
-  }
-  // Opening reads every stored record into memory, and rebuilds the search
-  // index when it must (after a machine restart, or an upgrade that changed
-  // its document layout): seconds to a minute or two at 1M artists, said
-  // here so that a slow start is not a silent one.
-  const absl::Time open_start = absl::Now();
-  absl::StatusOr<std::unique_ptr<IndexHolder>> holder =
-      IndexHolder::Open(flags.index_dir, IndexOptions());
-  if (!holder.ok()) return Fail(env.log(), "index_open_failed", holder.status(), kExitFailure);
-  {
-    const IndexStats stats = (*holder)->Served().index->Stats();
-    env.log().Event(LogLevel::kInfo, "index_opened",
-                    {{"index", (*holder)->Served().directory},
-                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
-                     {"documents", stats.documents},
-                     {"searchable", stats.searchable},
-                     {"commit_seq", stats.commit_seq}});
-  }
-
-  // Created before the metrics hook that reads it; started once serving.
+  // Declared before `http`, whose scrapes read them: destroyed after it.
+  // `holder` is set once the index is open (`scraped` then points at it);
+  // the stream objects are created later and started once serving.
+  std::unique_ptr<IndexHolder> holder;
+  std::atomic<IndexHolder*> scraped{nullptr};
   std::unique_ptr<StreamSupervisor> stream_supervisor;
   std::unique_ptr<StreamMetrics> stream_metrics;
   // Set once the gRPC server exists: health for the supervisor's bootstrap.
   std::function<void(bool)> set_serving;
   absl::Mutex set_serving_mu;
+  // Started before the index opens (which can take minutes), so that /healthz
+  // answers 503 meanwhile instead of refusing connections.
   std::unique_ptr<MetricsHttpServer> http;
   if (flags.metrics_enabled()) {
     MetricsHttpServer::Options http_options;
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
-    IndexHolder& served = **holder;
-    http_options.before_scrape = [&served, &env, &stream_supervisor, &stream_metrics] {
-      const ServedIndex current = served.Served();
-      env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+    http_options.before_scrape = [&scraped, &env, &stream_supervisor, &stream_metrics] {
+      if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
+        const ServedIndex current = served->Served();
+        env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+      }
       env.metrics().SetProcessMetrics(ReadProcessSample());
       if (stream_supervisor != nullptr && stream_metrics != nullptr) {
         stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
@@ -270,12 +257,49 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                   kExitFailure);
     }
     http = *std::move(started);
+    env.log().Event(LogLevel::kInfo, "metrics_listening", {{"metrics", http->address()}});
+  }
+
+  if (absl::Status s = CheckIndexParent(flags.index_dir); !s.ok()) {
+    return Fail(env.log(), "bad_index_path", s, kExitUsage);
+  }
+  if (flags.stream_enabled()) {
+    if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
+      return Fail(env.log(), "index_open_failed", s, kExitFailure);
+    }
+  }
+  std::error_code ec;
+  const bool index_existed = std::filesystem::exists(flags.index_dir, ec);
+  // Opening reads every stored record into memory, and rebuilds the search
+  // index when it must (after a machine restart, or an upgrade that changed
+  // its document layout): seconds to a minute or two at 1M artists, said
+  // here so that a slow start is not a silent one.
+  const absl::Time open_start = absl::Now();
+  absl::StatusOr<std::unique_ptr<IndexHolder>> opened =
+      IndexHolder::Open(flags.index_dir, IndexOptions());
+  if (!opened.ok()) return Fail(env.log(), "index_open_failed", opened.status(), kExitFailure);
+  holder = *std::move(opened);
+  scraped.store(holder.get(), std::memory_order_release);
+  if (!index_existed) {
+    // Usually a mistyped path rather than a wish for an empty index.
+    env.log().Event(LogLevel::kWarn, "index_created",
+                    {{"index", holder->Served().directory},
+                     {"message", "--index did not exist: a new empty index was created there"}});
+  }
+  {
+    const IndexStats stats = holder->Served().index->Stats();
+    env.log().Event(LogLevel::kInfo, "index_opened",
+                    {{"index", holder->Served().directory},
+                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
+                     {"documents", stats.documents},
+                     {"searchable", stats.searchable},
+                     {"commit_seq", stats.commit_seq}});
   }
 
   WriteCommitter::Options committer_options;
   committer_options.commit_interval = flags.commit_interval();
   committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
-  WriteCommitter committer(**holder, committer_options);
+  WriteCommitter committer(*holder, committer_options);
   std::unique_ptr<TombstonePurger> purger;
   if (flags.tombstone_ttl_duration() > absl::ZeroDuration()) {
     TombstonePurger::Options purger_options;
@@ -284,7 +308,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     purger_options.on_run = [&env](const TombstonePurgeRun& run) {
       RecordTombstonePurge(env, run);
     };
-    purger = std::make_unique<TombstonePurger>(**holder, purger_options);
+    purger = std::make_unique<TombstonePurger>(*holder, purger_options);
   }
 
   stream::ItemMapping mapping = stream::ItemMapping::Default();
@@ -311,7 +335,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       if (set_serving) set_serving(serving);
     };
     absl::StatusOr<std::unique_ptr<StreamSupervisor>> supervisor =
-        StreamSupervisor::Create(std::move(stream_options), committer, **holder, env);
+        StreamSupervisor::Create(std::move(stream_options), committer, *holder, env);
     if (!supervisor.ok())
       return Fail(env.log(), "bad_stream_config", supervisor.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
@@ -324,9 +348,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   info.read_threads = flags.read_threads;
   info.max_message_bytes = flags.max_message_bytes;
   info.stream_table = flags.stream_table;
-  ArtistSearchServiceImpl search_service(env, **holder, committer, info);
+  ArtistSearchServiceImpl search_service(env, *holder, committer, info);
   AdminServiceImpl admin_service(env, committer);
-  StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping,
+  StreamIngestServiceImpl stream_ingest_service(env, *holder, committer, mapping,
                                                 flags.stream_table);
   HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});
 
@@ -362,7 +386,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   };
   // A stream-fed server's first start serves nothing until its bootstrap
   // (a table scan) is done; the supervisor turns health on then.
-  const bool bootstrapping = stream_supervisor != nullptr && NeedsBootstrap(*(*holder)->Current());
+  const bool bootstrapping = stream_supervisor != nullptr && NeedsBootstrap(*holder->Current());
   serve(!bootstrapping);
   {
     absl::MutexLock lock(&set_serving_mu);

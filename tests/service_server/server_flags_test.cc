@@ -227,6 +227,19 @@ TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
   EXPECT_THAT(err_.str(), Not(HasSubstr("INKDEX_COMMIT_INTERVAL_MS")));
 }
 
+TEST(CheckIndexParentTest, OnlyTheIndexDirectoryItselfMayBeMissing) {
+  inkdex::testing::TempDir dir;
+  const std::string& root = dir.path();
+  EXPECT_TRUE(CheckIndexParent(root + "/index").ok());
+  EXPECT_TRUE(CheckIndexParent(root + "/index/").ok());
+  EXPECT_TRUE(CheckIndexParent(root).ok());
+  EXPECT_TRUE(CheckIndexParent("relative-index").ok());  // in the working directory
+  const absl::Status missing = CheckIndexParent(root + "/no-such-dir/index");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.message(), HasSubstr("--index"));
+  EXPECT_THAT(missing.message(), HasSubstr(root + "/no-such-dir' does not exist"));
+}
+
 TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
   EXPECT_EQ(Parse({"--help"}), 0);
   const std::string help = out_.str();
