@@ -45,9 +45,13 @@ grpc::Status InterruptedStatus(const grpc::ServerContextBase* context) {
 }
 
 // A library error for a call that may have been interrupted: the searcher
-// reports an interruption as CANCELLED whatever its cause.
+// reports CANCELLED (`interrupted`, which here also covers the deadline) or
+// DEADLINE_EXCEEDED (its own copy of the deadline); the call's deadline
+// decides which.
 grpc::Status CallStatus(const grpc::ServerContextBase* context, const absl::Status& status) {
-  if (absl::IsCancelled(status)) return InterruptedStatus(context);
+  if (absl::IsCancelled(status) || absl::IsDeadlineExceeded(status)) {
+    return InterruptedStatus(context);
+  }
   return ToGrpcStatus(status);
 }
 
@@ -256,6 +260,9 @@ grpc::Status ArtistSearchServiceImpl::RunSearch(CallGuard& call, grpc::ServerCon
   if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
   if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
   query->interrupted = [context] { return Interrupted(context); };
+  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+    query->deadline = absl::FromChrono(context->deadline());
+  }
   absl::StatusOr<SearchResponse> result = index->Search(*query);
   if (!result.ok()) return call.Finish(CallStatus(context, result.status()));
   api::ToProto(*result, response);
