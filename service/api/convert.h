@@ -79,7 +79,9 @@ v1::ListStylesResponse StylesToProto(const StyleTaxonomy& taxonomy,
 // are checked one by one and reported per item (see PreparedWrite::Item).
 // Errors here are about the request as a whole: no items or more than
 // kMaxWriteBatch, INVALID_ARGUMENT "artists: must hold 1..1000 items, got 0"
-// ("deletions: ..." for deletes).
+// ("deletions: ..." for deletes); an artist with `stream_sequence` set,
+// INVALID_ARGUMENT "artists[i].stream_sequence: set only by the stream
+// reader; clear it" (a client bug, not a bad record: the field is internal).
 //
 // Per-item refusals (Item::rejected, outcome REJECTED, reason naming the
 // item's field path):

@@ -143,6 +143,14 @@ v1::WriteResult::Outcome ToProto(ChangeResult::Outcome outcome) {
 absl::StatusOr<PreparedWrite> PrepareUpserts(const v1::UpsertArtistsRequest& request,
                                              const StyleTaxonomy& taxonomy) {
   if (absl::Status s = CheckBatchSize("artists", request.artists_size()); !s.ok()) return s;
+  for (int i = 0; i < request.artists_size(); ++i) {
+    // A stream version outranks every numeric version (Index::Apply): one
+    // accepted here would make every later API write of the id stale.
+    if (!request.artists(i).stream_sequence().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "artists[", i, "].stream_sequence: set only by the stream reader; clear it"));
+    }
+  }
   PreparedWrite prepared;
   prepared.items.reserve(request.artists_size());
   for (int i = 0; i < request.artists_size(); ++i) {

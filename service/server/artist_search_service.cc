@@ -10,6 +10,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
 #include "server/call_guard.h"
@@ -44,10 +45,27 @@ grpc::Status InterruptedStatus(const grpc::ServerContextBase* context) {
 }
 
 // A library error for a call that may have been interrupted: the searcher
-// reports an interruption as CANCELLED whatever its cause.
+// reports CANCELLED (`interrupted`, which here also covers the deadline) or
+// DEADLINE_EXCEEDED (its own copy of the deadline); the call's deadline
+// decides which.
 grpc::Status CallStatus(const grpc::ServerContextBase* context, const absl::Status& status) {
-  if (absl::IsCancelled(status)) return InterruptedStatus(context);
+  if (absl::IsCancelled(status) || absl::IsDeadlineExceeded(status)) {
+    return InterruptedStatus(context);
+  }
   return ToGrpcStatus(status);
+}
+
+// RESOURCE_EXHAUSTED when `response` is larger than `max_bytes` (> 0),
+// naming the flag and `what_to_lower`; OK otherwise.
+grpc::Status CheckResponseSize(const google::protobuf::Message& response, int64_t max_bytes,
+                               absl::string_view what_to_lower) {
+  if (max_bytes <= 0) return grpc::Status::OK;
+  const size_t bytes = response.ByteSizeLong();
+  if (bytes <= static_cast<size_t>(max_bytes)) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("response: ", bytes, " bytes, more than the server's --max-message-bytes (",
+                   max_bytes, "); ", what_to_lower, ", or raise --max-message-bytes"));
 }
 
 // Checks one artist id of a request; `field` names it in the message.
@@ -242,13 +260,18 @@ grpc::Status ArtistSearchServiceImpl::RunSearch(CallGuard& call, grpc::ServerCon
   if (!query.ok()) return call.Finish(ToGrpcStatus(query.status()));
   if (!WaitTestDelay(context)) return call.Finish(InterruptedStatus(context));
   query->interrupted = [context] { return Interrupted(context); };
+  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+    query->deadline = absl::FromChrono(context->deadline());
+  }
   absl::StatusOr<SearchResponse> result = index->Search(*query);
   if (!result.ok()) return call.Finish(CallStatus(context, result.status()));
   api::ToProto(*result, response);
   call.Note("total", result->total);
   call.Note("hits", static_cast<int64_t>(result->hits.size()));
   call.Note("commit_seq", static_cast<int64_t>(result->commit_seq));
-  return call.Finish(grpc::Status::OK);
+  return call.Finish(
+      CheckResponseSize(*response, info_.max_message_bytes,
+                        "lower limit (the page size) or top_cities, or leave explain off"));
 }
 
 grpc::Status ArtistSearchServiceImpl::RunGetArtist(CallGuard& call,
@@ -303,7 +326,8 @@ grpc::Status ArtistSearchServiceImpl::RunBatchGetArtists(CallGuard& call,
                                   missing.size() > shown ? ", ..." : "")));
   }
   for (std::string& id : missing) response->add_missing_ids(std::move(id));
-  return call.Finish(grpc::Status::OK);
+  return call.Finish(
+      CheckResponseSize(*response, info_.max_message_bytes, "ask for fewer ids per call"));
 }
 
 grpc::Status ArtistSearchServiceImpl::RunSuggest(CallGuard& call, grpc::ServerContextBase* context,

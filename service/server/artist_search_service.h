@@ -48,6 +48,7 @@
 #ifndef INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 #define INKDEX_SERVICE_SERVER_ARTIST_SEARCH_SERVICE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -83,6 +84,11 @@ struct ServiceInfo {
   absl::Duration test_search_delay;
   // Read loop threads (ReadLoops); <= 0: one per core.
   int read_threads = 0;
+  // --max-message-bytes: a Search or BatchGetArtists response larger than
+  // this fails with RESOURCE_EXHAUSTED saying what to lower (gRPC would
+  // refuse to send it anyway, after the call was logged and counted OK).
+  // <= 0: not checked.
+  int64_t max_message_bytes = 0;
   // The DynamoDB table the server follows (--stream-table); empty: none.
   // Its artists are then the table's: UpsertArtists and DeleteArtists are
   // refused with FAILED_PRECONDITION, since such a write would make the index

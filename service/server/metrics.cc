@@ -68,7 +68,7 @@ ServerMetrics::ServerMetrics()
                     .Register(*registry_)),
       request_duration_(prometheus::BuildHistogram()
                             .Name("inkdex_request_duration_seconds")
-                            .Help("RPC handler time in seconds, by method")
+                            .Help("RPC handler time in seconds, by method and gRPC status code")
                             .Register(*registry_)),
       in_flight_(AddGauge(*registry_, "inkdex_in_flight_requests",
                           "RPCs admitted and not yet finished (running or waiting for a read "
@@ -120,43 +120,31 @@ ServerMetrics::ServerMetrics()
   start_time_.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
 }
 
-prometheus::Counter& ServerMetrics::RequestCounter(std::string_view method, grpc::StatusCode code) {
+ServerMetrics::CallSeries ServerMetrics::Series(std::string_view method, grpc::StatusCode code) {
   int index = static_cast<int>(code);
   if (index < 0 || index >= kCodes) index = static_cast<int>(grpc::StatusCode::UNKNOWN);
   const std::string key(method);
   {
     absl::ReaderMutexLock lock(&series_mutex_);
     auto it = series_.find(key);
-    if (it != series_.end() && it->second.requests[index] != nullptr) {
-      return *it->second.requests[index];
-    }
+    if (it != series_.end() && it->second[index].requests != nullptr) return it->second[index];
   }
   absl::MutexLock lock(&series_mutex_);
-  prometheus::Counter*& counter = series_[key].requests[index];
-  if (counter == nullptr) {
-    counter = &requests_.Add(
-        {{"method", key}, {"code", StatusCodeName(static_cast<grpc::StatusCode>(index))}});
+  CallSeries& series = series_[key][index];
+  if (series.requests == nullptr) {
+    const std::map<std::string, std::string> labels = {
+        {"method", key}, {"code", StatusCodeName(static_cast<grpc::StatusCode>(index))}};
+    series.duration = &request_duration_.Add(labels, RequestBuckets());
+    series.requests = &requests_.Add(labels);
   }
-  return *counter;
-}
-
-prometheus::Histogram& ServerMetrics::DurationHistogram(std::string_view method) {
-  const std::string key(method);
-  {
-    absl::ReaderMutexLock lock(&series_mutex_);
-    auto it = series_.find(key);
-    if (it != series_.end() && it->second.duration != nullptr) return *it->second.duration;
-  }
-  absl::MutexLock lock(&series_mutex_);
-  prometheus::Histogram*& histogram = series_[key].duration;
-  if (histogram == nullptr) histogram = &request_duration_.Add({{"method", key}}, RequestBuckets());
-  return *histogram;
+  return series;
 }
 
 void ServerMetrics::RecordCall(std::string_view method, grpc::StatusCode code,
                                absl::Duration duration) {
-  RequestCounter(method, code).Increment();
-  DurationHistogram(method).Observe(absl::ToDoubleSeconds(duration));
+  const CallSeries series = Series(method, code);
+  series.requests->Increment();
+  series.duration->Observe(absl::ToDoubleSeconds(duration));
 }
 
 void ServerMetrics::RecordCommit(absl::Duration duration, size_t changes, bool ok) {

@@ -2,7 +2,10 @@
 // MetricsHttpServer exposes at /metrics.
 //
 //   inkdex_requests_total{method,code}          counter: finished calls
-//   inkdex_request_duration_seconds{method}     histogram: handler time
+//   inkdex_request_duration_seconds{method,code}
+//                                               histogram: handler time (code:
+//                                               the gRPC status code name, so
+//                                               at most 17 series per method)
 //   inkdex_in_flight_requests                   gauge: admitted calls running
 //                                               or waiting for a read thread
 //   inkdex_read_queue_wait_seconds              histogram: how long an admitted
@@ -132,18 +135,18 @@ class ServerMetrics {
 
  private:
   static constexpr int kCodes = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) + 1;
-  // One method's series, found once: Family::Add builds a metric object
-  // before looking the labels up, too costly for every call.
-  struct MethodSeries {
+  // One method's and code's series, found once: Family::Add builds a metric
+  // object before looking the labels up, too costly for every call.
+  struct CallSeries {
+    prometheus::Counter* requests = nullptr;
     prometheus::Histogram* duration = nullptr;
-    std::array<prometheus::Counter*, kCodes> requests{};  // by code, added on first use
   };
-  prometheus::Counter& RequestCounter(std::string_view method, grpc::StatusCode code);
+  using MethodSeries = std::array<CallSeries, kCodes>;  // by code, added on first use
+  CallSeries Series(std::string_view method, grpc::StatusCode code);
   static constexpr size_t kStreamSources = 2;
   static constexpr size_t kStreamOutcomes = 5;
   static constexpr size_t kStreamReasons = std::size(kStreamRecordReasons) + 1;  // + "other"
   prometheus::Counter& StreamRecordCounter(size_t source, size_t outcome, size_t reason);
-  prometheus::Histogram& DurationHistogram(std::string_view method);
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;

@@ -22,6 +22,10 @@ namespace inkdex::server {
 
 namespace {
 
+// See Start() for why.
+constexpr int kWorkerThreads = 8;
+constexpr int kRequestTimeoutMs = 2000;
+
 // civetweb reports why it could not start only through the log callback, on
 // the thread that constructs the server; Start collects those messages here.
 thread_local std::vector<std::string>* startup_messages = nullptr;
@@ -142,8 +146,16 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(Opti
   http->metrics_handler_ = std::make_unique<MetricsHandler>(http->options_);
   http->health_handler_ = std::make_unique<HealthHandler>(http->serving_);
 
+  // Probes must not queue behind idle or half-sent connections: each holds a
+  // worker thread until its request arrives or the request timeout passes.
+  // Several workers and a timeout far below a probe's period (a request here
+  // is one short line) keep /healthz answering; keep-alive is off, as every
+  // response closes its connection anyway.
   const std::vector<std::string> civet_options = {
-      "listening_ports", http->options_.listen, "num_threads", "2", "request_timeout_ms", "10000",
+      "listening_ports",    http->options_.listen,
+      "num_threads",        std::to_string(kWorkerThreads),
+      "request_timeout_ms", std::to_string(kRequestTimeoutMs),
+      "enable_keep_alive",  "no",
   };
   CivetCallbacks callbacks;
   callbacks.log_message = OnCivetLog;

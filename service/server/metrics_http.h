@@ -5,7 +5,9 @@
 //                 gauges computed on demand are current.
 //   GET /healthz  200 "ok" while serving, 503 "not serving" while the server
 //                 is starting or draining (SetServing).
-// Anything else is 404.
+// Anything else is 404. Every response closes its connection; a connection
+// that has not sent its whole request within 2 s is closed, and 8 worker
+// threads serve, so a few idle clients cannot hold up a probe.
 //
 // Thread safety: thread-safe; handlers run on civetweb's worker threads,
 // `before_scrape` included (it must be thread-safe).

@@ -4,17 +4,16 @@
 
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/token_check.h"
 
 #ifndef INKDEX_VERSION_STRING
 #define INKDEX_VERSION_STRING "unknown"
-#endif
-#ifndef INKDEX_BUILD_STRING
-#define INKDEX_BUILD_STRING "unknown"
 #endif
 
 namespace inkdex::server {
@@ -74,7 +73,6 @@ bool IsIpLiteral(std::string_view host) {
 }  // namespace
 
 const char* ServerVersion() { return INKDEX_VERSION_STRING; }
-const char* ServerBuild() { return INKDEX_BUILD_STRING; }
 
 LogLevel ServerFlags::parsed_log_level() const {
   absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);
@@ -233,15 +231,63 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// When the flag an error names took its value from its environment variable
+// (it is not on the command line), a note saying so: a bad value set in a
+// deployment's environment is otherwise hard to trace. Else empty.
+std::string EnvironmentNote(const CLI::App& app, int argc, const char* const* argv,
+                            absl::string_view error) {
+  const CLI::Option* named = nullptr;
+  std::string name;
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string option_name = option->get_name();
+    // The longest name the error holds: "--listen" is in "--metrics-listen".
+    if (absl::StrContains(error, option_name) && option_name.size() > name.size()) {
+      named = option;
+      name = option_name;
+    }
+  }
+  if (named == nullptr) return "";
+  const std::string variable = named->get_envname();
+  if (variable.empty() || std::getenv(variable.c_str()) == nullptr) return "";
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == name || absl::StartsWith(arg, name + "=")) return "";
+  }
+  return absl::StrCat("the value of ", name, " came from the environment variable ", variable);
+}
+
+}  // namespace
+
+absl::Status CheckIndexParent(const std::string& index_dir) {
+  std::filesystem::path path = std::filesystem::path(index_dir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "dir/" -> "dir"
+  std::filesystem::path parent = path.parent_path();
+  if (parent.empty()) parent = ".";
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(parent, ec);
+  if (std::filesystem::is_directory(status)) return absl::OkStatus();
+  // A missing path is file_type::not_found (libstdc++ also sets `ec` then).
+  const std::string reason = status.type() == std::filesystem::file_type::not_found
+                                 ? "does not exist"
+                             : ec ? absl::StrCat("cannot be read: ", ec.message())
+                                  : "is not a directory";
+  return absl::InvalidArgumentError(
+      absl::StrCat("--index: '", index_dir, "': its parent directory '", parent.string(), "' ",
+                   reason, " (only the index directory itself is created)"));
+}
+
 std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFlags& flags,
                                     std::ostream& out, std::ostream& err) {
   CLI::App app(kDescription, "inkdex-server");
   app.footer(kFooter);
   app.set_version_flag("--version",
                        absl::StrCat("inkdex-server ", ServerVersion(), " (", ServerBuild(), ")"));
-  app.add_option("--index", flags.index_dir,
-                 "Index directory to serve (built by `inkdex build`; created empty if missing; "
-                 "may be a symlink, re-read on SIGHUP)")
+  app.add_option(
+         "--index", flags.index_dir,
+         "Index directory to serve (built by `inkdex build`; created empty, with a warning, "
+         "if missing, but its parent must exist; may be a symlink, re-read on SIGHUP)")
       ->required()
       ->type_name("DIR")
       ->envname("INKDEX_INDEX");
@@ -365,7 +411,11 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);  // help/version: 0; errors: printed
-    return code == 0 ? 0 : 2;
+    if (code == 0) return 0;
+    if (std::string note = EnvironmentNote(app, argc, argv, e.what()); !note.empty()) {
+      err << "inkdex-server: " << note << "\n";
+    }
+    return 2;
   }
   if (flags.write_token_file.empty()) {
     if (const char* token = std::getenv("INKDEX_WRITE_TOKEN")) flags.write_token_env = token;
@@ -374,7 +424,9 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
     if (const char* token = std::getenv("INKDEX_READ_TOKEN")) flags.read_token_env = token;
   }
   if (absl::Status status = ValidateServerFlags(flags); !status.ok()) {
-    err << "inkdex-server: " << status.message() << "\nRun with --help for more information.\n";
+    const std::string note = EnvironmentNote(app, argc, argv, status.message());
+    err << "inkdex-server: " << status.message() << (note.empty() ? "" : " (") << note
+        << (note.empty() ? "" : ")") << "\nRun with --help for more information.\n";
     return 2;
   }
   return std::nullopt;

@@ -66,9 +66,10 @@ struct ServerFlags {
   absl::Duration test_search_delay() const { return absl::Milliseconds(test_search_delay_ms); }
 };
 
-// "inkdex-server VERSION" and the compiler/build type it was built with.
+// "inkdex-server VERSION" and what it was built with: "GNU 12.2.0 Release,
+// commit 1a2b3c4" (the commit at configure time; "unknown" without git).
 const char* ServerVersion();
-const char* ServerBuild();
+const char* ServerBuild();  // defined in the generated build_info.cc
 
 // Parses argv and the environment into `flags` and validates them. Returns
 // nullopt when the server should start; otherwise the exit code to exit with
@@ -80,6 +81,12 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
 // The checks ParseServerFlags applies after parsing: ranges, address shapes,
 // TLS files given in pairs, the log level.
 absl::Status ValidateServerFlags(const ServerFlags& flags);
+
+// The server creates the --index directory when it is missing, but not its
+// parents (a mistyped path would otherwise become a new empty index):
+// INVALID_ARGUMENT naming --index and the missing parent. Reads the
+// filesystem.
+absl::Status CheckIndexParent(const std::string& index_dir);
 
 // Checks a HOST:PORT listen address (PORT 0..65535; IPv6 hosts in brackets).
 // `ip_only`: the host must be an IP literal (civetweb does not resolve names)

@@ -2,20 +2,25 @@
 //
 // Start-up order: parse flags (server_flags.h), block the signals the server
 // handles (before any thread exists, so every thread inherits the mask and
-// only the signal thread's sigwait sees them), load tokens, open the index,
-// start the metrics HTTP server (/healthz 503), the group committer and the
-// gRPC server, mark health SERVING, print the listening line on stdout.
+// only the signal thread's sigwait sees them), load tokens, start the metrics
+// HTTP server (/healthz 503 while the index opens), open the index, start the
+// group committer and the gRPC server, mark health SERVING, print the
+// listening line on stdout.
 //
-// Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, then
-// grpc::Server::Shutdown with a deadline (calls in flight finish; past the
-// deadline they are cancelled), then the committer commits what is pending,
-// then exit 0. The budget: kDrainDeadline for calls, well under a second
-// for the rest, inside the 10 s an orchestrator typically allows.
+// Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, the
+// committer commits pending writes at once (and later ones without waiting
+// out --commit-interval-ms), then grpc::Server::Shutdown with a deadline
+// (calls in flight finish, writes with their real results; past the deadline
+// they are cancelled), then the committer stops, then exit 0. The budget:
+// kDrainDeadline for calls, well under a second for the rest, inside the
+// 10 s an orchestrator typically allows.
 // SIGHUP: re-open the --index path and swap it in (WriteCommitter::SwapIndex).
 #include <signal.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -24,7 +29,6 @@
 #include <string>
 #include <thread>
 
-#include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/resource_quota.h>
@@ -40,6 +44,7 @@
 #include "server/health_service.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
+#include "server/library_logs.h"
 #include "server/metrics_http.h"
 #include "server/server_flags.h"
 #include "server/stream_ingest_service.h"
@@ -68,24 +73,10 @@ constexpr char kServiceName[] = "inkdex.v1.ArtistSearch";
 constexpr char kAdminServiceName[] = "inkdex.v1.Admin";
 constexpr char kStreamIngestServiceName[] = "inkdex.v1.StreamIngest";
 
-// The log outside calls: gRPC's own messages (gpr_log: bind errors, TLS
-// problems), routed here so they are JSON lines too, and start-up failures
-// before the CallEnvironment exists. Never destroyed: gRPC threads may still
-// log while the process exits.
+// The log outside calls: the libraries' own messages (library_logs.h) and
+// start-up failures before the CallEnvironment exists. Never destroyed:
+// library threads may still log while the process exits.
 JsonLog* process_log = nullptr;
-
-void LogGrpcMessage(gpr_log_func_args* args) {
-  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LogLevel::kError
-                         : args->severity == GPR_LOG_SEVERITY_INFO ? LogLevel::kInfo
-                                                                   : LogLevel::kDebug;
-  std::string_view file = args->file != nullptr ? args->file : "";
-  if (const size_t slash = file.rfind('/'); slash != std::string_view::npos) {
-    file.remove_prefix(slash + 1);
-  }
-  process_log->Event(level, "grpc",
-                     {{"source", absl::StrCat(std::string(file), ":", args->line)},
-                      {"message", args->message != nullptr ? args->message : ""}});
-}
 
 absl::StatusOr<std::string> ReadPemFile(const std::string& path, std::string_view flag) {
   std::ifstream in(path, std::ios::binary);
@@ -187,6 +178,10 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
                      {"deadline_ms", absl::ToInt64Milliseconds(kDrainDeadline)}});
     health.Shutdown();  // also ends the Watch calls, which would hold up the drain
     if (http != nullptr) http->SetServing(false);
+    // Before Shutdown, which waits for the write calls: a commit interval
+    // longer than kDrainDeadline would otherwise have them cancelled, the
+    // exit delayed, and their writes applied after all.
+    committer.CommitWithoutWaiting();
     server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
     return;
   }
@@ -202,7 +197,7 @@ int Fail(JsonLog& log, std::string_view what, const absl::Status& status, int co
 
 int Run(const ServerFlags& flags, const sigset_t& signals) {
   process_log = new JsonLog(flags.parsed_log_level());
-  gpr_set_log_function(LogGrpcMessage);
+  RouteLibraryLogs(process_log);
   absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
   if (!tokens.ok()) return Fail(*process_log, "bad_token", tokens.status(), kExitUsage);
   CallEnvironmentOptions env_options;
@@ -227,46 +222,30 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
   if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
 
-  if (flags.stream_enabled()) {
-    if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
-      return Fail(env.log(), "index_open_failed", s, kExitFailure);
-    }
-  }
-  // Opening reads every stored record into memory, and rebuilds the search
-  // index when it must (after a machine restart, or an upgrade that changed
-  // its document layout): seconds to a minute or two at 1M artists, said
-  // here so that a slow start is not a silent one.
-  const absl::Time open_start = absl::Now();
-  absl::StatusOr<std::unique_ptr<IndexHolder>> holder =
-      IndexHolder::Open(flags.index_dir, IndexOptions());
-  if (!holder.ok()) return Fail(env.log(), "index_open_failed", holder.status(), kExitFailure);
-  {
-    const IndexStats stats = (*holder)->Served().index->Stats();
-    env.log().Event(LogLevel::kInfo, "index_opened",
-                    {{"index", (*holder)->Served().directory},
-                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
-                     {"documents", stats.documents},
-                     {"searchable", stats.searchable},
-                     {"commit_seq", stats.commit_seq}});
-  }
-
-  // Created before the metrics hook that reads it; started once serving.
+  // Declared before `http`, whose scrapes read them: destroyed after it.
+  // `holder` is set once the index is open (`scraped` then points at it);
+  // the stream objects are created later and started once serving.
+  std::unique_ptr<IndexHolder> holder;
+  std::atomic<IndexHolder*> scraped{nullptr};
   std::unique_ptr<StreamSupervisor> stream_supervisor;
   std::unique_ptr<TableBootstrapper> bootstrapper;  // --bootstrap-table
   std::unique_ptr<StreamMetrics> stream_metrics;
   // Set once the gRPC server exists: health for the supervisor's bootstrap.
   std::function<void(bool)> set_serving;
   absl::Mutex set_serving_mu;
+  // Started before the index opens (which can take minutes), so that /healthz
+  // answers 503 meanwhile instead of refusing connections.
   std::unique_ptr<MetricsHttpServer> http;
   if (flags.metrics_enabled()) {
     MetricsHttpServer::Options http_options;
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
-    IndexHolder& served = **holder;
-    http_options.before_scrape = [&served, &env, &stream_supervisor, &bootstrapper,
+    http_options.before_scrape = [&scraped, &env, &stream_supervisor, &bootstrapper,
                                   &stream_metrics] {
-      const ServedIndex current = served.Served();
-      env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+      if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
+        const ServedIndex current = served->Served();
+        env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+      }
       env.metrics().SetProcessMetrics(ReadProcessSample());
       if (stream_supervisor != nullptr && stream_metrics != nullptr) {
         stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
@@ -283,12 +262,49 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                   kExitFailure);
     }
     http = *std::move(started);
+    env.log().Event(LogLevel::kInfo, "metrics_listening", {{"metrics", http->address()}});
+  }
+
+  if (absl::Status s = CheckIndexParent(flags.index_dir); !s.ok()) {
+    return Fail(env.log(), "bad_index_path", s, kExitUsage);
+  }
+  if (flags.stream_enabled()) {
+    if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
+      return Fail(env.log(), "index_open_failed", s, kExitFailure);
+    }
+  }
+  std::error_code ec;
+  const bool index_existed = std::filesystem::exists(flags.index_dir, ec);
+  // Opening reads every stored record into memory, and rebuilds the search
+  // index when it must (after a machine restart, or an upgrade that changed
+  // its document layout): seconds to a minute or two at 1M artists, said
+  // here so that a slow start is not a silent one.
+  const absl::Time open_start = absl::Now();
+  absl::StatusOr<std::unique_ptr<IndexHolder>> opened =
+      IndexHolder::Open(flags.index_dir, IndexOptions());
+  if (!opened.ok()) return Fail(env.log(), "index_open_failed", opened.status(), kExitFailure);
+  holder = *std::move(opened);
+  scraped.store(holder.get(), std::memory_order_release);
+  if (!index_existed) {
+    // Usually a mistyped path rather than a wish for an empty index.
+    env.log().Event(LogLevel::kWarn, "index_created",
+                    {{"index", holder->Served().directory},
+                     {"message", "--index did not exist: a new empty index was created there"}});
+  }
+  {
+    const IndexStats stats = holder->Served().index->Stats();
+    env.log().Event(LogLevel::kInfo, "index_opened",
+                    {{"index", holder->Served().directory},
+                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
+                     {"documents", stats.documents},
+                     {"searchable", stats.searchable},
+                     {"commit_seq", stats.commit_seq}});
   }
 
   WriteCommitter::Options committer_options;
   committer_options.commit_interval = flags.commit_interval();
   committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
-  WriteCommitter committer(**holder, committer_options);
+  WriteCommitter committer(*holder, committer_options);
   std::unique_ptr<TombstonePurger> purger;
   if (flags.tombstone_ttl_duration() > absl::ZeroDuration()) {
     TombstonePurger::Options purger_options;
@@ -297,7 +313,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     purger_options.on_run = [&env](const TombstonePurgeRun& run) {
       RecordTombstonePurge(env, run);
     };
-    purger = std::make_unique<TombstonePurger>(**holder, purger_options);
+    purger = std::make_unique<TombstonePurger>(*holder, purger_options);
   }
 
   stream::ItemMapping mapping = stream::ItemMapping::Default();
@@ -325,7 +341,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       if (set_serving) set_serving(serving);
     };
     absl::StatusOr<std::unique_ptr<StreamSupervisor>> supervisor =
-        StreamSupervisor::Create(std::move(stream_options), committer, **holder, env);
+        StreamSupervisor::Create(std::move(stream_options), committer, *holder, env);
     if (!supervisor.ok())
       return Fail(env.log(), "bad_stream_config", supervisor.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
@@ -342,7 +358,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       if (set_serving) set_serving(serving);
     };
     absl::StatusOr<std::unique_ptr<TableBootstrapper>> created =
-        TableBootstrapper::Create(std::move(bootstrap_options), **holder, env);
+        TableBootstrapper::Create(std::move(bootstrap_options), *holder, env);
     if (!created.ok()) return Fail(env.log(), "bad_bootstrap_config", created.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
     bootstrapper = *std::move(created);
@@ -352,10 +368,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
   info.read_threads = flags.read_threads;
+  info.max_message_bytes = flags.max_message_bytes;
   info.stream_table = flags.stream_table;
-  ArtistSearchServiceImpl search_service(env, **holder, committer, info);
+  ArtistSearchServiceImpl search_service(env, *holder, committer, info);
   AdminServiceImpl admin_service(env, committer);
-  StreamIngestServiceImpl stream_ingest_service(env, **holder, committer, mapping,
+  StreamIngestServiceImpl stream_ingest_service(env, *holder, committer, mapping,
                                                 flags.stream_table);
   HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});
 
@@ -393,7 +410,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // index records no completed bootstrap, serve nothing until the table
   // scan is done; the supervisor or bootstrapper turns health on then.
   const bool bootstrapping =
-      (stream_supervisor != nullptr && NeedsBootstrap(*(*holder)->Current())) ||
+      (stream_supervisor != nullptr && NeedsBootstrap(*holder->Current())) ||
       (bootstrapper != nullptr && !bootstrapper->done());
   serve(!bootstrapping);
   {

@@ -58,7 +58,14 @@ bool WriteCommitter::HasWork() const { return stopping_ || !pending_.empty(); }
 bool WriteCommitter::CommitDue() const {
   // An empty queue means a swap committed the writes meanwhile: wake to wait
   // for the next ones.
-  return stopping_ || pending_.empty() || pending_changes_ >= options_.max_pending_changes;
+  return stopping_ || no_wait_ || pending_.empty() ||
+         pending_changes_ >= options_.max_pending_changes;
+}
+
+void WriteCommitter::CommitWithoutWaiting() {
+  // The writer thread re-evaluates CommitDue when mu_ is released.
+  absl::MutexLock lock(&mu_);
+  no_wait_ = true;
 }
 
 void WriteCommitter::WriterLoop() {

@@ -20,7 +20,8 @@
 // lock: writes pending at that moment are committed to the old index first,
 // writes arriving during the swap wait and go to the new index.
 //
-// Thread safety: Write, SwapIndex and Stop may be called from any thread.
+// Thread safety: Write, SwapIndex, CommitWithoutWaiting and Stop may be
+// called from any thread.
 // Ownership: the committer does not own the holder, which must outlive it.
 #ifndef INKDEX_SERVICE_SERVER_WRITE_COMMITTER_H_
 #define INKDEX_SERVICE_SERVER_WRITE_COMMITTER_H_
@@ -97,6 +98,14 @@ class WriteCommitter {
   // listed; or `dir` is the index already served), UNAVAILABLE after Stop().
   absl::StatusOr<SwapResult> SwapIndex(const std::string& dir, bool verify);
 
+  // The start of a shutdown's drain: commits the pending writes at once, and
+  // from then on each write as soon as it arrives, instead of waiting out
+  // the commit interval (a long one would otherwise outlast the drain
+  // deadline, and its callers would be cancelled though their writes were
+  // later applied). Writes are still accepted, so calls in flight get their
+  // real results. Idempotent; Stop() still ends the committer.
+  void CommitWithoutWaiting();
+
   // Write calls waiting for their commit to start (metrics, tests).
   size_t PendingWrites() const;
 
@@ -133,6 +142,7 @@ class WriteCommitter {
   std::vector<PendingWrite*> pending_ ABSL_GUARDED_BY(mu_);  // arrival order
   size_t pending_changes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // refuse new work, drain
+  bool no_wait_ ABSL_GUARDED_BY(mu_) = false;   // CommitWithoutWaiting() called
 
   absl::Mutex stop_mu_;  // serializes Stop() (joining the thread)
   std::thread writer_;

@@ -1,7 +1,10 @@
-// SearchRequest::interrupted: a search stops with CANCELLED when the caller
-// asks, polls while it runs (not only before), and is unchanged otherwise.
+// SearchRequest::interrupted and deadline: a search stops with CANCELLED
+// when the caller asks, or DEADLINE_EXCEEDED past its deadline, polls while
+// it runs (not only before; Xapian's text matching included), and is
+// unchanged otherwise.
 #include <atomic>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
 #include "inkdex/index.h"
@@ -59,6 +62,47 @@ TEST_F(InterruptTest, InterruptionDuringTheScanStopsIt) {
     // Polled mid-scan (more than the check before starting) and stopped at
     // once when told: the scan of 40,000 rows would poll about 10 times.
     EXPECT_EQ(polls.load(), 3) << "nearest=" << nearest;
+  }
+}
+
+TEST_F(InterruptTest, PastTheDeadlineIsDeadlineExceeded) {
+  SearchRequest r = Wide();
+  r.deadline = absl::Now() - absl::Milliseconds(1);
+  EXPECT_EQ(index_->Search(r).status().code(), absl::StatusCode::kDeadlineExceeded);
+  r.deadline = absl::Now() + absl::Hours(1);
+  EXPECT_TRUE(index_->Search(r).ok());
+}
+
+TEST_F(InterruptTest, TextMatchingStopsAtTheDeadline) {
+  // Every artist matches "artist": Xapian's match alone reads 40,000
+  // postings, far more than a millisecond's work.
+  SearchRequest r;
+  r.text = "artist";
+  r.deadline = absl::Now() + absl::Milliseconds(1);
+  EXPECT_EQ(index_->Search(r).status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(InterruptTest, TextMatchingPollsAndStopsWhenInterrupted) {
+  for (bool regional : {false, true}) {
+    SearchRequest r = regional ? Wide() : SearchRequest();
+    r.text = "artist";
+    std::atomic<int> polls = 0;
+    r.interrupted = [&polls] {
+      ++polls;
+      return false;
+    };
+    absl::StatusOr<SearchResponse> all = index_->Search(r);
+    ASSERT_TRUE(all.ok()) << all.status();
+    EXPECT_EQ(all->total, 40000);
+    // Polled about every 1,000 documents Xapian matched, not only around
+    // the match (the rest of the search polls every 4,096 rows: ~10 times).
+    const int full = polls.load();
+    EXPECT_GT(full, 40) << "regional=" << regional;
+
+    polls = 0;
+    r.interrupted = [&polls] { return ++polls >= 3; };
+    EXPECT_EQ(index_->Search(r).status().code(), absl::StatusCode::kCancelled);
+    EXPECT_EQ(polls.load(), 3) << "regional=" << regional;
   }
 }
 

@@ -1,15 +1,18 @@
 """inkdex-server under time pressure and change: deadlines and cancellation
 stop a slow call early, load beyond --max-concurrent-requests is refused at
 once, SIGTERM drains calls in flight, and an index swapped in (Admin.SwapIndex
-or SIGHUP on a re-pointed symlink) drops no request.
+or SIGHUP on a re-pointed symlink) drops no request, and what start-up
+refuses or warns about.
 
 Slow calls come from the hidden --test-search-delay-ms flag: each Search and
 Suggest first waits that long, stopping early when cancelled or past its
 deadline."""
 
 import concurrent.futures
+import json
 import os
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -329,6 +332,89 @@ class SwapTest(fx.ServiceTestCase):
         self.assertEqual(server.stop(), 0)
         self.assertEqual(fx.inkdex_json("get", "--index", old, "e2e-swap-write")["artistName"],
                          "Before Swap")
+
+    def test_swap_to_an_index_open_in_another_process(self):
+        other = self.start_server(fx.shared_index().fresh_copy())
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN)
+        error = fx.rpc_error(server.admin.SwapIndex,
+                             pb.SwapIndexRequest(directory=other.index_dir),
+                             metadata=fx.bearer(TOKEN), timeout=30)
+        self.assertEqual(error.code(), grpc.StatusCode.FAILED_PRECONDITION, error.details())
+        self.assertIn("index: '%s' is open for writing in another process" % other.index_dir,
+                      error.details())
+        self.assertNotIn("IO error", error.details())
+        self.assertEqual(server.search.GetStats(pb.GetStatsRequest(),
+                                                timeout=10).index_generation, 1)
+
+    def test_sighup_after_swap_index_reopens_the_original_index(self):
+        # A swap lasts for the process (artist_search.proto, SwapIndex).
+        original = fx.shared_index().fresh_copy()
+        server = self.start_server(original, write_token=TOKEN)
+        server.admin.SwapIndex(pb.SwapIndexRequest(directory=second_index().fresh_copy()),
+                               metadata=fx.bearer(TOKEN), timeout=30)
+        server.send_signal(signal.SIGHUP)
+        swapped = server.wait_for_log(
+            lambda e: e.get("event") == "swapped" and e.get("trigger") == "SIGHUP", timeout=20)
+        self.assertIsNotNone(swapped, "\n".join(server.log_lines()[-10:]))
+        stats = server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(stats.index_generation, 3)
+        self.assertEqual(os.path.realpath(stats.index_directory), os.path.realpath(original))
+
+
+def run_server_until_exit(*args, timeout=60):
+    """Runs inkdex-server with `args` (it is expected to exit by itself);
+    returns (exit code, parsed JSON log lines)."""
+    proc = subprocess.run([fx.server_bin(), "--listen", "127.0.0.1:0", *map(str, args)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=timeout)
+    lines = [json.loads(line) for line in proc.stderr.splitlines() if line.strip()]
+    return proc.returncode, lines
+
+
+class StartTest(fx.ServiceTestCase):
+    def test_a_missing_index_parent_is_refused(self):
+        root = fx.make_temp_dir()
+        index = os.path.join(root, "no-such-parent", "index")
+        code, lines = run_server_until_exit("--index", index, "--metrics-listen", "off")
+        self.assertEqual(code, 2, lines)
+        failed = [e for e in lines if e.get("level") == "error"]
+        self.assertEqual(len(failed), 1, lines)
+        self.assertIn("--index", failed[0]["message"])
+        self.assertIn(os.path.join(root, "no-such-parent") + "' does not exist",
+                      failed[0]["message"])
+        self.assertFalse(os.path.exists(os.path.join(root, "no-such-parent")))
+
+    def test_a_missing_index_directory_is_created_with_a_warning(self):
+        index = os.path.join(fx.make_temp_dir(), "new-index")
+        server = self.start_server(index)
+        created = server.wait_for_log(lambda e: e.get("event") == "index_created")
+        self.assertIsNotNone(created)
+        self.assertEqual(created["level"], "warn")
+        self.assertIn("new empty index", created["message"])
+        self.assertEqual(server.search.GetStats(pb.GetStatsRequest(), timeout=10).documents, 0)
+        # An existing index: no warning.
+        again = self.start_server(fx.shared_index().fresh_copy())
+        self.assertIsNone(again.wait_for_log(lambda e: e.get("event") == "index_created",
+                                             timeout=0.2))
+
+    def test_healthz_listens_before_the_index_opens(self):
+        # The index is held by another server, so this one's open fails: the
+        # metrics listener was up (/healthz 503) before it tried.
+        holder = self.start_server(fx.shared_index().fresh_copy())
+        code, lines = run_server_until_exit("--index", holder.index_dir,
+                                            "--metrics-listen", "127.0.0.1:0")
+        self.assertEqual(code, 1, lines)
+        events = [e.get("event") for e in lines]
+        self.assertIn("metrics_listening", events)
+        self.assertIn("index_open_failed", events)
+        self.assertLess(events.index("metrics_listening"), events.index("index_open_failed"))
+        failed = lines[events.index("index_open_failed")]
+        self.assertEqual(failed["code"], "FAILED_PRECONDITION", failed)
+        self.assertIn("is open for writing in another process", failed["message"])
+        # A server that opens its index says the same, in the same order.
+        server = self.start_server(fx.shared_index().fresh_copy())
+        events = [e.get("event") for e in server.logs()]
+        self.assertLess(events.index("metrics_listening"), events.index("index_opened"))
 
 
 if __name__ == "__main__":

@@ -100,11 +100,20 @@ class MetricsTest(fx.ServiceTestCase):
         self.assertIsNone(metric_value(samples, requests, "Suggest", "OK"))
         self.assertEqual(metric_value(samples, "inkdex_request_duration_seconds_count", "Search"),
                          5)
+        # Latency per method and code (only gRPC code names as values).
+        duration_count = "inkdex_request_duration_seconds_count"
+        self.assertEqual(metric_value(samples, duration_count, "Search", "OK"), 3)
+        self.assertEqual(metric_value(samples, duration_count, "Search", "INVALID_ARGUMENT"), 2)
+        self.assertEqual(metric_value(samples, duration_count, "GetArtist", "NOT_FOUND"), 1)
+        codes = {labels.get("code") for n, labels, _ in samples
+                 if n.startswith("inkdex_request_duration_seconds")}
+        self.assertLessEqual(codes, {c.name for c in grpc.StatusCode})
         buckets = [(labels, v) for n, labels, v in samples
                    if n == "inkdex_request_duration_seconds_bucket"
                    and method_is(labels.get("method", ""), "Search")]
         self.assertTrue(buckets, "no latency histogram buckets for Search")
-        self.assertEqual(max(v for _, v in buckets), 5)  # the +Inf bucket
+        # The +Inf buckets (one series per code) hold every call.
+        self.assertEqual(sum(v for labels, v in buckets if labels.get("le") == "+Inf"), 5)
         self.assertEqual(metric_value(samples, "inkdex_in_flight_requests"), 0)
         # Every Search went through the read loops' queue (5); GetArtist and
         # GetStats are point reads, run at admission, not counted.
@@ -253,6 +262,22 @@ class LogsTest(fx.ServiceTestCase):
         for line in lines + server.stdout_lines():
             for secret in (TOKEN, READ_TOKEN, WRONG_TOKEN, "SECRET"):
                 self.assertNotIn(secret, line)
+
+    def test_protobuf_complaints_are_json_lines(self):
+        # A string field that is not UTF-8 (GetArtistRequest.id = b"\xff"),
+        # sent as raw bytes: libprotobuf refuses to parse it and says why,
+        # which by default is a plain-text line on stderr.
+        server = self.start_server(fx.shared_index().fresh_copy())
+        get_artist = server.channel.unary_unary("/inkdex.v1.ArtistSearch/GetArtist",
+                                                request_serializer=lambda raw: raw,
+                                                response_deserializer=lambda raw: raw)
+        self.assertIsInstance(fx.rpc_error(get_artist, b"\x0a\x01\xff", timeout=10),
+                              grpc.RpcError)
+        complaint = server.wait_for_log(lambda e: e.get("event") == "protobuf")
+        self.assertIsNotNone(complaint, "\n".join(server.log_lines()[-10:]))
+        self.assertIn("UTF-8", complaint.get("message", ""))
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        self.assertEqual(server.non_json_log_lines(), [])
 
 
 if __name__ == "__main__":

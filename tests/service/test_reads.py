@@ -173,7 +173,7 @@ class ReadsTest(fx.ServiceTestCase):
                          os.path.realpath(self.served_dir))
         version = fx.run_inkdex("--version").stdout.split()[1]
         self.assertEqual(response.version, version)
-        self.assertTrue(response.build.strip())
+        self.assertRegex(response.build, r"^.+ .+, commit ([0-9a-f]{4,}|unknown)$")
         self.assertGreaterEqual(response.started_unix_micros, int(self.started_before * 1e6) - 1e6)
         self.assertLessEqual(response.started_unix_micros, int(self.started_after * 1e6) + 1e6)
         self.assertEqual(response.index_generation, 1)

@@ -149,6 +149,11 @@ UPSERT_CASES = [
     ("too_many_artists",
      pb.UpsertArtistsRequest(artists=[artist("e2e-bulk-%d" % i) for i in range(1001)]),
      "artists"),
+    # Internal to the stream reader: it would make every later write stale.
+    ("stream_sequence_set",
+     pb.UpsertArtistsRequest(artists=[artist("e2e-seq-ok"),
+                                      artist("e2e-seq", stream_sequence="4100000000000012345")]),
+     "artists[1].stream_sequence: set only by the stream reader"),
 ]
 
 DELETE_CASES = [
@@ -203,6 +208,9 @@ class ValidationTest(fx.ServiceTestCase):
         md = fx.bearer(TOKEN)
         self.run_cases(self.server.search.UpsertArtists, UPSERT_CASES, metadata=md)
         self.run_cases(self.server.search.DeleteArtists, DELETE_CASES, metadata=md)
+        # Nothing of a refused request is written.
+        self.assertRpcError(grpc.StatusCode.NOT_FOUND, self.server.search.GetArtist,
+                            pb.GetArtistRequest(id="e2e-seq-ok"))
 
     def test_swap_index_needs_directory(self):
         self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.admin.SwapIndex,
@@ -220,6 +228,21 @@ class ValidationTest(fx.ServiceTestCase):
         small = server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=big[:50]),
                                             metadata=fx.bearer(TOKEN), timeout=10)
         self.assertEqual({r.outcome for r in small.results}, {pb.WriteResult.OUTCOME_APPLIED})
+
+    def test_response_over_the_message_limit_is_resource_exhausted_as_logged(self):
+        server = self.start_server(self.index.fresh_copy(),
+                                   extra_args=["--max-message-bytes", 4096])
+        self.assertGreater(len(server.search.Search(search(limit=2), timeout=10).hits), 0)
+        error = self.assertRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, server.search.Search,
+                                    search(limit=100, explain=True, radius_km=20000),
+                                    field="--max-message-bytes",
+                                    metadata=(("x-request-id", "e2e-too-big"),))
+        self.assertIn("4096", error.details())
+        self.assertIn("limit", error.details())
+        logged = server.wait_for_log(lambda e: e.get("request_id") == "e2e-too-big")
+        self.assertIsNotNone(logged)
+        self.assertEqual(fx.status_name(logged.get("code")), "RESOURCE_EXHAUSTED", logged)
+        self.assertIn('code="RESOURCE_EXHAUSTED",method="Search"', server.metrics())
 
     def test_bad_items_are_rejected_one_by_one(self):
         """A bad record in a write batch is REJECTED naming its field; the

@@ -333,6 +333,40 @@ class DurabilityTest(fx.ServiceTestCase):
                                                 timeout=10).name, "Pending Wilhelmina")
 
 
+    def test_sigterm_commits_pending_writes_at_once_with_a_long_interval(self):
+        # The interval outlasts the drain deadline (8 s): the drain must
+        # commit at once, not wait it out and cancel the callers.
+        directory = fx.shared_index().fresh_copy()
+        server = self.start_server(directory, write_token=TOKEN,
+                                   extra_args=["--commit-interval-ms", "20000"])
+        ids = ["e2e-d-long-%d" % i for i in range(5)]
+        with concurrent.futures.ThreadPoolExecutor(len(ids)) as pool:
+            pending = [pool.submit(server.search.UpsertArtists, upsert(artist(i, 31)),
+                                   metadata=fx.bearer(TOKEN), timeout=30) for i in ids]
+            deadline = time.monotonic() + 10
+            while self._in_flight(server) < len(ids):
+                self.assertLess(time.monotonic(), deadline, "the writes never reached the server")
+                time.sleep(0.05)
+            self.assertFalse(any(f.done() for f in pending), "a write did not wait")
+            started = time.monotonic()
+            code = server.stop(signal.SIGTERM, timeout=12)
+            self.assertLess(time.monotonic() - started, 5)
+            self.assertEqual(code, 0)
+            responses = [f.result(timeout=1) for f in pending]
+        self.assertEqual([r.results[0].outcome for r in responses],
+                         [Outcome.OUTCOME_APPLIED] * len(ids))
+        again = self.start_server(directory)
+        got = again.search.BatchGetArtists(pb.BatchGetArtistsRequest(ids=ids), timeout=10)
+        self.assertEqual(sorted(a.id for a in got.artists), ids)
+
+    @staticmethod
+    def _in_flight(server):
+        for line in server.metrics().splitlines():
+            if line.startswith("inkdex_in_flight_requests "):
+                return float(line.split()[1])
+        raise AssertionError("no inkdex_in_flight_requests on /metrics")
+
+
 class ReadTokenTest(fx.ServiceTestCase):
     @classmethod
     def setUpClass(cls):

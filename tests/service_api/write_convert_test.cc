@@ -87,6 +87,16 @@ TEST(PrepareUpserts, TooManyItemsIsInvalidArgument) {
   EXPECT_EQ(over.status().message(), "artists: must hold 1..1000 items, got 1001");
 }
 
+TEST(PrepareUpserts, StreamSequenceIsInvalidArgumentNamingTheItem) {
+  Artist streamed = ValidArtist("streamed");
+  streamed.set_stream_sequence("4100000000000012345");
+  absl::StatusOr<PreparedWrite> prepared =
+      PrepareUpserts(Upserts({ValidArtist("fine"), streamed}), Taxonomy());
+  EXPECT_EQ(prepared.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(prepared.status().message(),
+            "artists[1].stream_sequence: set only by the stream reader; clear it");
+}
+
 TEST(PrepareUpserts, AcceptedArtistGoesToTheBatchUnchanged) {
   Artist a = ValidArtist("artist-1", 7);
   a.set_biography("bio");

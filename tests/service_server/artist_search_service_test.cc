@@ -252,7 +252,8 @@ TEST_F(ArtistSearchServiceTest, GetStatsDescribesIndexAndServer) {
   EXPECT_GT(response.commit_seq(), 0u);
   EXPECT_EQ(response.index_directory(), server_.holder().directory());
   EXPECT_FALSE(response.version().empty());
-  EXPECT_FALSE(response.build().empty());
+  // Compiler, build type and git commit (proto/inkdex/v1/artist_search.proto).
+  EXPECT_THAT(response.build(), ::testing::MatchesRegex(".+ .+, commit ([0-9a-f]{4,}|unknown)"));
   EXPECT_EQ(response.index_generation(), 1u);
   EXPECT_GT(response.started_unix_micros(), 0);
   EXPECT_LE(response.started_unix_micros(), absl::ToUnixMicros(absl::Now()));

@@ -142,7 +142,7 @@ TEST_F(CallGuardTest, AdmittedCallIsCountedAndLoggedWithRequestId) {
 
   EXPECT_EQ(Requests("GetStats", "OK"), 1);
   EXPECT_EQ(MetricValue(*env_->metrics().registry(), "inkdex_request_duration_seconds",
-                        {{"method", "GetStats"}}),
+                        {{"method", "GetStats"}, {"code", "OK"}}),
             1);
   EXPECT_EQ(MetricValue(*env_->metrics().registry(), "inkdex_in_flight_requests"), 0);
 

@@ -244,10 +244,37 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
   }
 }
 
-TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlag) {
-  ::setenv("INKDEX_COMMIT_INTERVAL_MS", "soon", 1);
-  EXPECT_EQ(Parse({"--index", "/d"}), 2);
-  EXPECT_THAT(err_.str(), HasSubstr("--commit-interval-ms"));
+TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
+  // Not a number (CLI11's conversion), and out of range (our validation).
+  for (const char* value : {"soon", "60001"}) {
+    ::setenv("INKDEX_COMMIT_INTERVAL_MS", value, 1);
+    EXPECT_EQ(Parse({"--index", "/d"}), 2) << value;
+    EXPECT_THAT(err_.str(), HasSubstr("--commit-interval-ms")) << value;
+    EXPECT_THAT(err_.str(), HasSubstr("INKDEX_COMMIT_INTERVAL_MS")) << value;
+  }
+  // "--listen" is in "--metrics-listen": the note is about the right one.
+  ::setenv("INKDEX_METRICS_LISTEN", "localhost:9464", 1);
+  EXPECT_EQ(Parse({"--index", "/d", "--commit-interval-ms", "5"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("INKDEX_METRICS_LISTEN"));
+  // A bad value on the command line beats a good one in the environment,
+  // and is not blamed on it.
+  ::setenv("INKDEX_COMMIT_INTERVAL_MS", "5", 1);
+  ::unsetenv("INKDEX_METRICS_LISTEN");
+  EXPECT_EQ(Parse({"--index", "/d", "--commit-interval-ms", "60001"}), 2);
+  EXPECT_THAT(err_.str(), Not(HasSubstr("INKDEX_COMMIT_INTERVAL_MS")));
+}
+
+TEST(CheckIndexParentTest, OnlyTheIndexDirectoryItselfMayBeMissing) {
+  inkdex::testing::TempDir dir;
+  const std::string& root = dir.path();
+  EXPECT_TRUE(CheckIndexParent(root + "/index").ok());
+  EXPECT_TRUE(CheckIndexParent(root + "/index/").ok());
+  EXPECT_TRUE(CheckIndexParent(root).ok());
+  EXPECT_TRUE(CheckIndexParent("relative-index").ok());  // in the working directory
+  const absl::Status missing = CheckIndexParent(root + "/no-such-dir/index");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.message(), HasSubstr("--index"));
+  EXPECT_THAT(missing.message(), HasSubstr(root + "/no-such-dir' does not exist"));
 }
 
 TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {

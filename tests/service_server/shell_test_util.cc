@@ -14,18 +14,24 @@
 
 namespace inkdex::server::testing {
 
-HttpResponse HttpGet(int port, const std::string& path) {
-  HttpResponse response;
+int ConnectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return response;
+  if (fd < 0) return -1;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     ::close(fd);
-    return response;
+    return -1;
   }
+  return fd;
+}
+
+HttpResponse HttpGet(int port, const std::string& path) {
+  HttpResponse response;
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return response;
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(request.size())) {

@@ -22,6 +22,9 @@ struct HttpResponse {
 // GET http://127.0.0.1:PORT/PATH over a plain socket (HTTP/1.0).
 HttpResponse HttpGet(int port, const std::string& path);
 
+// A TCP connection to 127.0.0.1:PORT (the caller closes it); -1 on failure.
+int ConnectLoopback(int port);
+
 // An anonymous temporary file to hand to JsonLog / CallEnvironmentOptions.
 class LogCapture {
  public:

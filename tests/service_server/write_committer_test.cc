@@ -284,6 +284,29 @@ TEST_F(WriteCommitterTest, StopCommitsWhatIsPendingThenRefuses) {
   committer_->Stop();  // idempotent
 }
 
+TEST_F(WriteCommitterTest, CommitWithoutWaitingCommitsPendingAndLaterWritesAtOnce) {
+  Start(kNever, 10000);
+  absl::StatusOr<CommitOutcome> pending;
+  std::thread writer([&] { pending = committer_->Write(Batch({Leeds("d1")})); });
+  AwaitPending(1);
+  const absl::Time start = absl::Now();
+  committer_->CommitWithoutWaiting();
+  writer.join();
+  // Far less than the 60 s interval the write would otherwise wait.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_THAT(Outcomes(*pending), ::testing::ElementsAre(Outcome::kApplied));
+
+  // Still accepting writes (calls in flight during a drain), without waiting.
+  const absl::Time later = absl::Now();
+  auto next = committer_->Write(Batch({Leeds("d2")}));
+  EXPECT_LT(absl::Now() - later, absl::Seconds(30));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_THAT(Outcomes(*next), ::testing::ElementsAre(Outcome::kApplied));
+  EXPECT_TRUE(holder_->Current()->Get("d2").ok());
+  EXPECT_EQ(log_.commits().size(), 2u);
+}
+
 // Swaps.
 
 std::string MakeIndex(const std::string& dir, std::vector<std::string> ids) {

@@ -185,6 +185,8 @@ class Index {
   // Opens or creates the index in `dir`. Recovers from a crash (see above).
   // Cost: reads every stored record into the in-memory snapshot, ~3 s per
   // 1,000,000 artists on a 2-core machine (more when text/ is rebuilt).
+  // FAILED_PRECONDITION "index: 'DIR' is open for writing in another
+  // process" (or "in this process already") when another Index holds it.
   static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,
                                                      const IndexOptions& options = {});
   virtual ~Index() = default;

@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
+
 namespace inkdex {
 
 struct GeoPoint {
@@ -92,7 +94,11 @@ struct SearchRequest {
   // few hundred microseconds apart at worst); when it returns true the search
   // stops and returns CANCELLED. For servers: a call's cancellation or
   // deadline. Empty: never interrupted. Called on the searching thread.
+  // Xapian's matching of `text` polls it too (every ~1,000 documents).
   std::function<bool()> interrupted;
+  // Past this, the search stops with DEADLINE_EXCEEDED, checked where
+  // `interrupted` is polled. InfiniteFuture: no deadline.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct ScoreExplanation {

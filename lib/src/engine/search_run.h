@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "engine/facets.h"
 #include "engine/query_plan.h"
 #include "engine/ranking.h"
@@ -73,6 +75,9 @@ class SearchRun {
   double DistanceTo(double lat, double lon) const {
     return geo::DistanceKm(ref_unit_, geo::ToUnitVector(lat, lon));
   }
+  // The text's matches (TextSearch::match), stopping when the search is
+  // stopped (StoppedStatus()).
+  absl::StatusOr<TextMatches> MatchText(const std::vector<uint32_t>* restrict_to);
   // Every live text match, unmeasured.
   absl::Status ApplyText(std::vector<Match>* cands);
   // Whether matching the text first, then checking the region, reads less.
@@ -93,22 +98,26 @@ class SearchRun {
   }
   void RingsByLookup();
   bool ExpandNearest();
-  // Polls SearchRequest::interrupted once every kPollEvery calls (a call costs
-  // an increment otherwise); sticky once it has returned true. Loops over
-  // candidates call it per candidate and stop early; Run turns it into
-  // CANCELLED between phases.
+  // Polls SearchRequest::interrupted and deadline once every kPollEvery
+  // calls (a call costs an increment otherwise); sticky once it has returned
+  // true. Loops over candidates call it per candidate and stop early; Run
+  // turns it into StoppedStatus() between phases.
   static constexpr uint32_t kPollEvery = 4096;
   bool Stopped() {
-    if (stopped_ || !r_.interrupted) return stopped_;
+    if (stopped_ || !polled_) return stopped_;
     if (++polls_ % kPollEvery != 0) return false;
-    stopped_ = r_.interrupted();
-    return stopped_;
+    return StoppedNow();
   }
   // Polls now, whatever the count.
   bool StoppedNow() {
-    if (!stopped_ && r_.interrupted) stopped_ = r_.interrupted();
+    if (!stopped_ && polled_) {
+      stopped_ = (r_.interrupted && r_.interrupted()) || absl::Now() >= r_.deadline;
+    }
     return stopped_;
   }
+  // Why the search stopped: DEADLINE_EXCEEDED past the deadline, else
+  // CANCELLED.
+  absl::Status StoppedStatus() const;
   bool AfterCursor(const Match& m) const;
   void BuildPage(SearchResponse* out);
   void FillHit(const Match& m, SearchHit* hit) const;
@@ -129,6 +138,8 @@ class SearchRun {
   bool pool_partial_ = false;
   double pool_bound_ = 0;
   std::optional<std::vector<geo::CellRange>> region_ranges_;
+  // Whether there is anything to poll.
+  const bool polled_ = r_.interrupted != nullptr || r_.deadline != absl::InfiniteFuture();
   uint32_t polls_ = 0;
   bool stopped_ = false;
 };

@@ -171,8 +171,23 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool cl
   return out;
 }
 
+absl::StatusOr<TextMatches> SearchRun::MatchText(const std::vector<uint32_t>* restrict_to) {
+  absl::StatusOr<TextMatches> tm = text_fn_->match(restrict_to, [this] { return StoppedNow(); });
+  // Stopped during Xapian's match, or past the deadline by its end: the
+  // match may be partial, and the rest of the search would overrun.
+  if (StoppedNow()) return StoppedStatus();
+  return tm;
+}
+
+absl::Status SearchRun::StoppedStatus() const {
+  if (absl::Now() >= r_.deadline) {
+    return absl::DeadlineExceededError("search stopped at its deadline");
+  }
+  return absl::CancelledError("search interrupted by the caller");
+}
+
 absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
-  absl::StatusOr<TextMatches> tm = text_fn_->match(nullptr);
+  absl::StatusOr<TextMatches> tm = MatchText(nullptr);
   if (!tm.ok()) return tm.status();
   text_ = std::move(*tm);
   cands->reserve(text_.weights.size());
@@ -259,8 +274,7 @@ bool SearchRun::ExpandNearest() {
 }
 
 absl::StatusOr<SearchResponse> SearchRun::Run() {
-  const absl::Status interrupted = absl::CancelledError("search interrupted by the caller");
-  if (StoppedNow()) return interrupted;
+  if (StoppedNow()) return StoppedStatus();
   std::vector<Match> cands;
   const bool regional = p_.geo == GeoMode::kRadius || p_.geo == GeoMode::kViewport;
   absl::StatusOr<bool> text_first = false;
@@ -273,7 +287,7 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     // Xapian sees every artist with a location in the covering; only its
     // matches are measured.
     std::vector<uint32_t> slots = SlotsInCover(RegionRanges());
-    absl::StatusOr<TextMatches> tm = text_fn_->match(&slots);
+    absl::StatusOr<TextMatches> tm = MatchText(&slots);
     if (!tm.ok()) return tm.status();
     text_ = *std::move(tm);
     cands.reserve(text_.weights.size());
@@ -308,7 +322,7 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     total_ = static_cast<int64_t>(matches_.size());
   }
   cands = {};
-  if (StoppedNow()) return interrupted;
+  if (StoppedNow()) return StoppedStatus();
 
   if (nearest && r_.facets) RingsByLookup();
   if (counted || (nearest && key_needs_distance && matches_.size() > kDirectDistanceLimit)) {
@@ -325,7 +339,7 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     pool_ = std::move(matches_);  // total_ already holds the count
   }
 
-  if (StoppedNow()) return interrupted;
+  if (StoppedNow()) return StoppedStatus();
 
   SearchResponse out;
   out.total = total_;

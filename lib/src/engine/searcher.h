@@ -43,8 +43,11 @@ struct TextMatches {
 // The request's text, as the searcher sees it.
 struct TextSearch {
   // Matches the text; when `restrict_to` is non-null (sorted slots), only
-  // among those slots.
-  std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to)> match;
+  // among those slots. Polls `stop` while matching and, once it returns
+  // true, may end early with CANCELLED.
+  std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to,
+                                            const std::function<bool()>& stop)>
+      match;
   // A quick estimate of how many documents match (no postings are read).
   std::function<absl::StatusOr<uint64_t>()> estimate;
 };

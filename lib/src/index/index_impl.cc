@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -115,6 +116,14 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
 absl::Status IndexImpl::OpenStores() {
   absl::StatusOr<std::unique_ptr<store::DocStore>> store = store::DocStore::Open(
       dir_ + "/docs", options_.create_if_missing, options_.sync, options_.document_cache_bytes);
+  if (absl::IsFailedPrecondition(store.status())) {
+    // Its lock is held (doc_store.h): said of the index, the directory the
+    // user named.
+    const bool here = absl::StrContains(store.status().message(), "this process");
+    return absl::FailedPreconditionError(
+        absl::StrCat("index: '", dir_, "' is open for writing in ",
+                     here ? "this process already" : "another process"));
+  }
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
   // With sync on, Xapian skips its fsyncs when a boot id can tell a machine

@@ -117,8 +117,8 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
       [&](const engine::Snapshot& snap, Xapian::Database& db) {
         text::TextQuery query(db, text, taxonomy_);
         engine::TextSearch match;
-        match.match = [&](const std::vector<uint32_t>* restrict_to) {
-          return query.Match(restrict_to);
+        match.match = [&](const std::vector<uint32_t>* restrict_to, const auto& stop) {
+          return query.Match(restrict_to, stop);
         };
         match.estimate = [&] { return query.Estimate(); };
         return engine::RunSearch(snap, *plan, taxonomy_, &match);

@@ -4,6 +4,7 @@
 #include <deque>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
@@ -25,6 +26,13 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   return absl::InternalError(msg);
+}
+
+// RocksDB's LOCK file is held, by another process ("While lock file: .../LOCK:
+// Resource temporarily unavailable") or by this one ("lock hold by current
+// process, ...: .../LOCK: ..."): an IOError naming the file either way.
+bool IsLockHeld(const rocksdb::Status& s) {
+  return s.IsIOError() && absl::StrContains(s.ToString(), "/LOCK:");
 }
 
 std::string Fixed64(uint64_t v) {
@@ -67,6 +75,12 @@ absl::StatusOr<std::unique_ptr<DocStore>> DocStore::Open(const std::string& dir,
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (IsLockHeld(s)) {
+    const bool here = absl::StrContains(s.ToString(), "current process");
+    return absl::FailedPreconditionError(
+        absl::StrCat("document store: '", dir, "' is open for writing in ",
+                     here ? "this process already" : "another process"));
+  }
   if (!s.ok()) return FromRocks(s, absl::StrCat("open ", dir));
   std::unique_ptr<DocStore> store(new DocStore(std::unique_ptr<rocksdb::DB>(raw), sync));
   if (absl::Status st = store->LoadState(); !st.ok()) return st;

@@ -60,7 +60,9 @@ struct CommitWrite {
 
 class DocStore {
  public:
-  // Opens (creating when allowed) the store in `dir`.
+  // Opens (creating when allowed) the store in `dir`. FAILED_PRECONDITION
+  // "document store: 'DIR' is open for writing in another process" (or "in
+  // this process already") when its lock is held.
   static absl::StatusOr<std::unique_ptr<DocStore>> Open(const std::string& dir, bool create,
                                                         bool sync, size_t cache_bytes);
   ~DocStore();

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "taxonomy/edit_distance.h"
 #include "text/document_builder.h"
+#include "text/match_stop.h"
 #include "text/term_walk.h"
 
 namespace inkdex::text {
@@ -251,8 +252,10 @@ absl::StatusOr<uint64_t> TextQuery::Estimate() {
 namespace {
 
 // All matches of `query` (with their weights), among `restrict_to` if given.
-absl::flat_hash_map<uint32_t, double> RunQuery(Xapian::Database& db, Xapian::Query query,
-                                               const std::vector<uint32_t>* restrict_to) {
+// CANCELLED when `stop` (if set) said so during the match.
+absl::StatusOr<absl::flat_hash_map<uint32_t, double>> RunQuery(
+    Xapian::Database& db, Xapian::Query query, const std::vector<uint32_t>* restrict_to,
+    const std::function<bool()>& stop) {
   absl::flat_hash_map<uint32_t, double> out;
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
@@ -260,12 +263,19 @@ absl::flat_hash_map<uint32_t, double> RunQuery(Xapian::Database& db, Xapian::Que
     if (restrict_to->empty()) return out;
     query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(&source));
   }
+  MatchStopSource stop_source(stop);
+  if (stop) query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(&stop_source));
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
   enquire.set_weighting_scheme(Xapian::TfIdfWeight("lnn"));
   enquire.set_docid_order(Xapian::Enquire::ASCENDING);
   const Xapian::doccount all = db.get_doccount();
-  Xapian::MSet mset = enquire.get_mset(0, all, all);
+  Xapian::MSet mset;
+  try {
+    mset = enquire.get_mset(0, all, all);
+  } catch (const MatchStopped&) {
+    return absl::CancelledError("text match stopped");
+  }
   out.reserve(mset.size());
   for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
     out.emplace(*it, it.get_weight());
@@ -363,7 +373,8 @@ void KeepPhraseMatches(Xapian::Database& db, const std::vector<std::string>& nee
 
 }  // namespace
 
-absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>* restrict_to) {
+absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>* restrict_to,
+                                                     const std::function<bool()>& stop) {
   engine::TextMatches out;
   out.spelling_suggestion = SuggestSpelling(db_, text_, taxonomy_);
   // Documents have no positions (document_builder.h): Xapian matches a
@@ -378,7 +389,11 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
   if (!quoted) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
-    if (!parsed->empty()) out.weights = RunQuery(db_, *parsed, restrict_to);
+    if (!parsed->empty()) {
+      auto weights = RunQuery(db_, *parsed, restrict_to, stop);
+      if (!weights.ok()) return weights.status();
+      out.weights = *std::move(weights);
+    }
   } else {
     // Quoted words are also looked for stemmed, as words outside quotes are:
     // a phrase in a biography (indexed stemmed only) is found too.
@@ -386,7 +401,11 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
     std::replace(loose.begin(), loose.end(), '"', ' ');
     absl::StatusOr<Xapian::Query> parsed = ParseText(db_, loose, taxonomy_);
     if (!parsed.ok()) return parsed.status();
-    if (!parsed->empty()) out.weights = RunQuery(db_, *std::move(parsed), restrict_to);
+    if (!parsed->empty()) {
+      auto weights = RunQuery(db_, *std::move(parsed), restrict_to, stop);
+      if (!weights.ok()) return weights.status();
+      out.weights = *std::move(weights);
+    }
   }
   if (!needles.empty() && !out.weights.empty()) KeepPhraseMatches(db_, needles, &out.weights);
   return out;

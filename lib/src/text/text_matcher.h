@@ -15,6 +15,7 @@
 #define INKDEX_TEXT_TEXT_MATCHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,8 +71,10 @@ class TextQuery {
   // read). INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
   absl::StatusOr<uint64_t> Estimate();
   // Every match with its weight, among `restrict_to` when non-null.
-  // REQUIRES: restrict_to sorted ascending. INVALID_ARGUMENT as Estimate.
-  absl::StatusOr<engine::TextMatches> Match(const std::vector<uint32_t>* restrict_to);
+  // REQUIRES: restrict_to sorted ascending. INVALID_ARGUMENT as Estimate;
+  // CANCELLED when `stop` (if set; polled during Xapian's match) said so.
+  absl::StatusOr<engine::TextMatches> Match(const std::vector<uint32_t>* restrict_to,
+                                            const std::function<bool()>& stop = {});
 
  private:
   const absl::StatusOr<Xapian::Query>& Parsed();
