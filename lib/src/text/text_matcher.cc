@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "taxonomy/edit_distance.h"
 #include "text/document_builder.h"
+#include "text/fold.h"
 #include "text/term_walk.h"
 
 namespace inkdex::text {
@@ -197,6 +198,9 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy) {
+  // The terms are of accent-folded text (DocumentBuilder): so is the query.
+  std::string folded;
+  text = FoldedView(text, &folded);
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_stemmer(Xapian::Stem("english"));

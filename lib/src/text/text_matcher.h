@@ -48,7 +48,8 @@ struct StyleSegment {
 std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
                                           const StyleTaxonomy& taxonomy);
 
-// The Xapian query for `text` (every word required, English stemming,
+// The Xapian query for `text`, accent-folded as the index is (fold.h;
+// every word required, English stemming,
 // "phrases", the last word also as a prefix, words naming a style also
 // matching the style); an empty query matches nothing. INVALID_ARGUMENT
 // "text: ..." when the text cannot be parsed. Exposed for the benchmark's
