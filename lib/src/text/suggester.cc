@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "geo/distance.h"
 #include "geo/region.h"
+#include "text/fold.h"
 
 namespace inkdex::text {
 namespace {
@@ -35,10 +36,16 @@ int KindRank(Suggestion::Kind k) {
   return 4;
 }
 
-// True when some word of `text` starts with `key` (ASCII case folded).
-// REQUIRES: key is lowercase (SuggestKey). Allocates nothing: it runs for
-// every location near the point.
+// True when some word of `text` starts with `key`, compared as suggest keys
+// (engine::SuggestKey: accent-folded, lowercased). REQUIRES: key is a
+// SuggestKey. Allocates nothing for ASCII text: it runs for every location
+// near the point whose filter passes.
 bool WordStartsWith(std::string_view text, std::string_view key) {
+  std::string folded;
+  if (HasNonAscii(text)) {
+    folded = engine::SuggestKey(text);
+    text = folded;
+  }
   for (size_t start = 0; start + key.size() <= text.size();) {
     size_t i = 0;
     while (i < key.size() &&
