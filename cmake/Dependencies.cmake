@@ -8,6 +8,9 @@ find_package(RocksDB CONFIG REQUIRED)
 find_package(Protobuf REQUIRED)  # FindProtobuf module; CONFIG mode is broken on Debian 12
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED)
+# ICU's common library (libicu-dev): Unicode normalization for accent folding
+# (lib/src/text/fold.h). The FindICU module gives ICU::uc.
+find_package(ICU REQUIRED COMPONENTS uc)
 # The service (inkdex-server, the CLI's --server mode, the load generator).
 find_package(gRPC CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)

@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ccache pkg-config git ca-certificates
   libxapian-dev librocksdb-dev libabsl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  libs2-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
+  libs2-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libicu-dev
   libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev libgoogle-perftools-dev

@@ -322,6 +322,7 @@ absl::StatusOr<SuggestRequest> FromProto(const v1::SuggestRequest& request) {
   out.prefix = request.prefix();
   if (request.has_near()) out.near = FromProto(request.near());
   if (request.limit() != 0) out.limit = request.limit();
+  out.date = request.date();
   return out;
 }
 
@@ -330,6 +331,7 @@ v1::SuggestRequest ToProto(const SuggestRequest& request) {
   out.set_prefix(request.prefix);
   if (request.near) ToProto(*request.near, out.mutable_near());
   out.set_limit(request.limit);
+  out.set_date(request.date);
   return out;
 }
 

@@ -772,6 +772,20 @@ class ToolsTest(CliTestCase):
         self.assertIn("--lat", self.fails(2, "suggest", "--index", self.index, "--prefix", "a",
                                           "--lat", 1).stderr)
 
+    def test_suggest_counts_guest_spots_on_their_days(self):
+        # Erin Foster (Manchester) is in Leeds from 2026-06-01 to 2026-06-07 only.
+        def near_leeds(date):
+            out = json.loads(self.ok("suggest", "--index", self.index, "--prefix", "erin",
+                                     "--lat", 53.799, "--lon", -1.548, "--date", date,
+                                     "--json").stdout)["suggestions"]
+            return [s["distance_km"] for s in out if s["text"] == "Erin Foster"]
+        [during] = near_leeds("2026-06-03")
+        self.assertLess(during, 1)
+        [after] = near_leeds("2026-06-08")
+        self.assertGreater(after, 50)  # Manchester
+        self.assertIn("date", self.fails(2, "suggest", "--index", self.index, "--prefix", "erin",
+                                         "--date", "2026-02-30").stderr)
+
     def test_stats(self):
         stats = json.loads(self.ok("stats", "--index", self.index, "--json").stdout)
         self.assertEqual(stats["documents"], len(fixtures.HANDWRITTEN))

@@ -47,10 +47,24 @@ std::shared_ptr<const SuggestIndex> Apply(
 TEST(SuggestTerm, KeyThenOriginal) {
   EXPECT_EQ(SuggestKey("  Sarah   MITCHELL "), "sarah mitchell");
   EXPECT_EQ(SuggestTerm("Sarah  Mitchell"), "sarah mitchell\x1fSarah  Mitchell");
-  // Each part is cut to 118 bytes on a character boundary.
+  // Each part is cut to 118 bytes on a character boundary (the key's 'é'
+  // is folded to 'e', one byte, and fits).
   const std::string long_name = std::string(117, 'a') + "é";  // 119 bytes
   const std::string term = SuggestTerm(long_name);
-  EXPECT_EQ(term, std::string(117, 'a') + "\x1f" + std::string(117, 'a'));
+  EXPECT_EQ(term, std::string(117, 'a') + "e\x1f" + std::string(117, 'a'));
+  EXPECT_EQ(SuggestTerm(std::string(117, 'a') + "ß"),  // "ss": 119 bytes, cut
+            std::string(118, 'a').replace(117, 1, "s") + "\x1f" + std::string(117, 'a'));
+}
+
+TEST(SuggestTerm, KeysFoldCaseAndAccentsBeyondAscii) {
+  // What is typed and what is indexed meet: "łuk", "Łuk" and "luk" are one key.
+  EXPECT_EQ(SuggestKey("Łukasz  NOWAK"), "lukasz nowak");
+  EXPECT_EQ(SuggestKey("łuk"), SuggestKey("LUK"));
+  EXPECT_EQ(SuggestKey("ÉLODIE"), "elodie");
+  EXPECT_EQ(SuggestKey("Straße Ærø"), "strasse aero");
+  EXPECT_EQ(SuggestKey("ΖΩΉ"), "ζωη");        // Greek: lowercased, tonos folded
+  EXPECT_EQ(SuggestKey("Йошкар"), "йошкар");  // Cyrillic keeps its letters
+  EXPECT_EQ(SuggestTerm("Zoë Lefèvre"), "zoe lefevre\x1fZoë Lefèvre");  // shown as written
 }
 
 TEST(SuggestIndex, PrefixRangeInTermOrderWithCountsAndLowestSlot) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/row.h"
+#include "engine/suggest_index.h"
 #include "synth/artist_generator.h"
 
 namespace inkdex::engine {
@@ -140,6 +141,16 @@ TEST(WordStartsTest, ShortPrefixesAndEmptyText) {
   EXPECT_FALSE(WordStartBits("").Contains(WordStartMask("sa")));
   EXPECT_TRUE(WordStartBits("San Diego").Contains(WordStartMask("di")));
   EXPECT_TRUE(WordStartBits("San Diego").Contains(WordStartMask("die")));
+}
+
+TEST(WordStartBits, WordsBeginAsTheirSuggestKeysDo) {
+  // The filter must pass what a folded, lowercased prefix asks for
+  // ("luk" and "łuk" are the key "luk").
+  const WordStarts bits = WordStartBits("Łukasz Élodie");
+  EXPECT_TRUE(bits.Contains(WordStartMask("luk")));
+  EXPECT_TRUE(bits.Contains(WordStartMask("elo")));
+  EXPECT_TRUE(WordStartBits("Ærø").Contains(WordStartMask("aer")));
+  EXPECT_TRUE(WordStartBits("Йошкар").Contains(WordStartMask(SuggestKey("Йо"))));
 }
 
 }  // namespace

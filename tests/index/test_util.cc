@@ -47,6 +47,20 @@ Artist MakeArtist(const std::string& id, const std::string& name, double lat, do
   return a;
 }
 
+SearchResponse SearchText(const Index& index, const std::string& text) {
+  SearchRequest q;
+  q.text = text;
+  absl::StatusOr<SearchResponse> r = index.Search(q);
+  EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+  return r.ok() ? *std::move(r) : SearchResponse();
+}
+
+std::vector<std::string> HitIds(const SearchResponse& response) {
+  std::vector<std::string> ids;
+  for (const SearchHit& h : response.hits) ids.push_back(h.id);
+  return ids;
+}
+
 std::vector<uint64_t> CellsInSlotOrder(const Index& index, const std::string& dir) {
   Xapian::Database db(dir + "/text");
   std::vector<uint64_t> cells;

@@ -39,6 +39,11 @@ class IndexDirTest : public ::testing::Test {
 Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,
                   std::vector<std::string> styles, uint64_t version = 1);
 
+// index.Search of `text` alone (a failure is a test failure, and an empty
+// response), and the ids of a response's hits in order.
+SearchResponse SearchText(const Index& index, const std::string& text);
+std::vector<std::string> HitIds(const SearchResponse& response);
+
 // The S2 leaf cell of each searchable artist's primary location, in slot
 // (Xapian document) order: how a bulk load laid the index out. Reads `dir`'s
 // text/ directly, beside `index` (open on `dir`).

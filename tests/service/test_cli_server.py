@@ -168,7 +168,9 @@ class ReadCommandsTest(CliTestCase):
 
     def test_suggest_equals_local(self):
         for args in (["--prefix", "Zeph"], ["--prefix", "fine"],
-                     ["--prefix", "Lo", "--lat", "51.5", "--lon", "-0.12", "--limit", "20"]):
+                     ["--prefix", "Lo", "--lat", "51.5", "--lon", "-0.12", "--limit", "20"],
+                     ["--prefix", "Lo", "--lat", "51.5", "--lon", "-0.12", "--date",
+                      "2027-04-07"]):
             with self.subTest(args=args):
                 local, remote = self.both("suggest", *args)
                 self.assertEqual(remote, local)

@@ -129,6 +129,7 @@ SUGGEST_CASES = [
     ("limit_too_large", pb.SuggestRequest(prefix="lon", limit=51), "limit"),
     ("near_lat", pb.SuggestRequest(prefix="lon", near=pb.LatLng(lat=91, lon=0)), "near.lat"),
     ("near_lon", pb.SuggestRequest(prefix="lon", near=pb.LatLng(lat=0, lon=200)), "near.lon"),
+    ("date", pb.SuggestRequest(prefix="lon", date="2027-02-30"), "date"),
 ]
 
 GET_CASES = [

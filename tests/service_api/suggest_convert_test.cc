@@ -23,6 +23,7 @@ TEST(SuggestRequestConvert, MapsEveryFieldAndRoundTrips) {
   p.mutable_near()->set_lat(40.7);
   p.mutable_near()->set_lon(-74);
   p.set_limit(7);
+  p.set_date("2027-04-07");
   EXPECT_THAT(UnsetFields(p), IsEmpty());
 
   absl::StatusOr<SuggestRequest> r = FromProto(p);
@@ -32,6 +33,7 @@ TEST(SuggestRequestConvert, MapsEveryFieldAndRoundTrips) {
   EXPECT_EQ(r->near->lat, 40.7);
   EXPECT_EQ(r->near->lon, -74);
   EXPECT_EQ(r->limit, 7);
+  EXPECT_EQ(r->date, "2027-04-07");
   EXPECT_TRUE(SameMessage(p, ToProto(*r)));
 }
 
@@ -41,6 +43,7 @@ TEST(SuggestRequestConvert, UnsetFieldsTakeDefaults) {
   EXPECT_EQ(r->prefix, "");
   EXPECT_FALSE(r->near.has_value());
   EXPECT_EQ(r->limit, 10);
+  EXPECT_EQ(r->date, "");  // today
 
   v1::SuggestRequest at_origin;
   at_origin.mutable_near();

@@ -13,10 +13,12 @@
 namespace inkdex {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
+using ::testing::UnorderedElementsAre;
 
 const StyleTaxonomy& Tax() {
   static const StyleTaxonomy* const kTax = [] {
@@ -152,6 +154,20 @@ TEST(StyleTaxonomyResolve, MisspellingSuggestsIntendedStyleFirst) {
   EXPECT_EQ(Tax().Closest("Geometrik", 1), std::vector<std::string>{"geometric"});
   EXPECT_EQ(Tax().Closest("irezmi", 1), std::vector<std::string>{"japanese"});
   EXPECT_EQ(Tax().Closest("blakwork", 1), std::vector<std::string>{"blackwork"});
+}
+
+TEST(StyleTaxonomyClosest, StylesSharingAWholeWordComeFirst) {
+  // Edit distance alone ranked illustrative, japanese and neo_traditional
+  // here: "traditional" is shared, but the words around it cost edits.
+  const std::vector<std::string> closest = Tax().Closest("classic traditional", 3);
+  ASSERT_THAT(closest, SizeIs(3));
+  EXPECT_EQ(closest[0], "old_school");  // "classic americana", "american traditional"
+  EXPECT_EQ(closest[1], "traditional");
+  EXPECT_THAT(Tax().Closest("traditional classic", 2), ElementsAre("old_school", "traditional"));
+  // A style's name inside a one-word query counts as a shared word.
+  EXPECT_EQ(Tax().Closest("oldschoolish", 1), std::vector<std::string>{"old_school"});
+  EXPECT_THAT(Tax().Closest("Realism portraits", 2), UnorderedElementsAre("portrait", "realism"));
+  EXPECT_THAT(Tax().Closest("fine line work", 2), Contains("fineline"));
 }
 
 TEST(StyleTaxonomyResolve, LongNamesAreCutInMessages) {

@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "text/document_builder.h"
+#include "text/fold.h"
 
 namespace inkdex::text {
 namespace {
@@ -19,7 +20,7 @@ TEST(PhraseText, LowercasesWordsSeparatedBySingleSpaces) {
 
 TEST(PhraseText, FoldsCaseBeyondAscii) {
   // A phrase typed in lower case finds a name written in capitals.
-  EXPECT_EQ(PhraseText("ÖMER YILMAZ"), " ömer yilmaz ");
+  EXPECT_EQ(PhraseText("ÖMER YILMAZ"), PhraseText("ömer yilmaz"));
   EXPECT_EQ(PhraseText("Ζωή Άννα"), PhraseText("ζωή άννα"));
   EXPECT_EQ(PhraseText("東京 タトゥー"), " 東京 タトゥー ");
 }
@@ -32,9 +33,18 @@ TEST(PhraseText, NonWordCharactersBeyondAsciiSeparate) {
 }
 
 TEST(PhraseText, InvalidUtf8IsReadAsLatin1AsXapianReadsIt) {
-  // 0xC9 alone is not UTF-8; read as Latin-1 'É', it folds to 'é'.
-  EXPECT_EQ(PhraseText(std::string("caf\xC9 noir")), " café noir ");
+  // 0xC9 alone is not UTF-8; read as Latin-1 'É', it folds to 'e'.
+  EXPECT_EQ(PhraseText(std::string("caf\xC9 noir")), " cafe noir ");
   EXPECT_EQ(PhraseText(std::string("a\xFF")), PhraseText("a\u00ff"));
+}
+
+TEST(PhraseText, FoldsAccentsAsTheIndexedTermsDo) {
+  // Phrases are checked against the phrase text: it must fold as the terms
+  // do (fold.h), or "zoe lefevre" would match the terms and fail the check.
+  EXPECT_EQ(PhraseText("Zoë Lefèvre"), " zoe lefevre ");
+  EXPECT_EQ(PhraseText("Łukasz Straße-Ærø"), " lukasz strasse aero ");
+  EXPECT_EQ(PhraseText("Lefe\u0301vre"), " lefevre ");  // decomposed input
+  EXPECT_EQ(PhraseText("Lefèvre"), PhraseText(FoldAccents("Lefèvre")));
 }
 
 TEST(AppendPhraseField, SeparatesFieldsSoNoPhraseSpansTwo) {

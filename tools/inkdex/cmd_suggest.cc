@@ -17,6 +17,7 @@ struct SuggestCommand {
   std::string prefix;
   double lat = 0, lon = 0;
   int limit = 10;
+  std::string date;
   bool json = false;
   CLI::Option* lat_option = nullptr;
   CLI::Option* lon_option = nullptr;
@@ -26,6 +27,7 @@ struct SuggestCommand {
     SuggestRequest request;
     request.prefix = prefix;
     request.limit = limit;
+    request.date = date;
     if ((lat_option->count() > 0) != (lon_option->count() > 0)) {
       return ReportUsageError("suggest", lat_option->count() > 0 ? "--lat: needs --lon as well"
                                                                  : "--lon: needs --lat as well");
@@ -73,6 +75,9 @@ Command AddSuggestCommand(CLI::App& parent) {
   command->lon_option =
       app->add_option("--lon", command->lon, "Rank by closeness to this longitude");
   app->add_option("--limit,-n", command->limit, "At most this many suggestions, 1 to 50");
+  app->add_option("--date", command->date,
+                  "YYYY-MM-DD: the day whose guest spots count near --lat/--lon (default: "
+                  "today, UTC)");
   app->add_flag("--json", command->json, "JSON instead of a table");
   return {app, [command] { return command->Run(); }};
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "text/document_builder.h"
+#include "text/fold.h"
 #include "text/text_matcher.h"
 
 namespace inkdex::bench::postgis {
@@ -109,7 +110,10 @@ class QueryBuilder {
 
 }  // namespace
 
-absl::StatusOr<TextQuery> ParseTextQuery(std::string_view text, const StyleTaxonomy& taxonomy) {
+absl::StatusOr<TextQuery> ParseTextQuery(std::string_view raw_text, const StyleTaxonomy& taxonomy) {
+  // The terms are of accent-folded text (text::DocumentBuilder): so is the query.
+  const std::string folded = text::FoldAccents(raw_text);
+  const std::string_view text = folded;
   if (text.find('"') != std::string_view::npos) {
     return absl::UnimplementedError("text: quoted phrases are not supported by the postgis peer");
   }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "text/fold.h"
 
 namespace inkdex::bench::xapian_peer {
 namespace {
@@ -138,9 +139,10 @@ ArtistDocumentBuilder::ArtistDocumentBuilder(const StyleTaxonomy& taxonomy) : ta
 Xapian::Document ArtistDocumentBuilder::Build(const Artist& a) {
   Xapian::Document doc;
   termgen_.set_document(doc);
+  // Accent-folded as inkdex folds (text/fold.h), so the same words match.
   auto field = [&](const std::string& text, Xapian::termcount weight) {
     if (text.empty()) return;
-    termgen_.index_text(text, weight);
+    termgen_.index_text(text::FoldAccents(text), weight);
     termgen_.increase_termpos(100);  // no phrase across fields
   };
   field(a.name(), 3);
@@ -172,7 +174,7 @@ Xapian::Document ArtistDocumentBuilder::Build(const Artist& a) {
   // the same: the comparison is about geography, facets and ranking.
   if (!a.biography().empty()) {
     termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-    termgen_.index_text_without_positions(a.biography());
+    termgen_.index_text_without_positions(text::FoldAccents(a.biography()));
     termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   }
   termgen_.set_document(Xapian::Document());

@@ -160,6 +160,9 @@ struct SuggestRequest {
   std::string prefix;            // 1..100 bytes
   std::optional<GeoPoint> near;  // rank artists, studios and cities by closeness
   int limit = 10;                // 1..kMaxLimit
+  // YYYY-MM-DD; empty = today (UTC). Near a point, a guest spot counts only
+  // on the days it is active (as in search); primary locations always.
+  std::string date;
 };
 
 struct Suggestion {

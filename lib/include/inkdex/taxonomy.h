@@ -56,9 +56,13 @@ class StyleTaxonomy {
   // closest known styles: "<field>: unknown style 'x'; closest: a, b, c".
   absl::StatusOr<int> Resolve(std::string_view name, std::string_view field) const;
 
-  // Up to `n` canonical ids closest to `name` (edit distance between the
-  // normalized name and each style's normalized id and aliases; a style
-  // counts its nearest name), closest first, ties by id, each id once.
+  // Up to `n` canonical ids closest to `name`, closest first, each id once:
+  // first the styles whose names (id, display name, aliases) hold more of
+  // the words of `name` ("classic traditional" -> old_school, traditional),
+  // then those with a name wholly in `name`, then by edit distance between
+  // the normalized name and each style's normalized id and aliases (a style
+  // counts its nearest name), ties by id. Cost: ~100 edit distances of at
+  // most 64 bytes (it names the options in an error message).
   std::vector<std::string> Closest(std::string_view name, int n) const;
 
   const std::vector<StyleInfo>& styles() const { return styles_; }

@@ -174,21 +174,11 @@ inline WordStarts WordStartMask(std::string_view lower_word) {
   return bits;
 }
 
-// The WordStartMask of every word of `text` (space separated), ORed.
-inline WordStarts WordStartBits(const std::string& text) {
-  WordStarts bits;
-  char buf[3];
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ' || (i > 0 && text[i - 1] != ' ')) continue;
-    size_t n = 0;
-    while (n < 3 && i + n < text.size() && text[i + n] != ' ') {
-      const char c = text[i + n];
-      buf[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    bits |= WordStartMask(std::string_view(buf, n));
-  }
-  return bits;
-}
+// The WordStartMask of every word of SuggestKey(text) (space separated),
+// ORed: accent-folded and lowercased as suggest's keys are, so the filter
+// passes what WordStartMask of a key's word asks for. Cost: no allocation
+// for ASCII text.
+WordStarts WordStartBits(std::string_view text);
 
 inline HotRow MakeHot(const Row& r) {
   HotRow h;

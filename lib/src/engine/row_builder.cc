@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/date.h"
+#include "engine/suggest_index.h"
+#include "text/fold.h"
 
 namespace inkdex::engine {
 
@@ -77,6 +79,26 @@ bool LocationsDiffer(const Row& a, const Row& b) {
     }
   }
   return false;
+}
+
+WordStarts WordStartBits(std::string_view text) {
+  std::string key;
+  if (text::HasNonAscii(text)) {
+    key = SuggestKey(text);
+    text = key;
+  }
+  WordStarts bits;
+  char buf[3];
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ' || (i > 0 && text[i - 1] != ' ')) continue;
+    size_t n = 0;
+    while (n < 3 && i + n < text.size() && text[i + n] != ' ') {
+      const char c = text[i + n];
+      buf[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    bits |= WordStartMask(std::string_view(buf, n));
+  }
+  return bits;
 }
 
 std::array<uint64_t, 2> LocationTag(const Row& row, size_t location) {

@@ -3,14 +3,29 @@
 #include <algorithm>
 #include <tuple>
 
+#include <xapian.h>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/snapshot.h"
+#include "text/fold.h"
 
 namespace inkdex::engine {
 
 std::string SuggestKey(std::string_view s) {
+  // Names with accents (and prefixes typed with or without them) fold as
+  // text search folds (text/fold.h), then lowercase beyond ASCII: "Łuk",
+  // "łuk" and "luk" are the same key. ASCII text skips both.
+  std::string folded;
+  if (text::HasNonAscii(s)) {
+    const std::string accents_folded = text::FoldAccents(s);
+    folded.reserve(accents_folded.size());
+    for (Xapian::Utf8Iterator it(accents_folded); it != Xapian::Utf8Iterator(); ++it) {
+      Xapian::Unicode::append_utf8(folded, Xapian::Unicode::tolower(*it));
+    }
+    s = folded;
+  }
   std::string out;
   out.reserve(s.size());
   bool space = false;

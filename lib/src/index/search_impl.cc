@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/date.h"
 #include "engine/query_plan.h"
 #include "engine/searcher.h"
 #include "index/index_impl.h"
@@ -139,8 +140,17 @@ absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest&
   if (request.near) {
     if (absl::Status s = engine::CheckGeoPoint("near", *request.near); !s.ok()) return s;
   }
+  int32_t day = 0;
+  if (request.date.empty()) {
+    day = engine::TodayUtc();
+  } else if (std::optional<int32_t> d = engine::ParseIsoDay(request.date)) {
+    day = *d;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("date: must be a date YYYY-MM-DD, got '", request.date, "'"));
+  }
   // Suggest reads only the snapshot: no Xapian reader is taken.
-  return text::Suggest(*snapshot(), taxonomy_, request);
+  return text::Suggest(*snapshot(), taxonomy_, request, day);
 }
 
 }  // namespace inkdex::index

@@ -172,26 +172,89 @@ absl::StatusOr<int> StyleTaxonomy::Resolve(std::string_view name, std::string_vi
                    "; closest: ", absl::StrJoin(Closest(name, 3), ", ")));
 }
 
+namespace {
+
+// The words of a style name or query, each normalized (Normalize): runs of
+// letters and digits (bytes >= 0x80 count as letters). Words of one or two
+// bytes and "and" say nothing about a style ("b&g", "black n grey").
+std::vector<std::string> NameWords(std::string_view name) {
+  std::vector<std::string> out;
+  std::string word;
+  auto flush = [&] {
+    if (word.size() >= 3 && word != "and") out.push_back(StyleTaxonomy::Normalize(word));
+    word.clear();
+  };
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || u >= 0x80) {
+      word.push_back(absl::ascii_tolower(u));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> StyleTaxonomy::Closest(std::string_view name, int n) const {
   if (n <= 0) return {};
   std::string key = Normalize(name);
   if (key.size() > kMaxSuggestLength) key.resize(kMaxSuggestLength);
-  std::vector<int> best(styles_.size(), -1);  // per style: distance to its nearest name
+  std::vector<std::string> query_words = NameWords(name.substr(0, 4 * kMaxSuggestLength));
+  // Sharing whole words says more than spelling: "classic traditional" is
+  // nearer to Traditional ("traditional" shared, 7 edits) than to
+  // Illustrative (fewer edits, nothing shared). So a style ranks by how many
+  // of the query's words its names hold, then by whether one of its names
+  // is wholly in the query (its words all among the query's, or its
+  // normalized form, 4 bytes or more, inside the query's: "oldschoolish"),
+  // then by the distance to its nearest name, then by id.
+  struct Rank {
+    int shared = 0;
+    bool whole = false;
+    int distance = -1;
+    const std::string* id = nullptr;
+  };
+  std::vector<Rank> ranked(styles_.size());
   for (const auto& [candidate, index] : by_normalized_) {
+    Rank& r = ranked[index];
     const int d = internal::EditDistance(key, candidate);
-    if (best[index] < 0 || d < best[index]) best[index] = d;
+    if (r.distance < 0 || d < r.distance) r.distance = d;
+    if (candidate.size() >= 4 && key.find(candidate) != std::string::npos) r.whole = true;
   }
-  std::vector<std::pair<int, const std::string*>> ranked;
-  ranked.reserve(styles_.size());
-  for (size_t i = 0; i < styles_.size(); ++i) ranked.emplace_back(best[i], &styles_[i].id);
+  auto in_query = [&](const std::string& w) {
+    return std::find(query_words.begin(), query_words.end(), w) != query_words.end();
+  };
+  for (size_t i = 0; i < styles_.size(); ++i) {
+    const StyleInfo& info = styles_[i];
+    Rank& r = ranked[i];
+    r.id = &info.id;
+    if (query_words.empty()) continue;
+    std::vector<std::string> names = {absl::StrReplaceAll(info.id, {{"_", " "}}),
+                                      info.display_name};
+    names.insert(names.end(), info.aliases.begin(), info.aliases.end());
+    std::vector<bool> held(query_words.size(), false);
+    for (const std::string& style_name : names) {
+      const std::vector<std::string> words = NameWords(style_name);
+      if (!words.empty() && std::all_of(words.begin(), words.end(), in_query)) r.whole = true;
+      for (size_t q = 0; q < query_words.size(); ++q) {
+        held[q] = held[q] || std::find(words.begin(), words.end(), query_words[q]) != words.end();
+      }
+    }
+    r.shared = static_cast<int>(std::count(held.begin(), held.end(), true));
+  }
   const size_t count = std::min(ranked.size(), static_cast<size_t>(n));
   std::partial_sort(ranked.begin(), ranked.begin() + count, ranked.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+                    [](const Rank& a, const Rank& b) {
+                      if (a.shared != b.shared) return a.shared > b.shared;
+                      if (a.whole != b.whole) return a.whole;
+                      if (a.distance != b.distance) return a.distance < b.distance;
+                      return *a.id < *b.id;
                     });
   std::vector<std::string> out;
   out.reserve(count);
-  for (size_t i = 0; i < count; ++i) out.push_back(*ranked[i].second);
+  for (size_t i = 0; i < count; ++i) out.push_back(*ranked[i].id);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "engine/row_builder.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "text/fold.h"
 
 namespace inkdex::text {
 
@@ -14,9 +15,12 @@ std::string PhraseText(std::string_view text) {
   auto separate = [&out] {
     if (out.back() != ' ') out.push_back(' ');
   };
+  bool after_foldable = false;  // AppendFolded's state
+  std::string folded;
   for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
+      after_foldable = absl::ascii_isalpha(c);
       if (absl::ascii_isalnum(c)) {
         out.push_back(static_cast<char>(absl::ascii_tolower(c)));
       } else {
@@ -25,17 +29,17 @@ std::string PhraseText(std::string_view text) {
       ++i;
       continue;
     }
-    // A multi-byte character: lowercased as Xapian's TermGenerator does,
-    // which also reads invalid UTF-8 bytes as Latin-1 characters.
-    Xapian::Utf8Iterator it(text.data() + i, text.size() - i);
-    const unsigned ch = *it;
-    ++it;
-    const size_t used = static_cast<size_t>(it.raw() - (text.data() + i));
-    i += used == 0 ? 1 : used;
-    if (Xapian::Unicode::is_wordchar(ch)) {
-      Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(ch));
-    } else {
-      separate();
+    // A multi-byte character: accent-folded as the indexed text is (fold.h),
+    // then lowercased as Xapian's TermGenerator does, which also reads
+    // invalid UTF-8 bytes as Latin-1 characters.
+    folded.clear();
+    AppendFolded(NextChar(text, &i), &after_foldable, &folded);
+    for (Xapian::Utf8Iterator f(folded); f != Xapian::Utf8Iterator(); ++f) {
+      if (Xapian::Unicode::is_wordchar(*f)) {
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*f));
+      } else {
+        separate();
+      }
     }
   }
   separate();
@@ -130,9 +134,13 @@ Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) 
   // Short fields: unstemmed and Z-stemmed terms.
   termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   termgen_.set_stopper(nullptr);
+  // Terms are of the accent-folded text (fold.h; ASCII text is not copied),
+  // and so is the phrase text (PhraseText folds).
+  std::string folded;
   auto field = [&](std::string_view text, Xapian::termcount weight) {
     if (text.empty()) return;
-    termgen_.index_text_without_positions(Xapian::Utf8Iterator(text.data(), text.size()), weight);
+    const std::string_view terms = FoldedView(text, &folded);
+    termgen_.index_text_without_positions(Xapian::Utf8Iterator(terms.data(), terms.size()), weight);
     AppendPhraseField(text, &phrase_text);
   };
   field(a.name(), 3);
@@ -160,7 +168,8 @@ Xapian::Document DocumentBuilder::Build(const Artist& a, uint64_t content_hash) 
     termgen_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
     termgen_.set_stopper(&EnglishStopper());
     termgen_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
-    termgen_.index_text_without_positions(a.biography());
+    const std::string_view bio = FoldedView(a.biography(), &folded);
+    termgen_.index_text_without_positions(Xapian::Utf8Iterator(bio.data(), bio.size()));
     AppendPhraseField(a.biography(), &phrase_text);
   }
   if (!phrase_text.empty()) doc.add_value(kPhraseTextSlot, phrase_text);

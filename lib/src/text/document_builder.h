@@ -1,6 +1,7 @@
 // The Xapian document of an artist: what the search index holds.
 //
-// Terms (none with positions: phrases are checked against value 1):
+// Terms (none with positions: phrases are checked against value 1), of the
+// accent-folded text (text/fold.h: "Lefèvre" is indexed as "lefevre"):
 //   (no prefix)/Z    free text of the short fields: name, studio, specialties,
 //                    style display names, locations, instagram handle; words
 //                    and English stems (Z-prefixed)
@@ -45,7 +46,8 @@ namespace inkdex::text {
 //   2           no positions; value 1 every text field
 //   3           no suggest terms (XA/XT/XC: names, studios and cities for
 //               completion, now engine::SuggestIndex)
-inline constexpr std::string_view kDocumentFormat = "3";
+//   4           terms and phrase text of accent-folded text (text/fold.h)
+inline constexpr std::string_view kDocumentFormat = "4";
 inline constexpr char kDocumentFormatKey[] = "inkdex_document_format";
 
 inline constexpr Xapian::valueno kContentHashSlot = 0;
@@ -56,10 +58,11 @@ inline constexpr char kStylePrefix[] = "S";
 // The English stopwords dropped from biographies and from queries.
 const Xapian::Stopper& EnglishStopper();
 
-// The words of `text`, lowercased (Unicode), separated and surrounded by
-// single spaces; anything that is not a letter or digit separates words:
-// " black rose " is a phrase of PhraseText(t) iff it occurs in it. An
-// invalid UTF-8 byte is read as a Latin-1 character, as Xapian reads it.
+// The words of `text`, accent-folded (FoldAccents) and lowercased (Unicode),
+// separated and surrounded by single spaces; anything that is not a letter
+// or digit separates words: " black rose " is a phrase of PhraseText(t) iff
+// it occurs in it. An invalid UTF-8 byte is read as a Latin-1 character, as
+// Xapian reads it.
 std::string PhraseText(std::string_view text);
 // Appends PhraseText(text) to *phrase_text, after kPhraseFieldSeparator
 // unless *phrase_text is empty; an empty `text` adds nothing.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "geo/distance.h"
 #include "geo/region.h"
+#include "text/fold.h"
 
 namespace inkdex::text {
 namespace {
@@ -35,10 +36,16 @@ int KindRank(Suggestion::Kind k) {
   return 4;
 }
 
-// True when some word of `text` starts with `key` (ASCII case folded).
-// REQUIRES: key is lowercase (SuggestKey). Allocates nothing: it runs for
-// every location near the point.
+// True when some word of `text` starts with `key`, compared as suggest keys
+// (engine::SuggestKey: accent-folded, lowercased). REQUIRES: key is a
+// SuggestKey. Allocates nothing for ASCII text: it runs for every location
+// near the point whose filter passes.
 bool WordStartsWith(std::string_view text, std::string_view key) {
+  std::string folded;
+  if (HasNonAscii(text)) {
+    folded = engine::SuggestKey(text);
+    text = folded;
+  }
   for (size_t start = 0; start + key.size() <= text.size();) {
     size_t i = 0;
     while (i < key.size() &&
@@ -85,7 +92,7 @@ struct NearbyMatch {
 // first, each once with how many artists within the final radius have it (an
 // artist name's id is its nearest artist's).
 void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const std::string& key,
-               std::vector<Suggestion>* out) {
+               int32_t day, std::vector<Suggestion>* out) {
   const GeoPoint p = *req.near;
   const geo::UnitVector origin = geo::ToUnitVector(p.lat, p.lon);
   // Widen from 2 km until enough is found, reading at most kMaxVisited
@@ -110,6 +117,9 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   auto visit = [&](const geo::CellEntry& e) {
     if (++scanned > kMaxScanned) return false;
     if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
+    // A guest spot's entry carries its days (search skips it the same way):
+    // a studio a visiting artist will be in next year is not near today.
+    if (!e.ActiveOn(day)) return true;
     if (!snap.Valid(e)) return true;
     if (++visited > kMaxVisited) return false;
     const engine::Row& row = snap.rows.row(e.slot);
@@ -175,7 +185,7 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
 }  // namespace
 
 std::vector<Suggestion> Suggest(const engine::Snapshot& snap, const StyleTaxonomy& taxonomy,
-                                const SuggestRequest& req) {
+                                const SuggestRequest& req, int32_t day) {
   const std::string key = engine::SuggestKey(req.prefix);
   const std::string norm = StyleTaxonomy::Normalize(req.prefix);
   std::vector<Suggestion> global;
@@ -191,7 +201,7 @@ std::vector<Suggestion> Suggest(const engine::Snapshot& snap, const StyleTaxonom
     if (hit) global.push_back({Suggestion::Kind::kStyle, info.display_name, info.id, count, NAN});
   }
   std::vector<Suggestion> out;
-  if (req.near) AddNearby(snap, req, key, &out);
+  if (req.near) AddNearby(snap, req, key, day, &out);
   // Global completions come after styles and nearby ones (each distinct):
   // when those fill the page, the name scans (up to 330 names) would not
   // change it.

@@ -5,7 +5,8 @@
 // cover (a style's live count, a city's or studio's artists), then by kind
 // (style, city, studio, artist) and text. With a point, artists, studios and
 // cities near it come first, nearest first, each with the number of artists
-// behind it within the search radius: the radius widens 2, 8, 32, 128,
+// behind it within the search radius (a guest spot only on the days it is
+// active, as search counts it): the radius widens 2, 8, 32, 128,
 // 512 km until it holds enough distinct completions, each widening reading
 // only the cells the previous ones did not. Then the global ones.
 //
@@ -27,8 +28,10 @@
 
 namespace inkdex::text {
 
+// `day` (days since 1970-01-01, engine/date.h) is request.date's, validated
+// by the caller: near a point, a guest spot counts only when active on it.
 std::vector<Suggestion> Suggest(const engine::Snapshot& snapshot, const StyleTaxonomy& taxonomy,
-                                const SuggestRequest& request);
+                                const SuggestRequest& request, int32_t day);
 
 }  // namespace inkdex::text
 

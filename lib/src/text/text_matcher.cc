@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "taxonomy/edit_distance.h"
 #include "text/document_builder.h"
+#include "text/fold.h"
 #include "text/match_stop.h"
 #include "text/term_walk.h"
 
@@ -49,49 +50,130 @@ class SlotListSource : public Xapian::PostingSource {
   size_t pos_ = static_cast<size_t>(-1);
 };
 
+// The words of `text` as byte ranges: runs of Unicode word characters
+// (letters, digits, marks, connectors: what Xapian's TermGenerator indexes),
+// with an apostrophe or '&' between two of them inside the word, as the
+// TermGenerator keeps them ("o'brien" is one term).
+std::vector<std::pair<size_t, size_t>> WordRanges(std::string_view text) {
+  struct Char {
+    unsigned ch;
+    size_t begin, end;
+  };
+  std::vector<Char> chars;
+  for (size_t i = 0; i < text.size();) {
+    const size_t begin = i;
+    const unsigned ch = NextChar(text, &i);
+    chars.push_back({ch, begin, i});
+  }
+  auto word_char = [&](size_t k) {
+    return k < chars.size() && Xapian::Unicode::is_wordchar(chars[k].ch);
+  };
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t k = 0; k < chars.size();) {
+    if (!word_char(k)) {
+      ++k;
+      continue;
+    }
+    size_t e = k + 1;
+    while (true) {
+      if (word_char(e)) {
+        ++e;
+      } else if (e < chars.size() &&
+                 (chars[e].ch == '\'' || chars[e].ch == 0x2019 || chars[e].ch == '&') &&
+                 word_char(e + 1)) {
+        e += 2;
+      } else {
+        break;
+      }
+    }
+    out.emplace_back(chars[k].begin, chars[e - 1].end);
+    k = e;
+  }
+  return out;
+}
+
+// A word as the index holds it: accent-folded, lowercased, a typographic
+// apostrophe as ASCII (as the TermGenerator does).
+std::string TermOf(std::string_view word) {
+  std::string buffer;
+  const std::string_view folded = FoldedView(word, &buffer);
+  std::string out;
+  out.reserve(folded.size());
+  for (Xapian::Utf8Iterator it(folded.data(), folded.size()); it != Xapian::Utf8Iterator(); ++it) {
+    const unsigned ch = *it == 0x2019 ? '\'' : *it;
+    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(ch));
+  }
+  return out;
+}
+
+bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
+  bool any = false;
+  ForEachTermWithPrefix(db, prefix, [&any](const std::string&, Xapian::doccount) {
+    any = true;
+    return false;
+  });
+  return any;
+}
+
 }  // namespace
 
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
                             const StyleTaxonomy& taxonomy) {
   constexpr int kMaxScan = 20000;
+  const std::vector<std::pair<size_t, size_t>> words = WordRanges(text);
   std::string out;
   bool changed = false;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) {
-      out.push_back(text[i++]);
+  size_t copied = 0;  // text before this is in `out`
+  for (size_t w = 0; w < words.size(); ++w) {
+    const auto [begin, end] = words[w];
+    const std::string_view original = text.substr(begin, end - begin);
+    const std::string word = TermOf(original);
+    // Only a word that matches nothing is corrected: not a term, nor a
+    // stem's, nor a style, nor a stopword (which the query drops), nor, as
+    // the last word (which the query also matches as a prefix: "drago"),
+    // the beginning of a term. Short words and numbers are left alone.
+    // (`word` is valid UTF-8, TermOf: a character is a non-continuation byte.)
+    auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+    const auto chars =
+        std::count_if(word.begin(), word.end(), [&](char c) { return !continuation(c); });
+    const bool candidate = chars >= 3 && std::none_of(word.begin(), word.end(), [](char c) {
+                             return absl::ascii_isdigit(c);
+                           });
+    if (!candidate || db.get_termfreq(word) != 0 ||
+        db.get_termfreq("Z" + Xapian::Stem("english")(word)) != 0 || taxonomy.Find(word) ||
+        EnglishStopper()(word) ||
+        (w + 1 == words.size() &&
+         (HasTermWithPrefix(db, word) || HasTermWithPrefix(db, "Z" + word)))) {
       continue;
     }
-    size_t j = i;
-    std::string word;
-    while (j < text.size() && absl::ascii_isalpha(static_cast<unsigned char>(text[j]))) {
-      word.push_back(absl::ascii_tolower(static_cast<unsigned char>(text[j++])));
-    }
-    std::string best = word;
-    if (word.size() >= 3 && db.get_termfreq(word) == 0 &&
-        db.get_termfreq("Z" + Xapian::Stem("english")(word)) == 0 && !taxonomy.Find(word) &&
-        !EnglishStopper()(word)) {
-      int best_d = 3;
-      Xapian::doccount best_f = 0;
-      const std::string start = word.substr(0, 1);
-      int n = 0;
-      ForEachTermWithPrefix(db, start, [&](const std::string& term, Xapian::doccount termfreq) {
-        if (n++ >= kMaxScan) return false;
-        if (term.size() + 2 < word.size() || term.size() > word.size() + 2) return true;
-        const int d = internal::EditDistance(word, term);
-        if (d < best_d || (d == best_d && termfreq > best_f)) {
-          best_d = d;
-          best_f = termfreq;
-          best = term;
-        }
-        return true;
-      });
-    }
-    changed = changed || best != word;
-    out += best;
-    i = j;
+    std::string best;
+    int best_d = 3;
+    Xapian::doccount best_f = 0;
+    // The candidates share the word's first character (its UTF-8 bytes).
+    size_t first_len = 1;
+    while (first_len < word.size() && continuation(word[first_len])) ++first_len;
+    const std::string start = word.substr(0, first_len);
+    int n = 0;
+    ForEachTermWithPrefix(db, start, [&](const std::string& term, Xapian::doccount termfreq) {
+      if (n++ >= kMaxScan) return false;
+      if (term.size() + 2 < word.size() || term.size() > word.size() + 2) return true;
+      const int d = internal::EditDistance(word, term);
+      if (d < best_d || (d == best_d && termfreq > best_f)) {
+        best_d = d;
+        best_f = termfreq;
+        best = term;
+      }
+      return true;
+    });
+    if (best.empty()) continue;
+    out.append(text.substr(copied, begin - copied));
+    out.append(best);
+    copied = end;
+    changed = true;
   }
-  return changed ? out : std::string();
+  if (!changed) return std::string();
+  out.append(text.substr(copied));
+  return out;
 }
 
 std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
@@ -198,6 +280,9 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy) {
+  // The terms are of accent-folded text (DocumentBuilder): so is the query.
+  std::string folded;
+  text = FoldedView(text, &folded);
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_stemmer(Xapian::Stem("english"));

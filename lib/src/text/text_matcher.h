@@ -29,8 +29,14 @@
 
 namespace inkdex::text {
 
-// A corrected `text` when some word of it is in no document and a word
-// within two edits is (the most frequent such word); "" otherwise.
+// A corrected `text` when some word of it matches nothing and an indexed
+// word within two edits exists (the most frequent such word); "" otherwise.
+// Words are Unicode words (letters, digits and marks, with inner
+// apostrophes: "Łukasz", "o'brien"), accent-folded and lowercased as the
+// index holds them (fold.h). A word matches when it is a term, its stem
+// is, it names a style or is a stopword, or, for the last word (which the
+// query also matches as a prefix), when a term begins with it ("drago").
+// Only corrected words change; the rest of `text` is kept as typed.
 // Cost: one scan of the terms sharing the unknown word's first letter
 // (bounded), only for unknown words.
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
@@ -49,7 +55,8 @@ struct StyleSegment {
 std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
                                           const StyleTaxonomy& taxonomy);
 
-// The Xapian query for `text` (every word required, English stemming,
+// The Xapian query for `text`, accent-folded as the index is (fold.h;
+// every word required, English stemming,
 // "phrases", the last word also as a prefix, words naming a style also
 // matching the style); an empty query matches nothing. INVALID_ARGUMENT
 // "text: ..." when the text cannot be parsed. Exposed for the benchmark's

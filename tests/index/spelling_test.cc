@@ -1,0 +1,64 @@
+// Spelling suggestions (text::SuggestSpelling): words are whole Unicode
+// words, folded as the index is (text/fold.h), and only a word that matches
+// nothing is corrected: a known word, or a last word that begins a term
+// (the query matches it as a prefix), gets no suggestion.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::MakeArtist;
+using ::testing::ElementsAre;
+
+constexpr double kLat = 53.7997, kLon = -1.5492;
+
+class SpellingTest : public testing::IndexDirTest {
+ protected:
+  void SetUp() override {
+    testing::IndexDirTest::SetUp();
+    WriteBatch batch;
+    batch.Upsert(MakeArtist("a1", "Zoë Lefèvre", kLat, kLon, {"fineline"}));
+    batch.Upsert(MakeArtist("a3", "Łukasz Wójcik", kLat, kLon, {"old_school"}));
+    batch.Upsert(MakeArtist("a4", "Seán O'Brien", kLat, kLon, {"japanese"}));
+    Artist e = MakeArtist("a5", "Jonas Müller", kLat, kLon, {"japanese"});
+    e.add_specialties("dragons");
+    batch.Upsert(e);
+    ASSERT_TRUE(index_->Apply(batch).ok());
+  }
+
+  std::vector<std::string> Find(const std::string& text) {
+    return testing::HitIds(testing::SearchText(*index_, text));
+  }
+  std::string Suggestion(const std::string& text) {
+    return testing::SearchText(*index_, text).spelling_suggestion;
+  }
+};
+
+TEST_F(SpellingTest, SpellingReadsUnicodeWordsAndFolds) {
+  // Known words: no suggestion, whatever their letters.
+  EXPECT_EQ(Suggestion("Łukasz"), "");
+  EXPECT_EQ(Suggestion("Müller dragons"), "");
+  EXPECT_EQ(Suggestion("o'brien"), "");
+  EXPECT_EQ(Suggestion("Seán O’Brien"), "");  // a typographic apostrophe
+  // Unknown words are corrected whole (not "Łusa"), folded.
+  EXPECT_EQ(Suggestion("Łukazs"), "lukasz");
+  EXPECT_EQ(Suggestion("Mülller dragons"), "muller dragons");
+  EXPECT_EQ(Suggestion("Zoë lefevra"), "Zoë lefevre");
+}
+
+TEST_F(SpellingTest, NoSpellingSuggestionForALastWordThatIsAPrefix) {
+  EXPECT_EQ(Suggestion("drago"), "");  // matches "dragons" as a prefix
+  EXPECT_THAT(Find("drago"), ElementsAre("a5"));
+  EXPECT_EQ(Suggestion("Łuka"), "");
+  // Not the last word: matched whole, and corrected.
+  EXPECT_EQ(Suggestion("dragona muller"), "dragons muller");
+}
+
+}  // namespace
+}  // namespace inkdex
