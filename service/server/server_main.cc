@@ -409,9 +409,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // A stream-fed server's first start, and a --bootstrap-table one whose
   // index records no completed bootstrap, serve nothing until the table
   // scan is done; the supervisor or bootstrapper turns health on then.
-  const bool bootstrapping =
-      (stream_supervisor != nullptr && NeedsBootstrap(*holder->Current())) ||
-      (bootstrapper != nullptr && !bootstrapper->done());
+  const bool bootstrapping = (stream_supervisor != nullptr && NeedsBootstrap(*holder->Current())) ||
+                             (bootstrapper != nullptr && !bootstrapper->done());
   serve(!bootstrapping);
   {
     absl::MutexLock lock(&set_serving_mu);

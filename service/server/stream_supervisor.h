@@ -95,7 +95,7 @@ namespace inkdex::server {
 
 struct StreamSupervisorOptions {
   std::string table;
-  std::string endpoint;  // --dynamodb-endpoint; empty: AWS
+  std::string endpoint;          // --dynamodb-endpoint; empty: AWS
   std::string streams_endpoint;  // --dynamodb-streams-endpoint; empty: `endpoint`
   stream::ItemMapping mapping = stream::ItemMapping::Default();
   std::string index_path;  // --index (a symlink to a generation, see PrepareStreamIndexPath)
