@@ -149,8 +149,10 @@ def response_as_cli_json(response, explain):
             "city": h.city, "lat": h.matched_location.lat, "lon": h.matched_location.lon,
             "distance_km": fx.optional_value(h, "distance_km"), "score": h.score,
             "styles": list(h.styles),
-            # The CLI prints ratings to two decimals (stored in single precision).
-            "rating": math.floor(h.rating * 100 + 0.5) / 100,
+            # The CLI prints ratings to two decimals (stored in single precision),
+            # and null for an unrated hit (rating 0 with no reviews).
+            "rating": (None if h.rating == 0 and h.review_count == 0
+                       else math.floor(h.rating * 100 + 0.5) / 100),
             "review_count": h.review_count, "hourly_rate": fx.optional_value(h, "hourly_rate"),
             "currency": h.currency, "booking_open": h.booking_open, "guest_spot": h.guest_spot,
         }

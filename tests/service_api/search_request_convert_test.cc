@@ -31,6 +31,7 @@ v1::SearchRequest FullProto() {
   p.set_style_match(v1::STYLE_MATCH_ALL);
   p.set_min_rating(4.25);
   p.set_max_hourly_rate(150);
+  p.set_currency("GBP");
   p.set_booking_open(true);
   p.set_min_years_active(3);
   p.set_date("2026-07-01");
@@ -72,6 +73,7 @@ TEST(SearchRequestFromProto, MapsEveryField) {
   EXPECT_EQ(r->style_match, StyleMatch::kAll);
   EXPECT_EQ(r->min_rating, 4.25);
   EXPECT_EQ(r->max_hourly_rate, 150);
+  EXPECT_EQ(r->currency, "GBP");
   EXPECT_TRUE(r->booking_open);
   EXPECT_EQ(r->min_years_active, 3);
   EXPECT_EQ(r->date, "2026-07-01");
@@ -241,6 +243,7 @@ TEST(SearchRequestToProto, LibraryRoundTripKeepsEveryField) {
   q.style_match = StyleMatch::kAll;
   q.min_rating = 3.5;
   q.max_hourly_rate = 90;
+  q.currency = "EUR";
   q.booking_open = true;
   q.min_years_active = 5;
   q.date = "2026-01-31";
@@ -271,6 +274,7 @@ TEST(SearchRequestToProto, LibraryRoundTripKeepsEveryField) {
   EXPECT_EQ(r->style_match, q.style_match);
   EXPECT_EQ(r->min_rating, q.min_rating);
   EXPECT_EQ(r->max_hourly_rate, q.max_hourly_rate);
+  EXPECT_EQ(r->currency, q.currency);
   EXPECT_EQ(r->booking_open, q.booking_open);
   EXPECT_EQ(r->min_years_active, q.min_years_active);
   EXPECT_EQ(r->date, q.date);

@@ -144,10 +144,13 @@ TEST(PrepareUpserts, LibraryValidationIsReportedWithProtoFieldPaths) {
        "artists[0].pricing.minimum_charge: must be a number >= 0, got -2"},
       {"spot latitude",
        [](Artist* a) {
-         a->add_guest_spots();
+         a->add_guest_spots()->set_from("2026-01-01");
          a->add_guest_spots()->mutable_location()->set_latitude(-95);
        },
        "artists[0].guest_spots[1].location.latitude: must be a number in [-90, 90], got -95"},
+      {"spot without dates", [](Artist* a) { a->add_guest_spots(); },
+       "artists[0].guest_spots[0].from: a guest spot needs a from or a to date (without either "
+       "it would count on every day)"},
       {"spot longitude",
        [](Artist* a) { a->add_guest_spots()->mutable_location()->set_longitude(200); },
        "artists[0].guest_spots[0].location.longitude: must be a number in [-180, 180], got 200"},

@@ -149,13 +149,15 @@ absl::Status LoadArtists(PgConnection& conn, const std::vector<Artist>& artists,
     if (!engine::IsSearchable(a)) continue;
     ++aid;
     const std::string styles = StylesArray(a, taxonomy);
-    const bool rated = a.has_rating() && a.review_count() > 0;
+    // Rated as inkdex rates (engine/row_builder.cc): a rating, unless 0 with
+    // no reviews; a rating without a count weighs as one review.
+    const bool rated = a.has_rating() && (a.rating() > 0 || a.review_count() > 0);
     // id, styles, rating, reviews, hourly_rate, booking_open, years_active:
     // in both tables.
     std::string columns;
     AppendCopyField(a.id(), &columns);
     absl::StrAppend(&columns, "\t", styles, "\t", rated ? SqlDouble(a.rating()) : "\\N", "\t",
-                    a.has_rating() ? a.review_count() : 0u, "\t",
+                    rated ? std::max(a.review_count(), 1u) : 0u, "\t",
                     a.pricing().has_hourly_rate() ? SqlDouble(a.pricing().hourly_rate()) : "\\N",
                     "\t", a.availability().booking_open() ? "t" : "f", "\t",
                     a.has_years_active() ? absl::StrCat(a.years_active()) : "\\N");

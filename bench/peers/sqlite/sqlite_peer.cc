@@ -211,7 +211,9 @@ absl::Status SqlitePeer::Load(const std::vector<Artist>& artists) {
     }
     Stmt& st = *ins_artist;
     st.Bind(1, id).Bind(2, a.id()).Bind(3, a.name()).Bind(4, a.studio().name()).Bind(5, mask);
-    if (a.has_rating()) st.Bind(6, a.rating());
+    // Rated as inkdex rates (engine/row_builder.cc): a rating, unless 0 with
+    // no reviews; NULL otherwise.
+    if (a.has_rating() && (a.rating() > 0 || a.review_count() > 0)) st.Bind(6, a.rating());
     st.Bind(7, static_cast<int64_t>(a.review_count()));
     if (a.pricing().has_hourly_rate()) st.Bind(8, a.pricing().hourly_rate());
     st.Bind(9, a.availability().booking_open() ? 1 : 0);

@@ -77,8 +77,7 @@ bool HasFilters(const SearchRequest& r) {
 // The request's filters on artists `a`, as SQL ANDed terms.
 std::string FiltersSql(const SearchRequest& r) {
   std::string sql;
-  if (r.min_rating)
-    absl::StrAppend(&sql, " AND a.rating >= ?", kMinRating, " AND a.review_count > 0");
+  if (r.min_rating) absl::StrAppend(&sql, " AND a.rating >= ?", kMinRating);
   if (r.max_hourly_rate) absl::StrAppend(&sql, " AND a.hourly_rate <= ?", kMaxRate);
   if (r.booking_open) absl::StrAppend(&sql, " AND a.booking_open = 1");
   if (r.min_years_active) absl::StrAppend(&sql, " AND a.years_active >= ?", kMinYears);
@@ -122,10 +121,9 @@ constexpr char kBandsSql[] =
     " SUM(hourly_rate < 50), SUM(hourly_rate >= 50 AND hourly_rate < 100),"
     " SUM(hourly_rate >= 100 AND hourly_rate < 150), SUM(hourly_rate >= 150 AND hourly_rate < 200),"
     " SUM(hourly_rate >= 200), SUM(hourly_rate IS NULL),"
-    " SUM(review_count > 0 AND rating >= 4.5), SUM(review_count > 0 AND rating >= 4 AND rating < "
-    "4.5),"
-    " SUM(review_count > 0 AND rating >= 3 AND rating < 4), SUM(review_count > 0 AND rating < 3),"
-    " SUM(rating IS NULL OR review_count = 0)"
+    " SUM(rating >= 4.5), SUM(rating >= 4 AND rating < 4.5),"
+    " SUM(rating >= 3 AND rating < 4), SUM(rating < 3),"
+    " SUM(rating IS NULL)"
     " FROM base WHERE ";
 
 }  // namespace
