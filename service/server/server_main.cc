@@ -230,6 +230,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   std::unique_ptr<StreamSupervisor> stream_supervisor;
   std::unique_ptr<TableBootstrapper> bootstrapper;  // --bootstrap-table
   std::unique_ptr<StreamMetrics> stream_metrics;
+  // What a scrape reads of those, published once each exists: the HTTP
+  // thread may scrape while this one is still creating them.
+  std::atomic<StreamMetrics*> scraped_stream_metrics{nullptr};
+  std::atomic<StreamSupervisor*> scraped_supervisor{nullptr};
+  std::atomic<TableBootstrapper*> scraped_bootstrapper{nullptr};
   // Set once the gRPC server exists: health for the supervisor's bootstrap.
   std::function<void(bool)> set_serving;
   absl::Mutex set_serving_mu;
@@ -240,17 +245,19 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     MetricsHttpServer::Options http_options;
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
-    http_options.before_scrape = [&scraped, &env, &stream_supervisor, &bootstrapper,
-                                  &stream_metrics] {
+    http_options.before_scrape = [&scraped, &env, &scraped_stream_metrics, &scraped_supervisor,
+                                  &scraped_bootstrapper] {
       if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
         const ServedIndex current = served->Served();
         env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
       }
       env.metrics().SetProcessMetrics(ReadProcessSample());
-      if (stream_supervisor != nullptr && stream_metrics != nullptr) {
-        stream_metrics->Update(stream_supervisor->Snapshot(), absl::Now());
-      } else if (bootstrapper != nullptr && stream_metrics != nullptr) {
-        stream_metrics->Update(bootstrapper->Snapshot(), absl::Now());
+      StreamMetrics* metrics = scraped_stream_metrics.load(std::memory_order_acquire);
+      if (metrics == nullptr) return;
+      if (StreamSupervisor* supervisor = scraped_supervisor.load(std::memory_order_acquire)) {
+        metrics->Update(supervisor->Snapshot(), absl::Now());
+      } else if (TableBootstrapper* b = scraped_bootstrapper.load(std::memory_order_acquire)) {
+        metrics->Update(b->Snapshot(), absl::Now());
       }
     };
     absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
@@ -346,6 +353,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       return Fail(env.log(), "bad_stream_config", supervisor.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
     stream_supervisor = *std::move(supervisor);
+    scraped_supervisor.store(stream_supervisor.get(), std::memory_order_release);
+    scraped_stream_metrics.store(stream_metrics.get(), std::memory_order_release);
   }
   if (flags.bootstrap_enabled()) {
     TableBootstrapperOptions bootstrap_options;
@@ -362,6 +371,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     if (!created.ok()) return Fail(env.log(), "bad_bootstrap_config", created.status(), kExitUsage);
     stream_metrics = std::make_unique<StreamMetrics>(*env.metrics().registry());
     bootstrapper = *std::move(created);
+    scraped_bootstrapper.store(bootstrapper.get(), std::memory_order_release);
+    scraped_stream_metrics.store(stream_metrics.get(), std::memory_order_release);
   }
 
   ServiceInfo info;
