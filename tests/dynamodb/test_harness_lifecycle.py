@@ -3,6 +3,7 @@ emulator is a clear failure (never a skip), stop() ends the JVM, and a test
 process killed with SIGKILL takes its JVM with it (no orphan java)."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,16 +73,18 @@ class ProcessLifecycleTest(unittest.TestCase):
     def test_sigkill_of_the_test_process_takes_the_jvm_with_it(self):
         child = subprocess.Popen(
             [sys.executable, "-c",
-             "import sys, time, dynamodb_local as d\n"
+             "import os, sys, time, dynamodb_local as d\n"
              "ddb = d.DynamoDBLocal()\n"
-             "print(ddb.pid, flush=True)\n"
+             "print(ddb.pid, os.path.dirname(ddb.log_path), flush=True)\n"
              "time.sleep(120)\n"],
             stdout=subprocess.PIPE, text=True, env=os.environ)
         self.addCleanup(child.stdout.close)
         self.addCleanup(child.kill)
-        line = child.stdout.readline()
-        self.assertTrue(line.strip().isdigit(), "child printed %r" % line)
-        java_pid = int(line)
+        line = child.stdout.readline().split()
+        self.assertTrue(len(line) == 2 and line[0].isdigit(), "child printed %r" % line)
+        java_pid = int(line[0])
+        # A SIGKILLed process cleans nothing up: its emulator's files are ours.
+        self.addCleanup(shutil.rmtree, line[1], True)
         self.assertTrue(_alive(java_pid))
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
