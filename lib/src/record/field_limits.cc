@@ -8,47 +8,54 @@
 namespace inkdex::internal {
 namespace {
 
-// A text field of the record: its name in messages, where it is, its limit.
+// A text field of the record and its limit. Its name for messages
+// ("specialties[3]", "guestSpots[1].locationCity") is built only when the
+// field is over its limit: this runs on every parsed record.
 struct TextField {
-  std::string name;
-  std::string* value;
+  const char* field;
+  int index = -1;                // >= 0: an element of a repeated field
+  const char* member = nullptr;  // set: a member of that element
+  const std::string* value;
   size_t limit;
+
+  std::string Name() const {
+    if (index < 0) return field;
+    if (member == nullptr) return absl::StrCat(field, "[", index, "]");
+    return absl::StrCat(field, "[", index, "].", member);
+  }
 };
 
-// Calls f on every text field of `a` with its limit. Submessages that are
-// absent are skipped, never created (mutable_studio() would add an empty
-// studio to the record).
-void ForEachTextField(Artist& a, const std::function<void(const TextField&)>& f) {
-  const auto short_text = [&](std::string name, std::string* value) {
-    f({std::move(name), value, kMaxShortTextBytes});
+// Calls f on every text field of `a`. Absent submessages are skipped: their
+// default instances hold only empty strings.
+void ForEachTextField(const Artist& a, const std::function<void(const TextField&)>& f) {
+  const auto short_text = [&](const char* name, const std::string& value) {
+    f({name, -1, nullptr, &value, kMaxShortTextBytes});
   };
-  short_text("artistName", a.mutable_name());
-  short_text("instagramHandle", a.mutable_instagram_handle());
+  short_text("artistName", a.name());
+  short_text("instagramHandle", a.instagram_handle());
   if (a.has_studio()) {
-    Studio* studio = a.mutable_studio();
-    short_text("studioInfo.studioId", studio->mutable_id());
-    short_text("studioInfo.studioName", studio->mutable_name());
-    short_text("studioInfo.address", studio->mutable_address());
-    short_text("studioInfo.postcode", studio->mutable_postcode());
+    short_text("studioInfo.studioId", a.studio().id());
+    short_text("studioInfo.studioName", a.studio().name());
+    short_text("studioInfo.address", a.studio().address());
+    short_text("studioInfo.postcode", a.studio().postcode());
   }
   if (a.has_location()) {
-    short_text("locationDisplay", a.mutable_location()->mutable_display());
-    short_text("locationCity", a.mutable_location()->mutable_city());
+    short_text("locationDisplay", a.location().display());
+    short_text("locationCity", a.location().city());
   }
-  short_text("createdAt", a.mutable_created_at());
-  short_text("updatedAt", a.mutable_updated_at());
-  f({"biography", a.mutable_biography(), kMaxBiographyBytes});
+  short_text("createdAt", a.created_at());
+  short_text("updatedAt", a.updated_at());
+  f({"biography", -1, nullptr, &a.biography(), kMaxBiographyBytes});
   for (int i = 0; i < a.specialties_size(); ++i) {
-    short_text(absl::StrCat("specialties[", i, "]"), a.mutable_specialties(i));
+    f({"specialties", i, nullptr, &a.specialties(i), kMaxShortTextBytes});
   }
   for (int i = 0; i < a.unknown_styles_size(); ++i) {
-    short_text(absl::StrCat("unknownStyles[", i, "]"), a.mutable_unknown_styles(i));
+    f({"unknownStyles", i, nullptr, &a.unknown_styles(i), kMaxShortTextBytes});
   }
   for (int i = 0; i < a.guest_spots_size(); ++i) {
-    if (!a.guest_spots(i).has_location()) continue;
-    Location* l = a.mutable_guest_spots(i)->mutable_location();
-    short_text(absl::StrCat("guestSpots[", i, "].locationDisplay"), l->mutable_display());
-    short_text(absl::StrCat("guestSpots[", i, "].locationCity"), l->mutable_city());
+    const Location& l = a.guest_spots(i).location();
+    f({"guestSpots", i, "locationDisplay", &l.display(), kMaxShortTextBytes});
+    f({"guestSpots", i, "locationCity", &l.city(), kMaxShortTextBytes});
   }
 }
 
@@ -84,9 +91,12 @@ void FitFieldLimits(Artist* artist, std::vector<std::string>* warnings) {
   FitList("guestSpots", kMaxGuestSpots, artist->mutable_guest_spots(), warnings);
   ForEachTextField(*artist, [&](const TextField& field) {
     if (field.value->size() <= field.limit) return;
-    warnings->push_back(absl::StrCat(field.name, ": ", field.value->size(),
+    warnings->push_back(absl::StrCat(field.Name(), ": ", field.value->size(),
                                      " bytes; cut to the first ", field.limit));
-    field.value->resize(Utf8Prefix(*field.value, field.limit));
+    // A field over its limit is never a default instance's (those are
+    // empty), so it lives in `*artist`, which is ours to change.
+    auto* value = const_cast<std::string*>(field.value);
+    value->resize(Utf8Prefix(*value, field.limit));
   });
 }
 
@@ -101,15 +111,11 @@ absl::Status CheckFieldLimits(const Artist& artist) {
   if (absl::Status s = CheckList("guestSpots", kMaxGuestSpots, artist.guest_spots()); !s.ok()) {
     return s;
   }
-  // ForEachTextField takes a mutable artist to serve FitFieldLimits; this
-  // copy is only read. Cost: one copy of a record that is about to be
-  // stored (writes are not a hot path).
-  Artist copy = artist;
   absl::Status first;
-  ForEachTextField(copy, [&](const TextField& field) {
+  ForEachTextField(artist, [&](const TextField& field) {
     if (!first.ok() || field.value->size() <= field.limit) return;
     first = absl::InvalidArgumentError(
-        absl::StrCat(field.name, ": is ", field.value->size(), " bytes; at most ", field.limit));
+        absl::StrCat(field.Name(), ": is ", field.value->size(), " bytes; at most ", field.limit));
   });
   return first;
 }
