@@ -35,14 +35,18 @@ int OnCivetLog(const mg_connection* /*connection*/, const char* message) {
   return 1;  // handled: civetweb prints nothing itself
 }
 
+// `head`: a HEAD request's answer (the headers of the GET answer, no body).
+// `extra_headers`: whole header lines, each ending in CRLF.
 void SendResponse(mg_connection* connection, int code, std::string_view reason,
-                  std::string_view content_type, std::string_view body) {
+                  std::string_view content_type, std::string_view body, bool head = false,
+                  std::string_view extra_headers = "") {
   mg_printf(connection,
             "HTTP/1.1 %d %.*s\r\nContent-Type: %.*s\r\nContent-Length: %zu\r\n"
-            "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+            "Cache-Control: no-store\r\nConnection: close\r\n%.*s\r\n",
             code, static_cast<int>(reason.size()), reason.data(),
-            static_cast<int>(content_type.size()), content_type.data(), body.size());
-  mg_write(connection, body.data(), body.size());
+            static_cast<int>(content_type.size()), content_type.data(), body.size(),
+            static_cast<int>(extra_headers.size()), extra_headers.data());
+  if (!head) mg_write(connection, body.data(), body.size());
 }
 
 // Opens and closes a TCP connection to `address` (IP:PORT as address()
@@ -77,36 +81,80 @@ std::string_view ListenHost(std::string_view listen) {
 
 }  // namespace
 
-class MetricsHttpServer::MetricsHandler : public CivetHandler {
+namespace {
+
+// A read-only resource: GET answers, HEAD answers with the GET answer's
+// status and headers only (load balancers and container health checks
+// probe with HEAD), any other method gets 405 naming the allowed ones
+// (civetweb's default for an unhandled method is a misleading 404).
+class ReadOnlyHandler : public CivetHandler {
+ public:
+  bool handleGet(CivetServer* /*server*/, mg_connection* connection) override {
+    Answer(connection, false);
+    return true;
+  }
+  bool handleHead(CivetServer* /*server*/, mg_connection* connection) override {
+    Answer(connection, true);
+    return true;
+  }
+  bool handlePost(CivetServer* /*server*/, mg_connection* connection) override {
+    return NotAllowed(connection);
+  }
+  bool handlePut(CivetServer* /*server*/, mg_connection* connection) override {
+    return NotAllowed(connection);
+  }
+  bool handleDelete(CivetServer* /*server*/, mg_connection* connection) override {
+    return NotAllowed(connection);
+  }
+  bool handlePatch(CivetServer* /*server*/, mg_connection* connection) override {
+    return NotAllowed(connection);
+  }
+  bool handleOptions(CivetServer* /*server*/, mg_connection* connection) override {
+    return NotAllowed(connection);
+  }
+
+ protected:
+  // Sends the answer; `head`: headers only.
+  virtual void Answer(mg_connection* connection, bool head) = 0;
+
+ private:
+  static bool NotAllowed(mg_connection* connection) {
+    SendResponse(connection, 405, "Method Not Allowed", "text/plain; charset=utf-8",
+                 "only GET and HEAD\n", false, "Allow: GET, HEAD\r\n");
+    return true;
+  }
+};
+
+}  // namespace
+
+class MetricsHttpServer::MetricsHandler : public ReadOnlyHandler {
  public:
   explicit MetricsHandler(const Options& options) : options_(options) {}
 
-  bool handleGet(CivetServer* /*server*/, mg_connection* connection) override {
+ private:
+  void Answer(mg_connection* connection, bool head) override {
     if (options_.before_scrape) options_.before_scrape();
     const std::string body = prometheus::TextSerializer().Serialize(options_.registry->Collect());
-    SendResponse(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
-    return true;
+    SendResponse(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body, head);
   }
 
- private:
   const Options& options_;
 };
 
-class MetricsHttpServer::HealthHandler : public CivetHandler {
+class MetricsHttpServer::HealthHandler : public ReadOnlyHandler {
  public:
   explicit HealthHandler(const std::atomic<bool>& serving) : serving_(serving) {}
 
-  bool handleGet(CivetServer* /*server*/, mg_connection* connection) override {
+ private:
+  void Answer(mg_connection* connection, bool head) override {
     if (serving_.load(std::memory_order_relaxed)) {
-      SendResponse(connection, 200, "OK", "text/plain; charset=utf-8", "ok\n");
+      SendResponse(connection, 200, "OK", "text/plain; charset=utf-8", "ok\n", head);
     } else {
       SendResponse(connection, 503, "Service Unavailable", "text/plain; charset=utf-8",
-                   "not serving\n");
+                   "not serving\n", head);
     }
-    return true;
   }
 
- private:
   const std::atomic<bool>& serving_;
 };
 

@@ -37,7 +37,7 @@ constexpr char kFooter[] =
     "  {\"event\":\"listening\",\"grpc\":\"HOST:PORT\",\"metrics\":\"HOST:PORT\"}\n"
     "with the bound ports (\"metrics\" is null when disabled). Logs are JSON lines on stderr.\n"
     "HTTP: GET /metrics (Prometheus text) and GET /healthz (200 serving, 503 starting or\n"
-    "draining) on --metrics-listen.\n"
+    "draining) on --metrics-listen; HEAD answers the same without a body.\n"
     "\n"
     "Signals: SIGTERM/SIGINT drain (stop accepting, finish calls in flight within 8 s, commit\n"
     "pending writes) and exit 0. SIGHUP re-opens the --index path (e.g. a symlink re-pointed\n"

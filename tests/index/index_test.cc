@@ -97,6 +97,19 @@ TEST_F(IndexTest, StylesAnyAllAndAliases) {
   EXPECT_THAT(bad.status().message(), HasSubstr("styles[0]"));
 }
 
+// Styles given by code are stored as canonical ids, each once, in the order
+// given (the first is often the artist's main style); unknowns are kept.
+TEST_F(IndexTest, StoredStylesAreCanonicalInTheOrderGiven) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("a1", "A", kLeedsLat, kLeedsLon,
+                      {"Watercolor", "irezumi", "fine line", "watercolour", "dragonz"}));
+  Apply(b);
+  absl::StatusOr<Artist> a = index_->Get("a1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_THAT(a->styles(), ElementsAre("watercolour", "japanese", "fineline"));
+  EXPECT_THAT(a->unknown_styles(), ElementsAre("dragonz"));
+}
+
 TEST_F(IndexTest, VersionsOnlyGrow) {
   Put(MakeArtist("a1", "Version Five", kLeedsLat, kLeedsLon, {"fineline"}, 5));
   WriteBatch older;

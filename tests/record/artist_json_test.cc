@@ -114,7 +114,7 @@ TEST(ArtistToJson, ExampleShape) {
   EXPECT_EQ(json,
             R"({"artistId":"artist-001","artistName":"Sarah Mitchell",)"
             R"("instagramHandle":"sarahtattoos","locationDisplay":"Shoreditch, London, UK",)"
-            R"("latitude":51.5225,"longitude":-0.0786,"styles":["neo_traditional","traditional"],)"
+            R"("latitude":51.5225,"longitude":-0.0786,"styles":["traditional","neo_traditional"],)"
             R"("specialties":["roses","eagles","nautical"],"rating":4.8,"reviewCount":127,)"
             R"("studioInfo":{"studioId":"studio-001","studioName":"Ink & Steel Studio",)"
             R"("postcode":"E1 6SB"},"pricing":{"hourlyRate":120,"minimumCharge":80,)"

@@ -36,7 +36,7 @@ TEST(ParseArtistRecord, DataModelExampleEveryField) {
   EXPECT_EQ(a.location().latitude(), 51.5225);
   EXPECT_EQ(a.location().longitude(), -0.0786);
   EXPECT_EQ(a.location().city(), "");
-  EXPECT_THAT(a.styles(), ElementsAre("neo_traditional", "traditional"));
+  EXPECT_THAT(a.styles(), ElementsAre("traditional", "neo_traditional"));
   EXPECT_THAT(a.unknown_styles(), IsEmpty());
   EXPECT_THAT(a.specialties(), ElementsAre("roses", "eagles", "nautical"));
   ASSERT_TRUE(a.has_rating());
@@ -114,12 +114,14 @@ TEST(ParseArtistRecord, HandleLosesAtSignAndCodesAreUppercased) {
   EXPECT_EQ(r.artist.pricing().currency(), "GBP");
 }
 
-TEST(ParseArtistRecord, StylesAreCanonicalSortedUnique) {
+// Canonical ids, each once, in the record's order (the first is often the
+// artist's main style).
+TEST(ParseArtistRecord, StylesAreCanonicalUniqueInTheRecordsOrder) {
   ParsedRecord r = ParseOk(Minimal(
       R"("styles":["Watercolor","neo-traditional","Neotraditional","fine line","watercolour",)"
       R"("micro"," "])"));
   EXPECT_THAT(r.warnings, IsEmpty());
-  EXPECT_THAT(r.artist.styles(), ElementsAre("fineline", "neo_traditional", "watercolour"));
+  EXPECT_THAT(r.artist.styles(), ElementsAre("watercolour", "neo_traditional", "fineline"));
 }
 
 TEST(ParseArtistRecord, UnknownStylesAreKeptAndWarned) {
@@ -149,7 +151,7 @@ TEST(ParseArtistRecord, NonStringStyleElementsAreWarnings) {
 
 TEST(ParseArtistRecord, UnknownStylesFieldIsReresolved) {
   ParsedRecord r = ParseOk(Minimal(R"("styles":["tribal"],"unknownStyles":["Sketchy","zzz"])"));
-  EXPECT_THAT(r.artist.styles(), ElementsAre("sketch", "tribal"));
+  EXPECT_THAT(r.artist.styles(), ElementsAre("tribal", "sketch"));
   EXPECT_THAT(r.artist.unknown_styles(), ElementsAre("zzz"));
 }
 

@@ -151,7 +151,7 @@ TEST_F(ArtistSearchServiceTest, GetArtistReturnsTheRecord) {
   ASSERT_TRUE(Get("a1", &artist).ok());
   EXPECT_EQ(artist.name(), "Alice Ink");
   EXPECT_EQ(artist.version(), 1u);
-  EXPECT_THAT(artist.styles(), ElementsAre("blackwork", "fineline"));
+  EXPECT_THAT(artist.styles(), ElementsAre("fineline", "blackwork"));  // as given
 }
 
 TEST_F(ArtistSearchServiceTest, GetArtistNotFoundForMissingAndOptedOut) {

@@ -19,6 +19,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::HttpGet;
+using testing::HttpRequest;
 using testing::HttpResponse;
 
 std::unique_ptr<MetricsHttpServer> StartOnFreePort(MetricsHttpServer::Options options) {
@@ -92,6 +93,35 @@ TEST(MetricsHttpServerTest, ServesTheRegistryInTextFormat) {
   EXPECT_THAT(body, HasSubstr("inkdex_commit_duration_seconds_count 1"));
   EXPECT_THAT(body, HasSubstr("inkdex_in_flight_requests 0"));
   EXPECT_THAT(body, HasSubstr("inkdex_commit_age_seconds"));
+}
+
+// Load balancers and container health checks probe with HEAD: the GET
+// answer's status and headers, no body.
+TEST(MetricsHttpServerTest, HeadAnswersLikeGetWithoutABody) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  HttpResponse starting = HttpRequest(http->port(), "HEAD", "/healthz");
+  EXPECT_EQ(starting.status, 503);
+  EXPECT_EQ(starting.body, "");
+  http->SetServing(true);
+  HttpResponse ok = HttpRequest(http->port(), "HEAD", "/healthz");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "");
+  EXPECT_THAT(ok.headers, HasSubstr("Content-Length: 3"));
+  HttpResponse metrics = HttpRequest(http->port(), "HEAD", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.body, "");
+}
+
+TEST(MetricsHttpServerTest, OtherMethodsAreNotAllowed) {
+  std::unique_ptr<MetricsHttpServer> http = StartOnFreePort({});
+  ASSERT_NE(http, nullptr);
+  http->SetServing(true);
+  HttpResponse post = HttpRequest(http->port(), "POST", "/healthz");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_THAT(post.headers, HasSubstr("Allow: GET, HEAD"));
+  EXPECT_EQ(HttpRequest(http->port(), "DELETE", "/metrics").status, 405);
+  EXPECT_EQ(HttpRequest(http->port(), "PUT", "/healthz").status, 405);
 }
 
 TEST(MetricsHttpServerTest, UnknownPathIsNotFound) {

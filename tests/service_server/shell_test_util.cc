@@ -28,11 +28,13 @@ int ConnectLoopback(int port) {
   return fd;
 }
 
-HttpResponse HttpGet(int port, const std::string& path) {
+HttpResponse HttpGet(int port, const std::string& path) { return HttpRequest(port, "GET", path); }
+
+HttpResponse HttpRequest(int port, const std::string& method, const std::string& path) {
   HttpResponse response;
   const int fd = ConnectLoopback(port);
   if (fd < 0) return response;
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string request = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(request.size())) {
     ::close(fd);

@@ -1,6 +1,6 @@
 // Helpers for the tests of inkdex-server's shell (log, metrics, guard):
 // capturing the JSON log in a temporary file, reading metric values back
-// from a registry, and a minimal HTTP GET.
+// from a registry, and a minimal HTTP client.
 #ifndef INKDEX_TESTS_SERVICE_SERVER_SHELL_TEST_UTIL_H_
 #define INKDEX_TESTS_SERVICE_SERVER_SHELL_TEST_UTIL_H_
 
@@ -19,7 +19,10 @@ struct HttpResponse {
   std::string body;
 };
 
-// GET http://127.0.0.1:PORT/PATH over a plain socket (HTTP/1.0).
+// METHOD http://127.0.0.1:PORT/PATH over a plain socket (HTTP/1.0), no body.
+HttpResponse HttpRequest(int port, const std::string& method, const std::string& path);
+
+// HttpRequest(port, "GET", path).
 HttpResponse HttpGet(int port, const std::string& path);
 
 // A TCP connection to 127.0.0.1:PORT (the caller closes it); -1 on failure.

@@ -47,18 +47,18 @@ absl::StatusOr<uint64_t> ReadXapianSeq(Xapian::WritableDatabase& db) {
   return seq;
 }
 
-// Styles given by code may be aliases: store canonical ids, keep unknowns.
+// Styles given by code may be aliases: store canonical ids, each once in the
+// order given, and keep unknowns.
 void CanonicalizeStyles(const StyleTaxonomy& taxonomy, Artist* a) {
   std::vector<std::string> ids;
   for (const std::string& s : a->styles()) {
     if (std::optional<int> i = taxonomy.Find(s)) {
-      ids.push_back(taxonomy.style(*i).id);
+      const std::string& id = taxonomy.style(*i).id;
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     } else {
       a->add_unknown_styles(s);
     }
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   a->clear_styles();
   for (std::string& id : ids) a->add_styles(std::move(id));
 }

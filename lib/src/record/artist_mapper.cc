@@ -191,8 +191,10 @@ class ArtistMapper {
     }
   }
 
+  // Known styles keep the record's order (the first is often the artist's
+  // main style), each once.
   void MapStyles(const V& record) {
-    uint64_t known = 0;  // bit i: taxonomy style i
+    uint64_t known = 0;  // bit i: taxonomy style i, once added
     size_t unknown_dropped = 0;
     for (absl::string_view field : {"styles", "unknownStyles"}) {
       std::optional<V> v = record.field(field);
@@ -201,7 +203,9 @@ class ArtistMapper {
         name = absl::StripAsciiWhitespace(name);
         if (name.empty()) return;
         if (std::optional<int> index = taxonomy_.Find(ToStd(name))) {
-          known |= uint64_t{1} << *index;
+          const uint64_t bit = uint64_t{1} << *index;
+          if ((known & bit) == 0) artist_.add_styles(taxonomy_.style(*index).id);
+          known |= bit;
           return;
         }
         if (name.size() > kMaxStyleNameBytes) {
@@ -226,10 +230,6 @@ class ArtistMapper {
            absl::StrCat(unknown_dropped, " more unknown style names ignored (at most ",
                         kMaxListEntries, " are kept)"));
     }
-    for (int i = 0; i < taxonomy_.size(); ++i) {
-      if (known & (uint64_t{1} << i)) artist_.add_styles(taxonomy_.style(i).id);
-    }
-    std::sort(artist_.mutable_styles()->begin(), artist_.mutable_styles()->end());
   }
 
   void MapStudio(const V& record) {
