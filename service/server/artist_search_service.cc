@@ -109,16 +109,17 @@ grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer,
   return call.Finish(grpc::Status::OK);
 }
 
-// FAILED_PRECONDITION for a direct write to a server that follows a table
-// (ServiceInfo::stream_table); OK when it follows none.
-grpc::Status CheckDirectWritesAllowed(const char* method, const std::string& stream_table) {
-  if (stream_table.empty()) return grpc::Status::OK;
+// FAILED_PRECONDITION for a direct write to a server whose artists come
+// from a table (ServiceInfo::source_table); OK when they come from none.
+grpc::Status CheckDirectWritesAllowed(const char* method, const SourceTable& source) {
+  if (source.empty()) return grpc::Status::OK;
   return grpc::Status(
       grpc::StatusCode::FAILED_PRECONDITION,
-      absl::StrCat(method, ": this server follows the DynamoDB table '", stream_table,
-                   "' (--stream-table), which is the source of its artists: write to the table, "
-                   "whose stream brings the change here; a direct write would make the index "
-                   "differ from the table and be dropped by the next re-sync"));
+      absl::StrCat(method, ": this server follows the DynamoDB table '", source.name, "' (",
+                   source.flag,
+                   "), which is the source of its artists: write to the table, whose stream "
+                   "brings the change here; a direct write would make the index differ from the "
+                   "table, and a re-sync or a new replica's bootstrap scan would not have it"));
 }
 
 }  // namespace
@@ -362,7 +363,7 @@ grpc::Status ArtistSearchServiceImpl::UpsertArtists(grpc::ServerContext* context
                                                     v1::WriteArtistsResponse* response) {
   CallGuard call(env_, context, "UpsertArtists", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
-  if (grpc::Status s = CheckDirectWritesAllowed("UpsertArtists", info_.stream_table); !s.ok()) {
+  if (grpc::Status s = CheckDirectWritesAllowed("UpsertArtists", info_.source_table); !s.ok()) {
     return call.Finish(s);
   }
   return CommitPrepared(call, committer_,
@@ -374,7 +375,7 @@ grpc::Status ArtistSearchServiceImpl::DeleteArtists(grpc::ServerContext* context
                                                     v1::WriteArtistsResponse* response) {
   CallGuard call(env_, context, "DeleteArtists", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
-  if (grpc::Status s = CheckDirectWritesAllowed("DeleteArtists", info_.stream_table); !s.ok()) {
+  if (grpc::Status s = CheckDirectWritesAllowed("DeleteArtists", info_.source_table); !s.ok()) {
     return call.Finish(s);
   }
   return CommitPrepared(call, committer_, api::PrepareDeletes(*request), response);

@@ -18,8 +18,8 @@
 //   (unary_read_call.h).
 // - The writes (UpsertArtists, DeleteArtists) stay synchronous: they block
 //   until the WriteCommitter's group commit, which must not hold a loop.
-//   A server that follows a DynamoDB table refuses them
-//   (ServiceInfo::stream_table).
+//   A server whose artists come from a DynamoDB table refuses them
+//   (ServiceInfo::source_table, source_table.h).
 //
 // Serving the reads takes three steps around the server's life:
 //   ArtistSearchServiceImpl service(env, holder, committer, info);
@@ -60,6 +60,7 @@
 #include "inkdex/v1/artist_search.grpc.pb.h"
 #include "server/index_holder.h"
 #include "server/read_loops.h"
+#include "server/source_table.h"
 #include "server/unary_read_call.h"
 #include "server/write_committer.h"
 
@@ -89,12 +90,10 @@ struct ServiceInfo {
   // refuse to send it anyway, after the call was logged and counted OK).
   // <= 0: not checked.
   int64_t max_message_bytes = 0;
-  // The DynamoDB table the server follows (--stream-table); empty: none.
-  // Its artists are then the table's: UpsertArtists and DeleteArtists are
-  // refused with FAILED_PRECONDITION, since such a write would make the index
-  // differ from the table, and the next re-sync (a rebuild from a table scan)
-  // would drop it after it was acknowledged.
-  std::string stream_table;
+  // The DynamoDB table the server's artists come from (--stream-table or
+  // --bootstrap-table); empty: none. UpsertArtists and DeleteArtists are
+  // then refused with FAILED_PRECONDITION (source_table.h says why).
+  SourceTable source_table;
 };
 
 // The generated ArtistSearch::Service with the read methods switched to the

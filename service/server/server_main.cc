@@ -380,11 +380,15 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   info.test_search_delay = flags.test_search_delay();
   info.read_threads = flags.read_threads;
   info.max_message_bytes = flags.max_message_bytes;
-  info.stream_table = flags.stream_table;
+  if (!flags.stream_table.empty()) {
+    info.source_table = {flags.stream_table, "--stream-table"};
+  } else if (!flags.bootstrap_table.empty()) {
+    info.source_table = {flags.bootstrap_table, "--bootstrap-table"};
+  }
   ArtistSearchServiceImpl search_service(env, *holder, committer, info);
   AdminServiceImpl admin_service(env, committer);
   StreamIngestServiceImpl stream_ingest_service(env, *holder, committer, mapping,
-                                                flags.stream_table);
+                                                info.source_table);
   HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

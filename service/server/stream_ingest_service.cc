@@ -112,20 +112,20 @@ absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
 }
 
 // FAILED_PRECONDITION unless `arn` (the value of `field`) is a stream ARN of
-// `followed_table`; OK when no table is followed or `arn` is empty.
+// the source table; OK when there is none or `arn` is empty.
 grpc::Status CheckFollowedTable(const std::string& field, const std::string& arn,
-                                const std::string& followed_table) {
-  if (followed_table.empty() || arn.empty()) return grpc::Status::OK;
+                                const SourceTable& source) {
+  if (source.empty() || arn.empty()) return grpc::Status::OK;
   const std::optional<std::string> table = dynamodb::TableOfStreamArn(arn);
-  if (table == followed_table) return grpc::Status::OK;
+  if (table == source.name) return grpc::Status::OK;
   return grpc::Status(
       grpc::StatusCode::FAILED_PRECONDITION,
       absl::StrCat(field, ": '", arn.substr(0, 256), "' ",
                    table.has_value() ? absl::StrCat("is a stream of the table '", *table, "'")
                                      : std::string("is not a DynamoDB stream ARN"),
-                   ", but this server follows the table '", followed_table,
-                   "' (--stream-table); records of another table would be dropped by its next "
-                   "re-sync"));
+                   ", but this server follows the table '", source.name, "' (", source.flag,
+                   "); a re-sync or a new replica's bootstrap scan would not have records of "
+                   "another table"));
 }
 
 struct Tally {
@@ -159,13 +159,12 @@ struct Tally {
 
 StreamIngestServiceImpl::StreamIngestServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                                  WriteCommitter& committer,
-                                                 stream::ItemMapping mapping,
-                                                 std::string followed_table)
+                                                 stream::ItemMapping mapping, SourceTable source)
     : env_(env),
       holder_(holder),
       committer_(committer),
       mapping_(std::move(mapping)),
-      followed_table_(std::move(followed_table)) {}
+      source_(std::move(source)) {}
 
 grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,
@@ -173,8 +172,7 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
   CallGuard call(env_, context, "ApplyStreamRecords", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
   if (grpc::Status limits = CheckLimits(*request); !limits.ok()) return call.Finish(limits);
-  if (grpc::Status s =
-          CheckFollowedTable("event_source_arn", request->event_source_arn(), followed_table_);
+  if (grpc::Status s = CheckFollowedTable("event_source_arn", request->event_source_arn(), source_);
       !s.ok()) {
     return call.Finish(s);
   }
@@ -224,7 +222,7 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
   for (size_t k = 0; k < records.size(); ++k) {
     if (grpc::Status s =
             CheckFollowedTable(absl::StrCat("records_json[", owner[k], "].eventSourceARN"),
-                               records[k].event_source_arn, followed_table_);
+                               records[k].event_source_arn, source_);
         !s.ok()) {
       return call.Finish(s);
     }

@@ -14,13 +14,14 @@
 // commit fails, every record that had a change is FAILED with the error and
 // the call still returns OK, so the caller retries exactly those.
 //
-// On a server that follows a table itself (--stream-table), the call must
-// carry that table's records: a request whose event_source_arn, or a record
-// whose eventSourceARN, names another table (or is no DynamoDB stream ARN)
-// fails with FAILED_PRECONDITION and nothing is applied, since the next
-// re-sync (a rebuild from the followed table) would drop those changes.
-// Records of the followed table are safe beside the server's own reader:
-// their versions make duplicates STALE.
+// On a server whose artists come from a table (--stream-table, or
+// --bootstrap-table in forwarder mode; source_table.h), the call must carry
+// that table's records: a request whose event_source_arn, or a record whose
+// eventSourceARN, names another table (or is no DynamoDB stream ARN) fails
+// with FAILED_PRECONDITION and nothing is applied, since a re-sync or a new
+// replica's bootstrap (a scan of the source table) would not have those
+// changes. Records of the source table are safe beside the server's own
+// reader: their versions make duplicates STALE.
 //
 // Metrics: inkdex_stream_records_total{source="lambda", outcome, reason}
 // (server/metrics.h).
@@ -38,6 +39,7 @@
 
 #include "inkdex/v1/stream_ingest.grpc.pb.h"
 #include "server/index_holder.h"
+#include "server/source_table.h"
 #include "server/write_committer.h"
 #include "stream/item_mapping.h"
 
@@ -58,11 +60,11 @@ inline constexpr int kLoggedRejects = 10;
 class StreamIngestServiceImpl final : public inkdex::v1::StreamIngest::Service {
  public:
   // `mapping` says which items are artists (stream/item_mapping.h);
-  // `followed_table` is the table of --stream-table (empty: none, any
-  // table's records are taken).
+  // `source` is the table the artists come from (empty: none, any table's
+  // records are taken).
   StreamIngestServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
                           stream::ItemMapping mapping = stream::ItemMapping::Default(),
-                          std::string followed_table = "");
+                          SourceTable source = {});
 
   grpc::Status ApplyStreamRecords(grpc::ServerContext* context,
                                   const v1::ApplyStreamRecordsRequest* request,
@@ -73,7 +75,7 @@ class StreamIngestServiceImpl final : public inkdex::v1::StreamIngest::Service {
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const stream::ItemMapping mapping_;
-  const std::string followed_table_;
+  const SourceTable source_;
 };
 
 }  // namespace inkdex::server

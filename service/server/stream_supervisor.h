@@ -56,7 +56,7 @@
 // The table is the only source of the served artists, so nothing else may
 // write them: the server refuses UpsertArtists/DeleteArtists while it follows
 // a table, and ApplyStreamRecords for records of another table
-// (ServiceInfo::stream_table, StreamIngestServiceImpl), since a re-sync would
+// (ServiceInfo::source_table, StreamIngestServiceImpl), since a re-sync would
 // drop such changes. Records of the followed table that a Lambda applies to
 // the old index during a re-sync are in the stream the replay reads.
 // Cost: a re-sync of a large table takes the scan's time plus the replay's.

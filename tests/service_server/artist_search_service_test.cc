@@ -396,15 +396,16 @@ TEST(ArtistSearchServiceAuthTest, ReadsNeedAReadOrWriteTokenWhenOneIsSet) {
 
 // Deadlines and load (with the test-only search delay).
 
-// A server that follows a DynamoDB table (--stream-table) takes its artists
-// from that table only: a direct write would be dropped by the next re-sync.
-class FollowingServerTest : public ::testing::Test {
+// A server whose artists come from a DynamoDB table (--stream-table, or
+// --bootstrap-table in forwarder mode) takes them from that table only: a
+// direct write would make the index differ from it.
+class FollowingServerTest : public ::testing::TestWithParam<const char*> {
  protected:
   static constexpr char kTable[] = "directory";
 
   static TestServerOptions Following() {
     TestServerOptions options;
-    options.stream_table = kTable;
+    options.source_table = {kTable, GetParam()};
     return options;
   }
 
@@ -443,7 +444,7 @@ class FollowingServerTest : public ::testing::Test {
   TestServer server_{Following()};
 };
 
-TEST_F(FollowingServerTest, DirectWritesAreRefusedNamingTheTable) {
+TEST_P(FollowingServerTest, DirectWritesAreRefusedNamingTheTable) {
   server_.Seed({LeedsArtist("a1", "Alice Ink", {"fineline"})});
   const uint64_t commit_seq = server_.holder().Current()->Stats().commit_seq;
   {
@@ -454,7 +455,9 @@ TEST_F(FollowingServerTest, DirectWritesAreRefusedNamingTheTable) {
     v1::WriteArtistsResponse response;
     ExpectStatus(server_.search().UpsertArtists(&context, request, &response),
                  grpc::StatusCode::FAILED_PRECONDITION,
-                 "UpsertArtists: this server follows the DynamoDB table 'directory'");
+                 absl::StrCat("UpsertArtists: this server follows the DynamoDB table "
+                              "'directory' (",
+                              GetParam(), ")"));
   }
   {
     grpc::ClientContext context;
@@ -481,7 +484,7 @@ TEST_F(FollowingServerTest, DirectWritesAreRefusedNamingTheTable) {
   }
 }
 
-TEST_F(FollowingServerTest, StreamRecordsOfTheFollowedTableAreApplied) {
+TEST_P(FollowingServerTest, StreamRecordsOfTheFollowedTableAreApplied) {
   v1::ApplyStreamRecordsResponse response;
   ASSERT_TRUE(Apply({InsertRecord("l1", 1, own_arn_)}, own_arn_, &response).ok());
   ASSERT_EQ(response.results_size(), 1);
@@ -493,14 +496,15 @@ TEST_F(FollowingServerTest, StreamRecordsOfTheFollowedTableAreApplied) {
   EXPECT_TRUE(Has("l2"));
 }
 
-TEST_F(FollowingServerTest, StreamRecordsOfAnotherTableAreRefusedWhole) {
+TEST_P(FollowingServerTest, StreamRecordsOfAnotherTableAreRefusedWhole) {
   const uint64_t commit_seq = server_.holder().Current()->Stats().commit_seq;
   v1::ApplyStreamRecordsResponse response;
   ExpectStatus(Apply({InsertRecord("x1", 1, other_arn_)}, other_arn_, &response),
                grpc::StatusCode::FAILED_PRECONDITION,
                "event_source_arn: '" + other_arn_ +
                    "' is a stream of the table 'other', but this server follows the table "
-                   "'directory'");
+                   "'directory' (" +
+                   GetParam() + ")");
   ExpectStatus(
       Apply({InsertRecord("x2", 2, own_arn_), InsertRecord("x3", 3, other_arn_)}, "", &response),
       grpc::StatusCode::FAILED_PRECONDITION, "records_json[1].eventSourceARN: '");
@@ -510,6 +514,13 @@ TEST_F(FollowingServerTest, StreamRecordsOfAnotherTableAreRefusedWhole) {
   for (const char* id : {"x1", "x2", "x3", "x4"}) EXPECT_FALSE(Has(id)) << id;
   EXPECT_EQ(server_.holder().Current()->Stats().commit_seq, commit_seq);
 }
+
+INSTANTIATE_TEST_SUITE_P(SourceFlags, FollowingServerTest,
+                         ::testing::Values("--stream-table", "--bootstrap-table"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.param[2] == 's' ? "StreamTable"
+                                                                   : "BootstrapTable");
+                         });
 
 TEST(ArtistSearchServiceStreamTest, AServerFollowingNoTableTakesEveryWrite) {
   TestServer server;

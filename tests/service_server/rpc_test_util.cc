@@ -32,12 +32,12 @@ TestServer::TestServer(TestServerOptions options) {
   ServiceInfo info;
   info.test_search_delay = options.test_search_delay;
   info.read_threads = options.read_threads;
-  info.stream_table = options.stream_table;
+  info.source_table = options.source_table;
   search_service_ =
       std::make_unique<ArtistSearchServiceImpl>(*env_, *holder_, *committer_, std::move(info));
   admin_service_ = std::make_unique<AdminServiceImpl>(*env_, *committer_);
   ingest_service_ = std::make_unique<StreamIngestServiceImpl>(
-      *env_, *holder_, *committer_, stream::ItemMapping::Default(), options.stream_table);
+      *env_, *holder_, *committer_, stream::ItemMapping::Default(), options.source_table);
 
   int port = 0;
   grpc::ServerBuilder builder;

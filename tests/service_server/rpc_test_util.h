@@ -33,9 +33,9 @@ struct TestServerOptions {
   int read_threads = 0;  // ServiceInfo::read_threads
   absl::Duration test_search_delay;
   absl::Duration commit_interval = absl::Milliseconds(5);
-  // --stream-table: the table the server follows (no stream reader runs in
-  // these tests; the services' checks see it). Empty: none.
-  std::string stream_table;
+  // The table the artists come from (--stream-table or --bootstrap-table; no
+  // stream reader or scan runs in these tests, the services' checks see it).
+  SourceTable source_table;
 };
 
 class TestServer {
