@@ -14,7 +14,7 @@ import grpc
 
 import directory_table as dt
 import dynamodb_local as ddbl
-from server_fixture import Server, make_temp_dir, pb
+from server_fixture import Server, artist_pb2, make_temp_dir, pb
 
 ARTIST_SKS = ("METADATA", "PROFILE")
 make_artist = dt.synthetic_artist
@@ -131,6 +131,21 @@ def differences(server, table, extra_ids=()):
             if "rating" in record and abs(got.rating - float(record["rating"])) > 1e-9:
                 problems.append("%s: rating %s != %s" % (artist_id, got.rating, record["rating"]))
     return problems
+
+
+def assert_direct_upsert_refused(test, server, table, flag):
+    """A server whose artists come from `table` (named by `flag`) refuses
+    UpsertArtists with FAILED_PRECONDITION naming the table and the flag,
+    and the write changes nothing."""
+    direct = artist_pb2.Artist(id="direct-1", name="Direct Write")
+    direct.location.latitude, direct.location.longitude = 51.5, -0.1
+    with test.assertRaises(grpc.RpcError) as raised:
+        server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=[direct]),
+                                    metadata=server.write_metadata(), timeout=10)
+    test.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+    test.assertIn("follows the DynamoDB table '%s' (%s)" % (table.name, flag),
+                  raised.exception.details())
+    test.assertNotIn("direct-1", server.visible(["direct-1"]))
 
 
 def wait_equal(test, server, table, extra_ids=(), timeout=30):

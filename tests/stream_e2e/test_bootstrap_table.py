@@ -11,12 +11,10 @@ import random
 import threading
 import unittest
 
-import grpc
-
 from inkdex.v1 import stream_ingest_pb2 as spb
 from inkdex.v1 import stream_ingest_pb2_grpc as spb_grpc
 from fault_proxy import FaultProxy
-from server_fixture import artist_pb2, make_temp_dir, pb
+from server_fixture import make_temp_dir
 import dynamodb_stream
 import stream_fixture as sf
 
@@ -121,15 +119,7 @@ class BootstrapTableTest(unittest.TestCase):
 
         # The table is the only source: a direct write is refused, naming
         # the table and the flag, and changes nothing.
-        direct = artist_pb2.Artist(id="direct-1", name="Direct Write")
-        direct.location.latitude, direct.location.longitude = 51.5, -0.1
-        with self.assertRaises(grpc.RpcError) as raised:
-            server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=[direct]),
-                                        metadata=server.write_metadata(), timeout=10)
-        self.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
-        self.assertIn("follows the DynamoDB table '%s' (--bootstrap-table)" % self.table.name,
-                      raised.exception.details())
-        self.assertNotIn("direct-1", server.visible(["direct-1"]))
+        sf.assert_direct_upsert_refused(self, server, self.table, "--bootstrap-table")
 
         # After the scan: pushes apply as usual.
         self.table.update_artist(first[2], artistName="Renamed After The Scan")
