@@ -81,12 +81,15 @@ test('heredocs and multi-line values keep their layout', () => {
   assert.strictEqual(canonical(src).text, want);
 });
 
+// A .tf file of the repository, as hcl2json's JSON.
+async function load(rel) {
+  return require('@cdktf/hcl2json').parse(rel, fs.readFileSync(path.join(REPO, rel), 'utf8'));
+}
+
 // The DynamoDB gateway endpoint serves dynamodb.<region> only: stream-mode
 // tasks reach streams.dynamodb.<region> through the interface endpoint, which
 // has no private DNS, so they must be given its URL and may send HTTPS to it.
 test('stream-mode tasks can reach DynamoDB Streams through its interface endpoint', async () => {
-  const hcl2json = require('@cdktf/hcl2json');
-  const load = async (rel) => hcl2json.parse(rel, fs.readFileSync(path.join(REPO, rel), 'utf8'));
   const networking = await load('infra/modules/networking/main.tf');
   const [endpoint] = networking.resource.aws_vpc_endpoint.dynamodb_streams;
   assert.match(endpoint.service_name, /\.dynamodb-streams$/);
@@ -95,8 +98,9 @@ test('stream-mode tasks can reach DynamoDB Streams through its interface endpoin
   assert.deepStrictEqual(endpoint.security_group_ids, ['${aws_security_group.endpoints.id}']);
 
   const network = await load('infra/modules/inkdex/network.tf');
-  const [egress] = network.resource.aws_vpc_security_group_egress_rule.tasks_to_streams_endpoint;
-  assert.strictEqual(egress.security_group_id, '${aws_security_group.tasks.id}');
+  const [egress] = network.resource.aws_vpc_security_group_egress_rule.to_endpoints;
+  assert.strictEqual(egress.for_each.tasks.group, '${aws_security_group.tasks.id}');
+  assert.strictEqual(egress.security_group_id, '${each.value.group}');
   assert.strictEqual(egress.referenced_security_group_id, '${var.endpoints_security_group_id}');
   assert.deepStrictEqual([egress.ip_protocol, egress.from_port, egress.to_port], ['tcp', 443, 443]);
 
@@ -108,4 +112,54 @@ test('stream-mode tasks can reach DynamoDB Streams through its interface endpoin
     '${module.networking.dynamodb_streams_endpoint_url}');
   assert.strictEqual(inkdex.endpoints_security_group_id,
     '${module.networking.endpoints_security_group_id}');
+});
+
+// Forwarder mode: the forwarder lists the replicas with Cloud Map's
+// DiscoverInstances (HealthStatus=ALL, infra/lambda/stream-forwarder), which
+// is served by data-servicediscovery.<region>: its role may call it for this
+// namespace and service only, and it reaches it from the private subnets
+// through that interface endpoint, which the stack creates in forwarder mode.
+test('the forwarder can discover every replica through the Cloud Map API', async () => {
+  const service = await load('infra/modules/inkdex/service.tf');
+  const [forwarder] = service.module.forwarder;
+  const namespace = '${aws_service_discovery_private_dns_namespace.this.name}';
+  const name = '${aws_service_discovery_service.this.name}';
+  assert.strictEqual(forwarder.environment.INKDEX_DISCOVERY_NAMESPACE, namespace);
+  assert.strictEqual(forwarder.environment.INKDEX_DISCOVERY_SERVICE, name);
+  assert.strictEqual(forwarder.environment.INKDEX_GRPC_PORT, '${tostring(local.grpc_port)}');
+  assert.strictEqual(forwarder.environment.INKDEX_DISCOVERY_NAME, undefined);
+  const discover = forwarder.extra_policy_statements.filter((s) => s.actions.some((a) => a.startsWith('servicediscovery:')));
+  assert.deepStrictEqual(discover, [{
+    sid: 'DiscoverReplicas',
+    actions: ['servicediscovery:DiscoverInstances'],
+    resources: ['*'], // the action has no resource type
+    conditions: [
+      { test: 'StringEquals', variable: 'servicediscovery:NamespaceName', values: [namespace] },
+      { test: 'StringEquals', variable: 'servicediscovery:ServiceName', values: [name] },
+    ],
+  }]);
+
+  // stream-consumer renders the conditions into the role's policy.
+  const consumer = fs.readFileSync(path.join(REPO, 'infra/modules/stream-consumer/main.tf'), 'utf8');
+  assert.match(consumer, /dynamic "condition" \{\s+for_each = statement\.value\.conditions/);
+  const consumerVars = fs.readFileSync(path.join(REPO, 'infra/modules/stream-consumer/variables.tf'), 'utf8');
+  assert.match(consumerVars, /conditions = optional\(list\(object\(\{/);
+
+  const networking = await load('infra/modules/networking/main.tf');
+  assert.match(networking.locals[0].interface_services,
+    /var\.service_discovery_endpoint \? \["data-servicediscovery"\] : \[\]/);
+  const [interfaces] = networking.resource.aws_vpc_endpoint.interface;
+  assert.strictEqual(interfaces.for_each, '${local.interface_services}');
+  assert.strictEqual(interfaces.service_name, 'com.amazonaws.${local.region}.${each.key}');
+  assert.strictEqual(interfaces.private_dns_enabled, true);
+  assert.deepStrictEqual(interfaces.security_group_ids, ['${aws_security_group.endpoints.id}']);
+
+  const network = await load('infra/modules/inkdex/network.tf');
+  const [egress] = network.resource.aws_vpc_security_group_egress_rule.to_endpoints;
+  assert.strictEqual(egress.for_each.forwarder.group, '${aws_security_group.forwarder.id}');
+
+  const main = await load('infra/stacks/platform/main.tf');
+  assert.strictEqual(main.module.networking[0].service_discovery_endpoint, '${local.inkdex_forwarder}');
+  const search = await load('infra/stacks/platform/search.tf');
+  assert.strictEqual(search.module.inkdex[0].feed_mode, '${local.inkdex_forwarder ? "forwarder" : "stream"}');
 });

@@ -1,16 +1,23 @@
 """The reference Lambda handler (infra/lambda/stream-forwarder/handler.py):
-its plain functions with a fake transport, and the whole path end to end —
+its plain functions with a fake transport; replica discovery through a fake
+Cloud Map client (which instances gate the batch, discovery failures,
+configuration errors) and boto3's own client with its HTTP answer faked (no
+network); and the whole path end to end —
 events built from real DynamoDB Local stream records, forwarded to two
 inkdex-server replicas, one of which is stopped in the middle of a batch:
 batchItemFailures names the first record that replica missed, and after
 Lambda's retry (the batch from that record on) both replicas equal the
 table, artist by artist."""
 
+import contextlib
+import io
 import json
 import os
 import time
 import unittest
 
+import botocore.awsrequest
+import botocore.exceptions
 import grpc
 
 import directory_table as dt
@@ -199,6 +206,320 @@ class HandlerFunctionsTest(unittest.TestCase):
             {"INKDEX_WRITE_TOKEN_SECRET_ID": "inkdex-token"}, secrets_client=Secrets()),
             "from-secrets")
         self.assertIsNone(handler.load_write_token({}))
+
+
+def instance(instance_id, ip, health):
+    """One instance of a DiscoverInstances answer, as ECS registers a task
+    (A records: no AWS_INSTANCE_PORT)."""
+    attributes = {"AVAILABILITY_ZONE": "eu-west-2a", "ECS_CLUSTER_NAME": "tattoo-dev-inkdex"}
+    if ip is not None:
+        attributes["AWS_INSTANCE_IPV4"] = ip
+    return {"InstanceId": instance_id, "NamespaceName": "inkdex.dev.internal",
+            "ServiceName": "inkdex", "HealthStatus": health, "Attributes": attributes}
+
+
+class FakeServiceDiscovery:
+    """A servicediscovery client: answers each discover_instances call with
+    the next of `answers` (a list of instances, or an exception to raise)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = []
+
+    def discover_instances(self, **kwargs):
+        self.calls.append(kwargs)
+        answer = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return {"Instances": answer, "InstancesRevision": 7}
+
+
+CLOUD_MAP_ENV = {"INKDEX_DISCOVERY_NAMESPACE": "inkdex.dev.internal",
+                 "INKDEX_DISCOVERY_SERVICE": "inkdex", "INKDEX_GRPC_PORT": "50051"}
+HEALTHY_A = instance("task-a", "10.0.1.7", "HEALTHY")
+BOOTSTRAPPING_B = instance("task-b", "10.0.2.9", "UNHEALTHY")
+A, B = "10.0.1.7:50051", "10.0.2.9:50051"
+
+
+def throttled():
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+        "DiscoverInstances")
+
+
+class CloudMapDiscoveryTest(unittest.TestCase):
+    """Replicas from Cloud Map: every registered instance gets the batch; only
+    the failures of those not reported UNHEALTHY fail it."""
+
+    def setUp(self):
+        self.sent = []  # (target, first record, records, timeout)
+        self.fail = {}  # target -> first record from which its calls fail
+
+    def send(self, target, request, timeout):
+        first = int(json.loads(request.records_json[0])["dynamodb"]["SequenceNumber"])
+        self.sent.append((target, first, len(request.records_json), timeout))
+        if target in self.fail and first + len(request.records_json) > self.fail[target]:
+            if first >= self.fail[target]:
+                raise FakeRpcError()
+            done = self.fail[target] - first
+            return response(*([R.OUTCOME_APPLIED] * done + [R.OUTCOME_FAILED]))
+        return response(*[R.OUTCOME_APPLIED] * len(request.records_json))
+
+    def received(self, target):
+        """Sequence numbers the target was sent, in order."""
+        return [first + i for t, first, n, _ in self.sent if t == target for i in range(n)]
+
+    def invoke(self, records, client, env=None, context=None):
+        """lambda_handler with `env` on top of CLOUD_MAP_ENV, `client` as the
+        discovery client and self.send as the transport; -> (answer, the JSON
+        lines it logged)."""
+        for name, value in {**CLOUD_MAP_ENV, "AWS_LAMBDA_FUNCTION_NAME": "fwd",
+                            **(env or {})}.items():
+            self.addCleanup(os.environ.pop, name, None)
+            os.environ[name] = value
+        for name, value in (("_default_sender", lambda: self.send), ("_discovery", client)):
+            self.addCleanup(setattr, handler, name, getattr(handler, name))
+            setattr(handler, name, value)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            answer = handler.lambda_handler({"Records": records}, context)
+        return answer, [json.loads(line) for line in out.getvalue().splitlines()]
+
+    def metrics(self, lines):
+        """The invocation's embedded-metric-format line, checked for shape."""
+        [emf] = [line for line in lines if line["event"] == "metrics"]
+        [directive] = emf["_aws"]["CloudWatchMetrics"]
+        self.assertEqual(directive["Namespace"], "Inkdex/Forwarder")
+        self.assertEqual(directive["Dimensions"], [["FunctionName"]])
+        self.assertEqual(emf["FunctionName"], "fwd")
+        names = [m["Name"] for m in directive["Metrics"]]
+        self.assertTrue(all(isinstance(emf[n], int) for n in names), emf)
+        return {n: emf[n] for n in names}
+
+    def test_every_registered_instance_is_listed_with_its_health(self):
+        client = FakeServiceDiscovery([
+            instance("task-c", "10.0.3.3", "UNKNOWN"), HEALTHY_A, BOOTSTRAPPING_B,
+            instance("task-b2", "10.0.2.9", "HEALTHY"),  # an address listed twice gates
+            instance("task-d", "10.0.4.4", "UNHEALTHY")])
+        replicas = handler.replicas_from_env(CLOUD_MAP_ENV, discovery_client=client)
+        self.assertEqual(client.calls, [{"NamespaceName": "inkdex.dev.internal",
+                                         "ServiceName": "inkdex", "HealthStatus": "ALL",
+                                         "MaxResults": 1000}])
+        self.assertEqual(replicas, [
+            handler.Replica(A, "HEALTHY", "task-a"), handler.Replica(B, "HEALTHY", "task-b2"),
+            handler.Replica("10.0.3.3:50051", "UNKNOWN", "task-c"),
+            handler.Replica("10.0.4.4:50051", "UNHEALTHY", "task-d")])
+        self.assertEqual(handler.gating(replicas), set(replicas[:3]))
+
+    def test_healthy_and_unhealthy_replicas_both_receive_the_batch(self):
+        records = [fake_record(i) for i in range(5)]
+        answer, lines = self.invoke(records, FakeServiceDiscovery([HEALTHY_A, BOOTSTRAPPING_B]),
+                                    env={"INKDEX_MAX_RECORDS_PER_CALL": "2"})
+        self.assertEqual(answer, {"batchItemFailures": []})
+        self.assertEqual(self.received(A), list(range(5)))
+        self.assertEqual(self.received(B), list(range(5)))
+        self.assertEqual(self.metrics(lines), {"DiscoveryFailures": 0, "Replicas": 2,
+                                               "UnhealthyReplicas": 1,
+                                               "UnhealthyReplicaRecordsMissed": 0})
+
+    def test_an_unhealthy_replicas_failure_is_logged_and_counted_not_reported(self):
+        records = [fake_record(i) for i in range(6)]
+        self.fail[B] = 2  # its second call (records 2-3) fails
+        answer, lines = self.invoke(records, FakeServiceDiscovery([HEALTHY_A, BOOTSTRAPPING_B]),
+                                    env={"INKDEX_MAX_RECORDS_PER_CALL": "2"})
+        self.assertEqual(answer, {"batchItemFailures": []})
+        self.assertEqual(self.received(A), list(range(6)))
+        self.assertEqual(self.received(B), [0, 1, 2, 3])  # stopped at its failure
+        [missed] = [line for line in lines if line["event"] == "unhealthy_replica_missed"]
+        self.assertEqual(missed, {"event": "unhealthy_replica_missed", "target": B,
+                                  "instance": "task-b", "health": "UNHEALTHY", "first_record": 2,
+                                  "sequence_number": "%021d" % 2, "records": 4})
+        self.assertEqual(self.metrics(lines)["UnhealthyReplicaRecordsMissed"], 4)
+        # A FAILED outcome, not only a failed call.
+        self.sent, self.fail = [], {B: 5}
+        answer, lines = self.invoke(records, FakeServiceDiscovery([HEALTHY_A, BOOTSTRAPPING_B]))
+        self.assertEqual(answer, {"batchItemFailures": []})
+        self.assertEqual(self.metrics(lines)["UnhealthyReplicaRecordsMissed"], 1)
+
+    def test_a_healthy_replicas_failure_is_reported(self):
+        records = [fake_record(i) for i in range(6)]
+        self.fail = {A: 3, B: 1}
+        answer, lines = self.invoke(records, FakeServiceDiscovery([HEALTHY_A, BOOTSTRAPPING_B]))
+        self.assertEqual(answer, {"batchItemFailures": [{"itemIdentifier": "%021d" % 3}]})
+        self.assertEqual(self.metrics(lines)["UnhealthyReplicaRecordsMissed"], 5)
+
+    def test_unknown_gates_and_when_none_is_healthy_all_gate(self):
+        records = [fake_record(i) for i in range(4)]
+        self.fail = {A: 2}
+        for health in ("UNKNOWN", "HEALTHY", ""):
+            self.assertEqual(handler.handle_records(
+                records, [handler.Replica(A, health), handler.Replica(B, "UNHEALTHY")], self.send),
+                {"batchItemFailures": [{"itemIdentifier": "%021d" % 2}]}, health)
+        # Only unhealthy replicas: there is no serving one to hold up.
+        answer, summary = handler.forward_batch(
+            records, [handler.Replica(A, "UNHEALTHY"), handler.Replica(B, "UNHEALTHY")], self.send)
+        self.assertEqual(answer, {"batchItemFailures": [{"itemIdentifier": "%021d" % 2}]})
+        self.assertEqual(summary, {"replicas": 2, "unhealthy_replicas": 0,
+                                   "unhealthy_records_missed": 0})
+
+    def test_unhealthy_replicas_get_the_shorter_timeout(self):
+        records = [fake_record(0)]
+        self.invoke(records, FakeServiceDiscovery([HEALTHY_A, BOOTSTRAPPING_B]),
+                    env={"INKDEX_RPC_TIMEOUT_SECONDS": "8",
+                         "INKDEX_UNHEALTHY_RPC_TIMEOUT_SECONDS": "1.5"})
+        self.assertEqual(sorted((t, timeout) for t, _, _, timeout in self.sent),
+                         [(A, 8.0), (B, 1.5)])
+        self.sent = []
+        handler.forward_batch(records, [handler.Replica(B, "UNHEALTHY"), handler.Replica(A)],
+                              self.send, timeout=2, unhealthy_timeout=5)
+        self.assertEqual(sorted((t, timeout) for t, _, _, timeout in self.sent),
+                         [(A, 2), (B, 2)])  # never more than the gating timeout
+
+    def test_a_discovery_failure_fails_the_whole_batch_and_sends_nothing(self):
+        records = [fake_record(i) for i in range(3, 6)]
+        for answer_, message in ((throttled(), "DiscoverInstances failed: .*ThrottlingException"),
+                                 ([], "has no registered instance")):
+            client = FakeServiceDiscovery(answer_, [HEALTHY_A])
+            answer, lines = self.invoke(records, client)
+            self.assertEqual(answer, {"batchItemFailures": [{"itemIdentifier": "%021d" % 3}]})
+            self.assertEqual(self.sent, [])
+            [failed] = [line for line in lines if line["event"] == "discovery_failed"]
+            self.assertRegex(failed["error"], "Cloud Map service 'inkdex' in namespace "
+                             "'inkdex.dev.internal' \\(INKDEX_DISCOVERY_SERVICE, "
+                             "INKDEX_DISCOVERY_NAMESPACE\\).*" + message)
+            self.assertEqual(self.metrics(lines), {"DiscoveryFailures": 1})
+            # Nothing is remembered: the retry asks again and goes through.
+            answer, lines = self.invoke(records, client)
+            self.assertEqual(answer, {"batchItemFailures": []})
+            self.assertEqual(self.received(A), [3, 4, 5])
+            self.assertEqual(len(client.calls), 2)
+            self.sent = []
+
+    def test_an_instance_without_an_ipv4_address_is_refused_naming_it(self):
+        for attribute, message in ((None, "instance 'task-x' has no AWS_INSTANCE_IPV4 attribute "
+                                          "\\(it has \\['AVAILABILITY_ZONE', 'ECS_CLUSTER_NAME'\\]\\)"),
+                                   ("fd00::7", "instance 'task-x': AWS_INSTANCE_IPV4 'fd00::7' is "
+                                               "not an IPv4 address"),
+                                   ("10.0.9", "instance 'task-x': AWS_INSTANCE_IPV4 '10.0.9'")):
+            client = FakeServiceDiscovery([HEALTHY_A, instance("task-x", attribute, "HEALTHY")])
+            with self.assertRaisesRegex(handler.DiscoveryError, message):
+                handler.cloud_map_replicas("inkdex.dev.internal", "inkdex", "50051", client)
+            # In the handler: the batch fails, nothing is sent (not even to
+            # task-a: the list is refused, not trimmed).
+            answer, lines = self.invoke([fake_record(0)], client)
+            self.assertEqual(answer, {"batchItemFailures": [{"itemIdentifier": "%021d" % 0}]})
+            self.assertEqual(self.sent, [])
+            self.assertTrue(any(line["event"] == "discovery_failed" and "task-x" in line["error"]
+                                for line in lines), lines)
+
+    def test_the_instance_list_is_asked_for_on_every_invocation(self):
+        """A task registered since the last invocation gets the next batch."""
+        client = FakeServiceDiscovery([HEALTHY_A], [HEALTHY_A, BOOTSTRAPPING_B])
+        self.invoke([fake_record(0)], client)
+        self.invoke([fake_record(1)], client)
+        self.assertEqual(len(client.calls), 2)
+        self.assertEqual(self.received(A), [0, 1])
+        self.assertEqual(self.received(B), [1])
+
+    def test_configuration_errors_name_the_variable(self):
+        client = FakeServiceDiscovery([HEALTHY_A])
+        for env, variable in (
+                ({"INKDEX_DISCOVERY_NAMESPACE": "inkdex.dev.internal", "INKDEX_GRPC_PORT": "1"},
+                 "INKDEX_DISCOVERY_SERVICE: not set"),
+                ({"INKDEX_DISCOVERY_SERVICE": "inkdex", "INKDEX_GRPC_PORT": "1"},
+                 "INKDEX_DISCOVERY_NAMESPACE: not set"),
+                ({**CLOUD_MAP_ENV, "INKDEX_GRPC_PORT": ""}, "INKDEX_GRPC_PORT: '' is not a port"),
+                ({**CLOUD_MAP_ENV, "INKDEX_GRPC_PORT": "70000"}, "INKDEX_GRPC_PORT"),
+                ({}, "INKDEX_TARGETS: no replica given .*INKDEX_DISCOVERY_NAMESPACE")):
+            with self.assertRaisesRegex(ValueError, variable):
+                handler.replicas_from_env(env, discovery_client=client)
+        self.assertEqual(client.calls, [])  # refused before any call
+        for variable, value in (("INKDEX_RPC_TIMEOUT_SECONDS", "ten"),
+                                ("INKDEX_UNHEALTHY_RPC_TIMEOUT_SECONDS", "0"),
+                                ("INKDEX_MAX_RECORDS_PER_CALL", "1.5")):
+            # A configuration error fails the invocation: it is no DiscoveryError.
+            with self.assertRaisesRegex(ValueError, "^%s: '%s' is not a positive" % (
+                    variable, value)) as caught:
+                self.invoke([fake_record(0)], client, env={variable: value})
+            self.assertNotIsInstance(caught.exception, handler.DiscoveryError)
+            os.environ.pop(variable)
+        self.assertEqual(client.calls, [])
+
+    def test_targets_then_cloud_map_then_the_dns_name(self):
+        client = FakeServiceDiscovery([HEALTHY_A])
+        resolved = []
+        resolve = lambda host: resolved.append(host) or ["10.9.9.9"]
+        self.assertEqual(handler.replicas_from_env({**CLOUD_MAP_ENV, "INKDEX_TARGETS": "t:1"},
+                                                   resolve, client), [handler.Replica("t:1")])
+        self.assertEqual(client.calls, [])
+        self.assertEqual(handler.replicas_from_env(
+            {**CLOUD_MAP_ENV, "INKDEX_DISCOVERY_NAME": "inkdex.dev.internal"}, resolve, client),
+            [handler.Replica(A, "HEALTHY", "task-a")])
+        self.assertEqual(resolved, [])
+        self.assertEqual(handler.replicas_from_env(
+            {"INKDEX_DISCOVERY_NAME": "inkdex.dev.internal", "INKDEX_GRPC_PORT": "50051"},
+            resolve, client), [handler.Replica("10.9.9.9:50051")])
+        # A name that does not resolve fails the batch like Cloud Map's errors.
+        with self.assertRaises(handler.DiscoveryError):
+            handler.replicas_from_env({"INKDEX_DISCOVERY_NAME": "gone", "INKDEX_GRPC_PORT": "1"},
+                                      lambda host: [])
+
+
+class Boto3DiscoveryClientTest(unittest.TestCase):
+    """handler.discovery_client() is boto3's own client: its request, with the
+    HTTP answer faked (no network)."""
+
+    def test_discover_instances_goes_to_the_data_endpoint_and_is_parsed(self):
+        client = handler.discovery_client(region_name="eu-west-2", aws_access_key_id="AKIDTEST",
+                                          aws_secret_access_key="secret")
+        config = client.meta.config
+        self.assertEqual((config.connect_timeout, config.read_timeout), (1, 2))
+        self.assertEqual(config.retries, {"mode": "standard", "total_max_attempts": 3})
+        requests = []
+
+        def answer(request, **kwargs):
+            requests.append(request)
+            body = json.dumps({"Instances": [HEALTHY_A, BOOTSTRAPPING_B],
+                               "InstancesRevision": 3}).encode()
+
+            class Raw:
+                def stream(self, **kwargs):
+                    return iter([body])
+
+            return botocore.awsrequest.AWSResponse(
+                request.url, 200, {"Content-Type": "application/x-amz-json-1.1"}, Raw())
+
+        client.meta.events.register("before-send.servicediscovery.DiscoverInstances", answer)
+        replicas = handler.cloud_map_replicas("inkdex.dev.internal", "inkdex", "50051", client)
+        self.assertEqual(replicas, [handler.Replica(A, "HEALTHY", "task-a"),
+                                    handler.Replica(B, "UNHEALTHY", "task-b")])
+        [request] = requests
+        # The host the VPC endpoint com.amazonaws.REGION.data-servicediscovery serves.
+        self.assertEqual(request.url, "https://data-servicediscovery.eu-west-2.amazonaws.com/")
+        self.assertEqual(request.headers["X-Amz-Target"],
+                         b"Route53AutoNaming_v20170314.DiscoverInstances")
+        self.assertEqual(json.loads(request.body), {
+            "NamespaceName": "inkdex.dev.internal", "ServiceName": "inkdex",
+            "MaxResults": 1000, "HealthStatus": "ALL"})
+
+    def test_an_error_answer_is_a_discovery_error(self):
+        client = handler.discovery_client(region_name="eu-west-2", aws_access_key_id="AKIDTEST",
+                                          aws_secret_access_key="secret")
+
+        def answer(request, **kwargs):
+            body = json.dumps({"__type": "NamespaceNotFound",
+                               "Message": "No namespace exists with the specified ID."}).encode()
+
+            class Raw:
+                def stream(self, **kwargs):
+                    return iter([body])
+
+            return botocore.awsrequest.AWSResponse(request.url, 400, {}, Raw())
+
+        client.meta.events.register("before-send.servicediscovery.DiscoverInstances", answer)
+        with self.assertRaisesRegex(handler.DiscoveryError,
+                                    "INKDEX_DISCOVERY_NAMESPACE.*NamespaceNotFound"):
+            handler.cloud_map_replicas("inkdex.dev.internal", "inkdex", "50051", client)
 
 
 def artist(i, **fields):

@@ -78,15 +78,40 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "forwarder_failures" {
-  count = local.use_forwarder ? 1 : 0
+# Forwarder mode only. Both fire on any datapoint: each is a change some
+# replica may not have.
+locals {
+  forwarder_alarms = local.use_forwarder ? {
+    failures = {
+      description = "Stream records the forwarder gave up on are waiting in its on-failure queue"
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = module.forwarder[0].on_failure_queue_name }
+      statistic   = "Maximum"
+    }
+    # The forwarder's embedded metric (handler.py): records a replica Cloud
+    # Map reports UNHEALTHY (bootstrapping, or failing its health check)
+    # failed. They do not fail the batch, so a replica that misses them
+    # while scanning and then turns healthy serves those artists stale.
+    unhealthy-replica-misses = {
+      description = "A replica Cloud Map reports unhealthy missed pushed changes; if it turns healthy it serves them stale: stop the task at the address in the forwarder's unhealthy_replica_missed log (ECS starts one that rescans the table)"
+      namespace   = "Inkdex/Forwarder"
+      metric      = "UnhealthyReplicaRecordsMissed"
+      dimensions  = { FunctionName = module.forwarder[0].function_name }
+      statistic   = "Sum"
+    }
+  } : {}
+}
 
-  alarm_name          = "${local.name}-forwarder-failures"
-  alarm_description   = "Stream records the forwarder gave up on are waiting in its on-failure queue"
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = module.forwarder[0].on_failure_queue_name }
-  statistic           = "Maximum"
+resource "aws_cloudwatch_metric_alarm" "forwarder" {
+  for_each = local.forwarder_alarms
+
+  alarm_name          = "${local.name}-forwarder-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = 300
   evaluation_periods  = 1
   threshold           = 0
@@ -94,4 +119,9 @@ resource "aws_cloudwatch_metric_alarm" "forwarder_failures" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = [var.alarm_topic_arn]
   tags                = var.tags
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.forwarder_failures[0]
+  to   = aws_cloudwatch_metric_alarm.forwarder["failures"]
 }

@@ -82,16 +82,28 @@ resource "aws_vpc_security_group_egress_rule" "https_gateways" {
   description       = "HTTPS to S3/DynamoDB gateway endpoints"
 }
 
-# DynamoDB Streams (stream mode): the gateway endpoint above does not serve
-# streams.dynamodb.<region>; its interface endpoint, in the endpoints group,
-# does (networking module, INKDEX_DYNAMODB_STREAMS_ENDPOINT).
-resource "aws_vpc_security_group_egress_rule" "tasks_to_streams_endpoint" {
-  security_group_id            = aws_security_group.tasks.id
+# Interface endpoints in the endpoints group (networking module) with no
+# gateway alternative: the tasks reach DynamoDB Streams (stream mode; the
+# gateway endpoint above does not serve streams.dynamodb.<region>;
+# INKDEX_DYNAMODB_STREAMS_ENDPOINT), the forwarder Cloud Map's
+# DiscoverInstances (data-servicediscovery.<region>).
+resource "aws_vpc_security_group_egress_rule" "to_endpoints" {
+  for_each = {
+    tasks     = { group = aws_security_group.tasks.id, endpoint = "DynamoDB Streams" }
+    forwarder = { group = aws_security_group.forwarder.id, endpoint = "Cloud Map discovery" }
+  }
+
+  security_group_id            = each.value.group
   referenced_security_group_id = var.endpoints_security_group_id
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
-  description                  = "HTTPS to the DynamoDB Streams interface endpoint"
+  description                  = "HTTPS to the ${each.value.endpoint} interface endpoint"
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.tasks_to_streams_endpoint
+  to   = aws_vpc_security_group_egress_rule.to_endpoints["tasks"]
 }
 
 resource "aws_vpc_security_group_egress_rule" "forwarder_to_tasks" {

@@ -195,8 +195,14 @@ module "forwarder" {
   log_retention_days      = var.log_retention_days
   tags                    = var.tags
 
+  # Replicas from Cloud Map's API (DiscoverInstances, HealthStatus=ALL), not
+  # its DNS name: the DNS answer leaves out unhealthy tasks, among them a new
+  # one still scanning the table, which must get every change meanwhile. The
+  # call goes to data-servicediscovery.<region>: the networking module's
+  # interface endpoint for it (service_discovery_endpoint).
   environment = {
-    INKDEX_DISCOVERY_NAME        = "${aws_service_discovery_service.this.name}.${var.discovery_namespace}"
+    INKDEX_DISCOVERY_NAMESPACE   = aws_service_discovery_private_dns_namespace.this.name
+    INKDEX_DISCOVERY_SERVICE     = aws_service_discovery_service.this.name
     INKDEX_GRPC_PORT             = tostring(local.grpc_port)
     INKDEX_WRITE_TOKEN_SECRET_ID = aws_secretsmanager_secret.write_token.arn
   }
@@ -208,9 +214,23 @@ module "forwarder" {
       resources = [aws_secretsmanager_secret.write_token.arn]
     },
     {
+      # DiscoverInstances has no resource type (Resource must be "*"); its
+      # condition keys name the namespace and service asked about.
       sid       = "DiscoverReplicas"
       actions   = ["servicediscovery:DiscoverInstances"]
       resources = ["*"]
+      conditions = [
+        {
+          test     = "StringEquals"
+          variable = "servicediscovery:NamespaceName"
+          values   = [aws_service_discovery_private_dns_namespace.this.name]
+        },
+        {
+          test     = "StringEquals"
+          variable = "servicediscovery:ServiceName"
+          values   = [aws_service_discovery_service.this.name]
+        },
+      ]
     },
   ]
 }

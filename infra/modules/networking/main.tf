@@ -10,6 +10,10 @@ locals {
   interface_services = toset(concat(
     ["sqs", "ecr.api", "ecr.dkr", "secretsmanager", "logs", "states", "kms", "sts"],
     var.search_endpoint_services,
+    # Cloud Map's DiscoverInstances is served by data-servicediscovery, not
+    # servicediscovery (the control plane); private DNS makes the SDKs'
+    # default data-servicediscovery.<region>.amazonaws.com resolve to it.
+    var.service_discovery_endpoint ? ["data-servicediscovery"] : [],
   ))
 }
 

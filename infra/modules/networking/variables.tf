@@ -37,6 +37,12 @@ variable "dynamodb_streams_endpoint" {
   default     = false
 }
 
+variable "service_discovery_endpoint" {
+  type        = bool
+  description = "Create an interface endpoint for Cloud Map's discovery API (com.amazonaws.REGION.data-servicediscovery: DiscoverInstances), for the inkdex stream forwarder in the private subnets."
+  default     = false
+}
+
 variable "search_endpoint_services" {
   type        = list(string)
   description = "Extra interface endpoint services for the search backend, e.g. [\"es\"] when OpenSearch is deployed."

@@ -93,8 +93,14 @@ variable "extra_policy_statements" {
     sid       = string
     actions   = list(string)
     resources = list(string)
+    # For actions without resource-level permissions, scoped by condition keys instead.
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
-  description = "Further least-privilege statements for the function's role (the backend it writes to)."
+  description = "Further least-privilege statements for the function's role (the backend it writes to), with optional conditions."
   default     = []
 }
 

@@ -8,6 +8,9 @@ locals {
   deploy_inkdex     = contains(["inkdex", "both"], var.search_backend)
   deploy_opensearch = contains(["opensearch", "both"], var.search_backend)
   app_role_arn      = "arn:aws:iam::${var.accounts.infrastructure}:role/${var.deploy_role_name}"
+  # inkdex's feed: above two replicas, the forwarder Lambda (the inkdex
+  # module's own rule, decided here since networking needs it too).
+  inkdex_forwarder = local.deploy_inkdex && var.inkdex_tasks.max > 2
 }
 
 # ------------------------------------------------------------ management
@@ -49,6 +52,9 @@ module "networking" {
   # inkdex replicas reading the stream themselves (stream feed mode).
   dynamodb_streams_endpoint = local.deploy_inkdex
   flow_logs_bucket_arn      = module.log_storage.bucket_arns["vpc-flow"]
+  # The inkdex forwarder listing the replicas with Cloud Map's
+  # DiscoverInstances (forwarder feed mode).
+  service_discovery_endpoint = local.inkdex_forwarder
 }
 
 module "app_storage" {

@@ -33,6 +33,7 @@ module "inkdex" {
   image_tag                     = var.inkdex_image_tag
   min_tasks                     = var.inkdex_tasks.min
   max_tasks                     = var.inkdex_tasks.max
+  feed_mode                     = local.inkdex_forwarder ? "forwarder" : "stream"
   discovery_namespace           = "inkdex.${var.environment}.internal"
   forwarder_source_dir          = "${path.module}/../../lambda/stream-forwarder"
   deletion_protection           = local.prod
