@@ -30,4 +30,6 @@ module "platform" {
   inkdex_tasks                 = var.inkdex_tasks
   opensearch                   = var.opensearch
   opensearch_sync_package_path = var.opensearch_sync_package_path
+
+  inkdex_forwarder_package_path = var.inkdex_forwarder_package_path
 }

@@ -25,7 +25,7 @@ variable "environment" {
 }
 
 variable "accounts" {
-  type        = object({
+  type = object({
     management     = string
     infrastructure = string
     audit          = string
@@ -104,7 +104,7 @@ variable "inkdex_tasks" {
 }
 
 variable "opensearch" {
-  type        = object({
+  type = object({
     instance_type   = string
     instance_count  = number
     volume_size_gib = number
@@ -114,6 +114,12 @@ variable "opensearch" {
 }
 
 variable "opensearch_sync_package_path" {
+  type        = string
+  description = "See infra/stacks/platform."
+  default     = null
+}
+
+variable "inkdex_forwarder_package_path" {
   type        = string
   description = "See infra/stacks/platform."
   default     = null

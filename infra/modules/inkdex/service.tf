@@ -28,6 +28,10 @@ resource "aws_ecs_task_definition" "this" {
       condition     = local.feed_mode != "stream" || var.dynamodb_streams_endpoint_url != null
       error_message = "feed_mode \"stream\" needs dynamodb_streams_endpoint_url: the tasks reach DynamoDB Streams only through its interface endpoint."
     }
+    precondition {
+      condition     = local.feed_mode != "forwarder" || var.forwarder_package_path != null || var.forwarder_source_dir != null
+      error_message = "feed_mode \"forwarder\" (or max_tasks > 2) needs the forwarder Lambda's package: forwarder_package_path (the zip infra/lambda/stream-forwarder/build.sh makes, signed) or forwarder_source_dir (its package tree)."
+    }
   }
 
   # The index lives on the task's ephemeral volume, so every new task starts

@@ -224,8 +224,16 @@ variable "discovery_namespace" {
 
 variable "forwarder_source_dir" {
   type        = string
-  description = "Directory of the stream-forwarder code (infra/lambda/stream-forwarder), zipped by archive_file."
+  description = "The package tree infra/lambda/stream-forwarder/build.sh writes (OUT_DIR/package: handler, gRPC stubs, grpcio and protobuf for arm64), zipped by archive_file. Not infra/lambda/stream-forwarder itself: the function would fail to import without the stubs and grpcio."
   default     = null
+
+  validation {
+    condition = var.forwarder_source_dir == null || alltrue([
+      for f in ["handler.py", "inkdex/v1/stream_ingest_pb2_grpc.py", "grpc/__init__.py"] :
+      fileexists("${coalesce(var.forwarder_source_dir, ".")}/${f}")
+    ])
+    error_message = "forwarder_source_dir must be the package tree build.sh writes (with handler.py, inkdex/v1/stream_ingest_pb2_grpc.py and grpc/), not the source directory."
+  }
 }
 
 variable "forwarder_package_path" {

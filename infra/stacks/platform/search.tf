@@ -35,7 +35,7 @@ module "inkdex" {
   max_tasks                     = var.inkdex_tasks.max
   feed_mode                     = local.inkdex_forwarder ? "forwarder" : "stream"
   discovery_namespace           = "inkdex.${var.environment}.internal"
-  forwarder_source_dir          = "${path.module}/../../lambda/stream-forwarder"
+  forwarder_package_path        = var.inkdex_forwarder_package_path
   deletion_protection           = local.prod
 }
 

@@ -146,3 +146,9 @@ variable "opensearch_sync_package_path" {
   description = "Signed zip of the stream-to-OpenSearch sync Lambda; null deploys no sync function."
   default     = null
 }
+
+variable "inkdex_forwarder_package_path" {
+  type        = string
+  description = "Signed zip of inkdex's stream-forwarder Lambda, as infra/lambda/stream-forwarder/build.sh makes it (handler, gRPC stubs, grpcio and protobuf for arm64); required when inkdex_tasks.max > 2 (forwarder feed)."
+  default     = null
+}
