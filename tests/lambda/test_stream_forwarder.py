@@ -269,15 +269,16 @@ class CloudMapDiscoveryTest(unittest.TestCase):
         """Sequence numbers the target was sent, in order."""
         return [first + i for t, first, n, _ in self.sent if t == target for i in range(n)]
 
-    def invoke(self, records, client, env=None, context=None):
+    def invoke(self, records, client, env=None, context=None, sender=None):
         """lambda_handler with `env` on top of CLOUD_MAP_ENV, `client` as the
-        discovery client and self.send as the transport; -> (answer, the JSON
-        lines it logged)."""
+        discovery client and `sender` (default self.send) as the transport;
+        -> (answer, the JSON lines it logged)."""
         for name, value in {**CLOUD_MAP_ENV, "AWS_LAMBDA_FUNCTION_NAME": "fwd",
                             **(env or {})}.items():
             self.addCleanup(os.environ.pop, name, None)
             os.environ[name] = value
-        for name, value in (("_default_sender", lambda: self.send), ("_discovery", client)):
+        for name, value in (("_default_sender", lambda: sender or self.send),
+                            ("_discovery", client)):
             self.addCleanup(setattr, handler, name, getattr(handler, name))
             setattr(handler, name, value)
         out = io.StringIO()
@@ -420,6 +421,33 @@ class CloudMapDiscoveryTest(unittest.TestCase):
         self.assertEqual(len(client.calls), 2)
         self.assertEqual(self.received(A), [0, 1])
         self.assertEqual(self.received(B), [1])
+
+    def test_channels_of_replicas_gone_are_closed(self):
+        """Each invocation keeps the channels of the replicas discovered and
+        closes the others (a replaced task's address never comes back)."""
+        grpc_sender = handler.GrpcSender(TOKEN)
+        gone = grpc_sender._stub("10.0.1.5:50051")  # a channel, not connected
+        grpc_sender._stub(A)
+        retained = []
+        test = self
+
+        class Sender:
+            def __call__(self, target, request, timeout):
+                return test.send(target, request, timeout)
+
+            def retain(self, targets):
+                targets = list(targets)
+                retained.append(targets)
+                grpc_sender.retain(targets)
+
+        answer, _ = self.invoke([fake_record(0)], FakeServiceDiscovery([HEALTHY_A]),
+                                sender=Sender())
+        self.assertEqual(answer, {"batchItemFailures": []})
+        self.assertEqual(retained, [[A]])
+        self.assertEqual(grpc_sender.targets(), [A])
+        with self.assertRaisesRegex(ValueError, "closed channel"):
+            gone.ApplyStreamRecords(handler.pb.ApplyStreamRecordsRequest(records_json=["{}"]),
+                                    timeout=1)
 
     def test_configuration_errors_name_the_variable(self):
         client = FakeServiceDiscovery([HEALTHY_A])

@@ -428,7 +428,9 @@ def handle_records(records, targets, send, timeout=DEFAULT_TIMEOUT_SECONDS,
 
 class GrpcSender:
     """send(target, request, timeout) over one cached channel per target, with
-    the write token as bearer metadata. Thread-safe."""
+    the write token as bearer metadata. Thread-safe. retain() closes the
+    channels of targets no longer in use: replicas come and go (every
+    deployment replaces them), and a warm container lives for hours."""
 
     def __init__(self, token=None, tls=False, ca_file=None):
         self._metadata = (("authorization", "Bearer " + token),) if token else ()
@@ -437,6 +439,7 @@ class GrpcSender:
             roots = open(ca_file, "rb").read() if ca_file else None
             self._credentials = grpc.ssl_channel_credentials(root_certificates=roots)
         self._stubs = {}
+        self._channels = {}
         self._lock = threading.Lock()
 
     def _stub(self, target):
@@ -444,12 +447,29 @@ class GrpcSender:
             if target not in self._stubs:
                 channel = (grpc.secure_channel(target, self._credentials) if self._credentials
                            else grpc.insecure_channel(target))
+                self._channels[target] = channel
                 self._stubs[target] = pb_grpc.StreamIngestStub(channel)
             return self._stubs[target]
 
     def __call__(self, target, request, timeout):
         return self._stub(target).ApplyStreamRecords(request, timeout=timeout,
                                                      metadata=self._metadata)
+
+    def retain(self, targets):
+        """Closes and forgets the channels of targets not in `targets`."""
+        keep = set(targets)
+        with self._lock:
+            gone = [t for t in self._stubs if t not in keep]
+            channels = [self._channels.pop(t) for t in gone]
+            for t in gone:
+                del self._stubs[t]
+        for channel in channels:
+            channel.close()
+
+    def targets(self):
+        """The targets with an open channel."""
+        with self._lock:
+            return sorted(self._stubs)
 
 
 _sender = None
@@ -515,7 +535,10 @@ def lambda_handler(event, context):
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         deadline = (time.monotonic() + context.get_remaining_time_in_millis() / 1000.0
                     - DEADLINE_MARGIN_SECONDS)
-    answer, summary = forward_batch(records, replicas, _default_sender(), timeout, max_per_call,
+    sender = _default_sender()
+    if hasattr(sender, "retain"):  # GrpcSender; a bare send callable has none
+        sender.retain(r.address for r in replicas)
+    answer, summary = forward_batch(records, replicas, sender, timeout, max_per_call,
                                     deadline=deadline, unhealthy_timeout=unhealthy_timeout)
     log("batch", records=len(records), replicas=summary["replicas"],
         unhealthy_replicas=summary["unhealthy_replicas"],
