@@ -189,6 +189,10 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = CheckRange("--min-free-disk-mb", flags.min_free_disk_mb, 0, 1 << 30);
+      !s.ok()) {
+    return s;
+  }
   if (absl::StatusOr<absl::Duration> ttl = TombstoneTtl(flags); !ttl.ok()) return ttl.status();
   if (absl::StatusOr<absl::Duration> interval = TombstonePurgeInterval(flags); !interval.ok()) {
     return interval.status();
@@ -337,6 +341,13 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("MS")
       ->envname("INKDEX_COMMIT_INTERVAL_MS");
+  app.add_option("--min-free-disk-mb", flags.min_free_disk_mb,
+                 "Writes are refused (RESOURCE_EXHAUSTED, nothing written) while the index's "
+                 "volume has less free; a write that runs the disk out of space can take the "
+                 "process down. 0: no check (0..1073741824)")
+      ->capture_default_str()
+      ->type_name("MIB")
+      ->envname("INKDEX_MIN_FREE_DISK_MB");
   app.add_option("--tombstone-ttl", flags.tombstone_ttl,
                  "Forget deleted artists' tombstones (id and version) this long after the "
                  "delete; a change older than a forgotten delete that arrives later brings the "

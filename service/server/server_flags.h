@@ -36,6 +36,8 @@ struct ServerFlags {
   int max_concurrent_requests = 64;
   int read_threads = 0;  // threads that run searches; 0: one per core
   int commit_interval_ms = 100;
+  // IndexOptions::min_free_disk_bytes, in MiB; 0: no check.
+  int64_t min_free_disk_mb = 128;
   // Tombstones of deletes older than this are purged (tombstone_purger.h);
   // "0" keeps them forever. Durations as absl::ParseDuration reads them.
   std::string tombstone_ttl = "168h";

@@ -287,8 +287,10 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // its document layout): seconds to a minute or two at 1M artists, said
   // here so that a slow start is not a silent one.
   const absl::Time open_start = absl::Now();
+  IndexOptions index_options;
+  index_options.min_free_disk_bytes = static_cast<uint64_t>(flags.min_free_disk_mb) << 20;
   absl::StatusOr<std::unique_ptr<IndexHolder>> opened =
-      IndexHolder::Open(flags.index_dir, IndexOptions());
+      IndexHolder::Open(flags.index_dir, index_options);
   if (!opened.ok()) return Fail(env.log(), "index_open_failed", opened.status(), kExitFailure);
   holder = *std::move(opened);
   scraped.store(holder.get(), std::memory_order_release);

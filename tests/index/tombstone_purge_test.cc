@@ -324,6 +324,31 @@ TEST_F(TombstonePurgeTest, AFailedSearchIndexCommitIsCaughtUpBeforeTheNextWrite)
   ExpectVerified();
 }
 
+// Xapian closes its database when a failed commit cannot return to the old
+// revision (seen on a full disk): the next write reopens it and catches up,
+// instead of failing with DatabaseClosedError until a restart.
+TEST_F(TombstonePurgeTest, ASearchIndexClosedByAFailedCommitIsReopenedByTheNextWrite) {
+  Put(MakeArtist("a", "Alpha", kLeedsLat, kLeedsLon, {"fineline"}, 3));
+  auto* impl = dynamic_cast<index::IndexImpl*>(index_.get());
+  ASSERT_NE(impl, nullptr);
+  impl->FailSearchIndexCommitsForTesting(1, /*close_database=*/true);
+  WriteBatch b;
+  b.Upsert(MakeArtist("a", "Alpha Renamed", kLeedsLat, kLeedsLon, {"fineline"}, 5));
+  auto failed = index_->Apply(b);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(SearchIds(kLeedsLat, kLeedsLon, "alpha"), ElementsAre("a"));
+
+  EXPECT_EQ(Put(MakeArtist("b", "Bravo", kLeedsLat, kLeedsLon, {"fineline"})),
+            ChangeResult::Outcome::kApplied);
+  EXPECT_THAT(SearchIds(kLeedsLat, kLeedsLon, "renamed"), ElementsAre("a"));
+  EXPECT_THAT(SearchIds(kLeedsLat, kLeedsLon, "bravo"), ElementsAre("b"));
+  ExpectVerified();
+  Reopen();
+  EXPECT_THAT(SearchIds(kLeedsLat, kLeedsLon, "renamed"), ElementsAre("a"));
+  ExpectVerified();
+}
+
 TEST_F(TombstonePurgeTest, VerifyReportsTwoIdsInOneSlot) {
   Put(MakeArtist("a", "Alpha", kLeedsLat, kLeedsLon, {"fineline"}));
   Put(MakeArtist("b", "Bravo", kLeedsLat, kLeedsLon, {"fineline"}));

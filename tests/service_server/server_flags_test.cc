@@ -76,6 +76,7 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.max_concurrent_requests, 64);
   EXPECT_EQ(flags_.read_threads, 0);
   EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
+  EXPECT_EQ(flags_.min_free_disk_mb, 128);
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
   EXPECT_EQ(flags_.test_search_delay(), absl::ZeroDuration());
@@ -114,7 +115,8 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
                    "5",           "--max-message-bytes",
                    "4096",        "--log-level",
                    "debug",       "--test-search-delay-ms",
-                   "250"}),
+                   "250",         "--min-free-disk-mb",
+                   "512"}),
             -1)
       << err_.str();
   EXPECT_EQ(flags_.listen, "0.0.0.0:0");
@@ -129,6 +131,7 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(flags_.max_message_bytes, 4096);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
   EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(250));
+  EXPECT_EQ(flags_.min_free_disk_mb, 512);
 }
 
 TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
@@ -223,6 +226,8 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--read-threads", "257"}, "--read-threads"},
       {{"--commit-interval-ms", "-1"}, "--commit-interval-ms"},
       {{"--commit-interval-ms", "60001"}, "--commit-interval-ms"},
+      {{"--min-free-disk-mb", "-1"}, "--min-free-disk-mb"},
+      {{"--min-free-disk-mb", "lots"}, "--min-free-disk-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},
       {{"--max-message-bytes", "4294967296"}, "--max-message-bytes"},
       {{"--log-level", "chatty"}, "--log-level"},

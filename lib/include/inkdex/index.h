@@ -95,6 +95,12 @@ struct IndexOptions {
   // Verify finds out of step with the documents, or one ahead of them (Open
   // refuses that with DATA_LOSS). Costs about what `inkdex build` does.
   bool rebuild_search_index = false;
+  // Every commit (Apply, PurgeTombstones) first checks that the index's
+  // volume has at least this much available, else fails with
+  // RESOURCE_EXHAUSTED and writes nothing: a commit that runs the disk out of
+  // space can take the process down (Xapian) and leaves RocksDB refusing
+  // writes until 64 MiB are free again. 0: no check.
+  uint64_t min_free_disk_bytes = uint64_t{128} << 20;
 };
 
 // One change to apply: an upsert of a whole artist or a delete of an id.

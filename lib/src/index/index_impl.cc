@@ -10,6 +10,7 @@
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
 #include "index/change_version.h"
+#include "index/disk_space.h"
 #include "index/search_index_sync.h"
 #include "inkdex/record.h"
 #include "text/document_builder.h"
@@ -313,6 +314,7 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
 
 absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
   absl::MutexLock lock(&write_mu_);
+  if (absl::Status s = CheckFreeDiskSpace(dir_, options_.min_free_disk_bytes); !s.ok()) return s;
   if (absl::Status s = CatchUpSearchIndex(); !s.ok()) return s;
   const std::shared_ptr<const engine::Snapshot> base = snapshot();
   store::CommitWrite write = NextCommit();
@@ -459,6 +461,12 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
                                             const std::function<void()>& write_documents,
                                             const char* what) {
   try {
+    if (fail_closes_search_index_ && fail_search_index_commits_ > 0) {
+      // As Xapian leaves it: the changes gone, the database closed.
+      --fail_search_index_commits_;
+      xdb_->close();
+      throw Xapian::DatabaseError("commit failed and the database closed (injected for testing)");
+    }
     write_documents();
     CommitSearchIndex(seq);
   } catch (const Xapian::Error& e) {
@@ -478,6 +486,10 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
 
 absl::Status IndexImpl::CatchUpSearchIndex() {
   if (!xapian_behind_) return absl::OkStatus();
+  // Its pending changes, if any, are committed or dropped on close: either
+  // way the re-index below rewrites every document after its commit seq.
+  xdb_.reset();
+  if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   absl::StatusOr<uint64_t> xseq = ReadXapianSeq(*xdb_);
   if (!xseq.ok()) return xseq.status();
   absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(*xseq);
@@ -506,9 +518,10 @@ bool IndexImpl::AddUnsyncedBootRecord(store::CommitWrite* write) {
   return true;
 }
 
-void IndexImpl::FailSearchIndexCommitsForTesting(int n) {
+void IndexImpl::FailSearchIndexCommitsForTesting(int n, bool close_database) {
   absl::MutexLock lock(&write_mu_);
   fail_search_index_commits_ = n;
+  fail_closes_search_index_ = close_database;
 }
 
 absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden) const {

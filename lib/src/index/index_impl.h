@@ -66,7 +66,10 @@ class IndexImpl : public Index {
 
   // Makes the next `n` search index commits fail as an I/O error would
   // (after the document store committed): tests of the recovery path.
-  void FailSearchIndexCommitsForTesting(int n) ABSL_LOCKS_EXCLUDED(write_mu_);
+  // `close_database`: Xapian also closes its database, as it does when it
+  // cannot return to the old revision after a failed commit (a full disk).
+  void FailSearchIndexCommitsForTesting(int n, bool close_database = false)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
  private:
   // A Xapian reader borrowed from the pool, returned on destruction.
@@ -105,9 +108,11 @@ class IndexImpl : public Index {
   size_t AssignNewSlots(store::CommitWrite* write,
                         absl::flat_hash_map<std::string, uint32_t>* new_slots)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  // After a search index commit failed (xapian_behind_), re-applies the
-  // commits it lacks and publishes the snapshot that was held back; a no-op
-  // otherwise.
+  // After a search index commit failed (xapian_behind_), reopens the
+  // search index at its last committed revision (Xapian may have closed it:
+  // it does when a failed commit cannot return to the old revision, as on
+  // a full disk), re-applies the commits it lacks and publishes the snapshot
+  // that was held back; a no-op otherwise.
   absl::Status CatchUpSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The next commit's seq, time and slot counter, from the store's state.
   store::CommitWrite NextCommit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -191,6 +196,7 @@ class IndexImpl : public Index {
   // row). Kept in step with the stored records by Apply and the purge.
   absl::btree_set<uint32_t> tombstone_slots_ ABSL_GUARDED_BY(write_mu_);
   int fail_search_index_commits_ ABSL_GUARDED_BY(write_mu_) = 0;
+  bool fail_closes_search_index_ ABSL_GUARDED_BY(write_mu_) = false;
   // search_index_sync.h: the running kernel's boot id when Xapian commits
   // without fsync ("" = Xapian syncs each commit), and whether this process
   // has recorded it in the store yet.

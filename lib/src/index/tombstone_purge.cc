@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/snapshot_update.h"
+#include "index/disk_space.h"
 #include "index/index_impl.h"
 
 namespace inkdex::index {
@@ -23,6 +24,7 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
     return absl::InvalidArgumentError("max_records: must be greater than 0");
   }
   absl::MutexLock lock(&write_mu_);
+  if (absl::Status s = CheckFreeDiskSpace(dir_, options_.min_free_disk_bytes); !s.ok()) return s;
   if (absl::Status s = CatchUpSearchIndex(); !s.ok()) return s;
   const std::shared_ptr<const engine::Snapshot> base = snapshot();
   store::CommitWrite write = NextCommit();

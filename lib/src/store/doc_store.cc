@@ -1,5 +1,7 @@
 #include "store/doc_store.h"
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <deque>
 #include <thread>
@@ -11,6 +13,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "store/info_log.h"
 
 namespace inkdex::store {
 namespace {
@@ -25,6 +28,8 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(msg);
+  if (s.IsBusy()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
 }
 
@@ -60,14 +65,20 @@ DocStore::DocStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(d
 DocStore::~DocStore() = default;
 
 absl::StatusOr<std::unique_ptr<DocStore>> DocStore::Open(const std::string& dir, bool create,
-                                                         bool sync, size_t cache_bytes) {
+                                                         bool sync, size_t cache_bytes,
+                                                         rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = create;
   options.compression = rocksdb::kLZ4Compression;
   options.bottommost_compression = rocksdb::kZSTD;
   options.max_background_jobs = 2;
-  options.keep_log_file_num = 4;
-  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // RocksDB's own file logger can abort the process on a full disk
+  // (info_log.h).
+  constexpr uint64_t kMaxInfoLogBytes = 4 << 20;
+  if (create) (void)::mkdir(dir.c_str(), 0755);  // the log's directory, before RocksDB makes it
+  options.info_log = std::make_shared<InfoLog>(absl::StrCat(dir, "/LOG"), kMaxInfoLogBytes,
+                                               rocksdb::InfoLogLevel::WARN_LEVEL);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

@@ -36,7 +36,8 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace inkdex::store {
 
@@ -63,14 +64,23 @@ class DocStore {
   // Opens (creating when allowed) the store in `dir`. FAILED_PRECONDITION
   // "document store: 'DIR' is open for writing in another process" (or "in
   // this process already") when its lock is held.
+  // `env`: RocksDB's environment (tests inject faults through it); null:
+  // the default. Not owned; must outlive the store.
   static absl::StatusOr<std::unique_ptr<DocStore>> Open(const std::string& dir, bool create,
-                                                        bool sync, size_t cache_bytes);
+                                                        bool sync, size_t cache_bytes,
+                                                        rocksdb::Env* env = nullptr);
   ~DocStore();
 
   CommitState state() const { return state_; }
 
   // Writes `write` atomically and logs the ids it changed. On error nothing
-  // was written and state() is unchanged.
+  // was written and state() is unchanged. A failed write leaves RocksDB
+  // refusing writes (its background error), reads still served:
+  // - a full disk: RESOURCE_EXHAUSTED; RocksDB resumes by itself once the
+  //   volume has a write buffer's worth (64 MiB) free, polling every few
+  //   seconds (docs/LOG says what it waits for);
+  // - any other write error: INTERNAL until the store is reopened (RocksDB
+  //   cannot vouch for its write-ahead log after it).
   absl::Status Commit(const CommitWrite& write);
 
   absl::StatusOr<std::optional<StoredRecord>> Get(const std::string& id) const;
