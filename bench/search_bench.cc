@@ -2,7 +2,7 @@
 // class (query_set.h) and index size.
 //
 //   inkdex_search_bench --build_dir=build [--artists=100000,1000000]
-//                       [--queries=1000] [--benchmark_* flags]
+//                       [--queries=1000] [--interruptible] [--benchmark_* flags]
 //
 // For each size the benchmark index is built first when missing (workload.h);
 // measuring starts once the opened indexes' background work (RocksDB
@@ -15,11 +15,16 @@
 //                                 queries without a hit).
 //   throughput/<class>/<artists>  two threads splitting the same list;
 //                                 items_per_second is queries/s.
+// --interruptible: every search carries what inkdex-server gives each call, an
+// `interrupted` check (a cancellation flag and a clock read against the
+// call's deadline) and a deadline a minute away, so the cost of polling them
+// (and of the text match's stop source, text/match_stop.h) is measured.
 // Environment defaults for the flags: INKDEX_BENCH_ARTISTS, INKDEX_BENCH_QUERIES.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -32,6 +37,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "inkdex/index.h"
 #include "query_set.h"
 #include "workload.h"
@@ -51,7 +58,11 @@ struct Flags {
   std::string build_dir = ".";
   std::vector<uint64_t> artists = {100000, 1000000};
   size_t queries = 1000;
+  bool interruptible = false;
 };
+
+// --interruptible; set once before the benchmarks run.
+bool interruptible_searches = false;
 
 // Runs one query; the number of matches (suggestions for suggest), or -1 on
 // an error, which is printed.
@@ -64,7 +75,22 @@ int64_t RunQuery(const Index& index, const BenchQuery& q) {
     }
     return static_cast<int64_t>(r->size());
   }
-  absl::StatusOr<SearchResponse> r = index.Search(q.search);
+  absl::StatusOr<SearchResponse> r;
+  if (interruptible_searches) {
+    // As inkdex-server's calls: a cancellation flag and the deadline, read
+    // at every poll (artist_search_service.cc, Interrupted).
+    static std::atomic<bool> cancelled{false};
+    SearchRequest search = q.search;
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::minutes(1);
+    search.interrupted = [deadline] {
+      return cancelled.load(std::memory_order_relaxed) ||
+             std::chrono::system_clock::now() > deadline;
+    };
+    search.deadline = absl::Now() + absl::Minutes(1);
+    r = index.Search(search);
+  } else {
+    r = index.Search(q.search);
+  }
   if (!r.ok()) {
     std::cerr << QueryToJson(q) << ": " << r.status() << "\n";
     return -1;
@@ -179,6 +205,8 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
       flags->build_dir = std::string(arg.substr(12));
     } else if (arg.starts_with("--artists=")) {
       if (!ParseCounts("--artists", arg.substr(10), &flags->artists)) return false;
+    } else if (arg == "--interruptible") {
+      flags->interruptible = true;
     } else if (arg.starts_with("--queries=")) {
       if (!absl::SimpleAtoi(std::string(arg.substr(10)), &flags->queries) || flags->queries < 2) {
         std::cerr << "--queries: must be a count >= 2, got " << arg.substr(10) << "\n";
@@ -195,6 +223,7 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
 int Main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(&argc, argv, &flags)) return 2;
+  interruptible_searches = flags.interruptible;
   const bool listing = ListsBenchmarksOnly(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
@@ -241,6 +270,7 @@ int Main(int argc, char** argv) {
   }
   if (!listing) WaitForBackgroundWork();
   benchmark::AddCustomContext("inkdex_queries_per_class", std::to_string(flags.queries));
+  benchmark::AddCustomContext("inkdex_interruptible", flags.interruptible ? "yes" : "no");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
