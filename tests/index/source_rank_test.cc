@@ -295,6 +295,23 @@ TEST_F(SourceRankTest, ProfileChangesWhileMetadataIsServedAreKeptForItsRemove) {
   ExpectVerified();
 }
 
+TEST_F(SourceRankTest, AHiddenMetadataItemHidesTheArtistInsteadOfFallingBack) {
+  ASSERT_EQ(Upsert(Profile("Olga Profile", "100")).outcome, Outcome::kApplied);
+  Artist opted_out = Ranked("Mia Metadata", "200", kMetadata);
+  opted_out.set_opted_out(true);
+  ASSERT_EQ(Upsert(opted_out).outcome, Outcome::kApplied);
+  EXPECT_EQ(Served(), "gone");
+  EXPECT_THAT(HitIds(SearchText(*index_, "Olga")), IsEmpty());
+  auto hidden = index_->Get("dup1", /*include_hidden=*/true);
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_EQ(hidden->name(), "Mia Metadata");
+  EXPECT_EQ(Upsert(Ranked("Mia Metadata", "300", kMetadata)).outcome, Outcome::kApplied);
+  EXPECT_EQ(Served(), "Mia Metadata @300 rank 1");
+  EXPECT_EQ(DeleteAt("400", kMetadata).outcome, Outcome::kApplied);
+  EXPECT_EQ(Served(), "Olga Profile @100 rank 2");
+  ExpectVerified();
+}
+
 TEST_F(SourceRankTest, ProfileRemovedThenMetadataRemovedLeavesTheArtistGone) {
   ASSERT_EQ(Upsert(Profile("Olga Profile", "100")).outcome, Outcome::kApplied);
   ASSERT_EQ(Upsert(Ranked("Mia Metadata", "200", kMetadata)).outcome, Outcome::kApplied);

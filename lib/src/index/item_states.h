@@ -4,7 +4,9 @@
 //
 // Every ranked item of an artist has a state: the latest change seen of
 // that item, either its image (a live document, possibly hidden) or a
-// tombstone, at its version. The artist's stored record (DocStore d/<id>)
+// tombstone, at its version. "Live" means an image, hidden or not: an opted
+// out or inactive METADATA item hides the artist, it does not fall back to
+// PROFILE. The artist's stored record (DocStore d/<id>)
 // serves the state of its highest-ranked live item; the states of its other
 // items are kept beside it (DocStore i/<id>, an ItemStates, written in the
 // same commit; StoredRecord.has_item_states says they exist, so an artist
