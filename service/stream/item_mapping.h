@@ -38,8 +38,10 @@
 // PROFILE of one id, during a migration), the artist follows the item whose
 // sort key matches the earliest pattern: its rank (ItemKind::sort_key_rank,
 // 1 for the first pattern) goes with every change (Artist.source_rank), and
-// the index lets no change of a lower-ranked item overwrite or delete a
-// document that came from a higher-ranked one (inkdex/index.h "Versions").
+// the index serves the highest-ranked item that exists: a change of a
+// lower-ranked item never overwrites or deletes a document that came from a
+// higher-ranked one, but is kept, and served once the higher-ranked item is
+// removed (inkdex/index.h "Source ranks").
 //
 // A pattern is exact text, or a prefix when it ends in '*' ("*" alone
 // matches every value); '*' anywhere else is an error. A field of "fields"

@@ -63,10 +63,11 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
       r.reason = change.reason;
       if (change.outranked_by != 0) {
         const ItemMapping& mapping = mapper.mapping();
-        r.reason = absl::StrCat("outranked: the artist's document comes from its ",
-                                mapping.DescribeRank(change.outranked_by),
-                                " item, which takes precedence over this record's ",
-                                mapping.DescribeRank(rank_of[c]), " item");
+        const std::string served = mapping.DescribeRank(change.outranked_by);
+        r.reason = absl::StrCat(
+            "outranked: the artist's document comes from its ", served,
+            " item, which takes precedence over this record's ", mapping.DescribeRank(rank_of[c]),
+            " item (kept: the artist falls back to it if the ", served, " item is removed)");
       }
     } else if (change.outcome == ChangeResult::Outcome::kRejected) {
       r.outcome = RecordOutcome::kRejected;

@@ -7,7 +7,11 @@
 // to one WriteBatch with `metadata` and committed by `commit` (Index::Apply,
 // or the server's group committer). Idempotent: a record applied before
 // comes back kStale (its stream sequence number is not newer than the
-// stored one), so a batch can be retried whole after a failure.
+// stored one of its item), so a batch can be retried whole after a failure.
+// A record of a lower-ranked item (PROFILE) while the artist is served from
+// a higher-ranked one (METADATA) is kept by the index but changes nothing
+// visible: kStale, the reason "outranked: ... (kept: the artist falls back
+// to it if the SK METADATA item is removed)".
 //
 // Thread safety: a pure function of its arguments; `commit` decides.
 #ifndef INKDEX_SERVICE_STREAM_RECORD_BATCH_H_

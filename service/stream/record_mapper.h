@@ -12,7 +12,8 @@
 //     OldImage when the id is an attribute), at the sequence number.
 //   Upserts and deletes carry the item's source rank (the position of its
 //   sort-key pattern, item_mapping.h "Precedence"), so a change of an older
-//   PROFILE item never overrides or deletes the artist's METADATA document.
+//   PROFILE item never overrides or deletes the artist's METADATA document;
+//   the index keeps it, to serve if METADATA is removed.
 //   an item of another type -> kIgnore, `reason` the item type ("STUDIO").
 //   an artist record that cannot be indexed -> kReject, `reason` "field:
 //     reason": no coordinates or a required field of the wrong type

@@ -7,12 +7,14 @@
 // whose items cannot be indexed as "hidden_unindexable"), artist items that
 // cannot be indexed are counted and reported through `on_reject`. Each
 // artist carries its item's source rank (item_mapping.h "Precedence"), so of
-// two items of one id (PROFILE and METADATA) the higher-ranked wins in either
-// order. Numeric version 1 is deliberate: the stream is replayed over the
-// loaded index afterwards, and any stream version outranks any numeric one
-// (inkdex/index.h "Versions"), so every change the stream still holds wins
-// over the scanned copy of its item, whatever the timing of the two (a
-// change of a lower-ranked item yields to the higher-ranked item's copy).
+// two items of one id (PROFILE and METADATA) the higher-ranked is served in
+// either order and the other is kept behind it (inkdex/index.h "Source
+// ranks": served if the stream then removes the higher-ranked item). Numeric version 1 is
+// deliberate: the stream is replayed over the loaded index afterwards, and any stream version
+// outranks any numeric one (inkdex/index.h "Versions"), so every change the stream still holds wins
+// over the scanned copy of its item, whatever the timing of the two
+// (versions compare per item: a change of a lower-ranked item yields to the
+// higher-ranked item's copy, and is kept behind it).
 //
 // Order: the artists are held while the table is scanned and applied sorted
 // by location (inkdex/bulk_loader.h), so artists near each other get

@@ -21,13 +21,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The child: opens the index and applies batches first, first+1, ... for
-// ever, writing each acknowledged batch number to `fd`. Never returns.
-[[noreturn]] void RunWriter(const std::string& dir, uint64_t first, int fd) {
+using BatchFn = WriteBatch (*)(uint64_t n);
+
+// The child: opens the index and applies batches make(first),
+// make(first+1), ... for ever, writing each acknowledged batch number to
+// `fd`. Never returns.
+[[noreturn]] void RunWriter(const std::string& dir, BatchFn make, uint64_t first, int fd) {
   auto index = Index::Open(dir);  // sync = true
   if (!index.ok()) _exit(2);
   for (uint64_t n = first;; ++n) {
-    absl::StatusOr<std::vector<ChangeResult>> r = (*index)->Apply(CrashBatch(n));
+    absl::StatusOr<std::vector<ChangeResult>> r = (*index)->Apply(make(n));
     if (!r.ok()) _exit(3);
     if (write(fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) _exit(4);
   }
@@ -46,10 +49,18 @@ void ExpectVerifies(const Index& index) {
   EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
-TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
-  ScratchDir dir("crash");
+// Kills a writer applying make(n) batches at random moments, six times;
+// after each kill the index must verify and hold the model of the
+// acknowledged batches (`apply` adds a batch to a Model, `served` turns it
+// into what the index serves), with the batch in flight wholly or not at
+// all.
+template <typename Model>
+void KillWritersAndCheck(const std::string& tag, BatchFn make,
+                         void (*apply)(const WriteBatch&, Model*),
+                         ExpectedState (*served)(const Model&)) {
+  ScratchDir dir(tag);
   std::mt19937_64 rng(42);
-  ExpectedState state;
+  Model state;
   int in_flight_present = 0, in_flight_absent = 0;
   for (int round = 0; round < 6; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
@@ -60,7 +71,7 @@ TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       close(fds[0]);
-      RunWriter(dir.path(), first, fds[1]);
+      RunWriter(dir.path(), make, first, fds[1]);
     }
     close(fds[1]);
     const int delay_ms = std::uniform_int_distribution<int>(200, 1500)(rng);
@@ -73,17 +84,16 @@ TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
     const uint64_t last = LastAcknowledged(fds[0]);
     close(fds[0]);
 
-    ExpectedState acknowledged = state;
-    for (uint64_t n = first; last != 0 && n <= last; ++n)
-      ApplyToModel(CrashBatch(n), &acknowledged);
-    ExpectedState with_in_flight = acknowledged;
-    ApplyToModel(CrashBatch(last == 0 ? first : last + 1), &with_in_flight);
+    Model acknowledged = state;
+    for (uint64_t n = first; last != 0 && n <= last; ++n) apply(make(n), &acknowledged);
+    Model with_in_flight = acknowledged;
+    apply(make(last == 0 ? first : last + 1), &with_in_flight);
 
     auto index = Index::Open(dir.path());
     ASSERT_TRUE(index.ok()) << index.status();
     ExpectVerifies(**index);
-    const std::string without = DiffIndex(**index, acknowledged);
-    const std::string with = DiffIndex(**index, with_in_flight);
+    const std::string without = DiffIndex(**index, served(acknowledged));
+    const std::string with = DiffIndex(**index, served(with_in_flight));
     ASSERT_TRUE(without.empty() || with.empty())
         << "acknowledged " << (last == 0 ? 0 : last - first + 1)
         << " batches; state differs from them (" << without
@@ -92,8 +102,23 @@ TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
     ++(without.empty() ? in_flight_absent : in_flight_present);
   }
   EXPECT_FALSE(state.empty()) << "the writer never committed anything";
-  RecordProperty("in_flight_present", in_flight_present);
-  RecordProperty("in_flight_absent", in_flight_absent);
+  ::testing::Test::RecordProperty("in_flight_present", in_flight_present);
+  ::testing::Test::RecordProperty("in_flight_absent", in_flight_absent);
+}
+
+ExpectedState Itself(const ExpectedState& state) { return state; }
+
+TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
+  KillWritersAndCheck<ExpectedState>("crash", CrashBatch, ApplyToModel, Itself);
+}
+
+// The same with ranked items (index/item_states.h): the kept states of the
+// items are committed with the documents, so after any kill each artist
+// serves its highest-ranked live item by the acknowledged batches, and a
+// delete of the served item falls back to a kept one.
+TEST(CrashTest, KillDuringRankedApplyKeepsEveryItemsState) {
+  KillWritersAndCheck<RankedState>("crash_ranked", RankedCrashBatch, ApplyRankedToModel,
+                                   ServedState);
 }
 
 // Copies the directory tree `from` to `to` (which must not exist).

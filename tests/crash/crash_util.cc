@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -50,21 +51,85 @@ void ApplyToModel(const WriteBatch& batch, ExpectedState* state) {
   }
 }
 
-WriteBatch CrashBatch(uint64_t n) {
-  std::mt19937_64 rng(n * 7919 + 17);
+namespace {
+
+// 50 changes of batch `n`: the i-th is of a random id (`format` with a
+// number below `ids`) at version n * 100 + i + 1; add(batch, id, version,
+// rng) adds it.
+WriteBatch RandomBatch(
+    uint64_t seed, const char* format, int ids, uint64_t n,
+    const std::function<void(WriteBatch*, const char*, uint64_t, std::mt19937_64&)>& add) {
+  std::mt19937_64 rng(seed);
   WriteBatch batch;
   for (uint64_t i = 0; i < 50; ++i) {
     char id[16];
-    std::snprintf(id, sizeof id, "c%04d", static_cast<int>(rng() % 2000));
-    const uint64_t version = n * 100 + i + 1;
-    if (rng() % 4 == 0) {
-      batch.Delete(id, version);
-    } else {
-      batch.Upsert(
-          MakeArtist(id, version, 53.0 + (rng() % 1000) * 0.001, -1.5 + (rng() % 1000) * 0.001));
-    }
+    std::snprintf(id, sizeof id, format, static_cast<int>(rng() % ids));
+    add(&batch, id, n * 100 + i + 1, rng);
   }
   return batch;
+}
+
+Artist RandomArtist(const char* id, uint64_t version, std::mt19937_64& rng) {
+  return MakeArtist(id, version, 53.0 + (rng() % 1000) * 0.001, -1.5 + (rng() % 1000) * 0.001);
+}
+
+}  // namespace
+
+WriteBatch CrashBatch(uint64_t n) {
+  return RandomBatch(n * 7919 + 17, "c%04d", 2000, n,
+                     [](WriteBatch* batch, const char* id, uint64_t version, std::mt19937_64& rng) {
+                       if (rng() % 4 == 0) {
+                         batch->Delete(id, version);
+                       } else {
+                         batch->Upsert(RandomArtist(id, version, rng));
+                       }
+                     });
+}
+
+WriteBatch RankedCrashBatch(uint64_t n) {
+  return RandomBatch(n * 104729 + 7, "r%03d", 300, n,
+                     [](WriteBatch* batch, const char* id, uint64_t version, std::mt19937_64& rng) {
+                       const uint32_t rank = 1 + static_cast<uint32_t>(rng() % 2);
+                       // Stream versions, as the stream's records carry (ranked deletes
+                       // come only from the stream).
+                       if (rng() % 10 < 3) {
+                         batch->DeleteAtStreamSequence(id, std::to_string(version), rank);
+                       } else {
+                         Artist a = RandomArtist(id, version, rng);
+                         a.set_version(0);
+                         a.set_stream_sequence(std::to_string(version));
+                         a.set_source_rank(rank);
+                         batch->Upsert(std::move(a));
+                       }
+                     });
+}
+
+void ApplyRankedToModel(const WriteBatch& batch, RankedState* state) {
+  for (const Change& c : batch.changes()) {
+    const bool upsert = c.kind == Change::Kind::kUpsert;
+    const std::string& id = upsert ? c.artist.id() : c.id;
+    const std::string& stream = upsert ? c.artist.stream_sequence() : c.stream_sequence;
+    const uint64_t version = std::stoull(stream);
+    const uint32_t rank = upsert ? c.artist.source_rank() : c.source_rank;
+    Expected& item = (*state)[id][rank];
+    if (version <= item.version) continue;
+    item = upsert ? Expected{version, false, c.artist.name()} : Expected{version, true, ""};
+  }
+}
+
+ExpectedState ServedState(const RankedState& state) {
+  ExpectedState out;
+  for (const auto& [id, items] : state) {
+    Expected served{0, true, ""};
+    for (const auto& [rank, item] : items) {
+      if (!item.deleted) {
+        served = item;
+        break;
+      }
+    }
+    out[id] = served;
+  }
+  return out;
 }
 
 std::string DiffIndex(const Index& index, const ExpectedState& state) {
@@ -81,9 +146,12 @@ std::string DiffIndex(const Index& index, const ExpectedState& state) {
     if (!got.ok())
       return id + ": expected version " + std::to_string(want.version) +
              ", Get: " + got.status().ToString();
-    if (got->version() != want.version || got->name() != want.name) {
+    // A stream version (RankedCrashBatch's) is the number it spells.
+    const uint64_t version =
+        got->stream_sequence().empty() ? got->version() : std::stoull(got->stream_sequence());
+    if (version != want.version || got->name() != want.name) {
       return id + ": expected version " + std::to_string(want.version) + ", got " +
-             std::to_string(got->version());
+             std::to_string(version);
     }
     live.insert(id);
   }

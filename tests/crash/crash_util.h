@@ -48,6 +48,23 @@ void ApplyToModel(const WriteBatch& batch, ExpectedState* state);
 // among 2,000, versions n * 100 + i + 1 (so later batches always win).
 WriteBatch CrashBatch(uint64_t n);
 
+// The crash test of source ranks (index/item_states.h): per artist id and
+// source rank, the latest state of that table item. The index must serve
+// the highest-ranked live one.
+using RankedState = std::map<std::string, std::map<uint32_t, Expected>>;
+
+// Batch number `n` of the ranked crash test: 50 upserts or deletes of the
+// items (source rank 1 or 2) of random ids among 300, versions as
+// CrashBatch's but as stream sequence numbers (Get reports them there).
+WriteBatch RankedCrashBatch(uint64_t n);
+
+// Applies `batch` to `state` by the item rule: a change applies to its
+// item's state when its version is greater.
+void ApplyRankedToModel(const WriteBatch& batch, RankedState* state);
+
+// What the index serves per id: the highest-ranked live item, else deleted.
+ExpectedState ServedState(const RankedState& state);
+
 // Whether `index` holds exactly `state`: every id by Get (version, name;
 // NOT_FOUND for deleted), and a search without constraints returns exactly
 // the live ids (paged). Returns a description of the first difference, or "".

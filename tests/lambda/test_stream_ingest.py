@@ -141,6 +141,34 @@ class ApplyStreamRecordsTest(unittest.TestCase):
         self.apply(record("MODIFY", 4003, inactive, old=image))
         self.assertIsNone(self.get("flip-1"))
 
+    def test_metadata_remove_falls_back_to_the_profile_item(self):
+        """An artist with both items (the older SK PROFILE and SK METADATA):
+        PROFILE's changes while METADATA is served are kept, and METADATA's
+        REMOVE serves PROFILE's latest image; a retried batch changes
+        nothing."""
+        profile = artist_image("mp-1", "Profile Name", lat=53.8, lon=-1.55, sk="PROFILE")
+        renamed = artist_image("mp-1", "Profile Renamed", lat=53.8, lon=-1.55, sk="PROFILE")
+        metadata = artist_image("mp-1", "Metadata Name", sk="METADATA")
+        first = [record("INSERT", 6000, profile), record("INSERT", 6001, metadata),
+                 record("MODIFY", 6002, renamed, old=profile)]
+        reply = self.apply(*first)
+        self.assertEqual(self.outcomes(reply),
+                         ["OUTCOME_APPLIED", "OUTCOME_APPLIED", "OUTCOME_STALE"])
+        self.assertRegex(reply.results[2].reason,
+                         r"^outranked: .*SK METADATA.* \(kept: the artist falls back to it")
+        self.assertEqual(self.get("mp-1").name, "Metadata Name")
+        reply = self.apply(record("REMOVE", 6003, old=metadata))
+        self.assertEqual(self.outcomes(reply), ["OUTCOME_APPLIED"])
+        served = self.get("mp-1")
+        self.assertIsNotNone(served, "METADATA's REMOVE took the artist away")
+        self.assertEqual(served.name, "Profile Renamed")
+        self.assertAlmostEqual(served.location.latitude, 53.8)
+        # The Lambda retries the first batch: METADATA does not come back.
+        self.assertEqual(self.outcomes(self.apply(*first)), ["OUTCOME_STALE"] * 3)
+        self.assertEqual(self.get("mp-1").name, "Profile Renamed")
+        self.apply(record("REMOVE", 6004, old=renamed))
+        self.assertIsNone(self.get("mp-1"))
+
     def test_non_artist_and_malformed_records_never_fail_the_batch(self):
         studio = {"PK": {"S": "STUDIO#s1"}, "SK": {"S": "PROFILE"}, "studioName": {"S": "S"}}
         no_coords = artist_image("bad-1", "No Coordinates")

@@ -20,6 +20,69 @@ StoredRecord Record(const std::string& id, uint64_t version, uint32_t slot) {
   return r;
 }
 
+// The records a full scan (ForEachRecordBatch) delivers.
+size_t CountRecords(const DocStore& store) {
+  size_t records = 0;
+  absl::Status s = store.ForEachRecordBatch(16, [&](const DocStore::RecordBatch& batch) {
+    records += batch.records.size();
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return records;
+}
+
+// Kept item states (index/item_states.h) are written and deleted in the
+// commit with the records, and not named in its log entry.
+TEST(DocStoreTest, ItemStatesCommitWithTheRecords) {
+  inkdex::testing::TempDir dir;
+  ItemStates states;
+  StoredRecord* kept = states.add_items();
+  kept->set_source_rank(2);
+  kept->set_stream_sequence("100");
+  kept->mutable_artist()->set_id("a");
+  {
+    auto store = DocStore::Open(dir.path(), true, true, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CommitWrite w;
+    w.seq = 1;
+    w.next_slot = 3;
+    StoredRecord a = Record("a", 5, 1);
+    a.set_has_item_states(true);
+    w.records = {{"a", a}, {"b", Record("b", 6, 2)}};
+    w.item_states = {{"a", states}, {"b", states}};
+    ASSERT_TRUE((*store)->Commit(w).ok());
+    CommitWrite w2;
+    w2.seq = 2;
+    w2.next_slot = 3;
+    w2.item_states = {{"b", ItemStates()}};  // empty: deleted
+    ASSERT_TRUE((*store)->Commit(w2).ok());
+  }
+  auto store = DocStore::Open(dir.path(), false, true, 1 << 20);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto a = (*store)->GetItemStates("a");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->SerializeAsString(), states.SerializeAsString());
+  auto b = (*store)->GetItemStates("b");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_FALSE(b->has_value());
+  std::vector<std::string> ids;
+  ASSERT_TRUE((*store)
+                  ->ForEachItemStates([&](const std::string& id, const ItemStates&) {
+                    ids.push_back(id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(ids, std::vector<std::string>{"a"});
+  // Records are read past them untouched; the log names records only.
+  EXPECT_EQ(CountRecords(**store), 2u);
+  auto log = (*store)->LogAfter(0);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].ids_size(), 2);
+  EXPECT_EQ((*log)[1].ids_size(), 0);
+}
+
 TEST(DocStoreTest, CommitIsDurableAndLogged) {
   inkdex::testing::TempDir dir;
   {
@@ -118,15 +181,7 @@ TEST(DocStoreTest, ErasedIdsAreRemovedAndLogged) {
   ASSERT_EQ((*log)[0].ids_size(), 2);
   EXPECT_EQ((*log)[0].ids(0), "b");
   EXPECT_EQ((*log)[0].ids(1), "a");
-  size_t records = 0;
-  ASSERT_TRUE((*store)
-                  ->ForEachRecordBatch(16,
-                                       [&](const DocStore::RecordBatch& batch) {
-                                         records += batch.records.size();
-                                         return absl::OkStatus();
-                                       })
-                  .ok());
-  EXPECT_EQ(records, 1u);
+  EXPECT_EQ(CountRecords(**store), 1u);
 }
 
 TEST(DocStoreTest, RecordBatchesHoldEveryRecordInIdOrder) {

@@ -430,7 +430,8 @@ TEST_F(RecordMapperTest, AnArtistFollowsItsHighestRankedItem) {
       EXPECT_EQ((*results)[0].outcome, RecordOutcome::kStale);
       EXPECT_EQ((*results)[0].reason,
                 "outranked: the artist's document comes from its SK METADATA item, which takes "
-                "precedence over this record's SK PROFILE item");
+                "precedence over this record's SK PROFILE item (kept: the artist falls back to "
+                "it if the SK METADATA item is removed)");
     } else {
       EXPECT_EQ((*results)[0].outcome, RecordOutcome::kApplied) << (*results)[0].reason;
     }
@@ -438,6 +439,63 @@ TEST_F(RecordMapperTest, AnArtistFollowsItsHighestRankedItem) {
   absl::StatusOr<Artist> artist = (*index)->Get("dup1");
   ASSERT_TRUE(artist.ok()) << artist.status();
   EXPECT_EQ(artist->name(), "Migrated");
+}
+
+// The defect item states fix (index/item_states.h): METADATA's REMOVE while
+// PROFILE is still in the table. Through the stream reader's and the
+// Lambda's path (ApplyRecordBatch), the artist falls back to PROFILE's
+// latest image, kept while METADATA was served; replays change nothing.
+TEST_F(RecordMapperTest, AMetadataRemoveFallsBackToTheProfileItem) {
+  json profile = ArtistImage("dup1", "PROFILE");
+  profile["artistName"] = {{"S", "Profile Name"}};
+  json renamed = profile;
+  renamed["artistName"] = {{"S", "Profile Renamed"}};
+  renamed["latitude"] = {{"N", "53.8"}};
+  json metadata = ArtistImage("dup1", "METADATA");
+  metadata["artistName"] = {{"S", "Metadata Name"}};
+
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  auto apply = [&](const json& raw) {
+    absl::StatusOr<std::vector<RecordResult>> results = ApplyRecordBatch(
+        mapper_, {Parse(raw)}, {}, [&](const WriteBatch& b) { return (*index)->Apply(b); });
+    EXPECT_TRUE(results.ok()) << results.status();
+    return results.ok() ? (*results)[0] : RecordResult{};
+  };
+  auto served = [&] {
+    absl::StatusOr<Artist> a = (*index)->Get("dup1");
+    return a.ok() ? a->name() : std::string(a.status().message());
+  };
+  const json insert_profile = LambdaRecord("INSERT", "100", KeysOf(profile), profile, nullptr);
+  const json insert_metadata = LambdaRecord("INSERT", "200", KeysOf(metadata), metadata, nullptr);
+  EXPECT_EQ(apply(insert_profile).outcome, RecordOutcome::kApplied);
+  EXPECT_EQ(apply(insert_metadata).outcome, RecordOutcome::kApplied);
+  RecordResult modify = apply(LambdaRecord("MODIFY", "300", KeysOf(profile), renamed, profile));
+  EXPECT_EQ(modify.outcome, RecordOutcome::kStale);
+  EXPECT_NE(modify.reason.find("kept: the artist falls back to it"), std::string::npos)
+      << modify.reason;
+  EXPECT_EQ(served(), "Metadata Name");
+
+  EXPECT_EQ(apply(LambdaRecord("REMOVE", "400", KeysOf(metadata), nullptr, metadata)).outcome,
+            RecordOutcome::kApplied);
+  EXPECT_EQ(served(), "Profile Renamed");
+  absl::StatusOr<Artist> artist = (*index)->Get("dup1");
+  ASSERT_TRUE(artist.ok()) << artist.status();
+  EXPECT_EQ(artist->stream_sequence(), "300");
+  EXPECT_EQ(artist->source_rank(), 2u);
+  EXPECT_DOUBLE_EQ(artist->location().latitude(), 53.8);
+  // A Lambda retrying the batches: nothing moves.
+  EXPECT_EQ(apply(insert_metadata).outcome, RecordOutcome::kStale);
+  EXPECT_EQ(apply(insert_profile).outcome, RecordOutcome::kStale);
+  EXPECT_EQ(served(), "Profile Renamed");
+  // PROFILE removed too: gone.
+  EXPECT_EQ(apply(LambdaRecord("REMOVE", "500", KeysOf(profile), nullptr, renamed)).outcome,
+            RecordOutcome::kApplied);
+  EXPECT_TRUE(absl::IsNotFound((*index)->Get("dup1").status()));
+  absl::StatusOr<VerifyReport> report = (*index)->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
 // Whatever the JSON, mapping never throws or crashes.

@@ -13,6 +13,7 @@
 #include "aws/aws_test_util.h"
 #include "dynamodb_client/dynamodb_test_util.h"
 #include "index/test_util.h"
+#include "stream/record_mapper.h"
 
 namespace inkdex::stream {
 namespace {
@@ -84,7 +85,7 @@ class TableLoaderTest : public dynamodb::testing::FakeEndpointTest<dynamodb::Dyn
     return LoadTable(*client, mapper_, *index_, options);
   }
 
-  const FakeTable table_ = MakeTable();
+  FakeTable table_ = MakeTable();
   RecordMapper mapper_{ItemMapping::Default(),
                        std::make_shared<const StyleTaxonomy>(StyleTaxonomy::Default().value())};
   inkdex::testing::TempDir dir_;
@@ -124,6 +125,42 @@ TEST_F(TableLoaderTest, AWindowSmallerThanTheTableStillAppliesEverything) {
       EXPECT_TRUE(index_->Get(item["artistId"]["S"], false).ok()) << item["artistId"];
     }
   }
+}
+
+// A scan that reads both items of an artist (an older PROFILE beside its
+// METADATA) serves METADATA and keeps PROFILE's image: when the stream then
+// brings METADATA's REMOVE, the artist falls back to the scanned PROFILE.
+TEST_F(TableLoaderTest, BothItemsOfAnArtistAreKeptForAMetadataRemove) {
+  json metadata = ArtistItem("dup", 51.5, -0.1);
+  metadata["artistName"] = {{"S", "Metadata Name"}};
+  json profile = ArtistItem("dup", 53.8, -1.55);
+  profile["SK"] = {{"S", "PROFILE"}};
+  profile["artistName"] = {{"S", "Profile Name"}};
+  table_.segments[0].push_back(metadata);
+  table_.segments[1].insert(table_.segments[1].begin(), profile);
+  absl::StatusOr<TableLoadTally> tally = Load({});
+  ASSERT_TRUE(tally.ok()) << tally.status();
+  EXPECT_EQ(index_->Get("dup", false)->name(), "Metadata Name");
+  EXPECT_EQ(index_->Stats().item_states, 1u);
+
+  dynamodb::StreamRecord remove;
+  remove.event_name = "REMOVE";
+  remove.sequence_number = "100";
+  remove.keys = json{{"PK", metadata["PK"]}, {"SK", metadata["SK"]}};
+  remove.old_image = metadata;
+  WriteBatch batch;
+  AddToBatch(mapper_.Map(remove), &batch);
+  ASSERT_EQ(batch.size(), 1u);
+  absl::StatusOr<std::vector<ChangeResult>> applied = index_->Apply(batch);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ((*applied)[0].outcome, ChangeResult::Outcome::kApplied) << (*applied)[0].reason;
+  absl::StatusOr<Artist> artist = index_->Get("dup", false);
+  ASSERT_TRUE(artist.ok()) << artist.status();
+  EXPECT_EQ(artist->name(), "Profile Name");
+  EXPECT_EQ(artist->source_rank(), 2u);
+  absl::StatusOr<VerifyReport> report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
 }  // namespace

@@ -83,12 +83,16 @@ class StreamServer(Server):
 
 
 def table_artists(table):
-    """{artistId: plain record} of the table's artist profile items."""
-    out = {}
+    """{artistId: plain record} of the table's artist profile items; of two
+    items of one artist, the higher-ranked (the earlier in ARTIST_SKS), as
+    the index serves it."""
+    out, rank_of = {}, {}
     for item in table.scan_items():
         pk, sk = item.get("PK", {}).get("S", ""), item.get("SK", {}).get("S", "")
         if pk.startswith("ARTIST#") and sk in ARTIST_SKS:
-            out[pk[len("ARTIST#"):]] = dt.from_attribute_values(item)
+            artist_id, rank = pk[len("ARTIST#"):], ARTIST_SKS.index(sk)
+            if rank_of.get(artist_id, len(ARTIST_SKS)) > rank:
+                out[artist_id], rank_of[artist_id] = dt.from_attribute_values(item), rank
     return out
 
 

@@ -158,6 +158,40 @@ class StreamServerTest(unittest.TestCase):
         self.assertEqual(served["artist-00001"].name, "Metadata Name")
         sf.wait_equal(self, server, self.table)
 
+    def test_removing_metadata_falls_back_to_the_profile_item(self):
+        """An artist with both items: the bootstrap scan reads both and
+        serves METADATA; a PROFILE change read from the stream while
+        METADATA is served is kept, and METADATA's REMOVE serves PROFILE's
+        latest image, as the table now has it (the index kept the PROFILE
+        item's state instead of deleting the artist)."""
+        rng = random.Random(13)
+        self.table.put_artist(sf.make_artist(2, rng, artistName="Profile Name"), sk="PROFILE")
+        self.table.put_artist(sf.make_artist(2, rng, artistName="Metadata Name"), sk="METADATA")
+        fill(self.table, 2)  # artists 0 and 1, and the other items
+        server = self.start()
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        self.assertEqual(server.visible(["artist-00002"])["artist-00002"].name, "Metadata Name")
+        self.table.update_artist("artist-00002", sk="PROFILE", artistName="Profile Renamed",
+                                 rating=2.5)
+        self.table.delete_artist("artist-00002", sk="METADATA")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            served = server.visible(["artist-00002"]).get("artist-00002")
+            if served is not None and served.name == "Profile Renamed":
+                break
+            time.sleep(0.1)
+        served = server.visible(["artist-00002"])
+        self.assertIn("artist-00002", served, "METADATA's REMOVE took the artist away: " +
+                      "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(served["artist-00002"].name, "Profile Renamed")
+        self.assertAlmostEqual(served["artist-00002"].rating, 2.5)
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1"])
+        # PROFILE removed as well: gone.
+        self.table.delete_artist("artist-00002", sk="PROFILE")
+        sf.wait_equal(self, server, self.table, extra_ids=["broken-1", "artist-00002"])
+        self.assertNotIn("artist-00002", server.visible(["artist-00002"]))
+
     def test_direct_writes_and_other_tables_records_are_refused(self):
         """The table is the source of the artists: a write that bypasses it
         would be missing from the next re-sync, so it is refused at once."""

@@ -208,6 +208,7 @@ void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
   out << absl::StrFormat("documents:    %d\n", stats.documents)
       << absl::StrFormat("searchable:   %d\n", stats.searchable)
       << absl::StrFormat("tombstones:   %d\n", stats.tombstones)
+      << absl::StrFormat("item states:  %d\n", stats.item_states)
       << absl::StrFormat("commit seq:   %d\n", stats.commit_seq)
       << absl::StrFormat("last commit:  %s\n", last_commit)
       << absl::StrFormat("disk:         %.1f MiB\n", stats.disk_bytes / 1048576.0)

@@ -29,19 +29,37 @@
 // always wins), and stream versions compare as unsigned decimal numbers
 // (leading zeros ignored).
 //
-// Source ranks come first when several table items map to one artist (an
-// artist item under SK METADATA and an older one under PROFILE): a change
-// may carry the rank of its item (Artist.source_rank, Change::source_rank;
-// 1 outranks 2; 0 = unranked). When both the change and the stored live
-// document carry a rank and the ranks differ, the rank decides and the
-// versions are not compared: a change from a lower-ranked item never
-// overwrites or deletes a document that came from a higher-ranked one (it is
-// stale, ChangeResult::outranked_by naming the stored rank), and a change
-// from a higher-ranked item replaces one from a lower-ranked item. Against a
-// tombstone, an unranked side, or an equal rank, only the versions count:
-// so documents stored before ranks existed are never overwritten by an
-// older replayed change, and after the higher-ranked item is deleted the
-// artist follows the next one's changes.
+// Source ranks: several table items may map to one artist (an artist item
+// under SK METADATA and an older one under PROFILE). A change may carry the
+// rank of its item (Artist.source_rank, Change::source_rank; 1 outranks 2;
+// 0 = unranked). For ranked changes of an artist whose document is ranked,
+// the index keeps each item's latest state (its image or a tombstone, at
+// its version) and serves the highest-ranked live item
+// (lib/src/index/item_states.h has the rules and a table of the cases):
+//   - versions are compared per item only (an item's change is stale when
+//     not newer than that item's kept state), so each item's changes are
+//     idempotent and ordered on their own, whatever the other item's
+//     sequence numbers;
+//   - a change of a lower-ranked item while a higher-ranked live item is
+//     served is kept as its item's state but is not served: it is reported
+//     kStale with ChangeResult::outranked_by naming the served rank (a
+//     stale change with outranked_by 0 was not kept: older than its item's
+//     state);
+//   - a change of a higher-ranked item replaces the document (the replaced
+//     item's image is kept);
+//   - a delete of the served item serves the next live item's kept image,
+//     at that item's version and rank, exactly as an upsert of it would;
+//     with none live, the artist is deleted (a tombstone). The deleted
+//     item's tombstone is kept, so its older changes replayed later stay
+//     stale.
+// The kept states are stored in the same commit as the documents, survive
+// a crash, and are forgotten with the artist's tombstone (PurgeTombstones).
+// An unranked change (the CLI, UpsertArtists, JSON Lines builds) or a
+// document stored unranked (before ranks existed) compares by version
+// only, as without ranks; an unranked change that applies replaces the
+// artist whole and drops its items' kept states. An index written before
+// items' states were kept knows none: a lower-ranked item's earlier
+// changes count from its next change on.
 //
 // Thread safety: Search, Suggest, Get, Stats and Verify may be called from
 // any number of threads concurrently with each other and with Apply. Apply
@@ -113,7 +131,7 @@ struct Change {
   std::string id;               // kDelete: the artist id
   uint64_t version = 0;         // kDelete: the numeric version
   std::string stream_sequence;  // kDelete: the stream version; when set, `version` is ignored
-  uint32_t source_rank = 0;     // kDelete: the deleted item's source rank (see "Versions")
+  uint32_t source_rank = 0;     // kDelete: the deleted item's source rank (see "Source ranks")
 };
 
 // A set of changes applied as one atomic commit, plus caller metadata
@@ -123,7 +141,7 @@ class WriteBatch {
   void Upsert(Artist artist);
   void Delete(std::string id, uint64_t version);
   // A delete whose version is a stream sequence number (see "Versions").
-  // `source_rank`: the deleted item's (see "Versions"); 0: unranked.
+  // `source_rank`: the deleted item's (see "Source ranks"); 0: unranked.
   void DeleteAtStreamSequence(std::string id, std::string stream_sequence,
                               uint32_t source_rank = 0);
   // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
@@ -145,8 +163,9 @@ struct ChangeResult {
   enum class Outcome { kApplied, kStale, kRejected };
   Outcome outcome = Outcome::kApplied;
   std::string reason;  // kStale/kRejected: why ("version 3 <= stored 5", "latitude: ...")
-  // kStale by source rank: the stored document's rank, which outranks the
-  // change's (see "Versions"); 0 otherwise.
+  // kStale by source rank: the rank of the served item, which outranks the
+  // change's; the change was kept as its item's latest state and is served
+  // if the items above it are deleted (see "Source ranks"). 0 otherwise.
   uint32_t outranked_by = 0;
 };
 
@@ -154,6 +173,9 @@ struct IndexStats {
   uint64_t documents = 0;   // live documents in the store (including opted-out/inactive)
   uint64_t searchable = 0;  // of which searchable
   uint64_t tombstones = 0;
+  // Artists (documents or tombstones) with kept states of other table items
+  // than the one they serve (see "Source ranks"); not documents themselves.
+  uint64_t item_states = 0;
   uint64_t commit_seq = 0;  // sequence number of the last commit
   int64_t last_commit_unix_micros = 0;
   uint64_t disk_bytes = 0;    // both stores
@@ -200,7 +222,10 @@ class Index {
   // Applies `batch` as one commit. Returns one result per change, in order;
   // a rejected or stale change does not fail the batch. A non-OK status means
   // nothing of the batch was committed (I/O failure), and the index stays
-  // usable.
+  // usable. Cost per change: a numeric unranked change of a known id is
+  // judged by the in-memory row; a stream version or a ranked change reads
+  // the stored record (one RocksDB get), and a ranked change of an artist
+  // with kept item states reads those too (a second get).
   virtual absl::StatusOr<std::vector<ChangeResult>> Apply(const WriteBatch& batch) = 0;
 
   virtual absl::StatusOr<SearchResponse> Search(const SearchRequest& request) const = 0;
@@ -232,6 +257,9 @@ class Index {
   // delayed or replayed: a DynamoDB stream keeps records 24 hours (a Lambda
   // retrying a batch stops there too); inkdex-server's default is 7 days.
   //
+  // An artist's kept item states (see "Source ranks") are forgotten with
+  // its tombstone; a live artist keeps them.
+  //
   // One commit (like Apply, serialized with it); searches are unaffected
   // (tombstones are never returned). Cost: a stored-record read per
   // tombstone plus copying the row pages the purged rows sit on (tombstones
@@ -245,8 +273,11 @@ class Index {
 
   // Cross-checks the document store against the search index: every
   // searchable document indexed once with its version, nothing else indexed;
-  // and the in-memory snapshot against both (rows, counts, the names
-  // completion offers). Cost: reads every document; O(n log n).
+  // the in-memory snapshot against both (rows, counts, the names
+  // completion offers); and the kept item states (see "Source ranks")
+  // against their documents: each belongs to a stored, ranked record that
+  // says it has them, and none would be served instead of it. Cost: reads
+  // every document and every kept item state; O(n log n).
   virtual absl::StatusOr<VerifyReport> Verify() const = 0;
 
   virtual const StyleTaxonomy& taxonomy() const = 0;

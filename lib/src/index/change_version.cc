@@ -30,14 +30,6 @@ uint32_t RankOf(const Change& change) {
   return change.kind == Change::Kind::kUpsert ? change.artist.source_rank() : change.source_rank;
 }
 
-int CompareRanks(uint32_t change_rank, const StoredRecord& stored) {
-  const uint32_t stored_rank = stored.source_rank();
-  if (change_rank == 0 || stored_rank == 0 || stored.deleted() || change_rank == stored_rank) {
-    return 0;
-  }
-  return change_rank < stored_rank ? 1 : -1;
-}
-
 std::string DescribeVersion(VersionRef v) {
   return v.stream.empty() ? absl::StrCat("version ", v.number)
                           : absl::StrCat("stream sequence ",

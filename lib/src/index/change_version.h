@@ -36,12 +36,6 @@ int CompareVersions(VersionRef a, VersionRef b);
 // Change::source_rank of a delete); 0: unranked.
 uint32_t RankOf(const Change& change);
 
-// The rank rule of "Versions": >0 when a change of `change_rank` outranks
-// the stored record, <0 when the stored record outranks it, 0 when the
-// ranks do not decide (either is unranked, equal ranks, or a tombstone) and
-// the versions must be compared.
-int CompareRanks(uint32_t change_rank, const StoredRecord& stored);
-
 // "version 5" or "stream sequence 1200", for stale reasons.
 std::string DescribeVersion(VersionRef v);
 

@@ -9,10 +9,7 @@
 #include "engine/row_builder.h"
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
-#include "index/change_version.h"
-#include "index/disk_space.h"
 #include "index/search_index_sync.h"
-#include "inkdex/record.h"
 #include "text/document_builder.h"
 
 namespace inkdex::index {
@@ -46,22 +43,6 @@ absl::StatusOr<uint64_t> ReadXapianSeq(Xapian::WritableDatabase& db) {
         absl::StrCat("search index: commit seq metadata is corrupt ('", value, "'); rebuild"));
   }
   return seq;
-}
-
-// Styles given by code may be aliases: store canonical ids, each once in the
-// order given, and keep unknowns.
-void CanonicalizeStyles(const StyleTaxonomy& taxonomy, Artist* a) {
-  std::vector<std::string> ids;
-  for (const std::string& s : a->styles()) {
-    if (std::optional<int> i = taxonomy.Find(s)) {
-      const std::string& id = taxonomy.style(*i).id;
-      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-    } else {
-      a->add_unknown_styles(s);
-    }
-  }
-  a->clear_styles();
-  for (std::string& id : ids) a->add_styles(std::move(id));
 }
 
 }  // namespace
@@ -285,6 +266,7 @@ absl::Status IndexImpl::LoadSnapshot() {
           slot_of_[id] = r->slot();
           update.Set(r->slot(), id, *r);
           if (r->deleted()) tombstone_slots_.insert(r->slot());
+          if (r->has_item_states()) item_state_slots_.insert(r->slot());
         }
         return absl::OkStatus();
       });
@@ -298,6 +280,7 @@ absl::Status IndexImpl::LoadSnapshot() {
   for (uint32_t slot = 1; slot < state.next_slot; ++slot) {
     if (!used[slot]) free_slots_.insert(free_slots_.end(), slot);
   }
+  item_state_artists_.store(item_state_slots_.size(), std::memory_order_relaxed);
   Publish(std::move(update).Finish(state.seq, state.unix_micros));
   return absl::OkStatus();
 }
@@ -310,134 +293,6 @@ std::shared_ptr<const engine::Snapshot> IndexImpl::snapshot() const {
 void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
   absl::MutexLock lock(&snap_mu_);
   current_ = std::move(s);
-}
-
-absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& batch) {
-  absl::MutexLock lock(&write_mu_);
-  if (absl::Status s = CheckFreeDiskSpace(dir_, options_.min_free_disk_bytes); !s.ok()) return s;
-  if (absl::Status s = CatchUpSearchIndex(); !s.ok()) return s;
-  const std::shared_ptr<const engine::Snapshot> base = snapshot();
-  store::CommitWrite write = NextCommit();
-  write.metadata = batch.metadata();
-  for (const auto& [key, value] : batch.metadata()) {
-    if (key.empty() || key.size() > 1024) {
-      return absl::InvalidArgumentError("metadata key: must be 1..1024 bytes");
-    }
-  }
-
-  std::vector<ChangeResult> results(batch.size());
-  absl::flat_hash_map<std::string, size_t> in_batch;  // id -> index in write.records
-  absl::flat_hash_map<std::string, uint32_t> new_slots;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const Change& c = batch.changes()[i];
-    ChangeResult& result = results[i];
-    const bool upsert = c.kind == Change::Kind::kUpsert;
-    const std::string& id = upsert ? c.artist.id() : c.id;
-    absl::StatusOr<VersionRef> version = VersionOf(c);
-    if (!version.ok()) {
-      result = {ChangeResult::Outcome::kRejected, std::string(version.status().message())};
-      continue;
-    }
-    if (upsert) {
-      if (absl::Status s = ValidateArtist(c.artist); !s.ok()) {
-        result = {ChangeResult::Outcome::kRejected, std::string(s.message())};
-        continue;
-      }
-    } else if (id.empty() || id.size() > 256) {
-      result = {ChangeResult::Outcome::kRejected, "id: must be 1..256 bytes"};
-      continue;
-    }
-    // The version to beat: this batch's own earlier change, else the
-    // snapshot's row (or, for a stream version or a ranked change, the
-    // stored record: rows hold neither stream versions nor ranks).
-    const uint32_t rank = RankOf(c);
-    VersionRef current;
-    std::optional<StoredRecord> stored;
-    const StoredRecord* prior = nullptr;  // when known and read
-    bool known = false;
-    uint32_t slot = 0;
-    if (auto it = in_batch.find(id); it != in_batch.end()) {
-      prior = &write.records[it->second].second;
-      current = VersionOf(*prior);
-      slot = prior->slot();
-      known = true;
-    } else if (auto s = slot_of_.find(id); s != slot_of_.end()) {
-      slot = s->second;
-      current.number = base->rows.row(slot).version;
-      if (current.number == engine::kStreamVersionRow || rank != 0) {
-        absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
-        if (!r.ok()) return r.status();
-        if (!r->has_value()) {
-          return absl::InternalError(absl::StrCat("artist '", id, "': indexed but not stored"));
-        }
-        stored = std::move(**r);
-        prior = &*stored;
-        current = VersionOf(*stored);
-      }
-      known = true;
-    }
-    if (known) {
-      const int by_rank = prior != nullptr ? CompareRanks(rank, *prior) : 0;
-      if (by_rank < 0) {
-        result = {ChangeResult::Outcome::kStale,
-                  absl::StrCat("source rank ", rank, " is outranked by the stored document's ",
-                               prior->source_rank()),
-                  prior->source_rank()};
-        continue;
-      }
-      if (by_rank == 0 && CompareVersions(*version, current) <= 0) {
-        result = {ChangeResult::Outcome::kStale,
-                  absl::StrCat(DescribeVersion(*version), " <= stored ", DescribeVersion(current))};
-        continue;
-      }
-    }
-    // A new id's slot (0 until assigned below) is chosen after the loop.
-    StoredRecord record;
-    record.set_version(version->number);
-    record.set_stream_sequence(std::string(version->stream));
-    record.set_source_rank(rank);
-    record.set_slot(slot);
-    if (upsert) {
-      *record.mutable_artist() = c.artist;
-      record.mutable_artist()->set_version(version->number);
-      record.mutable_artist()->set_stream_sequence(std::string(version->stream));
-      CanonicalizeStyles(taxonomy_, record.mutable_artist());
-      if (engine::IsSearchable(record.artist())) {
-        record.set_content_hash(text::ContentHash(record.artist()));
-      }
-    } else {
-      record.set_deleted(true);
-      record.set_deleted_unix_micros(write.unix_micros);
-    }
-    if (auto it = in_batch.find(id); it != in_batch.end()) {
-      write.records[it->second].second = std::move(record);
-    } else {
-      in_batch[id] = write.records.size();
-      write.records.emplace_back(id, std::move(record));
-    }
-  }
-  if (write.records.empty() && write.metadata.empty()) return results;
-  const size_t free_used = AssignNewSlots(&write, &new_slots);
-  if (absl::Status s = CommitToStore(&write); !s.ok()) return s;
-  free_slots_.erase(free_slots_.begin(), std::next(free_slots_.begin(), free_used));
-  for (auto& [id, slot] : new_slots) slot_of_[id] = slot;
-  for (const auto& [id, record] : write.records) {
-    if (record.deleted()) {
-      tombstone_slots_.insert(record.slot());
-    } else {
-      tombstone_slots_.erase(record.slot());
-    }
-  }
-
-  engine::SnapshotUpdate update(*base, taxonomy_, strings_);
-  for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
-  if (absl::Status s = CommitToSearchIndex(
-          write.seq, std::move(update).Finish(write.seq, write.unix_micros),
-          [&] { IndexRecords(write, *base); }, "commit");
-      !s.ok()) {
-    return s;
-  }
-  return results;
 }
 
 store::CommitWrite IndexImpl::NextCommit() const {
@@ -557,6 +412,7 @@ IndexStats IndexImpl::Stats() const {
   st.last_commit_unix_micros = s->commit_unix_micros;
   st.documents = s->documents;
   st.tombstones = s->tombstones;
+  st.item_states = item_state_artists_.load(std::memory_order_relaxed);
   std::error_code ec;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir_, ec)) {
     if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);

@@ -1,9 +1,12 @@
 // IndexImpl: the Index implementation (see inkdex/index.h for the contract).
 //
-// Write path (Apply, serialized by write_mu_): versions are checked against
-// the current snapshot's rows; the commit goes to the DocStore (synced), then
-// to Xapian (documents by slot = docid, plus the commit seq as metadata),
-// then a new Snapshot is built copy-on-write and published.
+// Write path (Apply in apply.cc, serialized by write_mu_): versions are
+// checked against the current snapshot's rows (ranked changes against the
+// stored record and its kept item states, item_states.h); the commit goes to
+// the DocStore (synced), then to Xapian (documents by slot = docid, plus the
+// commit seq as metadata), then a new Snapshot is built copy-on-write and
+// published. PurgeTombstones (tombstone_purge.cc) and Verify (verify.cc)
+// are in files of their own.
 // Read path: Search takes the current snapshot; a text query also takes a
 // Xapian reader positioned at the same commit (ReaderPool).
 // Recovery (Open): commits in the DocStore's log that Xapian lacks are
@@ -14,6 +17,7 @@
 #ifndef INKDEX_INDEX_INDEX_IMPL_H_
 #define INKDEX_INDEX_INDEX_IMPL_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -24,6 +28,7 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -195,6 +200,12 @@ class IndexImpl : public Index {
   // The slots holding tombstones, for PurgeTombstones (no pass over every
   // row). Kept in step with the stored records by Apply and the purge.
   absl::btree_set<uint32_t> tombstone_slots_ ABSL_GUARDED_BY(write_mu_);
+  // The slots whose records have kept item states (item_states.h): an
+  // unranked change replacing one drops them without reading the record.
+  // Kept in step with the stored records like tombstone_slots_.
+  absl::flat_hash_set<uint32_t> item_state_slots_ ABSL_GUARDED_BY(write_mu_);
+  // Its size, for Stats (which does not take write_mu_).
+  std::atomic<uint64_t> item_state_artists_{0};
   int fail_search_index_commits_ ABSL_GUARDED_BY(write_mu_) = 0;
   bool fail_closes_search_index_ ABSL_GUARDED_BY(write_mu_) = false;
   // search_index_sync.h: the running kernel's boot id when Xapian commits

@@ -11,6 +11,8 @@
 // first, so the delete is in Xapian before its tombstone can go, and a
 // machine restart that loses Xapian's unsynced commits rebuilds text/ from
 // the documents instead of replaying.)
+// An artist's kept item states (item_states.h) go with its tombstone, in the
+// same commit: the tombstone's deletion time is the newest of its items'.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/snapshot_update.h"
@@ -54,6 +56,7 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
       write.records.emplace_back(row->id, std::move(record));
       ++result.dated;
     } else if (record.deleted_unix_micros() < horizon) {
+      if (record.has_item_states()) write.item_states.emplace_back(row->id, ItemStates());
       write.erased.push_back(row->id);
       erased_slots.push_back(slot);
     }
@@ -66,7 +69,11 @@ absl::StatusOr<TombstonePurge> IndexImpl::PurgeTombstones(const TombstonePurgeOp
   }
   if (absl::Status s = CommitToStore(&write); !s.ok()) return s;
   for (const std::string& id : write.erased) slot_of_.erase(id);
-  for (uint32_t slot : erased_slots) tombstone_slots_.erase(slot);
+  for (uint32_t slot : erased_slots) {
+    tombstone_slots_.erase(slot);
+    item_state_slots_.erase(slot);
+  }
+  item_state_artists_.store(item_state_slots_.size(), std::memory_order_relaxed);
   free_slots_.insert(erased_slots.begin(), erased_slots.end());
 
   engine::SnapshotUpdate update(*base, taxonomy_, strings_);

@@ -1,8 +1,11 @@
 // IndexImpl::Verify: the document store, the search index and the in-memory
-// snapshot (rows, counts, completion lists) must agree.
+// snapshot (rows, counts, completion lists) must agree; and the kept item
+// states (item_states.h) must belong to stored records that say so, and
+// hold the invariants of item_states.h (they are never indexed).
 #include "absl/strings/str_cat.h"
 #include "engine/row_builder.h"
 #include "index/index_impl.h"
+#include "index/item_states.h"
 #include "text/document_builder.h"
 
 namespace inkdex::index {
@@ -20,6 +23,8 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
     uint64_t searchable = 0;
     absl::flat_hash_map<uint32_t, std::string> expected;  // slot -> id
     std::vector<bool> slot_taken;  // a slot is one id's (purged tombstones free theirs)
+    // The records that say they have kept item states, without their images.
+    absl::flat_hash_map<std::string, StoredRecord> with_states;
     auto check = [&](const std::string& id, const StoredRecord& r) {
       ++report.documents_checked;
       if (r.slot() == 0) {
@@ -31,6 +36,12 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
         problem(absl::StrCat("artist '", id, "': slot ", r.slot(), " is held by another id too"));
       }
       slot_taken[r.slot()] = true;
+      if (r.has_item_states()) {
+        StoredRecord& brief = with_states[id];
+        brief.set_source_rank(r.source_rank());
+        brief.set_deleted(r.deleted());
+        brief.set_has_item_states(true);
+      }
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
       if (row == nullptr || row->id != id || row->version != engine::RowVersion(r) ||
@@ -61,6 +72,31 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
           return absl::OkStatus();
         });
     if (!st.ok()) return st;
+    if (const uint64_t counted = item_state_artists_.load(std::memory_order_relaxed);
+        counted != with_states.size()) {
+      problem(absl::StrCat("the index counts ", counted,
+                           " artists with kept item states; the store has ", with_states.size()));
+    }
+    st = store_->ForEachItemStates([&](const std::string& id, const ItemStates& states) {
+      const StoredRecord* served = nullptr;
+      std::optional<StoredRecord> unlisted;  // a record that does not say it has them
+      if (auto it = with_states.find(id); it != with_states.end()) {
+        served = &it->second;
+      } else {
+        absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
+        if (!r.ok()) return r.status();
+        unlisted = *std::move(r);
+        if (unlisted.has_value()) served = &*unlisted;
+      }
+      for (std::string& p : CheckItemStates(id, served, states)) problem(std::move(p));
+      with_states.erase(id);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    for (const auto& [id, r] : with_states) {
+      problem(absl::StrCat("artist '", id,
+                           "': the stored record says item states are kept, but none are stored"));
+    }
     for (Xapian::PostingIterator it = db->postlist_begin(""); it != db->postlist_end(""); ++it) {
       if (!expected.contains(*it)) {
         problem(absl::StrCat("search index document ", *it, " ('", db->get_document(*it).get_data(),

@@ -21,6 +21,7 @@ namespace {
 constexpr char kSeqKey[] = "m/seq";
 constexpr char kTimeKey[] = "m/time";
 constexpr char kNextSlotKey[] = "m/next_slot";
+constexpr char kItemStatesPrefix[] = "i/";
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -128,6 +129,14 @@ absl::Status DocStore::Commit(const CommitWrite& write) {
     batch.Delete(absl::StrCat("d/", id));
     log.add_ids(id);
   }
+  for (const auto& [id, states] : write.item_states) {
+    if (states.items().empty()) {
+      batch.Delete(absl::StrCat(kItemStatesPrefix, id));
+    } else {
+      states.SerializeToString(&value);
+      batch.Put(absl::StrCat(kItemStatesPrefix, id), value);
+    }
+  }
   for (const auto& [key, val] : write.metadata) {
     // An empty value deletes the key (WriteBatch::PutMetadata).
     if (val.empty()) {
@@ -157,6 +166,36 @@ absl::StatusOr<std::optional<StoredRecord>> DocStore::Get(const std::string& id)
   if (!r.ParseFromString(v))
     return absl::DataLossError(absl::StrCat("document store: record '", id, "' does not parse"));
   return std::optional<StoredRecord>(std::move(r));
+}
+
+absl::StatusOr<std::optional<ItemStates>> DocStore::GetItemStates(const std::string& id) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat(kItemStatesPrefix, id), &v);
+  if (s.IsNotFound()) return std::optional<ItemStates>();
+  if (!s.ok()) return FromRocks(s, "get item states");
+  ItemStates states;
+  if (!states.ParseFromString(v)) {
+    return absl::DataLossError(
+        absl::StrCat("document store: item states of '", id, "' do not parse"));
+  }
+  return std::optional<ItemStates>(std::move(states));
+}
+
+absl::Status DocStore::ForEachItemStates(
+    const std::function<absl::Status(const std::string& id, const ItemStates&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const size_t prefix = std::strlen(kItemStatesPrefix);
+  for (it->Seek(kItemStatesPrefix); it->Valid() && it->key().starts_with(kItemStatesPrefix);
+       it->Next()) {
+    std::string id(it->key().data() + prefix, it->key().size() - prefix);
+    ItemStates states;
+    if (!states.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("document store: item states of '", id, "' do not parse"));
+    }
+    if (absl::Status s = fn(id, states); !s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scan item states");
 }
 
 absl::Status DocStore::ForEachRecordBatch(

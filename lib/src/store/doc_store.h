@@ -1,7 +1,9 @@
 // DocStore: the canonical document store of an index (RocksDB, `docs/`).
 //
 // Holds, per artist id, a StoredRecord (the live document or a tombstone,
-// its version and its slot); per commit, a CommitLogEntry naming the ids it
+// its version and its slot) and, for the few artists fed by several ranked
+// table items, the kept states of their other items (ItemStates,
+// index/item_states.h); per commit, a CommitLogEntry naming the ids it
 // changed, kept until the search index confirms the commit; the commit
 // sequence number; and caller metadata (stream checkpoints). A commit is one
 // RocksDB WriteBatch, written with the WAL synced when `sync` is set, so it is
@@ -9,11 +11,12 @@
 //
 // Key layout (one column family):
 //   d/<id>            StoredRecord
+//   i/<id>            ItemStates (only while StoredRecord.has_item_states)
 //   l/<seq:8 bytes BE> CommitLogEntry
 //   m/seq, m/time, m/next_slot   fixed64 little-endian
 //   u/<key>           caller metadata value
 //
-// Thread safety: Get, ForEachRecordBatch and GetMetadata may run concurrently
+// Thread safety: Get, GetItemStates, the ForEach scans and GetMetadata may run concurrently
 // with Commit (a scan reads the store as of its start: a RocksDB iterator
 // holds an implicit snapshot).
 // Commit calls must be serialized by the caller (Index holds a writer mutex).
@@ -56,6 +59,10 @@ struct CommitWrite {
   // Ids whose records are removed (purged tombstones). REQUIRES: none of
   // them is also in `records`.
   std::vector<std::string> erased;
+  // id -> the kept states of its other items; empty: none (the key is
+  // deleted). Not named in the commit log: the search index never reads
+  // them.
+  std::vector<std::pair<std::string, ItemStates>> item_states;
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
@@ -84,6 +91,12 @@ class DocStore {
   absl::Status Commit(const CommitWrite& write);
 
   absl::StatusOr<std::optional<StoredRecord>> Get(const std::string& id) const;
+  // The kept states of the id's other items; nullopt when none are kept.
+  absl::StatusOr<std::optional<ItemStates>> GetItemStates(const std::string& id) const;
+  // Calls fn(id, states) for every id with kept item states, in id order
+  // (for Verify). Stops at fn's first non-OK status. Cost: reads them all.
+  absl::Status ForEachItemStates(
+      const std::function<absl::Status(const std::string& id, const ItemStates&)>& fn) const;
 
   // A run of records for ForEachRecordBatch, parsed into an arena of its own
   // (no allocation or destruction per record).
