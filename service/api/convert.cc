@@ -35,6 +35,8 @@ v1::GetStatsResponse StatsToProto(const IndexStats& stats) {
   out.set_last_commit_unix_micros(stats.last_commit_unix_micros);
   out.set_disk_bytes(stats.disk_bytes);
   out.set_memory_bytes(stats.memory_bytes);
+  out.set_item_states(stats.item_states);
+  out.set_disk_free_bytes(stats.disk_free_bytes);
   return out;
 }
 
@@ -47,6 +49,8 @@ IndexStats StatsFromProto(const v1::GetStatsResponse& response) {
   out.last_commit_unix_micros = response.last_commit_unix_micros();
   out.disk_bytes = response.disk_bytes();
   out.memory_bytes = response.memory_bytes();
+  out.item_states = response.item_states();
+  out.disk_free_bytes = response.disk_free_bytes();
   return out;
 }
 

@@ -96,6 +96,11 @@ ServerMetrics::ServerMetrics()
                              "Bytes of the served index's in-memory search structures")),
       index_disk_(AddGauge(*registry_, "inkdex_index_disk_bytes",
                            "Bytes of the served index's files (RocksDB and Xapian)")),
+      index_disk_free_(AddGauge(*registry_, "inkdex_index_disk_free_bytes",
+                                "Bytes available on the served index's volume; writes are "
+                                "refused under --min-free-disk-mb")),
+      item_states_(AddGauge(*registry_, "inkdex_index_item_states",
+                            "Artists with kept states of other table items than the one served")),
       tombstones_(AddGauge(*registry_, "inkdex_tombstones",
                            "Deleted ids the served index remembers (until purged)")),
       tombstone_purges_ok_(AddCounter(*registry_, "inkdex_tombstone_purges_total",
@@ -186,6 +191,8 @@ void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation,
   documents_.Set(static_cast<double>(stats.documents));
   index_memory_.Set(static_cast<double>(stats.memory_bytes));
   index_disk_.Set(static_cast<double>(stats.disk_bytes));
+  index_disk_free_.Set(static_cast<double>(stats.disk_free_bytes));
+  item_states_.Set(static_cast<double>(stats.item_states));
   tombstones_.Set(static_cast<double>(stats.tombstones));
   searchable_documents_.Set(static_cast<double>(stats.searchable));
   generation_.Set(static_cast<double>(generation));

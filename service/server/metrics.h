@@ -22,6 +22,11 @@
 //   inkdex_index_memory_bytes                   gauge: the served index's in-memory
 //                                               search structures
 //   inkdex_index_disk_bytes                     gauge: its files (RocksDB + Xapian)
+//   inkdex_index_disk_free_bytes                gauge: available on its volume
+//                                               (writes refused under
+//                                               --min-free-disk-mb)
+//   inkdex_index_item_states                    gauge: artists with kept states
+//                                               of other table items
 //   inkdex_tombstones                           gauge: deleted ids remembered
 //   inkdex_tombstone_purges_total{result}       counter: purge runs, ok|error
 //   inkdex_tombstones_purged_total              counter: tombstones forgotten
@@ -163,6 +168,8 @@ class ServerMetrics {
   prometheus::Gauge& generation_;
   prometheus::Gauge& index_memory_;
   prometheus::Gauge& index_disk_;
+  prometheus::Gauge& index_disk_free_;
+  prometheus::Gauge& item_states_;
   prometheus::Gauge& tombstones_;
   prometheus::Counter& tombstone_purges_ok_;
   prometheus::Counter& tombstone_purges_failed_;

@@ -54,6 +54,9 @@ TEST(CheckFreeDiskSpaceTest, CommitsAreRefusedUnderTheReserve) {
   batch.Upsert(a);
   ASSERT_TRUE((*index)->Apply(batch).ok());
   EXPECT_TRUE((*index)->Get("a").ok());
+  // Stats say what is free, so operators see the reserve coming.
+  ASSERT_TRUE(index::FreeDiskBytes(dir.path()).has_value());
+  EXPECT_GT((*index)->Stats().disk_free_bytes, 0u);
 }
 
 }  // namespace

@@ -59,6 +59,8 @@ TEST(StatsConvert, MapsEveryIndexFigureBothWays) {
   stats.last_commit_unix_micros = 1767225600123456;
   stats.disk_bytes = 1 << 30;
   stats.memory_bytes = 123456789;
+  stats.item_states = 3;
+  stats.disk_free_bytes = uint64_t{5} << 30;
   const v1::GetStatsResponse p = StatsToProto(stats);
   EXPECT_EQ(p.documents(), 1000u);
   EXPECT_EQ(p.searchable(), 900u);
@@ -67,6 +69,8 @@ TEST(StatsConvert, MapsEveryIndexFigureBothWays) {
   EXPECT_EQ(p.last_commit_unix_micros(), 1767225600123456);
   EXPECT_EQ(p.disk_bytes(), uint64_t{1} << 30);
   EXPECT_EQ(p.memory_bytes(), 123456789u);
+  EXPECT_EQ(p.item_states(), 3u);
+  EXPECT_EQ(p.disk_free_bytes(), uint64_t{5} << 30);
   // The server's own fields are the caller's to fill.
   EXPECT_THAT(UnsetFields(p), ElementsAre("index_directory", "version", "build",
                                           "started_unix_micros", "index_generation"));
@@ -79,6 +83,8 @@ TEST(StatsConvert, MapsEveryIndexFigureBothWays) {
   EXPECT_EQ(back.last_commit_unix_micros, stats.last_commit_unix_micros);
   EXPECT_EQ(back.disk_bytes, stats.disk_bytes);
   EXPECT_EQ(back.memory_bytes, stats.memory_bytes);
+  EXPECT_EQ(back.item_states, stats.item_states);
+  EXPECT_EQ(back.disk_free_bytes, stats.disk_free_bytes);
 }
 
 }  // namespace

@@ -240,9 +240,13 @@ TEST(ServerMetricsTest, IndexSizesFollowTheStats) {
   IndexStats stats;
   stats.memory_bytes = 123456;
   stats.disk_bytes = 7890123;
+  stats.disk_free_bytes = 456789012;
+  stats.item_states = 4;
   metrics.SetIndexGauges(stats, 1, absl::Now());
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_memory_bytes"), 123456);
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_bytes"), 7890123);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_free_bytes"), 456789012);
+  EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_item_states"), 4);
 }
 
 TEST(ServerMetricsTest, TombstonesAndTheirPurges) {

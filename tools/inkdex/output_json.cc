@@ -99,10 +99,15 @@ json StatsToJson(const IndexStats& stats, const StyleTaxonomy& taxonomy,
                       {"count", style_counts[i]}});
   }
   return {
-      {"documents", stats.documents},   {"searchable", stats.searchable},
-      {"tombstones", stats.tombstones}, {"item_states", stats.item_states},
-      {"commit_seq", stats.commit_seq}, {"last_commit_unix_micros", stats.last_commit_unix_micros},
-      {"disk_bytes", stats.disk_bytes}, {"memory_bytes", stats.memory_bytes},
+      {"documents", stats.documents},
+      {"searchable", stats.searchable},
+      {"tombstones", stats.tombstones},
+      {"item_states", stats.item_states},
+      {"commit_seq", stats.commit_seq},
+      {"last_commit_unix_micros", stats.last_commit_unix_micros},
+      {"disk_bytes", stats.disk_bytes},
+      {"disk_free_bytes", stats.disk_free_bytes},
+      {"memory_bytes", stats.memory_bytes},
       {"styles", std::move(styles)},
   };
 }

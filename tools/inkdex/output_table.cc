@@ -211,7 +211,8 @@ void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
       << absl::StrFormat("item states:  %d\n", stats.item_states)
       << absl::StrFormat("commit seq:   %d\n", stats.commit_seq)
       << absl::StrFormat("last commit:  %s\n", last_commit)
-      << absl::StrFormat("disk:         %.1f MiB\n", stats.disk_bytes / 1048576.0)
+      << absl::StrFormat("disk:         %.1f MiB (%.1f MiB free on its volume)\n",
+                         stats.disk_bytes / 1048576.0, stats.disk_free_bytes / 1048576.0)
       << absl::StrFormat("memory:       %.1f MiB\n", stats.memory_bytes / 1048576.0);
   TextTable table({{"style", 24, false}, {"label", 28, false}, {"artists", 10, true}});
   for (int i = 0; i < taxonomy.size() && i < static_cast<int>(style_counts.size()); ++i) {

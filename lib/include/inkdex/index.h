@@ -180,6 +180,9 @@ struct IndexStats {
   int64_t last_commit_unix_micros = 0;
   uint64_t disk_bytes = 0;    // both stores
   uint64_t memory_bytes = 0;  // in-memory search structures
+  // Available on the index's volume (statvfs; 0 when it cannot be read).
+  // Commits are refused under IndexOptions::min_free_disk_bytes.
+  uint64_t disk_free_bytes = 0;
 };
 
 // Index::PurgeTombstones: which tombstones to forget.

@@ -15,11 +15,16 @@
 #define INKDEX_INDEX_DISK_SPACE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 
 namespace inkdex::index {
+
+// Bytes available to this process on the volume holding `dir`; nullopt when
+// it cannot be queried.
+std::optional<uint64_t> FreeDiskBytes(const std::string& dir);
 
 // RESOURCE_EXHAUSTED naming the volume's free bytes and `min_free_bytes`
 // when the volume holding `dir` has less available; OK otherwise, when

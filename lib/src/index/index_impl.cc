@@ -9,6 +9,7 @@
 #include "engine/row_builder.h"
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
+#include "index/disk_space.h"
 #include "index/search_index_sync.h"
 #include "text/document_builder.h"
 
@@ -421,6 +422,7 @@ IndexStats IndexImpl::Stats() const {
                     (s->geo_base->size() + s->geo_delta->size()) * sizeof(geo::CellEntry) +
                     s->suggest_artists->MemoryBytes() + s->suggest_studios->MemoryBytes() +
                     s->suggest_cities->MemoryBytes();
+  st.disk_free_bytes = FreeDiskBytes(dir_).value_or(0);
   return st;
 }
 
