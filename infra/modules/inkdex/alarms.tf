@@ -45,6 +45,21 @@ locals {
       extended    = null
       threshold   = var.error_alarm_count
     }
+    # The index lives on the task's ephemeral volume; inkdex-server refuses
+    # writes once less than --min-free-disk-mb (128 MiB) is free on it (and
+    # a re-sync needs room for a second index beside the first). Container
+    # Insights' Fargate metric, in GB, per service; Maximum is the fullest
+    # task. To verify on AWS: that the metric carries the ServiceName
+    # dimension at this Container Insights level.
+    disk-space = {
+      description = "An inkdex task's ephemeral volume is over 80 % full: writes stop at 128 MiB free, and a re-sync needs room for a second index"
+      namespace   = "ECS/ContainerInsights"
+      metric      = "EphemeralStorageUtilized"
+      dimensions  = { ClusterName = aws_ecs_cluster.this.name, ServiceName = aws_ecs_service.this.name }
+      statistic   = "Maximum"
+      extended    = null
+      threshold   = var.ephemeral_storage_gib * 0.8
+    }
     lb-5xx = {
       description = "inkdex load balancer answered 5xx (no healthy task?)"
       namespace   = "AWS/ApplicationELB"
