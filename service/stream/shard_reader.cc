@@ -329,8 +329,13 @@ ShardReadResult ShardReader::Run() {
     {
       absl::MutexLock lock(&mu_);
       ++stats_.empty_polls;
-      stats_.caught_up = true;
-      stats_.reached_end = true;
+      // A closed shard's end is its last page (no next iterator, above): an
+      // empty page before it is only a stretch of the shard without records
+      // (DynamoDB returns those, e.g. where old records were trimmed).
+      if (!stats_.closed) {
+        stats_.caught_up = true;
+        stats_.reached_end = true;
+      }
     }
     if (Now() - last_commit_ >= options_.progress_interval && !CommitProgress()) break;
     if (stop_.WaitFor(

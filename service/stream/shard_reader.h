@@ -25,9 +25,11 @@
 //     up shard commits an empty heartbeat batch when its last commit is
 //     `progress_interval` old, so an idle stream's progress time stays fresh.
 //   - Caught up (ShardStats::caught_up) means the reader has reached the
-//     end of what the shard holds: a page came back empty, or the last
-//     applied record was created at or after `caught_up_reference`, or the
-//     shard is closed and read to its end. A short page proves nothing:
+//     end of what the shard holds: a page of an open shard came back empty,
+//     or the last applied record was created at or after
+//     `caught_up_reference`, or the shard is closed and read to its end (an
+//     empty page of a closed shard that has a next iterator is a stretch
+//     without records, such as a trimmed one, not its end). A short page proves nothing:
 //     DynamoDB Streams caps pages at 1 MB and may return short (even empty)
 //     pages while more records follow, so short non-empty pages leave the
 //     shard behind (its lag then counts from its last applied record).

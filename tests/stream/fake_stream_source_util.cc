@@ -237,6 +237,11 @@ absl::StatusOr<std::string> FakeStreamSource::GetShardIterator(const std::string
   return result;
 }
 
+void FakeStreamSource::AddEmptyPages(const std::string& shard_id, int count) {
+  absl::MutexLock lock(&mu_);
+  shards_[shard_id].empty_pages += count;
+}
+
 absl::StatusOr<dynamodb::RecordsPage> FakeStreamSource::GetRecords(
     const std::string& shard_iterator, int limit) {
   std::vector<std::string> parts = absl::StrSplit(shard_iterator, '|');
@@ -263,9 +268,14 @@ absl::StatusOr<dynamodb::RecordsPage> FakeStreamSource::GetRecords(
     if (it == shards_.end() || it->second.removed) {
       return AwsErrorStatus("ResourceNotFoundException");
     }
-    const FakeShard& shard = it->second;
+    FakeShard& shard = it->second;
     if (position < shard.trimmed) return AwsErrorStatus("TrimmedDataAccessException");
     dynamodb::RecordsPage page;
+    if (it->second.empty_pages > 0) {
+      --it->second.empty_pages;
+      page.next_shard_iterator = Iterator(shard_id, position);
+      return page;
+    }
     if (max_page_records_ > 0) limit = std::min(limit, max_page_records_);
     const size_t end = std::min(shard.records.size(), position + static_cast<size_t>(limit));
     for (size_t i = position; i < end; ++i) page.records.push_back(shard.records[i]);

@@ -82,6 +82,10 @@ class FakeStreamSource final : public StreamSource {
   // GetRecords pages hold at most `count` records whatever the limit asked
   // (as DynamoDB Streams' 1 MB cap does); 0: no cap.
   void set_max_page_records(int count);
+  // The next `count` GetRecords of the shard return empty pages with a next
+  // iterator at the same position (DynamoDB Streams returns such pages where
+  // a stretch of the shard holds no records, e.g. a trimmed one).
+  void AddEmptyPages(const std::string& shard_id, int count);
 
   // What happened.
   std::vector<IteratorRequest> iterator_requests() const;
@@ -108,6 +112,7 @@ class FakeStreamSource final : public StreamSource {
     std::vector<dynamodb::StreamRecord> records;
     size_t trimmed = 0;
     bool removed = false;
+    int empty_pages = 0;
   };
 
   std::optional<absl::Status> TakeFailure(Op op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -348,6 +348,34 @@ TEST(ShardReaderTest, AShortPageIsNotCaughtUp) {
   EXPECT_EQ(stats.Lag(absl::Now()), absl::ZeroDuration());
 }
 
+// An empty page of a closed shard that has a next iterator is a stretch of
+// the shard without records, not its end (a re-sync's replay from
+// TRIM_HORIZON would otherwise swap in its index before the records written
+// during its scan were applied); an open shard's empty page is its end.
+TEST(ShardReaderTest, AnEmptyPageEndsAnOpenShardButNotAClosedOne) {
+  for (bool closed : {true, false}) {
+    SCOPED_TRACE(closed);
+    FakeStreamSource source;
+    source.AddShard(kShard);
+    source.Append(kShard, 4);
+    if (closed) source.Close(kShard);
+    source.AddEmptyPages(kShard, 3);
+    source.set_get_records_delay(absl::Milliseconds(50));
+    RecordingSink sink;
+    ReaderRun run(source, sink, {}, testing::FastReaderOptions(), closed);
+    ASSERT_TRUE(Eventually([&] { return run.reader().stats().empty_polls >= 1; }));
+    ShardStats stats = run.reader().stats();
+    EXPECT_EQ(stats.records_applied, 0u);
+    EXPECT_EQ(stats.caught_up, !closed);
+    EXPECT_EQ(stats.reached_end, !closed);
+    ASSERT_TRUE(Eventually([&] { return sink.record_count() == 4; }));
+    if (closed) {
+      ASSERT_TRUE(Eventually([&] { return run.reader().stats().finished; }));
+      EXPECT_TRUE(run.reader().stats().reached_end);
+    }
+  }
+}
+
 TEST(ShardReaderTest, ARecordAfterTheReferenceTimeIsCaughtUp) {
   for (bool reference_passed : {true, false}) {
     SCOPED_TRACE(reference_passed);
