@@ -195,6 +195,21 @@ class BuildTest(CliTestCase):
             if artist_id in fixtures.SEARCHABLE_IDS:
                 self.assertEqual(self.get(index, artist_id)["version"], position)
 
+    def test_the_free_space_reserve_stops_a_build_and_leaves_the_target_alone(self):
+        data = write(self.path("reserve.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))
+        target = self.path("reserve-index")
+        # More than any volume has: the first commit is refused.
+        proc = self.fails(1, "build", "--index", target, "--progress", "off",
+                          "--min-free-disk-mb", 1 << 30, "--input", data)
+        self.assertIn("every commit keeps in reserve", proc.stderr)
+        self.assertFalse(os.path.exists(target))
+        self.assertEqual([n for n in os.listdir(os.path.dirname(target))
+                          if n.startswith("reserve-index.inkdex-build")], [])
+        self.assertIn("--min-free-disk-mb", self.fails(2, "build", "--index", target,
+                                                       "--min-free-disk-mb", -1,
+                                                       "--input", data).stderr)
+        self.build(target, data, extra=("--min-free-disk-mb", 0))
+
     def test_dynamodb_json_and_other_items(self):
         lines = [fixtures.to_dynamodb_line(r) for r in fixtures.HANDWRITTEN]
         lines.insert(3, json.dumps({"Item": {"PK": {"S": "STUDIO#s1"}, "SK": {"S": "PROFILE"},

@@ -81,6 +81,7 @@ struct BuildCommand {
   std::string index_dir;
   bool strict = false;
   int batch_size = 10000;
+  int64_t min_free_disk_mb = 128;  // IndexOptions::min_free_disk_bytes, MiB
   size_t order_window = 1000000;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string rejects_path;
@@ -162,7 +163,7 @@ struct BuildCommand {
       }
       return staged.status();
     }
-    IndexOptions index_options;
+    IndexOptions index_options = IndexOptionsForBuild();
     // Durability comes from StagedDirectory::Commit's fsync of every file.
     index_options.sync = false;
     absl::StatusOr<BuildSummary> summary;
@@ -180,6 +181,12 @@ struct BuildCommand {
     return summary;
   }
 
+  IndexOptions IndexOptionsForBuild() const {
+    IndexOptions options;
+    options.min_free_disk_bytes = static_cast<uint64_t>(min_free_disk_mb) << 20;
+    return options;
+  }
+
   // The staged index is renamed into place only if its two stores agree.
   static absl::Status VerifyBuilt(const Index& index) {
     absl::StatusOr<VerifyReport> report = index.Verify();
@@ -195,7 +202,7 @@ struct BuildCommand {
   }
 
   absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) {
-    auto index = Index::Open(target.string(), IndexOptions{});
+    auto index = Index::Open(target.string(), IndexOptionsForBuild());
     if (!index.ok()) return index.status();
     options.version_base = version_base;
     if (version_base_option->count() == 0) {
@@ -348,6 +355,10 @@ Command AddBuildCommand(CLI::App& parent) {
                 "Stop at the first bad line (exit 1, --index untouched)");
   app->add_option("--batch-size", command->batch_size, "Changes per commit (default 10000)")
       ->check(CLI::Range(1, 1000000));
+  app->add_option("--min-free-disk-mb", command->min_free_disk_mb,
+                  "Stop (exit 1, the target untouched) when a commit would leave less than this "
+                  "free on the index's volume (default 128; 0: no check)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   app->add_option("--order-window", command->order_window,
                   "Records held and sorted by location before indexing, which makes geo and "
                   "text searches faster (default 1000000, ~500 bytes of memory each; 0: input "
