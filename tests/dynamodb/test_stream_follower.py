@@ -11,6 +11,7 @@ Needs that binary: INKDEX_STREAM_TEST_BIN (set by tests/dynamodb/CMakeLists.txt)
 import json
 import os
 import random
+import shutil
 import subprocess
 import tempfile
 import time
@@ -94,6 +95,7 @@ class StreamFollowerTest(unittest.TestCase):
         plan = Writer(_DryTable(), seed=7)
         self._writes(plan, ids)
         workdir = tempfile.mkdtemp(prefix="inkdex-stream-follower-")
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
         expected_path = os.path.join(workdir, "expected.json")
         with open(expected_path, "w") as f:
             json.dump(plan.expected, f)
