@@ -1,10 +1,12 @@
 // The document store when its disk fails writes: commits fail (nothing
-// written, nothing lost, the process alive: RocksDB's own file logger used
-// to abort it here, store/info_log.h) and reads go on. After a full disk,
-// commits succeed again once space is back, without a reopen; after another
-// write error, once the store is reopened.
+// written, nothing lost) and reads go on. After a full disk, commits succeed
+// again once space is back, without a reopen; after another write error,
+// once the store is reopened.
 // The disk is a RocksDB FileSystem whose writes fail while `failing` is set,
-// with NoSpace (RESOURCE_EXHAUSTED) or a plain I/O error (INTERNAL).
+// with NoSpace (RESOURCE_EXHAUSTED) or a plain I/O error (INTERNAL). It does
+// not reproduce RocksDB's file logger aborting on a full disk (kept failing
+// for 12 s, RocksDB's own logger survived it here); InfoLogTest covers the
+// logger that replaced it.
 #include <atomic>
 #include <memory>
 #include <string>
@@ -101,7 +103,7 @@ class FailingDiskTest : public ::testing::TestWithParam<Fault> {
   }
 };
 
-TEST_P(FailingDiskTest, CommitsFailWhileTheDiskFailsAndResumeWithoutAReopen) {
+TEST_P(FailingDiskTest, CommitsFailLoseNothingAndResumeOnceTheDiskWorks) {
   inkdex::testing::TempDir dir;
   auto fs = std::make_shared<FailingFileSystem>(GetParam());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
@@ -118,9 +120,6 @@ TEST_P(FailingDiskTest, CommitsFailWhileTheDiskFailsAndResumeWithoutAReopen) {
     absl::Status again = (*store)->Commit(Write(2, "while-failing"));
     EXPECT_FALSE(again.ok());
     EXPECT_TRUE(Retryable(again)) << again;
-    // The disk stays bad a while: RocksDB's recovery thread logs meanwhile
-    // (the messages that aborted the process through its own logger).
-    absl::SleepFor(absl::Milliseconds(300));
     // Reads go on.
     auto before = (*store)->Get("before");
     ASSERT_TRUE(before.ok()) << before.status();
