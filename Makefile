@@ -6,7 +6,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench clean format install
+.PHONY: all deps configure build test test-asan demo bench clean format install
 
 all: build
 
@@ -21,6 +21,26 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Every test again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# into build-asan/ (RelWithDebInfo, no benchmarks). Not part of `make test`:
+# the build takes as long again and the tests run a few times slower.
+# Reports go to files, so that one from a process whose stderr a test does
+# not show (a server it started, a child it killed) still fails the run.
+ASAN_BUILD_DIR ?= build-asan
+SANITIZER_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DINKDEX_SANITIZE=address,undefined -DINKDEX_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	@rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)
+	@cd $(ASAN_BUILD_DIR) && \
+	  ASAN_OPTIONS=detect_stack_use_after_return=1:strict_init_order=1:log_path=$(SANITIZER_REPORTS)/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SANITIZER_REPORTS)/ubsan \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800; status=$$?; \
+	  if [ -n "$$(ls -A $(SANITIZER_REPORTS))" ]; then \
+	    cat $(SANITIZER_REPORTS)/*; echo "sanitizer reports: $(SANITIZER_REPORTS)"; exit 1; \
+	  fi; exit $$status
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)

@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/strings/str_format.h"
 #include "crash/crash_util.h"
 #include "gtest/gtest.h"
 
@@ -15,11 +16,7 @@ namespace {
 constexpr int kPerBatch = 20;
 constexpr int kMaxBatches = 400;
 
-std::string Marker(int batch) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "batch%03d", batch);
-  return buf;
-}
+std::string Marker(int batch) { return absl::StrFormat("batch%03d", batch); }
 
 // Batch n's artists share a point of their own, 0.05 degrees from any other.
 GeoPoint BatchPoint(int batch) {

@@ -134,7 +134,7 @@ TEST(StreamFollowerDynamoDbLocalTest, FollowsInsertsModifiesAndRemovesThroughARe
     EXPECT_EQ(record.old_image.is_object(), record.event_name != "INSERT");
     EXPECT_TRUE(record.approximate_creation_time.has_value());
   }
-  const StreamCheckpoints& final_checkpoints = sink.checkpoints().at(stream_arn);
+  const StreamCheckpoints final_checkpoints = sink.checkpoints().at(stream_arn);
   ASSERT_EQ(final_checkpoints.shards.size(), 1u);
   EXPECT_EQ(final_checkpoints.shards.begin()->second,
             (ShardCheckpoint{applied.back().sequence_number, false}));

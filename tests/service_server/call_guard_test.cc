@@ -1,7 +1,6 @@
 #include "server/call_guard.h"
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -138,7 +137,7 @@ TEST_F(CallGuardTest, AdmittedCallIsCountedAndLoggedWithRequestId) {
   auto echoed = context.GetServerInitialMetadata().find("x-request-id");
   ASSERT_NE(echoed, context.GetServerInitialMetadata().end());
   const std::string id(echoed->second.data(), echoed->second.size());
-  EXPECT_TRUE(std::regex_match(id, std::regex("[0-9a-f]{16}"))) << id;
+  EXPECT_THAT(id, ::testing::MatchesRegex("[0-9a-f]{16}"));
 
   EXPECT_EQ(Requests("GetStats", "OK"), 1);
   EXPECT_EQ(MetricValue(*env_->metrics().registry(), "inkdex_request_duration_seconds",
