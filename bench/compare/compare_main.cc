@@ -69,12 +69,21 @@ std::map<std::string, PeerFactory> AvailablePeers() {
 // The system whose store `system` uses (see the file comment).
 std::string StoreOf(const std::string& system) { return system == "grpc" ? "inkdex" : system; }
 
+// The version of what a peer's loader writes, raised when it changes what a
+// store holds, so that stores loaded by the old code are rebuilt. SQLite 2:
+// a rating of 0 without reviews is stored as unrated, as inkdex rates
+// (a store loaded before that failed the gate on rating bands).
+int LoaderVersion(const std::string& system) { return system == "sqlite" ? 2 : 1; }
+
 // What a complete build of (system, n) records; a marker with another key is stale.
-// A store built from older synth output is stale ("synth="); inkdex's store
-// is loaded sorted by location (BulkLoader) since "order=cell".
+// A store built from older synth output is stale ("synth="), or by an older
+// loader ("loader="); inkdex's store is loaded sorted by location
+// (BulkLoader) since "order=cell".
 std::string BuildKey(const std::string& system, uint64_t n) {
+  const int loader = LoaderVersion(system);
   return absl::StrCat("system=", system, " artists=", n, " seed=", kSynthSeed, " day=", kDataDay,
-                      " synth=", synth::kOutputVersion, system == "inkdex" ? " order=cell" : "");
+                      " synth=", synth::kOutputVersion, system == "inkdex" ? " order=cell" : "",
+                      loader > 1 ? absl::StrCat(" loader=", loader) : "");
 }
 
 // The recorded build of `system` at `n`, or a null JSON when there is none.

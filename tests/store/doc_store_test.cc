@@ -1,6 +1,7 @@
 #include "store/doc_store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -264,6 +265,30 @@ TEST(DocStoreTest, RecordBatchesDeliverTheRecordsBeforeOneThatDoesNotParse) {
   EXPECT_NE(s.message().find("'r00150x'"), std::string::npos) << s;
   ASSERT_EQ(got.size(), 151u);  // r00000 .. r00150
   EXPECT_EQ(got.back(), "r00150");
+}
+
+// The store logs through InfoLog (store/info_log.h), at WARN and above, not
+// through RocksDB's own file logger (which aborts the process when the disk
+// fills). That one would also move the last run's LOG aside at every open
+// (LOG.old.<time>), where InfoLog appends to it.
+TEST(DocStoreTest, ItsLogIsInkdexsOwnAndSilentWhileHealthy) {
+  inkdex::testing::TempDir dir;
+  const std::string docs = dir.path() + "/docs";
+  for (uint64_t seq : {1, 2}) {
+    auto store = DocStore::Open(docs, seq == 1, true, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CommitWrite write;
+    write.seq = seq;
+    write.next_slot = 2;
+    write.records.emplace_back("a", Record("a", seq, 1));
+    ASSERT_TRUE((*store)->Commit(write).ok());
+  }
+  ASSERT_TRUE(std::filesystem::exists(docs + "/LOG"));
+  EXPECT_EQ(std::filesystem::file_size(docs + "/LOG"), 0u);
+  for (const auto& entry : std::filesystem::directory_iterator(docs)) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with("LOG.old."))
+        << entry.path() << ": RocksDB's logger rolls its files so";
+  }
 }
 
 TEST(DocStoreTest, OpeningAMissingStoreWithoutCreateFails) {
