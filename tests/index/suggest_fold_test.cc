@@ -68,5 +68,24 @@ TEST_F(SuggestFoldTest, NearbyNamesMatchAtAnyWordFolded) {
   EXPECT_THAT(Texts("łuk", true), Contains("Łukasz Nowak"));
 }
 
+// Near a point, a name whose words all begin with ASCII letters is folded
+// only when one of them begins with the prefix's first letter (the accents
+// further in still count); one that cannot match is skipped unfolded.
+TEST_F(SuggestFoldTest, NearbyNamesWithAccentsAfterAnAsciiLetterMatchFolded) {
+  WriteBatch batch;
+  Artist a = MakeArtist("a2", "Zoë\tMüller", kLat, kLon, {"blackwork"});
+  a.mutable_studio()->set_name("Ink & Café");
+  batch.Upsert(a);
+  ASSERT_TRUE(index_->Apply(batch).ok());
+  for (const char* prefix : {"mull", "MÜL", "zoe", "zoë mü"}) {
+    EXPECT_THAT(Texts(prefix, true), Contains("Zoë\tMüller")) << prefix;
+  }
+  EXPECT_THAT(Texts("cafe", true), Contains("Ink & Café"));
+  for (const char* prefix : {"ull", "oe", "afe"}) {
+    EXPECT_THAT(Texts(prefix, true), Not(Contains("Zoë\tMüller"))) << prefix;
+    EXPECT_THAT(Texts(prefix, true), Not(Contains("Ink & Café"))) << prefix;
+  }
+}
+
 }  // namespace
 }  // namespace inkdex

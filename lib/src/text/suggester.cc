@@ -40,9 +40,32 @@ int KindRank(Suggestion::Kind k) {
 // (engine::SuggestKey: accent-folded, lowercased). REQUIRES: key is a
 // SuggestKey. Allocates nothing for ASCII text: it runs for every location
 // near the point whose filter passes.
+// Whether some word of unfolded `text` may fold to one that begins with
+// `first` (a key's first byte): a word beginning with that ASCII letter in
+// either case, or with a non-ASCII character, whose fold is not known until
+// it is computed. Words are split at ASCII whitespace, as SuggestKey splits
+// them; folding changes no ASCII character.
+bool SomeWordMayBeginWith(std::string_view text, char first) {
+  bool word_start = true;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (absl::ascii_isspace(byte)) {
+      word_start = true;
+      continue;
+    }
+    if (word_start && (byte >= 0x80 || absl::ascii_tolower(byte) == first)) return true;
+    word_start = false;
+  }
+  return false;
+}
+
 bool WordStartsWith(std::string_view text, std::string_view key) {
   std::string folded;
   if (HasNonAscii(text)) {
+    // Folding costs ICU and an allocation per row (a third of the rows near
+    // a point have a non-ASCII name, studio or city): not when no word can
+    // match.
+    if (!key.empty() && !SomeWordMayBeginWith(text, key[0])) return false;
     folded = engine::SuggestKey(text);
     text = folded;
   }
