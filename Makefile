@@ -24,7 +24,7 @@ test: build
 
 # Every test again, built with AddressSanitizer and UndefinedBehaviorSanitizer
 # into build-asan/ (RelWithDebInfo, no benchmarks). Not part of `make test`:
-# the build takes as long again and the tests run a few times slower.
+# a first build takes about half an hour on two cores (the tests ~6 min).
 # Reports go to files, so that one from a process whose stderr a test does
 # not show (a server it started, a child it killed) still fails the run.
 ASAN_BUILD_DIR ?= build-asan

@@ -36,10 +36,6 @@ int KindRank(Suggestion::Kind k) {
   return 4;
 }
 
-// True when some word of `text` starts with `key`, compared as suggest keys
-// (engine::SuggestKey: accent-folded, lowercased). REQUIRES: key is a
-// SuggestKey. Allocates nothing for ASCII text: it runs for every location
-// near the point whose filter passes.
 // Whether some word of unfolded `text` may fold to one that begins with
 // `first` (a key's first byte): a word beginning with that ASCII letter in
 // either case, or with a non-ASCII character, whose fold is not known until
@@ -59,6 +55,10 @@ bool SomeWordMayBeginWith(std::string_view text, char first) {
   return false;
 }
 
+// True when some word of `text` starts with `key`, compared as suggest keys
+// (engine::SuggestKey: accent-folded, lowercased). REQUIRES: key is a
+// SuggestKey. Allocates nothing for ASCII text: it runs for every location
+// near the point whose filter passes.
 bool WordStartsWith(std::string_view text, std::string_view key) {
   std::string folded;
   if (HasNonAscii(text)) {
