@@ -15,7 +15,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev libgoogle-perftools-dev
-  python3 python3-grpcio python3-grpc-tools python3-boto3 python3-botocore
+  python3 python3-grpcio python3-grpc-tools python3-boto3 python3-botocore python3-jsonschema
   clang-format openssl curl
   # The benchmark's peer systems (bench/peers/), built and tested with the rest.
   libsqlite3-dev libpq-dev postgresql postgresql-15-postgis-3

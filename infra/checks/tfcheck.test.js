@@ -114,6 +114,34 @@ test('stream-mode tasks can reach DynamoDB Streams through its interface endpoin
     '${module.networking.endpoints_security_group_id}');
 });
 
+// The tasks write their key metrics as embedded-metric-format log lines
+// (inkdex-server --emf-interval/--emf-dimensions, service/server/
+// emf_publisher.h), which CloudWatch Logs turns into Inkdex-namespace
+// metrics: the task definition turns them on with the dimension the alarms
+// name, and every metric an Inkdex alarm reads is one the server writes.
+test('the Inkdex-namespace alarms read metrics the tasks write', async () => {
+  const header = fs.readFileSync(path.join(REPO, 'service/server/emf_publisher.h'), 'utf8');
+  const table = header.slice(header.indexOf('kEmfMetrics[] = {'));
+  const written = new Set([...table.matchAll(/\{"(\w+)",\s*"\w+"/g)].map((m) => m[1]));
+  assert.ok(written.has('inkdex_documents') && written.size >= 10, [...written].join(' '));
+
+  const serviceText = fs.readFileSync(path.join(REPO, 'infra/modules/inkdex/service.tf'), 'utf8');
+  assert.match(serviceText, /name = "INKDEX_EMF_INTERVAL", value = "\$\{var\.emf_interval_seconds\}s"/);
+  assert.match(serviceText, /name = "INKDEX_EMF_DIMENSIONS", value = "ClusterName=\$\{local\.name\}"/);
+  const service = await load('infra/modules/inkdex/service.tf');
+  assert.strictEqual(service.resource.aws_ecs_cluster.this[0].name, '${local.name}');
+
+  const alarms = fs.readFileSync(path.join(REPO, 'infra/modules/inkdex/alarms.tf'), 'utf8');
+  assert.match(alarms, /inkdex_dimensions = \{ ClusterName = aws_ecs_cluster\.this\.name \}/);
+  const read = [...alarms.matchAll(/namespace\s*=\s*"Inkdex"\s*\n\s*metric\s*=\s*"(\w+)"\s*\n\s*dimensions\s*=\s*(\S+)/g)];
+  assert.deepStrictEqual(read.map((m) => m[1]).sort(),
+    ['inkdex_commit_failures', 'inkdex_request_errors', 'inkdex_stream_max_lag_seconds']);
+  for (const [, metric, dimensions] of read) {
+    assert.ok(written.has(metric), `${metric} is not in kEmfMetrics`);
+    assert.strictEqual(dimensions, 'local.inkdex_dimensions', metric);
+  }
+});
+
 // Forwarder mode: the forwarder lists the replicas with Cloud Map's
 // DiscoverInstances (HealthStatus=ALL, infra/lambda/stream-forwarder), which
 // is served by data-servicediscovery.<region>: its role may call it for this

@@ -73,7 +73,11 @@ JsonLog::JsonLog(LogLevel min_level, int fd) : min_level_(static_cast<int>(min_l
 
 void JsonLog::Write(LogLevel level, const nlohmann::ordered_json& fields,
                     std::string_view raw_members) {
-  if (!Enabled(level)) return;
+  if (Enabled(level)) Compose(level, fields, raw_members);
+}
+
+void JsonLog::Compose(LogLevel level, const nlohmann::ordered_json& fields,
+                      std::string_view raw_members) {
   std::string line = "{\"ts\":\"";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   line += "\",\"level\":\"";
@@ -91,10 +95,14 @@ void JsonLog::Write(LogLevel level, const nlohmann::ordered_json& fields,
 }
 
 void JsonLog::Event(LogLevel level, std::string_view event, const nlohmann::ordered_json& fields) {
-  if (!Enabled(level)) return;
+  if (Enabled(level)) EventUnfiltered(level, event, fields);
+}
+
+void JsonLog::EventUnfiltered(LogLevel level, std::string_view event,
+                              const nlohmann::ordered_json& fields) {
   nlohmann::ordered_json line = {{"event", event}};
   if (fields.is_object()) line.update(fields);
-  Write(level, line);
+  Compose(level, line, {});
 }
 
 void JsonLog::WriteLine(const std::string& line) {

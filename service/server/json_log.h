@@ -74,7 +74,14 @@ class JsonLog {
   void Event(LogLevel level, std::string_view event,
              const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
 
+  // Event() whatever the minimum level: for lines that feed a machine rather
+  // than a reader (metrics in CloudWatch's embedded metric format,
+  // emf_publisher.h), which --log-level must not turn off.
+  void EventUnfiltered(LogLevel level, std::string_view event,
+                       const nlohmann::ordered_json& fields);
+
  private:
+  void Compose(LogLevel level, const nlohmann::ordered_json& fields, std::string_view raw_members);
   void WriteLine(const std::string& line);
 
   std::atomic<int> min_level_;

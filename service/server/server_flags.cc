@@ -149,7 +149,33 @@ absl::StatusOr<absl::Duration> TombstonePurgeInterval(const ServerFlags& flags) 
                            absl::Milliseconds(100), absl::Hours(24));
 }
 
+absl::StatusOr<absl::Duration> EmfInterval(const ServerFlags& flags) {
+  absl::StatusOr<absl::Duration> interval =
+      ParseDurationFlag("--emf-interval", flags.emf_interval, absl::ZeroDuration(), absl::Hours(1));
+  if (interval.ok() && *interval != absl::ZeroDuration() && *interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--emf-interval: must be 0 (no EMF lines) or at least 1s");
+  }
+  return interval;
+}
+
 }  // namespace
+
+absl::Duration ServerFlags::emf_interval_duration() const {
+  return EmfInterval(*this).value_or(absl::ZeroDuration());
+}
+
+EmfFormatOptions ServerFlags::emf_format() const {
+  EmfFormatOptions format;
+  format.cloudwatch_namespace = emf_namespace;
+  format.dimensions = ParseEmfDimensions(emf_dimensions, "--emf-dimensions")
+                          .value_or(std::vector<std::pair<std::string, std::string>>());
+  format.metrics =
+      ParseEmfMetrics(emf_metrics, "--emf-metrics").value_or(std::vector<std::string>());
+  if (format.metrics.empty()) {
+    format.metrics = DefaultEmfMetrics(stream_enabled() || bootstrap_enabled());
+  }
+  return format;
+}
 
 absl::Duration ServerFlags::tombstone_ttl_duration() const {
   return TombstoneTtl(*this).value_or(absl::ZeroDuration());
@@ -228,6 +254,17 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
                                   flags.stream_describe_interval_ms, 100, 600000);
       !s.ok()) {
     return s;
+  }
+  if (absl::StatusOr<absl::Duration> emf = EmfInterval(flags); !emf.ok()) return emf.status();
+  if (absl::Status s = CheckEmfNamespace(flags.emf_namespace, "--emf-namespace"); !s.ok()) {
+    return s;
+  }
+  if (auto dimensions = ParseEmfDimensions(flags.emf_dimensions, "--emf-dimensions");
+      !dimensions.ok()) {
+    return dimensions.status();
+  }
+  if (auto metrics = ParseEmfMetrics(flags.emf_metrics, "--emf-metrics"); !metrics.ok()) {
+    return metrics.status();
   }
   if (absl::StatusOr<LogLevel> level = ParseLogLevel(flags.log_level); !level.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--log-level: ", level.status().message()));
@@ -412,6 +449,30 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("MS")
       ->envname("INKDEX_STREAM_DESCRIBE_INTERVAL_MS");
+  app.add_option("--emf-interval", flags.emf_interval,
+                 "Every this long, write the key metrics to the log as one CloudWatch embedded "
+                 "metric format line ({\"event\":\"metrics\",\"_aws\":...}), which CloudWatch "
+                 "Logs turns into CloudWatch metrics (awslogs on ECS: nothing else to run); "
+                 "whatever --log-level says; 0: never (0, or 1s..1h)")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->envname("INKDEX_EMF_INTERVAL");
+  app.add_option("--emf-namespace", flags.emf_namespace, "CloudWatch namespace of the EMF metrics")
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->envname("INKDEX_EMF_NAMESPACE");
+  app.add_option("--emf-dimensions", flags.emf_dimensions,
+                 "Dimensions of the EMF metrics, e.g. ClusterName=inkdex-prod (comma-separated "
+                 "Name=Value, at most 30); every replica with the same values feeds the same "
+                 "metrics")
+      ->type_name("NAME=VALUE,...")
+      ->envname("INKDEX_EMF_DIMENSIONS");
+  app.add_option("--emf-metrics", flags.emf_metrics,
+                 "Which metrics the EMF lines carry (each is one CloudWatch custom metric): "
+                 "all, or a comma-separated list (README \"Metrics in CloudWatch\")")
+      ->capture_default_str()
+      ->type_name("NAMES")
+      ->envname("INKDEX_EMF_METRICS");
   // Test-only: every Search/Suggest first waits this long (stopping early on
   // cancellation), so tests can make slow calls on demand.
   app.add_option("--test-search-delay-ms", flags.test_search_delay_ms)

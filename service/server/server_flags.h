@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/emf_publisher.h"
 #include "server/json_log.h"
 
 namespace inkdex::server {
@@ -54,6 +55,13 @@ struct ServerFlags {
   int stream_describe_interval_ms = 10000;
   // Forwarder mode's initial load (table_bootstrapper.h); excludes stream_table.
   std::string bootstrap_table;
+  // Metrics as CloudWatch embedded metric format lines in the log
+  // (emf_publisher.h): every emf_interval ("0": never), in emf_namespace,
+  // with emf_dimensions ("Name=Value,...") and emf_metrics ("all" or names).
+  std::string emf_interval = "0";
+  std::string emf_namespace = "Inkdex";
+  std::string emf_dimensions;
+  std::string emf_metrics = "all";
 
   bool stream_enabled() const { return !stream_table.empty(); }
   bool bootstrap_enabled() const { return !bootstrap_table.empty(); }
@@ -65,6 +73,11 @@ struct ServerFlags {
   // REQUIRES: ValidateServerFlags passed. Zero TTL: no purging.
   absl::Duration tombstone_ttl_duration() const;
   absl::Duration tombstone_purge_interval_duration() const;
+  // REQUIRES: ValidateServerFlags passed. Zero: no EMF lines.
+  absl::Duration emf_interval_duration() const;
+  bool emf_enabled() const { return emf_interval_duration() > absl::ZeroDuration(); }
+  // REQUIRES: ValidateServerFlags passed.
+  EmfFormatOptions emf_format() const;
   absl::Duration test_search_delay() const { return absl::Milliseconds(test_search_delay_ms); }
 };
 

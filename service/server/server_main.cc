@@ -41,6 +41,7 @@
 #include "server/admin_service.h"
 #include "server/artist_search_service.h"
 #include "server/call_environment.h"
+#include "server/emf_publisher.h"
 #include "server/health_service.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
@@ -217,7 +218,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                    {"max_concurrent_requests", flags.max_concurrent_requests},
                    {"read_threads", flags.read_threads},
                    {"commit_interval_ms", flags.commit_interval_ms},
-                   {"tombstone_ttl", flags.tombstone_ttl}});
+                   {"tombstone_ttl", flags.tombstone_ttl},
+                   {"emf_interval", flags.emf_enabled() ? flags.emf_interval : "off"}});
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(flags);
   if (!credentials.ok()) return Fail(env.log(), "bad_tls", credentials.status(), kExitUsage);
@@ -238,6 +240,27 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // Set once the gRPC server exists: health for the supervisor's bootstrap.
   std::function<void(bool)> set_serving;
   absl::Mutex set_serving_mu;
+  // Brings the gauges up to date before a scrape or an EMF line. Serialized:
+  // scrapes run on several HTTP threads and the EMF publisher on its own, and
+  // StreamMetrics::Update is not thread-safe.
+  absl::Mutex refresh_mu;
+  const std::function<void()> refresh_gauges = [&refresh_mu, &scraped, &env,
+                                                &scraped_stream_metrics, &scraped_supervisor,
+                                                &scraped_bootstrapper] {
+    absl::MutexLock lock(&refresh_mu);
+    if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
+      const ServedIndex current = served->Served();
+      env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
+    }
+    env.metrics().SetProcessMetrics(ReadProcessSample());
+    StreamMetrics* metrics = scraped_stream_metrics.load(std::memory_order_acquire);
+    if (metrics == nullptr) return;
+    if (StreamSupervisor* supervisor = scraped_supervisor.load(std::memory_order_acquire)) {
+      metrics->Update(supervisor->Snapshot(), absl::Now());
+    } else if (TableBootstrapper* b = scraped_bootstrapper.load(std::memory_order_acquire)) {
+      metrics->Update(b->Snapshot(), absl::Now());
+    }
+  };
   // Started before the index opens (which can take minutes), so that /healthz
   // answers 503 meanwhile instead of refusing connections.
   std::unique_ptr<MetricsHttpServer> http;
@@ -245,21 +268,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     MetricsHttpServer::Options http_options;
     http_options.listen = flags.metrics_listen;
     http_options.registry = env.metrics().registry();
-    http_options.before_scrape = [&scraped, &env, &scraped_stream_metrics, &scraped_supervisor,
-                                  &scraped_bootstrapper] {
-      if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
-        const ServedIndex current = served->Served();
-        env.metrics().SetIndexGauges(current.index->Stats(), current.generation, absl::Now());
-      }
-      env.metrics().SetProcessMetrics(ReadProcessSample());
-      StreamMetrics* metrics = scraped_stream_metrics.load(std::memory_order_acquire);
-      if (metrics == nullptr) return;
-      if (StreamSupervisor* supervisor = scraped_supervisor.load(std::memory_order_acquire)) {
-        metrics->Update(supervisor->Snapshot(), absl::Now());
-      } else if (TableBootstrapper* b = scraped_bootstrapper.load(std::memory_order_acquire)) {
-        metrics->Update(b->Snapshot(), absl::Now());
-      }
-    };
+    http_options.before_scrape = refresh_gauges;
     absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
         MetricsHttpServer::Start(std::move(http_options));
     if (!started.ok()) {
@@ -270,6 +279,17 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     }
     http = *std::move(started);
     env.log().Event(LogLevel::kInfo, "metrics_listening", {{"metrics", http->address()}});
+  }
+  // Stopped (writing its last line) before the objects its refresh reads.
+  std::unique_ptr<EmfPublisher> emf;
+  if (flags.emf_enabled()) {
+    EmfPublisher::Options emf_options;
+    emf_options.interval = flags.emf_interval_duration();
+    emf_options.format = flags.emf_format();
+    emf_options.registry = env.metrics().registry();
+    emf_options.refresh = refresh_gauges;
+    emf_options.log = &env.log();
+    emf = std::make_unique<EmfPublisher>(std::move(emf_options));
   }
 
   if (absl::Status s = CheckIndexParent(flags.index_dir); !s.ok()) {
@@ -465,6 +485,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   if (purger != nullptr) purger->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();
+  if (emf != nullptr) emf->Stop();  // the counters' growth since the last line
   env.log().Event(LogLevel::kInfo, "stopped",
                   {{"uptime_s", std::round(absl::ToDoubleSeconds(absl::Now() - info.started))}});
   return kExitOk;

@@ -3,6 +3,7 @@ per-method, per-code counts; /healthz; JSON log lines on stderr with a
 request id per call (the caller's x-request-id echoed back, or a generated
 one), and never a token."""
 
+import json
 import os
 import re
 import signal
@@ -174,6 +175,87 @@ class MetricsTest(fx.ServiceTestCase):
         server = self.start_server(fx.shared_index().fresh_copy(), metrics=False)
         self.assertIsNone(server.metrics_address)
         server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+
+
+EMF_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "emf_schema.json")
+
+
+def emf_problems(doc):
+    """What keeps CloudWatch Logs from extracting metrics from `doc`: the
+    schema (emf_schema.json, checked by Debian's python3-jsonschema), and
+    that each metric and dimension it names is a root member of the right
+    type (a number, a string), which a schema cannot say."""
+    import jsonschema  # python3-jsonschema (scripts/install-deps.sh)
+    with open(EMF_SCHEMA) as f:
+        schema = json.load(f)
+    problems = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
+    for directive in doc.get("_aws", {}).get("CloudWatchMetrics", []):
+        for dimension_set in directive.get("Dimensions", []):
+            for name in dimension_set:
+                if not isinstance(doc.get(name), str):
+                    problems.append("dimension %s: no string member" % name)
+        for metric in directive.get("Metrics", []):
+            value = doc.get(metric.get("Name"))
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append("metric %s: no number member" % metric.get("Name"))
+    return problems
+
+
+class EmfTest(fx.ServiceTestCase):
+    """--emf-interval: the key metrics as CloudWatch embedded metric format
+    lines in the log, which CloudWatch Logs turns into metrics (the ECS
+    deployment's alarms read them)."""
+
+    def test_emf_lines_are_valid_and_count_every_call_once(self):
+        server = self.start_server(
+            fx.shared_index().fresh_copy(), write_token=TOKEN,
+            # Warn: the call lines are off, the metrics lines must not be.
+            extra_args=["--emf-interval", "1s", "--log-level", "warn"],
+            env={"INKDEX_EMF_DIMENSIONS": "ClusterName=e2e-cluster"})
+        search = server.search
+        for _ in range(3):
+            search.Search(pb.SearchRequest(text="dragon", date=fx.FIXED_DAY), timeout=10)
+        fx.rpc_error(search.Search, pb.SearchRequest(limit=101), timeout=10)
+        stats = search.GetStats(pb.GetStatsRequest(), timeout=10)
+        first = server.wait_for_log(lambda e: e.get("event") == "metrics", timeout=15)
+        self.assertIsNotNone(first, "no metrics line within 15 s:\n%s" %
+                             "\n".join(server.log_lines()[-20:]))
+        samples = parse_metrics(server.metrics())
+        calls = metric_value(samples, "inkdex_requests_total")
+        self.assertEqual(server.stop(), 0)
+
+        lines = [e for e in server.logs() if e.get("event") == "metrics"]
+        self.assertGreaterEqual(len(lines), 2)  # at least one timed, one at the drain
+        self.assertFalse([e for e in server.logs() if e.get("event") == "rpc"],
+                         "call lines at --log-level warn")
+        for line in lines:
+            self.assertEqual(emf_problems(line), [], line)
+            self.assertEqual(line["level"], "info")
+            directive = line["_aws"]["CloudWatchMetrics"][0]
+            self.assertEqual(directive["Namespace"], "Inkdex")
+            self.assertEqual(directive["Dimensions"], [["ClusterName"]])
+            self.assertEqual(line["ClusterName"], "e2e-cluster")
+            self.assertLess(abs(line["_aws"]["Timestamp"] / 1000 - time.time()), 600)
+            units = {m["Name"]: m.get("Unit") for m in directive["Metrics"]}
+            self.assertEqual(units["inkdex_documents"], "Count")
+            self.assertEqual(units["inkdex_commit_age_seconds"], "Seconds")
+            self.assertEqual(units["inkdex_index_disk_free_bytes"], "Bytes")
+            # Not following a table: the stream reader's metrics stay out.
+            self.assertNotIn("inkdex_stream_max_lag_seconds", units)
+            self.assertEqual(line["inkdex_documents"], stats.documents)
+        # Counters are the growth since the previous line: over all lines,
+        # every call the server answered, once (the scrape is not a call).
+        self.assertEqual(sum(e["inkdex_requests"] for e in lines), calls)
+        self.assertGreaterEqual(calls, 5)
+        self.assertEqual(sum(e["inkdex_request_errors"] for e in lines), 0)  # INVALID_ARGUMENT
+
+    def test_no_emf_lines_by_default(self):
+        server = self.start_server(fx.shared_index().fresh_copy())
+        server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(server.stop(), 0)
+        self.assertFalse([e for e in server.logs() if e.get("event") == "metrics"])
+        started = [e for e in server.logs() if e.get("event") == "starting"]
+        self.assertEqual(started[0]["emf_interval"], "off")
 
 
 class LogsTest(fx.ServiceTestCase):

@@ -37,7 +37,11 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_STREAM_TABLE",
                                       "INKDEX_BOOTSTRAP_TABLE",
                                       "INKDEX_DYNAMODB_ENDPOINT",
-                                      "INKDEX_DYNAMODB_STREAMS_ENDPOINT"};
+                                      "INKDEX_DYNAMODB_STREAMS_ENDPOINT",
+                                      "INKDEX_EMF_INTERVAL",
+                                      "INKDEX_EMF_NAMESPACE",
+                                      "INKDEX_EMF_DIMENSIONS",
+                                      "INKDEX_EMF_METRICS"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -199,6 +203,49 @@ TEST_F(ServerFlagsTest, StreamsEndpointFromFlagOrEnvironmentNeedsStreamTable) {
   EXPECT_EQ(Parse({"--index", "/d"}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("--dynamodb-streams-endpoint"));
   ::unsetenv("INKDEX_DYNAMODB_STREAMS_ENDPOINT");
+}
+
+TEST_F(ServerFlagsTest, EmfLinesAreOffUntilAnIntervalIsGiven) {
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_FALSE(flags_.emf_enabled());
+  ASSERT_EQ(Parse({"--index", "/d", "--emf-interval", "0"}), -1) << err_.str();
+  EXPECT_FALSE(flags_.emf_enabled());
+
+  // What the ECS task definition sets (infra/modules/inkdex/service.tf).
+  ::setenv("INKDEX_EMF_INTERVAL", "60s", 1);
+  ::setenv("INKDEX_EMF_DIMENSIONS", "ClusterName=inkdex-prod", 1);
+  ASSERT_EQ(Parse({"--index", "/d", "--emf-metrics", "inkdex_documents,inkdex_requests"}), -1)
+      << err_.str();
+  EXPECT_TRUE(flags_.emf_enabled());
+  EXPECT_EQ(flags_.emf_interval_duration(), absl::Seconds(60));
+  const EmfFormatOptions format = flags_.emf_format();
+  EXPECT_EQ(format.cloudwatch_namespace, "Inkdex");
+  ASSERT_EQ(format.dimensions.size(), 1u);
+  EXPECT_EQ(format.dimensions[0].first, "ClusterName");
+  EXPECT_EQ(format.dimensions[0].second, "inkdex-prod");
+  EXPECT_EQ(format.metrics, (std::vector<std::string>{"inkdex_documents", "inkdex_requests"}));
+}
+
+TEST_F(ServerFlagsTest, BadEmfFlagsNameTheFlagAndTheReason) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--emf-interval", "500ms"}, "--emf-interval: must be 0 (no EMF lines) or at least 1s"},
+      {{"--emf-interval", "2h"}, "--emf-interval: must be between 0 and 1h"},
+      {{"--emf-interval", "soon"}, "--emf-interval: 'soon' is not a duration"},
+      {{"--emf-namespace", "AWS/Inkdex"}, "--emf-namespace: 'AWS/Inkdex' must not begin with"},
+      {{"--emf-dimensions", "ClusterName"}, "--emf-dimensions: 'ClusterName' is not Name=Value"},
+      {{"--emf-dimensions", "ClusterName="}, "dimension 'ClusterName': its value must be"},
+      {{"--emf-metrics", "inkdex_docs"}, "--emf-metrics: unknown metric 'inkdex_docs'; known: "},
+  };
+  for (const auto& [extra, message] : cases) {
+    std::vector<std::string> args = {"--index", "/d"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    EXPECT_EQ(Parse(args), 2) << extra[1];
+    EXPECT_THAT(err_.str(), ::testing::HasSubstr(message)) << extra[1];
+  }
+  // A value from the environment says where it came from.
+  ::setenv("INKDEX_EMF_DIMENSIONS", "ClusterName", 1);
+  EXPECT_EQ(Parse({"--index", "/d"}), 2);
+  EXPECT_THAT(err_.str(), ::testing::HasSubstr("environment variable INKDEX_EMF_DIMENSIONS"));
 }
 
 TEST_F(ServerFlagsTest, MissingIndexIsAUsageError) {

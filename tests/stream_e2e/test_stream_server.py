@@ -430,7 +430,8 @@ class StreamServerTest(unittest.TestCase):
             return None
 
         proxy = self.proxy(fault)
-        server = self.start(endpoint=proxy.endpoint)
+        # With the log lines the ECS deployment's stream-lag alarm reads.
+        server = self.start(endpoint=proxy.endpoint, extra_args=["--emf-interval", "1s"])
         server.wait_serving()
         sf.wait_equal(self, server, self.table)
         denied.set()
@@ -444,6 +445,19 @@ class StreamServerTest(unittest.TestCase):
                                          code="AccessDeniedException"), 1)
         self.assertGreaterEqual(server.metric("inkdex_stream_max_lag_seconds"), 2,
                                 "a reader that cannot read falls behind")
+        # The same in the embedded-metric-format lines (README "Metrics in
+        # CloudWatch"): the lag, and read errors counted once over the lines.
+        lagging = server.wait_for_log(
+            lambda e: e.get("event") == "metrics" and e.get("inkdex_stream_max_lag_seconds", 0) >= 2,
+            timeout=10)
+        self.assertIsNotNone(lagging, "no metrics line shows the lag")
+        names = {m["Name"] for m in lagging["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+        self.assertLessEqual({"inkdex_stream_max_lag_seconds", "inkdex_stream_read_errors",
+                              "inkdex_stream_records_applied"}, names)
+        lines = self.events(server, "metrics")
+        errors = server.metric("inkdex_stream_read_errors_total")  # every code, as the lines
+        self.assertLessEqual(sum(e["inkdex_stream_read_errors"] for e in lines), errors)
+        self.assertGreater(sum(e["inkdex_stream_read_errors"] for e in lines), 0)
         # Rate-limited: one line per shard per minute, however many failures.
         lines = self.events(server, "stream_read_error")
         self.assertLessEqual(len(lines), len({e["shard"] for e in lines}))

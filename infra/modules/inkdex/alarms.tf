@@ -1,11 +1,12 @@
 locals {
   lb_dimensions = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.grpc.arn_suffix }
   # Stream lag: the forwarder's IteratorAge, or in stream mode the replicas'
-  # own gauge inkdex_stream_max_lag_seconds (the server's name for it; it
-  # grows while a shard cannot be read). NOTE: the task definition ships only
-  # logs (awslogs); nothing publishes /metrics to the Inkdex namespace yet (a
-  # CloudWatch agent or ADOT collector scraping port 9464 would), so until
-  # one does this alarm sees no data and stays OK (treat_missing_data).
+  # own gauge inkdex_stream_max_lag_seconds (it grows while a shard cannot be
+  # read), which each task writes to its log as an embedded-metric-format
+  # line every emf_interval_seconds (INKDEX_EMF_INTERVAL, service.tf) and
+  # CloudWatch Logs extracts into the Inkdex namespace, dimension
+  # ClusterName; Maximum is the most lagging task.
+  inkdex_dimensions = { ClusterName = aws_ecs_cluster.this.name }
   stream_lag = local.use_forwarder ? {
     namespace  = "AWS/Lambda"
     metric     = "IteratorAge"
@@ -14,7 +15,7 @@ locals {
     } : {
     namespace  = "Inkdex"
     metric     = "inkdex_stream_max_lag_seconds"
-    dimensions = { ClusterName = aws_ecs_cluster.this.name }
+    dimensions = local.inkdex_dimensions
     threshold  = var.stream_lag_alarm_seconds
   }
   alarms = {
@@ -59,6 +60,30 @@ locals {
       statistic   = "Maximum"
       extended    = null
       threshold   = var.ephemeral_storage_gib * 0.8
+    }
+    # gRPC answers a failed call in HTTP 200 with a grpc-status trailer, so
+    # the load balancer's 5xx counts miss the server's own faults and its
+    # overload: the tasks count them (INTERNAL, UNKNOWN, DATA_LOSS,
+    # UNAVAILABLE, RESOURCE_EXHAUSTED), summed over tasks.
+    request-errors = {
+      description = "inkdex answered more than ${var.error_alarm_count} calls a minute with a server fault or overload (INTERNAL, UNAVAILABLE, RESOURCE_EXHAUSTED, ...): see the tasks' error log lines"
+      namespace   = "Inkdex"
+      metric      = "inkdex_request_errors"
+      dimensions  = local.inkdex_dimensions
+      statistic   = "Sum"
+      extended    = null
+      threshold   = var.error_alarm_count
+    }
+    # A failed group commit fails every write in it (the callers see the
+    # error; the stream reader retries), so any is worth a look.
+    commit-failures = {
+      description = "inkdex group commits failed (disk full or failing, or the index refused them): see the tasks' commit_failed log lines"
+      namespace   = "Inkdex"
+      metric      = "inkdex_commit_failures"
+      dimensions  = local.inkdex_dimensions
+      statistic   = "Sum"
+      extended    = null
+      threshold   = 0
     }
     lb-5xx = {
       description = "inkdex load balancer answered 5xx (no healthy task?)"

@@ -70,6 +70,12 @@ resource "aws_ecs_task_definition" "this" {
       [
         { name = "AWS_REGION", value = data.aws_region.current.region },
         { name = "INKDEX_TOMBSTONE_TTL", value = "${var.tombstone_ttl_hours}h" },
+        # Key metrics as embedded-metric-format lines in the log, which
+        # CloudWatch Logs turns into Inkdex-namespace metrics (the stream-lag,
+        # request-error and commit-failure alarms read them); README
+        # "Metrics in CloudWatch".
+        { name = "INKDEX_EMF_INTERVAL", value = "${var.emf_interval_seconds}s" },
+        { name = "INKDEX_EMF_DIMENSIONS", value = "ClusterName=${local.name}" },
       ],
       local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
       local.feed_mode == "stream" ? [{ name = "INKDEX_DYNAMODB_STREAMS_ENDPOINT", value = var.dynamodb_streams_endpoint_url }] : [],

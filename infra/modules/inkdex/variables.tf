@@ -266,6 +266,16 @@ variable "log_retention_days" {
   default     = 90
 }
 
+variable "emf_interval_seconds" {
+  type        = number
+  description = "How often each task writes its key metrics to its log in CloudWatch's embedded metric format (the Inkdex namespace's metrics and the alarms on them); 0 turns them off, and those alarms see no data."
+  default     = 60
+  validation {
+    condition     = var.emf_interval_seconds == 0 || (var.emf_interval_seconds >= 1 && var.emf_interval_seconds <= 3600 && floor(var.emf_interval_seconds) == var.emf_interval_seconds)
+    error_message = "emf_interval_seconds must be 0 or a whole number of seconds from 1 to 3600 (inkdex-server's --emf-interval)."
+  }
+}
+
 variable "stream_lag_alarm_seconds" {
   type        = number
   description = "Alarm when the index is this far behind the stream."
