@@ -140,6 +140,17 @@ test('the Inkdex-namespace alarms read metrics the tasks write', async () => {
     assert.ok(written.has(metric), `${metric} is not in kEmfMetrics`);
     assert.strictEqual(dimensions, 'local.inkdex_dimensions', metric);
   }
+  // Without data those alarms stay OK; the heartbeat alarm fires instead.
+  const parsed = await load('infra/modules/inkdex/alarms.tf');
+  const [heartbeat] = parsed.resource.aws_cloudwatch_metric_alarm.no_metrics;
+  assert.strictEqual(heartbeat.namespace, 'Inkdex');
+  // Written by every task, with or without a table (needs_table false).
+  const entry = table.match(new RegExp(`\\{"${heartbeat.metric_name}",[^}]*\\}`));
+  assert.ok(entry, `${heartbeat.metric_name} is not in kEmfMetrics`);
+  assert.doesNotMatch(entry[0], /,\s*true\s*\}$/, entry[0]);
+  assert.strictEqual(heartbeat.dimensions, '${local.inkdex_dimensions}');
+  assert.deepStrictEqual([heartbeat.statistic, heartbeat.comparison_operator, heartbeat.threshold,
+    heartbeat.treat_missing_data], ['SampleCount', 'LessThanThreshold', 1, 'breaching']);
 });
 
 // Forwarder mode: the forwarder lists the replicas with Cloud Map's

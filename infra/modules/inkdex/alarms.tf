@@ -118,6 +118,30 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   tags                = var.tags
 }
 
+# The other Inkdex-namespace alarms stay OK when their metrics are missing,
+# so this one says when they are: no task's metrics line reached CloudWatch
+# for 5 minutes (every task down, its log not shipped, or CloudWatch Logs not
+# extracting embedded metrics from awslogs events in this Region, which is
+# to be verified on AWS: README.md, "Still to verify on AWS").
+resource "aws_cloudwatch_metric_alarm" "no_metrics" {
+  count = var.emf_interval_seconds > 0 ? 1 : 0
+
+  alarm_name          = "${local.name}-no-metrics"
+  alarm_description   = "No inkdex task has published its metrics for 5 minutes: the tasks are down, or their embedded-metric log lines are not becoming Inkdex metrics (then the stream-lag, request-errors and commit-failures alarms are blind)"
+  namespace           = "Inkdex"
+  metric_name         = "inkdex_documents"
+  dimensions          = local.inkdex_dimensions
+  statistic           = "SampleCount"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [var.alarm_topic_arn]
+  ok_actions          = [var.alarm_topic_arn]
+  tags                = var.tags
+}
+
 # Forwarder mode only. Both fire on any datapoint: each is a change some
 # replica may not have.
 locals {
