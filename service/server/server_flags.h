@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "inkdex/index.h"
 #include "server/emf_publisher.h"
 #include "server/json_log.h"
 
@@ -38,7 +39,7 @@ struct ServerFlags {
   int read_threads = 0;  // threads that run searches; 0: one per core
   int commit_interval_ms = 100;
   // IndexOptions::min_free_disk_bytes, in MiB; 0: no check.
-  int64_t min_free_disk_mb = 128;
+  int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
   // Tombstones of deletes older than this are purged (tombstone_purger.h);
   // "0" keeps them forever. Durations as absl::ParseDuration reads them.
   std::string tombstone_ttl = "168h";

@@ -81,7 +81,8 @@ struct BuildCommand {
   std::string index_dir;
   bool strict = false;
   int batch_size = 10000;
-  int64_t min_free_disk_mb = 128;  // IndexOptions::min_free_disk_bytes, MiB
+  // IndexOptions::min_free_disk_bytes, MiB.
+  int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
   size_t order_window = 1000000;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string rejects_path;
@@ -356,8 +357,9 @@ Command AddBuildCommand(CLI::App& parent) {
   app->add_option("--batch-size", command->batch_size, "Changes per commit (default 10000)")
       ->check(CLI::Range(1, 1000000));
   app->add_option("--min-free-disk-mb", command->min_free_disk_mb,
-                  "Stop (exit 1, the target untouched) when a commit would leave less than this "
-                  "free on the index's volume (default 128; 0: no check)")
+                  absl::StrCat("Stop (exit 1, the target untouched) when a commit would leave "
+                               "less than this free on the index's volume (default ",
+                               kDefaultMinFreeDiskBytes >> 20, "; 0: no check)"))
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   app->add_option("--order-window", command->order_window,
                   "Records held and sorted by location before indexing, which makes geo and "

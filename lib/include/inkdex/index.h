@@ -95,6 +95,10 @@
 
 namespace inkdex {
 
+// IndexOptions::min_free_disk_bytes by default; the server's and the build's
+// --min-free-disk-mb default to it too.
+inline constexpr uint64_t kDefaultMinFreeDiskBytes = uint64_t{128} << 20;
+
 struct IndexOptions {
   bool create_if_missing = true;
   // Refuse to open when the directory holds no index (for readers and tools).
@@ -118,7 +122,7 @@ struct IndexOptions {
   // RESOURCE_EXHAUSTED and writes nothing: a commit that runs the disk out of
   // space can take the process down (Xapian) and leaves RocksDB refusing
   // writes until 64 MiB are free again. 0: no check.
-  uint64_t min_free_disk_bytes = uint64_t{128} << 20;
+  uint64_t min_free_disk_bytes = kDefaultMinFreeDiskBytes;
 };
 
 // One change to apply: an upsert of a whole artist or a delete of an id.
