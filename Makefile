@@ -27,6 +27,7 @@ test: build
 # a first build takes about half an hour on two cores (the tests ~6 min).
 # Reports go to files, so that one from a process whose stderr a test does
 # not show (a server it started, a child it killed) still fails the run.
+# tests/lsan_suppressions.txt says which leak is Xapian's own, and why.
 ASAN_BUILD_DIR ?= build-asan
 SANITIZER_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
 test-asan: deps
@@ -37,6 +38,7 @@ test-asan: deps
 	@cd $(ASAN_BUILD_DIR) && \
 	  ASAN_OPTIONS=detect_stack_use_after_return=1:strict_init_order=1:log_path=$(SANITIZER_REPORTS)/asan \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SANITIZER_REPORTS)/ubsan \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan_suppressions.txt):print_suppressions=0 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1800; status=$$?; \
 	  if [ -n "$$(ls -A $(SANITIZER_REPORTS))" ]; then \
 	    cat $(SANITIZER_REPORTS)/*; echo "sanitizer reports: $(SANITIZER_REPORTS)"; exit 1; \
