@@ -117,8 +117,8 @@ class HelpTest(CliTestCase):
 
     def test_help_lists_every_command(self):
         out = self.ok("help").stdout
-        for command in ("synth", "build", "search", "get", "suggest", "stats", "verify",
-                        "repair"):
+        for command in ("synth", "build", "search", "get", "export", "suggest", "stats",
+                        "verify", "repair"):
             self.assertRegex(out, r"\n\s+%s\s" % command)
 
     def test_command_help_explains_flags(self):
@@ -766,6 +766,47 @@ class ToolsTest(CliTestCase):
         copy = self.path("copy-index")
         self.build(copy, write(self.path("copy.jsonl"), line))
         self.assertEqual(self.get(copy, "hw-leeds-fine-1"), json.loads(line))
+
+    def test_export_builds_an_index_with_the_same_documents(self):
+        proc = self.ok("export", "--index", self.index)
+        lines = proc.stdout.splitlines()
+        records = [json.loads(l) for l in lines]
+        ids = [r["artistId"] for r in records]
+        self.assertEqual(ids, sorted(ids))
+        self.assertIn("hw-leeds-optedout-6", ids)  # hidden artists are data too
+        self.assertEqual(records[ids.index("hw-tokyo-jp-8")], self.get(self.index, "hw-tokyo-jp-8"))
+        hidden = sum(1 for r in records if r.get("opted_out") or r.get("isActive") is False)
+        self.assertGreater(hidden, 0)
+        self.assertIn("%d artists (%d of them hidden) to stdout" % (len(lines), hidden),
+                      proc.stderr)
+        # Round trip: built again, the export is the same bytes.
+        copy = self.path("export-copy-index")
+        self.build(copy, write(self.path("export.jsonl"), proc.stdout))
+        self.assertEqual(self.ok("export", "--index", copy).stdout, proc.stdout)
+        self.assertIn("ok:", self.ok("verify", "--index", copy).stdout)
+        searchable = self.ok("export", "--index", self.index, "--searchable-only").stdout
+        self.assertEqual(len(searchable.splitlines()), len(lines) - hidden)
+        self.assertNotIn("hw-leeds-optedout-6", searchable)
+
+    def test_export_out_file_appears_only_when_whole(self):
+        out_dir = self.path("export-out")
+        os.makedirs(out_dir, exist_ok=True)
+        out = os.path.join(out_dir, "artists.jsonl")
+        write(out, "an older export\n")
+        proc = self.ok("export", "--index", self.index, "--out", out)
+        self.assertEqual(proc.stdout, "")
+        self.assertIn("to " + out, proc.stderr)
+        self.assertEqual(read(out), self.ok("export", "--index", self.index).stdout)
+        self.assertEqual(os.listdir(out_dir), ["artists.jsonl"])  # no temporary left
+        missing = os.path.join(self.path("no-such-dir"), "artists.jsonl")
+        self.assertIn("--out: cannot create '%s'" % missing,
+                      self.fails(2, "export", "--index", self.index, "--out", missing).stderr)
+        self.assertIn("no index", self.fails(1, "export", "--index", self.path("nothing")).stderr)
+        with open("/dev/full", "w") as full:
+            failed = subprocess.run([BIN, "export", "--index", self.index], stdout=full,
+                                    stderr=subprocess.PIPE, text=True, timeout=120)
+        self.assertEqual(failed.returncode, 1, failed.stderr)
+        self.assertIn("stdout: write failed", failed.stderr)
 
     def test_suggest(self):
         result = json.loads(self.ok("suggest", "--index", self.index, "--prefix", "amy",

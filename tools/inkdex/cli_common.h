@@ -40,6 +40,7 @@ Command AddSynthCommand(CLI::App& parent);
 Command AddBuildCommand(CLI::App& parent);
 Command AddSearchCommand(CLI::App& parent);
 Command AddGetCommand(CLI::App& parent);
+Command AddExportCommand(CLI::App& parent);
 Command AddSuggestCommand(CLI::App& parent);
 Command AddStatsCommand(CLI::App& parent);
 Command AddVerifyCommand(CLI::App& parent);

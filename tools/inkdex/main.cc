@@ -32,9 +32,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   const std::vector<Command> commands = {
-      AddSynthCommand(app),   AddBuildCommand(app),  AddSearchCommand(app), AddGetCommand(app),
-      AddSuggestCommand(app), AddStatsCommand(app),  AddVerifyCommand(app), AddRepairCommand(app),
-      AddUpsertCommand(app),  AddDeleteCommand(app), AddPurgeCommand(app),
+      AddSynthCommand(app),  AddBuildCommand(app),   AddSearchCommand(app), AddGetCommand(app),
+      AddExportCommand(app), AddSuggestCommand(app), AddStatsCommand(app),  AddVerifyCommand(app),
+      AddRepairCommand(app), AddUpsertCommand(app),  AddDeleteCommand(app), AddPurgeCommand(app),
   };
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for inkdex or for one command");

@@ -70,6 +70,11 @@ absl::StatusOr<std::vector<Suggestion>> GrpcIndex::Suggest(const SuggestRequest&
   return api::FromProto(*r);
 }
 
+absl::Status GrpcIndex::ForEachArtist(const std::function<absl::Status(const Artist&)>&,
+                                      bool) const {
+  return NotServed("ForEachArtist");
+}
+
 absl::StatusOr<Artist> GrpcIndex::Get(const std::string& id, bool include_hidden) const {
   if (include_hidden) return NotServed("Get with include_hidden");
   v1::GetArtistRequest request;

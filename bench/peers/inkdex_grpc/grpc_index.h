@@ -47,6 +47,8 @@ class GrpcIndex : public Index {
   absl::StatusOr<SearchResponse> Search(const SearchRequest& request) const override;
   absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const override;
   absl::StatusOr<Artist> Get(const std::string& id, bool include_hidden = false) const override;
+  absl::Status ForEachArtist(const std::function<absl::Status(const Artist&)>& fn,
+                             bool include_hidden) const override;
   IndexStats Stats() const override;
   const StyleTaxonomy& taxonomy() const override { return taxonomy_; }
 

@@ -394,6 +394,24 @@ absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden
   return a;
 }
 
+absl::Status IndexImpl::ForEachArtist(const std::function<absl::Status(const Artist&)>& fn,
+                                      bool include_hidden) const {
+  Artist artist;
+  return store_->ForEachRecordBatch(
+      1000, [&](const store::DocStore::RecordBatch& batch) -> absl::Status {
+        for (const auto& [id, record] : batch.records) {
+          if (record->deleted() || (!include_hidden && !engine::IsSearchable(record->artist()))) {
+            continue;
+          }
+          artist = record->artist();
+          artist.set_version(record->version());
+          artist.set_stream_sequence(record->stream_sequence());
+          if (absl::Status s = fn(artist); !s.ok()) return s;
+        }
+        return absl::OkStatus();
+      });
+}
+
 absl::StatusOr<std::optional<std::string>> IndexImpl::GetMetadata(const std::string& key) const {
   return store_->GetMetadata(key);
 }

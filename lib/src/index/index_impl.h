@@ -60,6 +60,8 @@ class IndexImpl : public Index {
   absl::StatusOr<SearchResponse> Search(const SearchRequest& request) const override;
   absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const override;
   absl::StatusOr<Artist> Get(const std::string& id, bool include_hidden) const override;
+  absl::Status ForEachArtist(const std::function<absl::Status(const Artist&)>& fn,
+                             bool include_hidden) const override;
   absl::StatusOr<std::optional<std::string>> GetMetadata(const std::string& key) const override;
   absl::StatusOr<std::map<std::string, std::string>> ListMetadata(
       const std::string& prefix) const override;
