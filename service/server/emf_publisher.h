@@ -88,7 +88,8 @@ struct EmfMetric {
   bool needs_table = false;
 };
 
-// The metrics EMF lines can carry; all of them by default. The names are
+// The metrics EMF lines can carry (by default all of them, less those that
+// need a table on a server that follows none: DefaultEmfMetrics). The names are
 // the Prometheus ones where the family maps one to one, so dashboards and
 // alarms read the same name in both places.
 inline constexpr EmfMetric kEmfMetrics[] = {

@@ -89,11 +89,13 @@ struct ExportCommand {
       if (!opened.ok()) return ReportError("export", opened.status());
       file = *std::move(opened);
     }
-    uint64_t artists = 0, hidden = 0;
+    // The index is this process's alone (OpenExistingIndex), so what is
+    // exported beyond its searchable artists is the hidden ones.
+    const uint64_t searchable = (*index)->Stats().searchable;
+    uint64_t artists = 0;
     absl::Status status = (*index)->ForEachArtist(
         [&](const Artist& artist) -> absl::Status {
           ++artists;
-          hidden += !artist.is_active() || artist.opted_out();
           const std::string line = ArtistToJson(artist);
           if (file != nullptr) return file->Write(line);
           std::cout << line << '\n';
@@ -120,8 +122,9 @@ struct ExportCommand {
       return ReportError("export", status);
     }
     std::cerr << "inkdex export: " << artists << " artists"
-              << (searchable_only ? "" : absl::StrCat(" (", hidden, " of them hidden)")) << " to "
-              << (to_stdout ? "stdout" : out) << "\n";
+              << (searchable_only ? ""
+                                  : absl::StrCat(" (", artists - searchable, " of them hidden)"))
+              << " to " << (to_stdout ? "stdout" : out) << "\n";
     return kExitOk;
   }
 };

@@ -380,36 +380,48 @@ void IndexImpl::FailSearchIndexCommitsForTesting(int n, bool close_database) {
   fail_closes_search_index_ = close_database;
 }
 
+namespace {
+
+// Whether Get and ForEachArtist show `r`: a live record, and a searchable
+// artist unless `include_hidden`.
+bool Shown(const StoredRecord& r, bool include_hidden) {
+  return !r.deleted() && (include_hidden || engine::IsSearchable(r.artist()));
+}
+
+// The stored artist as Get and ForEachArtist return it, with its record's
+// version or stream sequence number.
+void CopyArtist(const StoredRecord& r, Artist* out) {
+  *out = r.artist();
+  out->set_version(r.version());
+  out->set_stream_sequence(r.stream_sequence());
+}
+
+}  // namespace
+
 absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden) const {
   if (id.empty()) return absl::InvalidArgumentError("id: must not be empty");
   absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(id);
   if (!r.ok()) return r.status();
-  if (!r->has_value() || (*r)->deleted() ||
-      (!include_hidden && !engine::IsSearchable((*r)->artist()))) {
+  if (!r->has_value() || !Shown(**r, include_hidden)) {
     return absl::NotFoundError(absl::StrCat("artist '", id, "' not found"));
   }
-  Artist a = (*r)->artist();
-  a.set_version((*r)->version());
-  a.set_stream_sequence((*r)->stream_sequence());
+  Artist a;
+  CopyArtist(**r, &a);
   return a;
 }
 
 absl::Status IndexImpl::ForEachArtist(const std::function<absl::Status(const Artist&)>& fn,
                                       bool include_hidden) const {
   Artist artist;
-  return store_->ForEachRecordBatch(
-      1000, [&](const store::DocStore::RecordBatch& batch) -> absl::Status {
-        for (const auto& [id, record] : batch.records) {
-          if (record->deleted() || (!include_hidden && !engine::IsSearchable(record->artist()))) {
-            continue;
-          }
-          artist = record->artist();
-          artist.set_version(record->version());
-          artist.set_stream_sequence(record->stream_sequence());
-          if (absl::Status s = fn(artist); !s.ok()) return s;
-        }
-        return absl::OkStatus();
-      });
+  return store_->ForEachRecordBatch(1000,
+                                    [&](const store::DocStore::RecordBatch& batch) -> absl::Status {
+                                      for (const auto& [id, record] : batch.records) {
+                                        if (!Shown(*record, include_hidden)) continue;
+                                        CopyArtist(*record, &artist);
+                                        if (absl::Status s = fn(artist); !s.ok()) return s;
+                                      }
+                                      return absl::OkStatus();
+                                    });
 }
 
 absl::StatusOr<std::optional<std::string>> IndexImpl::GetMetadata(const std::string& key) const {
