@@ -1,12 +1,17 @@
 #include "server/admin_service.h"
 
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "server/artist_search_service.h"
 #include "server/call_guard.h"
 
 namespace inkdex::server {
 
-AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, WriteCommitter& committer)
-    : env_(env), committer_(committer) {}
+AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
+                                   WriteCommitter& committer, int64_t max_message_bytes)
+    : env_(env), holder_(holder), committer_(committer), max_message_bytes_(max_message_bytes) {}
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
                                          const v1::SwapIndexRequest* request,
@@ -28,6 +33,89 @@ grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
   call.Note("documents", static_cast<int64_t>(swapped->documents));
   call.Note("index_generation", static_cast<int64_t>(swapped->generation));
   return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
+                                           const v1::VerifyIndexRequest* /*request*/,
+                                           v1::VerifyIndexResponse* response) {
+  CallGuard call(env_, context, "VerifyIndex", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  if (!verify_mu_.TryLock()) {
+    return call.Finish(grpc::Status(grpc::StatusCode::ABORTED,
+                                    "another VerifyIndex is running (one at a time); retry "
+                                    "once it has finished"));
+  }
+  const ServedIndex served = holder_.Served();
+  VerifyOptions options;
+  options.cancelled = [context] { return context->IsCancelled(); };
+  absl::StatusOr<VerifyReport> report = served.index->Verify(options);
+  verify_mu_.Unlock();
+  call.Note("index_generation", static_cast<int64_t>(served.generation));
+  if (!report.ok()) return call.Finish(ToGrpcStatus(report.status()));
+  response->set_consistent(report->ok());
+  response->set_documents_checked(report->documents_checked);
+  for (const std::string& problem : report->problems) response->add_problems(problem);
+  response->set_commit_seq(report->commit_seq);
+  response->set_index_directory(served.directory);
+  response->set_index_generation(served.generation);
+  call.Note("documents_checked", static_cast<int64_t>(report->documents_checked));
+  call.Note("commit_seq", static_cast<int64_t>(report->commit_seq));
+  call.Note("problems", static_cast<int64_t>(report->problems.size()));
+  return call.Finish(grpc::Status::OK);
+}
+
+grpc::Status AdminServiceImpl::ExportArtists(
+    grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
+    grpc::ServerWriter<v1::ExportArtistsResponse>* writer) {
+  CallGuard call(env_, context, "ExportArtists", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  call.Note("searchable_only", request->searchable_only() ? "true" : "false");
+  const std::shared_ptr<Index> index = holder_.Current();
+  const size_t limit = max_message_bytes_ > 0 ? static_cast<size_t>(max_message_bytes_) : SIZE_MAX;
+  v1::ExportArtistsResponse message;
+  size_t message_bytes = 0;
+  int64_t artists = 0, messages = 0;
+  auto send = [&]() -> absl::Status {
+    if (!writer->Write(message)) {
+      return absl::CancelledError(
+          absl::StrCat("export: the client stopped reading after ", artists, " artists"));
+    }
+    ++messages;
+    message.Clear();
+    message_bytes = 0;
+    return absl::OkStatus();
+  };
+  absl::Status status = index->ForEachArtist(
+      [&](const Artist& artist) -> absl::Status {
+        if (context->IsCancelled()) {
+          return absl::CancelledError(
+              absl::StrCat("export: cancelled after ", artists, " artists"));
+        }
+        // With room for the artist's framing in the message (a tag and a length).
+        const size_t bytes = artist.ByteSizeLong() + 8;
+        if (bytes > limit) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("export: artist '", artist.id(), "' is ", bytes,
+                           " bytes, more than the server's --max-message-bytes (",
+                           max_message_bytes_, "); raise --max-message-bytes"));
+        }
+        if (message.artists_size() > 0 && message_bytes + bytes > limit) {
+          if (absl::Status s = send(); !s.ok()) return s;
+        }
+        *message.add_artists() = artist;
+        message_bytes += bytes;
+        ++artists;
+        if (message.artists_size() >= kExportMessageArtists ||
+            message_bytes >= kExportMessageBytes) {
+          return send();
+        }
+        return absl::OkStatus();
+      },
+      /*include_hidden=*/!request->searchable_only());
+  if (status.ok() && message.artists_size() > 0) status = send();
+  call.Note("artists", artists);
+  call.Note("messages", messages);
+  return call.Finish(ToGrpcStatus(status));
 }
 
 }  // namespace inkdex::server

@@ -27,8 +27,9 @@ constexpr char kDescription[] =
     "wins.";
 
 constexpr char kFooter[] =
-    "Tokens: write RPCs (UpsertArtists, DeleteArtists, Admin.SwapIndex) need the metadata\n"
-    "'authorization: Bearer <write token>'; without a write token they are refused. Reads are\n"
+    "Tokens: write RPCs (UpsertArtists, DeleteArtists, ApplyStreamRecords, and the Admin\n"
+    "service's: SwapIndex, VerifyIndex, ExportArtists) need the metadata 'authorization:\n"
+    "Bearer <write token>'; without a write token they are refused. Reads are\n"
     "open unless a read token is set (then the read or the write token is accepted). The\n"
     "token files hold the token on one line; instead of a file, INKDEX_WRITE_TOKEN and\n"
     "INKDEX_READ_TOKEN may hold the token itself (a file flag wins).\n"

@@ -408,7 +408,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     info.source_table = {flags.bootstrap_table, "--bootstrap-table"};
   }
   ArtistSearchServiceImpl search_service(env, *holder, committer, info);
-  AdminServiceImpl admin_service(env, committer);
+  AdminServiceImpl admin_service(env, *holder, committer, flags.max_message_bytes);
   StreamIngestServiceImpl stream_ingest_service(env, *holder, committer, mapping,
                                                 info.source_table);
   HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});

@@ -98,6 +98,65 @@ TEST(ConcurrencyTest, SearchesSeeWholeBatchesWhileAWriterAdds) {
   EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
+// Verify while a writer commits: each report is of one commit, store, search
+// index and snapshot alike, so it finds nothing wrong however the commits
+// (new artists, new versions that move them, deletes) fall during it.
+TEST(ConcurrencyTest, VerifyDuringCommitsFindsNoProblems) {
+  ScratchDir dir("verify_during_commits");
+  IndexOptions options;
+  options.sync = false;
+  auto opened = Index::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Index& index = **opened;
+  {
+    WriteBatch batch;
+    for (int i = 0; i < 2000; ++i) {
+      batch.Upsert(MakeArtist("a" + std::to_string(i), 1, 40 + (i % 50) * 0.01, 2 + (i / 50) * 0.01,
+                              "first"));
+    }
+    ASSERT_TRUE(index.Apply(batch).ok());
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> commits{0};
+  std::thread writer([&] {
+    std::mt19937_64 rng(11);
+    for (uint64_t v = 2; !done; ++v) {
+      WriteBatch batch;
+      for (int k = 0; k < 50; ++k) {
+        const std::string id = "a" + std::to_string(rng() % 2500);
+        if (rng() % 5 == 0) {
+          batch.Delete(id, v);
+        } else {
+          batch.Upsert(MakeArtist(id, v, 40 + (rng() % 100) * 0.01, 2 + (rng() % 100) * 0.01,
+                                  "v" + std::to_string(v)));
+        }
+      }
+      absl::StatusOr<std::vector<ChangeResult>> r = index.Apply(batch);
+      EXPECT_TRUE(r.ok()) << r.status();
+      ++commits;
+    }
+  });
+  int verified = 0;
+  std::string failure;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (failure.empty() && (std::chrono::steady_clock::now() < deadline || verified < 5)) {
+    absl::StatusOr<VerifyReport> report = index.Verify();
+    if (!report.ok()) {
+      failure = report.status().ToString();
+    } else if (!report->ok()) {
+      failure = absl::StrFormat("%d problems, the first: %s", report->problems.size(),
+                                report->problems.front());
+    }
+    ++verified;
+    // Verify holds writes off while it runs; a pause lets the writer in.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  done = true;
+  writer.join();
+  ASSERT_EQ(failure, "") << "verify " << verified;
+  EXPECT_GT(commits.load(), 5) << "the writer should commit between the verifies";
+}
+
 // A change log replayed out of order, with repeats, in random batch splits:
 // the newest change per id wins, whatever the order.
 TEST(ConcurrencyTest, ShuffledChangeLogWithDuplicatesConvergesToNewestPerId) {

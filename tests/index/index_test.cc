@@ -161,6 +161,34 @@ TEST_F(IndexTest, SurvivesReopenAndVerifies) {
   EXPECT_EQ(report->documents_checked, 50u);
 }
 
+TEST_F(IndexTest, VerifyStopsWhenCancelledAndWritesGoOnAfterIt) {
+  WriteBatch b;
+  for (int i = 0; i < 3000; ++i) {  // three runs of records between polls
+    b.Upsert(MakeArtist("a" + std::to_string(i), "Artist " + std::to_string(i),
+                        kLeedsLat + (i % 60) * 0.001, kLeedsLon, {"blackwork"}));
+  }
+  Apply(b);
+  int polls = 0;
+  VerifyOptions options;
+  options.cancelled = [&polls] { return ++polls == 2; };
+  absl::StatusOr<VerifyReport> report = index_->Verify(options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(report.status().message(), HasSubstr("verify: cancelled after 2048 documents"));
+  EXPECT_EQ(polls, 2);
+
+  Put(MakeArtist("late", "Late Artist", kLeedsLat, kLeedsLon, {"blackwork"}));
+  options.cancelled = [&polls] { return ++polls < 0; };
+  polls = 0;
+  report = index_->Verify(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+  EXPECT_EQ(report->documents_checked, 3001u);
+  EXPECT_EQ(report->commit_seq, 2u);
+  EXPECT_EQ(report->commit_seq, index_->Stats().commit_seq);
+  EXPECT_GE(polls, 3);
+}
+
 TEST_F(IndexTest, LongIdsAndNamesIndex) {
   // Ids up to 256 bytes and names past Xapian's 245-byte term limit.
   const std::string id(256, 'x');

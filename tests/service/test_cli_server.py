@@ -471,6 +471,43 @@ class WriteCommandsTest(CliTestCase):
                           "--older-than", "1h")
         self.assertIn("--index", proc.stderr)
 
+    def test_verify_and_export_through_the_server(self):
+        directory = self.index.fresh_copy("admin")
+        server = self.start_server(directory, write_token=WRITE_TOKEN)
+        self.ok("delete", "--server", server.address, "--token-file", self.token,
+                "artist-0000031")
+        out = self.ok("verify", "--server", server.address, "--token-file", self.token).stdout
+        self.assertRegex(out, r"^server 127\.0\.0\.1:\d+: index .+ \(generation 1\)\n"
+                              r"ok: \d+ documents checked at commit \d+; "
+                              r"store and search index agree\n$")
+        served = os.path.join(self.tmp, "served.jsonl")
+        proc = self.ok("export", "--server", server.address, "--token-file", self.token,
+                       "--out", served)
+        self.assertRegex(proc.stderr, r"^inkdex export: \d+ artists to %s from --server "
+                                      r"127\.0\.0\.1:\d+\n$" % re.escape(served))
+        searchable = self.ok("export", "--server", server.address, "--token-file", self.token,
+                             "--searchable-only").stdout.splitlines()
+        stats = json.loads(self.ok("stats", "--server", server.address, "--json").stdout)
+        self.assertEqual(len(searchable), stats["searchable"])
+        # Both are Admin methods: the write token, with the flag to look at.
+        for command in ("verify", "export"):
+            proc = self.fails(1, command, "--server", server.address)
+            self.assertIn("INKDEX_WRITE_TOKEN", proc.stderr)
+        self.fails(2, "export", "--server", server.address, "--index", directory)
+        # The server's export is what an export of its index says once it stops.
+        self.assertEqual(server.stop(), 0)
+        local = os.path.join(self.tmp, "local.jsonl")
+        self.ok("export", "--index", directory, "--out", local)
+        with open(served) as a, open(local) as b:
+            lines = a.read()
+            self.assertEqual(lines, b.read())
+        ids = [json.loads(line)["artistId"] for line in lines.splitlines()]
+        self.assertEqual(len(ids), stats["documents"])
+        self.assertNotIn("artist-0000031", ids)
+        self.assertRegex(self.ok("verify", "--index", directory).stdout,
+                         r"^ok: %d documents checked at commit \d+; store and search index "
+                         r"agree\n$" % (stats["documents"] + stats["tombstones"]))
+
     def test_delete_errors(self):
         proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",
                           self.token)

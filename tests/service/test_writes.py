@@ -56,6 +56,11 @@ class WriteAuthTest(fx.ServiceTestCase):
             ("DeleteArtists", server.search.DeleteArtists, delete(("artist-0000001", 99999))),
             ("SwapIndex", server.admin.SwapIndex,
              pb.SwapIndexRequest(directory=self.index.fresh_copy())),
+            # Not writes, but Admin's: they read every document.
+            ("VerifyIndex", server.admin.VerifyIndex, pb.VerifyIndexRequest()),
+            ("ExportArtists",
+             lambda request, **kwargs: list(server.admin.ExportArtists(request, **kwargs)),
+             pb.ExportArtistsRequest()),
         ]
 
     def assertNothingWritten(self, server):

@@ -33,9 +33,11 @@ TestServer::TestServer(TestServerOptions options) {
   info.test_search_delay = options.test_search_delay;
   info.read_threads = options.read_threads;
   info.source_table = options.source_table;
+  info.max_message_bytes = options.max_message_bytes;
   search_service_ =
       std::make_unique<ArtistSearchServiceImpl>(*env_, *holder_, *committer_, std::move(info));
-  admin_service_ = std::make_unique<AdminServiceImpl>(*env_, *committer_);
+  admin_service_ =
+      std::make_unique<AdminServiceImpl>(*env_, *holder_, *committer_, options.max_message_bytes);
   ingest_service_ = std::make_unique<StreamIngestServiceImpl>(
       *env_, *holder_, *committer_, stream::ItemMapping::Default(), options.source_table);
 

@@ -36,6 +36,7 @@ struct TestServerOptions {
   // The table the artists come from (--stream-table or --bootstrap-table; no
   // stream reader or scan runs in these tests, the services' checks see it).
   SourceTable source_table;
+  int64_t max_message_bytes = 0;  // --max-message-bytes; <= 0: not checked
 };
 
 class TestServer {

@@ -2,7 +2,8 @@
 // data-model shape `inkdex build` reads (with "version", or "streamSequence"
 // for a change that came from a DynamoDB stream): a copy of an index's
 // documents that another index is built from, by this inkdex or a newer one,
-// or that other tools read.
+// or that other tools read. From an index on disk (--index) or from a
+// running server (--server: Admin.ExportArtists, the same lines).
 //
 // --out FILE is written under a temporary name beside FILE, synced, and
 // renamed over FILE only once complete, so a failed export never leaves a
@@ -14,12 +15,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "cli_common.h"
 #include "inkdex/record.h"
+#include "server_client.h"
 
 namespace inkdex::cli {
 
@@ -73,14 +76,44 @@ class ExportFile {
   FILE* file_;
 };
 
+// Exports take as long as reading every record: ~10 s per 1,000,000 artists.
+constexpr int kExportTimeoutMs = 3600 * 1000;
+
+using ArtistSink = std::function<absl::Status(const Artist&)>;
+
 struct ExportCommand {
-  std::string index_dir;
+  IndexOrServerFlags source;
   std::string out = "-";
   bool searchable_only = false;
 
   int Run() const {
-    auto index = OpenExistingIndex(index_dir);
+    if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("export", s);
+    if (source.server.given()) {
+      auto client = ServerClient::Connect(source.server);
+      if (!client.ok()) return ReportError("export", client.status());
+      return Export(
+          [&](const ArtistSink& sink) { return (*client)->ExportArtists(searchable_only, sink); },
+          [](uint64_t) { return std::string(); });
+    }
+    auto index = OpenExistingIndex(source.index_dir);
     if (!index.ok()) return ReportError("export", index.status());
+    // The index is this process's alone (OpenExistingIndex), so what is
+    // exported beyond its searchable artists is the hidden ones.
+    const uint64_t searchable = (*index)->Stats().searchable;
+    return Export(
+        [&](const ArtistSink& sink) {
+          return (*index)->ForEachArtist(sink, /*include_hidden=*/!searchable_only);
+        },
+        [&](uint64_t artists) {
+          return searchable_only ? std::string()
+                                 : absl::StrCat(" (", artists - searchable, " of them hidden)");
+        });
+  }
+
+  // Writes what `for_each` yields to --out; `detail` says more of the count
+  // in the summary line.
+  int Export(const std::function<absl::Status(const ArtistSink&)>& for_each,
+             const std::function<std::string(uint64_t)>& detail) const {
     const bool to_stdout = out == "-";
     const std::string temp = absl::StrCat(out, ".inkdex-export-", ::getpid());
     std::unique_ptr<ExportFile> file;
@@ -89,20 +122,15 @@ struct ExportCommand {
       if (!opened.ok()) return ReportError("export", opened.status());
       file = *std::move(opened);
     }
-    // The index is this process's alone (OpenExistingIndex), so what is
-    // exported beyond its searchable artists is the hidden ones.
-    const uint64_t searchable = (*index)->Stats().searchable;
     uint64_t artists = 0;
-    absl::Status status = (*index)->ForEachArtist(
-        [&](const Artist& artist) -> absl::Status {
-          ++artists;
-          const std::string line = ArtistToJson(artist);
-          if (file != nullptr) return file->Write(line);
-          std::cout << line << '\n';
-          if (!std::cout) return absl::InternalError("stdout: write failed");
-          return absl::OkStatus();
-        },
-        /*include_hidden=*/!searchable_only);
+    absl::Status status = for_each([&](const Artist& artist) -> absl::Status {
+      ++artists;
+      const std::string line = ArtistToJson(artist);
+      if (file != nullptr) return file->Write(line);
+      std::cout << line << '\n';
+      if (!std::cout) return absl::InternalError("stdout: write failed");
+      return absl::OkStatus();
+    });
     if (status.ok() && file != nullptr) status = file->Close();
     if (status.ok() && to_stdout && !std::cout.flush()) {
       status = absl::InternalError("stdout: write failed");
@@ -121,10 +149,9 @@ struct ExportCommand {
       if (!to_stdout) fs::remove(temp, ec);
       return ReportError("export", status);
     }
-    std::cerr << "inkdex export: " << artists << " artists"
-              << (searchable_only ? ""
-                                  : absl::StrCat(" (", artists - searchable, " of them hidden)"))
-              << " to " << (to_stdout ? "stdout" : out) << "\n";
+    std::cerr << "inkdex export: " << artists << " artists" << detail(artists) << " to "
+              << (to_stdout ? "stdout" : out)
+              << (source.server.given() ? " from --server " + source.server.address : "") << "\n";
     return kExitOk;
   }
 };
@@ -143,8 +170,12 @@ Command AddExportCommand(CLI::App& parent) {
       "stream checkpoints and metadata, so an index that follows a DynamoDB stream re-syncs "
       "from its table rather than from an export. The index is read as it was when the export "
       "started. --out FILE appears only once complete (written beside it, synced, renamed).\n"
-      "Exit codes: 0 exported; 1 the index or the output failed; 2 bad flags.");
-  AddIndexOption(*app, &command->index_dir);
+      "--index DIR reads an index on disk (no server may have it open); --server HOST:PORT "
+      "exports what a running inkdex-server serves (Admin.ExportArtists, with the write token) "
+      "while it goes on serving and writing.\n"
+      "Exit codes: 0 exported; 1 the index, the server or the output failed; 2 bad flags.");
+  command->source.server.timeout_ms = kExportTimeoutMs;
+  AddIndexOrServerFlags(*app, command->source, Access::kWrite);
   app->add_option("--out", command->out, "Output file, or - for stdout (default -)")
       ->type_name("FILE");
   app->add_flag("--searchable-only", command->searchable_only,

@@ -69,7 +69,7 @@ void AddServerFlags(CLI::App& command, ServerFlags& flags, Access access, bool r
   group
       ->add_option("--timeout-ms", flags.timeout_ms,
                    absl::StrCat("Deadline of each request to the server, ms (default ",
-                                kDefaultTimeoutMs, ")"))
+                                flags.timeout_ms, ")"))
       ->check(CLI::Range(1, 24 * 3600 * 1000))
       ->needs(flags.server_option);
   group
@@ -83,9 +83,9 @@ void AddServerFlags(CLI::App& command, ServerFlags& flags, Access access, bool r
       ->needs(flags.server_option);
 }
 
-void AddIndexOrServerFlags(CLI::App& command, IndexOrServerFlags& flags) {
+void AddIndexOrServerFlags(CLI::App& command, IndexOrServerFlags& flags, Access access) {
   flags.index_option = AddIndexOption(command, &flags.index_dir)->required(false);
-  AddServerFlags(command, flags.server, Access::kRead, /*required=*/false);
+  AddServerFlags(command, flags.server, access, /*required=*/false);
   flags.index_option->excludes(flags.server.server_option);
 }
 
@@ -169,7 +169,10 @@ absl::StatusOr<std::unique_ptr<ServerClient>> ServerClient::Connect(const Server
 
 ServerClient::ServerClient(const ServerFlags& flags, std::shared_ptr<grpc::Channel> channel,
                            BearerToken token)
-    : flags_(flags), stub_(v1::ArtistSearch::NewStub(channel)), token_(std::move(token)) {}
+    : flags_(flags),
+      stub_(v1::ArtistSearch::NewStub(channel)),
+      admin_stub_(v1::Admin::NewStub(channel)),
+      token_(std::move(token)) {}
 
 std::unique_ptr<grpc::ClientContext> ServerClient::NewContext() const {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -229,6 +232,40 @@ absl::StatusOr<v1::WriteArtistsResponse> ServerClient::UpsertArtists(
 absl::StatusOr<v1::WriteArtistsResponse> ServerClient::DeleteArtists(
     const v1::DeleteArtistsRequest& request) {
   return Call(&Stub::DeleteArtists, request);
+}
+
+absl::StatusOr<v1::VerifyIndexResponse> ServerClient::VerifyIndex() {
+  v1::VerifyIndexResponse response;
+  std::unique_ptr<grpc::ClientContext> context = NewContext();
+  grpc::Status status =
+      admin_stub_->VerifyIndex(context.get(), v1::VerifyIndexRequest(), &response);
+  if (!status.ok()) return StatusFromGrpc(status, flags_, token_);
+  return response;
+}
+
+absl::Status ServerClient::ExportArtists(bool searchable_only,
+                                         const std::function<absl::Status(const Artist&)>& fn) {
+  v1::ExportArtistsRequest request;
+  request.set_searchable_only(searchable_only);
+  std::unique_ptr<grpc::ClientContext> context = NewContext();
+  std::unique_ptr<grpc::ClientReader<v1::ExportArtistsResponse>> reader =
+      admin_stub_->ExportArtists(context.get(), request);
+  v1::ExportArtistsResponse message;
+  absl::Status failed;
+  while (failed.ok() && reader->Read(&message)) {
+    for (const Artist& artist : message.artists()) {
+      failed = fn(artist);
+      if (!failed.ok()) break;
+    }
+  }
+  if (!failed.ok()) {
+    context->TryCancel();
+    (void)reader->Finish();
+    return failed;
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return StatusFromGrpc(status, flags_, token_);
+  return absl::OkStatus();
 }
 
 }  // namespace inkdex::cli

@@ -23,6 +23,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,7 +59,9 @@ struct ServerFlags {
 // Registers --server and the options that only make sense with it (--tls,
 // --tls-ca, --timeout-ms, --token-file; each "needs --server") in a "Server"
 // group of `command`. `required`: the command only works against a server
-// (upsert, delete). REQUIRES: `flags` outlives parsing and Connect.
+// (upsert, delete). --timeout-ms defaults to flags.timeout_ms as it is on
+// entry (a command with long calls sets it first). REQUIRES: `flags`
+// outlives parsing and Connect.
 void AddServerFlags(CLI::App& command, ServerFlags& flags, Access access, bool required);
 
 // A reading command's source of data: a local index or a server, exactly one.
@@ -69,8 +72,11 @@ struct IndexOrServerFlags {
 };
 
 // Registers --index DIR (from cli_common, made optional) and the server flags,
-// mutually exclusive. REQUIRES: `flags` outlives parsing.
-void AddIndexOrServerFlags(CLI::App& command, IndexOrServerFlags& flags);
+// mutually exclusive; `access`: which token the server calls need (verify
+// and export call Admin methods: the write token). REQUIRES: `flags`
+// outlives parsing.
+void AddIndexOrServerFlags(CLI::App& command, IndexOrServerFlags& flags,
+                           Access access = Access::kRead);
 
 // OK when --index or --server was given; else INVALID_ARGUMENT naming both
 // (the exclusion itself is enforced by CLI11 while parsing).
@@ -118,6 +124,13 @@ class ServerClient {
   absl::StatusOr<v1::GetStatsResponse> GetStats();
   absl::StatusOr<v1::WriteArtistsResponse> UpsertArtists(const v1::UpsertArtistsRequest& request);
   absl::StatusOr<v1::WriteArtistsResponse> DeleteArtists(const v1::DeleteArtistsRequest& request);
+  // Admin.VerifyIndex: the served index checked by the server.
+  absl::StatusOr<v1::VerifyIndexResponse> VerifyIndex();
+  // Admin.ExportArtists: calls fn with every artist the server streams, in
+  // its order; stops at fn's first error (cancelling the call) and returns
+  // it. The deadline (--timeout-ms) covers the whole stream.
+  absl::Status ExportArtists(bool searchable_only,
+                             const std::function<absl::Status(const Artist&)>& fn);
 
  private:
   ServerClient(const ServerFlags& flags, std::shared_ptr<grpc::Channel> channel, BearerToken token);
@@ -139,6 +152,7 @@ class ServerClient {
 
   ServerFlags flags_;
   std::unique_ptr<v1::ArtistSearch::Stub> stub_;
+  std::unique_ptr<v1::Admin::Stub> admin_stub_;
   BearerToken token_;
 };
 

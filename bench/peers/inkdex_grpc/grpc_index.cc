@@ -102,7 +102,9 @@ absl::StatusOr<std::map<std::string, std::string>> GrpcIndex::ListMetadata(
   return NotServed("ListMetadata");
 }
 
-absl::StatusOr<VerifyReport> GrpcIndex::Verify() const { return NotServed("Verify"); }
+absl::StatusOr<VerifyReport> GrpcIndex::Verify(const VerifyOptions&) const {
+  return NotServed("Verify");
+}
 
 absl::StatusOr<TombstonePurge> GrpcIndex::PurgeTombstones(
     const TombstonePurgeOptions& /*options*/) {

@@ -57,7 +57,7 @@ class GrpcIndex : public Index {
   absl::StatusOr<std::map<std::string, std::string>> ListMetadata(
       const std::string& prefix) const override;
   std::vector<int64_t> StyleCounts() const override { return {}; }
-  absl::StatusOr<VerifyReport> Verify() const override;
+  absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
 
  private:

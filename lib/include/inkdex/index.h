@@ -63,8 +63,9 @@
 //
 // Thread safety: Search, Suggest, Get, Stats and Verify may be called from
 // any number of threads concurrently with each other and with Apply. Apply
-// calls are serialized internally. A search sees exactly one commit (all of
-// it) and never waits for a writer.
+// calls are serialized internally, and with Verify (which holds writes off
+// while it checks one commit). A search sees exactly one commit (all of it)
+// and never waits for a writer.
 //
 // Example:
 //   auto index = inkdex::Index::Open("/var/lib/inkdex", {});
@@ -210,7 +211,16 @@ struct TombstonePurge {
   uint64_t commit_seq = 0;  // the index's commit sequence afterwards
 };
 
+// Index::Verify: how to stop it early.
+struct VerifyOptions {
+  // Polled between runs of ~1,000 documents; once it returns true, Verify
+  // stops with CANCELLED (a caller that went away, a server draining).
+  // Empty: never stops early.
+  std::function<bool()> cancelled;
+};
+
 struct VerifyReport {
+  uint64_t commit_seq = 0;  // the commit checked
   uint64_t documents_checked = 0;
   std::vector<std::string> problems;  // empty: store and search index agree
   bool ok() const { return problems.empty(); }
@@ -297,8 +307,12 @@ class Index {
   // completion offers); and the kept item states (see "Source ranks")
   // against their documents: each belongs to a stored, ranked record that
   // says it has them, and none would be served instead of it. Cost: reads
-  // every document and every kept item state; O(n log n).
-  virtual absl::StatusOr<VerifyReport> Verify() const = 0;
+  // every document and every kept item state; O(n log n): ~14 s at
+  // 1,000,000 artists on a 2-core machine.
+  // It checks one commit: Apply, PurgeTombstones and other Verify calls wait
+  // until it returns (searches and reads go on). problems holds at most
+  // 1,000.
+  virtual absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options = {}) const = 0;
 
   virtual const StyleTaxonomy& taxonomy() const = 0;
 };

@@ -10,12 +10,23 @@
 
 namespace inkdex::index {
 
-absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
+absl::StatusOr<VerifyReport> IndexImpl::Verify(const VerifyOptions& options) const {
+  // One commit throughout: the store's records, the snapshot's rows and the
+  // search reader's revision. Without the lock a commit during the scan
+  // shows its records beside the older rows, and two commits discard the
+  // revision the reader is on (DatabaseModifiedError).
+  absl::MutexLock write_lock(&write_mu_);
   VerifyReport report;
   std::shared_ptr<const engine::Snapshot> snap;
   SearchReader reader;
   if (absl::Status s = AcquireConsistent(&snap, &reader); !s.ok()) return s;
+  report.commit_seq = snap->seq;
   Xapian::Database* db = reader.db.get();
+  auto cancelled = [&]() -> absl::Status {
+    if (!options.cancelled || !options.cancelled()) return absl::OkStatus();
+    return absl::CancelledError(
+        absl::StrCat("verify: cancelled after ", report.documents_checked, " documents"));
+  };
   auto problem = [&report](std::string p) {
     if (report.problems.size() < 1000) report.problems.push_back(std::move(p));
   };
@@ -69,7 +80,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
     absl::Status st =
         store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
           for (const auto& [id, r] : batch.records) check(id, *r);
-          return absl::OkStatus();
+          return cancelled();
         });
     if (!st.ok()) return st;
     if (const uint64_t counted = item_state_artists_.load(std::memory_order_relaxed);
@@ -77,6 +88,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       problem(absl::StrCat("the index counts ", counted,
                            " artists with kept item states; the store has ", with_states.size()));
     }
+    uint64_t item_states_checked = 0;
     st = store_->ForEachItemStates([&](const std::string& id, const ItemStates& states) {
       const StoredRecord* served = nullptr;
       std::optional<StoredRecord> unlisted;  // a record that does not say it has them
@@ -90,14 +102,18 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify() const {
       }
       for (std::string& p : CheckItemStates(id, served, states)) problem(std::move(p));
       with_states.erase(id);
-      return absl::OkStatus();
+      return ++item_states_checked % kRecordBatch == 0 ? cancelled() : absl::OkStatus();
     });
     if (!st.ok()) return st;
     for (const auto& [id, r] : with_states) {
       problem(absl::StrCat("artist '", id,
                            "': the stored record says item states are kept, but none are stored"));
     }
+    uint64_t postings = 0;
     for (Xapian::PostingIterator it = db->postlist_begin(""); it != db->postlist_end(""); ++it) {
+      if (++postings % kRecordBatch == 0) {
+        if (absl::Status s = cancelled(); !s.ok()) return s;
+      }
       if (!expected.contains(*it)) {
         problem(absl::StrCat("search index document ", *it, " ('", db->get_document(*it).get_data(),
                              "') is not a searchable artist in the document store"));
