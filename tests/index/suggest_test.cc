@@ -9,6 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/row.h"
+#include "engine/row_builder.h"
 #include "geo/distance.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
@@ -190,6 +192,34 @@ TEST_F(SuggestTest, AWideningThatRunsOutOfBudgetKeepsWhatInnerRadiiFound) {
     EXPECT_EQ(got[i].kind, Suggestion::Kind::kArtist);
     EXPECT_GE(got[i].distance_km, 3.0 - 1e-6);
     EXPECT_LE(got[i].distance_km, 8.0);
+  }
+}
+
+TEST_F(SuggestTest, RowsWaitingToBeReadWhenTheScanBudgetRunsOutAreRead) {
+  // Rows are read a few passing entries after the scan saw them
+  // (suggester.cc). Here the only entries that pass the word filter are five
+  // artists the scan sees first (one point: entries in slot order, slots in
+  // batch order); 30,000 others at the same point exhaust the scan's budget
+  // of 25,000 entries. The five must still be read and found nearby.
+  engine::WordStarts filler = engine::WordStartBits("Yo");
+  filler |= engine::WordStartBits("Leeds");  // MakeArtist's city
+  ASSERT_FALSE(filler.Contains(engine::WordStartMask("zed"))) << "the fillers pass the filter";
+  WriteBatch batch;
+  for (int i = 0; i < 5; ++i) {
+    batch.Upsert(MakeArtist(absl::StrCat("a", i),
+                            absl::StrCat("Zed ", std::string(1, static_cast<char>('A' + i))), kLat,
+                            kLon, {"blackwork"}));
+  }
+  for (int i = 0; i < 30000; ++i) {
+    batch.Upsert(MakeArtist(absl::StrCat("f", i), "Yo", kLat, kLon, {"blackwork"}));
+  }
+  Apply(batch);
+  const std::vector<Suggestion> got = Near("zed", 10);
+  ASSERT_EQ(got.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(got[i].text, absl::StrCat("Zed ", std::string(1, static_cast<char>('A' + i))));
+    // Found near the point, not by the global completions (no distance).
+    EXPECT_EQ(got[i].distance_km, 0.0) << got[i].text;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "text/suggester.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
@@ -137,14 +138,21 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   std::vector<NearbyMatch> matches;
   // (kind, text) -> the nearest of its matches.
   absl::flat_hash_map<std::pair<int, std::string_view>, double> nearest;
-  auto visit = [&](const geo::CellEntry& e) {
-    if (++scanned > kMaxScanned) return false;
-    if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
-    // A guest spot's entry carries its days (search skips it the same way):
-    // a studio a visiting artist will be in next year is not near today.
-    if (!e.ActiveOn(day)) return true;
+  // The row of an entry that passes the filters is read kAhead passing
+  // entries later, its hot row and Row prefetched meanwhile: each is a
+  // cache miss or more, and reading them one after another was most of a
+  // dense query's time. Rows are still read in scan order, so what is found
+  // is what reading them at once would find.
+  constexpr size_t kAhead = 8;
+  std::array<geo::CellEntry, kAhead> ahead;
+  size_t ahead_head = 0, ahead_count = 0;
+  bool out_of_rows = false;
+  auto read_row = [&](const geo::CellEntry& e) {
     if (!snap.Valid(e)) return true;
-    if (++visited > kMaxVisited) return false;
+    if (++visited > kMaxVisited) {
+      out_of_rows = true;
+      return false;
+    }
     const engine::Row& row = snap.rows.row(e.slot);
     const engine::RowLocation& loc = row.locations[e.location];
     const bool artist = WordStartsWith(row.name, key);
@@ -166,13 +174,39 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
     if (city) add(Suggestion::Kind::kCity, *loc.city);
     return true;
   };
+  // Reads the rows still waiting; false when the row budget ran out.
+  auto read_waiting = [&] {
+    for (; ahead_count > 0; --ahead_count, ahead_head = (ahead_head + 1) % kAhead) {
+      if (!read_row(ahead[ahead_head])) return false;
+    }
+    return true;
+  };
+  auto visit = [&](const geo::CellEntry& e) {
+    if (++scanned > kMaxScanned) return false;
+    if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
+    // A guest spot's entry carries its days (search skips it the same way):
+    // a studio a visiting artist will be in next year is not near today.
+    if (!e.ActiveOn(day)) return true;
+    snap.PrefetchHot(e.slot);
+    snap.PrefetchRowText(e.slot);
+    if (ahead_count < kAhead) {
+      ahead[(ahead_head + ahead_count++) % kAhead] = e;
+      return true;
+    }
+    const geo::CellEntry oldest = ahead[ahead_head];
+    ahead[ahead_head] = e;
+    ahead_head = (ahead_head + 1) % kAhead;
+    return read_row(oldest);
+  };
   std::vector<geo::CellRange> covered;
   double radius = 2;
   for (;; radius *= 4) {
     const std::vector<geo::CellRange> cover = geo::CoverCap(p.lat, p.lon, radius);
     const std::vector<geo::CellRange> fresh = geo::SubtractRanges(cover, covered);
-    const bool complete =
+    bool complete =
         snap.geo_base->ForEachInUntil(fresh, visit) && snap.geo_delta->ForEachInUntil(fresh, visit);
+    // Rows waiting were scanned before the scan ended or ran out of entries.
+    if (!out_of_rows) complete = read_waiting() && complete;
     if (!complete || radius * 4 > kMaxRadiusKm) break;
     // Every location within `radius` has been read: enough found within it?
     const auto within = std::count_if(nearest.begin(), nearest.end(),
