@@ -78,6 +78,11 @@ absl::Status ValidateShardReaderOptions(const ShardReaderOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("shard reader: records_limit: ", options.records_limit, " is not in 1..1000"));
   }
+  if (options.max_batch_records < options.records_limit || options.max_batch_records > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shard reader: max_batch_records: ", options.max_batch_records, " is not in ",
+                     options.records_limit, "..10000"));
+  }
   for (auto [name, value] : {std::pair{"empty_backoff_initial", options.empty_backoff_initial},
                              std::pair{"empty_backoff_max", options.empty_backoff_max},
                              std::pair{"error_backoff_initial", options.error_backoff_initial},
@@ -235,9 +240,59 @@ ShardReadResult ShardReader::Run() {
     return stop_.WaitFor(
         Backoff(options_.error_backoff_initial, options_.error_backoff_max, ++error_streak));
   };
+  // Records of full pages read on (see ShardReaderOptions::max_batch_records),
+  // not yet handed to the sink; the iterator is past them.
+  std::vector<dynamodb::StreamRecord> held;
+  absl::Time held_read_time;
+  // Hands `records` to the sink as one batch (retried until committed) and
+  // moves the checkpoint past them. False when the stop signal ended the
+  // retries.
+  auto apply = [&](std::vector<dynamodb::StreamRecord> records, bool finished,
+                   absl::Time read_time) {
+    const size_t count = records.size();
+    ShardBatch batch;
+    batch.stream_arn = stream_arn_;
+    batch.shard_id = shard_.shard_id;
+    batch.shard_finished = finished;
+    batch.progress = read_time;
+    {
+      absl::MutexLock lock(&mu_);
+      batch.last_sequence_number =
+          count > 0 ? records.back().sequence_number : checkpoint_.sequence_number;
+      stats_.records_behind = count;
+      stats_.oldest_pending_record_time =
+          count > 0 ? records.front().approximate_creation_time : std::nullopt;
+    }
+    std::optional<absl::Time> last_time =
+        count > 0 ? records.back().approximate_creation_time : std::nullopt;
+    batch.records = std::move(records);
+    if (!ApplyUntilCommitted(batch)) return false;
+    absl::MutexLock lock(&mu_);
+    checkpoint_ = CheckpointAfter(batch);
+    stats_.last_sequence_number = checkpoint_.sequence_number;
+    stats_.records_applied += count;
+    ++stats_.batches_applied;
+    stats_.records_behind = 0;
+    stats_.oldest_pending_record_time.reset();
+    if (last_time) stats_.last_record_time = last_time;
+    // Only an empty page (below), the reference time or the shard's end
+    // prove there is nothing more: a short page does not (see the header).
+    stats_.caught_up = finished || (options_.caught_up_reference && stats_.last_record_time &&
+                                    *stats_.last_record_time >= *options_.caught_up_reference);
+    stats_.reached_end = stats_.reached_end || stats_.caught_up;
+    if (finished) stats_.finished = true;
+    return true;
+  };
+  // The held records go to the sink before anything else happens: a failing
+  // or re-acquired read must not keep them waiting, nor read them again.
+  auto apply_held = [&] {
+    if (held.empty()) return true;
+    return apply(std::exchange(held, {}), /*finished=*/false, held_read_time);
+  };
 
   while (!stop_.raised()) {
     if (!iterator || Now() - iterator_time >= options_.iterator_refresh_after) {
+      if (!apply_held()) break;
       absl::StatusOr<std::string> acquired = AcquireIterator();
       if (!acquired.ok()) {
         if (NeedsResync(acquired.status())) {
@@ -260,6 +315,7 @@ ShardReadResult ShardReader::Run() {
         source_.GetRecords(*iterator, options_.records_limit);
     const absl::Time read_time = Now();
     if (!page.ok()) {
+      if (!apply_held()) break;
       if (IsExpiredIterator(page.status())) {
         // Re-acquired after the last applied record at the top of the loop.
         ReportError("GetRecords", page.status(), /*ends_reader=*/false);
@@ -274,50 +330,40 @@ ShardReadResult ShardReader::Run() {
       continue;
     }
     error_streak = 0;
+    const bool finished = !page->next_shard_iterator.has_value();
+    const size_t read = page->records.size();
     {
       absl::MutexLock lock(&mu_);
       stats_.error_streak = 0;
       stats_.last_read_time = read_time;
+      stats_.records_read += read;
     }
-
-    const bool finished = !page->next_shard_iterator.has_value();
-    const size_t count = page->records.size();
-    if (count > 0 || finished) {
-      ShardBatch batch;
-      batch.stream_arn = stream_arn_;
-      batch.shard_id = shard_.shard_id;
-      batch.shard_finished = finished;
-      batch.progress = read_time;
+    // A full page: the shard likely holds more right behind it (the reader
+    // is catching up). Read on and apply the pages together, one commit for
+    // up to max_batch_records: each commit has a fixed cost (the search
+    // index's flush, a synced write) that dominates a page's.
+    if (!finished && static_cast<int>(read) == options_.records_limit &&
+        held.size() + 2 * read <= static_cast<size_t>(options_.max_batch_records)) {
+      if (held.empty()) held_read_time = read_time;
+      held.insert(held.end(), std::make_move_iterator(page->records.begin()),
+                  std::make_move_iterator(page->records.end()));
       {
         absl::MutexLock lock(&mu_);
-        batch.last_sequence_number =
-            count > 0 ? page->records.back().sequence_number : checkpoint_.sequence_number;
-        stats_.records_read += count;
-        stats_.records_behind = count;
-        stats_.oldest_pending_record_time =
-            count > 0 ? page->records.front().approximate_creation_time : std::nullopt;
+        stats_.records_behind = held.size();
+        stats_.oldest_pending_record_time = held.front().approximate_creation_time;
       }
-      std::optional<absl::Time> last_time =
-          count > 0 ? page->records.back().approximate_creation_time : std::nullopt;
-      batch.records = std::move(page->records);
-      if (!ApplyUntilCommitted(batch)) break;
-      absl::MutexLock lock(&mu_);
-      checkpoint_ = CheckpointAfter(batch);
-      stats_.last_sequence_number = checkpoint_.sequence_number;
-      stats_.records_applied += count;
-      ++stats_.batches_applied;
-      stats_.records_behind = 0;
-      stats_.oldest_pending_record_time.reset();
-      if (last_time) stats_.last_record_time = last_time;
-      // Only an empty page (below), the reference time or the shard's end
-      // prove there is nothing more: a short page does not (see the header).
-      stats_.caught_up = finished || (options_.caught_up_reference && stats_.last_record_time &&
-                                      *stats_.last_record_time >= *options_.caught_up_reference);
-      stats_.reached_end = stats_.reached_end || stats_.caught_up;
-      if (finished) {
-        stats_.finished = true;
-        return {ShardReadOutcome::kFinished, absl::OkStatus()};
-      }
+      iterator = std::move(page->next_shard_iterator);
+      iterator_time = read_time;
+      empty_streak = 0;
+      continue;
+    }
+    std::vector<dynamodb::StreamRecord> records = std::exchange(held, {});
+    records.insert(records.end(), std::make_move_iterator(page->records.begin()),
+                   std::make_move_iterator(page->records.end()));
+    const size_t count = records.size();
+    if (count > 0 || finished) {
+      if (!apply(std::move(records), finished, read_time)) break;
+      if (finished) return {ShardReadOutcome::kFinished, absl::OkStatus()};
     }
 
     iterator = std::move(page->next_shard_iterator);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "dynamodb/aws_error.h"
@@ -117,6 +118,7 @@ TEST(ShardReaderTest, AClosedShardIsReadToItsEndAndReportedFinished) {
   RecordingSink sink;
   ShardReaderOptions options = testing::FastReaderOptions();
   options.records_limit = 2;
+  options.max_batch_records = 2;  // a batch per page
   ReaderRun run(source, sink, {}, options, /*closed=*/true);
   ShardReadResult result = run.Join();
   EXPECT_EQ(result.outcome, ShardReadOutcome::kFinished);
@@ -132,6 +134,87 @@ TEST(ShardReaderTest, AClosedShardIsReadToItsEndAndReportedFinished) {
   EXPECT_EQ(run.reader().checkpoint(), (ShardCheckpoint{last, true}));
   EXPECT_TRUE(run.reader().stats().finished);
   EXPECT_EQ(sink.checkpoints().at(kTestStreamArn).shards.at(kShard), (ShardCheckpoint{last, true}));
+}
+
+// Batch sizes (records) the sink was given, the opened batch left out.
+std::vector<size_t> RecordBatchSizes(const RecordingSink& sink) {
+  std::vector<size_t> sizes;
+  for (const ShardBatch& b : sink.batches()) {
+    if (!b.records.empty()) sizes.push_back(b.records.size());
+  }
+  return sizes;
+}
+
+TEST(ShardReaderTest, FullPagesAreAppliedTogetherUpToMaxBatchRecords) {
+  FakeStreamSource source;
+  source.AddShard(kShard);
+  source.Append(kShard, 20);
+  RecordingSink sink;
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.records_limit = 3;
+  options.max_batch_records = 9;
+  ReaderRun run(source, sink, {}, options);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 20; }));
+  // Pages of 3: three full pages a batch, then the short last page alone.
+  EXPECT_THAT(RecordBatchSizes(sink), ElementsAre(9, 9, 2));
+  EXPECT_EQ(sink.sequences(kShard), SequencesOf(0, 20));
+  const std::vector<ShardBatch> batches = sink.batches();
+  EXPECT_EQ(batches[1].last_sequence_number, testing::Seq(108));
+  EXPECT_EQ(batches[2].last_sequence_number, testing::Seq(117));
+  EXPECT_TRUE(Eventually([&] { return run.reader().stats().batches_applied == 3; }));
+  EXPECT_EQ(run.reader().stats().records_read, 20u);
+  EXPECT_EQ(run.reader().stats().records_applied, 20u);
+
+  // A reader that keeps up (short pages) applies each page as it comes.
+  source.Append(kShard, 2);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 22; }));
+  source.Append(kShard, 1);
+  ASSERT_TRUE(Eventually([&] { return sink.record_count() == 23; }));
+  EXPECT_THAT(RecordBatchSizes(sink), ElementsAre(9, 9, 2, 2, 1));
+}
+
+// A reader of pages of 3 (up to 9 applied together) whose reads take 100 ms,
+// started on `count` records.
+struct HoldingReader {
+  explicit HoldingReader(int count) {
+    source.AddShard(kShard);
+    source.Append(kShard, count);
+    source.set_get_records_delay(absl::Milliseconds(100));
+    ShardReaderOptions options = testing::FastReaderOptions();
+    options.records_limit = 3;
+    options.max_batch_records = 9;
+    run = std::make_unique<ReaderRun>(source, sink, ShardCheckpoint{}, options);
+  }
+  // True once the second read is under way: the first page, full, is held.
+  bool HoldingTheFirstPage() {
+    return Eventually([&] { return source.get_records_calls(kShard) == 2; });
+  }
+
+  FakeStreamSource source;
+  RecordingSink sink;
+  std::unique_ptr<ReaderRun> run;  // stopped first
+};
+
+TEST(ShardReaderTest, HeldPagesAreAppliedWhileReadsKeepFailing) {
+  HoldingReader r(3);
+  ASSERT_TRUE(r.HoldingTheFirstPage());
+  r.source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("InternalServerError", 500), 1000);
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 3; }));
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, 3));
+  EXPECT_GT(r.run->reader().stats().error_streak, 0u);
+}
+
+TEST(ShardReaderTest, HeldPagesAreAppliedBeforeAnExpiredIteratorIsReplaced) {
+  HoldingReader r(6);
+  ASSERT_TRUE(r.HoldingTheFirstPage());
+  r.source.ExpireIterators();  // the second read finds its iterator expired
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 6; }));
+  // Re-acquired after the held page, which was applied first: nothing read twice.
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, 6));
+  const auto requests = r.source.iterator_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].type, ShardIteratorType::kAfterSequenceNumber);
+  EXPECT_EQ(requests[1].sequence_number, testing::Seq(102));
 }
 
 TEST(ShardReaderTest, AClosedShardDrainedEarlierFinishesWithAnEmptyBatch) {
@@ -558,6 +641,13 @@ TEST(ShardReaderTest, OptionsAreValidated) {
   options.iterator_refresh_after = absl::Minutes(15);
   EXPECT_THAT(ValidateShardReaderOptions(options).message(),
               ::testing::HasSubstr("iterator_refresh_after"));
+  options = ShardReaderOptions();
+  options.max_batch_records = 999;  // under records_limit
+  EXPECT_THAT(ValidateShardReaderOptions(options).message(),
+              ::testing::HasSubstr("max_batch_records: 999 is not in 1000..10000"));
+  options.max_batch_records = 10001;
+  EXPECT_THAT(ValidateShardReaderOptions(options).message(),
+              ::testing::HasSubstr("max_batch_records"));
   options = ShardReaderOptions();
   options.empty_backoff_max = absl::ZeroDuration();
   EXPECT_THAT(ValidateShardReaderOptions(options).message(),
