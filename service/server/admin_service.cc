@@ -54,10 +54,26 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
   if (!report.ok()) return call.Finish(ToGrpcStatus(report.status()));
   response->set_consistent(report->ok());
   response->set_documents_checked(report->documents_checked);
-  for (const std::string& problem : report->problems) response->add_problems(problem);
   response->set_commit_seq(report->commit_seq);
   response->set_index_directory(served.directory);
   response->set_index_generation(served.generation);
+  // Up to 1,000 problems of a few hundred bytes each; under a small
+  // --max-message-bytes the list is cut, saying so, rather than the answer
+  // failing to send.
+  const size_t limit = max_message_bytes_ > 0 ? static_cast<size_t>(max_message_bytes_) : SIZE_MAX;
+  constexpr size_t kCutLineBytes = 160;  // the closing line and its framing
+  size_t shown = 0, bytes = response->ByteSizeLong();
+  for (const std::string& problem : report->problems) {
+    bytes += problem.size() + 8;  // with its tag and length
+    if (bytes + kCutLineBytes > limit) break;
+    response->add_problems(problem);
+    ++shown;
+  }
+  if (shown < report->problems.size()) {
+    response->add_problems(absl::StrCat(report->problems.size() - shown,
+                                        " more problem(s) not listed: the answer would be larger "
+                                        "than the server's --max-message-bytes"));
+  }
   call.Note("documents_checked", static_cast<int64_t>(report->documents_checked));
   call.Note("commit_seq", static_cast<int64_t>(report->commit_seq));
   call.Note("problems", static_cast<int64_t>(report->problems.size()));

@@ -10,7 +10,8 @@
 // so the index's writes wait for it (~14 s per 1,000,000 artists); one at a
 // time (a second gets ABORTED rather than queueing behind the first, its
 // writes waiting twice as long). It stops when its call is cancelled (the
-// client went away, or the drain's deadline passed).
+// client went away, or the drain's deadline passed). Its problems are cut
+// to fit --max-message-bytes, a last line saying how many more there were.
 //
 // ExportArtists streams Index::ForEachArtist of the served index in messages
 // of at most kExportMessageArtists artists and kExportMessageBytes bytes (and

@@ -344,7 +344,7 @@ ShardReadResult ShardReader::Run() {
     // index's flush, a synced write) that dominates a page's.
     if (!finished && static_cast<int>(read) == options_.records_limit &&
         held.size() + 2 * read <= static_cast<size_t>(options_.max_batch_records)) {
-      if (held.empty()) held_read_time = read_time;
+      held_read_time = read_time;  // the progress of the pages held
       held.insert(held.end(), std::make_move_iterator(page->records.begin()),
                   std::make_move_iterator(page->records.end()));
       {

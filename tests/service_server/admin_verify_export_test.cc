@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -172,6 +173,29 @@ TEST(AdminVerifyIndexTest, ProblemsComeBackInconsistentNotAsAnError) {
               ElementsAre("artist 'a00001': searchable but missing from the search index"));
   EXPECT_EQ(response.documents_checked(), 3u);
   EXPECT_THAT(server.LogText(), HasSubstr("\"problems\":1"));
+}
+
+TEST(AdminVerifyIndexTest, ProblemsAreCutToFitMaxMessageBytes) {
+  TestServerOptions options;
+  options.max_message_bytes = 1024;
+  TestServer server(options);
+  server.Seed(NumberedArtists(3));
+  auto controlled = ServeControlled(server);
+  for (int i = 0; i < 50; ++i) {
+    controlled->AddProblem(absl::StrFormat("artist 'a%05d': %s", i, std::string(80, 'p')));
+  }
+  v1::VerifyIndexResponse response;
+  grpc::Status status = Verify(server, kWriteToken, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.consistent());
+  EXPECT_LE(response.ByteSizeLong(), 1024u);
+  ASSERT_GE(response.problems_size(), 2);
+  EXPECT_EQ(response.problems(0), absl::StrFormat("artist 'a%05d': %s", 0, std::string(80, 'p')));
+  const int listed = response.problems_size() - 1;
+  EXPECT_EQ(response.problems(listed),
+            absl::StrCat(50 - listed,
+                         " more problem(s) not listed: the answer would be larger than the "
+                         "server's --max-message-bytes"));
 }
 
 TEST(AdminVerifyIndexTest, OneAtATime) {
