@@ -9,9 +9,21 @@
 
 namespace inkdex::server {
 
+namespace {
+
+// A repeated field's element costs its bytes plus a tag and a length: 8
+// bounds those for any element under 2^49 bytes.
+constexpr size_t kElementFraming = 8;
+
+}  // namespace
+
 AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
                                    WriteCommitter& committer, int64_t max_message_bytes)
-    : env_(env), holder_(holder), committer_(committer), max_message_bytes_(max_message_bytes) {}
+    : env_(env),
+      holder_(holder),
+      committer_(committer),
+      max_message_bytes_(max_message_bytes),
+      message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX) {}
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
                                          const v1::SwapIndexRequest* request,
@@ -60,12 +72,11 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
   // Up to 1,000 problems of a few hundred bytes each; under a small
   // --max-message-bytes the list is cut, saying so, rather than the answer
   // failing to send.
-  const size_t limit = max_message_bytes_ > 0 ? static_cast<size_t>(max_message_bytes_) : SIZE_MAX;
   constexpr size_t kCutLineBytes = 160;  // the closing line and its framing
   size_t shown = 0, bytes = response->ByteSizeLong();
   for (const std::string& problem : report->problems) {
-    bytes += problem.size() + 8;  // with its tag and length
-    if (bytes + kCutLineBytes > limit) break;
+    bytes += problem.size() + kElementFraming;
+    if (bytes + kCutLineBytes > message_limit_) break;
     response->add_problems(problem);
     ++shown;
   }
@@ -87,7 +98,6 @@ grpc::Status AdminServiceImpl::ExportArtists(
   if (!call.admitted()) return call.Finish(call.admission());
   call.Note("searchable_only", request->searchable_only() ? "true" : "false");
   const std::shared_ptr<Index> index = holder_.Current();
-  const size_t limit = max_message_bytes_ > 0 ? static_cast<size_t>(max_message_bytes_) : SIZE_MAX;
   v1::ExportArtistsResponse message;
   size_t message_bytes = 0;
   int64_t artists = 0, messages = 0;
@@ -107,15 +117,14 @@ grpc::Status AdminServiceImpl::ExportArtists(
           return absl::CancelledError(
               absl::StrCat("export: cancelled after ", artists, " artists"));
         }
-        // With room for the artist's framing in the message (a tag and a length).
-        const size_t bytes = artist.ByteSizeLong() + 8;
-        if (bytes > limit) {
+        const size_t bytes = artist.ByteSizeLong() + kElementFraming;
+        if (bytes > message_limit_) {
           return absl::ResourceExhaustedError(
               absl::StrCat("export: artist '", artist.id(), "' is ", bytes,
                            " bytes, more than the server's --max-message-bytes (",
                            max_message_bytes_, "); raise --max-message-bytes"));
         }
-        if (message.artists_size() > 0 && message_bytes + bytes > limit) {
+        if (message.artists_size() > 0 && message_bytes + bytes > message_limit_) {
           if (absl::Status s = send(); !s.ok()) return s;
         }
         *message.add_artists() = artist;

@@ -67,7 +67,8 @@ class AdminServiceImpl final : public inkdex::v1::Admin::Service {
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const int64_t max_message_bytes_;
-  absl::Mutex verify_mu_;  // held by the running VerifyIndex
+  const size_t message_limit_;  // max_message_bytes_, or SIZE_MAX when not checked
+  absl::Mutex verify_mu_;       // held by the running VerifyIndex
 };
 
 }  // namespace inkdex::server

@@ -222,6 +222,43 @@ bool ShardReader::CommitProgress() {
   return ApplyUntilCommitted(batch);
 }
 
+bool ShardReader::ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool finished,
+                               absl::Time read_time) {
+  const size_t count = records.size();
+  ShardBatch batch;
+  batch.stream_arn = stream_arn_;
+  batch.shard_id = shard_.shard_id;
+  batch.shard_finished = finished;
+  batch.progress = read_time;
+  {
+    absl::MutexLock lock(&mu_);
+    batch.last_sequence_number =
+        count > 0 ? records.back().sequence_number : checkpoint_.sequence_number;
+    stats_.records_behind = count;
+    stats_.oldest_pending_record_time =
+        count > 0 ? records.front().approximate_creation_time : std::nullopt;
+  }
+  std::optional<absl::Time> last_time =
+      count > 0 ? records.back().approximate_creation_time : std::nullopt;
+  batch.records = std::move(records);
+  if (!ApplyUntilCommitted(batch)) return false;
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = CheckpointAfter(batch);
+  stats_.last_sequence_number = checkpoint_.sequence_number;
+  stats_.records_applied += count;
+  ++stats_.batches_applied;
+  stats_.records_behind = 0;
+  stats_.oldest_pending_record_time.reset();
+  if (last_time) stats_.last_record_time = last_time;
+  // Only an empty page (Run), the reference time or the shard's end
+  // prove there is nothing more: a short page does not (see the header).
+  stats_.caught_up = finished || (options_.caught_up_reference && stats_.last_record_time &&
+                                  *stats_.last_record_time >= *options_.caught_up_reference);
+  stats_.reached_end = stats_.reached_end || stats_.caught_up;
+  if (finished) stats_.finished = true;
+  return true;
+}
+
 ShardReadResult ShardReader::Run() {
   std::optional<std::string> iterator;
   absl::Time iterator_time;
@@ -244,50 +281,11 @@ ShardReadResult ShardReader::Run() {
   // not yet handed to the sink; the iterator is past them.
   std::vector<dynamodb::StreamRecord> held;
   absl::Time held_read_time;
-  // Hands `records` to the sink as one batch (retried until committed) and
-  // moves the checkpoint past them. False when the stop signal ended the
-  // retries.
-  auto apply = [&](std::vector<dynamodb::StreamRecord> records, bool finished,
-                   absl::Time read_time) {
-    const size_t count = records.size();
-    ShardBatch batch;
-    batch.stream_arn = stream_arn_;
-    batch.shard_id = shard_.shard_id;
-    batch.shard_finished = finished;
-    batch.progress = read_time;
-    {
-      absl::MutexLock lock(&mu_);
-      batch.last_sequence_number =
-          count > 0 ? records.back().sequence_number : checkpoint_.sequence_number;
-      stats_.records_behind = count;
-      stats_.oldest_pending_record_time =
-          count > 0 ? records.front().approximate_creation_time : std::nullopt;
-    }
-    std::optional<absl::Time> last_time =
-        count > 0 ? records.back().approximate_creation_time : std::nullopt;
-    batch.records = std::move(records);
-    if (!ApplyUntilCommitted(batch)) return false;
-    absl::MutexLock lock(&mu_);
-    checkpoint_ = CheckpointAfter(batch);
-    stats_.last_sequence_number = checkpoint_.sequence_number;
-    stats_.records_applied += count;
-    ++stats_.batches_applied;
-    stats_.records_behind = 0;
-    stats_.oldest_pending_record_time.reset();
-    if (last_time) stats_.last_record_time = last_time;
-    // Only an empty page (below), the reference time or the shard's end
-    // prove there is nothing more: a short page does not (see the header).
-    stats_.caught_up = finished || (options_.caught_up_reference && stats_.last_record_time &&
-                                    *stats_.last_record_time >= *options_.caught_up_reference);
-    stats_.reached_end = stats_.reached_end || stats_.caught_up;
-    if (finished) stats_.finished = true;
-    return true;
-  };
   // The held records go to the sink before anything else happens: a failing
   // or re-acquired read must not keep them waiting, nor read them again.
   auto apply_held = [&] {
     if (held.empty()) return true;
-    return apply(std::exchange(held, {}), /*finished=*/false, held_read_time);
+    return ApplyRecords(std::exchange(held, {}), /*finished=*/false, held_read_time);
   };
 
   while (!stop_.raised()) {
@@ -362,7 +360,7 @@ ShardReadResult ShardReader::Run() {
                    std::make_move_iterator(page->records.end()));
     const size_t count = records.size();
     if (count > 0 || finished) {
-      if (!apply(std::move(records), finished, read_time)) break;
+      if (!ApplyRecords(std::move(records), finished, read_time)) break;
       if (finished) return {ShardReadOutcome::kFinished, absl::OkStatus()};
     }
 

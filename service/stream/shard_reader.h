@@ -263,6 +263,11 @@ class ShardReader {
   absl::StatusOr<std::string> AcquireIterator();
   // Applies until OK (true) or stopped (false).
   bool ApplyUntilCommitted(const ShardBatch& batch);
+  // Hands `records` (read at `read_time`) to the sink as one batch, retried
+  // until committed, and moves the checkpoint and the stats past them; false
+  // when the stop signal ended the retries.
+  bool ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool finished,
+                    absl::Time read_time);
   // Commits the current checkpoint again with a new progress time (the
   // opened checkpoint, a heartbeat); false when stopped.
   bool CommitProgress();

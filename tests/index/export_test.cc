@@ -81,7 +81,7 @@ TEST_F(ForEachArtistTest, StopsAtTheCallersError) {
 }
 
 TEST_F(ForEachArtistTest, SeesTheStoreAsItWasAtTheCall) {
-  // More artists than the walk reads ahead (two batches of 1,000), so that
+  // More artists than the walk reads ahead (two batches of ~1,000), so that
   // most are read after the commit its callback makes at the first one.
   WriteBatch many;
   for (int i = 0; i < 3000; ++i) {

@@ -151,8 +151,12 @@ class ExportViewTest(fx.ServiceTestCase):
         index = fx.shared_index()
         server = self.start_server(index.fresh_copy(), write_token=TOKEN)
         last_id = sorted(index.visible_ids())[-1]
-        stream = server.admin.ExportArtists(pb.ExportArtistsRequest(),
-                                            metadata=fx.bearer(TOKEN), timeout=60)
+        # Without BDP probing the window stays at 64 KiB: the server is still
+        # mid-export (blocked on the window) when the writes below commit.
+        channel = grpc.insecure_channel(server.address, options=[("grpc.http2.bdp_probe", 0)])
+        self.addCleanup(channel.close)
+        stream = pb_grpc.AdminStub(channel).ExportArtists(
+            pb.ExportArtistsRequest(), metadata=fx.bearer(TOKEN), timeout=60)
         artists = list(next(stream).artists)
         # Written while the stream is open: a new artist last in id order, and
         # a delete of the last artist that was there.

@@ -76,9 +76,6 @@ class ExportFile {
   FILE* file_;
 };
 
-// Exports take as long as reading every record: ~10 s per 1,000,000 artists.
-constexpr int kExportTimeoutMs = 3600 * 1000;
-
 using ArtistSink = std::function<absl::Status(const Artist&)>;
 
 struct ExportCommand {
@@ -174,7 +171,7 @@ Command AddExportCommand(CLI::App& parent) {
       "exports what a running inkdex-server serves (Admin.ExportArtists, with the write token) "
       "while it goes on serving and writing.\n"
       "Exit codes: 0 exported; 1 the index, the server or the output failed; 2 bad flags.");
-  command->source.server.timeout_ms = kExportTimeoutMs;
+  command->source.server.timeout_ms = kWholeIndexTimeoutMs;
   AddIndexOrServerFlags(*app, command->source, Access::kWrite);
   app->add_option("--out", command->out, "Output file, or - for stdout (default -)")
       ->type_name("FILE");

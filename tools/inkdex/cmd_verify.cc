@@ -11,9 +11,6 @@ namespace inkdex::cli {
 
 namespace {
 
-// Verify reads every document: ~14 s per 1,000,000 artists.
-constexpr int kVerifyTimeoutMs = 3600 * 1000;
-
 struct VerifyCommand {
   IndexOrServerFlags source;
 
@@ -67,7 +64,7 @@ Command AddVerifyCommand(CLI::App& parent) {
       "per 1,000,000 artists; searches go on).\n"
       "Exit codes: 0 consistent; 1 problems found (listed) or the index cannot be read; 2 bad "
       "flags.");
-  command->source.server.timeout_ms = kVerifyTimeoutMs;
+  command->source.server.timeout_ms = kWholeIndexTimeoutMs;
   AddIndexOrServerFlags(*app, command->source, Access::kWrite);
   return {app, [command] { return command->Run(); }};
 }

@@ -235,12 +235,7 @@ absl::StatusOr<v1::WriteArtistsResponse> ServerClient::DeleteArtists(
 }
 
 absl::StatusOr<v1::VerifyIndexResponse> ServerClient::VerifyIndex() {
-  v1::VerifyIndexResponse response;
-  std::unique_ptr<grpc::ClientContext> context = NewContext();
-  grpc::Status status =
-      admin_stub_->VerifyIndex(context.get(), v1::VerifyIndexRequest(), &response);
-  if (!status.ok()) return StatusFromGrpc(status, flags_, token_);
-  return response;
+  return Call(&v1::Admin::Stub::VerifyIndex, v1::VerifyIndexRequest());
 }
 
 absl::Status ServerClient::ExportArtists(bool searchable_only,

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -43,6 +44,9 @@ namespace inkdex::cli {
 enum class Access { kRead, kWrite };
 
 inline constexpr int kDefaultTimeoutMs = 10000;
+// The default of commands whose one call reads the whole index (verify,
+// export: ~15-25 s per 1,000,000 artists).
+inline constexpr int kWholeIndexTimeoutMs = 3600 * 1000;
 
 struct ServerFlags {
   std::string address;                 // --server HOST:PORT
@@ -137,14 +141,21 @@ class ServerClient {
 
   using Stub = v1::ArtistSearch::Stub;
 
-  // One unary call with the deadline and the authorization metadata.
-  template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                             Response*),
+  // One unary call of either service with the deadline and the
+  // authorization metadata.
+  template <typename AnyStub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(grpc::Status (AnyStub::*method)(grpc::ClientContext*,
+                                                                const Request&, Response*),
                                 const Request& request) {
+    AnyStub* stub;
+    if constexpr (std::is_same_v<AnyStub, v1::Admin::Stub>) {
+      stub = admin_stub_.get();
+    } else {
+      stub = stub_.get();
+    }
     Response response;
     std::unique_ptr<grpc::ClientContext> context = NewContext();
-    grpc::Status status = (stub_.get()->*method)(context.get(), request, &response);
+    grpc::Status status = (stub->*method)(context.get(), request, &response);
     if (!status.ok()) return StatusFromGrpc(status, flags_, token_);
     return response;
   }

@@ -413,7 +413,7 @@ absl::StatusOr<Artist> IndexImpl::Get(const std::string& id, bool include_hidden
 absl::Status IndexImpl::ForEachArtist(const std::function<absl::Status(const Artist&)>& fn,
                                       bool include_hidden) const {
   Artist artist;
-  return store_->ForEachRecordBatch(1000,
+  return store_->ForEachRecordBatch(kRecordBatch,
                                     [&](const store::DocStore::RecordBatch& batch) -> absl::Status {
                                       for (const auto& [id, record] : batch.records) {
                                         if (!Shown(*record, include_hidden)) continue;
