@@ -65,6 +65,7 @@ absl::StatusOr<RecordLines> GenerateRecordLines(uint64_t count) {
 absl::StatusOr<std::unique_ptr<Index>> OpenEmptyOfflineIndex(const std::string& dir) {
   IndexOptions options;
   options.sync = false;
+  options.defer_search_index = true;  // as `inkdex build` opens a new index
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
   if (!index.ok()) return index.status();
   if ((*index)->Stats().documents != 0) {
@@ -107,6 +108,7 @@ absl::Status BuildIndexFromLines(const std::string& dir, const std::vector<std::
 
   const Clock::time_point apply_start = Clock::now();
   absl::Status applied = FlushAllOrFail(loader, &timings->applied);
+  if (applied.ok()) applied = (*index)->BuildDeferredSearchIndex();
   timings->apply_seconds += SecondsSince(apply_start);
   if (!applied.ok()) return applied;
 

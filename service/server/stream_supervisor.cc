@@ -389,6 +389,10 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     IndexOptions index_options = holder_.options();
     index_options.create_if_missing = true;
     index_options.error_if_missing = false;
+    // The scan loads a new index: its text is indexed once, in parallel,
+    // when the scan is done (before the stream's replay, which updates
+    // artists already loaded).
+    index_options.defer_search_index = true;
     absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(generation, index_options);
     if (!index.ok()) return failed(index.status());
     stream::TableLoadOptions load;
@@ -403,6 +407,7 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     absl::StatusOr<stream::TableLoadTally> loaded =
         stream::LoadTable(connection_->dynamodb(), *mapper_, **index, load);
     if (!loaded.ok()) return failed(loaded.status());
+    if (absl::Status s = (*index)->BuildDeferredSearchIndex(); !s.ok()) return failed(s);
     tally = *loaded;
     const absl::Time scanned = absl::Now();
     WriteBatch mapping;

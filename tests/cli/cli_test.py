@@ -408,6 +408,10 @@ class BuildTest(CliTestCase):
                        "--progress", "log", "--progress-every", "0.001", "--batch-size", 100)
         lines = [l for l in proc.stderr.splitlines() if l.startswith("inkdex build:")]
         self.assertTrue(lines, proc.stderr)
+        # A new index: its text is indexed at the end, by writers beside the load.
+        self.assertEqual(lines[-1],
+                         "inkdex build: indexing the text of 1500 artists (one writer per core)...")
+        lines = lines[:-1]
         seen = []  # (artists indexed, records held) per line; lines closer than 1 ms are skipped
         for line in lines:
             artists = int(re.search(r"(\d+) artists ", line).group(1))
@@ -421,6 +425,11 @@ class BuildTest(CliTestCase):
                 self.assertEqual(artists + held, 1500, lines)  # one window, counted down
         self.fails(2, "build", "--index", self.path("progress-bad"), "--input", data,
                    "--progress-every", "0")
+        # --append indexes commit by commit: nothing is left for the end.
+        appended = self.ok("build", "--index", self.path("progress-index"), "--input", data,
+                           "--append", "--progress", "log")
+        self.assertNotIn("indexing the text", appended.stderr)
+        self.assertGreater(self.search(self.path("progress-index"), "--text", "tattoo")["total"], 0)
 
     def test_a_killed_builds_leftovers_are_cleaned_up(self):
         data = write(self.path("leftover.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))

@@ -179,5 +179,29 @@ TEST_F(BulkLoaderTest, AfterBatchSeesProgressAndCanStopTheFlush) {
   EXPECT_EQ((*index)->Stats().documents, 7u);
 }
 
+TEST_F(BulkLoaderTest, AnIdsUpsertsStayInOneBatch) {
+  // One place, so the order is arrival order: a0 a1 x x x a2. Batches of 3
+  // would split x's upserts; the first batch takes all of them instead.
+  BulkLoader loader(*index_, {.batch_size = 3});
+  loader.Add(MakeArtist("a0", "Zero", 53.8, -1.5, {"blackwork"}, 1), 0);
+  loader.Add(MakeArtist("a1", "One", 53.8, -1.5, {"blackwork"}, 1), 1);
+  for (uint64_t v = 1; v <= 3; ++v) {
+    loader.Add(MakeArtist("x", absl::StrCat("Ex ", v), 53.8, -1.5, {"blackwork"}, v), 1 + v);
+  }
+  loader.Add(MakeArtist("a2", "Two", 53.8, -1.5, {"blackwork"}, 1), 5);
+  std::vector<size_t> applied_after;
+  ASSERT_TRUE(loader
+                  .Flush(Ignore,
+                         [&](size_t applied, size_t) {
+                           applied_after.push_back(applied);
+                           return absl::OkStatus();
+                         })
+                  .ok());
+  EXPECT_EQ(applied_after, (std::vector<size_t>{5, 6}));
+  absl::StatusOr<Artist> x = index_->Get("x");
+  ASSERT_TRUE(x.ok());
+  EXPECT_EQ(x->name(), "Ex 3");
+}
+
 }  // namespace
 }  // namespace inkdex

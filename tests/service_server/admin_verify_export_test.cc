@@ -86,6 +86,7 @@ class ControlledVerifyIndex : public Index {
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override {
     return real_->PurgeTombstones(options);
   }
+  absl::Status BuildDeferredSearchIndex() override { return real_->BuildDeferredSearchIndex(); }
   const StyleTaxonomy& taxonomy() const override { return real_->taxonomy(); }
 
  private:

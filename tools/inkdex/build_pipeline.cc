@@ -10,6 +10,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "inkdex/bulk_loader.h"
 #include "input_reader.h"
 #include "item_type.h"
@@ -82,6 +83,11 @@ class Builder {
     }
     if (absl::Status s = ApplyHeld(); !s.ok()) return s;
     progress_->Finish(summary_.bytes_read, summary_.applied);
+    if (options_.deferred_search_index) {
+      progress_->Note(absl::StrFormat("indexing the text of %d artists (one writer per core)",
+                                      summary_.applied));
+      if (absl::Status s = index_.BuildDeferredSearchIndex(); !s.ok()) return s;
+    }
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary_;

@@ -60,6 +60,10 @@ struct BuildOptions {
   BuildProgress::Mode progress = BuildProgress::Mode::kAuto;
   std::chrono::milliseconds progress_every = std::chrono::seconds(5);  // kLog: a line this often
   const std::atomic<bool>* cancel = nullptr;                           // polled between batches
+  // The index was opened with IndexOptions::defer_search_index: once every
+  // record is applied, its search index is built (Index::
+  // BuildDeferredSearchIndex), inside the summary's time.
+  bool deferred_search_index = false;
 };
 
 struct BuildSummary {

@@ -53,6 +53,11 @@ void BuildProgress::Finish(uint64_t bytes_read, uint64_t artists) {
   // summary follows anyway.
 }
 
+void BuildProgress::Note(const std::string& what) {
+  if (mode_ == Mode::kOff) return;
+  std::fprintf(stderr, "inkdex build: %s...\n", what.c_str());
+}
+
 void BuildProgress::Draw(uint64_t bytes_read, uint64_t artists, uint64_t held, bool final) {
   double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   double rate = seconds > 0 ? artists / seconds : 0;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace inkdex::cli {
 
@@ -33,6 +34,9 @@ class BuildProgress {
   void Update(uint64_t bytes_read, uint64_t artists, uint64_t held = 0);
   // Draws the final state and ends the bar's line.
   void Finish(uint64_t bytes_read, uint64_t artists);
+  // A line saying what the build does next (after Finish): "inkdex build:
+  // <what>...".
+  void Note(const std::string& what);
 
  private:
   void Draw(uint64_t bytes_read, uint64_t artists, uint64_t held, bool final);

@@ -167,6 +167,9 @@ struct BuildCommand {
     IndexOptions index_options = IndexOptionsForBuild();
     // Durability comes from StagedDirectory::Commit's fsync of every file.
     index_options.sync = false;
+    // A new index: its text is indexed once at the end, in parallel.
+    index_options.defer_search_index = true;
+    options.deferred_search_index = true;
     absl::StatusOr<BuildSummary> summary;
     {
       auto index = Index::Open((*staged)->staging_path().string(), index_options);

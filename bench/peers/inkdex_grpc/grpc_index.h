@@ -59,6 +59,8 @@ class GrpcIndex : public Index {
   std::vector<int64_t> StyleCounts() const override { return {}; }
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
+  // A server's index is never deferred: OK.
+  absl::Status BuildDeferredSearchIndex() override { return absl::OkStatus(); }
 
  private:
   GrpcIndex(std::shared_ptr<grpc::Channel> channel, StyleTaxonomy taxonomy);

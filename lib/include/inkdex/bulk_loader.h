@@ -15,7 +15,10 @@
 // The end state is the one applying the upserts in the order they were added
 // would leave: all upserts of one id are applied one after another, in the
 // order added (placed by the cell of the last one), so the version rules
-// (inkdex/index.h "Versions") decide between them exactly as they would have.
+// (inkdex/index.h "Versions") decide between them exactly as they would have;
+// they go in one batch (which may then exceed batch_size), so that each
+// commit adds new artists only (what IndexOptions::defer_search_index
+// writes in parallel).
 // Each upsert's ChangeResult is handed back with the caller's tag.
 //
 // Artists added later (Index::Apply by a server, a stream) get slots after
@@ -85,7 +88,8 @@ class BulkLoader {
   // Upserts held.
   size_t size() const;
 
-  // Applies every held upsert in cell order, batch_size at a time, and
+  // Applies every held upsert in cell order, batch_size at a time (an id's
+  // upserts in one batch, which may exceed batch_size by them), and
   // empties the loader (also on error: what was not applied is dropped).
   // `metadata` (Index::GetMetadata keys and values) is committed with the
   // last batch, or alone when nothing is held. Returns the first error of

@@ -125,6 +125,20 @@ struct IndexOptions {
   // space can take the process down (Xapian) and leaves RocksDB refusing
   // writes until 64 MiB are free again. 0: no check.
   uint64_t min_free_disk_bytes = kDefaultMinFreeDiskBytes;
+  // For bulk loads (`inkdex build`, a server's load from the table):
+  // commits update the document store and the in-memory snapshot, and hand
+  // their new artists' documents to background writers (one per core, each
+  // into a Xapian database of its own) instead of the search index's single
+  // writer; Index::BuildDeferredSearchIndex merges them into the search
+  // index. Until then text queries and Verify fail with FAILED_PRECONDITION
+  // (geo, style and filter queries, Get and Suggest work). A commit that
+  // changes an artist already loaded (or reuses a purged slot) stops the
+  // hand-over, and the build then re-indexes every stored document instead
+  // (as slow as a single writer). A process that stops before the build
+  // leaves a search index behind the store, which the next open brings up
+  // to date (as after a crash). Memory: ~1.3 KB per artist waiting to be
+  // written, at most (3 x writers + 1) x 20,000 of them (140,000 on 2 cores).
+  bool defer_search_index = false;
 };
 
 // One change to apply: an upsert of a whole artist or a delete of an id.
@@ -313,6 +327,19 @@ class Index {
   // until it returns (searches and reads go on). problems holds at most
   // 1,000.
   virtual absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options = {}) const = 0;
+
+  // Completes the search index that IndexOptions::defer_search_index held
+  // back: waits for the background writers and merges their databases (and
+  // the search index's own documents) with Xapian's compactor, or, when a
+  // commit stopped the hand-over, re-indexes every stored document.
+  // Afterwards text queries and Verify work and commits index as usual. OK
+  // at once when no commit was deferred. On failure nothing is lost:
+  // commits stay deferred, and a later call (or the next open) indexes them
+  // again from the stored documents. Serialized with Apply. Cost at
+  // 1,000,000 artists on a 2-core machine: ~12 s after the last commit of a
+  // load (the writers' backlog, then ~3.5 s of merging); a re-index ~60 s
+  // (bench/ANALYSIS.md "Build: writers beside the load").
+  virtual absl::Status BuildDeferredSearchIndex() = 0;
 
   virtual const StyleTaxonomy& taxonomy() const = 0;
 };

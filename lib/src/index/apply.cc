@@ -179,7 +179,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
   for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
   if (absl::Status s = CommitToSearchIndex(
           write.seq, std::move(update).Finish(write.seq, write.unix_micros),
-          [&] { IndexRecords(write, *base); }, "commit");
+          [&] { IndexRecords(write, *base); }, "commit", &write);
       !s.ok()) {
     return s;
   }

@@ -98,7 +98,9 @@ absl::Status BulkLoader::Flush(const ResultFn& on_result, const BatchFn& after_b
   const size_t batch_size = std::max<size_t>(1, options_.batch_size);
   size_t applied = 0;
   do {
-    const size_t end = std::min(order.size(), applied + batch_size);
+    size_t end = std::min(order.size(), applied + batch_size);
+    // An id's upserts stay in one batch.
+    while (end < order.size() && order[end].group == order[end - 1].group) ++end;
     WriteBatch batch;
     std::vector<uint64_t> tags;
     tags.reserve(end - applied);

@@ -5,8 +5,11 @@
 // stored record and its kept item states, item_states.h); the commit goes to
 // the DocStore (synced), then to Xapian (documents by slot = docid, plus the
 // commit seq as metadata), then a new Snapshot is built copy-on-write and
-// published. PurgeTombstones (tombstone_purge.cc) and Verify (verify.cc)
-// are in files of their own.
+// published. With IndexOptions::defer_search_index the Xapian step hands
+// the commit's new documents to SearchIndexParts instead, and
+// BuildDeferredSearchIndex merges them (deferred_search_index.cc).
+// PurgeTombstones (tombstone_purge.cc) and Verify (verify.cc) are in files
+// of their own.
 // Read path: Search takes the current snapshot; a text query also takes a
 // Xapian reader positioned at the same commit (ReaderPool).
 // Recovery (Open): commits in the DocStore's log that Xapian lacks are
@@ -22,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xapian.h>
@@ -34,6 +38,7 @@
 #include "absl/synchronization/mutex.h"
 #include "engine/snapshot.h"
 #include "engine/string_pool.h"
+#include "index/search_index_parts.h"
 #include "inkdex/index.h"
 #include "store/doc_store.h"
 #include "text/document_builder.h"
@@ -49,6 +54,10 @@ inline constexpr size_t kRecordBatch = 1024;
 
 // INTERNAL "search index: <what>: <Xapian's description>".
 absl::Status XapianError(absl::string_view what, const Xapian::Error& e);
+
+// FAILED_PRECONDITION "<what>: the search index is deferred ..." for text
+// queries and Verify while IndexOptions::defer_search_index holds it back.
+absl::Status DeferredSearchIndexError(absl::string_view what);
 
 class IndexImpl : public Index {
  public:
@@ -69,6 +78,7 @@ class IndexImpl : public Index {
   IndexStats Stats() const override;
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
+  absl::Status BuildDeferredSearchIndex() override;
   const StyleTaxonomy& taxonomy() const override { return taxonomy_; }
 
   // Makes the next `n` search index commits fail as an I/O error would
@@ -92,6 +102,18 @@ class IndexImpl : public Index {
   // IndexOptions::rebuild_search_index. Pipelined like a
   // commit (WriteDocuments), in slot order.
   absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Replaces text/ with the merge of `parts` (Xapian databases whose docid
+  // ranges are disjoint; search_index_parts.h), plus text/'s own documents
+  // when it has any, and syncs it at the store's commit seq.
+  absl::Status MergeIntoSearchIndex(const std::vector<std::string>& parts)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Hands the records of `write` (a deferred commit) to parts_ when they
+  // can be merged later, else abandons parts_ (BuildDeferredSearchIndex
+  // then rebuilds from the store). Moves the records' artists out.
+  void DeferSearchIndexWrite(store::CommitWrite* write) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Syncs text/'s files and clears the unsynced boot record
+  // (search_index_sync.h): after RebuildSearchIndex and MergeIntoSearchIndex.
+  absl::Status SyncReplacedSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Opens the Xapian database (creating it when missing).
   absl::Status OpenSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Removes text/ (REQUIRES: not open).
@@ -131,8 +153,12 @@ class IndexImpl : public Index {
   // commit seq, Xapian's commit; then `next` is published. When Xapian
   // fails, `next` is held back for CatchUpSearchIndex and the result is
   // UNAVAILABLE ("<what> <seq> is durable in the document store but ...").
+  // While the search index is deferred, write_documents() is not called:
+  // `deferred` (the commit's write, or null when it adds no documents) goes
+  // to DeferSearchIndexWrite instead.
   absl::Status CommitToSearchIndex(uint64_t seq, std::shared_ptr<const engine::Snapshot> next,
-                                   const std::function<void()>& write_documents, const char* what)
+                                   const std::function<void()>& write_documents, const char* what,
+                                   store::CommitWrite* deferred = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Sets the commit seq in Xapian and commits it. Throws Xapian::Error.
   void CommitSearchIndex(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -191,6 +217,20 @@ class IndexImpl : public Index {
   absl::flat_hash_map<std::string, uint32_t> slot_of_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<engine::StringPool> strings_;  // Intern() under write_mu_ only
   bool xapian_behind_ ABSL_GUARDED_BY(write_mu_) = false;
+  // Whether commits skip the search index (IndexOptions::defer_search_index,
+  // until BuildDeferredSearchIndex succeeds).
+  bool defer_search_index_ ABSL_GUARDED_BY(write_mu_) = false;
+  // Whether a commit skipped it: text queries and Verify are refused until
+  // BuildDeferredSearchIndex succeeds (read without the writer's lock).
+  std::atomic<bool> search_index_deferred_{false};
+  // The deferred commits' documents, being written beside the load; null
+  // before the first deferred commit, and once a commit could not join them
+  // (parts_abandoned_: BuildDeferredSearchIndex then rebuilds from the store).
+  std::unique_ptr<SearchIndexParts> parts_ ABSL_GUARDED_BY(write_mu_);
+  bool parts_abandoned_ ABSL_GUARDED_BY(write_mu_) = false;
+  // The store's next slot at open: text/ may hold any slot below it, parts
+  // none.
+  uint32_t parts_first_slot_ ABSL_GUARDED_BY(write_mu_) = 1;
   // The snapshot of a commit whose search index update failed: published by
   // CatchUpSearchIndex once Xapian has it (searches stay on the previous
   // commit meanwhile), and the base of nothing else.

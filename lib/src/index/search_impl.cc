@@ -114,6 +114,7 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
   if (text.empty()) {
     return engine::RunSearch(*snapshot(), *plan, taxonomy_, nullptr);
   }
+  if (search_index_deferred_.load()) return DeferredSearchIndexError("text");
   return WithConsistentReader<SearchResponse>(
       [&](const engine::Snapshot& snap, Xapian::Database& db) {
         text::TextQuery query(db, text, taxonomy_);

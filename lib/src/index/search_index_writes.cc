@@ -179,6 +179,10 @@ absl::Status IndexImpl::RebuildSearchIndex() {
   } catch (const Xapian::Error& e) {
     return XapianError("rebuild", e);
   }
+  return SyncReplacedSearchIndex();
+}
+
+absl::Status IndexImpl::SyncReplacedSearchIndex() {
   if (absl::Status s = SyncDirectoryFiles(dir_ + "/text"); !s.ok()) return s;
   if (absl::Status s = store_->PutMetadata(kUnsyncedSearchIndexBootKey, ""); !s.ok()) return s;
   // The next unsynced commit records the boot id again.

@@ -16,6 +16,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify(const VerifyOptions& options) con
   // shows its records beside the older rows, and two commits discard the
   // revision the reader is on (DatabaseModifiedError).
   absl::MutexLock write_lock(&write_mu_);
+  if (search_index_deferred_.load()) return DeferredSearchIndexError("verify");
   VerifyReport report;
   std::shared_ptr<const engine::Snapshot> snap;
   SearchReader reader;

@@ -1,0 +1,169 @@
+#include "index/search_index_parts.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "text/document_builder.h"
+
+namespace inkdex::index {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status MergeError(const std::string& output, const std::string& what) {
+  return absl::InternalError(absl::StrCat("search index: merge into '", output, "': ", what));
+}
+
+}  // namespace
+
+SearchIndexParts::SearchIndexParts(std::string root, const StyleTaxonomy& taxonomy,
+                                   uint32_t first_slot, unsigned writers, size_t part_documents)
+    : root_(std::move(root)),
+      taxonomy_(taxonomy),
+      part_documents_(std::max<size_t>(1, part_documents)),
+      next_slot_(first_slot) {
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+  fs::create_directories(root_, ec);  // a failure shows as the first part's error
+  if (writers == 0) writers = std::thread::hardware_concurrency();
+  writers = std::clamp(writers, 1u, kMaxWriters);
+  max_waiting_ = 2 * writers;
+  for (unsigned i = 0; i < writers; ++i) writers_.emplace_back([this] { RunWriter(); });
+}
+
+SearchIndexParts::~SearchIndexParts() {
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    waiting_.clear();
+  }
+  for (std::thread& t : writers_) t.join();
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+void SearchIndexParts::Add(std::vector<std::pair<uint32_t, StoredRecord>> records,
+                           uint32_t next_slot) {
+  next_slot_ = std::max(next_slot_, next_slot);
+  if (gathering_.empty()) {
+    gathering_ = std::move(records);
+  } else {
+    gathering_.insert(gathering_.end(), std::make_move_iterator(records.begin()),
+                      std::make_move_iterator(records.end()));
+  }
+  if (gathering_.size() >= part_documents_) HandOver();
+}
+
+void SearchIndexParts::HandOver() {
+  if (gathering_.empty()) return;
+  std::string path = absl::StrCat(root_, "/part-", parts_++);
+  absl::MutexLock lock(&mu_);
+  auto has_room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return waiting_.size() < max_waiting_ || !error_.ok();
+  };
+  mu_.Await(absl::Condition(&has_room));
+  if (!error_.ok()) {
+    gathering_.clear();  // the load fails at Finish; nothing more is written
+    return;
+  }
+  waiting_.emplace_back(std::move(path), std::move(gathering_));
+  gathering_.clear();
+}
+
+void SearchIndexParts::RunWriter() {
+  for (;;) {
+    std::pair<std::string, Part> next;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_ || !waiting_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (waiting_.empty()) return;  // closed
+      next = std::move(waiting_.front());
+      waiting_.pop_front();
+    }
+    absl::Status written = WritePart(next.first, next.second);
+    next.second.clear();
+    if (!written.ok()) {
+      absl::MutexLock lock(&mu_);
+      if (error_.ok()) error_ = std::move(written);
+      waiting_.clear();
+    }
+  }
+}
+
+absl::Status SearchIndexParts::WritePart(const std::string& path, Part& part) {
+  // Xapian appends to its B-trees fastest in docid order.
+  std::sort(part.begin(), part.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  try {
+    text::DocumentBuilder builder(taxonomy_);
+    Xapian::WritableDatabase db(
+        path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC);
+    for (auto& [slot, record] : part) {
+      db.replace_document(slot, builder.Build(record.artist(), record.content_hash()));
+      record.Clear();  // its memory, as soon as it is indexed
+    }
+    db.commit();
+    db.close();
+  } catch (const Xapian::Error& e) {
+    return absl::InternalError(
+        absl::StrCat("search index: write part '", path, "': ", e.get_description()));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("search index: write part '", path, "': ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> SearchIndexParts::Finish() {
+  HandOver();
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;  // the writers finish what waits, then stop
+  }
+  for (std::thread& t : writers_) t.join();
+  writers_.clear();
+  absl::MutexLock lock(&mu_);
+  if (!error_.ok()) return error_;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < parts_; ++i) paths.push_back(absl::StrCat(root_, "/part-", i));
+  return paths;
+}
+
+absl::Status MergeSearchIndexParts(const std::vector<std::string>& sources,
+                                   const std::string& output, const std::string& scratch,
+                                   size_t max_sources) {
+  max_sources = std::max<size_t>(2, max_sources);
+  if (sources.empty()) return MergeError(output, "no sources");
+  std::vector<std::string> round = sources;
+  size_t merged = 0;
+  try {
+    while (round.size() > max_sources) {
+      std::vector<std::string> next;
+      for (size_t begin = 0; begin < round.size(); begin += max_sources) {
+        const size_t end = std::min(round.size(), begin + max_sources);
+        if (end - begin == 1) {
+          next.push_back(round[begin]);
+          continue;
+        }
+        Xapian::Database group;
+        for (size_t i = begin; i < end; ++i) group.add_database(Xapian::Database(round[i]));
+        next.push_back(absl::StrCat(scratch, "/merged-", merged++));
+        group.compact(next.back(), Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
+      }
+      round = std::move(next);
+    }
+    Xapian::Database all;
+    for (const std::string& path : round) all.add_database(Xapian::Database(path));
+    all.compact(output, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
+  } catch (const Xapian::Error& e) {
+    return MergeError(output, e.get_description());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace inkdex::index
