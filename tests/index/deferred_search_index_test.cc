@@ -3,6 +3,9 @@
 // (index/search_index_parts.h), or rebuilt from the store when a commit
 // could not join the parts; what works meanwhile; and a process that stops
 // before the build.
+#include <xapian.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -175,6 +178,30 @@ TEST(DeferredSearchIndexTest, ALoadIntoAnIndexKeepsWhatItHeld) {
   EXPECT_EQ(HitIds(SearchText(*index, OnlyArtist(12))), std::vector<std::string>{"a12"});
   EXPECT_EQ(HitIds(SearchText(*index, OnlyArtist(150))), std::vector<std::string>{"a150"});
   EXPECT_EQ(SearchText(*index, "group3").total, 16);
+  ExpectVerified(*index);
+}
+
+TEST(DeferredSearchIndexTest, CommitsOfMetadataAloneRebuildNothing) {
+  TempDir dir;
+  {
+    std::unique_ptr<Index> index = OpenIndex(dir.path(), false);
+    ASSERT_NE(index, nullptr);
+    Load(*index, 0, 40, 40);
+  }
+  const std::string uuid = Xapian::Database(dir.path() + "/text").get_uuid();
+  std::unique_ptr<Index> index = OpenIndex(dir.path(), true);
+  ASSERT_NE(index, nullptr);
+  WriteBatch batch;
+  batch.PutMetadata("checkpoint", "42");
+  ASSERT_TRUE(index->Apply(batch).ok());
+  SearchRequest text;
+  text.text = "group3";
+  EXPECT_TRUE(absl::IsFailedPrecondition(index->Search(text).status()));
+  ASSERT_TRUE(index->BuildDeferredSearchIndex().ok());
+  // The same search index, not one rebuilt from the store.
+  EXPECT_EQ(Xapian::Database(dir.path() + "/text").get_uuid(), uuid);
+  EXPECT_EQ(SearchText(*index, "group3").total, 4);
+  EXPECT_EQ(index->GetMetadata("checkpoint").value(), std::optional<std::string>("42"));
   ExpectVerified(*index);
 }
 

@@ -58,6 +58,8 @@ absl::Status IndexImpl::BuildDeferredSearchIndex() {
     absl::StatusOr<std::vector<std::string>> paths = parts_->Finish();
     built = paths.ok() ? MergeIntoSearchIndex(*paths) : paths.status();
     parts_.reset();  // removes what is left of the parts
+  } else if (!parts_abandoned_) {
+    built = MergeIntoSearchIndex({});  // commits of metadata alone: only the seq moves
   } else {
     built = ReplaceSearchIndexFromStore();
   }
