@@ -23,16 +23,30 @@ namespace fs = std::filesystem;
 
 using BatchFn = WriteBatch (*)(uint64_t n);
 
+// Batches a deferred writer commits between two builds of its search index.
+constexpr uint64_t kDeferredRun = 8;
+
 // The child: opens the index and applies batches make(first),
 // make(first+1), ... for ever, writing each acknowledged batch number to
-// `fd`. Never returns.
-[[noreturn]] void RunWriter(const std::string& dir, BatchFn make, uint64_t first, int fd) {
-  auto index = Index::Open(dir);  // sync = true
+// `fd`. `deferred`: opens it with IndexOptions::defer_search_index, and
+// every kDeferredRun batches builds the search index and opens it again (as
+// bulk loads one after another would). Never returns.
+[[noreturn]] void RunWriter(const std::string& dir, BatchFn make, uint64_t first, int fd,
+                            bool deferred) {
+  IndexOptions options;  // sync = true
+  options.defer_search_index = deferred;
+  auto index = Index::Open(dir, options);
   if (!index.ok()) _exit(2);
   for (uint64_t n = first;; ++n) {
     absl::StatusOr<std::vector<ChangeResult>> r = (*index)->Apply(make(n));
     if (!r.ok()) _exit(3);
     if (write(fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) _exit(4);
+    if (deferred && (n - first + 1) % kDeferredRun == 0) {
+      if (!(*index)->BuildDeferredSearchIndex().ok()) _exit(5);
+      index->reset();
+      index = Index::Open(dir, options);
+      if (!index.ok()) _exit(6);
+    }
   }
 }
 
@@ -57,7 +71,7 @@ void ExpectVerifies(const Index& index) {
 template <typename Model>
 void KillWritersAndCheck(const std::string& tag, BatchFn make,
                          void (*apply)(const WriteBatch&, Model*),
-                         ExpectedState (*served)(const Model&)) {
+                         ExpectedState (*served)(const Model&), bool deferred = false) {
   ScratchDir dir(tag);
   std::mt19937_64 rng(42);
   Model state;
@@ -71,7 +85,7 @@ void KillWritersAndCheck(const std::string& tag, BatchFn make,
     ASSERT_GE(child, 0);
     if (child == 0) {
       close(fds[0]);
-      RunWriter(dir.path(), make, first, fds[1]);
+      RunWriter(dir.path(), make, first, fds[1], deferred);
     }
     close(fds[1]);
     const int delay_ms = std::uniform_int_distribution<int>(200, 1500)(rng);
@@ -110,6 +124,15 @@ ExpectedState Itself(const ExpectedState& state) { return state; }
 
 TEST(CrashTest, KillDuringApplyLosesNoAcknowledgedBatchAndNoHalfBatch) {
   KillWritersAndCheck<ExpectedState>("crash", CrashBatch, ApplyToModel, Itself);
+}
+
+// The same for bulk loads with a deferred search index: a kill while the
+// background writers write their parts, while they merge, or before the
+// merge loses nothing acknowledged, and the next open brings the search
+// index up to the store.
+TEST(CrashTest, KillDuringADeferredLoadLosesNoAcknowledgedBatch) {
+  KillWritersAndCheck<ExpectedState>("crash_deferred", FreshBatch, ApplyToModel, Itself,
+                                     /*deferred=*/true);
 }
 
 // The same with ranked items (index/item_states.h): the kept states of the

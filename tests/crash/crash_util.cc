@@ -7,6 +7,9 @@
 #include <functional>
 #include <random>
 #include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 namespace inkdex::crash {
 
@@ -84,6 +87,16 @@ WriteBatch CrashBatch(uint64_t n) {
                          batch->Upsert(RandomArtist(id, version, rng));
                        }
                      });
+}
+
+WriteBatch FreshBatch(uint64_t n) {
+  std::mt19937_64 rng(n * 6151 + 3);
+  WriteBatch batch;
+  for (uint64_t i = 0; i < 10; ++i) {
+    const std::string id = absl::StrCat("f", n, "-", i);
+    batch.Upsert(RandomArtist(id.c_str(), n * 100 + i + 1, rng));
+  }
+  return batch;
 }
 
 WriteBatch RankedCrashBatch(uint64_t n) {

@@ -48,6 +48,11 @@ void ApplyToModel(const WriteBatch& batch, ExpectedState* state);
 // among 2,000, versions n * 100 + i + 1 (so later batches always win).
 WriteBatch CrashBatch(uint64_t n);
 
+// Batch number `n` of the deferred-load crash test: 10 upserts of ids no
+// other batch has ("f<n>-<i>"), versions as CrashBatch's: what a bulk load
+// commits (IndexOptions::defer_search_index).
+WriteBatch FreshBatch(uint64_t n);
+
 // The crash test of source ranks (index/item_states.h): per artist id and
 // source rank, the latest state of that table item. The index must serve
 // the highest-ranked live one.
