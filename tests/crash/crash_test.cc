@@ -23,8 +23,12 @@ namespace fs = std::filesystem;
 
 using BatchFn = WriteBatch (*)(uint64_t n);
 
-// Batches a deferred writer commits between two builds of its search index.
+// Batches a deferred writer commits between two builds of its search index,
+// and at most in one life (then it waits to be killed): six lives of
+// FreshBatch's new artists stay under the 10,000 that DiffIndex's paged
+// search can read back.
 constexpr uint64_t kDeferredRun = 8;
+constexpr uint64_t kDeferredMaxBatches = 120;
 
 // The child: opens the index and applies batches make(first),
 // make(first+1), ... for ever, writing each acknowledged batch number to
@@ -41,6 +45,9 @@ constexpr uint64_t kDeferredRun = 8;
     absl::StatusOr<std::vector<ChangeResult>> r = (*index)->Apply(make(n));
     if (!r.ok()) _exit(3);
     if (write(fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) _exit(4);
+    if (deferred && n - first + 1 == kDeferredMaxBatches) {
+      for (;;) pause();
+    }
     if (deferred && (n - first + 1) % kDeferredRun == 0) {
       if (!(*index)->BuildDeferredSearchIndex().ok()) _exit(5);
       index->reset();
