@@ -57,9 +57,11 @@ void Load(Index& index, size_t first, size_t count, size_t batch_size) {
                   .ok());
 }
 
-// A new index at `dir`, opened deferred, with artists [0, count) loaded.
-std::unique_ptr<Index> DeferredLoad(const std::string& dir, size_t count, size_t batch_size) {
-  std::unique_ptr<Index> index = OpenIndex(dir, true);
+// A new index at `dir`, opened deferred or not, with artists [0, count)
+// loaded.
+std::unique_ptr<Index> OpenAndLoad(const std::string& dir, bool deferred, size_t count,
+                                   size_t batch_size) {
+  std::unique_ptr<Index> index = OpenIndex(dir, deferred);
   if (index != nullptr) Load(*index, 0, count, batch_size);
   return index;
 }
@@ -109,7 +111,7 @@ TEST(DeferredSearchIndexTest, ALoadAnswersAsOneIndexedCommitByCommit) {
 
 TEST(DeferredSearchIndexTest, TextAndVerifyWaitForTheBuildOtherReadsDoNot) {
   TempDir dir;
-  std::unique_ptr<Index> index = DeferredLoad(dir.path(), 50, 20);
+  std::unique_ptr<Index> index = OpenAndLoad(dir.path(), true, 50, 20);
   ASSERT_NE(index, nullptr);
 
   SearchRequest text;
@@ -146,7 +148,7 @@ TEST(DeferredSearchIndexTest, TextAndVerifyWaitForTheBuildOtherReadsDoNot) {
 
 TEST(DeferredSearchIndexTest, ChangesToLoadedArtistsAreRebuiltFromTheStore) {
   TempDir dir;
-  std::unique_ptr<Index> index = DeferredLoad(dir.path(), 100, 40);
+  std::unique_ptr<Index> index = OpenAndLoad(dir.path(), true, 100, 40);
   ASSERT_NE(index, nullptr);
   // A commit that changes artists the parts already hold: they cannot be
   // merged as they are.
@@ -167,11 +169,7 @@ TEST(DeferredSearchIndexTest, ChangesToLoadedArtistsAreRebuiltFromTheStore) {
 
 TEST(DeferredSearchIndexTest, ALoadIntoAnIndexKeepsWhatItHeld) {
   TempDir dir;
-  {
-    std::unique_ptr<Index> index = OpenIndex(dir.path(), false);
-    ASSERT_NE(index, nullptr);
-    Load(*index, 0, 80, 30);
-  }
+  ASSERT_NE(OpenAndLoad(dir.path(), false, 80, 30), nullptr);  // and closed
   std::unique_ptr<Index> index = OpenIndex(dir.path(), true);
   ASSERT_NE(index, nullptr);
   Load(*index, 80, 80, 30);
@@ -184,11 +182,7 @@ TEST(DeferredSearchIndexTest, ALoadIntoAnIndexKeepsWhatItHeld) {
 
 TEST(DeferredSearchIndexTest, CommitsOfMetadataAloneRebuildNothing) {
   TempDir dir;
-  {
-    std::unique_ptr<Index> index = OpenIndex(dir.path(), false);
-    ASSERT_NE(index, nullptr);
-    Load(*index, 0, 40, 40);
-  }
+  ASSERT_NE(OpenAndLoad(dir.path(), false, 40, 40), nullptr);  // and closed
   const std::string uuid = Xapian::Database(dir.path() + "/text").get_uuid();
   std::unique_ptr<Index> index = OpenIndex(dir.path(), true);
   ASSERT_NE(index, nullptr);
@@ -213,7 +207,7 @@ TEST(DeferredSearchIndexTest, StoppingBeforeTheBuildLosesNothing) {
   for (size_t artists : {300, 10500}) {
     SCOPED_TRACE(artists);
     TempDir dir;
-    ASSERT_NE(DeferredLoad(dir.path(), artists, 2500), nullptr);  // and closed unbuilt
+    ASSERT_NE(OpenAndLoad(dir.path(), true, artists, 2500), nullptr);  // and closed unbuilt
     // As a kill -9 would leave them (a clean close removes them).
     std::filesystem::create_directories(dir.path() + "/text.parts/part-0");
     std::unique_ptr<Index> index = OpenIndex(dir.path(), false);

@@ -72,10 +72,8 @@ IndexImpl::IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxono
     : dir_(std::move(dir)),
       options_(std::move(options)),
       taxonomy_(std::move(taxonomy)),
-      strings_(std::make_shared<engine::StringPool>()) {
-  absl::MutexLock lock(&write_mu_);
-  defer_search_index_ = options_.defer_search_index;
-}
+      strings_(std::make_shared<engine::StringPool>()),
+      defer_search_index_(options_.defer_search_index) {}
 
 IndexImpl::~IndexImpl() {
   absl::MutexLock lock(&write_mu_);
