@@ -104,9 +104,11 @@ absl::Status SearchIndexParts::WritePart(const std::string& path, Part& part) {
     text::DocumentBuilder builder(taxonomy_);
     Xapian::WritableDatabase db(
         path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC);
+    size_t written = 0;
     for (auto& [slot, record] : part) {
       db.replace_document(slot, builder.Build(record.artist(), record.content_hash()));
       record.Clear();  // its memory, as soon as it is indexed
+      if (++written % kCommitDocuments == 0) db.commit();
     }
     db.commit();
     db.close();

@@ -46,6 +46,13 @@ class SearchIndexParts {
   // Records gathered before a part is handed to a writer.
   static constexpr size_t kPartDocuments = 20000;
   static constexpr unsigned kMaxWriters = 4;
+  // Documents a writer adds between commits of its part. Xapian holds a
+  // batch's postings in a std::map per term until it flushes them (by
+  // default every 10,000 documents): with two writers and the load sharing
+  // the caches, smaller batches cost ~12 % less CPU per build (bench/
+  // ANALYSIS.md "Build: smaller batches per writer"). A part is private
+  // until merged, so its intermediate commits are never read.
+  static constexpr size_t kCommitDocuments = 1000;
 
   // Writes parts under `root` (created; a previous load's parts there are
   // removed), documents built with `taxonomy` (which must outlive this).
