@@ -21,6 +21,7 @@ namespace {
 
 using ::inkdex::testing::HitIds;
 using ::inkdex::testing::MakeArtist;
+using ::inkdex::testing::OpenUnsyncedIndex;
 using ::inkdex::testing::SearchText;
 using ::inkdex::testing::TempDir;
 
@@ -37,15 +38,6 @@ Artist NumberedArtist(size_t i, uint64_t version = 1) {
 // the last word of a query is).
 std::string OnlyArtist(size_t i) { return absl::StrCat("name", i, " leeds"); }
 
-std::unique_ptr<Index> OpenIndex(const std::string& dir, bool deferred) {
-  IndexOptions options;
-  options.sync = false;
-  options.defer_search_index = deferred;
-  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
-  EXPECT_TRUE(index.ok()) << index.status();
-  return index.ok() ? *std::move(index) : nullptr;
-}
-
 void Load(Index& index, size_t first, size_t count, size_t batch_size) {
   BulkLoader loader(index, {.batch_size = batch_size});
   for (size_t i = first; i < first + count; ++i) loader.Add(NumberedArtist(i), i);
@@ -61,7 +53,7 @@ void Load(Index& index, size_t first, size_t count, size_t batch_size) {
 // loaded.
 std::unique_ptr<Index> OpenAndLoad(const std::string& dir, bool deferred, size_t count,
                                    size_t batch_size) {
-  std::unique_ptr<Index> index = OpenIndex(dir, deferred);
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir, deferred);
   if (index != nullptr) Load(*index, 0, count, batch_size);
   return index;
 }
@@ -74,26 +66,14 @@ void ExpectVerified(const Index& index) {
 
 // What text queries return, for comparing two indexes.
 std::vector<std::vector<std::string>> Answers(const Index& index) {
-  std::vector<std::vector<std::string>> out;
-  for (const char* text :
-       {"group3", "name17", "dotwork", "\"fine line\"", "studio number 4", "leeds", "gro"}) {
-    SearchRequest q;
-    q.text = text;
-    q.limit = 100;
-    absl::StatusOr<SearchResponse> r = index.Search(q);
-    EXPECT_TRUE(r.ok()) << text << ": " << r.status();
-    if (!r.ok()) continue;
-    std::vector<std::string> answer = HitIds(*r);
-    answer.push_back(absl::StrCat("total=", r->total));
-    out.push_back(std::move(answer));
-  }
-  return out;
+  return ::inkdex::testing::TextAnswers(
+      index, {"group3", "name17", "dotwork", "\"fine line\"", "studio number 4", "leeds", "gro"});
 }
 
 TEST(DeferredSearchIndexTest, ALoadAnswersAsOneIndexedCommitByCommit) {
   TempDir deferred_dir, plain_dir;
-  std::unique_ptr<Index> deferred = OpenIndex(deferred_dir.path(), true);
-  std::unique_ptr<Index> plain = OpenIndex(plain_dir.path(), false);
+  std::unique_ptr<Index> deferred = OpenUnsyncedIndex(deferred_dir.path(), true);
+  std::unique_ptr<Index> plain = OpenUnsyncedIndex(plain_dir.path(), false);
   ASSERT_NE(deferred, nullptr);
   ASSERT_NE(plain, nullptr);
   Load(*deferred, 0, 700, 60);
@@ -104,7 +84,7 @@ TEST(DeferredSearchIndexTest, ALoadAnswersAsOneIndexedCommitByCommit) {
   ExpectVerified(*deferred);
   // As after a restart.
   deferred.reset();
-  deferred = OpenIndex(deferred_dir.path(), false);
+  deferred = OpenUnsyncedIndex(deferred_dir.path(), false);
   EXPECT_EQ(Answers(*deferred), Answers(*plain));
   ExpectVerified(*deferred);
 }
@@ -170,7 +150,7 @@ TEST(DeferredSearchIndexTest, ChangesToLoadedArtistsAreRebuiltFromTheStore) {
 TEST(DeferredSearchIndexTest, ALoadIntoAnIndexKeepsWhatItHeld) {
   TempDir dir;
   ASSERT_NE(OpenAndLoad(dir.path(), false, 80, 30), nullptr);  // and closed
-  std::unique_ptr<Index> index = OpenIndex(dir.path(), true);
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), true);
   ASSERT_NE(index, nullptr);
   Load(*index, 80, 80, 30);
   ASSERT_TRUE(index->BuildDeferredSearchIndex().ok());
@@ -184,7 +164,7 @@ TEST(DeferredSearchIndexTest, CommitsOfMetadataAloneRebuildNothing) {
   TempDir dir;
   ASSERT_NE(OpenAndLoad(dir.path(), false, 40, 40), nullptr);  // and closed
   const std::string uuid = Xapian::Database(dir.path() + "/text").get_uuid();
-  std::unique_ptr<Index> index = OpenIndex(dir.path(), true);
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), true);
   ASSERT_NE(index, nullptr);
   WriteBatch batch;
   batch.PutMetadata("checkpoint", "42");
@@ -210,7 +190,7 @@ TEST(DeferredSearchIndexTest, StoppingBeforeTheBuildLosesNothing) {
     ASSERT_NE(OpenAndLoad(dir.path(), true, artists, 2500), nullptr);  // and closed unbuilt
     // As a kill -9 would leave them (a clean close removes them).
     std::filesystem::create_directories(dir.path() + "/text.parts/part-0");
-    std::unique_ptr<Index> index = OpenIndex(dir.path(), false);
+    std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
     ASSERT_NE(index, nullptr);
     EXPECT_FALSE(std::filesystem::exists(dir.path() + "/text.parts"));
     EXPECT_EQ(SearchText(*index, "group3").total, static_cast<int64_t>(artists / 10));

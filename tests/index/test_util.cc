@@ -47,6 +47,15 @@ Artist MakeArtist(const std::string& id, const std::string& name, double lat, do
   return a;
 }
 
+std::unique_ptr<Index> OpenUnsyncedIndex(const std::string& dir, bool deferred) {
+  IndexOptions options;
+  options.sync = false;
+  options.defer_search_index = deferred;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+  EXPECT_TRUE(index.ok()) << index.status();
+  return index.ok() ? *std::move(index) : nullptr;
+}
+
 SearchResponse SearchText(const Index& index, const std::string& text) {
   SearchRequest q;
   q.text = text;
@@ -59,6 +68,23 @@ std::vector<std::string> HitIds(const SearchResponse& response) {
   std::vector<std::string> ids;
   for (const SearchHit& h : response.hits) ids.push_back(h.id);
   return ids;
+}
+
+std::vector<std::vector<std::string>> TextAnswers(const Index& index,
+                                                  const std::vector<std::string>& texts) {
+  std::vector<std::vector<std::string>> out;
+  for (const std::string& text : texts) {
+    SearchRequest q;
+    q.text = text;
+    q.limit = 100;
+    absl::StatusOr<SearchResponse> r = index.Search(q);
+    EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+    if (!r.ok()) continue;
+    std::vector<std::string> answer = HitIds(*r);
+    answer.push_back("total=" + std::to_string(r->total));
+    out.push_back(std::move(answer));
+  }
+  return out;
 }
 
 std::vector<uint64_t> CellsInSlotOrder(const Index& index, const std::string& dir) {

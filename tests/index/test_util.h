@@ -39,10 +39,19 @@ class IndexDirTest : public ::testing::Test {
 Artist MakeArtist(const std::string& id, const std::string& name, double lat, double lon,
                   std::vector<std::string> styles, uint64_t version = 1);
 
+// Index::Open of `dir` without sync, its search index deferred or not
+// (IndexOptions::defer_search_index); nullptr (and a test failure) when it
+// fails.
+std::unique_ptr<Index> OpenUnsyncedIndex(const std::string& dir, bool deferred);
+
 // index.Search of `text` alone (a failure is a test failure, and an empty
 // response), and the ids of a response's hits in order.
 SearchResponse SearchText(const Index& index, const std::string& text);
 std::vector<std::string> HitIds(const SearchResponse& response);
+// For each of `texts`, the ids of its first 100 hits in order, then
+// "total=<total>": what two indexes that should agree are compared by.
+std::vector<std::vector<std::string>> TextAnswers(const Index& index,
+                                                  const std::vector<std::string>& texts);
 
 // The S2 leaf cell of each searchable artist's primary location, in slot
 // (Xapian document) order: how a bulk load laid the index out. Reads `dir`'s

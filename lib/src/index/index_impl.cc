@@ -108,9 +108,11 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
   if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
-  // The parts of a deferred load that stopped before its merge
-  // (search_index_parts.h): nothing uses them once the store is locked.
+  // The parts of a deferred load or a rebuild that stopped before its merge
+  // (search_index_parts.h), and a rebuild's spill (slot_range_spill.h):
+  // nothing uses them once the store is locked.
   std::filesystem::remove_all(std::filesystem::path(dir) / "text.parts", ec);
+  std::filesystem::remove_all(std::filesystem::path(dir) / "text.spill", ec);
   if (absl::Status s = impl->Recover(); !s.ok()) return s;
   if (absl::Status s = impl->LoadSnapshot(); !s.ok()) return s;
   {

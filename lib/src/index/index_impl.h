@@ -87,6 +87,10 @@ class IndexImpl : public Index {
   // cannot return to the old revision after a failed commit (a full disk).
   void FailSearchIndexCommitsForTesting(int n, bool close_database = false)
       ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Makes rebuilds of the search index spill and write in ranges and parts
+  // of `slots` slots instead of SearchIndexParts::kPartDocuments: tests of
+  // rebuilds made of many parts with few artists.
+  void SetRebuildPartSlotsForTesting(uint32_t slots) ABSL_LOCKS_EXCLUDED(write_mu_);
 
  private:
   // A Xapian reader borrowed from the pool, returned on destruction.
@@ -99,8 +103,8 @@ class IndexImpl : public Index {
   // then syncs it: after a machine restart with unsynced Xapian commits
   // (search_index_sync.h), for a search index the log cannot bring up to
   // date, for one of an older document layout, and for
-  // IndexOptions::rebuild_search_index. Pipelined like a
-  // commit (WriteDocuments), in slot order.
+  // IndexOptions::rebuild_search_index. Written by the bulk load's parallel
+  // writers and merged (search_index_rebuild.cc).
   absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Replaces text/ with the merge of `parts` (Xapian databases whose docid
   // ranges are disjoint; search_index_parts.h), plus text/'s own documents
@@ -228,6 +232,8 @@ class IndexImpl : public Index {
   // (parts_abandoned_: BuildDeferredSearchIndex then rebuilds from the store).
   std::unique_ptr<SearchIndexParts> parts_ ABSL_GUARDED_BY(write_mu_);
   bool parts_abandoned_ ABSL_GUARDED_BY(write_mu_) = false;
+  // Slots per spill range and per part of RebuildSearchIndex.
+  uint32_t rebuild_part_slots_ ABSL_GUARDED_BY(write_mu_) = SearchIndexParts::kPartDocuments;
   // The store's next slot at open: text/ may hold any slot below it, parts
   // none.
   uint32_t parts_first_slot_ ABSL_GUARDED_BY(write_mu_) = 1;

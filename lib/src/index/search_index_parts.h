@@ -1,6 +1,7 @@
 // SearchIndexParts: the search index of a bulk load
 // (IndexOptions::defer_search_index), written beside the load and merged at
-// its end.
+// its end; also how a rebuild from the stored documents writes it
+// (search_index_rebuild.cc).
 //
 // One Xapian database takes one writer, and that writer bounded `inkdex
 // build` (bench/ANALYSIS.md "Build throughput"). A bulk load into a new

@@ -1,6 +1,6 @@
 // IndexImpl's writes to the search index (Xapian): the documents of a
-// commit, the re-index of commits Xapian lacks, and a rebuild of the whole
-// search index from the document store. See index_impl.h.
+// commit and the re-index of commits Xapian lacks. A rebuild of the whole
+// search index is in search_index_rebuild.cc. See index_impl.h.
 #include <algorithm>
 #include <exception>
 #include <functional>
@@ -141,45 +141,6 @@ absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log,
     return XapianError("re-index", e);
   }
   return absl::OkStatus();
-}
-
-absl::Status IndexImpl::RebuildSearchIndex() {
-  // The searchable records' slots and ids, in slot (docid) order, which is
-  // the order Xapian appends fastest in; the records are read again while
-  // indexing, so memory holds ~50 bytes an artist, not the documents.
-  std::vector<std::pair<uint32_t, std::string>> order;
-  absl::Status listed =
-      store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
-        for (const auto& [id, r] : batch.records) {
-          if (!r->deleted() && engine::IsSearchable(r->artist())) order.emplace_back(r->slot(), id);
-        }
-        return absl::OkStatus();
-      });
-  if (!listed.ok()) return listed;
-  std::sort(order.begin(), order.end());
-  absl::Status read;  // the first read error, set by whichever thread makes documents
-  try {
-    WriteDocuments(
-        order.size(), [&](size_t i) { return order[i].first; },
-        [&](text::DocumentBuilder& builder, size_t i) {
-          absl::StatusOr<std::optional<StoredRecord>> r = store_->Get(order[i].second);
-          if (!r.ok() || !r->has_value()) {
-            if (read.ok()) {
-              read = r.ok() ? absl::InternalError(absl::StrCat("rebuild: artist '", order[i].second,
-                                                               "' vanished while read"))
-                            : r.status();
-            }
-            return Xapian::Document();
-          }
-          return BuildDocument(builder, **r);
-        });
-    if (!read.ok()) return read;
-    SetSearchIndexMetadata(store_->state().seq);
-    xdb_->commit();
-  } catch (const Xapian::Error& e) {
-    return XapianError("rebuild", e);
-  }
-  return SyncReplacedSearchIndex();
 }
 
 absl::Status IndexImpl::SyncReplacedSearchIndex() {
