@@ -6,9 +6,10 @@
 // then taken back in slot order and handed to SearchIndexParts, whose
 // writers (one per core) build the documents and write the parts while
 // later ranges are read; MergeIntoSearchIndex merges them into text/ and
-// syncs it. At 1,000,000 artists on two cores this took ~62 s with one
-// writer reading each record by id (bench/ANALYSIS.md "Rebuilds by the
-// parallel writers").
+// syncs it. Cost at 1,000,000 artists on two cores: ~50 s (~62 s with one
+// writer reading each record by id; bench/ANALYSIS.md "Rebuilds by the
+// parallel writers"), and ~3.6 times the spill's ~0.5 KB an artist of
+// free disk at the peak.
 //
 // Crash safety: text/ was emptied before (ReplaceSearchIndexFromStore) and
 // gets its commit seq only with the merge, so an open after a crash during
