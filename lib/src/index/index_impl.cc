@@ -151,6 +151,7 @@ absl::Status IndexImpl::OpenStores() {
   // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
   // spelling suggestions come from text::SuggestSpelling instead.
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
+  helper_builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   if (rebuild) return ReplaceSearchIndexFromStore();
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   absl::StatusOr<bool> current_format = SearchIndexFormatIsCurrent();

@@ -218,6 +218,9 @@ class IndexImpl : public Index {
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Xapian::WritableDatabase> xdb_ ABSL_GUARDED_BY(write_mu_);
   std::unique_ptr<text::DocumentBuilder> builder_ ABSL_GUARDED_BY(write_mu_);
+  // WriteDocuments' helper thread's, kept across commits so that its stem
+  // cache (text::CachingStemmer) stays warm. Used by one helper at a time.
+  std::unique_ptr<text::DocumentBuilder> helper_builder_ ABSL_GUARDED_BY(write_mu_);
   absl::flat_hash_map<std::string, uint32_t> slot_of_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<engine::StringPool> strings_;  // Intern() under write_mu_ only
   bool xapian_behind_ ABSL_GUARDED_BY(write_mu_) = false;

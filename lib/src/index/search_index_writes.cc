@@ -46,7 +46,7 @@ void IndexImpl::WriteDocuments(
   // of the cost of indexing: analyse on a helper thread while this one
   // writes, a chunk at a time (the chunk's documents are what is held).
   constexpr size_t kChunk = 8192;
-  text::DocumentBuilder local(taxonomy_);  // the helper threads', one after another
+  text::DocumentBuilder& local = *helper_builder_;  // the helper threads', one after another
   for (size_t begin = 0; begin < count; begin += kChunk) {
     const size_t n = std::min(kChunk, count - begin);
     std::vector<Xapian::Document> docs(n);
