@@ -136,9 +136,10 @@ TEST_F(SearchIndexSyncTest, ASearchIndexLostOnTheSameBootIsRebuiltFromTheStore) 
   EXPECT_EQ(TextMatches(), 6);
 }
 
-TEST_F(SearchIndexSyncTest, ARebuildIndexesEverySearchableArtistAcrossChunks) {
-  // More than one chunk of the pipelined rebuild (8,192 documents), in an
-  // order of ids unlike the order of slots; hidden artists are not indexed.
+TEST_F(SearchIndexSyncTest, ARebuildIndexesEverySearchableArtistOfAStoreReadInIdOrder) {
+  // Thousands of artists whose ids sort unlike their slots (the rebuild scans
+  // the store in id order and writes in slot order); hidden artists are not
+  // indexed. Rebuilds of many ranges and parts: search_index_rebuild_test.cc.
   WriteBatch batch;
   int searchable = 0;
   for (int i = 0; i < 8300; ++i) {

@@ -40,6 +40,10 @@
 #include "inkdex/artist.pb.h"
 #include "inkdex/taxonomy.h"
 
+namespace inkdex::text {
+class DocumentBuilder;
+}  // namespace inkdex::text
+
 namespace inkdex::index {
 
 class SearchIndexParts {
@@ -83,7 +87,7 @@ class SearchIndexParts {
   using Part = std::vector<std::pair<uint32_t, StoredRecord>>;
   void HandOver();
   void RunWriter();
-  absl::Status WritePart(const std::string& path, Part& part);
+  absl::Status WritePart(const std::string& path, Part& part, text::DocumentBuilder& builder);
 
   const std::string root_;
   const StyleTaxonomy& taxonomy_;
