@@ -35,8 +35,9 @@ grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
   }
   call.Note("directory", request->directory());
   call.Note("verify", request->verify() ? "true" : "false");
-  absl::StatusOr<SwapResult> swapped =
-      committer_.SwapIndex(request->directory(), request->verify());
+  // A call that goes away (or a drain's deadline) stops the verification.
+  absl::StatusOr<SwapResult> swapped = committer_.SwapIndex(
+      request->directory(), request->verify(), [context] { return context->IsCancelled(); });
   if (!swapped.ok()) return call.Finish(ToGrpcStatus(swapped.status()));
   response->set_directory(swapped->directory);
   response->set_documents(swapped->documents);

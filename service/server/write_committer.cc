@@ -131,58 +131,69 @@ void WriteCommitter::CommitPending() {
   }
 }
 
-absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, bool verify) {
-  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
-  absl::MutexLock commit(&commit_mu_);
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) {
-      return absl::UnavailableError("index swaps are refused: the server is shutting down");
-    }
-  }
-  CommitPending();
-  return SwapLocked(dir, verify);
+bool WriteCommitter::Stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
 }
 
-absl::StatusOr<SwapResult> WriteCommitter::SwapLocked(const std::string& dir, bool verify) {
+absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, bool verify,
+                                                     std::function<bool()> cancelled) {
+  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
+  absl::MutexLock swap(&swap_mu_);
+  if (Stopping()) return absl::UnavailableError(kStopping);
   absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
   if (!resolved.ok()) return resolved.status();
   // The served index holds the directory's locks; opening it twice would fail
-  // with a less helpful message.
+  // with a less helpful message. Only a swap changes the directory, and
+  // swap_mu_ keeps the others out.
   if (*resolved == holder_.directory()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "directory: '", *resolved,
         "' is the index already being served; build the new index into another directory"));
   }
-  IndexOptions options = holder_.options();
-  options.create_if_missing = false;
-  options.error_if_missing = true;
-  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(*resolved, options);
-  if (!index.ok()) {
-    // The library names the resolved path; the caller knows the one it gave.
-    return absl::Status(index.status().code(),
-                        absl::StrCat("directory: ", index.status().message(),
-                                     *resolved == dir ? "" : " (resolved from '" + dir + "')"));
-  }
-  if (verify) {
-    absl::StatusOr<VerifyReport> report = (*index)->Verify();
-    if (!report.ok()) return report.status();
-    if (!report->ok()) {
-      const auto& problems = report->problems;
-      const size_t shown = std::min(problems.size(), kProblemsShown);
-      return absl::FailedPreconditionError(absl::StrCat(
-          "directory: the index at '", *resolved, "' failed verification with ", problems.size(),
-          " problem(s): ", absl::StrJoin(problems.begin(), problems.begin() + shown, "; "),
-          problems.size() > shown ? "; ..." : ""));
-    }
-  }
+  absl::StatusOr<std::unique_ptr<Index>> index = OpenForSwap(dir, *resolved, verify, cancelled);
+  if (!index.ok()) return index.status();
   const IndexStats stats = (*index)->Stats();
   SwapResult result;
   result.directory = *resolved;
   result.documents = stats.documents;
   result.commit_seq = stats.commit_seq;
+
+  absl::MutexLock commit(&commit_mu_);
+  if (Stopping()) return absl::UnavailableError(kStopping);
+  CommitPending();
   result.generation = holder_.Swap(std::shared_ptr<Index>(*std::move(index)), *resolved);
   return result;
+}
+
+absl::StatusOr<std::unique_ptr<Index>> WriteCommitter::OpenForSwap(
+    const std::string& dir, const std::string& resolved, bool verify,
+    const std::function<bool()>& cancelled) {
+  IndexOptions options = holder_.options();
+  options.create_if_missing = false;
+  options.error_if_missing = true;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(resolved, options);
+  if (!index.ok()) {
+    // The library names the resolved path; the caller knows the one it gave.
+    return absl::Status(index.status().code(),
+                        absl::StrCat("directory: ", index.status().message(),
+                                     resolved == dir ? "" : " (resolved from '" + dir + "')"));
+  }
+  if (!verify) return index;
+  VerifyOptions verify_options;
+  verify_options.cancelled = cancelled;
+  absl::StatusOr<VerifyReport> report = (*index)->Verify(verify_options);
+  if (!report.ok()) return report.status();
+  if (!report->ok()) {
+    const auto& problems = report->problems;
+    const size_t shown = std::min(problems.size(), kProblemsShown);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "directory: the index at '", resolved, "' failed verification with ", problems.size(),
+        " problem(s): ", absl::StrJoin(problems.begin(), problems.begin() + shown, "; "),
+        problems.size() > shown ? "; ..." : ""));
+  }
+  return index;
 }
 
 void WriteCommitter::Stop() {

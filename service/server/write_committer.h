@@ -16,9 +16,11 @@
 // library refuses) every call in that commit gets the error, and nothing of
 // the commit is applied.
 //
-// SwapIndex replaces the served index (IndexHolder) under the same commit
-// lock: writes pending at that moment are committed to the old index first,
-// writes arriving during the swap wait and go to the new index.
+// SwapIndex opens (and optionally verifies) the new index while writes go on
+// committing to the served one (at 1,000,000 artists the open takes ~5 s and
+// a verification ~14 s more), then replaces the served index (IndexHolder)
+// under the commit lock: writes pending at that moment are committed to the
+// old index first, writes arriving after it go to the new index.
 //
 // Thread safety: Write, SwapIndex, CommitWithoutWaiting and Stop may be
 // called from any thread.
@@ -29,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,13 +93,18 @@ class WriteCommitter {
   // status of Index::Apply when the commit failed.
   absl::StatusOr<CommitOutcome> Write(const WriteBatch& batch);
 
-  // Commits the pending writes to the served index, opens the index in `dir`
-  // (it must exist: no index is created), runs Index::Verify on it when
-  // `verify`, and serves it from then on. On any error the served index is
-  // unchanged: INVALID_ARGUMENT (no directory), NOT_FOUND (no index there),
-  // FAILED_PRECONDITION (verification found problems: the first few are
-  // listed; or `dir` is the index already served), UNAVAILABLE after Stop().
-  absl::StatusOr<SwapResult> SwapIndex(const std::string& dir, bool verify);
+  // Opens the index in `dir` (it must exist: no index is created), runs
+  // Index::Verify on it when `verify`, then commits the pending writes to the
+  // served index and serves the new one from then on. Writes are held up only
+  // by that last step, not by the open or the verification. One swap runs at
+  // a time (a second call waits). `cancelled`, when set, is polled by the
+  // verification (VerifyOptions::cancelled). On any error the served
+  // index is unchanged: INVALID_ARGUMENT (no directory), NOT_FOUND (no index
+  // there), FAILED_PRECONDITION (verification found problems: the first few
+  // are listed; or `dir` is the index already served), CANCELLED, UNAVAILABLE
+  // after Stop().
+  absl::StatusOr<SwapResult> SwapIndex(const std::string& dir, bool verify,
+                                       std::function<bool()> cancelled = nullptr);
 
   // The start of a shutdown's drain: commits the pending writes at once, and
   // from then on each write as soon as it arrives, instead of waiting out
@@ -128,15 +136,23 @@ class WriteCommitter {
   // Takes every pending write and commits it as one Apply on the served
   // index; wakes their callers.
   void CommitPending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  absl::StatusOr<SwapResult> SwapLocked(const std::string& dir, bool verify)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Opens and verifies the index a swap will serve.
+  absl::StatusOr<std::unique_ptr<Index>> OpenForSwap(const std::string& dir,
+                                                     const std::string& resolved, bool verify,
+                                                     const std::function<bool()>& cancelled)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(swap_mu_);
+  bool Stopping() const;
 
   IndexHolder& holder_;
   const Options options_;
 
-  // Held for a whole commit and a whole swap: at most one runs at a time, and
-  // a swap sees no commit half done. Acquired before mu_.
-  absl::Mutex commit_mu_;
+  // Held for a whole swap (open, verification and replacement): one swap at
+  // a time, and the served directory does not change under it. Acquired
+  // before commit_mu_.
+  absl::Mutex swap_mu_;
+  // Held for a whole commit and a swap's replacement of the served index: a
+  // swap sees no commit half done. Acquired before mu_.
+  absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(swap_mu_);
 
   mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   std::vector<PendingWrite*> pending_ ABSL_GUARDED_BY(mu_);  // arrival order

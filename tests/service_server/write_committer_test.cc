@@ -346,6 +346,57 @@ TEST_F(WriteCommitterTest, SwapCommitsPendingWritesToTheOldIndexFirst) {
   EXPECT_TRUE((*old)->Get("old1").ok());
 }
 
+TEST_F(WriteCommitterTest, WritesGoOnWhileASwapOpensAndVerifiesTheNewIndex) {
+  TempDir next_dir;
+  MakeIndex(next_dir.path(), {"n1"});
+  Start(absl::Milliseconds(1), 10000);
+  // Verification polls `cancelled` from the swapping thread: a write made
+  // then must commit (to the served index) without waiting for the swap.
+  std::atomic<bool> write_done{false};
+  bool polled = false, committed_during_swap = false;
+  absl::StatusOr<CommitOutcome> during = absl::UnknownError("not written");
+  std::thread writer;
+  auto cancelled = [&] {
+    if (polled) return false;
+    polled = true;
+    writer = std::thread([&] {
+      during = committer_->Write(Batch({Leeds("during")}));
+      write_done = true;
+    });
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (!write_done && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+    committed_during_swap = write_done;
+    return false;
+  };
+  auto swapped = committer_->SwapIndex(next_dir.path(), /*verify=*/true, cancelled);
+  if (writer.joinable()) writer.join();
+  ASSERT_TRUE(swapped.ok()) << swapped.status();
+  ASSERT_TRUE(polled);
+  EXPECT_TRUE(committed_during_swap) << "the write waited for the swap";
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_THAT(Outcomes(*during), ::testing::ElementsAre(Outcome::kApplied));
+  // It went to the index served at the time, not to the new one.
+  EXPECT_EQ(holder_->Current()->Get("during").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(holder_->Current()->Get("n1").ok());
+  auto old = Index::Open(dir_.path());
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_TRUE((*old)->Get("during").ok());
+}
+
+TEST_F(WriteCommitterTest, ACancelledSwapLeavesTheServedIndexUnchanged) {
+  TempDir next_dir;
+  MakeIndex(next_dir.path(), {"n1"});
+  Start(absl::Milliseconds(1), 10000);
+  auto swapped = committer_->SwapIndex(next_dir.path(), /*verify=*/true, [] { return true; });
+  EXPECT_EQ(swapped.status().code(), absl::StatusCode::kCancelled) << swapped.status();
+  EXPECT_EQ(holder_->generation(), 1u);
+  EXPECT_EQ(holder_->Current()->Get("n1").status().code(), absl::StatusCode::kNotFound);
+  // The new index was closed: a later swap opens it.
+  auto retried = committer_->SwapIndex(next_dir.path(), /*verify=*/true);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(holder_->Current()->Get("n1").ok());
+}
+
 TEST_F(WriteCommitterTest, SwapErrorsLeaveTheServedIndexUnchanged) {
   Start(absl::Milliseconds(1), 10000);
   ASSERT_TRUE(committer_->Write(Batch({Leeds("kept")})).ok());
