@@ -407,7 +407,11 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     absl::StatusOr<stream::TableLoadTally> loaded =
         stream::LoadTable(connection_->dynamodb(), *mapper_, **index, load);
     if (!loaded.ok()) return failed(loaded.status());
-    if (absl::Status s = (*index)->BuildDeferredSearchIndex(); !s.ok()) return failed(s);
+    // A drain stops it too: the generation is abandoned (the next start
+    // removes it), and at 1,000,000 artists the build outlasts the drain.
+    BuildSearchIndexOptions build;
+    build.cancelled = [this] { return stop_->raised(); };
+    if (absl::Status s = (*index)->BuildDeferredSearchIndex(build); !s.ok()) return failed(s);
     tally = *loaded;
     const absl::Time scanned = absl::Now();
     WriteBatch mapping;

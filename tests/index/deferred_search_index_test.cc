@@ -180,6 +180,39 @@ TEST(DeferredSearchIndexTest, CommitsOfMetadataAloneRebuildNothing) {
   ExpectVerified(*index);
 }
 
+// A cancelled build (a server draining) keeps the commits deferred, as a
+// failed one does; a later build indexes them from the store.
+TEST(DeferredSearchIndexTest, ACancelledBuildStaysDeferredAndALaterOneCompletesIt) {
+  TempDir deferred_dir, plain_dir;
+  std::unique_ptr<Index> index = OpenAndLoad(deferred_dir.path(), true, 300, 50);
+  std::unique_ptr<Index> plain = OpenAndLoad(plain_dir.path(), false, 300, 50);
+  ASSERT_NE(index, nullptr);
+  ASSERT_NE(plain, nullptr);
+  BuildSearchIndexOptions cancel;
+  cancel.cancelled = [] { return true; };
+  absl::Status cancelled = index->BuildDeferredSearchIndex(cancel);
+  EXPECT_TRUE(absl::IsCancelled(cancelled)) << cancelled;
+  SearchRequest text;
+  text.text = "group3";
+  EXPECT_TRUE(absl::IsFailedPrecondition(index->Search(text).status()));
+  EXPECT_TRUE(index->Get("a7").ok());
+
+  // The retry re-indexes from the store (the parts were dropped); cancelled
+  // while it reads the stored records, it stays deferred again.
+  int polls = 0;
+  cancel.cancelled = [&polls] { return ++polls >= 1; };
+  cancelled = index->BuildDeferredSearchIndex(cancel);
+  EXPECT_TRUE(absl::IsCancelled(cancelled)) << cancelled;
+  EXPECT_NE(cancelled.message().find("rebuild cancelled"), std::string::npos) << cancelled;
+  EXPECT_TRUE(absl::IsFailedPrecondition(index->Search(text).status()));
+
+  BuildSearchIndexOptions never;
+  never.cancelled = [] { return false; };
+  ASSERT_TRUE(index->BuildDeferredSearchIndex(never).ok());
+  EXPECT_EQ(Answers(*index), Answers(*plain));
+  ExpectVerified(*index);
+}
+
 // A process that stops before BuildDeferredSearchIndex: the next open brings
 // the search index up to the store, by replaying the commit log when few
 // ids changed and by a rebuild when many did.

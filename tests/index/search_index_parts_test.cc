@@ -129,5 +129,44 @@ TEST_F(SearchIndexPartsTest, AWriteErrorIsWhatFinishReturns) {
   EXPECT_NE(finished.status().message().find("write part"), std::string::npos);
 }
 
+TEST_F(SearchIndexPartsTest, ACancelledFinishStopsAWriterWithinOneCommitOfDocuments) {
+  // One part of 20,000 documents, ~1 s to write; polls come every 100 ms,
+  // and the first that finds the part's database cancels.
+  SearchIndexParts parts(root(), taxonomy_, 1, /*writers=*/1, /*part_documents=*/20000);
+  parts.Add(Records(1, 20000), 20001);
+  const std::string part = root() + "/part-0";
+  absl::StatusOr<std::vector<std::string>> finished =
+      parts.Finish([&part] { return std::filesystem::exists(part + "/iamglass"); });
+  EXPECT_TRUE(absl::IsCancelled(finished.status())) << finished.status();
+  // Stopped at a commit of its part, well before its end.
+  const Xapian::doccount written = Xapian::Database(part).get_doccount();
+  EXPECT_LT(written, 20000u);
+  EXPECT_EQ(written % SearchIndexParts::kCommitDocuments, 0u) << written;
+}
+
+TEST_F(SearchIndexPartsTest, AFinishCancelledAtItsFirstPollReturnsCancelled) {
+  SearchIndexParts parts(root(), taxonomy_, 1, /*writers=*/1, /*part_documents=*/20000);
+  parts.Add(Records(1, 20000), 20001);
+  absl::StatusOr<std::vector<std::string>> finished = parts.Finish([] { return true; });
+  EXPECT_TRUE(absl::IsCancelled(finished.status())) << finished.status();
+  EXPECT_NE(finished.status().message().find("cancelled"), std::string::npos);
+}
+
+TEST_F(SearchIndexPartsTest, AFinishNeverCancelledReturnsEveryPart) {
+  SearchIndexParts parts(root(), taxonomy_, 1, 2, 50);
+  for (uint32_t first = 1; first <= 400; first += 50) parts.Add(Records(first, 50), first + 50);
+  int polls = 0;
+  absl::StatusOr<std::vector<std::string>> finished = parts.Finish([&polls] {
+    ++polls;
+    return false;
+  });
+  ASSERT_TRUE(finished.ok()) << finished.status();
+  EXPECT_GE(polls, 1);
+  ASSERT_EQ(finished->size(), 8u);
+  size_t documents = 0;
+  for (const std::string& path : *finished) documents += Documents(path).size();
+  EXPECT_EQ(documents, 400u);
+}
+
 }  // namespace
 }  // namespace inkdex::index

@@ -86,7 +86,9 @@ class ControlledVerifyIndex : public Index {
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override {
     return real_->PurgeTombstones(options);
   }
-  absl::Status BuildDeferredSearchIndex() override { return real_->BuildDeferredSearchIndex(); }
+  absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) override {
+    return real_->BuildDeferredSearchIndex(options);
+  }
   const StyleTaxonomy& taxonomy() const override { return real_->taxonomy(); }
 
  private:

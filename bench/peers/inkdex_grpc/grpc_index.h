@@ -60,7 +60,9 @@ class GrpcIndex : public Index {
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
   // A server's index is never deferred: OK.
-  absl::Status BuildDeferredSearchIndex() override { return absl::OkStatus(); }
+  absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions&) override {
+    return absl::OkStatus();
+  }
 
  private:
   GrpcIndex(std::shared_ptr<grpc::Channel> channel, StyleTaxonomy taxonomy);

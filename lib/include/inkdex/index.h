@@ -233,6 +233,15 @@ struct VerifyOptions {
   std::function<bool()> cancelled;
 };
 
+struct BuildSearchIndexOptions {
+  // Polled between parts of ~1,000 documents (and between runs of the
+  // stored records a re-index reads); once it returns true the build stops
+  // with CANCELLED, as a failed build does: commits stay deferred (a server
+  // draining, a caller that went away). A merge already started (~3.5 s per
+  // 1,000,000 documents) is finished first. Empty: never stops early.
+  std::function<bool()> cancelled;
+};
+
 struct VerifyReport {
   uint64_t commit_seq = 0;  // the commit checked
   uint64_t documents_checked = 0;
@@ -333,13 +342,15 @@ class Index {
   // the search index's own documents) with Xapian's compactor, or, when a
   // commit stopped the hand-over, re-indexes every stored document.
   // Afterwards text queries and Verify work and commits index as usual. OK
-  // at once when no commit was deferred. On failure nothing is lost:
-  // commits stay deferred, and a later call (or the next open) indexes them
-  // again from the stored documents. Serialized with Apply. Cost at
-  // 1,000,000 artists on a 2-core machine: ~12 s after the last commit of a
-  // load (the writers' backlog, then ~3.5 s of merging); a re-index ~60 s
-  // (bench/ANALYSIS.md "Build: writers beside the load").
-  virtual absl::Status BuildDeferredSearchIndex() = 0;
+  // at once when no commit was deferred. On failure (CANCELLED included:
+  // BuildSearchIndexOptions::cancelled) nothing is lost: commits stay
+  // deferred, and a later call (or the next open) indexes them again from
+  // the stored documents. Serialized with Apply. Cost at 1,000,000 artists
+  // on a 2-core machine: ~12 s after the last commit of a load (the
+  // writers' backlog, then ~3.5 s of merging); a re-index ~50 s
+  // (bench/ANALYSIS.md "Build: writers beside the load", "Rebuilds by the
+  // parallel writers").
+  virtual absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options = {}) = 0;
 
   virtual const StyleTaxonomy& taxonomy() const = 0;
 };

@@ -46,7 +46,7 @@ void IndexImpl::DeferSearchIndexWrite(store::CommitWrite* write) {
   parts_->Add(std::move(searchable), write->next_slot);
 }
 
-absl::Status IndexImpl::BuildDeferredSearchIndex() {
+absl::Status IndexImpl::BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) {
   absl::MutexLock lock(&write_mu_);
   defer_search_index_ = false;
   absl::Status built;
@@ -55,13 +55,16 @@ absl::Status IndexImpl::BuildDeferredSearchIndex() {
     return absl::OkStatus();
   }
   if (parts_ != nullptr) {
-    absl::StatusOr<std::vector<std::string>> paths = parts_->Finish();
+    absl::StatusOr<std::vector<std::string>> paths = parts_->Finish(options.cancelled);
+    if (paths.ok() && options.cancelled && options.cancelled()) {
+      paths = absl::CancelledError("search index: cancelled before merging the parts");
+    }
     built = paths.ok() ? MergeIntoSearchIndex(*paths) : paths.status();
     parts_.reset();  // removes what is left of the parts
   } else if (!parts_abandoned_) {
     built = MergeIntoSearchIndex({});  // commits of metadata alone: only the seq moves
   } else {
-    built = ReplaceSearchIndexFromStore();
+    built = ReplaceSearchIndexFromStore(options.cancelled);
   }
   if (!built.ok()) {
     // Still deferred; a retry rebuilds from the store.

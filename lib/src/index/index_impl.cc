@@ -173,7 +173,7 @@ absl::Status IndexImpl::RemoveSearchIndexFiles() {
   return absl::OkStatus();
 }
 
-absl::Status IndexImpl::ReplaceSearchIndexFromStore() {
+absl::Status IndexImpl::ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled) {
   try {
     xdb_.reset();  // closes it if open (nothing is pending at open), dropping its lock
   } catch (const Xapian::Error& e) {
@@ -181,7 +181,7 @@ absl::Status IndexImpl::ReplaceSearchIndexFromStore() {
   }
   if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
-  return RebuildSearchIndex();
+  return RebuildSearchIndex(cancelled);
 }
 
 absl::Status IndexImpl::OpenSearchIndex() {

@@ -78,7 +78,7 @@ class IndexImpl : public Index {
   IndexStats Stats() const override;
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
-  absl::Status BuildDeferredSearchIndex() override;
+  absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) override;
   const StyleTaxonomy& taxonomy() const override { return taxonomy_; }
 
   // Makes the next `n` search index commits fail as an I/O error would
@@ -104,8 +104,10 @@ class IndexImpl : public Index {
   // (search_index_sync.h), for a search index the log cannot bring up to
   // date, for one of an older document layout, and for
   // IndexOptions::rebuild_search_index. Written by the bulk load's parallel
-  // writers and merged (search_index_rebuild.cc).
-  absl::Status RebuildSearchIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // writers and merged (search_index_rebuild.cc). `cancelled` (may be
+  // empty): BuildSearchIndexOptions::cancelled.
+  absl::Status RebuildSearchIndex(const std::function<bool()>& cancelled = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Replaces text/ with the merge of `parts` (Xapian databases whose docid
   // ranges are disjoint; search_index_parts.h), plus text/'s own documents
   // when it has any, and syncs it at the store's commit seq.
@@ -126,7 +128,8 @@ class IndexImpl : public Index {
   // its files may not even open) and rebuilds it from the stored documents:
   // for RebuildSearchIndex's three cases, and for documents of an older
   // layout (text::kDocumentFormat).
-  absl::Status ReplaceSearchIndexFromStore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Whether the open search index holds documents of the current layout
   // (or none at all).
   absl::StatusOr<bool> SearchIndexFormatIsCurrent() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

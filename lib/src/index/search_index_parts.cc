@@ -32,10 +32,15 @@ SearchIndexParts::SearchIndexParts(std::string root, const StyleTaxonomy& taxono
   if (writers == 0) writers = std::thread::hardware_concurrency();
   writers = std::clamp(writers, 1u, kMaxWriters);
   max_waiting_ = 2 * writers;
+  {
+    absl::MutexLock lock(&mu_);
+    running_ = writers;
+  }
   for (unsigned i = 0; i < writers; ++i) writers_.emplace_back([this] { RunWriter(); });
 }
 
 SearchIndexParts::~SearchIndexParts() {
+  stop_.store(true, std::memory_order_relaxed);  // parts being written are removed too
   {
     absl::MutexLock lock(&mu_);
     closed_ = true;
@@ -84,7 +89,10 @@ void SearchIndexParts::RunWriter() {
       auto ready = [this]()
                        ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_ || !waiting_.empty(); };
       mu_.Await(absl::Condition(&ready));
-      if (waiting_.empty()) return;  // closed
+      if (waiting_.empty()) {  // closed
+        --running_;
+        return;
+      }
       next = std::move(waiting_.front());
       waiting_.pop_front();
     }
@@ -110,7 +118,12 @@ absl::Status SearchIndexParts::WritePart(const std::string& path, Part& part,
     for (auto& [slot, record] : part) {
       db.replace_document(slot, builder.Build(record.artist(), record.content_hash()));
       record.Clear();  // its memory, as soon as it is indexed
-      if (++written % kCommitDocuments == 0) db.commit();
+      if (++written % kCommitDocuments == 0) {
+        db.commit();
+        if (stop_.load(std::memory_order_relaxed)) {
+          return absl::CancelledError(absl::StrCat("search index: part '", path, "' cancelled"));
+        }
+      }
     }
     db.commit();
     db.close();
@@ -123,11 +136,33 @@ absl::Status SearchIndexParts::WritePart(const std::string& path, Part& part,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> SearchIndexParts::Finish() {
+void SearchIndexParts::Cancel() {
+  stop_.store(true, std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  waiting_.clear();
+  if (error_.ok()) {
+    error_ = absl::CancelledError(absl::StrCat("search index: cancelled with ", parts_,
+                                               " part(s) of documents handed to the writers"));
+  }
+}
+
+absl::StatusOr<std::vector<std::string>> SearchIndexParts::Finish(
+    const std::function<bool()>& cancelled) {
   HandOver();
   {
     absl::MutexLock lock(&mu_);
     closed_ = true;  // the writers finish what waits, then stop
+  }
+  if (cancelled) {
+    auto all_returned = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return running_ == 0; };
+    for (;;) {
+      if (cancelled()) {
+        Cancel();
+        break;
+      }
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&all_returned), absl::Milliseconds(100))) break;
+    }
   }
   for (std::thread& t : writers_) t.join();
   writers_.clear();

@@ -27,8 +27,10 @@
 #ifndef INKDEX_INDEX_SEARCH_INDEX_PARTS_H_
 #define INKDEX_INDEX_SEARCH_INDEX_PARTS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -66,7 +68,8 @@ class SearchIndexParts {
   // `part_documents`: records gathered per part (tests make it small).
   SearchIndexParts(std::string root, const StyleTaxonomy& taxonomy, uint32_t first_slot,
                    unsigned writers = 0, size_t part_documents = kPartDocuments);
-  // Stops the writers (parts waiting are dropped) and removes `root`.
+  // Stops the writers (parts waiting are dropped, parts being written end
+  // within ~1,000 documents) and removes `root`.
   ~SearchIndexParts();
 
   SearchIndexParts(const SearchIndexParts&) = delete;
@@ -81,13 +84,19 @@ class SearchIndexParts {
   void Add(std::vector<std::pair<uint32_t, StoredRecord>> records, uint32_t next_slot);
   // Hands over what is gathered, waits for the writers and returns the
   // parts' database paths in docid order, or the first writer's error.
-  absl::StatusOr<std::vector<std::string>> Finish();
+  // `cancelled`, when set, is polled at once and every 100 ms while the
+  // writers work; once it returns true they stop within ~1,000 documents
+  // and Finish returns CANCELLED.
+  absl::StatusOr<std::vector<std::string>> Finish(const std::function<bool()>& cancelled = nullptr);
 
  private:
   using Part = std::vector<std::pair<uint32_t, StoredRecord>>;
   void HandOver();
   void RunWriter();
   absl::Status WritePart(const std::string& path, Part& part, text::DocumentBuilder& builder);
+  // Makes the writers drop what waits and stop their parts; Finish then
+  // returns CANCELLED.
+  void Cancel();
 
   const std::string root_;
   const StyleTaxonomy& taxonomy_;
@@ -100,6 +109,8 @@ class SearchIndexParts {
   std::deque<std::pair<std::string, Part>> waiting_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
+  size_t running_ ABSL_GUARDED_BY(mu_) = 0;  // writer threads not yet returned
+  std::atomic<bool> stop_{false};            // Cancel(): checked between commits of a part
   size_t max_waiting_ = 0;
   std::vector<std::thread> writers_;
 };

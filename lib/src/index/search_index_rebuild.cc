@@ -30,16 +30,20 @@
 
 namespace inkdex::index {
 
-absl::Status IndexImpl::RebuildSearchIndex() {
+absl::Status IndexImpl::RebuildSearchIndex(const std::function<bool()>& cancelled) {
   const uint32_t range_slots = rebuild_part_slots_;
   SlotRangeSpill spill(dir_ + "/text.spill", store_->state().next_slot, range_slots);
+  auto check_cancelled = [&cancelled](absl::string_view stage) {
+    if (!cancelled || !cancelled()) return absl::OkStatus();
+    return absl::CancelledError(absl::StrCat("search index: rebuild cancelled ", stage));
+  };
   absl::Status scanned =
       store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
         for (const auto& [id, r] : batch.records) {
           if (r->deleted() || !engine::IsSearchable(r->artist())) continue;
           if (absl::Status s = spill.Add(*r); !s.ok()) return s;
         }
-        return absl::OkStatus();
+        return check_cancelled("while reading the stored records");
       });
   if (scanned.ok()) scanned = spill.Flush();
   if (!scanned.ok()) return scanned;
@@ -60,6 +64,7 @@ absl::Status IndexImpl::RebuildSearchIndex() {
   SearchIndexParts parts(dir_ + "/text.parts", taxonomy_, /*first_slot=*/0, /*writers=*/0,
                          range_slots);
   for (size_t k = 0; k < spill.ranges(); ++k) {
+    if (absl::Status s = check_cancelled("while writing the parts"); !s.ok()) return s;
     absl::StatusOr<std::vector<std::pair<uint32_t, StoredRecord>>> records = spill.Take(k);
     if (!records.ok()) return records.status();
     for (auto& [slot, record] : *records) {
@@ -68,8 +73,9 @@ absl::Status IndexImpl::RebuildSearchIndex() {
     }
     parts.Add(*std::move(records), spill.RangeEnd(k));
   }
-  absl::StatusOr<std::vector<std::string>> paths = parts.Finish();
+  absl::StatusOr<std::vector<std::string>> paths = parts.Finish(cancelled);
   if (!paths.ok()) return paths.status();
+  if (absl::Status s = check_cancelled("before the merge"); !s.ok()) return s;
   // Before `parts` goes: the merge reads its databases.
   return MergeIntoSearchIndex(*paths);
 }
