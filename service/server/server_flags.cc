@@ -374,8 +374,9 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->type_name("N")
       ->envname("INKDEX_READ_THREADS");
   app.add_option("--commit-interval-ms", flags.commit_interval_ms,
-                 "Group commit: the longest a write waits for others to commit with it; an "
-                 "acknowledged write is durable and searchable (0..60000)")
+                 "Group commit: the least time between two commits, and so the longest a write "
+                 "waits for others to commit with it (a write after a quiet spell commits at "
+                 "once); an acknowledged write is durable and searchable (0..60000)")
       ->capture_default_str()
       ->type_name("MS")
       ->envname("INKDEX_COMMIT_INTERVAL_MS");

@@ -27,7 +27,10 @@ void Append(const WriteBatch& from, WriteBatch* to) {
 }  // namespace
 
 WriteCommitter::WriteCommitter(IndexHolder& holder, Options options)
-    : holder_(holder), options_(std::move(options)), writer_([this] { WriterLoop(); }) {}
+    : holder_(holder),
+      options_(std::move(options)),
+      last_commit_start_(absl::Now()),
+      writer_([this] { WriterLoop(); }) {}
 
 WriteCommitter::~WriteCommitter() { Stop(); }
 
@@ -74,8 +77,11 @@ void WriteCommitter::WriterLoop() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &WriteCommitter::HasWork));
       if (pending_.empty()) return;  // stopping, and nothing left to commit
-      mu_.AwaitWithDeadline(absl::Condition(this, &WriteCommitter::CommitDue),
-                            pending_.front()->enqueued + options_.commit_interval);
+      // One interval after the previous commit started (in the past after a
+      // quiet spell: at once); never later than the oldest write's interval.
+      const absl::Time due =
+          std::min(last_commit_start_, pending_.front()->enqueued) + options_.commit_interval;
+      mu_.AwaitWithDeadline(absl::Condition(this, &WriteCommitter::CommitDue), due);
     }
     absl::MutexLock commit(&commit_mu_);
     CommitPending();
@@ -88,6 +94,7 @@ void WriteCommitter::CommitPending() {
     absl::MutexLock lock(&mu_);
     group.swap(pending_);
     pending_changes_ = 0;
+    if (!group.empty()) last_commit_start_ = absl::Now();
   }
   if (group.empty()) return;
 

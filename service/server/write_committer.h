@@ -2,11 +2,13 @@
 //
 // Each write call hands its WriteBatch to Write(), which blocks until the
 // batch is committed. One writer thread commits whatever is pending as ONE
-// Index::Apply (one synced commit) when the oldest pending write has waited
-// `commit_interval`, or at once when the pending changes reach
-// `max_pending_changes`; the per-change results are split back to the calls
-// in order. Many concurrent writers thus share one fsync, and a write is
-// acknowledged only once it is durable and searchable.
+// Index::Apply (one synced commit); the per-change results are split back to
+// the calls in order. Commits start at most once per `commit_interval`, or
+// at once when the pending changes reach `max_pending_changes`: a write
+// waits for the next commit start, `commit_interval` after the previous
+// one, so a write after a quiet spell commits at once and a steady stream of
+// writes shares one commit (one fsync, one Xapian commit) per interval. A
+// write is acknowledged only once it is durable and searchable.
 //
 // Merging keeps the calls' order: the changes (and metadata) of the call that
 // arrived first come first, so the version rules give the same outcome as
@@ -71,7 +73,8 @@ struct SwapResult {
 class WriteCommitter {
  public:
   struct Options {
-    // Longest a write waits for its commit to start (the group-commit window).
+    // The least time between two commit starts, and so the longest a write
+    // waits for its commit to start (the group-commit window).
     absl::Duration commit_interval = absl::Milliseconds(100);
     // Commit at once when this many changes are pending.
     size_t max_pending_changes = 10000;
@@ -157,6 +160,8 @@ class WriteCommitter {
   mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   std::vector<PendingWrite*> pending_ ABSL_GUARDED_BY(mu_);  // arrival order
   size_t pending_changes_ ABSL_GUARDED_BY(mu_) = 0;
+  // When the last commit took its writes (construction, at first).
+  absl::Time last_commit_start_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // refuse new work, drain
   bool no_wait_ ABSL_GUARDED_BY(mu_) = false;   // CommitWithoutWaiting() called
 

@@ -315,8 +315,10 @@ class SwapTest(fx.ServiceTestCase):
 
     def test_pending_writes_are_committed_to_the_old_index(self):
         old = fx.shared_index().fresh_copy()
+        # A write in the first 5 s after the start waits for its commit (commits
+        # start at most once per interval); the swap commits it first.
         server = self.start_server(old, write_token=TOKEN,
-                                   extra_args=["--commit-interval-ms", "1500"])
+                                   extra_args=["--commit-interval-ms", "5000"])
         record = artist_pb2.Artist(id="e2e-swap-write", name="Before Swap", version=5)
         record.location.latitude, record.location.longitude = LONDON
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

@@ -319,8 +319,10 @@ class DurabilityTest(fx.ServiceTestCase):
 
     def test_pending_write_is_committed_on_sigterm(self):
         directory = fx.shared_index().fresh_copy()
+        # Commits start at most once per interval, counted from the server's
+        # start: a write in the first 5 s waits for its commit.
         server = self.start_server(directory, write_token=TOKEN,
-                                   extra_args=["--commit-interval-ms", "2000"])
+                                   extra_args=["--commit-interval-ms", "5000"])
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             pending = pool.submit(server.search.UpsertArtists,
                                   upsert(artist("e2e-d-pending", 30, name="Pending Wilhelmina")),

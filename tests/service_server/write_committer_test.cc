@@ -105,6 +105,7 @@ TEST_F(WriteCommitterTest, AWriteIsSearchableWhenItReturns) {
 
 TEST_F(WriteCommitterTest, AWriteWaitsAtMostTheCommitInterval) {
   Start(absl::Milliseconds(80), 10000);
+  // Within the first interval after the start (which counts as a commit).
   const absl::Time start = absl::Now();
   auto outcome = committer_->Write(Batch({Leeds("a1")}));
   const absl::Duration took = absl::Now() - start;
@@ -113,6 +114,20 @@ TEST_F(WriteCommitterTest, AWriteWaitsAtMostTheCommitInterval) {
   // itself is an fsync or two).
   EXPECT_GE(took, absl::Milliseconds(75));
   EXPECT_LT(took, absl::Seconds(2));
+}
+
+TEST_F(WriteCommitterTest, AWriteAfterAQuietSpellCommitsAtOnceAndTheNextWaitsForTheInterval) {
+  Start(absl::Seconds(1), 10000);
+  absl::SleepFor(absl::Milliseconds(1100));  // no commit for longer than the interval
+  absl::Time start = absl::Now();
+  ASSERT_TRUE(committer_->Write(Batch({Leeds("a1")})).ok());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(700)) << "it waited for the interval";
+  // Commits start at most once per interval: the next write waits for the
+  // interval from the previous commit's start.
+  start = absl::Now();
+  ASSERT_TRUE(committer_->Write(Batch({Leeds("a2")})).ok());
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
+  ASSERT_EQ(log_.commits().size(), 2u);
 }
 
 TEST_F(WriteCommitterTest, CommitsAtOnceWhenPendingChangesReachTheLimit) {
