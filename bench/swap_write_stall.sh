@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How long writes wait while inkdex-server swaps in another index (SIGHUP),
-# the stall bench/load/ANALYSIS.md "Writes during an index swap" reports.
+# the stall bench/load/ANALYSIS.md ("Twentieth session: writes during an index
+# swap") reports.
 #
 #   bench/swap_write_stall.sh BUILD_DIR [--artists N] [--keep]
 #
