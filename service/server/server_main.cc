@@ -48,6 +48,7 @@
 #include "server/library_logs.h"
 #include "server/metrics_http.h"
 #include "server/server_flags.h"
+#include "server/sighup_swapper.h"
 #include "server/stream_ingest_service.h"
 #include "server/stream_metrics.h"
 #include "server/stream_supervisor.h"
@@ -138,8 +139,9 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
   }
 }
 
+// On the SighupSwapper's thread.
 void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir) {
-  env.log().Event(LogLevel::kInfo, "swap_requested", {{"trigger", "SIGHUP"}, {"index", dir}});
+  env.log().Event(LogLevel::kInfo, "swap_started", {{"trigger", "SIGHUP"}, {"index", dir}});
   const absl::Time start = absl::Now();
   absl::StatusOr<SwapResult> swapped = committer.SwapIndex(dir, /*verify=*/false);
   const double duration_ms = LogMillis(absl::Now() - start);
@@ -161,16 +163,21 @@ void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::st
                    {"duration_ms", duration_ms}});
 }
 
-// The signal thread: SIGHUP swaps; SIGTERM/SIGINT start the drain and end
-// the thread once grpc::Server::Shutdown has returned.
+// The signal thread: SIGHUP has a swap run (on a SighupSwapper's thread, so
+// that a SIGTERM is never held up by one); SIGTERM/SIGINT start the drain and
+// end the thread once grpc::Server::Shutdown has returned and a swap still
+// running has ended (before the committer stops).
 void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter& committer,
                    const std::string& index_dir, grpc::Server& server, HealthService& health,
                    MetricsHttpServer* http) {
+  SighupSwapper swapper([&] { SwapOnSighup(env, committer, index_dir); });
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      SwapOnSighup(env, committer, index_dir);
+      env.log().Event(LogLevel::kInfo, "swap_requested",
+                      {{"trigger", "SIGHUP"}, {"index", index_dir}});
+      swapper.Request();
       continue;
     }
     env.log().Event(LogLevel::kInfo, "draining",
@@ -184,6 +191,7 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
     // exit delayed, and their writes applied after all.
     committer.CommitWithoutWaiting();
     server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
+    swapper.Stop();
     return;
   }
 }
