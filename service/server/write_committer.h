@@ -20,7 +20,7 @@
 //
 // SwapIndex opens (and optionally verifies) the new index while writes go on
 // committing to the served one (at 1,000,000 artists the open takes ~5 s and
-// a verification ~14 s more), then replaces the served index (IndexHolder)
+// a verification ~4 s more), then replaces the served index (IndexHolder)
 // under the commit lock: writes pending at that moment are committed to the
 // old index first, writes arriving after it go to the new index.
 //
