@@ -7,7 +7,7 @@
 // index is unchanged).
 //
 // VerifyIndex runs Index::Verify on the served index: one commit is checked,
-// so the index's writes wait for it (~14 s per 1,000,000 artists); one at a
+// so the index's writes wait for it (~3-4 s per 1,000,000 artists); one at a
 // time (a second gets ABORTED rather than queueing behind the first, its
 // writes waiting twice as long). It stops when its call is cancelled (the
 // client went away, or the drain's deadline passed). Its problems are cut

@@ -60,7 +60,7 @@ Command AddVerifyCommand(CLI::App& parent) {
   app->footer(
       "--index DIR checks an index on disk (no server may have it open); --server HOST:PORT "
       "asks a running inkdex-server to check the index it serves (Admin.VerifyIndex, with the "
-      "write token): one commit is checked, so the server's writes wait while it runs (~14 s "
+      "write token): one commit is checked, so the server's writes wait while it runs (~3-4 s "
       "per 1,000,000 artists; searches go on).\n"
       "Exit codes: 0 consistent; 1 problems found (listed) or the index cannot be read; 2 bad "
       "flags.");
