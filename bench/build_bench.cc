@@ -13,7 +13,9 @@
 // index directory held, so the search benchmark reuses the result. Then
 // measures the serving footprint in a fresh process (this program with
 // --serving): the resident set before and after opening the finished index
-// and running a few queries.
+// and running a few queries; and, in that process, how long the open took
+// and how long Index::Verify then takes (a regression of Verify's order of
+// reads once went unnoticed for two days: bench/ANALYSIS.md).
 //
 // Prints a summary and writes the numbers as one JSON object to --out.
 #include <sys/resource.h>
@@ -61,14 +63,18 @@ uint64_t CurrentRssBytes() {
 }
 
 // The serving footprint, measured in this (fresh) process: the resident set
-// before and after opening the index and running kWarmQueries queries.
+// before and after opening the index and running kWarmQueries queries. Then
+// the open's and a verification's durations (after the resident set is
+// read, so Verify's memory is not counted).
 nlohmann::ordered_json MeasureServing(const std::string& dir) {
   nlohmann::ordered_json out;
   const uint64_t rss_before_open = CurrentRssBytes();
   IndexOptions options;
   options.create_if_missing = false;
   options.error_if_missing = true;
+  const Clock::time_point open_start = Clock::now();
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+  const double open_seconds = SecondsSince(open_start);
   if (!index.ok()) {
     out["error"] = absl::StrCat("open ", dir, ": ", index.status().ToString());
     return out;
@@ -90,6 +96,16 @@ nlohmann::ordered_json MeasureServing(const std::string& dir) {
   out["stats_memory_bytes"] = stats.memory_bytes;
   out["disk_bytes"] = stats.disk_bytes;
   out["documents"] = stats.documents;
+  out["open_seconds"] = open_seconds;
+  const Clock::time_point verify_start = Clock::now();
+  absl::StatusOr<VerifyReport> report = (*index)->Verify();
+  const double verify_seconds = SecondsSince(verify_start);
+  if (!report.ok() || !report->ok()) {
+    out["error"] = absl::StrCat(
+        "verify ", dir, ": ", report.ok() ? report->problems.front() : report.status().ToString());
+    return out;
+  }
+  out["verify_seconds"] = verify_seconds;
   return out;
 }
 

@@ -683,14 +683,19 @@ def main():
     w("## Build, memory and disk")
     w("")
     w("| Artists | artists/s | build | of which parse | of which Apply | peak RSS | "
-      "serving RSS / artist | engine memory / artist | disk / artist |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+      "serving RSS / artist | engine memory / artist | disk / artist | open | verify |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def seconds(b, key):  # results of builds before these were measured lack them
+        return f"{b[key]:.1f} s" if key in b else "-"
+
     for b in builds:
         n = b["artists"]
         w(f"| {n:,} | {b['artists_per_second']:,.0f} | {b['build_seconds']:.1f} s | "
           f"{b['parse_seconds']:.1f} s | {b['apply_seconds']:.1f} s | "
           f"{fmt_bytes(b['peak_rss_bytes'])} | {b['serving_rss_bytes_per_artist']:.0f} B | "
-          f"{b['stats_memory_bytes'] / n:.0f} B | {b['disk_bytes_per_artist']:.0f} B |")
+          f"{b['stats_memory_bytes'] / n:.0f} B | {b['disk_bytes_per_artist']:.0f} B | "
+          f"{seconds(b, 'open_seconds')} | {seconds(b, 'verify_seconds')} |")
     w("")
     w("Build: N records generated as JSON lines in memory first (not timed), then parsed "
       "(`ParseArtistRecord`) and applied as `inkdex build` applies them (`BulkLoader`: all "
@@ -700,7 +705,9 @@ def main():
       ", ".join(f"{fmt_bytes(b['input_bytes'])} for {b['artists']:,}" for b in builds) + "). "
       "Serving RSS: the growth of the resident set when the finished index is opened and 200 "
       "queries run, with the input freed. Engine memory: `IndexStats.memory_bytes`. "
-      "Disk: `IndexStats.disk_bytes` (RocksDB + Xapian).")
+      "Disk: `IndexStats.disk_bytes` (RocksDB + Xapian). Open: `Index::Open` of the finished "
+      "index in a fresh process (the snapshot load); verify: `Index::Verify` right after it "
+      "(every stored record against the search index and the snapshot).")
     w("")
 
     w("## Targets")
