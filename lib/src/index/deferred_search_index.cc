@@ -56,9 +56,6 @@ absl::Status IndexImpl::BuildDeferredSearchIndex(const BuildSearchIndexOptions& 
   }
   if (parts_ != nullptr) {
     absl::StatusOr<std::vector<std::string>> paths = parts_->Finish(options.cancelled);
-    if (paths.ok() && options.cancelled && options.cancelled()) {
-      paths = absl::CancelledError("search index: cancelled before merging the parts");
-    }
     built = paths.ok() ? MergeIntoSearchIndex(*paths) : paths.status();
     parts_.reset();  // removes what is left of the parts
   } else if (!parts_abandoned_) {

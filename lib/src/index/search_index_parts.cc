@@ -166,6 +166,8 @@ absl::StatusOr<std::vector<std::string>> SearchIndexParts::Finish(
   }
   for (std::thread& t : writers_) t.join();
   writers_.clear();
+  // Once more after the writers: the caller's merge is not cancellable.
+  if (cancelled && cancelled()) Cancel();
   absl::MutexLock lock(&mu_);
   if (!error_.ok()) return error_;
   std::vector<std::string> paths;

@@ -84,9 +84,9 @@ class SearchIndexParts {
   void Add(std::vector<std::pair<uint32_t, StoredRecord>> records, uint32_t next_slot);
   // Hands over what is gathered, waits for the writers and returns the
   // parts' database paths in docid order, or the first writer's error.
-  // `cancelled`, when set, is polled at once and every 100 ms while the
-  // writers work; once it returns true they stop within ~1,000 documents
-  // and Finish returns CANCELLED.
+  // `cancelled`, when set, is polled at once, every 100 ms while the writers
+  // work and once after them; once it returns true they stop within ~1,000
+  // documents and Finish returns CANCELLED.
   absl::StatusOr<std::vector<std::string>> Finish(const std::function<bool()>& cancelled = nullptr);
 
  private:

@@ -75,7 +75,6 @@ absl::Status IndexImpl::RebuildSearchIndex(const std::function<bool()>& cancelle
   }
   absl::StatusOr<std::vector<std::string>> paths = parts.Finish(cancelled);
   if (!paths.ok()) return paths.status();
-  if (absl::Status s = check_cancelled("before the merge"); !s.ok()) return s;
   // Before `parts` goes: the merge reads its databases.
   return MergeIntoSearchIndex(*paths);
 }

@@ -8,6 +8,9 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/delimited_message_util.h"
 
 namespace inkdex::index {
 namespace {
@@ -20,18 +23,6 @@ struct FileCloser {
   void operator()(FILE* f) const { std::fclose(f); }
 };
 using File = std::unique_ptr<FILE, FileCloser>;
-
-// Each record is its 4-byte little-endian length, then its serialization.
-void AppendRecord(const StoredRecord& record, std::string* out) {
-  const size_t size = record.ByteSizeLong();
-  const uint32_t n = static_cast<uint32_t>(size);
-  const char len[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                       static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
-  out->append(len, 4);
-  const size_t at = out->size();
-  out->resize(at + size);
-  record.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out->data() + at));
-}
 
 }  // namespace
 
@@ -68,7 +59,11 @@ absl::Status SlotRangeSpill::Add(const StoredRecord& record) {
         absl::StrCat("slot: ", record.slot(), " is not below the limit ", slot_limit_));
   }
   const size_t k = record.slot() / range_slots_;
-  AppendRecord(record, &buffers_[k]);
+  {
+    // Each record is its length (a varint), then its serialization.
+    google::protobuf::io::StringOutputStream out(&buffers_[k]);
+    google::protobuf::util::SerializeDelimitedToZeroCopyStream(record, &out);
+  }
   return buffers_[k].size() >= kWriteBytes ? WriteRange(k) : absl::OkStatus();
 }
 
@@ -117,19 +112,16 @@ absl::StatusOr<std::vector<std::pair<uint32_t, StoredRecord>>> SlotRangeSpill::T
     }
   }
   fs::remove(path, ec);  // its disk space, as soon as it is read
-  for (size_t at = 0; at < bytes.size();) {
-    if (bytes.size() - at < 4) {
-      return absl::InternalError(absl::StrCat("search index: '", path, "' is truncated"));
-    }
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-    const size_t n = p[0] | (p[1] << 8) | (p[2] << 16) | (size_t{p[3]} << 24);
-    at += 4;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  for (;;) {
     StoredRecord record;
-    if (bytes.size() - at < n || !record.ParseFromArray(bytes.data() + at, static_cast<int>(n))) {
+    bool clean_eof = false;
+    if (!google::protobuf::util::ParseDelimitedFromCodedStream(&record, &in, &clean_eof)) {
+      if (clean_eof) break;
       return absl::InternalError(
           absl::StrCat("search index: '", path, "' holds a record that does not parse"));
     }
-    at += n;
     const uint32_t slot = record.slot();
     records.emplace_back(slot, std::move(record));
   }
