@@ -1,12 +1,19 @@
 // Stream sequence numbers as versions: Index::Apply's order between them and
 // numeric versions, across batches, within a batch and across a reopen.
+#include <map>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
 #include "inkdex/index.h"
 #include "inkdex/record.h"
+#include "record/stream_sequence.h"
 
 namespace inkdex {
 namespace {
@@ -78,6 +85,97 @@ TEST_F(StreamVersionTest, ComparesBeyondSixtyFourBits) {
   EXPECT_EQ(Upsert(StreamArtist("a1", "Bigger", big.substr(0, 39) + "1")).outcome,
             Outcome::kApplied);
   EXPECT_EQ(NameOf("a1"), "Bigger");
+}
+
+TEST_F(StreamVersionTest, SequencesAlikeInTheirFirstDigitsCompareInFull) {
+  // DynamoDB's sequence numbers are 21-40 digits, and the in-memory rows
+  // keep only the first 17 (internal::StreamSequencePrefix): numbers that
+  // differ only after them must still be told apart (from the stored
+  // digits), each change in a batch of its own so that the rows are used.
+  const std::string head = "4000000000000000123";  // 19 digits, alike in all
+  ASSERT_EQ(Upsert(StreamArtist("a1", "Five", head + "00005")).outcome, Outcome::kApplied);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Four", head + "00004")).outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Again", head + "00005")).outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Six", head + "00006")).outcome, Outcome::kApplied);
+  EXPECT_EQ(DeleteAt("a1", head + "00005").outcome, Outcome::kStale);
+  EXPECT_EQ(NameOf("a1"), "Six");
+  // Numbers the prefixes tell apart, both ways, and by their length.
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Lower", "3" + head.substr(1) + "99999")).outcome,
+            Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Shorter", std::string(23, '9'))).outcome, Outcome::kStale);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Higher", "5" + head.substr(1) + "00000")).outcome,
+            Outcome::kApplied);
+  EXPECT_EQ(DeleteAt("a1", "1" + std::string(24, '0')).outcome, Outcome::kApplied);
+  EXPECT_EQ(Upsert(StreamArtist("a1", "Late", "9" + head.substr(1) + "00000")).outcome,
+            Outcome::kStale);
+  EXPECT_FALSE(index_->Get("a1").ok());
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0];
+}
+
+TEST_F(StreamVersionTest, MatchesTheLargestSequenceSeenUnderRandomOrder) {
+  // Random upserts and deletes of a few artists, one or several per batch,
+  // at sequence numbers drawn so that many share their first 17 digits or
+  // more: each change applies exactly when its number is larger than every
+  // one applied to its artist before (a model with full comparisons).
+  std::mt19937_64 rng(20261201);
+  const std::string head = "1234567890123456";  // 16 digits shared by many
+  auto draw = [&] {
+    switch (rng() % 4) {
+      case 0:
+        return absl::StrCat(head, rng() % 1000);  // 17-19 digits
+      case 1:
+        return absl::StrCat(head, 7, rng() % 100000);
+      case 2:
+        return absl::StrCat(head, 7, 1, rng() % 100000);
+      default:
+        return absl::StrCat(rng() % 10'000'000'000'000'000'000ULL);
+    }
+  };
+  std::map<std::string, std::string> largest;  // id -> largest sequence applied
+  std::map<std::string, bool> live;
+  for (int round = 0; round < 300; ++round) {
+    WriteBatch b;
+    std::vector<std::pair<std::string, std::string>> sent;  // id, sequence
+    const int n = 1 + static_cast<int>(rng() % 3);
+    for (int i = 0; i < n; ++i) {
+      const std::string id = absl::StrCat("a", rng() % 5);
+      const std::string seq = draw();
+      if (rng() % 5 == 0) {
+        b.DeleteAtStreamSequence(id, seq);
+      } else {
+        b.Upsert(StreamArtist(id, absl::StrCat("n", seq), seq));
+      }
+      sent.emplace_back(id, seq);
+    }
+    auto r = index_->Apply(b);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->size(), sent.size());
+    for (size_t i = 0; i < sent.size(); ++i) {
+      const auto& [id, seq] = sent[i];
+      auto it = largest.find(id);
+      const bool newer =
+          it == largest.end() || internal::CompareStreamSequences(seq, it->second) > 0;
+      EXPECT_EQ((*r)[i].outcome, newer ? Outcome::kApplied : Outcome::kStale)
+          << "round " << round << ": " << id << " at " << seq << " against "
+          << (it == largest.end() ? "none" : it->second);
+      if (newer) {
+        largest[id] = seq;
+        live[id] = b.changes()[i].kind == Change::Kind::kUpsert;
+      }
+    }
+  }
+  for (const auto& [id, seq] : largest) {
+    auto a = index_->Get(id);
+    ASSERT_EQ(a.ok(), live[id]) << id;
+    if (a.ok()) {
+      EXPECT_EQ(a->stream_sequence(), seq) << id;
+    }
+  }
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0];
 }
 
 TEST_F(StreamVersionTest, StreamVersionsOutrankNumericVersions) {

@@ -38,11 +38,6 @@ struct RowLocation {
   bool ActiveOn(int32_t day) const { return from_day <= day && day <= to_day; }
 };
 
-// Row::version of a document whose version is a stream sequence number (too
-// long for 64 bits; the document store holds it): Index::Apply reads the
-// stored record to compare such versions.
-inline constexpr uint64_t kStreamVersionRow = std::numeric_limits<uint64_t>::max();
-
 // The string a Row's interned fields point to before they are set.
 inline const std::string& EmptyString() {
   static const std::string* empty = new std::string();
@@ -50,13 +45,19 @@ inline const std::string& EmptyString() {
 }
 
 struct Row {
-  uint64_t version = 0;       // the numeric version, or kStreamVersionRow
+  // The stored record's version, so that Index::Apply judges most changes
+  // without reading the record: the number of a numeric version, or for a
+  // stream sequence number (too long for 64 bits; the store holds its
+  // digits) internal::StreamSequencePrefix, with stream_version set.
+  uint64_t version = 0;
   uint64_t content_hash = 0;  // StoredRecord::content_hash: the indexed search document
   uint32_t gen = 0;           // bumped (mod 2^24) whenever locations or liveness change
   bool live = false;          // searchable: exists, not deleted, not opted out, active
   bool booking_open = false;
   int16_t years_active = -1;  // -1 unknown
   uint32_t review_count = 0;
+  uint32_t source_rank = 0;  // StoredRecord::source_rank: 0 unranked
+  bool stream_version = false;
   // NaN: unrated (no rating, or 0 with no reviews; row_builder.cc). A rated
   // row may have review_count 0 (the count was not given).
   double rating = std::numeric_limits<double>::quiet_NaN();

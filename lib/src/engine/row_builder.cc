@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/date.h"
 #include "engine/suggest_index.h"
+#include "record/stream_sequence.h"
 #include "text/fold.h"
 
 namespace inkdex::engine {
@@ -27,11 +28,24 @@ RowLocation MakeLocation(const Location& loc, StringPool& pool) {
 
 }  // namespace
 
+void SetRowVersion(const StoredRecord& r, Row* row) {
+  row->stream_version = !r.stream_sequence().empty();
+  row->version =
+      row->stream_version ? internal::StreamSequencePrefix(r.stream_sequence()) : r.version();
+  row->source_rank = r.source_rank();
+}
+
+bool RowVersionMatches(const Row& row, const StoredRecord& r) {
+  Row expected;
+  SetRowVersion(r, &expected);
+  return row.version == expected.version && row.stream_version == expected.stream_version &&
+         row.source_rank == expected.source_rank;
+}
+
 void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row) {
   const uint32_t gen = row->gen;
   *row = Row();
   row->gen = gen;
-  row->version = a.stream_sequence().empty() ? a.version() : kStreamVersionRow;
   row->live = IsSearchable(a);
   row->id = a.id();
   row->name = a.name();

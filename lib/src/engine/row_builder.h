@@ -17,10 +17,13 @@ namespace inkdex::engine {
 // Whether the artist may appear in results at all.
 inline bool IsSearchable(const Artist& a) { return !a.opted_out() && a.is_active(); }
 
-// Row::version for a stored record (live or tombstone).
-inline uint64_t RowVersion(const StoredRecord& r) {
-  return r.stream_sequence().empty() ? r.version() : kStreamVersionRow;
-}
+// Sets the row's version, stream_version and source_rank from a stored
+// record (live or tombstone).
+void SetRowVersion(const StoredRecord& r, Row* row);
+
+// Whether the row's version, rank and kind are the stored record's (what
+// SetRowVersion sets).
+bool RowVersionMatches(const Row& row, const StoredRecord& r);
 
 // Overwrites `row` with `artist` (live iff searchable). Keeps row->gen; the
 // caller bumps it when LocationsDiffer.

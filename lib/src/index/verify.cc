@@ -72,7 +72,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify(const VerifyOptions& options) con
       }
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
-      if (row == nullptr || row->id != id || row->version != engine::RowVersion(r) ||
+      if (row == nullptr || row->id != id || !engine::RowVersionMatches(*row, r) ||
           row->content_hash != r.content_hash() || row->live != live) {
         problem(absl::StrCat("artist '", id, "': in-memory row disagrees with the document store"));
       }

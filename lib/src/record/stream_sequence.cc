@@ -22,4 +22,14 @@ int CompareStreamSequences(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
+uint64_t StreamSequencePrefix(std::string_view s) {
+  s = CanonicalStreamSequence(s);
+  uint64_t digits = 0;
+  for (size_t i = 0; i < kStreamSequencePrefixDigits; ++i) {
+    digits = digits * 10 + (i < s.size() ? static_cast<uint64_t>(s[i] - '0') : 0);
+  }
+  // 10^17 < 2^57, and a count of at most 40 takes 6 bits above them.
+  return (static_cast<uint64_t>(s.size()) << 57) | digits;
+}
+
 }  // namespace inkdex::internal

@@ -11,6 +11,7 @@
 #define INKDEX_RECORD_STREAM_SEQUENCE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace inkdex::internal {
@@ -27,6 +28,16 @@ std::string_view CanonicalStreamSequence(std::string_view s);
 // <0, 0, >0 as a is less than, equal to, greater than b, numerically.
 // REQUIRES: both IsValidStreamSequence.
 int CompareStreamSequences(std::string_view a, std::string_view b);
+
+// An order-preserving summary of a sequence number in 63 bits: its digit
+// count (canonical) above its first 17 digits. Prefix(a) > Prefix(b) means
+// a > b, and < means <; equal prefixes mean equal numbers only when they have
+// at most 17 digits (DynamoDB's have 21 or more: then they decide nothing).
+// It lets the in-memory rows order most stream versions without the stored
+// digits (Index::Apply reads those only for the rest).
+// REQUIRES: IsValidStreamSequence(s).
+uint64_t StreamSequencePrefix(std::string_view s);
+inline constexpr size_t kStreamSequencePrefixDigits = 17;
 
 }  // namespace inkdex::internal
 
