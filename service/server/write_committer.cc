@@ -12,6 +12,8 @@ namespace {
 
 // How many verification problems a refused swap lists.
 constexpr size_t kProblemsShown = 5;
+// How often a swap waiting for another looks at its cancellation.
+constexpr absl::Duration kSwapWaitPoll = absl::Milliseconds(20);
 
 void Append(const WriteBatch& from, WriteBatch* to) {
   for (const Change& change : from.changes()) {
@@ -147,7 +149,20 @@ absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, boo
                                                      std::function<bool()> cancelled) {
   if (dir.empty()) return absl::InvalidArgumentError("directory: required");
   constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
-  absl::MutexLock swap(&swap_mu_);
+  // Another swap may hold swap_mu_ for seconds (an open, a verification):
+  // wait for it, but not past this call's cancellation or deadline, nor
+  // into a drain.
+  while (!swap_mu_.TryLock()) {
+    if (Stopping()) return absl::UnavailableError(kStopping);
+    if (cancelled && cancelled()) {
+      return absl::CancelledError("index swap: cancelled while waiting for another swap to end");
+    }
+    absl::SleepFor(kSwapWaitPoll);
+  }
+  struct Unlock {
+    absl::Mutex& mu;
+    ~Unlock() { mu.Unlock(); }
+  } unlock{swap_mu_};
   if (Stopping()) return absl::UnavailableError(kStopping);
   absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
   if (!resolved.ok()) return resolved.status();

@@ -100,8 +100,9 @@ class WriteCommitter {
   // Index::Verify on it when `verify`, then commits the pending writes to the
   // served index and serves the new one from then on. Writes are held up only
   // by that last step, not by the open or the verification. One swap runs at
-  // a time (a second call waits). `cancelled`, when set, is polled by the
-  // verification (VerifyOptions::cancelled). On any error the served
+  // a time: a second call waits, polling `cancelled` (when set) and Stop()
+  // every 20 ms. `cancelled` is also polled by the verification
+  // (VerifyOptions::cancelled). On any error the served
   // index is unchanged: INVALID_ARGUMENT (no directory), NOT_FOUND (no index
   // there), FAILED_PRECONDITION (verification found problems: the first few
   // are listed; or `dir` is the index already served), CANCELLED, UNAVAILABLE

@@ -412,6 +412,43 @@ TEST_F(WriteCommitterTest, ACancelledSwapLeavesTheServedIndexUnchanged) {
   EXPECT_TRUE(holder_->Current()->Get("n1").ok());
 }
 
+TEST_F(WriteCommitterTest, ASwapWaitingForAnotherStopsWhenItsCallIsCancelled) {
+  TempDir first_dir, second_dir;
+  MakeIndex(first_dir.path(), {"f1"});
+  MakeIndex(second_dir.path(), {"s1"});
+  Start(absl::Milliseconds(1), 10000);
+  // The first swap stays in its verification until the second has given up
+  // waiting for it: the second must not wait out the first.
+  std::atomic<bool> first_verifying{false}, second_done{false};
+  auto first_cancelled = [&] {
+    first_verifying = true;
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (!second_done && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+    return false;
+  };
+  absl::StatusOr<SwapResult> first = absl::UnknownError("not run");
+  std::thread first_swap(
+      [&] { first = committer_->SwapIndex(first_dir.path(), /*verify=*/true, first_cancelled); });
+  while (!first_verifying) absl::SleepFor(absl::Milliseconds(1));
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(200);
+  const absl::Time start = absl::Now();
+  auto second = committer_->SwapIndex(second_dir.path(), /*verify=*/false,
+                                      [&] { return absl::Now() > deadline; });
+  const absl::Duration waited = absl::Now() - start;
+  second_done = true;
+  first_swap.join();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kCancelled) << second.status();
+  EXPECT_THAT(second.status().message(), HasSubstr("another swap"));
+  EXPECT_LT(waited, absl::Seconds(10));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(holder_->generation(), 2u);
+  EXPECT_TRUE(holder_->Current()->Get("f1").ok());
+  // Once the first is done, the second goes through.
+  auto retried = committer_->SwapIndex(second_dir.path(), /*verify=*/false);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(holder_->Current()->Get("s1").ok());
+}
+
 TEST_F(WriteCommitterTest, SwapErrorsLeaveTheServedIndexUnchanged) {
   Start(absl::Milliseconds(1), 10000);
   ASSERT_TRUE(committer_->Write(Batch({Leeds("kept")})).ok());
