@@ -36,10 +36,11 @@ void SetRowVersion(const StoredRecord& r, Row* row) {
 }
 
 bool RowVersionMatches(const Row& row, const StoredRecord& r) {
-  Row expected;
-  SetRowVersion(r, &expected);
-  return row.version == expected.version && row.stream_version == expected.stream_version &&
-         row.source_rank == expected.source_rank;
+  if (row.stream_version == r.stream_sequence().empty() || row.source_rank != r.source_rank()) {
+    return false;
+  }
+  return row.version ==
+         (row.stream_version ? internal::StreamSequencePrefix(r.stream_sequence()) : r.version());
 }
 
 void FillRow(const Artist& a, const StyleTaxonomy& taxonomy, StringPool& pool, Row* row) {

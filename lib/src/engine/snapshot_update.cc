@@ -30,13 +30,11 @@ void SnapshotUpdate::Set(uint32_t slot, const std::string& id, const StoredRecor
     row = Row();
     row.gen = old.gen;
     row.id = id;
-    SetRowVersion(record, &row);
-    row.content_hash = record.content_hash();
   } else {
     FillRow(record.artist(), taxonomy_, *pool_, &row);
-    SetRowVersion(record, &row);
-    row.content_hash = record.content_hash();
   }
+  SetRowVersion(record, &row);
+  row.content_hash = record.content_hash();
   auto count = [&](const Row& r, int delta) {
     if (!r.live) return;
     live_ += delta;
