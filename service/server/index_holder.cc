@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<IndexHolder>> IndexHolder::Open(const std::string
 }
 
 IndexHolder::IndexHolder(std::shared_ptr<Index> index, std::string directory, IndexOptions options)
-    : options_(std::move(options)),
+    : options_((options.cancelled = nullptr, std::move(options))),
       served_{std::move(index), std::move(directory), /*generation=*/1} {}
 
 std::shared_ptr<Index> IndexHolder::Current() const {

@@ -42,7 +42,8 @@ class IndexHolder {
  public:
   // Opens the index in `dir` with `options` (create_if_missing as the
   // options say: the server creates an empty index on first start). The
-  // options are kept for the indexes swapped in later (see options()).
+  // options are kept for the indexes swapped in later (see options()), all
+  // but IndexOptions::cancelled, which only this Open polls.
   static absl::StatusOr<std::unique_ptr<IndexHolder>> Open(const std::string& dir,
                                                            const IndexOptions& options);
 
@@ -59,7 +60,7 @@ class IndexHolder {
   ServedIndex Served() const;
   std::string directory() const;
   uint64_t generation() const;
-  // The options the first index was opened with.
+  // The options the first index was opened with (no `cancelled`).
   const IndexOptions& options() const { return options_; }
 
   // Serves `index` (open at `directory`) from now on and returns the new

@@ -140,10 +140,12 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
 }
 
 // On the SighupSwapper's thread.
-void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir) {
+// `stopping`: a drain has begun (the open of the new index stops).
+void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir,
+                  const std::function<bool()>& stopping) {
   env.log().Event(LogLevel::kInfo, "swap_started", {{"trigger", "SIGHUP"}, {"index", dir}});
   const absl::Time start = absl::Now();
-  absl::StatusOr<SwapResult> swapped = committer.SwapIndex(dir, /*verify=*/false);
+  absl::StatusOr<SwapResult> swapped = committer.SwapIndex(dir, /*verify=*/false, stopping);
   const double duration_ms = LogMillis(absl::Now() - start);
   if (!swapped.ok()) {
     env.log().Event(LogLevel::kError, "swap_failed",
@@ -170,7 +172,9 @@ void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::st
 void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter& committer,
                    const std::string& index_dir, grpc::Server& server, HealthService& health,
                    MetricsHttpServer* http) {
-  SighupSwapper swapper([&] { SwapOnSighup(env, committer, index_dir); });
+  SighupSwapper swapper([&](const std::function<bool()>& stopping) {
+    SwapOnSighup(env, committer, index_dir, stopping);
+  });
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;

@@ -4,7 +4,7 @@
 
 namespace inkdex::server {
 
-SighupSwapper::SighupSwapper(std::function<void()> swap)
+SighupSwapper::SighupSwapper(std::function<void(const std::function<bool()>& stopping)> swap)
     : swap_(std::move(swap)), thread_([this] { Loop(); }) {}
 
 SighupSwapper::~SighupSwapper() { Stop(); }
@@ -33,7 +33,10 @@ void SighupSwapper::Loop() {
       if (stopping_) return;
       requested_ = false;  // requests from here on mean one more swap
     }
-    swap_();
+    swap_([this] {
+      absl::MutexLock lock(&mu_);
+      return stopping_;
+    });
   }
 }
 

@@ -6,11 +6,14 @@
 //
 // Requests made while a swap runs coalesce into one more swap after it (the
 // --index symlink may have been re-pointed again meanwhile, and the next
-// swap reads it afresh). Stop() drops a request not yet started and waits
-// for the swap that runs.
+// swap reads it afresh). Stop() drops a request not yet started, tells the
+// swap that runs (its `stopping` turns true: a swap stops opening the new
+// index when it sees it) and waits for it.
 //
 // Example:
-//   SighupSwapper swapper([&] { SwapOnSighup(env, committer, index_dir); });
+//   SighupSwapper swapper([&](const std::function<bool()>& stopping) {
+//     SwapOnSighup(env, committer, index_dir, stopping);
+//   });
 //   swapper.Request();  // returns at once
 //   ...
 //   swapper.Stop();     // before the committer stops
@@ -31,8 +34,9 @@ namespace inkdex::server {
 
 class SighupSwapper {
  public:
-  // Starts the thread; `swap` runs on it once per (coalesced) request.
-  explicit SighupSwapper(std::function<void()> swap);
+  // Starts the thread; `swap` runs on it once per (coalesced) request, with
+  // `stopping`, true once Stop() has been called.
+  explicit SighupSwapper(std::function<void(const std::function<bool()>& stopping)> swap);
   ~SighupSwapper();  // Stop()
   SighupSwapper(const SighupSwapper&) = delete;
   SighupSwapper& operator=(const SighupSwapper&) = delete;
@@ -48,7 +52,7 @@ class SighupSwapper {
  private:
   void Loop();
 
-  const std::function<void()> swap_;
+  const std::function<void(const std::function<bool()>& stopping)> swap_;
   absl::Mutex mu_;
   bool requested_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -430,7 +430,8 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     documents = (*index)->Stats().documents;
   }  // closed here: SwapIndex opens it again
   const absl::Time swap_started = absl::Now();
-  absl::StatusOr<SwapResult> swapped = committer_.SwapIndex(generation, /*verify=*/false);
+  absl::StatusOr<SwapResult> swapped =
+      committer_.SwapIndex(generation, /*verify=*/false, [this] { return stop_->raised(); });
   if (!swapped.ok()) return failed(swapped.status());
   if (absl::Status s = stream::PointAt(options_.index_path, generation); !s.ok()) {
     return failed(s);

@@ -101,8 +101,9 @@ class WriteCommitter {
   // served index and serves the new one from then on. Writes are held up only
   // by that last step, not by the open or the verification. One swap runs at
   // a time: a second call waits, polling `cancelled` (when set) and Stop()
-  // every 20 ms. `cancelled` is also polled by the verification
-  // (VerifyOptions::cancelled). On any error the served
+  // every 20 ms. `cancelled` and Stop() are also polled by the open
+  // (IndexOptions::cancelled) and the verification (VerifyOptions::
+  // cancelled), so a swap ends soon after either. On any error the served
   // index is unchanged: INVALID_ARGUMENT (no directory), NOT_FOUND (no index
   // there), FAILED_PRECONDITION (verification found problems: the first few
   // are listed; or `dir` is the index already served), CANCELLED, UNAVAILABLE

@@ -1,6 +1,7 @@
 // SighupSwapper: a request never waits for a swap, requests during a swap
 // coalesce into one more, and Stop waits for the running swap but drops a
-// request not yet started.
+// request not yet started, and the running swap sees Stop (so that it can
+// stop opening the new index).
 #include "server/sighup_swapper.h"
 
 #include <thread>
@@ -16,8 +17,8 @@ namespace {
 // A swap that blocks until released, counting its runs.
 class BlockingSwap {
  public:
-  std::function<void()> Fn() {
-    return [this] {
+  std::function<void(const std::function<bool()>&)> Fn() {
+    return [this](const std::function<bool()>&) {
       absl::MutexLock lock(&mu_);
       ++started_;
       mu_.Await(absl::Condition(&released_));
@@ -97,6 +98,27 @@ TEST(SighupSwapperTest, StopWaitsForTheRunningSwapAndDropsTheNextRequest) {
   swapper.Request();  // ignored after Stop
   swapper.Stop();     // idempotent
   EXPECT_EQ(swap.started(), 1);
+}
+
+TEST(SighupSwapperTest, TheRunningSwapSeesStop) {
+  absl::Notification started;
+  bool stopping_at_start = true;
+  bool saw_stopping = false;
+  SighupSwapper swapper([&](const std::function<bool()>& stopping) {
+    stopping_at_start = stopping();
+    started.Notify();
+    // A swap opening a large index polls as Index::Open does.
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (!stopping() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(5));
+    saw_stopping = stopping();
+  });
+  swapper.Request();
+  ASSERT_TRUE(started.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  const absl::Time stop_start = absl::Now();
+  swapper.Stop();
+  EXPECT_LT(absl::Now() - stop_start, absl::Seconds(10)) << "the swap did not see Stop";
+  EXPECT_FALSE(stopping_at_start);
+  EXPECT_TRUE(saw_stopping);
 }
 
 }  // namespace

@@ -449,6 +449,29 @@ TEST_F(WriteCommitterTest, ASwapWaitingForAnotherStopsWhenItsCallIsCancelled) {
   EXPECT_TRUE(holder_->Current()->Get("s1").ok());
 }
 
+TEST_F(WriteCommitterTest, ASwapStopsOpeningTheNewIndexWhenItsCallIsCancelled) {
+  TempDir next_dir;
+  MakeIndex(next_dir.path(), {"n1", "n2"});
+  Start(absl::Milliseconds(1), 10000);
+  ASSERT_TRUE(committer_->Write(Batch({Leeds("kept")})).ok());
+  // No verification: only the open polls the call (a caller gone, a drain).
+  int polls = 0;
+  auto gone = committer_->SwapIndex(next_dir.path(), /*verify=*/false, [&polls] {
+    ++polls;
+    return true;
+  });
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kCancelled) << gone.status();
+  EXPECT_THAT(gone.status().message(), HasSubstr("open cancelled"));
+  EXPECT_GE(polls, 1);
+  EXPECT_EQ(holder_->generation(), 1u);
+  EXPECT_TRUE(holder_->Current()->Get("kept").ok());
+  // The open stopped part way leaves the new index as it was.
+  auto retried = committer_->SwapIndex(next_dir.path(), /*verify=*/true);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(holder_->generation(), 2u);
+  EXPECT_TRUE(holder_->Current()->Get("n2").ok());
+}
+
 TEST_F(WriteCommitterTest, SwapErrorsLeaveTheServedIndexUnchanged) {
   Start(absl::Milliseconds(1), 10000);
   ASSERT_TRUE(committer_->Write(Batch({Leeds("kept")})).ok());

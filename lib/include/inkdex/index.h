@@ -139,6 +139,16 @@ struct IndexOptions {
   // to date (as after a crash). Memory: ~1.3 KB per artist waiting to be
   // written, at most (3 x writers + 1) x 20,000 of them (140,000 on 2 cores).
   bool defer_search_index = false;
+  // Polled while Open reads the stored records into memory (between runs of
+  // ~1,000) and while it rebuilds the search index (as
+  // BuildSearchIndexOptions::cancelled): once it returns true, Open stops
+  // with CANCELLED and leaves the directory as a crash at that point would
+  // (the next open starts its work again; nothing committed is lost). For a
+  // server that must stop, or a swap whose caller went away, while a large
+  // index opens (~3-6 s per 1,000,000 artists, a minute or more with a
+  // rebuild). Only Open calls it: the index keeps no copy, so it may refer
+  // to things that end when Open returns. Empty: Open never stops early.
+  std::function<bool()> cancelled;
 };
 
 // One change to apply: an upsert of a whole artist or a delete of an id.
@@ -253,7 +263,8 @@ class Index {
  public:
   // Opens or creates the index in `dir`. Recovers from a crash (see above).
   // Cost: reads every stored record into the in-memory snapshot, ~3 s per
-  // 1,000,000 artists on a 2-core machine (more when text/ is rebuilt).
+  // 1,000,000 artists on a 2-core machine (more when text/ is rebuilt);
+  // IndexOptions::cancelled stops it early.
   // FAILED_PRECONDITION "index: 'DIR' is open for writing in another
   // process" (or "in this process already") when another Index holds it.
   static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,

@@ -68,9 +68,19 @@ absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
   return absl::InternalError(absl::StrCat("search index: ", what, ": ", e.get_description()));
 }
 
+namespace {
+
+// IndexOptions::cancelled is Open's alone: the index keeps no copy of it.
+IndexOptions WithoutCancelled(IndexOptions options) {
+  options.cancelled = nullptr;
+  return options;
+}
+
+}  // namespace
+
 IndexImpl::IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy)
     : dir_(std::move(dir)),
-      options_(std::move(options)),
+      options_(WithoutCancelled(std::move(options))),
       taxonomy_(std::move(taxonomy)),
       strings_(std::make_shared<engine::StringPool>()),
       defer_search_index_(options_.defer_search_index) {}
@@ -107,14 +117,15 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
       return absl::InternalError(absl::StrCat("index: cannot create '", dir, "': ", ec.message()));
   }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
-  if (absl::Status s = impl->OpenStores(); !s.ok()) return s;
+  const std::function<bool()>& cancelled = options.cancelled;
+  if (absl::Status s = impl->OpenStores(cancelled); !s.ok()) return s;
   // The parts of a deferred load or a rebuild that stopped before its merge
   // (search_index_parts.h), and a rebuild's spill (slot_range_spill.h):
   // nothing uses them once the store is locked.
   std::filesystem::remove_all(std::filesystem::path(dir) / "text.parts", ec);
   std::filesystem::remove_all(std::filesystem::path(dir) / "text.spill", ec);
-  if (absl::Status s = impl->Recover(); !s.ok()) return s;
-  if (absl::Status s = impl->LoadSnapshot(); !s.ok()) return s;
+  if (absl::Status s = impl->Recover(cancelled); !s.ok()) return s;
+  if (absl::Status s = impl->LoadSnapshot(cancelled); !s.ok()) return s;
   {
     absl::MutexLock lock(&impl->write_mu_);
     impl->parts_first_slot_ = impl->store_->state().next_slot;
@@ -122,7 +133,7 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   return std::unique_ptr<Index>(std::move(impl));
 }
 
-absl::Status IndexImpl::OpenStores() {
+absl::Status IndexImpl::OpenStores(const std::function<bool()>& cancelled) {
   absl::StatusOr<std::unique_ptr<store::DocStore>> store = store::DocStore::Open(
       dir_ + "/docs", options_.create_if_missing, options_.sync, options_.document_cache_bytes);
   if (absl::IsFailedPrecondition(store.status())) {
@@ -152,11 +163,11 @@ absl::Status IndexImpl::OpenStores() {
   // spelling suggestions come from text::SuggestSpelling instead.
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   helper_builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
-  if (rebuild) return ReplaceSearchIndexFromStore();
+  if (rebuild) return ReplaceSearchIndexFromStore(cancelled);
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   absl::StatusOr<bool> current_format = SearchIndexFormatIsCurrent();
   if (!current_format.ok()) return current_format.status();
-  if (!*current_format) return ReplaceSearchIndexFromStore();
+  if (!*current_format) return ReplaceSearchIndexFromStore(cancelled);
   // The same boot: a process crashed with Xapian commits still unsynced; the
   // page cache holds them. This process's clean close syncs them.
   unsynced_boot_recorded_ = boot->has_value();
@@ -246,7 +257,7 @@ size_t IndexImpl::AssignNewSlots(store::CommitWrite* write,
   return free_used;
 }
 
-absl::Status IndexImpl::Recover() {
+absl::Status IndexImpl::Recover(const std::function<bool()>& cancelled) {
   absl::MutexLock lock(&write_mu_);
   absl::StatusOr<uint64_t> read = ReadXapianSeq(*xdb_);
   if (!read.ok()) return read.status();
@@ -274,7 +285,7 @@ absl::Status IndexImpl::Recover() {
       return XapianError("read document count", e);
     }
     if (!LogCovers(*log, xseq, seq) || LogIds(*log) > ReplayLimit(indexed)) {
-      if (absl::Status s = ReplaceSearchIndexFromStore(); !s.ok()) return s;
+      if (absl::Status s = ReplaceSearchIndexFromStore(cancelled); !s.ok()) return s;
       return store_->TrimLog(seq);
     }
     // The replay commits Xapian without fsync: say so first.
@@ -290,7 +301,7 @@ absl::Status IndexImpl::Recover() {
   return store_->TrimLog(seq);
 }
 
-absl::Status IndexImpl::LoadSnapshot() {
+absl::Status IndexImpl::LoadSnapshot(const std::function<bool()>& cancelled) {
   absl::MutexLock lock(&write_mu_);
   engine::Snapshot empty;
   engine::SnapshotUpdate update(empty, taxonomy_, strings_);
@@ -298,6 +309,9 @@ absl::Status IndexImpl::LoadSnapshot() {
   // the rows (about half of the time each).
   absl::Status st =
       store_->ForEachRecordBatch(kRecordBatch, [&](const store::DocStore::RecordBatch& batch) {
+        if (cancelled && cancelled()) {
+          return absl::CancelledError("index: open cancelled while reading the stored records");
+        }
         for (const auto& [id, r] : batch.records) {
           slot_of_[id] = r->slot();
           update.Set(r->slot(), id, *r);

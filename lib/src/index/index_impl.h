@@ -97,8 +97,10 @@ class IndexImpl : public Index {
   class Reader;
 
   IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy);
-  absl::Status OpenStores();
-  absl::Status Recover();
+  // `cancelled` (may be empty): IndexOptions::cancelled, for the rebuilds
+  // they may run.
+  absl::Status OpenStores(const std::function<bool()>& cancelled);
+  absl::Status Recover(const std::function<bool()>& cancelled);
   // Indexes every searchable stored record into the (empty) Xapian database,
   // then syncs it: after a machine restart with unsynced Xapian commits
   // (search_index_sync.h), for a search index the log cannot bring up to
@@ -136,7 +138,7 @@ class IndexImpl : public Index {
   // Sets the metadata every Xapian commit carries: the commit seq and the
   // document layout. Throws Xapian::Error.
   void SetSearchIndexMetadata(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  absl::Status LoadSnapshot();
+  absl::Status LoadSnapshot(const std::function<bool()>& cancelled);
   // Gives the records of `write` without a slot (new ids) free slots, the
   // lowest first, then fresh ones from write->next_slot, in S2 cell order.
   // Returns how many free slots it used: the caller erases them (the
