@@ -8,6 +8,7 @@ Each class builds the small indexes it needs in a temporary directory.
 """
 
 import argparse
+import fcntl
 import gzip
 import json
 import os
@@ -325,6 +326,26 @@ class BuildTest(CliTestCase):
                          ["documents"], 1)
         self.assertEqual(os.listdir(self.tmp).count("existing-index"), 1)
         self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("existing-index.")], [])
+
+    def test_force_never_replaces_an_index_in_use(self):
+        # An index another process has open for writing (a server, an
+        # append) holds RocksDB's lock, an fcntl write lock on docs/LOCK.
+        index = self.build_handwritten("in-use")
+        one = write(self.path("in-use-one.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN[:1]))
+        with open(os.path.join(index, "docs", "LOCK"), "r+") as lock:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            proc = self.fails(1, "build", "--index", index, "--input", one, "--force")
+            self.assertIn("open for writing in another process", proc.stderr)
+            self.assertIn("--index " + index, proc.stderr)
+        # Untouched, and nothing left beside it.
+        self.assertEqual(json.loads(self.ok("stats", "--index", index, "--json").stdout)
+                         ["documents"], len(fixtures.HANDWRITTEN))
+        self.ok("verify", "--index", index)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("in-use-index.")], [])
+        # Once released, --force replaces it.
+        self.build(index, one, extra=("--force",))
+        self.assertEqual(json.loads(self.ok("stats", "--index", index, "--json").stdout)
+                         ["documents"], 1)
 
     def test_append_continues_versions(self):
         index = self.build_handwritten("append")

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -22,6 +23,57 @@ namespace {
 
 absl::Status FilesystemError(const std::string& what, const std::error_code& error) {
   return absl::UnavailableError(absl::StrCat(what, ": ", error.message()));
+}
+
+// The lock an Index holds while it has a directory open for writing:
+// RocksDB's, an fcntl write lock on the whole of docs/LOCK. Taken before an
+// index is replaced and held until it has been: replacing an index that a
+// server or another command has open would leave that process writing into
+// files no longer at the target (acknowledged writes lost), and its RocksDB
+// adding files to the index that took the old one's place. Released when
+// destroyed (closing the file releases the process's fcntl locks on it).
+class IndexLock {
+ public:
+  // Holds no lock when `dir` holds no index (no docs/LOCK). UNAVAILABLE
+  // naming --index when another process holds it.
+  static absl::StatusOr<IndexLock> Acquire(const fs::path& dir);
+  IndexLock(IndexLock&& other) : fd_(std::exchange(other.fd_, -1)) {}
+  IndexLock& operator=(IndexLock&&) = delete;
+  ~IndexLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  explicit IndexLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+absl::StatusOr<IndexLock> IndexLock::Acquire(const fs::path& dir) {
+  const fs::path lock_file = dir / "docs" / "LOCK";
+  const int fd = open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return IndexLock(-1);
+    return absl::UnavailableError(absl::StrCat("--index ", dir.string(), ": cannot open ",
+                                               lock_file.string(), ": ", strerror(errno)));
+  }
+  struct flock lock = {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file, as RocksDB locks it
+  if (fcntl(fd, F_SETLK, &lock) != 0) {
+    const int error = errno;
+    close(fd);
+    if (error == EACCES || error == EAGAIN) {
+      return absl::UnavailableError(absl::StrCat(
+          "--index ", dir.string(),
+          ": the index there is open for writing in another process (an inkdex-server, or "
+          "another inkdex command), and --force does not replace an index in use: stop that "
+          "process first, or build into another directory and swap it in (Admin.SwapIndex, "
+          "or SIGHUP with --index a symlink)"));
+    }
+    return absl::UnavailableError(absl::StrCat("--index ", dir.string(), ": cannot lock ",
+                                               lock_file.string(), ": ", strerror(error)));
+  }
+  return IndexLock(fd);
 }
 
 absl::Status FsyncPath(const fs::path& path, bool directory) {
@@ -111,6 +163,10 @@ absl::StatusOr<std::unique_ptr<StagedDirectory>> StagedDirectory::Create(const f
           "--index ", target.string(),
           ": exists and is not empty; pass --force to replace it, or --append to add to it"));
     }
+    // Said before the build rather than after it; Commit checks again.
+    if (absl::StatusOr<IndexLock> in_use = IndexLock::Acquire(target); !in_use.ok()) {
+      return in_use.status();
+    }
   }
   fs::path staging = Sibling(target, "build");
   fs::remove_all(staging, error);
@@ -129,6 +185,9 @@ StagedDirectory::~StagedDirectory() {
 absl::Status StagedDirectory::Commit() {
   if (absl::Status s = FsyncTree(staging_); !s.ok()) return s;
   std::error_code error;
+  // Held until the old index is gone: nothing opens it meanwhile.
+  absl::StatusOr<IndexLock> lock = IndexLock::Acquire(target_);
+  if (!lock.ok()) return lock.status();
   fs::path old;
   if (fs::exists(target_, error)) {
     old = Sibling(target_, "old");

@@ -25,6 +25,9 @@ class StagedDirectory {
  public:
   // Refuses (FAILED_PRECONDITION naming --index) when `target` exists and is
   // not an empty directory, unless `replace`: then Commit swaps it out.
+  // UNAVAILABLE naming --index when `target` is an index that another
+  // process has open for writing (a server, an append): it is never
+  // replaced from under it.
   static absl::StatusOr<std::unique_ptr<StagedDirectory>> Create(
       const std::filesystem::path& target, bool replace);
   ~StagedDirectory();
@@ -35,7 +38,9 @@ class StagedDirectory {
   const std::filesystem::path& staging_path() const { return staging_; }
 
   // Makes the staged contents durable and moves them to the target (replacing
-  // what was there).
+  // what was there, holding its index lock meanwhile). UNAVAILABLE, with
+  // the target untouched, when another process has opened the index there
+  // since Create.
   absl::Status Commit();
 
  private:
