@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -360,6 +361,40 @@ class BuildTest(CliTestCase):
                          len(fixtures.HANDWRITTEN) + 1)
         self.assertEqual(self.get(index, "hw-leeds-trad-3")["artistName"], "Carl Dawson")
 
+    def test_an_interrupted_append_leaves_a_base_above_what_it_applied(self):
+        # Unversioned lines get the stored base + their line; the records are
+        # applied by location, so any early batch may hold the highest line.
+        count = 3000
+        news = [fixtures._artist("cut-%04d" % i, "Cut Artist", 40 + (i % 97) * 0.2,
+                                 -120 + (i * 37) % 240, ["blackwork"]) for i in range(count)]
+        data = write(self.path("cut-append.jsonl"), fixtures.jsonl(news))
+        base = len(fixtures.HANDWRITTEN)
+        index = None
+        for attempt, delay in enumerate((0.6, 1.2, 0.3, 2.4, 0.15)):
+            index = self.build_handwritten("cut-append-%d" % attempt)
+            # One commit per record: seconds in all, so a signal lands part way.
+            proc = subprocess.Popen([BIN, "build", "--append", "--input", data, "--index", index,
+                                     "--batch-size", "1", "--progress", "off"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=120)
+            documents = json.loads(self.ok("stats", "--index", index, "--json").stdout)["documents"]
+            if base < documents < base + count:
+                break
+        else:
+            self.fail("no interruption landed part way through the append")
+        newest = max((self.get(index, i) for i in
+                      self.search_ids(index, "--text", "cut", "--limit", 100)),
+                     key=lambda a: a["version"])
+        self.assertGreater(newest["version"], base + 1)
+        renamed = write(self.path("cut-rename.jsonl"), fixtures.jsonl(
+            [dict(news[int(newest["artistId"][4:])], artistName="Renamed Later")]))
+        out = self.build(index, renamed, extra=("--append",)).stdout
+        self.assertEqual(summary_number(out, "stale"), 0, out)
+        self.assertEqual(self.get(index, newest["artistId"])["artistName"], "Renamed Later")
+        self.ok("verify", "--index", index)
+
     def test_later_line_wins(self):
         first = fixtures.HANDWRITTEN[0]
         data = write(self.path("dups.jsonl"), fixtures.jsonl(
@@ -488,16 +523,18 @@ class BuildTest(CliTestCase):
         data = self.path("big.jsonl")
         self.ok("synth", "--quiet", "--count", 20000, "--seed", 9, "--out", data)
         index = self.path("interrupted-index")
-        proc = subprocess.Popen([BIN, "build", "--input", data, "--index", index,
-                                 "--batch-size", "500", "--progress", "off"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            proc.wait(timeout=0.7)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-        if proc.returncode == 0:
-            self.skipTest("the build finished before it could be interrupted")
+        for delay in (0.7, 0.3, 0.1):
+            proc = subprocess.Popen([BIN, "build", "--input", data, "--index", index,
+                                     "--batch-size", "500", "--progress", "off"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                proc.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=60)
+            if proc.returncode != 0:
+                break
+            shutil.rmtree(index)  # finished first: again, interrupted sooner
         self.assertEqual(proc.returncode, 1, stderr)
         self.assertIn("interrupted", stderr)
         self.assertFalse(os.path.exists(index))

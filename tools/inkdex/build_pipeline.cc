@@ -207,9 +207,8 @@ class Builder {
   }
 
   // Applies the held records sorted by location (BulkLoader) and accounts
-  // for their per-record results; the last line version read goes with the
-  // last batch. Progress counts applied input (interpolated over the window),
-  // not input read ahead.
+  // for their per-record results. Progress counts applied input
+  // (interpolated over the window), not input read ahead.
   absl::Status ApplyHeld() {
     const uint64_t bytes_before = bytes_applied_;
     const uint64_t bytes_after = summary_.bytes_read;
@@ -233,11 +232,19 @@ class Builder {
       if (applied < total && Cancelled()) return absl::CancelledError("interrupted");
       return absl::OkStatus();
     };
-    std::vector<std::pair<std::string, std::string>> metadata;
+    // The held records' line versions go up to last_line_version, and any
+    // batch may hold the highest (batches follow location, not lines): it is
+    // stored before them, so that a build stopped part way (interrupted,
+    // killed, a full disk) leaves the next --append a base above every
+    // version it committed, and that append's lines win over them.
     if (summary_.last_line_version > 0) {
-      metadata.emplace_back(kLastLineVersionKey, absl::StrCat(summary_.last_line_version));
+      WriteBatch base;
+      base.PutMetadata(kLastLineVersionKey, absl::StrCat(summary_.last_line_version));
+      if (absl::StatusOr<std::vector<ChangeResult>> stored = index_.Apply(base); !stored.ok()) {
+        return stored.status();
+      }
     }
-    absl::Status status = loader_.Flush(on_result, after_batch, std::move(metadata));
+    absl::Status status = loader_.Flush(on_result, after_batch);
     origins_.clear();
     bytes_applied_ = bytes_after;
     progress_->Update(bytes_applied_, summary_.applied);

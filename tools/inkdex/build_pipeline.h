@@ -10,9 +10,11 @@
 // ends up exactly as a sequential build would leave it. A record that carries a
 // version keeps it; any other record gets version_base + its line position
 // across all inputs (1-based, blank lines counted), so for a repeated
-// artistId a later line wins over an earlier one. Each batch also stores the
-// highest such line version as index metadata kLastLineVersionKey, so that a
-// later `inkdex build --append` can continue after it.
+// artistId a later line wins over an earlier one. The highest such line
+// version of the records held is stored as index metadata
+// kLastLineVersionKey before they are applied, so that a later `inkdex build
+// --append` continues above every version committed, even after a build that
+// stopped part way.
 //
 // Items of the table's other types (studios, styles, ...) in a DynamoDB
 // export are skipped and counted, not rejected.
