@@ -86,6 +86,37 @@ TEST_F(PhraseTest, HyphenatedWordsAreAPhrase) {
   EXPECT_THAT(Find("black.rose"), ElementsAre("a1"));
 }
 
+TEST_F(PhraseTest, JoinedWordsMatchTheBiographyToo) {
+  // The biography ("Twenty years of fine line botanicals.") is indexed
+  // stemmed only.
+  EXPECT_THAT(Find("twenty-years"), ElementsAre("a1"));
+  EXPECT_THAT(Find("line-botanicals"), ElementsAre("a1"));
+  EXPECT_THAT(Find("Twenty-Years sarah"), ElementsAre("a1"));
+  EXPECT_THAT(Find("years-twenty"), ::testing::IsEmpty());
+  EXPECT_THAT(Find("\"fine line\" twenty-years"), ElementsAre("a1"));
+}
+
+TEST_F(PhraseTest, CapitalizedWordsMatchTheBiographyToo) {
+  // The QueryParser leaves a capitalized word unstemmed; the biography has
+  // stemmed terms only.
+  EXPECT_THAT(Find("Botanicals sarah"), ElementsAre("a1"));
+  EXPECT_THAT(Find("TWENTY YEARS"), ElementsAre("a1"));
+  EXPECT_THAT(Find("Sarah Mitchell"), UnorderedElementsAre("a1", "a2"));
+}
+
+TEST_F(PhraseTest, OneWordStyleAliasesMatchTheStyle) {
+  // Aliases that normalize to the display name but are other words than its
+  // own: the artist has the styles, not the words.
+  WriteBatch batch;
+  batch.Upsert(MakeArtist("a4", "Dana Quinn", kLat, kLon,
+                          {"watercolour", "neo_traditional", "trash_polka", "cover_up"}));
+  ASSERT_TRUE(index_->Apply(batch).ok());
+  for (const char* text : {"watercolor", "neotraditional", "trashpolka", "coverup", "Watercolour",
+                           "neo-traditional", "neo traditional", "trash polka", "cover-up"}) {
+    EXPECT_THAT(Find(text), ElementsAre("a4")) << text;
+  }
+}
+
 TEST_F(PhraseTest, PhrasesFoldCaseBeyondAscii) {
   EXPECT_THAT(Find("\"ömer yilmaz\""), ElementsAre("a3"));
 }

@@ -106,6 +106,16 @@ std::string TermOf(std::string_view word) {
   return out;
 }
 
+// `text` lower-cased as the TermGenerator lower-cases what it indexes.
+std::string LowerCased(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+  }
+  return out;
+}
+
 bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
   bool any = false;
   ForEachTermWithPrefix(db, prefix, [&any](const std::string&, Xapian::doccount) {
@@ -266,14 +276,35 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   return Xapian::Query(Xapian::Query::OP_AND, rest, last);
 }
 
+// The words of `text` as the indexed terms split them: lower-case runs of
+// letters and digits (bytes of multi-byte characters count as letters), one
+// space apart.
+std::string IndexedWords(std::string_view text) {
+  std::string out;
+  bool in_word = false;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || u >= 0x80) {
+      if (!in_word && !out.empty()) out.push_back(' ');
+      out.push_back(absl::ascii_tolower(u));
+      in_word = true;
+    } else {
+      in_word = false;
+    }
+  }
+  return out;
+}
+
 // Whether the query for `segment` also matches its style's term. Not for a
-// style named by its display name: that is already in every such artist's
-// text (DocumentBuilder indexes display names), and OR-ing in the style term
-// would only read another long posting list.
+// style named by the words of its display name: those are already in every
+// such artist's text (DocumentBuilder indexes display names), and OR-ing in
+// the style term would only read another long posting list. An alias that
+// only normalizes to the display name ("neotraditional", "watercolor",
+// "coverup" for Neo-Traditional, Watercolour, Cover-Up) is other words, and
+// needs the term.
 bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
   if (segment.style < 0) return false;
-  return StyleTaxonomy::Normalize(segment.text) !=
-         StyleTaxonomy::Normalize(taxonomy.style(segment.style).display_name);
+  return IndexedWords(segment.text) != IndexedWords(taxonomy.style(segment.style).display_name);
 }
 
 }  // namespace
@@ -281,8 +312,12 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy) {
   // The terms are of accent-folded text (DocumentBuilder): so is the query.
+  // Lower-cased too: the QueryParser does not stem a capitalized word (it
+  // takes it for a proper noun), and a biography is indexed stemmed only, so
+  // "Welcome" or "Walk-Ins" would never match one.
   std::string folded;
-  text = FoldedView(text, &folded);
+  const std::string lowered = LowerCased(FoldedView(text, &folded));
+  text = lowered;
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_stemmer(Xapian::Stem("english"));
@@ -395,20 +430,35 @@ std::string Unquoted(std::string_view text) {
 // "neo-traditional", "a/b", "black.rose".
 constexpr std::string_view kPhraseGenerators = ".-/:\\@";
 
-// Whether the QueryParser makes a phrase of `word`: a phrase generator with a
-// letter or digit on both sides.
-bool IsPhraseWord(std::string_view word) {
+// Whether word[i] is a phrase generator with a letter or digit on both sides:
+// the QueryParser makes a phrase of the words it joins.
+bool JoinsPhrase(std::string_view word, size_t i) {
   auto alnum = [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
            static_cast<unsigned char>(c) >= 0x80;
   };
+  return i > 0 && i + 1 < word.size() &&
+         kPhraseGenerators.find(word[i]) != std::string_view::npos && alnum(word[i - 1]) &&
+         alnum(word[i + 1]);
+}
+
+bool IsPhraseWord(std::string_view word) {
   for (size_t i = 1; i + 1 < word.size(); ++i) {
-    if (kPhraseGenerators.find(word[i]) != std::string_view::npos && alnum(word[i - 1]) &&
-        alnum(word[i + 1])) {
-      return true;
-    }
+    if (JoinsPhrase(word, i)) return true;
   }
   return false;
+}
+
+// `text` with its quotes and the phrase generators that join words made
+// spaces: the words of its phrases, to be matched as other words are
+// (stemmed too: a biography is indexed stemmed only), each phrase then
+// checked against the phrase text (KeepPhraseMatches).
+std::string LoosePhrases(std::string_view text) {
+  std::string out(text);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '"' || JoinsPhrase(text, i)) out[i] = ' ';
+  }
+  return out;
 }
 
 // What a matching document's phrase text (value kPhraseTextSlot) must hold,
@@ -471,7 +521,7 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
       quoted || text_.find_first_of(kPhraseGenerators) != std::string::npos;
   const std::vector<std::string> needles =
       may_hold_phrase ? PhraseNeedles(text_, taxonomy_) : std::vector<std::string>();
-  if (!quoted) {
+  if (!quoted && needles.empty()) {
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) {
@@ -480,11 +530,10 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
       out.weights = *std::move(weights);
     }
   } else {
-    // Quoted words are also looked for stemmed, as words outside quotes are:
-    // a phrase in a biography (indexed stemmed only) is found too.
-    std::string loose(text_);
-    std::replace(loose.begin(), loose.end(), '"', ' ');
-    absl::StatusOr<Xapian::Query> parsed = ParseText(db_, loose, taxonomy_);
+    // The words of quoted phrases and joined words ("walk-ins") are also
+    // looked for stemmed, as other words are: a phrase in a biography
+    // (indexed stemmed only) is found too.
+    absl::StatusOr<Xapian::Query> parsed = ParseText(db_, LoosePhrases(text_), taxonomy_);
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) {
       auto weights = RunQuery(db_, *std::move(parsed), restrict_to, stop);
