@@ -310,7 +310,7 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 }  // namespace
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
-                                        const StyleTaxonomy& taxonomy) {
+                                        const StyleTaxonomy& taxonomy, bool last_word_is_prefix) {
   // The terms are of accent-folded text (DocumentBuilder): so is the query.
   // Lower-cased too: the QueryParser does not stem a capitalized word (it
   // takes it for a proper noun), and a biography is indexed stemmed only, so
@@ -333,7 +333,7 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
   const std::vector<Segment> segments = Segments(text, taxonomy);
   try {
     for (size_t i = 0; i < segments.size(); ++i) {
-      const bool last = i + 1 == segments.size();
+      const bool last = last_word_is_prefix && i + 1 == segments.size();
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
       std::optional<Xapian::Query> with_prefix;
@@ -533,7 +533,14 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
     // The words of quoted phrases and joined words ("walk-ins") are also
     // looked for stemmed, as other words are: a phrase in a biography
     // (indexed stemmed only) is found too.
-    absl::StatusOr<Xapian::Query> parsed = ParseText(db_, LoosePhrases(text_), taxonomy_);
+    // A text that ends with a closed quote ends with a whole word: '"roses
+    // are"' must not ask for a word beginning with "are" (a stopword, in no
+    // biography's terms).
+    const size_t end = text_.find_last_not_of(" \t\n\r");
+    const bool ends_quoted = end != std::string::npos && text_[end] == '"' &&
+                             std::count(text_.begin(), text_.end(), '"') % 2 == 0;
+    absl::StatusOr<Xapian::Query> parsed =
+        ParseText(db_, LoosePhrases(text_), taxonomy_, /*last_word_is_prefix=*/!ends_quoted);
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) {
       auto weights = RunQuery(db_, *std::move(parsed), restrict_to, stop);

@@ -61,8 +61,11 @@ std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
 // matching the style); an empty query matches nothing. INVALID_ARGUMENT
 // "text: ..." when the text cannot be parsed. Exposed for the benchmark's
 // plain-Xapian peer, which must match text exactly as inkdex does.
+// `last_word_is_prefix` false: the last word is complete (it ended a quoted
+// phrase), matched as the others are.
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
-                                        const StyleTaxonomy& taxonomy);
+                                        const StyleTaxonomy& taxonomy,
+                                        bool last_word_is_prefix = true);
 
 // One search's text against one Xapian reader, parsed once and shared by the
 // plan's estimate and the match (a parse expands the last word's prefix,
