@@ -96,6 +96,15 @@ TEST_F(PhraseTest, JoinedWordsMatchTheBiographyToo) {
   EXPECT_THAT(Find("\"fine line\" twenty-years"), ElementsAre("a1"));
 }
 
+TEST_F(PhraseTest, AQuotedPhraseEndsWithAWholeWord) {
+  // "of" is a stopword, in no biography's terms: a prefix of it would find
+  // nothing; the closed quote says the word is whole.
+  EXPECT_THAT(Find("\"years of\""), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"twenty years of fine\""), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"years of\" sarah"), ElementsAre("a1"));
+  EXPECT_THAT(Find("\"years of\" \"line\""), ElementsAre("a1"));
+}
+
 TEST_F(PhraseTest, CapitalizedWordsMatchTheBiographyToo) {
   // The QueryParser leaves a capitalized word unstemmed; the biography has
   // stemmed terms only.
