@@ -228,7 +228,42 @@ class BuildTest(CliTestCase):
         for artist_id in ("hw-leeds-fine-1", "hw-manchester-guest-5", "hw-tokyo-jp-9"):
             from_plain, from_ddb = self.get(plain_index, artist_id), self.get(ddb_index, artist_id)
             from_plain.pop("version"), from_ddb.pop("version")
+            self.assertEqual(from_ddb.pop("sourceRank"), 1)  # SK METADATA
             self.assertEqual(from_plain, from_ddb)
+
+    def test_table_items_follow_the_tables_keys(self):
+        def item(pk, sk, **attributes):
+            values = {k: fixtures.to_dynamodb_value(v) for k, v in attributes.items()}
+            return json.dumps({"Item": {"PK": {"S": pk}, "SK": {"S": sk}, **values}})
+        where = dict(latitude=51.5, longitude=-0.1)
+        lines = [
+            # A migration's two items: METADATA wins in either order.
+            item("ARTIST#p1", "METADATA", artistId="p1", artistName="From Metadata", **where),
+            item("ARTIST#p1", "PROFILE", artistId="p1", artistName="From Profile", **where),
+            item("ARTIST#p4", "PROFILE", artistId="p4", artistName="Old Profile", **where),
+            item("ARTIST#p4", "METADATA", artistId="p4", artistName="New Metadata", **where),
+            # An artist's other item, and a studio, each naming an artist.
+            item("ARTIST#p2", "METADATA", artistId="p2", artistName="Current", **where),
+            item("ARTIST#p2", "HISTORY#2020-01-01", artistId="p2", artistName="Old Snapshot",
+                 **where),
+            item("STUDIO#s9", "PROFILE", artistId="owner", artistName="A Studio", **where),
+            # The key names the artist: an artistId that disagrees, or none.
+            item("ARTIST#p3", "METADATA", artistId="not-p3", artistName="Keyed", **where),
+            item("ARTIST#p5", "METADATA", artistName="No Id Attribute", **where),
+        ]
+        ddb = write(self.path("keyed.json"), "\n".join(lines) + "\n")
+        index = self.path("keyed-index")
+        out = self.build(index, ddb).stdout
+        self.assertEqual(summary_number(out, "lines rejected"), 0, out)
+        self.assertRegex(out, r"other items:\s+2 skipped .*ARTIST/HISTORY 1.*STUDIO 1")
+        self.assertEqual(summary_number(out, "stale"), 1, out)  # p1's PROFILE
+        self.assertIn("differs from the item key's id 'p3'", out)
+        names = {i: self.get(index, i)["artistName"] for i in ("p1", "p2", "p3", "p4", "p5")}
+        self.assertEqual(names, {"p1": "From Metadata", "p2": "Current", "p3": "Keyed",
+                                 "p4": "New Metadata", "p5": "No Id Attribute"})
+        for missing in ("owner", "not-p3"):
+            self.fails(1, "get", "--index", index, missing)
+        self.ok("verify", "--index", index)
 
     def test_gzip_and_stdin(self):
         text = fixtures.jsonl(fixtures.HANDWRITTEN)

@@ -79,6 +79,13 @@ class BuildFromDynamoDBTest(unittest.TestCase):
             # Older items use SK PROFILE; both are artist profiles.
             cls.table.put_artist(artist, sk="PROFILE" if i % 50 == 3 else "METADATA",
                                  gsi1pk="CITY#" + artist["locationDisplay"])
+        # A migrated artist: its older PROFILE item is still in the table
+        # beside METADATA, which takes precedence (met first by the scan: its
+        # sort key sorts first; the pipeline's later line would win by
+        # version alone).
+        cls.migrated = cls.artists[0]
+        cls.table.put_artist(dict(cls.migrated, artistName="Legacy Profile Name",
+                                  latitude=40.0, longitude=40.0), sk="PROFILE")
         for i in range(30):
             cls.table.put_studio("studio-%03d" % i, studioName="Studio %03d" % i)
         for style in dt.STYLES[:5]:
@@ -119,13 +126,25 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         self.assertEqual(self.build.returncode, 0, self.build.stderr + self.build.stdout)
         out = self.build.stdout
         self.assertIn("2000 artists indexed", out)
-        # 2000 artists + 30 studios + 5 styles + 1 review + 2 malformed.
-        self.assertRegex(out, r"items scanned:\s+2038 from table directory-build \(4 segment")
+        # 2000 artists (one with a PROFILE item too) + 30 studios + 5 styles
+        # + 1 review + 2 malformed.
+        self.assertRegex(out, r"items scanned:\s+2039 from table directory-build \(4 segment")
         self.assertRegex(out, r"items rejected:\s+2\n")
         self.assertRegex(out, r"other items:\s+36 skipped \(not artist profiles: "
                               r"ARTIST/REVIEW 1, STUDIO 30, STYLE 5\)")
         self.assertIn("dummy credentials", self.build.stderr)
-        self.assertRegex(out, r"last line version:\s+2002\n")
+        self.assertRegex(out, r"last line version:\s+2003\n")
+
+    def test_the_higher_ranked_item_of_an_artist_wins(self):
+        self.assertEqual(self.build.returncode, 0, self.build.stderr)
+        self.assertRegex(self.build.stdout, r"stale:\s+1 ")
+        got = json.loads(self.inkdex("get", "--index", self.index,
+                                     self.migrated["artistId"]).stdout)
+        self.assertEqual(got["artistName"], self.migrated["artistName"])
+        self.assertEqual(got["sourceRank"], 1)
+        # PROFILE's copy is kept as that item's state, for a METADATA removal.
+        stats = json.loads(self.inkdex("stats", "--index", self.index, "--json").stdout)
+        self.assertEqual(stats["item_states"], 1)  # artists with kept states
 
     def test_malformed_artists_are_rejected_with_the_item_key_and_reason(self):
         self.assertEqual(self.build.returncode, 0, self.build.stderr)
@@ -142,12 +161,15 @@ class BuildFromDynamoDBTest(unittest.TestCase):
 
     def test_every_artist_is_stored_with_the_fields_of_its_item(self):
         self.assertEqual(self.build.returncode, 0, self.build.stderr)
-        # The truth is the table: its artist profile items, decoded.
-        table = {item["artistId"]["S"]: dt.from_attribute_values(item)
-                 for item in self.table.scan_items()
-                 if item["PK"]["S"].startswith("ARTIST#")
-                 and item["SK"]["S"] in ("METADATA", "PROFILE") and "latitude" in item
-                 and float(item["latitude"]["N"]) <= 90}
+        # The truth is the table: its artist profile items, decoded (METADATA
+        # over PROFILE).
+        table = {}
+        for item in self.table.scan_items():
+            if (item["PK"]["S"].startswith("ARTIST#")
+                    and item["SK"]["S"] in ("METADATA", "PROFILE") and "latitude" in item
+                    and float(item["latitude"]["N"]) <= 90
+                    and (item["SK"]["S"] == "METADATA" or item["artistId"]["S"] not in table)):
+                table[item["artistId"]["S"]] = dt.from_attribute_values(item)
         self.assertEqual(len(table), len(self.artists))
         ids = sorted(a["artistId"] for a in self.artists)
         got = self.inkdex("get", "--index", self.index, "--include-hidden", *ids)
@@ -171,9 +193,9 @@ class BuildFromDynamoDBTest(unittest.TestCase):
             self.assertEqual(record["instagramHandle"], item["instagramHandle"])
             self.assertEqual(record["studioInfo"]["studioName"],
                              item["studioInfo"]["studioName"])
-            # Positions among the 2002 artist items scanned: 1..2002, all distinct.
+            # Positions among the 2003 artist items scanned: 1..2003, all distinct.
             self.assertGreaterEqual(record["version"], 1)
-            self.assertLessEqual(record["version"], 2002)
+            self.assertLessEqual(record["version"], 2003)
             versions.add(record["version"])
         self.assertEqual(len(versions), len(self.artists))
 
@@ -236,7 +258,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         self.assertGreater(scan_faults(proxy), 5)
         self.assertIn("2000 artists indexed", result.stdout)
-        self.assertRegex(result.stdout, r"items scanned:\s+2038 ")
+        self.assertRegex(result.stdout, r"items scanned:\s+2039 ")
         self.assertRegex(result.stdout, r"requests:\s+\d+ HTTP \(%d retried: %d throttled, "
                                         r"%d 5xx" % (scan_faults(proxy), scan_faults(proxy) * 2 // 3,
                                                      scan_faults(proxy) // 3))

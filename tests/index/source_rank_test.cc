@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "index/item_states.h"
 #include "index/test_util.h"
+#include "inkdex/bulk_loader.h"
 #include "inkdex/index.h"
 #include "store/doc_store.h"
 
@@ -193,6 +194,40 @@ TEST_F(SourceRankTest, ScannedItemsPreferTheHigherRankInAnyOrder) {
   EXPECT_EQ(a->name(), "From METADATA");
   EXPECT_EQ(index_->Stats().item_states, 3u);
   ExpectVerified();
+}
+
+TEST(SourceRankBulkLoadTest, ABulkLoadKeepsTheHigherRankInAnyOrder) {
+  // A scan into a fresh index (the server's re-sync, `inkdex build
+  // --from-dynamodb`): the search index deferred, the items of an id in one
+  // batch in the order met.
+  testing::TempDir dir;
+  std::unique_ptr<Index> index = testing::OpenUnsyncedIndex(dir.path(), /*deferred=*/true);
+  ASSERT_NE(index, nullptr);
+  BulkLoader loader(*index, {.batch_size = 10});
+  uint64_t tag = 0;
+  for (const std::string id : {"metadata-first", "profile-first"}) {
+    Artist metadata = MakeArtist(id, "From METADATA", kLat, kLon, {}, 1);
+    metadata.set_source_rank(kMetadata);
+    Artist profile = MakeArtist(id, "From PROFILE", kLat + 1, kLon, {}, 1);
+    profile.set_source_rank(kProfile);
+    const bool profile_first = id == "profile-first";
+    loader.Add(profile_first ? profile : metadata, tag++);
+    loader.Add(profile_first ? metadata : profile, tag++);
+  }
+  ASSERT_TRUE(loader.Flush([](uint64_t, const ChangeResult&) { return absl::OkStatus(); }).ok());
+  ASSERT_TRUE(index->BuildDeferredSearchIndex().ok());
+  for (const std::string id : {"metadata-first", "profile-first"}) {
+    auto a = index->Get(id);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->name(), "From METADATA") << id;
+    // PROFILE's copy is kept either way: a METADATA removal falls back to it.
+    WriteBatch ranked_remove;
+    ranked_remove.DeleteAtStreamSequence(id, "5", kMetadata);
+    ASSERT_TRUE(index->Apply(ranked_remove).ok());
+    a = index->Get(id);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->name(), "From PROFILE") << id;
+  }
 }
 
 TEST_F(SourceRankTest, AfterATombstoneEachItemFollowsItsOwnVersions) {

@@ -60,6 +60,7 @@ Artist FullArtist() {
   a.set_updated_at("2026-01-02T03:04:05.678Z");
   a.set_created_at("2020-01-01T00:00:00Z");
   a.set_version(18446744073709551615u);
+  a.set_source_rank(4294967295u);  // the table item it came from (exports keep it)
   a.add_unknown_styles("dragonz");
   a.add_unknown_styles("spiky \"ones\"");
   return a;

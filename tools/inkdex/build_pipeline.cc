@@ -143,9 +143,17 @@ class Builder {
     auto parse_range = [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {
         if (lines[i].oversized) continue;
-        results[i].record = ParseArtistRecord(lines[i].text, taxonomy, options_.format);
-        if (!results[i].record.ok()) {
-          results[i].other_item_type = NonArtistItemType(lines[i].text);
+        // A table item is read as the table's reader reads it (item_type.h).
+        std::optional<KeyedItem> keyed = MapKeyedLine(lines[i].text);
+        if (keyed && !keyed->other_type.empty()) {
+          results[i].other_item_type = std::move(keyed->other_type);
+          continue;
+        }
+        results[i].record = ParseArtistRecord(keyed ? keyed->line : lines[i].text, taxonomy,
+                                              keyed ? RecordFormat::kAuto : options_.format);
+        if (keyed && results[i].record.ok()) {
+          for (std::string& w : keyed->warnings)
+            results[i].record->warnings.push_back(std::move(w));
         }
       }
     };

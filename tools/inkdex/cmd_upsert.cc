@@ -114,14 +114,20 @@ struct UpsertCommand {
   }
 
   static void AddLine(Run& run, const std::string& line, std::string origin) {
-    absl::StatusOr<ParsedRecord> record = ParseArtistRecord(line, run.taxonomy, run.format);
-    if (!record.ok()) {
-      if (NonArtistItemType(line)) {
-        run.tally.Skip();
-      } else {
-        run.tally.RejectLocally(origin, record.status().message());
-      }
+    // A table item is read as the table's reader reads it (item_type.h).
+    std::optional<KeyedItem> keyed = MapKeyedLine(line);
+    if (keyed && !keyed->other_type.empty()) {
+      run.tally.Skip();
       return;
+    }
+    absl::StatusOr<ParsedRecord> record = ParseArtistRecord(
+        keyed ? keyed->line : line, run.taxonomy, keyed ? RecordFormat::kAuto : run.format);
+    if (!record.ok()) {
+      run.tally.RejectLocally(origin, record.status().message());
+      return;
+    }
+    if (keyed) {
+      for (std::string& w : keyed->warnings) record->warnings.push_back(std::move(w));
     }
     Artist& artist = record->artist;
     if (artist.version() == 0) artist.set_version(run.version_base + run.position);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "item_type.h"
 #include "nlohmann/json.hpp"
 
 namespace inkdex::cli {
@@ -40,32 +41,6 @@ std::string KeyOf(const json& item, const stream::ItemMapping& mapping) {
   std::string sk = KeyValue(item, mapping.sort_key().c_str());
   if (pk.empty() && sk.empty()) return "";
   return absl::StrCat(mapping.partition_key(), "=", pk, " ", mapping.sort_key(), "=", sk);
-}
-
-// One scanned item: the pipeline's line for an artist, else the type it is
-// counted as.
-struct ScannedItem {
-  std::string line;
-  std::string other_type;  // set: not an artist
-};
-
-// An artist whose id cannot be found is written without one, so the
-// pipeline rejects it naming the item ("artistId: missing").
-ScannedItem MapScannedItem(const json& item, const stream::ItemMapping& mapping) {
-  const stream::ItemKind kind = mapping.Classify(item);
-  switch (kind.kind) {
-    case stream::ItemKind::Kind::kNoKey:
-      return {"", absl::StrCat("(no partition key ", mapping.partition_key(), ")")};
-    case stream::ItemKind::Kind::kOther:
-      return {"", kind.item_type};
-    case stream::ItemKind::Kind::kArtist:
-      break;
-  }
-  absl::StatusOr<std::string> id = mapping.ArtistId(kind, &item);
-  json record = mapping.ArtistAttributes(item, id.ok() ? *id : "", nullptr);
-  if (!id.ok()) record.erase("artistId");
-  return {json{{"Item", std::move(record)}}.dump(-1, ' ', false, json::error_handler_t::replace),
-          ""};
 }
 
 }  // namespace
@@ -181,7 +156,9 @@ void DynamoDbScanSource::ScanSegment(int segment) {
     std::vector<std::string> keys;
     std::map<std::string, uint64_t> others;
     for (const json& item : page->items) {
-      ScannedItem scanned = MapScannedItem(item, options_.mapping);
+      // An artist whose id cannot be found is written without one, so the
+      // pipeline rejects it naming the item ("artistId: missing").
+      const KeyedItem scanned = MapKeyedItem(item, options_.mapping);
       if (!scanned.other_type.empty()) {
         ++others[scanned.other_type];
         continue;

@@ -12,8 +12,10 @@
 // artist's non-profile items) and items without the partition key are
 // counted here by type and never written; every artist item becomes one line
 // holding its record in data-model names (ItemMapping::ArtistAttributes: the
-// id from the mapping, key attributes dropped), so the pipeline's line
-// position is the item's position in the scan.
+// id from the mapping, key attributes dropped) and its item's rank
+// (`sourceRank`: of two items of one artist, the index keeps the
+// higher-ranked whatever the order), so the pipeline's line position is the
+// item's position in the scan.
 //
 // AWS access: region from AWS_REGION / AWS_DEFAULT_REGION, credentials from
 // the default chain (environment, shared file, container endpoint). With an

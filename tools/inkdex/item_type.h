@@ -1,28 +1,53 @@
-// Recognizes the table's other item types in a DynamoDB export or a JSON
-// Lines file. The directory's table is single-table design
-// (shared/reference/data-model.md "Table keys"): besides artist profiles (PK
-// "ARTIST#<id>", SK "METADATA" or "PROFILE") it holds studios, styles and
-// more, which `inkdex build` and `inkdex upsert` skip and count instead of
-// rejecting. The rule is the default ItemMapping's (service/stream/
-// item_mapping.h), shared with the stream reader and ApplyStreamRecords;
-// keys spelled "pk"/"sk" are recognized too.
+// Reads table items (lines carrying the table's keys) as the stream reader
+// and the server's load from the table read them. The directory's table is
+// single-table design (shared/reference/data-model.md "Table keys"): besides
+// artist profiles (PK "ARTIST#<id>", SK "METADATA" or the older "PROFILE")
+// it holds studios, styles and an artist's other items (reviews, history),
+// which `inkdex build` and `inkdex upsert` skip and count instead of
+// indexing or rejecting. An artist item's id is the one its partition key
+// names, and its record carries the rank of its sort key (`sourceRank`: of
+// two items of one artist, the index keeps the higher-ranked, METADATA, in
+// either order). The rules are the ItemMapping's (service/stream/
+// item_mapping.h; the default one for files, keys spelled "pk"/"sk" too).
 //
-// Thread safety: a pure function.
+// Thread safety: pure functions.
 #ifndef INKDEX_TOOLS_INKDEX_ITEM_TYPE_H_
 #define INKDEX_TOOLS_INKDEX_ITEM_TYPE_H_
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "stream/item_mapping.h"
 
 namespace inkdex::cli {
 
-// For one input line: the item type when its PK/SK mark it as something other
-// than an artist profile ("STUDIO", "STYLE", "ARTIST/REVIEW" for an artist's
-// non-profile item), else nullopt (an artist, or no keys at all).
-// Reads {"Item": {...}}, a bare attribute map, or plain JSON keys.
-// Cost: a full JSON parse; call it on lines that failed to parse as artists.
-std::optional<std::string> NonArtistItemType(std::string_view line);
+// One table item, read by an ItemMapping.
+struct KeyedItem {
+  // Set: not an artist profile; its type ("STUDIO", "STYLE", "ARTIST/REVIEW"
+  // for an artist's other item, "(no partition key PK)").
+  std::string other_type;
+  // An artist item's record for inkdex::ParseArtistRecord: the item's
+  // attributes in data-model names (its own shape: DynamoDB JSON as
+  // {"Item": {...}}, or plain JSON), artistId the id its key names, and
+  // sourceRank its sort key's rank. An id the key does not give leaves
+  // artistId out (the parse then says "artistId: missing").
+  std::string line;
+  // Findings to report with the record ("artistId: ... differs from the
+  // id in PK").
+  std::vector<std::string> warnings;
+};
+
+// `item` (an attribute map, or plain JSON) read by `mapping`.
+KeyedItem MapKeyedItem(const nlohmann::json& item, const stream::ItemMapping& mapping);
+
+// For one input line ({"Item": {...}}, a bare attribute map, or plain JSON):
+// the line read as a table item by the default mapping, or nullopt when it
+// carries no partition key ("PK" or "pk"): an ordinary record, parsed as it
+// is. Cost: a full JSON parse, only for lines that mention a key attribute.
+std::optional<KeyedItem> MapKeyedLine(std::string_view line);
 
 }  // namespace inkdex::cli
 

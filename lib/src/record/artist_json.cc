@@ -232,6 +232,10 @@ std::string ArtistToJson(const Artist& artist) {
   w.Key("version");
   w.Unsigned(artist.version());
   w.OptionalString("streamSequence", artist.stream_sequence());
+  if (artist.source_rank() != 0) {
+    w.Key("sourceRank");
+    w.Unsigned(artist.source_rank());
+  }
   w.EndObject();
   return out;
 }

@@ -189,6 +189,9 @@ class ArtistMapper {
         Warn("", "streamSequence", "must be 1..40 decimal digits");
       }
     }
+    if (auto n = Unsigned(record, "", "sourceRank", kMaxUint32)) {
+      artist_.set_source_rank(static_cast<uint32_t>(*n));
+    }
   }
 
   // Known styles keep the record's order (the first is often the artist's
