@@ -7,6 +7,8 @@
 // group committer and the gRPC server, mark health SERVING, print the
 // listening line on stdout.
 //
+// SIGTERM/SIGINT while the index opens (OpenStopWatcher): the open stops,
+// exit 0 without serving.
 // Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, the
 // committer commits pending writes at once (and later ones without waiting
 // out --commit-interval-ms), then grpc::Server::Shutdown with a deadline
@@ -47,6 +49,7 @@
 #include "server/json_log.h"
 #include "server/library_logs.h"
 #include "server/metrics_http.h"
+#include "server/open_stop_watcher.h"
 #include "server/server_flags.h"
 #include "server/sighup_swapper.h"
 #include "server/stream_ingest_service.h"
@@ -321,8 +324,21 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   const absl::Time open_start = absl::Now();
   IndexOptions index_options;
   index_options.min_free_disk_bytes = static_cast<uint64_t>(flags.min_free_disk_mb) << 20;
+  // The signal thread starts once the server serves: a SIGTERM meanwhile
+  // stops the open, and the server exits 0 without serving.
+  OpenStopWatcher stop_watcher;
+  index_options.cancelled = [&stop_watcher] { return stop_watcher.stop_requested(); };
   absl::StatusOr<std::unique_ptr<IndexHolder>> opened =
       IndexHolder::Open(flags.index_dir, index_options);
+  stop_watcher.Stop();
+  if (stop_watcher.stop_requested()) {
+    env.log().Event(LogLevel::kInfo, "stopped_while_opening",
+                    {{"signal", stop_watcher.signal() == SIGINT ? "SIGINT" : "SIGTERM"},
+                     {"index", flags.index_dir},
+                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
+                     {"message", "the index was not served; the next start opens it again"}});
+    return 0;
+  }
   if (!opened.ok()) return Fail(env.log(), "index_open_failed", opened.status(), kExitFailure);
   holder = *std::move(opened);
   scraped.store(holder.get(), std::memory_order_release);

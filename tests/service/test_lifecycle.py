@@ -11,6 +11,7 @@ deadline."""
 import concurrent.futures
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -398,6 +399,52 @@ class StartTest(fx.ServiceTestCase):
         again = self.start_server(fx.shared_index().fresh_copy())
         self.assertIsNone(again.wait_for_log(lambda e: e.get("event") == "index_created",
                                              timeout=0.2))
+
+    def test_sigterm_while_the_index_opens_stops_it(self):
+        # text/ lost: the open rebuilds the search index from the stored
+        # records, seconds at this size, and SIGTERM arrives meanwhile.
+        root = fx.make_temp_dir()
+        data = os.path.join(root, "artists.jsonl")
+        index = os.path.join(root, "index")
+        subprocess.run([fx.inkdex_bin(), "synth", "--quiet", "--count", "60000", "--seed", "3",
+                        "--out", data], check=True)
+        subprocess.run([fx.inkdex_bin(), "build", "--input", data, "--index", index,
+                        "--progress", "off"], check=True, capture_output=True)
+        for attempt in range(3):
+            shutil.rmtree(os.path.join(index, "text"))
+            proc = subprocess.Popen(
+                [fx.server_bin(), "--index", index, "--listen", "127.0.0.1:0",
+                 "--metrics-listen", "127.0.0.1:0"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True)
+            lines = []
+            for line in proc.stderr:  # the open starts right after the metrics listener
+                lines.append(json.loads(line))
+                if lines[-1].get("event") == "metrics_listening":
+                    break
+            time.sleep(0.2)
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            _, rest = proc.communicate(timeout=60)
+            took = time.monotonic() - signalled
+            lines += [json.loads(line) for line in rest.splitlines() if line.strip()]
+            events = [e.get("event") for e in lines]
+            if "index_opened" in events:
+                continue  # the open won the race: again, from a lost text/ again
+            self.assertEqual(proc.returncode, 0, lines)
+            self.assertIn("stopped_while_opening", events, lines)
+            self.assertNotIn("listening", events)
+            stopped = lines[events.index("stopped_while_opening")]
+            self.assertEqual(stopped["signal"], "SIGTERM")
+            self.assertLess(took, 5, lines)
+            break
+        else:
+            self.fail("the index opened before SIGTERM in every attempt")
+        # Nothing lost: the next open rebuilds the search index.
+        verified = subprocess.run([fx.inkdex_bin(), "verify", "--index", index],
+                                  capture_output=True, text=True, timeout=300)
+        self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
+        self.assertIn("60000 documents checked", verified.stdout)
 
     def test_healthz_listens_before_the_index_opens(self):
         # The index is held by another server, so this one's open fails: the
