@@ -237,6 +237,12 @@ class StreamServerTest(unittest.TestCase):
         sf.wait_equal(self, second, self.table)
         self.assertEqual(self.events(second, "resync_started"), [],
                          "a restart resumes from its checkpoints, no re-sync")
+        # The reader counts a page's outcomes once its commit returns, which
+        # may be after a search already sees it.
+        deadline = time.monotonic() + 20
+        while second.metric("inkdex_stream_records_total", source="reader",
+                            outcome="applied") < 40 and time.monotonic() < deadline:
+            time.sleep(0.1)
         self.assertEqual(second.metric("inkdex_stream_records_total", source="reader",
                                        outcome="stale"), 0, "no record applied twice")
         self.assertEqual(second.metric("inkdex_stream_records_total", source="reader",
