@@ -25,12 +25,14 @@ absl::StatusOr<std::unique_ptr<IndexHolder>> IndexHolder::Open(const std::string
   if (!resolved.ok()) return resolved.status();
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(*resolved, options);
   if (!index.ok()) return index.status();
+  IndexOptions kept = options;
+  kept.cancelled = nullptr;  // this open's alone
   return std::make_unique<IndexHolder>(std::shared_ptr<Index>(*std::move(index)),
-                                       *std::move(resolved), options);
+                                       *std::move(resolved), std::move(kept));
 }
 
 IndexHolder::IndexHolder(std::shared_ptr<Index> index, std::string directory, IndexOptions options)
-    : options_((options.cancelled = nullptr, std::move(options))),
+    : options_(std::move(options)),
       served_{std::move(index), std::move(directory), /*generation=*/1} {}
 
 std::shared_ptr<Index> IndexHolder::Current() const {

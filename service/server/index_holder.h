@@ -48,7 +48,7 @@ class IndexHolder {
                                                            const IndexOptions& options);
 
   // Serves `index`, already open at `directory` (generation 1).
-  // REQUIRES: index != nullptr.
+  // REQUIRES: index != nullptr; options.cancelled empty (swaps set their own).
   IndexHolder(std::shared_ptr<Index> index, std::string directory, IndexOptions options);
 
   IndexHolder(const IndexHolder&) = delete;

@@ -132,10 +132,7 @@ class Builder {
     return absl::OkStatus();
   }
 
-  struct ParsedLine {
-    absl::StatusOr<ParsedRecord> record;
-    std::optional<std::string> other_item_type;  // set: skip, not an artist item
-  };
+  using ParsedLine = RecordLine;
 
   std::vector<ParsedLine> ParseAll(const std::vector<SourceLine>& lines) const {
     std::vector<ParsedLine> results(lines.size());
@@ -143,18 +140,7 @@ class Builder {
     auto parse_range = [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {
         if (lines[i].oversized) continue;
-        // A table item is read as the table's reader reads it (item_type.h).
-        std::optional<KeyedItem> keyed = MapKeyedLine(lines[i].text);
-        if (keyed && !keyed->other_type.empty()) {
-          results[i].other_item_type = std::move(keyed->other_type);
-          continue;
-        }
-        results[i].record = ParseArtistRecord(keyed ? keyed->line : lines[i].text, taxonomy,
-                                              keyed ? RecordFormat::kAuto : options_.format);
-        if (keyed && results[i].record.ok()) {
-          for (std::string& w : keyed->warnings)
-            results[i].record->warnings.push_back(std::move(w));
-        }
+        results[i] = ReadRecordLine(lines[i].text, taxonomy, options_.format);
       }
     };
     size_t threads = std::clamp<size_t>(lines.size() / 64, 1, std::max(1, options_.threads));

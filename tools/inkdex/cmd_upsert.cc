@@ -114,20 +114,15 @@ struct UpsertCommand {
   }
 
   static void AddLine(Run& run, const std::string& line, std::string origin) {
-    // A table item is read as the table's reader reads it (item_type.h).
-    std::optional<KeyedItem> keyed = MapKeyedLine(line);
-    if (keyed && !keyed->other_type.empty()) {
+    RecordLine read = ReadRecordLine(line, run.taxonomy, run.format);
+    if (read.other_item_type) {
       run.tally.Skip();
       return;
     }
-    absl::StatusOr<ParsedRecord> record = ParseArtistRecord(
-        keyed ? keyed->line : line, run.taxonomy, keyed ? RecordFormat::kAuto : run.format);
+    absl::StatusOr<ParsedRecord>& record = read.record;
     if (!record.ok()) {
       run.tally.RejectLocally(origin, record.status().message());
       return;
-    }
-    if (keyed) {
-      for (std::string& w : keyed->warnings) record->warnings.push_back(std::move(w));
     }
     Artist& artist = record->artist;
     if (artist.version() == 0) artist.set_version(run.version_base + run.position);

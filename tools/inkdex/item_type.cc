@@ -24,9 +24,11 @@ const ItemMapping& DefaultMapping() {
 
 }  // namespace
 
-KeyedItem MapKeyedItem(const json& item, const ItemMapping& mapping) {
+namespace {
+
+// MapKeyedItem, given the item's kind by `mapping`.
+KeyedItem MapClassified(const json& item, const ItemMapping& mapping, const ItemKind& kind) {
   KeyedItem out;
-  const ItemKind kind = mapping.Classify(item);
   switch (kind.kind) {
     case ItemKind::Kind::kNoKey:
       out.other_type = absl::StrCat("(no partition key ", mapping.partition_key(), ")");
@@ -59,6 +61,12 @@ KeyedItem MapKeyedItem(const json& item, const ItemMapping& mapping) {
   return out;
 }
 
+}  // namespace
+
+KeyedItem MapKeyedItem(const json& item, const ItemMapping& mapping) {
+  return MapClassified(item, mapping, mapping.Classify(item));
+}
+
 std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
   if (line.find("\"PK\"") == std::string_view::npos &&
       line.find("\"pk\"") == std::string_view::npos) {
@@ -69,11 +77,29 @@ std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
   const json* item = &root;
   if (auto it = root.find("Item"); it != root.end() && it->is_object()) item = &*it;
   for (const ItemMapping* mapping : {&DefaultMapping(), &LowerCaseKeys()}) {
-    if (mapping->Classify(*item).kind != ItemKind::Kind::kNoKey) {
-      return MapKeyedItem(*item, *mapping);
-    }
+    const ItemKind kind = mapping->Classify(*item);
+    if (kind.kind != ItemKind::Kind::kNoKey) return MapClassified(*item, *mapping, kind);
   }
   return std::nullopt;
+}
+
+RecordLine ReadRecordLine(std::string_view line, const StyleTaxonomy& taxonomy,
+                          RecordFormat format) {
+  RecordLine out;
+  std::optional<KeyedItem> keyed = MapKeyedLine(line);
+  if (!keyed) {
+    out.record = ParseArtistRecord(line, taxonomy, format);
+    return out;
+  }
+  if (!keyed->other_type.empty()) {
+    out.other_item_type = std::move(keyed->other_type);
+    return out;
+  }
+  out.record = ParseArtistRecord(keyed->line, taxonomy, RecordFormat::kAuto);
+  if (out.record.ok()) {
+    for (std::string& w : keyed->warnings) out.record->warnings.push_back(std::move(w));
+  }
+  return out;
 }
 
 }  // namespace inkdex::cli

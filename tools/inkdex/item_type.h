@@ -19,6 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "inkdex/record.h"
+#include "inkdex/taxonomy.h"
 #include "nlohmann/json.hpp"
 #include "stream/item_mapping.h"
 
@@ -48,6 +51,16 @@ KeyedItem MapKeyedItem(const nlohmann::json& item, const stream::ItemMapping& ma
 // carries no partition key ("PK" or "pk"): an ordinary record, parsed as it
 // is. Cost: a full JSON parse, only for lines that mention a key attribute.
 std::optional<KeyedItem> MapKeyedLine(std::string_view line);
+
+// One input line of `inkdex build` or `inkdex upsert`: a table item's line
+// read through MapKeyedLine (its warnings added to the record's), any other
+// parsed as it is in `format`.
+struct RecordLine {
+  absl::StatusOr<ParsedRecord> record = absl::UnknownError("not read");
+  std::optional<std::string> other_item_type;  // set: skip, not an artist item
+};
+RecordLine ReadRecordLine(std::string_view line, const StyleTaxonomy& taxonomy,
+                          RecordFormat format);
 
 }  // namespace inkdex::cli
 

@@ -106,16 +106,6 @@ std::string TermOf(std::string_view word) {
   return out;
 }
 
-// `text` lower-cased as the TermGenerator lower-cases what it indexes.
-std::string LowerCased(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
-    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
-  }
-  return out;
-}
-
 bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
   bool any = false;
   ForEachTermWithPrefix(db, prefix, [&any](const std::string&, Xapian::doccount) {
@@ -311,12 +301,11 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy, bool last_word_is_prefix) {
-  // The terms are of accent-folded text (DocumentBuilder): so is the query.
-  // Lower-cased too: the QueryParser does not stem a capitalized word (it
+  // The terms are of accent-folded text (DocumentBuilder): so is the query
+  // (TermOf). Lower-cased too: the QueryParser does not stem a capitalized word (it
   // takes it for a proper noun), and a biography is indexed stemmed only, so
   // "Welcome" or "Walk-Ins" would never match one.
-  std::string folded;
-  const std::string lowered = LowerCased(FoldedView(text, &folded));
+  const std::string lowered = TermOf(text);
   text = lowered;
   Xapian::QueryParser qp;
   qp.set_database(db);
