@@ -40,6 +40,10 @@ std::string ArtistFieldPath(absl::string_view field) {
       {"longitude", "location.longitude"},
       {"pricing.hourlyRate", "pricing.hourly_rate"},
       {"pricing.minimumCharge", "pricing.minimum_charge"},
+      {"availability.nextAvailable", "availability.next_available"},
+      {"experience.yearsActive", "years_active"},
+      {"createdAt", "created_at"},
+      {"updatedAt", "updated_at"},
   };
   constexpr absl::string_view kSpots = "guestSpots[";
   if (absl::StartsWith(field, kSpots)) {

@@ -181,7 +181,17 @@ INSTANTIATE_TEST_SUITE_P(
                     [](Artist* a) { a->mutable_guest_spots(0)->set_from("2026-02-01"); },
                     "guestSpots[0].from: must not be after to, got 2026-02-01 > 2026-01-31"},
         InvalidCase{"EmptyStyle", [](Artist* a) { a->add_styles(""); },
-                    "styles[2]: must not be empty"}),
+                    "styles[2]: must not be empty"},
+        InvalidCase{"CurrencyWord", [](Artist* a) { a->mutable_pricing()->set_currency("pounds"); },
+                    "pricing.currency: must be a three-letter ISO 4217 code such as GBP, got "
+                    "'pounds'"},
+        InvalidCase{"UpdatedAtWord", [](Artist* a) { a->set_updated_at("yesterday"); },
+                    "updatedAt: must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z"},
+        InvalidCase{"CreatedAtMonth13", [](Artist* a) { a->set_created_at("2026-13-01"); },
+                    "createdAt: must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z"},
+        InvalidCase{"NextAvailableWord",
+                    [](Artist* a) { a->mutable_availability()->set_next_available("soon"); },
+                    "availability.nextAvailable: must be a date YYYY-MM-DD"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
 
 }  // namespace

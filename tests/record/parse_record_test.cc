@@ -2,6 +2,8 @@
 // spellings, required-field errors, optional-field warnings, guest spots.
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "inkdex/record.h"
@@ -13,6 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using testing::ParseError;
 using testing::ParseOk;
 using ::testing::SizeIs;
@@ -119,9 +122,21 @@ TEST(ParseArtistRecord, HandleLosesAtSignAndCodesAreUppercased) {
 TEST(ParseArtistRecord, StylesAreCanonicalUniqueInTheRecordsOrder) {
   ParsedRecord r = ParseOk(Minimal(
       R"("styles":["Watercolor","neo-traditional","Neotraditional","fine line","watercolour",)"
-      R"("micro"," "])"));
+      R"("micro"])"));
   EXPECT_THAT(r.warnings, IsEmpty());
   EXPECT_THAT(r.artist.styles(), ElementsAre("watercolour", "neo_traditional", "fineline"));
+}
+
+// A blank style name is most likely a writer's fault: it names no style,
+// and the record says so once.
+TEST(ParseArtistRecord, EmptyStyleNamesAreIgnoredAndSaidOnce) {
+  ParsedRecord r = ParseOk(Minimal(R"("styles":["", "tribal", " "])"));
+  EXPECT_THAT(r.artist.styles(), ElementsAre("tribal"));
+  EXPECT_THAT(r.artist.unknown_styles(), IsEmpty());
+  EXPECT_THAT(r.warnings, ElementsAre("styles: 2 empty style names ignored"));
+  ParsedRecord listed = ParseOk(Minimal(R"("styles":"tribal,")"));
+  EXPECT_THAT(listed.artist.styles(), ElementsAre("tribal"));
+  EXPECT_THAT(listed.warnings, ElementsAre("styles: 1 empty style name ignored"));
 }
 
 TEST(ParseArtistRecord, UnknownStylesAreKeptAndWarned) {
@@ -352,6 +367,20 @@ INSTANTIATE_TEST_SUITE_P(
                      "version: must be an integer in [0, 18446744073709551615], got -1"},
         OptionalCase{"GuestSpotsObject", R"("guestSpots":{})",
                      "guestSpots: must be a list of objects, got an object"},
+        OptionalCase{"CurrencyWord", R"("pricing":{"hourlyRate":90,"currency":"pounds"})",
+                     "pricing.currency: must be a three-letter ISO 4217 code such as GBP, got "
+                     "'pounds'; the rates are kept without one"},
+        OptionalCase{"CurrencyDigits", R"("pricing":{"currency":"826"})",
+                     "pricing.currency: must be a three-letter ISO 4217 code such as GBP, got "
+                     "'826'; the rates are kept without one"},
+        OptionalCase{"UpdatedAtWord", R"("updatedAt":"yesterday")",
+                     "updatedAt: must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z, "
+                     "got \"yesterday\""},
+        OptionalCase{"CreatedAtBadTime", R"("createdAt":"2026-11-29T25:00:00Z")",
+                     "createdAt: must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z, "
+                     "got \"2026-11-29T25:00:00Z\""},
+        OptionalCase{"UpdatedAtNumber", R"("updatedAt":1764400000)",
+                     "updatedAt: must be a string, got 1764400000"},
         OptionalCase{"LongStyleName", R"("styles":[")" + std::string(300, 's') + R"("])",
                      "styles: style name longer than 256 bytes ignored"}),
     [](const ::testing::TestParamInfo<OptionalCase>& info) { return info.param.name; });
@@ -453,6 +482,59 @@ TEST(ParseArtistRecord, NotJsonNamesThePosition) {
   EXPECT_THAT(ParseError("not json"), StartsWith("json: "));
   EXPECT_THAT(ParseError(R"({"artistId":"a")"), StartsWith("json: "));
   EXPECT_THAT(ParseError("{\"artistId\":\"\xff\xfe\"}"), StartsWith("json: "));
+}
+
+// JSON allows integers of any size; simdjson does not. One in an optional
+// field is the usual out-of-range warning, one in a field inkdex does not
+// read changes nothing, one in a required field names that field.
+TEST(ParseArtistRecord, IntegersBeyond64BitsAreCheckedLikeOtherNumbers) {
+  ParsedRecord optional = ParseOk(Minimal(R"("reviewCount":123456789012345678901234)"));
+  EXPECT_THAT(optional.warnings,
+              ElementsAre("reviewCount: must be an integer in [0, 4294967295], got "
+                          "1.2345678901234569e+23"));
+  EXPECT_EQ(optional.artist.review_count(), 0u);
+
+  ParsedRecord unread = ParseOk(Minimal(
+      R"("styles":["tribal"],"portfolioImages":[{"id":-99999999999999999999999}],"rating":4.5)"));
+  EXPECT_THAT(unread.warnings, IsEmpty());
+  EXPECT_EQ(unread.artist.portfolio_image_count(), 1u);
+  EXPECT_EQ(unread.artist.rating(), 4.5);
+  EXPECT_THAT(unread.artist.styles(), ElementsAre("tribal"));
+
+  EXPECT_EQ(ParseError(R"({"artistId":"a1","artistName":"Ann","latitude":)"
+                       R"(100000000000000000000000,"longitude":1})"),
+            "latitude: must be a number in [-90, 90], got 1e+23");
+}
+
+TEST(ParseArtistRecord, NumbersBeyondADoubleNameTheirField) {
+  EXPECT_EQ(ParseError(Minimal(R"("pricing":{"hourlyRate":1e400})")),
+            "json: number overflow parsing '1e400' at byte 93 (in pricing.hourlyRate)");
+}
+
+TEST(ParseArtistRecord, SyntaxErrorsNameTheirField) {
+  EXPECT_THAT(ParseError(Minimal(R"("styles":["tribal",])")), HasSubstr("(in styles[1])"));
+  EXPECT_THAT(ParseError(Minimal(R"("guestSpots":[{"latitude":1},{"latitude":01}])")),
+              HasSubstr("(in guestSpots[1])"));
+  EXPECT_THAT(ParseError(R"({"artistId":"a",,})"), Not(HasSubstr("(in ")));
+  EXPECT_THAT(ParseError(Minimal(R"("studioInfo":{"studioName":"S",}})")),
+              HasSubstr("(in studioInfo)"));
+}
+
+// createdAt and updatedAt take the ISO-8601 forms the directory writes.
+TEST(ParseArtistRecord, TimestampsInIsoFormsAreKept) {
+  for (const char* value :
+       {"2026-12-10", "2026-12-10T09:30Z", "2026-12-10T09:30:00Z", "2026-12-10T09:30:00.123Z",
+        "2026-12-10T09:30:00+01:00", "2026-12-10T09:30:00-0500", "2026-12-10T09:30:59"}) {
+    ParsedRecord r = ParseOk(Minimal(absl::StrCat(R"("updatedAt":")", value, R"(")")));
+    EXPECT_THAT(r.warnings, IsEmpty()) << value;
+    EXPECT_EQ(r.artist.updated_at(), value);
+  }
+  for (const char* value : {"2026-12-10T", "2026-12-10 09:30", "2026-12-10T9:30Z",
+                            "2026-12-10T09:30:00.Z", "2026-12-10T09:30:00+1", "2026-02-30"}) {
+    ParsedRecord r = ParseOk(Minimal(absl::StrCat(R"("updatedAt":")", value, R"(")")));
+    EXPECT_THAT(r.warnings, SizeIs(1)) << value;
+    EXPECT_EQ(r.artist.updated_at(), "") << value;
+  }
 }
 
 TEST(ParseArtistRecord, EmptyLineIsAnError) {

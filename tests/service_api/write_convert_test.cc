@@ -142,6 +142,15 @@ TEST(PrepareUpserts, LibraryValidationIsReportedWithProtoFieldPaths) {
        "artists[0].pricing.hourly_rate: must be a number >= 0, got -1"},
       {"minimum charge", [](Artist* a) { a->mutable_pricing()->set_minimum_charge(-2); },
        "artists[0].pricing.minimum_charge: must be a number >= 0, got -2"},
+      {"currency", [](Artist* a) { a->mutable_pricing()->set_currency("pounds"); },
+       "artists[0].pricing.currency: must be a three-letter ISO 4217 code such as GBP, got "
+       "'pounds'"},
+      {"next available", [](Artist* a) { a->mutable_availability()->set_next_available("soon"); },
+       "artists[0].availability.next_available: must be a date YYYY-MM-DD"},
+      {"years active", [](Artist* a) { a->set_years_active(500); },
+       "artists[0].years_active: must be at most 100, got 500"},
+      {"updated at", [](Artist* a) { a->set_updated_at("yesterday"); },
+       "artists[0].updated_at: must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z"},
       {"spot latitude",
        [](Artist* a) {
          a->add_guest_spots()->set_from("2026-01-01");

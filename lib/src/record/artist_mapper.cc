@@ -179,8 +179,8 @@ class ArtistMapper {
       artist_.set_opted_out(*camel);
     }
     artist_.set_is_active(VisibilityFlag(record, "isActive", /*hidden_when=*/false).value_or(true));
-    if (auto s = String(record, "", "createdAt")) Assign(artist_.mutable_created_at(), *s);
-    if (auto s = String(record, "", "updatedAt")) Assign(artist_.mutable_updated_at(), *s);
+    if (auto s = Timestamp(record, "createdAt")) Assign(artist_.mutable_created_at(), *s);
+    if (auto s = Timestamp(record, "updatedAt")) Assign(artist_.mutable_updated_at(), *s);
     if (auto n = Unsigned(record, "", "version", UINT64_MAX)) artist_.set_version(*n);
     if (auto s = String(record, "", "streamSequence")) {
       if (IsValidStreamSequence(std::string_view(s->data(), s->size()))) {
@@ -199,12 +199,16 @@ class ArtistMapper {
   void MapStyles(const V& record) {
     uint64_t known = 0;  // bit i: taxonomy style i, once added
     size_t unknown_dropped = 0;
+    size_t empty_names = 0;
     for (absl::string_view field : {"styles", "unknownStyles"}) {
       std::optional<V> v = record.field(field);
       if (!Present(v)) continue;
       ForEachString(*v, field, [&](absl::string_view name) {
         name = absl::StripAsciiWhitespace(name);
-        if (name.empty()) return;
+        if (name.empty()) {
+          ++empty_names;
+          return;
+        }
         if (std::optional<int> index = taxonomy_.Find(ToStd(name))) {
           const uint64_t bit = uint64_t{1} << *index;
           if ((known & bit) == 0) artist_.add_styles(taxonomy_.style(*index).id);
@@ -227,6 +231,11 @@ class ArtistMapper {
              absl::StrCat("unknown style '", name, "' (closest: ",
                           absl::StrJoin(taxonomy_.Closest(ToStd(name), 3), ", "), ")"));
       });
+    }
+    if (empty_names > 0) {
+      Warn("", "styles",
+           absl::StrCat(empty_names, empty_names == 1 ? " empty style name" : " empty style names",
+                        " ignored"));
     }
     if (unknown_dropped > 0) {
       Warn("", "styles",
@@ -262,7 +271,14 @@ class ArtistMapper {
       out->set_minimum_charge(*d);
     }
     if (auto s = String(*pricing, "pricing", "currency")) {
-      Assign(out->mutable_currency(), UpperCode(*s, 3));
+      // A currency that is not a code would count as "no currency", which
+      // every currency's rate filter takes: said, and left out.
+      const absl::string_view code = absl::StripAsciiWhitespace(*s);
+      if (std::string reason = CheckCurrencyCode(code); reason.empty()) {
+        Assign(out->mutable_currency(), UpperCode(code, 3));
+      } else if (!code.empty()) {
+        Warn("pricing", "currency", absl::StrCat(reason, "; the rates are kept without one"));
+      }
     }
   }
 
@@ -373,6 +389,17 @@ class ArtistMapper {
     if (!Present(v)) return std::nullopt;
     if (v->kind() == ValueKind::kString) return v->string();
     Warn(prefix, key, absl::StrCat("must be a string, got ", v->Describe()));
+    return std::nullopt;
+  }
+
+  std::optional<absl::string_view> Timestamp(const V& record, absl::string_view key) {
+    std::optional<absl::string_view> s = String(record, "", key);
+    if (!s || IsIsoTimestamp(*s)) return s;
+    if (!s->empty()) {
+      Warn("", key,
+           absl::StrCat("must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z, got ",
+                        QuoteForMessage(*s)));
+    }
     return std::nullopt;
   }
 

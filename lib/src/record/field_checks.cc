@@ -1,5 +1,6 @@
 #include "record/field_checks.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -57,6 +58,60 @@ std::optional<absl::string_view> IsoDatePart(absl::string_view s) {
   if (s.size() > 10 && s[10] == 'T') s = s.substr(0, 10);
   if (!IsIsoDate(s)) return std::nullopt;
   return s;
+}
+
+namespace {
+
+// Consumes exactly `n` digits at the front of *s, whose value must lie in
+// [0, max].
+bool TakeDigits(absl::string_view* s, size_t n, int max) {
+  if (s->size() < n) return false;
+  const int value = Digits(s->substr(0, n));
+  if (value < 0 || value > max) return false;
+  s->remove_prefix(n);
+  return true;
+}
+
+bool TakeChar(absl::string_view* s, char c) {
+  if (s->empty() || s->front() != c) return false;
+  s->remove_prefix(1);
+  return true;
+}
+
+}  // namespace
+
+bool IsIsoTimestamp(absl::string_view s) {
+  if (s.size() < 10 || !IsIsoDate(s.substr(0, 10))) return false;
+  s.remove_prefix(10);
+  if (s.empty()) return true;
+  if (!TakeChar(&s, 'T') || !TakeDigits(&s, 2, 23) || !TakeChar(&s, ':') ||
+      !TakeDigits(&s, 2, 59)) {
+    return false;
+  }
+  if (TakeChar(&s, ':')) {
+    if (!TakeDigits(&s, 2, 60)) return false;  // 60: a leap second
+    if (TakeChar(&s, '.') || TakeChar(&s, ',')) {
+      size_t n = 0;
+      while (n < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[n]))) ++n;
+      if (n == 0) return false;
+      s.remove_prefix(n);
+    }
+  }
+  if (s.empty() || s == "Z") return true;
+  if (!TakeChar(&s, '+') && !TakeChar(&s, '-')) return false;
+  if (!TakeDigits(&s, 2, 23)) return false;
+  TakeChar(&s, ':');
+  return TakeDigits(&s, 2, 59) && s.empty();
+}
+
+std::string CheckCurrencyCode(absl::string_view code) {
+  if (code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) {
+        return absl::ascii_isalpha(static_cast<unsigned char>(c));
+      })) {
+    return "";
+  }
+  return absl::StrCat("must be a three-letter ISO 4217 code such as GBP, got '", code.substr(0, 40),
+                      "'");
 }
 
 std::string CheckDateRange(absl::string_view from, absl::string_view to) {

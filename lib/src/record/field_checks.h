@@ -43,6 +43,12 @@ bool IsIsoDate(absl::string_view s);
 // The date of an ISO date or date-time ("2026-12-10", "2026-12-10T09:00Z"),
 // or nullopt.
 std::optional<absl::string_view> IsoDatePart(absl::string_view s);
+// An ISO-8601 date or date-time as the directory writes createdAt and
+// updatedAt: "2026-12-10", "2026-12-10T09:30Z", "2026-12-10T09:30:00.123+01:00"
+// (seconds, fraction and zone optional; the zone is Z, +HH:MM or +HHMM).
+bool IsIsoTimestamp(absl::string_view s);
+// An ISO 4217 currency code: three ASCII letters, either case.
+std::string CheckCurrencyCode(absl::string_view code);
 // Guest-spot bounds: each empty (open-ended on that side) or an ISO date,
 // not both empty (a spot without dates would count on every day), and
 // from <= to. The reason names the bound: "from: must not be after to, ...".

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -16,40 +17,113 @@
 namespace inkdex {
 namespace {
 
-// Finds where a document simdjson rejected goes wrong: simdjson's DOM parser
-// reports what, not where. Runs only on the error path.
+// Finds where a document simdjson rejected goes wrong, as a byte offset and
+// the field path (`portfolioImages[2].url`): simdjson's DOM parser reports
+// what, not where. Runs only on the error path.
 class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
  public:
   std::optional<size_t> position;  // 0-based offset of the offending byte
+  std::string path;                // where it is; empty at the top level
+  std::string reason;              // nlohmann's own words, when more precise
 
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    frames_.push_back({false, "", 0});
+    return true;
+  }
+  bool key(string_t& key) override {
+    frames_.back().key = key;
+    return true;
+  }
+  bool end_object() override { return EndContainer(); }
+  bool start_array(std::size_t) override {
+    frames_.push_back({true, "", 0});
+    return true;
+  }
+  bool end_array() override { return EndContainer(); }
   bool parse_error(std::size_t byte, const std::string&,
-                   const nlohmann::detail::exception&) override {
+                   const nlohmann::detail::exception& e) override {
     position = byte > 0 ? byte - 1 : 0;  // nlohmann counts from 1
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        absl::StrAppend(&path, "[", f.next_index, "]");
+      } else if (!f.key.empty()) {
+        absl::StrAppend(&path, path.empty() ? "" : ".", f.key.substr(0, 64));
+      }
+    }
+    // Only the out-of-range message says more than simdjson's (the syntax
+    // ones quote the parser's state machine). It comes at the end of the
+    // number, "... parsing '1e400'": the position is moved to its start.
+    if (e.id == 406) {
+      reason = e.what();
+      const size_t open = reason.find('\'');
+      const size_t close = reason.rfind('\'');
+      if (open < close && byte >= close - open - 1) position = byte - (close - open - 1);
+    }
     return false;
   }
+
+ private:
+  struct Frame {
+    bool array;
+    std::string key;    // objects: the key of the value being read
+    size_t next_index;  // arrays: the index of the value being read
+  };
+
+  // A value ended: an array moves to its next index, an object waits for
+  // its next key (an error there is in the object, not in the last value).
+  bool Value() {
+    if (frames_.empty()) return true;
+    if (frames_.back().array) {
+      ++frames_.back().next_index;
+    } else {
+      frames_.back().key.clear();
+    }
+    return true;
+  }
+  bool EndContainer() {
+    frames_.pop_back();
+    return Value();
+  }
+
+  std::vector<Frame> frames_;
 };
 
 absl::Status JsonError(absl::string_view json, simdjson::error_code error) {
   ErrorLocator locator;
   nlohmann::json::sax_parse(json.begin(), json.end(), &locator,
                             nlohmann::detail::input_format_t::json, /*strict=*/true);
-  if (locator.position) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("json: ", simdjson::error_message(error), " at byte ", *locator.position));
+  std::string what = simdjson::error_message(error);
+  if (!locator.reason.empty()) {
+    // "[json.exception.out_of_range.406] number overflow parsing '1e400'"
+    absl::string_view reason = locator.reason;
+    if (size_t bracket = reason.find("] "); bracket != reason.npos)
+      reason.remove_prefix(bracket + 2);
+    what = std::string(reason);
   }
-  return absl::InvalidArgumentError(absl::StrCat("json: ", simdjson::error_message(error)));
+  if (!locator.position) return absl::InvalidArgumentError(absl::StrCat("json: ", what));
+  return absl::InvalidArgumentError(
+      absl::StrCat("json: ", what, " at byte ", *locator.position,
+                   locator.path.empty() ? "" : absl::StrCat(" (in ", locator.path, ")")));
+}
+
+// simdjson 3.0 refuses integers beyond 64 bits, which JSON allows. Such a
+// document is rewritten by a parser that reads them as doubles, so that the
+// field they are in is checked like any other out-of-range number (a
+// warning on an optional field, a rejection on a required one) instead of
+// the whole record being refused. Numbers beyond a double's range stay an
+// error. Empty when the rewrite does not help.
+std::string WithBigIntegersAsDoubles(absl::string_view json) {
+  nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), /*cb=*/nullptr,
+                                             /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return "";
+  return doc.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 // {"Item": {...}}: the S3 export's line shape.
@@ -71,7 +145,12 @@ absl::StatusOr<ParsedRecord> ParseArtistRecord(std::string_view json, const Styl
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root); error) {
-    return JsonError(internal::ToAbsl(json), error);
+    std::string rewritten;
+    if (error == simdjson::NUMBER_ERROR)
+      rewritten = WithBigIntegersAsDoubles(internal::ToAbsl(json));
+    if (rewritten.empty() || parser.parse(rewritten).get(root) != simdjson::SUCCESS) {
+      return JsonError(internal::ToAbsl(json), error);
+    }
   }
   if (format == RecordFormat::kJson) return internal::MapPlainRecord(root, taxonomy);
 

@@ -1,5 +1,6 @@
 // ValidateArtist: the invariants of a parsed Artist, for Artists built by code.
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -61,6 +62,23 @@ absl::Status ValidateArtist(const Artist& artist) {
         !s.ok()) {
       return s;
     }
+  }
+  if (!pricing.currency().empty()) {
+    if (absl::Status s = Fail("pricing.currency", internal::CheckCurrencyCode(pricing.currency()));
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const auto& [field, value] : {std::pair{"createdAt", &artist.created_at()},
+                                     std::pair{"updatedAt", &artist.updated_at()}}) {
+    if (!value->empty() && !internal::IsIsoTimestamp(*value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": must be an ISO-8601 date or time such as 2026-12-10T09:30:00Z"));
+    }
+  }
+  const std::string& next_available = artist.availability().next_available();
+  if (!next_available.empty() && !internal::IsIsoDate(next_available)) {
+    return absl::InvalidArgumentError("availability.nextAvailable: must be a date YYYY-MM-DD");
   }
   for (int i = 0; i < artist.guest_spots_size(); ++i) {
     const GuestSpot& spot = artist.guest_spots(i);
