@@ -744,14 +744,15 @@ class SearchErrorsTest(CliTestCase):
         return proc
 
     def test_coordinates(self):
-        self.rejects("lat", "--lat", 91, "--lon", 0)
-        self.rejects("lon", "--lat", 0, "--lon", 181)
+        self.rejects("inkdex search: --lat: must be in [-90, 90], got 91", "--lat", 91, "--lon", 0)
+        self.rejects("inkdex search: --lon: must be in [-180, 180]", "--lat", 0, "--lon", 181)
         self.rejects("--lat", "--lat", 10)
         self.rejects("--lon", "--lon", 10)
 
     def test_radius(self):
-        self.rejects("radius_km", "--lat", 1, "--lon", 1, "--radius-km", 0)
-        self.rejects("radius_km", "--lat", 1, "--lon", 1, "--radius-km", 20001)
+        self.rejects("--radius-km: must be in (0, 20000], got 0", "--lat", 1, "--lon", 1,
+                     "--radius-km", 0)
+        self.rejects("--radius-km: must be", "--lat", 1, "--lon", 1, "--radius-km", 20001)
         self.rejects("--radius-km", "--radius-km", 5)
 
     def test_bbox(self):
@@ -773,24 +774,27 @@ class SearchErrorsTest(CliTestCase):
         for artist_id, part in near.items():
             self.assertGreaterEqual(far[artist_id], part, artist_id)
         self.assertTrue(any(far[i] > near[i] for i in near))
-        self.rejects("distance_scale_km", *args, "--distance-scale-km", 0)
+        self.rejects("--distance-scale-km: must be in (0, 20000]", *args, "--distance-scale-km", 0)
 
     def test_limit_text_token(self):
         self.assertIn("--limit: must be in 1..100, got 0",
                       self.rejects("limit", "--limit", 0).stderr)
-        self.rejects("limit", "--limit", 101)
-        self.rejects("text", "--text", "x" * 1025)
-        self.rejects("page_token", "--page-token", "garbage-token")
+        self.rejects("--limit: must be in 1..100", "--limit", 101)
+        self.rejects("--text: is 1025 bytes", "--text", "x" * 1025)
+        self.rejects("--page-token: is malformed", "--page-token", "garbage-token")
 
     def test_style_sort_date_filters(self):
-        proc = self.rejects("dragonz", "--style", "dragonz")
+        proc = self.rejects("inkdex search: --style: unknown style 'dragonz'", "--style", "dragonz")
         self.assertIn("closest", proc.stderr)
-        self.assertIn("styles", proc.stderr)
         self.rejects("--sort", "--sort", "sideways")
-        self.rejects("sort", "--sort", "distance")  # needs a point
-        self.rejects("date", "--date", "2026-13-45")
-        self.rejects("min_rating", "--min-rating", 6)
-        self.rejects("max_hourly_rate", "--max-hourly-rate", -1)
+        self.rejects("--sort: distance needs a point", "--sort", "distance")
+        self.rejects("--date: must be a date YYYY-MM-DD", "--date", "2026-13-45")
+        self.rejects("--min-rating: must be in [0, 5], got 6", "--min-rating", 6)
+        self.rejects("--max-hourly-rate: must be", "--max-hourly-rate", -1)
+        self.rejects("--min-years: must be in", "--min-years", -1)
+        self.rejects("--currency: must be an ISO 4217 code", "--currency", "pounds")
+        self.rejects("--top-cities: must be in 0..100", "--top-cities", 101)
+        self.rejects("--max-per-studio: must be in", "--max-per-studio", -1)
 
     def test_missing_index(self):
         missing = self.path("nowhere")
@@ -925,8 +929,14 @@ class ToolsTest(CliTestCase):
         self.assertIsNotNone(near[0]["distance_km"])
         table = self.ok("suggest", "--index", self.index, "--prefix", "amy").stdout
         self.assertIn("Amy Rhodes", table)
-        self.assertIn("prefix", self.fails(2, "suggest", "--index", self.index, "--prefix",
-                                           "").stderr)
+        self.assertIn("inkdex suggest: --prefix: must be 1..100 bytes",
+                      self.fails(2, "suggest", "--index", self.index, "--prefix", "").stderr)
+        self.assertIn("inkdex suggest: --lat: must be in [-90, 90], got 95",
+                      self.fails(2, "suggest", "--index", self.index, "--prefix", "a", "--lat",
+                                 95, "--lon", 0).stderr)
+        self.assertIn("inkdex suggest: --limit: must be in 1..50",
+                      self.fails(2, "suggest", "--index", self.index, "--prefix", "a", "--limit",
+                                 51).stderr)
         self.assertIn("--lat", self.fails(2, "suggest", "--index", self.index, "--prefix", "a",
                                           "--lat", 1).stderr)
 
@@ -941,8 +951,9 @@ class ToolsTest(CliTestCase):
         self.assertLess(during, 1)
         [after] = near_leeds("2026-06-08")
         self.assertGreater(after, 50)  # Manchester
-        self.assertIn("date", self.fails(2, "suggest", "--index", self.index, "--prefix", "erin",
-                                         "--date", "2026-02-30").stderr)
+        self.assertIn("inkdex suggest: --date: must be a date YYYY-MM-DD",
+                      self.fails(2, "suggest", "--index", self.index, "--prefix", "erin",
+                                 "--date", "2026-02-30").stderr)
 
     def test_stats(self):
         stats = json.loads(self.ok("stats", "--index", self.index, "--json").stdout)

@@ -129,16 +129,21 @@ class ReadCommandsTest(CliTestCase):
 
     def test_search_errors_like_local(self):
         # Values the library rejects come back from the server as
-        # INVALID_ARGUMENT naming the field: exit 2, like the local check.
-        for args, field in ((["--limit", "500"], "limit"),
-                            (["--style", "dragonz"], "dragonz"),
-                            (["--lat", "95", "--lon", "0", "--radius-km", "5"], "lat"),
-                            (["--text", "x", "--page-token", "not-a-token"], "page")):
+        # INVALID_ARGUMENT naming the field, which the CLI words as the
+        # flag: exit 2 and the same message as the local check.
+        for args, message in ((["--limit", "500"], "--limit: must be in 1..100"),
+                              (["--style", "dragonz"], "--style: unknown style 'dragonz'"),
+                              (["--lat", "95", "--lon", "0", "--radius-km", "5"],
+                               "--lat: must be in [-90, 90], got 95"),
+                              (["--min-rating", "7"], "--min-rating: must be in [0, 5], got 7"),
+                              (["--bbox", "60,0,50,1"], "--bbox: south (60) is north of north"),
+                              (["--text", "x", "--page-token", "not-a-token"],
+                               "--page-token: is malformed")):
             with self.subTest(args=args):
                 local = self.fails(2, "search", "--index", self.local, *args)
                 remote = self.fails(2, "search", "--server", self.server.address, *args)
-                self.assertIn(field, local.stderr)
-                self.assertIn(field, remote.stderr)
+                self.assertIn(message, local.stderr)
+                self.assertEqual(remote.stderr, local.stderr)
                 self.assertTrue(remote.stderr.startswith("inkdex search: "), remote.stderr)
                 self.assertEqual(remote.stdout, "")
         # Flag syntax is checked before anything is sent.

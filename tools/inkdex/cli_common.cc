@@ -2,6 +2,9 @@
 
 #include <iostream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
 namespace inkdex::cli {
 
 int ExitCodeFor(const absl::Status& status) {
@@ -13,6 +16,23 @@ int ExitCodeFor(const absl::Status& status) {
 int ReportError(std::string_view command, const absl::Status& status) {
   std::cerr << "inkdex " << command << ": " << status.message() << "\n";
   return ExitCodeFor(status);
+}
+
+absl::Status InFlagTerms(const absl::Status& status, absl::Span<const FieldFlag> names) {
+  if (status.code() != absl::StatusCode::kInvalidArgument) return status;
+  const absl::string_view message = status.message();
+  const size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos) return status;
+  const absl::string_view field = message.substr(0, colon);
+  const FieldFlag* best = nullptr;
+  for (const FieldFlag& name : names) {
+    const bool matches = field == name.field ||
+                         (absl::StartsWith(field, name.field) &&
+                          (field[name.field.size()] == '.' || field[name.field.size()] == '['));
+    if (matches && (best == nullptr || name.field.size() > best->field.size())) best = &name;
+  }
+  if (best == nullptr) return status;
+  return absl::InvalidArgumentError(absl::StrCat(best->flag, message.substr(colon)));
 }
 
 int ReportUsageError(std::string_view command, std::string_view message) {

@@ -19,6 +19,8 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "inkdex/index.h"
 
 namespace inkdex::cli {
@@ -59,6 +61,20 @@ int ExitCodeFor(const absl::Status& status);
 // Prints "inkdex <command>: <status message>" to stderr; returns
 // ExitCodeFor(status). REQUIRES: !status.ok().
 int ReportError(std::string_view command, const absl::Status& status);
+
+// A request field and the flag that sets it: {"point.lat", "--lat"}.
+struct FieldFlag {
+  absl::string_view field;
+  absl::string_view flag;
+};
+
+// `status` with its leading field ("min_rating: must be ...", as the
+// library and the server word a refused request) renamed to the flag that
+// set it ("--min-rating: must be ..."), so that a CLI user reads the names
+// they typed. A field matches an entry exactly or as its prefix followed by
+// '.' or '[' ("styles[0]" is "--style"); the longest entry wins. Anything
+// else, and any status but INVALID_ARGUMENT, comes back unchanged.
+absl::Status InFlagTerms(const absl::Status& status, absl::Span<const FieldFlag> names);
 
 // Prints "inkdex <command>: <message>" to stderr; returns kExitUsage.
 int ReportUsageError(std::string_view command, std::string_view message);

@@ -37,7 +37,7 @@ struct SearchCommand {
     absl::StatusOr<SearchRequest> request = ToSearchRequest(flags);
     if (!request.ok()) return ReportError("search", request.status());
     absl::StatusOr<SearchResponse> response = Search(*request);
-    if (!response.ok()) return ReportError("search", response.status());
+    if (!response.ok()) return ReportError("search", InSearchFlagTerms(response.status()));
     if (flags.json) {
       std::cout << SearchResponseToJson(*response, request->explain).dump() << "\n";
     } else {

@@ -34,7 +34,12 @@ struct SuggestCommand {
     }
     if (lat_option->count() > 0) request.near = GeoPoint{lat, lon};
     absl::StatusOr<std::vector<Suggestion>> suggestions = Suggest(request);
-    if (!suggestions.ok()) return ReportError("suggest", suggestions.status());
+    if (!suggestions.ok()) {
+      static constexpr FieldFlag kNames[] = {{"prefix", "--prefix"}, {"near", "--lat/--lon"},
+                                             {"near.lat", "--lat"},  {"near.lon", "--lon"},
+                                             {"limit", "--limit"},   {"date", "--date"}};
+      return ReportError("suggest", InFlagTerms(suggestions.status(), kNames));
+    }
     if (json) {
       std::cout << SuggestionsToJson(*suggestions).dump() << "\n";
     } else {

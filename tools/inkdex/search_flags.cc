@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "cli_common.h"
 
 namespace inkdex::cli {
 
@@ -84,6 +85,30 @@ absl::StatusOr<BoundingBox> ParseBoundingBox(absl::string_view text, absl::strin
     }
   }
   return BoundingBox{values[0], values[1], values[2], values[3]};
+}
+
+absl::Status InSearchFlagTerms(const absl::Status& status) {
+  static constexpr FieldFlag kNames[] = {
+      {"text", "--text"},
+      {"point", "--lat/--lon"},
+      {"point.lat", "--lat"},
+      {"point.lon", "--lon"},
+      {"radius_km", "--radius-km"},
+      {"bbox", "--bbox"},
+      {"styles", "--style"},
+      {"min_rating", "--min-rating"},
+      {"currency", "--currency"},
+      {"max_hourly_rate", "--max-hourly-rate"},
+      {"min_years_active", "--min-years"},
+      {"sort", "--sort"},
+      {"date", "--date"},
+      {"limit", "--limit"},
+      {"page_token", "--page-token"},
+      {"max_per_studio", "--max-per-studio"},
+      {"ranking.distance_scale_km", "--distance-scale-km"},
+      {"top_cities", "--top-cities"},
+  };
+  return InFlagTerms(status, kNames);
 }
 
 absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {

@@ -62,6 +62,10 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags);
 // The request the parsed flags describe, or INVALID_ARGUMENT naming the flag.
 absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags);
 
+// `status` (a refused search, from the library or a server) naming the
+// flag instead of the request field: "--min-rating: must be in [0, 5]".
+absl::Status InSearchFlagTerms(const absl::Status& status);
+
 // Parses "S,W,N,E" (four numbers, degrees) into a box; the flag name is for
 // messages. Ranges are not checked here (the library does).
 absl::StatusOr<BoundingBox> ParseBoundingBox(absl::string_view text, absl::string_view flag);
