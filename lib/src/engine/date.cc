@@ -19,6 +19,10 @@ std::optional<int32_t> ParseIsoDay(std::string_view s) {
   return static_cast<int32_t>(day - absl::CivilDay(1970, 1, 1));
 }
 
+std::string FormatIsoDay(int32_t day) {
+  return absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + day);
+}
+
 int32_t TodayUtc() {
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
   return static_cast<int32_t>(today - absl::CivilDay(1970, 1, 1));

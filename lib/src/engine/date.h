@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace inkdex::engine {
 
 // "YYYY-MM-DD" (a valid calendar date) to its day number; nullopt otherwise.
 std::optional<int32_t> ParseIsoDay(std::string_view s);
+// A day number as "YYYY-MM-DD".
+std::string FormatIsoDay(int32_t day);
 // Today's day number in UTC.
 int32_t TodayUtc();
 

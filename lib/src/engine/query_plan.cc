@@ -6,8 +6,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "engine/date.h"
 #include "engine/row.h"
+#include "text/fold.h"
 #include "zlib.h"
 
 namespace inkdex::engine {
@@ -66,10 +68,26 @@ uint64_t StableHash64(std::string_view s) {
 
 namespace {
 
+// The query text as far as matching can tell: words folded as the index
+// folds them (case, accents) and separated by one space. Quotes and other
+// punctuation are kept: they change the query.
+std::string CanonicalText(std::string_view text) {
+  std::string out;
+  for (absl::string_view word : absl::StrSplit(absl::string_view(text.data(), text.size()),
+                                               absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty())) {
+    absl::StrAppend(&out, out.empty() ? "" : " ", text::TermOf({word.data(), word.size()}));
+  }
+  return out;
+}
+
 // Hash of everything that decides the result order and membership, so a
 // token from another query is refused rather than silently misapplied.
+// Requests that differ only in how they spell the same query (text case,
+// style aliases and order) share it. The day is not in it: the token
+// carries its own (see PlanQuery). The date's slot stays, empty, so that
+// tokens issued before the day moved out remain valid.
 uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
-  std::string canon = absl::StrCat(r.text, "|", static_cast<int>(p.geo), "|");
+  std::string canon = absl::StrCat(CanonicalText(r.text), "|", static_cast<int>(p.geo), "|");
   auto add = [&canon](double v) { absl::StrAppend(&canon, absl::StrFormat("%a", v), ","); };
   if (r.point) {
     add(r.point->lat);
@@ -87,7 +105,7 @@ uint64_t Fingerprint(const SearchRequest& r, const QueryPlan& p) {
   absl::StrAppend(&canon, "|");
   if (r.max_hourly_rate) add(*r.max_hourly_rate);
   absl::StrAppend(&canon, "|", p.currency, "|", r.booking_open, "|",
-                  r.min_years_active.value_or(-1), "|", r.date, "|", static_cast<int>(p.sort), "|",
+                  r.min_years_active.value_or(-1), "||", static_cast<int>(p.sort), "|",
                   r.max_per_studio, "|");
   for (double v : {r.ranking.text_weight, r.ranking.distance_weight, r.ranking.quality_weight,
                    r.ranking.distance_scale_km, r.ranking.prior_rating, r.ranking.prior_weight}) {
@@ -226,7 +244,14 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
                                      "narrow the query instead",
                                      SearchRequest::kMaxDepth));
     }
-    if (r.date.empty()) p.day = c->day;  // one day for the whole paging session
+    // One day for the whole paging session: the first page's, given or
+    // today's then. A page may repeat that date or leave it out.
+    if (r.date.empty()) {
+      p.day = c->day;
+    } else if (p.day != c->day) {
+      return Invalid("page_token", absl::StrCat("was issued for the date ", FormatIsoDay(c->day),
+                                                ", not ", r.date));
+    }
     p.cursor = std::move(*c);
   }
   return p;

@@ -136,4 +136,16 @@ std::string_view FoldedView(std::string_view s, std::string* buffer) {
   return *buffer;
 }
 
+std::string TermOf(std::string_view word) {
+  std::string buffer;
+  const std::string_view folded = FoldedView(word, &buffer);
+  std::string out;
+  out.reserve(folded.size());
+  for (Xapian::Utf8Iterator it(folded.data(), folded.size()); it != Xapian::Utf8Iterator(); ++it) {
+    const unsigned ch = *it == 0x2019 ? '\'' : *it;
+    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(ch));
+  }
+  return out;
+}
+
 }  // namespace inkdex::text

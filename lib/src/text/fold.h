@@ -39,6 +39,10 @@ std::string FoldAccents(std::string_view s);
 // *buffer. The view is valid while `s` and *buffer are.
 std::string_view FoldedView(std::string_view s, std::string* buffer);
 
+// A word as the index holds it: accent-folded, lowercased (Unicode), a
+// typographic apostrophe as ASCII, as the TermGenerator writes terms.
+std::string TermOf(std::string_view word);
+
 // The character at text[*i], decoded as Xapian decodes it (an invalid UTF-8
 // byte is a Latin-1 character); advances *i past it. REQUIRES: *i < size.
 unsigned NextChar(std::string_view text, size_t* i);

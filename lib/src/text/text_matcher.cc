@@ -92,20 +92,6 @@ std::vector<std::pair<size_t, size_t>> WordRanges(std::string_view text) {
   return out;
 }
 
-// A word as the index holds it: accent-folded, lowercased, a typographic
-// apostrophe as ASCII (as the TermGenerator does).
-std::string TermOf(std::string_view word) {
-  std::string buffer;
-  const std::string_view folded = FoldedView(word, &buffer);
-  std::string out;
-  out.reserve(folded.size());
-  for (Xapian::Utf8Iterator it(folded.data(), folded.size()); it != Xapian::Utf8Iterator(); ++it) {
-    const unsigned ch = *it == 0x2019 ? '\'' : *it;
-    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(ch));
-  }
-  return out;
-}
-
 bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
   bool any = false;
   ForEachTermWithPrefix(db, prefix, [&any](const std::string&, Xapian::doccount) {
