@@ -731,6 +731,28 @@ class SearchTest(CliTestCase):
         self.assertIn("(no artists match)",
                       self.ok("search", "--index", self.index, "--text", "zzzzqqq").stdout)
 
+    def test_table_shows_distances_from_a_point_or_a_viewport(self):
+        def km_column(*args):
+            out = self.ok("search", "--index", self.index, "--no-facets", *args).stdout
+            lines = out.splitlines()
+            if " km " not in lines[0]:
+                return None, out
+            # A right-aligned column: each value ends where its header does.
+            end = lines[0].index(" km ") + 3
+            rows = lines[1:lines.index("")]
+            return [float(row[:end].split()[-1]) for row in rows], out
+        as_json = self.search(self.index, "--bbox", fixtures.BERLIN_BBOX, "--sort", "rating")
+        km, out = km_column("--bbox", fixtures.BERLIN_BBOX, "--sort", "rating")
+        self.assertEqual(km, [round(h["distance_km"], 2) for h in as_json["hits"]])
+        self.assertIn("(km: from the viewport's centre)", out)
+        lat, lon = fixtures.LEEDS
+        km, out = km_column("--lat", lat, "--lon", lon, "--radius-km", 5, "--date", PLAIN_DAY)
+        self.assertEqual(len(km), 3)
+        self.assertTrue(all(0 <= k <= 5 for k in km), km)
+        self.assertNotIn("viewport", out)
+        km, out = km_column("--text", "rhodes")
+        self.assertIsNone(km)
+
 
 class SearchErrorsTest(CliTestCase):
     @classmethod

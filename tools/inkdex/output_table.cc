@@ -110,7 +110,9 @@ std::string ExplanationLine(const ScoreExplanation& e) {
 
 void PrintSearchTable(const SearchResponse& response, const SearchRequest& request,
                       std::ostream& out) {
-  const bool with_distance = request.point.has_value();
+  // A viewport's hits carry their distance from its centre (what the
+  // distance ranking and sort use), so they get the column too.
+  const bool with_distance = request.point.has_value() || request.bbox.has_value();
   std::vector<TextTable::Column> columns = {
       {"#", 4, true},          {"name", 26, false}, {"studio", 24, false},
       {"location", 30, false}, {"km", 8, true},     {"styles", 34, false},
@@ -163,6 +165,9 @@ void PrintSearchTable(const SearchResponse& response, const SearchRequest& reque
   }
   out << "\n" << response.total << (response.total == 1 ? " artist" : " artists") << " match";
   if (!response.hits.empty()) out << "; showing " << response.hits.size();
+  if (!response.hits.empty() && !request.point && request.bbox) {
+    out << " (km: from the viewport's centre)";
+  }
   out << "\n";
   if (!response.spelling_suggestion.empty()) {
     out << "did you mean: --text '" << response.spelling_suggestion << "'\n";
