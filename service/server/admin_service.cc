@@ -67,6 +67,8 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
   if (!report.ok()) return call.Finish(ToGrpcStatus(report.status()));
   response->set_consistent(report->ok());
   response->set_documents_checked(report->documents_checked);
+  response->set_tombstones_checked(report->tombstones_checked);
+  response->set_searchable_checked(report->searchable_checked);
   response->set_commit_seq(report->commit_seq);
   response->set_index_directory(served.directory);
   response->set_index_generation(served.generation);

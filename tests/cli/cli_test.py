@@ -186,10 +186,30 @@ class BuildTest(CliTestCase):
     def test_summary_counts(self):
         data = write(self.path("s.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN))
         out = self.build(self.path("s-index"), data).stdout
-        self.assertEqual(summary_number(out, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(summary_number(out, "records applied"), len(fixtures.HANDWRITTEN))
         self.assertEqual(summary_number(out, "lines rejected"), 0)
         self.assertEqual(summary_number(out, "duplicate ids"), 0)
-        self.assertRegex(out, r"elapsed:\s+[\d.]+ s \(\d+ artists/s\)")
+        self.assertRegex(out, r"elapsed:\s+[\d.]+ s \(\d+ records/s\)")
+
+    def test_summary_counts_artists_apart_from_records(self):
+        # Two lines of one id apply twice but leave one artist; an opted-out
+        # artist is held but not searchable.
+        first, second, third = fixtures.HANDWRITTEN[:3]
+        lines = [dict(first, version=1), dict(first, version=2), dict(second, opted_out=True),
+                 third]
+        data = write(self.path("counts.jsonl"), fixtures.jsonl(lines))
+        index = self.path("counts-index")
+        out = self.build(index, data).stdout
+        self.assertEqual(summary_number(out, "records applied"), 4)
+        self.assertEqual(summary_number(out, "duplicate ids"), 1)
+        self.assertIn("  artists in index:  3 (2 searchable, 1 opted out or inactive)\n", out)
+        self.assertTrue(out.startswith("inkdex build: 3 artists in %s, 2 searchable "
+                                       "(4 records applied)\n" % index), out)
+        self.assertEqual(self.ok("verify", "--index", index).stdout,
+                         "ok: 3 documents (2 searchable) checked at commit %d; store and search "
+                         "index agree\n"
+                         % json.loads(self.ok("stats", "--index", index, "--json").stdout)[
+                             "commit_seq"])
 
     def test_versions_follow_line_order(self):
         index = self.build_handwritten("versions")
@@ -222,7 +242,7 @@ class BuildTest(CliTestCase):
         plain_index = self.build_handwritten("plain")
         ddb_index = self.path("ddb-index")
         out = self.build(ddb_index, ddb).stdout
-        self.assertEqual(summary_number(out, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(summary_number(out, "records applied"), len(fixtures.HANDWRITTEN))
         self.assertEqual(summary_number(out, "lines rejected"), 0)
         self.assertRegex(out, r"other items:\s+2 skipped .*STUDIO 1.*STYLE 1")
         for artist_id in ("hw-leeds-fine-1", "hw-manchester-guest-5", "hw-tokyo-jp-9"):
@@ -271,11 +291,11 @@ class BuildTest(CliTestCase):
         with gzip.open(packed, "wt") as f:
             f.write(text)
         gz_index = self.path("gz-index")
-        self.assertEqual(summary_number(self.build(gz_index, packed).stdout, "artists indexed"),
+        self.assertEqual(summary_number(self.build(gz_index, packed).stdout, "records applied"),
                          len(fixtures.HANDWRITTEN))
         stdin_index = self.path("stdin-index")
         proc = self.ok("build", "--index", stdin_index, "--input", "-", stdin=text)
-        self.assertEqual(summary_number(proc.stdout, "artists indexed"), len(fixtures.HANDWRITTEN))
+        self.assertEqual(summary_number(proc.stdout, "records applied"), len(fixtures.HANDWRITTEN))
         self.assertEqual(self.get(gz_index, "hw-tokyo-jp-8"), self.get(stdin_index, "hw-tokyo-jp-8"))
 
     def bad_file(self):
@@ -299,7 +319,7 @@ class BuildTest(CliTestCase):
         proc = self.ok("build", "--index", self.path("bad-index"), "--input", bad,
                        "--rejects", rejects, "--progress", "off")
         out = proc.stdout
-        self.assertEqual(summary_number(out, "artists indexed"), 3)
+        self.assertEqual(summary_number(out, "records applied"), 3)
         self.assertEqual(summary_number(out, "lines rejected"), 4)
         self.assertGreaterEqual(summary_number(out, "warnings"), 1)
         self.assertRegex(out, re.escape(bad) + r":2: json")
@@ -389,7 +409,7 @@ class BuildTest(CliTestCase):
         old = dict(fixtures.HANDWRITTEN[2], artistName="Too Old", version=1)
         update = write(self.path("update.jsonl"), fixtures.jsonl([renamed, old]))
         out = self.build(index, update, extra=("--append",)).stdout
-        self.assertEqual(summary_number(out, "artists indexed"), 1)
+        self.assertEqual(summary_number(out, "records applied"), 1)
         self.assertEqual(summary_number(out, "stale"), 1)
         self.assertEqual(self.get(index, "hw-leeds-fine-1")["artistName"], "Amy Rhodes-Updated")
         self.assertEqual(self.get(index, "hw-leeds-fine-1")["version"],
@@ -445,7 +465,7 @@ class BuildTest(CliTestCase):
         seq, par = self.path("seq-index"), self.path("par-index")
         out_seq = self.build(seq, data, extra=("--threads", 1, "--batch-size", 100000)).stdout
         out_par = self.build(par, data, extra=("--threads", 4, "--batch-size", 97)).stdout
-        for key in ("artists indexed", "lines rejected", "warnings", "duplicate ids"):
+        for key in ("records applied", "lines rejected", "warnings", "duplicate ids"):
             self.assertEqual(summary_number(out_seq, key), summary_number(out_par, key), key)
         self.assertGreater(summary_number(out_seq, "lines rejected"), 0)
         for point in (("51.5", "-0.12"), ("40.7", "-74.0"), ("-33.9", "151.2")):
@@ -471,7 +491,7 @@ class BuildTest(CliTestCase):
                             ("default", ())):
             index = self.path("window-" + name)
             builds[name] = (index, self.build(index, data, extra=extra).stdout)
-        keys = ("artists indexed", "lines rejected", "warnings", "duplicate ids", "stale",
+        keys = ("records applied", "lines rejected", "warnings", "duplicate ids", "stale",
                 "last line version")
         _, reference = builds["input-order"]
         self.assertGreater(summary_number(reference, "duplicate ids"), 0)
@@ -548,7 +568,7 @@ class BuildTest(CliTestCase):
         rejected = summary_number(out, "lines rejected")
         self.assertGreater(rejected, 0)
         self.assertGreater(summary_number(out, "warnings"), 0)
-        self.assertGreater(summary_number(out, "artists indexed"), 1500)
+        self.assertGreater(summary_number(out, "records applied"), 1500)
         listed = read(rejects).splitlines()
         self.assertEqual(len(listed), rejected)
         for line in listed:

@@ -125,7 +125,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
     def test_build_succeeds_and_its_summary_counts_every_item(self):
         self.assertEqual(self.build.returncode, 0, self.build.stderr + self.build.stdout)
         out = self.build.stdout
-        self.assertIn("2000 artists indexed", out)
+        self.assertIn("(2000 records applied)", out)
         # 2000 artists (one with a PROFILE item too) + 30 studios + 5 styles
         # + 1 review + 2 malformed.
         self.assertRegex(out, r"items scanned:\s+2039 from table directory-build \(4 segment")
@@ -257,7 +257,7 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         result = self.build_through(proxy, index)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         self.assertGreater(scan_faults(proxy), 5)
-        self.assertIn("2000 artists indexed", result.stdout)
+        self.assertIn("(2000 records applied)", result.stdout)
         self.assertRegex(result.stdout, r"items scanned:\s+2039 ")
         self.assertRegex(result.stdout, r"requests:\s+\d+ HTTP \(%d retried: %d throttled, "
                                         r"%d 5xx" % (scan_faults(proxy), scan_faults(proxy) * 2 // 3,

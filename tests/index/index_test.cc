@@ -159,6 +159,25 @@ TEST_F(IndexTest, SurvivesReopenAndVerifies) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->problems.front();
   EXPECT_EQ(report->documents_checked, 50u);
+  EXPECT_EQ(report->searchable_checked, 50u);
+  EXPECT_EQ(report->tombstones_checked, 0u);
+  // A delete leaves a tombstone, an opt-out a hidden document: each counted
+  // as IndexStats counts it.
+  WriteBatch changes;
+  changes.Delete("a0", 100);
+  Artist hidden = MakeArtist("a1", "Artist 1", kLeedsLat, kLeedsLon, {"blackwork"});
+  hidden.set_opted_out(true);
+  hidden.set_version(100);
+  changes.Upsert(hidden);
+  Apply(changes);
+  report = index_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+  const IndexStats stats = index_->Stats();
+  EXPECT_EQ(report->documents_checked, stats.documents + stats.tombstones);
+  EXPECT_EQ(report->tombstones_checked, 1u);
+  EXPECT_EQ(report->searchable_checked, stats.searchable);
+  EXPECT_EQ(stats.searchable, 48u);
 }
 
 TEST_F(IndexTest, VerifyStopsWhenCancelledAndWritesGoOnAfterIt) {

@@ -483,8 +483,8 @@ class WriteCommandsTest(CliTestCase):
                 "artist-0000031")
         out = self.ok("verify", "--server", server.address, "--token-file", self.token).stdout
         self.assertRegex(out, r"^server 127\.0\.0\.1:\d+: index .+ \(generation 1\)\n"
-                              r"ok: \d+ documents checked at commit \d+; "
-                              r"store and search index agree\n$")
+                              r"ok: \d+ documents \(\d+ searchable\) and 1 tombstone checked "
+                              r"at commit \d+; store and search index agree\n$")
         served = os.path.join(self.tmp, "served.jsonl")
         proc = self.ok("export", "--server", server.address, "--token-file", self.token,
                        "--out", served)
@@ -509,9 +509,12 @@ class WriteCommandsTest(CliTestCase):
         ids = [json.loads(line)["artistId"] for line in lines.splitlines()]
         self.assertEqual(len(ids), stats["documents"])
         self.assertNotIn("artist-0000031", ids)
+        # Counted as stats counts: documents, of them searchable, tombstones.
+        self.assertEqual(stats["tombstones"], 1)
         self.assertRegex(self.ok("verify", "--index", directory).stdout,
-                         r"^ok: %d documents checked at commit \d+; store and search index "
-                         r"agree\n$" % (stats["documents"] + stats["tombstones"]))
+                         r"^ok: %d documents \(%d searchable\) and 1 tombstone checked at commit "
+                         r"\d+; store and search index agree\n$"
+                         % (stats["documents"], stats["searchable"]))
 
     def test_delete_errors(self):
         proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",

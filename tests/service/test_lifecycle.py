@@ -444,7 +444,7 @@ class StartTest(fx.ServiceTestCase):
         verified = subprocess.run([fx.inkdex_bin(), "verify", "--index", index],
                                   capture_output=True, text=True, timeout=300)
         self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
-        self.assertIn("60000 documents checked", verified.stdout)
+        self.assertIn("ok: 60000 documents (", verified.stdout)
 
     def test_healthz_listens_before_the_index_opens(self):
         # The index is held by another server, so this one's open fails: the

@@ -157,6 +157,8 @@ TEST(AdminVerifyIndexTest, ReportsTheServedIndexAtOneCommit) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(response.consistent());
   EXPECT_EQ(response.documents_checked(), 31u);
+  EXPECT_EQ(response.searchable_checked(), 30u);
+  EXPECT_EQ(response.tombstones_checked(), 0u);
   EXPECT_EQ(response.commit_seq(), server.holder().Current()->Stats().commit_seq);
   EXPECT_EQ(response.index_directory(), server.holder().directory());
   EXPECT_EQ(response.index_generation(), 1u);

@@ -84,6 +84,10 @@ struct BuildSummary {
   uint64_t last_line_version = 0;
   uint64_t bytes_read = 0;
   double seconds = 0;
+  // What the index holds once the build is done (the command fills it in):
+  // `applied` counts changes, which a repeated id or an --append makes
+  // differ from the artists held.
+  IndexStats held;
 };
 
 // Runs the build into `index`. Returns the summary, or the error that stopped

@@ -176,6 +176,7 @@ struct BuildCommand {
       if (!index.ok()) return index.status();
       options.version_base = version_base;
       summary = RunBuildFromSource(**index, options);
+      if (summary.ok()) summary->held = (*index)->Stats();
       if (summary.ok() && !no_verify) {
         if (absl::Status s = VerifyBuilt(**index); !s.ok()) return s;
       }
@@ -217,7 +218,9 @@ struct BuildCommand {
             absl::StrCat("index metadata ", kLastLineVersionKey, ": not a number: '", **last, "'"));
       }
     }
-    return RunBuildFromSource(**index, options);
+    absl::StatusOr<BuildSummary> summary = RunBuildFromSource(**index, options);
+    if (summary.ok()) summary->held = (*index)->Stats();
+    return summary;
   }
 
   // RunBuild over the --input files, or over a scan of --from-dynamodb. A
@@ -271,7 +274,9 @@ struct BuildCommand {
 
   void PrintSummary(const BuildSummary& s, const std::string& target) const {
     double rate = s.seconds > 0 ? s.applied / s.seconds : 0;
-    std::cout << absl::StrFormat("inkdex build: %d artists indexed into %s\n", s.applied, target);
+    std::cout << absl::StrFormat("inkdex build: %d artists in %s, %d searchable (%d %s applied)\n",
+                                 s.held.documents, target, s.held.searchable, s.applied,
+                                 s.applied == 1 ? "record" : "records");
     if (scan_tally) {
       const DynamoDbScanTally& t = *scan_tally;
       std::cout
@@ -287,7 +292,13 @@ struct BuildCommand {
       std::cout << absl::StrFormat("  lines read:        %d (%d blank) from %d file(s), %.1f MB\n",
                                    s.lines, s.blank_lines, inputs.size(), s.bytes_read / 1e6);
     }
-    std::cout << absl::StrFormat("  artists indexed:   %d\n", s.applied)
+    std::cout << absl::StrFormat("  records applied:   %d (new or changed artists)\n", s.applied)
+              << absl::StrFormat(
+                     "  artists in index:  %d (%d searchable, %d opted out or inactive%s)\n",
+                     s.held.documents, s.held.searchable, s.held.documents - s.held.searchable,
+                     s.held.tombstones == 0
+                         ? ""
+                         : absl::StrCat("; ", s.held.tombstones, " deleted, kept as tombstones"))
               << absl::StrFormat("  %s rejected:    %d\n", scan_tally ? "items" : "lines",
                                  s.rejected);
     PrintExamples(s.first_rejects, s.rejected,
@@ -312,7 +323,7 @@ struct BuildCommand {
               << absl::StrFormat("  last line version: %d\n", s.last_line_version)
               << (append || no_verify ? ""
                                       : "  verified:          yes (store and search index agree)\n")
-              << absl::StrFormat("  elapsed:           %.2f s (%.0f artists/s)\n", s.seconds, rate);
+              << absl::StrFormat("  elapsed:           %.2f s (%.0f records/s)\n", s.seconds, rate);
   }
 
   static void PrintExamples(const std::vector<std::string>& examples, uint64_t total,

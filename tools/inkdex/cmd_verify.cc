@@ -3,6 +3,9 @@
 // Admin.VerifyIndex, with the write token).
 #include <iostream>
 #include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "cli_common.h"
 #include "server_client.h"
@@ -32,6 +35,8 @@ struct VerifyCommand {
     VerifyReport report;
     report.commit_seq = verified->commit_seq();
     report.documents_checked = verified->documents_checked();
+    report.tombstones_checked = verified->tombstones_checked();
+    report.searchable_checked = verified->searchable_checked();
     report.problems.assign(verified->problems().begin(), verified->problems().end());
     std::cout << "server " << source.server.address << ": index " << verified->index_directory()
               << " (generation " << verified->index_generation() << ")\n";
@@ -39,16 +44,28 @@ struct VerifyCommand {
   }
 };
 
+// "2 documents (1 searchable) and 1 tombstone", counted as `stats` counts.
+std::string Checked(const VerifyReport& report) {
+  const uint64_t documents = report.documents_checked - report.tombstones_checked;
+  std::string out = absl::StrCat(documents, documents == 1 ? " document" : " documents", " (",
+                                 report.searchable_checked, " searchable)");
+  if (report.tombstones_checked > 0) {
+    absl::StrAppend(&out, " and ", report.tombstones_checked,
+                    report.tombstones_checked == 1 ? " tombstone" : " tombstones");
+  }
+  return out;
+}
+
 }  // namespace
 
 int PrintVerifyReport(const VerifyReport& report) {
   if (report.ok()) {
-    std::cout << "ok: " << report.documents_checked << " documents checked at commit "
-              << report.commit_seq << "; store and search index agree\n";
+    std::cout << "ok: " << Checked(report) << " checked at commit " << report.commit_seq
+              << "; store and search index agree\n";
     return kExitOk;
   }
-  std::cout << report.problems.size() << " problem(s) in " << report.documents_checked
-            << " documents checked at commit " << report.commit_seq << ":\n";
+  std::cout << report.problems.size() << " problem(s) in " << Checked(report)
+            << " checked at commit " << report.commit_seq << ":\n";
   for (const std::string& problem : report.problems) std::cout << "  " << problem << "\n";
   return kExitFailure;
 }

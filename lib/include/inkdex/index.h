@@ -254,7 +254,11 @@ struct BuildSearchIndexOptions {
 
 struct VerifyReport {
   uint64_t commit_seq = 0;  // the commit checked
+  // Stored records checked: documents (searchable or hidden) and the
+  // tombstones of deleted artists, which IndexStats counts apart.
   uint64_t documents_checked = 0;
+  uint64_t tombstones_checked = 0;    // of documents_checked
+  uint64_t searchable_checked = 0;    // of documents_checked: live and visible
   std::vector<std::string> problems;  // empty: store and search index agree
   bool ok() const { return problems.empty(); }
 };

@@ -70,6 +70,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify(const VerifyOptions& options) con
         brief.set_deleted(r.deleted());
         brief.set_has_item_states(true);
       }
+      if (r.deleted()) ++report.tombstones_checked;
       const bool live = !r.deleted() && engine::IsSearchable(r.artist());
       const engine::Row* row = snap->rows.has(r.slot()) ? &snap->rows.row(r.slot()) : nullptr;
       if (row == nullptr || row->id != id || !engine::RowVersionMatches(*row, r) ||
@@ -78,6 +79,7 @@ absl::StatusOr<VerifyReport> IndexImpl::Verify(const VerifyOptions& options) con
       }
       if (!live) return;
       ++searchable;
+      ++report.searchable_checked;
       expected[r.slot()] = Expected{id, r.content_hash()};
     };
     absl::Status st =
