@@ -10,6 +10,7 @@ Needs INKDEX_BIN (the inkdex binary; set by tests/dynamodb/CMakeLists.txt)."""
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -77,8 +78,11 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         cls.artists = make_artists(2000)
         for i, artist in enumerate(cls.artists):
             # Older items use SK PROFILE; both are artist profiles.
-            cls.table.put_artist(artist, sk="PROFILE" if i % 50 == 3 else "METADATA",
-                                 gsi1pk="CITY#" + artist["locationDisplay"])
+            extra = {"gsi1pk": "CITY#" + artist["locationDisplay"]}
+            if i == 7:
+                # An artistId attribute that disagrees with the key: the key wins, with a warning.
+                extra["artistId"] = "legacy-id-7"
+            cls.table.put_artist(artist, sk="PROFILE" if i % 50 == 3 else "METADATA", **extra)
         # A migrated artist: its older PROFILE item is still in the table
         # beside METADATA, which takes precedence (met first by the scan: its
         # sort key sorts first; the pipeline's later line would win by
@@ -135,6 +139,20 @@ class BuildFromDynamoDBTest(unittest.TestCase):
         self.assertIn("dummy credentials", self.build.stderr)
         self.assertRegex(out, r"last line version:\s+2003\n")
 
+    def test_an_artist_id_that_disagrees_with_the_key_is_a_warning(self):
+        self.assertEqual(self.build.returncode, 0, self.build.stderr)
+        key_id = self.artists[7]["artistId"]
+        self.assertIn("directory-build item PK=ARTIST#%s SK=METADATA: artistId: 'legacy-id-7' "
+                      "differs from the item key's id '%s'; the key's id is used" % (key_id, key_id),
+                      self.build.stdout)
+        self.assertGreaterEqual(int(re.search(r"warnings:\s+(\d+)", self.build.stdout).group(1)),
+                                1)
+        self.assertEqual(json.loads(self.inkdex("get", "--index", self.index, "--include-hidden",
+                                                key_id).stdout)[
+            "artistName"], self.artists[7]["artistName"])
+        self.assertEqual(self.inkdex("get", "--index", self.index, "legacy-id-7",
+                                     check=False).returncode, 1)
+
     def test_the_higher_ranked_item_of_an_artist_wins(self):
         self.assertEqual(self.build.returncode, 0, self.build.stderr)
         self.assertRegex(self.build.stdout, r"stale:\s+1 ")
@@ -168,8 +186,9 @@ class BuildFromDynamoDBTest(unittest.TestCase):
             if (item["PK"]["S"].startswith("ARTIST#")
                     and item["SK"]["S"] in ("METADATA", "PROFILE") and "latitude" in item
                     and float(item["latitude"]["N"]) <= 90
-                    and (item["SK"]["S"] == "METADATA" or item["artistId"]["S"] not in table)):
-                table[item["artistId"]["S"]] = dt.from_attribute_values(item)
+                    and (item["SK"]["S"] == "METADATA"
+                         or item["PK"]["S"][len("ARTIST#"):] not in table)):
+                table[item["PK"]["S"][len("ARTIST#"):]] = dt.from_attribute_values(item)
         self.assertEqual(len(table), len(self.artists))
         ids = sorted(a["artistId"] for a in self.artists)
         got = self.inkdex("get", "--index", self.index, "--include-hidden", *ids)

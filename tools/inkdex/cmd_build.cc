@@ -265,6 +265,11 @@ struct BuildCommand {
       message = (*source)->RewriteLocation(message);
     }
     scan_tally = (*source)->tally();
+    summary->warnings += scan_tally->warnings;
+    for (const std::string& warning : scan_tally->first_warnings) {
+      if (summary->first_warnings.size() >= options.max_listed) break;
+      summary->first_warnings.push_back(warning);
+    }
     summary->other_items += scan_tally->other_items;
     for (const auto& [type, count] : scan_tally->other_item_types) {
       summary->other_item_types[type] += count;

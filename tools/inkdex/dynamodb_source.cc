@@ -155,6 +155,7 @@ void DynamoDbScanSource::ScanSegment(int segment) {
     std::string lines;
     std::vector<std::string> keys;
     std::map<std::string, uint64_t> others;
+    std::vector<std::string> warnings;
     for (const json& item : page->items) {
       // An artist whose id cannot be found is written without one, so the
       // pipeline rejects it naming the item ("artistId: missing").
@@ -165,6 +166,9 @@ void DynamoDbScanSource::ScanSegment(int segment) {
       }
       absl::StrAppend(&lines, scanned.line, "\n");
       keys.push_back(KeyOf(item, options_.mapping));
+      for (const std::string& warning : scanned.warnings) {
+        warnings.push_back(absl::StrCat(options_.table, " item ", keys.back(), ": ", warning));
+      }
     }
     {
       absl::MutexLock lock(&write_mutex_);
@@ -180,6 +184,11 @@ void DynamoDbScanSource::ScanSegment(int segment) {
         break;
       }
       tally_.artist_lines += keys.size();
+      tally_.warnings += warnings.size();
+      for (std::string& warning : warnings) {
+        if (tally_.first_warnings.size() >= DynamoDbScanTally::kMaxListedWarnings) break;
+        tally_.first_warnings.push_back(std::move(warning));
+      }
       tally_.bytes += lines.size();
       for (std::string& key : keys) line_keys_.push_back(std::move(key));
     }

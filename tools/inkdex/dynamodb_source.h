@@ -70,7 +70,13 @@ struct DynamoDbScanTally {
   uint64_t bytes = 0;         // of those lines
   uint64_t other_items = 0;   // skipped: not artist profiles (or without the partition key)
   std::map<std::string, uint64_t> other_item_types;
+  // Found while mapping items to records (an artistId attribute that
+  // disagrees with the key), which the records' own warnings do not carry.
+  uint64_t warnings = 0;
+  std::vector<std::string> first_warnings;  // up to kMaxListedWarnings, "TABLE item PK=..: ..."
   dynamodb::RetryCounters requests;
+
+  static constexpr size_t kMaxListedWarnings = 10;
 };
 
 class DynamoDbScanSource {
