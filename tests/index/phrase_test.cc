@@ -113,6 +113,22 @@ TEST_F(PhraseTest, CapitalizedWordsMatchTheBiographyToo) {
   EXPECT_THAT(Find("Sarah Mitchell"), UnorderedElementsAre("a1", "a2"));
 }
 
+// As you type, the last word is the start of a word, in the biography as
+// in the other fields, even when it is one letter or a stopword.
+TEST_F(PhraseTest, AOneLetterOrStopwordLastWordBeginsABiographyWord) {
+  EXPECT_THAT(Find("sarah y"), ElementsAre("a1"));   // "years", only in a1's biography
+  EXPECT_THAT(Find("sarah t"), ElementsAre("a1"));   // "tattoo" (handle), "twenty"
+  EXPECT_THAT(Find("sarah z"), ::testing::IsEmpty());
+  Artist d = MakeArtist("a4", "Dee Wells", kLat, kLon, {"realism"});
+  d.set_biography("Theatrical sleeves, often in colour.");
+  WriteBatch batch;
+  batch.Upsert(d);
+  ASSERT_TRUE(index_->Apply(batch).ok());
+  EXPECT_THAT(Find("sleeves the"), ElementsAre("a4"));  // "the" begins "theatrical"
+  EXPECT_THAT(Find("dee o"), ElementsAre("a4"));        // "often"
+  EXPECT_THAT(Find("dee on"), ::testing::IsEmpty());
+}
+
 TEST_F(PhraseTest, OneWordStyleAliasesMatchTheStyle) {
   // Aliases that normalize to the display name but are other words than its
   // own: the artist has the styles, not the words.

@@ -216,7 +216,7 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
 // "Dragonetti". Bounded like the QueryParser's own expansion (the 64 most
 // frequent terms).
 // Returns the query for `segment` (the last segment of the text), or nullopt
-// when the plain parse is all there is (quotes, operators, a stopword).
+// when the plain parse is all there is (quotes, operators, a word not of ASCII letters).
 std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
                                                     Xapian::QueryParser& qp,
                                                     std::string_view segment, unsigned head_flags) {
@@ -226,9 +226,11 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   std::string word(segment.substr(cut == std::string_view::npos ? 0 : cut + 1));
   const bool plain =
       std::all_of(word.begin(), word.end(), [](unsigned char c) { return absl::ascii_isalpha(c); });
-  if (word.size() < 2 || !plain) return std::nullopt;
+  if (word.empty() || !plain) return std::nullopt;
   absl::AsciiStrToLower(&word);
-  if (EnglishStopper()(word)) return std::nullopt;
+  // A one-letter word or a stopword ("t", "the") is still the start of
+  // the word being typed ("tattoo", "theatrical"): as the QueryParser's
+  // partial word does for the other fields, it must begin a biography word.
   // What the QueryParser's FLAG_PARTIAL makes of the word (its expansion
   // and its stem), with both expansions done here by a walk that seeks past
   // frequent terms (term_walk.h) instead of by Xapian's wildcard, which reads
