@@ -116,8 +116,8 @@ TEST_F(PhraseTest, CapitalizedWordsMatchTheBiographyToo) {
 // As you type, the last word is the start of a word, in the biography as
 // in the other fields, even when it is one letter or a stopword.
 TEST_F(PhraseTest, AOneLetterOrStopwordLastWordBeginsABiographyWord) {
-  EXPECT_THAT(Find("sarah y"), ElementsAre("a1"));   // "years", only in a1's biography
-  EXPECT_THAT(Find("sarah t"), ElementsAre("a1"));   // "tattoo" (handle), "twenty"
+  EXPECT_THAT(Find("sarah y"), ElementsAre("a1"));  // "years", only in a1's biography
+  EXPECT_THAT(Find("sarah t"), ElementsAre("a1"));  // "tattoo" (handle), "twenty"
   EXPECT_THAT(Find("sarah z"), ::testing::IsEmpty());
   Artist d = MakeArtist("a4", "Dee Wells", kLat, kLon, {"realism"});
   d.set_biography("Theatrical sleeves, often in colour.");
