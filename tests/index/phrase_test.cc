@@ -114,19 +114,27 @@ TEST_F(PhraseTest, CapitalizedWordsMatchTheBiographyToo) {
 }
 
 // As you type, the last word is the start of a word, in the biography as
-// in the other fields, even when it is one letter or a stopword.
+// in the other fields, even when it is one letter. A stopword may be the
+// start of a word ("the" of "theatrical") or a whole stopword, which no
+// field holds: it ranks the artists with a word it begins first and keeps
+// the others, so typing "sarah the" never empties the list.
 TEST_F(PhraseTest, AOneLetterOrStopwordLastWordBeginsABiographyWord) {
   EXPECT_THAT(Find("sarah y"), ElementsAre("a1"));  // "years", only in a1's biography
   EXPECT_THAT(Find("sarah t"), ElementsAre("a1"));  // "tattoo" (handle), "twenty"
   EXPECT_THAT(Find("sarah z"), ::testing::IsEmpty());
+  EXPECT_THAT(Find("sarah the"), UnorderedElementsAre("a1", "a2"));
+  EXPECT_THAT(Find("sarah and"), UnorderedElementsAre("a1", "a2"));
   Artist d = MakeArtist("a4", "Dee Wells", kLat, kLon, {"realism"});
   d.set_biography("Theatrical sleeves, often in colour.");
   WriteBatch batch;
   batch.Upsert(d);
   ASSERT_TRUE(index_->Apply(batch).ok());
-  EXPECT_THAT(Find("sleeves the"), ElementsAre("a4"));  // "the" begins "theatrical"
-  EXPECT_THAT(Find("dee o"), ElementsAre("a4"));        // "often"
-  EXPECT_THAT(Find("dee on"), ::testing::IsEmpty());
+  // a4's "theatrical" begins with "the"; a1 has sleeves but no such word.
+  EXPECT_THAT(Find("sleeves the"), ElementsAre("a4", "a1"));
+  EXPECT_THAT(Find("sleeves theat"), ElementsAre("a4"));
+  EXPECT_THAT(Find("dee o"), ElementsAre("a4"));  // "often"
+  EXPECT_THAT(Find("dee on"), ElementsAre("a4"));
+  EXPECT_THAT(Find("the"), ElementsAre("a4"));  // alone, it is only a prefix
 }
 
 TEST_F(PhraseTest, OneWordStyleAliasesMatchTheStyle) {

@@ -228,9 +228,12 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
       std::all_of(word.begin(), word.end(), [](unsigned char c) { return absl::ascii_isalpha(c); });
   if (word.empty() || !plain) return std::nullopt;
   absl::AsciiStrToLower(&word);
-  // A one-letter word or a stopword ("t", "the") is still the start of
-  // the word being typed ("tattoo", "theatrical"): as the QueryParser's
-  // partial word does for the other fields, it must begin a biography word.
+  // A one-letter word or a stopword ("t", "the") may be the start of the
+  // word being typed ("tattoo", "theatrical") or a whole stopword, which
+  // no field's terms hold. So it does not restrict: the artists with a word
+  // it begins rank first (AND_MAYBE), and "london the" keeps every London
+  // artist instead of dropping to none until the next word is typed.
+  const bool optional = EnglishStopper()(word);
   // What the QueryParser's FLAG_PARTIAL makes of the word (its expansion
   // and its stem), with both expansions done here by a walk that seeks past
   // frequent terms (term_walk.h) instead of by Xapian's wildcard, which reads
@@ -251,7 +254,7 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   if (only_stopwords) return last;
   Xapian::Query rest = qp.parse_query(std::string(head), head_flags);
   if (rest.empty()) return last;
-  return Xapian::Query(Xapian::Query::OP_AND, rest, last);
+  return Xapian::Query(optional ? Xapian::Query::OP_AND_MAYBE : Xapian::Query::OP_AND, rest, last);
 }
 
 // The words of `text` as the indexed terms split them: lower-case runs of
