@@ -799,6 +799,10 @@ class SearchErrorsTest(CliTestCase):
 
     def test_bbox(self):
         self.rejects("bbox", "--bbox", "52.58,13.25,52.45,13.55")  # south north of north
+        self.rejects("inkdex search: --bbox north: must be in [-90, 90], got 91", "--bbox",
+                     "0,0,91,1")
+        self.rejects("inkdex search: --bbox west: must be in [-180, 180], got -181", "--bbox",
+                     "0,-181,1,1")
         self.rejects("--bbox", "--bbox", "1,2,3")
         self.rejects("--bbox", "--bbox", "a,b,c,d")
         self.rejects("--bbox", "--bbox", fixtures.BERLIN_BBOX, "--lat", 1, "--lon", 1,
@@ -816,14 +820,16 @@ class SearchErrorsTest(CliTestCase):
         for artist_id, part in near.items():
             self.assertGreaterEqual(far[artist_id], part, artist_id)
         self.assertTrue(any(far[i] > near[i] for i in near))
-        self.rejects("--distance-scale-km: must be in (0, 20000]", *args, "--distance-scale-km", 0)
+        self.rejects("--distance-scale-km: must be in (0, 20000], got 0", *args,
+                     "--distance-scale-km", 0)
 
     def test_limit_text_token(self):
         self.assertIn("--limit: must be in 1..100, got 0",
                       self.rejects("limit", "--limit", 0).stderr)
         self.rejects("--limit: must be in 1..100", "--limit", 101)
         self.rejects("--text: is 1025 bytes", "--text", "x" * 1025)
-        self.rejects("--page-token: is malformed", "--page-token", "garbage-token")
+        self.rejects("--page-token: is malformed (not a page token inkdex issued)", "--page-token",
+                     "garbage-token")
 
     def test_style_sort_date_filters(self):
         proc = self.rejects("inkdex search: --style: unknown style 'dragonz'", "--style", "dragonz")
@@ -837,6 +843,14 @@ class SearchErrorsTest(CliTestCase):
         self.rejects("--currency: must be an ISO 4217 code", "--currency", "pounds")
         self.rejects("--top-cities: must be in 0..100", "--top-cities", 101)
         self.rejects("--max-per-studio: must be in", "--max-per-studio", -1)
+
+    def test_text_that_is_not_utf8(self):
+        # "\udcff" is the byte 0xff on the command line (surrogateescape).
+        self.rejects("inkdex search: --text: is not valid UTF-8", "--text", "rose \udcff\udcfe")
+        self.rejects("inkdex search: --text: is not valid UTF-8", "--text", "dragon \udcc3")
+        self.rejects("inkdex search: --style: is not valid UTF-8", "--style", "trad\udcff")
+        proc = self.fails(2, "suggest", "--index", self.index, "--prefix", "Lond\udcc3")
+        self.assertIn("inkdex suggest: --prefix: is not valid UTF-8", proc.stderr)
 
     def test_missing_index(self):
         missing = self.path("nowhere")
@@ -976,9 +990,10 @@ class ToolsTest(CliTestCase):
         self.assertIn("inkdex suggest: --lat: must be in [-90, 90], got 95",
                       self.fails(2, "suggest", "--index", self.index, "--prefix", "a", "--lat",
                                  95, "--lon", 0).stderr)
-        self.assertIn("inkdex suggest: --limit: must be in 1..50",
-                      self.fails(2, "suggest", "--index", self.index, "--prefix", "a", "--limit",
-                                 51).stderr)
+        for limit in (0, 51):
+            self.assertIn("inkdex suggest: --limit: must be in 1..50, got %d" % limit,
+                          self.fails(2, "suggest", "--index", self.index, "--prefix", "a",
+                                     "--limit", limit).stderr)
         self.assertIn("--lat", self.fails(2, "suggest", "--index", self.index, "--prefix", "a",
                                           "--lat", 1).stderr)
 

@@ -645,6 +645,10 @@ TEST_F(IndexTest, BadInputNamesTheField) {
       {[](SearchRequest& q) { q.text = std::string(1025, 'a'); }, "text"},
       {[](SearchRequest& q) { q.page_token = "garbage!"; }, "page_token"},
       {[](SearchRequest& q) { q.styles = {"nope"}; }, "styles[0]"},
+      {[](SearchRequest& q) { q.text = "rose \xff\xfe"; }, "text: is not valid UTF-8"},
+      {[](SearchRequest& q) { q.text = "dragon \xc3"; }, "text: is not valid UTF-8"},
+      {[](SearchRequest& q) { q.styles = {"fineline", "trad\xff"}; },
+       "styles[1]: is not valid UTF-8"},
       {[](SearchRequest& q) { q.styles.assign(65, "fineline"); }, "styles: at most 64"},
       {[](SearchRequest& q) { q.date = "2026-02-30"; }, "date"},
       {[](SearchRequest& q) { q.sort = SortOrder::kDistance; }, "sort"},
@@ -710,6 +714,9 @@ TEST_F(IndexTest, SuggestCompletesNamesStylesAndCities) {
   bad = q;
   bad.limit = 0;
   EXPECT_THAT(index_->Suggest(bad).status().message(), HasSubstr("limit"));
+  bad = q;
+  bad.prefix = "Lee\xc3";
+  EXPECT_EQ(index_->Suggest(bad).status().message(), "prefix: is not valid UTF-8");
   q.prefix = "lee";
   r = index_->Suggest(q);
   ASSERT_TRUE(r.ok());

@@ -138,7 +138,10 @@ class ReadCommandsTest(CliTestCase):
                               (["--min-rating", "7"], "--min-rating: must be in [0, 5], got 7"),
                               (["--bbox", "60,0,50,1"], "--bbox: south (60) is north of north"),
                               (["--text", "x", "--page-token", "not-a-token"],
-                               "--page-token: is malformed")):
+                               "--page-token: is malformed"),
+                              # Text a proto3 string cannot carry: refused before sending.
+                              (["--text", "rose \udcff"], "--text: is not valid UTF-8"),
+                              (["--style", "trad\udcff"], "--style: is not valid UTF-8")):
             with self.subTest(args=args):
                 local = self.fails(2, "search", "--index", self.local, *args)
                 remote = self.fails(2, "search", "--server", self.server.address, *args)
@@ -183,6 +186,17 @@ class ReadCommandsTest(CliTestCase):
                 self.assertEqual(remote_json, local_json)
                 self.assertTrue(json.loads(remote_json)["suggestions"])
         self.fails(2, "suggest", "--server", self.server.address, "--prefix", "x" * 101)
+        # Refused alike on both paths: a limit of 0 (which the server would
+        # read as its default) and a prefix that is not UTF-8.
+        for args, message in ((["--prefix", "Lo", "--limit", "0"],
+                               "inkdex suggest: --limit: must be in 1..50, got 0\n"),
+                              (["--prefix", "Lond\udcc3"],
+                               "inkdex suggest: --prefix: is not valid UTF-8\n")):
+            with self.subTest(args=args):
+                local = self.fails(2, "suggest", "--index", self.local, *args)
+                remote = self.fails(2, "suggest", "--server", self.server.address, *args)
+                self.assertEqual(local.stderr, message)
+                self.assertEqual(remote.stderr, message)
 
     def test_stats(self):
         local = json.loads(self.ok("stats", "--index", self.local, "--json").stdout)

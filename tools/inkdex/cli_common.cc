@@ -4,6 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "simdjson.h"
 
 namespace inkdex::cli {
 
@@ -32,7 +34,16 @@ absl::Status InFlagTerms(const absl::Status& status, absl::Span<const FieldFlag>
     if (matches && (best == nullptr || name.field.size() > best->field.size())) best = &name;
   }
   if (best == nullptr) return status;
-  return absl::InvalidArgumentError(absl::StrCat(best->flag, message.substr(colon)));
+  // A part of a compound flag keeps its name: "bbox.north" is "--bbox north".
+  absl::string_view part = field.substr(best->field.size());
+  const bool named_part = absl::ConsumePrefix(&part, ".");
+  return absl::InvalidArgumentError(
+      absl::StrCat(best->flag, named_part ? absl::StrCat(" ", part) : "", message.substr(colon)));
+}
+
+absl::Status CheckUtf8Flag(absl::string_view flag, absl::string_view value) {
+  if (simdjson::validate_utf8(value.data(), value.size())) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(flag, ": is not valid UTF-8"));
 }
 
 int ReportUsageError(std::string_view command, std::string_view message) {

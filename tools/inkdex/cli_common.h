@@ -72,9 +72,15 @@ struct FieldFlag {
 // library and the server word a refused request) renamed to the flag that
 // set it ("--min-rating: must be ..."), so that a CLI user reads the names
 // they typed. A field matches an entry exactly or as its prefix followed by
-// '.' or '[' ("styles[0]" is "--style"); the longest entry wins. Anything
+// '.' or '[' ("styles[0]" is "--style", "bbox.north" is "--bbox north");
+// the longest entry wins. Anything
 // else, and any status but INVALID_ARGUMENT, comes back unchanged.
 absl::Status InFlagTerms(const absl::Status& status, absl::Span<const FieldFlag> names);
+
+// INVALID_ARGUMENT "<flag>: is not valid UTF-8" unless `value` is UTF-8:
+// text sent to a server must be (proto3 strings), so both the local and
+// the --server path check it before anything else, alike.
+absl::Status CheckUtf8Flag(absl::string_view flag, absl::string_view value);
 
 // Prints "inkdex <command>: <message>" to stderr; returns kExitUsage.
 int ReportUsageError(std::string_view command, std::string_view message);

@@ -297,7 +297,9 @@ struct BuildCommand {
       std::cout << absl::StrFormat("  lines read:        %d (%d blank) from %d file(s), %.1f MB\n",
                                    s.lines, s.blank_lines, inputs.size(), s.bytes_read / 1e6);
     }
-    std::cout << absl::StrFormat("  records applied:   %d (new or changed artists)\n", s.applied)
+    std::cout << absl::StrFormat(
+                     "  records applied:   %d (each stored as its artist's newest version)\n",
+                     s.applied)
               << absl::StrFormat(
                      "  artists in index:  %d (%d searchable, %d opted out or inactive%s)\n",
                      s.held.documents, s.held.searchable, s.held.documents - s.held.searchable,
@@ -319,7 +321,7 @@ struct BuildCommand {
     }
     std::cout << absl::StrFormat("  warnings:          %d\n", s.warnings);
     PrintExamples(s.first_warnings, s.warnings, "");
-    std::cout << absl::StrFormat("  stale:             %d (older than the version stored)\n",
+    std::cout << absl::StrFormat("  stale:             %d (not newer than the version stored)\n",
                                  s.stale)
               << absl::StrFormat(
                      "  duplicate ids:     %d (an earlier line had the id; the higher version "

@@ -2,6 +2,10 @@
 // cities) as a table or JSON, from a local index or a running inkdex-server.
 #include <iostream>
 #include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 
 #include "cli_common.h"
 #include "output_json.h"
@@ -24,6 +28,16 @@ struct SuggestCommand {
 
   int Run() const {
     if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("suggest", s);
+    for (const auto& [flag, value] :
+         {std::pair<const char*, const std::string*>{"--prefix", &prefix}, {"--date", &date}}) {
+      if (absl::Status s = CheckUtf8Flag(flag, *value); !s.ok()) return ReportError("suggest", s);
+    }
+    // The server reads a limit of 0 as "the default": refused here as the
+    // library refuses it, so both paths answer alike.
+    if (limit < 1 || limit > SuggestRequest::kMaxLimit) {
+      return ReportUsageError("suggest", absl::StrCat("--limit: must be in 1..",
+                                                      SuggestRequest::kMaxLimit, ", got ", limit));
+    }
     SuggestRequest request;
     request.prefix = prefix;
     request.limit = limit;

@@ -1,6 +1,7 @@
 #include "search_flags.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -113,6 +114,16 @@ absl::Status InSearchFlagTerms(const absl::Status& status) {
 
 absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {
   SearchRequest request;
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string*>{"--text", &flags.text},
+        {"--currency", &flags.currency},
+        {"--date", &flags.date},
+        {"--page-token", &flags.page_token}}) {
+    if (absl::Status s = CheckUtf8Flag(flag, *value); !s.ok()) return s;
+  }
+  for (const std::string& style : flags.styles) {
+    if (absl::Status s = CheckUtf8Flag("--style", style); !s.ok()) return s;
+  }
   request.text = flags.text;
   if (Given(flags.lat_option) != Given(flags.lon_option)) {
     return absl::InvalidArgumentError(Given(flags.lat_option) ? "--lat: needs --lon as well"

@@ -10,6 +10,7 @@
 #include "engine/date.h"
 #include "engine/row.h"
 #include "text/fold.h"
+#include "text/utf8.h"
 #include "zlib.h"
 
 namespace inkdex::engine {
@@ -43,14 +44,18 @@ absl::Status CheckRanking(const RankingOptions& r) {
                          {"ranking.distance_weight", r.distance_weight},
                          {"ranking.quality_weight", r.quality_weight},
                          {"ranking.prior_weight", r.prior_weight}}) {
-    if (!std::isfinite(v) || v < 0 || v > 1e6) return Invalid(name, "must be in [0, 1e6]");
+    if (!std::isfinite(v) || v < 0 || v > 1e6) {
+      return Invalid(name, absl::StrFormat("must be in [0, 1e6], got %.15g", v));
+    }
   }
   if (!std::isfinite(r.distance_scale_km) || r.distance_scale_km <= 0 ||
       r.distance_scale_km > 20000) {
-    return Invalid("ranking.distance_scale_km", "must be in (0, 20000]");
+    return Invalid("ranking.distance_scale_km",
+                   absl::StrFormat("must be in (0, 20000], got %.15g", r.distance_scale_km));
   }
   if (!std::isfinite(r.prior_rating) || r.prior_rating < 0 || r.prior_rating > 5) {
-    return Invalid("ranking.prior_rating", "must be in [0, 5]");
+    return Invalid("ranking.prior_rating",
+                   absl::StrFormat("must be in [0, 5], got %.15g", r.prior_rating));
   }
   return absl::OkStatus();
 }
@@ -147,6 +152,11 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
     return Invalid("text", absl::StrFormat("is %d bytes; at most %d", r.text.size(),
                                            SearchRequest::kMaxTextBytes));
   }
+  // The gRPC API cannot carry other text (proto3 strings are UTF-8), and a
+  // stray byte would be read as Latin-1 here: both paths refuse it alike.
+  if (!text::IsValidUtf8(r.text)) {
+    return Invalid("text", "is not valid UTF-8");
+  }
   if (r.limit < 1 || r.limit > SearchRequest::kMaxLimit) {
     return Invalid("limit",
                    absl::StrFormat("must be in 1..%d, got %d", SearchRequest::kMaxLimit, r.limit));
@@ -184,6 +194,9 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
                                              r.styles.size()));
   }
   for (size_t i = 0; i < r.styles.size(); ++i) {
+    if (!text::IsValidUtf8(r.styles[i])) {
+      return Invalid(absl::StrCat("styles[", i, "]"), "is not valid UTF-8");
+    }
     absl::StatusOr<int> idx = taxonomy.Resolve(r.styles[i], absl::StrCat("styles[", i, "]"));
     if (!idx.ok()) return idx.status();
     p.style_mask |= uint64_t{1} << *idx;
@@ -276,7 +289,7 @@ std::string EncodePageToken(const PageCursor& c) {
 }
 
 absl::StatusOr<PageCursor> DecodePageToken(std::string_view token) {
-  const absl::Status bad = Invalid("page_token", "is malformed (not a token this server issued)");
+  const absl::Status bad = Invalid("page_token", "is malformed (not a page token inkdex issued)");
   if (token.size() > 65536) return bad;
   std::string raw;
   if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) ||

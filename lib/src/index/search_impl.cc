@@ -10,6 +10,7 @@
 #include "index/index_impl.h"
 #include "text/suggester.h"
 #include "text/text_matcher.h"
+#include "text/utf8.h"
 
 namespace inkdex::index {
 namespace {
@@ -130,6 +131,9 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
 absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest& request) const {
   if (request.prefix.empty() || request.prefix.size() > 100) {
     return absl::InvalidArgumentError("prefix: must be 1..100 bytes");
+  }
+  if (!text::IsValidUtf8(request.prefix)) {
+    return absl::InvalidArgumentError("prefix: is not valid UTF-8");
   }
   if (!HasWords(request.prefix)) {
     return absl::InvalidArgumentError("prefix: must contain a letter or digit");
