@@ -524,12 +524,13 @@ TEST(ParseArtistRecord, SyntaxErrorsNameTheirField) {
 TEST(ParseArtistRecord, TimestampsInIsoFormsAreKept) {
   for (const char* value :
        {"2026-12-10", "2026-12-10T09:30Z", "2026-12-10T09:30:00Z", "2026-12-10T09:30:00.123Z",
-        "2026-12-10T09:30:00+01:00", "2026-12-10T09:30:00-0500", "2026-12-10T09:30:59"}) {
+        "2026-12-10T09:30:00+01:00", "2026-12-10T09:30:00-0500", "2026-12-10T09:30:59",
+        "2026-12-10 09:30:00", "2026-12-10t09:30:00z"}) {
     ParsedRecord r = ParseOk(Minimal(absl::StrCat(R"("updatedAt":")", value, R"(")")));
     EXPECT_THAT(r.warnings, IsEmpty()) << value;
     EXPECT_EQ(r.artist.updated_at(), value);
   }
-  for (const char* value : {"2026-12-10T", "2026-12-10 09:30", "2026-12-10T9:30Z",
+  for (const char* value : {"2026-12-10T", "2026-12-10_09:30", "2026-12-10T9:30Z",
                             "2026-12-10T09:30:00.Z", "2026-12-10T09:30:00+1", "2026-02-30"}) {
     ParsedRecord r = ParseOk(Minimal(absl::StrCat(R"("updatedAt":")", value, R"(")")));
     EXPECT_THAT(r.warnings, SizeIs(1)) << value;

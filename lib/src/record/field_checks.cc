@@ -84,8 +84,9 @@ bool IsIsoTimestamp(absl::string_view s) {
   if (s.size() < 10 || !IsIsoDate(s.substr(0, 10))) return false;
   s.remove_prefix(10);
   if (s.empty()) return true;
-  if (!TakeChar(&s, 'T') || !TakeDigits(&s, 2, 23) || !TakeChar(&s, ':') ||
-      !TakeDigits(&s, 2, 59)) {
+  // RFC 3339 lets the separator be a space, and either letter lower case.
+  if (!(TakeChar(&s, 'T') || TakeChar(&s, 't') || TakeChar(&s, ' ')) || !TakeDigits(&s, 2, 23) ||
+      !TakeChar(&s, ':') || !TakeDigits(&s, 2, 59)) {
     return false;
   }
   if (TakeChar(&s, ':')) {
@@ -97,7 +98,7 @@ bool IsIsoTimestamp(absl::string_view s) {
       s.remove_prefix(n);
     }
   }
-  if (s.empty() || s == "Z") return true;
+  if (s.empty() || s == "Z" || s == "z") return true;
   if (!TakeChar(&s, '+') && !TakeChar(&s, '-')) return false;
   if (!TakeDigits(&s, 2, 23)) return false;
   TakeChar(&s, ':');

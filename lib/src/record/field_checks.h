@@ -45,7 +45,8 @@ bool IsIsoDate(absl::string_view s);
 std::optional<absl::string_view> IsoDatePart(absl::string_view s);
 // An ISO-8601 date or date-time as the directory writes createdAt and
 // updatedAt: "2026-12-10", "2026-12-10T09:30Z", "2026-12-10T09:30:00.123+01:00"
-// (seconds, fraction and zone optional; the zone is Z, +HH:MM or +HHMM).
+// (seconds, fraction and zone optional; the zone is Z, +HH:MM or +HHMM; as
+// RFC 3339 allows, a space may stand for the T, and t and z may be lower case).
 bool IsIsoTimestamp(absl::string_view s);
 // An ISO 4217 currency code: three ASCII letters, either case.
 std::string CheckCurrencyCode(absl::string_view code);

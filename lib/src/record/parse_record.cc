@@ -103,8 +103,9 @@ absl::Status JsonError(absl::string_view json, simdjson::error_code error) {
   if (!locator.reason.empty()) {
     // "[json.exception.out_of_range.406] number overflow parsing '1e400'"
     absl::string_view reason = locator.reason;
-    if (size_t bracket = reason.find("] "); bracket != reason.npos)
+    if (size_t bracket = reason.find("] "); bracket != reason.npos) {
       reason.remove_prefix(bracket + 2);
+    }
     what = std::string(reason);
   }
   if (!locator.position) return absl::InvalidArgumentError(absl::StrCat("json: ", what));
