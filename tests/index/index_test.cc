@@ -647,7 +647,9 @@ TEST_F(IndexTest, BadInputNamesTheField) {
       {[](SearchRequest& q) { q.styles = {"nope"}; }, "styles[0]"},
       {[](SearchRequest& q) { q.text = "rose \xff\xfe"; }, "text: is not valid UTF-8"},
       {[](SearchRequest& q) { q.text = "dragon \xc3"; }, "text: is not valid UTF-8"},
-      {[](SearchRequest& q) { q.styles = {"fineline", "trad\xff"}; },
+      {[](SearchRequest& q) {
+         q.styles = {"fineline", "trad\xff"};
+       },
        "styles[1]: is not valid UTF-8"},
       {[](SearchRequest& q) { q.styles.assign(65, "fineline"); }, "styles: at most 64"},
       {[](SearchRequest& q) { q.date = "2026-02-30"; }, "date"},
