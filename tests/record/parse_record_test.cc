@@ -514,7 +514,13 @@ TEST(ParseArtistRecord, NumbersBeyondADoubleNameTheirField) {
 TEST(ParseArtistRecord, SyntaxErrorsNameTheirField) {
   EXPECT_THAT(ParseError(Minimal(R"("styles":["tribal",])")), HasSubstr("(in styles[1])"));
   EXPECT_THAT(ParseError(Minimal(R"("guestSpots":[{"latitude":1},{"latitude":01}])")),
-              HasSubstr("(in guestSpots[1])"));
+              HasSubstr("(in guestSpots[1].latitude)"));
+  // A leading zero reads as two numbers; the error is the first one's field.
+  EXPECT_THAT(ParseError(Minimal(R"("pricing":{"hourlyRate":01})")),
+              HasSubstr("(in pricing.hourlyRate)"));
+  EXPECT_THAT(ParseError(Minimal(R"("styles":["traditional",00])")), HasSubstr("(in styles[1])"));
+  EXPECT_THAT(ParseError(Minimal(R"("rating":-01)")), HasSubstr("(in rating)"));
+  EXPECT_THAT(ParseError(Minimal(R"("rating":4 5)")), HasSubstr("(in rating)"));
   EXPECT_THAT(ParseError(R"({"artistId":"a",,})"), Not(HasSubstr("(in ")));
   EXPECT_THAT(ParseError(Minimal(R"("studioInfo":{"studioName":"S",}})")),
               HasSubstr("(in studioInfo)"));

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,35 +29,36 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
 
   bool null() override { return Value(); }
   bool boolean(bool) override { return Value(); }
-  bool number_integer(number_integer_t) override { return Value(); }
-  bool number_unsigned(number_unsigned_t) override { return Value(); }
-  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Number(); }
+  bool number_unsigned(number_unsigned_t) override { return Number(); }
+  bool number_float(number_float_t, const string_t&) override { return Number(); }
   bool string(string_t&) override { return Value(); }
   bool binary(binary_t&) override { return Value(); }
   bool start_object(std::size_t) override {
     frames_.push_back({false, "", 0});
+    after_number_ = false;
     return true;
   }
   bool key(string_t& key) override {
     frames_.back().key = key;
+    after_number_ = false;
     return true;
   }
   bool end_object() override { return EndContainer(); }
   bool start_array(std::size_t) override {
     frames_.push_back({true, "", 0});
+    after_number_ = false;
     return true;
   }
   bool end_array() override { return EndContainer(); }
   bool parse_error(std::size_t byte, const std::string&,
                    const nlohmann::detail::exception& e) override {
     position = byte > 0 ? byte - 1 : 0;  // nlohmann counts from 1
-    for (const Frame& f : frames_) {
-      if (f.array) {
-        absl::StrAppend(&path, "[", f.next_index, "]");
-      } else if (!f.key.empty()) {
-        absl::StrAppend(&path, path.empty() ? "" : ".", f.key.substr(0, 64));
-      }
-    }
+    // "01" reads as the number 0 followed by another number: the error is
+    // in the field of that first number, not after it.
+    const bool number_after_number =
+        after_number_ && std::string_view(e.what()).find("number literal") != std::string::npos;
+    path = number_after_number ? last_number_path_ : CurrentPath();
     // Only the out-of-range message says more than simdjson's (the syntax
     // ones quote the parser's state machine). It comes at the end of the
     // number, "... parsing '1e400'": the position is moved to its start.
@@ -76,9 +78,30 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
     size_t next_index;  // arrays: the index of the value being read
   };
 
+  // The path of the value being read: "guestSpots[1].latitude".
+  std::string CurrentPath() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        absl::StrAppend(&out, "[", f.next_index, "]");
+      } else if (!f.key.empty()) {
+        absl::StrAppend(&out, out.empty() ? "" : ".", f.key.substr(0, 64));
+      }
+    }
+    return out;
+  }
+
+  bool Number() {
+    last_number_path_ = CurrentPath();
+    Value();
+    after_number_ = true;
+    return true;
+  }
+
   // A value ended: an array moves to its next index, an object waits for
   // its next key (an error there is in the object, not in the last value).
   bool Value() {
+    after_number_ = false;
     if (frames_.empty()) return true;
     if (frames_.back().array) {
       ++frames_.back().next_index;
@@ -93,6 +116,8 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::vector<Frame> frames_;
+  bool after_number_ = false;     // the last event was a number
+  std::string last_number_path_;  // and this was its path
 };
 
 absl::Status JsonError(absl::string_view json, simdjson::error_code error) {
