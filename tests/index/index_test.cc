@@ -10,18 +10,13 @@
 namespace inkdex {
 namespace {
 
+using ::inkdex::testing::HitIds;
 using ::inkdex::testing::MakeArtist;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
 constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
-
-std::vector<std::string> Ids(const SearchResponse& r) {
-  std::vector<std::string> ids;
-  for (const SearchHit& h : r.hits) ids.push_back(h.id);
-  return ids;
-}
 
 // A guest spot of `a` in Leeds (offset by dlat, dlon degrees) from `from` to
 // `to` (YYYY-MM-DD).
@@ -69,7 +64,7 @@ TEST_F(IndexTest, RadiusFindsArtistsWithinAndReportsDistance) {
   Apply(b);
   SearchResponse r = Search(Near(5));
   EXPECT_EQ(r.total, 2);
-  EXPECT_THAT(Ids(r), UnorderedElementsAre("a1", "a3"));
+  EXPECT_THAT(HitIds(r), UnorderedElementsAre("a1", "a3"));
   for (const SearchHit& h : r.hits) {
     if (h.id == "a1") {
       EXPECT_NEAR(h.distance_km, 1.112, 0.01);
@@ -87,9 +82,9 @@ TEST_F(IndexTest, StylesAnyAllAndAliases) {
   q.styles = {"Fine Line", "irezumi"};
   EXPECT_EQ(Search(q).total, 2);
   q.style_match = StyleMatch::kAll;
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.styles = {"Neotraditional"};
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a3"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a3"));
   q.styles = {"dragonz"};
   auto bad = index_->Search(q);
   ASSERT_FALSE(bad.ok());
@@ -239,7 +234,7 @@ TEST_F(IndexTest, OptedOutAndInactiveAreNeverReturned) {
   b.Upsert(inactive);
   b.Upsert(MakeArtist("ok", "Visible", kLeedsLat, kLeedsLon, {"fineline"}));
   Apply(b);
-  EXPECT_THAT(Ids(Search(Near(5))), ElementsAre("ok"));
+  EXPECT_THAT(HitIds(Search(Near(5))), ElementsAre("ok"));
   SearchRequest text;
   text.text = "opted";
   EXPECT_EQ(Search(text).total, 0);
@@ -255,7 +250,7 @@ TEST_F(IndexTest, TextWithoutWordsIsNoText) {
   for (const char* text : {"\"\"", "\" \"", "\"", " - ! ", "()"}) {
     SearchRequest q = Near(5);
     q.text = text;
-    EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("w1", "w2")) << text;
+    EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("w1", "w2")) << text;
   }
   SuggestRequest blank;
   blank.prefix = "   ";
@@ -276,35 +271,35 @@ TEST_F(IndexTest, TextStemmingPhrasePrefixAndSpelling) {
   Apply(batch);
   SearchRequest q;
   q.text = "dragon japanese";  // stem dragon~dragons, style word
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "\"bold dragons\"";  // a phrase in the biography
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "\"dragons bold\"";
   EXPECT_EQ(Search(q).total, 0);
   q.text = "\"koi in the\" japanese";
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "\"sarah mitchell\"";  // a phrase in the name
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "\"mitchell sarah\"";
   EXPECT_EQ(Search(q).total, 0);
   q.text = "irezumi koi";  // a style alias matches the style; "koi" the biography
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "the dragons";  // stopwords are not required
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "sar";  // last word as a prefix
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "delic";  // a prefix of a word only in a biography (stemmed terms)
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a2"));
   q.text = "scrip";
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a2"));
   q.text = "Rose";  // capitalized: still stemmed, matches "roses"
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a2"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a2"));
   q.text = "koi tradit";  // earlier words still required
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "roses tradit";
   EXPECT_EQ(Search(q).total, 0);
   q.text = "tradit";  // not a prefix elsewhere: only the last word expands
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("a1"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("a1"));
   q.text = "japanise dragons";
   SearchResponse r = Search(q);
   EXPECT_EQ(r.spelling_suggestion, "japanese dragons");
@@ -377,7 +372,7 @@ TEST_F(IndexTest, GuestSpotsInARegionSearchedByText) {
   q.point = GeoPoint{53.4808, -2.2426};
   q.radius_km = 5;
   q.text = "fine tattoo";
-  EXPECT_THAT(Ids(Search(q)), ElementsAre("guest"));
+  EXPECT_THAT(HitIds(Search(q)), ElementsAre("guest"));
 }
 
 TEST_F(IndexTest, GuestSpotsCountOnlyBetweenTheirDates) {
@@ -431,7 +426,7 @@ TEST_F(IndexTest, ViewportCrossingTheAntimeridian) {
   Apply(b);
   SearchRequest q;
   q.bbox = BoundingBox{-20, 175, -10, -170};
-  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("fiji", "samoa"));
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("fiji", "samoa"));
 }
 
 TEST_F(IndexTest, NearestFirstWithoutRadius) {
@@ -445,20 +440,20 @@ TEST_F(IndexTest, NearestFirstWithoutRadius) {
   q.sort = SortOrder::kDistance;
   SearchResponse r = Search(q);
   EXPECT_EQ(r.total, 3);
-  EXPECT_THAT(Ids(r), ElementsAre("n2", "n1", "n3"));
+  EXPECT_THAT(HitIds(r), ElementsAre("n2", "n1", "n3"));
   // Without facets or filters the total comes from the style counts and the
   // page from a widening radius: the same answer.
   q.facets = false;
   q.styles = {"fine line"};
   r = Search(q);
   EXPECT_EQ(r.total, 3);
-  EXPECT_THAT(Ids(r), ElementsAre("n2", "n1", "n3"));
+  EXPECT_THAT(HitIds(r), ElementsAre("n2", "n1", "n3"));
   q.limit = 1;
   r = Search(q);
-  EXPECT_THAT(Ids(r), ElementsAre("n2"));
+  EXPECT_THAT(HitIds(r), ElementsAre("n2"));
   q.page_token = r.next_page_token;
   r = Search(q);
-  EXPECT_THAT(Ids(r), ElementsAre("n1"));
+  EXPECT_THAT(HitIds(r), ElementsAre("n1"));
   q.page_token.clear();
   q.styles = {"japanese"};
   EXPECT_EQ(Search(q).total, 0);
@@ -496,7 +491,7 @@ TEST_F(IndexTest, PagingIsStableWhileTheIndexChanges) {
   int page = 0;
   while (true) {
     SearchResponse r = Search(q);
-    for (auto& id : Ids(r)) seen.push_back(id);
+    for (auto& id : HitIds(r)) seen.push_back(id);
     if (r.next_page_token.empty()) break;
     q.page_token = r.next_page_token;
     if (++page == 2) {  // change others underneath: new artists far down the ranking
@@ -531,7 +526,7 @@ TEST_F(IndexTest, DiversityCapsArtistsPerStudioPerPageAndLosesNone) {
     if (!r.next_page_token.empty()) {
       EXPECT_LE(big, 2);
     }
-    for (auto& id : Ids(r)) seen.push_back(id);
+    for (auto& id : HitIds(r)) seen.push_back(id);
     if (r.next_page_token.empty()) break;
     q.page_token = r.next_page_token;
   }
@@ -557,21 +552,21 @@ TEST_F(IndexTest, PricesCompareOnlyWithinTheQueryCurrency) {
   Apply(b);
   SearchRequest q = Near(5);
   q.max_hourly_rate = 100;
-  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("gbp80", "eur70", "none60"));
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("gbp80", "eur70", "none60"));
   q.currency = "GBP";
-  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("gbp80", "none60"));
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("gbp80", "none60"));
   q.currency = "eur";  // case ignored
-  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("eur70", "none60"));
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("eur70", "none60"));
   q.currency = "JPY";
   q.max_hourly_rate = 10000;
-  EXPECT_THAT(Ids(Search(q)), UnorderedElementsAre("jpy9000", "none60"));
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("jpy9000", "none60"));
 
   SearchRequest sorted = Near(5);
   sorted.sort = SortOrder::kPriceDesc;
   sorted.currency = "GBP";
   SearchResponse r = Search(sorted);
   // Priced in GBP (or not said) first, by rate; the others as unpriced, by id.
-  EXPECT_THAT(Ids(r), ElementsAre("gbp80", "none60", "eur70", "jpy9000"));
+  EXPECT_THAT(HitIds(r), ElementsAre("gbp80", "none60", "eur70", "jpy9000"));
   int64_t unknown_band = -1;
   for (const FacetValue& band : r.facets.hourly_rate_bands) {
     if (band.value == "unknown") unknown_band = band.count;

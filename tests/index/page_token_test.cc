@@ -15,16 +15,11 @@
 namespace inkdex {
 namespace {
 
+using ::inkdex::testing::HitIds;
 using ::inkdex::testing::MakeArtist;
 using ::testing::HasSubstr;
 
 constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
-
-std::vector<std::string> Ids(const SearchResponse& r) {
-  std::vector<std::string> ids;
-  for (const SearchHit& h : r.hits) ids.push_back(h.id);
-  return ids;
-}
 
 std::string Today() {
   return absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
@@ -76,7 +71,7 @@ TEST_F(PageTokenTest, SpellingsOfTheSameQueryContinueEachOther) {
   for (const SearchRequest& next : spellings) {
     absl::StatusOr<SearchResponse> page = SecondPage(Query(), next);
     ASSERT_TRUE(page.ok()) << next.text << ": " << page.status();
-    EXPECT_EQ(Ids(*page), Ids(*expected)) << next.text;
+    EXPECT_EQ(HitIds(*page), HitIds(*expected)) << next.text;
   }
   // Accents fold as the index folds them.
   SearchRequest accented = Query();
@@ -110,10 +105,10 @@ TEST_F(PageTokenTest, ThePagingSessionKeepsTheFirstPagesDay) {
   ASSERT_TRUE(expected.ok());
   absl::StatusOr<SearchResponse> page = SecondPage(Query(), dated);
   ASSERT_TRUE(page.ok()) << page.status();
-  EXPECT_EQ(Ids(*page), Ids(*expected));
+  EXPECT_EQ(HitIds(*page), HitIds(*expected));
   page = SecondPage(dated, Query());
   ASSERT_TRUE(page.ok()) << page.status();
-  EXPECT_EQ(Ids(*page), Ids(*expected));
+  EXPECT_EQ(HitIds(*page), HitIds(*expected));
 
   SearchRequest other_day = Query();
   other_day.date = "2026-01-01";

@@ -49,9 +49,11 @@ struct SuggestCommand {
     if (lat_option->count() > 0) request.near = GeoPoint{lat, lon};
     absl::StatusOr<std::vector<Suggestion>> suggestions = Suggest(request);
     if (!suggestions.ok()) {
-      static constexpr FieldFlag kNames[] = {{"prefix", "--prefix"}, {"near", "--lat/--lon"},
-                                             {"near.lat", "--lat"},  {"near.lon", "--lon"},
-                                             {"limit", "--limit"},   {"date", "--date"}};
+      static constexpr FieldFlag kNames[] = {{"prefix", "--prefix"},
+                                             {"near.lat", "--lat"},
+                                             {"near.lon", "--lon"},
+                                             {"limit", "--limit"},
+                                             {"date", "--date"}};
       return ReportError("suggest", InFlagTerms(suggestions.status(), kNames));
     }
     if (json) {

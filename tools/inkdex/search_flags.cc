@@ -91,7 +91,6 @@ absl::StatusOr<BoundingBox> ParseBoundingBox(absl::string_view text, absl::strin
 absl::Status InSearchFlagTerms(const absl::Status& status) {
   static constexpr FieldFlag kNames[] = {
       {"text", "--text"},
-      {"point", "--lat/--lon"},
       {"point.lat", "--lat"},
       {"point.lon", "--lon"},
       {"radius_km", "--radius-km"},

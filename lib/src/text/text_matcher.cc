@@ -209,8 +209,9 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
 // The biography is indexed stemmed only (Z terms, DocumentBuilder), which
 // the QueryParser's partial-word expansion never reads: it expands the last
 // word over unstemmed terms (plus its exact stem, and only for a lower-case
-// word). So the last plain word of the text is lower-cased (its stem then
-// matches: "Botanic" -> Zbotan, from "botanical") and also matches stemmed
+// word). So the last plain word of the text, lower-cased with the rest of
+// it by ParseText (its stem then matches: "Botanic" -> Zbotan, from
+// "botanical"), also matches stemmed
 // terms that begin with it ("hummingb" -> Zhummingb*, Zhummingbird). The
 // word itself, not its stem, is the prefix: "dragons" must not match
 // "Dragonetti". Bounded like the QueryParser's own expansion (the 64 most
@@ -227,12 +228,11 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   const bool plain =
       std::all_of(word.begin(), word.end(), [](unsigned char c) { return absl::ascii_isalpha(c); });
   if (word.empty() || !plain) return std::nullopt;
-  absl::AsciiStrToLower(&word);
-  // A one-letter word or a stopword ("t", "the") may be the start of the
-  // word being typed ("tattoo", "theatrical") or a whole stopword, which
-  // no field's terms hold. So it does not restrict: the artists with a word
-  // it begins rank first (AND_MAYBE), and "london the" keeps every London
-  // artist instead of dropping to none until the next word is typed.
+  // Even one letter is the start of the word being typed. A stopword ("the")
+  // may be that ("theatrical") or a whole stopword, which no field's terms
+  // hold: it does not restrict, the artists with a word it begins rank first
+  // (AND_MAYBE), and "london the" keeps every London artist instead of
+  // dropping to none until the next word is typed.
   const bool optional = EnglishStopper()(word);
   // What the QueryParser's FLAG_PARTIAL makes of the word (its expansion
   // and its stem), with both expansions done here by a walk that seeks past
@@ -248,9 +248,8 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
   // is dropped.
   std::vector<std::string> head_words = absl::StrSplit(absl::string_view(head.data(), head.size()),
                                                        absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
-  const bool only_stopwords = std::all_of(head_words.begin(), head_words.end(), [](std::string w) {
-    return EnglishStopper()(absl::AsciiStrToLower(w));
-  });
+  const bool only_stopwords = std::all_of(head_words.begin(), head_words.end(),
+                                          [](const std::string& w) { return EnglishStopper()(w); });
   if (only_stopwords) return last;
   Xapian::Query rest = qp.parse_query(std::string(head), head_flags);
   if (rest.empty()) return last;
