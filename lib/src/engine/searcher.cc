@@ -232,7 +232,7 @@ void SearchRun::RingsByLookup() {
   for (const Match& m : CollectGeo(GeoMode::kRadius, FacetCounter::kRingEdgesKm.back())) {
     const HotRow& row = s_.rows.hot(m.slot);
     if (!PassesFilters(row) || !PassesStyle(row)) continue;
-    if (text_fn_ != nullptr && !text_.weights.contains(m.slot)) continue;
+    if (text_fn_ != nullptr && text_.Find(m.slot) == nullptr) continue;
     ++rings[FacetCounter::RingOf(m.dist)];
     ++near;
   }
@@ -258,9 +258,9 @@ bool SearchRun::ExpandNearest() {
       const HotRow& row = s_.rows.hot(m.slot);
       if (!PassesFilters(row) || !PassesStyle(row)) continue;
       if (text_fn_ != nullptr) {
-        auto it = text_.weights.find(m.slot);
-        if (it == text_.weights.end()) continue;
-        m.text = it->second;
+        const double* w = text_.Find(m.slot);
+        if (w == nullptr) continue;
+        m.text = *w;
       }
       m.key = ranker_.Key(row, m.dist, m.text);
       pool_.push_back(m);

@@ -20,13 +20,13 @@
 #ifndef INKDEX_ENGINE_SEARCHER_H_
 #define INKDEX_ENGINE_SEARCHER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/query_plan.h"
 #include "engine/snapshot.h"
@@ -35,9 +35,27 @@
 
 namespace inkdex::engine {
 
+// A text match: a slot and its TF weight (> 0).
+struct SlotWeight {
+  uint32_t slot;
+  double weight;
+};
+
+// The slots a text matches, ascending, with their weights. Ascending so that
+// the searcher reads the matches' rows in memory order: a text matching most
+// of a large index (a one-letter last word) touched the rows in hash order
+// before, a cache and TLB miss each, and that was most of its cost.
+// Cost: Find is a binary search, O(log n).
 struct TextMatches {
-  absl::flat_hash_map<uint32_t, double> weights;  // slot -> TF weight (> 0)
+  std::vector<SlotWeight> weights;  // ascending by slot, no slot twice
   std::string spelling_suggestion;
+
+  // The weight of `slot`'s match, or null if the text does not match it.
+  const double* Find(uint32_t slot) const {
+    auto it = std::lower_bound(weights.begin(), weights.end(), slot,
+                               [](const SlotWeight& w, uint32_t s) { return w.slot < s; });
+    return it != weights.end() && it->slot == slot ? &it->weight : nullptr;
+  }
 };
 
 // The request's text, as the searcher sees it.

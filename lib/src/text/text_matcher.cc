@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -350,12 +349,29 @@ absl::StatusOr<uint64_t> TextQuery::Estimate() {
 
 namespace {
 
-// All matches of `query` (with their weights), among `restrict_to` if given.
-// CANCELLED when `stop` (if set) said so during the match.
-absl::StatusOr<absl::flat_hash_map<uint32_t, double>> RunQuery(
-    Xapian::Database& db, Xapian::Query query, const std::vector<uint32_t>* restrict_to,
-    const std::function<bool()>& stop) {
-  absl::flat_hash_map<uint32_t, double> out;
+// Records every document the matcher sees, with its weight. Asked for no
+// MSet items (get_mset(0, 0, all)), Xapian's matcher still visits every
+// match, computes its weight and shows it to the spy, in docid order, and
+// keeps nothing: no MSet of every match, sorted by weight, for the searcher
+// to re-sort by slot.
+class SlotWeightSpy : public Xapian::MatchSpy {
+ public:
+  explicit SlotWeightSpy(std::vector<engine::SlotWeight>* out) : out_(out) {}
+  void operator()(const Xapian::Document& doc, double wt) override {
+    out_->push_back({doc.get_docid(), wt});
+  }
+
+ private:
+  std::vector<engine::SlotWeight>* const out_;
+};
+
+// All matches of `query` with their weights, ascending by slot, among
+// `restrict_to` if given. CANCELLED when `stop` (if set) said so during the
+// match.
+absl::StatusOr<std::vector<engine::SlotWeight>> RunQuery(Xapian::Database& db, Xapian::Query query,
+                                                         const std::vector<uint32_t>* restrict_to,
+                                                         const std::function<bool()>& stop) {
+  std::vector<engine::SlotWeight> out;
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
   if (restrict_to != nullptr) {
@@ -367,18 +383,19 @@ absl::StatusOr<absl::flat_hash_map<uint32_t, double>> RunQuery(
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
   enquire.set_weighting_scheme(Xapian::TfIdfWeight("lnn"));
-  enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-  const Xapian::doccount all = db.get_doccount();
-  Xapian::MSet mset;
+  SlotWeightSpy spy(&out);
+  enquire.add_matchspy(&spy);
   try {
-    mset = enquire.get_mset(0, all, all);
+    enquire.get_mset(0, 0, db.get_doccount());
   } catch (const MatchStopped&) {
     return absl::CancelledError("text match stopped");
   }
-  out.reserve(mset.size());
-  for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-    out.emplace(*it, it.get_weight());
-  }
+  // One database walks its postings in docid order; a database of several
+  // shards would give each shard's in turn.
+  const auto by_slot = [](const engine::SlotWeight& a, const engine::SlotWeight& b) {
+    return a.slot < b.slot;
+  };
+  if (!std::is_sorted(out.begin(), out.end(), by_slot)) std::sort(out.begin(), out.end(), by_slot);
   return out;
 }
 
@@ -465,24 +482,21 @@ std::vector<std::string> PhraseNeedles(std::string_view text, const StyleTaxonom
 // Erases from `weights` the documents whose phrase text lacks a needle.
 // Cost: one value read per document, in docid order (a value stream walk).
 void KeepPhraseMatches(Xapian::Database& db, const std::vector<std::string>& needles,
-                       absl::flat_hash_map<uint32_t, double>* weights) {
-  std::vector<uint32_t> slots;
-  slots.reserve(weights->size());
-  for (const auto& [slot, w] : *weights) slots.push_back(slot);
-  std::sort(slots.begin(), slots.end());
+                       std::vector<engine::SlotWeight>* weights) {
   Xapian::ValueIterator it = db.valuestream_begin(kPhraseTextSlot);
   const Xapian::ValueIterator end = db.valuestream_end(kPhraseTextSlot);
-  for (uint32_t slot : slots) {
-    bool held = false;
-    if (it != end) it.skip_to(slot);
-    if (it != end && it.get_docid() == slot) {
-      const std::string& phrase_text = *it;
-      held = std::all_of(needles.begin(), needles.end(), [&](const std::string& needle) {
-        return phrase_text.find(needle) != std::string::npos;
-      });
+  size_t kept = 0;
+  for (const engine::SlotWeight& match : *weights) {
+    if (it != end) it.skip_to(match.slot);
+    if (it == end || it.get_docid() != match.slot) continue;
+    const std::string& phrase_text = *it;
+    if (std::all_of(needles.begin(), needles.end(), [&](const std::string& needle) {
+          return phrase_text.find(needle) != std::string::npos;
+        })) {
+      (*weights)[kept++] = match;
     }
-    if (!held) weights->erase(slot);
   }
+  weights->resize(kept);
 }
 
 }  // namespace
