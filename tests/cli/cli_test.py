@@ -383,6 +383,26 @@ class BuildTest(CliTestCase):
         self.assertEqual(os.listdir(self.tmp).count("existing-index"), 1)
         self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("existing-index.")], [])
 
+    def test_an_index_in_use_says_what_to_do_instead(self):
+        # Every open of an index is a writer's; a command that can ask the
+        # server holding it says so, the others say to stop the server.
+        index = self.build_handwritten("held")
+        with open(os.path.join(index, "docs", "LOCK"), "r+") as lock:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for args in (("search", "--text", "rose"), ("get", "a1"), ("stats",),
+                         ("verify",), ("suggest", "--prefix", "ro"), ("export",)):
+                with self.subTest(command=args[0]):
+                    proc = self.fails(1, *args, "--index", index)
+                    self.assertIn("--index %s: " % index, proc.stderr)
+                    self.assertIn("open for writing in another process", proc.stderr)
+                    self.assertIn("--server HOST:PORT instead of --index", proc.stderr)
+            for args in (("repair",), ("purge-tombstones", "--older-than", "168h")):
+                with self.subTest(command=args[0]):
+                    proc = self.fails(1, *args, "--index", index)
+                    self.assertIn("open for writing in another process", proc.stderr)
+                    self.assertIn("stop the server first", proc.stderr)
+                    self.assertNotIn("--server", proc.stderr)
+
     def test_force_never_replaces_an_index_in_use(self):
         # An index another process has open for writing (a server, an
         # append) holds RocksDB's lock, an fcntl write lock on docs/LOCK.

@@ -52,14 +52,25 @@ int ReportUsageError(std::string_view command, std::string_view message) {
 }
 
 absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir,
-                                                         IndexOptions options) {
+                                                         IndexOptions options,
+                                                         ServerAlternative alternative) {
   options.create_if_missing = false;
   options.error_if_missing = true;
   auto index = Index::Open(dir, options);
   if (!index.ok()) {
     // The library's message names the directory; say which flag it came from.
-    return absl::Status(index.status().code(),
-                        "--index " + dir + ": " + std::string(index.status().message()));
+    std::string message = "--index " + dir + ": " + std::string(index.status().message());
+    // An index has one writer at a time, and every open is a writer's: the
+    // usual holder is the server that serves it.
+    if (absl::IsFailedPrecondition(index.status()) &&
+        absl::StrContains(index.status().message(), "in another process")) {
+      absl::StrAppend(&message,
+                      alternative == ServerAlternative::kServerFlag
+                          ? " (if an inkdex-server serves it, ask the server: --server HOST:PORT "
+                            "instead of --index)"
+                          : " (if an inkdex-server serves it, stop the server first)");
+    }
+    return absl::Status(index.status().code(), message);
   }
   return index;
 }

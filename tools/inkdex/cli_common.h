@@ -85,11 +85,18 @@ absl::Status CheckUtf8Flag(absl::string_view flag, absl::string_view value);
 // Prints "inkdex <command>: <message>" to stderr; returns kExitUsage.
 int ReportUsageError(std::string_view command, std::string_view message);
 
+// Whether the command can ask a running inkdex-server instead (--server).
+enum class ServerAlternative : bool { kNone, kServerFlag };
+
 // Opens the index at `dir` for a reading command: never creates one, and a
 // directory without an index is an error naming --index. `options` may ask
-// for more (create_if_missing and error_if_missing are set here).
-absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(const std::string& dir,
-                                                         IndexOptions options = {});
+// for more (create_if_missing and error_if_missing are set here). An index
+// another process holds (an inkdex-server, a build) is FAILED_PRECONDITION
+// with what to do instead: stop that process, or, with kServerFlag, ask the
+// server with --server.
+absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(
+    const std::string& dir, IndexOptions options = {},
+    ServerAlternative alternative = ServerAlternative::kNone);
 
 // Adds the --index DIR option every command but synth takes.
 CLI::Option* AddIndexOption(CLI::App& command, std::string* dir);

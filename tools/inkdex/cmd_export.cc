@@ -92,7 +92,7 @@ struct ExportCommand {
           [&](const ArtistSink& sink) { return (*client)->ExportArtists(searchable_only, sink); },
           [](uint64_t) { return std::string(); });
     }
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return ReportError("export", index.status());
     // The index is this process's alone (OpenExistingIndex), so what is
     // exported beyond its searchable artists is the hidden ones.

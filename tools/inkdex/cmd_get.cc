@@ -27,7 +27,7 @@ struct GetCommand {
       if (!client.ok()) return ReportError("get", client.status());
       return PrintAll([&](const std::string& id) { return (*client)->GetArtist(id); });
     }
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return ReportError("get", index.status());
     return PrintAll([&](const std::string& id) { return (*index)->Get(id, include_hidden); });
   }

@@ -52,7 +52,7 @@ struct SearchCommand {
       if (!client.ok()) return client.status();
       return (*client)->Search(request);
     }
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return index.status();
     return (*index)->Search(request);
   }

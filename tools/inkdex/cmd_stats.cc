@@ -32,7 +32,7 @@ struct StatsCommand {
   int Run() const {
     if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("stats", s);
     if (source.server.given()) return RunOnServer();
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return ReportError("stats", index.status());
     const Index& idx = **index;
     Print(idx.Stats(), idx.taxonomy(), idx.StyleCounts(), nullptr);

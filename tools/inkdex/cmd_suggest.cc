@@ -70,7 +70,7 @@ struct SuggestCommand {
       if (!client.ok()) return client.status();
       return (*client)->Suggest(request);
     }
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return index.status();
     return (*index)->Suggest(request);
   }

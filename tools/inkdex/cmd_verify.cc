@@ -20,7 +20,7 @@ struct VerifyCommand {
   int Run() const {
     if (absl::Status s = CheckIndexOrServer(source); !s.ok()) return ReportError("verify", s);
     if (source.server.given()) return RunOnServer();
-    auto index = OpenExistingIndex(source.index_dir);
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return ReportError("verify", index.status());
     absl::StatusOr<VerifyReport> report = (*index)->Verify();
     if (!report.ok()) return ReportError("verify", report.status());
