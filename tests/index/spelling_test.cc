@@ -29,6 +29,10 @@ class SpellingTest : public testing::IndexDirTest {
     Artist e = MakeArtist("a5", "Jonas Müller", kLat, kLon, {"japanese"});
     e.add_specialties("dragons");
     batch.Upsert(e);
+    // Words only a biography holds, indexed as their stems.
+    Artist b = MakeArtist("a6", "Ines Duarte", kLat, kLon, {"blackwork"});
+    b.set_biography("Botanical portraits, mandalas and realism.");
+    batch.Upsert(b);
     ASSERT_TRUE(index_->Apply(batch).ok());
   }
 
@@ -57,6 +61,26 @@ TEST_F(SpellingTest, NoSpellingSuggestionForALastWordThatIsAPrefix) {
   EXPECT_THAT(Find("drago"), ElementsAre("a5"));
   EXPECT_EQ(Suggestion("Łuka"), "");
   // Not the last word: matched whole, and corrected.
+  EXPECT_EQ(Suggestion("dragona muller"), "dragons muller");
+}
+
+TEST_F(SpellingTest, MisspeltBiographyWordsAreCorrectedToWholeWords) {
+  // The biography's words are known: no suggestion.
+  EXPECT_EQ(Suggestion("portraits"), "");
+  EXPECT_EQ(Suggestion("mandala dragons"), "");
+  // A typo in the stem: the word rebuilt on the corrected stem, never the
+  // stem itself ("portrait" + the typed "s", not "portrait" or "botan").
+  EXPECT_EQ(Suggestion("potraits dragons"), "portraits dragons");
+  EXPECT_EQ(Suggestion("dragons potrait"), "dragons portrait");
+  EXPECT_EQ(Suggestion("realisim muller"), "realism muller");
+  EXPECT_EQ(Suggestion("mandallas muller"), "mandalas muller");
+  // What the suggestion finds.
+  EXPECT_THAT(Find("portraits"), ElementsAre("a6"));
+  EXPECT_THAT(Find("mandalas"), ElementsAre("a6"));
+  // A typo in the ending the stemmer removes: a rebuilt word would not stem
+  // to the corrected stem, so nothing is offered rather than a non-word.
+  EXPECT_EQ(Suggestion("botanicl muller"), "");
+  // A word of another field wins a tie: it is a whole word already.
   EXPECT_EQ(Suggestion("dragona muller"), "dragons muller");
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -100,6 +101,43 @@ bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
   return any;
 }
 
+// The closest word the biographies' stems offer for `word`, or "" (with
+// *distance and *termfreq the match's). A biography is indexed as stems only
+// ("portrait" for "portraits"), and a stem makes a poor suggestion
+// ("botan"), so the word's own stem is corrected and the word rebuilt on the
+// corrected stem with its own ending: "potraits" (stem "potrait") becomes
+// "portraits". A rebuilt word must stem to the corrected stem (so that the
+// suggestion finds what the stem does); one that does not, as when the typo
+// is in the ending the stemmer removes ("botanicl"), is not offered. Scans at
+// most `max_scan` stems that begin with the word's first character.
+std::string StemCorrection(const Xapian::Database& db, const std::string& word,
+                           const std::string& first_char, int max_scan, int max_distance,
+                           int* distance, Xapian::doccount* termfreq) {
+  const Xapian::Stem stemmer("english");
+  const std::string stem = stemmer(word);
+  const std::string ending = absl::StartsWith(word, stem) ? word.substr(stem.size()) : "";
+  std::string best;
+  int best_d = max_distance + 1;
+  Xapian::doccount best_f = 0;
+  int n = 0;
+  ForEachTermWithPrefix(db, "Z" + first_char, [&](const std::string& term, Xapian::doccount tf) {
+    if (n++ >= max_scan) return false;
+    const std::string_view candidate = std::string_view(term).substr(1);
+    if (candidate.size() + 2 < stem.size() || candidate.size() > stem.size() + 2) return true;
+    const int d = internal::EditDistance(stem, candidate);
+    if (d > best_d || (d == best_d && tf <= best_f)) return true;
+    std::string rebuilt = std::string(candidate) + ending;
+    if (stemmer(rebuilt) != candidate) return true;
+    best = std::move(rebuilt);
+    best_d = d;
+    best_f = tf;
+    return true;
+  });
+  *distance = best_d;
+  *termfreq = best_f;
+  return best;
+}
+
 }  // namespace
 
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
@@ -150,6 +188,13 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
       }
       return true;
     });
+    // A biography's word, when it is closer than any other field's (an
+    // equally close word of a name or a specialty is a whole word already).
+    int stem_d = 0;
+    Xapian::doccount stem_f = 0;
+    std::string from_stems =
+        StemCorrection(db, word, start, kMaxScan, /*max_distance=*/2, &stem_d, &stem_f);
+    if (!from_stems.empty() && stem_d < best_d) best = std::move(from_stems);
     if (best.empty()) continue;
     out.append(text.substr(copied, begin - copied));
     out.append(best);
