@@ -31,7 +31,7 @@ class SpellingTest : public testing::IndexDirTest {
     batch.Upsert(e);
     // Words only a biography holds, indexed as their stems.
     Artist b = MakeArtist("a6", "Ines Duarte", kLat, kLon, {"blackwork"});
-    b.set_biography("Botanical portraits, mandalas and realism.");
+    b.set_biography("Botanical portraits, mandalas and realism. Resident artist.");
     batch.Upsert(b);
     ASSERT_TRUE(index_->Apply(batch).ok());
   }
@@ -68,19 +68,22 @@ TEST_F(SpellingTest, MisspeltBiographyWordsAreCorrectedToWholeWords) {
   // The biography's words are known: no suggestion.
   EXPECT_EQ(Suggestion("portraits"), "");
   EXPECT_EQ(Suggestion("mandala dragons"), "");
-  // A typo in the stem: the word rebuilt on the corrected stem, never the
-  // stem itself ("portrait" + the typed "s", not "portrait" or "botan").
+  // A typo: the word as the biography wrote it, never a stem ("resid",
+  // "botan", "portrait" are what the index holds).
   EXPECT_EQ(Suggestion("potraits dragons"), "portraits dragons");
-  EXPECT_EQ(Suggestion("dragons potrait"), "dragons portrait");
+  EXPECT_EQ(Suggestion("dragons potrait"), "dragons portraits");
+  EXPECT_EQ(Suggestion("residnt muller"), "resident muller");
   EXPECT_EQ(Suggestion("realisim muller"), "realism muller");
   EXPECT_EQ(Suggestion("mandallas muller"), "mandalas muller");
-  // What the suggestion finds.
+  // A typo in the ending the stemmer removes.
+  EXPECT_EQ(Suggestion("botanicl muller"), "botanical muller");
+  // What the suggestions find.
   EXPECT_THAT(Find("portraits"), ElementsAre("a6"));
-  EXPECT_THAT(Find("mandalas"), ElementsAre("a6"));
-  // A typo in the ending the stemmer removes: a rebuilt word would not stem
-  // to the corrected stem, so nothing is offered rather than a non-word.
-  EXPECT_EQ(Suggestion("botanicl muller"), "");
-  // A word of another field wins a tie: it is a whole word already.
+  EXPECT_THAT(Find("resident"), ElementsAre("a6"));
+  EXPECT_THAT(Find("botanical"), ElementsAre("a6"));
+  // Nothing within two edits: no suggestion.
+  EXPECT_EQ(Suggestion("xylophone muller"), "");
+  // Other fields' words as before.
   EXPECT_EQ(Suggestion("dragona muller"), "dragons muller");
 }
 

@@ -101,40 +101,95 @@ bool HasTermWithPrefix(const Xapian::Database& db, const std::string& prefix) {
   return any;
 }
 
-// The closest word the biographies' stems offer for `word`, or "" (with
-// *distance and *termfreq the match's). A biography is indexed as stems only
-// ("portrait" for "portraits"), and a stem makes a poor suggestion
-// ("botan"), so the word's own stem is corrected and the word rebuilt on the
-// corrected stem with its own ending: "potraits" (stem "potrait") becomes
-// "portraits". A rebuilt word must stem to the corrected stem (so that the
-// suggestion finds what the stem does); one that does not, as when the typo
-// is in the ending the stemmer removes ("botanicl"), is not offered. Scans at
-// most `max_scan` stems that begin with the word's first character.
+// The word, as some document wrote it, that stems to `stem` and is closest
+// to `typed`: the stem's first documents' phrase text (which holds every
+// text field, the biography included) read for words with that stem. ""
+// when none is found. Cost: one posting list opened, at most kDocs values.
+std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
+                        const std::string& stem, const std::string& typed) {
+  constexpr int kDocs = 3;
+  std::string best;
+  int best_d = 0;
+  int docs = 0;
+  const std::string term = "Z" + stem;
+  const std::string separators = {' ', kPhraseFieldSeparator};
+  for (Xapian::PostingIterator it = db.postlist_begin(term);
+       it != db.postlist_end(term) && docs < kDocs; ++it, ++docs) {
+    const std::string text = db.get_document(*it).get_value(kPhraseTextSlot);
+    for (absl::string_view w :
+         absl::StrSplit(text, absl::ByAnyChar(separators), absl::SkipEmpty())) {
+      const std::string word(w);
+      if (word == best || stemmer(word) != stem) continue;
+      const int d = internal::EditDistance(typed, word);
+      if (best.empty() || d < best_d) {
+        best = word;
+        best_d = d;
+      }
+    }
+  }
+  return best;
+}
+
+// The closest word the biographies offer for `word`, or "" (with *distance
+// and *termfreq the match's). A biography is indexed as stems only
+// ("portrait" for "portraits", "resid" for "resident"), and a stem makes a
+// poor suggestion, so the word's stem is matched against the stems (within
+// `max_distance` edits), and each of the closest is offered as a word a
+// document wrote with that stem (SurfaceForm: "residnt" -> stem "resid" ->
+// "resident"), judged by its distance to the typed word. A stem the word
+// begins with is a candidate too ("botanicl" -> "botan" -> "botanical").
+// Scans at most
+// `max_scan` stems that begin with the word's first character.
 std::string StemCorrection(const Xapian::Database& db, const std::string& word,
                            const std::string& first_char, int max_scan, int max_distance,
                            int* distance, Xapian::doccount* termfreq) {
   const Xapian::Stem stemmer("english");
   const std::string stem = stemmer(word);
-  const std::string ending = absl::StartsWith(word, stem) ? word.substr(stem.size()) : "";
-  std::string best;
-  int best_d = max_distance + 1;
-  Xapian::doccount best_f = 0;
+  struct Candidate {
+    std::string stem;
+    int d;
+    Xapian::doccount tf;
+  };
+  // The few closest stems (then the most frequent): a close stem may have
+  // no surface form close to the typed word.
+  constexpr size_t kCandidates = 3;
+  std::vector<Candidate> closest;
+  auto before = [](const Candidate& a, const Candidate& b) {
+    return a.d != b.d ? a.d < b.d : a.tf > b.tf;
+  };
   int n = 0;
   ForEachTermWithPrefix(db, "Z" + first_char, [&](const std::string& term, Xapian::doccount tf) {
     if (n++ >= max_scan) return false;
     const std::string_view candidate = std::string_view(term).substr(1);
-    if (candidate.size() + 2 < stem.size() || candidate.size() > stem.size() + 2) return true;
-    const int d = internal::EditDistance(stem, candidate);
-    if (d > best_d || (d == best_d && tf <= best_f)) return true;
-    std::string rebuilt = std::string(candidate) + ending;
-    if (stemmer(rebuilt) != candidate) return true;
-    best = std::move(rebuilt);
-    best_d = d;
-    best_f = tf;
+    // A stem the typed word begins with may be far from the word's own stem
+    // when the typo is in the ending ("botanicl" keeps its letters, "botan"
+    // is "botanical"'s stem): it competes at the largest distance allowed.
+    const bool begins = candidate.size() >= 4 && std::string_view(stem).starts_with(candidate);
+    if (!begins && (candidate.size() + 2 < stem.size() || candidate.size() > stem.size() + 2)) {
+      return true;
+    }
+    const int d = begins ? std::min(internal::EditDistance(stem, candidate), max_distance)
+                         : internal::EditDistance(stem, candidate);
+    if (d > max_distance) return true;
+    Candidate c{std::string(candidate), d, tf};
+    if (closest.size() == kCandidates && !before(c, closest.back())) return true;
+    closest.insert(std::upper_bound(closest.begin(), closest.end(), c, before), std::move(c));
+    if (closest.size() > kCandidates) closest.pop_back();
     return true;
   });
-  *distance = best_d;
-  *termfreq = best_f;
+  std::string best;
+  *distance = max_distance + 1;
+  *termfreq = 0;
+  for (const Candidate& c : closest) {
+    std::string surface = SurfaceForm(db, stemmer, c.stem, word);
+    if (surface.empty()) continue;
+    const int d = internal::EditDistance(word, surface);
+    if (d < *distance || (d == *distance && c.tf > *termfreq)) {
+      best = std::move(surface);
+      *distance = d;
+      *termfreq = c.tf;
+    }
+  }
   return best;
 }
 
@@ -188,13 +243,16 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
       }
       return true;
     });
-    // A biography's word, when it is closer than any other field's (an
-    // equally close word of a name or a specialty is a whole word already).
+    // A biography's word, when it is closer than any other field's, or as
+    // close and more frequent.
     int stem_d = 0;
     Xapian::doccount stem_f = 0;
     std::string from_stems =
         StemCorrection(db, word, start, kMaxScan, /*max_distance=*/2, &stem_d, &stem_f);
-    if (!from_stems.empty() && stem_d < best_d) best = std::move(from_stems);
+    if (!from_stems.empty() && stem_d <= 2 &&
+        (stem_d < best_d || (stem_d == best_d && stem_f > best_f))) {
+      best = std::move(from_stems);
+    }
     if (best.empty()) continue;
     out.append(text.substr(copied, begin - copied));
     out.append(best);

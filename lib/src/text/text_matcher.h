@@ -36,12 +36,13 @@ namespace inkdex::text {
 // index holds them (fold.h). A word matches when it is a term, its stem
 // is, it names a style or is a stopword, or, for the last word (which the
 // query also matches as a prefix), when a term begins with it ("drago").
-// Biography words, indexed as stems only, are offered as the typed word
-// rebuilt on the corrected stem ("potraits" -> "portraits"), and only when
-// that word stems back to it; a word of another field wins a tie.
+// Biography words, indexed as stems only, are found by their stems and
+// offered as a document wrote them ("residnt" -> stem "resid" ->
+// "resident"); the closer word wins, then the more frequent.
 // Only corrected words change; the rest of `text` is kept as typed.
 // Cost: two scans of the terms sharing the unknown word's first letter (the
-// words, then the stems; each bounded), only for unknown words.
+// words, then the stems; each bounded) and a few documents' phrase text
+// read, only for unknown words.
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
                             const StyleTaxonomy& taxonomy);
 
