@@ -138,8 +138,7 @@ std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
 // document wrote with that stem (SurfaceForm: "residnt" -> stem "resid" ->
 // "resident"), judged by its distance to the typed word. A stem the word
 // begins with is a candidate too ("botanicl" -> "botan" -> "botanical").
-// Scans at most
-// `max_scan` stems that begin with the word's first character.
+// Scans at most `max_scan` stems that begin with the word's first character.
 std::string StemCorrection(const Xapian::Database& db, const std::string& word,
                            const std::string& first_char, int max_scan, int max_distance,
                            int* distance, Xapian::doccount* termfreq) {
