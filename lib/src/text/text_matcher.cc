@@ -223,8 +223,10 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
          (HasTermWithPrefix(db, word) || HasTermWithPrefix(db, "Z" + word)))) {
       continue;
     }
+    // At most two edits: a word three edits away is another word.
+    constexpr int kMaxEdits = 2;
     std::string best;
-    int best_d = 3;
+    int best_d = kMaxEdits + 1;
     Xapian::doccount best_f = 0;
     // The candidates share the word's first character (its UTF-8 bytes).
     size_t first_len = 1;
@@ -235,6 +237,7 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
       if (n++ >= kMaxScan) return false;
       if (term.size() + 2 < word.size() || term.size() > word.size() + 2) return true;
       const int d = internal::EditDistance(word, term);
+      if (d > kMaxEdits) return true;
       if (d < best_d || (d == best_d && termfreq > best_f)) {
         best_d = d;
         best_f = termfreq;
@@ -246,9 +249,8 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     // close and more frequent.
     int stem_d = 0;
     Xapian::doccount stem_f = 0;
-    std::string from_stems =
-        StemCorrection(db, word, start, kMaxScan, /*max_distance=*/2, &stem_d, &stem_f);
-    if (!from_stems.empty() && stem_d <= 2 &&
+    std::string from_stems = StemCorrection(db, word, start, kMaxScan, kMaxEdits, &stem_d, &stem_f);
+    if (!from_stems.empty() && stem_d <= kMaxEdits &&
         (stem_d < best_d || (stem_d == best_d && stem_f > best_f))) {
       best = std::move(from_stems);
     }
