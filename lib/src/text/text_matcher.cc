@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -130,7 +129,8 @@ std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
   return best;
 }
 
-// The closest word the biographies offer for `word`, or "" (with *distance
+// The closest word the biographies offer for `word` (whose stem is `stem`),
+// or "" (with *distance
 // and *termfreq the match's). A biography is indexed as stems only
 // ("portrait" for "portraits", "resid" for "resident"), and a stem makes a
 // poor suggestion, so the word's stem is matched against the stems (within
@@ -139,11 +139,10 @@ std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
 // "resident"), judged by its distance to the typed word. A stem the word
 // begins with is a candidate too ("botanicl" -> "botan" -> "botanical").
 // Scans at most `max_scan` stems that begin with the word's first character.
-std::string StemCorrection(const Xapian::Database& db, const std::string& word,
+std::string StemCorrection(const Xapian::Database& db, const Xapian::Stem& stemmer,
+                           const std::string& word, const std::string& stem,
                            const std::string& first_char, int max_scan, int max_distance,
                            int* distance, Xapian::doccount* termfreq) {
-  const Xapian::Stem stemmer("english");
-  const std::string stem = stemmer(word);
   struct Candidate {
     std::string stem;
     int d;
@@ -197,6 +196,7 @@ std::string StemCorrection(const Xapian::Database& db, const std::string& word,
 std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
                             const StyleTaxonomy& taxonomy) {
   constexpr int kMaxScan = 20000;
+  const Xapian::Stem stemmer("english");
   const std::vector<std::pair<size_t, size_t>> words = WordRanges(text);
   std::string out;
   bool changed = false;
@@ -205,6 +205,7 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     const auto [begin, end] = words[w];
     const std::string_view original = text.substr(begin, end - begin);
     const std::string word = TermOf(original);
+    const std::string stem = stemmer(word);
     // Only a word that matches nothing is corrected: not a term, nor a
     // stem's, nor a style, nor a stopword (which the query drops), nor, as
     // the last word (which the query also matches as a prefix: "drago"),
@@ -216,9 +217,8 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     const bool candidate = chars >= 3 && std::none_of(word.begin(), word.end(), [](char c) {
                              return absl::ascii_isdigit(c);
                            });
-    if (!candidate || db.get_termfreq(word) != 0 ||
-        db.get_termfreq("Z" + Xapian::Stem("english")(word)) != 0 || taxonomy.Find(word) ||
-        EnglishStopper()(word) ||
+    if (!candidate || db.get_termfreq(word) != 0 || db.get_termfreq("Z" + stem) != 0 ||
+        taxonomy.Find(word) || EnglishStopper()(word) ||
         (w + 1 == words.size() &&
          (HasTermWithPrefix(db, word) || HasTermWithPrefix(db, "Z" + word)))) {
       continue;
@@ -249,7 +249,8 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     // close and more frequent.
     int stem_d = 0;
     Xapian::doccount stem_f = 0;
-    std::string from_stems = StemCorrection(db, word, start, kMaxScan, kMaxEdits, &stem_d, &stem_f);
+    std::string from_stems =
+        StemCorrection(db, stemmer, word, stem, start, kMaxScan, kMaxEdits, &stem_d, &stem_f);
     if (!from_stems.empty() && stem_d <= kMaxEdits &&
         (stem_d < best_d || (stem_d == best_d && stem_f > best_f))) {
       best = std::move(from_stems);
