@@ -23,7 +23,18 @@ AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
       holder_(holder),
       committer_(committer),
       max_message_bytes_(max_message_bytes),
-      message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX) {}
+      message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX) {
+  ParseRequestsOf<v1::SwapIndexRequest, v1::SwapIndexResponse>(
+      "inkdex.v1.Admin", "SwapIndex", env_, Access::kWrite,
+      [this](grpc::ServerContext* context, const v1::SwapIndexRequest* request,
+             v1::SwapIndexResponse* response) { return SwapIndex(context, request, response); });
+  ParseRequestsOf<v1::VerifyIndexRequest, v1::VerifyIndexResponse>(
+      "inkdex.v1.Admin", "VerifyIndex", env_, Access::kWrite,
+      [this](grpc::ServerContext* context, const v1::VerifyIndexRequest* request,
+             v1::VerifyIndexResponse* response) {
+        return VerifyIndex(context, request, response);
+      });
+}
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
                                          const v1::SwapIndexRequest* request,

@@ -37,6 +37,7 @@
 #include "absl/synchronization/mutex.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
 #include "server/index_holder.h"
+#include "server/parsed_requests.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
@@ -48,7 +49,7 @@ class CallEnvironment;  // call_environment.h
 inline constexpr int kExportMessageArtists = 1000;
 inline constexpr size_t kExportMessageBytes = size_t{1} << 20;
 
-class AdminServiceImpl final : public inkdex::v1::Admin::Service {
+class AdminServiceImpl final : public WithParsedRequests<inkdex::v1::Admin::Service> {
  public:
   // `max_message_bytes`: the server's --max-message-bytes (gRPC refuses to
   // send a larger message); <= 0: not checked.

@@ -59,6 +59,7 @@
 #include "absl/time/time.h"
 #include "inkdex/v1/artist_search.grpc.pb.h"
 #include "server/index_holder.h"
+#include "server/parsed_requests.h"
 #include "server/read_loops.h"
 #include "server/source_table.h"
 #include "server/unary_read_call.h"
@@ -97,13 +98,15 @@ struct ServiceInfo {
 };
 
 // The generated ArtistSearch::Service with the read methods switched to the
-// asynchronous API (the writes keep the synchronous API).
-using ArtistSearchMixedService = v1::ArtistSearch::WithAsyncMethod_Search<
-    v1::ArtistSearch::WithAsyncMethod_GetArtist<v1::ArtistSearch::WithAsyncMethod_BatchGetArtists<
-        v1::ArtistSearch::WithAsyncMethod_Suggest<v1::ArtistSearch::WithAsyncMethod_ListStyles<
-            v1::ArtistSearch::WithAsyncMethod_GetStats<v1::ArtistSearch::Service>>>>>>;
+// asynchronous API, taking their requests as bytes so that one that does not
+// parse gets INVALID_ARGUMENT naming the field (unparsable_message.h), not
+// gRPC's INTERNAL (the writes keep the synchronous API).
+using ArtistSearchMixedService = v1::ArtistSearch::WithRawMethod_Search<
+    v1::ArtistSearch::WithRawMethod_GetArtist<v1::ArtistSearch::WithRawMethod_BatchGetArtists<
+        v1::ArtistSearch::WithRawMethod_Suggest<v1::ArtistSearch::WithRawMethod_ListStyles<
+            v1::ArtistSearch::WithRawMethod_GetStats<v1::ArtistSearch::Service>>>>>>;
 
-class ArtistSearchServiceImpl final : public ArtistSearchMixedService {
+class ArtistSearchServiceImpl final : public WithParsedRequests<ArtistSearchMixedService> {
  public:
   ArtistSearchServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
                           ServiceInfo info);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -38,9 +39,16 @@ void LogProtobufMessage(google::protobuf::LogLevel severity, const char* file, i
                         const std::string& message) {
   JsonLog* log = library_log.load(std::memory_order_acquire);
   if (log == nullptr) return;
-  const LogLevel level = severity == google::protobuf::LOGLEVEL_INFO      ? LogLevel::kInfo
-                         : severity == google::protobuf::LOGLEVEL_WARNING ? LogLevel::kWarn
-                                                                          : LogLevel::kError;
+  LogLevel level = severity == google::protobuf::LOGLEVEL_INFO      ? LogLevel::kInfo
+                   : severity == google::protobuf::LOGLEVEL_WARNING ? LogLevel::kWarn
+                                                                    : LogLevel::kError;
+  // A request's string field that is not UTF-8 is the client's mistake, not
+  // the server's: a warning (the read methods also answer it with
+  // INVALID_ARGUMENT naming the field, unparsable_message.h).
+  if (level == LogLevel::kError &&
+      absl::StrContains(message, "contains invalid UTF-8 data when parsing")) {
+    level = LogLevel::kWarn;
+  }
   log->Event(level, "protobuf", {{"source", Source(file, line)}, {"message", message}});
 }
 

@@ -5,7 +5,8 @@
 //
 // Lines: {"event": "grpc" | "protobuf", "source": "file.cc:123",
 // "message": ...} at the library's severity (protobuf's warnings as "warn",
-// errors and fatal ones as "error").
+// errors and fatal ones as "error", except its complaint about a request's
+// string that is not UTF-8: a client's mistake, logged as "warn").
 //
 // Thread safety: RouteLibraryLogs is not thread-safe (the libraries' setters
 // are not): call it once at start-up, before any thread logs. The routed

@@ -164,7 +164,14 @@ StreamIngestServiceImpl::StreamIngestServiceImpl(CallEnvironment& env, IndexHold
       holder_(holder),
       committer_(committer),
       mapping_(std::move(mapping)),
-      source_(std::move(source)) {}
+      source_(std::move(source)) {
+  ParseRequestsOf<v1::ApplyStreamRecordsRequest, v1::ApplyStreamRecordsResponse>(
+      "inkdex.v1.StreamIngest", "ApplyStreamRecords", env_, Access::kWrite,
+      [this](grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,
+             v1::ApplyStreamRecordsResponse* response) {
+        return ApplyStreamRecords(context, request, response);
+      });
+}
 
 grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,

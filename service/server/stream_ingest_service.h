@@ -39,6 +39,7 @@
 
 #include "inkdex/v1/stream_ingest.grpc.pb.h"
 #include "server/index_holder.h"
+#include "server/parsed_requests.h"
 #include "server/source_table.h"
 #include "server/write_committer.h"
 #include "stream/item_mapping.h"
@@ -57,7 +58,7 @@ inline constexpr size_t kMaxEventSourceArnBytes = 2048;
 // Rejected records logged one by one per call; the rest are counted.
 inline constexpr int kLoggedRejects = 10;
 
-class StreamIngestServiceImpl final : public inkdex::v1::StreamIngest::Service {
+class StreamIngestServiceImpl final : public WithParsedRequests<inkdex::v1::StreamIngest::Service> {
  public:
   // `mapping` says which items are artists (stream/item_mapping.h);
   // `source` is the table the artists come from (empty: none, any table's

@@ -10,6 +10,11 @@
 // artists. The method's body fills the response in place (an assignment from
 // a message on the heap would deep-copy it onto the arena).
 //
+// The request arrives as bytes and is parsed here, after admission, so that
+// one that does not parse is answered INVALID_ARGUMENT naming the field
+// (unparsable_message.h) rather than by gRPC's INTERNAL; the answer is
+// serialized here too.
+//
 // Admission (CallGuard: request id, token, limiter) happens when the call
 // arrives, on its loop; the body runs when a loop takes it from the admitted
 // queue, at once for a point read (AsyncReadMethod::runs_at_admission), or
@@ -27,13 +32,16 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <google/protobuf/arena.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/unparsable_message.h"
 #include "server/call_environment.h"
 #include "server/call_guard.h"
 #include "server/read_loops.h"
@@ -42,11 +50,12 @@ namespace inkdex::server {
 
 template <typename Request, typename Response>
 struct AsyncReadMethod {
-  // Asks gRPC for the next call (the generated AsyncService::RequestX, with
-  // `queue` as both its call and notification queue).
-  using RequestFn =
-      std::function<void(grpc::ServerContext*, Request*, grpc::ServerAsyncResponseWriter<Response>*,
-                         grpc::ServerCompletionQueue* queue, void* tag)>;
+  // Asks gRPC for the next call (the generated raw method's RequestX, with
+  // `queue` as both its call and notification queue): the request comes as
+  // bytes, and the answer goes as bytes.
+  using RequestFn = std::function<void(grpc::ServerContext*, grpc::ByteBuffer*,
+                                       grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
+                                       grpc::ServerCompletionQueue* queue, void* tag)>;
   // The admitted call's work: returns its status, having called
   // CallGuard::Finish.
   using Body =
@@ -78,14 +87,20 @@ class UnaryReadCall final : public AsyncReadCall {
 
   void Arm(grpc::ServerCompletionQueue* queue) override {
     context_.AsyncNotifyWhenDone(tag(Event::kDone));
-    method_.request(&context_, request_, &responder_, queue, tag(Event::kArrived));
+    method_.request(&context_, &request_bytes_, &responder_, queue, tag(Event::kArrived));
   }
 
   bool Admit() override {
     guard_.emplace(*method_.env, &context_, method_.name, Access::kRead);
-    if (guard_->admitted()) return true;
-    Finish(guard_->Finish(guard_->admission()));
-    return false;
+    if (!guard_->admitted()) {
+      Finish(guard_->Finish(guard_->admission()));
+      return false;
+    }
+    if (grpc::Status parsed = ParseRequest(); !parsed.ok()) {
+      Finish(guard_->Finish(parsed));
+      return false;
+    }
+    return true;
   }
 
   void Run() override {
@@ -119,13 +134,42 @@ class UnaryReadCall final : public AsyncReadCall {
 
   void Work() { Finish(method_.body(*guard_, &context_, *request_, response_)); }
 
+  // The request's bytes into *request_ (on the arena); INVALID_ARGUMENT
+  // naming the field when they do not parse (unparsable_message.h).
+  grpc::Status ParseRequest() {
+    bool parsed = false;
+    if (request_bytes_.Valid()) {
+      grpc::ProtoBufferReader reader(&request_bytes_);
+      parsed = reader.status().ok() && request_->ParseFromZeroCopyStream(&reader);
+    }
+    if (parsed) {
+      request_bytes_.Clear();
+      return grpc::Status::OK;
+    }
+    std::string bytes;
+    std::vector<grpc::Slice> slices;
+    if (request_bytes_.Valid() && request_bytes_.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      }
+    }
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        api::WhyUnparsable(bytes, *Request::descriptor()));
+  }
+
   // Ends the call: the guard has recorded it (metrics, log line) and is
   // dropped before the answer goes out, so a client that has its answer
   // never sees the call still counted in flight.
   void Finish(grpc::Status status) {
     guard_.reset();
+    grpc::ByteBuffer response_bytes;
+    bool own_buffer = false;
     if (status.ok()) {
-      responder_.Finish(*response_, status, tag(Event::kFinished));
+      status =
+          grpc::SerializationTraits<Response>::Serialize(*response_, &response_bytes, &own_buffer);
+    }
+    if (status.ok()) {
+      responder_.Finish(response_bytes, status, tag(Event::kFinished));
     } else {
       responder_.FinishWithError(status, tag(Event::kFinished));
     }
@@ -134,10 +178,11 @@ class UnaryReadCall final : public AsyncReadCall {
   const Method& method_;
   grpc::ServerContext context_;
   alignas(std::max_align_t) char block_[kInlineArenaBytes];
-  google::protobuf::Arena arena_;  // after block_: destroyed before it
-  Request* request_;               // on arena_
-  Response* response_;             // on arena_
-  grpc::ServerAsyncResponseWriter<Response> responder_;
+  google::protobuf::Arena arena_;   // after block_: destroyed before it
+  Request* request_;                // on arena_
+  Response* response_;              // on arena_
+  grpc::ByteBuffer request_bytes_;  // until parsed
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_;
   std::optional<CallGuard> guard_;
 };
 

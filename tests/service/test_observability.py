@@ -352,16 +352,18 @@ class LogsTest(fx.ServiceTestCase):
     def test_protobuf_complaints_are_json_lines(self):
         # A string field that is not UTF-8 (GetArtistRequest.id = b"\xff"),
         # sent as raw bytes: libprotobuf refuses to parse it and says why,
-        # which by default is a plain-text line on stderr.
+        # which by default is a plain-text line on stderr. The client's
+        # mistake: INVALID_ARGUMENT, and a warning.
         server = self.start_server(fx.shared_index().fresh_copy())
         get_artist = server.channel.unary_unary("/inkdex.v1.ArtistSearch/GetArtist",
                                                 request_serializer=lambda raw: raw,
                                                 response_deserializer=lambda raw: raw)
-        self.assertIsInstance(fx.rpc_error(get_artist, b"\x0a\x01\xff", timeout=10),
-                              grpc.RpcError)
+        error = fx.rpc_error(get_artist, b"\x0a\x01\xff", timeout=10)
+        self.assertEqual(error.code(), grpc.StatusCode.INVALID_ARGUMENT, error.details())
         complaint = server.wait_for_log(lambda e: e.get("event") == "protobuf")
         self.assertIsNotNone(complaint, "\n".join(server.log_lines()[-10:]))
         self.assertIn("UTF-8", complaint.get("message", ""))
+        self.assertEqual(complaint.get("level"), "warn", complaint)
         self.assertEqual(server.stop(signal.SIGTERM), 0)
         self.assertEqual(server.non_json_log_lines(), [])
 

@@ -9,6 +9,7 @@ import grpc
 
 import server_fixture as fx
 from server_fixture import artist_pb2, pb
+from inkdex.v1 import stream_ingest_pb2 as spb
 
 TOKEN = "validation-write-token"
 LEEDS = (53.7997, -1.5492)
@@ -204,6 +205,100 @@ class ValidationTest(fx.ServiceTestCase):
     def test_get_fields(self):
         self.run_cases(self.server.search.GetArtist, GET_CASES)
         self.run_cases(self.server.search.BatchGetArtists, BATCH_GET_CASES)
+
+    def test_requests_that_do_not_parse_name_the_field(self):
+        """A read request that is not a valid message (a string field that is
+        not UTF-8, or bytes that are not protobuf at all) is INVALID_ARGUMENT
+        naming the field, logged with its request id, not gRPC's INTERNAL."""
+        def raw(method):
+            return self.server.channel.unary_unary("/inkdex.v1.ArtistSearch/" + method,
+                                                   request_serializer=lambda b: b,
+                                                   response_deserializer=lambda b: b)
+
+        def spoiled(message):
+            # MARK -> four bytes that are not UTF-8, lengths unchanged.
+            data = message.SerializeToString()
+            self.assertEqual(data.count(b"MARK"), 1)
+            return data.replace(b"MARK", b"\xff\xfe\xff\xfe")
+
+        cases = [
+            ("Search", spoiled(search(text="dragon MARK")), "text: is not valid UTF-8"),
+            ("Search", spoiled(search(styles=["japanese", "MARK"])),
+             "styles[1]: is not valid UTF-8"),
+            ("Search", b"\xff\xff\xff",
+             "request: is not a valid inkdex.v1.SearchRequest message"),
+            ("Suggest", spoiled(pb.SuggestRequest(prefix="MARK")), "prefix: is not valid UTF-8"),
+            ("GetArtist", spoiled(pb.GetArtistRequest(id="MARK")), "id: is not valid UTF-8"),
+            ("BatchGetArtists", spoiled(pb.BatchGetArtistsRequest(ids=["a", "MARK"])),
+             "ids[1]: is not valid UTF-8"),
+            ("GetStats", b"\x0b", "request: is not a valid inkdex.v1.GetStatsRequest message"),
+        ]
+        for i, (method, data, message) in enumerate(cases):
+            with self.subTest(method=method, message=message):
+                request_id = "e2e-unparsable-%d" % i
+                error = self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, raw(method), data,
+                                            metadata=(("x-request-id", request_id),))
+                self.assertTrue(error.details().startswith(message), error.details())
+                logged = self.server.wait_for_log(lambda e: e.get("request_id") == request_id)
+                self.assertIsNotNone(logged, request_id)
+                self.assertEqual(fx.status_name(logged.get("code")), "INVALID_ARGUMENT", logged)
+                self.assertTrue(str(logged.get("method")).endswith(method), logged)
+        self.assertTrue(self.server.running(), "the server died on bad input")
+        self.assertGreater(self.server.search.Search(search(), timeout=10).total, 0)
+        # libprotobuf's own complaint is a warning: the client's mistake.
+        self.assertEqual([e for e in self.server.logs() if e.get("event") == "protobuf"
+                          and e.get("level") != "warn"], [])
+
+    def test_writes_that_do_not_parse_name_the_field(self):
+        """The synchronous methods too: a write whose request does not parse
+        is INVALID_ARGUMENT naming the field for a writer with the token,
+        refused as any call without it, logged either way; nothing is
+        written."""
+        def raw(path):
+            return self.server.channel.unary_unary(path, request_serializer=lambda b: b,
+                                                   response_deserializer=lambda b: b)
+
+        def spoiled(message):
+            data = message.SerializeToString()
+            self.assertEqual(data.count(b"MARK"), 1)
+            return data.replace(b"MARK", b"\xff\xfe\xff\xfe")
+
+        upsert = pb.UpsertArtistsRequest(artists=[artist("e2e-unparsed-1", version=1),
+                                                  artist("e2e-unparsed-2", version=1)])
+        upsert.artists[1].studio.name = "Studio MARK"
+        cases = [
+            ("/inkdex.v1.ArtistSearch/UpsertArtists", spoiled(upsert),
+             "artists[1].studio.name: is not valid UTF-8"),
+            ("/inkdex.v1.ArtistSearch/DeleteArtists",
+             spoiled(pb.DeleteArtistsRequest(deletions=[pb.ArtistDeletion(id="MARK", version=9)])),
+             "deletions[0].id: is not valid UTF-8"),
+            ("/inkdex.v1.ArtistSearch/UpsertArtists", b"\x0a\x05\x0a",
+             "request: is not a valid inkdex.v1.UpsertArtistsRequest message"),
+            ("/inkdex.v1.Admin/SwapIndex", spoiled(pb.SwapIndexRequest(directory="/tmp/MARK")),
+             "directory: is not valid UTF-8"),
+            ("/inkdex.v1.StreamIngest/ApplyStreamRecords",
+             spoiled(spb.ApplyStreamRecordsRequest(records_json=["{}", "MARK"])),
+             "records_json[1]: is not valid UTF-8"),
+        ]
+        for i, (path, data, message) in enumerate(cases):
+            with self.subTest(path=path, message=message):
+                request_id = "e2e-unparsed-write-%d" % i
+                error = self.assertRpcError(
+                    grpc.StatusCode.INVALID_ARGUMENT, raw(path), data,
+                    metadata=fx.bearer(TOKEN) + (("x-request-id", request_id),))
+                self.assertTrue(error.details().startswith(message), error.details())
+                logged = self.server.wait_for_log(lambda e: e.get("request_id") == request_id)
+                self.assertIsNotNone(logged, request_id)
+                self.assertEqual(fx.status_name(logged.get("code")), "INVALID_ARGUMENT", logged)
+                # Without the token: refused for that, before anything else.
+                self.assertRpcError(grpc.StatusCode.UNAUTHENTICATED, raw(path), data)
+        self.assertRpcError(grpc.StatusCode.NOT_FOUND, self.server.search.GetArtist,
+                            pb.GetArtistRequest(id="e2e-unparsed-1"))
+        # The same methods still take what parses.
+        written = self.server.search.UpsertArtists(
+            pb.UpsertArtistsRequest(artists=[artist("e2e-unparsed-ok", version=1)]),
+            metadata=fx.bearer(TOKEN), timeout=10)
+        self.assertEqual([r.outcome for r in written.results], [pb.WriteResult.OUTCOME_APPLIED])
 
     def test_write_batch_sizes(self):
         md = fx.bearer(TOKEN)

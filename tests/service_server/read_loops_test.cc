@@ -26,8 +26,8 @@
 namespace inkdex::server {
 namespace {
 
-using LoopService = v1::ArtistSearch::WithAsyncMethod_GetArtist<
-    v1::ArtistSearch::WithAsyncMethod_GetStats<v1::ArtistSearch::Service>>;
+using LoopService = v1::ArtistSearch::WithRawMethod_GetArtist<
+    v1::ArtistSearch::WithRawMethod_GetStats<v1::ArtistSearch::Service>>;
 using StatsCall = UnaryReadCall<v1::GetStatsRequest, v1::GetStatsResponse>;
 
 // A server whose GetStats runs `body` on `threads` read loops, and whose
@@ -45,16 +45,16 @@ class LoopServer {
         }()) {
     method_.name = "GetStats";
     method_.env = &env_;
-    method_.request = [this](grpc::ServerContext* context, v1::GetStatsRequest* request,
-                             grpc::ServerAsyncResponseWriter<v1::GetStatsResponse>* responder,
+    method_.request = [this](grpc::ServerContext* context, grpc::ByteBuffer* request,
+                             grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>* responder,
                              grpc::ServerCompletionQueue* queue, void* tag) {
       service_.RequestGetStats(context, request, responder, queue, queue, tag);
     };
     method_.body = std::move(body);
     point_read_.name = "GetArtist";
     point_read_.env = &env_;
-    point_read_.request = [this](grpc::ServerContext* context, v1::GetArtistRequest* request,
-                                 grpc::ServerAsyncResponseWriter<Artist>* responder,
+    point_read_.request = [this](grpc::ServerContext* context, grpc::ByteBuffer* request,
+                                 grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>* responder,
                                  grpc::ServerCompletionQueue* queue, void* tag) {
       service_.RequestGetArtist(context, request, responder, queue, queue, tag);
     };
