@@ -94,5 +94,15 @@ TEST_F(SpellingTest, NoSuggestionBeyondTwoEdits) {
   EXPECT_EQ(Suggestion("drxgxns muller"), "dragons muller");
 }
 
+TEST_F(SpellingTest, AWordExcludedWithAMinusIsCorrectedThoughTheTextMatches) {
+  // "-mullr" excludes a word no artist has: every dragon artist matches, and
+  // the excluded word is still worth correcting (the search meant Müller).
+  EXPECT_THAT(Find("dragons -mullr"), ElementsAre("a5"));
+  EXPECT_EQ(Suggestion("dragons -mullr"), "dragons -muller");
+  // A text that matched with no exclusion has no unknown word to correct.
+  EXPECT_THAT(Find("dragons muller"), ElementsAre("a5"));
+  EXPECT_EQ(Suggestion("dragons muller"), "");
+}
+
 }  // namespace
 }  // namespace inkdex

@@ -609,7 +609,6 @@ void KeepPhraseMatches(Xapian::Database& db, const std::vector<std::string>& nee
 absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>* restrict_to,
                                                      const std::function<bool()>& stop) {
   engine::TextMatches out;
-  out.spelling_suggestion = SuggestSpelling(db_, text_, taxonomy_);
   // Documents have no positions (document_builder.h): Xapian matches a
   // phrase's words anywhere in them (it treats a phrase as AND then), and
   // the phrase itself is checked against each match's phrase text.
@@ -647,6 +646,15 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
     }
   }
   if (!needles.empty() && !out.weights.empty()) KeepPhraseMatches(db_, needles, &out.weights);
+  // Every word of a text that matched something matched (the words are
+  // AND-ed), so none is unknown and there is nothing to correct: the
+  // spelling check's term lookups (several block reads a word) are spent only
+  // on a text that matched nothing, or one that excludes words ("-word"
+  // matches documents without it, so "dragon -tigre" finds dragons and still
+  // has a word to correct).
+  if (out.weights.empty() || text_.find('-') != std::string::npos) {
+    out.spelling_suggestion = SuggestSpelling(db_, text_, taxonomy_);
+  }
   return out;
 }
 

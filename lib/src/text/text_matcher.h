@@ -84,7 +84,9 @@ class TextQuery {
   // How many documents match, estimated from term statistics (no postings
   // read). INVALID_ARGUMENT "text: ..." when the text cannot be parsed.
   absl::StatusOr<uint64_t> Estimate();
-  // Every match with its weight, among `restrict_to` when non-null.
+  // Every match with its weight, among `restrict_to` when non-null, and
+  // SuggestSpelling's correction when nothing matched (or the text excludes
+  // words with "-": a text that matched has no unknown word otherwise).
   // REQUIRES: restrict_to sorted ascending. INVALID_ARGUMENT as Estimate;
   // CANCELLED when `stop` (if set; polled during Xapian's match) said so.
   absl::StatusOr<engine::TextMatches> Match(const std::vector<uint32_t>* restrict_to,
