@@ -1,5 +1,6 @@
 #include "server/library_logs.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <grpc/support/log.h>
 
 #include <string>
@@ -34,9 +35,21 @@ TEST(LibraryLogsTest, ProtobufMessagesBecomeJsonLines) {
   const auto lines = capture.Lines();
   ASSERT_EQ(lines.size(), 1u) << capture.Text();
   EXPECT_EQ(lines[0]["event"], "protobuf");
-  EXPECT_EQ(lines[0]["level"], "error");
+  // A request's bad string is the client's mistake: a warning.
+  EXPECT_EQ(lines[0]["level"], "warn");
   EXPECT_THAT(lines[0]["message"].get<std::string>(), HasSubstr("invalid UTF-8"));
   EXPECT_THAT(lines[0]["source"].get<std::string>(), HasSubstr(".cc:"));
+}
+
+TEST(LibraryLogsTest, ProtobufErrorsStayErrors) {
+  LogCapture capture;
+  RoutedTo(capture);
+  GOOGLE_LOG(ERROR) << "descriptor pool: conflicting definition";
+  const auto lines = capture.Lines();
+  ASSERT_EQ(lines.size(), 1u) << capture.Text();
+  EXPECT_EQ(lines[0]["event"], "protobuf");
+  EXPECT_EQ(lines[0]["level"], "error");
+  EXPECT_EQ(lines[0]["message"], "descriptor pool: conflicting definition");
 }
 
 TEST(LibraryLogsTest, GrpcMessagesBecomeJsonLines) {
