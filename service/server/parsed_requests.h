@@ -28,18 +28,21 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/method_handler.h>
-#include <grpcpp/support/proto_buffer_reader.h>
 
-#include "api/unparsable_message.h"
 #include "server/call_environment.h"
 #include "server/call_guard.h"
 
 namespace inkdex::server {
+
+// `bytes` parsed into `request` (which may live on an arena), the bytes left
+// as they were; INVALID_ARGUMENT naming the field (api::WhyUnparsable) when
+// they do not parse.
+grpc::Status ParseRequest(grpc::ByteBuffer& bytes, google::protobuf::Message* request);
 
 template <typename Service>
 class WithParsedRequests : public Service {
@@ -65,7 +68,7 @@ class WithParsedRequests : public Service {
                 return grpc::Status(grpc::StatusCode::CANCELLED, "the request never arrived");
               }
               Request request;
-              if (grpc::Status parsed = Parse(bytes, &request); !parsed.ok()) {
+              if (grpc::Status parsed = ParseRequest(bytes, &request); !parsed.ok()) {
                 CallGuard call(env, context, name, access);
                 return call.Finish(call.admitted() ? parsed : call.admission());
               }
@@ -91,25 +94,6 @@ class WithParsedRequests : public Service {
         descriptor != nullptr ? descriptor->FindMethodByName(std::string(method)) : nullptr;
     GPR_ASSERT(m != nullptr && !m->client_streaming() && !m->server_streaming());
     return m->index();
-  }
-
-  template <typename Request>
-  static grpc::Status Parse(grpc::ByteBuffer& bytes, Request* request) {
-    std::vector<grpc::Slice> slices;
-    if (bytes.Valid()) {
-      grpc::ProtoBufferReader reader(&bytes);  // reads without consuming
-      if (reader.status().ok() && request->ParseFromZeroCopyStream(&reader)) {
-        return grpc::Status::OK;
-      }
-    }
-    std::string flat;
-    if (bytes.Valid() && bytes.Dump(&slices).ok()) {
-      for (const grpc::Slice& slice : slices) {
-        flat.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-      }
-    }
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        api::WhyUnparsable(flat, *Request::descriptor()));
   }
 };
 

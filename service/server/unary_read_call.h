@@ -12,7 +12,7 @@
 //
 // The request arrives as bytes and is parsed here, after admission, so that
 // one that does not parse is answered INVALID_ARGUMENT naming the field
-// (unparsable_message.h) rather than by gRPC's INTERNAL; the answer is
+// (parsed_requests.h, unparsable_message.h) rather than by gRPC's INTERNAL; the answer is
 // serialized here too.
 //
 // Admission (CallGuard: request id, token, limiter) happens when the call
@@ -32,18 +32,16 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include <google/protobuf/arena.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/support/proto_buffer_reader.h>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/unparsable_message.h"
 #include "server/call_environment.h"
 #include "server/call_guard.h"
+#include "server/parsed_requests.h"
 #include "server/read_loops.h"
 
 namespace inkdex::server {
@@ -96,10 +94,11 @@ class UnaryReadCall final : public AsyncReadCall {
       Finish(guard_->Finish(guard_->admission()));
       return false;
     }
-    if (grpc::Status parsed = ParseRequest(); !parsed.ok()) {
+    if (grpc::Status parsed = ParseRequest(request_bytes_, request_); !parsed.ok()) {
       Finish(guard_->Finish(parsed));
       return false;
     }
+    request_bytes_.Clear();
     return true;
   }
 
@@ -133,29 +132,6 @@ class UnaryReadCall final : public AsyncReadCall {
   }
 
   void Work() { Finish(method_.body(*guard_, &context_, *request_, response_)); }
-
-  // The request's bytes into *request_ (on the arena); INVALID_ARGUMENT
-  // naming the field when they do not parse (unparsable_message.h).
-  grpc::Status ParseRequest() {
-    bool parsed = false;
-    if (request_bytes_.Valid()) {
-      grpc::ProtoBufferReader reader(&request_bytes_);
-      parsed = reader.status().ok() && request_->ParseFromZeroCopyStream(&reader);
-    }
-    if (parsed) {
-      request_bytes_.Clear();
-      return grpc::Status::OK;
-    }
-    std::string bytes;
-    std::vector<grpc::Slice> slices;
-    if (request_bytes_.Valid() && request_bytes_.Dump(&slices).ok()) {
-      for (const grpc::Slice& slice : slices) {
-        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-      }
-    }
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        api::WhyUnparsable(bytes, *Request::descriptor()));
-  }
 
   // Ends the call: the guard has recorded it (metrics, log line) and is
   // dropped before the answer goes out, so a client that has its answer
