@@ -34,6 +34,12 @@ AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
              v1::VerifyIndexResponse* response) {
         return VerifyIndex(context, request, response);
       });
+  ParseStreamingRequestsOf<v1::ExportArtistsRequest, v1::ExportArtistsResponse>(
+      "inkdex.v1.Admin", "ExportArtists", env_, Access::kWrite,
+      [this](grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
+             const MessageWriter<v1::ExportArtistsResponse>& write) {
+        return Export(context, request, write);
+      });
 }
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
@@ -108,6 +114,14 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ExportArtists(
     grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
     grpc::ServerWriter<v1::ExportArtistsResponse>* writer) {
+  return Export(context, request, [writer](const v1::ExportArtistsResponse& message) {
+    return writer->Write(message);
+  });
+}
+
+grpc::Status AdminServiceImpl::Export(grpc::ServerContext* context,
+                                      const v1::ExportArtistsRequest* request,
+                                      const MessageWriter<v1::ExportArtistsResponse>& write) {
   CallGuard call(env_, context, "ExportArtists", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
   call.Note("searchable_only", request->searchable_only() ? "true" : "false");
@@ -116,7 +130,7 @@ grpc::Status AdminServiceImpl::ExportArtists(
   size_t message_bytes = 0;
   int64_t artists = 0, messages = 0;
   auto send = [&]() -> absl::Status {
-    if (!writer->Write(message)) {
+    if (!write(message)) {
       return absl::CancelledError(
           absl::StrCat("export: the client stopped reading after ", artists, " artists"));
     }

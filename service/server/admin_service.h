@@ -64,6 +64,10 @@ class AdminServiceImpl final : public WithParsedRequests<inkdex::v1::Admin::Serv
                              grpc::ServerWriter<v1::ExportArtistsResponse>* writer) override;
 
  private:
+  // ExportArtists' work, writing its messages through `write`.
+  grpc::Status Export(grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
+                      const MessageWriter<v1::ExportArtistsResponse>& write);
+
   CallEnvironment& env_;
   IndexHolder& holder_;
   WriteCommitter& committer_;

@@ -11,6 +11,10 @@
 // own: a write without its token is refused as such, and the refusal is
 // logged and counted like any other call.
 //
+// A server-streaming method is served the same way through gRPC's "split
+// streamed" handler (ParseStreamingRequestsOf): its work writes messages
+// through a MessageWriter instead of a grpc::ServerWriter.
+//
 // Example (in a service's constructor):
 //   ParseRequestsOf<v1::UpsertArtistsRequest, v1::WriteArtistsResponse>(
 //       "inkdex.v1.ArtistSearch", "UpsertArtists", env_, Access::kWrite,
@@ -26,6 +30,7 @@
 #define INKDEX_SERVICE_SERVER_PARSED_REQUESTS_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +49,10 @@ namespace inkdex::server {
 // they do not parse.
 grpc::Status ParseRequest(grpc::ByteBuffer& bytes, google::protobuf::Message* request);
 
+// Sends one message of a server-streaming call; false: the call is gone.
+template <typename Response>
+using MessageWriter = std::function<bool(const Response&)>;
+
 template <typename Service>
 class WithParsedRequests : public Service {
  protected:
@@ -57,42 +66,92 @@ class WithParsedRequests : public Service {
   template <typename Request, typename Response>
   void ParseRequestsOf(std::string_view service, std::string_view method, CallEnvironment& env,
                        Access access, Handler<Request, Response> handler) {
-    using Streamer = grpc::ServerUnaryStreamer<grpc::ByteBuffer, grpc::ByteBuffer>;
-    this->MarkMethodStreamed(
-        MethodIndex(service, method),
-        new grpc::internal::StreamedUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
-            [handler = std::move(handler), &env, access, name = std::string(method)](
-                grpc::ServerContext* context, Streamer* stream) {
-              grpc::ByteBuffer bytes;
-              if (!stream->Read(&bytes)) {
-                return grpc::Status(grpc::StatusCode::CANCELLED, "the request never arrived");
-              }
-              Request request;
-              if (grpc::Status parsed = ParseRequest(bytes, &request); !parsed.ok()) {
-                CallGuard call(env, context, name, access);
-                return call.Finish(call.admitted() ? parsed : call.admission());
-              }
-              Response response;
-              grpc::Status status = handler(context, &request, &response);
-              if (!status.ok()) return status;
-              grpc::ByteBuffer answer;
-              bool own_buffer = false;
-              status =
-                  grpc::SerializationTraits<Response>::Serialize(response, &answer, &own_buffer);
-              if (status.ok()) stream->Write(answer);
-              return status;
-            }));
+    Install<grpc::internal::StreamedUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>, Request>(
+        MethodIndex(service, method), env, access, method,
+        [handler = std::move(handler)](grpc::ServerContext* context, auto* stream,
+                                       const Request& request) {
+          Response response;
+          grpc::Status status = handler(context, &request, &response);
+          if (!status.ok()) return status;
+          grpc::ByteBuffer answer;
+          bool own_buffer = false;
+          status = grpc::SerializationTraits<Response>::Serialize(response, &answer, &own_buffer);
+          if (status.ok()) stream->Write(answer);
+          return status;
+        });
+  }
+
+  template <typename Request, typename Response>
+  using StreamingHandler = std::function<grpc::Status(grpc::ServerContext*, const Request*,
+                                                      const MessageWriter<Response>&)>;
+
+  // The same for server-streaming method `method`. REQUIRES: the method
+  // takes one Request and streams Responses.
+  template <typename Request, typename Response>
+  void ParseStreamingRequestsOf(std::string_view service, std::string_view method,
+                                CallEnvironment& env, Access access,
+                                StreamingHandler<Request, Response> handler) {
+    Install<grpc::internal::SplitServerStreamingHandler<grpc::ByteBuffer, grpc::ByteBuffer>,
+            Request>(MethodIndex(service, method, /*server_streaming=*/true), env, access, method,
+                     [handler = std::move(handler)](grpc::ServerContext* context, auto* stream,
+                                                    const Request& request) {
+                       const MessageWriter<Response> write = [stream](const Response& message) {
+                         grpc::ByteBuffer out;
+                         bool own_buffer = false;
+                         return grpc::SerializationTraits<Response>::Serialize(message, &out,
+                                                                               &own_buffer)
+                                    .ok() &&
+                                stream->Write(out);
+                       };
+                       return handler(context, &request, write);
+                     });
   }
 
  private:
+  // Makes method `index` a gRPC handler of type GrpcHandler (over bytes)
+  // that reads and parses the request (ReadRequest), then runs
+  // body(context, stream, request).
+  template <typename GrpcHandler, typename Request, typename Body>
+  void Install(int index, CallEnvironment& env, Access access, std::string_view method, Body body) {
+    this->MarkMethodStreamed(
+        index, new GrpcHandler([body = std::move(body), &env, access, name = std::string(method)](
+                                   grpc::ServerContext* context, auto* stream) {
+          Request request;
+          if (std::optional<grpc::Status> refused =
+                  ReadRequest(stream, context, &request, env, name, access)) {
+            return *refused;
+          }
+          return body(context, stream, request);
+        }));
+  }
+
+  // Reads the call's one request into *request; when it does not arrive or
+  // parse, the status that ends the call (a parse failure refused through a
+  // CallGuard of the method's, after its admission).
+  template <typename Streamer>
+  static std::optional<grpc::Status> ReadRequest(Streamer* stream, grpc::ServerContext* context,
+                                                 google::protobuf::Message* request,
+                                                 CallEnvironment& env, const std::string& name,
+                                                 Access access) {
+    grpc::ByteBuffer bytes;
+    if (!stream->Read(&bytes)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the request never arrived");
+    }
+    grpc::Status parsed = ParseRequest(bytes, request);
+    if (parsed.ok()) return std::nullopt;
+    CallGuard call(env, context, name, access);
+    return call.Finish(call.admitted() ? parsed : call.admission());
+  }
+
   // The method's index in the generated service: its place in the proto's
   // service, in which order the generated constructor adds the methods.
-  static int MethodIndex(std::string_view service, std::string_view method) {
+  static int MethodIndex(std::string_view service, std::string_view method,
+                         bool server_streaming = false) {
     const google::protobuf::ServiceDescriptor* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service));
     const google::protobuf::MethodDescriptor* m =
         descriptor != nullptr ? descriptor->FindMethodByName(std::string(method)) : nullptr;
-    GPR_ASSERT(m != nullptr && !m->client_streaming() && !m->server_streaming());
+    GPR_ASSERT(m != nullptr && !m->client_streaming() && m->server_streaming() == server_streaming);
     return m->index();
   }
 };
