@@ -24,22 +24,12 @@ AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
       committer_(committer),
       max_message_bytes_(max_message_bytes),
       message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX) {
-  ParseRequestsOf<v1::SwapIndexRequest, v1::SwapIndexResponse>(
-      "inkdex.v1.Admin", "SwapIndex", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::SwapIndexRequest* request,
-             v1::SwapIndexResponse* response) { return SwapIndex(context, request, response); });
-  ParseRequestsOf<v1::VerifyIndexRequest, v1::VerifyIndexResponse>(
-      "inkdex.v1.Admin", "VerifyIndex", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::VerifyIndexRequest* request,
-             v1::VerifyIndexResponse* response) {
-        return VerifyIndex(context, request, response);
-      });
-  ParseStreamingRequestsOf<v1::ExportArtistsRequest, v1::ExportArtistsResponse>(
-      "inkdex.v1.Admin", "ExportArtists", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
-             const MessageWriter<v1::ExportArtistsResponse>& write) {
-        return Export(context, request, write);
-      });
+  ParseRequestsOf("inkdex.v1.Admin", "SwapIndex", env_, Access::kWrite, this,
+                  &AdminServiceImpl::SwapIndex);
+  ParseRequestsOf("inkdex.v1.Admin", "VerifyIndex", env_, Access::kWrite, this,
+                  &AdminServiceImpl::VerifyIndex);
+  ParseStreamingRequestsOf("inkdex.v1.Admin", "ExportArtists", env_, Access::kWrite, this,
+                           &AdminServiceImpl::ExportArtists);
 }
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
@@ -113,15 +103,7 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
 
 grpc::Status AdminServiceImpl::ExportArtists(
     grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
-    grpc::ServerWriter<v1::ExportArtistsResponse>* writer) {
-  return Export(context, request, [writer](const v1::ExportArtistsResponse& message) {
-    return writer->Write(message);
-  });
-}
-
-grpc::Status AdminServiceImpl::Export(grpc::ServerContext* context,
-                                      const v1::ExportArtistsRequest* request,
-                                      const MessageWriter<v1::ExportArtistsResponse>& write) {
+    const MessageWriter<v1::ExportArtistsResponse>& write) {
   CallGuard call(env_, context, "ExportArtists", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
   call.Note("searchable_only", request->searchable_only() ? "true" : "false");

@@ -60,13 +60,12 @@ class AdminServiceImpl final : public WithParsedRequests<inkdex::v1::Admin::Serv
                          v1::SwapIndexResponse* response) override;
   grpc::Status VerifyIndex(grpc::ServerContext* context, const v1::VerifyIndexRequest* request,
                            v1::VerifyIndexResponse* response) override;
-  grpc::Status ExportArtists(grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
-                             grpc::ServerWriter<v1::ExportArtistsResponse>* writer) override;
 
  private:
-  // ExportArtists' work, writing its messages through `write`.
-  grpc::Status Export(grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
-                      const MessageWriter<v1::ExportArtistsResponse>& write);
+  // ExportArtists, writing its messages through `write` (served over bytes,
+  // parsed_requests.h, in place of the generated ServerWriter method).
+  grpc::Status ExportArtists(grpc::ServerContext* context, const v1::ExportArtistsRequest* request,
+                             const MessageWriter<v1::ExportArtistsResponse>& write);
 
   CallEnvironment& env_;
   IndexHolder& holder_;

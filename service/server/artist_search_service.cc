@@ -179,18 +179,10 @@ ArtistSearchServiceImpl::ArtistSearchServiceImpl(CallEnvironment& env, IndexHold
       read_threads_(ResolveReadThreads(info_.read_threads)),
       delayed_calls_(std::make_shared<DelayedCallThreads>()) {
   DefineReadMethods();
-  ParseRequestsOf<v1::UpsertArtistsRequest, v1::WriteArtistsResponse>(
-      "inkdex.v1.ArtistSearch", "UpsertArtists", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::UpsertArtistsRequest* request,
-             v1::WriteArtistsResponse* response) {
-        return UpsertArtists(context, request, response);
-      });
-  ParseRequestsOf<v1::DeleteArtistsRequest, v1::WriteArtistsResponse>(
-      "inkdex.v1.ArtistSearch", "DeleteArtists", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::DeleteArtistsRequest* request,
-             v1::WriteArtistsResponse* response) {
-        return DeleteArtists(context, request, response);
-      });
+  ParseRequestsOf("inkdex.v1.ArtistSearch", "UpsertArtists", env_, Access::kWrite, this,
+                  &ArtistSearchServiceImpl::UpsertArtists);
+  ParseRequestsOf("inkdex.v1.ArtistSearch", "DeleteArtists", env_, Access::kWrite, this,
+                  &ArtistSearchServiceImpl::DeleteArtists);
 }
 
 ArtistSearchServiceImpl::~ArtistSearchServiceImpl() {

@@ -16,11 +16,8 @@
 // through a MessageWriter instead of a grpc::ServerWriter.
 //
 // Example (in a service's constructor):
-//   ParseRequestsOf<v1::UpsertArtistsRequest, v1::WriteArtistsResponse>(
-//       "inkdex.v1.ArtistSearch", "UpsertArtists", env_, Access::kWrite,
-//       [this](auto* context, auto* request, auto* response) {
-//         return UpsertArtists(context, request, response);
-//       });
+//   ParseRequestsOf("inkdex.v1.ArtistSearch", "UpsertArtists", env_, Access::kWrite, this,
+//                   &ArtistSearchServiceImpl::UpsertArtists);
 //
 // Cost: none on the way in (gRPC would parse the same bytes); the answer is
 // serialized here instead of by gRPC.
@@ -56,22 +53,21 @@ using MessageWriter = std::function<bool(const Response&)>;
 template <typename Service>
 class WithParsedRequests : public Service {
  protected:
-  template <typename Request, typename Response>
-  using Handler = std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)>;
-
   // Serves unary method `method` of the service named `service` (its full
-  // name) as above; `env` and `access` are the method's CallGuard's.
-  // REQUIRES: the method is unary and synchronous in Service, takes a
-  // Request and answers a Response; `env` outlives the service.
-  template <typename Request, typename Response>
+  // name) as above, by self->*work; `env` and `access` are the method's
+  // CallGuard's. REQUIRES: the method is unary and synchronous in Service,
+  // takes a Request and answers a Response; `self` and `env` outlive the
+  // service.
+  template <typename Impl, typename Request, typename Response>
   void ParseRequestsOf(std::string_view service, std::string_view method, CallEnvironment& env,
-                       Access access, Handler<Request, Response> handler) {
+                       Access access, Impl* self,
+                       grpc::Status (Impl::*work)(grpc::ServerContext*, const Request*,
+                                                  Response*)) {
     Install<grpc::internal::StreamedUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>, Request>(
         MethodIndex(service, method), env, access, method,
-        [handler = std::move(handler)](grpc::ServerContext* context, auto* stream,
-                                       const Request& request) {
+        [self, work](grpc::ServerContext* context, auto* stream, const Request& request) {
           Response response;
-          grpc::Status status = handler(context, &request, &response);
+          grpc::Status status = (self->*work)(context, &request, &response);
           if (!status.ok()) return status;
           grpc::ByteBuffer answer;
           bool own_buffer = false;
@@ -81,30 +77,27 @@ class WithParsedRequests : public Service {
         });
   }
 
-  template <typename Request, typename Response>
-  using StreamingHandler = std::function<grpc::Status(grpc::ServerContext*, const Request*,
-                                                      const MessageWriter<Response>&)>;
-
-  // The same for server-streaming method `method`. REQUIRES: the method
-  // takes one Request and streams Responses.
-  template <typename Request, typename Response>
+  // The same for server-streaming method `method`, whose work writes its
+  // messages through a MessageWriter. REQUIRES: the method takes one Request
+  // and streams Responses.
+  template <typename Impl, typename Request, typename Response>
   void ParseStreamingRequestsOf(std::string_view service, std::string_view method,
-                                CallEnvironment& env, Access access,
-                                StreamingHandler<Request, Response> handler) {
+                                CallEnvironment& env, Access access, Impl* self,
+                                grpc::Status (Impl::*work)(grpc::ServerContext*, const Request*,
+                                                           const MessageWriter<Response>&)) {
     Install<grpc::internal::SplitServerStreamingHandler<grpc::ByteBuffer, grpc::ByteBuffer>,
-            Request>(MethodIndex(service, method, /*server_streaming=*/true), env, access, method,
-                     [handler = std::move(handler)](grpc::ServerContext* context, auto* stream,
-                                                    const Request& request) {
-                       const MessageWriter<Response> write = [stream](const Response& message) {
-                         grpc::ByteBuffer out;
-                         bool own_buffer = false;
-                         return grpc::SerializationTraits<Response>::Serialize(message, &out,
-                                                                               &own_buffer)
-                                    .ok() &&
-                                stream->Write(out);
-                       };
-                       return handler(context, &request, write);
-                     });
+            Request>(
+        MethodIndex(service, method, /*server_streaming=*/true), env, access, method,
+        [self, work](grpc::ServerContext* context, auto* stream, const Request& request) {
+          const MessageWriter<Response> write = [stream](const Response& message) {
+            grpc::ByteBuffer out;
+            bool own_buffer = false;
+            return grpc::SerializationTraits<Response>::Serialize(message, &out, &own_buffer)
+                       .ok() &&
+                   stream->Write(out);
+          };
+          return (self->*work)(context, &request, write);
+        });
   }
 
  private:

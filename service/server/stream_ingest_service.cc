@@ -165,12 +165,8 @@ StreamIngestServiceImpl::StreamIngestServiceImpl(CallEnvironment& env, IndexHold
       committer_(committer),
       mapping_(std::move(mapping)),
       source_(std::move(source)) {
-  ParseRequestsOf<v1::ApplyStreamRecordsRequest, v1::ApplyStreamRecordsResponse>(
-      "inkdex.v1.StreamIngest", "ApplyStreamRecords", env_, Access::kWrite,
-      [this](grpc::ServerContext* context, const v1::ApplyStreamRecordsRequest* request,
-             v1::ApplyStreamRecordsResponse* response) {
-        return ApplyStreamRecords(context, request, response);
-      });
+  ParseRequestsOf("inkdex.v1.StreamIngest", "ApplyStreamRecords", env_, Access::kWrite, this,
+                  &StreamIngestServiceImpl::ApplyStreamRecords);
 }
 
 grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(

@@ -129,9 +129,9 @@ std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
   return best;
 }
 
-// The closest word the biographies offer for `word` (whose stem is `stem`),
-// or "" (with *distance
-// and *termfreq the match's). A biography is indexed as stems only
+// The closest word the biographies offer for `word` (whose stem is `stem`)
+// within `max_distance` edits of it, or "" (with *distance and *termfreq the
+// match's). A biography is indexed as stems only
 // ("portrait" for "portraits", "resid" for "resident"), and a stem makes a
 // poor suggestion, so the word's stem is matched against the stems (within
 // `max_distance` edits), and each of the closest is offered as a word a
@@ -182,6 +182,7 @@ std::string StemCorrection(const Xapian::Database& db, const Xapian::Stem& stemm
     std::string surface = SurfaceForm(db, stemmer, c.stem, word);
     if (surface.empty()) continue;
     const int d = internal::EditDistance(word, surface);
+    if (d > max_distance) continue;
     if (d < *distance || (d == *distance && c.tf > *termfreq)) {
       best = std::move(surface);
       *distance = d;
@@ -251,8 +252,7 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     Xapian::doccount stem_f = 0;
     std::string from_stems =
         StemCorrection(db, stemmer, word, stem, start, kMaxScan, kMaxEdits, &stem_d, &stem_f);
-    if (!from_stems.empty() && stem_d <= kMaxEdits &&
-        (stem_d < best_d || (stem_d == best_d && stem_f > best_f))) {
+    if (!from_stems.empty() && (stem_d < best_d || (stem_d == best_d && stem_f > best_f))) {
       best = std::move(from_stems);
     }
     if (best.empty()) continue;
