@@ -33,6 +33,14 @@ class SpellingTest : public testing::IndexDirTest {
     Artist b = MakeArtist("a6", "Ines Duarte", kLat, kLon, {"blackwork"});
     b.set_biography("Botanical portraits, mandalas and realism. Resident artist.");
     batch.Upsert(b);
+    // "Slee", a rare name one edit from "sleve"; "sleeves", which only
+    // biographies write (stem "sleev"), is two.
+    batch.Upsert(MakeArtist("a7", "Anna Slee", kLat, kLon, {"realism"}));
+    for (const char* id : {"a8", "a9"}) {
+      Artist s = MakeArtist(id, "Rui Costa", kLat, kLon, {"realism"});
+      s.set_biography("Full sleeves and back pieces.");
+      batch.Upsert(s);
+    }
     ASSERT_TRUE(index_->Apply(batch).ok());
   }
 
@@ -92,6 +100,18 @@ TEST_F(SpellingTest, NoSuggestionBeyondTwoEdits) {
   EXPECT_EQ(Suggestion("lxkxxz muller"), "");
   // Two edits away: corrected.
   EXPECT_EQ(Suggestion("drxgxns muller"), "dragons muller");
+}
+
+TEST_F(SpellingTest, ABiographyWordWhoseStemIsNearBeatsARareNameAsNear) {
+  // "sleve" stems to "slev", one edit from "sleev"; the biographies wrote
+  // "sleeves" (two edits from the typed word), more often than "slee"
+  // appears: the word the typist meant, not the rare name.
+  EXPECT_EQ(Suggestion("sleve"), "sleeves");
+  EXPECT_THAT(Find("sleeves"), ElementsAre("a8", "a9"));
+  // A name at a nearer stem still wins: "sle" is no candidate (too short to
+  // correct), and "slee" itself is known.
+  EXPECT_EQ(Suggestion("slee"), "");
+  EXPECT_EQ(Suggestion("sleex"), "slee");
 }
 
 TEST_F(SpellingTest, AWordExcludedWithAMinusIsCorrectedThoughTheTextMatches) {

@@ -130,13 +130,15 @@ std::string SurfaceForm(const Xapian::Database& db, const Xapian::Stem& stemmer,
 }
 
 // The closest word the biographies offer for `word` (whose stem is `stem`)
-// within `max_distance` edits of it, or "" (with *distance and *termfreq the
-// match's). A biography is indexed as stems only
+// within `max_distance` edits of it, or "" (with *termfreq the match's stem's
+// and *distance the nearer of the word's and its stem's distances, below). A
+// biography is indexed as stems only
 // ("portrait" for "portraits", "resid" for "resident"), and a stem makes a
 // poor suggestion, so the word's stem is matched against the stems (within
 // `max_distance` edits), and each of the closest is offered as a word a
 // document wrote with that stem (SurfaceForm: "residnt" -> stem "resid" ->
-// "resident"), judged by its distance to the typed word. A stem the word
+// "resident"), judged by the nearer of its own and its stem's distance to
+// the typed word's. A stem the word
 // begins with is a candidate too ("botanicl" -> "botan" -> "botanical").
 // Scans at most `max_scan` stems that begin with the word's first character.
 std::string StemCorrection(const Xapian::Database& db, const Xapian::Stem& stemmer,
@@ -181,8 +183,15 @@ std::string StemCorrection(const Xapian::Database& db, const Xapian::Stem& stemm
   for (const Candidate& c : closest) {
     std::string surface = SurfaceForm(db, stemmer, c.stem, word);
     if (surface.empty()) continue;
-    const int d = internal::EditDistance(word, surface);
-    if (d > max_distance) continue;
+    const int surface_d = internal::EditDistance(word, surface);
+    if (surface_d > max_distance) continue;
+    // Ranked by the nearer of the two: the surface form is the first few
+    // documents' spelling, and may carry an ending the typed word did not
+    // ("sleve" -> stem "slev", one edit from "sleev", whose documents wrote
+    // "sleeves", two edits away); the stem says how close the word is to
+    // what the documents hold, so "sleeves" is not beaten by a rare name
+    // one edit away ("slee").
+    const int d = std::min(surface_d, c.d);
     if (d < *distance || (d == *distance && c.tf > *termfreq)) {
       best = std::move(surface);
       *distance = d;
