@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
@@ -173,6 +174,34 @@ TEST_F(IndexTest, SurvivesReopenAndVerifies) {
   EXPECT_EQ(report->tombstones_checked, 1u);
   EXPECT_EQ(report->searchable_checked, stats.searchable);
   EXPECT_EQ(stats.searchable, 48u);
+}
+
+TEST_F(IndexTest, MemoryCountsInternedStringsUntilReopen) {
+  auto rewrite = [&](int version, bool new_studio) {
+    WriteBatch b;
+    for (int i = 0; i < 200; ++i) {
+      Artist a = MakeArtist("a" + std::to_string(i), "Artist", kLeedsLat + i * 0.001, kLeedsLon,
+                            {"blackwork"});
+      a.set_version(version);
+      a.mutable_studio()->set_name(new_studio ? absl::StrCat("Studio ", version, "-", i)
+                                              : "The Same Studio");
+      b.Upsert(a);
+    }
+    Apply(b);
+    return index_->Stats().memory_bytes;
+  };
+  const uint64_t first = rewrite(1, false);
+  // The same strings again: nothing more is held.
+  EXPECT_EQ(rewrite(2, false), first);
+  // 200 studio names no artist had: still held (each at least a string's
+  // size) after the next rewrite leaves them unused...
+  rewrite(3, true);
+  const uint64_t unused_held = rewrite(4, false);
+  EXPECT_GE(static_cast<int64_t>(unused_held) - static_cast<int64_t>(first),
+            static_cast<int64_t>(200 * sizeof(std::string)));
+  // ...until the index is reopened.
+  Reopen();
+  EXPECT_LE(index_->Stats().memory_bytes + 200 * sizeof(std::string), unused_held);
 }
 
 TEST_F(IndexTest, VerifyStopsWhenCancelledAndWritesGoOnAfterIt) {

@@ -208,8 +208,11 @@ struct IndexStats {
   uint64_t item_states = 0;
   uint64_t commit_seq = 0;  // sequence number of the last commit
   int64_t last_commit_unix_micros = 0;
-  uint64_t disk_bytes = 0;    // both stores
-  uint64_t memory_bytes = 0;  // in-memory search structures
+  uint64_t disk_bytes = 0;  // both stores
+  // In-memory search structures: rows, cell indexes, suggest indexes and
+  // interned strings (locations, studios, currencies: every distinct one
+  // written since the index was opened, used or not).
+  uint64_t memory_bytes = 0;
   // Available on the index's volume (statvfs; 0 when it cannot be read).
   // Commits are refused under IndexOptions::min_free_disk_bytes.
   uint64_t disk_free_bytes = 0;

@@ -66,7 +66,9 @@ struct TextSearch {
   std::function<absl::StatusOr<TextMatches>(const std::vector<uint32_t>* restrict_to,
                                             const std::function<bool()>& stop)>
       match;
-  // A quick estimate of how many documents match (no postings are read).
+  // An estimate of how many documents match, from term frequencies (each
+  // term's posting list opened, none iterated); asked only for a region of
+  // 2,000 locations or more.
   std::function<absl::StatusOr<uint64_t>()> estimate;
 };
 

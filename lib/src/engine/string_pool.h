@@ -3,12 +3,22 @@
 // Returned pointers stay valid for the pool's lifetime (std::deque never
 // moves its elements), so rows in any snapshot may hold them.
 //
+// Cost and limit: ~80 bytes plus the text per distinct string, never freed
+// while the index is open: a string no row uses any more (a studio renamed,
+// a location display rewritten) stays until the index is reopened or
+// swapped. The pooled strings are locations' displays and cities, studio
+// names and keys, and currencies: a directory's set of them changes slowly
+// (bench/soak/write_soak.py measures a server under rewrites that invent
+// new ones).
+//
 // Thread safety: Intern() must be called by one thread at a time (the index
 // writer). Dereferencing returned pointers is safe from any thread at any
 // time, concurrently with Intern().
 #ifndef INKDEX_ENGINE_STRING_POOL_H_
 #define INKDEX_ENGINE_STRING_POOL_H_
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -25,13 +35,25 @@ class StringPool {
     strings_.emplace_back(s);
     const std::string* p = &strings_.back();
     index_.emplace(std::string_view(*p), p);
+    // The string, its heap buffer beyond the inline one, and its map slot
+    // (a key, a pointer and a control byte, at the map's ~7/8 load).
+    const uint64_t heap = p->capacity() > kInlineCapacity ? p->capacity() + 1 : 0;
+    bytes_.fetch_add(
+        sizeof(std::string) + heap + (sizeof(std::string_view) + sizeof(p) + 1) * 8 / 7,
+        std::memory_order_relaxed);
     return p;
   }
+  // REQUIRES: the writer's thread (Intern's).
   size_t size() const { return strings_.size(); }
+  // Approximate heap bytes held. Any thread, concurrently with Intern().
+  uint64_t MemoryBytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
+  static constexpr size_t kInlineCapacity = std::string().capacity();
+
   std::deque<std::string> strings_;
   absl::flat_hash_map<std::string_view, const std::string*> index_;
+  std::atomic<uint64_t> bytes_{0};
 };
 
 }  // namespace inkdex::engine

@@ -508,7 +508,8 @@ IndexStats IndexImpl::Stats() const {
   st.memory_bytes = static_cast<uint64_t>(s->rows.slot_limit()) * sizeof(engine::Row) +
                     (s->geo_base->size() + s->geo_delta->size()) * sizeof(geo::CellEntry) +
                     s->suggest_artists->MemoryBytes() + s->suggest_studios->MemoryBytes() +
-                    s->suggest_cities->MemoryBytes();
+                    s->suggest_cities->MemoryBytes() +
+                    (s->strings != nullptr ? s->strings->MemoryBytes() : 0);
   st.disk_free_bytes = FreeDiskBytes(dir_).value_or(0);
   return st;
 }
