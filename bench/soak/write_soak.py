@@ -16,7 +16,8 @@ What it does:
      and with probability --new-strings a studio name and location display
      no artist had before (strings the server interns for its rows);
   4. every 10 s samples the server's RSS (/proc/PID/status VmRSS), the
-     index directory's size on disk and GetStats, and prints a line.
+     index directory's size on disk and GetStats (its memory_bytes: rows,
+     indexes and interned strings), and prints a line.
 
 Prints the samples and a summary: RSS and disk at the first sample after
 the warm-up minute and at the end, the growth per million writes, and the
@@ -134,10 +135,12 @@ def main():
                 sample = {"t_s": round(now - start, 1), "written": written,
                           "rss_mb": round(rss_mb(server.pid), 1),
                           "disk_mb": round(disk_mb(index), 1),
-                          "documents": stats.documents}
+                          "documents": stats.documents,
+                          "index_memory_mb": round(stats.memory_bytes / 1e6, 1)}
                 samples.append(sample)
                 print("soak: %(t_s)7.1f s  %(written)9d written  RSS %(rss_mb)8.1f MB  "
-                      "disk %(disk_mb)8.1f MB  %(documents)d documents" % sample, flush=True)
+                      "index memory %(index_memory_mb)7.1f MB  disk %(disk_mb)8.1f MB  "
+                      "%(documents)d documents" % sample, flush=True)
                 next_sample += args.sample_s
             batch = []
             for _ in range(args.batch):

@@ -204,6 +204,79 @@ TEST_F(IndexTest, MemoryCountsInternedStringsUntilReopen) {
   EXPECT_LE(index_->Stats().memory_bytes + 200 * sizeof(std::string), unused_held);
 }
 
+TEST_F(IndexTest, UnusedInternedStringsAreLetGoOnceThePoolHasDoubled) {
+  // 100 artists rewritten 30 times, each time with a new studio and ten
+  // guest spots in cities no artist had: ~3,300 new strings a round, most
+  // of them unused after the next round. Past twice the strings in use plus
+  // the slack (IndexImpl::kReinternSlack, 65,536) the index re-interns its
+  // rows into a fresh pool and the unused strings go.
+  auto round = [&](int r) {
+    WriteBatch b;
+    for (int i = 0; i < 100; ++i) {
+      Artist a = MakeArtist(absl::StrCat("a", i), absl::StrCat("Artist ", i), kLeedsLat + i * 0.001,
+                            kLeedsLon, {"blackwork"});
+      a.set_version(static_cast<uint64_t>(r) + 1);
+      a.mutable_studio()->set_id(absl::StrCat("studio-", i % 7, "-", r));
+      a.mutable_studio()->set_name(absl::StrCat("Studio ", i % 7, " round ", r));
+      for (int g = 0; g < 10; ++g) {
+        GuestSpot* spot = a.add_guest_spots();
+        spot->set_from("2020-01-01");  // and on: active today
+        Location* l = spot->mutable_location();
+        l->set_latitude(51.5 + g * 0.01);
+        l->set_longitude(-0.12);
+        l->set_display(absl::StrCat("Guest ", i, "-", g, " round ", r));
+        l->set_city(absl::StrCat("Town ", i, "-", g, " r", r));
+        l->set_country("GB");
+      }
+      b.Upsert(a);
+    }
+    for (const ChangeResult& c : Apply(b)) {
+      EXPECT_EQ(c.outcome, ChangeResult::Outcome::kApplied) << c.reason;
+    }
+    return index_->Stats().memory_bytes;
+  };
+  uint64_t peak = round(0), last = peak;
+  SearchRequest paged = Near(5);
+  paged.limit = 30;
+  const SearchResponse first_page = Search(paged);
+  ASSERT_FALSE(first_page.next_page_token.empty());
+  int drops = 0;
+  for (int r = 1; r < 30; ++r) {
+    const uint64_t now = round(r);
+    if (now + 1'000'000 < last) ++drops;  // a reintern frees the unused ones, megabytes
+    peak = std::max(peak, now);
+    last = now;
+  }
+  EXPECT_GE(drops, 1);
+  EXPECT_LT(last, peak);
+
+  // Everything reads as written last, through the fresh pool.
+  SearchRequest london;
+  london.point = GeoPoint{51.5, -0.12};
+  london.radius_km = 1;
+  london.text = "Studio";
+  const SearchResponse guests = Search(london);
+  EXPECT_EQ(guests.total, 100);
+  for (const SearchHit& h : guests.hits) {
+    EXPECT_TRUE(h.guest_spot);
+    EXPECT_THAT(h.location, HasSubstr("round 29"));
+    EXPECT_THAT(h.studio_name, HasSubstr("round 29"));
+  }
+  // A page begun before the pools changed goes on.
+  paged.page_token = first_page.next_page_token;
+  const SearchResponse second_page = Search(paged);
+  std::set<std::string> seen;
+  for (const auto* page : {&first_page, &second_page}) {
+    for (const SearchHit& h : page->hits) EXPECT_TRUE(seen.insert(h.id).second) << h.id;
+  }
+  EXPECT_EQ(static_cast<int64_t>(seen.size()), first_page.total);
+  auto report = index_->Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+  Reopen();
+  EXPECT_EQ(Search(london).total, 100);
+}
+
 TEST_F(IndexTest, VerifyStopsWhenCancelledAndWritesGoOnAfterIt) {
   WriteBatch b;
   for (int i = 0; i < 3000; ++i) {  // three runs of records between polls

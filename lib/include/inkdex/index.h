@@ -210,8 +210,8 @@ struct IndexStats {
   int64_t last_commit_unix_micros = 0;
   uint64_t disk_bytes = 0;  // both stores
   // In-memory search structures: rows, cell indexes, suggest indexes and
-  // interned strings (locations, studios, currencies: every distinct one
-  // written since the index was opened, used or not).
+  // interned strings (locations, studios, currencies; unused ones too, up
+  // to about as many as are used plus 65,536: then the index lets them go).
   uint64_t memory_bytes = 0;
   // Available on the index's volume (statvfs; 0 when it cannot be read).
   // Commits are refused under IndexOptions::min_free_disk_bytes.

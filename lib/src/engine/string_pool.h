@@ -4,12 +4,13 @@
 // moves its elements), so rows in any snapshot may hold them.
 //
 // Cost and limit: ~80 bytes plus the text per distinct string, never freed
-// while the index is open: a string no row uses any more (a studio renamed,
-// a location display rewritten) stays until the index is reopened or
-// swapped. The pooled strings are locations' displays and cities, studio
-// names and keys, and currencies: a directory's set of them changes slowly
-// (bench/soak/write_soak.py measures a server under rewrites that invent
-// new ones).
+// by the pool itself: a string no row uses any more (a studio renamed, a
+// location display rewritten) stays while the pool lives. The index's
+// writer replaces its pool once it has doubled (engine/reintern.h), which
+// bounds it to about twice the strings in use plus a fixed slack. The
+// pooled strings are locations' displays and cities, studio names and keys,
+// and currencies (bench/soak/write_soak.py measures a server under
+// rewrites that invent new ones).
 //
 // Thread safety: Intern() must be called by one thread at a time (the index
 // writer). Dereferencing returned pointers is safe from any thread at any

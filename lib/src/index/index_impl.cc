@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/reintern.h"
 #include "engine/row_builder.h"
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
@@ -371,6 +372,7 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
     search_index_deferred_.store(true);
     if (deferred != nullptr) DeferSearchIndexWrite(deferred);
     Publish(std::move(next));
+    MaybeReinternStrings();
     return absl::OkStatus();
   }
   try {
@@ -390,11 +392,27 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
         e.get_description(), "); it is retried on the next write or open"));
   }
   Publish(std::move(next));
+  MaybeReinternStrings();
   // Xapian holds every commit up to this one, so the log before it is needed
   // by no recovery. Trimmed now and then (one range delete); a failed trim
   // only leaves a longer log for the next one.
   if (seq % kLogTrimInterval == 0) (void)store_->TrimLog(seq);
   return absl::OkStatus();
+}
+
+void IndexImpl::MaybeReinternStrings() {
+  // No longer current, so no search can take it again: the count only falls.
+  if (retired_ != nullptr && retired_.use_count() == 1) retired_.reset();
+  const size_t held = strings_->size();
+  if (reintern_at_ == 0) reintern_at_ = 2 * held + kReinternSlack;
+  if (held < reintern_at_ || xapian_behind_ || unpublished_ != nullptr || retired_ != nullptr) {
+    return;
+  }
+  auto pool = std::make_shared<engine::StringPool>();
+  retired_ = snapshot();
+  Publish(engine::ReinternStrings(*retired_, pool));
+  strings_ = std::move(pool);
+  reintern_at_ = 2 * strings_->size() + kReinternSlack;
 }
 
 absl::Status IndexImpl::CatchUpSearchIndex() {

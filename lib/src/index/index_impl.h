@@ -169,6 +169,13 @@ class IndexImpl : public Index {
                                    const std::function<void()>& write_documents, const char* what,
                                    store::CommitWrite* deferred = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Once the string pool has outgrown reintern_at_: publishes the current
+  // snapshot re-pointed into a new pool (engine/reintern.h), leaving the
+  // strings no row uses with the old one, and sets reintern_at_ to twice
+  // the strings kept plus kReinternSlack. Not while a snapshot waits
+  // unpublished (a search index behind): its rows point into the old pool.
+  void MaybeReinternStrings() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  static constexpr size_t kReinternSlack = 1 << 16;
   // Sets the commit seq in Xapian and commits it. Throws Xapian::Error.
   void CommitSearchIndex(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Adds the boot id to `write` when Xapian's next commit is this process's
@@ -228,6 +235,13 @@ class IndexImpl : public Index {
   std::unique_ptr<text::DocumentBuilder> helper_builder_ ABSL_GUARDED_BY(write_mu_);
   absl::flat_hash_map<std::string, uint32_t> slot_of_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<engine::StringPool> strings_;  // Intern() under write_mu_ only
+  // strings_->size() past which MaybeReinternStrings re-interns; 0 until
+  // the first commit after the open sets it.
+  size_t reintern_at_ ABSL_GUARDED_BY(write_mu_) = 0;
+  // The snapshot a re-intern replaced, kept until no search holds it, so
+  // that its rows (every page, ~500 bytes an artist) are freed by the
+  // writer at a later commit and not by the search that lets go of it last.
+  std::shared_ptr<const engine::Snapshot> retired_ ABSL_GUARDED_BY(write_mu_);
   bool xapian_behind_ ABSL_GUARDED_BY(write_mu_) = false;
   // Whether commits skip the search index (IndexOptions::defer_search_index,
   // until BuildDeferredSearchIndex succeeds).
