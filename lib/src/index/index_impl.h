@@ -173,7 +173,10 @@ class IndexImpl : public Index {
   // snapshot re-pointed into a new pool (engine/reintern.h), leaving the
   // strings no row uses with the old one, and sets reintern_at_ to twice
   // the strings kept plus kReinternSlack. Not while a snapshot waits
-  // unpublished (a search index behind): its rows point into the old pool.
+  // unpublished (a search index behind): its rows point into the old pool;
+  // nor while the snapshot the last one replaced is still held by a search
+  // (retired_), so that at most two copies of the rows exist. Frees
+  // retired_ once no search holds it. Called after every commit.
   void MaybeReinternStrings() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   static constexpr size_t kReinternSlack = 1 << 16;
   // Sets the commit seq in Xapian and commits it. Throws Xapian::Error.
