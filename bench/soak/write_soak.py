@@ -15,8 +15,8 @@ What it does:
      name (every write: its search document changes), a move of up to ~10 km,
      and with probability --new-strings a studio name and location display
      no artist had before (strings the server interns for its rows);
-  4. every 10 s samples the server's RSS (/proc/PID/status VmRSS), the
-     index directory's size on disk and GetStats (its memory_bytes: rows,
+  4. every 10 s samples the server's RSS (/proc/PID/status VmRSS) and
+     GetStats (disk_bytes, the index's size on disk; memory_bytes: rows,
      indexes and interned strings), and prints a line.
 
 Prints the samples and a summary: RSS and disk at the first sample after
@@ -60,17 +60,6 @@ def rss_mb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def disk_mb(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(root, name))
-            except OSError:
-                pass
-    return total / 1e6
 
 
 def main():
@@ -134,7 +123,7 @@ def main():
                 stats = search.GetStats(pb.GetStatsRequest(), timeout=30)
                 sample = {"t_s": round(now - start, 1), "written": written,
                           "rss_mb": round(rss_mb(server.pid), 1),
-                          "disk_mb": round(disk_mb(index), 1),
+                          "disk_mb": round(stats.disk_bytes / 1e6, 1),
                           "documents": stats.documents,
                           "index_memory_mb": round(stats.memory_bytes / 1e6, 1)}
                 samples.append(sample)

@@ -253,7 +253,7 @@ class RandomWritesTest(fx.ServiceTestCase):
         for kind in ("applied", "stale", "rejected", "hidden"):
             self.assertGreater(self.seen[kind], 5, kind)
         self.assertGreater(self.seen["refused calls"], 0)
-        # Every version any id ever had at a newer version is gone from search.
+        # No earlier version's name is found any more (a sample of them).
         for index, artist_id in enumerate(self.ids[:NEW_IDS]):
             live = self.model.visible(artist_id)
             for version in range(1, self.model.version.get(artist_id, 0) + 1):
