@@ -68,14 +68,14 @@ std::string TypeName(const json& value) {
   }
 }
 
-// A key attribute's value: {"S": "..."} or a plain string.
-std::optional<std::string> KeyString(const json& item, const std::string& name) {
+// A key attribute's value: {"S": "..."} or a plain string. Borrows `item`.
+std::optional<std::string_view> KeyString(const json& item, const std::string& name) {
   auto it = item.find(name);
   if (it == item.end()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
+  if (it->is_string()) return it->get_ref<const std::string&>();
   if (it->is_object()) {
     auto s = it->find("S");
-    if (s != it->end() && s->is_string()) return s->get<std::string>();
+    if (s != it->end() && s->is_string()) return s->get_ref<const std::string&>();
   }
   return std::nullopt;
 }
@@ -396,7 +396,7 @@ absl::StatusOr<ItemMapping> ItemMapping::Parse(std::string_view json_text,
 ItemKind ItemMapping::Classify(const json& item) const {
   ItemKind kind;
   if (!item.is_object()) return kind;
-  std::optional<std::string> pk = KeyString(item, partition_key_);
+  std::optional<std::string_view> pk = KeyString(item, partition_key_);
   if (!pk) return kind;
   if (!artist_pk_.Matches(*pk)) {
     kind.kind = ItemKind::Kind::kOther;
@@ -405,7 +405,7 @@ ItemKind ItemMapping::Classify(const json& item) const {
   }
   // Every item of a table has its sort key; a record without one comes from
   // a hand-written file, and its partition key decides.
-  if (std::optional<std::string> sk;
+  if (std::optional<std::string_view> sk;
       !sort_key_.empty() && (sk = KeyString(item, sort_key_)).has_value()) {
     for (size_t i = 0; i < artist_sk_.size() && kind.sort_key_rank == 0; ++i) {
       if (artist_sk_[i].Matches(*sk)) kind.sort_key_rank = static_cast<uint32_t>(i + 1);
@@ -440,42 +440,70 @@ absl::StatusOr<std::string> ItemMapping::ArtistId(const ItemKind& kind, const js
   auto it = image->find(id_attribute_);
   if (it == image->end())
     return absl::InvalidArgumentError(absl::StrCat(id_attribute_, ": missing"));
-  std::optional<std::string> id = KeyString(*image, id_attribute_);
+  std::optional<std::string_view> id = KeyString(*image, id_attribute_);
   if (!id) {
     return absl::InvalidArgumentError(
         absl::StrCat(id_attribute_, ": must be a string attribute (S)"));
   }
   if (id->empty()) return absl::InvalidArgumentError(absl::StrCat(id_attribute_, ": empty"));
-  return *id;
+  return std::string(*id);
+}
+
+json ItemMapping::ArtistOverlay(const json& image, const std::string& artist_id,
+                                std::vector<std::string>* warnings) const {
+  const json absent(json::value_t::discarded);
+  json overlay = json::object();
+  if (!fields_.empty()) {
+    // The members the fields change, copied, then changed as one record:
+    // every source is read before any target is written, so mappings that
+    // exchange two names read the original values.
+    json edited = json::object();
+    for (const FieldMapping& field : fields_) {
+      const std::string& top = field.target.front();
+      if (overlay.contains(top)) continue;
+      overlay[top] = absent;
+      if (auto it = image.find(top); it != image.end()) edited[top] = *it;
+    }
+    std::vector<const json*> values;
+    values.reserve(fields_.size());
+    for (const FieldMapping& field : fields_) values.push_back(Resolve(image, field.source));
+    for (const FieldMapping& field : fields_) {
+      if (json* parent = TargetParent(edited, field.target, /*create=*/false)) {
+        parent->erase(field.target.back());
+      }
+    }
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (values[i] == nullptr) continue;
+      (*TargetParent(edited, fields_[i].target, /*create=*/true))[fields_[i].target.back()] =
+          *values[i];
+    }
+    for (auto it = edited.begin(); it != edited.end(); ++it) overlay[it.key()] = std::move(*it);
+  }
+  overlay[partition_key_] = absent;
+  if (!sort_key_.empty()) overlay[sort_key_] = absent;
+  if (!overlay.contains("artistId")) {
+    if (std::optional<std::string_view> own = KeyString(image, "artistId");
+        own && *own != artist_id && warnings != nullptr) {
+      warnings->push_back(absl::StrCat("artistId: '", std::string(own->substr(0, 256)),
+                                       "' differs from the item key's id '", artist_id,
+                                       "'; the key's id is used"));
+    }
+  }
+  overlay["artistId"] = json{{"S", artist_id}};
+  return overlay;
 }
 
 json ItemMapping::ArtistAttributes(const json& image, const std::string& artist_id,
                                    std::vector<std::string>* warnings) const {
   json record = image;
-  // Every source is read before any target is written, so mappings that
-  // exchange two names read the original values.
-  std::vector<const json*> values;
-  values.reserve(fields_.size());
-  for (const FieldMapping& field : fields_) values.push_back(Resolve(image, field.source));
-  for (const FieldMapping& field : fields_) {
-    if (json* parent = TargetParent(record, field.target, /*create=*/false)) {
-      parent->erase(field.target.back());
+  json overlay = ArtistOverlay(image, artist_id, warnings);
+  for (auto it = overlay.begin(); it != overlay.end(); ++it) {
+    if (it->is_discarded()) {
+      record.erase(it.key());
+    } else {
+      record[it.key()] = std::move(*it);
     }
   }
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    if (values[i] == nullptr) continue;
-    (*TargetParent(record, fields_[i].target, /*create=*/true))[fields_[i].target.back()] =
-        *values[i];
-  }
-  record.erase(partition_key_);
-  if (!sort_key_.empty()) record.erase(sort_key_);
-  if (std::optional<std::string> own = KeyString(record, "artistId");
-      own && *own != artist_id && warnings != nullptr) {
-    warnings->push_back(absl::StrCat("artistId: '", own->substr(0, 256),
-                                     "' differs from the item key's id '", artist_id,
-                                     "'; the key's id is used"));
-  }
-  record["artistId"] = json{{"S", artist_id}};
   return record;
 }
 

@@ -153,6 +153,17 @@ class ItemMapping {
   nlohmann::json ArtistAttributes(const nlohmann::json& image, const std::string& artist_id,
                                   std::vector<std::string>* warnings) const;
 
+  // The same record as what changes in `image`, for
+  // inkdex::MapDynamoDbAttributeMap(image, overlay, ...), which reads the
+  // image through it without copying it: an object whose members replace
+  // the image's, a discarded value (json::value_t::discarded) for a member
+  // dropped. Only the members "fields" change are copied (none with the
+  // default mapping): the key attributes are dropped and artistId set.
+  // ArtistAttributes is the image with this applied. REQUIRES:
+  // image.is_object().
+  nlohmann::json ArtistOverlay(const nlohmann::json& image, const std::string& artist_id,
+                               std::vector<std::string>* warnings) const;
+
   // "SK PROFILE": the sort-key pattern of `rank` (ItemKind::sort_key_rank),
   // for messages; "sort-key rank N" when out of range.
   std::string DescribeRank(uint32_t rank) const;

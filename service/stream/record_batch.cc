@@ -36,9 +36,9 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     switch (m.action) {
       case RecordAction::kUpsert:
       case RecordAction::kDelete:
-        AddToBatch(m, &batch);
         change_of.push_back(i);
         rank_of.push_back(m.source_rank);
+        AddToBatch(std::move(m), &batch);
         r.outcome = RecordOutcome::kApplied;  // until the commit says otherwise
         break;
       case RecordAction::kIgnore:

@@ -97,15 +97,14 @@ RecordMapper::RecordMapper(ItemMapping mapping, std::shared_ptr<const StyleTaxon
 void RecordMapper::MapArtistImage(const json& image, const std::string& artist_id,
                                   bool delete_hidden, MappedRecord& out) const {
   out.artist_id = artist_id;
-  const json attributes = mapping_.ArtistAttributes(image, artist_id, &out.warnings);
-  // The images came from a JSON parser, so their strings are valid UTF-8;
-  // `replace` only keeps a hand-built item from throwing.
-  const std::string text = attributes.dump(-1, ' ', false, json::error_handler_t::replace);
-  absl::StatusOr<ParsedRecord> parsed =
-      ParseArtistRecord(text, *taxonomy_, RecordFormat::kDynamoDbJson);
+  const json overlay = mapping_.ArtistOverlay(image, artist_id, &out.warnings);
+  absl::StatusOr<ParsedRecord> parsed = MapDynamoDbAttributeMap(image, overlay, *taxonomy_);
   if (!parsed.ok()) {
     std::string reason = mapping_.ExplainReason(std::string(parsed.status().message()));
-    if (std::optional<std::string> hidden = HiddenBy(attributes); hidden && delete_hidden) {
+    std::optional<std::string> hidden =
+        delete_hidden ? HiddenBy(mapping_.ArtistAttributes(image, artist_id, nullptr))
+                      : std::nullopt;
+    if (hidden) {
       out.action = RecordAction::kDelete;
       out.warnings.push_back(absl::StrCat(reason, "; the artist is removed instead, as ", *hidden));
       return;
@@ -208,10 +207,10 @@ MappedRecord RecordMapper::MapItem(const json& item) const {
   return out;
 }
 
-void AddToBatch(const MappedRecord& r, WriteBatch* batch) {
+void AddToBatch(MappedRecord r, WriteBatch* batch) {
   switch (r.action) {
     case RecordAction::kUpsert:
-      batch->Upsert(r.artist);
+      batch->Upsert(std::move(r.artist));
       return;
     case RecordAction::kDelete:
       batch->DeleteAtStreamSequence(r.artist_id, r.sequence_number, r.source_rank);

@@ -93,8 +93,9 @@ class RecordMapper {  // thread-safe, immutable
 };
 
 // kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
-// sequence_number, source_rank); kIgnore and kReject add nothing.
-void AddToBatch(const MappedRecord& r, WriteBatch* batch);
+// sequence_number, source_rank); kIgnore and kReject add nothing. Takes the
+// record by value: an upsert moves its artist into the batch.
+void AddToBatch(MappedRecord r, WriteBatch* batch);
 
 // The bounded `reason` label of inkdex_stream_records_total for a mapped
 // record (server/metrics.h): "none" (kUpsert, kDelete), "other_item"

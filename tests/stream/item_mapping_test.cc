@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "inkdex/record.h"
+#include "inkdex/taxonomy.h"
 
 namespace inkdex::stream {
 namespace {
@@ -161,6 +163,72 @@ TEST(ItemMappingTest, SwappedFieldsReadTheOriginalValues) {
   json record = mapping->ArtistAttributes(image, "a", nullptr);
   EXPECT_EQ(record["latitude"], (json{{"N", "2"}}));
   EXPECT_EQ(record["longitude"], (json{{"N", "1"}}));
+}
+
+// The stream maps an image through its overlay without copying it; that must
+// be the artist of the record ArtistAttributes builds, warnings included.
+TEST(ItemMappingTest, TheImageThroughItsOverlayIsTheAttributesRecord) {
+  struct Case {
+    std::string mapping;  // mapping file text; "" for the default
+    json image;
+    std::string id;
+  };
+  json custom_item{{"pk", {{"S", "TATTOOIST#7"}}},
+                   {"sk", {{"S", "PROFILE#v2"}}},
+                   {"tattooistId", {{"S", "t-7"}}},
+                   {"displayName", {{"S", "Kai \"K\" Lee\n\u00e9"}}},
+                   {"artistName", {{"S", "stale name"}}},
+                   {"geo", {{"M", {{"lat", {{"N", "51.5"}}}, {"lng", {{"N", "-0.1"}}}}}}},
+                   {"studio", {{"S", "Ink Co"}}},
+                   {"studioInfo", {{"M", {{"address", {{"S", "1 Road"}}}}}}},
+                   {"hidden", {{"BOOL", true}}},
+                   {"styles", {{"SS", {"koi", "blackwork"}}}}};
+  json custom_without_geo = custom_item;
+  custom_without_geo.erase("geo");
+  custom_without_geo["studioInfo"] = {{"S", "not a map"}};
+  json default_item = Keys("ARTIST#a1", "METADATA");
+  default_item["artistId"] = {{"S", "other"}};
+  default_item["artistName"] = {{"S", "Ann"}};
+  default_item["rating"] = {{"N", "4.5"}};
+  default_item["pricing"] = {{"M", {{"hourlyRate", {{"N", "120"}}}}}};
+  default_item["nothing"] = {{"NULL", true}};
+  const Case cases[] = {
+      {"", default_item, "a1"},
+      {"", default_item, "other"},
+      {"", Keys("ARTIST#a2", "METADATA"), "a2"},
+      {kCustom, custom_item, "t-7"},
+      {kCustom, custom_without_geo, "t-7"},
+      {R"({"fields": {"latitude": "longitude", "longitude": "latitude"}})",
+       json{{"latitude", {{"N", "1"}}}, {"longitude", {{"N", "2"}}}, {"PK", {{"S", "ARTIST#a"}}}},
+       "a"},
+      {R"({"fields": {"latitude": "lat"}})", json{{"longitude", {{"N", "2"}}}}, "a"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ItemMapping> mapping =
+        c.mapping.empty() ? ItemMapping::Default() : ItemMapping::Parse(c.mapping, "m.json");
+    ASSERT_TRUE(mapping.ok()) << mapping.status();
+    std::vector<std::string> attribute_warnings;
+    std::vector<std::string> overlay_warnings;
+    const json record = mapping->ArtistAttributes(c.image, c.id, &attribute_warnings);
+    const json overlay = mapping->ArtistOverlay(c.image, c.id, &overlay_warnings);
+    EXPECT_EQ(overlay_warnings, attribute_warnings) << c.image.dump();
+    absl::StatusOr<ParsedRecord> want =
+        ParseArtistRecord(record.dump(), *StyleTaxonomy::Default(), RecordFormat::kDynamoDbJson);
+    absl::StatusOr<ParsedRecord> got =
+        MapDynamoDbAttributeMap(c.image, overlay, *StyleTaxonomy::Default());
+    ASSERT_EQ(got.ok(), want.ok()) << c.image.dump() << "\n"
+                                   << got.status() << "\n"
+                                   << want.status();
+    if (!want.ok()) {
+      EXPECT_EQ(got.status(), want.status());
+      continue;
+    }
+    EXPECT_EQ(got->artist.SerializeAsString(), want->artist.SerializeAsString())
+        << c.image.dump() << "\n"
+        << got->artist.DebugString() << "\n"
+        << want->artist.DebugString();
+    EXPECT_EQ(got->warnings, want->warnings) << c.image.dump();
+  }
 }
 
 TEST(ItemMappingTest, EmptyObjectIsTheDefaultAndTableWithoutSortKey) {

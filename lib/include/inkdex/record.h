@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "inkdex/artist.pb.h"
 #include "inkdex/taxonomy.h"
+#include "nlohmann/json_fwd.hpp"
 
 namespace inkdex {
 
@@ -66,6 +67,21 @@ struct ParsedRecord {
 // are read back, so ParseArtistRecord(ArtistToJson(a)) reproduces `a`.
 absl::StatusOr<ParsedRecord> ParseArtistRecord(std::string_view json, const StyleTaxonomy& taxonomy,
                                                RecordFormat format = RecordFormat::kAuto);
+
+// ParseArtistRecord(text, taxonomy, RecordFormat::kDynamoDbJson) for an
+// attribute map already parsed into an nlohmann::json (a DynamoDB stream
+// record's NewImage), where `text` is the map's dump() with `replaced`
+// applied: a member of `replaced` (an object; null or empty for none) is read
+// instead of the map's member of that name, and a discarded value
+// (nlohmann::json(nlohmann::json::value_t::discarded)) reads as absent.
+// Neither is copied nor written out as text: the stream's mapping cost was
+// mostly that copy, its text and parsing it again. The same result and
+// errors as the text, including strings that are not valid UTF-8 (read with
+// the invalid bytes replaced, as dump() writes them); the map is not
+// unwrapped from an {"Item": ...} member.
+absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attribute_map,
+                                                     const nlohmann::json& replaced,
+                                                     const StyleTaxonomy& taxonomy);
 
 // Checks an Artist built by code (not parsed): the invariants ParseArtistRecord
 // guarantees. Returns INVALID_ARGUMENT naming the field.

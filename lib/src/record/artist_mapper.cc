@@ -506,7 +506,11 @@ absl::StatusOr<ParsedRecord> MapPlainRecord(simdjson::dom::element record,
 
 absl::StatusOr<ParsedRecord> MapDynamoDbItem(simdjson::dom::element attribute_map,
                                              const StyleTaxonomy& taxonomy) {
-  return MapRecord(DynamoDbValueView::AttributeMap(attribute_map), taxonomy);
+  return MapRecord(DynamoDbValueView::AttributeMap(SimdjsonNode(attribute_map)), taxonomy);
+}
+
+absl::StatusOr<ParsedRecord> MapDynamoDbImage(NlohmannImage* image, const StyleTaxonomy& taxonomy) {
+  return MapRecord(NlohmannDynamoDbValueView::AttributeMap(NlohmannNode(image)), taxonomy);
 }
 
 }  // namespace inkdex::internal

@@ -4,8 +4,8 @@
 // only chooses the value view (record/value_view.h, record/dynamodb_value.h).
 //
 // ParseArtistRecord (record/parse_record.cc) is the usual entry point; the
-// DynamoDB stream reader calls MapDynamoDbItem on NewImage maps it has
-// already parsed.
+// DynamoDB stream reader maps the NewImage maps it has already parsed through
+// MapDynamoDbImage (inkdex::MapDynamoDbAttributeMap).
 //
 // Thread safety: pure functions of their arguments.
 #ifndef INKDEX_RECORD_ARTIST_MAPPER_H_
@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "inkdex/record.h"
 #include "inkdex/taxonomy.h"
+#include "record/json_node.h"
 #include "simdjson.h"
 
 namespace inkdex::internal {
@@ -26,6 +27,10 @@ absl::StatusOr<ParsedRecord> MapPlainRecord(simdjson::dom::element record,
 // ...}): an Item without its {"Item": ...} wrapper, or a stream image.
 absl::StatusOr<ParsedRecord> MapDynamoDbItem(simdjson::dom::element attribute_map,
                                              const StyleTaxonomy& taxonomy);
+
+// The same for an attribute map held as an nlohmann::json, read through its
+// overlay (json_node.h); inkdex::MapDynamoDbAttributeMap.
+absl::StatusOr<ParsedRecord> MapDynamoDbImage(NlohmannImage* image, const StyleTaxonomy& taxonomy);
 
 }  // namespace inkdex::internal
 

@@ -1,6 +1,7 @@
 // ParseArtistRecord: JSON text to the field mapper, choosing plain or
 // DynamoDB JSON.
 #include <cstddef>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -187,9 +188,22 @@ absl::StatusOr<ParsedRecord> ParseArtistRecord(std::string_view json, const Styl
   simdjson::dom::element id;
   const bool dynamodb = root.type() == simdjson::dom::element_type::OBJECT &&
                         root.get_object().at_key("artistId").get(id) == simdjson::SUCCESS &&
-                        internal::DynamoDbValueView::IsAttributeValue(id);
+                        internal::DynamoDbValueView::IsAttributeValue(internal::SimdjsonNode(id));
   return dynamodb ? internal::MapDynamoDbItem(root, taxonomy)
                   : internal::MapPlainRecord(root, taxonomy);
+}
+
+absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attribute_map,
+                                                     const nlohmann::json& replaced,
+                                                     const StyleTaxonomy& taxonomy) {
+  try {
+    internal::NlohmannImage image(attribute_map, replaced);
+    return internal::MapDynamoDbImage(&image, taxonomy);
+  } catch (const std::exception& e) {
+    // The views check every type before reading; this only keeps a bug
+    // from crossing the API.
+    return absl::InternalError(absl::StrCat("json: ", e.what()));
+  }
 }
 
 }  // namespace inkdex

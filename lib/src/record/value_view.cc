@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "record/field_checks.h"
+#include "record/json_node.h"
 
 namespace inkdex::internal {
 
@@ -29,26 +30,6 @@ std::optional<uint64_t> PlainJsonView::unsigned_integer() const {
   }
 }
 
-std::string PlainJsonView::Describe() const {
-  switch (element_.type()) {
-    case simdjson::dom::element_type::ARRAY:
-      return "an array";
-    case simdjson::dom::element_type::OBJECT:
-      return "an object";
-    case simdjson::dom::element_type::INT64:
-      return absl::StrCat(Known(element_.get_int64()));
-    case simdjson::dom::element_type::UINT64:
-      return absl::StrCat(Known(element_.get_uint64()));
-    case simdjson::dom::element_type::DOUBLE:
-      return FormatDouble(Known(element_.get_double()));
-    case simdjson::dom::element_type::STRING:
-      return absl::StrCat("string ", QuoteForMessage(string()));
-    case simdjson::dom::element_type::BOOL:
-      return boolean() ? "true" : "false";
-    case simdjson::dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "an unknown value";
-}
+std::string PlainJsonView::Describe() const { return DescribePlain(SimdjsonNode(element_)); }
 
 }  // namespace inkdex::internal
