@@ -65,6 +65,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "dynamodb/stream_record.h"
+#include "dynamodb_image.h"
 #include "inkdex/index.h"
 #include "inkdex/taxonomy.h"
 #include "nlohmann/json.hpp"
@@ -114,39 +115,6 @@ Flags& GlobalFlags() {
   return flags;
 }
 
-// A plain JSON value -> its DynamoDB attribute value (as a stream image
-// carries it: numbers as N strings, lists as L, objects as M).
-json ToAttributeValue(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return json{{"NULL", true}};
-    case json::value_t::boolean:
-      return json{{"BOOL", v.get<bool>()}};
-    case json::value_t::string:
-      return json{{"S", v}};
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-      return json{{"N", v.dump()}};
-    case json::value_t::array: {
-      json list = json::array();
-      for (const json& e : v) list.push_back(ToAttributeValue(e));
-      return json{{"L", std::move(list)}};
-    }
-    case json::value_t::object: {
-      json map = json::object();
-      for (const auto& [k, e] : v.items()) map[k] = ToAttributeValue(e);
-      return json{{"M", std::move(map)}};
-    }
-    default:
-      return json{{"NULL", true}};
-  }
-}
-
-json KeysOf(const std::string& id) {
-  return json{{"PK", {{"S", "ARTIST#" + id}}}, {"SK", {{"S", "METADATA"}}}};
-}
-
 // Makes the records: synthetic artist i as an image, fresh sequence numbers.
 class RecordFactory {
  public:
@@ -176,11 +144,11 @@ class RecordFactory {
       if (p < mix.insert) {
         r.event_name = "INSERT";
         r.new_image = Image(existing_artists_ + next_new_++);
-        r.keys = KeysOf(r.new_image["artistId"]["S"].get<std::string>());
+        r.keys = ArtistKeys(r.new_image["artistId"]["S"].get<std::string>());
       } else {
         const uint64_t i = existing(rng_);
         r.old_image = Image(i);
-        r.keys = KeysOf(r.old_image["artistId"]["S"].get<std::string>());
+        r.keys = ArtistKeys(r.old_image["artistId"]["S"].get<std::string>());
         if (p < mix.insert + mix.modify) {
           r.event_name = "MODIFY";
           r.new_image = r.old_image;
@@ -210,13 +178,7 @@ class RecordFactory {
   json Image(uint64_t i) {
     line_.clear();
     generator_.AppendJson(i, &line_);
-    json plain = json::parse(line_);
-    json image = json::object();
-    for (const auto& [k, v] : plain.items()) image[k] = ToAttributeValue(v);
-    json keys = KeysOf(plain["artistId"].get<std::string>());
-    image["PK"] = keys["PK"];
-    image["SK"] = keys["SK"];
-    return image;
+    return ToItemImage(json::parse(line_));
   }
 
   synth::ArtistGenerator generator_;

@@ -34,6 +34,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "record/field_checks.h"
@@ -101,24 +102,57 @@ class SimdjsonNode {
   simdjson::dom::element element_;
 };
 
-// An attribute map held as an nlohmann::json, read through an overlay.
-struct NlohmannImage {
-  NlohmannImage(const nlohmann::json& image, const nlohmann::json& replaced)
-      : image(image), replaced(replaced) {}
+// An attribute map held as an nlohmann::json, read through an overlay. Its
+// members (overlay applied) are indexed once in a hash table: the mapper
+// looks up ~45 names, most of them absent, and each walk down the image's
+// std::map missed the cache at every node.
+class NlohmannImage {
+ public:
+  // `replaced`: an object (or null: none) whose members are read instead of
+  // the image's; a discarded value (nlohmann::json::value_t::discarded)
+  // reads as absent.
+  NlohmannImage(const nlohmann::json& image, const nlohmann::json& replaced) : image_(image) {
+    if (image.is_object()) {
+      members_.reserve(image.size() + (replaced.is_object() ? replaced.size() : 0));
+      for (auto it = image.begin(); it != image.end(); ++it) members_[it.key()] = &*it;
+    }
+    if (replaced.is_object()) {
+      for (auto it = replaced.begin(); it != replaced.end(); ++it) {
+        if (it->is_discarded()) {
+          members_.erase(it.key());
+        } else {
+          members_[it.key()] = &*it;
+        }
+      }
+    }
+  }
 
-  const nlohmann::json& image;
-  // An object (or null: none) whose members are read instead of the image's;
-  // a discarded value (nlohmann::json::value_t::discarded) reads as absent.
-  const nlohmann::json& replaced;
-  // Copies of the strings read that were not valid UTF-8, repaired.
-  std::deque<std::string> repaired;
+  const nlohmann::json& image() const { return image_; }
+  // The member `key` of the root, overlay applied; nullptr when absent.
+  const nlohmann::json* member(std::string_view key) const {
+    auto it = members_.find(key);
+    return it == members_.end() ? nullptr : it->second;
+  }
+  // `s` as the text would hold it: dump()'s replacement of invalid UTF-8,
+  // read back; kept until the image is destroyed.
+  std::string_view Repaired(const std::string& s) {
+    const std::string text =
+        nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return repaired_.emplace_back(nlohmann::json::parse(text).get<std::string>());
+  }
+
+ private:
+  const nlohmann::json& image_;
+  absl::flat_hash_map<std::string_view, const nlohmann::json*> members_;
+  std::deque<std::string> repaired_;
 };
 
 class NlohmannNode {
  public:
   NlohmannNode() = default;
   // The root of `image`: its members read through `image.replaced`.
-  explicit NlohmannNode(NlohmannImage* image) : value_(&image->image), image_(image), root_(true) {}
+  explicit NlohmannNode(NlohmannImage* image)
+      : value_(&image->image()), image_(image), root_(true) {}
 
   JsonType type() const {
     switch (value_->type()) {
@@ -148,22 +182,17 @@ class NlohmannNode {
   std::string_view string() const {
     const std::string& s = value_->get_ref<const std::string&>();
     if (simdjson::validate_utf8(s.data(), s.size())) return s;
-    // What the text would hold: dump()'s replacement, read back.
-    const std::string text =
-        nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return image_->repaired.emplace_back(nlohmann::json::parse(text).get<std::string>());
+    return image_->Repaired(s);
   }
   bool boolean() const { return value_->get<bool>(); }
   int64_t int64() const { return value_->get<int64_t>(); }
   uint64_t uint64() const { return value_->get<uint64_t>(); }
   double float64() const { return value_->get<double>(); }
   std::optional<NlohmannNode> at_key(std::string_view key) const {
-    if (root_ && image_->replaced.is_object()) {
-      auto it = image_->replaced.find(key);
-      if (it != image_->replaced.end()) {
-        if (it->is_discarded()) return std::nullopt;
-        return NlohmannNode(&*it, image_);
-      }
+    if (root_) {
+      const nlohmann::json* member = image_->member(key);
+      if (member == nullptr) return std::nullopt;
+      return NlohmannNode(member, image_);
     }
     auto it = value_->find(key);
     if (it == value_->end()) return std::nullopt;
