@@ -20,6 +20,11 @@
 // 25,65,10), each record with the next sequence number, so none is stale.
 //
 // Benchmarks (items_per_second = records/s):
+//   parse_records             the batch as a GetRecords response's "Records"
+//                             text, parsed as the streams client parses its
+//                             answers (dynamodb::ParseJson) and each record
+//                             read by dynamodb::ParseStreamRecord: what the
+//                             reader does before its sink sees the records.
 //   map                       RecordMapper::Map of one batch (the same batch
 //                             every iteration: mapping is pure).
 //   index_apply/sync:S        Index::Apply of the batch's already mapped
@@ -64,6 +69,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "dynamodb/fast_json.h"
 #include "dynamodb/stream_record.h"
 #include "dynamodb_image.h"
 #include "inkdex/index.h"
@@ -234,6 +240,44 @@ ShardBatch MakeShardBatch(std::vector<dynamodb::StreamRecord> records) {
 
 void Fail(benchmark::State& state, const absl::Status& status) {
   state.SkipWithError(std::string(status.ToString()).c_str());
+}
+
+// A record as GetRecords returns it.
+json RecordJson(const dynamodb::StreamRecord& r) {
+  json change{{"SequenceNumber", r.sequence_number},
+              {"StreamViewType", "NEW_AND_OLD_IMAGES"},
+              {"SizeBytes", 1000},
+              {"ApproximateCreationDateTime", 1764547200}};
+  for (auto [name, map] : {std::pair{"Keys", &r.keys}, std::pair{"NewImage", &r.new_image},
+                           std::pair{"OldImage", &r.old_image}}) {
+    if (map->is_object()) change[name] = *map;
+  }
+  return json{{"eventID", absl::StrCat("e", r.sequence_number)},
+              {"eventName", r.event_name},
+              {"dynamodb", std::move(change)}};
+}
+
+void BM_ParseRecords(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  if (!factory.ok()) return Fail(state, factory.status());
+  json page = json::array();
+  for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
+    page.push_back(RecordJson(r));
+  }
+  const std::string text = page.dump();
+  for (auto _ : state) {
+    json records = dynamodb::ParseJson(text);
+    std::vector<dynamodb::StreamRecord> parsed;
+    parsed.reserve(records.size());
+    for (json& record : records) {
+      absl::StatusOr<dynamodb::StreamRecord> r = dynamodb::ParseStreamRecord(std::move(record));
+      if (!r.ok()) return Fail(state, r.status());
+      parsed.push_back(*std::move(r));
+    }
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * page.size()));
+  state.counters["page_bytes"] = static_cast<double>(text.size());
 }
 
 void BM_Map(benchmark::State& state) {
@@ -424,6 +468,7 @@ int Main(int argc, char** argv) {
       "inkdex_mix",
       absl::StrCat("insert ", flags.mix.insert, "%, modify ", flags.mix.modify, "%, remove ",
                    flags.mix.remove, "%; ", flags.renamed, "% of modifies change indexed text"));
+  benchmark::RegisterBenchmark("parse_records", BM_ParseRecords)->UseRealTime();
   benchmark::RegisterBenchmark("map", BM_Map)->UseRealTime();
   for (const char* name : {"index_apply", "apply_record_batch"}) {
     auto* b = benchmark::RegisterBenchmark(

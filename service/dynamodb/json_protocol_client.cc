@@ -7,6 +7,7 @@
 #include "aws/sigv4.h"
 #include "aws/url.h"
 #include "dynamodb/aws_error.h"
+#include "dynamodb/fast_json.h"
 
 namespace inkdex::dynamodb {
 
@@ -122,8 +123,7 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
       continue;
     }
     if (response->status_code == 200) {
-      nlohmann::json answer =
-          nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+      nlohmann::json answer = ParseJson(response->body);
       if (!answer.is_object()) {
         failed_.fetch_add(1, std::memory_order_relaxed);
         return absl::DataLossError(absl::StrCat(name, ": the answer is not a JSON object: '",

@@ -36,11 +36,14 @@ absl::StatusOr<StreamRecord> ParseStreamRecord(json&& raw) {
     record.approximate_creation_time =
         absl::FromUnixMicros(static_cast<int64_t>(std::llround(created->get<double>() * 1e6)));
   }
+  json& mutable_change = *raw.find("dynamodb");
   for (auto [name, target] :
        {std::pair{"Keys", &record.keys}, std::pair{"NewImage", &record.new_image},
         std::pair{"OldImage", &record.old_image}}) {
-    if (const json* value = dynamodb.Find(name); value != nullptr && value->is_object()) {
-      *target = *value;
+    if (auto value = mutable_change.find(name);
+        value != mutable_change.end() && value->is_object()) {
+      *target = std::move(*value);
+      *value = nullptr;
     }
   }
   record.raw = std::move(raw);

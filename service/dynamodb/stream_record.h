@@ -41,7 +41,10 @@ struct StreamRecord {
   nlohmann::json keys;       // attribute map; null when absent
   nlohmann::json new_image;  // attribute map; null when the view has none (REMOVE)
   nlohmann::json old_image;  // attribute map; null on INSERT
-  nlohmann::json raw;        // the whole record as it was given
+  // The record as it was given, less the three maps above: they are moved
+  // out of it (its dynamodb.Keys, NewImage and OldImage are null), not
+  // copied, as two copies of every image cost as much as mapping it.
+  nlohmann::json raw;
 };
 
 // One record. InvalidArgument "dynamodb: missing or not an object",

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "dynamodb/fast_json.h"
 #include "dynamodb/stream_record.h"
 #include "nlohmann/json.hpp"
 #include "server/call_environment.h"
@@ -86,13 +87,17 @@ grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
 // One record of the request parsed, or INVALID_ARGUMENT "<field>: <reason>".
 absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
                                                 const std::string& event_source_arn) {
-  json raw;
-  try {
-    raw = json::parse(text);
-  } catch (const json::exception& e) {
-    std::string message = e.what();
-    if (size_t close = message.find("] "); close != std::string::npos) {
-      message = message.substr(close + 2);
+  json raw = dynamodb::ParseJson(text);
+  if (raw.is_discarded()) {
+    // nlohmann's parser says where and why.
+    std::string message = "not JSON";
+    try {
+      const json unused = json::parse(text);
+    } catch (const json::exception& e) {
+      message = e.what();
+      if (size_t close = message.find("] "); close != std::string::npos) {
+        message = message.substr(close + 2);
+      }
     }
     return absl::InvalidArgumentError(absl::StrCat("record: not valid JSON: ", message));
   }

@@ -122,7 +122,7 @@ TEST(StreamFollowerDynamoDbLocalTest, FollowsInsertsModifiesAndRemovesThroughARe
   }
   for (size_t i = 0; i < applied.size(); ++i) {
     const dynamodb::StreamRecord& record = applied[i];
-    SCOPED_TRACE(testing::Seq(i) + ": " + record.raw.dump());
+    SCOPED_TRACE(testing::Seq(i) + ": " + record.raw.dump() + " keys " + record.keys.dump());
     EXPECT_EQ(record.event_name, expected[i].event_name);
     EXPECT_EQ(KeyString(record.keys, "PK"), expected[i].pk);
     EXPECT_EQ(KeyString(record.keys, "SK"), expected[i].sk);

@@ -28,6 +28,29 @@ TEST(StreamRecordTest, ParsesALambdaRecord) {
   EXPECT_EQ(TableOfStreamArn(record->event_source_arn), "directory");
 }
 
+// The maps are moved out of the record, not copied; the rest stays in raw.
+TEST(StreamRecordTest, TheMapsAreMovedOutOfTheRawRecord) {
+  json raw = json::parse(R"({"eventID": "e2", "eventName": "MODIFY",
+    "dynamodb": {"SequenceNumber": "7", "Keys": {"PK": {"S": "ARTIST#2"}},
+                 "NewImage": {"PK": {"S": "ARTIST#2"}, "rating": {"N": "4"}},
+                 "OldImage": {"PK": {"S": "ARTIST#2"}, "rating": {"N": "3"}}}})");
+  const json given = raw;
+  absl::StatusOr<StreamRecord> record = ParseStreamRecord(std::move(raw));
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->keys, given["dynamodb"]["Keys"]);
+  EXPECT_EQ(record->new_image, given["dynamodb"]["NewImage"]);
+  EXPECT_EQ(record->old_image, given["dynamodb"]["OldImage"]);
+  EXPECT_EQ(record->raw["eventID"], "e2");
+  EXPECT_EQ(record->raw["dynamodb"]["SequenceNumber"], "7");
+  EXPECT_TRUE(record->raw["dynamodb"]["NewImage"].is_null());
+
+  // Given by reference, the caller's record is left whole.
+  record = ParseStreamRecord(given);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->new_image, given["dynamodb"]["NewImage"]);
+  EXPECT_EQ(given["dynamodb"]["NewImage"]["rating"]["N"], "4");
+}
+
 TEST(StreamRecordTest, NeedsASequenceNumber) {
   EXPECT_EQ(ParseStreamRecord(json::array()).status().message(), "record: must be an object");
   EXPECT_EQ(ParseStreamRecord(json::object()).status().message(),

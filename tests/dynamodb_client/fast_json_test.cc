@@ -1,0 +1,153 @@
+// ParseJson must give what nlohmann::json::parse gives: the same values with
+// the same number types (but for -0), discarded for the same texts, over
+// hand-picked edge cases and thousands of random documents.
+#include "dynamodb/fast_json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string>
+
+namespace inkdex::dynamodb {
+namespace {
+
+using nlohmann::json;
+
+// Equal values of equal types all the way down (json's == calls 0u and 0
+// equal; nlohmann's parser keeps a non-negative integer unsigned).
+// The one exception: "-0", the unsigned 0 to ParseJson (fast_json.h).
+bool Same(const json& a, const json& b) {
+  if (a.is_number_integer() && b.is_number_integer() && a == 0 && b == 0) return true;
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt) {
+      if (it.key() != jt.key() || !Same(*it, *jt)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!Same(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_number_float()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return std::signbit(x) == std::signbit(y) && (x == y || (std::isnan(x) && std::isnan(y)));
+  }
+  return a == b;
+}
+
+::testing::AssertionResult AsNlohmann(const std::string& text) {
+  const json want = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json got = ParseJson(text);
+  if (want.is_discarded() != got.is_discarded() || (!want.is_discarded() && !Same(want, got))) {
+    return ::testing::AssertionFailure()
+           << "text " << text.substr(0, 300) << "\nwant "
+           << (want.is_discarded() ? "discarded" : want.dump().substr(0, 300)) << "\ngot  "
+           << (got.is_discarded() ? "discarded" : got.dump().substr(0, 300));
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(FastJsonTest, EdgeCases) {
+  const std::string cases[] = {
+      R"({"Records":[{"eventName":"MODIFY","dynamodb":{"SequenceNumber":"42",)"
+      R"("NewImage":{"rating":{"N":"4.5"}}}}],"NextShardIterator":"x"})",
+      "0",
+      "-0",
+      "-0.0",
+      "0.0",
+      "1e2",
+      "1E-2",
+      "-1",
+      "9223372036854775807",
+      "9223372036854775808",
+      "18446744073709551615",
+      "18446744073709551616",
+      "-9223372036854775808",
+      "-9223372036854775809",
+      "1e308",
+      "1e400",
+      "-1e400",
+      "123456789012345678901234567890",
+      "0.1",
+      "2.2250738585072014e-308",
+      "4.9e-324",
+      R"({"a":1,"a":2})",
+      R"({"a":{"b":1},"a":[2]})",
+      R"("\u00e9\ud83d\ude00")",
+      R"("\ud800")",
+      "\"caf\xc3\xa9\"",
+      "\"bad \xff\"",
+      "\"tab\tinside\"",
+      R"("\u0000")",
+      "",
+      " ",
+      "nul",
+      "[1,]",
+      "{\"a\":1} x",
+      "[1] [2]",
+      "\xef\xbb\xbf{}",
+      "{}",
+      "[]",
+      "true",
+      "false",
+      "null",
+      " \n\t[ 1 , 2 ] \n",
+      std::string(1500, '[') + std::string(1500, ']'),
+      std::string(100, '[') + std::string(100, ']'),
+  };
+  for (const std::string& text : cases) EXPECT_TRUE(AsNlohmann(text));
+}
+
+TEST(FastJsonTest, RandomDocuments) {
+  std::mt19937 rng(20261202);
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  const char* const atoms[] = {"0",
+                               "-0",
+                               "7",
+                               "-12",
+                               "3.25",
+                               "-0.0",
+                               "1e5",
+                               "2E-3",
+                               "true",
+                               "false",
+                               "null",
+                               "\"\"",
+                               "\"S\"",
+                               "\"N\"",
+                               "\"é\"",
+                               "1e999",
+                               "99999999999999999999",
+                               "\"\\n\\u0041\""};
+  std::function<std::string(int)> value = [&](int depth) -> std::string {
+    const int kind = depth > 4 ? 0 : pick(3);
+    if (kind == 0) return atoms[pick(sizeof(atoms) / sizeof(atoms[0]))];
+    std::string out = kind == 1 ? "{" : "[";
+    const int n = pick(5);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) out += ",";
+      if (kind == 1) out += "\"k" + std::to_string(pick(4)) + "\":";
+      out += value(depth + 1);
+    }
+    return out + (kind == 1 ? "}" : "]");
+  };
+  int parsed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = value(0);
+    if (chance(0.1) && !text.empty()) text[pick(static_cast<int>(text.size()))] = ",]}\"x"[pick(5)];
+    ASSERT_TRUE(AsNlohmann(text)) << "case " << i;
+    parsed += !ParseJson(text).is_discarded();
+  }
+  EXPECT_GT(parsed, 2000);  // mostly documents, some broken ones
+}
+
+}  // namespace
+}  // namespace inkdex::dynamodb
