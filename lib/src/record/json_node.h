@@ -18,8 +18,8 @@
 // An NlohmannNode reads as the text its json would dump to
 // (nlohmann::json::dump with error_handler_t::replace) reads once parsed:
 // non-finite doubles as null, strings that are not valid UTF-8 with the
-// invalid bytes replaced (a copy kept by its NlohmannImage), and its root
-// through the image's overlay (NlohmannImage::replaced).
+// invalid bytes replaced (a copy kept by its NlohmannImage), and the root's
+// members through the overlay the NlohmannImage was given.
 //
 // Lifetime: nodes borrow the document (and an NlohmannNode its
 // NlohmannImage). Thread safety: as the document; an NlohmannImage is used
