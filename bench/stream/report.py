@@ -26,6 +26,7 @@ APPLY_TARGET = 10000  # records/s
 FRESHNESS_TARGET_MS = 1000  # p99
 
 APPLY_ROWS = [
+    ("parse_records", "GetRecords text -> StreamRecords (ParseJson, ParseStreamRecord)", "-"),
     ("map", "RecordMapper::Map only", "-"),
     ("index_apply/sync:1", "Index::Apply of the mapped batch (commit only)", "on"),
     ("index_apply/sync:0", "Index::Apply of the mapped batch (commit only)", "off"),
