@@ -60,65 +60,53 @@ const Records& TheRecords() {
   return *records;
 }
 
-void Check(const absl::StatusOr<ParsedRecord>& r, benchmark::State& state) {
-  if (!r.ok()) state.SkipWithError(std::string(r.status().message()).c_str());
+// Maps record i % kRecords with `map` every iteration.
+template <class Map>
+void MapEach(benchmark::State& state, Map map) {
+  size_t i = 0;
+  for (auto _ : state) {
+    absl::StatusOr<ParsedRecord> r = map(i++ % kRecords);
+    if (!r.ok()) state.SkipWithError(std::string(r.status().message()).c_str());
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 void BM_ParsePlainLine(benchmark::State& state) {
   const Records& records = TheRecords();
-  size_t i = 0;
-  for (auto _ : state) {
-    absl::StatusOr<ParsedRecord> r =
-        ParseArtistRecord(records.plain_lines[i++ % kRecords], Taxonomy(), RecordFormat::kJson);
-    Check(r, state);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MapEach(state, [&](size_t i) {
+    return ParseArtistRecord(records.plain_lines[i], Taxonomy(), RecordFormat::kJson);
+  });
 }
 BENCHMARK(BM_ParsePlainLine);
 
 void BM_ParseDynamoDbText(benchmark::State& state) {
   const Records& records = TheRecords();
-  size_t i = 0;
-  for (auto _ : state) {
-    absl::StatusOr<ParsedRecord> r = ParseArtistRecord(records.image_texts[i++ % kRecords],
-                                                       Taxonomy(), RecordFormat::kDynamoDbJson);
-    Check(r, state);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MapEach(state, [&](size_t i) {
+    return ParseArtistRecord(records.image_texts[i], Taxonomy(), RecordFormat::kDynamoDbJson);
+  });
 }
 BENCHMARK(BM_ParseDynamoDbText);
 
 // The stream's mapping of an image: read through the overlay.
 void BM_MapDynamoDbImage(benchmark::State& state) {
   const Records& records = TheRecords();
-  size_t i = 0;
-  for (auto _ : state) {
-    absl::StatusOr<ParsedRecord> r =
-        MapDynamoDbAttributeMap(records.images[i++ % kRecords], records.overlay, Taxonomy());
-    Check(r, state);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+  MapEach(state, [&](size_t i) {
+    return MapDynamoDbAttributeMap(records.images[i], records.overlay, Taxonomy());
+  });
 }
 BENCHMARK(BM_MapDynamoDbImage);
 
 // The same through a copy with the overlay applied, its text and a parse.
 void BM_MapDynamoDbImageThroughText(benchmark::State& state) {
   const Records& records = TheRecords();
-  size_t i = 0;
-  for (auto _ : state) {
-    json record = records.images[i++ % kRecords];
+  MapEach(state, [&](size_t i) {
+    json record = records.images[i];
     record.erase("PK");
     record.erase("SK");
     const std::string text = record.dump(-1, ' ', false, json::error_handler_t::replace);
-    absl::StatusOr<ParsedRecord> r =
-        ParseArtistRecord(text, Taxonomy(), RecordFormat::kDynamoDbJson);
-    Check(r, state);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+    return ParseArtistRecord(text, Taxonomy(), RecordFormat::kDynamoDbJson);
+  });
 }
 BENCHMARK(BM_MapDynamoDbImageThroughText);
 

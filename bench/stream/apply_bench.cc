@@ -266,10 +266,11 @@ void BM_ParseRecords(benchmark::State& state) {
   }
   const std::string text = page.dump();
   for (auto _ : state) {
-    json records = dynamodb::ParseJson(text);
+    absl::StatusOr<json> records = dynamodb::ParseJson(text);
+    if (!records.ok()) return Fail(state, records.status());
     std::vector<dynamodb::StreamRecord> parsed;
-    parsed.reserve(records.size());
-    for (json& record : records) {
+    parsed.reserve(records->size());
+    for (json& record : *records) {
       absl::StatusOr<dynamodb::StreamRecord> r = dynamodb::ParseStreamRecord(std::move(record));
       if (!r.ok()) return Fail(state, r.status());
       parsed.push_back(*std::move(r));

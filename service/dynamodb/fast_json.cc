@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
+
 #include "simdjson.h"
 
 namespace inkdex::dynamodb {
@@ -10,29 +12,25 @@ namespace {
 
 using nlohmann::json;
 
-// The element as nlohmann's parser would have read its text; false for an
-// element type this does not know (then nlohmann reads the text).
-bool Convert(simdjson::dom::element element, json* out) {
+// The element as nlohmann's parser would have read its text.
+void Convert(simdjson::dom::element element, json* out) {
   switch (element.type()) {
-    case simdjson::dom::element_type::OBJECT: {
+    case simdjson::dom::element_type::OBJECT:
       *out = json::object();
       for (simdjson::dom::key_value_pair member : simdjson::dom::object(element)) {
         // operator[]: a repeated key keeps its last value, as in nlohmann.
-        if (!Convert(member.value, &(*out)[std::string(member.key)])) return false;
+        Convert(member.value, &(*out)[std::string(member.key)]);
       }
-      return true;
-    }
-    case simdjson::dom::element_type::ARRAY: {
+      return;
+    case simdjson::dom::element_type::ARRAY:
       *out = json::array();
       for (simdjson::dom::element child : simdjson::dom::array(element)) {
-        out->push_back(json());
-        if (!Convert(child, &out->back())) return false;
+        Convert(child, &out->emplace_back());
       }
-      return true;
-    }
+      return;
     case simdjson::dom::element_type::STRING:
       *out = std::string(std::string_view(element));
-      return true;
+      return;
     case simdjson::dom::element_type::INT64: {
       // nlohmann keeps a non-negative integer unsigned.
       const int64_t value = int64_t(element);
@@ -41,34 +39,44 @@ bool Convert(simdjson::dom::element element, json* out) {
       } else {
         *out = value;
       }
-      return true;
+      return;
     }
     case simdjson::dom::element_type::UINT64:
       *out = uint64_t(element);
-      return true;
+      return;
     case simdjson::dom::element_type::DOUBLE:
       *out = double(element);
-      return true;
+      return;
     case simdjson::dom::element_type::BOOL:
       *out = bool(element);
-      return true;
+      return;
     case simdjson::dom::element_type::NULL_VALUE:
       *out = nullptr;
-      return true;
+      return;
   }
-  return false;
 }
 
 }  // namespace
 
-json ParseJson(std::string_view text) {
+absl::StatusOr<json> ParseJson(std::string_view text) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
     json out;
-    if (Convert(root, &out)) return out;
+    Convert(root, &out);
+    return out;
   }
-  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, ...": the
+    // bracketed id says nothing to a reader.
+    std::string message = e.what();
+    if (size_t close = message.find("] "); close != std::string::npos) {
+      message = message.substr(close + 2);
+    }
+    return absl::InvalidArgumentError(message);
+  }
 }
 
 }  // namespace inkdex::dynamodb

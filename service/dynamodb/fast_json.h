@@ -3,13 +3,13 @@
 // page of up to 1 MB: 42 -> 13 ms for a page of 1,000 stream records).
 // simdjson parses the text and its DOM is copied into an nlohmann::json.
 //
-// The result is nlohmann::json::parse(text, nullptr, false)'s, number types
-// included: text simdjson refuses (not JSON, integers beyond 64 bits,
-// numbers beyond a double's range, nesting deeper than 1,024, invalid UTF-8)
-// goes to nlohmann's parser, whose answer, a value or a discarded one, is
-// returned. Duplicate keys keep the last value, as nlohmann's parser does.
-// One difference: "-0" is the unsigned 0 here (simdjson reads it as the
-// integer 0), a signed 0 to nlohmann; the two compare equal and read alike.
+// The result is nlohmann::json::parse(text)'s, number types included: text
+// simdjson refuses (not JSON, integers beyond 64 bits, numbers beyond a
+// double's range, nesting deeper than 1,024, invalid UTF-8) goes to
+// nlohmann's parser, whose value or error is returned. Duplicate keys keep
+// the last value, as nlohmann's parser does. One difference: "-0" is the
+// unsigned 0 here (simdjson reads it as the integer 0), a signed 0 to
+// nlohmann; the two compare equal and read alike.
 //
 // Thread safety: safe to call concurrently (each thread keeps its own
 // simdjson parser, whose buffers grow to the largest text it has read).
@@ -18,12 +18,14 @@
 
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
 namespace inkdex::dynamodb {
 
-// Discarded (is_discarded()) when `text` is not JSON.
-nlohmann::json ParseJson(std::string_view text);
+// InvalidArgument with nlohmann's reason ("parse error at line 1, column
+// 3: syntax error ...") when `text` is not JSON.
+absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
 
 }  // namespace inkdex::dynamodb
 

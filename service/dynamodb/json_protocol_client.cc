@@ -123,8 +123,8 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
       continue;
     }
     if (response->status_code == 200) {
-      nlohmann::json answer = ParseJson(response->body);
-      if (!answer.is_object()) {
+      absl::StatusOr<nlohmann::json> answer = ParseJson(response->body);
+      if (!answer.ok() || !answer->is_object()) {
         failed_.fetch_add(1, std::memory_order_relaxed);
         return absl::DataLossError(absl::StrCat(name, ": the answer is not a JSON object: '",
                                                 response->body.substr(0, 200), "'"));

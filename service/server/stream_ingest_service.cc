@@ -87,25 +87,16 @@ grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
 // One record of the request parsed, or INVALID_ARGUMENT "<field>: <reason>".
 absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
                                                 const std::string& event_source_arn) {
-  json raw = dynamodb::ParseJson(text);
-  if (raw.is_discarded()) {
-    // nlohmann's parser says where and why.
-    std::string message = "not JSON";
-    try {
-      const json unused = json::parse(text);
-    } catch (const json::exception& e) {
-      message = e.what();
-      if (size_t close = message.find("] "); close != std::string::npos) {
-        message = message.substr(close + 2);
-      }
-    }
-    return absl::InvalidArgumentError(absl::StrCat("record: not valid JSON: ", message));
+  absl::StatusOr<json> raw = dynamodb::ParseJson(text);
+  if (!raw.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: not valid JSON: ", raw.status().message()));
   }
-  if (!WithinDepth(raw, kMaxRecordDepth)) {
+  if (!WithinDepth(*raw, kMaxRecordDepth)) {
     return absl::InvalidArgumentError(
         absl::StrCat("record: nested deeper than ", kMaxRecordDepth, " levels"));
   }
-  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(std::move(raw));
+  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(*std::move(raw));
   if (!record.ok()) return record.status();
   if (!event_source_arn.empty() && !record->event_source_arn.empty() &&
       record->event_source_arn != event_source_arn) {

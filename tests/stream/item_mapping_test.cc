@@ -203,6 +203,8 @@ TEST(ItemMappingTest, TheImageThroughItsOverlayIsTheAttributesRecord) {
        "a"},
       {R"({"fields": {"latitude": "lat"}})", json{{"longitude", {{"N", "2"}}}}, "a"},
   };
+  const absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
+  ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
   for (const Case& c : cases) {
     absl::StatusOr<ItemMapping> mapping =
         c.mapping.empty() ? ItemMapping::Default() : ItemMapping::Parse(c.mapping, "m.json");
@@ -213,9 +215,8 @@ TEST(ItemMappingTest, TheImageThroughItsOverlayIsTheAttributesRecord) {
     const json overlay = mapping->ArtistOverlay(c.image, c.id, &overlay_warnings);
     EXPECT_EQ(overlay_warnings, attribute_warnings) << c.image.dump();
     absl::StatusOr<ParsedRecord> want =
-        ParseArtistRecord(record.dump(), *StyleTaxonomy::Default(), RecordFormat::kDynamoDbJson);
-    absl::StatusOr<ParsedRecord> got =
-        MapDynamoDbAttributeMap(c.image, overlay, *StyleTaxonomy::Default());
+        ParseArtistRecord(record.dump(), *taxonomy, RecordFormat::kDynamoDbJson);
+    absl::StatusOr<ParsedRecord> got = MapDynamoDbAttributeMap(c.image, overlay, *taxonomy);
     ASSERT_EQ(got.ok(), want.ok()) << c.image.dump() << "\n"
                                    << got.status() << "\n"
                                    << want.status();
