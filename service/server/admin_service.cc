@@ -52,6 +52,8 @@ grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
   response->set_index_generation(swapped->generation);
   call.Note("documents", static_cast<int64_t>(swapped->documents));
   call.Note("index_generation", static_cast<int64_t>(swapped->generation));
+  call.Note("prefetched_bytes", static_cast<int64_t>(swapped->prefetched_bytes));
+  if (!swapped->prefetch.ok()) call.Note("prefetch_error", swapped->prefetch.ToString());
   return call.Finish(grpc::Status::OK);
 }
 

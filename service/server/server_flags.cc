@@ -2,14 +2,21 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "server/token_check.h"
 
 #ifndef INKDEX_VERSION_STRING
@@ -220,6 +227,11 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s =
+          CheckRange("--prefetch-mb", flags.prefetch_mb, ServerFlags::kPrefetchAuto, 1 << 30);
+      !s.ok()) {
+    return s;
+  }
   if (absl::StatusOr<absl::Duration> ttl = TombstoneTtl(flags); !ttl.ok()) return ttl.status();
   if (absl::StatusOr<absl::Duration> interval = TombstonePurgeInterval(flags); !interval.ok()) {
     return interval.status();
@@ -387,6 +399,15 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("MIB")
       ->envname("INKDEX_MIN_FREE_DISK_MB");
+  app.add_option("--prefetch-mb", flags.prefetch_mb,
+                 "Read up to this much of the search index into the OS page cache when the "
+                 "index opens and before an index is swapped in, so that the first searches "
+                 "after a cold start do not wait for the disk; the server reports ready after. "
+                 "-1: half of the memory available at start (within a container's memory "
+                 "cgroup limit); 0: off (-1..1073741824)")
+      ->capture_default_str()
+      ->type_name("MIB")
+      ->envname("INKDEX_PREFETCH_MB");
   app.add_option("--tombstone-ttl", flags.tombstone_ttl,
                  "Forget deleted artists' tombstones (id and version) this long after the "
                  "delete; a change older than a forgotten delete that arrives later brings the "
@@ -504,6 +525,54 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
     return 2;
   }
   return std::nullopt;
+}
+
+namespace {
+
+std::string ReadSmallFile(const char* path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+MemorySources ReadMemorySources() {
+  MemorySources out;
+  out.meminfo = ReadSmallFile("/proc/meminfo");
+  out.cgroup_limit = ReadSmallFile("/sys/fs/cgroup/memory.max");
+  if (!out.cgroup_limit.empty()) {
+    out.cgroup_usage = ReadSmallFile("/sys/fs/cgroup/memory.current");
+  } else {
+    out.cgroup_limit = ReadSmallFile("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    out.cgroup_usage = ReadSmallFile("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+  }
+  return out;
+}
+
+uint64_t PrefetchBudgetBytes(const ServerFlags& flags, const MemorySources& memory) {
+  if (flags.prefetch_mb != ServerFlags::kPrefetchAuto) {
+    return static_cast<uint64_t>(std::max<int64_t>(flags.prefetch_mb, 0)) << 20;
+  }
+  std::optional<uint64_t> available;
+  for (absl::string_view line : absl::StrSplit(memory.meminfo, '\n')) {
+    if (!absl::ConsumePrefix(&line, "MemAvailable:")) continue;
+    absl::ConsumeSuffix(&line, "kB");
+    uint64_t kib = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kib)) available = kib * 1024;
+    break;
+  }
+  if (!available) return 0;
+  // cgroup v1 says "unlimited" with a number near 2^63.
+  constexpr uint64_t kUnlimited = uint64_t{1} << 62;
+  uint64_t limit = 0, usage = 0;
+  if (absl::SimpleAtoi(absl::StripAsciiWhitespace(memory.cgroup_limit), &limit) &&
+      limit < kUnlimited &&
+      absl::SimpleAtoi(absl::StripAsciiWhitespace(memory.cgroup_usage), &usage)) {
+    available = std::min(*available, limit > usage ? limit - usage : 0);
+  }
+  return *available / 2;
 }
 
 absl::StatusOr<ServerTokens> LoadServerTokens(const ServerFlags& flags) {

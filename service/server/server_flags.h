@@ -40,6 +40,10 @@ struct ServerFlags {
   int commit_interval_ms = 100;
   // IndexOptions::min_free_disk_bytes, in MiB; 0: no check.
   int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
+  // Index::PrefetchSearchIndex at open and before a swap, in MiB; 0: off;
+  // kPrefetchAuto: half of the memory available (MemAvailable) at start.
+  int64_t prefetch_mb = kPrefetchAuto;
+  static constexpr int64_t kPrefetchAuto = -1;
   // Tombstones of deletes older than this are purged (tombstone_purger.h);
   // "0" keeps them forever. Durations as absl::ParseDuration reads them.
   std::string tombstone_ttl = "168h";
@@ -112,6 +116,24 @@ absl::Status CheckListenAddress(std::string_view address, std::string_view flag,
 // `listen` with its port replaced by `port` ("127.0.0.1:0", 41234 ->
 // "127.0.0.1:41234"; a bare port becomes "0.0.0.0:PORT").
 std::string WithPort(std::string_view listen, int port);
+
+// What the server reads to size --prefetch-mb's default: the texts of
+// /proc/meminfo and of its memory cgroup's limit and usage (cgroup v2
+// memory.max and memory.current, or v1 memory.limit_in_bytes and
+// memory.usage_in_bytes; empty when there are none).
+struct MemorySources {
+  std::string meminfo;
+  std::string cgroup_limit;
+  std::string cgroup_usage;
+};
+// Reads them (a file that cannot be read is left empty).
+MemorySources ReadMemorySources();
+
+// The byte budget of --prefetch-mb: the flag's MiB, or for kPrefetchAuto
+// half of the memory available: MemAvailable, or less when a container's
+// cgroup limit leaves less (a limit of "max", or v1's huge "unlimited", does
+// not count). 0 when MemAvailable cannot be read.
+uint64_t PrefetchBudgetBytes(const ServerFlags& flags, const MemorySources& memory);
 
 struct ServerTokens {
   std::string write;  // empty: writes disabled

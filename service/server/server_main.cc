@@ -3,12 +3,13 @@
 // Start-up order: parse flags (server_flags.h), block the signals the server
 // handles (before any thread exists, so every thread inherits the mask and
 // only the signal thread's sigwait sees them), load tokens, start the metrics
-// HTTP server (/healthz 503 while the index opens), open the index, start the
+// HTTP server (/healthz 503 while the index opens), open the index, read its
+// search index into the page cache (--prefetch-mb), start the
 // group committer and the gRPC server, mark health SERVING, print the
 // listening line on stdout.
 //
-// SIGTERM/SIGINT while the index opens (OpenStopWatcher): the open stops,
-// exit 0 without serving.
+// SIGTERM/SIGINT while the index opens or is read (OpenStopWatcher): the
+// open stops, exit 0 without serving.
 // Shutdown (SIGTERM/SIGINT): health NOT_SERVING and /healthz 503, the
 // committer commits pending writes at once (and later ones without waiting
 // out --commit-interval-ms), then grpc::Server::Shutdown with a deadline
@@ -142,6 +143,14 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
   }
 }
 
+// A prefetch that failed (the index is served all the same, from the disk).
+void LogPrefetchFailure(CallEnvironment& env, const std::string& dir, const absl::Status& status) {
+  env.log().Event(LogLevel::kWarn, "prefetch_failed",
+                  {{"index", dir},
+                   {"code", absl::StatusCodeToString(status.code())},
+                   {"message", std::string(status.message())}});
+}
+
 // On the SighupSwapper's thread.
 // `stopping`: a drain has begun (the open of the new index stops).
 void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::string& dir,
@@ -165,7 +174,9 @@ void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::st
                    {"documents", swapped->documents},
                    {"commit_seq", swapped->commit_seq},
                    {"generation", swapped->generation},
+                   {"prefetched_bytes", swapped->prefetched_bytes},
                    {"duration_ms", duration_ms}});
+  if (!swapped->prefetch.ok()) LogPrefetchFailure(env, swapped->directory, swapped->prefetch);
 }
 
 // The signal thread: SIGHUP has a swap run (on a SighupSwapper's thread, so
@@ -330,6 +341,42 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   index_options.cancelled = [&stop_watcher] { return stop_watcher.stop_requested(); };
   absl::StatusOr<std::unique_ptr<IndexHolder>> opened =
       IndexHolder::Open(flags.index_dir, index_options);
+  const uint64_t prefetch_bytes = PrefetchBudgetBytes(flags, ReadMemorySources());
+  if (opened.ok() && !stop_watcher.stop_requested()) {
+    const ServedIndex served = (*opened)->Served();
+    if (!index_existed) {
+      // Usually a mistyped path rather than a wish for an empty index.
+      env.log().Event(LogLevel::kWarn, "index_created",
+                      {{"index", served.directory},
+                       {"message", "--index did not exist: a new empty index was created there"}});
+    }
+    const IndexStats stats = served.index->Stats();
+    env.log().Event(LogLevel::kInfo, "index_opened",
+                    {{"index", served.directory},
+                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
+                     {"documents", stats.documents},
+                     {"searchable", stats.searchable},
+                     {"commit_seq", stats.commit_seq}});
+    if (prefetch_bytes > 0) {
+      // Before the server reports ready: a cold machine's first searches
+      // would otherwise wait for the disk. A stop meanwhile ends it.
+      const absl::Time prefetch_start = absl::Now();
+      PrefetchOptions prefetch;
+      prefetch.max_bytes = prefetch_bytes;
+      prefetch.cancelled = index_options.cancelled;
+      absl::StatusOr<PrefetchReport> read = served.index->PrefetchSearchIndex(prefetch);
+      if (read.ok()) {
+        env.log().Event(LogLevel::kInfo, "index_prefetched",
+                        {{"index", served.directory},
+                         {"bytes_read", read->bytes_read},
+                         {"search_index_bytes", read->search_index_bytes},
+                         {"budget_bytes", prefetch_bytes},
+                         {"duration_ms", LogMillis(absl::Now() - prefetch_start)}});
+      } else if (read.status().code() != absl::StatusCode::kCancelled) {
+        LogPrefetchFailure(env, served.directory, read.status());
+      }
+    }
+  }
   stop_watcher.Stop();
   if (stop_watcher.stop_requested()) {
     env.log().Event(LogLevel::kInfo, "stopped_while_opening",
@@ -342,25 +389,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   if (!opened.ok()) return Fail(env.log(), "index_open_failed", opened.status(), kExitFailure);
   holder = *std::move(opened);
   scraped.store(holder.get(), std::memory_order_release);
-  if (!index_existed) {
-    // Usually a mistyped path rather than a wish for an empty index.
-    env.log().Event(LogLevel::kWarn, "index_created",
-                    {{"index", holder->Served().directory},
-                     {"message", "--index did not exist: a new empty index was created there"}});
-  }
-  {
-    const IndexStats stats = holder->Served().index->Stats();
-    env.log().Event(LogLevel::kInfo, "index_opened",
-                    {{"index", holder->Served().directory},
-                     {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
-                     {"documents", stats.documents},
-                     {"searchable", stats.searchable},
-                     {"commit_seq", stats.commit_seq}});
-  }
 
   WriteCommitter::Options committer_options;
   committer_options.commit_interval = flags.commit_interval();
   committer_options.on_commit = [&env](const CommitInfo& info) { RecordCommit(env, info); };
+  committer_options.prefetch_bytes = prefetch_bytes;
   WriteCommitter committer(*holder, committer_options);
   std::unique_ptr<TombstonePurger> purger;
   if (flags.tombstone_ttl_duration() > absl::ZeroDuration()) {

@@ -181,6 +181,21 @@ absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, boo
   result.directory = *resolved;
   result.documents = stats.documents;
   result.commit_seq = stats.commit_seq;
+  if (options_.prefetch_bytes > 0) {
+    // Before the swap, so that the new index's first searches find its pages
+    // cached; the old index serves meanwhile.
+    PrefetchOptions prefetch;
+    prefetch.max_bytes = options_.prefetch_bytes;
+    prefetch.cancelled = [this, &cancelled] { return Stopping() || (cancelled && cancelled()); };
+    absl::StatusOr<PrefetchReport> read = (*index)->PrefetchSearchIndex(prefetch);
+    if (read.ok()) {
+      result.prefetched_bytes = read->bytes_read;
+    } else if (read.status().code() == absl::StatusCode::kCancelled) {
+      return absl::CancelledError(absl::StrCat("index swap: ", read.status().message()));
+    } else {
+      result.prefetch = read.status();
+    }
+  }
 
   absl::MutexLock commit(&commit_mu_);
   if (Stopping()) return absl::UnavailableError(kStopping);

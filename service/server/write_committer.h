@@ -68,6 +68,10 @@ struct SwapResult {
   uint64_t documents = 0;
   uint64_t commit_seq = 0;
   uint64_t generation = 0;
+  // Index::PrefetchSearchIndex before the swap (Options::prefetch_bytes): the
+  // bytes read, or why it failed (the swap goes on: it is only the cache).
+  uint64_t prefetched_bytes = 0;
+  absl::Status prefetch;
 };
 
 class WriteCommitter {
@@ -81,6 +85,9 @@ class WriteCommitter {
     // Called on the writer thread after every commit attempt. Must not call
     // Write or SwapIndex (the writer waits for it).
     std::function<void(const CommitInfo&)> on_commit;
+    // At most this much of a swapped-in index's search index is read into
+    // the page cache before it is served (Index::PrefetchSearchIndex); 0: none.
+    uint64_t prefetch_bytes = 0;
   };
 
   // Starts the writer thread.
@@ -97,13 +104,15 @@ class WriteCommitter {
   absl::StatusOr<CommitOutcome> Write(const WriteBatch& batch);
 
   // Opens the index in `dir` (it must exist: no index is created), runs
-  // Index::Verify on it when `verify`, then commits the pending writes to the
+  // Index::Verify on it when `verify`, reads its search index into the page
+  // cache (Options::prefetch_bytes), then commits the pending writes to the
   // served index and serves the new one from then on. Writes are held up only
-  // by that last step, not by the open or the verification. One swap runs at
-  // a time: a second call waits, polling `cancelled` (when set) and Stop()
-  // every 20 ms. `cancelled` and Stop() are also polled by the open
-  // (IndexOptions::cancelled) and the verification (VerifyOptions::
-  // cancelled), so a swap ends soon after either. On any error the served
+  // by that last step, not by the open, the verification or the read. A
+  // read that fails leaves the swap to go on (SwapResult::prefetch). One
+  // swap runs at a time: a second call waits, polling `cancelled` (when set)
+  // and Stop() every 20 ms. `cancelled` and Stop() are also polled by the open
+  // (IndexOptions::cancelled), the verification (VerifyOptions::cancelled)
+  // and the read, so a swap ends soon after either. On any error the served
   // index is unchanged: INVALID_ARGUMENT (no directory), NOT_FOUND (no index
   // there), FAILED_PRECONDITION (verification found problems: the first few
   // are listed; or `dir` is the index already served), CANCELLED, UNAVAILABLE

@@ -363,6 +363,23 @@ class SwapTest(fx.ServiceTestCase):
         self.assertEqual(stats.index_generation, 3)
         self.assertEqual(os.path.realpath(stats.index_directory), os.path.realpath(original))
 
+    def test_a_swapped_in_index_is_prefetched_before_it_serves(self):
+        server = self.start_server(fx.shared_index().fresh_copy(), write_token=TOKEN)
+        new_dir = second_index().fresh_copy()
+        server.admin.SwapIndex(pb.SwapIndexRequest(directory=new_dir),
+                               metadata=fx.bearer(TOKEN), timeout=30)
+        entry = server.wait_for_log(lambda e: e.get("method") == "SwapIndex")
+        self.assertEqual(entry["code"], "OK", entry)
+        self.assertEqual(entry["prefetched_bytes"], text_bytes(new_dir), entry)
+        self.assertNotIn("prefetch_error", entry)
+
+
+def text_bytes(index_dir):
+    """The size of an index's search index files (text/)."""
+    text = os.path.join(index_dir, "text")
+    return sum(os.path.getsize(os.path.join(text, name)) for name in os.listdir(text)
+               if os.path.isfile(os.path.join(text, name)))
+
 
 def run_server_until_exit(*args, timeout=60):
     """Runs inkdex-server with `args` (it is expected to exit by itself);
@@ -445,6 +462,29 @@ class StartTest(fx.ServiceTestCase):
                                   capture_output=True, text=True, timeout=300)
         self.assertEqual(verified.returncode, 0, verified.stdout + verified.stderr)
         self.assertIn("ok: 60000 documents (", verified.stdout)
+
+    def test_the_search_index_is_prefetched_before_the_server_listens(self):
+        index_dir = fx.shared_index().fresh_copy()
+        server = self.start_server(index_dir)
+        self.assertIsNotNone(server.wait_for_log(lambda e: e.get("event") == "listening"))
+        lines = server.logs()
+        events = [e.get("event") for e in lines]
+        self.assertLess(events.index("index_opened"), events.index("index_prefetched"))
+        self.assertLess(events.index("index_prefetched"), events.index("listening"))
+        prefetched = lines[events.index("index_prefetched")]
+        # The budget (half of the available memory) holds this small index.
+        self.assertGreater(prefetched["budget_bytes"], prefetched["search_index_bytes"])
+        self.assertEqual(prefetched["search_index_bytes"], text_bytes(index_dir))
+        self.assertEqual(prefetched["bytes_read"], prefetched["search_index_bytes"])
+        self.assertEqual(server.stop(), 0)
+        # A budget reads that much at most; 0 turns it off.
+        server = self.start_server(index_dir, extra_args=("--prefetch-mb", 1))
+        prefetched = server.wait_for_log(lambda e: e.get("event") == "index_prefetched")
+        self.assertEqual(prefetched["budget_bytes"], 1 << 20)
+        self.assertEqual(prefetched["bytes_read"], min(1 << 20, text_bytes(index_dir)))
+        self.assertEqual(server.stop(), 0)
+        server = self.start_server(index_dir, extra_args=("--prefetch-mb", 0))
+        self.assertNotIn("index_prefetched", [e.get("event") for e in server.logs()])
 
     def test_healthz_listens_before_the_index_opens(self):
         # The index is held by another server, so this one's open fails: the

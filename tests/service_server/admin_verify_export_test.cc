@@ -86,6 +86,10 @@ class ControlledVerifyIndex : public Index {
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override {
     return real_->PurgeTombstones(options);
   }
+  absl::StatusOr<PrefetchReport> PrefetchSearchIndex(
+      const PrefetchOptions& options) const override {
+    return real_->PrefetchSearchIndex(options);
+  }
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) override {
     return real_->BuildDeferredSearchIndex(options);
   }

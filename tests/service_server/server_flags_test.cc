@@ -41,7 +41,8 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_EMF_INTERVAL",
                                       "INKDEX_EMF_NAMESPACE",
                                       "INKDEX_EMF_DIMENSIONS",
-                                      "INKDEX_EMF_METRICS"};
+                                      "INKDEX_EMF_METRICS",
+                                      "INKDEX_PREFETCH_MB"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -81,6 +82,7 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.read_threads, 0);
   EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
   EXPECT_EQ(flags_.min_free_disk_mb, 128);
+  EXPECT_EQ(flags_.prefetch_mb, ServerFlags::kPrefetchAuto);
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
   EXPECT_EQ(flags_.test_search_delay(), absl::ZeroDuration());
@@ -107,20 +109,35 @@ TEST_F(ServerFlagsTest, TombstoneDurations) {
 }
 
 TEST_F(ServerFlagsTest, ParsesEveryFlag) {
-  ASSERT_EQ(Parse({"--index=/d",  "--listen",
-                   "0.0.0.0:0",   "--metrics-listen",
-                   "127.0.0.1:0", "--write-token-file",
-                   "/w",          "--read-token-file",
-                   "/r",          "--tls-cert",
-                   "/c",          "--tls-key",
-                   "/k",          "--max-concurrent-requests",
-                   "8",           "--read-threads",
-                   "3",           "--commit-interval-ms",
-                   "5",           "--max-message-bytes",
-                   "4096",        "--log-level",
-                   "debug",       "--test-search-delay-ms",
-                   "250",         "--min-free-disk-mb",
-                   "512"}),
+  ASSERT_EQ(Parse({"--index=/d",
+                   "--listen",
+                   "0.0.0.0:0",
+                   "--metrics-listen",
+                   "127.0.0.1:0",
+                   "--write-token-file",
+                   "/w",
+                   "--read-token-file",
+                   "/r",
+                   "--tls-cert",
+                   "/c",
+                   "--tls-key",
+                   "/k",
+                   "--max-concurrent-requests",
+                   "8",
+                   "--read-threads",
+                   "3",
+                   "--commit-interval-ms",
+                   "5",
+                   "--max-message-bytes",
+                   "4096",
+                   "--log-level",
+                   "debug",
+                   "--test-search-delay-ms",
+                   "250",
+                   "--min-free-disk-mb",
+                   "512",
+                   "--prefetch-mb",
+                   "0"}),
             -1)
       << err_.str();
   EXPECT_EQ(flags_.listen, "0.0.0.0:0");
@@ -136,6 +153,7 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
   EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(250));
   EXPECT_EQ(flags_.min_free_disk_mb, 512);
+  EXPECT_EQ(flags_.prefetch_mb, 0);
 }
 
 TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
@@ -145,7 +163,9 @@ TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
   ::setenv("INKDEX_METRICS_LISTEN", "off", 1);
   ::setenv("INKDEX_TEST_SEARCH_DELAY_MS", "30", 1);
   ::setenv("INKDEX_READ_THREADS", "5", 1);
+  ::setenv("INKDEX_PREFETCH_MB", "300", 1);
   ASSERT_EQ(Parse({"--listen", "127.0.0.1:7001"}), -1) << err_.str();
+  EXPECT_EQ(flags_.prefetch_mb, 300);
   EXPECT_EQ(flags_.read_threads, 5);
   EXPECT_EQ(flags_.index_dir, "/env/index");
   EXPECT_EQ(flags_.listen, "127.0.0.1:7001");
@@ -275,6 +295,8 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--commit-interval-ms", "60001"}, "--commit-interval-ms"},
       {{"--min-free-disk-mb", "-1"}, "--min-free-disk-mb"},
       {{"--min-free-disk-mb", "lots"}, "--min-free-disk-mb"},
+      {{"--prefetch-mb", "-2"}, "--prefetch-mb"},
+      {{"--prefetch-mb", "all"}, "--prefetch-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},
       {{"--max-message-bytes", "4294967296"}, "--max-message-bytes"},
       {{"--log-level", "chatty"}, "--log-level"},
@@ -316,6 +338,33 @@ TEST_F(ServerFlagsTest, BadEnvironmentValueNamesTheFlagAndTheVariable) {
   EXPECT_THAT(err_.str(), Not(HasSubstr("INKDEX_COMMIT_INTERVAL_MS")));
 }
 
+TEST_F(ServerFlagsTest, PrefetchBudgetIsTheFlagOrHalfTheAvailableMemory) {
+  const std::string meminfo =
+      "MemTotal:       24683620 kB\nMemFree:        22000000 kB\n"
+      "MemAvailable:   20000000 kB\nBuffers:           12345 kB\n";
+  const uint64_t half = uint64_t{20000000} * 1024 / 2;
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "", ""}), half);
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {"MemTotal: 1000 kB\n", "", ""}), 0u) << "no MemAvailable";
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {"MemAvailable: lots kB\n", "", ""}), 0u);
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {}), 0u);
+  // A container's cgroup: what its limit leaves, when that is less.
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "4294967296\n", "1073741824\n"}),
+            uint64_t{3} << 29);
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "1073741824\n", "2147483648\n"}), 0u)
+      << "over its limit already";
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "max\n", "1073741824\n"}), half);
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "9223372036854771712\n", "5\n"}), half)
+      << "cgroup v1's unlimited";
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "1099511627776\n", "5\n"}), half)
+      << "a limit above what the machine has";
+  ASSERT_EQ(Parse({"--index", "/d", "--prefetch-mb", "0"}), -1) << err_.str();
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "", ""}), 0u);
+  ASSERT_EQ(Parse({"--index", "/d", "--prefetch-mb", "64"}), -1) << err_.str();
+  EXPECT_EQ(PrefetchBudgetBytes(flags_, {meminfo, "1", "0"}), uint64_t{64} << 20)
+      << "a MiB count is taken as given";
+}
+
 TEST(CheckIndexParentTest, OnlyTheIndexDirectoryItselfMayBeMissing) {
   inkdex::testing::TempDir dir;
   const std::string& root = dir.path();
@@ -346,6 +395,8 @@ TEST_F(ServerFlagsTest, HelpExplainsEveryFlagAndItsVariable) {
                            "--tombstone-ttl",
                            "--tombstone-purge-interval",
                            "INKDEX_TOMBSTONE_TTL",
+                           "--prefetch-mb",
+                           "INKDEX_PREFETCH_MB",
                            "--bootstrap-table",
                            "INKDEX_BOOTSTRAP_TABLE",
                            "INKDEX_INDEX",

@@ -59,6 +59,10 @@ class GrpcIndex : public Index {
   std::vector<int64_t> StyleCounts() const override { return {}; }
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
+  // The server prefetches its own index (--prefetch-mb): nothing to read here.
+  absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions&) const override {
+    return PrefetchReport{};
+  }
   // A server's index is never deferred: OK.
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions&) override {
     return absl::OkStatus();

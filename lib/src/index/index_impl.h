@@ -77,6 +77,7 @@ class IndexImpl : public Index {
   std::vector<int64_t> StyleCounts() const override;
   IndexStats Stats() const override;
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
+  absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) override;
   const StyleTaxonomy& taxonomy() const override { return taxonomy_; }
