@@ -346,6 +346,18 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
   current_ = std::move(s);
 }
 
+std::shared_ptr<const engine::Snapshot> IndexImpl::AwaitPublished(uint64_t seq,
+                                                                  absl::Duration timeout,
+                                                                  bool* failed) const {
+  auto reached = [this, seq]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(snap_mu_) {
+    return current_->seq >= seq || failed_search_index_seq_ >= seq;
+  };
+  absl::MutexLock lock(&snap_mu_);
+  snap_mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  *failed = current_->seq < seq && failed_search_index_seq_ >= seq;
+  return current_;
+}
+
 store::CommitWrite IndexImpl::NextCommit() const {
   const store::CommitState state = store_->state();
   store::CommitWrite write;
@@ -384,9 +396,14 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
     }
     write_documents();
     CommitSearchIndex(seq);
+    if (search_index_committed_hook_) search_index_committed_hook_();
   } catch (const Xapian::Error& e) {
     xapian_behind_ = true;
     unpublished_ = std::move(next);
+    {
+      absl::MutexLock lock(&snap_mu_);
+      failed_search_index_seq_ = seq;
+    }
     return absl::UnavailableError(absl::StrCat(
         what, " ", seq, " is durable in the document store but the search index update failed (",
         e.get_description(), "); it is retried on the next write or open"));
@@ -425,6 +442,12 @@ absl::Status IndexImpl::CatchUpSearchIndex() {
   if (!xseq.ok()) return xseq.status();
   absl::StatusOr<std::vector<CommitLogEntry>> log = store_->LogAfter(*xseq);
   if (!log.ok()) return log.status();
+  {
+    // Readers that find this re-index's commit in Xapian wait for its
+    // publication below, not for the failed commit's.
+    absl::MutexLock lock(&snap_mu_);
+    failed_search_index_seq_ = 0;
+  }
   if (absl::Status s = ReindexFromStore(*log, store_->state().seq); !s.ok()) return s;
   xapian_behind_ = false;
   if (unpublished_ != nullptr) Publish(std::move(unpublished_));
@@ -447,6 +470,11 @@ bool IndexImpl::AddUnsyncedBootRecord(store::CommitWrite* write) {
   if (unsynced_boot_id_.empty() || unsynced_boot_recorded_) return false;
   write->metadata.emplace_back(kUnsyncedSearchIndexBootKey, unsynced_boot_id_);
   return true;
+}
+
+void IndexImpl::SetSearchIndexCommittedHookForTesting(std::function<void()> hook) {
+  absl::MutexLock lock(&write_mu_);
+  search_index_committed_hook_ = std::move(hook);
 }
 
 void IndexImpl::FailSearchIndexCommitsForTesting(int n, bool close_database) {

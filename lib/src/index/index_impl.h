@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "engine/snapshot.h"
 #include "engine/string_pool.h"
 #include "index/search_index_parts.h"
@@ -92,6 +93,12 @@ class IndexImpl : public Index {
   // of `slots` slots instead of SearchIndexParts::kPartDocuments: tests of
   // rebuilds made of many parts with few artists.
   void SetRebuildPartSlotsForTesting(uint32_t slots) ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Runs `hook` in the writer after each Xapian commit and before its
+  // snapshot is published (under the writer's lock; a Xapian::Error it
+  // throws fails the commit as a failed Xapian commit would): tests of
+  // searches that find Xapian a commit ahead of the published snapshot.
+  void SetSearchIndexCommittedHookForTesting(std::function<void()> hook)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
  private:
   // A Xapian reader borrowed from the pool, returned on destruction.
@@ -205,6 +212,14 @@ class IndexImpl : public Index {
 
   std::shared_ptr<const engine::Snapshot> snapshot() const;
   void Publish(std::shared_ptr<const engine::Snapshot> s);
+  // The published snapshot once its seq is at least `seq`: Xapian shows a
+  // commit as soon as it writes its version file, before commit() returns
+  // and the writer publishes the commit's snapshot, so a reader that finds
+  // Xapian ahead waits for the writer instead of failing. Returns earlier,
+  // with an older snapshot, after `timeout` or once the search index commit
+  // of `seq` has failed (*failed set).
+  std::shared_ptr<const engine::Snapshot> AwaitPublished(uint64_t seq, absl::Duration timeout,
+                                                         bool* failed) const;
   // A pooled Xapian reader and the commit its revision was found to hold.
   struct SearchReader {
     std::unique_ptr<Xapian::Database> db;
@@ -217,6 +232,9 @@ class IndexImpl : public Index {
   // already checked at that commit is returned as it is: reopen() opens and
   // reads the version file and the seq check reads the metadata, a few
   // syscalls per text query that only matter when the writer has moved on.
+  // A reader that finds Xapian a commit ahead waits for its publication
+  // (AwaitPublished), so a text search never fails because the writer was
+  // descheduled between the two.
   absl::Status AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
                                  SearchReader* reader) const;
   void ReleaseReader(SearchReader reader) const;
@@ -290,6 +308,10 @@ class IndexImpl : public Index {
 
   mutable absl::Mutex snap_mu_;
   std::shared_ptr<const engine::Snapshot> current_ ABSL_GUARDED_BY(snap_mu_);
+  // The seq of the last commit whose search index update failed (0: none),
+  // so that readers waiting for it (AwaitPublished) stop waiting.
+  uint64_t failed_search_index_seq_ ABSL_GUARDED_BY(snap_mu_) = 0;
+  std::function<void()> search_index_committed_hook_ ABSL_GUARDED_BY(write_mu_);
 
   mutable absl::Mutex readers_mu_;
   mutable std::vector<SearchReader> readers_ ABSL_GUARDED_BY(readers_mu_);

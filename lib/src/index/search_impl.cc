@@ -1,8 +1,6 @@
 // The read side of IndexImpl: Search, Suggest and the Xapian reader pool.
-#include <chrono>
-#include <thread>
-
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/date.h"
 #include "engine/query_plan.h"
@@ -16,9 +14,17 @@ namespace inkdex::index {
 namespace {
 
 // A text search retries when the writer overtakes its Xapian reader
-// (DatabaseModifiedError) or publishes between two reads; each retry is
-// microseconds, so this bound is never reached in practice.
+// (DatabaseModifiedError) or commits again while the reader waits for a
+// commit's publication; each retry is microseconds, so this bound is only
+// reached by a writer that commits continuously, faster than a reader can
+// reopen.
 constexpr int kMaxAttempts = 2100;
+
+// How long a reader that finds Xapian a commit ahead of the published
+// snapshot waits for the writer to publish it. The writer has nothing left
+// to do but return from Xapian's commit and publish, so only a writer
+// descheduled for that long on a saturated machine is waited for in full.
+constexpr absl::Duration kPublishWait = absl::Seconds(2);
 
 // Whether `text` has something to search for: an ASCII letter or digit, or
 // any non-ASCII byte (a letter of another script; the query parser decides).
@@ -48,27 +54,39 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
       *snap = snapshot();
       if (db != nullptr && reader->seq == (*snap)->seq) return absl::OkStatus();
       reader->seq.reset();
-      std::string seq;
+      std::string seq_text;
       try {
         if (db == nullptr) db = std::make_unique<Xapian::Database>(dir_ + "/text");
         db->reopen();
-        seq = db->get_metadata(kSearchIndexSeqKey);
+        seq_text = db->get_metadata(kSearchIndexSeqKey);
       } catch (const Xapian::DatabaseModifiedError&) {
         db.reset();  // the writer committed twice between open/reopen and read
         continue;
       }
-      if (seq == std::to_string((*snap)->seq) || (seq.empty() && (*snap)->seq == 0)) {
-        reader->seq = (*snap)->seq;
+      uint64_t seq = 0;
+      if (!seq_text.empty() && !absl::SimpleAtoi(seq_text, &seq)) {
+        return absl::DataLossError(
+            absl::StrCat("search index: its commit seq '", seq_text, "' is not a number"));
+      }
+      if (seq > (*snap)->seq) {
+        // The writer is between Xapian's commit and publishing its snapshot.
+        bool failed = false;
+        *snap = AwaitPublished(seq, kPublishWait, &failed);
+        if (failed) {
+          return absl::UnavailableError(
+              absl::StrCat("search index: commit ", seq, " failed after Xapian wrote it; retry"));
+        }
+        if ((*snap)->seq < seq) {
+          return absl::UnavailableError(
+              absl::StrCat("search index: commit ", seq, " not published after ",
+                           absl::FormatDuration(kPublishWait), "; retry"));
+        }
+      }
+      if (seq == (*snap)->seq) {
+        reader->seq = seq;
         return absl::OkStatus();
       }
-      // The writer is between its Xapian commit (visible to readers as soon as
-      // the new revision is written, before commit() returns) and publishing
-      // the snapshot: yield, then back off briefly (at most ~0.1 s in all).
-      if (attempt < 100) {
-        std::this_thread::yield();
-      } else {
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
-      }
+      // The writer published and committed again meanwhile: reopen.
     }
   } catch (const Xapian::Error& e) {
     db.reset();
