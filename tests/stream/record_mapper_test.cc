@@ -565,5 +565,80 @@ TEST_F(RecordMapperTest, NeverThrowsOnArbitraryJson) {
   EXPECT_GT(parsed, 1000);
 }
 
+// A large batch of every kind of record (applied, rejected, ignored, a
+// tombstone): each record's result is the one of mapping it alone, at its
+// place in the batch, and the commit holds each change once.
+TEST_F(RecordMapperTest, ALargeBatchKeepsEachRecordsResultInOrder) {
+  std::vector<StreamRecord> records;
+  for (int i = 0; i < 1500; ++i) {
+    const std::string id = absl::StrCat("p", i);
+    const std::string seq = absl::StrCat(1000 + i);
+    json image = ArtistImage(id);
+    switch (i % 5) {
+      case 0:  // an upsert
+        records.push_back(Parse(LambdaRecord("INSERT", seq, KeysOf(image), image, nullptr)));
+        break;
+      case 1:  // an artist without coordinates: rejected
+        image.erase("latitude");
+        records.push_back(Parse(LambdaRecord("INSERT", seq, KeysOf(image), image, nullptr)));
+        break;
+      case 2: {  // another item type: ignored
+        json studio{{"PK", {{"S", "STUDIO#" + id}}}, {"SK", {{"S", "METADATA"}}}};
+        records.push_back(Parse(LambdaRecord("INSERT", seq, studio, studio, nullptr)));
+        break;
+      }
+      case 3:  // a delete of an artist never seen: a tombstone
+        records.push_back(Parse(LambdaRecord("REMOVE", seq, KeysOf(image), nullptr, image)));
+        break;
+      default:  // renamed, to tell each record's artist from its neighbours'
+        image["artistName"] = {{"S", absl::StrCat("Artist ", i)}};
+        records.push_back(Parse(LambdaRecord("MODIFY", seq, KeysOf(image), image, image)));
+        break;
+    }
+  }
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  size_t changes = 0;
+  absl::StatusOr<std::vector<RecordResult>> results =
+      ApplyRecordBatch(mapper_, records, {}, [&](const WriteBatch& b) {
+        changes = b.size();
+        return (*index)->Apply(b);
+      });
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), records.size());
+  EXPECT_EQ(changes, 900u);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const MappedRecord alone = mapper_.Map(records[i]);
+    const RecordResult& r = (*results)[i];
+    SCOPED_TRACE(absl::StrCat("record ", i));
+    EXPECT_EQ(r.sequence_number, records[i].sequence_number);
+    EXPECT_EQ(r.artist_id, alone.artist_id);
+    EXPECT_EQ(r.warnings, alone.warnings);
+    switch (alone.action) {
+      case RecordAction::kUpsert:
+      case RecordAction::kDelete:
+        EXPECT_EQ(r.outcome, RecordOutcome::kApplied) << r.reason;
+        break;
+      case RecordAction::kIgnore:
+        EXPECT_EQ(r.outcome, RecordOutcome::kIgnored);
+        EXPECT_EQ(r.reason, alone.reason);
+        break;
+      case RecordAction::kReject:
+        EXPECT_EQ(r.outcome, RecordOutcome::kRejected);
+        EXPECT_EQ(r.reason, alone.reason);
+        break;
+    }
+    const RecordAction expected[] = {RecordAction::kUpsert, RecordAction::kReject,
+                                     RecordAction::kIgnore, RecordAction::kDelete,
+                                     RecordAction::kUpsert};
+    EXPECT_EQ(alone.action, expected[i % 5]) << alone.reason;
+  }
+  absl::StatusOr<Artist> last = (*index)->Get("p1499");
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->name(), "Artist 1499");
+  EXPECT_TRUE(absl::IsNotFound((*index)->Get("p1498").status()));
+}
+
 }  // namespace
 }  // namespace inkdex::stream
