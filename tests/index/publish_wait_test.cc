@@ -40,8 +40,9 @@ class PublishWaitTest : public testing::IndexDirTest {
     ASSERT_NE(impl_, nullptr);
   }
 
-  // Applies an upsert of "second" (name "Birch") on another thread, with the
-  // writer held in the hook after Xapian's commit until `release`.
+  // Applies an upsert of "second" (name "Birch") on another thread, the
+  // writer running `in_hook` after Xapian's commit and before publishing
+  // (as long as `in_hook` runs, the writer is held there).
   std::thread ApplyHeld(std::function<void()> in_hook) {
     impl_->SetSearchIndexCommittedHookForTesting(std::move(in_hook));
     return std::thread([this] {

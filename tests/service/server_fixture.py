@@ -240,6 +240,7 @@ class Server:
         self.address = None
         self.metrics_address = None
         self._channel = None
+        self.exit_seconds = None  # set by stop(): from its signal to the exit
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=full_env)
         _LIVE_SERVERS.append(self)
@@ -415,9 +416,13 @@ class Server:
         killed by that signal). Kills the server and raises if it outlives
         `timeout` s."""
         if self.proc.poll() is None:
+            signalled = time.monotonic()
             self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
+                # From the signal to the exit, without the time the output
+                # readers then take to drain (see _finish).
+                self.exit_seconds = time.monotonic() - signalled
             except subprocess.TimeoutExpired:
                 self.kill()
                 raise AssertionError("inkdex-server did not exit within %g s of signal %d; "

@@ -329,9 +329,8 @@ class DurabilityTest(fx.ServiceTestCase):
                                   metadata=fx.bearer(TOKEN), timeout=15)
             time.sleep(0.4)  # the write is waiting for its commit
             self.assertFalse(pending.done(), "the write did not wait for its commit")
-            started = time.monotonic()
             code = server.stop(signal.SIGTERM)
-            self.assertLess(time.monotonic() - started, 10)
+            self.assertLess(server.exit_seconds, 10)
             self.assertEqual(code, 0)
             response = pending.result(timeout=1)
         self.assertEqual(response.results[0].outcome, Outcome.OUTCOME_APPLIED)
@@ -355,9 +354,12 @@ class DurabilityTest(fx.ServiceTestCase):
                 self.assertLess(time.monotonic(), deadline, "the writes never reached the server")
                 time.sleep(0.05)
             self.assertFalse(any(f.done() for f in pending), "a write did not wait")
-            started = time.monotonic()
             code = server.stop(signal.SIGTERM, timeout=12)
-            self.assertLess(time.monotonic() - started, 5)
+            # Waiting the interval out would take the drain deadline (8 s)
+            # and cancel the callers; the exit takes ~0.1 s. Bounded alone:
+            # the whole stop() once took 5.02 s in a full `ctest -j2`, most
+            # likely its output readers' 5 s join (_finish) after the exit.
+            self.assertLess(server.exit_seconds, 6)
             self.assertEqual(code, 0)
             responses = [f.result(timeout=1) for f in pending]
         self.assertEqual([r.results[0].outcome for r in responses],
