@@ -359,7 +359,7 @@ class DurabilityTest(fx.ServiceTestCase):
             # and cancel the callers; the exit takes ~0.1 s. Bounded alone:
             # the whole stop() once took 5.02 s in a full `ctest -j2`, most
             # likely its output readers' 5 s join (_finish) after the exit.
-            self.assertLess(server.exit_seconds, 6)
+            self.assertLess(server.exit_seconds, 6, "\n".join(server.log_lines()[-15:]))
             self.assertEqual(code, 0)
             responses = [f.result(timeout=1) for f in pending]
         self.assertEqual([r.results[0].outcome for r in responses],
