@@ -356,10 +356,11 @@ class DurabilityTest(fx.ServiceTestCase):
             self.assertFalse(any(f.done() for f in pending), "a write did not wait")
             code = server.stop(signal.SIGTERM, timeout=12)
             # Waiting the interval out would take the drain deadline (8 s)
-            # and cancel the callers; the exit takes ~0.1 s. Bounded alone:
-            # the whole stop() once took 5.02 s in a full `ctest -j2`, most
-            # likely its output readers' 5 s join (_finish) after the exit.
-            self.assertLess(server.exit_seconds, 6, "\n".join(server.log_lines()[-15:]))
+            # and cancel the callers; the exit takes ~0.1 s here, but its
+            # commit is synced, and a full `ctest -j2` once saw stop() take
+            # 5.02 s (fsyncs behind other tests' I/O, or the fixture's 5 s
+            # reader joins, which exit_seconds leaves out).
+            self.assertLess(server.exit_seconds, 7.5, "\n".join(server.log_lines()[-15:]))
             self.assertEqual(code, 0)
             responses = [f.result(timeout=1) for f in pending]
         self.assertEqual([r.results[0].outcome for r in responses],
