@@ -111,6 +111,34 @@ TEST_F(PublishWaitTest, ASearchWithoutTextIsNotHeldUp) {
   EXPECT_TRUE(apply_result_.ok()) << apply_result_;
 }
 
+// The wait ends with the search's deadline or cancellation, as a search
+// does: CANCELLED or DEADLINE_EXCEEDED while the writer is still held.
+TEST_F(PublishWaitTest, TheWaitEndsWithTheSearchsDeadlineOrCancellation) {
+  absl::Notification committed, searched;
+  std::thread writer = ApplyHeld([&] {
+    committed.Notify();
+    searched.WaitForNotification();
+  });
+  committed.WaitForNotification();
+  SearchRequest cancelled;
+  cancelled.text = "birch";
+  int polls = 0;
+  cancelled.interrupted = [&polls] { return ++polls > 1; };  // the second poll
+  absl::StatusOr<SearchResponse> r = index_->Search(cancelled);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+  EXPECT_EQ(polls, 2);
+
+  SearchRequest late;
+  late.text = "birch";
+  late.deadline = absl::Now() + absl::Milliseconds(50);
+  r = index_->Search(late);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded) << r.status();
+  searched.Notify();
+  writer.join();
+  EXPECT_TRUE(apply_result_.ok()) << apply_result_;
+  EXPECT_THAT(HitIds(MustSearch("birch")), ElementsAre("second"));
+}
+
 TEST_F(PublishWaitTest, ACommitThatFailsAfterXapianWroteItEndsTheWait) {
   absl::Notification committed;
   std::atomic<bool> reader_started{false};

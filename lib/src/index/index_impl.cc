@@ -346,14 +346,13 @@ void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
   current_ = std::move(s);
 }
 
-std::shared_ptr<const engine::Snapshot> IndexImpl::AwaitPublished(uint64_t seq,
-                                                                  absl::Duration timeout,
+std::shared_ptr<const engine::Snapshot> IndexImpl::AwaitPublished(uint64_t seq, absl::Time give_up,
                                                                   bool* failed) const {
   auto reached = [this, seq]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(snap_mu_) {
     return current_->seq >= seq || failed_search_index_seq_ >= seq;
   };
   absl::MutexLock lock(&snap_mu_);
-  snap_mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  snap_mu_.AwaitWithDeadline(absl::Condition(&reached), give_up);
   *failed = current_->seq < seq && failed_search_index_seq_ >= seq;
   return current_;
 }

@@ -60,6 +60,13 @@ absl::Status XapianError(absl::string_view what, const Xapian::Error& e);
 // queries and Verify while IndexOptions::defer_search_index holds it back.
 absl::Status DeferredSearchIndexError(absl::string_view what);
 
+// How long a read of the search index may take: a search's deadline and
+// cancellation (SearchRequest), which also end a wait for a publication.
+struct ReadLimits {
+  absl::Time deadline = absl::InfiniteFuture();
+  const std::function<bool()>* interrupted = nullptr;  // not owned; may be empty
+};
+
 class IndexImpl : public Index {
  public:
   static absl::StatusOr<std::unique_ptr<Index>> Open(const std::string& dir,
@@ -216,9 +223,9 @@ class IndexImpl : public Index {
   // commit as soon as it writes its version file, before commit() returns
   // and the writer publishes the commit's snapshot, so a reader that finds
   // Xapian ahead waits for the writer instead of failing. Returns earlier,
-  // with an older snapshot, after `timeout` or once the search index commit
-  // of `seq` has failed (*failed set).
-  std::shared_ptr<const engine::Snapshot> AwaitPublished(uint64_t seq, absl::Duration timeout,
+  // with an older snapshot, at `give_up` or once the search index commit of
+  // `seq` has failed (*failed set).
+  std::shared_ptr<const engine::Snapshot> AwaitPublished(uint64_t seq, absl::Time give_up,
                                                          bool* failed) const;
   // A pooled Xapian reader and the commit its revision was found to hold.
   struct SearchReader {
@@ -236,13 +243,19 @@ class IndexImpl : public Index {
   // (AwaitPublished), so a text search never fails because the writer was
   // descheduled between the two.
   absl::Status AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
-                                 SearchReader* reader) const;
+                                 SearchReader* reader, const ReadLimits& limits = {}) const;
+  // AwaitPublished for up to kPublishWait (search_impl.cc), polling
+  // `limits.interrupted` every 10 ms: OK with *snap at `seq`, or CANCELLED,
+  // DEADLINE_EXCEEDED, or UNAVAILABLE (the commit failed, or is still not
+  // published).
+  absl::Status AwaitPublication(uint64_t seq, const ReadLimits& limits,
+                                std::shared_ptr<const engine::Snapshot>* snap) const;
   void ReleaseReader(SearchReader reader) const;
   // Runs fn(snapshot, xapian) -> StatusOr<T> with a reader at the snapshot's
   // commit, retrying when the writer overtakes the reader; Xapian errors
   // become a Status.
   template <typename T, typename Fn>
-  absl::StatusOr<T> WithConsistentReader(Fn&& fn) const;
+  absl::StatusOr<T> WithConsistentReader(Fn&& fn, const ReadLimits& limits = {}) const;
 
   const std::string dir_;
   const IndexOptions options_;

@@ -1,4 +1,6 @@
 // The read side of IndexImpl: Search, Suggest and the Xapian reader pool.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +27,8 @@ constexpr int kMaxAttempts = 2100;
 // to do but return from Xapian's commit and publish, so only a writer
 // descheduled for that long on a saturated machine is waited for in full.
 constexpr absl::Duration kPublishWait = absl::Seconds(2);
+// How often such a wait polls the search's `interrupted`.
+constexpr absl::Duration kInterruptPoll = absl::Milliseconds(10);
 
 // Whether `text` has something to search for: an ASCII letter or digit, or
 // any non-ASCII byte (a letter of another script; the query parser decides).
@@ -39,8 +43,33 @@ bool HasWords(absl::string_view text) {
 
 }  // namespace
 
+absl::Status IndexImpl::AwaitPublication(uint64_t seq, const ReadLimits& limits,
+                                         std::shared_ptr<const engine::Snapshot>* snap) const {
+  const absl::Time give_up = std::min(absl::Now() + kPublishWait, limits.deadline);
+  const bool pollable = limits.interrupted != nullptr && *limits.interrupted;
+  bool failed = false;
+  for (;;) {
+    const absl::Time until = pollable ? std::min(give_up, absl::Now() + kInterruptPoll) : give_up;
+    *snap = AwaitPublished(seq, until, &failed);
+    if (failed) {
+      return absl::UnavailableError(
+          absl::StrCat("search index: commit ", seq, " failed after Xapian wrote it; retry"));
+    }
+    if ((*snap)->seq >= seq) return absl::OkStatus();
+    if (pollable && (*limits.interrupted)()) {
+      return absl::CancelledError("search interrupted by the caller");
+    }
+    if (absl::Now() >= give_up) break;
+  }
+  if (absl::Now() >= limits.deadline) {
+    return absl::DeadlineExceededError("search stopped at its deadline");
+  }
+  return absl::UnavailableError(absl::StrCat("search index: commit ", seq, " not published after ",
+                                             absl::FormatDuration(kPublishWait), "; retry"));
+}
+
 absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot>* snap,
-                                          SearchReader* reader) const {
+                                          SearchReader* reader, const ReadLimits& limits) const {
   {
     absl::MutexLock lock(&readers_mu_);
     if (!readers_.empty()) {
@@ -70,17 +99,7 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
       }
       if (seq > (*snap)->seq) {
         // The writer is between Xapian's commit and publishing its snapshot.
-        bool failed = false;
-        *snap = AwaitPublished(seq, kPublishWait, &failed);
-        if (failed) {
-          return absl::UnavailableError(
-              absl::StrCat("search index: commit ", seq, " failed after Xapian wrote it; retry"));
-        }
-        if ((*snap)->seq < seq) {
-          return absl::UnavailableError(
-              absl::StrCat("search index: commit ", seq, " not published after ",
-                           absl::FormatDuration(kPublishWait), "; retry"));
-        }
+        if (absl::Status s = AwaitPublication(seq, limits, snap); !s.ok()) return s;
       }
       if (seq == (*snap)->seq) {
         reader->seq = seq;
@@ -102,11 +121,11 @@ void IndexImpl::ReleaseReader(SearchReader reader) const {
 }
 
 template <typename T, typename Fn>
-absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn) const {
+absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn, const ReadLimits& limits) const {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     std::shared_ptr<const engine::Snapshot> snap;
     SearchReader reader;
-    if (absl::Status s = AcquireConsistent(&snap, &reader); !s.ok()) return s;
+    if (absl::Status s = AcquireConsistent(&snap, &reader, limits); !s.ok()) return s;
     try {
       absl::StatusOr<T> result = fn(*snap, *reader.db);
       ReleaseReader(std::move(reader));
@@ -143,7 +162,8 @@ absl::StatusOr<SearchResponse> IndexImpl::Search(const SearchRequest& request) c
         };
         match.estimate = [&] { return query.Estimate(); };
         return engine::RunSearch(snap, *plan, taxonomy_, &match);
-      });
+      },
+      ReadLimits{request.deadline, &request.interrupted});
 }
 
 absl::StatusOr<std::vector<Suggestion>> IndexImpl::Suggest(const SuggestRequest& request) const {
