@@ -52,6 +52,17 @@ class PublishWaitTest : public testing::IndexDirTest {
     });
   }
 
+  // ApplyHeld with the writer held until `release` (which must outlive the
+  // writer) is notified; returns once Xapian has committed "second".
+  std::thread ApplyHeldUntil(absl::Notification& release) {
+    std::thread writer = ApplyHeld([this, &release] {
+      held_.Notify();
+      release.WaitForNotification();
+    });
+    held_.WaitForNotification();
+    return writer;
+  }
+
   SearchResponse MustSearch(const std::string& text) {
     SearchRequest q;
     q.text = text;
@@ -62,6 +73,7 @@ class PublishWaitTest : public testing::IndexDirTest {
 
   index::IndexImpl* impl_ = nullptr;
   absl::Status apply_result_;
+  absl::Notification held_;  // ApplyHeldUntil's writer is in the hook
 };
 
 // No text search ran before, so the search opens a Xapian reader of its own
@@ -92,12 +104,8 @@ TEST_F(PublishWaitTest, ATextSearchWaitsForTheCommitXapianAlreadyShows) {
 }
 
 TEST_F(PublishWaitTest, ASearchWithoutTextIsNotHeldUp) {
-  absl::Notification committed, searched;
-  std::thread writer = ApplyHeld([&] {
-    committed.Notify();
-    searched.WaitForNotification();
-  });
-  committed.WaitForNotification();
+  absl::Notification searched;
+  std::thread writer = ApplyHeldUntil(searched);
   // Rows only: the published commit, without waiting for the writer (which
   // waits for this search).
   SearchRequest q;
@@ -114,12 +122,8 @@ TEST_F(PublishWaitTest, ASearchWithoutTextIsNotHeldUp) {
 // The wait ends with the search's deadline or cancellation, as a search
 // does: CANCELLED or DEADLINE_EXCEEDED while the writer is still held.
 TEST_F(PublishWaitTest, TheWaitEndsWithTheSearchsDeadlineOrCancellation) {
-  absl::Notification committed, searched;
-  std::thread writer = ApplyHeld([&] {
-    committed.Notify();
-    searched.WaitForNotification();
-  });
-  committed.WaitForNotification();
+  absl::Notification searched;
+  std::thread writer = ApplyHeldUntil(searched);
   SearchRequest cancelled;
   cancelled.text = "birch";
   int polls = 0;
