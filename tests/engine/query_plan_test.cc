@@ -1,5 +1,8 @@
 #include "engine/query_plan.h"
 
+#include <cmath>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -36,6 +39,49 @@ TEST(PageTokenTest, RoundTripsAndRejectsTampering) {
   EXPECT_FALSE(DecodePageToken("").ok());
   EXPECT_FALSE(DecodePageToken(token.substr(0, token.size() / 2)).ok());
   EXPECT_FALSE(DecodePageToken(std::string(70000, 'A')).ok());
+}
+
+// The checksum only catches damage: a token rewritten with a recomputed
+// checksum must still hold nothing a real one could not.
+TEST(PageTokenTest, RefusesRewrittenTokensThatNoQueryCouldIssue) {
+  PageCursor c;
+  c.fingerprint = 42;
+  c.day = 20000;
+  c.id = "artist-1";
+  ASSERT_TRUE(DecodePageToken(EncodePageToken(c)).ok());
+  PageCursor deep = c;
+  deep.depth = 0xFFFFFFFFu - 50;  // would wrap past the depth limit when added to
+  EXPECT_FALSE(DecodePageToken(EncodePageToken(deep)).ok());
+  deep.depth = SearchRequest::kMaxDepth;
+  EXPECT_TRUE(DecodePageToken(EncodePageToken(deep)).ok());
+  PageCursor nan_key = c;
+  nan_key.key = std::nan("");
+  EXPECT_FALSE(DecodePageToken(EncodePageToken(nan_key)).ok());
+  PageCursor long_id = c;
+  long_id.id = std::string(257, 'x');
+  EXPECT_FALSE(DecodePageToken(EncodePageToken(long_id)).ok());
+}
+
+TEST(QueryPlanTest, APageTokenCannotPagePastTheDepthLimit) {
+  auto tax = StyleTaxonomy::Default();
+  ASSERT_TRUE(tax.ok());
+  SearchRequest r;
+  r.point = GeoPoint{1, 2};
+  r.radius_km = 5;
+  r.limit = 100;
+  absl::StatusOr<QueryPlan> first = PlanQuery(r, *tax);
+  ASSERT_TRUE(first.ok()) << first.status();
+  PageCursor c;
+  c.fingerprint = first->fingerprint;
+  c.day = first->day;
+  c.depth = SearchRequest::kMaxDepth - 100;
+  r.page_token = EncodePageToken(c);
+  EXPECT_TRUE(PlanQuery(r, *tax).ok());
+  c.depth = SearchRequest::kMaxDepth - 99;
+  r.page_token = EncodePageToken(c);
+  auto refused = PlanQuery(r, *tax);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("paging deeper than 10000"));
 }
 
 TEST(QueryPlanTest, FingerprintIgnoresLimitButNotTheQuery) {

@@ -1,6 +1,9 @@
 #include "inkdex/index.h"
 
 #include <cmath>
+#include <functional>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -635,6 +638,76 @@ TEST_F(IndexTest, DiversityCapsArtistsPerStudioPerPageAndLosesNone) {
   std::set<std::string> unique(seen.begin(), seen.end());
   EXPECT_EQ(unique.size(), 12u);
   EXPECT_EQ(seen.size(), 12u);
+}
+
+// Pages through `q` to its end; the ids in order, and the longest token.
+std::vector<std::string> PageThrough(Index& index, SearchRequest q, size_t* longest_token) {
+  std::vector<std::string> seen;
+  for (int guard = 0; guard < 1000; ++guard) {
+    absl::StatusOr<SearchResponse> r = index.Search(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) break;
+    for (const SearchHit& h : r->hits) seen.push_back(h.id);
+    if (r->next_page_token.empty()) break;
+    *longest_token = std::max(*longest_token, r->next_page_token.size());
+    q.page_token = r->next_page_token;
+  }
+  return seen;
+}
+
+// Artists along a line north of Leeds, `studio(i)` the studio of the i-th.
+void AddLine(Index& index, int n, const std::function<std::string(int)>& studio) {
+  WriteBatch b;
+  for (int i = 0; i < n; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "v%04d", i);
+    Artist a = MakeArtist(id, "V", kLeedsLat + i * 0.00002, kLeedsLon, {"fineline"});
+    a.mutable_studio()->set_id(studio(i));
+    b.Upsert(a);
+  }
+  ASSERT_TRUE(index.Apply(b).ok());
+}
+
+// A token remembers the artists shown after its cursor (the first held
+// back); once the held-back ones are shown and the cursor passes them, it
+// forgets them. It used to carry every one to the end of the session, and
+// so reached the 64 KB token limit at ~6,000 hits, before the paging limit.
+TEST_F(IndexTest, DiversityTokensForgetTheArtistsTheCursorPassed) {
+  // Runs of 5 artists of one studio, each followed by 45 of their own.
+  AddLine(*index_, 1000, [](int i) { return i % 50 < 5 ? "big" : "own" + std::to_string(i); });
+  SearchRequest q = Near(20);
+  q.sort = SortOrder::kDistance;
+  q.limit = 10;
+  q.max_per_studio = 1;
+  size_t longest_token = 0;
+  std::vector<std::string> seen = PageThrough(*index_, q, &longest_token);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1000u);
+  EXPECT_EQ(seen.size(), 1000u) << "an artist was repeated";
+  // Its fixed part (~50 bytes) and 8 bytes per hash, in base64: a run's
+  // held-back artists are shown within 5 pages, ~45 hashes at most.
+  EXPECT_LT(longest_token, 800u);
+}
+
+// One studio behind a third of the matches: the held-back artists pile up
+// behind the cursor. Past 2,000 remembered, a page holds none back, so the
+// token stays bounded and the session reaches its end with none lost.
+TEST_F(IndexTest, DiversityTokensStayBoundedWhenOneStudioDominates) {
+  AddLine(*index_, 3000, [](int i) { return i % 3 == 0 ? "big" : "own" + std::to_string(i); });
+  SearchRequest q = Near(20);
+  q.sort = SortOrder::kDistance;
+  q.limit = 100;
+  q.max_per_studio = 1;
+  absl::StatusOr<SearchResponse> first = index_->Search(q);
+  ASSERT_TRUE(first.ok());
+  int big = 0;
+  for (const SearchHit& h : first->hits) big += (std::stoi(h.id.substr(1)) % 3 == 0);
+  EXPECT_EQ(big, 1) << "the first page is diverse";
+  size_t longest_token = 0;
+  std::vector<std::string> seen = PageThrough(*index_, q, &longest_token);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 3000u);
+  EXPECT_EQ(seen.size(), 3000u) << "an artist was repeated";
+  EXPECT_GT(longest_token, 20000u) << "the session should have remembered ~2,000 artists";
+  EXPECT_LT(longest_token, 32u * 1024);
 }
 
 // Rates in different currencies are never compared as numbers: a query in

@@ -9,6 +9,18 @@
 
 namespace inkdex::engine::internal {
 
+namespace {
+
+// Diversity's memory: a token remembers every artist shown after its cursor
+// (the first artist held back), 8 bytes each. Past this many, a page holds
+// nothing back, so the cursor moves on and the token stays under ~25 KB
+// (DecodePageToken refuses 64 KB): a session deep in one studio's artists
+// then gets pages with more than max_per_studio of it, rather than a
+// token refused before the paging limit.
+constexpr size_t kMaxHeldBack = 2000;
+
+}  // namespace
+
 bool SearchRun::AfterCursor(const Match& m) const {
   if (!p_.cursor) return true;
   const PageCursor& c = *p_.cursor;
@@ -69,17 +81,22 @@ void SearchRun::BuildPage(SearchResponse* out) {
   const Match* prefix_end = nullptr;  // last match of the contiguous emitted prefix
   bool deferred_any = false;
   std::vector<uint64_t> after;  // hashes emitted after prefix_end
+  // Hashes of `already` that joined the prefix: they lie at or before the
+  // next cursor, which passes them by itself, so the next token drops them.
+  std::vector<uint64_t> passed;
   for (const Match& m : pool_) {
     if (emitted.size() == limit) break;
     const Row& row = s_.rows.row(m.slot);
     if (is_already(m)) {
       if (deferred_any)
         after.push_back(StableHash64(row.id));
-      else
+      else {
         prefix_end = &m;
+        passed.push_back(StableHash64(row.id));
+      }
       continue;
     }
-    if (diverse && row.studio_key != nullptr && after.size() < 2000 &&
+    if (diverse && row.studio_key != nullptr && already.size() + after.size() < kMaxHeldBack &&
         per_studio[row.studio_key] >= r_.max_per_studio) {
       deferred_any = true;
       continue;
@@ -107,11 +124,18 @@ void SearchRun::BuildPage(SearchResponse* out) {
       next.key = p_.cursor->key;
       next.id = p_.cursor->id;
     }
+    // Carry the hashes of earlier pages that may still lie after the new
+    // cursor: all but those the prefix passed (and those `after` holds).
+    // Without dropping the passed ones a token grew by every deferred
+    // artist of the session and outgrew DecodePageToken's limit long before
+    // kMaxDepth.
+    std::sort(passed.begin(), passed.end());
     next.emitted_after = std::move(after);
-    // Carry hashes from earlier pages that still lie after the new cursor.
+    const size_t fresh = next.emitted_after.size();
     for (uint64_t h : already) {
-      if (std::find(next.emitted_after.begin(), next.emitted_after.end(), h) ==
-          next.emitted_after.end()) {
+      if (std::binary_search(passed.begin(), passed.end(), h)) continue;
+      if (std::find(next.emitted_after.begin(), next.emitted_after.begin() + fresh, h) ==
+          next.emitted_after.begin() + fresh) {
         next.emitted_after.push_back(h);
       }
     }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/date.h"
 #include "engine/row.h"
+#include "record/field_checks.h"
 #include "text/fold.h"
 #include "text/utf8.h"
 #include "zlib.h"
@@ -251,7 +252,8 @@ absl::StatusOr<QueryPlan> PlanQuery(const SearchRequest& r, const StyleTaxonomy&
     if (c->fingerprint != p.fingerprint) {
       return Invalid("page_token", "was issued for a different query");
     }
-    if (c->depth + static_cast<uint32_t>(r.limit) > SearchRequest::kMaxDepth) {
+    // In 64 bits: a token's depth is any 32-bit value until checked here.
+    if (uint64_t{c->depth} + static_cast<uint64_t>(r.limit) > SearchRequest::kMaxDepth) {
       return Invalid("page_token",
                      absl::StrFormat("paging deeper than %d results is not supported; "
                                      "narrow the query instead",
@@ -323,6 +325,14 @@ absl::StatusOr<PageCursor> DecodePageToken(std::string_view token) {
     if (!get(&c.emitted_after[i], 8)) return bad;
   }
   if (pos != raw.size() - 4) return bad;
+  // The checksum catches damage, not a client that rewrites a field and
+  // recomputes it: refuse what no token inkdex issued could hold, so such a
+  // token can do nothing a real one cannot (the depth is checked against
+  // the limit by PlanQuery).
+  if (c.depth > static_cast<uint32_t>(SearchRequest::kMaxDepth) || std::isnan(c.key) ||
+      c.id.size() > internal::kMaxArtistIdBytes) {
+    return bad;
+  }
   return c;
 }
 
