@@ -12,7 +12,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double HitKey(SortOrder sort, const SearchHit& hit) {
   if (sort == SortOrder::kRelevance) return -hit.score;
-  return NonRelevanceKey(sort, hit.distance_km, hit.rating, hit.review_count,
+  return NonRelevanceKey(sort, hit.distance_km, hit.rating.value_or(kNaN), hit.review_count,
                          hit.hourly_rate.value_or(kNaN));
 }
 

@@ -172,7 +172,7 @@ void ToProto(const SearchHit& hit, v1::SearchHit* out) {
   if (!std::isnan(hit.distance_km)) out->set_distance_km(hit.distance_km);
   out->set_score(hit.score);
   out->mutable_styles()->Assign(hit.styles.begin(), hit.styles.end());
-  out->set_rating(hit.rating);
+  if (hit.rating) out->set_rating(*hit.rating);
   out->set_review_count(hit.review_count);
   if (hit.hourly_rate) out->set_hourly_rate(*hit.hourly_rate);
   out->set_currency(hit.currency);
@@ -202,7 +202,7 @@ SearchHit FromProto(const v1::SearchHit& hit) {
   out.distance_km = DistanceFromProto(hit.has_distance_km(), hit.distance_km());
   out.score = hit.score();
   out.styles.assign(hit.styles().begin(), hit.styles().end());
-  out.rating = hit.rating();
+  if (hit.has_rating()) out.rating = hit.rating();
   out.review_count = hit.review_count();
   if (hit.has_hourly_rate()) out.hourly_rate = hit.hourly_rate();
   out.currency = hit.currency();

@@ -60,6 +60,35 @@ class IndexTest : public testing::IndexDirTest {
   }
 };
 
+// A hit's rating is absent when the artist is unrated, even with reviews:
+// the rating facet and min_rating count it unrated, so must the hit.
+TEST_F(IndexTest, AHitIsUnratedExactlyWhenTheFacetsSaySo) {
+  const auto with = [](const std::string& id, std::optional<double> rating, uint32_t reviews) {
+    Artist a = MakeArtist(id, id, kLeedsLat, kLeedsLon, {"fineline"});
+    if (rating) a.set_rating(*rating);
+    a.set_review_count(reviews);
+    return a;
+  };
+  WriteBatch b;
+  b.Upsert(with("reviews-no-rating", std::nullopt, 10));
+  b.Upsert(with("new-profile", 0.0, 0));  // what a new profile carries: unrated
+  b.Upsert(with("rated-zero", 0.0, 4));   // reviewed, and rated 0
+  b.Upsert(with("rated", 4.5, 0));        // a rating without its count
+  Apply(b);
+  SearchResponse r = Search(Near(5));
+  std::map<std::string, std::optional<double>> rating;
+  for (const SearchHit& h : r.hits) rating[h.id] = h.rating;
+  EXPECT_EQ(rating["reviews-no-rating"], std::nullopt);
+  EXPECT_EQ(rating["new-profile"], std::nullopt);
+  EXPECT_EQ(rating["rated-zero"], 0.0);
+  EXPECT_EQ(rating["rated"], 4.5);
+  int64_t unrated = -1;
+  for (const FacetValue& band : r.facets.rating_bands) {
+    if (band.value == "unrated") unrated = band.count;
+  }
+  EXPECT_EQ(unrated, 2);
+}
+
 TEST_F(IndexTest, RadiusFindsArtistsWithinAndReportsDistance) {
   WriteBatch b;
   b.Upsert(MakeArtist("a1", "Near One", kLeedsLat + 0.01, kLeedsLon, {"fineline"}));

@@ -183,6 +183,25 @@ TEST(SearchResponseConvert, OptionalHourlyRateAndExplanationKeepPresence) {
   EXPECT_FALSE(back.hits[1].hourly_rate.has_value());
 }
 
+// Unrated is not a rating of 0: an artist with reviews but no rating stays
+// unrated through the API (it used to arrive as "0.0 (10)").
+TEST(SearchResponseConvert, RatingKeepsPresence) {
+  SearchResponse r;
+  SearchHit& zero = r.hits.emplace_back();
+  zero.rating = 0.0;  // rated 0, by its reviews
+  zero.review_count = 3;
+  SearchHit& unrated = r.hits.emplace_back();
+  unrated.review_count = 10;
+
+  const v1::SearchResponse p = ToProto(r);
+  EXPECT_TRUE(p.hits(0).has_rating());
+  EXPECT_FALSE(p.hits(1).has_rating());
+  const SearchResponse back = FromProto(p);
+  EXPECT_EQ(back.hits[0].rating, 0.0);
+  EXPECT_FALSE(back.hits[1].rating.has_value());
+  EXPECT_EQ(back.hits[1].review_count, 10u);
+}
+
 TEST(SearchResponseConvert, EmptyResponse) {
   const v1::SearchResponse p = ToProto(SearchResponse());
   EXPECT_EQ(p.total(), 0);

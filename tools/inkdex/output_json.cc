@@ -37,9 +37,7 @@ json HitToJson(const SearchHit& hit, bool explain) {
       {"distance_km", NumberOrNull(hit.distance_km)},
       {"score", hit.score},
       {"styles", hit.styles},
-      // Unrated hits carry rating 0 with no reviews (SearchHit): null here.
-      {"rating",
-       hit.rating == 0 && hit.review_count == 0 ? json(nullptr) : json(RoundRating(hit.rating))},
+      {"rating", hit.rating ? json(RoundRating(*hit.rating)) : json(nullptr)},  // null: unrated
       {"review_count", hit.review_count},
       {"hourly_rate", hit.hourly_rate ? json(*hit.hourly_rate) : json(nullptr)},
       {"currency", hit.currency},

@@ -79,9 +79,9 @@ class TextTable {
 };
 
 std::string FormatRating(const SearchHit& hit) {
-  if (hit.review_count == 0 && hit.rating == 0) return "-";               // unrated
-  if (hit.review_count == 0) return absl::StrFormat("%.1f", hit.rating);  // count not given
-  return absl::StrFormat("%.1f (%d)", hit.rating, hit.review_count);
+  if (!hit.rating) return hit.review_count == 0 ? "-" : absl::StrFormat("- (%d)", hit.review_count);
+  if (hit.review_count == 0) return absl::StrFormat("%.1f", *hit.rating);  // count not given
+  return absl::StrFormat("%.1f (%d)", *hit.rating, hit.review_count);
 }
 
 std::string FormatRate(const SearchHit& hit) {

@@ -120,7 +120,8 @@ struct SearchHit {
   double distance_km = std::numeric_limits<double>::quiet_NaN();  // NaN without a point
   double score = 0;                 // the sort key's value for kRelevance; see ScoreExplanation
   std::vector<std::string> styles;  // canonical ids
-  double rating = 0;
+  // nullopt: unrated (no rating, or 0 with no reviews), whatever review_count.
+  std::optional<double> rating;
   uint32_t review_count = 0;
   std::optional<double> hourly_rate;
   std::string currency;

@@ -163,7 +163,7 @@ void SearchRun::FillHit(const Match& m, SearchHit* hit) const {
   for (uint64_t mask = row.style_mask; mask != 0; mask &= mask - 1) {
     hit->styles.push_back(tax_.style(std::countr_zero(mask)).id);
   }
-  hit->rating = std::isnan(row.rating) ? 0 : row.rating;
+  if (!std::isnan(row.rating)) hit->rating = row.rating;
   hit->review_count = row.review_count;
   if (!std::isnan(row.hourly_rate)) hit->hourly_rate = row.hourly_rate;
   hit->currency = row.currency ? *row.currency : "";
