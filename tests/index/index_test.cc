@@ -381,7 +381,7 @@ TEST_F(IndexTest, OptedOutAndInactiveAreNeverReturned) {
 TEST_F(IndexTest, TextWithoutWordsIsNoText) {
   Put(MakeArtist("w1", "Word One", kLeedsLat, kLeedsLon, {"fineline"}));
   Put(MakeArtist("w2", "Word Two", kLeedsLat, kLeedsLon, {"fineline"}));
-  for (const char* text : {"\"\"", "\" \"", "\"", " - ! ", "()"}) {
+  for (const char* text : {"\"\"", "\" \"", "\"", " - ! ", "()", "—", "…", "¿?", "«»", "– · ‹›"}) {
     SearchRequest q = Near(5);
     q.text = text;
     EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("w1", "w2")) << text;

@@ -135,6 +135,11 @@ TEST_F(PhraseTest, AOneLetterOrStopwordLastWordBeginsABiographyWord) {
   EXPECT_THAT(Find("dee o"), ElementsAre("a4"));  // "often"
   EXPECT_THAT(Find("dee on"), ElementsAre("a4"));
   EXPECT_THAT(Find("the"), ElementsAre("a4"));  // alone, it is only a prefix
+  // After a style's name (a segment of its own) as after other words: the
+  // style's artists, those with a word the stopword begins first.
+  EXPECT_THAT(Find("blackwork the"), ElementsAre("a2"));
+  EXPECT_THAT(Find("old school a"), ElementsAre("a3"));
+  EXPECT_THAT(Find("realism the"), ElementsAre("a4"));
 }
 
 TEST_F(PhraseTest, OneWordStyleAliasesMatchTheStyle) {

@@ -30,13 +30,20 @@ constexpr absl::Duration kPublishWait = absl::Seconds(2);
 // How often such a wait polls the search's `interrupted`.
 constexpr absl::Duration kInterruptPoll = absl::Milliseconds(10);
 
-// Whether `text` has something to search for: an ASCII letter or digit, or
-// any non-ASCII byte (a letter of another script; the query parser decides).
-// Text of spaces, quotes and punctuation alone is no text at all, so it
-// matches like an empty query instead of matching nothing.
+// Whether `text` has something to search for: a character the indexer
+// takes for part of a word: an ASCII letter or digit, or beyond ASCII what
+// Xapian::Unicode::is_wordchar accepts (a letter, mark or digit of any
+// script). Text of spaces, quotes and punctuation alone
+// ("--", "—", "¿?", "«»") is no text at all, so it matches like an empty
+// query instead of matching nothing. An invalid UTF-8 byte reads as a
+// Latin-1 character, as the indexer reads it.
 bool HasWords(absl::string_view text) {
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c >= 0x80) return true;
+  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+    const unsigned ch = *it;
+    if (ch < 0x80 ? absl::ascii_isalnum(static_cast<unsigned char>(ch))
+                  : Xapian::Unicode::is_wordchar(ch)) {
+      return true;
+    }
   }
   return false;
 }

@@ -329,11 +329,20 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
 // word itself, not its stem, is the prefix: "dragons" must not match
 // "Dragonetti". Bounded like the QueryParser's own expansion (the 64 most
 // frequent terms).
+// The query of the text's last segment. `optional`: the segment is one
+// stopword (after stopwords, if any), which restricts nothing when other
+// segments do: the caller joins it to them with AND_MAYBE.
+struct LastSegmentQuery {
+  Xapian::Query query;
+  bool optional = false;
+};
+
 // Returns the query for `segment` (the last segment of the text), or nullopt
 // when the plain parse is all there is (quotes, operators, a word not of ASCII letters).
-std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
-                                                    Xapian::QueryParser& qp,
-                                                    std::string_view segment, unsigned head_flags) {
+std::optional<LastSegmentQuery> ParseWithStemmedPrefix(const Xapian::Database& db,
+                                                       Xapian::QueryParser& qp,
+                                                       std::string_view segment,
+                                                       unsigned head_flags) {
   if (segment.find('"') != std::string_view::npos) return std::nullopt;
   const size_t cut = segment.find_last_of(" \t\n");
   const std::string_view head = cut == std::string_view::npos ? "" : segment.substr(0, cut);
@@ -358,15 +367,17 @@ std::optional<Xapian::Query> ParseWithStemmedPrefix(const Xapian::Database& db,
                      PrefixSynonymQuery(db, absl::StrCat("Z", word), kMaxPrefixExpansion));
   // A head of stopwords alone would be kept by the QueryParser (it keeps
   // stopwords when nothing else is left) and required; in the whole text it
-  // is dropped.
+  // is dropped. Then a stopword last word is optional against the OTHER
+  // segments ("blackwork the": the style's segment, then "the"), or alone.
   std::vector<std::string> head_words = absl::StrSplit(absl::string_view(head.data(), head.size()),
                                                        absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
   const bool only_stopwords = std::all_of(head_words.begin(), head_words.end(),
                                           [](const std::string& w) { return EnglishStopper()(w); });
-  if (only_stopwords) return last;
+  if (only_stopwords) return LastSegmentQuery{last, optional};
   Xapian::Query rest = qp.parse_query(std::string(head), head_flags);
-  if (rest.empty()) return last;
-  return Xapian::Query(optional ? Xapian::Query::OP_AND_MAYBE : Xapian::Query::OP_AND, rest, last);
+  if (rest.empty()) return LastSegmentQuery{last, optional};
+  return LastSegmentQuery{
+      Xapian::Query(optional ? Xapian::Query::OP_AND_MAYBE : Xapian::Query::OP_AND, rest, last)};
 }
 
 // The words of `text` as the indexed terms split them: lower-case runs of
@@ -422,16 +433,21 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
   const unsigned base_flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE;
   // Every segment must match; a style segment matches its words or the style.
   std::vector<Xapian::Query> parts;
+  std::optional<Xapian::Query> optional_last;  // LastSegmentQuery::optional
   const std::vector<Segment> segments = Segments(text, taxonomy);
   try {
     for (size_t i = 0; i < segments.size(); ++i) {
       const bool last = last_word_is_prefix && i + 1 == segments.size();
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
-      std::optional<Xapian::Query> with_prefix;
+      std::optional<LastSegmentQuery> with_prefix;
       if (last) with_prefix = ParseWithStemmedPrefix(db, qp, segments[i].text, base_flags);
+      if (with_prefix && with_prefix->optional) {
+        optional_last = std::move(with_prefix->query);
+        continue;
+      }
       Xapian::Query q =
-          with_prefix ? *std::move(with_prefix) : qp.parse_query(segments[i].text, flags);
+          with_prefix ? std::move(with_prefix->query) : qp.parse_query(segments[i].text, flags);
       if (MatchesStyleTerm(segments[i], taxonomy)) {
         q = Xapian::Query(
             Xapian::Query::OP_OR, q,
@@ -442,8 +458,12 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
   } catch (const Xapian::QueryParserError& e) {
     return absl::InvalidArgumentError(absl::StrCat("text: cannot parse: ", e.get_msg()));
   }
-  if (parts.empty()) return Xapian::Query();  // only stopwords or punctuation
-  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+  // Text of stopwords alone ("the"): the last one is all there is to go by,
+  // so it restricts after all, to the words it begins.
+  if (parts.empty()) return optional_last ? *std::move(optional_last) : Xapian::Query();
+  Xapian::Query all(Xapian::Query::OP_AND, parts.begin(), parts.end());
+  if (optional_last) return Xapian::Query(Xapian::Query::OP_AND_MAYBE, all, *optional_last);
+  return all;
 }
 
 const absl::StatusOr<Xapian::Query>& TextQuery::Parsed() {
