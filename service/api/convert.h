@@ -123,6 +123,16 @@ absl::StatusOr<PreparedWrite> PrepareDeletes(const v1::DeleteArtistsRequest& req
 v1::WriteArtistsResponse WriteResultsToProto(const PreparedWrite& prepared,
                                              const std::vector<ChangeResult>& results,
                                              uint64_t commit_seq);
+// The most bytes WriteResultsToProto's response for `prepared` can take:
+// known for the items refused early, and for the others their id and note
+// plus kMaxLibraryReasonBytes (the library's stale reasons are under 130
+// bytes, "stream sequence <40 digits> <= stored stream sequence <40
+// digits>"; an item that passed the checks here is not rejected by it). A
+// server checks it against its message limit BEFORE committing, so a batch
+// is never applied and then reported failed because its answer was too
+// large.
+inline constexpr size_t kMaxLibraryReasonBytes = 256;
+size_t WriteResponseBytesBound(const PreparedWrite& prepared);
 
 // Stats: the index's figures (documents .. memory_bytes). The server's own
 // fields (index_directory, version, build, started_unix_micros,

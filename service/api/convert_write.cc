@@ -44,6 +44,24 @@ std::string ArtistFieldPath(absl::string_view field) {
       {"experience.yearsActive", "years_active"},
       {"createdAt", "created_at"},
       {"updatedAt", "updated_at"},
+      {"instagramHandle", "instagram_handle"},
+      {"studioInfo.studioId", "studio.id"},
+      {"studioInfo.studioName", "studio.name"},
+      {"studioInfo.address", "studio.address"},
+      {"studioInfo.postcode", "studio.postcode"},
+      {"locationDisplay", "location.display"},
+      {"locationCity", "location.city"},
+      {"locationCountry", "location.country"},
+      {"guestSpots", "guest_spots"},
+      // The styles the taxonomy does not know, which the request sent in
+      // `styles` (their positions there are not kept).
+      {"unknownStyles", "styles (unknown ones)"},
+  };
+  // The leaves of a guest spot's location as the library names them.
+  static constexpr std::pair<absl::string_view, absl::string_view> kSpotLeaves[] = {
+      {"latitude", "location.latitude"},       {"longitude", "location.longitude"},
+      {"locationDisplay", "location.display"}, {"locationCity", "location.city"},
+      {"locationCountry", "location.country"},
   };
   constexpr absl::string_view kSpots = "guestSpots[";
   if (absl::StartsWith(field, kSpots)) {
@@ -52,9 +70,15 @@ std::string ArtistFieldPath(absl::string_view field) {
     if (close == absl::string_view::npos) return std::string(field);
     absl::string_view index = field.substr(kSpots.size(), close - kSpots.size());
     absl::string_view leaf = field.substr(close + 2);
-    const bool coordinate = leaf == "latitude" || leaf == "longitude";
-    return absl::StrCat("guest_spots[", index, "].", coordinate ? "location." : "", leaf);
+    for (const auto& [from, to] : kSpotLeaves) {
+      if (leaf == from) {
+        leaf = to;
+        break;
+      }
+    }
+    return absl::StrCat("guest_spots[", index, "].", leaf);
   }
+  if (absl::StartsWith(field, "unknownStyles[")) return "styles (unknown ones)";
   for (const auto& [from, to] : kRenames) {
     if (field == from) return std::string(to);
   }
@@ -165,6 +189,11 @@ absl::StatusOr<PreparedWrite> PrepareUpserts(const v1::UpsertArtistsRequest& req
     std::string reason = CheckIdAndVersion(prefix, original.id(), original.version());
     Artist artist = original;
     if (!artist.has_is_active()) artist.set_is_active(true);  // artist.proto: unset = active
+    // An API write is unranked (inkdex/index.h "Source ranks"): it compares by
+    // version only. A rank copied from GetArtist or an export would make a
+    // larger version stale against a better-ranked stored one, and let an
+    // older version replace a worse-ranked newer one.
+    artist.clear_source_rank();
     if (reason.empty()) reason = ResolveStyles(taxonomy, prefix, &artist);
     if (reason.empty()) {
       if (absl::Status s = ValidateArtist(artist); !s.ok()) {
@@ -244,6 +273,23 @@ v1::WriteArtistsResponse WriteResultsToProto(const PreparedWrite& prepared,
     }
   }
   return out;
+}
+
+size_t WriteResponseBytesBound(const PreparedWrite& prepared) {
+  // A result's field tags and lengths (id, outcome, reason) and its own
+  // tag and length within the response: at most 16 bytes.
+  constexpr size_t kFraming = 16;
+  size_t bytes = 11;  // commit_seq: a tag and a varint of at most 10 bytes
+  for (const PreparedWrite::Item& item : prepared.items) {
+    bytes += kFraming;
+    if (item.rejected) {
+      bytes += item.rejected->ByteSizeLong();
+    } else {
+      // Its note when applied, or a library reason.
+      bytes += item.id.size() + std::max(item.note.size(), kMaxLibraryReasonBytes);
+    }
+  }
+  return bytes;
 }
 
 }  // namespace inkdex::api

@@ -56,7 +56,8 @@ grpc::Status CallStatus(const grpc::ServerContextBase* context, const absl::Stat
 }
 
 // RESOURCE_EXHAUSTED when `response` is larger than `max_bytes` (> 0),
-// naming the flag and `what_to_lower`; OK otherwise.
+// naming the flag and `what_to_lower` (empty: nothing the caller can
+// lower); OK otherwise.
 grpc::Status CheckResponseSize(const google::protobuf::Message& response, int64_t max_bytes,
                                absl::string_view what_to_lower) {
   if (max_bytes <= 0) return grpc::Status::OK;
@@ -65,7 +66,8 @@ grpc::Status CheckResponseSize(const google::protobuf::Message& response, int64_
   return grpc::Status(
       grpc::StatusCode::RESOURCE_EXHAUSTED,
       absl::StrCat("response: ", bytes, " bytes, more than the server's --max-message-bytes (",
-                   max_bytes, "); ", what_to_lower, ", or raise --max-message-bytes"));
+                   max_bytes, "); ", what_to_lower, what_to_lower.empty() ? "" : ", or ",
+                   "raise --max-message-bytes"));
 }
 
 // Checks one artist id of a request; `field` names it in the message.
@@ -79,12 +81,26 @@ absl::Status CheckId(const std::string& id, const std::string& field) {
 }
 
 // Commits a prepared upsert or delete and fills the per-item response.
-grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer,
+// A batch whose answer could pass `max_message_bytes` (> 0) is refused
+// before it is committed: refused after, its changes would be applied while
+// the caller saw only an error.
+grpc::Status CommitPrepared(CallGuard& call, WriteCommitter& committer, int64_t max_message_bytes,
                             absl::StatusOr<api::PreparedWrite> prepared,
                             v1::WriteArtistsResponse* response) {
   if (!prepared.ok()) return call.Finish(ToGrpcStatus(prepared.status()));
   call.Note("items", static_cast<int64_t>(prepared->items.size()));
   call.Note("changes", static_cast<int64_t>(prepared->batch.size()));
+  if (const size_t bound = api::WriteResponseBytesBound(*prepared);
+      max_message_bytes > 0 && bound > static_cast<size_t>(max_message_bytes)) {
+    return call.Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("response: could take ", bound,
+                     " bytes (a result per item, with its reason), more than the server's "
+                     "--max-message-bytes (",
+                     max_message_bytes,
+                     "); nothing was applied: send fewer items per call, or raise "
+                     "--max-message-bytes")));
+  }
   absl::StatusOr<CommitOutcome> outcome = committer.Write(prepared->batch);
   if (!outcome.ok()) return call.Finish(ToGrpcStatus(outcome.status()));
   *response = api::WriteResultsToProto(*prepared, outcome->results, outcome->commit_seq);
@@ -290,7 +306,8 @@ grpc::Status ArtistSearchServiceImpl::RunGetArtist(CallGuard& call,
   absl::StatusOr<Artist> artist = holder_.Current()->Get(request.id());
   if (!artist.ok()) return call.Finish(ToGrpcStatus(artist.status()));
   *response = *std::move(artist);
-  return call.Finish(grpc::Status::OK);
+  // The record is whatever was stored; only the limit can change.
+  return call.Finish(CheckResponseSize(*response, info_.max_message_bytes, ""));
 }
 
 grpc::Status ArtistSearchServiceImpl::RunBatchGetArtists(CallGuard& call,
@@ -370,7 +387,7 @@ grpc::Status ArtistSearchServiceImpl::UpsertArtists(grpc::ServerContext* context
   if (grpc::Status s = CheckDirectWritesAllowed("UpsertArtists", info_.source_table); !s.ok()) {
     return call.Finish(s);
   }
-  return CommitPrepared(call, committer_,
+  return CommitPrepared(call, committer_, info_.max_message_bytes,
                         api::PrepareUpserts(*request, holder_.Current()->taxonomy()), response);
 }
 
@@ -382,7 +399,8 @@ grpc::Status ArtistSearchServiceImpl::DeleteArtists(grpc::ServerContext* context
   if (grpc::Status s = CheckDirectWritesAllowed("DeleteArtists", info_.source_table); !s.ok()) {
     return call.Finish(s);
   }
-  return CommitPrepared(call, committer_, api::PrepareDeletes(*request), response);
+  return CommitPrepared(call, committer_, info_.max_message_bytes, api::PrepareDeletes(*request),
+                        response);
 }
 
 grpc::Status ArtistSearchServiceImpl::RunGetStats(CallGuard& call, v1::GetStatsResponse* response) {

@@ -10,6 +10,11 @@ namespace inkdex::server {
 
 absl::StatusOr<std::string> ResolveIndexDirectory(const std::string& dir) {
   if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  // The file system reads a path up to its first NUL: "/a\0/b" would name
+  // "/a", not what the caller wrote.
+  if (dir.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("directory: must not contain a NUL byte");
+  }
   std::error_code ec;
   std::filesystem::path resolved = std::filesystem::weakly_canonical(dir, ec);
   if (ec) {

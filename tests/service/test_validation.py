@@ -3,6 +3,7 @@ message naming the field (the proto field path), never a crash: one case per
 checked field of every request message."""
 
 import math
+import os
 import unittest
 
 import grpc
@@ -325,6 +326,13 @@ class ValidationTest(fx.ServiceTestCase):
         self.assertRpcError(grpc.StatusCode.INVALID_ARGUMENT, self.server.admin.SwapIndex,
                             pb.SwapIndexRequest(directory=""), field="directory",
                             metadata=fx.bearer(TOKEN))
+        # The file system would read the path only up to the NUL, and swap in
+        # an index the caller did not name.
+        error = self.assertRpcError(
+            grpc.StatusCode.INVALID_ARGUMENT, self.server.admin.SwapIndex,
+            pb.SwapIndexRequest(directory=self.index.fresh_copy() + "\0/elsewhere"),
+            field="directory", metadata=fx.bearer(TOKEN))
+        self.assertIn("NUL", error.details())
 
     def test_message_size_limit(self):
         server = self.start_server(self.index.fresh_copy(), write_token=TOKEN,
@@ -352,6 +360,45 @@ class ValidationTest(fx.ServiceTestCase):
         self.assertIsNotNone(logged)
         self.assertEqual(fx.status_name(logged.get("code")), "RESOURCE_EXHAUSTED", logged)
         self.assertIn('code="RESOURCE_EXHAUSTED",method="Search"', server.metrics())
+
+    def test_get_artist_over_the_message_limit_is_resource_exhausted_as_logged(self):
+        root = fx.make_temp_dir()
+        big = {"artistId": "e2e-huge-bio", "artistName": "Huge Bio", "latitude": 53.8,
+               "longitude": -1.55, "biography": "ink " * 2000}
+        directory = fx.build_index(os.path.join(root, "index"),
+                                   fx.write_jsonl(os.path.join(root, "in.jsonl"), [big]))
+        server = self.start_server(directory, extra_args=["--max-message-bytes", 4096])
+        error = self.assertRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, server.search.GetArtist,
+                                    pb.GetArtistRequest(id="e2e-huge-bio"),
+                                    field="--max-message-bytes",
+                                    metadata=(("x-request-id", "e2e-huge-get"),))
+        self.assertIn("4096", error.details())
+        logged = server.wait_for_log(lambda e: e.get("request_id") == "e2e-huge-get")
+        self.assertIsNotNone(logged)
+        self.assertEqual(fx.status_name(logged.get("code")), "RESOURCE_EXHAUSTED", logged)
+        self.assertIn('code="RESOURCE_EXHAUSTED",method="GetArtist"', server.metrics())
+
+    def test_a_write_whose_answer_could_pass_the_limit_is_refused_before_commit(self):
+        # Deletions of version 0 are tiny but each is answered with a reason:
+        # the answer is larger than the request. Refused after the commit, the
+        # valid deletions would be applied while the caller saw an error.
+        server = self.start_server(self.index.fresh_copy(), write_token=TOKEN,
+                                   extra_args=["--max-message-bytes", 8192])
+        victims = sorted(self.index.visible_ids())[:20]
+        deletions = [pb.ArtistDeletion(id=i, version=1 << 62) for i in victims]
+        deletions += [pb.ArtistDeletion(id="z%d" % i, version=0) for i in range(150)]
+        request = pb.DeleteArtistsRequest(deletions=deletions)
+        self.assertLess(request.ByteSize(), 8192)
+        error = self.assertRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                    server.search.DeleteArtists, request,
+                                    field="--max-message-bytes", metadata=fx.bearer(TOKEN))
+        self.assertIn("nothing was applied", error.details())
+        for artist_id in victims:
+            server.search.GetArtist(pb.GetArtistRequest(id=artist_id), timeout=10)
+        # A batch whose answer fits is applied, answered and counted OK.
+        small = server.search.DeleteArtists(pb.DeleteArtistsRequest(deletions=deletions[:20]),
+                                            metadata=fx.bearer(TOKEN), timeout=10)
+        self.assertEqual({r.outcome for r in small.results}, {pb.WriteResult.OUTCOME_APPLIED})
 
     def test_bad_items_are_rejected_one_by_one(self):
         """A bad record in a write batch is REJECTED naming its field; the

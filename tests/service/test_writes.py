@@ -140,6 +140,25 @@ class WriteOutcomesTest(fx.ServiceTestCase):
         self.assertEqual(self.found_by_text("Pendlebury"), ["e2e-w-1"])
         self.assertEqual(self.found_by_text("Fennimore"), [])
 
+    def test_source_rank_is_ignored_versions_decide(self):
+        # An API write is unranked: ranks copied from GetArtist or an export
+        # must not make a newer version stale or let an older one win.
+        ranked = artist("e2e-w-rank", 100, name="Ranked Hundred")
+        ranked.source_rank = 2
+        self.assertEqual(self.write(upsert(ranked)).results[0].outcome,
+                         Outcome.OUTCOME_APPLIED)
+        older = artist("e2e-w-rank", 50, name="Ranked Fifty")
+        older.source_rank = 1
+        stale = self.write(upsert(older))
+        self.assertEqual(stale.results[0].outcome, Outcome.OUTCOME_STALE)
+        newer = artist("e2e-w-rank", 200, name="Ranked Twohundred")
+        newer.source_rank = 3
+        self.assertEqual(self.write(upsert(newer)).results[0].outcome,
+                         Outcome.OUTCOME_APPLIED)
+        stored = self.server.search.GetArtist(pb.GetArtistRequest(id="e2e-w-rank"), timeout=10)
+        self.assertEqual((stored.version, stored.name, stored.source_rank),
+                         (200, "Ranked Twohundred", 0))
+
     def test_results_per_item_in_order(self):
         bad = artist("e2e-w-bad", 3)
         bad.location.latitude = 123

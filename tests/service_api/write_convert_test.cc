@@ -113,6 +113,42 @@ TEST(PrepareUpserts, AcceptedArtistGoesToTheBatchUnchanged) {
   EXPECT_EQ(change.artist.SerializeAsString(), a.SerializeAsString());
 }
 
+// An API write is unranked: a rank copied from GetArtist or an export would
+// let an older version replace a newer one of a worse-ranked document.
+TEST(PrepareUpserts, SourceRankIsClearedSoTheWriteComparesByVersionOnly) {
+  Artist ranked = ValidArtist("ranked", 50);
+  ranked.set_source_rank(1);
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({ranked}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->batch.size(), 1u);
+  EXPECT_FALSE(prepared->items[0].rejected.has_value());
+  EXPECT_EQ(prepared->batch.changes()[0].artist.source_rank(), 0u);
+  EXPECT_EQ(prepared->batch.changes()[0].artist.version(), 50u);
+}
+
+// The bound covers whatever the library answers: checked against the
+// largest reasons it gives (a stale stream sequence against a stored one,
+// 40 digits each) and the early refusals' own results.
+TEST(WriteResponseBytesBound, CoversTheLargestAnswers) {
+  v1::DeleteArtistsRequest request;
+  for (int i = 0; i < 300; ++i) {
+    v1::ArtistDeletion* d = request.add_deletions();
+    d->set_id(std::string(i % 2 == 0 ? 256 : 1, 'a' + i % 26) + std::to_string(i));
+    d->set_version(i % 3 == 0 ? 0 : 7);  // every third refused early
+  }
+  absl::StatusOr<PreparedWrite> prepared = PrepareDeletes(request);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const std::string forty(40, '9');
+  std::vector<ChangeResult> results(
+      prepared->batch.size(),
+      ChangeResult{ChangeResult::Outcome::kStale,
+                   "stream sequence " + forty + " <= stored stream sequence " + forty});
+  const v1::WriteArtistsResponse response = WriteResultsToProto(*prepared, results, ~uint64_t{0});
+  EXPECT_LE(response.ByteSizeLong(), WriteResponseBytesBound(*prepared));
+  // Not wildly above: ~300 bytes an item at most beyond its id.
+  EXPECT_LT(WriteResponseBytesBound(*prepared), response.ByteSizeLong() + 300 * 300);
+}
+
 TEST(PrepareUpserts, IdAndVersionAreRequired) {
   EXPECT_EQ(RefusalOf(ValidArtist("")), "artists[0].id: required");
   EXPECT_EQ(RefusalOf(ValidArtist("x", 0)), "artists[0].version: must be > 0");
@@ -174,6 +210,30 @@ TEST(PrepareUpserts, LibraryValidationIsReportedWithProtoFieldPaths) {
          spot->set_to("2026-05-01");
        },
        "artists[0].guest_spots[0].from: must not be after to, got 2026-05-02 > 2026-05-01"},
+      // The size limits (record/field_limits.h), named by their proto paths.
+      {"long studio name", [](Artist* a) { a->mutable_studio()->set_name(std::string(2000, 's')); },
+       "artists[0].studio.name: is 2000 bytes; at most 1024"},
+      {"long studio id", [](Artist* a) { a->mutable_studio()->set_id(std::string(2000, 's')); },
+       "artists[0].studio.id: is 2000 bytes; at most 1024"},
+      {"long handle", [](Artist* a) { a->set_instagram_handle(std::string(2000, 'h')); },
+       "artists[0].instagram_handle: is 2000 bytes; at most 1024"},
+      {"long city", [](Artist* a) { a->mutable_location()->set_city(std::string(2000, 'c')); },
+       "artists[0].location.city: is 2000 bytes; at most 1024"},
+      {"long display",
+       [](Artist* a) { a->mutable_location()->set_display(std::string(2000, 'd')); },
+       "artists[0].location.display: is 2000 bytes; at most 1024"},
+      {"long spot city",
+       [](Artist* a) {
+         GuestSpot* spot = a->add_guest_spots();
+         spot->set_from("2026-01-01");
+         spot->mutable_location()->set_city(std::string(2000, 'c'));
+       },
+       "artists[0].guest_spots[0].location.city: is 2000 bytes; at most 1024"},
+      {"many unknown styles",
+       [](Artist* a) {
+         for (int i = 0; i < 1000; ++i) a->add_styles("no-such-style-" + std::to_string(i));
+       },
+       "artists[0].styles (unknown ones): has 1000 entries; at most 64"},
   };
   for (const Case& c : cases) {
     Artist a = ValidArtist("artist-1");
