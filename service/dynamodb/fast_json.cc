@@ -2,8 +2,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 
 #include "simdjson.h"
 
@@ -56,6 +59,20 @@ void Convert(simdjson::dom::element element, json* out) {
   }
 }
 
+// Whether `value` nests arrays and objects deeper than `limit` levels,
+// walked without recursion.
+bool NestedDeeperThan(const json& value, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
+  while (!stack.empty()) {
+    auto [at, depth] = stack.back();
+    stack.pop_back();
+    if (!at->is_structured()) continue;
+    if (depth > limit) return true;
+    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<json> ParseJson(std::string_view text) {
@@ -67,7 +84,14 @@ absl::StatusOr<json> ParseJson(std::string_view text) {
     return out;
   }
   try {
-    return json::parse(text.begin(), text.end());
+    json out = json::parse(text.begin(), text.end());
+    // Refused as simdjson would: a copy, dump() or comparison of the value
+    // recurses once per level, and would overflow the stack.
+    if (NestedDeeperThan(out, simdjson::DEFAULT_MAX_DEPTH)) {
+      return absl::InvalidArgumentError(absl::StrCat("arrays and objects nested deeper than ",
+                                                     simdjson::DEFAULT_MAX_DEPTH, " levels"));
+    }
+    return out;
   } catch (const json::exception& e) {
     // "[json.exception.parse_error.101] parse error at line 1, ...": the
     // bracketed id says nothing to a reader.

@@ -5,11 +5,14 @@
 //
 // The result is nlohmann::json::parse(text)'s, number types included: text
 // simdjson refuses (not JSON, integers beyond 64 bits, numbers beyond a
-// double's range, nesting deeper than 1,024, invalid UTF-8) goes to
-// nlohmann's parser, whose value or error is returned. Duplicate keys keep
-// the last value, as nlohmann's parser does. One difference: "-0" is the
-// unsigned 0 here (simdjson reads it as the integer 0), a signed 0 to
-// nlohmann; the two compare equal and read alike.
+// double's range, invalid UTF-8) goes to nlohmann's parser, whose value or
+// error is returned. Arrays and objects nested deeper than 1,024 levels are
+// refused either way (InvalidArgument "arrays and objects nested deeper than
+// 1024 levels"): copying, comparing or dumping such a value recurses once per
+// level and would overflow the stack (DynamoDB itself nests at most 32).
+// Duplicate keys keep the last value, as nlohmann's parser does. One
+// difference: "-0" is the unsigned 0 here (simdjson reads it as the integer
+// 0), a signed 0 to nlohmann; the two compare equal and read alike.
 //
 // Thread safety: safe to call concurrently (each thread keeps its own
 // simdjson parser, whose buffers grow to the largest text it has read).

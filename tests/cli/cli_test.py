@@ -285,6 +285,34 @@ class BuildTest(CliTestCase):
             self.fails(1, "get", "--index", index, missing)
         self.ok("verify", "--index", index)
 
+    def test_lines_nested_too_deep_are_rejected(self):
+        # Table keys and integers beyond 64 bits each send a line through a
+        # second parser, whose writer recursed once per level: 200,000
+        # levels overflowed the stack. Every such line is a bad line.
+        junk = "[" * 200000 + "]" * 200000
+        head = ('{"PK":"ARTIST#deep","SK":"METADATA","artistName":"D","latitude":1,'
+                '"longitude":2,')
+        lines = [
+            json.dumps(fixtures.HANDWRITTEN[0]),
+            head + '"junk":' + junk + "}",
+            head + '"reviewCount":123456789012345678901234567890,"junk":' + junk + "}",
+            '{"artistId":"big","artistName":"B","latitude":1,"longitude":2,'
+            '"reviewCount":123456789012345678901234567890,"junk":' + junk + "}",
+            '{"Item":{"PK":{"S":"ARTIST#ddb"},"SK":{"S":"METADATA"},"junk":' + junk + "}}",
+            json.dumps(fixtures.HANDWRITTEN[1]),
+        ]
+        data = write(self.path("deep.jsonl"), "\n".join(lines) + "\n")
+        rejects = self.path("deep-rejects.txt")
+        proc = self.ok("build", "--index", self.path("deep-index"), "--input", data,
+                       "--rejects", rejects, "--progress", "off")
+        self.assertEqual(summary_number(proc.stdout, "records applied"), 2, proc.stdout)
+        self.assertEqual(summary_number(proc.stdout, "lines rejected"), 4, proc.stdout)
+        listed = read(rejects).splitlines()
+        self.assertEqual(len(listed), 4, listed)
+        for number, line in zip((2, 3, 4, 5), listed):
+            self.assertRegex(line, r"^%s:%d: json: arrays and objects nested deeper than 1024 "
+                             r"levels at byte \d+$" % (re.escape(data), number))
+
     def test_gzip_and_stdin(self):
         text = fixtures.jsonl(fixtures.HANDWRITTEN)
         packed = self.path("hand.jsonl.data")  # gzip is detected from content, not name

@@ -99,8 +99,8 @@ TEST(FastJsonTest, EdgeCases) {
       "false",
       "null",
       " \n\t[ 1 , 2 ] \n",
-      std::string(1500, '[') + std::string(1500, ']'),
-      std::string(100, '[') + std::string(100, ']'),
+      std::string(1024, '[') + std::string(1024, ']'),
+      "[123456789012345678901234567890," + std::string(1023, '[') + std::string(1024, ']'),
   };
   for (const std::string& text : cases) EXPECT_TRUE(AsNlohmann(text));
 }
@@ -112,6 +112,22 @@ TEST(FastJsonTest, TextThatIsNotJsonGetsNlohmannsReason) {
   EXPECT_EQ(got.status().message(),
             "parse error at line 1, column 7: syntax error while parsing value - unexpected "
             "'}'; expected '[', '{', or a literal");
+}
+
+// Deeper than simdjson reads is refused on both paths (simdjson's own
+// refusal, and nlohmann's parser after simdjson refused a big integer):
+// the caller would copy, compare or dump the value recursively.
+TEST(FastJsonTest, NestingDeeperThan1024IsRefused) {
+  const int depth = 200000;
+  for (const std::string& text : {std::string(1025, '[') + std::string(1025, ']'),
+                                  std::string(depth, '[') + std::string(depth, ']'),
+                                  R"({"Items":[{"n":123456789012345678901234567890,"deep":)" +
+                                      std::string(depth, '[') + std::string(depth, ']') + "}]}"}) {
+    const absl::StatusOr<json> got = ParseJson(text);
+    ASSERT_FALSE(got.ok()) << text.substr(0, 80);
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(got.status().message(), "arrays and objects nested deeper than 1024 levels");
+  }
 }
 
 TEST(FastJsonTest, RandomDocuments) {

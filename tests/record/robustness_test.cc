@@ -27,6 +27,34 @@ TEST(RecordRobustness, DeepNestingIsAnError) {
   EXPECT_THAT(r->warnings, ::testing::ElementsAre("studioInfo: must be an object, got an array"));
 }
 
+// Text simdjson refuses for a big integer is read again by a parser that
+// keeps nesting of any depth, and written out again: a record nested deeper
+// than simdjson reads is refused before that, as it is without the integer.
+TEST(RecordRobustness, DeepNestingAfterABigIntegerIsAnError) {
+  const std::string head = R"({"artistId":"a","artistName":"A","latitude":1,"longitude":2,)";
+  const std::string junk = std::string(200000, '[') + std::string(200000, ']');
+  for (const std::string& json :
+       {head + R"("reviewCount":123456789012345678901234567890,"junk":)" + junk + "}",
+        head + R"("junk":)" + junk + "}",
+        R"({"Item":{"artistId":{"S":"a"},"n":{"N":"1"},"x":123456789012345678901234567890,)"
+        R"("junk":)" +
+            junk + "}}"}) {
+    EXPECT_THAT(ParseError(json),
+                StartsWith("json: arrays and objects nested deeper than 1024 levels at byte "))
+        << json.substr(0, 120);
+  }
+  EXPECT_EQ(ParseError(head + R"("junk":)" + junk + "}"),
+            "json: arrays and objects nested deeper than 1024 levels at byte 1090");
+  // 1,024 levels are read, a big integer or not.
+  const std::string deepest = std::string(1023, '[') + std::string(1023, ']');
+  for (const std::string& json :
+       {head + R"("reviewCount":123456789012345678901234567890,"junk":)" + deepest + "}",
+        head + R"("junk":)" + deepest + "}"}) {
+    absl::StatusOr<ParsedRecord> r = ParseArtistRecord(json, DefaultTaxonomy());
+    EXPECT_TRUE(r.ok()) << r.status();
+  }
+}
+
 TEST(RecordRobustness, HugeRecordParses) {
   const std::string bio(8 << 20, 'b');
   std::string styles;

@@ -1,6 +1,10 @@
 #include "item_type.h"
 
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "simdjson.h"
 
 namespace inkdex::cli {
 
@@ -20,6 +24,25 @@ const ItemMapping& LowerCaseKeys() {
 const ItemMapping& DefaultMapping() {
   static const ItemMapping* const mapping = new ItemMapping(ItemMapping::Default());
   return *mapping;
+}
+
+// The deepest nesting of arrays and objects ParseArtistRecord reads
+// (simdjson's limit); it refuses deeper text itself, with its reason.
+constexpr size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;
+
+// Whether `value` nests arrays and objects deeper than `limit` levels,
+// walked without recursion: a deeper item must not reach dump(), which
+// recurses once per level and would overflow the stack.
+bool NestedDeeperThan(const json& value, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
+  while (!stack.empty()) {
+    auto [at, depth] = stack.back();
+    stack.pop_back();
+    if (!at->is_structured()) continue;
+    if (depth > limit) return true;
+    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -73,7 +96,8 @@ std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
     return std::nullopt;
   }
   json root = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!root.is_object()) return std::nullopt;
+  // Too deep to be mapped: read as an ordinary record, which refuses it.
+  if (!root.is_object() || NestedDeeperThan(root, kMaxNesting)) return std::nullopt;
   const json* item = &root;
   if (auto it = root.find("Item"); it != root.end() && it->is_object()) item = &*it;
   for (const ItemMapping* mapping : {&DefaultMapping(), &LowerCaseKeys()}) {

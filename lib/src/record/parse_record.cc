@@ -121,7 +121,43 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
   std::string last_number_path_;  // and this was its path
 };
 
+// The nesting simdjson reads (its default maximum depth): arrays and
+// objects inside one another, the outermost counted.
+constexpr size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;
+
+// The offset of the first '[' or '{' nested deeper than kMaxNesting, if
+// any, counting brackets outside strings in one pass. The text need not be
+// valid JSON. Text that deep must never reach nlohmann's dump() or copy,
+// which recurse once per level and overflow the stack.
+std::optional<size_t> TooDeepAt(absl::string_view json) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
 absl::Status JsonError(absl::string_view json, simdjson::error_code error) {
+  // Said first, whatever else is wrong: the locator below would otherwise
+  // report a deep document's first syntax error, or none.
+  if (std::optional<size_t> at = TooDeepAt(json)) {
+    return absl::InvalidArgumentError(absl::StrCat("json: arrays and objects nested deeper than ",
+                                                   kMaxNesting, " levels at byte ", *at));
+  }
   ErrorLocator locator;
   nlohmann::json::sax_parse(json.begin(), json.end(), &locator,
                             nlohmann::detail::input_format_t::json, /*strict=*/true);
@@ -145,8 +181,10 @@ absl::Status JsonError(absl::string_view json, simdjson::error_code error) {
 // field they are in is checked like any other out-of-range number (a
 // warning on an optional field, a rejection on a required one) instead of
 // the whole record being refused. Numbers beyond a double's range stay an
-// error. Empty when the rewrite does not help.
+// error. Empty when the rewrite does not help, and for text nested deeper
+// than simdjson reads (which dump() would recurse through).
 std::string WithBigIntegersAsDoubles(absl::string_view json) {
+  if (TooDeepAt(json)) return "";
   nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), /*cb=*/nullptr,
                                              /*allow_exceptions=*/false);
   if (doc.is_discarded()) return "";
