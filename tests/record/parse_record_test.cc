@@ -522,6 +522,22 @@ TEST(ParseArtistRecord, SyntaxErrorsNameTheirField) {
   EXPECT_THAT(ParseError(Minimal(R"("rating":-01)")), HasSubstr("(in rating)"));
   EXPECT_THAT(ParseError(Minimal(R"("rating":4 5)")), HasSubstr("(in rating)"));
   EXPECT_THAT(ParseError(R"({"artistId":"a",,})"), Not(HasSubstr("(in ")));
+}
+
+// The path of a number followed by an error is the number's own, however
+// deep it is and whatever came before it at that depth.
+TEST(ParseArtistRecord, SyntaxErrorsAfterNestedNumbersNameTheNumber) {
+  EXPECT_THAT(ParseError(Minimal(R"("junk":[[1,2,[3,01]]])")), HasSubstr("(in junk[0][2][1])"));
+  EXPECT_THAT(ParseError(Minimal(R"("junk":[[1,2,{"a":[4],"b":5 6}]])")),
+              HasSubstr("(in junk[0][2].b)"));
+  EXPECT_THAT(ParseError(Minimal(R"("junk":[[1,2,{"a":[4],"b":5,}]])")),
+              HasSubstr("(in junk[0][2])"));
+  std::string deep = R"("junk":)" + std::string(1000, '[');
+  for (int i = 0; i < 5000; ++i) deep += "1,";
+  deep += "00" + std::string(1000, ']');
+  std::string path = "junk";
+  for (int i = 0; i < 999; ++i) path += "[0]";
+  EXPECT_THAT(ParseError(Minimal(deep)), HasSubstr("(in " + path + "[5000])"));
   EXPECT_THAT(ParseError(Minimal(R"("studioInfo":{"studioName":"S",}})")),
               HasSubstr("(in studioInfo)"));
 }

@@ -59,7 +59,8 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
     // in the field of that first number, not after it.
     const bool number_after_number =
         after_number_ && std::string_view(e.what()).find("number literal") != std::string::npos;
-    path = number_after_number ? last_number_path_ : CurrentPath();
+    if (number_after_number && !frames_.empty()) frames_.back() = last_number_frame_;
+    path = CurrentPath();
     // Only the out-of-range message says more than simdjson's (the syntax
     // ones quote the parser's state machine). It comes at the end of the
     // number, "... parsing '1e400'": the position is moved to its start.
@@ -92,8 +93,11 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
     return out;
   }
 
+  // Keeps the innermost frame as it was at the number, from which the
+  // number's path is built if the next event is an error: building the path
+  // here would cost the depth for every number of the document.
   bool Number() {
-    last_number_path_ = CurrentPath();
+    if (!frames_.empty()) last_number_frame_ = frames_.back();
     Value();
     after_number_ = true;
     return true;
@@ -117,8 +121,8 @@ class ErrorLocator : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::vector<Frame> frames_;
-  bool after_number_ = false;     // the last event was a number
-  std::string last_number_path_;  // and this was its path
+  bool after_number_ = false;  // the last event was a number
+  Frame last_number_frame_{};  // and this was its innermost frame
 };
 
 // The nesting simdjson reads (its default maximum depth): arrays and
