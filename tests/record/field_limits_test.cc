@@ -75,6 +75,32 @@ TEST(FieldLimits, ValidateArtistRefusesWhatDoesNotFit) {
   EXPECT_THAT(ValidateArtist(studio).message(), HasSubstr("studioInfo.address"));
 }
 
+// A country is an ISO code, but any other text is kept as written: the
+// limit of the other location fields holds for it too.
+TEST(FieldLimits, LongCountriesAreCutAndRefused) {
+  const std::string country(5000, 'c');
+  ParsedRecord r = ParseOk(Record(
+      R"("locationCountry":)" + Quoted(country) +
+      R"(,"guestSpots":[{"latitude":53.8,"longitude":-1.5,"from":"2026-06-01","locationCountry":)" +
+      Quoted(country) + "}]"));
+  EXPECT_EQ(r.artist.location().country(), std::string(internal::kMaxShortTextBytes, 'c'));
+  ASSERT_EQ(r.artist.guest_spots_size(), 1);
+  EXPECT_EQ(r.artist.guest_spots(0).location().country(),
+            std::string(internal::kMaxShortTextBytes, 'c'));
+  EXPECT_THAT(r.warnings, Contains("locationCountry: 5000 bytes; cut to the first 1024"));
+  EXPECT_THAT(r.warnings,
+              Contains("guestSpots[0].locationCountry: 5000 bytes; cut to the first 1024"));
+  EXPECT_TRUE(ValidateArtist(r.artist).ok());
+
+  Artist home = r.artist;
+  home.mutable_location()->set_country(country);
+  EXPECT_EQ(ValidateArtist(home).message(), "locationCountry: is 5000 bytes; at most 1024");
+  Artist spot = r.artist;
+  spot.mutable_guest_spots(0)->mutable_location()->set_country(country);
+  EXPECT_EQ(ValidateArtist(spot).message(),
+            "guestSpots[0].locationCountry: is 5000 bytes; at most 1024");
+}
+
 TEST(FieldLimits, FittingCreatesNoAbsentSubmessage) {
   ParsedRecord r = ParseOk(Record(R"("styles":["blackwork"])"));
   EXPECT_THAT(r.warnings, IsEmpty());

@@ -42,6 +42,7 @@ void ForEachTextField(const Artist& a, const std::function<void(const TextField&
   if (a.has_location()) {
     short_text("locationDisplay", a.location().display());
     short_text("locationCity", a.location().city());
+    short_text("locationCountry", a.location().country());
   }
   short_text("createdAt", a.created_at());
   short_text("updatedAt", a.updated_at());
@@ -56,6 +57,7 @@ void ForEachTextField(const Artist& a, const std::function<void(const TextField&
     const Location& l = a.guest_spots(i).location();
     f({"guestSpots", i, "locationDisplay", &l.display(), kMaxShortTextBytes});
     f({"guestSpots", i, "locationCity", &l.city(), kMaxShortTextBytes});
+    f({"guestSpots", i, "locationCountry", &l.country(), kMaxShortTextBytes});
   }
 }
 
