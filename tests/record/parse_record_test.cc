@@ -411,6 +411,34 @@ TEST(ParseArtistRecord, UnreadableVisibilityFlagsHideTheArtist) {
   }
 }
 
+// Either spelling of the opt-out saying true hides the artist, whatever the
+// other says and in either order; a disagreement is reported.
+TEST(ParseArtistRecord, EitherOptOutSpellingHidesTheArtist) {
+  for (const char* extra :
+       {R"("opted_out":false,"optedOut":true)", R"("optedOut":true,"opted_out":false)",
+        R"("opted_out":true,"optedOut":0)"}) {
+    ParsedRecord r = ParseOk(Minimal(extra));
+    EXPECT_TRUE(r.artist.opted_out()) << extra;
+    EXPECT_THAT(r.warnings, ElementsAre(HasSubstr("; the artist is kept out of search"))) << extra;
+  }
+  EXPECT_THAT(ParseOk(Minimal(R"("opted_out":false,"optedOut":true)")).warnings,
+              ElementsAre("optedOut: is true but opted_out is false; the artist is kept out of "
+                          "search"));
+  for (const char* extra : {R"("opted_out":true,"optedOut":true)", R"("optedOut":true)"}) {
+    ParsedRecord r = ParseOk(Minimal(extra));
+    EXPECT_TRUE(r.artist.opted_out()) << extra;
+    EXPECT_THAT(r.warnings, IsEmpty()) << extra;
+  }
+  ParsedRecord shown = ParseOk(Minimal(R"("opted_out":false,"optedOut":false)"));
+  EXPECT_FALSE(shown.artist.opted_out());
+  EXPECT_THAT(shown.warnings, IsEmpty());
+  // DynamoDB JSON alike.
+  ParsedRecord item =
+      ParseOk(R"({"Item":{"artistId":{"S":"a1"},"artistName":{"S":"Ann"},"latitude":{"N":"51.5"},)"
+              R"("longitude":{"N":"-0.1"},"opted_out":{"BOOL":false},"optedOut":{"BOOL":true}}})");
+  EXPECT_TRUE(item.artist.opted_out());
+}
+
 // 0 and 1 (DynamoDB numbers) are read as the booleans they spell.
 TEST(ParseArtistRecord, VisibilityFlagsAcceptZeroAndOne) {
   ParsedRecord hidden = ParseOk(Minimal(R"("opted_out":1,"isActive":0)"));

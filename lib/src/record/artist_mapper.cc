@@ -172,12 +172,16 @@ class ArtistMapper {
     }
     // The two visibility flags fail safe: a value that is neither a boolean
     // nor 0/1 hides the artist (with a warning) instead of showing one who
-    // may have asked to be removed.
-    if (std::optional<bool> b = VisibilityFlag(record, "opted_out", /*hidden_when=*/true)) {
-      artist_.set_opted_out(*b);
-    } else if (auto camel = VisibilityFlag(record, "optedOut", /*hidden_when=*/true)) {
-      artist_.set_opted_out(*camel);
+    // may have asked to be removed. So does either spelling of the opt-out
+    // saying true when the other says false.
+    const std::optional<bool> snake = VisibilityFlag(record, "opted_out", /*hidden_when=*/true);
+    const std::optional<bool> camel = VisibilityFlag(record, "optedOut", /*hidden_when=*/true);
+    if (snake && camel && *snake != *camel) {
+      Warn("", "optedOut",
+           absl::StrCat("is ", *camel ? "true" : "false", " but opted_out is ",
+                        *snake ? "true" : "false", "; the artist is kept out of search"));
     }
+    if (snake || camel) artist_.set_opted_out(snake.value_or(false) || camel.value_or(false));
     artist_.set_is_active(VisibilityFlag(record, "isActive", /*hidden_when=*/false).value_or(true));
     if (auto s = Timestamp(record, "createdAt")) Assign(artist_.mutable_created_at(), *s);
     if (auto s = Timestamp(record, "updatedAt")) Assign(artist_.mutable_updated_at(), *s);
