@@ -451,6 +451,32 @@ class BuildTest(CliTestCase):
         self.assertEqual(json.loads(self.ok("stats", "--index", index, "--json").stdout)
                          ["documents"], 1)
 
+    def test_append_needs_an_existing_index(self):
+        one = write(self.path("append-one.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN[:1]))
+        missing = self.path("no-such-index")
+        proc = self.fails(2, "build", "--index", missing, "--input", one, "--append")
+        self.assertIn("--index %s: no index there to --append to" % missing, proc.stderr)
+        self.assertFalse(os.path.exists(missing))
+        empty = self.path("empty-dir")
+        os.mkdir(empty)
+        self.fails(2, "build", "--index", empty, "--input", one, "--append")
+        self.assertEqual(os.listdir(empty), [])
+
+    def test_strict_append_to_an_index_in_use_is_not_a_bad_line(self):
+        index = self.build_handwritten("strict-held")
+        one = write(self.path("strict-held-one.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN[:1]))
+        with open(os.path.join(index, "docs", "LOCK"), "r+") as lock:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            proc = self.fails(1, "build", "--index", index, "--input", one, "--append",
+                              "--strict")
+        self.assertIn("open for writing in another process", proc.stderr)
+        self.assertNotIn("bad line", proc.stderr)
+        # A bad line under --strict --append still says what stayed applied.
+        bad = write(self.path("strict-bad.jsonl"), "not json\n")
+        proc = self.fails(1, "build", "--index", index, "--input", bad, "--append", "--strict")
+        self.assertIn("--strict: stopped at the first bad line; batches before it were applied",
+                      proc.stderr)
+
     def test_append_continues_versions(self):
         index = self.build_handwritten("append")
         renamed = dict(fixtures.HANDWRITTEN[0], artistName="Amy Rhodes-Updated")

@@ -8,7 +8,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "inkdex/bulk_loader.h"
@@ -18,6 +20,9 @@
 namespace inkdex::cli {
 
 namespace {
+
+// The payload that marks a stop under --strict (IsStrictStop).
+constexpr char kStrictStopPayload[] = "inkdex.cli/build-strict-stop";
 
 // One non-blank input line waiting to be parsed.
 struct SourceLine {
@@ -128,7 +133,11 @@ class Builder {
     if (summary_.first_rejects.size() < options_.max_listed) {
       summary_.first_rejects.push_back(message);
     }
-    if (options_.strict) return absl::FailedPreconditionError(message);
+    if (options_.strict) {
+      absl::Status stop = absl::FailedPreconditionError(message);
+      stop.SetPayload(kStrictStopPayload, absl::Cord());
+      return stop;
+    }
     return absl::OkStatus();
   }
 
@@ -259,6 +268,10 @@ class Builder {
 
 absl::StatusOr<BuildSummary> RunBuild(Index& index, const BuildOptions& options) {
   return Builder(index, options).Run();
+}
+
+bool IsStrictStop(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) && status.GetPayload(kStrictStopPayload).has_value();
 }
 
 }  // namespace inkdex::cli

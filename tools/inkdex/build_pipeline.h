@@ -21,7 +21,8 @@
 //
 // Failures: an unparseable line (or one the index rejects) is counted and
 // reported as "file:line: reason" and the build goes on, unless `strict`:
-// then the build stops at that line with FAILED_PRECONDITION. A read error
+// then the build stops at that line with FAILED_PRECONDITION, which
+// IsStrictStop tells from any other failure. A read error
 // (truncated gzip, I/O) stops the build with DATA_LOSS/UNAVAILABLE; an
 // Apply failure with its status; `cancel` turning true with CANCELLED.
 //
@@ -93,6 +94,11 @@ struct BuildSummary {
 // Runs the build into `index`. Returns the summary, or the error that stopped
 // the build (see above); on error, batches before the failing one stay applied.
 absl::StatusOr<BuildSummary> RunBuild(Index& index, const BuildOptions& options);
+
+// Whether `status` is RunBuild's stop at a bad line under `strict` (its
+// payload says so; keep it when rewriting the message), not a failure of
+// the index or of the input.
+bool IsStrictStop(const absl::Status& status);
 
 }  // namespace inkdex::cli
 

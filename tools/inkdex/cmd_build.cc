@@ -43,7 +43,8 @@ constexpr char kBuildHelp[] =
     "near each other get neighbouring slots); a repeated artistId's records are indexed "
     "together in input order, so the result is the same as in input order.\n"
     "A bad line is reported as FILE:LINE: reason and skipped (all of them to --rejects FILE); "
-    "with --strict the build stops at the first one and --index is left untouched.\n"
+    "with --strict the build stops at the first one and --index is left untouched (with "
+    "--append, the batches applied before that line stay applied).\n"
     "DynamoDB: --from-dynamodb TABLE scans the table instead (Segment/TotalSegments, one thread "
     "per --segments, paging with LastEvaluatedKey, throttling and 5xx retried with jittered "
     "backoff). Region from AWS_REGION/AWS_DEFAULT_REGION, credentials from the environment, "
@@ -142,7 +143,7 @@ struct BuildCommand {
     absl::StatusOr<BuildSummary> summary =
         append ? BuildInPlace(target, options) : BuildStaged(target, options);
     if (!summary.ok()) {
-      if (absl::IsFailedPrecondition(summary.status()) && strict) {
+      if (IsStrictStop(summary.status())) {
         std::cerr << "inkdex build: " << summary.status().message() << "\n"
                   << "inkdex build: --strict: stopped at the first bad line; "
                   << (append ? "batches before it were applied to " : "nothing was written to ")
@@ -207,6 +208,14 @@ struct BuildCommand {
   }
 
   absl::StatusOr<BuildSummary> BuildInPlace(const fs::path& target, BuildOptions& options) {
+    // Opening a missing index would create an empty one: --append is for
+    // an index a build made, and a mistyped path must not start a new one.
+    std::error_code error;
+    if (!fs::is_directory(target, error) || fs::is_empty(target, error)) {
+      return absl::InvalidArgumentError(absl::StrCat("--index ", target.string(),
+                                                     ": no index there to --append to",
+                                                     " (build a new one without --append)"));
+    }
     auto index = Index::Open(target.string(), IndexOptionsForBuild());
     if (!index.ok()) return index.status();
     options.version_base = version_base;
@@ -254,8 +263,12 @@ struct BuildCommand {
       }
     }
     if (!summary.ok()) {
-      return absl::Status(summary.status().code(),
-                          (*source)->RewriteLocation(std::string(summary.status().message())));
+      absl::Status rewritten(summary.status().code(),
+                             (*source)->RewriteLocation(std::string(summary.status().message())));
+      summary.status().ForEachPayload([&](absl::string_view type, const absl::Cord& payload) {
+        rewritten.SetPayload(type, payload);
+      });
+      return rewritten;
     }
     if (!scanned.ok()) return scanned;
     for (std::string& message : summary->first_rejects) {
@@ -374,7 +387,8 @@ Command AddBuildCommand(CLI::App& parent) {
       ->needs(table);
   AddIndexOption(*app, &command->index_dir);
   app->add_flag("--strict", command->strict,
-                "Stop at the first bad line (exit 1, --index untouched)");
+                "Stop at the first bad line (exit 1; --index untouched, but with --append the "
+                "batches before that line stay applied)");
   app->add_option("--batch-size", command->batch_size, "Changes per commit (default 10000)")
       ->check(CLI::Range(1, 1000000));
   app->add_option("--min-free-disk-mb", command->min_free_disk_mb,
@@ -393,7 +407,8 @@ Command AddBuildCommand(CLI::App& parent) {
   auto* force = app->add_flag("--force", command->force,
                               "Replace an existing non-empty --index (atomically, on success)");
   auto* append = app->add_flag("--append", command->append,
-                               "Apply into an existing index in place instead of a new one");
+                               "Apply into an existing index in place instead of a new one (a "
+                               "missing --index is an error)");
   force->excludes(append);
   app->add_option("--format", command->format, "Input format: auto (default), json, dynamodb")
       ->check(CLI::IsMember({"auto", "json", "dynamodb"}));
