@@ -918,6 +918,15 @@ class SearchErrorsTest(CliTestCase):
         self.rejects("--top-cities: must be in 0..100", "--top-cities", 101)
         self.rejects("--max-per-studio: must be in", "--max-per-studio", -1)
 
+    def test_an_empty_style_is_an_error_not_the_next_flag(self):
+        for value in (",", "", "fineline,", ",fineline", "fineline,,blackwork", " "):
+            with self.subTest(value=value):
+                proc = self.rejects("inkdex search: --style: empty style name in '%s'" % value,
+                                    "--style", value, "--limit", 1)
+                self.assertNotIn("--limit", proc.stderr)
+        self.assertEqual(self.search(self.index, "--style", "fineline,blackwork", "--style",
+                                     "japanese", "--limit", 1)["total"] >= 1, True)
+
     def test_text_that_is_not_utf8(self):
         # "\udcff" is the byte 0xff on the command line (surrogateescape).
         self.rejects("inkdex search: --text: is not valid UTF-8", "--text", "rose \udcff\udcfe")

@@ -34,10 +34,13 @@ void AddSearchFlags(CLI::App& command, SearchFlags& flags) {
       command.add_option("--bbox", flags.bbox,
                          "Map viewport S,W,N,E in degrees (west > east crosses the antimeridian); "
                          "exclusive with --radius-km");
+  // One value per --style, split at commas by ToSearchRequest: CLI11's own
+  // splitting let "--style ," take the next flag as a style.
   command
       .add_option("--style,-s", flags.styles,
                   "Style id or alias (repeatable, or comma-separated); artists with any of them")
-      ->delimiter(',');
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   command.add_flag("--all-styles", flags.all_styles,
                    "Require every --style instead of any of them");
   flags.min_rating_option =
@@ -120,8 +123,16 @@ absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {
         {"--page-token", &flags.page_token}}) {
     if (absl::Status s = CheckUtf8Flag(flag, *value); !s.ok()) return s;
   }
-  for (const std::string& style : flags.styles) {
-    if (absl::Status s = CheckUtf8Flag("--style", style); !s.ok()) return s;
+  std::vector<std::string> styles;
+  for (const std::string& value : flags.styles) {
+    if (absl::Status s = CheckUtf8Flag("--style", value); !s.ok()) return s;
+    for (absl::string_view style : absl::StrSplit(value, ',')) {
+      if (absl::StripAsciiWhitespace(style).empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--style: empty style name in '", value, "'"));
+      }
+      styles.emplace_back(style);
+    }
   }
   request.text = flags.text;
   if (Given(flags.lat_option) != Given(flags.lon_option)) {
@@ -143,7 +154,7 @@ absl::StatusOr<SearchRequest> ToSearchRequest(const SearchFlags& flags) {
     if (!box.ok()) return box.status();
     request.bbox = *box;
   }
-  request.styles = flags.styles;
+  request.styles = std::move(styles);
   request.style_match = flags.all_styles ? StyleMatch::kAll : StyleMatch::kAny;
   if (Given(flags.min_rating_option)) request.min_rating = flags.min_rating;
   if (Given(flags.max_hourly_rate_option)) request.max_hourly_rate = flags.max_hourly_rate;
