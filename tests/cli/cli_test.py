@@ -825,6 +825,27 @@ class SearchTest(CliTestCase):
         self.assertIn("(no artists match)",
                       self.ok("search", "--index", self.index, "--text", "zzzzqqq").stdout)
 
+    def test_table_shows_no_control_characters(self):
+        # Record text is anyone's: an escape sequence must not reach the
+        # terminal, nor a line break split a row. --json escapes them.
+        record = dict(fixtures.HANDWRITTEN[0], artistId="ctl-1",
+                      artistName="Tab\tName\u001b[31mRED\u009b1m\u007f",
+                      studioInfo={"studioId": "ctl", "studioName": "Two\nLines"},
+                      locationDisplay="Cr\rCity")
+        data = write(self.path("controls.jsonl"), json.dumps(record) + "\n")
+        index = self.path("controls-index")
+        self.build(index, data)
+        out = self.ok("search", "--index", index, "--text", "tab").stdout
+        self.assertIsNone(re.search("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]", out), repr(out))
+        self.assertIn("Tab\ufffdName\ufffd[31mRED\ufffd1m\ufffd", out)
+        rows = out.splitlines()
+        self.assertEqual(rows[2], "", repr(out))  # header, one row, then the blank line
+        self.assertIn("Two\ufffdLines", rows[1])
+        hits = json.loads(self.ok("search", "--index", index, "--text", "tab", "--json").stdout)
+        self.assertEqual(hits["hits"][0]["name"], record["artistName"])
+        suggest = self.ok("suggest", "--index", index, "--prefix", "tab").stdout
+        self.assertNotIn("\x1b", suggest)
+
     def test_table_shows_distances_from_a_point_or_a_viewport(self):
         def km_column(*args):
             out = self.ok("search", "--index", self.index, "--no-facets", *args).stdout

@@ -32,6 +32,29 @@ std::string Truncate(std::string_view text, size_t width) {
   return std::string(text.substr(0, i)) + "~";
 }
 
+// `text` with each control character (C0, DEL, C1) replaced by U+FFFD:
+// record text is anyone's, and an escape sequence or a line break in it
+// must neither reach the terminal nor break the table's rows.
+std::string Printable(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out += kReplacement;
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      out += kReplacement;  // U+0080..U+009F, the C1 controls (0x9B is CSI)
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 // Columns of cells, each column as wide as its widest cell (up to a cap).
 class TextTable {
  public:
@@ -43,7 +66,10 @@ class TextTable {
 
   explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
-  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  void AddRow(std::vector<std::string> cells) {
+    for (std::string& cell : cells) cell = Printable(cell);
+    rows_.push_back(std::move(cells));
+  }
 
   void Print(std::ostream& out) const {
     std::vector<size_t> widths;
@@ -94,7 +120,7 @@ void PrintFacet(std::ostream& out, absl::string_view title, const std::vector<Fa
   std::vector<std::string> parts;
   for (const FacetValue& v : values) {
     if (v.count == 0) continue;
-    parts.push_back(absl::StrCat(v.label.empty() ? v.value : v.label, " ", v.count));
+    parts.push_back(absl::StrCat(Printable(v.label.empty() ? v.value : v.label), " ", v.count));
   }
   if (parts.empty()) return;
   out << absl::StrFormat("  %-10s %s\n", absl::StrCat(title, ":"), absl::StrJoin(parts, ", "));
@@ -170,7 +196,7 @@ void PrintSearchTable(const SearchResponse& response, const SearchRequest& reque
   }
   out << "\n";
   if (!response.spelling_suggestion.empty()) {
-    out << "did you mean: --text '" << response.spelling_suggestion << "'\n";
+    out << "did you mean: --text '" << Printable(response.spelling_suggestion) << "'\n";
   }
   if (!response.next_page_token.empty()) {
     out << "next page: --page-token " << response.next_page_token << "\n";
