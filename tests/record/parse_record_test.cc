@@ -457,6 +457,36 @@ TEST(ParseArtistRecord, NextAvailableTimestampKeepsDate) {
   EXPECT_EQ(r.artist.availability().next_available(), "2026-03-01");
 }
 
+// A date followed by anything but a time is not taken for the date.
+TEST(ParseArtistRecord, DatesFollowedByJunkAreNotDates) {
+  for (const char* value :
+       {"2026-12-10T09:30", "2026-12-10T09:30:00.5+01:00", "2026-12-10 09:30Z"}) {
+    ParsedRecord r = ParseOk(Minimal(absl::StrCat(
+        R"("availability":{"nextAvailable":")", value, R"("},"guestSpots":[{"latitude":53.8,)",
+        R"("longitude":-1.5,"from":")", value, R"(","to":")", value, R"("}])")));
+    EXPECT_THAT(r.warnings, IsEmpty()) << value;
+    EXPECT_EQ(r.artist.availability().next_available(), "2026-12-10") << value;
+    ASSERT_EQ(r.artist.guest_spots_size(), 1) << value;
+    EXPECT_EQ(r.artist.guest_spots(0).from(), "2026-12-10") << value;
+    EXPECT_EQ(r.artist.guest_spots(0).to(), "2026-12-10") << value;
+  }
+  for (const char* value : {"2026-12-10Tgarbage", "2026-12-10T", "2026-12-10T25:00",
+                            "2026-12-10T09:30junk", "2026-12-10x"}) {
+    ParsedRecord r = ParseOk(Minimal(absl::StrCat(
+        R"("availability":{"nextAvailable":")", value, R"("},"guestSpots":[{"latitude":53.8,)",
+        R"("longitude":-1.5,"from":")", value, R"("}])")));
+    EXPECT_EQ(r.artist.availability().next_available(), "") << value;
+    EXPECT_EQ(r.artist.guest_spots_size(), 0) << value;
+    EXPECT_THAT(r.warnings,
+                ElementsAre(absl::StrCat("availability.nextAvailable: must be a date YYYY-MM-DD, "
+                                         "got \"",
+                                         value, "\""),
+                            absl::StrCat("guestSpots[0].from: must be a date YYYY-MM-DD, got '",
+                                         value, "'; guest spot ignored")))
+        << value;
+  }
+}
+
 TEST(ParseArtistRecord, GuestSpotsValidOnesKept) {
   ParsedRecord r = ParseOk(Minimal(
       R"("guestSpots":[)"

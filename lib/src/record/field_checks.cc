@@ -55,9 +55,8 @@ bool IsIsoDate(absl::string_view s) {
 }
 
 std::optional<absl::string_view> IsoDatePart(absl::string_view s) {
-  if (s.size() > 10 && s[10] == 'T') s = s.substr(0, 10);
-  if (!IsIsoDate(s)) return std::nullopt;
-  return s;
+  if (!IsIsoTimestamp(s)) return std::nullopt;
+  return s.substr(0, 10);
 }
 
 namespace {

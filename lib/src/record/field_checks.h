@@ -40,8 +40,9 @@ std::string CheckNumber(double value, const NumberRange& range);
 
 // True for a valid proleptic Gregorian calendar date "YYYY-MM-DD".
 bool IsIsoDate(absl::string_view s);
-// The date of an ISO date or date-time ("2026-12-10", "2026-12-10T09:00Z"),
-// or nullopt.
+// The date of an ISO date or date-time ("2026-12-10", "2026-12-10T09:00Z";
+// the whole of `s` as IsIsoTimestamp reads it), or nullopt: a date followed
+// by anything but a time ("2026-12-10Tgarbage") is no date.
 std::optional<absl::string_view> IsoDatePart(absl::string_view s);
 // An ISO-8601 date or date-time as the directory writes createdAt and
 // updatedAt: "2026-12-10", "2026-12-10T09:30Z", "2026-12-10T09:30:00.123+01:00"
