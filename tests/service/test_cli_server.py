@@ -1,6 +1,7 @@
 """The `inkdex` CLI against a running inkdex-server (--server HOST:PORT):
-search, get, suggest and stats print exactly what the same command prints on
-an identical local copy of the index; upsert and delete write through the
+search, get and suggest print exactly what the same command prints on an
+identical local copy of the index, stats the same fields and the server's
+own; upsert and delete write through the
 server with the write token; bad flags, a missing or wrong token, an
 unreachable server and a missed deadline give the documented exit codes and
 messages."""
@@ -86,7 +87,8 @@ class CliTestCase(fx.ServiceTestCase):
 
 
 class ReadCommandsTest(CliTestCase):
-    """search, get, suggest, stats: --server prints what --index prints."""
+    """search, get, suggest: --server prints what --index prints; stats adds
+    the server's own lines."""
 
     @classmethod
     def setUpClass(cls):
