@@ -353,6 +353,21 @@ class WriteCommandsTest(CliTestCase):
                          fx.inkdex_json("get", "--index", self.index.directory,
                                         "e2e-visible-1")["version"])
 
+    def test_upsert_splits_batches_of_large_records_by_size(self):
+        # 150 records of ~130 KB (a biography and specialties near their
+        # limits): ~19 MB, past the server's 16 MiB message limit as one
+        # batch of the default 500 records. Sent as batches under 4 MiB.
+        big = [self.new_artist("cli-big-%d" % i, "Big %d" % i, biography="b" * 65000,
+                               specialties=["%d-%s" % (k, "s" * 1000) for k in range(64)])
+               for i in range(150)]
+        data = self.write_lines("big.jsonl", big)
+        self.assertGreater(os.path.getsize(data), 16 << 20)
+        proc = self.upsert("--token-file", self.token, "--input", data)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(summary_counts(proc.stdout, "upsert"), (150, 0, 0))
+        self.assertEqual(len(self.get("cli-big-149")["biography"]), 65000)
+        self.assertIn("4 MiB", self.ok("help", "upsert").stdout)
+
     def test_upsert_versions(self):
         data = self.write_lines("versions.jsonl", [
             self.new_artist("cli-v-1", "First"),

@@ -25,6 +25,12 @@ namespace inkdex::cli {
 namespace {
 
 constexpr int kDefaultWriteBatch = 500;
+// A batch is also sent before it would pass this size (the request's wire
+// bytes): well under the server's largest message (--max-message-bytes,
+// 16 MiB by default), which a batch of large records (long biographies, many
+// guest spots) would otherwise pass. One record, cut to the field limits,
+// is far smaller.
+constexpr size_t kMaxRequestBytes = 4 << 20;
 
 constexpr char kUpsertHelp[] =
     "Input: one record per line, JSON Lines (data-model field names) or DynamoDB JSON "
@@ -41,6 +47,7 @@ constexpr char kUpsertHelp[] =
     "that does not parse: \"FILE:LINE: rejected: REASON\", not sent), \"FILE:LINE: ID: "
     "warning: NOTE\" for applied items with a note (unknown styles), then \"inkdex upsert: A "
     "applied, S stale, R rejected ...\". Each batch is acknowledged once committed.\n"
+    "Batches: --batch-size records, or fewer when the request would pass 4 MiB.\n"
     "Exit codes: 0 every item applied or stale, 1 any item rejected or the server failed (the "
     "batches before the failure stay committed), 2 usage errors.";
 
@@ -67,6 +74,7 @@ struct UpsertCommand {
     uint64_t version_base;
     uint64_t position = 0;  // lines read so far across inputs
     v1::UpsertArtistsRequest request;
+    size_t request_bytes = 0;  // request.ByteSizeLong(), kept as artists are added
     std::vector<WriteItem> items;
     WriteTally tally{std::cout};
   };
@@ -106,30 +114,39 @@ struct UpsertCommand {
         return absl::OkStatus();
       }
       if (absl::StripAsciiWhitespace(line.text).empty()) return absl::OkStatus();
-      AddLine(run, line.text, std::move(line.origin));
+      if (absl::Status s = AddLine(run, line.text, std::move(line.origin)); !s.ok()) return s;
       return static_cast<int>(run.items.size()) >= batch_size ? Flush(run) : absl::OkStatus();
     });
     if (!status.ok()) return status;
     return Flush(run);
   }
 
-  static void AddLine(Run& run, const std::string& line, std::string origin) {
+  // Adds the line's record to the batch, sending the batch first when the
+  // record would take it past kMaxRequestBytes.
+  static absl::Status AddLine(Run& run, const std::string& line, std::string origin) {
     RecordLine read = ReadRecordLine(line, run.taxonomy, run.format);
     if (read.other_item_type) {
       run.tally.Skip();
-      return;
+      return absl::OkStatus();
     }
     absl::StatusOr<ParsedRecord>& record = read.record;
     if (!record.ok()) {
       run.tally.RejectLocally(origin, record.status().message());
-      return;
+      return absl::OkStatus();
     }
     Artist& artist = record->artist;
     if (artist.version() == 0) artist.set_version(run.version_base + run.position);
+    // The artist's bytes, its field tag and its length prefix.
+    const size_t bytes = artist.ByteSizeLong() + 6;
+    if (!run.items.empty() && run.request_bytes + bytes > kMaxRequestBytes) {
+      if (absl::Status s = Flush(run); !s.ok()) return s;
+    }
+    run.request_bytes += bytes;
     WriteItem item{std::move(origin), artist.id(), !record->warnings.empty()};
     for (const std::string& warning : record->warnings) run.tally.Warn(item, warning);
     *run.request.add_artists() = std::move(artist);
     run.items.push_back(std::move(item));
+    return absl::OkStatus();
   }
 
   static absl::Status Flush(Run& run) {
@@ -138,6 +155,7 @@ struct UpsertCommand {
     if (!response.ok()) return response.status();
     if (absl::Status s = run.tally.Add(*response, run.items); !s.ok()) return s;
     run.request.Clear();
+    run.request_bytes = 0;
     run.items.clear();
     return absl::OkStatus();
   }
