@@ -125,4 +125,22 @@ TEST_F(SpellingTest, AWordExcludedWithAMinusIsCorrectedThoughTheTextMatches) {
 }
 
 }  // namespace
+// Words that together name a style match its artists (the query ORs in the
+// style): none is "corrected", though alone it is no style and a near word
+// exists ("jerez" is two edits from "jerry", "americana" one from
+// "american").
+TEST_F(SpellingTest, WordsThatNameAStyleTogetherAreNotCorrected) {
+  WriteBatch batch;
+  Artist a = MakeArtist("b1", "Ana Jerez", kLat, kLon, {"realism"});
+  a.mutable_studio()->set_name("Americana Ink");
+  batch.Upsert(a);
+  ASSERT_TRUE(index_->Apply(batch).ok());
+  EXPECT_EQ(Suggestion("jerry"), "jerez");  // alone, a word that matches nothing
+  for (const char* text : {"sailor jerry", "sailor-jerry", "Sailor Jerry", "american traditional",
+                           "american traditional dragons", "dragons sailor-jerry"}) {
+    EXPECT_EQ(Suggestion(text), "") << text;
+  }
+  EXPECT_THAT(Find("sailor-jerry"), ElementsAre("a3"));  // Old School, through the style
+}
+
 }  // namespace inkdex

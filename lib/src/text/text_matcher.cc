@@ -208,6 +208,20 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
   constexpr int kMaxScan = 20000;
   const Xapian::Stem stemmer("english");
   const std::vector<std::pair<size_t, size_t>> words = WordRanges(text);
+  // Words that together name a style ("sailor jerry", "american
+  // traditional", "sailor-jerry") match its artists, as the query does
+  // (Segments): none of them is corrected, though alone it is no style.
+  std::vector<bool> names_style(words.size(), false);
+  {
+    std::vector<std::string> folded;
+    folded.reserve(words.size());
+    for (const auto& [begin, end] : words)
+      folded.push_back(TermOf(text.substr(begin, end - begin)));
+    size_t k = 0;
+    for (const StyleSegment& segment : SplitStyleWords(folded, taxonomy)) {
+      for (size_t j = 0; j < segment.words.size(); ++j, ++k) names_style[k] = segment.style >= 0;
+    }
+  }
   std::string out;
   bool changed = false;
   size_t copied = 0;  // text before this is in `out`
@@ -227,8 +241,8 @@ std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
     const bool candidate = chars >= 3 && std::none_of(word.begin(), word.end(), [](char c) {
                              return absl::ascii_isdigit(c);
                            });
-    if (!candidate || db.get_termfreq(word) != 0 || db.get_termfreq("Z" + stem) != 0 ||
-        taxonomy.Find(word) || EnglishStopper()(word) ||
+    if (!candidate || names_style[w] || db.get_termfreq(word) != 0 ||
+        db.get_termfreq("Z" + stem) != 0 || taxonomy.Find(word) || EnglishStopper()(word) ||
         (w + 1 == words.size() &&
          (HasTermWithPrefix(db, word) || HasTermWithPrefix(db, "Z" + word)))) {
       continue;
