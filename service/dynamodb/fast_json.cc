@@ -59,8 +59,8 @@ void Convert(simdjson::dom::element element, json* out) {
   }
 }
 
-// Whether `value` nests arrays and objects deeper than `limit` levels,
-// walked without recursion.
+}  // namespace
+
 bool NestedDeeperThan(const json& value, size_t limit) {
   std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
   while (!stack.empty()) {
@@ -72,8 +72,6 @@ bool NestedDeeperThan(const json& value, size_t limit) {
   }
   return false;
 }
-
-}  // namespace
 
 absl::StatusOr<json> ParseJson(std::string_view text) {
   thread_local simdjson::dom::parser parser;

@@ -30,6 +30,12 @@ namespace inkdex::dynamodb {
 // 3: syntax error ...") when `text` is not JSON.
 absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
 
+// Whether `value` nests arrays and objects deeper than `limit` levels (the
+// outermost counted), walked without recursion. Callers check it before
+// anything recursive (nlohmann's dump() and copies recurse once per level,
+// and hostile input overflows the stack). Cost: O(size of `value`).
+bool NestedDeeperThan(const nlohmann::json& value, size_t limit);
+
 }  // namespace inkdex::dynamodb
 
 #endif  // INKDEX_SERVICE_DYNAMODB_FAST_JSON_H_

@@ -28,18 +28,10 @@ using Result = v1::StreamRecordResult;
 // Deeper JSON is refused before anything walks it recursively.
 constexpr size_t kMaxRecordDepth = 64;
 
-// Whether `value` nests at most `limit` levels (iteratively: no recursion on
-// hostile input).
+// Whether `value` nests at most `limit` levels (no recursion on hostile
+// input).
 bool WithinDepth(const json& value, size_t limit) {
-  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
-  while (!stack.empty()) {
-    auto [at, depth] = stack.back();
-    stack.pop_back();
-    if (!at->is_structured()) continue;
-    if (depth > limit) return false;
-    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
-  }
-  return true;
+  return !dynamodb::NestedDeeperThan(value, limit);
 }
 
 // The record's dynamodb.SequenceNumber when it has one, for results of

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "dynamodb/fast_json.h"
 #include "simdjson.h"
 
 namespace inkdex::cli {
@@ -29,21 +30,6 @@ const ItemMapping& DefaultMapping() {
 // The deepest nesting of arrays and objects ParseArtistRecord reads
 // (simdjson's limit); it refuses deeper text itself, with its reason.
 constexpr size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;
-
-// Whether `value` nests arrays and objects deeper than `limit` levels,
-// walked without recursion: a deeper item must not reach dump(), which
-// recurses once per level and would overflow the stack.
-bool NestedDeeperThan(const json& value, size_t limit) {
-  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
-  while (!stack.empty()) {
-    auto [at, depth] = stack.back();
-    stack.pop_back();
-    if (!at->is_structured()) continue;
-    if (depth > limit) return true;
-    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -97,7 +83,7 @@ std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
   }
   json root = json::parse(line, nullptr, /*allow_exceptions=*/false);
   // Too deep to be mapped: read as an ordinary record, which refuses it.
-  if (!root.is_object() || NestedDeeperThan(root, kMaxNesting)) return std::nullopt;
+  if (!root.is_object() || dynamodb::NestedDeeperThan(root, kMaxNesting)) return std::nullopt;
   const json* item = &root;
   if (auto it = root.find("Item"); it != root.end() && it->is_object()) item = &*it;
   for (const ItemMapping* mapping : {&DefaultMapping(), &LowerCaseKeys()}) {
