@@ -84,6 +84,14 @@ TEST_F(PhraseTest, HyphenatedWordsAreAPhrase) {
   EXPECT_THAT(Find("rose-black"), ElementsAre("a2"));
   EXPECT_THAT(Find("sarah-mitchell"), ElementsAre("a1"));
   EXPECT_THAT(Find("black.rose"), ElementsAre("a1"));
+  // As the text's last word, being typed: its last part is a prefix.
+  EXPECT_THAT(Find("black-ro"), ElementsAre("a1"));
+  EXPECT_THAT(Find("rose-bl"), ElementsAre("a2"));
+  EXPECT_THAT(Find("sarah-mitch"), ElementsAre("a1"));
+  EXPECT_THAT(Find("ink sarah-mitch"), ElementsAre("a1"));
+  // Not before other words, nor in quotes.
+  EXPECT_THAT(Find("black-ro sarah"), ::testing::IsEmpty());
+  EXPECT_THAT(Find("\"black-ro\""), ::testing::IsEmpty());
 }
 
 TEST_F(PhraseTest, JoinedWordsMatchTheBiographyToo) {

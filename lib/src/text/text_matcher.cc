@@ -608,20 +608,30 @@ std::string LoosePhrases(std::string_view text) {
 // What a matching document's phrase text (value kPhraseTextSlot) must hold,
 // as PhraseText: each quoted phrase, and each word the QueryParser makes a
 // phrase of, unless the word names a style whose term it also matches
-// ("sailor-jerry" finds Old School artists without those words).
+// ("sailor-jerry" finds Old School artists without those words). A joined
+// word that ends the text is being typed: its last part is a prefix, as the
+// last word's is ("neo-tradit" holds " neo tradit", which " neo traditional "
+// contains).
 std::vector<std::string> PhraseNeedles(std::string_view text, const StyleTaxonomy& taxonomy) {
   std::vector<std::string> out;
-  auto add = [&out](std::string_view phrase) {
+  auto add = [&out](std::string_view phrase, bool typing) {
     std::string needle = PhraseText(phrase);
+    if (typing && needle.size() > 1 && needle.back() == ' ') needle.pop_back();
     if (needle.size() > 1) out.push_back(std::move(needle));
   };
-  for (const std::string& phrase : QuotedPhrases(text)) add(phrase);
-  for (const Segment& segment : Segments(Unquoted(text), taxonomy)) {
-    if (MatchesStyleTerm(segment, taxonomy)) continue;
-    for (absl::string_view word :
-         absl::StrSplit(segment.text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
-      const std::string_view w(word.data(), word.size());
-      if (IsPhraseWord(w)) add(w);
+  for (const std::string& phrase : QuotedPhrases(text)) add(phrase, false);
+  const bool open_end = !text.empty() &&
+                        !absl::ascii_isspace(static_cast<unsigned char>(text.back())) &&
+                        text.back() != '"';
+  const std::vector<Segment> segments = Segments(Unquoted(text), taxonomy);
+  for (size_t s = 0; s < segments.size(); ++s) {
+    if (MatchesStyleTerm(segments[s], taxonomy)) continue;
+    const std::vector<absl::string_view> words =
+        absl::StrSplit(segments[s].text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
+    for (size_t i = 0; i < words.size(); ++i) {
+      const std::string_view w(words[i].data(), words[i].size());
+      const bool last = s + 1 == segments.size() && i + 1 == words.size();
+      if (IsPhraseWord(w)) add(w, open_end && last);
     }
   }
   return out;
