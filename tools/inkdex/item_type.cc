@@ -1,11 +1,7 @@
 #include "item_type.h"
 
-#include <utility>
-#include <vector>
-
 #include "absl/strings/str_cat.h"
 #include "dynamodb/fast_json.h"
-#include "simdjson.h"
 
 namespace inkdex::cli {
 
@@ -26,10 +22,6 @@ const ItemMapping& DefaultMapping() {
   static const ItemMapping* const mapping = new ItemMapping(ItemMapping::Default());
   return *mapping;
 }
-
-// The deepest nesting of arrays and objects ParseArtistRecord reads
-// (simdjson's limit); it refuses deeper text itself, with its reason.
-constexpr size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;
 
 }  // namespace
 
@@ -81,11 +73,13 @@ std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
       line.find("\"pk\"") == std::string_view::npos) {
     return std::nullopt;
   }
-  json root = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  // Too deep to be mapped: read as an ordinary record, which refuses it.
-  if (!root.is_object() || dynamodb::NestedDeeperThan(root, kMaxNesting)) return std::nullopt;
-  const json* item = &root;
-  if (auto it = root.find("Item"); it != root.end() && it->is_object()) item = &*it;
+  // ParseJson refuses text nested deeper than ParseArtistRecord reads (which
+  // dump() below would recurse through): such a line is then read as an
+  // ordinary record, which refuses it with its reason.
+  absl::StatusOr<json> root = dynamodb::ParseJson(line);
+  if (!root.ok() || !root->is_object()) return std::nullopt;
+  const json* item = &*root;
+  if (auto it = root->find("Item"); it != root->end() && it->is_object()) item = &*it;
   for (const ItemMapping* mapping : {&DefaultMapping(), &LowerCaseKeys()}) {
     const ItemKind kind = mapping->Classify(*item);
     if (kind.kind != ItemKind::Kind::kNoKey) return MapClassified(*item, *mapping, kind);

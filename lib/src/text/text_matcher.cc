@@ -333,6 +333,14 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
   return out;
 }
 
+// The query of the text's last segment. `optional`: the segment is one
+// stopword (after stopwords, if any), which restricts nothing when other
+// segments do: the caller joins it to them with AND_MAYBE.
+struct LastSegmentQuery {
+  Xapian::Query query;
+  bool optional = false;
+};
+
 // The biography is indexed stemmed only (Z terms, DocumentBuilder), which
 // the QueryParser's partial-word expansion never reads: it expands the last
 // word over unstemmed terms (plus its exact stem, and only for a lower-case
@@ -343,14 +351,6 @@ std::vector<Segment> Segments(std::string_view text, const StyleTaxonomy& taxono
 // word itself, not its stem, is the prefix: "dragons" must not match
 // "Dragonetti". Bounded like the QueryParser's own expansion (the 64 most
 // frequent terms).
-// The query of the text's last segment. `optional`: the segment is one
-// stopword (after stopwords, if any), which restricts nothing when other
-// segments do: the caller joins it to them with AND_MAYBE.
-struct LastSegmentQuery {
-  Xapian::Query query;
-  bool optional = false;
-};
-
 // Returns the query for `segment` (the last segment of the text), or nullopt
 // when the plain parse is all there is (quotes, operators, a word not of ASCII letters).
 std::optional<LastSegmentQuery> ParseWithStemmedPrefix(const Xapian::Database& db,
@@ -620,9 +620,9 @@ std::vector<std::string> PhraseNeedles(std::string_view text, const StyleTaxonom
     if (needle.size() > 1) out.push_back(std::move(needle));
   };
   for (const std::string& phrase : QuotedPhrases(text)) add(phrase, false);
-  const bool open_end = !text.empty() &&
-                        !absl::ascii_isspace(static_cast<unsigned char>(text.back())) &&
-                        text.back() != '"';
+  // The text comes without surrounding whitespace (Index::Search strips it):
+  // its last word is being typed unless a quote closes it.
+  const bool open_end = !text.empty() && text.back() != '"';
   const std::vector<Segment> segments = Segments(Unquoted(text), taxonomy);
   for (size_t s = 0; s < segments.size(); ++s) {
     if (MatchesStyleTerm(segments[s], taxonomy)) continue;
