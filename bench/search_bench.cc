@@ -15,6 +15,9 @@
 //                                 queries without a hit).
 //   throughput/<class>/<artists>  two threads splitting the same list;
 //                                 items_per_second is queries/s.
+//   latency/suggest_global_<k>/<artists>  Q5's prefixes cut to k = 1, 2, 3
+//                                 letters, without a point: completions over
+//                                 every city, studio and name they begin.
 // --interruptible: every search carries what inkdex-server gives each call, an
 // `interrupted` check (a cancellation flag and a clock read against the
 // call's deadline) and a deadline a minute away, so the cost of polling them
@@ -231,6 +234,17 @@ int Main(int argc, char** argv) {
   std::map<QueryClass, std::vector<BenchQuery>> queries;
   for (QueryClass c : AllQueryClasses()) queries[c] = MakeQueries(c, flags.queries);
 
+  // Suggest without a point, by prefix length: what a one-letter prefix
+  // costs when it begins tens of thousands of names.
+  std::map<size_t, std::vector<BenchQuery>> global_suggest;
+  for (size_t letters = 1; letters <= 3; ++letters) {
+    for (BenchQuery q : queries[QueryClass::kSuggest]) {
+      q.suggest.near.reset();
+      q.suggest.prefix = q.suggest.prefix.substr(0, letters);
+      global_suggest[letters].push_back(std::move(q));
+    }
+  }
+
   std::vector<std::unique_ptr<Index>> indexes;
   for (uint64_t n : flags.artists) {
     const Index* idx = nullptr;  // listing only: the benchmarks never run
@@ -264,6 +278,13 @@ int Main(int argc, char** argv) {
                                    idx, list)
           ->Threads(2)
           ->Iterations(count / 2)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
+    for (const auto& [letters, list] : global_suggest) {
+      benchmark::RegisterBenchmark(absl::StrCat("latency/suggest_global_", letters, "/", n).c_str(),
+                                   LatencyBench, idx, &list)
+          ->Iterations(static_cast<benchmark::IterationCount>(list.size()))
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }

@@ -144,6 +144,90 @@ TEST(SuggestIndex, MatchesAPlainModelThroughUpdatesAndMerges) {
   EXPECT_GT(index->MemoryBytes(), 0u);
 }
 
+// What ForEachWithPrefixByCount reports: (term, count).
+using Counted = std::pair<std::string, int64_t>;
+
+std::vector<Counted> ByCount(const SuggestIndex& index, std::string_view prefix,
+                             size_t max = 1 << 20) {
+  std::vector<Counted> out;
+  index.ForEachWithPrefixByCount(prefix, [&](std::string_view term, int64_t count) {
+    out.emplace_back(std::string(term), count);
+    return out.size() < max;
+  });
+  return out;
+}
+
+TEST(SuggestIndex, ByCountReportsTheMostArtistsFirstThenTermOrder) {
+  // Two cities with few artists come before London in term order: a scan
+  // that stops after a few names in term order misses it.
+  auto v1 = Apply(std::make_shared<SuggestIndex>(), {{"la paz\x1fLa Paz", 0, 1},
+                                                     {"lagos\x1fLagos", 0, 2},
+                                                     {"leeds\x1fLeeds", 0, 2},
+                                                     {"london\x1fLondon", 0, 9},
+                                                     {"lyon\x1fLyon", 0, 3},
+                                                     {"madrid\x1fMadrid", 0, 20}});
+  EXPECT_THAT(ByCount(*v1, "l"),
+              ElementsAre(Counted{"london\x1fLondon", 9}, Counted{"lyon\x1fLyon", 3},
+                          Counted{"lagos\x1fLagos", 2}, Counted{"leeds\x1fLeeds", 2},
+                          Counted{"la paz\x1fLa Paz", 1}));
+  EXPECT_THAT(ByCount(*v1, "l", 2),
+              ElementsAre(Counted{"london\x1fLondon", 9}, Counted{"lyon\x1fLyon", 3}));
+  EXPECT_TRUE(ByCount(*v1, "q").empty());
+  // Changes on top: Leeds grows past London, Lyon leaves, Lima arrives.
+  auto v2 = Apply(v1, {{"leeds\x1fLeeds", 0, 10}, {"lyon\x1fLyon", 0, -3}, {"lima\x1fLima", 0, 2}});
+  EXPECT_THAT(ByCount(*v2, "l"),
+              ElementsAre(Counted{"leeds\x1fLeeds", 12}, Counted{"london\x1fLondon", 9},
+                          Counted{"lagos\x1fLagos", 2}, Counted{"lima\x1fLima", 2},
+                          Counted{"la paz\x1fLa Paz", 1}));
+}
+
+// Per-name counts (slot 0) through commits that stay in the delta and ones
+// that merge it into the base (and its max-tree): the order must be the
+// plain model's, for prefixes of every length, whole and cut short.
+TEST(SuggestIndex, ByCountMatchesAPlainModelThroughUpdatesAndMerges) {
+  std::mt19937 rng(7);
+  std::map<std::string, int64_t> model;
+  auto index = std::make_shared<const SuggestIndex>();
+  size_t merges = 0, checked = 0;
+  for (int commit = 0; commit < 40; ++commit) {
+    std::vector<std::tuple<std::string, uint32_t, int64_t>> changes;
+    // Some commits are large (a merge), most small (the delta).
+    const int n = commit % 7 == 0 ? 12000 : 300;
+    for (int i = 0; i < n; ++i) {
+      // Skewed: low numbers are common, so counts differ widely.
+      const uint32_t k = static_cast<uint32_t>(std::min(rng() % 20000, rng() % 20000));
+      const std::string term = absl::StrCat("c", k, "\x1f", "C", k);
+      auto it = model.find(term);
+      const int64_t delta = it != model.end() && rng() % 3 == 0 ? -1 : 1;
+      if ((model[term] += delta) == 0) model.erase(term);
+      changes.emplace_back(term, 0, delta);
+    }
+    const size_t before = index->base_size();
+    index = Apply(index, changes);
+    if (index->base_size() != before) ++merges;
+    for (const std::string prefix : {"", "c", "c1", "c2", "c49", "c123", "c19999", "d"}) {
+      std::vector<Counted> want;
+      for (auto it = model.lower_bound(prefix); it != model.end(); ++it) {
+        if (!std::string_view(it->first).starts_with(prefix)) break;
+        want.emplace_back(it->first, it->second);
+      }
+      std::stable_sort(want.begin(), want.end(),
+                       [](const Counted& a, const Counted& b) { return a.second > b.second; });
+      ASSERT_EQ(ByCount(*index, prefix), want) << "commit " << commit << " '" << prefix << "'";
+      const size_t cut = std::min<size_t>(want.size(), 7);
+      if (cut == 0) continue;
+      ASSERT_EQ(ByCount(*index, prefix, cut),
+                std::vector<Counted>(want.begin(), want.begin() + cut))
+          << "commit " << commit << " '" << prefix << "'";
+      ++checked;
+    }
+  }
+  EXPECT_GE(merges, 2u);
+  EXPECT_GT(checked, 200u);
+  EXPECT_GT(index->base_size(), 0u);
+  EXPECT_GT(index->delta_size(), 0u);
+}
+
 // What Index::Verify checks: a snapshot's lists against its live rows.
 TEST(CheckSuggestIndexes, FindsWhatTheListsAndTheRowsDisagreeOn) {
   absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();

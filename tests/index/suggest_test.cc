@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/row.h"
 #include "engine/row_builder.h"
@@ -337,6 +338,53 @@ TEST_F(SuggestTest, GlobalCompletionsFollowRenamesHidingAndDeletes) {
   Reopen();
   EXPECT_EQ(global("qu"),
             (std::vector<std::string>{"Quartz Ink/Quartz Ink/1", "Quinn Avery/b1/1"}));
+}
+
+// Without a point, the cities and studios a short prefix begins are ranked
+// by their artists over all of them, not over the first few hundred in key
+// order; and a page of 50 can be all artist names.
+TEST_F(SuggestTest, GlobalCompletionsAreTheMostArtistsOfAllThePrefixBegins) {
+  WriteBatch batch;
+  // 250 small cities and studios before the big ones in key order.
+  for (int i = 0; i < 250; ++i) {
+    Artist a = MakeArtist(absl::StrCat("s", i), absl::StrCat("Ana ", i), kLat, kLon, {"blackwork"});
+    a.mutable_location()->set_city(absl::StrFormat("Ka Cruz %03d", i));
+    a.mutable_studio()->set_name(absl::StrFormat("Va Ink %03d", i));
+    batch.Upsert(a);
+  }
+  for (int i = 0; i < 6; ++i) {
+    Artist a = MakeArtist(absl::StrCat("b", i), absl::StrCat("Bea ", i), kLat, kLon, {"blackwork"});
+    a.mutable_location()->set_city(i < 4 ? "Kyoto" : "Kiev");
+    a.mutable_studio()->set_name(i < 3 ? "Vulcan" : "Vesper");
+    batch.Upsert(a);
+  }
+  // 40 artist names and nothing else that begins "zed".
+  for (int i = 0; i < 40; ++i) {
+    batch.Upsert(MakeArtist(absl::StrCat("z", i), absl::StrFormat("Zed %02d", i), kLat, kLon,
+                            {"blackwork"}));
+  }
+  Apply(batch);
+  auto global = [&](const std::string& prefix, int limit) {
+    SuggestRequest q;
+    q.prefix = prefix;
+    q.limit = limit;
+    auto r = index_->Suggest(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    for (const Suggestion& s : r.ok() ? *r : std::vector<Suggestion>{}) {
+      out.push_back(absl::StrCat(SuggestionKindName(s.kind), ":", s.text, "/", s.count));
+    }
+    return out;
+  };
+  // (No style begins with k or v.)
+  EXPECT_EQ(global("k", 3), (std::vector<std::string>{"city:Kyoto, GB/4", "city:Kiev, GB/2",
+                                                      "city:Ka Cruz 000, GB/1"}));
+  EXPECT_EQ(global("v", 3), (std::vector<std::string>{"studio:Vesper/3", "studio:Vulcan/3",
+                                                      "studio:Va Ink 000/1"}));
+  const std::vector<std::string> zed = global("zed", 50);
+  ASSERT_EQ(zed.size(), 40u);
+  EXPECT_EQ(zed.front(), "artist:Zed 00/1");
+  EXPECT_EQ(zed.back(), "artist:Zed 39/1");
 }
 
 }  // namespace

@@ -98,16 +98,23 @@ absl::StatusOr<std::vector<std::string>> SqlitePeer::Suggest(const SuggestReques
     count->Bind(1, i);
     global.push_back({kStyleKind, info.display_name, count->Step() ? count->Int(0) : 0});
   }
-  // The first names in key order, as inkdex's term scans read them.
-  absl::StatusOr<Stmt> scan = db_->Prepare(
+  // As inkdex's scans read them (text/suggester.cc): the cities and studios
+  // with the most artists, the first artist names in key order; as many of
+  // each as a page could show (a page, plus the nearby ones it may repeat:
+  // fewer than a page).
+  absl::StatusOr<Stmt> by_count = db_->Prepare(
+      "SELECT text, count FROM suggest_terms WHERE kind = ?1 AND term >= ?2 AND term < ?3"
+      " ORDER BY count DESC, term LIMIT ?4");
+  if (!by_count.ok()) return by_count.status();
+  absl::StatusOr<Stmt> by_term = db_->Prepare(
       "SELECT text, count FROM suggest_terms WHERE kind = ?1 AND term >= ?2 AND term < ?3"
       " ORDER BY term LIMIT ?4");
-  if (!scan.ok()) return scan.status();
-  for (const auto& [kind, max_terms] :
-       {std::pair{kCityKind, 200}, {kStudioKind, 100}, {kArtistKind, 30}}) {
-    scan->Bind(1, kind).Bind(2, key).Bind(3, key + "\xff").Bind(4, max_terms);
-    while (scan->Step()) global.push_back({kind, std::string(scan->Text(0)), scan->Int(1)});
-    if (absl::Status s = scan->Reset(); !s.ok()) return s;
+  if (!by_term.ok()) return by_term.status();
+  for (const int kind : {kCityKind, kStudioKind, kArtistKind}) {
+    Stmt& scan = kind == kArtistKind ? *by_term : *by_count;
+    scan.Bind(1, kind).Bind(2, key).Bind(3, key + "\xff").Bind(4, 2 * req.limit);
+    while (scan.Step()) global.push_back({kind, std::string(scan.Text(0)), scan.Int(1)});
+    if (absl::Status s = scan.Reset(); !s.ok()) return s;
   }
   std::sort(global.begin(), global.end(), [](const Completion& a, const Completion& b) {
     if (a.count != b.count) return a.count > b.count;

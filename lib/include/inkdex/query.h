@@ -79,7 +79,7 @@ struct SearchRequest {
   // rate as given, whatever its currency (a region with one currency).
   std::string currency;
   bool booking_open = false;            // only artists whose books are open
-  std::optional<int> min_years_active;  // >= 0
+  std::optional<int> min_years_active;  // [0, 150]; unknown years never match
   std::string date;                     // YYYY-MM-DD; empty = today (UTC)
   SortOrder sort = SortOrder::kRelevance;
   RankingOptions ranking;

@@ -1,11 +1,13 @@
 #include "engine/suggest_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <tuple>
 
 #include <xapian.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/snapshot.h"
@@ -80,6 +82,151 @@ size_t SuggestIndex::Base::LowerBound(std::string_view t, uint32_t slot) const {
     }
   }
   return lo;
+}
+
+size_t SuggestIndex::Base::PrefixEnd(size_t from, std::string_view prefix) const {
+  size_t lo = from, hi = size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (term(mid).starts_with(prefix)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void SuggestIndex::Base::BuildMaxTree() {
+  max_tree.clear();
+  leaves = 0;
+  if (size() == 0 || std::any_of(slots.begin(), slots.end(), [](uint32_t s) { return s != 0; })) {
+    return;
+  }
+  leaves = std::bit_ceil(size());
+  max_tree.assign(2 * leaves, 0);
+  std::copy(counts.begin(), counts.end(), max_tree.begin() + leaves);
+  for (size_t v = leaves - 1; v >= 1; --v) {
+    max_tree[v] = std::max(max_tree[2 * v], max_tree[2 * v + 1]);
+  }
+}
+
+void SuggestIndex::ForEachWithPrefixByCount(
+    std::string_view prefix, absl::FunctionRef<bool(std::string_view, int64_t)> fn) const {
+  const Base& base = *base_;
+  const size_t lo = base.LowerBound(prefix, 0);
+  const size_t hi = base.PrefixEnd(lo, prefix);
+  // The delta's terms in the range, with their live counts (the base's
+  // plus the change), most first; the base entries they replace are skipped
+  // below.
+  struct Counted {
+    std::string_view term;
+    int64_t count;
+  };
+  std::vector<Counted> changed;
+  absl::flat_hash_set<size_t> replaced;
+  if (delta_ != nullptr) {
+    auto d = std::lower_bound(delta_->begin(), delta_->end(), prefix,
+                              [](const Change& c, std::string_view p) { return c.term < p; });
+    for (; d != delta_->end() && std::string_view(d->term).starts_with(prefix); ++d) {
+      int64_t count = d->count;
+      const size_t b = base.LowerBound(d->term, 0);
+      if (b < hi && base.term(b) == d->term) {
+        count += base.counts[b];
+        replaced.insert(b);
+      }
+      if (count > 0) changed.push_back({d->term, count});
+    }
+    std::sort(changed.begin(), changed.end(), [](const Counted& a, const Counted& b) {
+      return a.count != b.count ? a.count > b.count : a.term < b.term;
+    });
+  }
+  // The base's entries in [lo, hi), most first, lowest index on a tie:
+  // nodes of the max-tree in a heap ordered by (max, first leaf). A node
+  // comes out before every leaf below it, so leaves come out in order.
+  struct Node {
+    int64_t max;
+    size_t first;  // the first leaf it covers
+    size_t v;
+  };
+  auto after = [](const Node& a, const Node& b) {
+    return a.max != b.max ? a.max < b.max : a.first > b.first;
+  };
+  std::vector<Node> heap;
+  std::vector<size_t> scan;  // without a tree: the range, sorted
+  size_t scanned = 0;
+  if (!base.max_tree.empty()) {
+    // The canonical nodes of [lo, hi), found top-down.
+    struct Span {
+      size_t v, first, width;
+    };
+    std::vector<Span> todo;
+    if (lo < hi) todo.push_back({1, 0, base.leaves});
+    while (!todo.empty()) {
+      const Span s = todo.back();
+      todo.pop_back();
+      if (s.first >= hi || s.first + s.width <= lo) continue;
+      if (lo <= s.first && s.first + s.width <= hi) {
+        heap.push_back({base.max_tree[s.v], s.first, s.v});
+        continue;
+      }
+      todo.push_back({2 * s.v, s.first, s.width / 2});
+      todo.push_back({2 * s.v + 1, s.first + s.width / 2, s.width / 2});
+    }
+    std::make_heap(heap.begin(), heap.end(), after);
+  } else {
+    for (size_t i = lo; i < hi; ++i) scan.push_back(i);
+    std::stable_sort(scan.begin(), scan.end(),
+                     [&](size_t a, size_t b) { return base.counts[a] > base.counts[b]; });
+  }
+  // The next base entry not replaced by the delta; false when none is left.
+  auto next_base = [&](size_t* index) {
+    while (true) {
+      if (base.max_tree.empty()) {
+        if (scanned == scan.size()) return false;
+        *index = scan[scanned++];
+      } else {
+        if (heap.empty() || heap.front().max <= 0) return false;
+        std::pop_heap(heap.begin(), heap.end(), after);
+        Node n = heap.back();
+        heap.pop_back();
+        size_t width = base.leaves;
+        for (size_t v = n.v; v > 1; v /= 2) width /= 2;
+        while (width > 1) {
+          width /= 2;
+          const size_t left = 2 * n.v, right = left + 1;
+          // The child holding the max goes on; the other waits in the heap.
+          const bool go_left = base.max_tree[left] == n.max;
+          const Node other = go_left ? Node{base.max_tree[right], n.first + width, right}
+                                     : Node{base.max_tree[left], n.first, left};
+          if (other.max > 0) {
+            heap.push_back(other);
+            std::push_heap(heap.begin(), heap.end(), after);
+          }
+          n = go_left ? Node{n.max, n.first, left} : Node{n.max, n.first + width, right};
+        }
+        *index = n.first;
+      }
+      if (!replaced.contains(*index)) return true;
+    }
+  };
+  size_t b = 0;
+  bool have_base = next_base(&b);
+  size_t c = 0;
+  while (have_base || c < changed.size()) {
+    bool take_base = have_base;
+    if (have_base && c < changed.size()) {
+      const int64_t bc = base.counts[b];
+      take_base = bc != changed[c].count ? bc > changed[c].count : base.term(b) < changed[c].term;
+    }
+    if (take_base) {
+      if (!fn(base.term(b), base.counts[b])) return;
+      have_base = next_base(&b);
+    } else {
+      if (!fn(changed[c].term, changed[c].count)) return;
+      ++c;
+    }
+  }
 }
 
 void SuggestIndex::ForEachWithPrefix(
@@ -250,6 +397,7 @@ std::shared_ptr<const SuggestIndex::Base> SuggestIndex::Merge(const Base& base,
       ++d;
     }
   }
+  out->BuildMaxTree();
   return out;
 }
 

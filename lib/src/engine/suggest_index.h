@@ -69,6 +69,17 @@ class SuggestIndex {
       std::string_view prefix,
       absl::FunctionRef<bool(std::string_view term, int64_t count, uint32_t lowest_slot)> fn) const;
 
+  // Calls fn(term, count) for the terms that begin with `prefix`, most
+  // artists first (equal counts in byte order), until fn returns false: the
+  // first few completions of a one-letter prefix without reading every name
+  // it begins. REQUIRES: an index counting per name (every slot 0).
+  // Cost: O(log n) to find the range, O(k log k) for the k keys of the delta
+  // in it, then O(log n) per term reported (a max-tree over the base's
+  // counts, built with the base: 16 bytes an entry).
+  void ForEachWithPrefixByCount(
+      std::string_view prefix,
+      absl::FunctionRef<bool(std::string_view term, int64_t count)> fn) const;
+
   size_t base_size() const { return base_->size(); }
   size_t delta_size() const { return delta_ == nullptr ? 0 : delta_->size(); }
   // Approximate heap bytes held (shared base included).
@@ -94,6 +105,11 @@ class SuggestIndex {
     std::vector<uint64_t> offsets;  // term i is blob[offsets[i], offsets[i+1])
     std::vector<uint32_t> slots;
     std::vector<int64_t> counts;
+    // When every slot is 0 (an index counting per name): a binary max-tree
+    // over `counts`, leaves from index `leaves` (a power of two), padded
+    // with 0; empty otherwise. Node v covers leaves [v*2^h - leaves, ...).
+    std::vector<int64_t> max_tree;
+    size_t leaves = 0;
     std::string_view term(size_t i) const {
       return std::string_view(blob).substr(offsets[i], offsets[i + 1] - offsets[i]);
     }
@@ -105,12 +121,17 @@ class SuggestIndex {
     }
     // The first entry whose (term, slot) is not less than (term, slot).
     size_t LowerBound(std::string_view term, uint32_t slot) const;
+    // The first entry at or after `from` whose term does not begin with
+    // `prefix`. REQUIRES: entries [from, ...) that begin with it are adjacent.
+    size_t PrefixEnd(size_t from, std::string_view prefix) const;
+    // Builds max_tree when every slot is 0.
+    void BuildMaxTree();
   };
 
   // The base with `delta` applied; keys whose count falls to 0 dropped.
   static std::shared_ptr<const Base> Merge(const Base& base, const Delta& delta);
 
-  std::shared_ptr<const Base> base_ = std::make_shared<Base>(Base{"", {0}, {}, {}});
+  std::shared_ptr<const Base> base_ = std::make_shared<Base>(Base{"", {0}, {}, {}, {}, 0});
   std::shared_ptr<const Delta> delta_;  // null: empty
 };
 

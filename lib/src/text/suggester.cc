@@ -16,13 +16,6 @@
 namespace inkdex::text {
 namespace {
 
-// How many names of each kind a prefix scan reads. Cities and studios rank
-// by how many artists they hold, so more are read; artist names are one
-// artist each.
-constexpr int kMaxCityTerms = 200;
-constexpr int kMaxStudioTerms = 100;
-constexpr int kMaxArtistTerms = 30;
-
 int KindRank(Suggestion::Kind k) {
   switch (k) {
     case Suggestion::Kind::kStyle:
@@ -84,23 +77,40 @@ bool WordStartsWith(std::string_view text, std::string_view key) {
   return false;
 }
 
-// Appends the first `max_terms` names of `index` that begin with `key`, in
-// byte order, with their counts; an artist name as its lowest-slot artist.
-void ScanNames(const engine::Snapshot& snap, const engine::SuggestIndex& index,
-               const std::string& key, Suggestion::Kind kind, int max_terms,
-               std::vector<Suggestion>* out) {
-  int n = 0;
-  index.ForEachWithPrefix(key, [&](std::string_view term, int64_t count, uint32_t slot) {
+// Appends the `max_terms` cities or studios of `index` that begin with
+// `key` and have the most artists (equal counts in key order).
+void ScanCounted(const engine::SuggestIndex& index, const std::string& key, Suggestion::Kind kind,
+                 size_t max_terms, std::vector<Suggestion>* out) {
+  size_t n = 0;
+  index.ForEachWithPrefixByCount(key, [&](std::string_view term, int64_t count) {
     if (n++ >= max_terms) return false;
-    const size_t sep = term.find(engine::kSuggestSeparator);
     Suggestion s;
     s.kind = kind;
-    s.text = std::string(term.substr(sep + 1));
+    s.text = std::string(term.substr(term.find(engine::kSuggestSeparator) + 1));
     s.count = count;
-    s.id = kind == Suggestion::Kind::kArtist ? snap.rows.row(slot).id : s.text;
+    s.id = s.text;
     out->push_back(std::move(s));
     return true;
   });
+}
+
+// Appends the first `max_terms` artist names of `index` that begin with
+// `key`, in key order, each as its lowest-slot artist. (An artist name is
+// one artist, rarely a few: the first in key order are as good as any.)
+void ScanArtistNames(const engine::Snapshot& snap, const std::string& key, size_t max_terms,
+                     std::vector<Suggestion>* out) {
+  size_t n = 0;
+  snap.suggest_artists->ForEachWithPrefix(
+      key, [&](std::string_view term, int64_t count, uint32_t slot) {
+        if (n++ >= max_terms) return false;
+        Suggestion s;
+        s.kind = Suggestion::Kind::kArtist;
+        s.text = std::string(term.substr(term.find(engine::kSuggestSeparator) + 1));
+        s.count = count;
+        s.id = snap.rows.row(slot).id;
+        out->push_back(std::move(s));
+        return true;
+      });
 }
 
 // A location near the point where a word of the artist's name, studio or
@@ -260,14 +270,14 @@ std::vector<Suggestion> Suggest(const engine::Snapshot& snap, const StyleTaxonom
   std::vector<Suggestion> out;
   if (req.near) AddNearby(snap, req, key, day, &out);
   // Global completions come after styles and nearby ones (each distinct):
-  // when those fill the page, the name scans (up to 330 names) would not
-  // change it.
+  // when those fill the page, the name scans would not change it. Each kind
+  // gives as many as could be shown: the page, plus the nearby ones it may
+  // repeat (fewer than a page, or there would be no scan).
   if (global.size() + out.size() < static_cast<size_t>(req.limit)) {
-    ScanNames(snap, *snap.suggest_cities, key, Suggestion::Kind::kCity, kMaxCityTerms, &global);
-    ScanNames(snap, *snap.suggest_studios, key, Suggestion::Kind::kStudio, kMaxStudioTerms,
-              &global);
-    ScanNames(snap, *snap.suggest_artists, key, Suggestion::Kind::kArtist, kMaxArtistTerms,
-              &global);
+    const size_t need = static_cast<size_t>(req.limit) + out.size();
+    ScanCounted(*snap.suggest_cities, key, Suggestion::Kind::kCity, need, &global);
+    ScanCounted(*snap.suggest_studios, key, Suggestion::Kind::kStudio, need, &global);
+    ScanArtistNames(snap, key, need, &global);
   }
   std::sort(global.begin(), global.end(), [](const Suggestion& a, const Suggestion& b) {
     if (a.count != b.count) return a.count > b.count;

@@ -14,8 +14,10 @@
 // their words begin) and 1,000 rows whose filter passes (a few cache misses
 // each), plus one S2 covering per radius; past those budgets the nearby part
 // is what was found so far. Without a point, or when styles and nearby
-// completions do not fill the page, prefix scans of the snapshot's names
-// (engine/suggest_index.h: at most 330 names, each a few tens of ns).
+// completions do not fill the page, the cities and studios with the most
+// artists among those the prefix begins (engine/suggest_index.h: a max-tree,
+// O(log n) a name) and the first artist names in key order: at most
+// 3 x (limit + nearby ones) names, however many the prefix begins.
 // Thread safety: reads only the snapshot; any number of calls at once.
 #ifndef INKDEX_TEXT_SUGGESTER_H_
 #define INKDEX_TEXT_SUGGESTER_H_
