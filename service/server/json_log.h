@@ -52,6 +52,9 @@ double LogMillis(absl::Duration duration);
 // JSON text of `value`; invalid UTF-8 replaced, never throws.
 std::string DumpJson(const nlohmann::ordered_json& value);
 
+// A failure's log fields: {"code": "NOT_FOUND", "message": ...}.
+nlohmann::ordered_json StatusFields(const absl::Status& status);
+
 class JsonLog {
  public:
   explicit JsonLog(LogLevel min_level = LogLevel::kInfo, int fd = STDERR_FILENO);

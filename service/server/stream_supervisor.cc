@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/json_log.h"
 #include "server/table_connection.h"
 #include "stream/index_generations.h"
 #include "stream/shard_checkpoints.h"
@@ -45,11 +46,6 @@ StreamRecordOutcome MetricOutcome(stream::RecordOutcome outcome) {
 // and followed with (ItemMapping::Fingerprint). Outside the checkpoints'
 // prefix, which DecodeCheckpoints owns.
 constexpr char kMappingMetadataKey[] = "inkdex.mapping.fingerprint";
-
-nlohmann::ordered_json StatusFields(const absl::Status& status) {
-  return {{"code", absl::StatusCodeToString(status.code())},
-          {"message", std::string(status.message())}};
-}
 
 // Every described shard is being read and has reached the end of what the
 // stream holds at least once since the replay started (or is finished), and

@@ -16,11 +16,6 @@ namespace {
 // index holds no checkpoints, and a marker must not look like one.
 constexpr char kMarkerPrefix[] = "inkdex.bootstrap.";
 
-nlohmann::ordered_json StatusFields(const absl::Status& status) {
-  return {{"code", absl::StatusCodeToString(status.code())},
-          {"message", std::string(status.message())}};
-}
-
 }  // namespace
 
 std::string BootstrapMarkerKey(const std::string& table) {

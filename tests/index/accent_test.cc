@@ -19,22 +19,23 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 class AccentTest : public testing::IndexDirTest {
  protected:
   void SetUp() override {
     testing::IndexDirTest::SetUp();
     WriteBatch batch;
-    Artist a = MakeArtist("a1", "Zoë Lefèvre", kLat, kLon, {"fineline"});
+    Artist a = MakeArtist("a1", "Zoë Lefèvre", kLeedsLat, kLeedsLon, {"fineline"});
     a.mutable_studio()->set_name("Atelier Noël");
     batch.Upsert(a);
-    batch.Upsert(MakeArtist("a2", "Zoe Martin", kLat, kLon, {"blackwork"}));
-    Artist c = MakeArtist("a3", "Łukasz Wójcik", kLat, kLon, {"old_school"});
+    batch.Upsert(MakeArtist("a2", "Zoe Martin", kLeedsLat, kLeedsLon, {"blackwork"}));
+    Artist c = MakeArtist("a3", "Łukasz Wójcik", kLeedsLat, kLeedsLon, {"old_school"});
     c.set_biography("Trained in Kraków under Søren Ærø, then Straße 9 in Berlin.");
     batch.Upsert(c);
-    batch.Upsert(MakeArtist("a4", "Seán O'Brien", kLat, kLon, {"japanese"}));
-    Artist e = MakeArtist("a5", "Jonas Müller", kLat, kLon, {"japanese"});
+    batch.Upsert(MakeArtist("a4", "Seán O'Brien", kLeedsLat, kLeedsLon, {"japanese"}));
+    Artist e = MakeArtist("a5", "Jonas Müller", kLeedsLat, kLeedsLon, {"japanese"});
     e.add_specialties("dragons");
     batch.Upsert(e);
     ASSERT_TRUE(index_->Apply(batch).ok());

@@ -17,7 +17,8 @@ namespace {
 using ::inkdex::testing::MakeArtist;
 using ::inkdex::testing::TempDir;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 // Everything a Xapian document holds, in order: data, terms with wdf and
 // positions, values.
@@ -38,7 +39,7 @@ std::string Dump(const Xapian::Document& doc) {
 
 // An artist with every field set.
 Artist Full() {
-  Artist a = MakeArtist("a1", "Rose Needle", kLat, kLon, {"blackwork", "fineline"});
+  Artist a = MakeArtist("a1", "Rose Needle", kLeedsLat, kLeedsLon, {"blackwork", "fineline"});
   a.set_instagram_handle("roseneedle");
   a.set_biography("Delicate botanical sleeves and the odd dragon");
   a.add_specialties("roses");
@@ -92,7 +93,7 @@ TEST(ContentHashTest, ChangesWithIndexedTextOnly) {
   same_text.mutable_pricing()->set_hourly_rate(120);
   same_text.set_version(99);
   same_text.set_stream_sequence("12345");
-  same_text.mutable_location()->set_latitude(kLat + 0.01);
+  same_text.mutable_location()->set_latitude(kLeedsLat + 0.01);
   EXPECT_EQ(text::ContentHash(same_text), base)
       << "ratings, prices, availability, coordinates and versions are not indexed text";
 
@@ -124,7 +125,7 @@ TEST(ContentHashTest, SkippedAndRealUpdatesKeepTheIndexRight) {
   };
   auto ids_for = [&](const std::string& text, double min_rating = 0) {
     SearchRequest q;
-    q.point = GeoPoint{kLat, kLon};
+    q.point = GeoPoint{kLeedsLat, kLeedsLon};
     q.radius_km = 5;
     q.text = text;
     if (min_rating > 0) q.min_rating = min_rating;
@@ -136,7 +137,7 @@ TEST(ContentHashTest, SkippedAndRealUpdatesKeepTheIndexRight) {
     }
     return ids;
   };
-  Artist a = MakeArtist("a1", "Zephyr Quill", kLat, kLon, {"blackwork"}, 1);
+  Artist a = MakeArtist("a1", "Zephyr Quill", kLeedsLat, kLeedsLon, {"blackwork"}, 1);
   a.set_rating(3.0);
   a.set_review_count(10);  // min_rating counts reviewed artists only
   put(a);

@@ -65,7 +65,7 @@ void ExpectVerified(const Index& index) {
 }
 
 // What text queries return, for comparing two indexes.
-std::vector<std::vector<std::string>> Answers(const Index& index) {
+std::vector<std::vector<std::string>> LoadAnswers(const Index& index) {
   return ::inkdex::testing::TextAnswers(
       index, {"group3", "name17", "dotwork", "\"fine line\"", "studio number 4", "leeds", "gro"});
 }
@@ -79,13 +79,13 @@ TEST(DeferredSearchIndexTest, ALoadAnswersAsOneIndexedCommitByCommit) {
   Load(*deferred, 0, 700, 60);
   Load(*plain, 0, 700, 60);
   ASSERT_TRUE(deferred->BuildDeferredSearchIndex().ok());
-  EXPECT_EQ(Answers(*deferred), Answers(*plain));
+  EXPECT_EQ(LoadAnswers(*deferred), LoadAnswers(*plain));
   EXPECT_EQ(SearchText(*deferred, "group3").total, 70);
   ExpectVerified(*deferred);
   // As after a restart.
   deferred.reset();
   deferred = OpenUnsyncedIndex(deferred_dir.path(), false);
-  EXPECT_EQ(Answers(*deferred), Answers(*plain));
+  EXPECT_EQ(LoadAnswers(*deferred), LoadAnswers(*plain));
   ExpectVerified(*deferred);
 }
 
@@ -209,7 +209,7 @@ TEST(DeferredSearchIndexTest, ACancelledBuildStaysDeferredAndALaterOneCompletesI
   BuildSearchIndexOptions never;
   never.cancelled = [] { return false; };
   ASSERT_TRUE(index->BuildDeferredSearchIndex(never).ok());
-  EXPECT_EQ(Answers(*index), Answers(*plain));
+  EXPECT_EQ(LoadAnswers(*index), LoadAnswers(*plain));
   ExpectVerified(*index);
 }
 

@@ -15,22 +15,24 @@ namespace {
 using ::inkdex::testing::MakeArtist;
 using ::testing::ElementsAre;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 class ForEachArtistTest : public testing::IndexDirTest {
  protected:
   void SetUp() override {
     IndexDirTest::SetUp();
     WriteBatch b;
-    b.Upsert(MakeArtist("c-live", "Cara Live", kLat, kLon, {"blackwork"}, 3));
-    b.Upsert(MakeArtist("a-live", "Amy Live", kLat, kLon, {"fineline"}, 7));
-    Artist opted_out = MakeArtist("b-opted-out", "Bea Hidden", kLat, kLon, {"dotwork"}, 2);
+    b.Upsert(MakeArtist("c-live", "Cara Live", kLeedsLat, kLeedsLon, {"blackwork"}, 3));
+    b.Upsert(MakeArtist("a-live", "Amy Live", kLeedsLat, kLeedsLon, {"fineline"}, 7));
+    Artist opted_out =
+        MakeArtist("b-opted-out", "Bea Hidden", kLeedsLat, kLeedsLon, {"dotwork"}, 2);
     opted_out.set_opted_out(true);
     b.Upsert(opted_out);
-    Artist streamed = MakeArtist("d-stream", "Dee Streamed", kLat, kLon, {"japanese"}, 0);
+    Artist streamed = MakeArtist("d-stream", "Dee Streamed", kLeedsLat, kLeedsLon, {"japanese"}, 0);
     streamed.set_stream_sequence("4100000000000000000123");
     b.Upsert(streamed);
-    b.Upsert(MakeArtist("e-deleted", "Eve Gone", kLat, kLon, {"blackwork"}, 1));
+    b.Upsert(MakeArtist("e-deleted", "Eve Gone", kLeedsLat, kLeedsLon, {"blackwork"}, 1));
     ASSERT_TRUE(index_->Apply(b).ok());
     WriteBatch d;
     d.Delete("e-deleted", 2);
@@ -85,7 +87,8 @@ TEST_F(ForEachArtistTest, SeesTheStoreAsItWasAtTheCall) {
   // most are read after the commit its callback makes at the first one.
   WriteBatch many;
   for (int i = 0; i < 3000; ++i) {
-    many.Upsert(MakeArtist(absl::StrFormat("m-%04d", i), "Many", kLat, kLon, {"blackwork"}, 1));
+    many.Upsert(
+        MakeArtist(absl::StrFormat("m-%04d", i), "Many", kLeedsLat, kLeedsLon, {"blackwork"}, 1));
   }
   ASSERT_TRUE(index_->Apply(many).ok());
   std::vector<std::string> seen;
@@ -94,7 +97,7 @@ TEST_F(ForEachArtistTest, SeesTheStoreAsItWasAtTheCall) {
         seen.push_back(a.id());
         if (seen.size() == 1) {
           WriteBatch b;
-          b.Upsert(MakeArtist("n-new", "Nia New", kLat, kLon, {"blackwork"}, 1));
+          b.Upsert(MakeArtist("n-new", "Nia New", kLeedsLat, kLeedsLon, {"blackwork"}, 1));
           b.Delete("m-2999", 2);
           b.Delete("c-live", 4);
           if (absl::StatusOr<std::vector<ChangeResult>> r = index_->Apply(b); !r.ok()) {

@@ -20,7 +20,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 // A guest spot of `a` in Leeds (offset by dlat, dlon degrees) from `from` to
 // `to` (YYYY-MM-DD).

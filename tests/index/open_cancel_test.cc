@@ -38,7 +38,7 @@ void Fill(const std::string& dir) {
   }
 }
 
-std::vector<std::vector<std::string>> Answers(const Index& index) {
+std::vector<std::vector<std::string>> FillAnswers(const Index& index) {
   std::vector<std::string> texts = {"rose", "gro"};
   for (int g = 0; g < 7; ++g) texts.push_back(absl::StrCat("group", g));
   return testing::TextAnswers(index, texts);
@@ -52,7 +52,7 @@ void ExpectWhole(const std::string& dir, const std::vector<std::vector<std::stri
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
   ASSERT_TRUE(index.ok()) << index.status();
   EXPECT_EQ((*index)->Stats().documents, static_cast<uint64_t>(kArtists));
-  EXPECT_EQ(Answers(**index), expected);
+  EXPECT_EQ(FillAnswers(**index), expected);
   absl::StatusOr<VerifyReport> report = (*index)->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems[0]);
@@ -63,7 +63,7 @@ std::vector<std::vector<std::string>> AnswersOf(const std::string& dir) {
   options.sync = false;
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
   EXPECT_TRUE(index.ok()) << index.status();
-  return index.ok() ? Answers(**index) : std::vector<std::vector<std::string>>{};
+  return index.ok() ? FillAnswers(**index) : std::vector<std::vector<std::string>>{};
 }
 
 // Index::Open of `dir` with `cancelled` (rebuilding text/ when `rebuild`):

@@ -19,7 +19,8 @@ using ::inkdex::testing::HitIds;
 using ::inkdex::testing::MakeArtist;
 using ::testing::HasSubstr;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 std::string Today() {
   return absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));

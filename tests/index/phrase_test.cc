@@ -21,21 +21,22 @@ using ::inkdex::testing::MakeArtist;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 class PhraseTest : public testing::IndexDirTest {
  protected:
   void SetUp() override {
     testing::IndexDirTest::SetUp();
-    Artist a = MakeArtist("a1", "Sarah Mitchell", kLat, kLon, {"fineline"});
+    Artist a = MakeArtist("a1", "Sarah Mitchell", kLeedsLat, kLeedsLon, {"fineline"});
     a.mutable_studio()->set_name("Ink House");
     a.set_instagram_handle("black.rose.tattoo");
     a.add_specialties("Black-Rose sleeves");
     a.set_biography("Twenty years of fine line botanicals.");
-    Artist b = MakeArtist("a2", "Mitchell Sarah", kLat, kLon, {"blackwork"});
+    Artist b = MakeArtist("a2", "Mitchell Sarah", kLeedsLat, kLeedsLon, {"blackwork"});
     b.mutable_studio()->set_name("House of Ink");
     b.add_specialties("rose black");  // both words, the other order
-    Artist c = MakeArtist("a3", "ÖMER YILMAZ", kLat, kLon, {"old_school"});
+    Artist c = MakeArtist("a3", "ÖMER YILMAZ", kLeedsLat, kLeedsLon, {"old_school"});
     c.mutable_location()->set_display("Kreuzberg, Berlin");
     WriteBatch batch;
     batch.Upsert(a);
@@ -132,7 +133,7 @@ TEST_F(PhraseTest, AOneLetterOrStopwordLastWordBeginsABiographyWord) {
   EXPECT_THAT(Find("sarah z"), ::testing::IsEmpty());
   EXPECT_THAT(Find("sarah the"), UnorderedElementsAre("a1", "a2"));
   EXPECT_THAT(Find("sarah and"), UnorderedElementsAre("a1", "a2"));
-  Artist d = MakeArtist("a4", "Dee Wells", kLat, kLon, {"realism"});
+  Artist d = MakeArtist("a4", "Dee Wells", kLeedsLat, kLeedsLon, {"realism"});
   d.set_biography("Theatrical sleeves, often in colour.");
   WriteBatch batch;
   batch.Upsert(d);
@@ -154,7 +155,7 @@ TEST_F(PhraseTest, OneWordStyleAliasesMatchTheStyle) {
   // Aliases that normalize to the display name but are other words than its
   // own: the artist has the styles, not the words.
   WriteBatch batch;
-  batch.Upsert(MakeArtist("a4", "Dana Quinn", kLat, kLon,
+  batch.Upsert(MakeArtist("a4", "Dana Quinn", kLeedsLat, kLeedsLon,
                           {"watercolour", "neo_traditional", "trash_polka", "cover_up"}));
   ASSERT_TRUE(index_->Apply(batch).ok());
   for (const char* text : {"watercolor", "neotraditional", "trashpolka", "coverup", "Watercolour",
@@ -176,7 +177,7 @@ TEST_F(PhraseTest, HyphenatedStyleNamesStillMatchTheStyle) {
 }
 
 TEST_F(PhraseTest, PhrasesFollowUpdates) {
-  Artist a = MakeArtist("a1", "Sarah Mitchell-Jones", kLat, kLon, {"fineline"}, 2);
+  Artist a = MakeArtist("a1", "Sarah Mitchell-Jones", kLeedsLat, kLeedsLon, {"fineline"}, 2);
   WriteBatch batch;
   batch.Upsert(a);
   ASSERT_TRUE(index_->Apply(batch).ok());

@@ -22,7 +22,8 @@ using ::inkdex::testing::MakeArtist;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 // Longer than the old bound of ~100 yields and 2,000 sleeps of 50 us, which
 // is how long a search spun before failing when the writer was held up

@@ -40,7 +40,7 @@ void Write(Index& index) {
 }
 
 // Every searchable artist is in one of the groups (under 100 each).
-std::vector<std::vector<std::string>> Answers(const Index& index) {
+std::vector<std::vector<std::string>> GroupAnswers(const Index& index) {
   std::vector<std::string> texts = {"rose", "quokka", "gro"};
   for (int g = 0; g < 10; ++g) texts.push_back(absl::StrCat("group", g));
   return testing::TextAnswers(index, texts);
@@ -61,8 +61,8 @@ TEST(SearchIndexRebuildTest, ARebuildOfManyPartsAnswersAsTheIndexItReplaces) {
   Write(*rebuilt);
   ASSERT_TRUE(rebuilt->BuildDeferredSearchIndex().ok());
 
-  const auto expected = Answers(*plain);
-  EXPECT_EQ(Answers(*rebuilt), expected);
+  const auto expected = GroupAnswers(*plain);
+  EXPECT_EQ(GroupAnswers(*rebuilt), expected);
   EXPECT_EQ(HitIds(testing::SearchText(*rebuilt, "quokka")), std::vector<std::string>{"z5"});
   absl::StatusOr<VerifyReport> report = rebuilt->Verify();
   ASSERT_TRUE(report.ok()) << report.status();
@@ -74,7 +74,7 @@ TEST(SearchIndexRebuildTest, ARebuildOfManyPartsAnswersAsTheIndexItReplaces) {
   rebuilt.reset();
   rebuilt = OpenUnsyncedIndex(rebuilt_dir.path(), false);
   ASSERT_NE(rebuilt, nullptr);
-  EXPECT_EQ(Answers(*rebuilt), expected);
+  EXPECT_EQ(GroupAnswers(*rebuilt), expected);
 }
 
 TEST(SearchIndexRebuildTest, ARebuildWithoutTheDiskItNeedsIsRefusedBeforeWriting) {

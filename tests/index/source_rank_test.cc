@@ -30,13 +30,15 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using Outcome = ChangeResult::Outcome;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;          // Leeds
-constexpr double kOsloLat = 59.9139, kOsloLon = 10.7522;  // where PROFILE puts the artist
-constexpr uint32_t kMetadata = 1, kProfile = 2;           // the default mapping's order
+using testing::kLeedsLat;
+using testing::kLeedsLon;
+using testing::kOsloLat;  // where PROFILE puts the artist
+using testing::kOsloLon;
+constexpr uint32_t kMetadata = 1, kProfile = 2;  // the default mapping's order
 
 Artist Ranked(const std::string& name, const std::string& seq, uint32_t rank,
               const std::string& id = "dup1") {
-  Artist a = MakeArtist(id, name, kLat, kLon, {"blackwork"}, /*version=*/0);
+  Artist a = MakeArtist(id, name, kLeedsLat, kLeedsLon, {"blackwork"}, /*version=*/0);
   a.set_stream_sequence(seq);
   a.set_source_rank(rank);
   return a;
@@ -154,9 +156,9 @@ TEST_F(SourceRankTest, ScannedItemsPreferTheHigherRankInAnyOrder) {
   // A scan (numeric version 1 for every item) meets both items of an id.
   for (const std::string id : {"profile-first", "metadata-first"}) {
     SCOPED_TRACE(id);
-    Artist metadata = MakeArtist(id, "From METADATA", kLat, kLon, {}, 1);
+    Artist metadata = MakeArtist(id, "From METADATA", kLeedsLat, kLeedsLon, {}, 1);
     metadata.set_source_rank(kMetadata);
-    Artist profile = MakeArtist(id, "From PROFILE", kLat, kLon, {}, 1);
+    Artist profile = MakeArtist(id, "From PROFILE", kLeedsLat, kLeedsLon, {}, 1);
     profile.set_source_rank(kProfile);
     const bool profile_first = id == "profile-first";
     WriteBatch first, second;
@@ -178,9 +180,9 @@ TEST_F(SourceRankTest, ScannedItemsPreferTheHigherRankInAnyOrder) {
     EXPECT_EQ(a->name(), "From PROFILE");
   }
   // Both in one batch (one scan page).
-  Artist profile = MakeArtist("same-batch", "From PROFILE", kLat, kLon, {}, 1);
+  Artist profile = MakeArtist("same-batch", "From PROFILE", kLeedsLat, kLeedsLon, {}, 1);
   profile.set_source_rank(kProfile);
-  Artist metadata = MakeArtist("same-batch", "From METADATA", kLat, kLon, {}, 1);
+  Artist metadata = MakeArtist("same-batch", "From METADATA", kLeedsLat, kLeedsLon, {}, 1);
   metadata.set_source_rank(kMetadata);
   WriteBatch both;
   both.Upsert(metadata);
@@ -206,9 +208,9 @@ TEST(SourceRankBulkLoadTest, ABulkLoadKeepsTheHigherRankInAnyOrder) {
   BulkLoader loader(*index, {.batch_size = 10});
   uint64_t tag = 0;
   for (const std::string id : {"metadata-first", "profile-first"}) {
-    Artist metadata = MakeArtist(id, "From METADATA", kLat, kLon, {}, 1);
+    Artist metadata = MakeArtist(id, "From METADATA", kLeedsLat, kLeedsLon, {}, 1);
     metadata.set_source_rank(kMetadata);
-    Artist profile = MakeArtist(id, "From PROFILE", kLat + 1, kLon, {}, 1);
+    Artist profile = MakeArtist(id, "From PROFILE", kLeedsLat + 1, kLeedsLon, {}, 1);
     profile.set_source_rank(kProfile);
     const bool profile_first = id == "profile-first";
     loader.Add(profile_first ? profile : metadata, tag++);
@@ -277,7 +279,7 @@ TEST_F(SourceRankTest, AMetadataRemoveFallsBackToTheProfilesLatestImage) {
   EXPECT_EQ(Served(), "Olga Profile @100 rank 2");
   EXPECT_THAT(HitIds(SearchText(*index_, "Olga")), ElementsAre("dup1"));
   EXPECT_THAT(HitIds(SearchText(*index_, "Mia")), IsEmpty());
-  EXPECT_THAT(HitIds(SearchNear(kLat, kLon)), IsEmpty());
+  EXPECT_THAT(HitIds(SearchNear(kLeedsLat, kLeedsLon)), IsEmpty());
   SearchResponse oslo = SearchNear(kOsloLat, kOsloLon);
   EXPECT_THAT(HitIds(oslo), ElementsAre("dup1"));
   ASSERT_EQ(oslo.hits.size(), 1u);
@@ -464,14 +466,14 @@ TEST_F(SourceRankTest, AnUnrankedChangeReplacesTheArtistAndDropsItsItemStates) {
   // Numeric versions, as a scan and then the CLI write them: the unranked
   // upsert is judged by the in-memory row alone (no read of the record),
   // and still drops the kept states.
-  Artist metadata = MakeArtist("scanned", "Scanned METADATA", kLat, kLon, {}, 1);
+  Artist metadata = MakeArtist("scanned", "Scanned METADATA", kLeedsLat, kLeedsLon, {}, 1);
   metadata.set_source_rank(kMetadata);
-  Artist profile = MakeArtist("scanned", "Scanned PROFILE", kLat, kLon, {}, 1);
+  Artist profile = MakeArtist("scanned", "Scanned PROFILE", kLeedsLat, kLeedsLon, {}, 1);
   profile.set_source_rank(kProfile);
   ASSERT_EQ(Upsert(metadata).outcome, Outcome::kApplied);
   ASSERT_EQ(Upsert(profile).outcome, Outcome::kStale);
   ASSERT_EQ(index_->Stats().item_states, 1u);
-  EXPECT_EQ(Upsert(MakeArtist("scanned", "From the CLI", kLat, kLon, {}, 2)).outcome,
+  EXPECT_EQ(Upsert(MakeArtist("scanned", "From the CLI", kLeedsLat, kLeedsLon, {}, 2)).outcome,
             Outcome::kApplied);
   EXPECT_EQ(index_->Stats().item_states, 0u);
   ExpectVerified();
@@ -700,7 +702,7 @@ TEST_F(SourceRankTest, MatchesAModelOfTheItemsUnderRandomOrder) {
   uint64_t searchable = 0;
   for (const std::string& id : ids) searchable += served(id) != "gone";
   EXPECT_EQ(index_->Stats().searchable, searchable);
-  EXPECT_EQ(static_cast<uint64_t>(SearchNear(kLat, kLon).total), searchable);
+  EXPECT_EQ(static_cast<uint64_t>(SearchNear(kLeedsLat, kLeedsLon).total), searchable);
   ExpectVerified();
 }
 

@@ -16,28 +16,29 @@ namespace {
 using ::inkdex::testing::MakeArtist;
 using ::testing::ElementsAre;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 class SpellingTest : public testing::IndexDirTest {
  protected:
   void SetUp() override {
     testing::IndexDirTest::SetUp();
     WriteBatch batch;
-    batch.Upsert(MakeArtist("a1", "Zoë Lefèvre", kLat, kLon, {"fineline"}));
-    batch.Upsert(MakeArtist("a3", "Łukasz Wójcik", kLat, kLon, {"old_school"}));
-    batch.Upsert(MakeArtist("a4", "Seán O'Brien", kLat, kLon, {"japanese"}));
-    Artist e = MakeArtist("a5", "Jonas Müller", kLat, kLon, {"japanese"});
+    batch.Upsert(MakeArtist("a1", "Zoë Lefèvre", kLeedsLat, kLeedsLon, {"fineline"}));
+    batch.Upsert(MakeArtist("a3", "Łukasz Wójcik", kLeedsLat, kLeedsLon, {"old_school"}));
+    batch.Upsert(MakeArtist("a4", "Seán O'Brien", kLeedsLat, kLeedsLon, {"japanese"}));
+    Artist e = MakeArtist("a5", "Jonas Müller", kLeedsLat, kLeedsLon, {"japanese"});
     e.add_specialties("dragons");
     batch.Upsert(e);
     // Words only a biography holds, indexed as their stems.
-    Artist b = MakeArtist("a6", "Ines Duarte", kLat, kLon, {"blackwork"});
+    Artist b = MakeArtist("a6", "Ines Duarte", kLeedsLat, kLeedsLon, {"blackwork"});
     b.set_biography("Botanical portraits, mandalas and realism. Resident artist.");
     batch.Upsert(b);
     // "Slee", a rare name one edit from "sleve"; "sleeves", which only
     // biographies write (stem "sleev"), is two.
-    batch.Upsert(MakeArtist("a7", "Anna Slee", kLat, kLon, {"realism"}));
+    batch.Upsert(MakeArtist("a7", "Anna Slee", kLeedsLat, kLeedsLon, {"realism"}));
     for (const char* id : {"a8", "a9"}) {
-      Artist s = MakeArtist(id, "Rui Costa", kLat, kLon, {"realism"});
+      Artist s = MakeArtist(id, "Rui Costa", kLeedsLat, kLeedsLon, {"realism"});
       s.set_biography("Full sleeves and back pieces.");
       batch.Upsert(s);
     }
@@ -131,7 +132,7 @@ TEST_F(SpellingTest, AWordExcludedWithAMinusIsCorrectedThoughTheTextMatches) {
 // "american").
 TEST_F(SpellingTest, WordsThatNameAStyleTogetherAreNotCorrected) {
   WriteBatch batch;
-  Artist a = MakeArtist("b1", "Ana Jerez", kLat, kLon, {"realism"});
+  Artist a = MakeArtist("b1", "Ana Jerez", kLeedsLat, kLeedsLon, {"realism"});
   a.mutable_studio()->set_name("Americana Ink");
   batch.Upsert(a);
   ASSERT_TRUE(index_->Apply(batch).ok());

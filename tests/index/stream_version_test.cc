@@ -22,10 +22,11 @@ using ::inkdex::testing::MakeArtist;
 using ::testing::HasSubstr;
 using Outcome = ChangeResult::Outcome;
 
-constexpr double kLat = 53.7997, kLon = -1.5492;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
 
 Artist StreamArtist(const std::string& id, const std::string& name, const std::string& seq) {
-  Artist a = MakeArtist(id, name, kLat, kLon, {"blackwork"}, /*version=*/0);
+  Artist a = MakeArtist(id, name, kLeedsLat, kLeedsLon, {"blackwork"}, /*version=*/0);
   a.set_stream_sequence(seq);
   return a;
 }
@@ -181,11 +182,12 @@ TEST_F(StreamVersionTest, MatchesTheLargestSequenceSeenUnderRandomOrder) {
 TEST_F(StreamVersionTest, StreamVersionsOutrankNumericVersions) {
   // A bootstrap scan writes numeric versions; the stream replayed over it wins
   // even with a small (zero-padded) sequence number.
-  ASSERT_EQ(Upsert(MakeArtist("a1", "Scanned", kLat, kLon, {}, 1'000'000)).outcome,
+  ASSERT_EQ(Upsert(MakeArtist("a1", "Scanned", kLeedsLat, kLeedsLon, {}, 1'000'000)).outcome,
             Outcome::kApplied);
   EXPECT_EQ(Upsert(StreamArtist("a1", "Streamed", "000000000000000000001")).outcome,
             Outcome::kApplied);
-  ChangeResult numeric = Upsert(MakeArtist("a1", "Numeric", kLat, kLon, {}, UINT64_MAX - 1));
+  ChangeResult numeric =
+      Upsert(MakeArtist("a1", "Numeric", kLeedsLat, kLeedsLon, {}, UINT64_MAX - 1));
   EXPECT_EQ(numeric.outcome, Outcome::kStale);
   EXPECT_THAT(numeric.reason, HasSubstr("<= stored stream sequence 1"));
   EXPECT_EQ(NameOf("a1"), "Streamed");
@@ -229,7 +231,7 @@ TEST_F(StreamVersionTest, OrderSurvivesReopenAndVerifies) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->problems.empty()) << report->problems[0];
   SearchRequest q;
-  q.point = GeoPoint{kLat, kLon};
+  q.point = GeoPoint{kLeedsLat, kLeedsLon};
   q.radius_km = 5;
   auto found = index_->Search(q);
   ASSERT_TRUE(found.ok()) << found.status();

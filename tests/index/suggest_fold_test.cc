@@ -16,14 +16,14 @@ using ::inkdex::testing::MakeArtist;
 using ::testing::Contains;
 using ::testing::Not;
 
-constexpr double kLat = 52.2297, kLon = 21.0122;  // Warsaw
+constexpr double kWarsawLat = 52.2297, kWarsawLon = 21.0122;  // Warsaw
 
 class SuggestFoldTest : public testing::IndexDirTest {
  protected:
   void SetUp() override {
     testing::IndexDirTest::SetUp();
     WriteBatch batch;
-    Artist a = MakeArtist("a1", "Łukasz Nowak", kLat, kLon, {"blackwork"});
+    Artist a = MakeArtist("a1", "Łukasz Nowak", kWarsawLat, kWarsawLon, {"blackwork"});
     a.mutable_studio()->set_name("Élodie Ink");
     a.mutable_location()->set_city("Łódź");
     batch.Upsert(a);
@@ -34,7 +34,7 @@ class SuggestFoldTest : public testing::IndexDirTest {
     SuggestRequest q;
     q.prefix = prefix;
     q.limit = 10;
-    if (near) q.near = GeoPoint{kLat, kLon};
+    if (near) q.near = GeoPoint{kWarsawLat, kWarsawLon};
     absl::StatusOr<std::vector<Suggestion>> r = index_->Suggest(q);
     EXPECT_TRUE(r.ok()) << prefix << ": " << r.status();
     std::vector<std::string> out;
@@ -73,7 +73,7 @@ TEST_F(SuggestFoldTest, NearbyNamesMatchAtAnyWordFolded) {
 // further in still count); one that cannot match is skipped unfolded.
 TEST_F(SuggestFoldTest, NearbyNamesWithAccentsAfterAnAsciiLetterMatchFolded) {
   WriteBatch batch;
-  Artist a = MakeArtist("a2", "Zoë\tMüller", kLat, kLon, {"blackwork"});
+  Artist a = MakeArtist("a2", "Zoë\tMüller", kWarsawLat, kWarsawLon, {"blackwork"});
   a.mutable_studio()->set_name("Ink & Café");
   batch.Upsert(a);
   ASSERT_TRUE(index_->Apply(batch).ok());

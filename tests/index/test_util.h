@@ -14,6 +14,10 @@
 
 namespace inkdex::testing {
 
+// Leeds city centre, where MakeArtist's artists live (city "Leeds", GB).
+inline constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+inline constexpr double kOsloLat = 59.9139, kOsloLon = 10.7522;
+
 // A fresh directory under the test temp dir, removed on destruction.
 class TempDir {
  public:

@@ -18,8 +18,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
-constexpr double kOsloLat = 59.9139, kOsloLon = 10.7522;
+using testing::kLeedsLat;
+using testing::kLeedsLon;
+using testing::kOsloLat;
+using testing::kOsloLon;
 
 class TombstonePurgeTest : public testing::IndexDirTest {
  protected:

@@ -12,13 +12,9 @@
 namespace inkdex::oracle {
 namespace {
 
-constexpr int32_t kFirstDay2026 = 20454;  // 2026-01-01
-
 double LogUniform(ArtistGenerator& g, double lo, double hi) {
   return std::exp(g.Uniform(std::log(lo), std::log(hi)));
 }
-
-double WrapLon(double lon) { return lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon; }
 
 // Failures recorded in the running test so far.
 int FailureCount() {

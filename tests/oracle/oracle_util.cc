@@ -16,13 +16,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int32_t kOpenFrom = std::numeric_limits<int32_t>::min();
 constexpr int32_t kOpenTo = std::numeric_limits<int32_t>::max();
-constexpr int32_t kFirstDay2026 = 20454;  // 2026-01-01
-
-double WrapLon(double lon) {
-  while (lon > 180) lon -= 360;
-  while (lon < -180) lon += 360;
-  return lon;
-}
 
 std::string CityKey(const Location& l) {
   if (l.city().empty()) return "";
@@ -109,6 +102,12 @@ const std::vector<std::string>& BioVocabulary() {
   static const std::vector<std::string> kWords = {"koi",   "tiger",   "dagger",
                                                   "skull", "compass", "phoenix"};
   return kWords;
+}
+
+double WrapLon(double lon) {
+  while (lon > 180) lon -= 360;
+  while (lon < -180) lon += 360;
+  return lon;
 }
 
 int32_t DayNumber(std::string_view iso) {

@@ -47,6 +47,10 @@ const std::vector<std::string>& BioVocabulary();
 // Days since 1970-01-01 of an ISO date "YYYY-MM-DD" (REQUIRES: valid).
 int32_t DayNumber(std::string_view iso);
 std::string IsoDate(int32_t day);
+inline constexpr int32_t kFirstDay2026 = 20454;  // 2026-01-01
+
+// `lon` moved into [-180, 180] by whole turns.
+double WrapLon(double lon);
 
 // Deterministic random artists (same seed, same sequence of calls: same
 // artists).

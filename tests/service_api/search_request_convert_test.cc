@@ -16,7 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 // Every field set to a value other than its default.
-v1::SearchRequest FullProto() {
+v1::SearchRequest FullRequestProto() {
   v1::SearchRequest p;
   p.set_text("koi \"sleeve\"");
   p.mutable_point()->set_lat(53.8);
@@ -53,11 +53,11 @@ v1::SearchRequest FullProto() {
 }
 
 TEST(SearchRequestFromProto, FixtureSetsEveryField) {
-  EXPECT_THAT(UnsetFields(FullProto()), IsEmpty());
+  EXPECT_THAT(UnsetFields(FullRequestProto()), IsEmpty());
 }
 
 TEST(SearchRequestFromProto, MapsEveryField) {
-  absl::StatusOr<SearchRequest> r = FromProto(FullProto());
+  absl::StatusOr<SearchRequest> r = FromProto(FullRequestProto());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->text, "koi \"sleeve\"");
   ASSERT_TRUE(r->point.has_value());
@@ -94,7 +94,7 @@ TEST(SearchRequestFromProto, MapsEveryField) {
 }
 
 TEST(SearchRequestFromProto, ProtoRoundTripIsExact) {
-  const v1::SearchRequest p = FullProto();
+  const v1::SearchRequest p = FullRequestProto();
   absl::StatusOr<SearchRequest> r = FromProto(p);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(SameMessage(p, ToProto(*r)));

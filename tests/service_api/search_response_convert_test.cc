@@ -26,7 +26,7 @@ void AddFacet(google::protobuf::RepeatedPtrField<v1::FacetValue>* out, const cha
 }
 
 // Every field set; hit 0 has every optional field, hit 1 none of them.
-v1::SearchResponse FullProto() {
+v1::SearchResponse FullResponseProto() {
   v1::SearchResponse p;
   p.set_total(1234);
   v1::SearchHit* h = p.add_hits();
@@ -74,7 +74,7 @@ v1::SearchResponse FullProto() {
 }
 
 TEST(SearchResponseConvert, FixtureSetsEveryField) {
-  std::vector<std::string> unset = UnsetFields(FullProto());
+  std::vector<std::string> unset = UnsetFields(FullResponseProto());
   // hits[1] is the hit without any optional field, on purpose.
   unset.erase(std::remove_if(unset.begin(), unset.end(),
                              [](const std::string& path) { return path.rfind("hits[1]", 0) == 0; }),
@@ -83,7 +83,7 @@ TEST(SearchResponseConvert, FixtureSetsEveryField) {
 }
 
 TEST(SearchResponseConvert, FromProtoMapsEveryField) {
-  const SearchResponse r = FromProto(FullProto());
+  const SearchResponse r = FromProto(FullResponseProto());
   EXPECT_EQ(r.total, 1234);
   ASSERT_EQ(r.hits.size(), 2u);
   const SearchHit& h = r.hits[0];
@@ -134,7 +134,7 @@ TEST(SearchResponseConvert, FromProtoMapsEveryField) {
 }
 
 TEST(SearchResponseConvert, ProtoRoundTripIsExact) {
-  const v1::SearchResponse p = FullProto();
+  const v1::SearchResponse p = FullResponseProto();
   EXPECT_TRUE(SameMessage(p, ToProto(FromProto(p))));
 }
 

@@ -46,7 +46,7 @@ grpc::Status Swap(TestServer& server, const std::string& directory, bool verify,
   return server.admin().SwapIndex(&context, request, response);
 }
 
-v1::SearchRequest NearLeeds() {
+v1::SearchRequest NearLeedsProto() {
   v1::SearchRequest request;
   request.mutable_point()->set_lat(kLeedsLat);
   request.mutable_point()->set_lon(kLeedsLon);
@@ -126,7 +126,7 @@ TEST(AdminServiceTest, SwapIndexDropsNoSearch) {
       while (!done.load()) {
         grpc::ClientContext context;
         v1::SearchResponse response;
-        grpc::Status status = server.search().Search(&context, NearLeeds(), &response);
+        grpc::Status status = server.search().Search(&context, NearLeedsProto(), &response);
         if (status.ok() && response.total() >= 1 && response.total() <= 3) {
           ok.fetch_add(1);
         } else {

@@ -22,8 +22,8 @@ using testing::LogCapture;
 using testing::MetricValue;
 using ::testing::Not;
 
-constexpr char kWrite[] = "guard-write-token";
-constexpr char kRead[] = "guard-read-token";
+constexpr char kGuardWrite[] = "guard-write-token";
+constexpr char kGuardRead[] = "guard-read-token";
 
 // GetStats is a read and DeleteArtists a write; both only run the guard.
 // GetStats waits for `release` when `block` is set, so tests can hold slots.
@@ -130,7 +130,7 @@ class CallGuardTest : public ::testing::Test {
 };
 
 TEST_F(CallGuardTest, AdmittedCallIsCountedAndLoggedWithRequestId) {
-  Start(kWrite, "");
+  Start(kGuardWrite, "");
   grpc::ClientContext context;
   ASSERT_TRUE(Read("", &context).ok());
 
@@ -160,7 +160,7 @@ TEST_F(CallGuardTest, AdmittedCallIsCountedAndLoggedWithRequestId) {
 }
 
 TEST_F(CallGuardTest, CallerRequestIdIsKeptWhenUsable) {
-  Start(kWrite, "");
+  Start(kGuardWrite, "");
   grpc::ClientContext context;
   context.AddMetadata("x-request-id", "caller-id-42");
   ASSERT_TRUE(Read("", &context).ok());
@@ -178,10 +178,10 @@ TEST_F(CallGuardTest, CallerRequestIdIsKeptWhenUsable) {
 }
 
 TEST_F(CallGuardTest, CallbackApiCallIsGuardedLikeASyncOne) {
-  Start(kWrite, kRead);
+  Start(kGuardWrite, kGuardRead);
   grpc::ClientContext context;
   context.AddMetadata("x-request-id", "callback-id-7");
-  ASSERT_TRUE(CallbackRead(kRead, &context).ok());
+  ASSERT_TRUE(CallbackRead(kGuardRead, &context).ok());
   auto echoed = context.GetServerInitialMetadata().find("x-request-id");
   ASSERT_NE(echoed, context.GetServerInitialMetadata().end());
   EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "callback-id-7");
@@ -201,23 +201,23 @@ TEST_F(CallGuardTest, CallbackApiCallIsGuardedLikeASyncOne) {
   EXPECT_EQ(lines[0]["styles"], 3);
   EXPECT_TRUE(lines[0]["peer"].is_string());
   EXPECT_EQ(lines[1]["code"], "UNAUTHENTICATED");
-  EXPECT_THAT(log_.Text(), Not(HasSubstr(kRead)));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kGuardRead)));
 }
 
 TEST_F(CallGuardTest, WritesRefusedWithoutWriteToken) {
   Start("", "");
-  grpc::Status status = Write(kWrite);
+  grpc::Status status = Write(kGuardWrite);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(status.error_message(), HasSubstr("--write-token-file"));
   EXPECT_EQ(Requests("DeleteArtists", "FAILED_PRECONDITION"), 1);
 }
 
 TEST_F(CallGuardTest, WriteTokenRules) {
-  Start(kWrite, "");
+  Start(kGuardWrite, "");
   EXPECT_EQ(Write().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Write("wrong").error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // Admitted: the handler's own answer comes back.
-  EXPECT_EQ(Write(kWrite).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Write(kGuardWrite).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Requests("DeleteArtists", "UNAUTHENTICATED"), 1);
   EXPECT_EQ(Requests("DeleteArtists", "PERMISSION_DENIED"), 1);
   EXPECT_EQ(Requests("DeleteArtists", "INVALID_ARGUMENT"), 1);
@@ -227,23 +227,23 @@ TEST_F(CallGuardTest, WriteTokenRules) {
   EXPECT_EQ(lines[0]["code"], "UNAUTHENTICATED");
   EXPECT_TRUE(lines[0]["message"].is_string());
   EXPECT_EQ(lines[2]["message"], "deletions: empty");
-  EXPECT_THAT(log_.Text(), Not(HasSubstr(kWrite)));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kGuardWrite)));
   EXPECT_THAT(log_.Text(), Not(HasSubstr("wrong")));
 }
 
 TEST_F(CallGuardTest, ReadTokenRules) {
-  Start(kWrite, kRead);
+  Start(kGuardWrite, kGuardRead);
   EXPECT_EQ(Read().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Read("wrong").error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(Read(kRead).ok());
-  EXPECT_TRUE(Read(kWrite).ok());
-  EXPECT_EQ(Write(kRead).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(log_.Text(), Not(HasSubstr(kRead)));
-  EXPECT_THAT(log_.Text(), Not(HasSubstr(kWrite)));
+  EXPECT_TRUE(Read(kGuardRead).ok());
+  EXPECT_TRUE(Read(kGuardWrite).ok());
+  EXPECT_EQ(Write(kGuardRead).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kGuardRead)));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kGuardWrite)));
 }
 
 TEST_F(CallGuardTest, OverloadIsRefusedAtOnceAndRecovers) {
-  Start(kWrite, "", /*max_concurrent=*/2);
+  Start(kGuardWrite, "", /*max_concurrent=*/2);
   service_->block = true;
   std::vector<std::thread> holders;
   std::vector<grpc::Status> held(2);
@@ -271,10 +271,10 @@ TEST_F(CallGuardTest, OverloadIsRefusedAtOnceAndRecovers) {
 }
 
 TEST_F(CallGuardTest, RefusedByTokenTakesNoSlot) {
-  Start(kWrite, kRead, /*max_concurrent=*/1);
+  Start(kGuardWrite, kGuardRead, /*max_concurrent=*/1);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(Read().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(env_->limiter().in_flight(), 0);
-  EXPECT_TRUE(Read(kRead).ok());
+  EXPECT_TRUE(Read(kGuardRead).ok());
 }
 
 TEST(CallGuardUnitTest, UnfinishedGuardRecordsInternal) {

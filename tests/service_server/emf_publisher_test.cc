@@ -26,7 +26,7 @@ using ::testing::HasSubstr;
 using testing::LogCapture;
 using Json = nlohmann::ordered_json;
 
-const absl::Time kNow = absl::FromUnixMillis(1764460800123);
+const absl::Time kEmfNow = absl::FromUnixMillis(1764460800123);
 
 // The {Name, Unit} definitions of a document's one directive, by name.
 std::map<std::string, std::string> Definitions(const Json& doc) {
@@ -81,7 +81,7 @@ TEST(EmfFormatTest, GaugesTakeTheLargestOrTheSumAndCountersTheirGrowth) {
   options.metrics = {"inkdex_stream_max_lag_seconds", "inkdex_stream_records_behind",
                      "inkdex_requests", "inkdex_request_errors"};
   EmfFormat format(options);
-  Json doc = format.Format(registry.Collect(), kNow);
+  Json doc = format.Format(registry.Collect(), kEmfNow);
   ExpectEmfDocument(doc);
   EXPECT_EQ(doc["_aws"]["Timestamp"], 1764460800123);
   EXPECT_EQ(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Inkdex");
@@ -103,11 +103,11 @@ TEST(EmfFormatTest, GaugesTakeTheLargestOrTheSumAndCountersTheirGrowth) {
   ok.Increment(3);
   internal.Increment(1);
   lag.Add({}).Set(0.5);
-  doc = format.Format(registry.Collect(), kNow + absl::Seconds(60));
+  doc = format.Format(registry.Collect(), kEmfNow + absl::Seconds(60));
   EXPECT_EQ(doc["inkdex_requests"], 4);
   EXPECT_EQ(doc["inkdex_request_errors"], 1);
   EXPECT_EQ(doc["inkdex_stream_max_lag_seconds"], 0.5);
-  doc = format.Format(registry.Collect(), kNow + absl::Seconds(120));
+  doc = format.Format(registry.Collect(), kEmfNow + absl::Seconds(120));
   EXPECT_EQ(doc["inkdex_requests"], 0);
 }
 
@@ -119,7 +119,7 @@ TEST(EmfFormatTest, AGaugeWithoutSeriesIsLeftOutAndACounterWithoutSeriesIsZero) 
       .Add({})
       .Set(std::numeric_limits<double>::quiet_NaN());
   EmfFormat format(EmfFormatOptions{});  // every metric, no dimensions
-  const Json doc = format.Format(registry.Collect(), kNow);
+  const Json doc = format.Format(registry.Collect(), kEmfNow);
   ExpectEmfDocument(doc);
   EXPECT_EQ(doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"], Json::parse("[[]]"));
   EXPECT_FALSE(doc.contains("inkdex_documents"));  // NaN: JSON has none
@@ -142,11 +142,11 @@ TEST(EmfFormatTest, ACounterTotalThatFallsRestartsItsCount) {
   EmfFormatOptions options;
   options.metrics = {"inkdex_stream_read_errors"};
   EmfFormat format(options);
-  EXPECT_EQ(format.Format(registry.Collect(), kNow)["inkdex_stream_read_errors"], 7);
+  EXPECT_EQ(format.Format(registry.Collect(), kEmfNow)["inkdex_stream_read_errors"], 7);
   errors.Remove(&denied);  // the total falls from 7 to 2
-  EXPECT_EQ(format.Format(registry.Collect(), kNow)["inkdex_stream_read_errors"], 0);
+  EXPECT_EQ(format.Format(registry.Collect(), kEmfNow)["inkdex_stream_read_errors"], 0);
   throttled.Increment(1);
-  EXPECT_EQ(format.Format(registry.Collect(), kNow)["inkdex_stream_read_errors"], 1);
+  EXPECT_EQ(format.Format(registry.Collect(), kEmfNow)["inkdex_stream_read_errors"], 1);
 }
 
 // Every metric EMF lines can carry reads a family the server really
@@ -164,12 +164,12 @@ TEST(EmfFormatTest, EveryPublishableMetricIsReadFromTheServersOwnFamilies) {
   }
   IndexStats stats;
   stats.documents = 5;
-  stats.last_commit_unix_micros = absl::ToUnixMicros(kNow - absl::Seconds(4));
-  metrics.SetIndexGauges(stats, 1, kNow);
+  stats.last_commit_unix_micros = absl::ToUnixMicros(kEmfNow - absl::Seconds(4));
+  metrics.SetIndexGauges(stats, 1, kEmfNow);
   metrics.SetProcessMetrics(ReadProcessSample());
   StreamSupervisorSnapshot snap;
   snap.state = "following";
-  snap.current_as_of = kNow;
+  snap.current_as_of = kEmfNow;
   snap.follower = stream::FollowerStats{};
   stream::ShardStats shard;
   shard.shard_id = "shardId-1";
@@ -178,7 +178,7 @@ TEST(EmfFormatTest, EveryPublishableMetricIsReadFromTheServersOwnFamilies) {
   snap.resyncs_started = {{"trimmed", 1}};
   snap.read_errors = {{"ExpiredIteratorException", 1}};
   snap.streams_requests.throttled = 4;
-  stream.Update(snap, kNow);
+  stream.Update(snap, kEmfNow);
 
   const std::vector<prometheus::MetricFamily> families = metrics.registry()->Collect();
   for (const EmfMetric& m : kEmfMetrics) {
@@ -201,7 +201,7 @@ TEST(EmfFormatTest, EveryPublishableMetricIsReadFromTheServersOwnFamilies) {
     }
   }
   EmfFormat format(EmfFormatOptions{});
-  const Json doc = format.Format(families, kNow);
+  const Json doc = format.Format(families, kEmfNow);
   ExpectEmfDocument(doc);
   EXPECT_EQ(Definitions(doc).size(), std::size(kEmfMetrics));
   EXPECT_EQ(doc["inkdex_request_errors"], 1);

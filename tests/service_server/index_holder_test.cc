@@ -15,7 +15,8 @@ namespace {
 using ::inkdex::testing::MakeArtist;
 using ::inkdex::testing::TempDir;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using ::inkdex::testing::kLeedsLat;
+using ::inkdex::testing::kLeedsLon;
 
 // Opens an index in `dir` holding `count` artists near Leeds, ids
 // "<prefix>0".."<prefix>count-1".

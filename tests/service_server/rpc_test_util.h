@@ -24,7 +24,8 @@ namespace inkdex::server::testing {
 
 inline constexpr char kWriteToken[] = "write-secret-token";
 inline constexpr char kReadToken[] = "read-secret-token";
-inline constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using ::inkdex::testing::kLeedsLat;
+using ::inkdex::testing::kLeedsLon;
 
 struct TestServerOptions {
   std::string write_token = kWriteToken;  // empty: writes disabled

@@ -18,8 +18,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Optional;
 
-constexpr char kWrite[] = "w-0123456789abcdef";
-constexpr char kRead[] = "r-fedcba9876543210";
+constexpr char kWriteSecret[] = "w-0123456789abcdef";
+constexpr char kReadSecret[] = "r-fedcba9876543210";
 
 std::string Bearer(const std::string& token) { return "Bearer " + token; }
 
@@ -42,7 +42,7 @@ TEST(ParseBearerTokenTest, RejectsOtherShapes) {
 TEST(TokenCheckTest, WritesRefusedWithoutWriteToken) {
   TokenCheck check("", "");
   EXPECT_FALSE(check.writes_enabled());
-  absl::Status status = check.Check(Access::kWrite, Bearer(kWrite));
+  absl::Status status = check.Check(Access::kWrite, Bearer(kWriteSecret));
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("--write-token-file"));
   EXPECT_EQ(check.Check(Access::kWrite, std::nullopt).code(),
@@ -50,26 +50,27 @@ TEST(TokenCheckTest, WritesRefusedWithoutWriteToken) {
 }
 
 TEST(TokenCheckTest, WriteNeedsTheWriteToken) {
-  TokenCheck check(kWrite, "");
-  EXPECT_TRUE(check.Check(Access::kWrite, Bearer(kWrite)).ok());
+  TokenCheck check(kWriteSecret, "");
+  EXPECT_TRUE(check.Check(Access::kWrite, Bearer(kWriteSecret)).ok());
   EXPECT_EQ(check.Check(Access::kWrite, std::nullopt).code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(check.Check(Access::kWrite, "Token abc").code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(check.Check(Access::kWrite, Bearer("nope")).code(),
             absl::StatusCode::kPermissionDenied);
   // A prefix or an extension of the token is not the token.
-  EXPECT_EQ(check.Check(Access::kWrite, Bearer(std::string(kWrite).substr(0, 5))).code(),
+  EXPECT_EQ(check.Check(Access::kWrite, Bearer(std::string(kWriteSecret).substr(0, 5))).code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(check.Check(Access::kWrite, Bearer(std::string(kWrite) + "x")).code(),
+  EXPECT_EQ(check.Check(Access::kWrite, Bearer(std::string(kWriteSecret) + "x")).code(),
             absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TokenCheckTest, ReadTokenDoesNotGrantWrites) {
-  TokenCheck check(kWrite, kRead);
-  EXPECT_EQ(check.Check(Access::kWrite, Bearer(kRead)).code(), absl::StatusCode::kPermissionDenied);
+  TokenCheck check(kWriteSecret, kReadSecret);
+  EXPECT_EQ(check.Check(Access::kWrite, Bearer(kReadSecret)).code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TokenCheckTest, ReadsOpenWithoutReadToken) {
-  TokenCheck check(kWrite, "");
+  TokenCheck check(kWriteSecret, "");
   EXPECT_TRUE(check.reads_open());
   EXPECT_TRUE(check.Check(Access::kRead, std::nullopt).ok());
   EXPECT_TRUE(check.Check(Access::kRead, Bearer("anything")).ok());
@@ -77,22 +78,23 @@ TEST(TokenCheckTest, ReadsOpenWithoutReadToken) {
 }
 
 TEST(TokenCheckTest, ReadTokenAcceptsReadOrWriteToken) {
-  TokenCheck check(kWrite, kRead);
+  TokenCheck check(kWriteSecret, kReadSecret);
   EXPECT_FALSE(check.reads_open());
-  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kRead)).ok());
-  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kWrite)).ok());
+  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kReadSecret)).ok());
+  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kWriteSecret)).ok());
   EXPECT_EQ(check.Check(Access::kRead, std::nullopt).code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(check.Check(Access::kRead, Bearer("nope")).code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TokenCheckTest, ReadTokenWorksWithWritesDisabled) {
-  TokenCheck check("", kRead);
-  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kRead)).ok());
-  EXPECT_EQ(check.Check(Access::kRead, Bearer(kWrite)).code(), absl::StatusCode::kPermissionDenied);
+  TokenCheck check("", kReadSecret);
+  EXPECT_TRUE(check.Check(Access::kRead, Bearer(kReadSecret)).ok());
+  EXPECT_EQ(check.Check(Access::kRead, Bearer(kWriteSecret)).code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TokenCheckTest, MessagesNeverContainTokens) {
-  TokenCheck check(kWrite, kRead);
+  TokenCheck check(kWriteSecret, kReadSecret);
   const std::string presented = "presented-secret-value";
   for (Access access : {Access::kRead, Access::kWrite}) {
     for (const std::optional<std::string>& header :
@@ -102,8 +104,8 @@ TEST(TokenCheckTest, MessagesNeverContainTokens) {
           check.Check(access, header ? std::optional<std::string_view>(*header) : std::nullopt);
       ASSERT_FALSE(status.ok());
       EXPECT_THAT(std::string(status.message()), Not(HasSubstr(presented)));
-      EXPECT_THAT(std::string(status.message()), Not(HasSubstr(kWrite)));
-      EXPECT_THAT(std::string(status.message()), Not(HasSubstr(kRead)));
+      EXPECT_THAT(std::string(status.message()), Not(HasSubstr(kWriteSecret)));
+      EXPECT_THAT(std::string(status.message()), Not(HasSubstr(kReadSecret)));
     }
   }
 }

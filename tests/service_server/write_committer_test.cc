@@ -20,7 +20,8 @@ using ::inkdex::testing::TempDir;
 using ::testing::HasSubstr;
 using Outcome = ChangeResult::Outcome;
 
-constexpr double kLeedsLat = 53.7997, kLeedsLon = -1.5492;
+using ::inkdex::testing::kLeedsLat;
+using ::inkdex::testing::kLeedsLon;
 // Long enough that only max_pending_changes (or Stop, or a swap) triggers a
 // commit within a test.
 constexpr absl::Duration kNever = absl::Seconds(60);

@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 using testing::kTestStreamArn;
 using testing::Seq;
 
-constexpr char kOtherArn[] =
+constexpr char kReenabledStreamArn[] =
     "arn:aws:dynamodb:eu-west-1:123456789012:table/directory/stream/2026-02-02T00:00:00.000";
 
 // Puts entries into a map the way the index's metadata keeps them.
@@ -28,7 +28,8 @@ TEST(ShardCheckpointsTest, RoundTripsAppliedAndFinishedShardsOfSeveralStreams) {
   Put(EncodeShardCheckpoint(kTestStreamArn, "shardId-a", {Seq(7), false}), metadata);
   Put(EncodeShardCheckpoint(kTestStreamArn, "shardId-b", {Seq(9), true}), metadata);
   Put(EncodeShardCheckpoint(kTestStreamArn, "shardId-c", {"", true}), metadata);
-  Put(EncodeShardCheckpoint(kOtherArn, "shardId-a", {"4421584500000000017450439091", false}),
+  Put(EncodeShardCheckpoint(kReenabledStreamArn, "shardId-a",
+                            {"4421584500000000017450439091", false}),
       metadata);
   // A later checkpoint of the same shard replaces the earlier one.
   Put(EncodeShardCheckpoint(kTestStreamArn, "shardId-a", {Seq(8), false}), metadata);
@@ -45,7 +46,7 @@ TEST(ShardCheckpointsTest, RoundTripsAppliedAndFinishedShardsOfSeveralStreams) {
   EXPECT_TRUE(stream.IsFinished("shardId-b"));
   EXPECT_FALSE(stream.IsFinished("shardId-a"));
   EXPECT_EQ(stream.Find("shardId-zzz"), nullptr);
-  EXPECT_EQ(stored->at(kOtherArn).shards.at("shardId-a").sequence_number,
+  EXPECT_EQ(stored->at(kReenabledStreamArn).shards.at("shardId-a").sequence_number,
             "4421584500000000017450439091");
 }
 
@@ -66,7 +67,7 @@ TEST(ShardCheckpointsTest, KeysLiveUnderThePrefixAndFitInOneKibibyte) {
   EXPECT_EQ((*entries)[0].second, long_arn);  // the ARN itself is stored
   EXPECT_EQ((*entries)[1].first, StreamMetadataPrefix(long_arn) + "shard." + long_shard);
   EXPECT_EQ((*entries)[1].second, "applied:" + Seq(1));
-  EXPECT_NE(StreamMetadataPrefix(kTestStreamArn), StreamMetadataPrefix(kOtherArn));
+  EXPECT_NE(StreamMetadataPrefix(kTestStreamArn), StreamMetadataPrefix(kReenabledStreamArn));
 }
 
 TEST(ShardCheckpointsTest, EncodingRejectsBadInputNamingTheField) {
@@ -106,12 +107,12 @@ TEST(ShardCheckpointsTest, CorruptMetadataIsDataLossNamingTheKey) {
               HasSubstr("value 'done' is not applied:<seq>"));
   EXPECT_THAT(decode_error(prefix + "shard.shardId-a", "finished:"), HasSubstr("sequence number"));
   EXPECT_THAT(decode_error(prefix + "shard.shardId-a", "finishedXYZ"), HasSubstr("value"));
-  EXPECT_THAT(decode_error(prefix + "arn", kOtherArn), HasSubstr("does not hash to"));
+  EXPECT_THAT(decode_error(prefix + "arn", kReenabledStreamArn), HasSubstr("does not hash to"));
   EXPECT_THAT(decode_error(prefix + "bogus", "x"),
               HasSubstr("expected .arn, .progress or .shard."));
   EXPECT_THAT(decode_error(std::string(kCheckpointMetadataPrefix) + "short.arn", "x"),
               HasSubstr("<16 hex digits>"));
-  EXPECT_THAT(decode_error(StreamMetadataPrefix(kOtherArn) + "shard.s", "applied:1"),
+  EXPECT_THAT(decode_error(StreamMetadataPrefix(kReenabledStreamArn) + "shard.s", "applied:1"),
               HasSubstr("without the stream ARN entry"));
 }
 
@@ -133,16 +134,16 @@ TEST(ShardCheckpointsTest, ForgottenShardsDecodeAsAbsent) {
 
 TEST(ShardCheckpointsTest, AChangedStreamArnIsDetected) {
   std::map<std::string, std::string> metadata;
-  Put(EncodeShardCheckpoint(kOtherArn, "s", {Seq(3), false}), metadata);
+  Put(EncodeShardCheckpoint(kReenabledStreamArn, "s", {Seq(3), false}), metadata);
   absl::StatusOr<StoredCheckpoints> stored = DecodeCheckpoints(metadata);
   ASSERT_TRUE(stored.ok());
 
   EXPECT_TRUE(CheckStreamArn({}, kTestStreamArn).ok()) << "nothing stored is a first start";
-  EXPECT_TRUE(CheckStreamArn(*stored, kOtherArn).ok());
+  EXPECT_TRUE(CheckStreamArn(*stored, kReenabledStreamArn).ok());
   absl::Status changed = CheckStreamArn(*stored, kTestStreamArn);
   EXPECT_EQ(changed.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(changed.message(), HasSubstr(kTestStreamArn));
-  EXPECT_THAT(changed.message(), HasSubstr(kOtherArn));
+  EXPECT_THAT(changed.message(), HasSubstr(kReenabledStreamArn));
 }
 
 TEST(ShardCheckpointsTest, OpenedShardsAndTheProgressTimeRoundTrip) {

@@ -21,7 +21,7 @@ using testing::Seq;
 using Op = FakeStreamSource::Op;
 using dynamodb::ShardIteratorType;
 
-constexpr char kOtherArn[] =
+constexpr char kNewStreamArn[] =
     "arn:aws:dynamodb:eu-west-1:123456789012:table/directory/stream/2025-12-31T00:00:00.000";
 
 StreamFollowerOptions FastOptions(absl::Duration describe_interval = absl::Milliseconds(20)) {
@@ -248,10 +248,10 @@ TEST(StreamFollowerTest, StoredCheckpointsOfAnotherStreamAskForAResync) {
   source.AddShard("s");
   source.Append("s", 1);
   std::optional<ResyncReason> reason =
-      RunUntilResync(source, {{kOtherArn, {kOtherArn, {{"s", {Seq(1), false}}}}}});
+      RunUntilResync(source, {{kNewStreamArn, {kNewStreamArn, {{"s", {Seq(1), false}}}}}});
   ASSERT_TRUE(reason.has_value());
   EXPECT_EQ(reason->cause, ResyncCause::kStreamArnChanged);
-  EXPECT_THAT(reason->detail, HasSubstr(kOtherArn));
+  EXPECT_THAT(reason->detail, HasSubstr(kNewStreamArn));
   EXPECT_EQ(source.describe_calls(), 0);
   EXPECT_THAT(source.iterator_requests(), IsEmpty());
 }
@@ -275,7 +275,7 @@ TEST(StreamFollowerTest, ANewCurrentStreamArnAsksForAResync) {
   EXPECT_TRUE(follower.running());
   {
     absl::MutexLock lock(&mu);
-    current = kOtherArn;  // the stream was disabled and enabled again
+    current = kNewStreamArn;  // the stream was disabled and enabled again
   }
   ASSERT_TRUE(Eventually([&] { return resyncs.reasons().size() == 1; }));
   EXPECT_EQ(resyncs.reasons()[0].cause, ResyncCause::kStreamArnChanged);

@@ -13,11 +13,6 @@
 namespace inkdex::synth {
 namespace {
 
-bool IsCanonicalStyle(const std::string& s) {
-  WordList ids = StyleIdsByPopularity();
-  return std::find(ids.begin(), ids.end(), s) != ids.end();
-}
-
 TEST(SynthMessyTest, CleanOutputHasNoFaults) {
   SynthOptions o;
   o.count = 2000;

@@ -25,11 +25,6 @@ const std::vector<nlohmann::json>& Records() {
   return *records;
 }
 
-bool IsCanonicalStyle(const std::string& s) {
-  WordList ids = StyleIdsByPopularity();
-  return std::find(ids.begin(), ids.end(), s) != ids.end();
-}
-
 bool IsIsoDate(const nlohmann::json& v) {
   if (!v.is_string()) return false;
   std::string s = v;

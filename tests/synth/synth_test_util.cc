@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "synth/word_lists.h"
+
 namespace inkdex::synth {
 
 std::string GenerateText(const SynthOptions& options) {
@@ -34,6 +38,11 @@ std::vector<nlohmann::json> GenerateRecords(const SynthOptions& options) {
     records.push_back(std::move(j));
   }
   return records;
+}
+
+bool IsCanonicalStyle(const std::string& s) {
+  WordList ids = StyleIdsByPopularity();
+  return std::find(ids.begin(), ids.end(), s) != ids.end();
 }
 
 }  // namespace inkdex::synth

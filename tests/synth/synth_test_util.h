@@ -18,6 +18,8 @@ std::string GenerateText(const SynthOptions& options);
 std::vector<std::string> GenerateLines(const SynthOptions& options);
 // Every line parsed; fails the test if a line is not JSON.
 std::vector<nlohmann::json> GenerateRecords(const SynthOptions& options);
+// Whether `s` is one of the taxonomy's canonical style ids.
+bool IsCanonicalStyle(const std::string& s);
 
 }  // namespace inkdex::synth
 
