@@ -143,72 +143,55 @@ void SuggestIndex::ForEachWithPrefixByCount(
   }
   // The base's entries in [lo, hi), most first, lowest index on a tie:
   // nodes of the max-tree in a heap ordered by (max, first leaf). A node
-  // comes out before every leaf below it, so leaves come out in order.
+  // comes out before every leaf below it, so leaves come out in order. (A
+  // base has a tree whenever it has entries: every slot is 0, REQUIRES.)
   struct Node {
     int64_t max;
-    size_t first;  // the first leaf it covers
+    size_t first, width;  // the leaves it covers
     size_t v;
   };
   auto after = [](const Node& a, const Node& b) {
     return a.max != b.max ? a.max < b.max : a.first > b.first;
   };
-  std::vector<Node> heap;
-  std::vector<size_t> scan;  // without a tree: the range, sorted
-  size_t scanned = 0;
-  if (!base.max_tree.empty()) {
-    // The canonical nodes of [lo, hi), found top-down.
-    struct Span {
-      size_t v, first, width;
-    };
-    std::vector<Span> todo;
-    if (lo < hi) todo.push_back({1, 0, base.leaves});
-    while (!todo.empty()) {
-      const Span s = todo.back();
-      todo.pop_back();
-      if (s.first >= hi || s.first + s.width <= lo) continue;
-      if (lo <= s.first && s.first + s.width <= hi) {
-        heap.push_back({base.max_tree[s.v], s.first, s.v});
-        continue;
-      }
-      todo.push_back({2 * s.v, s.first, s.width / 2});
-      todo.push_back({2 * s.v + 1, s.first + s.width / 2, s.width / 2});
+  auto node = [&](size_t v, size_t first, size_t width) {
+    return Node{base.max_tree[v], first, width, v};
+  };
+  // The canonical nodes of [lo, hi), found top-down.
+  std::vector<Node> heap, todo;
+  if (lo < hi && !base.max_tree.empty()) todo.push_back(node(1, 0, base.leaves));
+  while (!todo.empty()) {
+    const Node n = todo.back();
+    todo.pop_back();
+    if (n.first >= hi || n.first + n.width <= lo) continue;
+    if (lo <= n.first && n.first + n.width <= hi) {
+      heap.push_back(n);
+      continue;
     }
-    std::make_heap(heap.begin(), heap.end(), after);
-  } else {
-    for (size_t i = lo; i < hi; ++i) scan.push_back(i);
-    std::stable_sort(scan.begin(), scan.end(),
-                     [&](size_t a, size_t b) { return base.counts[a] > base.counts[b]; });
+    todo.push_back(node(2 * n.v, n.first, n.width / 2));
+    todo.push_back(node(2 * n.v + 1, n.first + n.width / 2, n.width / 2));
   }
+  std::make_heap(heap.begin(), heap.end(), after);
   // The next base entry not replaced by the delta; false when none is left.
   auto next_base = [&](size_t* index) {
-    while (true) {
-      if (base.max_tree.empty()) {
-        if (scanned == scan.size()) return false;
-        *index = scan[scanned++];
-      } else {
-        if (heap.empty() || heap.front().max <= 0) return false;
-        std::pop_heap(heap.begin(), heap.end(), after);
-        Node n = heap.back();
-        heap.pop_back();
-        size_t width = base.leaves;
-        for (size_t v = n.v; v > 1; v /= 2) width /= 2;
-        while (width > 1) {
-          width /= 2;
-          const size_t left = 2 * n.v, right = left + 1;
-          // The child holding the max goes on; the other waits in the heap.
-          const bool go_left = base.max_tree[left] == n.max;
-          const Node other = go_left ? Node{base.max_tree[right], n.first + width, right}
-                                     : Node{base.max_tree[left], n.first, left};
-          if (other.max > 0) {
-            heap.push_back(other);
-            std::push_heap(heap.begin(), heap.end(), after);
-          }
-          n = go_left ? Node{n.max, n.first, left} : Node{n.max, n.first + width, right};
+    while (!heap.empty() && heap.front().max > 0) {
+      std::pop_heap(heap.begin(), heap.end(), after);
+      Node n = heap.back();
+      heap.pop_back();
+      while (n.width > 1) {
+        // The child holding the max goes on; the other waits in the heap.
+        const Node left = node(2 * n.v, n.first, n.width / 2);
+        const Node right = node(2 * n.v + 1, n.first + n.width / 2, n.width / 2);
+        const bool go_left = left.max == n.max;
+        if (const Node& other = go_left ? right : left; other.max > 0) {
+          heap.push_back(other);
+          std::push_heap(heap.begin(), heap.end(), after);
         }
-        *index = n.first;
+        n = go_left ? left : right;
       }
-      if (!replaced.contains(*index)) return true;
+      *index = n.first;
+      if (!replaced.contains(n.first)) return true;
     }
+    return false;
   };
   size_t b = 0;
   bool have_base = next_base(&b);

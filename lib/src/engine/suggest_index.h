@@ -106,8 +106,9 @@ class SuggestIndex {
     std::vector<uint32_t> slots;
     std::vector<int64_t> counts;
     // When every slot is 0 (an index counting per name): a binary max-tree
-    // over `counts`, leaves from index `leaves` (a power of two), padded
-    // with 0; empty otherwise. Node v covers leaves [v*2^h - leaves, ...).
+    // over `counts`, node 1 the root, node v's children 2v and 2v+1, leaf i
+    // at `leaves` + i (`leaves` a power of two, padded with 0); empty
+    // otherwise.
     std::vector<int64_t> max_tree;
     size_t leaves = 0;
     std::string_view term(size_t i) const {

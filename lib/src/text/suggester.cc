@@ -77,6 +77,12 @@ bool WordStartsWith(std::string_view text, std::string_view key) {
   return false;
 }
 
+// What a suggest term (engine::SuggestTerm) shows: the original after the
+// key.
+std::string ShownText(std::string_view term) {
+  return std::string(term.substr(term.find(engine::kSuggestSeparator) + 1));
+}
+
 // Appends the `max_terms` cities or studios of `index` that begin with
 // `key` and have the most artists (equal counts in key order).
 void ScanCounted(const engine::SuggestIndex& index, const std::string& key, Suggestion::Kind kind,
@@ -84,12 +90,8 @@ void ScanCounted(const engine::SuggestIndex& index, const std::string& key, Sugg
   size_t n = 0;
   index.ForEachWithPrefixByCount(key, [&](std::string_view term, int64_t count) {
     if (n++ >= max_terms) return false;
-    Suggestion s;
-    s.kind = kind;
-    s.text = std::string(term.substr(term.find(engine::kSuggestSeparator) + 1));
-    s.count = count;
-    s.id = s.text;
-    out->push_back(std::move(s));
+    std::string text = ShownText(term);
+    out->push_back({kind, text, text, count, NAN});
     return true;
   });
 }
@@ -103,12 +105,8 @@ void ScanArtistNames(const engine::Snapshot& snap, const std::string& key, size_
   snap.suggest_artists->ForEachWithPrefix(
       key, [&](std::string_view term, int64_t count, uint32_t slot) {
         if (n++ >= max_terms) return false;
-        Suggestion s;
-        s.kind = Suggestion::Kind::kArtist;
-        s.text = std::string(term.substr(term.find(engine::kSuggestSeparator) + 1));
-        s.count = count;
-        s.id = snap.rows.row(slot).id;
-        out->push_back(std::move(s));
+        out->push_back(
+            {Suggestion::Kind::kArtist, ShownText(term), snap.rows.row(slot).id, count, NAN});
         return true;
       });
 }
