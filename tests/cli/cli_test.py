@@ -431,6 +431,26 @@ class BuildTest(CliTestCase):
                     self.assertIn("stop the server first", proc.stderr)
                     self.assertNotIn("--server", proc.stderr)
 
+    def test_force_replaces_only_an_index(self):
+        # A mistyped --index naming some other directory is left alone.
+        other = self.path("not-an-index")
+        os.makedirs(os.path.join(other, "docs"))
+        write(os.path.join(other, "notes.txt"), "keep me\n")
+        write(os.path.join(other, "docs", "report.txt"), "keep me too\n")
+        one = write(self.path("force-one.jsonl"), fixtures.jsonl(fixtures.HANDWRITTEN[:1]))
+        proc = self.fails(2, "build", "--index", other, "--input", one, "--force")
+        self.assertIn("--index " + other, proc.stderr)
+        self.assertIn("holds no inkdex index", proc.stderr)
+        self.assertEqual(sorted(os.listdir(other)), ["docs", "notes.txt"])
+        self.assertEqual(os.listdir(os.path.join(other, "docs")), ["report.txt"])
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("not-an-index.")], [])
+        # An empty directory is built into without --force.
+        empty = self.path("force-empty-dir")
+        os.makedirs(empty)
+        self.build(empty, one)
+        self.assertEqual(json.loads(self.ok("stats", "--index", empty, "--json").stdout)
+                         ["documents"], 1)
+
     def test_force_never_replaces_an_index_in_use(self):
         # An index another process has open for writing (a server, an
         # append) holds RocksDB's lock, an fcntl write lock on docs/LOCK.

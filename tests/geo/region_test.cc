@@ -237,6 +237,24 @@ TEST(RegionTest, RectCoveringHandlesTheAntimeridian) {
   EXPECT_TRUE(RectContains(-20, 10, -10, 20, -20, 10));  // bounds inclusive
 }
 
+// -180 and 180 are one meridian, and a pole is at every longitude: a
+// viewport that reaches either holds the points written the other way.
+TEST(RegionTest, ViewportEdgesAtTheAntimeridianAndThePoles) {
+  EXPECT_TRUE(RectContains(-20, 170, -10, 180, -15, -180));
+  EXPECT_TRUE(RectContains(-20, -180, -10, -170, -15, 180));
+  EXPECT_TRUE(RectContains(-20, 175, -10, -180, -15, 180));
+  EXPECT_FALSE(RectContains(-20, 170, -10, 179.9, -15, -180));
+  EXPECT_FALSE(RectContains(-20, -179.9, -10, -170, -15, 180));
+  EXPECT_TRUE(RectContains(80, 10, 90, 20, 90, 0));
+  EXPECT_TRUE(RectContains(-90, -100, -80, -90, -90, 135));
+  EXPECT_FALSE(RectContains(80, 10, 89, 20, 90, 0));
+  EXPECT_FALSE(RectContains(80, 10, 90, 20, 89.9, 0));
+  EXPECT_TRUE(Covered(CoverRect(-20, 170, -10, 180), -15, -180));
+  EXPECT_TRUE(Covered(CoverRect(-20, -180, -10, -170), -15, 180));
+  EXPECT_TRUE(Covered(CoverRect(80, 10, 90, 20), 90, 0));
+  EXPECT_TRUE(Covered(CoverRect(-90, -100, -80, -90), -90, 135));
+}
+
 // Sorted, disjoint ranges over [0, 120], drawn at random (some touching).
 std::vector<CellRange> RandomRanges(std::mt19937_64& rng) {
   std::vector<CellRange> out;

@@ -564,6 +564,20 @@ TEST_F(IndexTest, ViewportCrossingTheAntimeridian) {
   EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("fiji", "samoa"));
 }
 
+TEST_F(IndexTest, ViewportEndingAtTheAntimeridianHoldsBothSpellingsOfIt) {
+  WriteBatch b;
+  b.Upsert(MakeArtist("east", "East", -15, 180, {"tribal"}));
+  b.Upsert(MakeArtist("west", "West", -16, -180, {"tribal"}));
+  b.Upsert(MakeArtist("inside", "Inside", -17, 175, {"tribal"}));
+  b.Upsert(MakeArtist("beyond", "Beyond", -17, -179, {"tribal"}));
+  Apply(b);
+  SearchRequest q;
+  q.bbox = BoundingBox{-20, 170, -10, 180};
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("east", "west", "inside"));
+  q.bbox = BoundingBox{-20, -180, -10, -170};
+  EXPECT_THAT(HitIds(Search(q)), UnorderedElementsAre("east", "west", "beyond"));
+}
+
 TEST_F(IndexTest, NearestFirstWithoutRadius) {
   WriteBatch b;
   b.Upsert(MakeArtist("n1", "A", kLeedsLat + 0.5, kLeedsLon, {"fineline"}));

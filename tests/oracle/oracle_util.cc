@@ -30,10 +30,17 @@ int RingOf(double d) {
   return i;
 }
 
-bool BoxContains(const BoundingBox& b, double lat, double lon) {
-  if (lat < b.south || lat > b.north) return false;
+bool LonWithin(const BoundingBox& b, double lon) {
   if (b.west <= b.east) return lon >= b.west && lon <= b.east;
   return lon >= b.west || lon <= b.east;
+}
+
+// -180 and 180 are one meridian; a pole lies at every longitude.
+bool BoxContains(const BoundingBox& b, double lat, double lon) {
+  if (lat < b.south || lat > b.north) return false;
+  if (std::abs(lat) == 90) return true;
+  if (lon == 180 || lon == -180) return LonWithin(b, 180) || LonWithin(b, -180);
+  return LonWithin(b, lon);
 }
 
 }  // namespace

@@ -253,6 +253,9 @@ INSTANTIATE_TEST_SUITE_P(
                      "artistId: must be a string, got 42"},
         RequiredCase{"IdEmpty", R"({"artistId":"","artistName":"A","latitude":1,"longitude":2})",
                      "artistId: must not be empty"},
+        RequiredCase{"IdBlank",
+                     R"({"artistId":" \t ","artistName":"A","latitude":1,"longitude":2})",
+                     "artistId: must not be only whitespace"},
         RequiredCase{"IdTooLong",
                      R"({"artistId":")" + std::string(257, 'x') +
                          R"(","artistName":"A","latitude":1,"longitude":2})",

@@ -163,6 +163,8 @@ TEST(PrepareUpserts, LibraryValidationIsReportedWithProtoFieldPaths) {
   const std::vector<Case> cases = {
       {"long id", [](Artist* a) { a->set_id(std::string(300, 'x')); },
        "artists[0].id: must be at most 256 bytes, got 300"},
+      {"blank id", [](Artist* a) { a->set_id("   "); },
+       "artists[0].id: must not be only whitespace"},
       {"control char", [](Artist* a) { a->set_id("a\nb"); },
        "artists[0].id: contains a control character at byte 1"},
       {"blank name", [](Artist* a) { a->set_name("  "); }, "artists[0].name: must not be empty"},

@@ -404,8 +404,10 @@ Command AddBuildCommand(CLI::App& parent) {
       ->check(CLI::Range(1, 1024));
   app->add_option("--rejects", command->rejects_path,
                   "Write every rejected line as FILE:LINE: reason to this file");
-  auto* force = app->add_flag("--force", command->force,
-                              "Replace an existing non-empty --index (atomically, on success)");
+  auto* force =
+      app->add_flag("--force", command->force,
+                    "Replace the index at --index (atomically, on success); a non-empty directory "
+                    "that holds no index is never replaced");
   auto* append = app->add_flag("--append", command->append,
                                "Apply into an existing index in place instead of a new one (a "
                                "missing --index is an error)");

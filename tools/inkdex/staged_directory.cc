@@ -158,10 +158,20 @@ absl::StatusOr<std::unique_ptr<StagedDirectory>> StagedDirectory::Create(const f
       return absl::FailedPreconditionError(
           absl::StrCat("--index ", target.string(), ": exists and is not a directory"));
     }
-    if (!replace && !fs::is_empty(target, error)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "--index ", target.string(),
-          ": exists and is not empty; pass --force to replace it, or --append to add to it"));
+    if (!fs::is_empty(target, error)) {
+      if (!replace) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--index ", target.string(),
+            ": exists and is not empty; pass --force to replace it, or --append to add to it"));
+      }
+      // --force replaces an index, never whatever else a mistyped path names
+      // (a home directory, a data directory): its RocksDB store marks it.
+      if (!fs::exists(target / "docs" / "CURRENT", error)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--index ", target.string(),
+            ": exists, is not empty and holds no inkdex index (no docs/CURRENT); --force "
+            "replaces only an index: remove the directory yourself or name a new one"));
+      }
     }
     // Said before the build rather than after it; Commit checks again.
     if (absl::StatusOr<IndexLock> in_use = IndexLock::Acquire(target); !in_use.ok()) {

@@ -309,8 +309,12 @@ std::vector<CellRange> UnionRanges(const std::vector<CellRange>& a,
 
 bool RectContains(double south, double west, double north, double east, double lat, double lon) {
   if (lat < south || lat > north) return false;
-  if (west <= east) return lon >= west && lon <= east;
-  return lon >= west || lon <= east;  // crosses the antimeridian
+  if (lat == 90 || lat == -90) return true;
+  const auto within = [&](double x) {
+    if (west <= east) return x >= west && x <= east;
+    return x >= west || x <= east;  // crosses the antimeridian
+  };
+  return within(lon) || ((lon == 180 || lon == -180) && within(-lon));
 }
 
 }  // namespace inkdex::geo

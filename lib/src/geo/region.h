@@ -50,7 +50,9 @@ std::vector<CellRange> SubtractRanges(const std::vector<CellRange>& a,
 std::vector<CellRange> UnionRanges(const std::vector<CellRange>& a,
                                    const std::vector<CellRange>& b);
 
-// True when (lat, lon) lies inside the viewport (bounds inclusive).
+// True when (lat, lon) lies inside the viewport (bounds inclusive; west >
+// east crosses the antimeridian). Longitudes -180 and 180 are one meridian,
+// and a pole (latitude +-90) lies at every longitude.
 bool RectContains(double south, double west, double north, double east, double lat, double lon);
 
 }  // namespace inkdex::geo

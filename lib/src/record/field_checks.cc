@@ -23,6 +23,7 @@ int Digits(absl::string_view s) {
 
 std::string CheckArtistId(absl::string_view id) {
   if (id.empty()) return "must not be empty";
+  if (absl::StripAsciiWhitespace(id).empty()) return "must not be only whitespace";
   if (id.size() > kMaxArtistIdBytes) {
     return absl::StrCat("must be at most ", kMaxArtistIdBytes, " bytes, got ", id.size());
   }

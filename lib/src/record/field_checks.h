@@ -31,7 +31,9 @@ inline constexpr NumberRange kLongitudeRange{-180, 180, "in [-180, 180]"};
 inline constexpr NumberRange kRatingRange{0, 5, "in [0, 5]"};
 inline constexpr NumberRange kPriceRange{0, std::numeric_limits<double>::max(), ">= 0"};
 
-// artistId: non-empty, at most kMaxArtistIdBytes, no ASCII control characters.
+// artistId: not empty or only whitespace, at most kMaxArtistIdBytes, no ASCII
+// control characters. (Deletes take any non-empty id: one stored before this
+// check can still be removed.)
 std::string CheckArtistId(absl::string_view id);
 // artistName: not empty or only whitespace.
 std::string CheckNonBlank(absl::string_view value);
