@@ -58,7 +58,7 @@ grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
 }
 
 grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
-                                           const v1::VerifyIndexRequest* /*request*/,
+                                           const v1::VerifyIndexRequest* request,
                                            v1::VerifyIndexResponse* response) {
   CallGuard call(env_, context, "VerifyIndex", Access::kWrite);
   if (!call.admitted()) return call.Finish(call.admission());
@@ -70,6 +70,7 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
   const ServedIndex served = holder_.Served();
   VerifyOptions options;
   options.cancelled = [context] { return context->IsCancelled(); };
+  options.check_postings = request->check_postings();
   absl::StatusOr<VerifyReport> report = served.index->Verify(options);
   verify_mu_.Unlock();
   call.Note("index_generation", static_cast<int64_t>(served.generation));
@@ -78,6 +79,7 @@ grpc::Status AdminServiceImpl::VerifyIndex(grpc::ServerContext* context,
   response->set_documents_checked(report->documents_checked);
   response->set_tombstones_checked(report->tombstones_checked);
   response->set_searchable_checked(report->searchable_checked);
+  response->set_postings_checked(report->postings_checked);
   response->set_commit_seq(report->commit_seq);
   response->set_index_directory(served.directory);
   response->set_index_generation(served.generation);

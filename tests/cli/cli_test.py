@@ -210,6 +210,10 @@ class BuildTest(CliTestCase):
                          "index agree\n"
                          % json.loads(self.ok("stats", "--index", index, "--json").stdout)[
                              "commit_seq"])
+        deep = self.ok("verify", "--index", index, "--deep").stdout
+        self.assertRegex(deep, r"^ok: 3 documents \(2 searchable\), (\d+) postings checked at "
+                         r"commit \d+; store and search index agree\n$")
+        self.assertGreater(int(re.search(r", (\d+) postings", deep).group(1)), 20)
 
     def test_versions_follow_line_order(self):
         index = self.build_handwritten("versions")

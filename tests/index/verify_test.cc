@@ -82,5 +82,79 @@ TEST(VerifyTest, ReportsEveryDisagreementOfTheSearchIndexOnce) {
       << ::testing::PrintToString(report->problems);
 }
 
+// The deep check: documents whose content hash still matches but whose
+// terms do not, as a damaged or hand-edited search index could hold.
+TEST(VerifyTest, CheckPostingsFindsTermsTheContentHashCannotSee) {
+  TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    WriteBatch batch;
+    for (const char* id : {"m", "b", "x", "a", "q", "k", "gone", "hidden"}) {
+      Artist artist = MakeArtist(id, std::string("Artist ") + id, 53.8, -1.55, {"blackwork"});
+      artist.set_biography("Roses, daggers and swallows in bold black lines");
+      artist.add_specialties("sleeves");
+      artist.mutable_studio()->set_name(std::string("Studio ") + id);
+      if (std::string(id) == "hidden") artist.set_opted_out(true);
+      batch.Upsert(artist);
+    }
+    ASSERT_TRUE((*index)->Apply(batch).ok());
+    WriteBatch changes;
+    Artist renamed = MakeArtist("q", "Quill Renamed", 53.8, -1.55, {"dotwork"});
+    renamed.set_version(2);
+    changes.Upsert(renamed);
+    changes.Delete("gone", 2);
+    ASSERT_TRUE((*index)->Apply(changes).ok());
+    VerifyOptions deep;
+    deep.check_postings = true;
+    absl::StatusOr<VerifyReport> clean = (*index)->Verify(deep);
+    ASSERT_TRUE(clean.ok()) << clean.status();
+    EXPECT_TRUE(clean->ok()) << ::testing::PrintToString(clean->problems);
+    EXPECT_EQ(clean->searchable_checked, 6u);
+    // Every posting of every document, read once.
+    uint64_t terms = 0;
+    Xapian::Database db(dir.path() + "/text");
+    for (Xapian::PostingIterator it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+      terms += db.get_document(*it).termlist_count();
+    }
+    EXPECT_GT(terms, 6u * 10);
+    EXPECT_EQ(clean->postings_checked, terms);
+  }
+  const std::map<std::string, Xapian::docid> slots = Slots(dir.path());
+  {
+    // Content hashes and phrase texts left as they were.
+    Xapian::WritableDatabase db(dir.path() + "/text", Xapian::DB_OPEN);
+    Xapian::Document lost = db.get_document(slots.at("m"));
+    lost.remove_term("Zdagger");
+    db.replace_document(slots.at("m"), lost);
+    Xapian::Document gained = db.get_document(slots.at("x"));
+    gained.add_term("zebra");
+    db.replace_document(slots.at("x"), gained);
+    Xapian::Document counted = db.get_document(slots.at("a"));
+    counted.add_term("sleeves", 2);
+    db.replace_document(slots.at("a"), counted);
+    Xapian::Document phrase = db.get_document(slots.at("k"));
+    phrase.add_value(text::kPhraseTextSlot, " something else ");
+    db.replace_document(slots.at("k"), phrase);
+    db.commit();
+  }
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path());
+  ASSERT_TRUE(index.ok()) << index.status();
+  absl::StatusOr<VerifyReport> shallow = (*index)->Verify();
+  ASSERT_TRUE(shallow.ok()) << shallow.status();
+  EXPECT_TRUE(shallow->ok()) << ::testing::PrintToString(shallow->problems);
+  VerifyOptions deep;
+  deep.check_postings = true;
+  absl::StatusOr<VerifyReport> report = (*index)->Verify(deep);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::string prefix = "': search index postings differ from the stored record: ";
+  EXPECT_THAT(report->problems,
+              UnorderedElementsAre("artist 'm" + prefix + "term 'Zdagger' is missing",
+                                   "artist 'x" + prefix + "term 'zebra' is not the stored record's",
+                                   "artist 'a" + prefix + "term 'sleeves' counts 4, the record 2",
+                                   "artist 'k" + prefix + "its phrase text differs"))
+      << ::testing::PrintToString(report->problems);
+}
+
 }  // namespace
 }  // namespace inkdex

@@ -57,18 +57,25 @@ class VerifyIndexTest(fx.ServiceTestCase):
         writer.start()
         try:
             reports = []
-            for _ in range(4):
+            for i in range(4):
                 time.sleep(0.2)
-                reports.append(server.admin.VerifyIndex(pb.VerifyIndexRequest(),
-                                                        metadata=fx.bearer(TOKEN), timeout=60))
+                # Every other one checks the posting lists too.
+                reports.append(server.admin.VerifyIndex(
+                    pb.VerifyIndexRequest(check_postings=i % 2 == 1), metadata=fx.bearer(TOKEN),
+                    timeout=60))
         finally:
             stop.set()
             writer.join(30)
         self.assertEqual(errors, [])
         self.assertGreater(written[0], 4, "the writer should have committed meanwhile")
         commits = []
-        for report in reports:
+        for i, report in enumerate(reports):
             self.assertTrue(report.consistent, list(report.problems))
+            if i % 2 == 1:
+                # ~10 terms or more an artist.
+                self.assertGreater(report.postings_checked, 10 * len(index.records))
+            else:
+                self.assertEqual(report.postings_checked, 0)
             self.assertEqual(list(report.problems), [])
             self.assertGreaterEqual(report.documents_checked, len(index.records))
             self.assertEqual(report.index_generation, 1)

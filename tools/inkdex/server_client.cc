@@ -234,8 +234,10 @@ absl::StatusOr<v1::WriteArtistsResponse> ServerClient::DeleteArtists(
   return Call(&Stub::DeleteArtists, request);
 }
 
-absl::StatusOr<v1::VerifyIndexResponse> ServerClient::VerifyIndex() {
-  return Call(&v1::Admin::Stub::VerifyIndex, v1::VerifyIndexRequest());
+absl::StatusOr<v1::VerifyIndexResponse> ServerClient::VerifyIndex(bool check_postings) {
+  v1::VerifyIndexRequest request;
+  request.set_check_postings(check_postings);
+  return Call(&v1::Admin::Stub::VerifyIndex, request);
 }
 
 absl::Status ServerClient::ExportArtists(bool searchable_only,

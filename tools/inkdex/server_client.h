@@ -128,8 +128,9 @@ class ServerClient {
   absl::StatusOr<v1::GetStatsResponse> GetStats();
   absl::StatusOr<v1::WriteArtistsResponse> UpsertArtists(const v1::UpsertArtistsRequest& request);
   absl::StatusOr<v1::WriteArtistsResponse> DeleteArtists(const v1::DeleteArtistsRequest& request);
-  // Admin.VerifyIndex: the served index checked by the server.
-  absl::StatusOr<v1::VerifyIndexResponse> VerifyIndex();
+  // Admin.VerifyIndex: the served index checked by the server (its posting
+  // lists too with `check_postings`).
+  absl::StatusOr<v1::VerifyIndexResponse> VerifyIndex(bool check_postings);
   // Admin.ExportArtists: calls fn with every artist the server streams, in
   // its order; stops at fn's first error (cancelling the call) and returns
   // it. The deadline (--timeout-ms) covers the whole stream.
