@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -283,6 +284,65 @@ TEST(CrashTest, OpenRefusesASearchIndexAheadOfTheDocumentStore) {
   ApplyToModel(CrashBatch(1), &state);
   auto index = Index::Open(dir.path());
   ASSERT_FALSE(index.ok());
+  EXPECT_EQ(index.status().code(), absl::StatusCode::kDataLoss) << index.status();
+  EXPECT_NE(index.status().message().find("inkdex repair --index"), std::string::npos)
+      << index.status();
+  IndexOptions repair;
+  repair.rebuild_search_index = true;
+  index = Index::Open(dir.path(), repair);
+  ASSERT_TRUE(index.ok()) << index.status();
+  ExpectVerifies(**index);
+  EXPECT_EQ(DiffIndex(**index, state), "");
+}
+
+// The newest of the store's write-ahead logs (docs/NNNNNN.log).
+fs::path NewestWriteAheadLog(const fs::path& docs) {
+  fs::path newest;
+  for (const fs::directory_entry& e : fs::directory_iterator(docs)) {
+    if (e.path().extension() == ".log" && e.path().filename() > newest.filename()) {
+      newest = e.path();
+    }
+  }
+  return newest;
+}
+
+// A disk that damages a commit already synced: RocksDB's recovery stops at
+// the damaged log record (point-in-time recovery), so that commit and every
+// later one are gone from the store. The search index still holds them:
+// the open says so (DATA_LOSS) instead of serving artists the store lost,
+// and a repair serves exactly the commits before the damage.
+TEST(CrashTest, ADamagedCommitInTheStoreLogIsRefusedNotServed) {
+  ScratchDir dir("damaged-log");
+  const fs::path root(dir.path());
+  fs::path log;
+  uintmax_t first_commit_ends = 0;
+  {
+    auto index = Index::Open(dir.path());
+    ASSERT_TRUE(index.ok()) << index.status();
+    ASSERT_TRUE((*index)->Apply(CrashBatch(1)).ok());
+    log = NewestWriteAheadLog(root / "docs");
+    ASSERT_FALSE(log.empty());
+    first_commit_ends = fs::file_size(log);  // synced: the commit is in it
+    ASSERT_TRUE((*index)->Apply(CrashBatch(2)).ok());
+    ASSERT_EQ(NewestWriteAheadLog(root / "docs"), log) << "the two commits in one log";
+    ASSERT_GT(fs::file_size(log), first_commit_ends + 64);
+  }
+  {
+    // One byte inside the second commit's record (past its 7-byte header).
+    std::fstream file(log, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(file.good());
+    file.seekg(static_cast<std::streamoff>(first_commit_ends + 32));
+    char byte = 0;
+    file.read(&byte, 1);
+    byte = static_cast<char>(byte ^ 0x5a);
+    file.seekp(static_cast<std::streamoff>(first_commit_ends + 32));
+    file.write(&byte, 1);
+    ASSERT_TRUE(file.good());
+  }
+  ExpectedState state;
+  ApplyToModel(CrashBatch(1), &state);
+  auto index = Index::Open(dir.path());
+  ASSERT_FALSE(index.ok()) << "served a search index holding a commit the store lost";
   EXPECT_EQ(index.status().code(), absl::StatusCode::kDataLoss) << index.status();
   EXPECT_NE(index.status().message().find("inkdex repair --index"), std::string::npos)
       << index.status();
