@@ -446,6 +446,11 @@ class BuildTest(CliTestCase):
         self.assertIn("--index " + other, proc.stderr)
         self.assertIn("holds no inkdex index", proc.stderr)
         self.assertEqual(sorted(os.listdir(other)), ["docs", "notes.txt"])
+        # Without --force too, and --force is not suggested for it.
+        proc = self.fails(2, "build", "--index", other, "--input", one)
+        self.assertIn("holds no inkdex index", proc.stderr)
+        self.assertNotIn("pass --force", proc.stderr)
+        self.assertEqual(sorted(os.listdir(other)), ["docs", "notes.txt"])
         self.assertEqual(os.listdir(os.path.join(other, "docs")), ["report.txt"])
         self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("not-an-index.")], [])
         # An empty directory is built into without --force.

@@ -154,6 +154,9 @@ void ArtistGenerator::SetLocation(Location* loc) {
   } else if (Chance(0.002)) {
     lat = c.lat;
     lon = Chance(0.5) ? 180.0 : -180.0;  // on the antimeridian itself
+  } else if (Chance(0.001)) {
+    lat = Chance(0.5) ? 90.0 : -90.0;  // a pole, at any longitude
+    lon = WrapLon(c.lon);
   } else {
     std::normal_distribution<double> n(0, c.spread_deg);
     lat = std::clamp(c.lat + n(rng_), -90.0, 90.0);

@@ -138,9 +138,16 @@ def random_suggest(rng):
 def in_bbox(lat, lon, box):
     if not box.south - 1e-9 <= lat <= box.north + 1e-9:
         return False
-    if box.west <= box.east:
-        return box.west - 1e-9 <= lon <= box.east + 1e-9
-    return lon >= box.west - 1e-9 or lon <= box.east + 1e-9  # across the antimeridian
+    if abs(lat) == 90:
+        return True  # a pole is at every longitude
+
+    def within(x):
+        if box.west <= box.east:
+            return box.west - 1e-9 <= x <= box.east + 1e-9
+        return x >= box.west - 1e-9 or x <= box.east + 1e-9  # across the antimeridian
+
+    # -180 and 180 are one meridian.
+    return within(lon) or (abs(lon) == 180 and within(-lon))
 
 
 class RandomRequestsTest(unittest.TestCase):

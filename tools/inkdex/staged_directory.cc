@@ -153,25 +153,31 @@ absl::StatusOr<std::unique_ptr<StagedDirectory>> StagedDirectory::Create(const f
                                                                          bool replace) {
   CleanUpInterruptedBuilds(target);
   std::error_code error;
-  if (fs::exists(target, error)) {
-    if (!fs::is_directory(target, error)) {
+  const bool exists = fs::exists(target, error);
+  if (error) return FilesystemError(absl::StrCat("--index ", target.string()), error);
+  if (exists) {
+    const bool directory = fs::is_directory(target, error);
+    if (error) return FilesystemError(absl::StrCat("--index ", target.string()), error);
+    if (!directory) {
       return absl::FailedPreconditionError(
           absl::StrCat("--index ", target.string(), ": exists and is not a directory"));
     }
-    if (!fs::is_empty(target, error)) {
-      if (!replace) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "--index ", target.string(),
-            ": exists and is not empty; pass --force to replace it, or --append to add to it"));
-      }
-      // --force replaces an index, never whatever else a mistyped path names
-      // (a home directory, a data directory): its RocksDB store marks it.
-      if (!fs::exists(target / "docs" / "CURRENT", error)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "--index ", target.string(),
-            ": exists, is not empty and holds no inkdex index (no docs/CURRENT); --force "
-            "replaces only an index: remove the directory yourself or name a new one"));
-      }
+    const bool empty = fs::is_empty(target, error);
+    if (error) return FilesystemError(absl::StrCat("--index ", target.string()), error);
+    // --force replaces an index, never whatever else a mistyped path names
+    // (a home directory, a data directory): its RocksDB store marks it.
+    const bool holds_index = fs::exists(target / "docs" / "CURRENT", error);
+    if (error) return FilesystemError(absl::StrCat("--index ", target.string()), error);
+    if (!empty && !holds_index) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--index ", target.string(),
+          ": exists, is not empty and holds no inkdex index (no docs/CURRENT); it is never "
+          "replaced, even with --force: remove the directory yourself or name a new one"));
+    }
+    if (!empty && !replace) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--index ", target.string(),
+          ": an index is there; pass --force to replace it, or --append to add to it"));
     }
     // Said before the build rather than after it; Commit checks again.
     if (absl::StatusOr<IndexLock> in_use = IndexLock::Acquire(target); !in_use.ok()) {

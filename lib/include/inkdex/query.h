@@ -40,7 +40,9 @@ struct GeoPoint {
 };
 
 // A map viewport. south <= north; west > east means the box crosses the
-// antimeridian (west=170, east=-170 is 20 degrees wide).
+// antimeridian (west=170, east=-170 is 20 degrees wide). Degrees, bounds
+// inclusive; longitudes -180 and 180 are one meridian (a box ending at either
+// holds artists at both), and a box reaching a pole holds it.
 struct BoundingBox {
   double south = 0, west = 0, north = 0, east = 0;
 };

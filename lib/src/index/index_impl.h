@@ -53,6 +53,11 @@ inline constexpr char kSearchIndexSeqKey[] = "inkdex_seq";
 // (DocStore::ForEachRecordBatch: parsed on a helper thread meanwhile).
 inline constexpr size_t kRecordBatch = 1024;
 
+// The search document Apply writes for a searchable record (Verify's deep
+// check rebuilds the same). Records stored before content hashes have
+// none: Build computes it.
+Xapian::Document BuildSearchDocument(text::DocumentBuilder& builder, const StoredRecord& record);
+
 // INTERNAL "search index: <what>: <Xapian's description>".
 absl::Status XapianError(absl::string_view what, const Xapian::Error& e);
 

@@ -25,14 +25,12 @@ struct BuildProgress {
   bool Ready() const { return built > wanted; }
 };
 
-// The search document of a searchable record. Records stored before content
-// hashes have none: Build computes it.
-Xapian::Document BuildDocument(text::DocumentBuilder& builder, const StoredRecord& record) {
+}  // namespace
+
+Xapian::Document BuildSearchDocument(text::DocumentBuilder& builder, const StoredRecord& record) {
   return record.content_hash() != 0 ? builder.Build(record.artist(), record.content_hash())
                                     : builder.Build(record.artist());
 }
-
-}  // namespace
 
 void IndexImpl::WriteDocuments(
     size_t count, const std::function<uint32_t(size_t)>& slot,
@@ -110,7 +108,9 @@ void IndexImpl::IndexRecords(const store::CommitWrite& write, const engine::Snap
             [](const StoredRecord* a, const StoredRecord* b) { return a->slot() < b->slot(); });
   WriteDocuments(
       writes.size(), [&](size_t i) { return writes[i]->slot(); },
-      [&](text::DocumentBuilder& builder, size_t i) { return BuildDocument(builder, *writes[i]); });
+      [&](text::DocumentBuilder& builder, size_t i) {
+        return BuildSearchDocument(builder, *writes[i]);
+      });
 }
 
 void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
@@ -122,7 +122,7 @@ void IndexImpl::IndexRecord(uint32_t slot, const StoredRecord& record) {
     }
     return;
   }
-  xdb_->replace_document(slot, BuildDocument(*builder_, record));
+  xdb_->replace_document(slot, BuildSearchDocument(*builder_, record));
 }
 
 absl::Status IndexImpl::ReindexFromStore(const std::vector<CommitLogEntry>& log, uint64_t seq) {

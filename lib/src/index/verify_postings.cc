@@ -54,11 +54,22 @@ void PostingsCheck::Expect(Xapian::docid slot, const Xapian::Document& doc) {
 absl::StatusOr<PostingsCheck::Result> PostingsCheck::Scan(
     const Xapian::Database& db, const std::function<absl::Status()>& cancelled) {
   Result result;
-  std::vector<bool> length_wrong(slots_.size(), false);
+  // The documents the database holds, and whether each expected one has the
+  // length its terms give it.
+  std::vector<bool> present, length_wrong(slots_.size(), false);
+  for (Xapian::PostingIterator d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
+    const Xapian::docid slot = *d;
+    if (slot >= present.size()) present.resize(slot + slot / 4 + 1024, false);
+    present[slot] = true;
+    if (slot < slots_.size() && slots_[slot].expected) {
+      length_wrong[slot] = d.get_doclength() != slots_[slot].want_length;
+    }
+  }
   uint64_t terms = 0;
-  auto stray = [&](absl::string_view what, Xapian::docid slot) {
+  auto stray = [&](absl::string_view term, Xapian::docid slot) {
+    if (slot < present.size() && present[slot]) return;  // an unexpected document: said by Verify
     if (result.stray_postings++ == 0) {
-      result.stray_example = absl::StrCat(what, " lists document ", slot);
+      result.stray_example = absl::StrCat("term ", Quoted(term), " lists document ", slot);
     }
   };
   for (Xapian::TermIterator t = db.allterms_begin(); t != db.allterms_end(); ++t) {
@@ -70,7 +81,7 @@ absl::StatusOr<PostingsCheck::Result> PostingsCheck::Scan(
       ++result.postings_read;
       const Xapian::docid slot = *p;
       if (slot >= slots_.size() || !slots_[slot].expected) {
-        stray(absl::StrCat("term ", Quoted(term)), slot);
+        stray(term, slot);
         continue;
       }
       slots_[slot].seen += TermHash(term, p.get_wdf());
@@ -80,12 +91,6 @@ absl::StatusOr<PostingsCheck::Result> PostingsCheck::Scan(
        v != db.valuestream_end(text::kPhraseTextSlot); ++v) {
     const Xapian::docid slot = v.get_docid();
     if (slot < slots_.size() && slots_[slot].expected) slots_[slot].seen += PhraseHash(*v);
-  }
-  for (Xapian::PostingIterator d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
-    const Xapian::docid slot = *d;
-    if (slot < slots_.size() && slots_[slot].expected) {
-      length_wrong[slot] = d.get_doclength() != slots_[slot].want_length;
-    }
   }
   for (Xapian::docid slot = 0; slot < slots_.size(); ++slot) {
     const Sums& sums = slots_[slot];
@@ -128,9 +133,19 @@ std::string PostingsCheck::Describe(const Xapian::Database& db, Xapian::docid sl
       ++need;
     }
   }
+  // A length that follows from a term's difference is not another one.
+  const bool terms_differ = !differences.empty();
   if (db.get_document(slot).get_value(text::kPhraseTextSlot) !=
       want.get_value(text::kPhraseTextSlot)) {
     note("its phrase text differs");
+  }
+  Xapian::termcount want_length = 0;
+  for (Xapian::TermIterator t = want.termlist_begin(); t != want.termlist_end(); ++t) {
+    want_length += t.get_wdf();
+  }
+  if (const Xapian::termcount length = db.get_doclength(slot);
+      !terms_differ && length != want_length) {
+    note(absl::StrCat("its document length is ", length, ", the record's ", want_length));
   }
   if (differences.empty()) {
     return "its term list agrees with the stored record but its posting lists or document "

@@ -14,7 +14,7 @@
 // list (a separate Xapian table) against the rebuilt document.
 //
 // Cost: building every searchable artist's document (~15 us each) and
-// reading every posting (~40 an artist): tens of seconds per 1,000,000
+// reading every posting (~40 an artist): ~25 s per 1,000,000
 // artists, on top of the shallow check. Memory: 24 bytes per slot.
 // Thread safety: one thread; the database must not change meanwhile (the
 // caller holds one revision).
@@ -40,9 +40,9 @@ class PostingsCheck {
 
   struct Result {
     std::vector<Xapian::docid> mismatched;  // expected slots that differ, ascending
-    // Postings of documents no Expect named (the shallow check reports the
-    // documents themselves; a posting of a document the index does not hold
-    // at all is counted here only). `stray_example` names the first.
+    // Postings of documents the database does not hold (a document it
+    // holds that no Expect named is Verify's to report, once).
+    // `stray_example` names the first.
     uint64_t stray_postings = 0;
     std::string stray_example;
     uint64_t postings_read = 0;
