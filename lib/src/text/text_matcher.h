@@ -29,23 +29,6 @@
 
 namespace inkdex::text {
 
-// A corrected `text` when some word of it matches nothing and an indexed
-// word within two edits exists (the most frequent such word); "" otherwise.
-// Words are Unicode words (letters, digits and marks, with inner
-// apostrophes: "Łukasz", "o'brien"), accent-folded and lowercased as the
-// index holds them (fold.h). A word matches when it is a term, its stem
-// is, it names a style or is a stopword, or, for the last word (which the
-// query also matches as a prefix), when a term begins with it ("drago").
-// Biography words, indexed as stems only, are found by their stems and
-// offered as a document wrote them ("residnt" -> stem "resid" ->
-// "resident"); the closer word wins, then the more frequent.
-// Only corrected words change; the rest of `text` is kept as typed.
-// Cost: two scans of the terms sharing the unknown word's first letter (the
-// words, then the stems; each bounded) and a few documents' phrase text
-// read, only for unknown words.
-std::string SuggestSpelling(Xapian::Database& db, std::string_view text,
-                            const StyleTaxonomy& taxonomy);
-
 // A run of query words: plain words, or 1-3 words that name a style.
 struct StyleSegment {
   std::vector<std::string> words;
