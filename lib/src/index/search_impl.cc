@@ -22,6 +22,19 @@ namespace {
 // reopen.
 constexpr int kMaxAttempts = 2100;
 
+// Whether a DatabaseCorruptError met by a reader at commit `read_seq` may be
+// the writer overtaking it rather than a damaged index: a reader that opens
+// or reads while the writer commits twice can read a block the second
+// commit has already reused, which Xapian 1.4 reports as corruption
+// ("Expected block 0 to be level 1, not 0") rather than as a modification.
+// The writer publishes each commit before it starts the next, so a block of
+// the reader's revision can only have been reused once a later commit was
+// published. Real damage stays while the index stands still, and is
+// reported.
+bool MaybeOvertaken(const std::shared_ptr<const engine::Snapshot>& now, uint64_t read_seq) {
+  return now->seq > read_seq;
+}
+
 // How long a reader that finds Xapian a commit ahead of the published
 // snapshot waits for the writer to publish it. The writer has nothing left
 // to do but return from Xapian's commit and publish, so only a writer
@@ -98,6 +111,10 @@ absl::Status IndexImpl::AcquireConsistent(std::shared_ptr<const engine::Snapshot
       } catch (const Xapian::DatabaseModifiedError&) {
         db.reset();  // the writer committed twice between open/reopen and read
         continue;
+      } catch (const Xapian::DatabaseCorruptError&) {
+        db.reset();
+        if (MaybeOvertaken(snapshot(), (*snap)->seq)) continue;
+        throw;
       }
       uint64_t seq = 0;
       if (!seq_text.empty() && !absl::SimpleAtoi(seq_text, &seq)) {
@@ -139,6 +156,9 @@ absl::StatusOr<T> IndexImpl::WithConsistentReader(Fn&& fn, const ReadLimits& lim
       return result;
     } catch (const Xapian::DatabaseModifiedError&) {
       continue;  // the writer moved on twice during the read: take the new commit
+    } catch (const Xapian::DatabaseCorruptError& e) {
+      if (MaybeOvertaken(snapshot(), snap->seq)) continue;  // as above; the reader is dropped
+      return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
     } catch (const Xapian::Error& e) {
       return absl::InternalError(absl::StrCat("search index: ", e.get_description()));
     }
