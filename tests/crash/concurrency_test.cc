@@ -16,6 +16,13 @@ namespace {
 constexpr int kPerBatch = 20;
 constexpr int kMaxBatches = 400;
 
+// The tests here race readers against commits, not crashes: no fsyncs.
+absl::StatusOr<std::unique_ptr<Index>> OpenUnsynced(const ScratchDir& dir) {
+  IndexOptions options;
+  options.sync = false;
+  return Index::Open(dir.path(), options);
+}
+
 std::string Marker(int batch) { return absl::StrFormat("batch%03d", batch); }
 
 // Batch n's artists share a point of their own, 0.05 degrees from any other.
@@ -27,9 +34,7 @@ GeoPoint BatchPoint(int batch) {
 // readers check that every answer is consistent with exactly one commit.
 TEST(ConcurrencyTest, SearchesSeeWholeBatchesWhileAWriterAdds) {
   ScratchDir dir("concurrent");
-  IndexOptions options;
-  options.sync = false;
-  auto opened = Index::Open(dir.path(), options);
+  absl::StatusOr<std::unique_ptr<Index>> opened = OpenUnsynced(dir);
   ASSERT_TRUE(opened.ok()) << opened.status();
   Index& index = **opened;
   std::atomic<bool> done{false};
@@ -107,9 +112,7 @@ TEST(ConcurrencyTest, SearchesSeeWholeBatchesWhileAWriterAdds) {
 // (UNAVAILABLE "DatabaseCorruptError: Expected block 7 to be level 1").
 TEST(ConcurrencyTest, TextSearchesNeverFailWhileTheWriterCommitsNonstop) {
   ScratchDir dir("text_while_committing");
-  IndexOptions options;
-  options.sync = false;
-  auto opened = Index::Open(dir.path(), options);
+  absl::StatusOr<std::unique_ptr<Index>> opened = OpenUnsynced(dir);
   ASSERT_TRUE(opened.ok()) << opened.status();
   Index& index = **opened;
   std::atomic<bool> done{false};
@@ -152,9 +155,7 @@ TEST(ConcurrencyTest, TextSearchesNeverFailWhileTheWriterCommitsNonstop) {
 // (new artists, new versions that move them, deletes) fall during it.
 TEST(ConcurrencyTest, VerifyDuringCommitsFindsNoProblems) {
   ScratchDir dir("verify_during_commits");
-  IndexOptions options;
-  options.sync = false;
-  auto opened = Index::Open(dir.path(), options);
+  absl::StatusOr<std::unique_ptr<Index>> opened = OpenUnsynced(dir);
   ASSERT_TRUE(opened.ok()) << opened.status();
   Index& index = **opened;
   {
