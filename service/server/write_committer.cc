@@ -15,17 +15,6 @@ constexpr size_t kProblemsShown = 5;
 // How often a swap waiting for another looks at its cancellation.
 constexpr absl::Duration kSwapWaitPoll = absl::Milliseconds(20);
 
-void Append(const WriteBatch& from, WriteBatch* to) {
-  for (const Change& change : from.changes()) {
-    if (change.kind == Change::Kind::kUpsert) {
-      to->Upsert(change.artist);
-    } else {
-      to->Delete(change.id, change.version);
-    }
-  }
-  for (const auto& [key, value] : from.metadata()) to->PutMetadata(key, value);
-}
-
 }  // namespace
 
 WriteCommitter::WriteCommitter(IndexHolder& holder, Options options)
@@ -104,7 +93,7 @@ void WriteCommitter::CommitPending() {
   // arrival order.
   WriteBatch merged;
   if (group.size() > 1) {
-    for (const PendingWrite* write : group) Append(*write->batch, &merged);
+    for (const PendingWrite* write : group) merged.Append(*write->batch);
   }
   const WriteBatch& batch = group.size() > 1 ? merged : *group.front()->batch;
 

@@ -10,10 +10,12 @@
 // writes shares one commit (one fsync, one Xapian commit) per interval. A
 // write is acknowledged only once it is durable and searchable.
 //
-// Merging keeps the calls' order: the changes (and metadata) of the call that
-// arrived first come first, so the version rules give the same outcome as
-// committing the calls one after another (a later call's change of the same
-// id is checked against the earlier call's, and a later metadata value wins).
+// Merging keeps the calls' order and each change whole (WriteBatch::Append:
+// a stream delete keeps its sequence number and source rank): the changes
+// (and metadata) of the call that arrived first come first, so the version
+// rules give the same outcome as committing the calls one after another (a
+// later call's change of the same id is checked against the earlier call's,
+// and a later metadata value wins).
 // The cost of grouping: when Apply fails (an I/O error, or metadata the
 // library refuses) every call in that commit gets the error, and nothing of
 // the commit is applied.

@@ -7,6 +7,7 @@ auth, metrics and logs."""
 import json
 import os
 import re
+import threading
 import unittest
 
 import grpc
@@ -140,6 +141,30 @@ class ApplyStreamRecordsTest(unittest.TestCase):
         inactive = artist_image("flip-1", "Flipper", isActive={"BOOL": False})
         self.apply(record("MODIFY", 4003, inactive, old=image))
         self.assertIsNone(self.get("flip-1"))
+
+    def test_removes_of_calls_that_share_a_commit_delete(self):
+        """Calls that arrive together share one group commit; each REMOVE
+        keeps its sequence number there (merging once turned them into
+        "version 0" deletes, STALE, and the artists stayed searchable)."""
+        ids = ["cc-%d" % i for i in range(8)]
+        images = {i: artist_image(i, "Concurrent " + i) for i in ids}
+        inserted = self.apply(*[record("INSERT", 7000 + n, images[i]) for n, i in enumerate(ids)])
+        self.assertEqual(self.outcomes(inserted), ["OUTCOME_APPLIED"] * len(ids))
+        replies = [None] * len(ids)
+
+        def remove(n):
+            replies[n] = self.apply(record("REMOVE", 7100 + n, old=images[ids[n]]))
+
+        threads = [threading.Thread(target=remove, args=(n,)) for n in range(len(ids))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # They arrived within the commit interval of the INSERT's commit.
+        self.assertLess(len({r.commit_seq for r in replies}), len(ids))
+        for n, reply in enumerate(replies):
+            self.assertEqual(self.outcomes(reply), ["OUTCOME_APPLIED"], reply.results[0].reason)
+            self.assertIsNone(self.get(ids[n]), ids[n])
 
     def test_metadata_remove_falls_back_to_the_profile_item(self):
         """An artist with both items (the older SK PROFILE and SK METADATA):

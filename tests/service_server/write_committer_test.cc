@@ -223,6 +223,61 @@ TEST_F(WriteCommitterTest, StaleAgainstWhatIsStored) {
   EXPECT_EQ(holder_->Current()->Get("s").status().code(), absl::StatusCode::kNotFound);
 }
 
+// Two calls merged into one commit: a stream REMOVE and a ranked stream
+// delete keep their stream sequence and source rank. Merging once re-made
+// each delete from its id and numeric version, so both became "version 0"
+// deletes, STALE against the stored stream sequences: the artists stayed
+// searchable, and a stream reader of several shards (or one beside the
+// Lambda path) lost those REMOVEs for good.
+TEST_F(WriteCommitterTest, StreamDeletesKeepTheirSequenceAndRankWhenMerged) {
+  constexpr uint32_t kMetadata = 1, kProfile = 2;  // the default mapping's item order
+  Start(kNever, 2);
+  auto stream_artist = [](const std::string& id, const std::string& seq, uint32_t rank,
+                          const std::string& name) {
+    Artist a = Leeds(id, 0);
+    a.set_name(name);
+    a.set_stream_sequence(seq);
+    a.set_source_rank(rank);
+    return a;
+  };
+  auto setup = committer_->Write(Batch({stream_artist("removed", "100", 0, "Removed"),
+                                        stream_artist("ranked", "100", kMetadata, "Metadata"),
+                                        stream_artist("ranked", "101", kProfile, "Profile")}));
+  ASSERT_TRUE(setup.ok()) << setup.status();
+  ASSERT_THAT(Outcomes(*setup),
+              ::testing::ElementsAre(Outcome::kApplied, Outcome::kApplied, Outcome::kStale));
+  ASSERT_EQ(holder_->Current()->Get("ranked")->name(), "Metadata");
+
+  absl::StatusOr<CommitOutcome> first, second;
+  std::thread a([&] {
+    WriteBatch batch;
+    batch.DeleteAtStreamSequence("removed", "200");
+    first = committer_->Write(std::move(batch));
+  });
+  AwaitPending(1);
+  std::thread b([&] {
+    WriteBatch batch;
+    batch.DeleteAtStreamSequence("ranked", "200", kMetadata);
+    second = committer_->Write(std::move(batch));
+  });
+  a.join();
+  b.join();
+  ASSERT_EQ(log_.commits().size(), 2u);
+  EXPECT_EQ(log_.commits()[1].calls, 2u);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(Outcomes(*first), ::testing::ElementsAre(Outcome::kApplied))
+      << first->results[0].reason;
+  EXPECT_THAT(Outcomes(*second), ::testing::ElementsAre(Outcome::kApplied))
+      << second->results[0].reason;
+  EXPECT_EQ(holder_->Current()->Get("removed").status().code(), absl::StatusCode::kNotFound);
+  // The METADATA item is gone; the artist falls back to its PROFILE item.
+  auto ranked = holder_->Current()->Get("ranked");
+  ASSERT_TRUE(ranked.ok()) << ranked.status();
+  EXPECT_EQ(ranked->name(), "Profile");
+  EXPECT_EQ(ranked->stream_sequence(), "101");
+}
+
 TEST_F(WriteCommitterTest, MetadataOfEveryCallIsCommitted) {
   Start(kNever, 2);
   absl::StatusOr<CommitOutcome> first, second;

@@ -177,6 +177,10 @@ class WriteBatch {
   // Stores `value` under `key` (caller metadata, see Index::GetMetadata) in
   // the same commit; an empty value deletes the key. Keys are at most 1 KiB.
   void PutMetadata(std::string key, std::string value);
+  // Appends a copy of every change and metadata entry of `other`, whole
+  // (stream sequences and source ranks included), after this batch's own:
+  // applying the result is applying this batch, then `other`, in one commit.
+  void Append(const WriteBatch& other);
 
   const std::vector<Change>& changes() const { return changes_; }
   const std::vector<std::pair<std::string, std::string>>& metadata() const { return metadata_; }

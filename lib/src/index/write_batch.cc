@@ -31,6 +31,11 @@ void WriteBatch::PutMetadata(std::string key, std::string value) {
   metadata_.emplace_back(std::move(key), std::move(value));
 }
 
+void WriteBatch::Append(const WriteBatch& other) {
+  changes_.insert(changes_.end(), other.changes_.begin(), other.changes_.end());
+  metadata_.insert(metadata_.end(), other.metadata_.begin(), other.metadata_.end());
+}
+
 void WriteBatch::Clear() {
   changes_.clear();
   metadata_.clear();
