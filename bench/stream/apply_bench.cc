@@ -5,19 +5,10 @@
 //                             [--batch=1000] [--mix=25,65,10] [--renamed=100]
 //                             [--benchmark_* flags]
 //
-// The records are what the stream reader hands its sink: StreamRecords of a
-// NEW_AND_OLD_IMAGES stream whose images are the synthetic artists of the
-// benchmark index (`inkdex synth --seed 42`, workload.h) as DynamoDB
-// attribute maps under PK "ARTIST#<id>", SK "METADATA". A batch mixes
-//   INSERT  an artist not in the index (ids after the index's),
-//   MODIFY  an artist of the index (OldImage: before): --renamed percent of
-//           them renamed and re-rated (the text changes, so its search
-//           document is rewritten), the others only re-rated with one more
-//           review (a new review: no indexed text changes, and the index
-//           skips rewriting the search document),
-//   REMOVE  an artist of the index (Keys and OldImage),
-// in the proportions of --mix (percent INSERT,MODIFY,REMOVE; default
-// 25,65,10), each record with the next sequence number, so none is stale.
+// The records are what the stream reader hands its sink: stream_records.h's
+// synthetic records of the benchmark index's artists, in the proportions of
+// --mix (percent INSERT,MODIFY,REMOVE; default 25,65,10), --renamed percent
+// of the MODIFYs changing indexed text (default 100), none stale.
 //
 // Benchmarks (items_per_second = records/s):
 //   parse_records             the batch as a GetRecords response's "Records"
@@ -57,7 +48,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <random>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -67,11 +57,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "dynamodb/fast_json.h"
 #include "dynamodb/stream_record.h"
-#include "dynamodb_image.h"
 #include "inkdex/index.h"
 #include "inkdex/taxonomy.h"
 #include "nlohmann/json.hpp"
@@ -80,6 +67,7 @@
 #include "stream/record_mapper.h"
 #include "stream/shard_reader.h"
 #include "stream/stream_applier.h"
+#include "stream_records.h"
 #include "synth/artist_generator.h"
 #include "synth/synth_options.h"
 #include "workload.h"
@@ -99,12 +87,6 @@ using stream::RecordResult;
 using stream::ShardBatch;
 using stream::StreamApplier;
 
-// Per 100 records: INSERT, MODIFY, REMOVE.
-struct Mix {
-  int insert = 25;
-  int modify = 65;
-  int remove = 10;
-};
 constexpr char kStreamArn[] =
     "arn:aws:dynamodb:us-east-1:000000000000:table/directory/stream/2026-11-29T00:00:00.000";
 constexpr char kShardId[] = "shardId-00000001764374400000-bench0000";
@@ -113,87 +95,12 @@ struct Flags {
   std::string build_dir = ".";
   uint64_t artists = 100000;
   size_t batch = 1000;
-  Mix mix;
-  int renamed = 100;  // percent of MODIFYs that change indexed text
+  RecordMix mix;
 };
 Flags& GlobalFlags() {
   static Flags flags;
   return flags;
 }
-
-// Makes the records: synthetic artist i as an image, fresh sequence numbers.
-class RecordFactory {
- public:
-  static absl::StatusOr<RecordFactory> Create(uint64_t existing_artists) {
-    synth::SynthOptions options;
-    options.count = existing_artists;
-    options.seed = kSynthSeed;
-    options.today = kDataDay;
-    absl::StatusOr<synth::ArtistGenerator> generator = synth::ArtistGenerator::Create(options);
-    if (!generator.ok()) return generator.status();
-    return RecordFactory(*std::move(generator), existing_artists);
-  }
-
-  // The next `n` records, in stream order.
-  std::vector<dynamodb::StreamRecord> NextBatch(size_t n) {
-    std::vector<dynamodb::StreamRecord> out;
-    out.reserve(n);
-    std::uniform_int_distribution<uint64_t> existing(0, existing_artists_ - 1);
-    std::uniform_int_distribution<int> percent(0, 99);
-    for (size_t k = 0; k < n; ++k) {
-      const Mix& mix = GlobalFlags().mix;
-      const int p = percent(rng_);
-      dynamodb::StreamRecord r;
-      r.sequence_number = absl::StrFormat("%021d", ++sequence_);
-      r.stream_view_type = "NEW_AND_OLD_IMAGES";
-      r.event_id = absl::StrCat("ev-", sequence_);
-      if (p < mix.insert) {
-        r.event_name = "INSERT";
-        r.new_image = Image(existing_artists_ + next_new_++);
-        r.keys = ArtistKeys(r.new_image["artistId"]["S"].get<std::string>());
-      } else {
-        const uint64_t i = existing(rng_);
-        r.old_image = Image(i);
-        r.keys = ArtistKeys(r.old_image["artistId"]["S"].get<std::string>());
-        if (p < mix.insert + mix.modify) {
-          r.event_name = "MODIFY";
-          r.new_image = r.old_image;
-          if (percent(rng_) < GlobalFlags().renamed) {
-            r.new_image["artistName"]["S"] =
-                absl::StrCat(r.new_image["artistName"]["S"].get<std::string>(), " ", sequence_);
-          } else {
-            r.new_image["reviewCount"] = json{{"N", absl::StrCat(1000 + sequence_ % 1000)}};
-          }
-          r.new_image["rating"] =
-              json{{"N", absl::StrFormat("%.1f", 1.0 + (sequence_ % 40) / 10.0)}};
-        } else {
-          r.event_name = "REMOVE";
-        }
-      }
-      r.size_bytes = static_cast<int64_t>(r.new_image.dump().size() + r.old_image.dump().size());
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-
- private:
-  RecordFactory(synth::ArtistGenerator generator, uint64_t existing)
-      : generator_(std::move(generator)), existing_artists_(existing) {}
-
-  // Synthetic artist i as a DynamoDB item image (keys included).
-  json Image(uint64_t i) {
-    line_.clear();
-    generator_.AppendJson(i, &line_);
-    return ToItemImage(json::parse(line_));
-  }
-
-  synth::ArtistGenerator generator_;
-  uint64_t existing_artists_;
-  uint64_t sequence_ = 0;
-  uint64_t next_new_ = 0;
-  std::mt19937_64 rng_{20261129};
-  std::string line_;
-};
 
 const RecordMapper& Mapper() {
   static const RecordMapper* mapper = [] {
@@ -242,23 +149,9 @@ void Fail(benchmark::State& state, const absl::Status& status) {
   state.SkipWithError(std::string(status.ToString()).c_str());
 }
 
-// A record as GetRecords returns it.
-json RecordJson(const dynamodb::StreamRecord& r) {
-  json change{{"SequenceNumber", r.sequence_number},
-              {"StreamViewType", "NEW_AND_OLD_IMAGES"},
-              {"SizeBytes", 1000},
-              {"ApproximateCreationDateTime", 1764547200}};
-  for (auto [name, map] : {std::pair{"Keys", &r.keys}, std::pair{"NewImage", &r.new_image},
-                           std::pair{"OldImage", &r.old_image}}) {
-    if (map->is_object()) change[name] = *map;
-  }
-  return json{{"eventID", absl::StrCat("e", r.sequence_number)},
-              {"eventName", r.event_name},
-              {"dynamodb", std::move(change)}};
-}
-
 void BM_ParseRecords(benchmark::State& state) {
-  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
   if (!factory.ok()) return Fail(state, factory.status());
   json page = json::array();
   for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
@@ -282,7 +175,8 @@ void BM_ParseRecords(benchmark::State& state) {
 }
 
 void BM_Map(benchmark::State& state) {
-  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
   if (!factory.ok()) return Fail(state, factory.status());
   const std::vector<dynamodb::StreamRecord> records = factory->NextBatch(GlobalFlags().batch);
   const RecordMapper& mapper = Mapper();
@@ -318,7 +212,8 @@ struct IndexBench {
 
 absl::StatusOr<IndexBench> SetUpIndexBench(const benchmark::State& state, const char* name) {
   const bool sync = state.range(0) != 0;
-  absl::StatusOr<RecordFactory> factory = RecordFactory::Create(GlobalFlags().artists);
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
   if (!factory.ok()) return factory.status();
   absl::StatusOr<std::unique_ptr<Index>> index = OpenIndexCopy(absl::StrCat(name, "-", sync), sync);
   if (!index.ok()) return index.status();
@@ -428,22 +323,16 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
         return false;
       }
     } else if (arg.starts_with("--renamed=")) {
-      if (!absl::SimpleAtoi(std::string(arg.substr(10)), &flags->renamed) || flags->renamed < 0 ||
-          flags->renamed > 100) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(10)), &flags->mix.renamed) ||
+          flags->mix.renamed < 0 || flags->mix.renamed > 100) {
         std::cerr << "--renamed: must be a percentage 0..100, got '" << arg.substr(10) << "'\n";
         return false;
       }
     } else if (arg.starts_with("--mix=")) {
-      const std::vector<std::string> parts = absl::StrSplit(std::string(arg.substr(6)), ',');
-      int v[3];
-      if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &v[0]) ||
-          !absl::SimpleAtoi(parts[1], &v[1]) || !absl::SimpleAtoi(parts[2], &v[2]) || v[0] < 0 ||
-          v[1] < 0 || v[2] < 0 || v[0] + v[1] + v[2] != 100) {
-        std::cerr << "--mix: must be INSERT,MODIFY,REMOVE percentages summing to 100, got '"
-                  << arg.substr(6) << "'\n";
+      if (absl::Status s = ParseRecordMix(std::string(arg.substr(6)), &flags->mix); !s.ok()) {
+        std::cerr << "--mix: " << s.message() << "\n";
         return false;
       }
-      flags->mix = Mix{v[0], v[1], v[2]};
     } else {
       argv[kept++] = argv[i];
     }
@@ -465,10 +354,7 @@ int Main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("inkdex_existing_artists", absl::StrCat(flags.artists));
   benchmark::AddCustomContext("inkdex_records_per_batch", absl::StrCat(flags.batch));
-  benchmark::AddCustomContext(
-      "inkdex_mix",
-      absl::StrCat("insert ", flags.mix.insert, "%, modify ", flags.mix.modify, "%, remove ",
-                   flags.mix.remove, "%; ", flags.renamed, "% of modifies change indexed text"));
+  benchmark::AddCustomContext("inkdex_mix", DescribeRecordMix(flags.mix));
   benchmark::RegisterBenchmark("parse_records", BM_ParseRecords)->UseRealTime();
   benchmark::RegisterBenchmark("map", BM_Map)->UseRealTime();
   for (const char* name : {"index_apply", "apply_record_batch"}) {
