@@ -104,6 +104,14 @@ def _stop_all():
         ddb.stop()
 
 
+def inkdex_bin():
+    """The inkdex binary that tests/dynamodb/CMakeLists.txt names in INKDEX_BIN."""
+    path = os.environ.get("INKDEX_BIN")
+    if not path or not os.path.isfile(path):
+        raise AssertionError("INKDEX_BIN must name the inkdex binary (got %r)" % path)
+    return path
+
+
 def env_without_aws(home):
     """os.environ without AWS settings and with HOME=`home` (so no shared
     credentials file either): the programs under test then sign with the

@@ -30,11 +30,7 @@ def tearDownModule():
     _DDB.stop()
 
 
-def inkdex_bin():
-    path = os.environ.get("INKDEX_BIN")
-    if not path or not os.path.isfile(path):
-        raise AssertionError("INKDEX_BIN must name the inkdex binary (got %r)" % path)
-    return path
+inkdex_bin = ddbl.inkdex_bin
 
 
 def make_artists(count, seed=4):
