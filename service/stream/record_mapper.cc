@@ -50,28 +50,6 @@ std::string IdProblem(absl::string_view id) {
   return "";
 }
 
-// A boolean attribute as the library reads it: BOOL, or S "true"/"false".
-std::optional<bool> BoolAttribute(const json& image, const char* name) {
-  auto it = image.find(name);
-  if (it == image.end() || !it->is_object()) return std::nullopt;
-  if (auto b = it->find("BOOL"); b != it->end() && b->is_boolean()) return b->get<bool>();
-  if (auto s = it->find("S"); s != it->end() && s->is_string()) {
-    if (*s == "true") return true;
-    if (*s == "false") return false;
-  }
-  return std::nullopt;
-}
-
-// Whether the artist asked not to be listed (opted_out, optedOut) or is
-// inactive: then a record that cannot be indexed still hides the artist.
-std::optional<std::string> HiddenBy(const json& attributes) {
-  for (const char* name : {"opted_out", "optedOut"}) {
-    if (BoolAttribute(attributes, name) == true) return absl::StrCat(name, " is true");
-  }
-  if (BoolAttribute(attributes, "isActive") == false) return std::string("isActive is false");
-  return std::nullopt;
-}
-
 MappedRecord Reject(MappedRecord out, std::string reason) {
   out.action = RecordAction::kReject;
   out.reason = std::move(reason);
@@ -102,8 +80,9 @@ void RecordMapper::MapArtistImage(const json& image, const std::string& artist_i
   if (!parsed.ok()) {
     std::string reason = mapping_.ExplainReason(std::string(parsed.status().message()));
     std::optional<std::string> hidden =
-        delete_hidden ? HiddenBy(mapping_.ArtistAttributes(image, artist_id, nullptr))
-                      : std::nullopt;
+        delete_hidden
+            ? DynamoDbAttributeMapHiddenBy(mapping_.ArtistAttributes(image, artist_id, nullptr))
+            : std::nullopt;
     if (hidden) {
       out.action = RecordAction::kDelete;
       out.warnings.push_back(absl::StrCat(reason, "; the artist is removed instead, as ", *hidden));

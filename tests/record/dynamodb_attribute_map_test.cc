@@ -306,6 +306,48 @@ class RandomImages {
   std::mt19937 rng_;
 };
 
+// DynamoDbAttributeMapHiddenBy hides exactly the artists that the mapping
+// of the same map (were it valid) keeps out of search, for every spelling
+// of each flag, valid or not; and says why.
+TEST(DynamoDbAttributeMap, HiddenByAgreesWithTheMappedVisibility) {
+  const json values[] = {
+      {{"BOOL", true}},       {{"BOOL", false}},
+      {{"S", "true"}},        {{"S", "false"}},
+      {{"S", "yes"}},         {{"S", ""}},
+      {{"N", "0"}},           {{"N", "1"}},
+      {{"N", "2"}},           {{"N", "1.0"}},
+      {{"N", "-1"}},          {{"NULL", true}},
+      {{"L", json::array()}}, {{"M", json::object()}},
+      {{"SS", {"true"}}},
+  };
+  int checked = 0;
+  for (const char* name : {"opted_out", "optedOut", "isActive"}) {
+    for (const json& value : values) {
+      json image = Valid();
+      image[name] = value;
+      absl::StatusOr<ParsedRecord> parsed =
+          MapDynamoDbAttributeMap(image, json(), DefaultTaxonomy());
+      ASSERT_TRUE(parsed.ok()) << name << " " << value.dump() << ": " << parsed.status();
+      const bool hidden = parsed->artist.opted_out() || !parsed->artist.is_active();
+      const std::optional<std::string> why = DynamoDbAttributeMapHiddenBy(image);
+      EXPECT_EQ(why.has_value(), hidden) << name << " " << value.dump() << ": " << why.value_or("");
+      if (why) {
+        EXPECT_THAT(*why, ::testing::StartsWith(name));
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 45);
+  json image = Valid();
+  EXPECT_EQ(DynamoDbAttributeMapHiddenBy(image), std::nullopt);
+  image["isActive"] = {{"N", "0"}};
+  EXPECT_EQ(DynamoDbAttributeMapHiddenBy(image), "isActive is false");
+  image["optedOut"] = {{"S", "yes"}};
+  EXPECT_EQ(DynamoDbAttributeMapHiddenBy(image), "optedOut is not true or false (string \"yes\")")
+      << "the first flag that hides, in the order opted_out, optedOut, isActive";
+  EXPECT_EQ(DynamoDbAttributeMapHiddenBy(json("not a map")), std::nullopt);
+}
+
 TEST(DynamoDbAttributeMap, RandomRecordsMapAsTheirText) {
   RandomImages random(20261202);
   int mapped = 0;

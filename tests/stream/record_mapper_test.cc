@@ -184,6 +184,46 @@ TEST_F(RecordMapperTest, HiddenArtistThatCannotBeIndexedIsRemoved) {
   EXPECT_EQ(r.reason, "latitude: missing");
 }
 
+// The visibility flags of a record that cannot be indexed are read as the
+// record parser reads them: 1/0 as DynamoDB's N, and any other value fails
+// safe as hidden. Before, only BOOL and S "true"/"false" were read there, so
+// a broken record with `isActive: {"N": "0"}` was rejected and the artist
+// stayed searchable, although the same record intact hides the artist.
+TEST_F(RecordMapperTest, AHiddenArtistIsRemovedWhateverSpellingItsFlagsHave) {
+  const std::pair<const char*, json> hidden[] = {
+      {"isActive", {{"N", "0"}}},
+      {"opted_out", {{"N", "1"}}},
+      {"optedOut", {{"S", "yes"}}},
+      {"isActive", {{"N", "7"}}},
+      {"opted_out", {{"L", json::array()}}},
+  };
+  int seq = 460;
+  for (const auto& [name, value] : hidden) {
+    json image = ArtistImage("a1");
+    image.erase("latitude");
+    image[name] = value;
+    MappedRecord r = mapper_.Map(
+        Parse(LambdaRecord("MODIFY", std::to_string(seq++), KeysOf(image), image, nullptr)));
+    EXPECT_EQ(r.action, RecordAction::kDelete) << name << " " << value.dump() << ": " << r.reason;
+    ASSERT_EQ(r.warnings.size(), 1u) << name;
+    EXPECT_TRUE(absl::StrContains(r.warnings[0], name)) << r.warnings[0];
+  }
+  const std::pair<const char*, json> shown[] = {
+      {"isActive", {{"N", "1"}}},
+      {"opted_out", {{"N", "0"}}},
+      {"optedOut", {{"NULL", true}}},
+  };
+  for (const auto& [name, value] : shown) {
+    json image = ArtistImage("a1");
+    image.erase("latitude");
+    image[name] = value;
+    MappedRecord r = mapper_.Map(
+        Parse(LambdaRecord("MODIFY", std::to_string(seq++), KeysOf(image), image, nullptr)));
+    EXPECT_EQ(r.action, RecordAction::kReject) << name << " " << value.dump();
+    EXPECT_EQ(r.reason, "latitude: missing");
+  }
+}
+
 TEST_F(RecordMapperTest, OtherItemTypesAreIgnoredAndNamed) {
   json studio{{"PK", {{"S", "STUDIO#s1"}}}, {"SK", {{"S", "PROFILE"}}}, {"name", {{"S", "X"}}}};
   MappedRecord r =

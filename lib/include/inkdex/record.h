@@ -20,6 +20,7 @@
 #ifndef INKDEX_RECORD_H_
 #define INKDEX_RECORD_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,16 @@ absl::StatusOr<ParsedRecord> ParseArtistRecord(std::string_view json, const Styl
 absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attribute_map,
                                                      const nlohmann::json& replaced,
                                                      const StyleTaxonomy& taxonomy);
+
+// Whether a DynamoDB attribute map says its artist must not be listed, by
+// the rules ParseArtistRecord applies to opted_out, optedOut and isActive
+// (a boolean, "true"/"false" or 1/0; any other value fails safe, as
+// hidden): "opted_out is true", "isActive is false", "optedOut is not true
+// or false (string "yes")"; nullopt when nothing hides it. For a record
+// that cannot be indexed: the artist is then removed rather than left as
+// it was (a stream reader must not keep showing an artist whose latest
+// item, however broken, asks to be hidden).
+std::optional<std::string> DynamoDbAttributeMapHiddenBy(const nlohmann::json& attribute_map);
 
 // Checks an Artist built by code (not parsed): the invariants ParseArtistRecord
 // guarantees. Returns INVALID_ARGUMENT naming the field.

@@ -58,6 +58,20 @@ std::string NumberReason(const std::optional<V>& v, const NumberRange& range, do
 
 void Assign(std::string* dst, absl::string_view value) { dst->assign(value.data(), value.size()); }
 
+// opted_out / isActive as the records give them: a boolean, "true" /
+// "false", or 1 / 0 (as DynamoDB's N). nullopt for any other value, which
+// the readers below take for the value that keeps the artist out of search.
+template <typename V>
+std::optional<bool> VisibilityOf(const V& v) {
+  if (v.kind() == ValueKind::kBool) return v.boolean();
+  if (v.kind() == ValueKind::kString && v.string() == "true") return true;
+  if (v.kind() == ValueKind::kString && v.string() == "false") return false;
+  if (v.kind() == ValueKind::kNumber) {
+    if (std::optional<uint64_t> n = v.unsigned_integer(); n && *n <= 1) return *n == 1;
+  }
+  return std::nullopt;
+}
+
 template <typename V>
 class ArtistMapper {
  public:
@@ -451,10 +465,7 @@ class ArtistMapper {
   std::optional<bool> VisibilityFlag(const V& record, absl::string_view key, bool hidden_when) {
     std::optional<V> v = record.field(key);
     if (!Present(v)) return std::nullopt;
-    if (std::optional<bool> b = BoolOf(*v)) return b;
-    if (v->kind() == ValueKind::kNumber) {
-      if (std::optional<uint64_t> n = v->unsigned_integer(); n && *n <= 1) return *n == 1;
-    }
+    if (std::optional<bool> b = VisibilityOf(*v)) return b;
     Warn("", key,
          absl::StrCat("must be true or false, got ", v->Describe(),
                       "; the artist is kept out of search until it is corrected"));
@@ -515,6 +526,20 @@ absl::StatusOr<ParsedRecord> MapDynamoDbItem(simdjson::dom::element attribute_ma
 
 absl::StatusOr<ParsedRecord> MapDynamoDbImage(NlohmannImage* image, const StyleTaxonomy& taxonomy) {
   return MapRecord(NlohmannDynamoDbValueView::AttributeMap(NlohmannNode(image)), taxonomy);
+}
+
+std::optional<std::string> HiddenByImage(NlohmannImage* image) {
+  const NlohmannDynamoDbValueView record =
+      NlohmannDynamoDbValueView::AttributeMap(NlohmannNode(image));
+  for (absl::string_view key : {"opted_out", "optedOut", "isActive"}) {
+    const bool hidden_when = key != "isActive";
+    std::optional<NlohmannDynamoDbValueView> v = record.field(key);
+    if (!Present(v)) continue;
+    const std::optional<bool> b = VisibilityOf(*v);
+    if (b == hidden_when) return absl::StrCat(key, " is ", hidden_when ? "true" : "false");
+    if (!b) return absl::StrCat(key, " is not true or false (", v->Describe(), ")");
+  }
+  return std::nullopt;
 }
 
 }  // namespace inkdex::internal

@@ -11,6 +11,9 @@
 #ifndef INKDEX_RECORD_ARTIST_MAPPER_H_
 #define INKDEX_RECORD_ARTIST_MAPPER_H_
 
+#include <optional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "inkdex/record.h"
 #include "inkdex/taxonomy.h"
@@ -31,6 +34,9 @@ absl::StatusOr<ParsedRecord> MapDynamoDbItem(simdjson::dom::element attribute_ma
 // The same for an attribute map held as an nlohmann::json, read through its
 // overlay (json_node.h); inkdex::MapDynamoDbAttributeMap.
 absl::StatusOr<ParsedRecord> MapDynamoDbImage(NlohmannImage* image, const StyleTaxonomy& taxonomy);
+
+// inkdex::DynamoDbAttributeMapHiddenBy of the image.
+std::optional<std::string> HiddenByImage(NlohmannImage* image);
 
 }  // namespace inkdex::internal
 

@@ -248,4 +248,13 @@ absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attri
   }
 }
 
+std::optional<std::string> DynamoDbAttributeMapHiddenBy(const nlohmann::json& attribute_map) {
+  try {
+    internal::NlohmannImage image(attribute_map, nlohmann::json());
+    return internal::HiddenByImage(&image);
+  } catch (const std::exception& e) {
+    return absl::StrCat("its visibility could not be read (", e.what(), ")");
+  }
+}
+
 }  // namespace inkdex
