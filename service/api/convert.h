@@ -72,13 +72,14 @@ std::vector<Suggestion> FromProto(const v1::SuggestResponse& response);
 v1::ListStylesResponse StylesToProto(const StyleTaxonomy& taxonomy,
                                      const std::vector<int64_t>& counts, uint64_t commit_seq);
 
-// Writes. Upserts: each artist's styles (and unknown_styles, so a record read
+// Writes. Upserts: each artist's fields take the record parser's normal forms
+// (NormalizeArtist), and its styles (and unknown_styles, so a record read
 // back can be written again) are resolved through `taxonomy` (aliases -> ids,
-// sorted, unique; unknown names kept once each in unknown_styles, as the record
-// parser does). An artist the library would reject is NOT an error here: items
-// are checked one by one and reported per item (see PreparedWrite::Item).
-// Errors here are about the request as a whole: no items or more than
-// kMaxWriteBatch, INVALID_ARGUMENT "artists: must hold 1..1000 items, got 0"
+// in the given order, each once; unknown names kept once each in
+// unknown_styles, as the record parser does). An artist the library would reject is NOT an error
+// here: items are checked one by one and reported per item (see PreparedWrite::Item). Errors here
+// are about the request as a whole: no items or more than kMaxWriteBatch, INVALID_ARGUMENT
+// "artists: must hold 1..1000 items, got 0"
 // ("deletions: ..." for deletes); an artist with `stream_sequence` set,
 // INVALID_ARGUMENT "artists[i].stream_sequence: set only by the stream
 // reader; clear it" (a client bug, not a bad record: the field is internal).

@@ -120,8 +120,9 @@ std::string CheckIdAndVersion(absl::string_view item_prefix, absl::string_view i
 
 // The styles the artist names, in `styles` and (when the client sends back a
 // record it read) `unknown_styles`, resolved as the record parser resolves
-// them: canonical ids sorted and unique; names the taxonomy does not know
-// kept, once each, in unknown_styles. Empty when fine, else the reason.
+// them: canonical ids in the record's order (the first is often the
+// artist's main style), each once; names the taxonomy does not know kept,
+// once each, in unknown_styles. Empty when fine, else the reason.
 std::string ResolveStyles(const StyleTaxonomy& taxonomy, absl::string_view item_prefix,
                           Artist* artist) {
   std::vector<std::string> ids;
@@ -136,14 +137,13 @@ std::string ResolveStyles(const StyleTaxonomy& taxonomy, absl::string_view item_
                             " bytes, got ", name.size());
       }
       if (std::optional<int> index = taxonomy.Find(std::string_view(name.data(), name.size()))) {
-        ids.push_back(taxonomy.style(*index).id);
+        const std::string& id = taxonomy.style(*index).id;
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
       } else if (std::find(unknown.begin(), unknown.end(), name) == unknown.end()) {
         unknown.emplace_back(name);
       }
     }
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   artist->mutable_styles()->Assign(ids.begin(), ids.end());
   artist->mutable_unknown_styles()->Assign(unknown.begin(), unknown.end());
   return "";
@@ -194,6 +194,7 @@ absl::StatusOr<PreparedWrite> PrepareUpserts(const v1::UpsertArtistsRequest& req
     // larger version stale against a better-ranked stored one, and let an
     // older version replace a worse-ranked newer one.
     artist.clear_source_rank();
+    NormalizeArtist(&artist);  // as the record parser would have written it
     if (reason.empty()) reason = ResolveStyles(taxonomy, prefix, &artist);
     if (reason.empty()) {
       if (absl::Status s = ValidateArtist(artist); !s.ok()) {

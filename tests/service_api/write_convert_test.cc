@@ -9,6 +9,7 @@
 #include "api/convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "inkdex/record.h"
 
 namespace inkdex::api {
 namespace {
@@ -261,9 +262,13 @@ TEST(PrepareUpserts, ItemIndexInTheFieldPathIsTheRequestPosition) {
   EXPECT_EQ(prepared->batch.changes()[1].artist.id(), "d");
 }
 
-TEST(PrepareUpserts, StylesResolveToSortedUniqueIdsAndUnknownsAreKept) {
+// As the record parser: known styles in the record's order (the first is
+// often the artist's main style), each once. They were once sorted here, so
+// GetArtist and exports of an artist written through the API differed from
+// the same record built or streamed.
+TEST(PrepareUpserts, StylesResolveToUniqueIdsInTheRecordsOrderAndUnknownsAreKept) {
   Artist a = ValidArtist("artist-1");
-  for (const char* s : {"Fine Line", "neotraditional", "fineline", "dragonz", " traditional "}) {
+  for (const char* s : {"neotraditional", "Fine Line", "fineline", "dragonz", " traditional "}) {
     a.add_styles(s);
   }
   // A record read back carries its unknown styles; a now-known one moves over.
@@ -275,9 +280,48 @@ TEST(PrepareUpserts, StylesResolveToSortedUniqueIdsAndUnknownsAreKept) {
   ASSERT_EQ(prepared->batch.size(), 1u);
   const Artist& stored = prepared->batch.changes()[0].artist;
   EXPECT_THAT(stored.styles(),
-              ElementsAre("fineline", "neo_traditional", "traditional", "watercolour"));
+              ElementsAre("neo_traditional", "fineline", "traditional", "watercolour"));
   EXPECT_THAT(stored.unknown_styles(), ElementsAre("dragonz", "Wyverns"));
   EXPECT_EQ(prepared->items[0].note, "unknown styles: dragonz, Wyverns");
+}
+
+// An artist written through the API is stored in the normal forms the record
+// parser gives the same fields, so it facets ("London, GB"), suggests and
+// exports alike however it was written.
+TEST(PrepareUpserts, FieldsTakeTheRecordParsersNormalForms) {
+  Artist a = ValidArtist("artist-1");
+  a.mutable_location()->set_country("gb");
+  GuestSpot* spot = a.add_guest_spots();
+  *spot->mutable_location() = a.location();
+  spot->mutable_location()->set_country(" fr ");
+  spot->set_from("2026-12-01");
+  a.mutable_pricing()->set_currency("gbp");
+  a.mutable_pricing()->set_hourly_rate(100);
+  a.set_instagram_handle(" @caseprobe ");
+  for (const char* s : {"  roses  ", " ", "koi"}) a.add_specialties(s);
+  absl::StatusOr<PreparedWrite> prepared = PrepareUpserts(Upserts({a}), Taxonomy());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  ASSERT_EQ(prepared->batch.size(), 1u) << prepared->items[0].rejected->reason();
+  const Artist& stored = prepared->batch.changes()[0].artist;
+  EXPECT_EQ(stored.location().country(), "GB");
+  EXPECT_EQ(stored.guest_spots(0).location().country(), "FR");
+  EXPECT_EQ(stored.pricing().currency(), "GBP");
+  EXPECT_EQ(stored.instagram_handle(), "caseprobe");
+  EXPECT_THAT(stored.specialties(), ElementsAre("roses", "koi"));
+
+  // What the record parser makes of the same fields.
+  absl::StatusOr<ParsedRecord> parsed = ParseArtistRecord(
+      R"({"artistId": "p", "artistName": "P", "latitude": 51.5, "longitude": -0.1,
+          "locationCountry": "gb", "instagramHandle": " @caseprobe ",
+          "specialties": ["  roses  ", " ", "koi"], "pricing": {"hourlyRate": 100,
+          "currency": "gbp"}, "styles": ["neotraditional", "Fine Line"]})",
+      Taxonomy(), RecordFormat::kAuto);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->artist.location().country(), stored.location().country());
+  EXPECT_EQ(parsed->artist.pricing().currency(), stored.pricing().currency());
+  EXPECT_EQ(parsed->artist.instagram_handle(), stored.instagram_handle());
+  EXPECT_THAT(parsed->artist.specialties(), ElementsAre("roses", "koi"));
+  EXPECT_THAT(parsed->artist.styles(), ElementsAre("neo_traditional", "fineline"));
 }
 
 TEST(PrepareUpserts, BadStyleNamesAreRefusedWithTheirPath) {

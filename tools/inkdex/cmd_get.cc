@@ -64,9 +64,9 @@ Command AddGetCommand(CLI::App& parent) {
       "the output is the same.");
   AddIndexOrServerFlags(*app, command->source);
   app->add_option("ids", command->ids, "Artist ids")->required()->type_name("ID");
-  // The server never returns artists who opted out.
+  // The server never returns hidden artists.
   app->add_flag("--include-hidden", command->include_hidden,
-                "Also print artists who opted out (--index only)")
+                "Also print hidden artists: opted out or inactive (--index only)")
       ->excludes(command->source.server.server_option);
   return {app, [command] { return command->Run(); }};
 }

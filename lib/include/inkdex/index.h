@@ -319,7 +319,7 @@ class Index {
   virtual absl::StatusOr<std::vector<Suggestion>> Suggest(const SuggestRequest& request) const = 0;
 
   // The stored document. NOT_FOUND for an unknown or deleted id, and for an
-  // artist who is opted out (unless include_hidden).
+  // artist who is hidden: opted out or inactive (unless include_hidden).
   virtual absl::StatusOr<Artist> Get(const std::string& id, bool include_hidden = false) const = 0;
 
   // Calls fn with every stored artist, in id order, as Get returns them (with

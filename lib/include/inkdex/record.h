@@ -98,6 +98,16 @@ std::optional<std::string> DynamoDbAttributeMapHiddenBy(const nlohmann::json& at
 // guarantees. Returns INVALID_ARGUMENT naming the field.
 absl::Status ValidateArtist(const Artist& artist);
 
+// Gives an Artist built by code the normal forms ParseArtistRecord gives a
+// record's fields, so the same artist facets, suggests and compares alike
+// however it was written: country codes of the location and the guest spots
+// and the currency code upper-cased ("gb" -> "GB", when two or three ASCII
+// letters; others are kept, trimmed, for ValidateArtist to judge), the
+// Instagram handle without surrounding whitespace or a leading '@', the
+// specialties trimmed and the blank ones dropped. Styles are the caller's
+// to resolve (they need the taxonomy). Call it before ValidateArtist.
+void NormalizeArtist(Artist* artist);
+
 // The artist as one line of data-model JSON (artistId, artistName, latitude,
 // ..., plus "version", "unknownStyles" and "portfolioImageCount"), suitable
 // as `inkdex build` input again. Unset optional fields are omitted; numbers

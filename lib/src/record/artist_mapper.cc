@@ -147,12 +147,10 @@ class ArtistMapper {
     }
     if (auto s = String(record, "", "locationCity")) Assign(location->mutable_city(), *s);
     if (auto s = String(record, "", "locationCountry")) {
-      Assign(location->mutable_country(), UpperCode(*s, 2));
+      Assign(location->mutable_country(), NormalizeCode(*s, 2));
     }
     if (auto s = String(record, "", "instagramHandle")) {
-      absl::string_view handle = absl::StripAsciiWhitespace(*s);
-      if (!handle.empty() && handle[0] == '@') handle.remove_prefix(1);
-      Assign(artist_.mutable_instagram_handle(), handle);
+      Assign(artist_.mutable_instagram_handle(), NormalizeHandle(*s));
     }
     if (std::optional<V> v = record.field("specialties"); Present(v)) {
       ForEachString(*v, "specialties", [this](absl::string_view s) {
@@ -293,7 +291,7 @@ class ArtistMapper {
       // every currency's rate filter takes: said, and left out.
       const absl::string_view code = absl::StripAsciiWhitespace(*s);
       if (std::string reason = CheckCurrencyCode(code); reason.empty()) {
-        Assign(out->mutable_currency(), UpperCode(code, 3));
+        Assign(out->mutable_currency(), NormalizeCode(code, 3));
       } else if (!code.empty()) {
         Warn("pricing", "currency", absl::StrCat(reason, "; the rates are kept without one"));
       }
@@ -354,7 +352,7 @@ class ArtistMapper {
     if (auto s = String(spot, prefix, "locationDisplay")) Assign(location->mutable_display(), *s);
     if (auto s = String(spot, prefix, "locationCity")) Assign(location->mutable_city(), *s);
     if (auto s = String(spot, prefix, "locationCountry")) {
-      Assign(location->mutable_country(), UpperCode(*s, 2));
+      Assign(location->mutable_country(), NormalizeCode(*s, 2));
     }
     absl::string_view bounds[2];
     const absl::string_view keys[2] = {"from", "to"};
@@ -486,17 +484,6 @@ class ArtistMapper {
     } else {
       out_.warnings.push_back(absl::StrCat(prefix, ".", key, ": ", reason));
     }
-  }
-
-  // ISO codes ("gb" -> "GB"); anything else is kept as written.
-  static std::string UpperCode(absl::string_view s, size_t length) {
-    s = absl::StripAsciiWhitespace(s);
-    std::string out(s);
-    if (out.size() == length &&
-        std::all_of(out.begin(), out.end(), [](char c) { return absl::ascii_isalpha(c); })) {
-      absl::AsciiStrToUpper(&out);
-    }
-    return out;
   }
 
   const StyleTaxonomy& taxonomy_;

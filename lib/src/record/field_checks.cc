@@ -105,6 +105,23 @@ bool IsIsoTimestamp(absl::string_view s) {
   return TakeDigits(&s, 2, 59) && s.empty();
 }
 
+std::string NormalizeCode(absl::string_view s, size_t length) {
+  s = absl::StripAsciiWhitespace(s);
+  std::string out(s);
+  if (out.size() == length && std::all_of(out.begin(), out.end(), [](char c) {
+        return absl::ascii_isalpha(static_cast<unsigned char>(c));
+      })) {
+    absl::AsciiStrToUpper(&out);
+  }
+  return out;
+}
+
+absl::string_view NormalizeHandle(absl::string_view handle) {
+  handle = absl::StripAsciiWhitespace(handle);
+  if (!handle.empty() && handle[0] == '@') handle.remove_prefix(1);
+  return handle;
+}
+
 std::string CheckCurrencyCode(absl::string_view code) {
   if (code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) {
         return absl::ascii_isalpha(static_cast<unsigned char>(c));

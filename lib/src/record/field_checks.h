@@ -73,6 +73,15 @@ std::optional<uint64_t> DoubleToUint64(double value);
 // "Infinity" and "-Infinity" for messages.
 std::string FormatDouble(double value);
 
+// The normal forms every record reader gives these fields (the parser, and
+// NormalizeArtist for Artists built by code), so the same artist facets,
+// suggests and compares alike however it was written:
+// an ISO code of `length` letters upper-cased ("gb" -> "GB"), surrounding
+// whitespace dropped; anything else kept as written (trimmed).
+std::string NormalizeCode(absl::string_view s, size_t length);
+// An Instagram handle without surrounding whitespace or a leading '@'.
+absl::string_view NormalizeHandle(absl::string_view handle);
+
 }  // namespace inkdex::internal
 
 #endif  // INKDEX_RECORD_FIELD_CHECKS_H_

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "inkdex/record.h"
 #include "record/field_checks.h"
@@ -99,6 +100,34 @@ absl::Status ValidateArtist(const Artist& artist) {
                                                    artist.years_active()));
   }
   return internal::CheckFieldLimits(artist);
+}
+
+void NormalizeArtist(Artist* artist) {
+  auto country = [](Location* location) {
+    if (!location->country().empty()) {
+      location->set_country(internal::NormalizeCode(location->country(), 2));
+    }
+  };
+  if (artist->has_location()) country(artist->mutable_location());
+  for (GuestSpot& spot : *artist->mutable_guest_spots()) {
+    if (spot.has_location()) country(spot.mutable_location());
+  }
+  if (artist->has_pricing() && !artist->pricing().currency().empty()) {
+    artist->mutable_pricing()->set_currency(
+        internal::NormalizeCode(artist->pricing().currency(), 3));
+  }
+  if (!artist->instagram_handle().empty()) {
+    artist->set_instagram_handle(
+        std::string(internal::NormalizeHandle(artist->instagram_handle())));
+  }
+  auto* specialties = artist->mutable_specialties();
+  int kept = 0;
+  for (int i = 0; i < specialties->size(); ++i) {
+    const absl::string_view trimmed = absl::StripAsciiWhitespace(specialties->Get(i));
+    if (trimmed.empty()) continue;
+    specialties->Mutable(kept++)->assign(trimmed.data(), trimmed.size());
+  }
+  while (specialties->size() > kept) specialties->RemoveLast();
 }
 
 }  // namespace inkdex
