@@ -3,7 +3,8 @@ Local: an index built from the table (`inkdex build --from-dynamodb`, the
 CLI's scan path) equals what the table makes through the server's scan path,
 artist by artist; after the table changes under the index (a delete, a
 rename, a new artist, an opted_out flip, an item that can no longer be
-indexed) each difference is named, and the scratch index is removed.
+indexed) each difference is named, and the scratch index is removed, also
+when the comparison is interrupted.
 
 Needs INKDEX_BIN (the inkdex binary; set by tests/dynamodb/CMakeLists.txt)."""
 
@@ -11,8 +12,10 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 import directory_table as dt
@@ -65,7 +68,7 @@ class VerifyAgainstDynamoDBTest(unittest.TestCase):
     def inkdex(self, *args, expect=0):
         result = subprocess.run([inkdex_bin(), *args], capture_output=True, text=True,
                                 timeout=300, env=self.env)
-        if result.returncode != expect:
+        if expect is not None and result.returncode != expect:
             self.fail("inkdex %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s" % (
                 " ".join(args), result.returncode, expect, result.stdout, result.stderr))
         return result
@@ -124,7 +127,61 @@ class VerifyAgainstDynamoDBTest(unittest.TestCase):
         err = self.inkdex("verify", "--index", self.index, "--against-dynamodb", "no-such-table",
                           "--dynamodb-endpoint", _DDB.endpoint, expect=1).stderr
         self.assertRegex(err, re.compile(r"no-such-table|ResourceNotFound|not found", re.I))
-        self.assertEqual(os.listdir(self.scratch), [])
+        err = self.inkdex("verify", "--index", self.index, "--against-dynamodb",
+                          self.table.name, "--dynamodb-endpoint", _DDB.endpoint,
+                          "--scratch-dir", os.path.join(self.workdir, "no", "such"),
+                          expect=1).stderr
+        self.assertRegex(err, r"scratch index: cannot make a directory in .*/no/such: ")
+
+    def test_an_index_held_elsewhere_is_refused_without_offering_server(self):
+        held = subprocess.Popen([inkdex_bin(), "build", "--input", "-", "--index", self.index,
+                                 "--append", "--progress", "off"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=self.env, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while True:  # wait until the build holds the index
+                result = self.verify(expect=None)
+                if result.returncode != 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn("in another process", result.stderr)
+            self.assertNotIn("--server", result.stderr)
+        finally:
+            held.communicate("", timeout=60)
+
+    def test_an_index_built_from_json_lines_equals_the_table_too(self):
+        # Exported JSON Lines carry no source ranks: the build's artists are
+        # unranked where the table's are ranked, and still equal.
+        lines = os.path.join(self.workdir, "artists.jsonl")
+        self.inkdex("export", "--index", self.index, "--out", lines)
+        self.index = os.path.join(self.workdir, "from-lines")
+        self.inkdex("build", "--input", lines, "--index", self.index, "--progress", "off")
+        out = self.verify(expect=0).stdout
+        self.assertIn("ok: the index holds exactly the table's 300 artists", out)
+
+    def test_an_interrupted_comparison_removes_its_scratch_index(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=sig.name):
+                # One item a page: a scan of ~300 requests, signalled as soon
+                # as the scratch index exists.
+                proc = subprocess.Popen(
+                    [inkdex_bin(), "verify", "--index", self.index, "--against-dynamodb",
+                     self.table.name, "--dynamodb-endpoint", _DDB.endpoint, "--segments", "1",
+                     "--scan-page-size", "1", "--scratch-dir", self.scratch],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+                deadline = time.monotonic() + 60
+                while not os.listdir(self.scratch) and proc.poll() is None:
+                    self.assertLess(time.monotonic(), deadline, "no scratch index appeared")
+                    time.sleep(0.002)
+                self.assertIsNone(proc.poll(), "the comparison ended before it was signalled")
+                proc.send_signal(sig)
+                out, err = proc.communicate(timeout=60)
+                self.assertEqual(proc.returncode, 1, "stdout:\n%s\nstderr:\n%s" % (out, err))
+                self.assertIn("inkdex verify: interrupted", err)
+                self.assertNotIn("ok:", out)
+                self.assertEqual(os.listdir(self.scratch), [], "the scratch index was left")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <csignal>
 #include <iostream>
 
 #include "absl/strings/match.h"
@@ -8,6 +9,22 @@
 #include "simdjson.h"
 
 namespace inkdex::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnInterrupt(int signal) {
+  g_interrupted = true;
+  std::signal(signal, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+}  // namespace
+
+const std::atomic<bool>* InstallInterruptFlag() {
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  return &g_interrupted;
+}
 
 int ExitCodeFor(const absl::Status& status) {
   if (status.ok()) return kExitOk;

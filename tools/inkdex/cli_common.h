@@ -11,6 +11,7 @@
 #ifndef INKDEX_TOOLS_INKDEX_CLI_COMMON_H_
 #define INKDEX_TOOLS_INKDEX_CLI_COMMON_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -97,6 +98,13 @@ enum class ServerAlternative : bool { kNone, kServerFlag };
 absl::StatusOr<std::unique_ptr<Index>> OpenExistingIndex(
     const std::string& dir, IndexOptions options = {},
     ServerAlternative alternative = ServerAlternative::kNone);
+
+// Makes SIGINT and SIGTERM set the returned flag instead of ending the
+// process, so that a long command (build, verify --against-dynamodb) stops
+// at its next check and removes what it made; a second signal ends the
+// process at once. The flag lives for the whole process; calling this again
+// returns the same flag.
+const std::atomic<bool>* InstallInterruptFlag();
 
 // Adds the --index DIR option every command but synth takes.
 CLI::Option* AddIndexOption(CLI::App& command, std::string* dir);

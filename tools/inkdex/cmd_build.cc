@@ -10,7 +10,6 @@
 // --append (apply into it in place, versions continuing after the last
 // `inkdex build` into it). See build_pipeline.h for order and versions.
 #include <algorithm>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -62,13 +61,6 @@ constexpr char kBuildHelp[] =
     "--stream-table) carry larger versions and win over the scanned copy.\n"
     "Exit codes: 0 built (even with rejected lines), 1 the build failed, 2 usage errors.";
 
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void OnInterrupt(int signal) {
-  g_interrupted = true;
-  std::signal(signal, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
 struct BuildCommand {
   std::vector<std::string> inputs;
   std::string dynamodb_table;
@@ -115,7 +107,6 @@ struct BuildCommand {
     options.threads = threads;
     options.strict = strict;
     options.max_listed = max_listed;
-    options.cancel = &g_interrupted;
     options.format = format == "json"       ? RecordFormat::kJson
                      : format == "dynamodb" ? RecordFormat::kDynamoDbJson
                                             : RecordFormat::kAuto;
@@ -138,8 +129,7 @@ struct BuildCommand {
     fs::path target = fs::path(index_dir).lexically_normal();
     if (!target.has_filename()) target = target.parent_path();
 
-    std::signal(SIGINT, OnInterrupt);
-    std::signal(SIGTERM, OnInterrupt);
+    options.cancel = InstallInterruptFlag();
     absl::StatusOr<BuildSummary> summary =
         append ? BuildInPlace(target, options) : BuildStaged(target, options);
     if (!summary.ok()) {

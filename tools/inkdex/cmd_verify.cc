@@ -51,8 +51,11 @@ struct VerifyCommand {
       }
       table.mapping = *std::move(loaded);
     }
-    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
+    // --server is refused above: an index another process holds must be
+    // copied or the process stopped, so the error does not offer --server.
+    auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kNone);
     if (!index.ok()) return ReportError("verify", index.status());
+    table.cancel = InstallInterruptFlag();
     absl::StatusOr<TableComparison> compared = CompareWithTable(**index, table, std::cerr);
     if (!compared.ok()) return ReportError("verify", compared.status());
     return PrintTableComparison(*compared);
@@ -154,8 +157,11 @@ Command AddVerifyCommand(CLI::App& parent) {
       "--against-dynamodb TABLE instead compares an index on disk with a DynamoDB table, "
       "artist by artist (hidden ones too; versions aside): the table is scanned as "
       "inkdex-server bootstraps from it (--mapping as the server's), into a scratch index that "
-      "is removed afterwards, and the artists that differ, are missing from the index or are "
-      "only in it are listed. A table written during the scan differs for those writes too.\n"
+      "is removed afterwards (also on Ctrl-C or SIGTERM), and the artists that differ, are "
+      "missing from the index or are only in it are listed. Where an artist came from is not "
+      "compared: versions, stream sequences and source ranks aside, an index built from JSON "
+      "Lines equals one fed by the table's stream. A table written during the scan differs for "
+      "those writes too.\n"
       "Exit codes: 0 consistent (or equal to the table); 1 problems or differences found "
       "(listed), or the index or table cannot be read; 2 bad flags.");
   app->add_flag("--deep", command->deep,
@@ -174,6 +180,10 @@ Command AddVerifyCommand(CLI::App& parent) {
   app->add_option("--segments", command->table.segments,
                   "Parallel Scan segments, one thread each (default 4)")
       ->check(CLI::Range(1, 1000))
+      ->needs(table);
+  app->add_option("--scan-page-size", command->table.page_size,
+                  "Items per Scan page (Limit; default: DynamoDB's 1 MB pages)")
+      ->check(CLI::Range(1, 1000000))
       ->needs(table);
   app->add_option("--mapping", command->mapping_path,
                   "DynamoDB item mapping file, as the server's --mapping")

@@ -27,12 +27,14 @@
 namespace inkdex::cli {
 namespace {
 
-// What is compared of an artist: all of it but the version fields, which
-// the scan and the stream set differently for the same item.
+// What is compared of an artist: all of it but where it came from: the
+// version fields, which the scan and the stream set differently for the
+// same item, and the source rank, which a JSON Lines build leaves unset.
 Artist Comparable(const Artist& a) {
   Artist c = a;
   c.clear_version();
   c.clear_stream_sequence();
+  c.clear_source_rank();
   return c;
 }
 
@@ -47,10 +49,12 @@ uint64_t ComparableHash(const Artist& a) {
   return absl::HashOf(bytes);
 }
 
-// A directory for the scratch index, made fresh; removed by the destructor.
+// A directory for the scratch index, made fresh; removed by the destructor,
+// which reports to `notes` a directory it could not remove.
 class ScratchDir {
  public:
-  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make(const std::string& parent) {
+  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make(const std::string& parent,
+                                                          std::ostream& notes) {
     std::string base = parent;
     if (base.empty()) {
       const char* tmp = getenv("TMPDIR");
@@ -61,18 +65,27 @@ class ScratchDir {
       return absl::FailedPreconditionError(absl::StrCat(
           "scratch index: cannot make a directory in ", base, ": ", std::strerror(errno)));
     }
-    return std::unique_ptr<ScratchDir>(new ScratchDir(std::move(path)));
+    return std::unique_ptr<ScratchDir>(new ScratchDir(std::move(path), notes));
   }
   ~ScratchDir() {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+    if (ec) {
+      notes_ << "inkdex verify: could not remove the scratch index " << path_ << ": "
+             << ec.message() << " (remove it by hand)\n";
+    }
   }
   const std::string& path() const { return path_; }
 
  private:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  ScratchDir(std::string path, std::ostream& notes) : path_(std::move(path)), notes_(notes) {}
   std::string path_;
+  std::ostream& notes_;
 };
+
+bool IsSet(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(); }
+
+absl::Status Interrupted() { return absl::CancelledError("interrupted"); }
 
 }  // namespace
 
@@ -114,10 +127,14 @@ absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
     return t.status();
   }
 
-  absl::StatusOr<std::unique_ptr<ScratchDir>> scratch = ScratchDir::Make(options.scratch_parent);
+  absl::StatusOr<std::unique_ptr<ScratchDir>> scratch =
+      ScratchDir::Make(options.scratch_parent, notes);
   if (!scratch.ok()) return scratch.status();
   IndexOptions scratch_options;
   scratch_options.sync = false;
+  // Only stored artists are read back: the search index is left to
+  // background writers (no single-writer bottleneck) and never completed.
+  scratch_options.defer_search_index = true;
   absl::StatusOr<std::unique_ptr<Index>> table_index =
       Index::Open((*scratch)->path(), scratch_options);
   if (!table_index.ok()) {
@@ -132,6 +149,7 @@ absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
   load.table = options.table;
   load.segments = options.segments;
   load.page_size = options.page_size;
+  load.cancelled = [&options] { return IsSet(options.cancel); };
   load.on_reject = [&](const std::string& id, const std::string& reason) {
     absl::MutexLock lock(&rejected_mu);
     if (!id.empty()) rejected.emplace(id, reason);
@@ -139,13 +157,14 @@ absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
   TableComparison result;
   absl::StatusOr<stream::TableLoadTally> scanned =
       stream::LoadTable((*opened)->dynamodb(), mapper, **table_index, load);
-  if (!scanned.ok()) return scanned.status();
+  if (!scanned.ok()) return IsSet(options.cancel) ? Interrupted() : scanned.status();
   result.scan = *std::move(scanned);
 
   absl::flat_hash_map<std::string, uint64_t> table_hashes;
   absl::Status read = (*table_index)
                           ->ForEachArtist(
                               [&](const Artist& a) {
+                                if (IsSet(options.cancel)) return Interrupted();
                                 table_hashes.emplace(a.id(), ComparableHash(a));
                                 return absl::OkStatus();
                               },
@@ -156,6 +175,7 @@ absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
   std::vector<std::string> different_ids;
   read = index.ForEachArtist(
       [&](const Artist& a) {
+        if (IsSet(options.cancel)) return Interrupted();
         ++result.index_artists;
         auto it = table_hashes.find(a.id());
         if (it == table_hashes.end()) {
@@ -190,13 +210,18 @@ absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
   result.first_missing.assign(missing_sorted.begin(), missing_sorted.end());
   for (const std::string& id : different_ids) {
     absl::StatusOr<Artist> in_index = index.Get(id, /*include_hidden=*/true);
-    absl::StatusOr<Artist> in_table = (*table_index)->Get(id, /*include_hidden=*/true);
-    if (!in_index.ok() || !in_table.ok()) {
-      result.first_different.push_back(absl::StrCat(id, ": changed while compared"));
+    if (absl::IsNotFound(in_index.status())) {
+      result.first_different.push_back(absl::StrCat(id, ": deleted from the index while compared"));
       continue;
     }
+    if (!in_index.ok()) return in_index.status();
+    absl::StatusOr<Artist> in_table = (*table_index)->Get(id, /*include_hidden=*/true);
+    if (!in_table.ok()) return in_table.status();
+    std::vector<std::string> fields = DifferingArtistFields(*in_index, *in_table);
     result.first_different.push_back(
-        absl::StrCat(id, ": ", absl::StrJoin(DifferingArtistFields(*in_index, *in_table), ", ")));
+        fields.empty() ? absl::StrCat(id, ": now equal field by field (changed while compared, or ",
+                                      "encoded differently: -0 and 0)")
+                       : absl::StrCat(id, ": ", absl::StrJoin(fields, ", ")));
   }
   return result;
 }

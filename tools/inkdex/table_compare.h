@@ -10,7 +10,9 @@
 // the index's rules) into a scratch index, which is then compared with
 // `index`: every stored artist, hidden ones included, with its version and
 // stream sequence left out (the scratch's come from the scan, the index's
-// from the stream). An artist is
+// from the stream), and its source rank too (an index built from JSON Lines
+// holds unranked artists, a stream-fed one ranked: the same content). An
+// artist is
 //   equal          stored alike in both,
 //   different      stored in both, with some field differing (named),
 //   missing        made by the table but not stored in the index,
@@ -32,6 +34,7 @@
 #ifndef INKDEX_TOOLS_INKDEX_TABLE_COMPARE_H_
 #define INKDEX_TOOLS_INKDEX_TABLE_COMPARE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -56,6 +59,10 @@ struct TableCompareOptions {
   std::string scratch_parent;
   size_t max_listed = 10;  // ids listed per kind of difference
   dynamodb::RetryPolicy retry;
+  // Polled between scan pages and while the indexes are read: once it is
+  // true the comparison stops with CANCELLED (the scratch index is removed
+  // all the same). Null: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct TableComparison {
@@ -71,13 +78,16 @@ struct TableComparison {
 
 // REQUIRES: options.table is not empty. Errors: the table cannot be read
 // (NOT_FOUND for a missing table, the DynamoDB error otherwise), the
-// scratch index cannot be made (disk), or `index` cannot be read.
+// scratch index cannot be made (disk), `index` cannot be read, or
+// options.cancel turned true (CANCELLED). A scratch directory that cannot
+// be removed at the end is reported to `notes`, with its path.
 absl::StatusOr<TableComparison> CompareWithTable(const Index& index,
                                                  const TableCompareOptions& options,
                                                  std::ostream& notes);
 
 // The top-level fields in which `a` and `b` differ ("name", "guest_spots"),
-// versions and stream sequences left out; empty when they are alike.
+// versions, stream sequences and source ranks left out; empty when they are
+// alike field by field (their encodings may still differ: -0.0 and 0.0).
 std::vector<std::string> DifferingArtistFields(const Artist& a, const Artist& b);
 
 }  // namespace inkdex::cli
