@@ -26,6 +26,7 @@
 // failed record means the measurement did not do what it says).
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -84,6 +85,13 @@ struct PhaseResult {
   double server_cpu_s = -1, client_cpu_s = 0;
 };
 
+// Records each of `shards` sends so that together they send at least
+// `records`, in whole calls of `batch`: rounded up, never down to nothing.
+uint64_t PerShardRecords(uint64_t records, uint32_t shards, size_t batch) {
+  const uint64_t share = (records + shards - 1) / shards;
+  return (share + batch - 1) / batch * batch;
+}
+
 // Each shard's requests, in the order its records were made.
 using ShardRequests = std::vector<std::vector<ApplyStreamRecordsRequest>>;
 
@@ -93,8 +101,7 @@ absl::StatusOr<ShardRequests> MakeRequests(const Flags& f, const RecordMix& mix,
     absl::StatusOr<RecordFactory> factory =
         RecordFactory::Create(f.artists, mix, shard, f.shards, f.sequence_base);
     if (!factory.ok()) return factory.status();
-    // The shard's share, in whole batches.
-    const uint64_t share = (records / f.shards + f.batch - 1) / f.batch * f.batch;
+    const uint64_t share = PerShardRecords(records, f.shards, f.batch);
     for (uint64_t made = 0; made < share; made += f.batch) {
       ApplyStreamRecordsRequest& request = out[shard].emplace_back();
       for (const dynamodb::StreamRecord& r : factory->NextBatch(f.batch)) {
@@ -161,10 +168,13 @@ PhaseResult Send(StreamIngest::Stub& stub, const std::string& token, const Flags
   return result;
 }
 
+// The nearest-rank percentile: the smallest value with at least p of the
+// values at or below it (p = 0.99 of 100 calls is the 99th smallest).
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  const double rank = std::ceil(p * static_cast<double>(v.size()));
+  const size_t i = rank < 1 ? 0 : std::min(v.size(), static_cast<size_t>(rank)) - 1;
   return v[i];
 }
 
@@ -262,7 +272,8 @@ int Main(int argc, char** argv) {
 
   // The warm-up's records and the timed part's come from one factory per
   // shard, so the timed records continue each shard's sequence.
-  const uint64_t per_shard_warmup = (f.warmup_records / f.shards + f.batch - 1) / f.batch * f.batch;
+  const uint64_t per_shard_warmup =
+      f.warmup_records == 0 ? 0 : PerShardRecords(f.warmup_records, f.shards, f.batch);
   absl::StatusOr<ShardRequests> made =
       MakeRequests(f, mix, f.records + per_shard_warmup * f.shards);
   if (!made.ok()) {
@@ -303,6 +314,10 @@ int Main(int argc, char** argv) {
   const PhaseResult r = Send(*stub, token, f, timed);
   out["phases"].push_back(Report("timed", r, f));
   ok = ok && AllApplied(r);
+  if (r.records == 0) {
+    std::cerr << "the timed part sent no records\n";
+    ok = false;
+  }
   if (!f.json_path.empty()) {
     std::ofstream json_out(f.json_path);
     json_out << out.dump(2) << "\n";

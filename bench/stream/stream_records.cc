@@ -109,8 +109,8 @@ json RecordFactory::Image(uint64_t i) {
 
 json RecordJson(const dynamodb::StreamRecord& r) {
   json change{{"SequenceNumber", r.sequence_number},
-              {"StreamViewType", "NEW_AND_OLD_IMAGES"},
-              {"SizeBytes", 1000},
+              {"StreamViewType", r.stream_view_type},
+              {"SizeBytes", r.size_bytes},
               {"ApproximateCreationDateTime", 1764547200}};
   for (auto [name, map] : {std::pair{"Keys", &r.keys}, std::pair{"NewImage", &r.new_image},
                            std::pair{"OldImage", &r.old_image}}) {

@@ -7,8 +7,8 @@
 //   INSERT  an artist not in the index (ids after the index's),
 //   MODIFY  an artist of the index (OldImage: before): `renamed` percent of
 //           them renamed and re-rated (the text changes, so its search
-//           document is rewritten), the others only re-rated with one more
-//           review (no indexed text changes, and the index skips rewriting
+//           document is rewritten), the others re-rated with a new review
+//           count (no indexed text changes, and the index skips rewriting
 //           the search document),
 //   REMOVE  an artist of the index (Keys and OldImage),
 // in the mix's proportions, each record with the next sequence number, so
@@ -27,9 +27,10 @@
 #include <random>
 #include <string>
 #include <vector>
-#include "absl/strings/string_view.h"
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "dynamodb/stream_record.h"
 #include "nlohmann/json.hpp"
 #include "synth/artist_generator.h"
@@ -82,7 +83,7 @@ class RecordFactory {
 };
 
 // A record as GetRecords returns it (and as a Lambda event's Records hold
-// it, less the event's own fields).
+// it, less the event's own fields), with its view type and size.
 nlohmann::json RecordJson(const dynamodb::StreamRecord& r);
 
 }  // namespace inkdex::bench

@@ -88,6 +88,8 @@ TEST(RecordFactoryTest, RecordsMapAsTheMixSays) {
     // Through the JSON a GetRecords page or a Lambda event carries.
     absl::StatusOr<dynamodb::StreamRecord> r = dynamodb::ParseStreamRecord(RecordJson(made));
     ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->size_bytes, made.size_bytes);
+    EXPECT_EQ(r->stream_view_type, "NEW_AND_OLD_IMAGES");
     const stream::MappedRecord m = mapper.Map(*r);
     if (r->event_name == "REMOVE") {
       ++removes;

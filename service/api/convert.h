@@ -76,11 +76,12 @@ v1::ListStylesResponse StylesToProto(const StyleTaxonomy& taxonomy,
 // (NormalizeArtist), and its styles (and unknown_styles, so a record read
 // back can be written again) are resolved through `taxonomy` (aliases -> ids,
 // in the given order, each once; unknown names kept once each in
-// unknown_styles, as the record parser does). An artist the library would reject is NOT an error
-// here: items are checked one by one and reported per item (see PreparedWrite::Item). Errors here
-// are about the request as a whole: no items or more than kMaxWriteBatch, INVALID_ARGUMENT
-// "artists: must hold 1..1000 items, got 0"
-// ("deletions: ..." for deletes); an artist with `stream_sequence` set,
+// unknown_styles, as the record parser does). An artist the library would
+// reject is NOT an error here: items are checked one by one and reported per
+// item (see PreparedWrite::Item). Errors here are about the request as a
+// whole: no items or more than kMaxWriteBatch, INVALID_ARGUMENT "artists:
+// must hold 1..1000 items, got 0" ("deletions: ..." for deletes); an artist
+// with `stream_sequence` set,
 // INVALID_ARGUMENT "artists[i].stream_sequence: set only by the stream
 // reader; clear it" (a client bug, not a bad record: the field is internal).
 //
@@ -93,7 +94,9 @@ v1::ListStylesResponse StylesToProto(const StyleTaxonomy& taxonomy,
 //   "artists[i].location.latitude: must be a number in [-90, 90], got 123",
 //   "artists[i].name: ...", "artists[i].pricing.hourly_rate: ...",
 //   "artists[i].guest_spots[k].location.longitude: ...",
-//   "artists[i].guest_spots[k].from: ...".
+//   "artists[i].guest_spots[k].from: ...", "artists[i].specialties[k]: ..."
+//   (k in the request's list, blank entries counted, though they are
+//   dropped).
 //   Deletes: "deletions[i].id: required", "deletions[i].version: must be > 0",
 //   "deletions[i].id: must be at most 256 bytes, got N".
 // An accepted upsert with unknown styles carries Item::note

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -92,6 +93,26 @@ std::string ArtistMessage(absl::string_view item_prefix, absl::string_view messa
   if (colon == absl::string_view::npos) return absl::StrCat(item_prefix, message);
   return absl::StrCat(item_prefix, ArtistFieldPath(message.substr(0, colon)),
                       message.substr(colon));
+}
+
+// A library message about the normalized artist's "specialties[k]" (its
+// k-th specialty that is not blank: NormalizeArtist drops the blank ones)
+// with k rewritten to the index in the caller's list; other messages as
+// they are.
+std::string InCallersSpecialtyIndex(absl::string_view message, const Artist& original) {
+  constexpr absl::string_view kField = "specialties[";
+  if (!absl::StartsWith(message, kField)) return std::string(message);
+  const size_t close = message.find(']');
+  int k = 0;
+  if (close == absl::string_view::npos ||
+      !absl::SimpleAtoi(message.substr(kField.size(), close - kField.size()), &k)) {
+    return std::string(message);
+  }
+  for (int i = 0; i < original.specialties_size(); ++i) {
+    if (absl::StripAsciiWhitespace(original.specialties(i)).empty()) continue;
+    if (k-- == 0) return absl::StrCat(kField, i, message.substr(close));
+  }
+  return std::string(message);
 }
 
 v1::WriteResult Rejected(std::string id, std::string reason) {
@@ -198,7 +219,7 @@ absl::StatusOr<PreparedWrite> PrepareUpserts(const v1::UpsertArtistsRequest& req
     if (reason.empty()) reason = ResolveStyles(taxonomy, prefix, &artist);
     if (reason.empty()) {
       if (absl::Status s = ValidateArtist(artist); !s.ok()) {
-        reason = ArtistMessage(prefix, s.message());
+        reason = ArtistMessage(prefix, InCallersSpecialtyIndex(s.message(), original));
       }
     }
     if (!reason.empty()) {

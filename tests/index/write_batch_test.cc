@@ -1,6 +1,7 @@
 // WriteBatch (inkdex/index.h): the changes and metadata a commit carries.
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
@@ -68,6 +69,20 @@ TEST(WriteBatchTest, AppendingAnEmptyBatchOrToAnEmptyBatch) {
   ASSERT_EQ(target.size(), 1u);
   EXPECT_EQ(target.changes()[0].stream_sequence, "9");
   EXPECT_EQ(target.changes()[0].source_rank, 1u);
+}
+
+TEST(WriteBatchTest, AppendingABatchToItselfDoublesIt) {
+  WriteBatch batch;
+  for (int i = 0; i < 20; ++i) batch.DeleteAtStreamSequence(absl::StrCat("id", i), "9", 2);
+  batch.PutMetadata("k", "v");
+  batch.Append(batch);
+  ASSERT_EQ(batch.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(batch.changes()[i].id, absl::StrCat("id", i % 20));
+    EXPECT_EQ(batch.changes()[i].stream_sequence, "9");
+    EXPECT_EQ(batch.changes()[i].source_rank, 2u);
+  }
+  EXPECT_THAT(batch.metadata(), ElementsAre(Pair("k", "v"), Pair("k", "v")));
 }
 
 }  // namespace

@@ -324,6 +324,19 @@ TEST(PrepareUpserts, FieldsTakeTheRecordParsersNormalForms) {
   EXPECT_THAT(parsed->artist.styles(), ElementsAre("neo_traditional", "fineline"));
 }
 
+// Blank specialties are dropped before the artist is checked; a refusal
+// still names the entry by its index in the caller's list.
+TEST(PrepareUpserts, ASpecialtyIsRefusedByItsIndexInTheRequest) {
+  Artist a = ValidArtist("a");
+  for (const char* s : {" ", "koi", ""}) a.add_specialties(s);
+  a.add_specialties(std::string(2000, 'x'));
+  EXPECT_THAT(RefusalOf(a), ::testing::StartsWith("artists[0].specialties[3]: "));
+  Artist b = ValidArtist("b");
+  b.add_specialties(std::string(2000, 'y'));
+  b.add_specialties(" ");
+  EXPECT_THAT(RefusalOf(b), ::testing::StartsWith("artists[0].specialties[0]: "));
+}
+
 TEST(PrepareUpserts, BadStyleNamesAreRefusedWithTheirPath) {
   Artist empty_style = ValidArtist("a");
   empty_style.add_styles("japanese");

@@ -180,6 +180,7 @@ class WriteBatch {
   // Appends a copy of every change and metadata entry of `other`, whole
   // (stream sequences and source ranks included), after this batch's own:
   // applying the result is applying this batch, then `other`, in one commit.
+  // `other` may be this batch (which then holds its changes twice).
   void Append(const WriteBatch& other);
 
   const std::vector<Change>& changes() const { return changes_; }

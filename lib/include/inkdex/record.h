@@ -88,10 +88,10 @@ absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attri
 // the rules ParseArtistRecord applies to opted_out, optedOut and isActive
 // (a boolean, "true"/"false" or 1/0; any other value fails safe, as
 // hidden): "opted_out is true", "isActive is false", "optedOut is not true
-// or false (string "yes")"; nullopt when nothing hides it. For a record
-// that cannot be indexed: the artist is then removed rather than left as
-// it was (a stream reader must not keep showing an artist whose latest
-// item, however broken, asks to be hidden).
+// or false (string "yes")"; nullopt when nothing hides it. Meant for a
+// record that cannot be indexed: when it says hidden, a stream reader
+// removes the artist rather than keep showing it (its latest item, however
+// broken, asks not to be listed).
 std::optional<std::string> DynamoDbAttributeMapHiddenBy(const nlohmann::json& attribute_map);
 
 // Checks an Artist built by code (not parsed): the invariants ParseArtistRecord
@@ -104,8 +104,9 @@ absl::Status ValidateArtist(const Artist& artist);
 // and the currency code upper-cased ("gb" -> "GB", when two or three ASCII
 // letters; others are kept, trimmed, for ValidateArtist to judge), the
 // Instagram handle without surrounding whitespace or a leading '@', the
-// specialties trimmed and the blank ones dropped. Styles are the caller's
-// to resolve (they need the taxonomy). Call it before ValidateArtist.
+// specialties trimmed and the blank ones dropped (so the index of a
+// specialty may shift). Styles are the caller's to resolve (they need the
+// taxonomy). Call it before ValidateArtist.
 void NormalizeArtist(Artist* artist);
 
 // The artist as one line of data-model JSON (artistId, artistName, latitude,

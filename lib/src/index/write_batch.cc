@@ -32,6 +32,12 @@ void WriteBatch::PutMetadata(std::string key, std::string value) {
 }
 
 void WriteBatch::Append(const WriteBatch& other) {
+  if (&other == this) {
+    // Inserting a vector's own range into it is undefined: copy it first.
+    const WriteBatch copy = other;
+    Append(copy);
+    return;
+  }
   changes_.insert(changes_.end(), other.changes_.begin(), other.changes_.end());
   metadata_.insert(metadata_.end(), other.metadata_.begin(), other.metadata_.end());
 }

@@ -58,11 +58,12 @@ std::string NumberReason(const std::optional<V>& v, const NumberRange& range, do
 
 void Assign(std::string* dst, absl::string_view value) { dst->assign(value.data(), value.size()); }
 
-// opted_out / isActive as the records give them: a boolean, "true" /
-// "false", or 1 / 0 (as DynamoDB's N). nullopt for any other value, which
-// the readers below take for the value that keeps the artist out of search.
+// The value of opted_out / optedOut / isActive as the records give them: a
+// boolean, "true" / "false", or 1 / 0 (as DynamoDB's N). nullopt for any
+// other value, which the readers below take for the value that keeps the
+// artist out of search.
 template <typename V>
-std::optional<bool> VisibilityOf(const V& v) {
+std::optional<bool> FlagValueOf(const V& v) {
   if (v.kind() == ValueKind::kBool) return v.boolean();
   if (v.kind() == ValueKind::kString && v.string() == "true") return true;
   if (v.kind() == ValueKind::kString && v.string() == "false") return false;
@@ -463,7 +464,7 @@ class ArtistMapper {
   std::optional<bool> VisibilityFlag(const V& record, absl::string_view key, bool hidden_when) {
     std::optional<V> v = record.field(key);
     if (!Present(v)) return std::nullopt;
-    if (std::optional<bool> b = VisibilityOf(*v)) return b;
+    if (std::optional<bool> b = FlagValueOf(*v)) return b;
     Warn("", key,
          absl::StrCat("must be true or false, got ", v->Describe(),
                       "; the artist is kept out of search until it is corrected"));
@@ -522,7 +523,7 @@ std::optional<std::string> HiddenByImage(NlohmannImage* image) {
     const bool hidden_when = key != "isActive";
     std::optional<NlohmannDynamoDbValueView> v = record.field(key);
     if (!Present(v)) continue;
-    const std::optional<bool> b = VisibilityOf(*v);
+    const std::optional<bool> b = FlagValueOf(*v);
     if (b == hidden_when) return absl::StrCat(key, " is ", hidden_when ? "true" : "false");
     if (!b) return absl::StrCat(key, " is not true or false (", v->Describe(), ")");
   }
