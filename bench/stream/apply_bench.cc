@@ -16,6 +16,12 @@
 //                             answers (dynamodb::ParseJson) and each record
 //                             read by dynamodb::ParseStreamRecord: what the
 //                             reader does before its sink sees the records.
+//   parse_record_texts/lean:L each record as its own text (a Lambda event's
+//                             record, as ApplyStreamRecords receives it),
+//                             parsed and read by ParseStreamRecord: lean:0
+//                             with dynamodb::ParseJson, lean:1 with
+//                             stream::ParseRecordJsonForMapping (the
+//                             server's: no OldImage of an INSERT or MODIFY).
 //   map                       RecordMapper::Map of one batch (the same batch
 //                             every iteration: mapping is pure).
 //   index_apply/sync:S        Index::Apply of the batch's already mapped
@@ -172,6 +178,30 @@ void BM_ParseRecords(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * page.size()));
   state.counters["page_bytes"] = static_cast<double>(text.size());
+}
+
+void BM_ParseRecordTexts(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
+  if (!factory.ok()) return Fail(state, factory.status());
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
+    bytes += texts.emplace_back(RecordJson(r).dump()).size();
+  }
+  const bool lean = state.range(0) != 0;
+  for (auto _ : state) {
+    for (const std::string& text : texts) {
+      absl::StatusOr<json> raw =
+          lean ? stream::ParseRecordJsonForMapping(text) : dynamodb::ParseJson(text);
+      if (!raw.ok()) return Fail(state, raw.status());
+      absl::StatusOr<dynamodb::StreamRecord> r = dynamodb::ParseStreamRecord(*std::move(raw));
+      if (!r.ok()) return Fail(state, r.status());
+      benchmark::DoNotOptimize(*r);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * texts.size()));
+  state.counters["record_bytes"] = static_cast<double>(bytes) / static_cast<double>(texts.size());
 }
 
 void BM_Map(benchmark::State& state) {
@@ -356,6 +386,11 @@ int Main(int argc, char** argv) {
   benchmark::AddCustomContext("inkdex_records_per_batch", absl::StrCat(flags.batch));
   benchmark::AddCustomContext("inkdex_mix", DescribeRecordMix(flags.mix));
   benchmark::RegisterBenchmark("parse_records", BM_ParseRecords)->UseRealTime();
+  benchmark::RegisterBenchmark("parse_record_texts", BM_ParseRecordTexts)
+      ->ArgName("lean")
+      ->Arg(0)
+      ->Arg(1)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("map", BM_Map)->UseRealTime();
   for (const char* name : {"index_apply", "apply_record_batch"}) {
     auto* b = benchmark::RegisterBenchmark(

@@ -1,6 +1,7 @@
 #include "dynamodb/fast_json.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,12 +16,24 @@ namespace {
 
 using nlohmann::json;
 
-// The element as nlohmann's parser would have read its text.
-void Convert(simdjson::dom::element element, json* out) {
+// The element as nlohmann's parser would have read its text, less the
+// member at `skip` (keys from `element`; empty: none), which is left out and
+// stored in *skipped (the last one, when the key repeats).
+void Convert(simdjson::dom::element element, json* out,
+             absl::Span<const std::string_view> skip = {},
+             std::optional<simdjson::dom::element>* skipped = nullptr) {
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT:
       *out = json::object();
       for (simdjson::dom::key_value_pair member : simdjson::dom::object(element)) {
+        if (!skip.empty() && member.key == skip.front()) {
+          if (skip.size() == 1) {
+            *skipped = member.value;
+            continue;
+          }
+          Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped);
+          continue;
+        }
         // operator[]: a repeated key keeps its last value, as in nlohmann.
         Convert(member.value, &(*out)[std::string(member.key)]);
       }
@@ -59,28 +72,8 @@ void Convert(simdjson::dom::element element, json* out) {
   }
 }
 
-}  // namespace
-
-bool NestedDeeperThan(const json& value, size_t limit) {
-  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
-  while (!stack.empty()) {
-    auto [at, depth] = stack.back();
-    stack.pop_back();
-    if (!at->is_structured()) continue;
-    if (depth > limit) return true;
-    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
-  }
-  return false;
-}
-
-absl::StatusOr<json> ParseJson(std::string_view text) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
-    json out;
-    Convert(root, &out);
-    return out;
-  }
+// nlohmann's reading of `text`, for what simdjson refuses (see ParseJson).
+absl::StatusOr<json> ParseWithNlohmann(std::string_view text) {
   try {
     json out = json::parse(text.begin(), text.end());
     // Refused as simdjson would: a copy, dump() or comparison of the value
@@ -99,6 +92,54 @@ absl::StatusOr<json> ParseJson(std::string_view text) {
     }
     return absl::InvalidArgumentError(message);
   }
+}
+
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+}  // namespace
+
+bool NestedDeeperThan(const json& value, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
+  while (!stack.empty()) {
+    auto [at, depth] = stack.back();
+    stack.pop_back();
+    if (!at->is_structured()) continue;
+    if (depth > limit) return true;
+    for (const json& child : *at) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
+absl::StatusOr<json> ParseJson(std::string_view text) {
+  simdjson::dom::element root;
+  if (ThreadParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
+    json out;
+    Convert(root, &out);
+    return out;
+  }
+  return ParseWithNlohmann(text);
+}
+
+absl::StatusOr<json> ParseJsonOmitting(std::string_view text,
+                                       absl::Span<const std::string_view> path,
+                                       absl::FunctionRef<bool(const json& rest)> wanted) {
+  simdjson::dom::element root;
+  if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+    return ParseWithNlohmann(text);
+  }
+  json out;
+  std::optional<simdjson::dom::element> skipped;
+  Convert(root, &out, path, &skipped);
+  if (skipped.has_value() && wanted(out)) {
+    // The skipped member's parents were objects, copied into `out`.
+    json* parent = &out;
+    for (std::string_view key : path.first(path.size() - 1)) parent = &(*parent)[std::string(key)];
+    Convert(*skipped, &(*parent)[std::string(path.back())]);
+  }
+  return out;
 }
 
 }  // namespace inkdex::dynamodb

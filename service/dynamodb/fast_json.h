@@ -21,7 +21,9 @@
 
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "nlohmann/json.hpp"
 
 namespace inkdex::dynamodb {
@@ -29,6 +31,18 @@ namespace inkdex::dynamodb {
 // InvalidArgument with nlohmann's reason ("parse error at line 1, column
 // 3: syntax error ...") when `text` is not JSON.
 absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
+
+// ParseJson, except that the member at `path` (object keys from the root,
+// such as {"dynamodb", "OldImage"}) is copied only when `wanted`, called
+// with the rest of the value, says so; otherwise the value has no such
+// member. For a member read only sometimes: a stream record's OldImage is
+// half of a NEW_AND_OLD_IMAGES record and read only for a REMOVE, and
+// copying it into the tree and freeing it cost more than parsing it. With a
+// repeated key the last member counts, as in ParseJson. Text that only
+// nlohmann's parser takes comes back whole. REQUIRES: !path.empty().
+absl::StatusOr<nlohmann::json> ParseJsonOmitting(
+    std::string_view text, absl::Span<const std::string_view> path,
+    absl::FunctionRef<bool(const nlohmann::json& rest)> wanted);
 
 // Whether `value` nests arrays and objects deeper than `limit` levels (the
 // outermost counted), walked without recursion. Callers check it before

@@ -76,10 +76,11 @@ grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
   return grpc::Status::OK;
 }
 
-// One record of the request parsed, or INVALID_ARGUMENT "<field>: <reason>".
+// One record of the request parsed (less what the mapper never reads), or
+// INVALID_ARGUMENT "<field>: <reason>".
 absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
                                                 const std::string& event_source_arn) {
-  absl::StatusOr<json> raw = dynamodb::ParseJson(text);
+  absl::StatusOr<json> raw = stream::ParseRecordJsonForMapping(text);
   if (!raw.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("record: not valid JSON: ", raw.status().message()));

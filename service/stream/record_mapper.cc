@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "dynamodb/fast_json.h"
 #include "inkdex/record.h"
 
 namespace inkdex::stream {
@@ -48,6 +49,21 @@ std::string IdProblem(absl::string_view id) {
     if (c < 0x20 || c == 0x7f) return "artist id must not contain control characters";
   }
   return "";
+}
+
+// Whether Map reads the OldImage of a record (`rest`: the record without
+// it). Unknown event names keep it, whatever Map does with them.
+bool MapReadsOldImage(const json& rest) {
+  const auto name = rest.find("eventName");
+  if (name == rest.end() || !name->is_string() || (*name != "INSERT" && *name != "MODIFY")) {
+    return true;
+  }
+  const auto change = rest.find("dynamodb");
+  if (change == rest.end() || !change->is_object()) return true;
+  for (const char* map : {"Keys", "NewImage"}) {
+    if (auto it = change->find(map); it != change->end() && it->is_object()) return false;
+  }
+  return true;
 }
 
 MappedRecord Reject(MappedRecord out, std::string reason) {
@@ -184,6 +200,11 @@ MappedRecord RecordMapper::MapItem(const json& item) const {
   MapArtistImage(*attributes, *id, /*delete_hidden=*/false, out);
   if (out.action == RecordAction::kUpsert) out.artist.set_source_rank(out.source_rank);
   return out;
+}
+
+absl::StatusOr<json> ParseRecordJsonForMapping(std::string_view text) {
+  static constexpr std::string_view kOldImagePath[] = {"dynamodb", "OldImage"};
+  return dynamodb::ParseJsonOmitting(text, kOldImagePath, MapReadsOldImage);
 }
 
 void AddToBatch(MappedRecord r, WriteBatch* batch) {

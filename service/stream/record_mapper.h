@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "dynamodb/stream_record.h"
 #include "inkdex/artist.pb.h"
 #include "inkdex/index.h"
@@ -91,6 +92,15 @@ class RecordMapper {  // thread-safe, immutable
   const ItemMapping mapping_;
   const std::shared_ptr<const StyleTaxonomy> taxonomy_;
 };
+
+// A stream record's JSON text parsed as dynamodb::ParseJson parses it, but
+// without what RecordMapper::Map never reads: the OldImage of an INSERT or
+// MODIFY that has Keys or a NewImage. Map gives the same result for either
+// (the OldImage is read for a REMOVE, and for the keys of a record with
+// neither). That OldImage is half of a NEW_AND_OLD_IMAGES MODIFY, and
+// copying it into the tree and freeing it cost more than the mapping
+// (bench/stream/apply_bench.cc, parse_record_texts). Errors: ParseJson's.
+absl::StatusOr<nlohmann::json> ParseRecordJsonForMapping(std::string_view text);
 
 // kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
 // sequence_number, source_rank); kIgnore and kReject add nothing. Takes the

@@ -9,6 +9,8 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace inkdex::dynamodb {
 namespace {
@@ -172,6 +174,62 @@ TEST(FastJsonTest, RandomDocuments) {
     parsed += ParseJson(text).ok();
   }
   EXPECT_GT(parsed, 2000);  // mostly documents, some broken ones
+}
+
+TEST(FastJsonTest, OmittingLeavesOutTheMemberUnlessWanted) {
+  constexpr std::string_view kPath[] = {"dynamodb", "OldImage"};
+  const std::string text =
+      R"({"eventName":"MODIFY","dynamodb":{"Keys":{"PK":{"S":"A"}},"OldImage":{"x":[1,2.5]},)"
+      R"("NewImage":{"y":true}},"z":null})";
+  std::vector<json> rests;
+  const auto keep_if_remove = [&](const json& rest) {
+    rests.push_back(rest);
+    return rest["eventName"] == "REMOVE";
+  };
+  absl::StatusOr<json> got = ParseJsonOmitting(text, kPath, keep_if_remove);
+  ASSERT_TRUE(got.ok()) << got.status();
+  json expected = json::parse(text);
+  expected["dynamodb"].erase("OldImage");
+  EXPECT_TRUE(Same(*got, expected)) << got->dump();
+  ASSERT_EQ(rests.size(), 1u);
+  EXPECT_TRUE(Same(rests[0], expected));
+
+  // Wanted: the same value ParseJson gives, member order and types included.
+  std::string remove = text;
+  remove.replace(remove.find("MODIFY"), 6, "REMOVE");
+  got = ParseJsonOmitting(remove, kPath, keep_if_remove);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(Same(*got, json::parse(remove))) << got->dump();
+
+  // A repeated key: the last member is the one kept (or left out).
+  const std::string twice = R"({"dynamodb":{"OldImage":{"a":1},"OldImage":{"b":2}}})";
+  got = ParseJsonOmitting(twice, kPath, [](const json&) { return true; });
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(Same(*got, json::parse(twice))) << got->dump();
+  got = ParseJsonOmitting(twice, kPath, [](const json&) { return false; });
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(Same(*got, json::parse(R"({"dynamodb":{}})"))) << got->dump();
+
+  // Not there, or not under an object on the path: nothing to ask about.
+  int asked = 0;
+  const auto count = [&](const json&) { return ++asked, false; };
+  for (const char* other : {R"({"dynamodb":{"NewImage":{}}})", R"({"dynamodb":[{"OldImage":1}]})",
+                            R"({"OldImage":{"a":1}})", "[1,2]", "7"}) {
+    got = ParseJsonOmitting(other, kPath, count);
+    ASSERT_TRUE(got.ok()) << other;
+    EXPECT_TRUE(Same(*got, json::parse(other))) << other;
+  }
+  EXPECT_EQ(asked, 0);
+
+  // Text only nlohmann's parser takes comes back whole; bad text fails as
+  // ParseJson does.
+  const std::string big = R"({"dynamodb":{"OldImage":{"n":123456789012345678901234567890}}})";
+  got = ParseJsonOmitting(big, kPath, [](const json&) { return false; });
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(Same(*got, json::parse(big)));
+  got = ParseJsonOmitting("{\"dynamodb\":", kPath, [](const json&) { return false; });
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), ParseJson("{\"dynamodb\":").status().message());
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "dynamodb/fast_json.h"
 #include "index/test_util.h"
 #include "inkdex/index.h"
 #include "stream/record_batch.h"
@@ -603,6 +605,71 @@ TEST_F(RecordMapperTest, NeverThrowsOnArbitraryJson) {
     AddToBatch(r, &batch);
   }
   EXPECT_GT(parsed, 1000);
+}
+
+// Everything Map reports of a record, to compare two parses of it.
+std::string Outcome(const MappedRecord& r) {
+  std::string artist;
+  r.artist.SerializeToString(&artist);
+  return absl::StrCat(static_cast<int>(r.action), "|", r.artist_id, "|", r.sequence_number, "|",
+                      r.reason, "|", absl::StrJoin(r.warnings, ";"), "|", r.source_rank, "|",
+                      artist);
+}
+
+TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
+  const json image = ArtistImage("a-1");
+  const json studio = json{{"PK", {{"S", "STUDIO#s"}}}, {"SK", {{"S", "METADATA"}}}};
+  const json broken = [] {
+    json b = ArtistImage("a-2");
+    b.erase("latitude");
+    b["opted_out"] = json{{"BOOL", true}};
+    return b;
+  }();
+  std::vector<json> records;
+  for (const char* event : {"INSERT", "MODIFY", "REMOVE", "UPDATE"}) {
+    for (const json* keys : {&image, &studio, static_cast<const json*>(nullptr)}) {
+      for (const json* new_image : {&image, &broken, static_cast<const json*>(nullptr)}) {
+        for (const json* old_image :
+             {&image, &studio, &broken, static_cast<const json*>(nullptr)}) {
+          json raw = LambdaRecord(event, "100", keys ? KeysOf(*keys) : json(),
+                                  new_image ? *new_image : json(), old_image ? *old_image : json());
+          if (keys == nullptr) raw["dynamodb"].erase("Keys");
+          records.push_back(std::move(raw));
+        }
+      }
+    }
+  }
+  json no_name = LambdaRecord("MODIFY", "7", KeysOf(image), image, studio);
+  no_name.erase("eventName");
+  records.push_back(no_name);
+  json numeric_name = no_name;
+  numeric_name["eventName"] = 3;
+  records.push_back(numeric_name);
+  std::mt19937 rng(20261204);
+  for (int i = 0; i < 3000; ++i) {
+    json dynamodb = RandomJson(rng, 1);
+    if (!dynamodb.is_object()) continue;
+    dynamodb["SequenceNumber"] = std::to_string(i + 1);
+    if (i % 2 == 0) dynamodb["OldImage"] = i % 4 == 0 ? image : RandomJson(rng, 2);
+    records.push_back(
+        json{{"eventName", i % 3 == 0 ? "REMOVE" : "MODIFY"}, {"dynamodb", dynamodb}});
+  }
+
+  int omitted = 0;
+  for (const json& raw : records) {
+    const std::string text = raw.dump();
+    absl::StatusOr<json> whole = dynamodb::ParseJson(text);
+    absl::StatusOr<json> lean = ParseRecordJsonForMapping(text);
+    ASSERT_TRUE(whole.ok() && lean.ok()) << text;
+    absl::StatusOr<StreamRecord> a = ParseStreamRecord(*whole);
+    absl::StatusOr<StreamRecord> b = ParseStreamRecord(*lean);
+    ASSERT_EQ(a.ok(), b.ok()) << text;
+    if (!a.ok()) continue;
+    EXPECT_EQ(Outcome(mapper_.Map(*a)), Outcome(mapper_.Map(*b))) << text;
+    omitted += a->old_image.is_object() && b->old_image.is_null();
+  }
+  // The INSERTs and MODIFYs with Keys or a NewImage and an OldImage, at least.
+  EXPECT_GE(omitted, 2 * 3 * 3);
 }
 
 // A large batch of every kind of record (applied, rejected, ignored, a
