@@ -22,6 +22,13 @@
 //                             with dynamodb::ParseJson, lean:1 with
 //                             stream::ParseRecordJsonForMapping (the
 //                             server's: no OldImage of an INSERT or MODIFY).
+//   parse_and_map/direct:D    each record's text parsed and mapped, as
+//                             ApplyStreamRecords does: direct:1 with
+//                             RecordMapper::ParseAndMap (straight from
+//                             simdjson's DOM where it can), direct:0 the
+//                             general path (ParseRecordJsonForMapping,
+//                             ParseStreamRecord, Map); the results freed
+//                             inside the timing, as the server frees them.
 //   map                       RecordMapper::Map of one batch (the same batch
 //                             every iteration: mapping is pure).
 //   index_apply/sync:S        Index::Apply of the batch's already mapped
@@ -202,6 +209,38 @@ void BM_ParseRecordTexts(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * texts.size()));
   state.counters["record_bytes"] = static_cast<double>(bytes) / static_cast<double>(texts.size());
+}
+
+void BM_ParseAndMap(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
+  if (!factory.ok()) return Fail(state, factory.status());
+  std::vector<std::string> texts;
+  for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
+    texts.push_back(RecordJson(r).dump());
+  }
+  const RecordMapper& mapper = Mapper();
+  const bool direct = state.range(0) != 0;
+  size_t rejected = 0, mapped_directly = 0;
+  for (auto _ : state) {
+    for (const std::string& text : texts) {
+      if (direct) {
+        absl::StatusOr<stream::ParsedStreamRecord> r = mapper.ParseAndMap(text, 64);
+        if (!r.ok()) return Fail(state, r.status());
+        rejected += r->mapped.action == RecordAction::kReject;
+        mapped_directly += r->direct;
+        continue;
+      }
+      absl::StatusOr<json> raw = stream::ParseRecordJsonForMapping(text);
+      if (!raw.ok()) return Fail(state, raw.status());
+      absl::StatusOr<dynamodb::StreamRecord> r = dynamodb::ParseStreamRecord(*std::move(raw));
+      if (!r.ok()) return Fail(state, r.status());
+      rejected += mapper.Map(*r).action == RecordAction::kReject;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * texts.size()));
+  state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
+  state.counters["direct"] = static_cast<double>(mapped_directly) / state.iterations();
 }
 
 void BM_Map(benchmark::State& state) {
@@ -388,6 +427,11 @@ int Main(int argc, char** argv) {
   benchmark::RegisterBenchmark("parse_records", BM_ParseRecords)->UseRealTime();
   benchmark::RegisterBenchmark("parse_record_texts", BM_ParseRecordTexts)
       ->ArgName("lean")
+      ->Arg(0)
+      ->Arg(1)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("parse_and_map", BM_ParseAndMap)
+      ->ArgName("direct")
       ->Arg(0)
       ->Arg(1)
       ->UseRealTime();

@@ -113,6 +113,8 @@ bool NestedDeeperThan(const json& value, size_t limit) {
   return false;
 }
 
+void CopyToNlohmann(const simdjson::dom::element& element, json* out) { Convert(element, out); }
+
 absl::StatusOr<json> ParseJson(std::string_view text) {
   simdjson::dom::element root;
   if (ThreadParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {

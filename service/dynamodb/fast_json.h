@@ -26,6 +26,10 @@
 #include "absl/types/span.h"
 #include "nlohmann/json.hpp"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace inkdex::dynamodb {
 
 // InvalidArgument with nlohmann's reason ("parse error at line 1, column
@@ -43,6 +47,11 @@ absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
 absl::StatusOr<nlohmann::json> ParseJsonOmitting(
     std::string_view text, absl::Span<const std::string_view> path,
     absl::FunctionRef<bool(const nlohmann::json& rest)> wanted);
+
+// `element` (of a document simdjson parsed) as ParseJson reads its text:
+// for a caller that reads most of a document from simdjson's DOM and needs
+// a part of it as an nlohmann::json.
+void CopyToNlohmann(const simdjson::dom::element& element, nlohmann::json* out);
 
 // Whether `value` nests arrays and objects deeper than `limit` levels (the
 // outermost counted), walked without recursion. Callers check it before

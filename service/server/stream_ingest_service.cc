@@ -76,28 +76,21 @@ grpc::Status CheckLimits(const v1::ApplyStreamRecordsRequest& request) {
   return grpc::Status::OK;
 }
 
-// One record of the request parsed (less what the mapper never reads), or
-// INVALID_ARGUMENT "<field>: <reason>".
-absl::StatusOr<dynamodb::StreamRecord> ParseOne(const std::string& text,
-                                                const std::string& event_source_arn) {
-  absl::StatusOr<json> raw = stream::ParseRecordJsonForMapping(text);
-  if (!raw.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("record: not valid JSON: ", raw.status().message()));
-  }
-  if (!WithinDepth(*raw, kMaxRecordDepth)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("record: nested deeper than ", kMaxRecordDepth, " levels"));
-  }
-  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(*std::move(raw));
-  if (!record.ok()) return record.status();
-  if (!event_source_arn.empty() && !record->event_source_arn.empty() &&
-      record->event_source_arn != event_source_arn) {
+// One record of the request parsed and mapped, or INVALID_ARGUMENT
+// "<field>: <reason>".
+absl::StatusOr<stream::ParsedStreamRecord> ParseOne(const stream::RecordMapper& mapper,
+                                                    const std::string& text,
+                                                    const std::string& event_source_arn) {
+  absl::StatusOr<stream::ParsedStreamRecord> parsed = mapper.ParseAndMap(text, kMaxRecordDepth);
+  if (!parsed.ok()) return parsed.status();
+  const dynamodb::StreamRecord& record = parsed->record;
+  if (!event_source_arn.empty() && !record.event_source_arn.empty() &&
+      record.event_source_arn != event_source_arn) {
     return absl::InvalidArgumentError(absl::StrCat("eventSourceARN: '",
-                                                   record->event_source_arn.substr(0, 256),
+                                                   record.event_source_arn.substr(0, 256),
                                                    "' is not the request's event_source_arn"));
   }
-  return record;
+  return parsed;
 }
 
 // FAILED_PRECONDITION unless `arn` (the value of `field`) is a stream ARN of
@@ -193,35 +186,49 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     }
   };
 
-  // Records that parse go through ApplyRecordBatch as one commit; the
+  // Records that parse go through ApplyMappedRecords as one commit; the
   // others are rejected here.
-  std::vector<dynamodb::StreamRecord> records;
-  std::vector<int> owner;  // records[k] -> its result index
+  std::vector<stream::MappedRecord> mapped;
+  std::vector<std::string> arns;  // mapped[k]'s eventSourceARN
+  std::vector<int> owner;         // mapped[k] -> its result index
   for (int i = 0; i < request->records_json_size(); ++i) {
     Result& result = *response->add_results();
-    absl::StatusOr<dynamodb::StreamRecord> record =
-        ParseOne(request->records_json(i), request->event_source_arn());
-    if (!record.ok()) {
+    absl::StatusOr<stream::ParsedStreamRecord> parsed =
+        ParseOne(mapper, request->records_json(i), request->event_source_arn());
+    if (!parsed.ok()) {
       result.set_sequence_number(SequenceOf(request->records_json(i)));
-      result.set_reason(std::string(record.status().message()));
+      result.set_reason(std::string(parsed.status().message()));
       reject(result, "invalid_record");
       continue;
     }
-    result.set_event_id(record->event_id.substr(0, 256));
-    records.push_back(*std::move(record));
+    result.set_event_id(parsed->record.event_id.substr(0, 256));
+    mapped.push_back(std::move(parsed->mapped));
+    arns.push_back(std::move(parsed->record.event_source_arn));
     owner.push_back(i);
   }
-  for (size_t k = 0; k < records.size(); ++k) {
-    if (grpc::Status s =
-            CheckFollowedTable(absl::StrCat("records_json[", owner[k], "].eventSourceARN"),
-                               records[k].event_source_arn, source_);
+  for (size_t k = 0; k < mapped.size(); ++k) {
+    if (grpc::Status s = CheckFollowedTable(
+            absl::StrCat("records_json[", owner[k], "].eventSourceARN"), arns[k], source_);
         !s.ok()) {
       return call.Finish(s);
     }
   }
+  // What a failed commit reports of each record (the records' artists move
+  // into the batch).
+  struct Mapped {
+    stream::RecordAction action;
+    std::string sequence_number, artist_id, reason;
+    std::string_view metric_reason;
+  };
+  std::vector<Mapped> summary;
+  summary.reserve(mapped.size());
+  for (const stream::MappedRecord& m : mapped) {
+    summary.push_back(
+        {m.action, m.sequence_number, m.artist_id, m.reason, stream::MetricReason(m)});
+  }
   uint64_t commit_seq = 0;
-  absl::StatusOr<std::vector<stream::RecordResult>> applied = stream::ApplyRecordBatch(
-      mapper, records, {},
+  absl::StatusOr<std::vector<stream::RecordResult>> applied = stream::ApplyMappedRecords(
+      mapper.mapping(), std::move(mapped), {},
       [this, &commit_seq](const WriteBatch& batch) -> absl::StatusOr<std::vector<ChangeResult>> {
         absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
         if (!outcome.ok()) return outcome.status();
@@ -233,10 +240,10 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     // is FAILED (the Lambda retries from the first); the others keep their
     // outcome, which did not depend on the commit.
     const std::string reason = absl::StrCat("commit failed: ", applied.status().message());
-    for (size_t k = 0; k < records.size(); ++k) {
+    for (size_t k = 0; k < summary.size(); ++k) {
       Result& result = *response->mutable_results(owner[k]);
-      stream::MappedRecord m = mapper.Map(records[k]);
-      result.set_sequence_number(records[k].sequence_number);
+      const Mapped& m = summary[k];
+      result.set_sequence_number(m.sequence_number);
       result.set_artist_id(m.artist_id);
       if (m.action == stream::RecordAction::kUpsert || m.action == stream::RecordAction::kDelete) {
         result.set_outcome(Result::OUTCOME_FAILED);
@@ -245,17 +252,17 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
       } else if (m.action == stream::RecordAction::kIgnore) {
         result.set_outcome(Result::OUTCOME_IGNORED);
         result.set_reason(m.reason);
-        tally.Add(StreamRecordOutcome::kIgnored, stream::MetricReason(m));
+        tally.Add(StreamRecordOutcome::kIgnored, m.metric_reason);
       } else {
         result.set_reason(m.reason);
-        reject(result, stream::MetricReason(m));
+        reject(result, m.metric_reason);
       }
     }
     env_.log().Event(LogLevel::kError, "stream_commit_failed",
                      {{"request_id", call.request_id()},
                       {"code", absl::StatusCodeToString(applied.status().code())},
                       {"message", std::string(applied.status().message())},
-                      {"records", records.size()}});
+                      {"records", summary.size()}});
   } else {
     response->set_commit_seq(commit_seq);
     for (size_t k = 0; k < applied->size(); ++k) {

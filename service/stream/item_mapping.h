@@ -124,6 +124,10 @@ class ItemMapping {
   const std::vector<KeyPattern>& artist_sort_keys() const { return artist_sk_; }
   IdSource id_source() const { return id_source_; }
   const std::string& id_attribute() const { return id_attribute_; }  // kAttribute only
+  // Whether "fields" maps some attribute to another field (ArtistOverlay
+  // then copies and edits members; without it, it only drops the keys and
+  // sets artistId).
+  bool maps_fields() const { return !fields_.empty(); }
   const std::vector<FieldMapping>& fields() const { return fields_; }
 
   // 16 hex digits identifying what the mapping does (keys, artist patterns,

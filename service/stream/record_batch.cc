@@ -22,14 +22,24 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     const RecordMapper& mapper, const std::vector<dynamodb::StreamRecord>& records,
     const std::vector<std::pair<std::string, std::string>>& metadata,
     const CommitFunction& commit) {
+  std::vector<MappedRecord> mapped;
+  mapped.reserve(records.size());
+  for (const dynamodb::StreamRecord& record : records) mapped.push_back(mapper.Map(record));
+  return ApplyMappedRecords(mapper.mapping(), std::move(mapped), metadata, commit);
+}
+
+absl::StatusOr<std::vector<RecordResult>> ApplyMappedRecords(
+    const ItemMapping& mapping, std::vector<MappedRecord> records,
+    const std::vector<std::pair<std::string, std::string>>& metadata,
+    const CommitFunction& commit) {
   std::vector<RecordResult> results(records.size());
   std::vector<size_t> change_of;  // batch change i -> record index
   std::vector<uint32_t> rank_of;  // batch change i -> its source rank
   WriteBatch batch;
   for (size_t i = 0; i < records.size(); ++i) {
-    MappedRecord m = mapper.Map(records[i]);
+    MappedRecord& m = records[i];
     RecordResult& r = results[i];
-    r.sequence_number = records[i].sequence_number;
+    r.sequence_number = m.sequence_number;
     r.artist_id = m.artist_id;
     r.metric_reason = MetricReason(m);
     r.warnings = std::move(m.warnings);
@@ -62,7 +72,6 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
       r.outcome = RecordOutcome::kStale;
       r.reason = change.reason;
       if (change.outranked_by != 0) {
-        const ItemMapping& mapping = mapper.mapping();
         const std::string served = mapping.DescribeRank(change.outranked_by);
         r.reason = absl::StrCat(
             "outranked: the artist's document comes from its ", served,

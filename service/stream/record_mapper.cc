@@ -31,26 +31,6 @@ std::string Quoted(absl::string_view value) {
   return absl::StrCat("'", value.substr(0, kQuotedBytes), "...'");
 }
 
-bool IsValidSequence(std::string_view s) {
-  if (s.empty() || s.size() > kMaxSequenceDigits) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// The id rules of ParseArtistRecord, for ids that reach the index without it
-// (deletes).
-std::string IdProblem(absl::string_view id) {
-  if (id.size() > kMaxIdBytes) {
-    return absl::StrCat("artist id must be at most ", kMaxIdBytes, " bytes, got ", id.size());
-  }
-  for (unsigned char c : id) {
-    if (c < 0x20 || c == 0x7f) return "artist id must not contain control characters";
-  }
-  return "";
-}
-
 // Whether Map reads the OldImage of a record (`rest`: the record without
 // it). Unknown event names keep it, whatever Map does with them.
 bool MapReadsOldImage(const json& rest) {
@@ -73,6 +53,31 @@ MappedRecord Reject(MappedRecord out, std::string reason) {
 }
 
 }  // namespace
+
+namespace internal {
+
+bool IsValidSequence(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSequenceDigits) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string IdProblem(std::string_view id) {
+  if (id.size() > kMaxIdBytes) {
+    return absl::StrCat("artist id must be at most ", kMaxIdBytes, " bytes, got ", id.size());
+  }
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7f) return "artist id must not contain control characters";
+  }
+  return "";
+}
+
+}  // namespace internal
+
+using internal::IdProblem;
+using internal::IsValidSequence;
 
 MappedRecord RecordMapper::NotAnArtist(const ItemKind& kind, const char* keys_field,
                                        MappedRecord out) const {

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "dynamodb/fast_json.h"
 #include "index/test_util.h"
 #include "inkdex/index.h"
@@ -616,7 +617,11 @@ std::string Outcome(const MappedRecord& r) {
                       artist);
 }
 
-TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
+// Stream records of every shape Map distinguishes, as JSON text: every
+// event x keys x images, a rich artist item, records that must not be read
+// straight from simdjson's DOM (repeated keys, deep nesting, invalid UTF-8,
+// ids that disagree), and 3,000 random ones.
+std::vector<std::string> VariedRecordTexts() {
   const json image = ArtistImage("a-1");
   const json studio = json{{"PK", {{"S", "STUDIO#s"}}}, {"SK", {{"S", "METADATA"}}}};
   const json broken = [] {
@@ -639,28 +644,102 @@ TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
       }
     }
   }
+  json rich = ArtistImage("rich-1");
+  rich["instagramHandle"] = {{"S", " @Rich.Ink "}};
+  rich["studioInfo"] = {{"M",
+                         {{"studioId", {{"S", "st-9"}}},
+                          {"studioName", {{"S", "Zürich Ink 東京"}}},
+                          {"address", {{"S", "1 Main St"}}}}}};
+  rich["specialties"] = {{"SS", {"koi", " roses ", ""}}};
+  rich["pricing"] = {{"M", {{"hourlyRate", {{"N", "120"}}}, {"currency", {{"S", "gbp"}}}}}};
+  rich["availability"] = {
+      {"M", {{"bookingOpen", {{"BOOL", true}}}, {"nextAvailable", {{"S", "2026-12-24"}}}}}};
+  rich["guestSpots"] = {{"L",
+                         {{{"M",
+                            {{"locationCity", {{"S", "Berlin"}}},
+                             {"latitude", {{"N", "52.52"}}},
+                             {"longitude", {{"N", "13.40"}}},
+                             {"from", {{"S", "2027-01-01"}}},
+                             {"to", {{"S", "2027-01-09"}}}}}}}}};
+  rich["reviewCount"] = {{"N", "12"}};
+  rich["isActive"] = {{"N", "1"}};
+  rich["version"] = {{"N", "77"}};
+  rich["streamSequence"] = {{"S", "999"}};
+  rich["styles"] = {{"L", {{{"S", "Fine Line"}}, {{"S", "no-such-style"}}, {{"S", "irezumi"}}}}};
+  rich["bio"] = {{"S", "Older spelling of biography"}};
+  records.push_back(LambdaRecord("MODIFY", "5", KeysOf(rich), rich, image));
+  records.push_back(LambdaRecord("INSERT", "6", KeysOf(ArtistImage("p-1", "PROFILE")),
+                                 ArtistImage("p-1", "PROFILE"), nullptr));
+  json other_id = image;
+  other_id["artistId"] = {{"S", "someone-else"}};
+  records.push_back(LambdaRecord("MODIFY", "7", KeysOf(image), other_id, image));
+  json no_id = image;
+  no_id.erase("artistId");
+  records.push_back(LambdaRecord("MODIFY", "8", KeysOf(image), no_id, nullptr));
+  json hidden = image;
+  hidden["optedOut"] = {{"S", "yes"}};
+  records.push_back(LambdaRecord("MODIFY", "9", KeysOf(image), hidden, nullptr));
+  for (const char* seq : {"", "12a", "01234567890123456789012345678901234567890"}) {
+    records.push_back(LambdaRecord("MODIFY", seq, KeysOf(image), image, nullptr));
+  }
   json no_name = LambdaRecord("MODIFY", "7", KeysOf(image), image, studio);
   no_name.erase("eventName");
   records.push_back(no_name);
   json numeric_name = no_name;
   numeric_name["eventName"] = 3;
   records.push_back(numeric_name);
+  json not_an_object = LambdaRecord("MODIFY", "7", KeysOf(image), image, nullptr);
+  not_an_object["dynamodb"]["NewImage"] = json::array({1, 2});
+  records.push_back(not_an_object);
   std::mt19937 rng(20261204);
   for (int i = 0; i < 3000; ++i) {
     json dynamodb = RandomJson(rng, 1);
     if (!dynamodb.is_object()) continue;
     dynamodb["SequenceNumber"] = std::to_string(i + 1);
     if (i % 2 == 0) dynamodb["OldImage"] = i % 4 == 0 ? image : RandomJson(rng, 2);
+    if (i % 5 == 0) {
+      json new_image = image;
+      new_image["artistName"] = RandomJson(rng, 2);
+      new_image["rating"] = RandomJson(rng, 3);
+      dynamodb["NewImage"] = new_image;
+      dynamodb["Keys"] = KeysOf(image);
+    }
     records.push_back(
         json{{"eventName", i % 3 == 0 ? "REMOVE" : "MODIFY"}, {"dynamodb", dynamodb}});
   }
 
+  std::vector<std::string> texts;
+  for (const json& raw : records) texts.push_back(raw.dump());
+  // What json cannot hold: repeated keys, invalid UTF-8, deep nesting.
+  const std::string plain = LambdaRecord("MODIFY", "50", KeysOf(image), image, image).dump();
+  std::string twice = plain;
+  twice.replace(twice.find("\"artistName\""), 0, R"("artistName":{"S":"First"},)");
+  texts.push_back(twice);
+  std::string bad_utf8 = plain;
+  bad_utf8.replace(bad_utf8.find("Sarah"), 5,
+                   "Sa\xff"
+                   "ah");
+  texts.push_back(bad_utf8);
+  for (int depth : {30, 70}) {
+    json deep = json{{"S", "x"}};
+    for (int d = 0; d < depth; ++d) deep = json{{"M", {{"k", deep}}}};
+    json with_deep = image;
+    with_deep["extra"] = deep;
+    texts.push_back(LambdaRecord("MODIFY", "51", KeysOf(image), with_deep, nullptr).dump());
+    texts.push_back(LambdaRecord("MODIFY", "52", KeysOf(image), image, with_deep).dump());
+  }
+  texts.push_back(
+      R"({"eventName":"MODIFY","dynamodb":{"SequenceNumber":"1","Keys":{"PK":{"S":"ARTIST#n"}},"NewImage":{"n":123456789012345678901234567890}}})");
+  return texts;
+}
+
+TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
   int omitted = 0;
-  for (const json& raw : records) {
-    const std::string text = raw.dump();
+  for (const std::string& text : VariedRecordTexts()) {
     absl::StatusOr<json> whole = dynamodb::ParseJson(text);
     absl::StatusOr<json> lean = ParseRecordJsonForMapping(text);
-    ASSERT_TRUE(whole.ok() && lean.ok()) << text;
+    ASSERT_EQ(whole.ok(), lean.ok()) << text;
+    if (!whole.ok()) continue;
     absl::StatusOr<StreamRecord> a = ParseStreamRecord(*whole);
     absl::StatusOr<StreamRecord> b = ParseStreamRecord(*lean);
     ASSERT_EQ(a.ok(), b.ok()) << text;
@@ -670,6 +749,87 @@ TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
   }
   // The INSERTs and MODIFYs with Keys or a NewImage and an OldImage, at least.
   EXPECT_GE(omitted, 2 * 3 * 3);
+}
+
+// ParseAndMap's general path, spelled out.
+absl::StatusOr<ParsedStreamRecord> ParseAndMapGenerally(const RecordMapper& mapper,
+                                                        const std::string& text, size_t depth) {
+  absl::StatusOr<json> raw = ParseRecordJsonForMapping(text);
+  if (!raw.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: not valid JSON: ", raw.status().message()));
+  }
+  if (dynamodb::NestedDeeperThan(*raw, depth)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: nested deeper than ", depth, " levels"));
+  }
+  absl::StatusOr<StreamRecord> record = ParseStreamRecord(*std::move(raw));
+  if (!record.ok()) return record.status();
+  ParsedStreamRecord out;
+  out.mapped = mapper.Map(*record);
+  out.record = *std::move(record);
+  return out;
+}
+
+std::string RecordFields(const StreamRecord& r) {
+  return absl::StrCat(
+      r.event_id, "|", r.event_name, "|", r.event_source_arn, "|", r.sequence_number, "|",
+      r.stream_view_type, "|", r.size_bytes, "|",
+      r.approximate_creation_time ? absl::FormatTime(*r.approximate_creation_time) : "-", "|",
+      r.keys.dump());
+}
+
+// The direct path (straight from simdjson's DOM) gives what the general one
+// gives, for the records it takes and the ones it leaves.
+TEST_F(RecordMapperTest, ParseAndMapMapsAsTheGeneralPath) {
+  absl::StatusOr<ItemMapping> renaming =
+      ItemMapping::Parse(R"({"fields": {"artistName": "displayName"}})", "renaming.json");
+  ASSERT_TRUE(renaming.ok()) << renaming.status();
+  const RecordMapper renamer(*std::move(renaming), Taxonomy());
+  int direct = 0, texts = 0;
+  for (const std::string& text : VariedRecordTexts()) {
+    ++texts;
+    for (const RecordMapper* mapper : {static_cast<const RecordMapper*>(&mapper_), &renamer}) {
+      const absl::StatusOr<ParsedStreamRecord> got = mapper->ParseAndMap(text, 64);
+      const absl::StatusOr<ParsedStreamRecord> want = ParseAndMapGenerally(*mapper, text, 64);
+      ASSERT_EQ(got.status(), want.status()) << text;
+      if (!got.ok()) continue;
+      EXPECT_EQ(Outcome(got->mapped), Outcome(want->mapped)) << text;
+      EXPECT_EQ(RecordFields(got->record), RecordFields(want->record)) << text;
+      if (mapper == &renamer) {
+        EXPECT_FALSE(got->direct) << "a mapping with fields: " << text;
+      }
+      direct += got->direct;
+    }
+  }
+  // The INSERTs and MODIFYs of an artist with Keys and a NewImage that maps
+  // (2 x 4 in the grid), the rich item and the PROFILE item, at least.
+  EXPECT_GE(direct, 2 * 4 + 2);
+  EXPECT_LT(direct, texts / 2);
+
+  // Each kind the direct path must leave to the general one.
+  const json image = ArtistImage("a-1");
+  auto is_direct = [&](const std::string& text) {
+    absl::StatusOr<ParsedStreamRecord> r = mapper_.ParseAndMap(text, 64);
+    return r.ok() && r->direct;
+  };
+  EXPECT_TRUE(is_direct(LambdaRecord("MODIFY", "1", KeysOf(image), image, image).dump()));
+  EXPECT_FALSE(is_direct(LambdaRecord("REMOVE", "1", KeysOf(image), nullptr, image).dump()));
+  json other_id = image;
+  other_id["artistId"] = {{"S", "b"}};
+  EXPECT_FALSE(is_direct(LambdaRecord("MODIFY", "1", KeysOf(image), other_id, nullptr).dump()));
+  std::string twice = LambdaRecord("MODIFY", "1", KeysOf(image), image, nullptr).dump();
+  twice.replace(twice.find("\"rating\""), 0, R"("rating":{"N":"1.5"},)");
+  EXPECT_FALSE(is_direct(twice));
+  json wide = image;  // more members than the pairwise check takes
+  for (int i = 0; i < 20; ++i) wide[absl::StrCat("extra", i)] = {{"S", "x"}};
+  EXPECT_TRUE(is_direct(LambdaRecord("MODIFY", "1", KeysOf(wide), wide, nullptr).dump()));
+  std::string wide_twice = LambdaRecord("MODIFY", "1", KeysOf(wide), wide, nullptr).dump();
+  wide_twice.replace(wide_twice.find("\"extra7\""), 0, R"("extra19":{"S":"y"},)");
+  EXPECT_FALSE(is_direct(wide_twice));
+  const absl::StatusOr<ParsedStreamRecord> last_wins = mapper_.ParseAndMap(twice, 64);
+  ASSERT_TRUE(last_wins.ok());
+  EXPECT_DOUBLE_EQ(last_wins->mapped.artist.rating(), 4.8) << "nlohmann keeps the last";
 }
 
 // A large batch of every kind of record (applied, rejected, ignored, a

@@ -31,6 +31,10 @@
 #include "inkdex/taxonomy.h"
 #include "nlohmann/json_fwd.hpp"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace inkdex {
 
 enum class RecordFormat {
@@ -82,6 +86,15 @@ absl::StatusOr<ParsedRecord> ParseArtistRecord(std::string_view json, const Styl
 // unwrapped from an {"Item": ...} member.
 absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attribute_map,
                                                      const nlohmann::json& replaced,
+                                                     const StyleTaxonomy& taxonomy);
+
+// The same for an attribute map simdjson has parsed (its DOM must outlive
+// the call), with no overlay: what ParseArtistRecord(text,
+// RecordFormat::kDynamoDbJson) gives for the map's text, without parsing it
+// again. For a caller that holds the map in a larger simdjson document (a
+// stream record's NewImage). Note that simdjson's DOM reads the first of
+// repeated keys, where nlohmann::json keeps the last.
+absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const simdjson::dom::element& attribute_map,
                                                      const StyleTaxonomy& taxonomy);
 
 // Whether a DynamoDB attribute map says its artist must not be listed, by

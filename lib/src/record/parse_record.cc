@@ -248,6 +248,15 @@ absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const nlohmann::json& attri
   }
 }
 
+absl::StatusOr<ParsedRecord> MapDynamoDbAttributeMap(const simdjson::dom::element& attribute_map,
+                                                     const StyleTaxonomy& taxonomy) {
+  try {
+    return internal::MapDynamoDbItem(attribute_map, taxonomy);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("json: ", e.what()));
+  }
+}
+
 std::optional<std::string> DynamoDbAttributeMapHiddenBy(const nlohmann::json& attribute_map) {
   try {
     internal::NlohmannImage image(attribute_map, nlohmann::json());

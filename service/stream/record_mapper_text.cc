@@ -1,0 +1,166 @@
+// RecordMapper::ParseAndMap: stream records given as JSON text (the Lambda
+// path's ApplyStreamRecords), mapped straight from simdjson's DOM where the
+// general path's result is sure to be the same. The general path copies the
+// record into nlohmann trees (ParseRecordJsonForMapping) and maps those;
+// on a directory-like record that copy and freeing it cost more than the
+// mapping itself.
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "dynamodb/fast_json.h"
+#include "inkdex/record.h"
+#include "simdjson.h"
+#include "stream/record_mapper.h"
+
+namespace inkdex::stream {
+namespace {
+
+using nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Whether `e` nests at most `max_depth` levels of arrays and objects (the
+// outermost counted) and no object repeats a key: simdjson's DOM reads the
+// first of repeated keys, nlohmann's the last, so such a record takes the
+// general path. Most objects of an item are attribute values of one member;
+// keys are compared pairwise up to 16 members (no hashing, no allocation).
+bool PlainEnough(element e, size_t depth, size_t max_depth) {
+  if (e.type() == element_type::ARRAY) {
+    if (depth > max_depth) return false;
+    for (element child : simdjson::dom::array(e)) {
+      if (!PlainEnough(child, depth + 1, max_depth)) return false;
+    }
+    return true;
+  }
+  if (e.type() != element_type::OBJECT) return true;
+  if (depth > max_depth) return false;
+  const simdjson::dom::object object(e);
+  const size_t size = object.size();
+  if (size > 1 && size <= 16) {
+    std::string_view keys[16];
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair member : object) {
+      for (size_t k = 0; k < n; ++k) {
+        if (keys[k] == member.key) return false;
+      }
+      keys[n++] = member.key;
+    }
+  } else if (size > 16) {
+    absl::flat_hash_set<std::string_view> keys;
+    keys.reserve(size);
+    for (simdjson::dom::key_value_pair member : object) {
+      if (!keys.insert(member.key).second) return false;
+    }
+  }
+  for (simdjson::dom::key_value_pair member : object) {
+    if (!PlainEnough(member.value, depth + 1, max_depth)) return false;
+  }
+  return true;
+}
+
+// Whether `value` is {"S": `expected`}.
+bool IsStringAttribute(element value, std::string_view expected) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS || object.size() != 1) return false;
+  std::string_view s;
+  return object.at_key("S").get_string().get(s) == simdjson::SUCCESS && s == expected;
+}
+
+}  // namespace
+
+std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
+                                                          size_t max_depth) const {
+  if (mapping_.maps_fields() || mapping_.id_source() != ItemMapping::IdSource::kPartitionKey) {
+    return std::nullopt;
+  }
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) return std::nullopt;
+  if (!PlainEnough(root, 1, max_depth)) return std::nullopt;
+  simdjson::dom::object object, change;
+  std::string_view event_name;
+  if (root.get_object().get(object) != simdjson::SUCCESS ||
+      object.at_key("eventName").get_string().get(event_name) != simdjson::SUCCESS ||
+      (event_name != "INSERT" && event_name != "MODIFY") ||
+      object.at_key("dynamodb").get_object().get(change) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  element keys, image;
+  if (change.at_key("Keys").get(keys) != simdjson::SUCCESS || keys.type() != element_type::OBJECT ||
+      change.at_key("NewImage").get(image) != simdjson::SUCCESS ||
+      image.type() != element_type::OBJECT) {
+    return std::nullopt;
+  }
+  // The record less its images, for ParseStreamRecord's reading of the rest.
+  json rest = json::object();
+  for (simdjson::dom::key_value_pair member : object) {
+    json& out = rest[std::string(member.key)];
+    if (member.key != "dynamodb") {
+      dynamodb::CopyToNlohmann(member.value, &out);
+      continue;
+    }
+    out = json::object();
+    for (simdjson::dom::key_value_pair field : change) {
+      if (field.key == "NewImage" || field.key == "OldImage") continue;
+      dynamodb::CopyToNlohmann(field.value, &out[std::string(field.key)]);
+    }
+  }
+  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(std::move(rest));
+  if (!record.ok() || !internal::IsValidSequence(record->sequence_number)) return std::nullopt;
+
+  const ItemKind kind = mapping_.Classify(record->keys);
+  if (kind.kind != ItemKind::Kind::kArtist) return std::nullopt;
+  absl::StatusOr<std::string> id = mapping_.ArtistId(kind, nullptr);
+  if (!id.ok() || !internal::IdProblem(*id).empty()) return std::nullopt;
+  // The general path reads the image with artistId set to the key's id and
+  // the key attributes dropped (ItemMapping::ArtistOverlay); the mapper
+  // ignores the keys, so an image whose artistId already is the key's reads
+  // the same.
+  element own_id;
+  if (image.get_object().at_key("artistId").get(own_id) != simdjson::SUCCESS ||
+      !IsStringAttribute(own_id, *id)) {
+    return std::nullopt;
+  }
+  absl::StatusOr<ParsedRecord> parsed = MapDynamoDbAttributeMap(image, *taxonomy_);
+  if (!parsed.ok()) return std::nullopt;  // the general path words the reject
+
+  ParsedStreamRecord out;
+  out.direct = true;
+  out.record = *std::move(record);
+  MappedRecord& m = out.mapped;
+  m.action = RecordAction::kUpsert;
+  m.sequence_number = out.record.sequence_number;
+  m.artist_id = *std::move(id);
+  m.source_rank = kind.sort_key_rank;
+  m.artist = std::move(parsed->artist);
+  m.artist.set_stream_sequence(out.record.sequence_number);
+  m.artist.set_source_rank(m.source_rank);
+  m.warnings = std::move(parsed->warnings);
+  return out;
+}
+
+absl::StatusOr<ParsedStreamRecord> RecordMapper::ParseAndMap(std::string_view text,
+                                                             size_t max_depth) const {
+  if (std::optional<ParsedStreamRecord> direct = MapDirect(text, max_depth)) {
+    return *std::move(direct);
+  }
+  absl::StatusOr<json> raw = ParseRecordJsonForMapping(text);
+  if (!raw.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: not valid JSON: ", raw.status().message()));
+  }
+  if (dynamodb::NestedDeeperThan(*raw, max_depth)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record: nested deeper than ", max_depth, " levels"));
+  }
+  absl::StatusOr<dynamodb::StreamRecord> record = dynamodb::ParseStreamRecord(*std::move(raw));
+  if (!record.ok()) return record.status();
+  ParsedStreamRecord out;
+  out.mapped = Map(*record);
+  out.record = *std::move(record);
+  return out;
+}
+
+}  // namespace inkdex::stream
