@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -342,8 +343,15 @@ std::shared_ptr<const engine::Snapshot> IndexImpl::snapshot() const {
 }
 
 void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
-  absl::MutexLock lock(&snap_mu_);
-  current_ = std::move(s);
+  std::shared_ptr<const engine::Snapshot> previous;
+  {
+    absl::MutexLock lock(&snap_mu_);
+    previous = std::exchange(current_, std::move(s));
+  }
+  // `previous` is freed here when no search holds it, outside snap_mu_,
+  // which every search takes to read current_: freeing a snapshot's rows
+  // and suggest tables takes milliseconds at 1,000,000 artists (~6 % of a
+  // stream commit's time), and searches must not wait on it.
 }
 
 std::shared_ptr<const engine::Snapshot> IndexImpl::AwaitPublished(uint64_t seq, absl::Time give_up,
