@@ -27,6 +27,10 @@ FRESHNESS_TARGET_MS = 1000  # p99
 
 APPLY_ROWS = [
     ("parse_records", "GetRecords text -> StreamRecords (ParseJson, ParseStreamRecord)", "-"),
+    ("parse_record_texts/lean:0", "one record's text -> StreamRecord (ParseJson)", "-"),
+    ("parse_record_texts/lean:1", "the same without unread OldImages (ApplyStreamRecords)", "-"),
+    ("parse_and_map/direct:0", "one record's text parsed and mapped, general path", "-"),
+    ("parse_and_map/direct:1", "the same by RecordMapper::ParseAndMap (ApplyStreamRecords)", "-"),
     ("map", "RecordMapper::Map only", "-"),
     ("index_apply/sync:1", "Index::Apply of the mapped batch (commit only)", "on"),
     ("index_apply/sync:0", "Index::Apply of the mapped batch (commit only)", "off"),
