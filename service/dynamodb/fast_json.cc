@@ -18,7 +18,8 @@ using nlohmann::json;
 
 // The element as nlohmann's parser would have read its text, less the
 // member at `skip` (keys from `element`; empty: none), which is left out and
-// stored in *skipped (the last one, when the key repeats).
+// stored in *skipped: the one nlohmann's reading would keep, the last of a
+// repeated key under the last of each repeated parent, or none.
 void Convert(simdjson::dom::element element, json* out,
              absl::Span<const std::string_view> skip = {},
              std::optional<simdjson::dom::element>* skipped = nullptr) {
@@ -31,6 +32,9 @@ void Convert(simdjson::dom::element element, json* out,
             *skipped = member.value;
             continue;
           }
+          // A repeated parent replaces the earlier one whole, and with it
+          // whatever was left out of that one.
+          skipped->reset();
           Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped);
           continue;
         }
@@ -94,12 +98,12 @@ absl::StatusOr<json> ParseWithNlohmann(std::string_view text) {
   }
 }
 
-simdjson::dom::parser& ThreadParser() {
+}  // namespace
+
+simdjson::dom::parser& ThreadJsonParser() {
   thread_local simdjson::dom::parser parser;
   return parser;
 }
-
-}  // namespace
 
 bool NestedDeeperThan(const json& value, size_t limit) {
   std::vector<std::pair<const json*, size_t>> stack{{&value, 1}};
@@ -117,7 +121,7 @@ void CopyToNlohmann(const simdjson::dom::element& element, json* out) { Convert(
 
 absl::StatusOr<json> ParseJson(std::string_view text) {
   simdjson::dom::element root;
-  if (ThreadParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
+  if (ThreadJsonParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
     json out;
     Convert(root, &out);
     return out;
@@ -129,16 +133,20 @@ absl::StatusOr<json> ParseJsonOmitting(std::string_view text,
                                        absl::Span<const std::string_view> path,
                                        absl::FunctionRef<bool(const json& rest)> wanted) {
   simdjson::dom::element root;
-  if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
     return ParseWithNlohmann(text);
   }
   json out;
   std::optional<simdjson::dom::element> skipped;
   Convert(root, &out, path, &skipped);
   if (skipped.has_value() && wanted(out)) {
-    // The skipped member's parents were objects, copied into `out`.
+    // The skipped member's parents are the objects Convert copied last.
     json* parent = &out;
-    for (std::string_view key : path.first(path.size() - 1)) parent = &(*parent)[std::string(key)];
+    for (std::string_view key : path.first(path.size() - 1)) {
+      auto it = parent->find(key);
+      if (it == parent->end() || !it->is_object()) return out;
+      parent = &*it;
+    }
     Convert(*skipped, &(*parent)[std::string(path.back())]);
   }
   return out;

@@ -28,6 +28,7 @@
 
 namespace simdjson::dom {
 class element;
+class parser;
 }  // namespace simdjson::dom
 
 namespace inkdex::dynamodb {
@@ -41,12 +42,20 @@ absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
 // with the rest of the value, says so; otherwise the value has no such
 // member. For a member read only sometimes: a stream record's OldImage is
 // half of a NEW_AND_OLD_IMAGES record and read only for a REMOVE, and
-// copying it into the tree and freeing it cost more than parsing it. With a
-// repeated key the last member counts, as in ParseJson. Text that only
-// nlohmann's parser takes comes back whole. REQUIRES: !path.empty().
+// copying it into the tree and freeing it cost more than parsing it. With
+// repeated keys (the member's or a parent's) the member nlohmann's reading
+// keeps is the one left out or copied. Text that only nlohmann's parser takes
+// comes back whole. REQUIRES: !path.empty(); `wanted` parses nothing with
+// this thread's parser (ThreadJsonParser: the left-out member lives in it).
 absl::StatusOr<nlohmann::json> ParseJsonOmitting(
     std::string_view text, absl::Span<const std::string_view> path,
     absl::FunctionRef<bool(const nlohmann::json& rest)> wanted);
+
+// The simdjson parser ParseJson and ParseJsonOmitting use on this thread,
+// for a caller that parses a document of its own with it (one parser's
+// buffers a thread, grown to the largest text read): a document it parsed
+// lives until the thread's next parse.
+simdjson::dom::parser& ThreadJsonParser();
 
 // `element` (of a document simdjson parsed) as ParseJson reads its text:
 // for a caller that reads most of a document from simdjson's DOM and needs

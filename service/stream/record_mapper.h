@@ -74,7 +74,8 @@ struct MappedRecord {
 // A stream record's JSON text (a Lambda event's record), parsed and mapped.
 struct ParsedStreamRecord {
   // Its fields as ParseStreamRecord reads them; on the direct path (below)
-  // without new_image and old_image, which were never copied.
+  // without new_image and old_image, which were never copied (record.raw
+  // then has no NewImage or OldImage member at all).
   dynamodb::StreamRecord record;
   MappedRecord mapped;  // Map(record)
   bool direct = false;  // mapped straight from simdjson's DOM
@@ -90,16 +91,18 @@ class RecordMapper {  // thread-safe, immutable
 
   // A stream record given as JSON text: ParseStreamRecord of
   // ParseRecordJsonForMapping(text), then Map, with the same results and
-  // errors, but the common case is mapped straight from simdjson's DOM
-  // without building nlohmann trees of its images (12 us a directory-like
-  // record against 20; bench/stream/apply_bench.cc parse_and_map; and the
-  // trees' allocations no longer contend with the committer's): an INSERT or MODIFY of an artist
-  // item with Keys and a NewImage whose artistId agrees with the key, under
-  // a mapping without "fields" and with ids from the partition key, in a
-  // record without repeated keys. Anything else, and any record that maps
-  // to a reject, takes the general path. Errors (INVALID_ARGUMENT): "record:
-  // not valid JSON: ...", "record: nested deeper than <max_depth> levels"
-  // (the OldImage of an INSERT or MODIFY not counted), ParseStreamRecord's.
+  // errors. The common case is mapped straight from simdjson's DOM without
+  // building nlohmann trees of its images (12 us a directory-like record
+  // against 20: bench/stream/apply_bench.cc parse_and_map; and the trees'
+  // allocations no longer contend with the committer's): an INSERT or
+  // MODIFY of an artist item with Keys and a NewImage whose artistId agrees
+  // with the key, under a mapping without "fields", with ids from the
+  // partition key and the keys named PK and SK (attributes the artist
+  // mapper never reads), in a record without repeated keys. Anything else,
+  // and any record that maps to a reject, takes the general path. Errors
+  // (INVALID_ARGUMENT): "record: not valid JSON: ...", "record: nested
+  // deeper than <max_depth> levels" (counted without the OldImage that
+  // ParseRecordJsonForMapping leaves out), ParseStreamRecord's.
   absl::StatusOr<ParsedStreamRecord> ParseAndMap(std::string_view text, size_t max_depth) const;
 
   const ItemMapping& mapping() const { return mapping_; }

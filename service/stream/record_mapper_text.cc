@@ -72,13 +72,22 @@ bool IsStringAttribute(element value, std::string_view expected) {
 
 std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
                                                           size_t max_depth) const {
-  if (mapping_.maps_fields() || mapping_.id_source() != ItemMapping::IdSource::kPartitionKey) {
+  // The general path reads the image with the key attributes dropped and
+  // artistId set to the key's id (ItemMapping::ArtistOverlay). The direct
+  // path reads it as it is: alike only while the keys are attributes the
+  // artist mapper never reads ("PK", "SK": record.h) and the image's
+  // artistId is the key's (checked below).
+  if (mapping_.maps_fields() || mapping_.id_source() != ItemMapping::IdSource::kPartitionKey ||
+      mapping_.partition_key() != "PK" ||
+      (mapping_.sort_key() != "SK" && !mapping_.sort_key().empty())) {
     return std::nullopt;
   }
-  thread_local simdjson::dom::parser parser;
+  // This thread's parser, as the general path's: nothing else parses until
+  // the record is mapped, and a fallback parses the text again anyway.
   element root;
-  if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) return std::nullopt;
-  if (!PlainEnough(root, 1, max_depth)) return std::nullopt;
+  if (dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
   simdjson::dom::object object, change;
   std::string_view event_name;
   if (root.get_object().get(object) != simdjson::SUCCESS ||
@@ -93,6 +102,7 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
       image.type() != element_type::OBJECT) {
     return std::nullopt;
   }
+  if (!PlainEnough(root, 1, max_depth)) return std::nullopt;
   // The record less its images, for ParseStreamRecord's reading of the rest.
   json rest = json::object();
   for (simdjson::dom::key_value_pair member : object) {
@@ -114,10 +124,6 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
   if (kind.kind != ItemKind::Kind::kArtist) return std::nullopt;
   absl::StatusOr<std::string> id = mapping_.ArtistId(kind, nullptr);
   if (!id.ok() || !internal::IdProblem(*id).empty()) return std::nullopt;
-  // The general path reads the image with artistId set to the key's id and
-  // the key attributes dropped (ItemMapping::ArtistOverlay); the mapper
-  // ignores the keys, so an image whose artistId already is the key's reads
-  // the same.
   element own_id;
   if (image.get_object().at_key("artistId").get(own_id) != simdjson::SUCCESS ||
       !IsStringAttribute(own_id, *id)) {

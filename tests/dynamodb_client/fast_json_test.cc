@@ -210,6 +210,21 @@ TEST(FastJsonTest, OmittingLeavesOutTheMemberUnlessWanted) {
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(Same(*got, json::parse(R"({"dynamodb":{}})"))) << got->dump();
 
+  // A repeated parent replaces the earlier one whole: what was left out of
+  // that one is gone, and a later parent that is no object holds nothing.
+  for (const char* repeated : {R"({"dynamodb":{"OldImage":{"a":1}},"dynamodb":1})",
+                               R"({"dynamodb":{"OldImage":{"a":1}},"dynamodb":{"S":"5"}})",
+                               R"({"dynamodb":{"OldImage":{"a":1}},"dynamodb":null})",
+                               R"({"dynamodb":{"x":1},"dynamodb":{"OldImage":{"b":2}}})"}) {
+    for (bool want : {true, false}) {
+      got = ParseJsonOmitting(repeated, kPath, [&](const json&) { return want; });
+      ASSERT_TRUE(got.ok()) << repeated;
+      json expected = json::parse(repeated);
+      if (!want && expected["dynamodb"].is_object()) expected["dynamodb"].erase("OldImage");
+      EXPECT_TRUE(Same(*got, expected)) << repeated << " wanted " << want << ": " << got->dump();
+    }
+  }
+
   // Not there, or not under an object on the path: nothing to ask about.
   int asked = 0;
   const auto count = [&](const json&) { return ++asked, false; };

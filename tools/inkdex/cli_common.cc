@@ -11,6 +11,8 @@
 namespace inkdex::cli {
 namespace {
 
+// Set from a signal handler: it must be lock-free to be safe there.
+static_assert(std::atomic<bool>::is_always_lock_free);
 std::atomic<bool> g_interrupted{false};
 
 extern "C" void OnInterrupt(int signal) {
