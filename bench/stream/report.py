@@ -26,7 +26,8 @@ APPLY_TARGET = 10000  # records/s
 FRESHNESS_TARGET_MS = 1000  # p99
 
 APPLY_ROWS = [
-    ("parse_records", "GetRecords text -> StreamRecords (ParseJson, ParseStreamRecord)", "-"),
+    ("parse_records/lean:0", "GetRecords text -> StreamRecords (ParseJson, ParseStreamRecord)", "-"),
+    ("parse_records/lean:1", "the same without unread OldImages (the stream reader's)", "-"),
     ("parse_record_texts/lean:0", "one record's text -> StreamRecord (ParseJson)", "-"),
     ("parse_record_texts/lean:1", "the same without unread OldImages (ApplyStreamRecords)", "-"),
     ("parse_and_map/direct:0", "one record's text parsed and mapped, general path", "-"),

@@ -1,5 +1,6 @@
 #include "dynamodb/fast_json.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,26 +17,39 @@ namespace {
 
 using nlohmann::json;
 
+// What ParseJsonOmitting leaves out: the member at `path` below a scope
+// (the root, or each element of the array at a "*"), copied back when
+// `wanted` says so of the scope without it.
+struct Omission {
+  absl::FunctionRef<bool(const json& scope)> wanted;
+};
+
+void ConvertScope(simdjson::dom::element element, json* out,
+                  absl::Span<const std::string_view> path, const Omission& omission);
+
 // The element as nlohmann's parser would have read its text, less the
-// member at `skip` (keys from `element`; empty: none), which is left out and
+// member at `skip` (keys from `element`, "*" for every element of an array;
+// empty: none). Below the last "*" (or the root) the member is left out and
 // stored in *skipped: the one nlohmann's reading would keep, the last of a
 // repeated key under the last of each repeated parent, or none.
 void Convert(simdjson::dom::element element, json* out,
              absl::Span<const std::string_view> skip = {},
-             std::optional<simdjson::dom::element>* skipped = nullptr) {
+             std::optional<simdjson::dom::element>* skipped = nullptr,
+             const Omission* omission = nullptr) {
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT:
       *out = json::object();
       for (simdjson::dom::key_value_pair member : simdjson::dom::object(element)) {
-        if (!skip.empty() && member.key == skip.front()) {
+        if (!skip.empty() && member.key == skip.front() && skip.front() != "*") {
           if (skip.size() == 1) {
             *skipped = member.value;
             continue;
           }
           // A repeated parent replaces the earlier one whole, and with it
           // whatever was left out of that one.
-          skipped->reset();
-          Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped);
+          if (skipped != nullptr) skipped->reset();
+          Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped,
+                  omission);
           continue;
         }
         // operator[]: a repeated key keeps its last value, as in nlohmann.
@@ -44,6 +58,12 @@ void Convert(simdjson::dom::element element, json* out,
       return;
     case simdjson::dom::element_type::ARRAY:
       *out = json::array();
+      if (!skip.empty() && skip.front() == "*") {
+        for (simdjson::dom::element child : simdjson::dom::array(element)) {
+          ConvertScope(child, &out->emplace_back(), skip.subspan(1), *omission);
+        }
+        return;
+      }
       for (simdjson::dom::element child : simdjson::dom::array(element)) {
         Convert(child, &out->emplace_back());
       }
@@ -74,6 +94,23 @@ void Convert(simdjson::dom::element element, json* out,
       *out = nullptr;
       return;
   }
+}
+
+// `element` into `out` less the member at `path` (no "*"), which is copied
+// back when omission.wanted(*out) says so.
+void ConvertScope(simdjson::dom::element element, json* out,
+                  absl::Span<const std::string_view> path, const Omission& omission) {
+  std::optional<simdjson::dom::element> skipped;
+  Convert(element, out, path, &skipped, &omission);
+  if (!skipped.has_value() || !omission.wanted(*out)) return;
+  // The skipped member's parents are the objects Convert copied last.
+  json* parent = out;
+  for (std::string_view key : path.first(path.size() - 1)) {
+    auto it = parent->find(key);
+    if (it == parent->end() || !it->is_object()) return;
+    parent = &*it;
+  }
+  Convert(*skipped, &(*parent)[std::string(path.back())]);
 }
 
 // nlohmann's reading of `text`, for what simdjson refuses (see ParseJson).
@@ -131,23 +168,18 @@ absl::StatusOr<json> ParseJson(std::string_view text) {
 
 absl::StatusOr<json> ParseJsonOmitting(std::string_view text,
                                        absl::Span<const std::string_view> path,
-                                       absl::FunctionRef<bool(const json& rest)> wanted) {
+                                       absl::FunctionRef<bool(const json& scope)> wanted) {
   simdjson::dom::element root;
   if (ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
     return ParseWithNlohmann(text);
   }
   json out;
-  std::optional<simdjson::dom::element> skipped;
-  Convert(root, &out, path, &skipped);
-  if (skipped.has_value() && wanted(out)) {
-    // The skipped member's parents are the objects Convert copied last.
-    json* parent = &out;
-    for (std::string_view key : path.first(path.size() - 1)) {
-      auto it = parent->find(key);
-      if (it == parent->end() || !it->is_object()) return out;
-      parent = &*it;
-    }
-    Convert(*skipped, &(*parent)[std::string(path.back())]);
+  const Omission omission{wanted};
+  const auto star = std::find(path.begin(), path.end(), "*");
+  if (star == path.end()) {
+    ConvertScope(root, &out, path, omission);
+  } else {
+    Convert(root, &out, path, nullptr, &omission);
   }
   return out;
 }

@@ -40,16 +40,20 @@ absl::StatusOr<nlohmann::json> ParseJson(std::string_view text);
 // ParseJson, except that the member at `path` (object keys from the root,
 // such as {"dynamodb", "OldImage"}) is copied only when `wanted`, called
 // with the rest of the value, says so; otherwise the value has no such
-// member. For a member read only sometimes: a stream record's OldImage is
+// member. One "*" in `path` stands for every element of an array: the
+// member is then decided per element, `wanted` called with that element
+// ({"Records", "*", "dynamodb", "OldImage"}: each record of a GetRecords
+// answer). For a member read only sometimes: a stream record's OldImage is
 // half of a NEW_AND_OLD_IMAGES record and read only for a REMOVE, and
 // copying it into the tree and freeing it cost more than parsing it. With
 // repeated keys (the member's or a parent's) the member nlohmann's reading
 // keeps is the one left out or copied. Text that only nlohmann's parser takes
-// comes back whole. REQUIRES: !path.empty(); `wanted` parses nothing with
-// this thread's parser (ThreadJsonParser: the left-out member lives in it).
+// comes back whole. REQUIRES: `path` is not empty, holds at most one "*",
+// and does not end with it; `wanted` parses nothing with this thread's
+// parser (ThreadJsonParser: the left-out member lives in it).
 absl::StatusOr<nlohmann::json> ParseJsonOmitting(
     std::string_view text, absl::Span<const std::string_view> path,
-    absl::FunctionRef<bool(const nlohmann::json& rest)> wanted);
+    absl::FunctionRef<bool(const nlohmann::json& scope)> wanted);
 
 // The simdjson parser ParseJson and ParseJsonOmitting use on this thread,
 // for a caller that parses a document of its own with it (one parser's

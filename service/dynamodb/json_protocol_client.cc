@@ -91,6 +91,12 @@ absl::Duration JsonProtocolClient::NextDelay(int retry) {
 
 absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operation,
                                                         const nlohmann::json& request) {
+  return Call(operation, request, ParseJson);
+}
+
+absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operation,
+                                                        const nlohmann::json& request,
+                                                        const AnswerParser& parse) {
   calls_.fetch_add(1, std::memory_order_relaxed);
   const std::string body = request.dump();
   const std::string name = absl::StrCat(options_.target_prefix, ".", operation);
@@ -123,7 +129,7 @@ absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operat
       continue;
     }
     if (response->status_code == 200) {
-      absl::StatusOr<nlohmann::json> answer = ParseJson(response->body);
+      absl::StatusOr<nlohmann::json> answer = parse(response->body);
       if (!answer.ok() || !answer->is_object()) {
         failed_.fetch_add(1, std::memory_order_relaxed);
         return absl::DataLossError(absl::StrCat(name, ": the answer is not a JSON object: '",

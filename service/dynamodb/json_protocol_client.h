@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/random/random.h"
@@ -74,6 +75,13 @@ class JsonProtocolClient {
 
   // REQUIRES: `request` is a JSON object.
   absl::StatusOr<nlohmann::json> Call(absl::string_view operation, const nlohmann::json& request);
+
+  // Reads a 200 answer's body (ParseJson by default; a caller may leave out
+  // what it never reads, as ParseJsonOmitting does). An error or a value
+  // that is not an object fails the call (DataLoss, not retried).
+  using AnswerParser = std::function<absl::StatusOr<nlohmann::json>(std::string_view body)>;
+  absl::StatusOr<nlohmann::json> Call(absl::string_view operation, const nlohmann::json& request,
+                                      const AnswerParser& parse);
 
   RetryCounters counters() const;
   const JsonProtocolOptions& options() const { return options_; }

@@ -121,14 +121,15 @@ absl::StatusOr<std::string> StreamsClient::GetShardIterator(const std::string& s
   return iterator;
 }
 
-absl::StatusOr<RecordsPage> StreamsClient::GetRecords(const std::string& shard_iterator,
-                                                      int limit) {
+absl::StatusOr<RecordsPage> StreamsClient::GetRecords(
+    const std::string& shard_iterator, int limit, const JsonProtocolClient::AnswerParser& parse) {
   if (shard_iterator.empty()) {
     return absl::InvalidArgumentError("GetRecords: shard_iterator: empty");
   }
   json body{{"ShardIterator", shard_iterator}};
   if (limit > 0) body["Limit"] = limit;
-  absl::StatusOr<json> answer = protocol_->Call("GetRecords", body);
+  absl::StatusOr<json> answer =
+      parse ? protocol_->Call("GetRecords", body, parse) : protocol_->Call("GetRecords", body);
   if (!answer.ok()) return answer.status();
   auto records = answer->find("Records");
   if (records == answer->end() || !records->is_array()) {

@@ -212,6 +212,11 @@ absl::StatusOr<json> ParseRecordJsonForMapping(std::string_view text) {
   return dynamodb::ParseJsonOmitting(text, kOldImagePath, MapReadsOldImage);
 }
 
+absl::StatusOr<json> ParseRecordsPageForMapping(std::string_view text) {
+  static constexpr std::string_view kOldImagePath[] = {"Records", "*", "dynamodb", "OldImage"};
+  return dynamodb::ParseJsonOmitting(text, kOldImagePath, MapReadsOldImage);
+}
+
 void AddToBatch(MappedRecord r, WriteBatch* batch) {
   switch (r.action) {
     case RecordAction::kUpsert:

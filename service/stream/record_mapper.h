@@ -133,6 +133,11 @@ class RecordMapper {  // thread-safe, immutable
 // (bench/stream/apply_bench.cc, parse_record_texts). Errors: ParseJson's.
 absl::StatusOr<nlohmann::json> ParseRecordJsonForMapping(std::string_view text);
 
+// The same for a GetRecords answer's text: each record of its "Records"
+// without the OldImage Map never reads (a page of 1,000 directory-like
+// records: apply_bench parse_records).
+absl::StatusOr<nlohmann::json> ParseRecordsPageForMapping(std::string_view text);
+
 // kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
 // sequence_number, source_rank); kIgnore and kReject add nothing. Takes the
 // record by value: an upsert moves its artist into the batch.

@@ -1,5 +1,7 @@
 #include "stream/stream_source.h"
 
+#include "stream/record_mapper.h"
+
 namespace inkdex::stream {
 
 absl::StatusOr<dynamodb::StreamDescription> StreamsClientSource::DescribeStream(
@@ -20,7 +22,7 @@ absl::StatusOr<std::string> StreamsClientSource::GetShardIterator(
 
 absl::StatusOr<dynamodb::RecordsPage> StreamsClientSource::GetRecords(
     const std::string& shard_iterator, int limit) {
-  return client_.GetRecords(shard_iterator, limit);
+  return client_.GetRecords(shard_iterator, limit, ParseRecordsPageForMapping);
 }
 
 }  // namespace inkdex::stream

@@ -45,7 +45,9 @@ class StreamSource {
                                                            int limit) = 0;
 };
 
-// Ownership: borrows the client, which must outlive the source.
+// GetRecords pages are read without what RecordMapper::Map never reads
+// (ParseRecordsPageForMapping). Ownership: borrows the client, which must
+// outlive the source.
 class StreamsClientSource final : public StreamSource {
  public:
   explicit StreamsClientSource(dynamodb::StreamsClient& client) : client_(client) {}

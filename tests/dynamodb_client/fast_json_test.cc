@@ -225,6 +225,34 @@ TEST(FastJsonTest, OmittingLeavesOutTheMemberUnlessWanted) {
     }
   }
 
+  // A "*": decided per element of the array, `wanted` given the element.
+  {
+    constexpr std::string_view kPagePath[] = {"Records", "*", "dynamodb", "OldImage"};
+    const std::string page =
+        R"({"Records":[{"eventName":"MODIFY","dynamodb":{"OldImage":{"a":1},"NewImage":{}}},)"
+        R"({"eventName":"REMOVE","dynamodb":{"OldImage":{"b":2}}},7,{"dynamodb":[1]},)"
+        R"({"*":{"dynamodb":{"OldImage":{}}}}],"NextShardIterator":"it"})";
+    std::vector<json> scopes;
+    got = ParseJsonOmitting(page, kPagePath, [&](const json& scope) {
+      scopes.push_back(scope);
+      return scope["eventName"] == "REMOVE";
+    });
+    ASSERT_TRUE(got.ok()) << got.status();
+    json expected = json::parse(page);
+    expected["Records"][0]["dynamodb"].erase("OldImage");
+    EXPECT_TRUE(Same(*got, expected)) << got->dump();
+    ASSERT_EQ(scopes.size(), 2u);  // only the records that had one
+    EXPECT_EQ(scopes[0]["eventName"], "MODIFY");
+    EXPECT_FALSE(scopes[0]["dynamodb"].contains("OldImage"));
+    EXPECT_EQ(scopes[1]["eventName"], "REMOVE");
+    // A repeated "Records": the last array counts.
+    const std::string twice =
+        R"({"Records":[{"dynamodb":{"OldImage":{"a":1}}}],"Records":[{"dynamodb":{"OldImage":{"b":2}}}]})";
+    got = ParseJsonOmitting(twice, kPagePath, [](const json&) { return false; });
+    ASSERT_TRUE(got.ok());
+    EXPECT_TRUE(Same(*got, json::parse(R"({"Records":[{"dynamodb":{}}]})"))) << got->dump();
+  }
+
   // Not there, or not under an object on the path: nothing to ask about.
   int asked = 0;
   const auto count = [&](const json&) { return ++asked, false; };

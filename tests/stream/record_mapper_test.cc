@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <random>
 
@@ -796,6 +797,38 @@ TEST_F(RecordMapperTest, ParsingWithoutWhatMapNeverReadsMapsAlike) {
     omitted += a->old_image.is_object() && b->old_image.is_null();
   }
   // The INSERTs and MODIFYs with Keys or a NewImage and an OldImage, at least.
+  EXPECT_GE(omitted, 2 * 3 * 3);
+}
+
+// A GetRecords page maps record by record as if nothing were left out.
+TEST_F(RecordMapperTest, PagesParsedWithoutWhatMapNeverReadsMapAlike) {
+  const std::vector<std::unique_ptr<RecordMapper>> others = OtherMappers();
+  const std::vector<std::string> texts = VariedRecordTexts();
+  int omitted = 0, pages = 0;
+  for (size_t first = 0; first < texts.size(); first += 20) {
+    std::string page = R"({"NextShardIterator":"it","Records":[)";
+    for (size_t i = first; i < std::min(texts.size(), first + 20); ++i) {
+      if (i > first) page += ",";
+      page += texts[i];
+    }
+    page += "]}";
+    absl::StatusOr<json> whole = dynamodb::ParseJson(page);
+    absl::StatusOr<json> lean = ParseRecordsPageForMapping(page);
+    ASSERT_EQ(whole.ok(), lean.ok()) << page;
+    if (!whole.ok()) continue;  // the page with invalid UTF-8
+    ++pages;
+    ASSERT_EQ((*whole)["Records"].size(), (*lean)["Records"].size());
+    for (size_t i = 0; i < (*whole)["Records"].size(); ++i) {
+      absl::StatusOr<StreamRecord> a = ParseStreamRecord((*whole)["Records"][i]);
+      absl::StatusOr<StreamRecord> b = ParseStreamRecord((*lean)["Records"][i]);
+      ASSERT_EQ(a.ok(), b.ok()) << (*whole)["Records"][i].dump();
+      if (!a.ok()) continue;
+      EXPECT_EQ(Outcome(mapper_.Map(*a)), Outcome(mapper_.Map(*b)));
+      for (const auto& other : others) EXPECT_EQ(Outcome(other->Map(*a)), Outcome(other->Map(*b)));
+      omitted += a->old_image.is_object() && b->old_image.is_null();
+    }
+  }
+  EXPECT_GE(pages, static_cast<int>(texts.size() / 20) - 1);
   EXPECT_GE(omitted, 2 * 3 * 3);
 }
 
