@@ -17,15 +17,12 @@ namespace {
 
 using nlohmann::json;
 
-// What ParseJsonOmitting leaves out: the member at `path` below a scope
-// (the root, or each element of the array at a "*"), copied back when
-// `wanted` says so of the scope without it.
-struct Omission {
-  absl::FunctionRef<bool(const json& scope)> wanted;
-};
+// ParseJsonOmitting's question: whether to copy back the member it left out
+// of a scope (the root, or an element of the array at a "*").
+using Wanted = absl::FunctionRef<bool(const json& scope)>;
 
 void ConvertScope(simdjson::dom::element element, json* out,
-                  absl::Span<const std::string_view> path, const Omission& omission);
+                  absl::Span<const std::string_view> path, Wanted wanted);
 
 // The element as nlohmann's parser would have read its text, less the
 // member at `skip` (keys from `element`, "*" for every element of an array;
@@ -35,7 +32,7 @@ void ConvertScope(simdjson::dom::element element, json* out,
 void Convert(simdjson::dom::element element, json* out,
              absl::Span<const std::string_view> skip = {},
              std::optional<simdjson::dom::element>* skipped = nullptr,
-             const Omission* omission = nullptr) {
+             const Wanted* wanted = nullptr) {
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT:
       *out = json::object();
@@ -48,8 +45,7 @@ void Convert(simdjson::dom::element element, json* out,
           // A repeated parent replaces the earlier one whole, and with it
           // whatever was left out of that one.
           if (skipped != nullptr) skipped->reset();
-          Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped,
-                  omission);
+          Convert(member.value, &(*out)[std::string(member.key)], skip.subspan(1), skipped, wanted);
           continue;
         }
         // operator[]: a repeated key keeps its last value, as in nlohmann.
@@ -60,7 +56,7 @@ void Convert(simdjson::dom::element element, json* out,
       *out = json::array();
       if (!skip.empty() && skip.front() == "*") {
         for (simdjson::dom::element child : simdjson::dom::array(element)) {
-          ConvertScope(child, &out->emplace_back(), skip.subspan(1), *omission);
+          ConvertScope(child, &out->emplace_back(), skip.subspan(1), *wanted);
         }
         return;
       }
@@ -97,12 +93,12 @@ void Convert(simdjson::dom::element element, json* out,
 }
 
 // `element` into `out` less the member at `path` (no "*"), which is copied
-// back when omission.wanted(*out) says so.
+// back when wanted(*out) says so.
 void ConvertScope(simdjson::dom::element element, json* out,
-                  absl::Span<const std::string_view> path, const Omission& omission) {
+                  absl::Span<const std::string_view> path, Wanted wanted) {
   std::optional<simdjson::dom::element> skipped;
-  Convert(element, out, path, &skipped, &omission);
-  if (!skipped.has_value() || !omission.wanted(*out)) return;
+  Convert(element, out, path, &skipped, &wanted);
+  if (!skipped.has_value() || !wanted(*out)) return;
   // The skipped member's parents are the objects Convert copied last.
   json* parent = out;
   for (std::string_view key : path.first(path.size() - 1)) {
@@ -174,12 +170,10 @@ absl::StatusOr<json> ParseJsonOmitting(std::string_view text,
     return ParseWithNlohmann(text);
   }
   json out;
-  const Omission omission{wanted};
-  const auto star = std::find(path.begin(), path.end(), "*");
-  if (star == path.end()) {
-    ConvertScope(root, &out, path, omission);
+  if (std::find(path.begin(), path.end(), "*") == path.end()) {
+    ConvertScope(root, &out, path, wanted);
   } else {
-    Convert(root, &out, path, nullptr, &omission);
+    Convert(root, &out, path, nullptr, &wanted);
   }
   return out;
 }

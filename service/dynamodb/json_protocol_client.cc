@@ -90,11 +90,6 @@ absl::Duration JsonProtocolClient::NextDelay(int retry) {
 }
 
 absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operation,
-                                                        const nlohmann::json& request) {
-  return Call(operation, request, ParseJson);
-}
-
-absl::StatusOr<nlohmann::json> JsonProtocolClient::Call(absl::string_view operation,
                                                         const nlohmann::json& request,
                                                         const AnswerParser& parse) {
   calls_.fetch_add(1, std::memory_order_relaxed);

@@ -41,6 +41,7 @@
 #include "absl/time/time.h"
 #include "aws/credentials.h"
 #include "aws/http_client.h"
+#include "dynamodb/fast_json.h"
 #include "dynamodb/retry_policy.h"
 #include "nlohmann/json.hpp"
 
@@ -73,15 +74,14 @@ class JsonProtocolClient {
   JsonProtocolClient(const JsonProtocolClient&) = delete;
   JsonProtocolClient& operator=(const JsonProtocolClient&) = delete;
 
-  // REQUIRES: `request` is a JSON object.
-  absl::StatusOr<nlohmann::json> Call(absl::string_view operation, const nlohmann::json& request);
-
-  // Reads a 200 answer's body (ParseJson by default; a caller may leave out
-  // what it never reads, as ParseJsonOmitting does). An error or a value
+  // Reads a 200 answer's body: ParseJson, or a parser that leaves out what
+  // its caller never reads (as ParseJsonOmitting does). An error or a value
   // that is not an object fails the call (DataLoss, not retried).
   using AnswerParser = std::function<absl::StatusOr<nlohmann::json>(std::string_view body)>;
+
+  // REQUIRES: `request` is a JSON object.
   absl::StatusOr<nlohmann::json> Call(absl::string_view operation, const nlohmann::json& request,
-                                      const AnswerParser& parse);
+                                      const AnswerParser& parse = ParseJson);
 
   RetryCounters counters() const;
   const JsonProtocolOptions& options() const { return options_; }

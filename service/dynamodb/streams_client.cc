@@ -128,8 +128,7 @@ absl::StatusOr<RecordsPage> StreamsClient::GetRecords(
   }
   json body{{"ShardIterator", shard_iterator}};
   if (limit > 0) body["Limit"] = limit;
-  absl::StatusOr<json> answer =
-      parse ? protocol_->Call("GetRecords", body, parse) : protocol_->Call("GetRecords", body);
+  absl::StatusOr<json> answer = protocol_->Call("GetRecords", body, parse);
   if (!answer.ok()) return answer.status();
   auto records = answer->find("Records");
   if (records == answer->end() || !records->is_array()) {

@@ -89,10 +89,10 @@ class StreamsClient {
   // Up to `limit` records (1..1000) when > 0, parsed by ParseStreamRecord
   // (stream_record.h). DataLoss when the answer has no Records array or a
   // record fails to parse ("GetRecords: Records[3].dynamodb.SequenceNumber:
-  // missing"). `parse` reads the answer's text (ParseJson when empty): a
-  // caller may leave out what it never reads (stream::ParseRecordsPageForMapping).
+  // missing"). `parse` reads the answer's text: a caller may leave out what
+  // it never reads (stream::ParseRecordsPageForMapping).
   absl::StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, int limit = 0,
-                                         const JsonProtocolClient::AnswerParser& parse = {});
+                                         const JsonProtocolClient::AnswerParser& parse = ParseJson);
 
   RetryCounters counters() const { return protocol_->counters(); }
 

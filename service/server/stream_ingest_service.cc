@@ -213,22 +213,9 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
       return call.Finish(s);
     }
   }
-  // What a failed commit reports of each record (the records' artists move
-  // into the batch).
-  struct Mapped {
-    stream::RecordAction action;
-    std::string sequence_number, artist_id, reason;
-    std::string_view metric_reason;
-  };
-  std::vector<Mapped> summary;
-  summary.reserve(mapped.size());
-  for (const stream::MappedRecord& m : mapped) {
-    summary.push_back(
-        {m.action, m.sequence_number, m.artist_id, m.reason, stream::MetricReason(m)});
-  }
   uint64_t commit_seq = 0;
   absl::StatusOr<std::vector<stream::RecordResult>> applied = stream::ApplyMappedRecords(
-      mapper.mapping(), std::move(mapped), {},
+      mapper.mapping(), mapped, {},
       [this, &commit_seq](const WriteBatch& batch) -> absl::StatusOr<std::vector<ChangeResult>> {
         absl::StatusOr<CommitOutcome> outcome = committer_.Write(batch);
         if (!outcome.ok()) return outcome.status();
@@ -240,9 +227,9 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
     // is FAILED (the Lambda retries from the first); the others keep their
     // outcome, which did not depend on the commit.
     const std::string reason = absl::StrCat("commit failed: ", applied.status().message());
-    for (size_t k = 0; k < summary.size(); ++k) {
+    for (size_t k = 0; k < mapped.size(); ++k) {
       Result& result = *response->mutable_results(owner[k]);
-      const Mapped& m = summary[k];
+      const stream::MappedRecord& m = mapped[k];
       result.set_sequence_number(m.sequence_number);
       result.set_artist_id(m.artist_id);
       if (m.action == stream::RecordAction::kUpsert || m.action == stream::RecordAction::kDelete) {
@@ -252,17 +239,17 @@ grpc::Status StreamIngestServiceImpl::ApplyStreamRecords(
       } else if (m.action == stream::RecordAction::kIgnore) {
         result.set_outcome(Result::OUTCOME_IGNORED);
         result.set_reason(m.reason);
-        tally.Add(StreamRecordOutcome::kIgnored, m.metric_reason);
+        tally.Add(StreamRecordOutcome::kIgnored, stream::MetricReason(m));
       } else {
         result.set_reason(m.reason);
-        reject(result, m.metric_reason);
+        reject(result, stream::MetricReason(m));
       }
     }
     env_.log().Event(LogLevel::kError, "stream_commit_failed",
                      {{"request_id", call.request_id()},
                       {"code", absl::StatusCodeToString(applied.status().code())},
                       {"message", std::string(applied.status().message())},
-                      {"records", summary.size()}});
+                      {"records", mapped.size()}});
   } else {
     response->set_commit_seq(commit_seq);
     for (size_t k = 0; k < applied->size(); ++k) {

@@ -25,11 +25,11 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
   std::vector<MappedRecord> mapped;
   mapped.reserve(records.size());
   for (const dynamodb::StreamRecord& record : records) mapped.push_back(mapper.Map(record));
-  return ApplyMappedRecords(mapper.mapping(), std::move(mapped), metadata, commit);
+  return ApplyMappedRecords(mapper.mapping(), mapped, metadata, commit);
 }
 
 absl::StatusOr<std::vector<RecordResult>> ApplyMappedRecords(
-    const ItemMapping& mapping, std::vector<MappedRecord> records,
+    const ItemMapping& mapping, std::vector<MappedRecord>& records,
     const std::vector<std::pair<std::string, std::string>>& metadata,
     const CommitFunction& commit) {
   std::vector<RecordResult> results(records.size());
@@ -53,11 +53,11 @@ absl::StatusOr<std::vector<RecordResult>> ApplyMappedRecords(
         break;
       case RecordAction::kIgnore:
         r.outcome = RecordOutcome::kIgnored;
-        r.reason = std::move(m.reason);
+        r.reason = m.reason;
         break;
       case RecordAction::kReject:
         r.outcome = RecordOutcome::kRejected;
-        r.reason = std::move(m.reason);
+        r.reason = m.reason;
         break;
     }
   }

@@ -54,10 +54,11 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     const std::vector<std::pair<std::string, std::string>>& metadata, const CommitFunction& commit);
 
 // The same for records already mapped (RecordMapper::ParseAndMap), under
-// `mapping` (for the reasons' wording). Moves each upsert's artist into the
-// batch.
+// `mapping` (for the reasons' wording). Moves each upsert's artist and each
+// record's warnings out of `records` (into the batch and the results); the
+// rest of each record stays, for a caller to report a failed commit by.
 absl::StatusOr<std::vector<RecordResult>> ApplyMappedRecords(
-    const ItemMapping& mapping, std::vector<MappedRecord> records,
+    const ItemMapping& mapping, std::vector<MappedRecord>& records,
     const std::vector<std::pair<std::string, std::string>>& metadata, const CommitFunction& commit);
 
 }  // namespace inkdex::stream

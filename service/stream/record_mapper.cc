@@ -217,7 +217,7 @@ absl::StatusOr<json> ParseRecordsPageForMapping(std::string_view text) {
   return dynamodb::ParseJsonOmitting(text, kOldImagePath, MapReadsOldImage);
 }
 
-void AddToBatch(MappedRecord r, WriteBatch* batch) {
+void AddToBatch(MappedRecord&& r, WriteBatch* batch) {
   switch (r.action) {
     case RecordAction::kUpsert:
       batch->Upsert(std::move(r.artist));

@@ -139,9 +139,10 @@ absl::StatusOr<nlohmann::json> ParseRecordJsonForMapping(std::string_view text);
 absl::StatusOr<nlohmann::json> ParseRecordsPageForMapping(std::string_view text);
 
 // kUpsert -> batch->Upsert(artist), kDelete -> DeleteAtStreamSequence(id,
-// sequence_number, source_rank); kIgnore and kReject add nothing. Takes the
-// record by value: an upsert moves its artist into the batch.
-void AddToBatch(MappedRecord r, WriteBatch* batch);
+// sequence_number, source_rank); kIgnore and kReject add nothing. An
+// upsert's artist is moved into the batch; the rest of `r` stays as it was
+// (ApplyMappedRecords reports a failed commit by it).
+void AddToBatch(MappedRecord&& r, WriteBatch* batch);
 
 // The bounded `reason` label of inkdex_stream_records_total for a mapped
 // record (server/metrics.h): "none" (kUpsert, kDelete), "other_item"

@@ -269,6 +269,39 @@ class ApplyStreamRecordsTest(unittest.TestCase):
         self.assertIsNone(self.get("auth-1"))
 
 
+class FailedCommitTest(unittest.TestCase):
+    def test_a_failed_commit_fails_the_changes_and_keeps_the_other_outcomes(self):
+        # A reserve no disk has: every commit is refused (RESOURCE_EXHAUSTED).
+        with server_fixture.Server(empty_index(), write_token=TOKEN,
+                                   extra_args=["--min-free-disk-mb", 1 << 29]) as server:
+            stub = spb_grpc.StreamIngestStub(server.channel)
+            studio = {"PK": {"S": "STUDIO#s1"}, "SK": {"S": "PROFILE"}, "studioName": {"S": "S"}}
+            no_coords = artist_image("bad-1")
+            del no_coords["latitude"]
+            reply = stub.ApplyStreamRecords(
+                request(record("INSERT", 10, artist_image("new-1")), record("INSERT", 11, studio),
+                        record("INSERT", 12, no_coords), "{not json",
+                        record("REMOVE", 13, old=artist_image("seed-1"))),
+                metadata=server_fixture.bearer(TOKEN), timeout=30)
+            self.assertEqual([R.Outcome.Name(r.outcome) for r in reply.results], [
+                "OUTCOME_FAILED", "OUTCOME_IGNORED", "OUTCOME_REJECTED", "OUTCOME_REJECTED",
+                "OUTCOME_FAILED"])
+            self.assertEqual([r.artist_id for r in reply.results],
+                             ["new-1", "", "bad-1", "", "seed-1"])
+            self.assertEqual([r.sequence_number for r in reply.results][:3],
+                             ["%021d" % 10, "%021d" % 11, "%021d" % 12])
+            self.assertRegex(reply.results[0].reason, r"^commit failed: ")
+            self.assertEqual(reply.results[1].reason, "STUDIO")
+            self.assertEqual(reply.results[2].reason, "latitude: missing")
+            self.assertRegex(reply.results[4].reason, r"^commit failed: ")
+            self.assertEqual(reply.commit_seq, 0)
+            metrics = server.metrics()
+            for outcome, reason in [("failed", "commit_failed"), ("ignored", "other_item"),
+                                    ("rejected", "invalid_field")]:
+                self.assertRegex(metrics, r'inkdex_stream_records_total\{[^}]*outcome="%s",'
+                                          r'reason="%s",source="lambda"\} [1-9]' % (outcome, reason))
+
+
 class WithoutWriteTokenTest(unittest.TestCase):
     def test_refused_when_the_server_has_no_write_token(self):
         with server_fixture.Server(empty_index()) as server:

@@ -318,7 +318,7 @@ TEST_F(RecordMapperTest, ArtistsThatCannotBeIndexedAreRejectedWithAReason) {
         << "got: " << r.reason << "\nwant: " << c.reason;
     EXPECT_EQ(MetricReason(r), c.metric) << r.reason;
     WriteBatch batch;
-    AddToBatch(r, &batch);
+    AddToBatch(std::move(r), &batch);
     EXPECT_TRUE(batch.empty());
   }
 }
@@ -605,7 +605,7 @@ TEST_F(RecordMapperTest, NeverThrowsOnArbitraryJson) {
       EXPECT_FALSE(r.reason.empty());
     }
     WriteBatch batch;
-    AddToBatch(r, &batch);
+    AddToBatch(std::move(r), &batch);
   }
   EXPECT_GT(parsed, 1000);
 }
