@@ -3,6 +3,7 @@
 //
 //   inkdex_stream_apply_bench --build_dir=BUILD [--artists=100000]
 //                             [--batch=1000] [--mix=25,65,10] [--renamed=100]
+//                             [--get_records_ms=10]
 //                             [--benchmark_* flags]
 //
 // The records are what the stream reader hands its sink: stream_records.h's
@@ -40,6 +41,16 @@
 //                             stream reader's sink end to end: mapping, one
 //                             commit holding the changes and the shard's
 //                             checkpoint, the per-record outcomes.
+//   read_shard/read_ahead:R   a ShardReader following a closed shard of 10
+//                             pages of --batch records into StreamApplier
+//                             (sync on), the stream reader end to end less
+//                             HTTP: each GetRecords waits --get_records_ms
+//                             (default 10, the network) and parses its
+//                             page's text as StreamsClientSource does.
+//                             read_ahead:1 reads the next pages while the
+//                             sink maps and commits (the default),
+//                             read_ahead:0 waits for each commit
+//                             (ShardReaderOptions::read_ahead).
 //   purge_tombstones/tombstones:N
 //                             Index::PurgeTombstones forgetting N tombstones
 //                             (N artists of the index deleted first, timer
@@ -111,6 +122,7 @@ struct Flags {
   uint64_t artists = 100000;
   size_t batch = 1000;
   RecordMix mix;
+  int get_records_ms = 10;
 };
 Flags& GlobalFlags() {
   static Flags flags;
@@ -345,6 +357,99 @@ void BM_ApplyRecordBatch(benchmark::State& state) {
   bench->Report(state);
 }
 
+// A closed shard whose pages are GetRecords answers' texts, each parsed when
+// read, after the simulated network time.
+class PageSource final : public stream::StreamSource {
+ public:
+  PageSource(std::vector<std::string> pages, absl::Duration latency)
+      : pages_(std::move(pages)), latency_(latency) {}
+
+  absl::StatusOr<dynamodb::StreamDescription> DescribeStream(const std::string&,
+                                                             const std::string&) override {
+    return absl::UnimplementedError("PageSource: DescribeStream");
+  }
+  absl::StatusOr<dynamodb::StreamDescription> DescribeWholeStream(const std::string&) override {
+    return absl::UnimplementedError("PageSource: DescribeWholeStream");
+  }
+  absl::StatusOr<std::string> GetShardIterator(const std::string&, const std::string&,
+                                               dynamodb::ShardIteratorType,
+                                               const std::string&) override {
+    return "0";
+  }
+  absl::StatusOr<dynamodb::RecordsPage> GetRecords(const std::string& iterator, int) override {
+    size_t page = 0;
+    if (!absl::SimpleAtoi(iterator, &page) || page >= pages_.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("PageSource: iterator ", iterator));
+    }
+    absl::SleepFor(latency_);
+    absl::StatusOr<json> answer = stream::ParseRecordsPageForMapping(pages_[page]);
+    if (!answer.ok()) return answer.status();
+    return dynamodb::RecordsPageOfAnswer(*std::move(answer));
+  }
+
+ private:
+  const std::vector<std::string> pages_;
+  const absl::Duration latency_;
+};
+
+void BM_ReadShard(benchmark::State& state) {
+  constexpr int kPages = 10;
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
+  if (!factory.ok()) return Fail(state, factory.status());
+  absl::StatusOr<std::unique_ptr<Index>> index =
+      OpenIndexCopy(absl::StrCat("read_shard-", state.range(0)), /*sync=*/true);
+  if (!index.ok()) return Fail(state, index.status());
+  Index* served = index->get();
+  size_t stale = 0, rejected = 0, records = 0, batches = 0;
+  StreamApplier applier(
+      Mapper(), [served](const WriteBatch& batch) { return served->Apply(batch); },
+      [&](const ShardBatch&, const RecordResult& r) {
+        stale += r.outcome == RecordOutcome::kStale;
+        rejected += r.outcome == RecordOutcome::kRejected;
+      });
+  stream::ShardReaderOptions options;
+  options.records_limit = static_cast<int>(std::min<size_t>(GlobalFlags().batch, 1000));
+  options.read_ahead = state.range(0) != 0;
+  int shard_number = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<std::string> pages;
+    std::string first_sequence;
+    for (int p = 0; p < kPages; ++p) {
+      json page = json::array();
+      for (const dynamodb::StreamRecord& r :
+           factory->NextBatch(static_cast<size_t>(options.records_limit))) {
+        if (first_sequence.empty()) first_sequence = r.sequence_number;
+        page.push_back(RecordJson(r));
+      }
+      json answer{{"Records", std::move(page)}};
+      if (p + 1 < kPages) answer["NextShardIterator"] = absl::StrCat(p + 1);
+      pages.push_back(answer.dump());
+    }
+    PageSource source(std::move(pages), absl::Milliseconds(GlobalFlags().get_records_ms));
+    dynamodb::Shard shard;
+    shard.shard_id = absl::StrCat("shardId-bench-", ++shard_number);
+    shard.ending_sequence_number = "1";  // closed: read to its end
+    stream::StopSignal stop;
+    // From a checkpoint, so no "opened" batch is committed first.
+    stream::ShardReader reader(source, applier, kStreamArn, shard,
+                               stream::ShardCheckpoint{first_sequence, false}, options, stop);
+    state.ResumeTiming();
+    stream::ShardReadResult result = reader.Run();
+    if (result.outcome != stream::ShardReadOutcome::kFinished) {
+      return Fail(state, absl::InternalError("read_shard: the reader did not finish the shard"));
+    }
+    records += reader.stats().records_applied;
+    batches += reader.stats().batches_applied;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(records));
+  state.counters["stale"] = static_cast<double>(stale) / state.iterations();
+  state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
+  state.counters["batches"] = static_cast<double>(batches) / state.iterations();
+  state.counters["artists"] = static_cast<double>(served->Stats().documents);
+}
+
 void BM_PurgeTombstones(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   absl::StatusOr<std::unique_ptr<Index>> index =
@@ -403,6 +508,12 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
         std::cerr << "--renamed: must be a percentage 0..100, got '" << arg.substr(10) << "'\n";
         return false;
       }
+    } else if (arg.starts_with("--get_records_ms=")) {
+      if (!absl::SimpleAtoi(std::string(arg.substr(17)), &flags->get_records_ms) ||
+          flags->get_records_ms < 0 || flags->get_records_ms > 10000) {
+        std::cerr << "--get_records_ms: must be 0..10000, got '" << arg.substr(17) << "'\n";
+        return false;
+      }
     } else if (arg.starts_with("--mix=")) {
       if (absl::Status s = ParseRecordMix(std::string(arg.substr(6)), &flags->mix); !s.ok()) {
         std::cerr << "--mix: " << s.message() << "\n";
@@ -451,6 +562,13 @@ int Main(int argc, char** argv) {
         name, std::string_view(name) == "index_apply" ? BM_IndexApply : BM_ApplyRecordBatch);
     b->ArgName("sync")->Arg(1)->Arg(0)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
   }
+  benchmark::RegisterBenchmark("read_shard", BM_ReadShard)
+      ->ArgName("read_ahead")
+      ->Arg(1)
+      ->Arg(0)
+      ->UseRealTime()
+      ->MinTime(5.0)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("purge_tombstones", BM_PurgeTombstones)
       ->ArgName("tombstones")
       ->Arg(0)

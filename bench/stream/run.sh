@@ -71,7 +71,7 @@ echo "== stream apply benchmark ($runs runs)" >&2
 run "$build/bin/inkdex_stream_apply_bench" --build_dir="$build" \
   --benchmark_repetitions="$runs" --benchmark_out_format=json \
   --benchmark_out="$results/stream-apply.json"
-# Other record mixes, end to end only: the directory's own (few new artists,
+# Other record mixes, end to end only (the sink, and the reader over it): the directory's own (few new artists,
 # most updates a review or availability that changes no indexed text) and
 # review-only updates.
 mix_args=()
@@ -83,7 +83,7 @@ for mix in "directory-like:--mix=5,94,1 --renamed=10" "rating-updates:--mix=0,10
   echo "== stream apply benchmark, $label mix ($runs runs)" >&2
   # shellcheck disable=SC2086 # the flags are words
   run "$build/bin/inkdex_stream_apply_bench" --build_dir="$build" ${mix#*:} \
-    --benchmark_filter=apply_record_batch --benchmark_repetitions="$runs" \
+    --benchmark_filter='apply_record_batch|read_shard' --benchmark_repetitions="$runs" \
     --benchmark_out_format=json --benchmark_out="$results/stream-apply-$label.json"
   mix_args+=(--apply-mix "$label=$results/stream-apply-$label.json")
 done

@@ -130,8 +130,12 @@ absl::StatusOr<RecordsPage> StreamsClient::GetRecords(
   if (limit > 0) body["Limit"] = limit;
   absl::StatusOr<json> answer = protocol_->Call("GetRecords", body, parse);
   if (!answer.ok()) return answer.status();
-  auto records = answer->find("Records");
-  if (records == answer->end() || !records->is_array()) {
+  return RecordsPageOfAnswer(*std::move(answer));
+}
+
+absl::StatusOr<RecordsPage> RecordsPageOfAnswer(json&& answer) {
+  auto records = answer.find("Records");
+  if (records == answer.end() || !records->is_array()) {
     return absl::DataLossError("GetRecords: the answer has no Records array");
   }
   RecordsPage page;
@@ -147,7 +151,7 @@ absl::StatusOr<RecordsPage> StreamsClient::GetRecords(
     }
     page.records.push_back(std::move(*record));
   }
-  if (std::string next = JsonFields(*answer, "GetRecords").String("NextShardIterator");
+  if (std::string next = JsonFields(answer, "GetRecords").String("NextShardIterator");
       !next.empty()) {
     page.next_shard_iterator = std::move(next);
   }

@@ -64,6 +64,12 @@ struct RecordsPage {
   std::optional<std::string> next_shard_iterator;
 };
 
+// The page a GetRecords answer holds (its JSON, whose records are moved
+// out): each record by ParseStreamRecord, and NextShardIterator. DataLoss when
+// there is no Records array or a record fails to parse ("GetRecords:
+// Records[3].dynamodb.SequenceNumber: missing").
+absl::StatusOr<RecordsPage> RecordsPageOfAnswer(nlohmann::json&& answer);
+
 class StreamsClient {
  public:
   // InvalidArgument on a bad config (see DynamoDbClient::Create).
@@ -86,11 +92,9 @@ class StreamsClient {
                                                const std::string& shard_id, ShardIteratorType type,
                                                const std::string& sequence_number = "");
 
-  // Up to `limit` records (1..1000) when > 0, parsed by ParseStreamRecord
-  // (stream_record.h). DataLoss when the answer has no Records array or a
-  // record fails to parse ("GetRecords: Records[3].dynamodb.SequenceNumber:
-  // missing"). `parse` reads the answer's text: a caller may leave out what
-  // it never reads (stream::ParseRecordsPageForMapping).
+  // Up to `limit` records (1..1000) when > 0, as RecordsPageOfAnswer reads
+  // them. `parse` reads the answer's text: a caller may leave out what it
+  // never reads (stream::ParseRecordsPageForMapping).
   absl::StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, int limit = 0,
                                          const JsonProtocolClient::AnswerParser& parse = ParseJson);
 

@@ -234,9 +234,6 @@ bool ShardReader::ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool
     absl::MutexLock lock(&mu_);
     batch.last_sequence_number =
         count > 0 ? records.back().sequence_number : checkpoint_.sequence_number;
-    stats_.records_behind = count;
-    stats_.oldest_pending_record_time =
-        count > 0 ? records.front().approximate_creation_time : std::nullopt;
   }
   std::optional<absl::Time> last_time =
       count > 0 ? records.back().approximate_creation_time : std::nullopt;
@@ -247,8 +244,9 @@ bool ShardReader::ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool
   stats_.last_sequence_number = checkpoint_.sequence_number;
   stats_.records_applied += count;
   ++stats_.batches_applied;
-  stats_.records_behind = 0;
-  stats_.oldest_pending_record_time.reset();
+  applying_records_ = 0;
+  applying_oldest_.reset();
+  UpdatePendingLocked();
   if (last_time) stats_.last_record_time = last_time;
   // Only an empty page (Run), the reference time or the shard's end
   // prove there is nothing more: a short page does not (see the header).
@@ -258,6 +256,31 @@ bool ShardReader::ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool
   if (finished) stats_.finished = true;
   return true;
 }
+
+void ShardReader::UpdatePendingLocked() {
+  stats_.records_behind = applying_records_ + held_records_;
+  stats_.oldest_pending_record_time = applying_oldest_ ? applying_oldest_ : held_oldest_;
+}
+
+bool ShardReader::StartApply(std::vector<dynamodb::StreamRecord> records, bool finished,
+                             absl::Time read_time) {
+  if (!ahead_.Await()) return false;
+  {
+    // Run hands every held record over with each batch.
+    absl::MutexLock lock(&mu_);
+    applying_records_ = records.size();
+    applying_oldest_ = records.empty() ? std::nullopt : records.front().approximate_creation_time;
+    held_records_ = 0;
+    held_oldest_.reset();
+    UpdatePendingLocked();
+  }
+  if (!options_.read_ahead) return ApplyRecords(std::move(records), finished, read_time);
+  return ahead_.Start([this, records = std::move(records), finished, read_time]() mutable {
+    return ApplyRecords(std::move(records), finished, read_time);
+  });
+}
+
+bool ShardReader::AwaitApplied() { return ahead_.Await(); }
 
 ShardReadResult ShardReader::Run() {
   std::optional<std::string> iterator;
@@ -277,20 +300,23 @@ ShardReadResult ShardReader::Run() {
     return stop_.WaitFor(
         Backoff(options_.error_backoff_initial, options_.error_backoff_max, ++error_streak));
   };
-  // Records of full pages read on (see ShardReaderOptions::max_batch_records),
-  // not yet handed to the sink; the iterator is past them.
+  // Records of full pages read on (see ShardReaderOptions::max_batch_records
+  // and read_ahead), not yet handed to the sink; the iterator is past them.
   std::vector<dynamodb::StreamRecord> held;
   absl::Time held_read_time;
-  // The held records go to the sink before anything else happens: a failing
-  // or re-acquired read must not keep them waiting, nor read them again.
-  auto apply_held = [&] {
-    if (held.empty()) return true;
-    return ApplyRecords(std::exchange(held, {}), /*finished=*/false, held_read_time);
+  // Everything read goes to the sink and is committed before anything else
+  // happens: a failing or re-acquired read must not keep records waiting,
+  // nor read them again, and an iterator is acquired after the checkpoint.
+  auto apply_all = [&] {
+    if (!held.empty() && !StartApply(std::exchange(held, {}), /*finished=*/false, held_read_time)) {
+      return false;
+    }
+    return AwaitApplied();
   };
 
   while (!stop_.raised()) {
     if (!iterator || Now() - iterator_time >= options_.iterator_refresh_after) {
-      if (!apply_held()) break;
+      if (!apply_all()) break;
       absl::StatusOr<std::string> acquired = AcquireIterator();
       if (!acquired.ok()) {
         if (NeedsResync(acquired.status())) {
@@ -313,7 +339,7 @@ ShardReadResult ShardReader::Run() {
         source_.GetRecords(*iterator, options_.records_limit);
     const absl::Time read_time = Now();
     if (!page.ok()) {
-      if (!apply_held()) break;
+      if (!apply_all()) break;
       if (IsExpiredIterator(page.status())) {
         // Re-acquired after the last applied record at the top of the loop.
         ReportError("GetRecords", page.status(), /*ends_reader=*/false);
@@ -347,21 +373,38 @@ ShardReadResult ShardReader::Run() {
                   std::make_move_iterator(page->records.end()));
       {
         absl::MutexLock lock(&mu_);
-        stats_.records_behind = held.size();
-        stats_.oldest_pending_record_time = held.front().approximate_creation_time;
+        held_records_ = held.size();
+        held_oldest_ = held.front().approximate_creation_time;
+        UpdatePendingLocked();
       }
       iterator = std::move(page->next_shard_iterator);
       iterator_time = read_time;
       empty_streak = 0;
+      // Reading ahead, the held pages wait only while a batch is in flight:
+      // an idle sink takes them at once, and the reader reads on.
+      if (options_.read_ahead && ahead_.idle() &&
+          !StartApply(std::exchange(held, {}), /*finished=*/false, held_read_time)) {
+        break;
+      }
       continue;
     }
     std::vector<dynamodb::StreamRecord> records = std::exchange(held, {});
     records.insert(records.end(), std::make_move_iterator(page->records.begin()),
                    std::make_move_iterator(page->records.end()));
     const size_t count = records.size();
+    if (count > 0) {
+      // Read and waiting for the batch in flight (StartApply).
+      absl::MutexLock lock(&mu_);
+      held_records_ = count;
+      held_oldest_ = records.front().approximate_creation_time;
+      UpdatePendingLocked();
+    }
     if (count > 0 || finished) {
-      if (!ApplyRecords(std::move(records), finished, read_time)) break;
-      if (finished) return {ShardReadOutcome::kFinished, absl::OkStatus()};
+      if (!StartApply(std::move(records), finished, read_time)) break;
+      if (finished) {
+        if (!AwaitApplied()) break;
+        return {ShardReadOutcome::kFinished, absl::OkStatus()};
+      }
     }
 
     iterator = std::move(page->next_shard_iterator);
@@ -370,6 +413,8 @@ ShardReadResult ShardReader::Run() {
       empty_streak = 0;
       continue;
     }
+    // The shard is read to its end only once all that was read is applied.
+    if (!AwaitApplied()) break;
     {
       absl::MutexLock lock(&mu_);
       ++stats_.empty_polls;
@@ -387,6 +432,8 @@ ShardReadResult ShardReader::Run() {
       break;
     }
   }
+  // Stopped: the batch in flight ends with its current attempt.
+  AwaitApplied();
   return {ShardReadOutcome::kStopped, absl::OkStatus()};
 }
 

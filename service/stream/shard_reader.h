@@ -22,6 +22,18 @@
 //     failed or expired read is handled, so an error never holds them. A page without a next
 //     iterator ends a closed shard: its batch (possibly without records)
 //     carries shard_finished = true and the reader returns kFinished.
+//   - Read ahead (ShardReaderOptions::read_ahead, the default): the sink
+//     applies a batch on a thread of the reader's (apply_ahead.h) while Run
+//     reads the next pages, so fetching and parsing a page overlap mapping
+//     and committing the previous batch. One batch is in flight at a time:
+//     full pages are held while it is, and go to the sink as one batch when
+//     it is done (or when the held pages reach max_batch_records, which
+//     then wait for it), so a batch holds whatever arrived during the
+//     previous commit: the slower the commits, the larger the batches.
+//     Anything that needs the checkpoint (re-acquiring an iterator after an
+//     error or an expiry, a heartbeat) or says the shard is read (an empty
+//     page, the end of a closed shard) first waits until every batch read
+//     is committed.
 //   - An empty page waits empty_backoff_initial, doubling per consecutive
 //     empty page up to empty_backoff_max (an open shard keeps polling).
 //     Every batch carries the progress time (shard_checkpoints.h); a caught
@@ -54,8 +66,9 @@
 // Every wait ends at once when the StopSignal is raised; a call already in
 // flight (one HTTP request, or one sink Apply) is finished first.
 //
-// Thread safety: Run is called once, on one thread; stats() and
-// checkpoint() may be called from any thread meanwhile.
+// Thread safety: Run is called once, on one thread (which with read_ahead
+// starts one more, ended before Run returns); stats() and checkpoint() may be
+// called from any thread meanwhile.
 // Ownership: borrows the source, the sink and the stop signal, which must
 // outlive Run.
 #ifndef INKDEX_SERVICE_STREAM_SHARD_READER_H_
@@ -74,6 +87,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "dynamodb/streams_client.h"
+#include "stream/apply_ahead.h"
 #include "stream/shard_checkpoints.h"
 #include "stream/stream_source.h"
 
@@ -162,6 +176,10 @@ struct ShardReaderOptions {
   // empty page ends the run: a reader that keeps up applies each page at
   // once.
   int max_batch_records = 5000;
+  // Read the next pages while the sink applies a batch (see "Read ahead"
+  // above): one more thread per reader, and at most one batch more in
+  // memory. Off, a reader waits for each commit before its next GetRecords.
+  bool read_ahead = true;
   absl::Duration empty_backoff_initial = absl::Milliseconds(50);
   absl::Duration empty_backoff_max = absl::Milliseconds(500);
   absl::Duration error_backoff_initial = absl::Milliseconds(100);
@@ -212,8 +230,8 @@ struct ShardStats {
   // to the shard before that moment has been applied.
   bool reached_end = false;
   // Records behind: the records read but not yet applied (a batch the sink
-  // is applying or retrying). How many more wait in the shard the API does
-  // not say; caught_up is false then.
+  // is applying or retrying, and pages held for the next). How many more
+  // wait in the shard the API does not say; caught_up is false then.
   uint64_t records_behind = 0;
   // ApproximateCreationDateTime of the oldest record read but not applied.
   std::optional<absl::Time> oldest_pending_record_time;
@@ -265,9 +283,20 @@ class ShardReader {
   bool ApplyUntilCommitted(const ShardBatch& batch);
   // Hands `records` (read at `read_time`) to the sink as one batch, retried
   // until committed, and moves the checkpoint and the stats past them; false
-  // when the stop signal ended the retries.
+  // when the stop signal ended the retries. Runs on the ApplyAhead thread
+  // with read_ahead.
   bool ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool finished,
                     absl::Time read_time);
+  // Waits for the batch in flight, then starts applying `records`
+  // (ApplyRecords): in the background with read_ahead, else before it
+  // returns. False when stopped (this batch's or an earlier one's retries).
+  bool StartApply(std::vector<dynamodb::StreamRecord> records, bool finished, absl::Time read_time);
+  // Waits until every batch handed to StartApply is committed; false when
+  // stopped.
+  bool AwaitApplied();
+  // stats_.records_behind and oldest_pending_record_time from the four
+  // fields below them.
+  void UpdatePendingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Commits the current checkpoint again with a new progress time (the
   // opened checkpoint, a heartbeat); false when stopped.
   bool CommitProgress();
@@ -286,12 +315,23 @@ class ShardReader {
   mutable absl::Mutex mu_;
   ShardCheckpoint checkpoint_ ABSL_GUARDED_BY(mu_);
   ShardStats stats_ ABSL_GUARDED_BY(mu_);
+  // What stats_.records_behind counts: the batch in flight and the pages
+  // held, with the creation times of their first records.
+  uint64_t applying_records_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t held_records_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<absl::Time> applying_oldest_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Time> held_oldest_ ABSL_GUARDED_BY(mu_);
 
-  // When the last batch was committed; Run's thread only.
+  // When the last batch was committed; written by whichever thread applies,
+  // read by Run's after AwaitApplied.
   absl::Time last_commit_ = absl::InfinitePast();
   // Rate limit of the errors flagged for logging; Run's thread only.
   std::optional<absl::Time> last_logged_error_;
   uint64_t suppressed_errors_ = 0;
+
+  // Declared last: destroyed first, so its thread (which uses the members
+  // above) ends before they do.
+  ApplyAhead ahead_;
 };
 
 }  // namespace inkdex::stream

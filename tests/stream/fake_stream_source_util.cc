@@ -293,8 +293,20 @@ absl::StatusOr<dynamodb::RecordsPage> FakeStreamSource::GetRecords(
 absl::Status RecordingSink::Apply(const ShardBatch& batch) {
   absl::MutexLock lock(&mu_);
   ++apply_calls_;
+  ++under_way_;
+  max_under_way_ = std::max(max_under_way_, under_way_);
+  ++waiting_;
   mu_.Await(absl::Condition(
-      +[](bool* blocked) { return !*blocked; }, &blocked_));
+      +[](RecordingSink* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+        return !self->blocked_ || self->passes_ > 0;
+      },
+      this));
+  --waiting_;
+  if (blocked_) --passes_;
+  struct Leave {
+    int& under_way;
+    ~Leave() { --under_way; }
+  } leave{under_way_};
   if (fail_next_ > 0) {
     --fail_next_;
     return absl::UnavailableError("RecordingSink: injected failure");
@@ -328,6 +340,21 @@ void RecordingSink::Block() {
 void RecordingSink::Unblock() {
   absl::MutexLock lock(&mu_);
   blocked_ = false;
+}
+
+void RecordingSink::Pass(int count) {
+  absl::MutexLock lock(&mu_);
+  passes_ += count;
+}
+
+int RecordingSink::waiting_applies() const {
+  absl::MutexLock lock(&mu_);
+  return waiting_;
+}
+
+int RecordingSink::max_concurrent_applies() const {
+  absl::MutexLock lock(&mu_);
+  return max_under_way_;
 }
 
 std::vector<ShardBatch> RecordingSink::batches() const {

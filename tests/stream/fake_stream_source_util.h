@@ -149,9 +149,16 @@ class RecordingSink final : public StreamSink {
 
   // The next `times` Apply calls fail (nothing is kept).
   void FailNext(int times);
-  // Each Apply blocks until Unblock() (for stop-while-applying tests).
+  // Each Apply blocks until Unblock() (for stop-while-applying tests), or
+  // until Pass lets it through.
   void Block();
   void Unblock();
+  // While blocked, lets the next `count` Apply calls through.
+  void Pass(int count);
+  // Apply calls waiting to pass (blocked), and the most that were ever under
+  // way at once (more than 1 for one shard breaks the sink contract).
+  int waiting_applies() const;
+  int max_concurrent_applies() const;
 
   std::vector<ShardBatch> batches() const;
   // Sequence numbers applied to the shard, in order.
@@ -166,6 +173,10 @@ class RecordingSink final : public StreamSink {
   mutable absl::Mutex mu_;
   int fail_next_ ABSL_GUARDED_BY(mu_) = 0;
   bool blocked_ ABSL_GUARDED_BY(mu_) = false;
+  int passes_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  int under_way_ ABSL_GUARDED_BY(mu_) = 0;
+  int max_under_way_ ABSL_GUARDED_BY(mu_) = 0;
   int apply_calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<ShardBatch> batches_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> metadata_ ABSL_GUARDED_BY(mu_);

@@ -145,15 +145,40 @@ std::vector<size_t> RecordBatchSizes(const RecordingSink& sink) {
   return sizes;
 }
 
+// Fast options reading pages of 3 records, up to 9 in a batch.
+ShardReaderOptions PagesOfThree(bool read_ahead = true) {
+  ShardReaderOptions options = testing::FastReaderOptions();
+  options.records_limit = 3;
+  options.max_batch_records = 9;
+  options.read_ahead = read_ahead;
+  return options;
+}
+
+// A shard of `count` records after testing::Seq(100), read from that
+// checkpoint (so no "opened" batch comes first) with PagesOfThree.
+struct ShardAfterCheckpoint {
+  ShardAfterCheckpoint(int count, bool read_ahead) {
+    source.AddShard(kShard);
+    source.Append(kShard, count + 1);
+    options = PagesOfThree(read_ahead);
+  }
+  void Start() {
+    run = std::make_unique<ReaderRun>(source, sink, ShardCheckpoint{testing::Seq(100), false},
+                                      options);
+  }
+
+  FakeStreamSource source;
+  RecordingSink sink;
+  ShardReaderOptions options;
+  std::unique_ptr<ReaderRun> run;  // stopped first
+};
+
 TEST(ShardReaderTest, FullPagesAreAppliedTogetherUpToMaxBatchRecords) {
   FakeStreamSource source;
   source.AddShard(kShard);
   source.Append(kShard, 20);
   RecordingSink sink;
-  ShardReaderOptions options = testing::FastReaderOptions();
-  options.records_limit = 3;
-  options.max_batch_records = 9;
-  ReaderRun run(source, sink, {}, options);
+  ReaderRun run(source, sink, {}, PagesOfThree(/*read_ahead=*/false));
   ASSERT_TRUE(Eventually([&] { return sink.record_count() == 20; }));
   // Pages of 3: three full pages a batch, then the short last page alone.
   EXPECT_THAT(RecordBatchSizes(sink), ElementsAre(9, 9, 2));
@@ -173,49 +198,159 @@ TEST(ShardReaderTest, FullPagesAreAppliedTogetherUpToMaxBatchRecords) {
   EXPECT_THAT(RecordBatchSizes(sink), ElementsAre(9, 9, 2, 2, 1));
 }
 
+// Without read ahead the reader waits for each commit before it reads on.
+TEST(ShardReaderTest, WithoutReadAheadAReaderWaitsForEachCommit) {
+  ShardAfterCheckpoint r(20, /*read_ahead=*/false);
+  r.sink.Block();
+  r.Start();
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(r.source.get_records_calls(kShard), 3);  // the three pages of the batch
+  r.sink.Unblock();
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 20; }));
+  EXPECT_THAT(RecordBatchSizes(r.sink), ElementsAre(9, 9, 2));
+}
+
+// Reading ahead, the sink takes the first full page at once, and the pages
+// read while it commits go to it together when it is done.
+TEST(ShardReaderTest, ReadAheadReadsTheNextPagesWhileABatchCommits) {
+  ShardAfterCheckpoint r(20, /*read_ahead=*/true);
+  r.sink.Block();
+  r.Start();
+  const ShardReader& reader = r.run->reader();
+  // The first page is in flight; pages 2 and 3 are held, and page 4 would
+  // make them a batch of 9, which waits for the first.
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return r.source.get_records_calls(kShard) == 4; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(r.source.get_records_calls(kShard), 4);
+  EXPECT_EQ(r.sink.apply_calls(), 1);
+  ShardStats stats = reader.stats();
+  EXPECT_EQ(stats.records_read, 12u);
+  EXPECT_EQ(stats.records_behind, 12u);
+  EXPECT_EQ(stats.records_applied, 0u);
+  EXPECT_FALSE(stats.caught_up);
+
+  r.sink.Pass(1);  // the first page
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 3; }));
+  EXPECT_EQ(reader.checkpoint().sequence_number, testing::Seq(103));
+  // Pages 5 and 6 are held and the short page 7 waits for the batch of 9.
+  ASSERT_TRUE(Eventually([&] { return r.source.get_records_calls(kShard) == 7; }));
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  EXPECT_EQ(reader.stats().records_behind, 17u);
+  r.sink.Pass(1);
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 12; }));
+  // The next page is empty, and the shard is caught up only once the last
+  // batch is committed.
+  ASSERT_TRUE(Eventually([&] { return r.source.get_records_calls(kShard) >= 8; }));
+  absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_FALSE(reader.stats().caught_up);
+  EXPECT_EQ(reader.stats().records_behind, 8u);
+  r.sink.Unblock();
+  ASSERT_TRUE(Eventually([&] { return reader.stats().caught_up; }));
+  EXPECT_THAT(RecordBatchSizes(r.sink), ElementsAre(3, 9, 8));
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(1, 20));
+  EXPECT_EQ(r.sink.max_concurrent_applies(), 1);
+  stats = reader.stats();
+  EXPECT_EQ(stats.records_applied, 20u);
+  EXPECT_EQ(stats.records_behind, 0u);
+  EXPECT_EQ(stats.batches_applied, 3u);
+  EXPECT_EQ(reader.checkpoint().sequence_number, testing::Seq(120));
+}
+
+// A batch that fails is retried before any batch read after it.
+TEST(ShardReaderTest, ReadAheadRetriesAFailedBatchBeforeTheNextOne) {
+  ShardAfterCheckpoint r(40, /*read_ahead=*/true);
+  r.sink.FailNext(3);
+  r.Start();
+  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 40; }));
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(1, 40));
+  EXPECT_EQ(r.sink.max_concurrent_applies(), 1);
+  EXPECT_EQ(r.sink.apply_calls(), static_cast<int>(r.sink.batches().size()) + 3);
+  EXPECT_EQ(r.run->reader().stats().sink_errors, 3u);
+  EXPECT_EQ(r.source.iterator_requests().size(), 1u);  // nothing read twice
+}
+
+// Stopped while its batch cannot commit, a reader that read ahead returns
+// without moving its checkpoint.
+TEST(ShardReaderTest, ReadAheadStopsWhileABatchKeepsFailing) {
+  ShardAfterCheckpoint r(20, /*read_ahead=*/true);
+  r.sink.FailNext(1000000);
+  r.options.error_backoff_initial = absl::Seconds(30);
+  r.options.error_backoff_max = absl::Seconds(30);
+  r.Start();
+  ASSERT_TRUE(Eventually([&] { return r.run->reader().stats().sink_errors == 1; }));
+  ASSERT_TRUE(Eventually([&] { return r.run->reader().stats().records_behind == 12; }));
+  EXPECT_LT(r.run->Stop(), absl::Seconds(5));
+  EXPECT_EQ(r.run->Join().outcome, ShardReadOutcome::kStopped);
+  EXPECT_EQ(r.run->reader().checkpoint().sequence_number, testing::Seq(100));
+  EXPECT_EQ(r.sink.record_count(), 0u);
+}
+
 // A reader of pages of 3 (up to 9 applied together) whose reads take 100 ms,
-// started on `count` records.
+// started on `count` records. Without read ahead it holds full pages until
+// it has 9; with it, it holds them while the sink (blocked until Release)
+// applies the first page.
 struct HoldingReader {
-  explicit HoldingReader(int count) {
+  HoldingReader(int count, bool read_ahead) : read_ahead(read_ahead) {
     source.AddShard(kShard);
     source.Append(kShard, count);
     source.set_get_records_delay(absl::Milliseconds(100));
-    ShardReaderOptions options = testing::FastReaderOptions();
-    options.records_limit = 3;
-    options.max_batch_records = 9;
+    const ShardReaderOptions options = PagesOfThree(read_ahead);
+    if (read_ahead) {
+      sink.Block();
+      sink.Pass(1);  // the "opened" checkpoint
+    }
     run = std::make_unique<ReaderRun>(source, sink, ShardCheckpoint{}, options);
   }
-  // True once the second read is under way: the first page, full, is held.
-  bool HoldingTheFirstPage() {
-    return Eventually([&] { return source.get_records_calls(kShard) == 2; });
+  // True once a read is under way with a full page held: the second read
+  // (holding the first page), or reading ahead the third (holding the
+  // second while the first is applied).
+  bool HoldingAPage() {
+    return Eventually([&] { return source.get_records_calls(kShard) == (read_ahead ? 3 : 2); });
   }
+  void Release() { sink.Unblock(); }
+  // The records applied once the held page is: the first page, or reading
+  // ahead the first two.
+  size_t AppliedWithTheHeldPage() const { return read_ahead ? 6 : 3; }
 
+  const bool read_ahead;
   FakeStreamSource source;
   RecordingSink sink;
   std::unique_ptr<ReaderRun> run;  // stopped first
 };
 
 TEST(ShardReaderTest, HeldPagesAreAppliedWhileReadsKeepFailing) {
-  HoldingReader r(3);
-  ASSERT_TRUE(r.HoldingTheFirstPage());
-  r.source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("InternalServerError", 500), 1000);
-  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 3; }));
-  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, 3));
-  // The held page goes to the sink before the failed read is counted.
-  EXPECT_TRUE(Eventually([&] { return r.run->reader().stats().error_streak > 0; }));
+  for (bool read_ahead : {false, true}) {
+    SCOPED_TRACE(read_ahead ? "read ahead" : "no read ahead");
+    HoldingReader r(9, read_ahead);
+    ASSERT_TRUE(r.HoldingAPage());
+    r.source.FailNext(Op::kGetRecords, testing::AwsErrorStatus("InternalServerError", 500), 1000);
+    r.Release();
+    const size_t applied = r.AppliedWithTheHeldPage();
+    ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == applied; }));
+    EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, static_cast<int>(applied)));
+    // The held page goes to the sink before the failed read is counted.
+    EXPECT_TRUE(Eventually([&] { return r.run->reader().stats().error_streak > 0; }));
+    EXPECT_EQ(r.run->reader().stats().records_behind, 0u);
+  }
 }
 
 TEST(ShardReaderTest, HeldPagesAreAppliedBeforeAnExpiredIteratorIsReplaced) {
-  HoldingReader r(6);
-  ASSERT_TRUE(r.HoldingTheFirstPage());
-  r.source.ExpireIterators();  // the second read finds its iterator expired
-  ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 6; }));
-  // Re-acquired after the held page, which was applied first: nothing read twice.
-  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, 6));
-  const auto requests = r.source.iterator_requests();
-  ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[1].type, ShardIteratorType::kAfterSequenceNumber);
-  EXPECT_EQ(requests[1].sequence_number, testing::Seq(102));
+  for (bool read_ahead : {false, true}) {
+    SCOPED_TRACE(read_ahead ? "read ahead" : "no read ahead");
+    HoldingReader r(9, read_ahead);
+    ASSERT_TRUE(r.HoldingAPage());
+    r.source.ExpireIterators();  // the read under way finds its iterator expired
+    r.Release();
+    ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 9; }));
+    // Re-acquired after the held page, which was applied first: nothing read twice.
+    EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(0, 9));
+    const auto requests = r.source.iterator_requests();
+    ASSERT_GE(requests.size(), 2u);
+    EXPECT_EQ(requests[1].type, ShardIteratorType::kAfterSequenceNumber);
+    EXPECT_EQ(requests[1].sequence_number, testing::Seq(100 + r.AppliedWithTheHeldPage() - 1));
+  }
 }
 
 TEST(ShardReaderTest, AClosedShardDrainedEarlierFinishesWithAnEmptyBatch) {
