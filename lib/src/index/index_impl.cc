@@ -385,9 +385,18 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
                                             std::shared_ptr<const engine::Snapshot> next,
                                             const std::function<void()>& write_documents,
                                             const char* what, store::CommitWrite* deferred) {
+  std::promise<std::shared_ptr<const engine::Snapshot>> ready;
+  ready.set_value(std::move(next));
+  return CommitToSearchIndex(seq, ready.get_future(), write_documents, what, deferred);
+}
+
+absl::Status IndexImpl::CommitToSearchIndex(
+    uint64_t seq, std::future<std::shared_ptr<const engine::Snapshot>> building,
+    const std::function<void()>& write_documents, const char* what, store::CommitWrite* deferred) {
   if (defer_search_index_) {
     // BuildDeferredSearchIndex (or the next open) indexes it; the log keeps
     // the commit meanwhile.
+    std::shared_ptr<const engine::Snapshot> next = building.get();
     search_index_deferred_.store(true);
     if (deferred != nullptr) DeferSearchIndexWrite(deferred);
     Publish(std::move(next));
@@ -406,7 +415,7 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
     if (search_index_committed_hook_) search_index_committed_hook_();
   } catch (const Xapian::Error& e) {
     xapian_behind_ = true;
-    unpublished_ = std::move(next);
+    unpublished_ = building.get();
     {
       absl::MutexLock lock(&snap_mu_);
       failed_search_index_seq_ = seq;
@@ -415,7 +424,7 @@ absl::Status IndexImpl::CommitToSearchIndex(uint64_t seq,
         what, " ", seq, " is durable in the document store but the search index update failed (",
         e.get_description(), "); it is retried on the next write or open"));
   }
-  Publish(std::move(next));
+  Publish(building.get());
   MaybeReinternStrings();
   // Xapian holds every commit up to this one, so the log before it is needed
   // by no recovery. Trimmed now and then (one range delete); a failed trim

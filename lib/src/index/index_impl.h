@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -186,6 +187,16 @@ class IndexImpl : public Index {
   // `deferred` (the commit's write, or null when it adds no documents) goes
   // to DeferSearchIndexWrite instead.
   absl::Status CommitToSearchIndex(uint64_t seq, std::shared_ptr<const engine::Snapshot> next,
+                                   const std::function<void()>& write_documents, const char* what,
+                                   store::CommitWrite* deferred = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The same with `next` still being built (Apply builds it on another
+  // thread while this one writes Xapian's documents and commits): waited
+  // for before anything publishes or holds it back. REQUIRES: the build
+  // reads only what write_documents() does not change (the records, the
+  // base snapshot) and the string pool, which nothing else uses meanwhile.
+  absl::Status CommitToSearchIndex(uint64_t seq,
+                                   std::future<std::shared_ptr<const engine::Snapshot>> next,
                                    const std::function<void()>& write_documents, const char* what,
                                    store::CommitWrite* deferred = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
