@@ -201,7 +201,9 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
   // Xapian's documents and commits (~10-15 % of a stream batch's commit at
   // 1,000,000 artists, bench/RESULTS.md): both only read the records and
   // the base snapshot. A small commit is not worth a thread.
-  auto build_snapshot = [&] {
+  // It also lets go of the snapshot the last commit replaced (replaced_).
+  auto build_snapshot = [&, replaced = std::move(replaced_)]() mutable {
+    replaced.reset();
     engine::SnapshotUpdate update(*base, taxonomy_, strings_);
     for (const auto& [id, record] : write.records) update.Set(record.slot(), id, record);
     return std::move(update).Finish(write.seq, write.unix_micros);
@@ -211,7 +213,7 @@ absl::StatusOr<std::vector<ChangeResult>> IndexImpl::Apply(const WriteBatch& bat
           write.seq,
           std::async(write.records.size() >= kConcurrentSnapshotMin ? std::launch::async
                                                                     : std::launch::deferred,
-                     build_snapshot),
+                     std::move(build_snapshot)),
           [&] { IndexRecords(write, *base); }, "commit", &write);
       !s.ok()) {
     return s;

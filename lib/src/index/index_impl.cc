@@ -342,16 +342,13 @@ std::shared_ptr<const engine::Snapshot> IndexImpl::snapshot() const {
   return current_;
 }
 
-void IndexImpl::Publish(std::shared_ptr<const engine::Snapshot> s) {
-  std::shared_ptr<const engine::Snapshot> previous;
-  {
-    absl::MutexLock lock(&snap_mu_);
-    previous = std::exchange(current_, std::move(s));
-  }
-  // `previous` is freed here when no search holds it, outside snap_mu_,
-  // which every search takes to read current_: freeing a snapshot's rows
-  // and suggest tables takes milliseconds at 1,000,000 artists (~6 % of a
-  // stream commit's time), and searches must not wait on it.
+std::shared_ptr<const engine::Snapshot> IndexImpl::Publish(
+    std::shared_ptr<const engine::Snapshot> s) {
+  // Returned, to be freed outside snap_mu_ (which every search takes to
+  // read current_): freeing a snapshot's rows and suggest tables takes
+  // milliseconds at 1,000,000 artists, and searches must not wait on it.
+  absl::MutexLock lock(&snap_mu_);
+  return std::exchange(current_, std::move(s));
 }
 
 std::shared_ptr<const engine::Snapshot> IndexImpl::AwaitPublished(uint64_t seq, absl::Time give_up,
@@ -424,7 +421,7 @@ absl::Status IndexImpl::CommitToSearchIndex(
         what, " ", seq, " is durable in the document store but the search index update failed (",
         e.get_description(), "); it is retried on the next write or open"));
   }
-  Publish(building.get());
+  replaced_ = Publish(building.get());
   MaybeReinternStrings();
   // Xapian holds every commit up to this one, so the log before it is needed
   // by no recovery. Trimmed now and then (one range delete); a failed trim
