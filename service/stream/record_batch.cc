@@ -18,13 +18,19 @@ std::string_view RecordOutcomeName(RecordOutcome outcome) {
   return "unknown";
 }
 
+std::vector<MappedRecord> MapRecords(const RecordMapper& mapper,
+                                     const std::vector<dynamodb::StreamRecord>& records) {
+  std::vector<MappedRecord> mapped;
+  mapped.reserve(records.size());
+  for (const dynamodb::StreamRecord& record : records) mapped.push_back(mapper.Map(record));
+  return mapped;
+}
+
 absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     const RecordMapper& mapper, const std::vector<dynamodb::StreamRecord>& records,
     const std::vector<std::pair<std::string, std::string>>& metadata,
     const CommitFunction& commit) {
-  std::vector<MappedRecord> mapped;
-  mapped.reserve(records.size());
-  for (const dynamodb::StreamRecord& record : records) mapped.push_back(mapper.Map(record));
+  std::vector<MappedRecord> mapped = MapRecords(mapper, records);
   return ApplyMappedRecords(mapper.mapping(), mapped, metadata, commit);
 }
 

@@ -53,7 +53,11 @@ absl::StatusOr<std::vector<RecordResult>> ApplyRecordBatch(
     const RecordMapper& mapper, const std::vector<dynamodb::StreamRecord>& records,
     const std::vector<std::pair<std::string, std::string>>& metadata, const CommitFunction& commit);
 
-// The same for records already mapped (RecordMapper::ParseAndMap), under
+// Each record mapped (RecordMapper::Map), in order.
+std::vector<MappedRecord> MapRecords(const RecordMapper& mapper,
+                                     const std::vector<dynamodb::StreamRecord>& records);
+
+// The same for records already mapped (MapRecords, RecordMapper::ParseAndMap), under
 // `mapping` (for the reasons' wording). Moves each upsert's artist and each
 // record's warnings out of `records` (into the batch and the results); the
 // rest of each record stays, for a caller to report a failed commit by.

@@ -53,6 +53,8 @@ absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch) {
                                batch.progress);
 }
 
+void StreamSink::Prepare(ShardBatch&) {}
+
 absl::Status StreamSink::ForgetShards(const std::string&, const std::vector<std::string>&) {
   return absl::OkStatus();
 }
@@ -222,22 +224,11 @@ bool ShardReader::CommitProgress() {
   return ApplyUntilCommitted(batch);
 }
 
-bool ShardReader::ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool finished,
-                               absl::Time read_time) {
-  const size_t count = records.size();
-  ShardBatch batch;
-  batch.stream_arn = stream_arn_;
-  batch.shard_id = shard_.shard_id;
-  batch.shard_finished = finished;
-  batch.progress = read_time;
-  {
-    absl::MutexLock lock(&mu_);
-    batch.last_sequence_number =
-        count > 0 ? records.back().sequence_number : checkpoint_.sequence_number;
-  }
+bool ShardReader::ApplyBatch(ShardBatch batch) {
+  const size_t count = batch.records.size();
   std::optional<absl::Time> last_time =
-      count > 0 ? records.back().approximate_creation_time : std::nullopt;
-  batch.records = std::move(records);
+      count > 0 ? batch.records.back().approximate_creation_time : std::nullopt;
+  const bool finished = batch.shard_finished;
   if (!ApplyUntilCommitted(batch)) return false;
   absl::MutexLock lock(&mu_);
   checkpoint_ = CheckpointAfter(batch);
@@ -264,20 +255,32 @@ void ShardReader::UpdatePendingLocked() {
 
 bool ShardReader::StartApply(std::vector<dynamodb::StreamRecord> records, bool finished,
                              absl::Time read_time) {
+  ShardBatch batch;
+  batch.stream_arn = stream_arn_;
+  batch.shard_id = shard_.shard_id;
+  batch.shard_finished = finished;
+  batch.progress = read_time;
+  batch.records = std::move(records);
+  // While the batch in flight (if any) commits.
+  sink_.Prepare(batch);
   if (!ahead_.Await()) return false;
   {
-    // Run hands every held record over with each batch.
     absl::MutexLock lock(&mu_);
-    applying_records_ = records.size();
-    applying_oldest_ = records.empty() ? std::nullopt : records.front().approximate_creation_time;
+    // A final batch without records keeps the checkpoint, current now that
+    // nothing is in flight.
+    batch.last_sequence_number =
+        batch.records.empty() ? checkpoint_.sequence_number : batch.records.back().sequence_number;
+    // Run hands every held record over with each batch.
+    applying_records_ = batch.records.size();
+    applying_oldest_ =
+        batch.records.empty() ? std::nullopt : batch.records.front().approximate_creation_time;
     held_records_ = 0;
     held_oldest_.reset();
     UpdatePendingLocked();
   }
-  if (!options_.read_ahead) return ApplyRecords(std::move(records), finished, read_time);
-  return ahead_.Start([this, records = std::move(records), finished, read_time]() mutable {
-    return ApplyRecords(std::move(records), finished, read_time);
-  });
+  if (!options_.read_ahead) return ApplyBatch(std::move(batch));
+  return ahead_.Start(
+      [this, batch = std::move(batch)]() mutable { return ApplyBatch(std::move(batch)); });
 }
 
 bool ShardReader::AwaitApplied() { return ahead_.Await(); }

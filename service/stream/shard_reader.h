@@ -30,6 +30,8 @@
 //     it is done (or when the held pages reach max_batch_records, which
 //     then wait for it), so a batch holds whatever arrived during the
 //     previous commit: the slower the commits, the larger the batches.
+//     Each batch goes through the sink's Prepare (on Run's thread) before
+//     it waits for the one in flight, so preparing overlaps committing.
 //     Anything that needs the checkpoint (re-acquiring an iterator after an
 //     error or an expiry, a heartbeat) or says the shard is read (an empty
 //     page, the end of a closed shard) first waits until every batch read
@@ -77,6 +79,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +96,10 @@
 
 namespace inkdex::stream {
 
+// What a sink's Prepare made of a batch's records (StreamApplier: the
+// records mapped, stream_applier.h).
+struct PreparedRecords;
+
 // Records of one shard, in stream order, to apply together with the
 // checkpoint they reach.
 struct ShardBatch {
@@ -106,6 +113,8 @@ struct ShardBatch {
   bool shard_finished = false;
   // When the reader made the batch: the stream's progress time.
   std::optional<absl::Time> progress;
+  // Set by the sink's Prepare, for its Apply; null when not prepared.
+  std::shared_ptr<PreparedRecords> prepared;
 };
 
 // The checkpoint a batch reaches and its metadata entries
@@ -119,6 +128,12 @@ absl::StatusOr<MetadataEntries> CheckpointEntries(const ShardBatch& batch);
 class StreamSink {
  public:
   virtual ~StreamSink() = default;
+  // Called on the reader's thread with each batch of records before it goes
+  // to Apply, while the shard's previous batch may still be applying (read
+  // ahead): work that depends on the records alone (mapping them) belongs
+  // here, off the commit's path. May set batch.prepared. The default does
+  // nothing.
+  virtual void Prepare(ShardBatch& batch);
   // Applies the records and commits the checkpoint (CheckpointEntries)
   // atomically; OK = durable. On error the reader retries the SAME batch
   // after a backoff, so Apply must be idempotent (stream versions make it).
@@ -281,14 +296,13 @@ class ShardReader {
   absl::StatusOr<std::string> AcquireIterator();
   // Applies until OK (true) or stopped (false).
   bool ApplyUntilCommitted(const ShardBatch& batch);
-  // Hands `records` (read at `read_time`) to the sink as one batch, retried
-  // until committed, and moves the checkpoint and the stats past them; false
-  // when the stop signal ended the retries. Runs on the ApplyAhead thread
-  // with read_ahead.
-  bool ApplyRecords(std::vector<dynamodb::StreamRecord> records, bool finished,
-                    absl::Time read_time);
-  // Waits for the batch in flight, then starts applying `records`
-  // (ApplyRecords): in the background with read_ahead, else before it
+  // Hands `batch` to the sink, retried until committed, and moves the
+  // checkpoint and the stats past it; false when the stop signal ended the
+  // retries. Runs on the ApplyAhead thread with read_ahead.
+  bool ApplyBatch(ShardBatch batch);
+  // Makes `records` (read at `read_time`) a batch and has the sink prepare
+  // it, then waits for the batch in flight and starts applying this one
+  // (ApplyBatch): in the background with read_ahead, else before it
   // returns. False when stopped (this batch's or an earlier one's retries).
   bool StartApply(std::vector<dynamodb::StreamRecord> records, bool finished, absl::Time read_time);
   // Waits until every batch handed to StartApply is committed; false when

@@ -10,12 +10,19 @@
 // outcome (metrics, logs); it is called from the shard readers' threads,
 // concurrently for different shards.
 //
-// Thread safety: Apply and ForgetShards may be called concurrently.
+// Prepare maps a batch's records on the reader's thread (while the shard's
+// previous batch commits); Apply then commits them. A batch Apply gets
+// unprepared, or retried after a failed commit (the first Apply moved the
+// mapped artists into its commit), is mapped by Apply itself.
+//
+// Thread safety: Prepare, Apply and ForgetShards may be called
+// concurrently (for one batch, Prepare before Apply, never together).
 // Ownership: borrows the mapper, which must outlive the applier.
 #ifndef INKDEX_SERVICE_STREAM_STREAM_APPLIER_H_
 #define INKDEX_SERVICE_STREAM_STREAM_APPLIER_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,12 +33,19 @@
 
 namespace inkdex::stream {
 
+// StreamApplier's preparation of a batch: its records mapped, in order,
+// until an Apply takes them.
+struct PreparedRecords {
+  std::optional<std::vector<MappedRecord>> mapped;
+};
+
 class StreamApplier final : public StreamSink {
  public:
   using ResultObserver = std::function<void(const ShardBatch& batch, const RecordResult& result)>;
 
   StreamApplier(const RecordMapper& mapper, CommitFunction commit, ResultObserver on_result);
 
+  void Prepare(ShardBatch& batch) override;
   absl::Status Apply(const ShardBatch& batch) override;
   absl::Status ForgetShards(const std::string& stream_arn,
                             const std::vector<std::string>& shard_ids) override;

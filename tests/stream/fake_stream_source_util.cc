@@ -290,6 +290,16 @@ absl::StatusOr<dynamodb::RecordsPage> FakeStreamSource::GetRecords(
 
 // RecordingSink
 
+void RecordingSink::Prepare(ShardBatch&) {
+  absl::MutexLock lock(&mu_);
+  ++prepare_calls_;
+}
+
+int RecordingSink::prepare_calls() const {
+  absl::MutexLock lock(&mu_);
+  return prepare_calls_;
+}
+
 absl::Status RecordingSink::Apply(const ShardBatch& batch) {
   absl::MutexLock lock(&mu_);
   ++apply_calls_;

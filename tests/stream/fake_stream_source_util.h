@@ -143,6 +143,7 @@ class FakeStreamSource final : public StreamSource {
 // Index::ListMetadata would return them.
 class RecordingSink final : public StreamSink {
  public:
+  void Prepare(ShardBatch& batch) override;  // counted
   absl::Status Apply(const ShardBatch& batch) override;
   absl::Status ForgetShards(const std::string& stream_arn,
                             const std::vector<std::string>& shard_ids) override;
@@ -158,6 +159,7 @@ class RecordingSink final : public StreamSink {
   // Apply calls waiting to pass (blocked), and the most that were ever under
   // way at once (more than 1 for one shard breaks the sink contract).
   int waiting_applies() const;
+  int prepare_calls() const;
   int max_concurrent_applies() const;
 
   std::vector<ShardBatch> batches() const;
@@ -174,6 +176,7 @@ class RecordingSink final : public StreamSink {
   int fail_next_ ABSL_GUARDED_BY(mu_) = 0;
   bool blocked_ ABSL_GUARDED_BY(mu_) = false;
   int passes_ ABSL_GUARDED_BY(mu_) = 0;
+  int prepare_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   int under_way_ ABSL_GUARDED_BY(mu_) = 0;
   int max_under_way_ ABSL_GUARDED_BY(mu_) = 0;

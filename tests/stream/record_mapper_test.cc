@@ -17,6 +17,7 @@
 #include "index/test_util.h"
 #include "inkdex/index.h"
 #include "stream/record_batch.h"
+#include "stream/stream_applier.h"
 
 namespace inkdex::stream {
 namespace {
@@ -989,6 +990,55 @@ TEST_F(RecordMapperTest, ALargeBatchKeepsEachRecordsResultInOrder) {
   ASSERT_TRUE(last.ok()) << last.status();
   EXPECT_EQ(last->name(), "Artist 1499");
   EXPECT_TRUE(absl::IsNotFound((*index)->Get("p1498").status()));
+}
+
+// StreamApplier maps a batch in Prepare (on the reader's thread) and
+// commits the mapping in Apply; a retried Apply maps the records again, as
+// the first one moved the mapped artists into its commit.
+TEST_F(RecordMapperTest, AnApplierCommitsWhatItPreparedAndMapsAgainOnARetry) {
+  json image = ArtistImage("a1");
+  ShardBatch batch;
+  batch.stream_arn = kArn;
+  batch.shard_id = "shardId-1";
+  batch.records.push_back(
+      Parse(LambdaRecord("INSERT", "000000000000000000042", KeysOf(image), image, nullptr)));
+  batch.last_sequence_number = "000000000000000000042";
+  std::vector<WriteBatch> commits;
+  int failures = 1;
+  std::vector<RecordResult> results;
+  StreamApplier applier(
+      mapper_,
+      [&](const WriteBatch& b) -> absl::StatusOr<std::vector<ChangeResult>> {
+        commits.push_back(b);
+        if (failures-- > 0) return absl::UnavailableError("injected");
+        return std::vector<ChangeResult>(b.size(), ChangeResult{});
+      },
+      [&](const ShardBatch&, const RecordResult& r) { results.push_back(r); });
+  applier.Prepare(batch);
+  ASSERT_NE(batch.prepared, nullptr);
+  ASSERT_TRUE(batch.prepared->mapped.has_value());
+  ASSERT_EQ(batch.prepared->mapped->size(), 1u);
+  // What Apply commits is what Prepare mapped: a record changed since is
+  // not read again.
+  batch.records[0].new_image["artistName"] = {{"S", "Changed After Prepare"}};
+
+  EXPECT_EQ(applier.Apply(batch).code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(commits.size(), 1u);
+  ASSERT_EQ(commits[0].changes().size(), 1u);
+  EXPECT_EQ(commits[0].changes()[0].artist.name(), "Sarah Mitchell");
+  EXPECT_FALSE(batch.prepared->mapped.has_value());  // taken
+
+  // The retry maps the records again: a whole artist, not a moved-from one.
+  ASSERT_TRUE(applier.Apply(batch).ok());
+  ASSERT_EQ(commits.size(), 2u);
+  ASSERT_EQ(commits[1].changes().size(), 1u);
+  EXPECT_EQ(commits[1].changes()[0].artist.id(), "a1");
+  EXPECT_EQ(commits[1].changes()[0].artist.name(), "Changed After Prepare");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kApplied);
+  EXPECT_EQ(results[0].artist_id, "a1");
+  // The shard's checkpoint goes with the records, both times.
+  for (const WriteBatch& b : commits) EXPECT_FALSE(b.metadata().empty());
 }
 
 }  // namespace
