@@ -338,6 +338,9 @@ ShardReadResult ShardReader::Run() {
       iterator_time = Now();
     }
 
+    // Whether a batch was committing while this page was read: records
+    // written meanwhile may have missed the page.
+    const bool read_during_commit = !ahead_.idle();
     absl::StatusOr<dynamodb::RecordsPage> page =
         source_.GetRecords(*iterator, options_.records_limit);
     const absl::Time read_time = Now();
@@ -408,6 +411,9 @@ ShardReadResult ShardReader::Run() {
         if (!AwaitApplied()) break;
         return {ShardReadOutcome::kFinished, absl::OkStatus()};
       }
+      // A short page: the reader keeps up, and reads on after the commit,
+      // as without read ahead (see the header).
+      if (static_cast<int>(read) < options_.records_limit && !AwaitApplied()) break;
     }
 
     iterator = std::move(page->next_shard_iterator);
@@ -430,6 +436,10 @@ ShardReadResult ShardReader::Run() {
       }
     }
     if (Now() - last_commit_ >= options_.progress_interval && !CommitProgress()) break;
+    // Read during a commit, the empty page says little about what arrived
+    // while it ran: read again at once, as a reader without read ahead
+    // would after its commit, instead of backing off (freshness).
+    if (read_during_commit) continue;
     if (stop_.WaitFor(
             Backoff(options_.empty_backoff_initial, options_.empty_backoff_max, ++empty_streak))) {
       break;

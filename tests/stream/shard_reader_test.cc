@@ -243,10 +243,11 @@ TEST(ShardReaderTest, ReadAheadReadsTheNextPagesWhileABatchCommits) {
   EXPECT_TRUE(Eventually([&] { return reader.stats().records_behind == 17u; }));
   r.sink.Pass(1);
   ASSERT_TRUE(Eventually([&] { return r.sink.record_count() == 12; }));
-  // The next page is empty, and the shard is caught up only once the last
-  // batch is committed.
-  ASSERT_TRUE(Eventually([&] { return r.source.get_records_calls(kShard) >= 8; }));
-  absl::SleepFor(absl::Milliseconds(20));
+  // Page 7 was short: the reader keeps up, and reads on only after its
+  // commit; the shard is not caught up meanwhile.
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(r.source.get_records_calls(kShard), 7);
   EXPECT_FALSE(reader.stats().caught_up);
   EXPECT_TRUE(Eventually([&] { return reader.stats().records_behind == 8u; }));
   r.sink.Unblock();
@@ -260,6 +261,43 @@ TEST(ShardReaderTest, ReadAheadReadsTheNextPagesWhileABatchCommits) {
   EXPECT_EQ(stats.records_behind, 0u);
   EXPECT_EQ(stats.batches_applied, 3u);
   EXPECT_EQ(reader.checkpoint().sequence_number, testing::Seq(120));
+}
+
+// After a full page the reader reads ahead, and the read may come back
+// empty while the page commits. It then reads again as soon as the commit
+// is done, not after the empty-page backoff, so records written during the
+// commit are not held back.
+TEST(ShardReaderTest, AnEmptyPageReadDuringACommitIsReadAgainAtOnce) {
+  ShardAfterCheckpoint r(3, /*read_ahead=*/true);
+  r.options.empty_backoff_initial = absl::Seconds(20);
+  r.options.empty_backoff_max = absl::Seconds(20);
+  r.sink.Block();
+  r.Start();
+  // The full page is in flight; the next read finds nothing.
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return r.source.get_records_calls(kShard) == 2; }));
+  r.source.Append(kShard, 1);  // written during the commit
+  r.sink.Unblock();
+  EXPECT_TRUE(Eventually([&] { return r.sink.record_count() == 4; }, absl::Seconds(5)));
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(1, 4));
+  // Then, with nothing in flight, an empty page backs off as before.
+  ASSERT_TRUE(Eventually([&] { return r.run->reader().stats().caught_up; }));
+  const int calls = r.source.get_records_calls(kShard);
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(r.source.get_records_calls(kShard), calls);
+}
+
+// A reader that keeps up (short pages) does not read during a commit.
+TEST(ShardReaderTest, AfterAShortPageTheReaderWaitsForItsCommit) {
+  ShardAfterCheckpoint r(2, /*read_ahead=*/true);
+  r.sink.Block();
+  r.Start();
+  ASSERT_TRUE(Eventually([&] { return r.sink.waiting_applies() == 1; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(r.source.get_records_calls(kShard), 1);
+  r.sink.Unblock();
+  ASSERT_TRUE(Eventually([&] { return r.run->reader().stats().caught_up; }));
+  EXPECT_EQ(r.sink.sequences(kShard), SequencesOf(1, 2));
 }
 
 // A batch that fails is retried before any batch read after it.
