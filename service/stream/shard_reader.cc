@@ -248,6 +248,13 @@ bool ShardReader::ApplyBatch(ShardBatch batch) {
   return true;
 }
 
+void ShardReader::SetHeld(const std::vector<dynamodb::StreamRecord>& held) {
+  absl::MutexLock lock(&mu_);
+  held_records_ = held.size();
+  held_oldest_ = held.empty() ? std::nullopt : held.front().approximate_creation_time;
+  UpdatePendingLocked();
+}
+
 void ShardReader::UpdatePendingLocked() {
   stats_.records_behind = applying_records_ + held_records_;
   stats_.oldest_pending_record_time = applying_oldest_ ? applying_oldest_ : held_oldest_;
@@ -377,12 +384,7 @@ ShardReadResult ShardReader::Run() {
       held_read_time = read_time;  // the progress of the pages held
       held.insert(held.end(), std::make_move_iterator(page->records.begin()),
                   std::make_move_iterator(page->records.end()));
-      {
-        absl::MutexLock lock(&mu_);
-        held_records_ = held.size();
-        held_oldest_ = held.front().approximate_creation_time;
-        UpdatePendingLocked();
-      }
+      SetHeld(held);
       iterator = std::move(page->next_shard_iterator);
       iterator_time = read_time;
       empty_streak = 0;
@@ -398,13 +400,7 @@ ShardReadResult ShardReader::Run() {
     records.insert(records.end(), std::make_move_iterator(page->records.begin()),
                    std::make_move_iterator(page->records.end()));
     const size_t count = records.size();
-    if (count > 0) {
-      // Read and waiting for the batch in flight (StartApply).
-      absl::MutexLock lock(&mu_);
-      held_records_ = count;
-      held_oldest_ = records.front().approximate_creation_time;
-      UpdatePendingLocked();
-    }
+    if (count > 0) SetHeld(records);  // waiting for the batch in flight (StartApply)
     if (count > 0 || finished) {
       if (!StartApply(std::move(records), finished, read_time)) break;
       if (finished) {

@@ -199,9 +199,10 @@ struct ShardReaderOptions {
   // empty page ends the run: a reader that keeps up applies each page at
   // once.
   int max_batch_records = 5000;
-  // Read the next pages while the sink applies a batch (see "Read ahead"
-  // above): one more thread per reader, and at most one batch more in
-  // memory. Off, a reader waits for each commit before its next GetRecords.
+  // A reader that is behind (full pages) reads the next pages while the
+  // sink applies a batch (see "Read ahead" above): one more thread per
+  // reader, and at most one batch more in memory. Off, or after a short
+  // page, a reader waits for each commit before its next GetRecords.
   bool read_ahead = true;
   absl::Duration empty_backoff_initial = absl::Milliseconds(50);
   absl::Duration empty_backoff_max = absl::Milliseconds(500);
@@ -319,6 +320,8 @@ class ShardReader {
   // stats_.records_behind and oldest_pending_record_time from the four
   // fields below them.
   void UpdatePendingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts `held` (read, not yet handed to StartApply) as pending.
+  void SetHeld(const std::vector<dynamodb::StreamRecord>& held) ABSL_LOCKS_EXCLUDED(mu_);
   // Commits the current checkpoint again with a new progress time (the
   // opened checkpoint, a heartbeat); false when stopped.
   bool CommitProgress();

@@ -114,7 +114,7 @@ TEST(ApplyAheadTest, TheDestructorFinishesAJobHandedOver) {
   EXPECT_TRUE(done.load());
 }
 
-TEST(ApplyAheadTest, WhatAJobHoldsIsFreedBeforeTheNextStartReturns) {
+TEST(ApplyAheadTest, WhatAJobHoldsIsFreedBeforeAwaitReturns) {
   ApplyAhead ahead;
   auto held = std::make_shared<int>(7);
   std::weak_ptr<int> watch = held;
