@@ -18,6 +18,10 @@
 //   latency/suggest_global_<k>/<artists>  Q5's prefixes cut to k = 1, 2, 3
 //                                 letters, without a point: completions over
 //                                 every city, studio and name they begin.
+//   latency/text_global_<k>/<artists>  Q2's texts without a place, cut to
+//                                 k = 1 or 3 letters or whole ("all"): a
+//                                 search box's first keystrokes, matching
+//                                 most of the index (30 queries each).
 // --interruptible: every search carries what inkdex-server gives each call, an
 // `interrupted` check (a cancellation flag and a clock read against the
 // call's deadline) and a deadline a minute away, so the cost of polling them
@@ -245,6 +249,24 @@ int Main(int argc, char** argv) {
     }
   }
 
+  // Text without a place, as typed: Q2's texts cut to the first letter, the
+  // first three, and whole. Every match of a broad text is counted and
+  // ranked (an exact total, facets), so a first keystroke matches most of
+  // the index: 30 queries a list (a one-letter text costs ~0.1 s at 1M).
+  std::map<std::string, std::vector<BenchQuery>> global_text;
+  constexpr size_t kGlobalTextQueries = 30;
+  for (const auto& [name, letters] : std::vector<std::pair<std::string, size_t>>{
+           {"1", 1}, {"3", 3}, {"all", std::string::npos}}) {
+    const std::vector<BenchQuery>& q2 = queries[QueryClass::kText];
+    for (size_t i = 0; i < std::min(kGlobalTextQueries, q2.size()); ++i) {
+      BenchQuery q = q2[i];
+      q.search.point.reset();
+      q.search.radius_km.reset();
+      q.search.text = q.search.text.substr(0, letters);
+      global_text[name].push_back(std::move(q));
+    }
+  }
+
   std::vector<std::unique_ptr<Index>> indexes;
   for (uint64_t n : flags.artists) {
     const Index* idx = nullptr;  // listing only: the benchmarks never run
@@ -278,6 +300,13 @@ int Main(int argc, char** argv) {
                                    idx, list)
           ->Threads(2)
           ->Iterations(count / 2)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
+    for (const auto& [letters, list] : global_text) {
+      benchmark::RegisterBenchmark(absl::StrCat("latency/text_global_", letters, "/", n).c_str(),
+                                   LatencyBench, idx, &list)
+          ->Iterations(static_cast<benchmark::IterationCount>(list.size()))
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
