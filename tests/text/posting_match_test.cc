@@ -241,5 +241,54 @@ TEST_F(PostingMatchTest, AnEmptyRestrictionMatchesNothing) {
   EXPECT_TRUE(got->empty());
 }
 
+TEST_F(PostingMatchTest, EstimatesAsXapianDoes) {
+  std::mt19937 rng(5);
+  int compared = 0;
+  for (int i = 0; i < 300; ++i) {
+    const Xapian::Query q = RandomQuery(rng, 2);
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    const Xapian::MSet mset = enquire.get_mset(0, 0);
+    const double xapian = mset.get_matches_estimated();
+    const double ours = static_cast<double>(EstimateByPostings(db_, q));
+    EXPECT_LE(ours, db_.get_doccount());
+    // Within the bounds Xapian knows, and near its estimate, which it rounds
+    // to a round number between those bounds (1,433 is "1000").
+    EXPECT_GE(ours, mset.get_matches_lower_bound()) << q.get_description();
+    EXPECT_LE(ours, mset.get_matches_upper_bound()) << q.get_description();
+    EXPECT_LE(ours, 2 * xapian + 8) << q.get_description();
+    EXPECT_GE(2 * ours + 8, xapian) << q.get_description();
+    ++compared;
+  }
+  EXPECT_EQ(compared, 300);
+  EXPECT_EQ(EstimateByPostings(db_, Xapian::Query(Word(0))), db_.get_termfreq(Word(0)));
+}
+
+TEST_F(PostingMatchTest, FrequenciesReadByTheWalkAreTheDatabasesAndOnlySteerTheWork) {
+  absl::StatusOr<StyleTaxonomy> taxonomy = StyleTaxonomy::Default();
+  ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
+  TermFreqs walked;
+  absl::StatusOr<Xapian::Query> q = ParseText(db_, "wb w", *taxonomy, true, &walked);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_GT(walked.size(), 10u);  // "w" expands to every word, and its Z terms
+  for (const auto& [term, freq] : walked) EXPECT_EQ(freq, db_.get_termfreq(term)) << term;
+  // Frequencies only order the work and choose how a synonym is summed: wrong
+  // ones (every term absent, or in every document) match the same.
+  const Weights want = Xapians(*q, nullptr);
+  for (Xapian::doccount lie : {0u, 1000000u}) {
+    TermFreqs wrong;
+    for (const auto& [term, freq] : walked) wrong[term] = lie;
+    absl::StatusOr<std::vector<engine::SlotWeight>> got =
+        MatchByPostings(db_, *q, nullptr, {}, &wrong);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), want.size()) << lie;
+    for (const engine::SlotWeight& m : *got) {
+      ASSERT_TRUE(want.contains(m.slot));
+      EXPECT_NEAR(m.weight, want.at(m.slot), 1e-12 * std::max(1.0, m.weight));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace inkdex::text

@@ -8,7 +8,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "text/match_stop.h"
 
 namespace inkdex::text {
@@ -66,9 +65,18 @@ size_t GallopTo(const Slots& w, size_t from, uint32_t target) {
                              w.begin());
 }
 
+// A term's frequency, from `freqs` or looked up once into it.
+Xapian::doccount LookUpTermFreq(const Xapian::Database& db, const std::string& term,
+                                TermFreqs& freqs) {
+  auto [it, inserted] = freqs.try_emplace(term, 0);
+  if (inserted) it->second = db.get_termfreq(term);
+  return it->second;
+}
+
 class Evaluator {
  public:
-  Evaluator(const Xapian::Database& db, const std::function<bool()>& stop) : db_(db), stop_(stop) {}
+  Evaluator(const Xapian::Database& db, const std::function<bool()>& stop, TermFreqs* freqs)
+      : db_(db), stop_(stop), freqs_(freqs != nullptr ? *freqs : own_freqs_) {}
 
   Matches Eval(const Xapian::Query& q, const Slots* within) {
     switch (q.get_type()) {
@@ -126,16 +134,13 @@ class Evaluator {
     }
   }
 
+  // An AND's order and the synonym that reads a term both want its
+  // frequency: looked up once (a B-tree descent and a block read, ~2 us),
+  // unless the prefix walk read it.
+  Xapian::doccount TermFreq(const std::string& term) { return LookUpTermFreq(db_, term, freqs_); }
+
   // Polls `stop` as often as Xapian's match does (MatchStopSource): every
   // ~20 us of postings read.
-  // Each term's frequency is looked up once a match (a B-tree seek, ~1 us):
-  // an AND's order and the synonym that reads it both want it.
-  Xapian::doccount TermFreq(const std::string& term) {
-    auto [it, inserted] = freqs_.try_emplace(term, 0);
-    if (inserted) it->second = db_.get_termfreq(term);
-    return it->second;
-  }
-
   void Tick() {
     if (++ticks_ % MatchStopSource::kPollEvery == 0 && stop_ && stop_()) throw MatchStopped();
   }
@@ -359,8 +364,47 @@ class Evaluator {
   const Xapian::Database& db_;
   const std::function<bool()>& stop_;
   uint32_t ticks_ = 0;
-  absl::flat_hash_map<std::string, Xapian::doccount> freqs_;
+  TermFreqs own_freqs_;  // when the caller keeps none
+  TermFreqs& freqs_;
 };
+
+// Xapian's estimates (its posting lists' get_termfreq_est): a term's
+// frequency; an OR or synonym of a and b a + b - ab/n; an AND n times the
+// product of its sides' shares; AND_MAYBE its left side; AND_NOT its left
+// side times the share the right leaves; FILTER as AND.
+double Estimate(const Xapian::Database& db, const Xapian::Query& q, double n, TermFreqs& freqs) {
+  const size_t count = q.get_num_subqueries();
+  switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+      return LookUpTermFreq(db, TermOf(q), freqs);
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_OR: {
+      double est = 0;
+      for (size_t i = 0; i < count; ++i) {
+        const double sub = Estimate(db, q.get_subquery(i), n, freqs);
+        est = est + sub - est * sub / n;
+      }
+      return est;
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_FILTER: {
+      double est = n;
+      for (size_t i = 0; i < count; ++i) est *= Estimate(db, q.get_subquery(i), n, freqs) / n;
+      return est;
+    }
+    case Xapian::Query::OP_AND_MAYBE:
+      return Estimate(db, q.get_subquery(0), n, freqs);
+    case Xapian::Query::OP_AND_NOT: {
+      double est = Estimate(db, q.get_subquery(0), n, freqs);
+      for (size_t i = 1; i < count; ++i) est *= 1 - Estimate(db, q.get_subquery(i), n, freqs) / n;
+      return est;
+    }
+    default:
+      return 0;
+  }
+}
 
 bool Supported(const Xapian::Query& q, bool positions) {
   const size_t n = q.get_num_subqueries();
@@ -408,12 +452,21 @@ bool CanMatchByPostings(const Xapian::Database& db, const Xapian::Query& query) 
   return Supported(query, db.has_positions());
 }
 
+uint64_t EstimateByPostings(const Xapian::Database& db, const Xapian::Query& query,
+                            TermFreqs* freqs) {
+  const double n = db.get_doccount();
+  if (n == 0) return 0;
+  TermFreqs own;
+  const double est = Estimate(db, query, n, freqs != nullptr ? *freqs : own);
+  return static_cast<uint64_t>(std::llround(std::clamp(est, 0.0, n)));
+}
+
 absl::StatusOr<std::vector<engine::SlotWeight>> MatchByPostings(
     const Xapian::Database& db, const Xapian::Query& query,
-    const std::vector<uint32_t>* restrict_to, const std::function<bool()>& stop) {
+    const std::vector<uint32_t>* restrict_to, const std::function<bool()>& stop, TermFreqs* freqs) {
   if (restrict_to != nullptr && restrict_to->empty()) return std::vector<engine::SlotWeight>();
   try {
-    return Evaluator(db, stop).Eval(query, restrict_to);
+    return Evaluator(db, stop, freqs).Eval(query, restrict_to);
   } catch (const MatchStopped&) {
     return absl::CancelledError("text match stopped");
   }

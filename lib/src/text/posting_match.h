@@ -41,6 +41,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/searcher.h"
+#include "text/term_walk.h"
 
 namespace inkdex::text {
 
@@ -54,9 +55,20 @@ bool CanMatchByPostings(const Xapian::Database& db, const Xapian::Query& query);
 // exceptions, as from Enquire::get_mset.
 // REQUIRES: CanMatchByPostings(db, query); restrict_to sorted ascending;
 // every term leaf has a wqf of 1 (ParseText's queries do).
+// `freqs`, if set, holds term frequencies already read (ParseText's prefix
+// walk) and receives those looked up here.
 absl::StatusOr<std::vector<engine::SlotWeight>> MatchByPostings(
     const Xapian::Database& db, const Xapian::Query& query,
-    const std::vector<uint32_t>* restrict_to, const std::function<bool()>& stop);
+    const std::vector<uint32_t>* restrict_to, const std::function<bool()>& stop,
+    TermFreqs* freqs = nullptr);
+
+// How many documents `query` matches, estimated from its terms' frequencies
+// as Xapian's matcher estimates (each side independent of the others), in
+// [0, doccount]: for a plan's choice, never a total. Cost: a frequency lookup
+// for each term not in `freqs` (which receives it); no posting list is read.
+// REQUIRES: CanMatchByPostings(db, query).
+uint64_t EstimateByPostings(const Xapian::Database& db, const Xapian::Query& query,
+                            TermFreqs* freqs = nullptr);
 
 }  // namespace inkdex::text
 

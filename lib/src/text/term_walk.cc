@@ -30,7 +30,8 @@ void ForEachTermWithPrefix(const Xapian::Database& db, const std::string& prefix
 }
 
 std::vector<std::string> MostFrequentTermsWithPrefix(const Xapian::Database& db,
-                                                     const std::string& prefix, size_t limit) {
+                                                     const std::string& prefix, size_t limit,
+                                                     TermFreqs* freqs) {
   std::vector<std::pair<Xapian::doccount, std::string>> terms;
   ForEachTermWithPrefix(db, prefix, [&](const std::string& term, Xapian::doccount termfreq) {
     terms.emplace_back(termfreq, term);
@@ -46,13 +47,16 @@ std::vector<std::string> MostFrequentTermsWithPrefix(const Xapian::Database& db,
   }
   std::vector<std::string> out;
   out.reserve(terms.size());
-  for (auto& [termfreq, term] : terms) out.push_back(std::move(term));
+  for (auto& [termfreq, term] : terms) {
+    if (freqs != nullptr) freqs->insert_or_assign(term, termfreq);
+    out.push_back(std::move(term));
+  }
   return out;
 }
 
 Xapian::Query PrefixSynonymQuery(const Xapian::Database& db, const std::string& prefix,
-                                 size_t limit) {
-  const std::vector<std::string> terms = MostFrequentTermsWithPrefix(db, prefix, limit);
+                                 size_t limit, TermFreqs* freqs) {
+  const std::vector<std::string> terms = MostFrequentTermsWithPrefix(db, prefix, limit, freqs);
   std::vector<Xapian::Query> leaves;
   leaves.reserve(terms.size());
   for (const std::string& term : terms) leaves.emplace_back(term);

@@ -22,6 +22,7 @@
 
 #include <xapian.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 
 namespace inkdex::text {
@@ -37,14 +38,22 @@ void ForEachTermWithPrefix(const Xapian::Database& db, const std::string& prefix
 // OP_WILDCARD with WILDCARD_LIMIT_MOST_FREQUENT chooses them (the same
 // std::nth_element over the same sequence), so queries built from them match
 // what the wildcard would.
+// The frequencies of terms a search has read, by term: the prefix walk
+// reads each term's frequency anyway, and the matcher and the plan's estimate
+// would otherwise look each one up again (a B-tree descent and a block read,
+// ~2 us, each).
+using TermFreqs = absl::flat_hash_map<std::string, Xapian::doccount>;
+
+// `freqs`, if set, receives the chosen terms' frequencies.
 std::vector<std::string> MostFrequentTermsWithPrefix(const Xapian::Database& db,
-                                                     const std::string& prefix, size_t limit);
+                                                     const std::string& prefix, size_t limit,
+                                                     TermFreqs* freqs = nullptr);
 
 // Query(OP_WILDCARD, prefix, limit, WILDCARD_LIMIT_MOST_FREQUENT) expanded
 // now: an OP_SYNONYM of MostFrequentTermsWithPrefix (MatchNothing when there
 // are none), matching and weighting the same documents.
 Xapian::Query PrefixSynonymQuery(const Xapian::Database& db, const std::string& prefix,
-                                 size_t limit);
+                                 size_t limit, TermFreqs* freqs = nullptr);
 
 }  // namespace inkdex::text
 

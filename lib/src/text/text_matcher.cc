@@ -119,7 +119,7 @@ struct LastSegmentQuery {
 std::optional<LastSegmentQuery> ParseWithStemmedPrefix(const Xapian::Database& db,
                                                        Xapian::QueryParser& qp,
                                                        std::string_view segment,
-                                                       unsigned head_flags) {
+                                                       unsigned head_flags, TermFreqs* freqs) {
   if (segment.find('"') != std::string_view::npos) return std::nullopt;
   const size_t cut = segment.find_last_of(" \t\n");
   const std::string_view head = cut == std::string_view::npos ? "" : segment.substr(0, cut);
@@ -138,10 +138,10 @@ std::optional<LastSegmentQuery> ParseWithStemmedPrefix(const Xapian::Database& d
   // frequent terms (term_walk.h) instead of by Xapian's wildcard, which reads
   // every posting chunk it passes. The same terms, so the same matches.
   const Xapian::Query partial(
-      Xapian::Query::OP_OR, PrefixSynonymQuery(db, word, kMaxPrefixExpansion),
+      Xapian::Query::OP_OR, PrefixSynonymQuery(db, word, kMaxPrefixExpansion, freqs),
       Xapian::Query(absl::StrCat("Z", Xapian::Stem("english")(word)), 1, 1));
   Xapian::Query last(Xapian::Query::OP_OR, partial,
-                     PrefixSynonymQuery(db, absl::StrCat("Z", word), kMaxPrefixExpansion));
+                     PrefixSynonymQuery(db, absl::StrCat("Z", word), kMaxPrefixExpansion, freqs));
   // A head of stopwords alone would be kept by the QueryParser (it keeps
   // stopwords when nothing else is left) and required; in the whole text it
   // is dropped. Then a stopword last word is optional against the OTHER
@@ -191,7 +191,8 @@ bool MatchesStyleTerm(const Segment& segment, const StyleTaxonomy& taxonomy) {
 }  // namespace
 
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
-                                        const StyleTaxonomy& taxonomy, bool last_word_is_prefix) {
+                                        const StyleTaxonomy& taxonomy, bool last_word_is_prefix,
+                                        TermFreqs* term_freqs) {
   // The terms are of accent-folded text (DocumentBuilder): so is the query
   // (TermOf). Lower-cased too: the QueryParser does not stem a capitalized word (it
   // takes it for a proper noun), and a biography is indexed stemmed only, so
@@ -218,7 +219,8 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
       const unsigned flags =
           base_flags | (last ? static_cast<unsigned>(Xapian::QueryParser::FLAG_PARTIAL) : 0u);
       std::optional<LastSegmentQuery> with_prefix;
-      if (last) with_prefix = ParseWithStemmedPrefix(db, qp, segments[i].text, base_flags);
+      if (last)
+        with_prefix = ParseWithStemmedPrefix(db, qp, segments[i].text, base_flags, term_freqs);
       if (with_prefix && with_prefix->optional) {
         optional_last = std::move(with_prefix->query);
         continue;
@@ -244,7 +246,7 @@ absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_
 }
 
 const absl::StatusOr<Xapian::Query>& TextQuery::Parsed() {
-  if (!parsed_) parsed_ = ParseText(db_, text_, taxonomy_);
+  if (!parsed_) parsed_ = ParseText(db_, text_, taxonomy_, true, &term_freqs_);
   return *parsed_;
 }
 
@@ -252,6 +254,10 @@ absl::StatusOr<uint64_t> TextQuery::Estimate() {
   const absl::StatusOr<Xapian::Query>& query = Parsed();
   if (!query.ok()) return query.status();
   if (query->empty()) return 0;
+  // From the terms' frequencies, most of them read by the prefix walk: no
+  // posting list opened (Xapian's own estimate opens every one, a block read
+  // each).
+  if (CanMatchByPostings(db_, *query)) return EstimateByPostings(db_, *query, &term_freqs_);
   Xapian::Enquire enquire(db_);
   enquire.set_query(*query);
   enquire.set_weighting_scheme(Xapian::BoolWeight());
@@ -281,11 +287,14 @@ class SlotWeightSpy : public Xapian::MatchSpy {
 // match.
 absl::StatusOr<std::vector<engine::SlotWeight>> RunQuery(Xapian::Database& db, Xapian::Query query,
                                                          const std::vector<uint32_t>* restrict_to,
-                                                         const std::function<bool()>& stop) {
+                                                         const std::function<bool()>& stop,
+                                                         TermFreqs* term_freqs) {
   // The queries ParseText builds are matched term at a time (posting_match.h):
   // the same matches and weights as Xapian's matcher, at a third of its cost
   // for a broad text.
-  if (CanMatchByPostings(db, query)) return MatchByPostings(db, query, restrict_to, stop);
+  if (CanMatchByPostings(db, query)) {
+    return MatchByPostings(db, query, restrict_to, stop, term_freqs);
+  }
   std::vector<engine::SlotWeight> out;
   static const std::vector<uint32_t> kNone;
   SlotListSource source(restrict_to != nullptr ? *restrict_to : kNone);
@@ -442,7 +451,7 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
     const absl::StatusOr<Xapian::Query>& parsed = Parsed();
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) {
-      auto weights = RunQuery(db_, *parsed, restrict_to, stop);
+      auto weights = RunQuery(db_, *parsed, restrict_to, stop, &term_freqs_);
       if (!weights.ok()) return weights.status();
       out.weights = *std::move(weights);
     }
@@ -456,11 +465,11 @@ absl::StatusOr<engine::TextMatches> TextQuery::Match(const std::vector<uint32_t>
     const size_t end = text_.find_last_not_of(" \t\n\r");
     const bool ends_quoted = end != std::string::npos && text_[end] == '"' &&
                              std::count(text_.begin(), text_.end(), '"') % 2 == 0;
-    absl::StatusOr<Xapian::Query> parsed =
-        ParseText(db_, LoosePhrases(text_), taxonomy_, /*last_word_is_prefix=*/!ends_quoted);
+    absl::StatusOr<Xapian::Query> parsed = ParseText(
+        db_, LoosePhrases(text_), taxonomy_, /*last_word_is_prefix=*/!ends_quoted, &term_freqs_);
     if (!parsed.ok()) return parsed.status();
     if (!parsed->empty()) {
-      auto weights = RunQuery(db_, *std::move(parsed), restrict_to, stop);
+      auto weights = RunQuery(db_, *std::move(parsed), restrict_to, stop, &term_freqs_);
       if (!weights.ok()) return weights.status();
       out.weights = *std::move(weights);
     }

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "engine/searcher.h"
 #include "inkdex/taxonomy.h"
+#include "text/term_walk.h"
 
 namespace inkdex::text {
 
@@ -50,9 +51,12 @@ std::vector<StyleSegment> SplitStyleWords(const std::vector<std::string>& words,
 // plain-Xapian peer, which must match text exactly as inkdex does.
 // `last_word_is_prefix` false: the last word is complete (it ended a quoted
 // phrase), matched as the others are.
+// `term_freqs`, if set, receives the frequencies of the terms the prefix
+// expansion chose (read by its walk anyway).
 absl::StatusOr<Xapian::Query> ParseText(const Xapian::Database& db, std::string_view text,
                                         const StyleTaxonomy& taxonomy,
-                                        bool last_word_is_prefix = true);
+                                        bool last_word_is_prefix = true,
+                                        TermFreqs* term_freqs = nullptr);
 
 // One search's text against one Xapian reader, parsed once and shared by the
 // plan's estimate and the match (a parse expands the last word's prefix,
@@ -64,12 +68,11 @@ class TextQuery {
   TextQuery(Xapian::Database& db, std::string_view text, const StyleTaxonomy& taxonomy)
       : db_(db), text_(text), taxonomy_(taxonomy) {}
 
-  // How many documents match, estimated by Xapian from its terms'
-  // frequencies as if they were independent. Cost: Xapian opens each term's
-  // posting list (a B-tree lookup and a block read each, the last word's
-  // prefix expansion included) but iterates none: ~6 % of a text query in a
-  // region at 1M (Q2). INVALID_ARGUMENT "text: ..." when the text cannot be
-  // parsed.
+  // How many documents match, estimated from its terms' frequencies as if
+  // they were independent, as Xapian estimates (EstimateByPostings). Cost: a
+  // frequency lookup (a B-tree descent) for each term the prefix walk did not
+  // read; no posting list is opened. INVALID_ARGUMENT "text: ..." when the
+  // text cannot be parsed.
   absl::StatusOr<uint64_t> Estimate();
   // Every match with its weight, among `restrict_to` when non-null, and
   // SuggestSpelling's correction when nothing matched (or the text excludes
@@ -86,6 +89,9 @@ class TextQuery {
   const std::string text_;
   const StyleTaxonomy& taxonomy_;
   std::optional<absl::StatusOr<Xapian::Query>> parsed_;
+  // The frequencies of the terms parsing, estimating and matching have
+  // read, shared so that each is looked up once a search.
+  TermFreqs term_freqs_;
 };
 
 }  // namespace inkdex::text
