@@ -233,6 +233,21 @@ TEST_F(PostingMatchTest, StopsWhenToldAndLeavesNothingBehind) {
   EXPECT_EQ(polls, static_cast<int>(postings / 1024));
 }
 
+TEST_F(PostingMatchTest, AnEmptyDatabaseMatchesNothing) {
+  Xapian::WritableDatabase(dir_.path() + "/empty",
+                           Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS)
+      .commit();
+  const Xapian::Database empty(dir_.path() + "/empty");
+  const Xapian::Query q(
+      Xapian::Query::OP_AND, Xapian::Query("wa"),
+      Xapian::Query(Xapian::Query::OP_OR, Xapian::Query("wb"), Xapian::Query("wc")));
+  ASSERT_TRUE(CanMatchByPostings(empty, q));
+  absl::StatusOr<std::vector<engine::SlotWeight>> got = MatchByPostings(empty, q, nullptr, {});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->empty());
+  EXPECT_EQ(EstimateByPostings(empty, q), 0u);
+}
+
 TEST_F(PostingMatchTest, AnEmptyRestrictionMatchesNothing) {
   const std::vector<uint32_t> none;
   absl::StatusOr<std::vector<engine::SlotWeight>> got =

@@ -73,6 +73,44 @@ Xapian::doccount LookUpTermFreq(const Xapian::Database& db, const std::string& t
   return it->second;
 }
 
+// Xapian's estimates (its posting lists' get_termfreq_est): a term's
+// frequency; an OR or synonym of a and b a + b - ab/n; an AND n times the
+// product of its sides' shares; AND_MAYBE its left side; AND_NOT its left
+// side times the share the right leaves; FILTER as AND.
+double Estimate(const Xapian::Database& db, const Xapian::Query& q, double n, TermFreqs& freqs) {
+  const size_t count = q.get_num_subqueries();
+  switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+      return LookUpTermFreq(db, TermOf(q), freqs);
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_OR: {
+      double est = 0;
+      for (size_t i = 0; i < count; ++i) {
+        const double sub = Estimate(db, q.get_subquery(i), n, freqs);
+        est = est + sub - est * sub / n;
+      }
+      return est;
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_FILTER: {
+      double est = n;
+      for (size_t i = 0; i < count; ++i) est *= Estimate(db, q.get_subquery(i), n, freqs) / n;
+      return est;
+    }
+    case Xapian::Query::OP_AND_MAYBE:
+      return Estimate(db, q.get_subquery(0), n, freqs);
+    case Xapian::Query::OP_AND_NOT: {
+      double est = Estimate(db, q.get_subquery(0), n, freqs);
+      for (size_t i = 1; i < count; ++i) est *= 1 - Estimate(db, q.get_subquery(i), n, freqs) / n;
+      return est;
+    }
+    default:
+      return 0;
+  }
+}
+
 class Evaluator {
  public:
   Evaluator(const Xapian::Database& db, const std::function<bool()>& stop, TermFreqs* freqs)
@@ -106,34 +144,6 @@ class Evaluator {
   }
 
  private:
-  // At most this many matches: the sizes that order an AND's sides.
-  uint64_t Estimate(const Xapian::Query& q) {
-    const size_t n = q.get_num_subqueries();
-    switch (q.get_type()) {
-      case Xapian::Query::LEAF_TERM:
-        return TermFreq(TermOf(q));
-      case Xapian::Query::OP_SYNONYM:
-      case Xapian::Query::OP_OR: {
-        uint64_t sum = 0;
-        for (size_t i = 0; i < n; ++i) sum += Estimate(q.get_subquery(i));
-        return sum;
-      }
-      case Xapian::Query::OP_AND:
-      case Xapian::Query::OP_PHRASE:
-      case Xapian::Query::OP_NEAR: {
-        uint64_t least = std::numeric_limits<uint64_t>::max();
-        for (size_t i = 0; i < n; ++i) least = std::min(least, Estimate(q.get_subquery(i)));
-        return least;
-      }
-      case Xapian::Query::OP_AND_MAYBE:
-      case Xapian::Query::OP_AND_NOT:
-      case Xapian::Query::OP_FILTER:
-        return Estimate(q.get_subquery(0));
-      default:
-        return 0;
-    }
-  }
-
   // An AND's order and the synonym that reads a term both want its
   // frequency: looked up once (a B-tree descent and a block read, ~2 us),
   // unless the prefix walk read it.
@@ -294,9 +304,10 @@ class Evaluator {
   // Every side must match: the rarest is read first, the others only at its
   // matches.
   Matches And(const Xapian::Query& q, const Slots* within) {
-    std::vector<std::pair<uint64_t, size_t>> order;
+    const double n = std::max<double>(1, db_.get_doccount());  // no 0/0 on an empty database
+    std::vector<std::pair<double, size_t>> order;
     for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
-      order.emplace_back(Estimate(q.get_subquery(i)), i);
+      order.emplace_back(Estimate(db_, q.get_subquery(i), n, freqs_), i);
     }
     std::sort(order.begin(), order.end());
     Matches acc;
@@ -367,44 +378,6 @@ class Evaluator {
   TermFreqs own_freqs_;  // when the caller keeps none
   TermFreqs& freqs_;
 };
-
-// Xapian's estimates (its posting lists' get_termfreq_est): a term's
-// frequency; an OR or synonym of a and b a + b - ab/n; an AND n times the
-// product of its sides' shares; AND_MAYBE its left side; AND_NOT its left
-// side times the share the right leaves; FILTER as AND.
-double Estimate(const Xapian::Database& db, const Xapian::Query& q, double n, TermFreqs& freqs) {
-  const size_t count = q.get_num_subqueries();
-  switch (q.get_type()) {
-    case Xapian::Query::LEAF_TERM:
-      return LookUpTermFreq(db, TermOf(q), freqs);
-    case Xapian::Query::OP_SYNONYM:
-    case Xapian::Query::OP_OR: {
-      double est = 0;
-      for (size_t i = 0; i < count; ++i) {
-        const double sub = Estimate(db, q.get_subquery(i), n, freqs);
-        est = est + sub - est * sub / n;
-      }
-      return est;
-    }
-    case Xapian::Query::OP_AND:
-    case Xapian::Query::OP_PHRASE:
-    case Xapian::Query::OP_NEAR:
-    case Xapian::Query::OP_FILTER: {
-      double est = n;
-      for (size_t i = 0; i < count; ++i) est *= Estimate(db, q.get_subquery(i), n, freqs) / n;
-      return est;
-    }
-    case Xapian::Query::OP_AND_MAYBE:
-      return Estimate(db, q.get_subquery(0), n, freqs);
-    case Xapian::Query::OP_AND_NOT: {
-      double est = Estimate(db, q.get_subquery(0), n, freqs);
-      for (size_t i = 1; i < count; ++i) est *= 1 - Estimate(db, q.get_subquery(i), n, freqs) / n;
-      return est;
-    }
-    default:
-      return 0;
-  }
-}
 
 bool Supported(const Xapian::Query& q, bool positions) {
   const size_t n = q.get_num_subqueries();
