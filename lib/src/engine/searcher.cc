@@ -191,7 +191,10 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
   if (!tm.ok()) return tm.status();
   text_ = std::move(*tm);
   cands->reserve(text_.weights.size());
-  for (const auto& [slot, w] : text_.weights) {
+  const std::vector<SlotWeight>& weights = text_.weights;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    if (i + kPrefetchAhead < weights.size()) s_.PrefetchHot(weights[i + kPrefetchAhead].slot);
+    const auto [slot, w] = weights[i];
     if (!s_.rows.has(slot) || !s_.rows.hot(slot).live) continue;
     cands->push_back({slot, 0, kNaN, w, 0});
   }
@@ -200,9 +203,10 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
 
 void SearchRun::Classify(std::vector<Match>& cands, bool count_rings) {
   if (count_rings) facets_.EnableRings();
-  for (const Match& m : cands) {
+  for (size_t i = 0; i < cands.size(); ++i) {
     if (Stopped()) return;
-    ClassifyOne(m, count_rings);
+    if (i + kPrefetchAhead < cands.size()) s_.PrefetchHot(cands[i + kPrefetchAhead].slot);
+    ClassifyOne(cands[i], count_rings);
   }
 }
 
@@ -291,9 +295,11 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     if (!tm.ok()) return tm.status();
     text_ = *std::move(tm);
     cands.reserve(text_.weights.size());
-    for (const auto& [slot, w] : text_.weights) {
-      Match m{slot, 0, kNaN, w, 0};
-      if (InRegion(slot, &m)) cands.push_back(m);
+    const std::vector<SlotWeight>& weights = text_.weights;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (i + kPrefetchAhead < weights.size()) s_.PrefetchHot(weights[i + kPrefetchAhead].slot);
+      Match m{weights[i].slot, 0, kNaN, weights[i].weight, 0};
+      if (InRegion(m.slot, &m)) cands.push_back(m);
     }
   } else if (regional) {
     if (p_.has_ref) facets_.EnableRings();
