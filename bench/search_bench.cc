@@ -240,12 +240,14 @@ int Main(int argc, char** argv) {
 
   // Suggest without a point, by prefix length: what a one-letter prefix
   // costs when it begins tens of thousands of names.
-  std::map<size_t, std::vector<BenchQuery>> global_suggest;
+  // Lists measured beside the classes, by the name they are reported under
+  // (latency/<name>/<artists>).
+  std::map<std::string, std::vector<BenchQuery>> extra_lists;
   for (size_t letters = 1; letters <= 3; ++letters) {
     for (BenchQuery q : queries[QueryClass::kSuggest]) {
       q.suggest.near.reset();
       q.suggest.prefix = q.suggest.prefix.substr(0, letters);
-      global_suggest[letters].push_back(std::move(q));
+      extra_lists[absl::StrCat("suggest_global_", letters)].push_back(std::move(q));
     }
   }
 
@@ -253,7 +255,6 @@ int Main(int argc, char** argv) {
   // first three, and whole. Every match of a broad text is counted and
   // ranked (an exact total, facets), so a first keystroke matches most of
   // the index: 30 queries a list (a one-letter text costs ~0.1 s at 1M).
-  std::map<std::string, std::vector<BenchQuery>> global_text;
   constexpr size_t kGlobalTextQueries = 30;
   for (const auto& [name, letters] : std::vector<std::pair<std::string, size_t>>{
            {"1", 1}, {"3", 3}, {"all", std::string::npos}}) {
@@ -263,7 +264,7 @@ int Main(int argc, char** argv) {
       q.search.point.reset();
       q.search.radius_km.reset();
       q.search.text = q.search.text.substr(0, letters);
-      global_text[name].push_back(std::move(q));
+      extra_lists["text_global_" + name].push_back(std::move(q));
     }
   }
 
@@ -303,16 +304,9 @@ int Main(int argc, char** argv) {
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
-    for (const auto& [letters, list] : global_text) {
-      benchmark::RegisterBenchmark(absl::StrCat("latency/text_global_", letters, "/", n).c_str(),
-                                   LatencyBench, idx, &list)
-          ->Iterations(static_cast<benchmark::IterationCount>(list.size()))
-          ->Unit(benchmark::kMicrosecond)
-          ->UseRealTime();
-    }
-    for (const auto& [letters, list] : global_suggest) {
-      benchmark::RegisterBenchmark(absl::StrCat("latency/suggest_global_", letters, "/", n).c_str(),
-                                   LatencyBench, idx, &list)
+    for (const auto& [name, list] : extra_lists) {
+      benchmark::RegisterBenchmark(absl::StrCat("latency/", name, "/", n).c_str(), LatencyBench,
+                                   idx, &list)
           ->Iterations(static_cast<benchmark::IterationCount>(list.size()))
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();

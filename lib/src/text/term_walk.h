@@ -33,17 +33,17 @@ namespace inkdex::text {
 void ForEachTermWithPrefix(const Xapian::Database& db, const std::string& prefix,
                            absl::FunctionRef<bool(const std::string&, Xapian::doccount)> fn);
 
-// The terms beginning with `prefix`, at most `limit` of them (limit >= 1):
-// when there are more, the `limit` most frequent, chosen exactly as Xapian's
-// OP_WILDCARD with WILDCARD_LIMIT_MOST_FREQUENT chooses them (the same
-// std::nth_element over the same sequence), so queries built from them match
-// what the wildcard would.
 // The frequencies of terms a search has read, by term: the prefix walk
 // reads each term's frequency anyway, and the matcher and the plan's estimate
 // would otherwise look each one up again (a B-tree descent and a block read,
 // ~2 us, each).
 using TermFreqs = absl::flat_hash_map<std::string, Xapian::doccount>;
 
+// The terms beginning with `prefix`, at most `limit` of them (limit >= 1):
+// when there are more, the `limit` most frequent, chosen exactly as Xapian's
+// OP_WILDCARD with WILDCARD_LIMIT_MOST_FREQUENT chooses them (the same
+// std::nth_element over the same sequence), so queries built from them match
+// what the wildcard would.
 // `freqs`, if set, receives the chosen terms' frequencies.
 std::vector<std::string> MostFrequentTermsWithPrefix(const Xapian::Database& db,
                                                      const std::string& prefix, size_t limit,
