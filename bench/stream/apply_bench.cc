@@ -19,6 +19,14 @@
 //                             and each record read by ParseStreamRecord:
 //                             what the reader does before its sink sees
 //                             the records.
+//   read_page/premap:P        what the reader spends on a page before
+//                             the commit: the batch as a GetRecords
+//                             answer's text, parsed and each record mapped
+//                             (RecordMapper::Map). premap:0 reads the page
+//                             into trees (ParseRecordsPageForMapping) and
+//                             maps them; premap:1 maps what it can while
+//                             parsing (RecordMapper::ParseRecordsPage, the
+//                             server's), and Map copies those mappings.
 //   parse_record_texts/lean:L each record as its own text (a Lambda event's
 //                             record, as ApplyStreamRecords receives it),
 //                             parsed and read by ParseStreamRecord: lean:0
@@ -41,7 +49,8 @@
 //                             stream reader's sink end to end: mapping, one
 //                             commit holding the changes and the shard's
 //                             checkpoint, the per-record outcomes.
-//   read_shard/read_ahead:R   a ShardReader following a closed shard of 10
+//   read_shard/read_ahead:R/premap:P
+//                             a ShardReader following a closed shard of 10
 //                             pages of --batch records into StreamApplier
 //                             (sync on), the stream reader end to end less
 //                             HTTP: each GetRecords waits --get_records_ms
@@ -50,7 +59,10 @@
 //                             read_ahead:1 reads the next pages while the
 //                             sink maps and commits (the default),
 //                             read_ahead:0 waits for each commit
-//                             (ShardReaderOptions::read_ahead).
+//                             (ShardReaderOptions::read_ahead). premap:1
+//                             maps the records as each page is parsed (the
+//                             server's StreamsClientSource), premap:0 maps
+//                             them from trees in the sink's Prepare.
 //   purge_tombstones/tombstones:N
 //                             Index::PurgeTombstones forgetting N tombstones
 //                             (N artists of the index deleted first, timer
@@ -176,17 +188,35 @@ void Fail(benchmark::State& state, const absl::Status& status) {
   state.SkipWithError(std::string(status.ToString()).c_str());
 }
 
+// The batch as one GetRecords answer's text.
+std::string PageText(RecordFactory& factory, size_t count) {
+  json page = json::array();
+  for (const dynamodb::StreamRecord& r : factory.NextBatch(count)) page.push_back(RecordJson(r));
+  return json{{"Records", std::move(page)}}.dump();
+}
+
+// A GetRecords answer's text as a stream reader reads it: mapped as parsed
+// when `mapper` is given (StreamsClientSource with a mapper), else read into
+// trees (ParseRecordsPageForMapping).
+absl::StatusOr<dynamodb::RecordsPage> ReadPage(const std::string& text,
+                                               const RecordMapper* mapper) {
+  std::vector<std::shared_ptr<const MappedRecord>> premapped;
+  absl::StatusOr<json> answer = mapper != nullptr ? mapper->ParseRecordsPage(text, &premapped)
+                                                  : stream::ParseRecordsPageForMapping(text);
+  if (!answer.ok()) return answer.status();
+  absl::StatusOr<dynamodb::RecordsPage> page = dynamodb::RecordsPageOfAnswer(*std::move(answer));
+  if (!page.ok()) return page.status();
+  if (absl::Status s = stream::AttachPremapped(std::move(premapped), *page); !s.ok()) return s;
+  return page;
+}
+
 void BM_ParseRecords(benchmark::State& state) {
   absl::StatusOr<RecordFactory> factory =
       RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
   if (!factory.ok()) return Fail(state, factory.status());
-  json page = json::array();
-  for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
-    page.push_back(RecordJson(r));
-  }
-  const size_t count = page.size();
-  const std::string text = json{{"Records", std::move(page)}}.dump();
+  const std::string text = PageText(*factory, GlobalFlags().batch);
   const bool lean = state.range(0) != 0;
+  size_t count = 0;
   for (auto _ : state) {
     absl::StatusOr<json> answer =
         lean ? stream::ParseRecordsPageForMapping(text) : dynamodb::ParseJson(text);
@@ -199,9 +229,35 @@ void BM_ParseRecords(benchmark::State& state) {
       if (!r.ok()) return Fail(state, r.status());
       parsed.push_back(*std::move(r));
     }
+    count += parsed.size();
     benchmark::DoNotOptimize(parsed);
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * count));
+  state.SetItemsProcessed(static_cast<int64_t>(count));
+  state.counters["page_bytes"] = static_cast<double>(text.size());
+}
+
+void BM_ReadPage(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
+  if (!factory.ok()) return Fail(state, factory.status());
+  const std::string text = PageText(*factory, GlobalFlags().batch);
+  const RecordMapper& mapper = Mapper();
+  const bool premap = state.range(0) != 0;
+  size_t count = 0, rejected = 0, premapped = 0;
+  for (auto _ : state) {
+    absl::StatusOr<dynamodb::RecordsPage> page = ReadPage(text, premap ? &mapper : nullptr);
+    if (!page.ok()) return Fail(state, page.status());
+    for (const dynamodb::StreamRecord& r : page->records) {
+      MappedRecord m = mapper.Map(r);
+      rejected += m.action == RecordAction::kReject;
+      premapped += r.premapped != nullptr;
+      benchmark::DoNotOptimize(m);
+    }
+    count += page->records.size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(count));
+  state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
+  state.counters["premapped"] = static_cast<double>(premapped) / state.iterations();
   state.counters["page_bytes"] = static_cast<double>(text.size());
 }
 
@@ -361,8 +417,9 @@ void BM_ApplyRecordBatch(benchmark::State& state) {
 // read, after the simulated network time.
 class PageSource final : public stream::StreamSource {
  public:
-  PageSource(std::vector<std::string> pages, absl::Duration latency)
-      : pages_(std::move(pages)), latency_(latency) {}
+  // `mapper`: null, or the mapper records are mapped with as read.
+  PageSource(std::vector<std::string> pages, absl::Duration latency, const RecordMapper* mapper)
+      : pages_(std::move(pages)), latency_(latency), mapper_(mapper) {}
 
   absl::StatusOr<dynamodb::StreamDescription> DescribeStream(const std::string&,
                                                              const std::string&) override {
@@ -382,14 +439,13 @@ class PageSource final : public stream::StreamSource {
       return absl::InvalidArgumentError(absl::StrCat("PageSource: iterator ", iterator));
     }
     absl::SleepFor(latency_);
-    absl::StatusOr<json> answer = stream::ParseRecordsPageForMapping(pages_[page]);
-    if (!answer.ok()) return answer.status();
-    return dynamodb::RecordsPageOfAnswer(*std::move(answer));
+    return ReadPage(pages_[page], mapper_);
   }
 
  private:
   const std::vector<std::string> pages_;
   const absl::Duration latency_;
+  const RecordMapper* const mapper_;
 };
 
 void BM_ReadShard(benchmark::State& state) {
@@ -397,8 +453,8 @@ void BM_ReadShard(benchmark::State& state) {
   absl::StatusOr<RecordFactory> factory =
       RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
   if (!factory.ok()) return Fail(state, factory.status());
-  absl::StatusOr<std::unique_ptr<Index>> index =
-      OpenIndexCopy(absl::StrCat("read_shard-", state.range(0)), /*sync=*/true);
+  absl::StatusOr<std::unique_ptr<Index>> index = OpenIndexCopy(
+      absl::StrCat("read_shard-", state.range(0), "-", state.range(1)), /*sync=*/true);
   if (!index.ok()) return Fail(state, index.status());
   Index* served = index->get();
   size_t stale = 0, rejected = 0, records = 0, batches = 0;
@@ -427,7 +483,8 @@ void BM_ReadShard(benchmark::State& state) {
       if (p + 1 < kPages) answer["NextShardIterator"] = absl::StrCat(p + 1);
       pages.push_back(answer.dump());
     }
-    PageSource source(std::move(pages), absl::Milliseconds(GlobalFlags().get_records_ms));
+    PageSource source(std::move(pages), absl::Milliseconds(GlobalFlags().get_records_ms),
+                      state.range(1) != 0 ? &Mapper() : nullptr);
     dynamodb::Shard shard;
     shard.shard_id = absl::StrCat("shardId-bench-", ++shard_number);
     shard.ending_sequence_number = "1";  // closed: read to its end
@@ -546,6 +603,11 @@ int Main(int argc, char** argv) {
       ->Arg(0)
       ->Arg(1)
       ->UseRealTime();
+  benchmark::RegisterBenchmark("read_page", BM_ReadPage)
+      ->ArgName("premap")
+      ->Arg(0)
+      ->Arg(1)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("parse_record_texts", BM_ParseRecordTexts)
       ->ArgName("lean")
       ->Arg(0)
@@ -563,9 +625,10 @@ int Main(int argc, char** argv) {
     b->ArgName("sync")->Arg(1)->Arg(0)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
   }
   benchmark::RegisterBenchmark("read_shard", BM_ReadShard)
-      ->ArgName("read_ahead")
-      ->Arg(1)
-      ->Arg(0)
+      ->ArgNames({"read_ahead", "premap"})
+      ->Args({1, 1})
+      ->Args({1, 0})
+      ->Args({0, 1})
       ->UseRealTime()
       ->MinTime(5.0)
       ->Unit(benchmark::kMillisecond);

@@ -152,6 +152,12 @@ bool NestedDeeperThan(const json& value, size_t limit) {
 
 void CopyToNlohmann(const simdjson::dom::element& element, json* out) { Convert(element, out); }
 
+void CopyToNlohmannOmitting(const simdjson::dom::element& element, json* out,
+                            absl::Span<const std::string_view> path,
+                            absl::FunctionRef<bool(const json& scope)> wanted) {
+  ConvertScope(element, out, path, wanted);
+}
+
 absl::StatusOr<json> ParseJson(std::string_view text) {
   simdjson::dom::element root;
   if (ThreadJsonParser().parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {

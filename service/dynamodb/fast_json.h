@@ -66,6 +66,15 @@ simdjson::dom::parser& ThreadJsonParser();
 // a part of it as an nlohmann::json.
 void CopyToNlohmann(const simdjson::dom::element& element, nlohmann::json* out);
 
+// CopyToNlohmann less the member at `path` (object keys from `element`, no
+// "*"), which is copied back only when `wanted`, called with the rest of
+// the value, says so: ParseJsonOmitting's reading of one scope, for a caller
+// that walks the rest of a document itself (a GetRecords page whose records
+// it maps straight from the DOM when it can).
+void CopyToNlohmannOmitting(const simdjson::dom::element& element, nlohmann::json* out,
+                            absl::Span<const std::string_view> path,
+                            absl::FunctionRef<bool(const nlohmann::json& scope)> wanted);
+
 // Whether `value` nests arrays and objects deeper than `limit` levels (the
 // outermost counted), walked without recursion. Callers check it before
 // anything recursive (nlohmann's dump() and copies recurse once per level,

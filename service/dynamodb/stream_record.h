@@ -20,6 +20,7 @@
 #define INKDEX_SERVICE_DYNAMODB_STREAM_RECORD_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+
+namespace inkdex::stream {
+struct MappedRecord;  // stream/record_mapper.h
+}  // namespace inkdex::stream
 
 namespace inkdex::dynamodb {
 
@@ -45,6 +50,12 @@ struct StreamRecord {
   // out of it (its dynamodb.Keys, NewImage and OldImage are null), not
   // copied, as two copies of every image cost as much as mapping it.
   nlohmann::json raw;
+  // Set by a reader that maps records as it parses them
+  // (stream::RecordMapper::ParseRecordsPage): the record's mapping, which
+  // RecordMapper::Map then returns as it is. Such a record's NewImage and
+  // OldImage were never copied (new_image and old_image are null), so its
+  // mapping is only this. Shared, immutable: copies of the record share it.
+  std::shared_ptr<const stream::MappedRecord> premapped;
 };
 
 // One record. InvalidArgument "dynamodb: missing or not an object",

@@ -296,7 +296,7 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
         return std::move(outcome->results);
       },
       Observer());
-  stream::StreamsClientSource source(connection_->streams());
+  stream::StreamsClientSource source(connection_->streams(), mapper_.get());
   stream::StreamFollowerOptions follower_options = FollowerOptions(stream_arn);
   follower_options.current_stream_arn = [this] { return CurrentStreamArn(); };
   stream::StreamFollower follower(source, sink, follower_options);
@@ -327,7 +327,7 @@ absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& inde
                                       absl::Time scanned) {
   stream::StreamApplier sink(
       *mapper_, [&index](const WriteBatch& batch) { return index.Apply(batch); }, Observer());
-  stream::StreamsClientSource source(connection_->streams());
+  stream::StreamsClientSource source(connection_->streams(), mapper_.get());
   stream::StreamFollowerOptions follower_options = FollowerOptions(stream_arn);
   follower_options.reader.caught_up_reference = scanned + kCaughtUpMargin;
   stream::StreamFollower follower(source, sink, follower_options);

@@ -31,21 +31,6 @@ std::string Quoted(absl::string_view value) {
   return absl::StrCat("'", value.substr(0, kQuotedBytes), "...'");
 }
 
-// Whether Map reads the OldImage of a record (`rest`: the record without
-// it). Unknown event names keep it, whatever Map does with them.
-bool MapReadsOldImage(const json& rest) {
-  const auto name = rest.find("eventName");
-  if (name == rest.end() || !name->is_string() || (*name != "INSERT" && *name != "MODIFY")) {
-    return true;
-  }
-  const auto change = rest.find("dynamodb");
-  if (change == rest.end() || !change->is_object()) return true;
-  for (const char* map : {"Keys", "NewImage"}) {
-    if (auto it = change->find(map); it != change->end() && it->is_object()) return false;
-  }
-  return true;
-}
-
 MappedRecord Reject(MappedRecord out, std::string reason) {
   out.action = RecordAction::kReject;
   out.reason = std::move(reason);
@@ -74,10 +59,24 @@ std::string IdProblem(std::string_view id) {
   return "";
 }
 
+bool MapReadsOldImage(const json& rest) {
+  const auto name = rest.find("eventName");
+  if (name == rest.end() || !name->is_string() || (*name != "INSERT" && *name != "MODIFY")) {
+    return true;
+  }
+  const auto change = rest.find("dynamodb");
+  if (change == rest.end() || !change->is_object()) return true;
+  for (const char* map : {"Keys", "NewImage"}) {
+    if (auto it = change->find(map); it != change->end() && it->is_object()) return false;
+  }
+  return true;
+}
+
 }  // namespace internal
 
 using internal::IdProblem;
 using internal::IsValidSequence;
+using internal::MapReadsOldImage;
 
 MappedRecord RecordMapper::NotAnArtist(const ItemKind& kind, const char* keys_field,
                                        MappedRecord out) const {
@@ -120,6 +119,7 @@ void RecordMapper::MapArtistImage(const json& image, const std::string& artist_i
 }
 
 MappedRecord RecordMapper::Map(const dynamodb::StreamRecord& record) const {
+  if (record.premapped != nullptr) return *record.premapped;
   MappedRecord out;
   out.sequence_number = record.sequence_number;
   if (!IsValidSequence(record.sequence_number)) {
@@ -215,6 +215,20 @@ absl::StatusOr<json> ParseRecordJsonForMapping(std::string_view text) {
 absl::StatusOr<json> ParseRecordsPageForMapping(std::string_view text) {
   static constexpr std::string_view kOldImagePath[] = {"Records", "*", "dynamodb", "OldImage"};
   return dynamodb::ParseJsonOmitting(text, kOldImagePath, MapReadsOldImage);
+}
+
+absl::Status AttachPremapped(std::vector<std::shared_ptr<const MappedRecord>> premapped,
+                             dynamodb::RecordsPage& page) {
+  if (premapped.empty()) return absl::OkStatus();
+  if (premapped.size() != page.records.size()) {
+    return absl::InternalError(absl::StrCat("GetRecords: ", premapped.size(),
+                                            " records mapped while reading a page of ",
+                                            page.records.size()));
+  }
+  for (size_t i = 0; i < premapped.size(); ++i) {
+    page.records[i].premapped = std::move(premapped[i]);
+  }
+  return absl::OkStatus();
 }
 
 void AddToBatch(MappedRecord&& r, WriteBatch* batch) {

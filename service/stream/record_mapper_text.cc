@@ -1,11 +1,15 @@
-// RecordMapper::ParseAndMap: stream records given as JSON text (the Lambda
-// path's ApplyStreamRecords), mapped straight from simdjson's DOM where the
+// RecordMapper::ParseAndMap and ParseRecordsPage: stream records given as
+// JSON text (a Lambda event's record for ApplyStreamRecords, a GetRecords
+// page for the stream reader), mapped straight from simdjson's DOM where the
 // general path's result is sure to be the same. The general path copies the
 // record into nlohmann trees (ParseRecordJsonForMapping) and maps those;
 // on a directory-like record that copy and freeing it cost more than the
 // mapping itself.
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -21,11 +25,42 @@ using nlohmann::json;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// Whether `e` nests at most `max_depth` levels of arrays and objects (the
-// outermost counted) and no object repeats a key: simdjson's DOM reads the
-// first of repeated keys, nlohmann's the last, so such a record takes the
-// general path. Most objects of an item are attribute values of one member;
-// keys are compared pairwise up to 16 members (no hashing, no allocation).
+// Whether an object names a key twice: simdjson's DOM reads the first of
+// repeated keys, nlohmann the last, so such a record takes the general path.
+// Most objects of an item are attribute values of one member; keys are
+// compared pairwise up to 16 members, sorted up to 128 (an item image's
+// attributes), hashed beyond: no allocation but for the largest.
+bool HasRepeatedKey(const simdjson::dom::object& object) {
+  const size_t size = object.size();
+  if (size <= 1) return false;
+  if (size <= 16) {
+    std::string_view keys[16];
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair member : object) {
+      for (size_t k = 0; k < n; ++k) {
+        if (keys[k] == member.key) return true;
+      }
+      keys[n++] = member.key;
+    }
+    return false;
+  }
+  if (size <= 128) {
+    std::string_view keys[128];
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair member : object) keys[n++] = member.key;
+    std::sort(keys, keys + n);
+    return std::adjacent_find(keys, keys + n) != keys + n;
+  }
+  absl::flat_hash_set<std::string_view> keys;
+  keys.reserve(size);
+  for (simdjson::dom::key_value_pair member : object) {
+    if (!keys.insert(member.key).second) return true;
+  }
+  return false;
+}
+
+// Whether `e` (at `depth`, the outermost counted 1) nests at most
+// `max_depth` levels of arrays and objects and no object repeats a key.
 bool PlainEnough(element e, size_t depth, size_t max_depth) {
   if (e.type() == element_type::ARRAY) {
     if (depth > max_depth) return false;
@@ -37,25 +72,29 @@ bool PlainEnough(element e, size_t depth, size_t max_depth) {
   if (e.type() != element_type::OBJECT) return true;
   if (depth > max_depth) return false;
   const simdjson::dom::object object(e);
-  const size_t size = object.size();
-  if (size > 1 && size <= 16) {
-    std::string_view keys[16];
-    size_t n = 0;
-    for (simdjson::dom::key_value_pair member : object) {
-      for (size_t k = 0; k < n; ++k) {
-        if (keys[k] == member.key) return false;
-      }
-      keys[n++] = member.key;
-    }
-  } else if (size > 16) {
-    absl::flat_hash_set<std::string_view> keys;
-    keys.reserve(size);
-    for (simdjson::dom::key_value_pair member : object) {
-      if (!keys.insert(member.key).second) return false;
-    }
-  }
+  if (HasRepeatedKey(object)) return false;
   for (simdjson::dom::key_value_pair member : object) {
     if (!PlainEnough(member.value, depth + 1, max_depth)) return false;
+  }
+  return true;
+}
+
+// PlainEnough of a stream record less its dynamodb.OldImage, which the
+// direct path never reads and the general path leaves out of its reading
+// and of its depth (ParseRecordJsonForMapping): walking it was 13 % of
+// reading a page (half of a MODIFY's attributes).
+bool PlainEnoughRecord(const simdjson::dom::object& record, size_t max_depth) {
+  if (max_depth < 2 || HasRepeatedKey(record)) return false;
+  for (simdjson::dom::key_value_pair member : record) {
+    if (member.key != "dynamodb" || member.value.type() != element_type::OBJECT) {
+      if (!PlainEnough(member.value, 2, max_depth)) return false;
+      continue;
+    }
+    const simdjson::dom::object change(member.value);
+    if (HasRepeatedKey(change)) return false;
+    for (simdjson::dom::key_value_pair field : change) {
+      if (field.key != "OldImage" && !PlainEnough(field.value, 3, max_depth)) return false;
+    }
   }
   return true;
 }
@@ -70,24 +109,31 @@ bool IsStringAttribute(element value, std::string_view expected) {
 
 }  // namespace
 
-std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
-                                                          size_t max_depth) const {
+bool RecordMapper::DirectPathServes() const {
   // The general path reads the image with the key attributes dropped and
   // artistId set to the key's id (ItemMapping::ArtistOverlay). The direct
   // path reads it as it is: alike only while the keys are attributes the
   // artist mapper never reads ("PK", "SK": record.h) and the image's
-  // artistId is the key's (checked below).
-  if (mapping_.maps_fields() || mapping_.id_source() != ItemMapping::IdSource::kPartitionKey ||
-      mapping_.partition_key() != "PK" ||
-      (mapping_.sort_key() != "SK" && !mapping_.sort_key().empty())) {
-    return std::nullopt;
-  }
+  // artistId is the key's (MapDirectElement checks it).
+  return !mapping_.maps_fields() && mapping_.id_source() == ItemMapping::IdSource::kPartitionKey &&
+         mapping_.partition_key() == "PK" &&
+         (mapping_.sort_key() == "SK" || mapping_.sort_key().empty());
+}
+
+std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
+                                                          size_t max_depth) const {
+  if (!DirectPathServes()) return std::nullopt;
   // This thread's parser, as the general path's: nothing else parses until
   // the record is mapped, and a fallback parses the text again anyway.
   element root;
   if (dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
     return std::nullopt;
   }
+  return MapDirectElement(root, max_depth);
+}
+
+std::optional<ParsedStreamRecord> RecordMapper::MapDirectElement(const element& root,
+                                                                 size_t max_depth) const {
   simdjson::dom::object object, change;
   std::string_view event_name;
   if (root.get_object().get(object) != simdjson::SUCCESS ||
@@ -102,7 +148,7 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
       image.type() != element_type::OBJECT) {
     return std::nullopt;
   }
-  if (!PlainEnough(root, 1, max_depth)) return std::nullopt;
+  if (!PlainEnoughRecord(object, max_depth)) return std::nullopt;
   // The record less its images, for ParseStreamRecord's reading of the rest.
   json rest = json::object();
   for (simdjson::dom::key_value_pair member : object) {
@@ -144,6 +190,48 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirect(std::string_view text,
   m.artist.set_stream_sequence(out.record.sequence_number);
   m.artist.set_source_rank(m.source_rank);
   m.warnings = std::move(parsed->warnings);
+  return out;
+}
+
+absl::StatusOr<json> RecordMapper::ParseRecordsPage(
+    std::string_view text, std::vector<std::shared_ptr<const MappedRecord>>* premapped) const {
+  premapped->clear();
+  element root;
+  simdjson::dom::object page;
+  simdjson::dom::array records;
+  if (!DirectPathServes() ||
+      dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(page) != simdjson::SUCCESS || HasRepeatedKey(page) ||
+      page.at_key("Records").get_array().get(records) != simdjson::SUCCESS) {
+    return ParseRecordsPageForMapping(text);
+  }
+  static constexpr std::string_view kOldImagePath[] = {"dynamodb", "OldImage"};
+  // simdjson refused the page if anything in it nests deeper than its
+  // limit; a record is two levels down (page, Records).
+  constexpr size_t kRecordDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
+  json out = json::object();
+  for (simdjson::dom::key_value_pair member : page) {
+    json& value = out[std::string(member.key)];
+    if (member.key != "Records") {
+      dynamodb::CopyToNlohmann(member.value, &value);
+      continue;
+    }
+    value = json::array();
+    value.get_ref<json::array_t&>().reserve(records.size());
+    premapped->reserve(records.size());
+    for (element record : records) {
+      json& entry = value.emplace_back();
+      if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kRecordDepth)) {
+        // The record less its images, as ParseStreamRecord will read it.
+        entry = std::move(direct->record.raw);
+        entry["dynamodb"]["Keys"] = std::move(direct->record.keys);
+        premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
+        continue;
+      }
+      dynamodb::CopyToNlohmannOmitting(record, &entry, kOldImagePath, internal::MapReadsOldImage);
+      premapped->push_back(nullptr);
+    }
+  }
   return out;
 }
 

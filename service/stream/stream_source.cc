@@ -1,5 +1,10 @@
 #include "stream/stream_source.h"
 
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "stream/record_mapper.h"
 
 namespace inkdex::stream {
@@ -22,7 +27,17 @@ absl::StatusOr<std::string> StreamsClientSource::GetShardIterator(
 
 absl::StatusOr<dynamodb::RecordsPage> StreamsClientSource::GetRecords(
     const std::string& shard_iterator, int limit) {
-  return client_.GetRecords(shard_iterator, limit, ParseRecordsPageForMapping);
+  if (mapper_ == nullptr) {
+    return client_.GetRecords(shard_iterator, limit, ParseRecordsPageForMapping);
+  }
+  std::vector<std::shared_ptr<const MappedRecord>> premapped;
+  absl::StatusOr<dynamodb::RecordsPage> page =
+      client_.GetRecords(shard_iterator, limit, [this, &premapped](std::string_view text) {
+        return mapper_->ParseRecordsPage(text, &premapped);
+      });
+  if (!page.ok()) return page;
+  if (absl::Status s = AttachPremapped(std::move(premapped), *page); !s.ok()) return s;
+  return page;
 }
 
 }  // namespace inkdex::stream

@@ -22,6 +22,8 @@
 
 namespace inkdex::stream {
 
+class RecordMapper;  // record_mapper.h
+
 class StreamSource {
  public:
   virtual ~StreamSource() = default;
@@ -46,11 +48,16 @@ class StreamSource {
 };
 
 // GetRecords pages are read without what RecordMapper::Map never reads
-// (ParseRecordsPageForMapping). Ownership: borrows the client, which must
-// outlive the source.
+// (ParseRecordsPageForMapping). Given a mapper, the source also maps the
+// records it can as it parses a page (RecordMapper::ParseRecordsPage:
+// StreamRecord::premapped), which the sink's Map then returns: pass the
+// mapper the sink maps with. Ownership: borrows the client and the mapper,
+// which must outlive the source.
 class StreamsClientSource final : public StreamSource {
  public:
-  explicit StreamsClientSource(dynamodb::StreamsClient& client) : client_(client) {}
+  explicit StreamsClientSource(dynamodb::StreamsClient& client,
+                               const RecordMapper* mapper = nullptr)
+      : client_(client), mapper_(mapper) {}
 
   absl::StatusOr<dynamodb::StreamDescription> DescribeStream(
       const std::string& stream_arn, const std::string& exclusive_start_shard_id) override;
@@ -65,6 +72,7 @@ class StreamsClientSource final : public StreamSource {
 
  private:
   dynamodb::StreamsClient& client_;
+  const RecordMapper* const mapper_;  // null: pages are not mapped as read
 };
 
 }  // namespace inkdex::stream
