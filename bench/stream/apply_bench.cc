@@ -27,6 +27,11 @@
 //                             maps them; premap:1 maps what it can while
 //                             parsing (RecordMapper::ParseRecordsPage, the
 //                             server's), and Map copies those mappings.
+//   scan_page/premap:P        a Scan answer of the batch's new images (a
+//                             table load's page) parsed and each item
+//                             mapped: premap:0 through trees (ParseJson,
+//                             MapItem), premap:1 mapped as parsed
+//                             (RecordMapper::ParseScanPage, LoadTable's).
 //   parse_record_texts/lean:L each record as its own text (a Lambda event's
 //                             record, as ApplyStreamRecords receives it),
 //                             parsed and read by ParseStreamRecord: lean:0
@@ -258,6 +263,42 @@ void BM_ReadPage(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(count));
   state.counters["rejected"] = static_cast<double>(rejected) / state.iterations();
   state.counters["premapped"] = static_cast<double>(premapped) / state.iterations();
+  state.counters["page_bytes"] = static_cast<double>(text.size());
+}
+
+// A Scan answer of the batch's new images (a table load's page), parsed and
+// every item mapped: premap:0 through trees (ParseJson, MapItem), premap:1
+// mapped as parsed (RecordMapper::ParseScanPage, LoadTable's).
+void BM_ScanPage(benchmark::State& state) {
+  absl::StatusOr<RecordFactory> factory =
+      RecordFactory::Create(GlobalFlags().artists, GlobalFlags().mix);
+  if (!factory.ok()) return Fail(state, factory.status());
+  json items = json::array();
+  for (const dynamodb::StreamRecord& r : factory->NextBatch(GlobalFlags().batch)) {
+    if (r.new_image.is_object()) items.push_back(r.new_image);
+  }
+  const std::string text = json{{"Items", std::move(items)}, {"ScannedCount", 1}}.dump();
+  const RecordMapper& mapper = Mapper();
+  const bool premap = state.range(0) != 0;
+  size_t count = 0, upserts = 0, premapped_items = 0;
+  for (auto _ : state) {
+    std::vector<std::optional<MappedRecord>> premapped;
+    absl::StatusOr<json> answer =
+        premap ? mapper.ParseScanPage(text, &premapped) : dynamodb::ParseJson(text);
+    if (!answer.ok()) return Fail(state, answer.status());
+    const json& page_items = (*answer)["Items"];
+    for (size_t i = 0; i < page_items.size(); ++i) {
+      const bool mapped = i < premapped.size() && premapped[i].has_value();
+      MappedRecord m = mapped ? *std::move(premapped[i]) : mapper.MapItem(page_items[i]);
+      upserts += m.action == RecordAction::kUpsert;
+      premapped_items += mapped;
+      benchmark::DoNotOptimize(m);
+    }
+    count += page_items.size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(count));
+  state.counters["upserts"] = static_cast<double>(upserts) / state.iterations();
+  state.counters["premapped"] = static_cast<double>(premapped_items) / state.iterations();
   state.counters["page_bytes"] = static_cast<double>(text.size());
 }
 
@@ -604,6 +645,11 @@ int Main(int argc, char** argv) {
       ->Arg(1)
       ->UseRealTime();
   benchmark::RegisterBenchmark("read_page", BM_ReadPage)
+      ->ArgName("premap")
+      ->Arg(0)
+      ->Arg(1)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("scan_page", BM_ScanPage)
       ->ArgName("premap")
       ->Arg(0)
       ->Arg(1)

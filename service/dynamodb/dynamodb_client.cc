@@ -35,7 +35,8 @@ absl::StatusOr<TableDescription> DynamoDbClient::DescribeTable(const std::string
   return result;
 }
 
-absl::StatusOr<ScanPage> DynamoDbClient::Scan(const ScanRequest& request) {
+absl::StatusOr<ScanPage> DynamoDbClient::Scan(const ScanRequest& request,
+                                              const JsonProtocolClient::AnswerParser& parse) {
   if (request.table.empty()) return absl::InvalidArgumentError("Scan: table: empty");
   if (request.total_segments < 1 || request.total_segments > 1000000) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -58,7 +59,7 @@ absl::StatusOr<ScanPage> DynamoDbClient::Scan(const ScanRequest& request) {
   }
   if (request.limit) body["Limit"] = *request.limit;
   if (request.consistent_read) body["ConsistentRead"] = true;
-  absl::StatusOr<json> answer = protocol_->Call("Scan", body);
+  absl::StatusOr<json> answer = protocol_->Call("Scan", body, parse);
   if (!answer.ok()) return answer.status();
   auto items = answer->find("Items");
   if (items == answer->end() || !items->is_array()) {

@@ -78,7 +78,10 @@ class DynamoDbClient {
   // One page of one segment. InvalidArgument (before sending) on an empty
   // table name, a segment out of range, or an exclusive_start_key that is
   // neither null nor an object; DataLoss when the answer lacks Items.
-  absl::StatusOr<ScanPage> Scan(const ScanRequest& request);
+  // `parse` reads the answer's text (stream::RecordMapper::ParseScanPage
+  // maps items as it reads them).
+  absl::StatusOr<ScanPage> Scan(const ScanRequest& request,
+                                const JsonProtocolClient::AnswerParser& parse = ParseJson);
 
   RetryCounters counters() const { return protocol_->counters(); }
 

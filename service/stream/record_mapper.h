@@ -128,6 +128,18 @@ class RecordMapper {  // thread-safe, immutable
   absl::StatusOr<nlohmann::json> ParseRecordsPage(
       std::string_view text, std::vector<std::shared_ptr<const MappedRecord>>* premapped) const;
 
+  // A Scan answer's text, read for a table load that maps as it reads:
+  // dynamodb::ParseJson's answer, except that each item MapItem would map
+  // to an upsert under the conditions of ParseAndMap's direct path (the
+  // image's artistId the key's, no "Item" attribute, no repeated keys) is
+  // mapped now from the page's DOM and stands in the answer as an empty
+  // object: (*premapped)[i] is Items[i]'s mapping, what MapItem gives the
+  // item, nullopt for an item left whole. *premapped is left empty when the
+  // page is read whole (as ParseRecordsPage). Errors: ParseJson's. Uses this
+  // thread's simdjson parser.
+  absl::StatusOr<nlohmann::json> ParseScanPage(
+      std::string_view text, std::vector<std::optional<MappedRecord>>* premapped) const;
+
   const ItemMapping& mapping() const { return mapping_; }
 
  private:
@@ -146,6 +158,13 @@ class RecordMapper {  // thread-safe, immutable
   // REQUIRES: DirectPathServes().
   std::optional<ParsedStreamRecord> MapDirectElement(const simdjson::dom::element& root,
                                                      size_t max_depth) const;
+  // The same for a Scan item: MapItem's result, or nullopt.
+  std::optional<MappedRecord> MapItemDirect(const simdjson::dom::element& item,
+                                            size_t max_depth) const;
+  // The direct mapping of an artist image whose keys were classified as
+  // `kind`: kUpsert (no stream sequence), or nullopt for the general path.
+  std::optional<MappedRecord> MapImageDirect(const ItemKind& kind,
+                                             const simdjson::dom::element& image) const;
   // Whether the mapping lets the direct path map any record at all.
   bool DirectPathServes() const;
 

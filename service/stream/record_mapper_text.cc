@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "dynamodb/fast_json.h"
 #include "inkdex/record.h"
@@ -99,6 +100,41 @@ bool PlainEnoughRecord(const simdjson::dom::object& record, size_t max_depth) {
   return true;
 }
 
+// A page's text (a GetRecords or Scan answer) read from simdjson's DOM as
+// dynamodb::ParseJson reads it, except that each element of the array
+// member `array_key` becomes what `read(element, entry)` makes of it;
+// nullopt when the page must be read whole: text simdjson refuses, a
+// repeated key at the top (nlohmann keeps the last), no such array. Uses
+// this thread's simdjson parser.
+std::optional<json> ReadPageOfElements(std::string_view text, std::string_view array_key,
+                                       absl::FunctionRef<void(const element&, json*)> read) {
+  element root;
+  simdjson::dom::object page;
+  simdjson::dom::array elements;
+  if (dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(page) != simdjson::SUCCESS || HasRepeatedKey(page) ||
+      page.at_key(array_key).get_array().get(elements) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  json out = json::object();
+  for (simdjson::dom::key_value_pair member : page) {
+    json& value = out[std::string(member.key)];
+    if (member.key != array_key) {
+      dynamodb::CopyToNlohmann(member.value, &value);
+      continue;
+    }
+    value = json::array();
+    value.get_ref<json::array_t&>().reserve(elements.size());
+    for (element e : elements) read(e, &value.emplace_back());
+  }
+  return out;
+}
+
+// The depth an element of a page may nest to: simdjson refused the page if
+// anything in it nests deeper than its limit, and an element is two levels
+// down (the page, its array).
+constexpr size_t kElementDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
+
 // Whether `value` is {"S": `expected`}.
 bool IsStringAttribute(element value, std::string_view expected) {
   simdjson::dom::object object;
@@ -168,6 +204,19 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirectElement(const element& 
 
   const ItemKind kind = mapping_.Classify(record->keys);
   if (kind.kind != ItemKind::Kind::kArtist) return std::nullopt;
+  std::optional<MappedRecord> mapped = MapImageDirect(kind, image);
+  if (!mapped) return std::nullopt;
+  ParsedStreamRecord out;
+  out.direct = true;
+  out.record = *std::move(record);
+  out.mapped = *std::move(mapped);
+  out.mapped.sequence_number = out.record.sequence_number;
+  out.mapped.artist.set_stream_sequence(out.record.sequence_number);
+  return out;
+}
+
+std::optional<MappedRecord> RecordMapper::MapImageDirect(const ItemKind& kind,
+                                                         const element& image) const {
   absl::StatusOr<std::string> id = mapping_.ArtistId(kind, nullptr);
   if (!id.ok() || !internal::IdProblem(*id).empty()) return std::nullopt;
   element own_id;
@@ -177,62 +226,79 @@ std::optional<ParsedStreamRecord> RecordMapper::MapDirectElement(const element& 
   }
   absl::StatusOr<ParsedRecord> parsed = MapDynamoDbAttributeMap(image, *taxonomy_);
   if (!parsed.ok()) return std::nullopt;  // the general path words the reject
-
-  ParsedStreamRecord out;
-  out.direct = true;
-  out.record = *std::move(record);
-  MappedRecord& m = out.mapped;
+  MappedRecord m;
   m.action = RecordAction::kUpsert;
-  m.sequence_number = out.record.sequence_number;
   m.artist_id = *std::move(id);
   m.source_rank = kind.sort_key_rank;
   m.artist = std::move(parsed->artist);
-  m.artist.set_stream_sequence(out.record.sequence_number);
+  m.artist.clear_stream_sequence();  // never an attribute's ("streamSequence")
   m.artist.set_source_rank(m.source_rank);
   m.warnings = std::move(parsed->warnings);
-  return out;
+  return m;
+}
+
+std::optional<MappedRecord> RecordMapper::MapItemDirect(const element& item,
+                                                        size_t max_depth) const {
+  simdjson::dom::object object;
+  element unused;
+  // MapItem reads an object member "Item" as the item itself (a GetItem
+  // answer); leave that reading to it.
+  if (item.get_object().get(object) != simdjson::SUCCESS ||
+      object.at_key("Item").get(unused) == simdjson::SUCCESS || !PlainEnough(item, 1, max_depth)) {
+    return std::nullopt;
+  }
+  json keys = json::object();
+  for (const std::string& name : {mapping_.partition_key(), mapping_.sort_key()}) {
+    if (element value; !name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
+      dynamodb::CopyToNlohmann(value, &keys[name]);
+    }
+  }
+  const ItemKind kind = mapping_.Classify(keys);
+  if (kind.kind != ItemKind::Kind::kArtist) return std::nullopt;
+  return MapImageDirect(kind, item);
 }
 
 absl::StatusOr<json> RecordMapper::ParseRecordsPage(
     std::string_view text, std::vector<std::shared_ptr<const MappedRecord>>* premapped) const {
   premapped->clear();
-  element root;
-  simdjson::dom::object page;
-  simdjson::dom::array records;
-  if (!DirectPathServes() ||
-      dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
-      root.get_object().get(page) != simdjson::SUCCESS || HasRepeatedKey(page) ||
-      page.at_key("Records").get_array().get(records) != simdjson::SUCCESS) {
-    return ParseRecordsPageForMapping(text);
-  }
   static constexpr std::string_view kOldImagePath[] = {"dynamodb", "OldImage"};
-  // simdjson refused the page if anything in it nests deeper than its
-  // limit; a record is two levels down (page, Records).
-  constexpr size_t kRecordDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
-  json out = json::object();
-  for (simdjson::dom::key_value_pair member : page) {
-    json& value = out[std::string(member.key)];
-    if (member.key != "Records") {
-      dynamodb::CopyToNlohmann(member.value, &value);
-      continue;
-    }
-    value = json::array();
-    value.get_ref<json::array_t&>().reserve(records.size());
-    premapped->reserve(records.size());
-    for (element record : records) {
-      json& entry = value.emplace_back();
-      if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kRecordDepth)) {
+  std::optional<json> page;
+  if (DirectPathServes()) {
+    page = ReadPageOfElements(text, "Records", [&](const element& record, json* entry) {
+      if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kElementDepth)) {
         // The record less its images, as ParseStreamRecord will read it.
-        entry = std::move(direct->record.raw);
-        entry["dynamodb"]["Keys"] = std::move(direct->record.keys);
+        *entry = std::move(direct->record.raw);
+        (*entry)["dynamodb"]["Keys"] = std::move(direct->record.keys);
         premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
-        continue;
+        return;
       }
-      dynamodb::CopyToNlohmannOmitting(record, &entry, kOldImagePath, internal::MapReadsOldImage);
+      dynamodb::CopyToNlohmannOmitting(record, entry, kOldImagePath, internal::MapReadsOldImage);
       premapped->push_back(nullptr);
-    }
+    });
   }
-  return out;
+  if (page.has_value()) return *std::move(page);
+  premapped->clear();
+  return ParseRecordsPageForMapping(text);
+}
+
+absl::StatusOr<json> RecordMapper::ParseScanPage(
+    std::string_view text, std::vector<std::optional<MappedRecord>>* premapped) const {
+  premapped->clear();
+  std::optional<json> page;
+  if (DirectPathServes()) {
+    page = ReadPageOfElements(text, "Items", [&](const element& item, json* entry) {
+      if (std::optional<MappedRecord> direct = MapItemDirect(item, kElementDepth)) {
+        *entry = json::object();  // a stand-in: the mapping is all a loader reads
+        premapped->push_back(std::move(direct));
+        return;
+      }
+      dynamodb::CopyToNlohmann(item, entry);
+      premapped->emplace_back();
+    });
+  }
+  if (page.has_value()) return *std::move(page);
+  premapped->clear();
+  return dynamodb::ParseJson(text);
 }
 
 absl::StatusOr<ParsedStreamRecord> RecordMapper::ParseAndMap(std::string_view text,

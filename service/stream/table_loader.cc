@@ -32,13 +32,18 @@ class LoadState {
     if (status_.ok()) status_ = std::move(status);
   }
 
-  // Maps one page; its artists are held for ApplyHeld.
-  void AddPage(const dynamodb::ScanPage& page) {
+  // Maps one page; its artists are held for ApplyHeld. `premapped`: the
+  // mappings RecordMapper::ParseScanPage made as it read the page (empty, or
+  // one per item: nullopt for an item to map here).
+  void AddPage(const dynamodb::ScanPage& page,
+               std::vector<std::optional<MappedRecord>>& premapped) {
     std::vector<Artist> artists;
     std::vector<std::pair<std::string, std::string>> rejects;  // id, reason
     std::map<std::string, uint64_t> ignored;
-    for (const nlohmann::json& item : page.items) {
-      MappedRecord m = mapper_.MapItem(item);
+    for (size_t i = 0; i < page.items.size(); ++i) {
+      MappedRecord m = i < premapped.size() && premapped[i].has_value()
+                           ? *std::move(premapped[i])
+                           : mapper_.MapItem(page.items[i]);
       switch (m.action) {
         case RecordAction::kUpsert:
           m.artist.set_version(1);
@@ -86,13 +91,21 @@ class LoadState {
     if (options_.page_size > 0) request.limit = options_.page_size;
     do {
       if (Stopping()) return;
-      absl::StatusOr<dynamodb::ScanPage> page = client.Scan(request);
+      std::vector<std::optional<MappedRecord>> premapped;
+      absl::StatusOr<dynamodb::ScanPage> page =
+          client.Scan(request, [this, &premapped](std::string_view text) {
+            return mapper_.ParseScanPage(text, &premapped);
+          });
+      if (page.ok() && !premapped.empty() && premapped.size() != page->items.size()) {
+        page = absl::InternalError(absl::StrCat(
+            premapped.size(), " items mapped while reading a page of ", page->items.size()));
+      }
       if (!page.ok()) {
         return Fail(absl::Status(page.status().code(),
                                  absl::StrCat("scan of table ", options_.table, " segment ",
                                               segment, ": ", page.status().message())));
       }
-      AddPage(*page);
+      AddPage(*page, premapped);
       request.exclusive_start_key = std::move(page->last_evaluated_key);
     } while (!request.exclusive_start_key.is_null());
   }

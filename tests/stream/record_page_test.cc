@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "aws/http_client.h"
 #include "dynamodb/client_config.h"
+#include "dynamodb/fast_json.h"
 #include "dynamodb/streams_client.h"
 #include "stream/fake_stream_source_util.h"
 #include "stream/record_batch.h"
@@ -314,6 +315,102 @@ TEST_F(RecordPageTest, AStreamsClientSourceWithAMapperMapsAsItReads) {
   EXPECT_EQ(whole->records[0].premapped, nullptr);
   EXPECT_TRUE(whole->records[0].new_image.is_object());
   EXPECT_EQ(Outcome(mapper_.Map(whole->records[0])), Outcome(mapper_.Map(page->records[0])));
+}
+
+// Scan items of every shape MapItem distinguishes, as JSON text: the images
+// of the varied records, and items only text can hold.
+std::vector<std::string> VariedItemTexts() {
+  std::vector<std::string> items;
+  for (const std::string& text : VariedRecordTexts()) {
+    absl::StatusOr<json> record = dynamodb::ParseJson(text);
+    if (!record.ok() || !record->is_object()) continue;
+    const auto change = record->find("dynamodb");
+    if (change == record->end() || !change->is_object()) continue;
+    for (const char* name : {"NewImage", "OldImage"}) {
+      if (auto image = change->find(name); image != change->end() && image->is_object()) {
+        items.push_back(image->dump());
+      }
+    }
+  }
+  const std::string plain = ArtistImage("i1").dump();
+  std::string twice = plain;
+  twice.insert(1, R"("artistName":{"S":"Earlier"},)");
+  items.push_back(twice);
+  std::string later_twice = plain;
+  later_twice.insert(later_twice.size() - 1, R"(,"artistName":{"S":"Later"})");
+  items.push_back(later_twice);
+  json wrapped = ArtistImage("i2");
+  wrapped["Item"] = {{"M", ArtistImage("i3")}};
+  items.push_back(wrapped.dump());
+  items.push_back(json{{"Item", ArtistImage("i4")}}.dump());
+  json sequenced = ArtistImage("i5");
+  sequenced["streamSequence"] = {{"S", "12345"}};
+  items.push_back(sequenced.dump());
+  return items;
+}
+
+// A Scan page's items map as MapItem maps them from the whole page, whether
+// mapped as read or not, under the default mapping and others.
+TEST_F(RecordPageTest, ScanPagesMapAsMapItem) {
+  const std::vector<std::unique_ptr<RecordMapper>> others = OtherMappers();
+  std::vector<const RecordMapper*> mappers = {&mapper_};
+  for (const auto& other : others) mappers.push_back(other.get());
+  const std::vector<std::string> items = VariedItemTexts();
+  int direct = 0, general = 0, pages = 0;
+  for (size_t first = 0; first < items.size(); first += 20) {
+    std::string page =
+        R"({"Count":3,"ScannedCount":20,"LastEvaluatedKey":{"PK":{"S":"x"}},"Items":[)";
+    for (size_t i = first; i < std::min(items.size(), first + 20); ++i) {
+      if (i > first) page += ",";
+      page += items[i];
+    }
+    page += "]}";
+    for (const RecordMapper* mapper : mappers) {
+      std::vector<std::optional<MappedRecord>> premapped;
+      absl::StatusOr<json> got = mapper->ParseScanPage(page, &premapped);
+      absl::StatusOr<json> want = dynamodb::ParseJson(page);
+      ASSERT_EQ(got.status(), want.status()) << page;
+      if (!got.ok()) continue;
+      ++pages;
+      ASSERT_EQ((*got)["Items"].size(), (*want)["Items"].size());
+      for (const char* member : {"Count", "ScannedCount", "LastEvaluatedKey"}) {
+        EXPECT_EQ((*got)[member], (*want)[member]) << member;
+      }
+      if (mapper != &mapper_) {
+        EXPECT_TRUE(premapped.empty());
+      }
+      for (size_t i = 0; i < (*got)["Items"].size(); ++i) {
+        const bool mapped = i < premapped.size() && premapped[i].has_value();
+        const MappedRecord m = mapped ? *premapped[i] : mapper->MapItem((*got)["Items"][i]);
+        EXPECT_EQ(Outcome(m), Outcome(mapper->MapItem((*want)["Items"][i]))) << items[first + i];
+        if (mapped) {
+          ++direct;
+          EXPECT_EQ((*got)["Items"][i], json::object()) << "a stand-in";
+          EXPECT_EQ(m.artist.stream_sequence(), "") << "never an attribute's";
+        } else {
+          ++general;
+        }
+      }
+    }
+  }
+  EXPECT_GE(pages, static_cast<int>(items.size() / 20));
+  EXPECT_GE(direct, 10);
+  EXPECT_GT(general, direct);
+
+  // Pages read whole: nothing mapped as read, the answer ParseJson's.
+  for (const std::string& text :
+       {std::string(R"({"Items":[)" + ArtistImage("w").dump() + R"(],"Items":[]})"),
+        std::string(R"({"Count":0})"), std::string(R"({"Items":{}})"), std::string("[]"),
+        std::string(R"({"Items":[)")}) {
+    std::vector<std::optional<MappedRecord>> premapped;
+    absl::StatusOr<json> got = mapper_.ParseScanPage(text, &premapped);
+    absl::StatusOr<json> want = dynamodb::ParseJson(text);
+    ASSERT_EQ(got.status(), want.status()) << text;
+    EXPECT_TRUE(premapped.empty()) << text;
+    if (got.ok()) {
+      EXPECT_EQ(*got, *want) << text;
+    }
+  }
 }
 
 }  // namespace
