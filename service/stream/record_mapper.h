@@ -122,8 +122,8 @@ class RecordMapper {  // thread-safe, immutable
   // simdjson refuses, a repeated key at the top, no Records array, or a
   // mapping the direct path does not serve). Errors:
   // ParseRecordsPageForMapping's. Cost: a directory-like page of 1,000
-  // records parsed and mapped in ~10 ms, against ~37 ms for its reading and
-  // mapping through trees (bench/stream/apply_bench.cc parse_records).
+  // records parsed and mapped in ~16 ms, against ~33 ms for its reading and
+  // mapping through trees (bench/stream/apply_bench.cc read_page).
   // Uses this thread's simdjson parser (dynamodb::ThreadJsonParser).
   absl::StatusOr<nlohmann::json> ParseRecordsPage(
       std::string_view text, std::vector<std::shared_ptr<const MappedRecord>>* premapped) const;
@@ -136,7 +136,8 @@ class RecordMapper {  // thread-safe, immutable
   // object: (*premapped)[i] is Items[i]'s mapping, what MapItem gives the
   // item, nullopt for an item left whole. *premapped is left empty when the
   // page is read whole (as ParseRecordsPage). Errors: ParseJson's. Uses this
-  // thread's simdjson parser.
+  // thread's simdjson parser. Cost: a page of 1,000 items ~10 ms, against
+  // ~30 through trees (apply_bench.cc scan_page).
   absl::StatusOr<nlohmann::json> ParseScanPage(
       std::string_view text, std::vector<std::optional<MappedRecord>>* premapped) const;
 

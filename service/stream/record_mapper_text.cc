@@ -1,7 +1,8 @@
-// RecordMapper::ParseAndMap and ParseRecordsPage: stream records given as
-// JSON text (a Lambda event's record for ApplyStreamRecords, a GetRecords
-// page for the stream reader), mapped straight from simdjson's DOM where the
-// general path's result is sure to be the same. The general path copies the
+// RecordMapper::ParseAndMap, ParseRecordsPage and ParseScanPage: stream
+// records and Scan items given as JSON text (a Lambda event's record for
+// ApplyStreamRecords, a GetRecords page for the stream reader, a Scan page
+// for a table load), mapped straight from simdjson's DOM where the general
+// path's result is sure to be the same. The general path copies the
 // record into nlohmann trees (ParseRecordJsonForMapping) and maps those;
 // on a directory-like record that copy and freeing it cost more than the
 // mapping itself.
