@@ -2,7 +2,8 @@
 // stream reader's bootstrap and re-sync (the same job as `inkdex build
 // --from-dynamodb`, inside the server, into an index it then serves).
 //
-// Every item goes through RecordMapper::MapItem: artists are upserted with
+// Every item is mapped as RecordMapper::MapItem maps it (most artist items
+// as each page is parsed, RecordMapper::ParseScanPage): artists are upserted with
 // numeric version 1, other item types are counted by type (and hidden artists
 // whose items cannot be indexed as "hidden_unindexable"), artist items that
 // cannot be indexed are counted and reported through `on_reject`. Each
