@@ -1,33 +1,34 @@
 #!/usr/bin/python3
-"""How fast a table load reads a DynamoDB table, less DynamoDB: the table
-load of inkdex-server's bootstrap and re-sync (stream::LoadTable: a parallel
-Scan, Segment/TotalSegments, LastEvaluatedKey paging, into a bulk-loaded
-index), run by `inkdex verify --against-dynamodb`, which loads the table
-into a scratch index that way and then compares it with an index, against a
-local endpoint that answers from pages prepared in memory: the time is
-inkdex's (reading and mapping pages, building the index, one compare pass),
-not the emulator's. DynamoDB Local's own scan is far slower than DynamoDB's.
+"""How fast inkdex reads a DynamoDB table, less DynamoDB: `inkdex build
+--from-dynamodb` (a parallel Scan, items written as lines into the build
+pipeline) and a table load (stream::LoadTable, inkdex-server's bootstrap
+and re-sync, run here by `inkdex verify --against-dynamodb`, which loads
+the table into a scratch index and compares it with an index), against a
+local endpoint that answers Scans (Segment/TotalSegments, LastEvaluatedKey
+paging) from pages prepared in memory: the time is inkdex's (reading and
+mapping pages, building the index), not the emulator's. DynamoDB Local's
+own scan is far slower than DynamoDB's.
 
     scan_load.py --build-dir BUILD [--artists 100000] [--segments 2]
                  [--rounds 2] [--json OUT]
 
 The table holds `inkdex synth --seed 42` artists as the data model's items
-(tests/dynamodb/directory_table.py), in pages of 1,000 items; the index
-compared with is built from it first (`inkdex build --from-dynamodb`, which
-takes its own path: items as lines into the build pipeline). Each round
-verifies twice, in alternating order: with the default mapping, where
-artist items are mapped from each page's DOM as it is parsed
-(RecordMapper::ParseScanPage), and with a mapping file that renames a field
-to itself, which the direct path does not serve (every item through
-nlohmann trees and MapItem, as before the thirty-seventh session). Both
-find the index equal to the table. Prints wall and CPU seconds (user + sys)
-and artists/s per run.
+(tests/dynamodb/directory_table.py), in pages of 1,000 items. Each round
+runs both readings, in alternating order: the default mapping, where items
+are read straight from each page's simdjson DOM (stream::ArtistItemLine for
+the build, RecordMapper::ParseScanPage for the load), and a mapping file
+that renames a field to itself, which those do not serve (every item
+through nlohmann trees, as before the thirty-seventh session). Each reading
+builds an index, then verifies it against the table (so a build that read
+an item differently fails the run). Prints wall and CPU seconds (user +
+sys) and artists/s for each build and each verify.
 """
 import argparse
 import http.server
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -150,23 +151,24 @@ def main(argv):
         general = os.path.join(workdir, "general-mapping.json")
         with open(general, "w") as f:
             json.dump({"fields": {"artistName": "artistName"}}, f)
-        index = os.path.join(workdir, "index")
         scan = ["--dynamodb-endpoint", endpoint, "--segments", str(args.segments)]
-        run([inkdex, "build", "--from-dynamodb", "directory", "--index", index, "--progress",
-             "off", "--no-verify"] + scan)
-        verify = [inkdex, "verify", "--index", index, "--against-dynamodb", "directory",
-                  "--scratch-dir", workdir] + scan
-        run(verify)  # warms the endpoint's answers and the page cache
-        for r in range(args.rounds):
-            order = [("mapped as parsed", []), ("through trees", ["--mapping", general])]
-            if r % 2:
-                order.reverse()
+        readings = [("mapped as parsed", []), ("through trees", ["--mapping", general])]
+        for r in range(-1, args.rounds):  # round 0 warms the endpoint and the page cache
+            order = readings if r % 2 == 0 else list(reversed(readings))
             for label, extra in order:
-                wall, cpu = run(verify + extra)
-                runs.append({"round": r + 1, "reading": label, "wall_s": wall, "cpu_s": cpu,
-                             "artists_per_s": args.artists / wall})
-                print("round %d  %-16s  wall %6.2f s  cpu %6.2f s  %8.0f artists/s"
-                      % (r + 1, label, wall, cpu, args.artists / wall), flush=True)
+                index = os.path.join(workdir, "index")
+                shutil.rmtree(index, ignore_errors=True)
+                build = run([inkdex, "build", "--from-dynamodb", "directory", "--index", index,
+                             "--progress", "off", "--no-verify"] + scan + extra)
+                load = run([inkdex, "verify", "--index", index, "--against-dynamodb",
+                            "directory", "--scratch-dir", workdir] + scan + extra)
+                if r < 0:
+                    continue
+                for what, (wall, cpu) in (("build", build), ("table load + compare", load)):
+                    runs.append({"round": r + 1, "reading": label, "what": what, "wall_s": wall,
+                                 "cpu_s": cpu, "artists_per_s": args.artists / wall})
+                    print("round %d  %-16s  %-20s  wall %6.2f s  cpu %6.2f s  %8.0f artists/s"
+                          % (r + 1, label, what, wall, cpu, args.artists / wall), flush=True)
     server.shutdown()
     if args.json:
         with open(args.json, "w") as f:

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -148,6 +150,78 @@ bool NestedDeeperThan(const json& value, size_t limit) {
     for (const json& child : *at) stack.emplace_back(&child, depth + 1);
   }
   return false;
+}
+
+std::optional<json> ParseJsonReadingArray(
+    std::string_view text, std::string_view array_key,
+    absl::FunctionRef<void(const simdjson::dom::element&, json*)> read) {
+  simdjson::dom::element root;
+  simdjson::dom::object page;
+  simdjson::dom::array elements;
+  if (ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(page) != simdjson::SUCCESS || HasRepeatedKey(page) ||
+      page.at_key(array_key).get_array().get(elements) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  json out = json::object();
+  for (simdjson::dom::key_value_pair member : page) {
+    json& value = out[std::string(member.key)];
+    if (member.key != array_key) {
+      Convert(member.value, &value);
+      continue;
+    }
+    value = json::array();
+    value.get_ref<json::array_t&>().reserve(elements.size());
+    for (simdjson::dom::element e : elements) read(e, &value.emplace_back());
+  }
+  return out;
+}
+
+bool HasRepeatedKey(const simdjson::dom::object& object) {
+  const size_t size = object.size();
+  if (size <= 1) return false;
+  if (size <= 16) {
+    std::string_view keys[16];
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair member : object) {
+      for (size_t k = 0; k < n; ++k) {
+        if (keys[k] == member.key) return true;
+      }
+      keys[n++] = member.key;
+    }
+    return false;
+  }
+  if (size <= 128) {
+    std::string_view keys[128];
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair member : object) keys[n++] = member.key;
+    std::sort(keys, keys + n);
+    return std::adjacent_find(keys, keys + n) != keys + n;
+  }
+  absl::flat_hash_set<std::string_view> keys;
+  keys.reserve(size);
+  for (simdjson::dom::key_value_pair member : object) {
+    if (!keys.insert(member.key).second) return true;
+  }
+  return false;
+}
+
+bool PlainJson(const simdjson::dom::element& e, size_t depth, size_t max_depth) {
+  if (e.type() == simdjson::dom::element_type::ARRAY) {
+    if (depth > max_depth) return false;
+    for (simdjson::dom::element child : simdjson::dom::array(e)) {
+      if (!PlainJson(child, depth + 1, max_depth)) return false;
+    }
+    return true;
+  }
+  if (e.type() != simdjson::dom::element_type::OBJECT) return true;
+  if (depth > max_depth) return false;
+  const simdjson::dom::object object(e);
+  if (HasRepeatedKey(object)) return false;
+  for (simdjson::dom::key_value_pair member : object) {
+    if (!PlainJson(member.value, depth + 1, max_depth)) return false;
+  }
+  return true;
 }
 
 void CopyToNlohmann(const simdjson::dom::element& element, json* out) { Convert(element, out); }

@@ -19,6 +19,7 @@
 #ifndef INKDEX_SERVICE_DYNAMODB_FAST_JSON_H_
 #define INKDEX_SERVICE_DYNAMODB_FAST_JSON_H_
 
+#include <optional>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -28,6 +29,7 @@
 
 namespace simdjson::dom {
 class element;
+class object;
 class parser;
 }  // namespace simdjson::dom
 
@@ -74,6 +76,29 @@ void CopyToNlohmann(const simdjson::dom::element& element, nlohmann::json* out);
 void CopyToNlohmannOmitting(const simdjson::dom::element& element, nlohmann::json* out,
                             absl::Span<const std::string_view> path,
                             absl::FunctionRef<bool(const nlohmann::json& scope)> wanted);
+
+// A page's text (a GetRecords or Scan answer) read as ParseJson reads it,
+// except that each element of the top-level array member `array_key`
+// becomes whatever `read(element, &entry)` makes of it (a caller that maps
+// the elements straight from the DOM leaves a stand-in); nullopt when the
+// page must be read whole by ParseJson: text simdjson refuses, a repeated
+// key at the top (nlohmann keeps the last), no such array. Uses this
+// thread's parser: `read` must parse nothing with it.
+std::optional<nlohmann::json> ParseJsonReadingArray(
+    std::string_view text, std::string_view array_key,
+    absl::FunctionRef<void(const simdjson::dom::element&, nlohmann::json*)> read);
+
+// Whether an object of simdjson's DOM names a key twice: the DOM reads the
+// first of repeated keys, nlohmann (and ParseJson) the last, so a caller
+// that reads a document straight from the DOM must leave such a one to
+// ParseJson. Compared pairwise up to 16 members, sorted up to 128 (an item's
+// attributes), hashed beyond: no allocation but for the largest.
+bool HasRepeatedKey(const simdjson::dom::object& object);
+
+// Whether `element`, at `depth` (the outermost counted 1), reads from
+// simdjson's DOM as ParseJson reads it: no object repeats a key, and arrays
+// and objects nest at most `max_depth` levels. Cost: one walk.
+bool PlainJson(const simdjson::dom::element& element, size_t depth, size_t max_depth);
 
 // Whether `value` nests arrays and objects deeper than `limit` levels (the
 // outermost counted), walked without recursion. Callers check it before

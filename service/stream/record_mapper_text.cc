@@ -27,108 +27,24 @@ using nlohmann::json;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// Whether an object names a key twice: simdjson's DOM reads the first of
-// repeated keys, nlohmann the last, so such a record takes the general path.
-// Most objects of an item are attribute values of one member; keys are
-// compared pairwise up to 16 members, sorted up to 128 (an item image's
-// attributes), hashed beyond: no allocation but for the largest.
-bool HasRepeatedKey(const simdjson::dom::object& object) {
-  const size_t size = object.size();
-  if (size <= 1) return false;
-  if (size <= 16) {
-    std::string_view keys[16];
-    size_t n = 0;
-    for (simdjson::dom::key_value_pair member : object) {
-      for (size_t k = 0; k < n; ++k) {
-        if (keys[k] == member.key) return true;
-      }
-      keys[n++] = member.key;
-    }
-    return false;
-  }
-  if (size <= 128) {
-    std::string_view keys[128];
-    size_t n = 0;
-    for (simdjson::dom::key_value_pair member : object) keys[n++] = member.key;
-    std::sort(keys, keys + n);
-    return std::adjacent_find(keys, keys + n) != keys + n;
-  }
-  absl::flat_hash_set<std::string_view> keys;
-  keys.reserve(size);
-  for (simdjson::dom::key_value_pair member : object) {
-    if (!keys.insert(member.key).second) return true;
-  }
-  return false;
-}
-
-// Whether `e` (at `depth`, the outermost counted 1) nests at most
-// `max_depth` levels of arrays and objects and no object repeats a key.
-bool PlainEnough(element e, size_t depth, size_t max_depth) {
-  if (e.type() == element_type::ARRAY) {
-    if (depth > max_depth) return false;
-    for (element child : simdjson::dom::array(e)) {
-      if (!PlainEnough(child, depth + 1, max_depth)) return false;
-    }
-    return true;
-  }
-  if (e.type() != element_type::OBJECT) return true;
-  if (depth > max_depth) return false;
-  const simdjson::dom::object object(e);
-  if (HasRepeatedKey(object)) return false;
-  for (simdjson::dom::key_value_pair member : object) {
-    if (!PlainEnough(member.value, depth + 1, max_depth)) return false;
-  }
-  return true;
-}
-
-// PlainEnough of a stream record less its dynamodb.OldImage, which the
+// PlainJson of a stream record less its dynamodb.OldImage, which the
 // direct path never reads and the general path leaves out of its reading
 // and of its depth (ParseRecordJsonForMapping): walking it was 13 % of
 // reading a page (half of a MODIFY's attributes).
 bool PlainEnoughRecord(const simdjson::dom::object& record, size_t max_depth) {
-  if (max_depth < 2 || HasRepeatedKey(record)) return false;
+  if (max_depth < 2 || dynamodb::HasRepeatedKey(record)) return false;
   for (simdjson::dom::key_value_pair member : record) {
     if (member.key != "dynamodb" || member.value.type() != element_type::OBJECT) {
-      if (!PlainEnough(member.value, 2, max_depth)) return false;
+      if (!dynamodb::PlainJson(member.value, 2, max_depth)) return false;
       continue;
     }
     const simdjson::dom::object change(member.value);
-    if (HasRepeatedKey(change)) return false;
+    if (dynamodb::HasRepeatedKey(change)) return false;
     for (simdjson::dom::key_value_pair field : change) {
-      if (field.key != "OldImage" && !PlainEnough(field.value, 3, max_depth)) return false;
+      if (field.key != "OldImage" && !dynamodb::PlainJson(field.value, 3, max_depth)) return false;
     }
   }
   return true;
-}
-
-// A page's text (a GetRecords or Scan answer) read from simdjson's DOM as
-// dynamodb::ParseJson reads it, except that each element of the array
-// member `array_key` becomes what `read(element, entry)` makes of it;
-// nullopt when the page must be read whole: text simdjson refuses, a
-// repeated key at the top (nlohmann keeps the last), no such array. Uses
-// this thread's simdjson parser.
-std::optional<json> ReadPageOfElements(std::string_view text, std::string_view array_key,
-                                       absl::FunctionRef<void(const element&, json*)> read) {
-  element root;
-  simdjson::dom::object page;
-  simdjson::dom::array elements;
-  if (dynamodb::ThreadJsonParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS ||
-      root.get_object().get(page) != simdjson::SUCCESS || HasRepeatedKey(page) ||
-      page.at_key(array_key).get_array().get(elements) != simdjson::SUCCESS) {
-    return std::nullopt;
-  }
-  json out = json::object();
-  for (simdjson::dom::key_value_pair member : page) {
-    json& value = out[std::string(member.key)];
-    if (member.key != array_key) {
-      dynamodb::CopyToNlohmann(member.value, &value);
-      continue;
-    }
-    value = json::array();
-    value.get_ref<json::array_t&>().reserve(elements.size());
-    for (element e : elements) read(e, &value.emplace_back());
-  }
-  return out;
 }
 
 // The depth an element of a page may nest to: simdjson refused the page if
@@ -245,7 +161,8 @@ std::optional<MappedRecord> RecordMapper::MapItemDirect(const element& item,
   // MapItem reads an object member "Item" as the item itself (a GetItem
   // answer); leave that reading to it.
   if (item.get_object().get(object) != simdjson::SUCCESS ||
-      object.at_key("Item").get(unused) == simdjson::SUCCESS || !PlainEnough(item, 1, max_depth)) {
+      object.at_key("Item").get(unused) == simdjson::SUCCESS ||
+      !dynamodb::PlainJson(item, 1, max_depth)) {
     return std::nullopt;
   }
   json keys = json::object();
@@ -265,17 +182,19 @@ absl::StatusOr<json> RecordMapper::ParseRecordsPage(
   static constexpr std::string_view kOldImagePath[] = {"dynamodb", "OldImage"};
   std::optional<json> page;
   if (DirectPathServes()) {
-    page = ReadPageOfElements(text, "Records", [&](const element& record, json* entry) {
-      if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kElementDepth)) {
-        // The record less its images, as ParseStreamRecord will read it.
-        *entry = std::move(direct->record.raw);
-        (*entry)["dynamodb"]["Keys"] = std::move(direct->record.keys);
-        premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
-        return;
-      }
-      dynamodb::CopyToNlohmannOmitting(record, entry, kOldImagePath, internal::MapReadsOldImage);
-      premapped->push_back(nullptr);
-    });
+    page =
+        dynamodb::ParseJsonReadingArray(text, "Records", [&](const element& record, json* entry) {
+          if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kElementDepth)) {
+            // The record less its images, as ParseStreamRecord will read it.
+            *entry = std::move(direct->record.raw);
+            (*entry)["dynamodb"]["Keys"] = std::move(direct->record.keys);
+            premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
+            return;
+          }
+          dynamodb::CopyToNlohmannOmitting(record, entry, kOldImagePath,
+                                           internal::MapReadsOldImage);
+          premapped->push_back(nullptr);
+        });
   }
   if (page.has_value()) return *std::move(page);
   premapped->clear();
@@ -287,7 +206,7 @@ absl::StatusOr<json> RecordMapper::ParseScanPage(
   premapped->clear();
   std::optional<json> page;
   if (DirectPathServes()) {
-    page = ReadPageOfElements(text, "Items", [&](const element& item, json* entry) {
+    page = dynamodb::ParseJsonReadingArray(text, "Items", [&](const element& item, json* entry) {
       if (std::optional<MappedRecord> direct = MapItemDirect(item, kElementDepth)) {
         *entry = json::object();  // a stand-in: the mapping is all a loader reads
         premapped->push_back(std::move(direct));

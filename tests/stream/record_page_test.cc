@@ -37,6 +37,7 @@ using testing::OtherMappers;
 using testing::Outcome;
 using testing::RecordFields;
 using testing::Taxonomy;
+using testing::VariedItemTexts;
 using testing::VariedRecordTexts;
 
 using Premapped = std::vector<std::shared_ptr<const MappedRecord>>;
@@ -315,38 +316,6 @@ TEST_F(RecordPageTest, AStreamsClientSourceWithAMapperMapsAsItReads) {
   EXPECT_EQ(whole->records[0].premapped, nullptr);
   EXPECT_TRUE(whole->records[0].new_image.is_object());
   EXPECT_EQ(Outcome(mapper_.Map(whole->records[0])), Outcome(mapper_.Map(page->records[0])));
-}
-
-// Scan items of every shape MapItem distinguishes, as JSON text: the images
-// of the varied records, and items only text can hold.
-std::vector<std::string> VariedItemTexts() {
-  std::vector<std::string> items;
-  for (const std::string& text : VariedRecordTexts()) {
-    absl::StatusOr<json> record = dynamodb::ParseJson(text);
-    if (!record.ok() || !record->is_object()) continue;
-    const auto change = record->find("dynamodb");
-    if (change == record->end() || !change->is_object()) continue;
-    for (const char* name : {"NewImage", "OldImage"}) {
-      if (auto image = change->find(name); image != change->end() && image->is_object()) {
-        items.push_back(image->dump());
-      }
-    }
-  }
-  const std::string plain = ArtistImage("i1").dump();
-  std::string twice = plain;
-  twice.insert(1, R"("artistName":{"S":"Earlier"},)");
-  items.push_back(twice);
-  std::string later_twice = plain;
-  later_twice.insert(later_twice.size() - 1, R"(,"artistName":{"S":"Later"})");
-  items.push_back(later_twice);
-  json wrapped = ArtistImage("i2");
-  wrapped["Item"] = {{"M", ArtistImage("i3")}};
-  items.push_back(wrapped.dump());
-  items.push_back(json{{"Item", ArtistImage("i4")}}.dump());
-  json sequenced = ArtistImage("i5");
-  sequenced["streamSequence"] = {{"S", "12345"}};
-  items.push_back(sequenced.dump());
-  return items;
 }
 
 // A Scan page's items map as MapItem maps them from the whole page, whether

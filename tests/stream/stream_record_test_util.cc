@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "dynamodb/fast_json.h"
 #include "stream/item_mapping.h"
 
 namespace inkdex::stream::testing {
@@ -256,6 +257,36 @@ std::string RecordFields(const StreamRecord& r) {
       r.stream_view_type, "|", r.size_bytes, "|",
       r.approximate_creation_time ? absl::FormatTime(*r.approximate_creation_time) : "-", "|",
       r.keys.dump());
+}
+
+std::vector<std::string> VariedItemTexts() {
+  std::vector<std::string> items;
+  for (const std::string& text : VariedRecordTexts()) {
+    absl::StatusOr<json> record = dynamodb::ParseJson(text);
+    if (!record.ok() || !record->is_object()) continue;
+    const auto change = record->find("dynamodb");
+    if (change == record->end() || !change->is_object()) continue;
+    for (const char* name : {"NewImage", "OldImage"}) {
+      if (auto image = change->find(name); image != change->end() && image->is_object()) {
+        items.push_back(image->dump());
+      }
+    }
+  }
+  const std::string plain = ArtistImage("i1").dump();
+  std::string twice = plain;
+  twice.insert(1, R"("artistName":{"S":"Earlier"},)");
+  items.push_back(twice);
+  std::string later_twice = plain;
+  later_twice.insert(later_twice.size() - 1, R"(,"artistName":{"S":"Later"})");
+  items.push_back(later_twice);
+  json wrapped = ArtistImage("i2");
+  wrapped["Item"] = {{"M", ArtistImage("i3")}};
+  items.push_back(wrapped.dump());
+  items.push_back(json{{"Item", ArtistImage("i4")}}.dump());
+  json sequenced = ArtistImage("i5");
+  sequenced["streamSequence"] = {{"S", "12345"}};
+  items.push_back(sequenced.dump());
+  return items;
 }
 
 CommitFunction RecordingCommit(std::vector<WriteBatch>* commits, int failures) {

@@ -53,6 +53,11 @@ std::string RecordFields(const dynamodb::StreamRecord& r);
 // ids that disagree), and 3,000 random ones.
 std::vector<std::string> VariedRecordTexts();
 
+// Scan items of every shape MapItem distinguishes, as JSON text: the images
+// of VariedRecordTexts, and items only text can hold (repeated attributes,
+// an "Item" attribute, a "streamSequence" attribute).
+std::vector<std::string> VariedItemTexts();
+
 // Mappings that read a record differently from the default: ids from an
 // attribute (a REMOVE's id is then in its OldImage), key attributes named as
 // artist fields, renamed fields.

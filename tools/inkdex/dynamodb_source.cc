@@ -11,8 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "dynamodb/fast_json.h"
 #include "item_type.h"
 #include "nlohmann/json.hpp"
+#include "simdjson.h"
+#include "stream/item_line.h"
 
 namespace inkdex::cli {
 
@@ -41,6 +44,72 @@ std::string KeyOf(const json& item, const stream::ItemMapping& mapping) {
   std::string sk = KeyValue(item, mapping.sort_key().c_str());
   if (pk.empty() && sk.empty()) return "";
   return absl::StrCat(mapping.partition_key(), "=", pk, " ", mapping.sort_key(), "=", sk);
+}
+
+// What a Scan page's item became as the page was parsed: an artist's line,
+// or the type of another item, and the item's key text; nullopt for an item
+// read through trees (MapKeyedItem).
+struct ReadItem {
+  KeyedItem keyed;
+  std::string key;
+};
+
+// The key attributes of `item` (a DOM object), as MapKeyedItem's mapping
+// classifies and names an item by them alone.
+json KeysOf(const simdjson::dom::element& item, const stream::ItemMapping& mapping) {
+  json keys = json::object();
+  simdjson::dom::object object;
+  if (item.get_object().get(object) != simdjson::SUCCESS) return keys;
+  for (const std::string& name : {mapping.partition_key(), mapping.sort_key()}) {
+    simdjson::dom::element value;
+    if (!name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
+      dynamodb::CopyToNlohmann(value, &keys[name]);
+    }
+  }
+  return keys;
+}
+
+// A Scan answer's text, its items read straight from simdjson's DOM where
+// that gives MapKeyedItem's result (other items by their keys alone, most
+// artist items by stream::ArtistItemLine), each left in the answer as an
+// empty stand-in with its result in (*read)[i]; the rest copied as
+// dynamodb::ParseJson would. Errors: ParseJson's.
+absl::StatusOr<json> ParseScanPage(std::string_view text, const stream::ItemMapping& mapping,
+                                   std::vector<std::optional<ReadItem>>* read) {
+  read->clear();
+  // simdjson refused the page if anything in it nests deeper than its
+  // limit; an item is two levels down (the page, Items).
+  constexpr size_t kItemDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
+  std::optional<json> page = dynamodb::ParseJsonReadingArray(
+      text, "Items", [&](const simdjson::dom::element& item, json* entry) {
+        // An item naming an attribute twice is left to ParseJson, which
+        // keeps the last (the DOM reads the first).
+        if (simdjson::dom::object object; item.get_object().get(object) == simdjson::SUCCESS &&
+                                          !dynamodb::HasRepeatedKey(object)) {
+          json keys = KeysOf(item, mapping);
+          const stream::ItemKind kind = mapping.Classify(keys);
+          std::optional<std::string> line;
+          if (kind.kind == stream::ItemKind::Kind::kArtist) {
+            line = stream::ArtistItemLine(mapping, kind, item, kItemDepth);
+          }
+          if (kind.kind != stream::ItemKind::Kind::kArtist || line.has_value()) {
+            ReadItem r{.keyed = {}, .key = KeyOf(keys, mapping)};
+            if (line.has_value()) {
+              r.keyed.line = *std::move(line);
+            } else {
+              r.keyed = MapKeyedItem(keys, mapping);  // another item: its keys say which
+            }
+            *entry = json::object();
+            read->push_back(std::move(r));
+            return;
+          }
+        }
+        dynamodb::CopyToNlohmann(item, entry);
+        read->emplace_back();
+      });
+  if (page.has_value()) return *std::move(page);
+  read->clear();
+  return dynamodb::ParseJson(text);
 }
 
 }  // namespace
@@ -138,7 +207,15 @@ void DynamoDbScanSource::ScanSegment(int segment) {
   request.consistent_read = true;
   if (options_.page_size > 0) request.limit = options_.page_size;
   while (!Stopping()) {
-    absl::StatusOr<dynamodb::ScanPage> page = client_->Scan(request);
+    std::vector<std::optional<ReadItem>> read;
+    absl::StatusOr<dynamodb::ScanPage> page =
+        client_->Scan(request, [this, &read](std::string_view text) {
+          return ParseScanPage(text, options_.mapping, &read);
+        });
+    if (page.ok() && !read.empty() && read.size() != page->items.size()) {
+      page = absl::InternalError(
+          absl::StrCat(read.size(), " items read while reading a page of ", page->items.size()));
+    }
     if (!page.ok()) {
       // The flags were accepted (DescribeTable succeeded): a request refused
       // mid-scan fails the build (exit 1), it is not a usage error (exit 2),
@@ -156,16 +233,19 @@ void DynamoDbScanSource::ScanSegment(int segment) {
     std::vector<std::string> keys;
     std::map<std::string, uint64_t> others;
     std::vector<std::string> warnings;
-    for (const json& item : page->items) {
+    for (size_t i = 0; i < page->items.size(); ++i) {
+      const json& item = page->items[i];
+      const bool direct = i < read.size() && read[i].has_value();
       // An artist whose id cannot be found is written without one, so the
       // pipeline rejects it naming the item ("artistId: missing").
-      const KeyedItem scanned = MapKeyedItem(item, options_.mapping);
+      const KeyedItem scanned =
+          direct ? std::move(read[i]->keyed) : MapKeyedItem(item, options_.mapping);
       if (!scanned.other_type.empty()) {
         ++others[scanned.other_type];
         continue;
       }
       absl::StrAppend(&lines, scanned.line, "\n");
-      keys.push_back(KeyOf(item, options_.mapping));
+      keys.push_back(direct ? std::move(read[i]->key) : KeyOf(item, options_.mapping));
       for (const std::string& warning : scanned.warnings) {
         warnings.push_back(absl::StrCat(options_.table, " item ", keys.back(), ": ", warning));
       }
