@@ -5,6 +5,7 @@ inkdex_stream_apply_bench (--benchmark_repetitions runs) and the JSON of each
 bench/stream/freshness.py run.
 
     report.py --report REPORT --apply apply.json --freshness f1.json [f2.json...]
+              [--scan-load scan.json]
               --commands COMMANDS_FILE --load-start "L1 L5 L15" --repo REPO
 
 Only the section between the stream-bench markers is rewritten (appended
@@ -204,6 +205,30 @@ def section(args):
         w("```")
         w("")
 
+    if args.scan_load:
+        with open(args.scan_load) as f:
+            scan = json.load(f)
+        w("### Reading a table (bench/stream/scan_load.py)")
+        w("")
+        w(f"{scan['artists']:,} synthetic artists served as Scan pages of 1,000 items by a local "
+          f"endpoint (pages held in memory), {scan['segments']} segments: `inkdex build "
+          "--from-dynamodb`, and a table load (the server's bootstrap and re-sync, run by "
+          "`inkdex verify --against-dynamodb`: the load, then one compare pass), each with the "
+          "items read from each page's DOM (the default) and through nlohmann trees (a mapping "
+          "the DOM readers do not serve). Every built index was verified equal to the table.")
+        w("")
+        w("| What | Reading | artists/s (median) | wall s (median) | CPU s (median) | runs |")
+        w("|---|---|---:|---:|---:|---:|")
+        groups = {}
+        for r in scan["runs"]:
+            groups.setdefault((r["what"], r["reading"]), []).append(r)
+        for (what, reading), rs in groups.items():
+            w(f"| {what} | {reading} | "
+              f"{statistics.median(r['artists_per_s'] for r in rs):,.0f} | "
+              f"{statistics.median(r['wall_s'] for r in rs):.2f} | "
+              f"{statistics.median(r['cpu_s'] for r in rs):.2f} | {len(rs)} |")
+        w("")
+
     w("### Targets")
     w("")
     w("| Target | Limit | Measured | |")
@@ -236,6 +261,7 @@ def main():
     ap.add_argument("--apply-mix", action="append", default=[], metavar="LABEL=JSON",
                     help="inkdex_stream_apply_bench JSON of another record mix (repeatable)")
     ap.add_argument("--freshness", nargs="+", default=[], help="freshness.py JSON files")
+    ap.add_argument("--scan-load", help="scan_load.py JSON")
     ap.add_argument("--commands", required=True, help="file with the commands run")
     ap.add_argument("--load-start", required=True, help="load average when the run started")
     ap.add_argument("--repo", required=True)

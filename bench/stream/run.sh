@@ -12,7 +12,10 @@
 #   2. bench/stream/freshness.py, N times: DynamoDB Local, a 10,000-artist
 #      table, inkdex-server following it, 1,000 paced writes and a burst;
 #      PutItem-acknowledged to Search-visible latency.
-#   3. bench/stream/report.py splices the section into the report
+#   3. bench/stream/scan_load.py: `inkdex build --from-dynamodb` and a table
+#      load (the server's bootstrap and re-sync) of 100,000 artists from a
+#      local Scan endpoint, pages read from the DOM and through trees.
+#   4. bench/stream/report.py splices the section into the report
 #      (default bench/RESULTS.md; with --quick BUILD_DIR/bench-results/
 #      RESULTS.md), leaving the rest of the report alone.
 # --runs N: repetitions of each (default 3; --quick: 1). --freshness-arg
@@ -99,8 +102,17 @@ for ((i = 1; i <= runs; i++)); do
   [[ -f "$out" ]] && fresh_jsons+=("$out")
 done
 
+echo "== table reads (scan_load.py, $runs rounds)" >&2
+scan_json=$results/stream-scan-load.json
+rm -f "$scan_json"
+scan_args=()
+run /usr/bin/python3 "$repo/bench/stream/scan_load.py" --build-dir "$build" --rounds "$runs" \
+  --json "$scan_json" || status=$?
+[[ -f "$scan_json" ]] && scan_args=(--scan-load "$scan_json")
+
 /usr/bin/python3 "$repo/bench/stream/report.py" --report "$report" \
   --apply "$results/stream-apply.json" "${mix_args[@]}" --freshness "${fresh_jsons[@]}" \
+  "${scan_args[@]}" \
   --commands "$commands" --load-start "$load_start" --repo "$repo"
 echo "== report: $report (DynamoDB stream section)" >&2
 exit "$status"
