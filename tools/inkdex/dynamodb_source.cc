@@ -15,7 +15,6 @@
 #include "item_type.h"
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
-#include "stream/item_line.h"
 
 namespace inkdex::cli {
 
@@ -54,21 +53,6 @@ struct ReadItem {
   std::string key;
 };
 
-// The key attributes of `item` (a DOM object), as MapKeyedItem's mapping
-// classifies and names an item by them alone.
-json KeysOf(const simdjson::dom::element& item, const stream::ItemMapping& mapping) {
-  json keys = json::object();
-  simdjson::dom::object object;
-  if (item.get_object().get(object) != simdjson::SUCCESS) return keys;
-  for (const std::string& name : {mapping.partition_key(), mapping.sort_key()}) {
-    simdjson::dom::element value;
-    if (!name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
-      dynamodb::CopyToNlohmann(value, &keys[name]);
-    }
-  }
-  return keys;
-}
-
 // A Scan answer's text, its items read straight from simdjson's DOM where
 // that gives MapKeyedItem's result (other items by their keys alone, most
 // artist items by stream::ArtistItemLine), each left in the answer as an
@@ -77,32 +61,19 @@ json KeysOf(const simdjson::dom::element& item, const stream::ItemMapping& mappi
 absl::StatusOr<json> ParseScanPage(std::string_view text, const stream::ItemMapping& mapping,
                                    std::vector<std::optional<ReadItem>>* read) {
   read->clear();
-  // simdjson refused the page if anything in it nests deeper than its
-  // limit; an item is two levels down (the page, Items).
-  constexpr size_t kItemDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
   std::optional<json> page = dynamodb::ParseJsonReadingArray(
       text, "Items", [&](const simdjson::dom::element& item, json* entry) {
-        // An item naming an attribute twice is left to ParseJson, which
-        // keeps the last (the DOM reads the first).
-        if (simdjson::dom::object object; item.get_object().get(object) == simdjson::SUCCESS &&
-                                          !dynamodb::HasRepeatedKey(object)) {
-          json keys = KeysOf(item, mapping);
-          const stream::ItemKind kind = mapping.Classify(keys);
-          std::optional<std::string> line;
-          if (kind.kind == stream::ItemKind::Kind::kArtist) {
-            line = stream::ArtistItemLine(mapping, kind, item, kItemDepth);
-          }
-          if (kind.kind != stream::ItemKind::Kind::kArtist || line.has_value()) {
-            ReadItem r{.keyed = {}, .key = KeyOf(keys, mapping)};
-            if (line.has_value()) {
-              r.keyed.line = *std::move(line);
-            } else {
-              r.keyed = MapKeyedItem(keys, mapping);  // another item: its keys say which
-            }
-            *entry = json::object();
-            read->push_back(std::move(r));
-            return;
-          }
+        KeyedItem keyed;
+        json keys;
+        const DomItemReading reading = MapKeyedItemFromDom(item, mapping, &keyed, &keys);
+        if (reading != DomItemReading::kTrees) {
+          // kNotKeyed: MapKeyedItem's "(no partition key PK)" for the item.
+          *entry = json::object();
+          read->push_back(ReadItem{.keyed = reading == DomItemReading::kKeyed
+                                                ? std::move(keyed)
+                                                : MapKeyedItem(keys, mapping),
+                                   .key = KeyOf(keys, mapping)});
+          return;
         }
         dynamodb::CopyToNlohmann(item, entry);
         read->emplace_back();

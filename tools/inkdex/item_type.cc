@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "dynamodb/fast_json.h"
+#include "simdjson.h"
+#include "stream/item_line.h"
 
 namespace inkdex::cli {
 
@@ -68,10 +70,63 @@ KeyedItem MapKeyedItem(const json& item, const ItemMapping& mapping) {
   return MapClassified(item, mapping, mapping.Classify(item));
 }
 
+DomItemReading MapKeyedItemFromDom(const simdjson::dom::element& item, const ItemMapping& mapping,
+                                   KeyedItem* out, json* keys) {
+  // An attribute named twice: the DOM reads the first, the tree the last.
+  simdjson::dom::object object;
+  if (item.get_object().get(object) != simdjson::SUCCESS || dynamodb::HasRepeatedKey(object)) {
+    return DomItemReading::kTrees;
+  }
+  *keys = json::object();
+  for (const std::string& name : {mapping.partition_key(), mapping.sort_key()}) {
+    simdjson::dom::element value;
+    if (!name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
+      dynamodb::CopyToNlohmann(value, &(*keys)[name]);
+    }
+  }
+  const ItemKind kind = mapping.Classify(*keys);
+  if (kind.kind == ItemKind::Kind::kNoKey) return DomItemReading::kNotKeyed;
+  if (kind.kind != ItemKind::Kind::kArtist) {
+    *out = MapClassified(*keys, mapping, kind);  // another item: its keys say which
+    return DomItemReading::kKeyed;
+  }
+  // simdjson refused the text if anything in it nests deeper than its
+  // limit; an item is at most two levels down (a page or {"Item": ...}).
+  std::optional<std::string> line =
+      stream::ArtistItemLine(mapping, kind, item, simdjson::DEFAULT_MAX_DEPTH - 2);
+  if (!line.has_value()) return DomItemReading::kTrees;
+  *out = KeyedItem{};
+  out->line = *std::move(line);
+  return DomItemReading::kKeyed;
+}
+
 std::optional<KeyedItem> MapKeyedLine(std::string_view line) {
   if (line.find("\"PK\"") == std::string_view::npos &&
       line.find("\"pk\"") == std::string_view::npos) {
     return std::nullopt;
+  }
+  // Straight from simdjson's DOM where that reads as the trees below do.
+  simdjson::dom::element dom;
+  simdjson::dom::object top;
+  if (dynamodb::ThreadJsonParser().parse(line.data(), line.size()).get(dom) == simdjson::SUCCESS &&
+      dom.get_object().get(top) == simdjson::SUCCESS && !dynamodb::HasRepeatedKey(top)) {
+    simdjson::dom::element item = dom;
+    if (simdjson::dom::element wrapped; top.at_key("Item").get(wrapped) == simdjson::SUCCESS &&
+                                        wrapped.type() == simdjson::dom::element_type::OBJECT) {
+      item = wrapped;
+    }
+    bool trees = false;
+    for (const ItemMapping* mapping : {&DefaultMapping(), &LowerCaseKeys()}) {
+      KeyedItem keyed;
+      json keys;
+      const DomItemReading reading = MapKeyedItemFromDom(item, *mapping, &keyed, &keys);
+      if (reading == DomItemReading::kKeyed) return keyed;
+      if (reading == DomItemReading::kTrees) {
+        trees = true;
+        break;
+      }
+    }
+    if (!trees) return std::nullopt;  // no mapping finds a partition key
   }
   // ParseJson refuses text nested deeper than ParseArtistRecord reads (which
   // dump() below would recurse through): such a line is then read as an

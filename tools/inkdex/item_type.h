@@ -25,6 +25,10 @@
 #include "nlohmann/json.hpp"
 #include "stream/item_mapping.h"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace inkdex::cli {
 
 // One table item, read by an ItemMapping.
@@ -46,10 +50,24 @@ struct KeyedItem {
 // `item` (an attribute map, or plain JSON) read by `mapping`.
 KeyedItem MapKeyedItem(const nlohmann::json& item, const stream::ItemMapping& mapping);
 
+// MapKeyedItem's reading of `item`, an element of simdjson's DOM (a Scan
+// page's item, an export line), straight from the DOM: kKeyed with *out set
+// (another item's type, from its key attributes alone, or an artist item's
+// line by stream::ArtistItemLine), kNotKeyed when `mapping` finds no
+// partition key, kTrees when only MapKeyedItem of the item's tree can say
+// (an attribute named twice, an artist item ArtistItemLine leaves). *keys:
+// the item's key attributes (for KeyOf-style naming), set unless kTrees.
+enum class DomItemReading { kKeyed, kNotKeyed, kTrees };
+DomItemReading MapKeyedItemFromDom(const simdjson::dom::element& item,
+                                   const stream::ItemMapping& mapping, KeyedItem* out,
+                                   nlohmann::json* keys);
+
 // For one input line ({"Item": {...}}, a bare attribute map, or plain JSON):
 // the line read as a table item by the default mapping, or nullopt when it
 // carries no partition key ("PK" or "pk"): an ordinary record, parsed as it
-// is. Cost: a full JSON parse, only for lines that mention a key attribute.
+// is. Cost: a full JSON parse, only for lines that mention a key attribute
+// (simdjson's; a DynamoDB export's artist line is rewritten from its DOM by
+// MapKeyedItemFromDom, without nlohmann trees, where that reads alike).
 std::optional<KeyedItem> MapKeyedLine(std::string_view line);
 
 // One input line of `inkdex build` or `inkdex upsert`: a table item's line
