@@ -77,7 +77,18 @@ bool AppendJson(const element& e, std::string* out) {
   return false;
 }
 
-// The string of a {"S": ...} attribute; nullopt for anything else.
+}  // namespace
+
+nlohmann::json KeyAttributes(const ItemMapping& mapping, const simdjson::dom::object& item) {
+  nlohmann::json keys = nlohmann::json::object();
+  for (const std::string& name : {mapping.partition_key(), mapping.sort_key()}) {
+    if (element value; !name.empty() && item.at_key(name).get(value) == simdjson::SUCCESS) {
+      dynamodb::CopyToNlohmann(value, &keys[name]);
+    }
+  }
+  return keys;
+}
+
 std::optional<std::string_view> StringAttribute(const simdjson::dom::object& item,
                                                 std::string_view name) {
   simdjson::dom::object value;
@@ -88,8 +99,6 @@ std::optional<std::string_view> StringAttribute(const simdjson::dom::object& ite
   }
   return s;
 }
-
-}  // namespace
 
 std::optional<std::string> ArtistItemLine(const ItemMapping& mapping, const ItemKind& kind,
                                           const element& item, size_t max_depth) {

@@ -26,14 +26,27 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "nlohmann/json.hpp"
 #include "stream/item_mapping.h"
 
 namespace simdjson::dom {
 class element;
+class object;
 }  // namespace simdjson::dom
 
 namespace inkdex::stream {
+
+// The key attributes of an item (a DOM object): its members named as the
+// mapping's partition and sort keys, copied. ItemMapping::Classify reads
+// nothing else, so an item is classified by these alone.
+nlohmann::json KeyAttributes(const ItemMapping& mapping, const simdjson::dom::object& item);
+
+// The string of the item's attribute `name` when it is exactly {"S": ...};
+// nullopt for anything else.
+std::optional<std::string_view> StringAttribute(const simdjson::dom::object& item,
+                                                std::string_view name);
 
 // The line of `item`, an artist item (`kind`: mapping.Classify of its key
 // attributes, kArtist), or nullopt for an item to read through trees.

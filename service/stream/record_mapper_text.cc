@@ -18,6 +18,7 @@
 #include "dynamodb/fast_json.h"
 #include "inkdex/record.h"
 #include "simdjson.h"
+#include "stream/item_line.h"
 #include "stream/record_mapper.h"
 
 namespace inkdex::stream {
@@ -51,14 +52,6 @@ bool PlainEnoughRecord(const simdjson::dom::object& record, size_t max_depth) {
 // anything in it nests deeper than its limit, and an element is two levels
 // down (the page, its array).
 constexpr size_t kElementDepth = simdjson::DEFAULT_MAX_DEPTH - 2;
-
-// Whether `value` is {"S": `expected`}.
-bool IsStringAttribute(element value, std::string_view expected) {
-  simdjson::dom::object object;
-  if (value.get_object().get(object) != simdjson::SUCCESS || object.size() != 1) return false;
-  std::string_view s;
-  return object.at_key("S").get_string().get(s) == simdjson::SUCCESS && s == expected;
-}
 
 }  // namespace
 
@@ -136,9 +129,9 @@ std::optional<MappedRecord> RecordMapper::MapImageDirect(const ItemKind& kind,
                                                          const element& image) const {
   absl::StatusOr<std::string> id = mapping_.ArtistId(kind, nullptr);
   if (!id.ok() || !internal::IdProblem(*id).empty()) return std::nullopt;
-  element own_id;
-  if (image.get_object().at_key("artistId").get(own_id) != simdjson::SUCCESS ||
-      !IsStringAttribute(own_id, *id)) {
+  simdjson::dom::object object;
+  if (image.get_object().get(object) != simdjson::SUCCESS ||
+      StringAttribute(object, "artistId") != std::optional<std::string_view>(*id)) {
     return std::nullopt;
   }
   absl::StatusOr<ParsedRecord> parsed = MapDynamoDbAttributeMap(image, *taxonomy_);
@@ -165,13 +158,7 @@ std::optional<MappedRecord> RecordMapper::MapItemDirect(const element& item,
       !dynamodb::PlainJson(item, 1, max_depth)) {
     return std::nullopt;
   }
-  json keys = json::object();
-  for (const std::string& name : {mapping_.partition_key(), mapping_.sort_key()}) {
-    if (element value; !name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
-      dynamodb::CopyToNlohmann(value, &keys[name]);
-    }
-  }
-  const ItemKind kind = mapping_.Classify(keys);
+  const ItemKind kind = mapping_.Classify(KeyAttributes(mapping_, object));
   if (kind.kind != ItemKind::Kind::kArtist) return std::nullopt;
   return MapImageDirect(kind, item);
 }
@@ -180,44 +167,44 @@ absl::StatusOr<json> RecordMapper::ParseRecordsPage(
     std::string_view text, std::vector<std::shared_ptr<const MappedRecord>>* premapped) const {
   premapped->clear();
   static constexpr std::string_view kOldImagePath[] = {"dynamodb", "OldImage"};
-  std::optional<json> page;
+  auto read = [&](const element& record, json* entry) {
+    if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kElementDepth)) {
+      // The record less its images, as ParseStreamRecord will read it.
+      *entry = std::move(direct->record.raw);
+      (*entry)["dynamodb"]["Keys"] = std::move(direct->record.keys);
+      premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
+      return;
+    }
+    dynamodb::CopyToNlohmannOmitting(record, entry, kOldImagePath, internal::MapReadsOldImage);
+    premapped->push_back(nullptr);
+  };
+  // A page read whole never called `read`: *premapped stays empty.
   if (DirectPathServes()) {
-    page =
-        dynamodb::ParseJsonReadingArray(text, "Records", [&](const element& record, json* entry) {
-          if (std::optional<ParsedStreamRecord> direct = MapDirectElement(record, kElementDepth)) {
-            // The record less its images, as ParseStreamRecord will read it.
-            *entry = std::move(direct->record.raw);
-            (*entry)["dynamodb"]["Keys"] = std::move(direct->record.keys);
-            premapped->push_back(std::make_shared<const MappedRecord>(std::move(direct->mapped)));
-            return;
-          }
-          dynamodb::CopyToNlohmannOmitting(record, entry, kOldImagePath,
-                                           internal::MapReadsOldImage);
-          premapped->push_back(nullptr);
-        });
+    if (std::optional<json> page = dynamodb::ParseJsonReadingArray(text, "Records", read)) {
+      return *std::move(page);
+    }
   }
-  if (page.has_value()) return *std::move(page);
-  premapped->clear();
   return ParseRecordsPageForMapping(text);
 }
 
 absl::StatusOr<json> RecordMapper::ParseScanPage(
     std::string_view text, std::vector<std::optional<MappedRecord>>* premapped) const {
   premapped->clear();
-  std::optional<json> page;
+  auto read = [&](const element& item, json* entry) {
+    if (std::optional<MappedRecord> direct = MapItemDirect(item, kElementDepth)) {
+      *entry = json::object();  // a stand-in: the mapping is all a loader reads
+      premapped->push_back(std::move(direct));
+      return;
+    }
+    dynamodb::CopyToNlohmann(item, entry);
+    premapped->emplace_back();
+  };
+  // A page read whole never called `read`: *premapped stays empty.
   if (DirectPathServes()) {
-    page = dynamodb::ParseJsonReadingArray(text, "Items", [&](const element& item, json* entry) {
-      if (std::optional<MappedRecord> direct = MapItemDirect(item, kElementDepth)) {
-        *entry = json::object();  // a stand-in: the mapping is all a loader reads
-        premapped->push_back(std::move(direct));
-        return;
-      }
-      dynamodb::CopyToNlohmann(item, entry);
-      premapped->emplace_back();
-    });
+    if (std::optional<json> page = dynamodb::ParseJsonReadingArray(text, "Items", read)) {
+      return *std::move(page);
+    }
   }
-  if (page.has_value()) return *std::move(page);
-  premapped->clear();
   return dynamodb::ParseJson(text);
 }
 

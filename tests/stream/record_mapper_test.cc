@@ -627,8 +627,7 @@ absl::StatusOr<ParsedStreamRecord> ParseAndMapGenerally(const RecordMapper& mapp
 // gives, for the records it takes and the ones it leaves.
 TEST_F(RecordMapperTest, ParseAndMapMapsAsTheGeneralPath) {
   const std::vector<std::unique_ptr<RecordMapper>> others = OtherMappers();
-  std::vector<const RecordMapper*> mappers = {&mapper_};
-  for (const auto& other : others) mappers.push_back(other.get());
+  const std::vector<const RecordMapper*> mappers = testing::AllMappers(mapper_, others);
   int direct = 0, texts = 0;
   for (const std::string& text : VariedRecordTexts()) {
     ++texts;

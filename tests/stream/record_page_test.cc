@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,16 +43,23 @@ using testing::VariedRecordTexts;
 
 using Premapped = std::vector<std::shared_ptr<const MappedRecord>>;
 
-// A GetRecords answer holding `records` (JSON texts).
-std::string PageText(const std::vector<std::string>& records, const std::string& next = "it") {
+// An answer whose array `array_key` holds `elements` (JSON texts), after
+// `members` (JSON text of other members, each followed by a comma).
+std::string AnswerText(std::string_view members, std::string_view array_key,
+                       const std::vector<std::string>& elements) {
   std::string page = "{";
-  if (!next.empty()) page += R"("NextShardIterator":")" + next + "\",";
-  page += R"("Records":[)";
-  for (size_t i = 0; i < records.size(); ++i) {
+  page.append(members).append("\"").append(array_key).append("\":[");
+  for (size_t i = 0; i < elements.size(); ++i) {
     if (i > 0) page += ",";
-    page += records[i];
+    page += elements[i];
   }
   return page + "]}";
+}
+
+// A GetRecords answer holding `records` (JSON texts).
+std::string PageText(const std::vector<std::string>& records, const std::string& next = "it") {
+  return AnswerText(next.empty() ? "" : R"("NextShardIterator":")" + next + "\",", "Records",
+                    records);
 }
 
 // The page as the reader reads it with `mapper` (premapped), or without.
@@ -76,8 +84,7 @@ class RecordPageTest : public ::testing::Test {
 // mapping and mappings it does not serve.
 TEST_F(RecordPageTest, PagesMapAsTheGeneralPath) {
   const std::vector<std::unique_ptr<RecordMapper>> others = OtherMappers();
-  std::vector<const RecordMapper*> mappers = {&mapper_};
-  for (const auto& other : others) mappers.push_back(other.get());
+  const std::vector<const RecordMapper*> mappers = testing::AllMappers(mapper_, others);
   const std::vector<std::string> texts = VariedRecordTexts();
   int premapped_records = 0, general_records = 0, pages = 0;
   for (size_t first = 0; first < texts.size(); first += 20) {
@@ -322,18 +329,14 @@ TEST_F(RecordPageTest, AStreamsClientSourceWithAMapperMapsAsItReads) {
 // mapped as read or not, under the default mapping and others.
 TEST_F(RecordPageTest, ScanPagesMapAsMapItem) {
   const std::vector<std::unique_ptr<RecordMapper>> others = OtherMappers();
-  std::vector<const RecordMapper*> mappers = {&mapper_};
-  for (const auto& other : others) mappers.push_back(other.get());
+  const std::vector<const RecordMapper*> mappers = testing::AllMappers(mapper_, others);
   const std::vector<std::string> items = VariedItemTexts();
   int direct = 0, general = 0, pages = 0;
   for (size_t first = 0; first < items.size(); first += 20) {
-    std::string page =
-        R"({"Count":3,"ScannedCount":20,"LastEvaluatedKey":{"PK":{"S":"x"}},"Items":[)";
-    for (size_t i = first; i < std::min(items.size(), first + 20); ++i) {
-      if (i > first) page += ",";
-      page += items[i];
-    }
-    page += "]}";
+    const std::string page =
+        AnswerText(R"("Count":3,"ScannedCount":20,"LastEvaluatedKey":{"PK":{"S":"x"}},)", "Items",
+                   std::vector<std::string>(items.begin() + first,
+                                            items.begin() + std::min(items.size(), first + 20)));
     for (const RecordMapper* mapper : mappers) {
       std::vector<std::optional<MappedRecord>> premapped;
       absl::StatusOr<json> got = mapper->ParseScanPage(page, &premapped);

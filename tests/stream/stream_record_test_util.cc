@@ -289,6 +289,13 @@ std::vector<std::string> VariedItemTexts() {
   return items;
 }
 
+std::vector<const RecordMapper*> AllMappers(
+    const RecordMapper& first, const std::vector<std::unique_ptr<RecordMapper>>& others) {
+  std::vector<const RecordMapper*> mappers = {&first};
+  for (const auto& other : others) mappers.push_back(other.get());
+  return mappers;
+}
+
 CommitFunction RecordingCommit(std::vector<WriteBatch>* commits, int failures) {
   auto left = std::make_shared<int>(failures);
   return [commits, left](const WriteBatch& b) -> absl::StatusOr<std::vector<ChangeResult>> {

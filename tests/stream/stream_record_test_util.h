@@ -63,6 +63,10 @@ std::vector<std::string> VariedItemTexts();
 // artist fields, renamed fields.
 std::vector<std::unique_ptr<RecordMapper>> OtherMappers();
 
+// `first`, then each of `others`: every mapping a reading is checked under.
+std::vector<const RecordMapper*> AllMappers(
+    const RecordMapper& first, const std::vector<std::unique_ptr<RecordMapper>>& others);
+
 // A commit function that keeps a copy of every batch in *commits, fails
 // the first `failures` calls (UNAVAILABLE "injected") and applies nothing
 // after (one default ChangeResult a change).

@@ -78,8 +78,8 @@ absl::StatusOr<json> ParseScanPage(std::string_view text, const stream::ItemMapp
         dynamodb::CopyToNlohmann(item, entry);
         read->emplace_back();
       });
+  // A page read whole never called the reader: *read stays empty.
   if (page.has_value()) return *std::move(page);
-  read->clear();
   return dynamodb::ParseJson(text);
 }
 

@@ -77,13 +77,7 @@ DomItemReading MapKeyedItemFromDom(const simdjson::dom::element& item, const Ite
   if (item.get_object().get(object) != simdjson::SUCCESS || dynamodb::HasRepeatedKey(object)) {
     return DomItemReading::kTrees;
   }
-  *keys = json::object();
-  for (const std::string& name : {mapping.partition_key(), mapping.sort_key()}) {
-    simdjson::dom::element value;
-    if (!name.empty() && object.at_key(name).get(value) == simdjson::SUCCESS) {
-      dynamodb::CopyToNlohmann(value, &(*keys)[name]);
-    }
-  }
+  *keys = stream::KeyAttributes(mapping, object);
   const ItemKind kind = mapping.Classify(*keys);
   if (kind.kind == ItemKind::Kind::kNoKey) return DomItemReading::kNotKeyed;
   if (kind.kind != ItemKind::Kind::kArtist) {
