@@ -261,6 +261,28 @@ TEST(CrashTest, ASearchIndexOlderThanTheCommitLogIsRebuilt) {
   EXPECT_NE(OpenWithOldSearchIndex(root, fast, state, "trimword", 300), nullptr);
 }
 
+// A crash while text/ is being created or removed (a deferred load's merge,
+// a rebuild) can leave the directory without glass's revision file: open
+// starts it afresh and rebuilds it from the store instead of failing.
+TEST(CrashTest, ASearchIndexCutOffWhileCreatedIsRebuilt) {
+  ScratchDir dir("cutoff");
+  const fs::path root(dir.path());
+  ExpectedState state;
+  {
+    auto index = Index::Open(dir.path(), {});
+    ASSERT_TRUE(index.ok()) << index.status();
+    for (uint64_t n = 1; n <= 3; ++n) {
+      ASSERT_TRUE((*index)->Apply(CrashBatch(n)).ok());
+      ApplyToModel(CrashBatch(n), &state);
+    }
+  }
+  ASSERT_TRUE(fs::remove(root / "text" / "iamglass"));
+  auto index = Index::Open(dir.path(), {});
+  ASSERT_TRUE(index.ok()) << index.status();
+  ExpectVerifies(**index);
+  EXPECT_EQ(DiffIndex(**index, state), "");
+}
+
 // A search index ahead of the document store cannot be repaired by replay:
 // open refuses with DATA_LOSS rather than serving a mix, and says how to
 // rebuild it; the rebuild serves exactly what the store holds.

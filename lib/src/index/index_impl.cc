@@ -199,6 +199,15 @@ absl::Status IndexImpl::ReplaceSearchIndexFromStore(const std::function<bool()>&
 
 absl::Status IndexImpl::OpenSearchIndex() {
   const bool no_sync = !options_.sync || !unsynced_boot_id_.empty();
+  // A text/ without glass's revision file is a search index whose creation
+  // or removal (a rebuild, a deferred load's merge) a crash cut short:
+  // nothing in it is committed, and Xapian would refuse to open it
+  // (DatabaseNotFoundError). It is created afresh; the open then finds it
+  // behind the document store and rebuilds or catches it up.
+  if (std::error_code ec; std::filesystem::is_directory(dir_ + "/text", ec) &&
+                          !std::filesystem::exists(dir_ + "/text/iamglass", ec)) {
+    if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
+  }
   try {
     xdb_ = std::make_unique<Xapian::WritableDatabase>(
         dir_ + "/text",
