@@ -39,8 +39,9 @@ void FacetCounter::AddMatch(const HotRow& row, const std::string* city, double d
 }
 
 void FacetCounter::FlushCityRun() {
-  if (run_count_ > 0 && run_city_ != nullptr && !run_city_->empty())
-    cities_[run_city_] += run_count_;
+  // Locations without a city are dropped in Finish: reading the string's
+  // size here was a cache miss per run (interned strings are scattered).
+  if (run_count_ > 0 && run_city_ != nullptr) cities_[run_city_] += run_count_;
   run_count_ = 0;
 }
 
@@ -63,7 +64,11 @@ Facets FacetCounter::Finish(const StyleTaxonomy& taxonomy, int top_cities) {
   for (int i = 0; i < 6; ++i) f.hourly_rate_bands.push_back({kRates[i], kRates[i], rates_[i]});
   static const char* kRatings[] = {"4.5+", "4-4.5", "3-4", "<3", "unrated"};
   for (int i = 0; i < 5; ++i) f.rating_bands.push_back({kRatings[i], kRatings[i], ratings_[i]});
-  std::vector<std::pair<const std::string*, int64_t>> cities(cities_.begin(), cities_.end());
+  std::vector<std::pair<const std::string*, int64_t>> cities;
+  cities.reserve(cities_.size());
+  for (const auto& [city, count] : cities_) {
+    if (!city->empty()) cities.emplace_back(city, count);
+  }
   const size_t n = std::min<size_t>(cities.size(), static_cast<size_t>(top_cities));
   auto by_count = [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : *a.first < *b.first;

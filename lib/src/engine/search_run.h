@@ -68,9 +68,10 @@ class SearchRun {
   // The active location nearest to the reference point (primary without one).
   std::pair<uint16_t, double> NearestActive(uint32_t slot) const;
   // The facet key of a match's location.
-  const std::string* CityOf(const Match& m) const {
-    return m.loc == 0 ? s_.rows.hot(m.slot).city : s_.rows.row(m.slot).locations[m.loc].city;
+  const std::string* CityOf(uint32_t slot, uint16_t loc) const {
+    return loc == 0 ? s_.rows.hot(slot).city : s_.rows.row(slot).locations[loc].city;
   }
+  const std::string* CityOf(const Match& m) const { return CityOf(m.slot, m.loc); }
   // Geo candidates of a radius or viewport, one per slot at its best location.
   // With `classify`, artists without guest spots are classified on the spot
   // (ClassifyOne, counting rings) and only the others are returned.
@@ -97,7 +98,9 @@ class SearchRun {
   // The covering of the radius or viewport, computed once per search.
   const std::vector<geo::CellRange>& RegionRanges();
   void Classify(std::vector<Match>& cands, bool count_rings);
-  void ClassifyOne(Match m, bool count_rings);
+  // Adds the candidate to the facets and, if it passes the filters and
+  // styles, to matches_. Takes fields, not a Match: see the definition.
+  void ClassifyOne(uint32_t slot, uint16_t loc, double dist, double text, bool count_rings);
   bool HasFilters() const {
     return r_.min_rating || r_.max_hourly_rate || r_.booking_open || r_.min_years_active;
   }
