@@ -3,14 +3,22 @@
 // S2RegionCoverer with S2's own regions, in one run. A query at 1M artists
 // spends ~50-200 us in all; the covering was 8-24 us of it.
 //
+// And finding a covering's ranges in a CellIndex of 1,000,000 entries
+// (geo::CellIndex::CountIn, through its fences) against binary searches over
+// the entries themselves, as lookups were made before the fences.
+//
 //   build/bin/inkdex_geo_bench [--benchmark_repetitions=N]
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <random>
 #include <vector>
 
+#include "geo/cell_index.h"
 #include "geo/distance.h"
 #include "geo/region.h"
 #include "s2/s2cap.h"
+#include "s2/s2cell_id.h"
 #include "s2/s2latlng.h"
 #include "s2/s2latlng_rect.h"
 #include "s2/s2region_coverer.h"
@@ -81,6 +89,60 @@ void BM_S2CoverRect(benchmark::State& state) {
   }
 }
 
+// 1,000,000 entries scattered around 200 cities (as artists are), each
+// within ~30 km of its centre.
+const geo::CellIndex& MillionEntries() {
+  static const geo::CellIndex* index = [] {
+    std::mt19937_64 rng(42);
+    std::uniform_real_distribution<double> lat(-50, 60), lon(-120, 150), off(-0.3, 0.3);
+    std::vector<Point> cities(200);
+    for (Point& c : cities) c = {lat(rng), lon(rng)};
+    std::vector<geo::CellEntry> entries(1000000);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Point& c = cities[i % cities.size()];
+      entries[i].cell = geo::LeafCellId(c.lat + off(rng), c.lon + off(rng));
+      entries[i].slot = static_cast<uint32_t>(i);
+    }
+    return new geo::CellIndex(std::move(entries));
+  }();
+  return *index;
+}
+
+// Coverings of 10 km around the index's entries (a different one each call).
+std::vector<std::vector<geo::CellRange>> Coverings(const geo::CellIndex& index) {
+  std::vector<std::vector<geo::CellRange>> out;
+  for (size_t i = 0; i < 1024; ++i) {
+    const S2LatLng p = S2CellId(index.entries()[i * 977].cell).ToLatLng();
+    out.push_back(geo::CoverCap(p.lat().degrees(), p.lng().degrees(), 10));
+  }
+  return out;
+}
+
+void BM_CellIndexCountIn(benchmark::State& state) {
+  const geo::CellIndex& index = MillionEntries();
+  const auto coverings = Coverings(index);
+  size_t k = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(index.CountIn(coverings[k++ % coverings.size()]));
+}
+
+// The same count by binary searches over the 40-byte entries.
+void BM_CellIndexCountInEntries(benchmark::State& state) {
+  const geo::CellIndex& index = MillionEntries();
+  const auto coverings = Coverings(index);
+  const std::vector<geo::CellEntry>& entries = index.entries();
+  auto cell_less = [](const geo::CellEntry& e, uint64_t cell) { return e.cell < cell; };
+  size_t k = 0;
+  for (auto _ : state) {
+    uint64_t n = 0;
+    for (const geo::CellRange& r : coverings[k++ % coverings.size()]) {
+      auto lo = std::lower_bound(entries.begin(), entries.end(), r.min, cell_less);
+      auto hi = std::lower_bound(lo, entries.end(), r.max + 1, cell_less);
+      n += static_cast<uint64_t>(hi - lo);
+    }
+    benchmark::DoNotOptimize(n);
+  }
+}
+
 // The radii of the query classes and of the widenings (Q1 10 km, Q2 50 km,
 // Q6 500 km with 32 cells; suggest's 2-512 km, nearest-first's 1-4,096 km).
 void CapArgs(benchmark::internal::Benchmark* b) {
@@ -92,6 +154,8 @@ BENCHMARK(BM_CoverCap)->Apply(CapArgs)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_S2CoverCap)->Apply(CapArgs)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CoverRect)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_S2CoverRect)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CellIndexCountIn);
+BENCHMARK(BM_CellIndexCountInEntries);
 
 }  // namespace
 }  // namespace inkdex::bench

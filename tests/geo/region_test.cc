@@ -4,7 +4,6 @@
 #include <cmath>
 #include <random>
 
-#include "geo/cell_index.h"
 #include "geo/distance.h"
 #include "gtest/gtest.h"
 #include "s2/s1angle.h"
@@ -324,80 +323,6 @@ TEST(RegionTest, WideningCoveringsLeaveNoPointOfTheWiderCapUnscanned) {
       EXPECT_EQ(in_parts, 1) << plat << "," << plon << " r=" << radius;  // once, not twice
     }
   }
-}
-
-TEST(CellIndexTest, FindsEntriesInRangesAndMergeDropsStale) {
-  std::vector<CellEntry> entries;
-  for (uint32_t slot = 1; slot <= 100; ++slot) {
-    CellEntry e;
-    e.cell = LeafCellId(50 + slot * 0.01, 0);
-    e.slot = slot;
-    entries.push_back(e);
-  }
-  CellIndex index(entries);
-  const auto ranges = CoverCap(50.5, 0, 2);
-  std::vector<uint32_t> found;
-  index.ForEachIn(ranges, [&](const CellEntry& e) { found.push_back(e.slot); });
-  // Slots whose point is within 2 km of (50.5, 0) must all be found.
-  for (uint32_t slot = 1; slot <= 100; ++slot) {
-    if (DistanceKm(50.5, 0, 50 + slot * 0.01, 0) <= 2) {
-      EXPECT_NE(std::find(found.begin(), found.end(), slot), found.end()) << slot;
-    }
-  }
-  EXPECT_LT(found.size(), 100u);  // and the covering is selective
-  EXPECT_EQ(index.CountIn(ranges), found.size());
-  size_t seen = 0;
-  EXPECT_FALSE(index.ForEachInUntil(ranges, [&](const CellEntry&) { return ++seen < 3; }));
-  EXPECT_EQ(seen, std::min<size_t>(3, found.size()));
-  EXPECT_TRUE(index.ForEachInUntil(ranges, [](const CellEntry&) { return true; }));
-  CellEntry extra;
-  extra.cell = LeafCellId(10, 10);
-  extra.slot = 1000;
-  CellIndex merged =
-      CellIndex::Merge(index, {extra}, [](const CellEntry& e) { return e.slot % 2 == 0; });
-  EXPECT_EQ(merged.size(), 51u);
-  EXPECT_TRUE(std::is_sorted(merged.entries().begin(), merged.entries().end()));
-}
-
-TEST(CellIndexTest, PrefetchesEachEntryAheadOfVisitingIt) {
-  // Ranges of 3, 20 and 1 entries: shorter and longer than the lookahead.
-  std::vector<CellEntry> entries;
-  auto add = [&](uint64_t cell, uint32_t slot) {
-    CellEntry e;
-    e.cell = cell;
-    e.slot = slot;
-    entries.push_back(e);
-  };
-  for (uint32_t i = 0; i < 3; ++i) add(100 + i, i);
-  add(150, 99);  // between the ranges: neither visited nor prefetched
-  for (uint32_t i = 0; i < 20; ++i) add(200 + i, 10 + i);
-  add(300, 50);
-  const CellIndex index(entries);
-  const std::vector<CellRange> ranges = {{100, 120}, {200, 260}, {300, 300}};
-  std::vector<uint32_t> visited, prefetched;
-  EXPECT_TRUE(index.ForEachInUntil(
-      ranges,
-      [&](const CellEntry& e) {
-        // Every entry was prefetched before it is visited, and at most
-        // kPrefetchAhead entries ahead of it.
-        EXPECT_NE(std::find(prefetched.begin(), prefetched.end(), e.slot), prefetched.end());
-        visited.push_back(e.slot);
-        return true;
-      },
-      [&](const CellEntry& e) {
-        EXPECT_LE(prefetched.size(), visited.size() + CellIndex::kPrefetchAhead);
-        prefetched.push_back(e.slot);
-      }));
-  EXPECT_EQ(visited.size(), 24u);
-  EXPECT_EQ(prefetched, visited) << "each entry prefetched once, in order";
-  // Stopping early stops the prefetching too.
-  visited.clear();
-  prefetched.clear();
-  EXPECT_FALSE(index.ForEachInUntil(
-      ranges, [&](const CellEntry& e) { return visited.emplace_back(e.slot), visited.size() < 5; },
-      [&](const CellEntry& e) { prefetched.push_back(e.slot); }));
-  EXPECT_EQ(visited.size(), 5u);
-  EXPECT_LE(prefetched.size(), 5 + CellIndex::kPrefetchAhead);
 }
 
 }  // namespace

@@ -7,7 +7,11 @@
 // entries whose generation no longer matches the row, so an index is never
 // edited in place.
 //
-// Cost: 40 bytes per location; Lookup is O(ranges * log n + hits).
+// Cost: 40.5 bytes per location; a lookup is O(ranges * log n + hits).
+// A range's ends are found in a small array of every kFenceStride-th entry's
+// cell (0.5 bytes per location, mostly in cache) and then among at most
+// kFenceStride entries: a plain binary search over the 40-byte entries missed
+// the cache at nearly every step (~10 misses a range, a tenth of a suggest).
 // Thread safety: immutable after construction; share freely.
 #ifndef INKDEX_GEO_CELL_INDEX_H_
 #define INKDEX_GEO_CELL_INDEX_H_
@@ -72,14 +76,13 @@ class CellIndex {
   // Number of entries in `ranges`. REQUIRES: as ForEachIn.
   uint64_t CountIn(std::span<const CellRange> ranges) const {
     uint64_t n = 0;
-    for (const CellRange& r : ranges) {
-      auto cell_less = [](const CellEntry& e, uint64_t cell) { return e.cell < cell; };
-      auto lo = std::lower_bound(entries_.begin(), entries_.end(), r.min, cell_less);
-      auto hi = std::lower_bound(lo, entries_.end(), r.max + 1, cell_less);
-      n += static_cast<uint64_t>(hi - lo);
-    }
+    for (const CellRange& r : ranges) n += LowerBound(r.max + 1) - LowerBound(r.min);
     return n;
   }
+
+  // The index of the first entry whose cell is >= `cell` (size() if none).
+  size_t LowerBound(uint64_t cell) const;
+  static constexpr size_t kFenceStride = 16;
 
   size_t size() const { return entries_.size(); }
   const std::vector<CellEntry>& entries() const { return entries_; }
@@ -90,8 +93,26 @@ class CellIndex {
   static CellIndex Merge(const CellIndex& base, std::vector<CellEntry> add, Keep&& keep);
 
  private:
+  void BuildFences();
+
   std::vector<CellEntry> entries_;
+  std::vector<uint64_t> fences_;  // fences_[i] = entries_[i * kFenceStride].cell
 };
+
+inline size_t CellIndex::LowerBound(uint64_t cell) const {
+  // fences_[f - 1] < cell <= fences_[f]: the first entry >= cell is in
+  // ((f - 1) * stride, f * stride].
+  const size_t f =
+      static_cast<size_t>(std::lower_bound(fences_.begin(), fences_.end(), cell) - fences_.begin());
+  if (f == 0) return 0;
+  const size_t lo = (f - 1) * kFenceStride + 1;
+  const size_t hi = std::min(f * kFenceStride, entries_.size());
+  auto cell_less = [](const CellEntry& e, uint64_t c) { return e.cell < c; };
+  return static_cast<size_t>(std::lower_bound(entries_.begin() + static_cast<ptrdiff_t>(lo),
+                                              entries_.begin() + static_cast<ptrdiff_t>(hi), cell,
+                                              cell_less) -
+                             entries_.begin());
+}
 
 template <typename Fn>
 void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
@@ -104,12 +125,12 @@ void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
 template <typename Fn, typename Prefetch>
 bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn,
                                Prefetch&& prefetch) const {
-  auto cell_less = [](const CellEntry& e, uint64_t cell) { return e.cell < cell; };
   auto it = entries_.begin();
-  const auto end = entries_.end();
   for (const CellRange& r : ranges) {
-    it = std::lower_bound(it, end, r.min, cell_less);
-    const auto hi = std::lower_bound(it, end, r.max + 1, cell_less);
+    // Ranges are sorted and disjoint: a range never starts before the last
+    // one ended.
+    it = std::max(it, entries_.begin() + static_cast<ptrdiff_t>(LowerBound(r.min)));
+    const auto hi = std::max(it, entries_.begin() + static_cast<ptrdiff_t>(LowerBound(r.max + 1)));
     const auto ahead =
         it + static_cast<ptrdiff_t>(std::min<size_t>(kPrefetchAhead, static_cast<size_t>(hi - it)));
     for (auto p = it; p != ahead; ++p) prefetch(*p);
@@ -135,6 +156,7 @@ CellIndex CellIndex::Merge(const CellIndex& base, std::vector<CellEntry> add, Ke
   }
   CellIndex merged;
   merged.entries_ = std::move(out);
+  merged.BuildFences();
   return merged;
 }
 
