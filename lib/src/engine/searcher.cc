@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "engine/search_run.h"
+#include "engine/slot_collector.h"
 
 namespace inkdex::engine {
 namespace internal {
@@ -59,8 +60,8 @@ absl::StatusOr<bool> SearchRun::TextFirst(const std::vector<geo::CellRange>& ran
 }
 
 std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>& ranges) const {
-  std::vector<uint32_t> slots;
-  slots.reserve(s_.CountIn(ranges));
+  SlotCollector slots;
+  slots.Reserve(s_.CountIn(ranges));
   // Entries are taken unchecked against their rows: checking them would
   // read every artist's row in the covering (a cache miss each, ~15 % of a
   // text query in a city at 1M). A superseded entry only adds a slot whose
@@ -73,36 +74,12 @@ std::vector<uint32_t> SearchRun::SlotsInCover(const std::vector<geo::CellRange>&
   // of the query there (a text query in a city at 1M: ~240 guest spots, ~15
   // active; Xapian read 181 blocks for it with them all, 81 without).
   auto add = [&](const geo::CellEntry& e) {
-    if (e.ActiveOn(p_.day)) slots.push_back(e.slot);
+    if (e.ActiveOn(p_.day)) slots.Add(e.slot);
     return true;
   };
   s_.geo_base->ForEachInUntil(ranges, add);
   s_.geo_delta->ForEachInUntil(ranges, add);
-  if (slots.size() < 4096) {
-    std::sort(slots.begin(), slots.end());
-    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-    return slots;
-  }
-  // Many slots: a bitmap sorts and deduplicates in O(n + slots / 64). It is
-  // the thread's, left all zero after each use: no 125 KB allocation a query
-  // at 1,000,000 artists.
-  thread_local std::vector<uint64_t> bits;
-  const size_t words = (s_.rows.slot_limit() + 63) / 64;
-  if (bits.size() < words) bits.resize(words, 0);
-  uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
-  for (uint32_t slot : slots) {
-    bits[slot >> 6] |= uint64_t{1} << (slot & 63);
-    lo = std::min(lo, slot);
-    hi = std::max(hi, slot);
-  }
-  slots.clear();
-  for (size_t w = lo >> 6; w <= (hi >> 6); ++w) {
-    for (uint64_t b = bits[w]; b != 0; b &= b - 1) {
-      slots.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(b)));
-    }
-    bits[w] = 0;
-  }
-  return slots;
+  return std::move(slots).Take(s_.rows.slot_limit());
 }
 
 bool SearchRun::InRegion(uint32_t slot, Match* m) const {
