@@ -137,5 +137,56 @@ TEST(CellIndexTest, LookupsEqualALinearScan) {
   }
 }
 
+// The tag-filtered scan: the entries whose tags have the mask's bits, the
+// budget counting every entry read (passing or not) and shared between
+// calls, false exactly when entries were left unread or fn stopped it.
+TEST(CellIndexTest, TaggedScansVisitTheMatchingEntriesWithinTheBudget) {
+  std::vector<CellEntry> entries;
+  for (uint32_t i = 0; i < 200; ++i) {
+    CellEntry e;
+    e.cell = 1000 + i;
+    e.slot = i;
+    e.tag = {i % 3 == 0 ? 0b101u : 0b001u, i % 5 == 0 ? 1u : 0u};
+    entries.push_back(e);
+  }
+  const CellIndex index(entries);
+  const std::vector<CellRange> ranges = {{1010, 1049}, {1100, 1119}, {5000, 6000}};  // 60 entries
+  auto expected = [&](std::array<uint64_t, 2> mask, size_t limit) {
+    std::vector<uint32_t> slots;
+    size_t read = 0;
+    for (const CellEntry& e : entries) {
+      const bool in = (e.cell >= 1010 && e.cell <= 1049) || (e.cell >= 1100 && e.cell <= 1119);
+      if (!in || read++ >= limit) continue;
+      if ((e.tag[0] & mask[0]) == mask[0] && (e.tag[1] & mask[1]) == mask[1]) {
+        slots.push_back(e.slot);
+      }
+    }
+    return slots;
+  };
+  for (std::array<uint64_t, 2> mask :
+       {std::array<uint64_t, 2>{0b100, 0}, std::array<uint64_t, 2>{0b001, 1},
+        std::array<uint64_t, 2>{0, 0}}) {
+    for (size_t budget : {0, 1, 39, 40, 41, 59, 60, 61, 1000}) {
+      std::vector<uint32_t> visited;
+      size_t left = budget;
+      const bool complete = index.ForEachTaggedUntil(ranges, mask, &left, [&](const CellEntry& e) {
+        visited.push_back(e.slot);
+        return true;
+      });
+      EXPECT_EQ(visited, expected(mask, budget)) << "budget " << budget;
+      EXPECT_EQ(complete, budget >= 60) << "budget " << budget;
+      EXPECT_EQ(left, budget >= 60 ? budget - 60 : 0) << "budget " << budget;
+    }
+  }
+  // Stopped by fn at the third match (slots 12, 15, 18 pass 0b100 after
+  // 10): entries read up to and including it count.
+  size_t left = 100;
+  int calls = 0;
+  EXPECT_FALSE(index.ForEachTaggedUntil(ranges, {0b100, 0}, &left,
+                                        [&](const CellEntry&) { return ++calls < 3; }));
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(left, 100u - 9);  // slots 10..18 read
+}
+
 }  // namespace
 }  // namespace inkdex::geo

@@ -73,6 +73,17 @@ class CellIndex {
   bool ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn, Prefetch&& prefetch) const;
   static constexpr size_t kPrefetchAhead = 8;
 
+  // Calls fn(entry) for the entries in `ranges` whose tag has every bit of
+  // `mask`, reading at most *budget entries in all (*budget is decreased by
+  // those read). Returns false when fn returned false or the budget ran out
+  // with entries left. For filters that pass few entries (suggest's word
+  // starts): the loop over the rest keeps the mask and the count in
+  // registers, where a callback that counted and tested each entry kept them
+  // in memory (~5 ns an entry against ~2). REQUIRES: as ForEachIn.
+  template <typename Fn>
+  bool ForEachTaggedUntil(std::span<const CellRange> ranges, std::array<uint64_t, 2> mask,
+                          size_t* budget, Fn&& fn) const;
+
   // Number of entries in `ranges`. REQUIRES: as ForEachIn.
   uint64_t CountIn(std::span<const CellRange> ranges) const {
     uint64_t n = 0;
@@ -139,6 +150,34 @@ bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn,
       if (!fn(*it)) return false;
     }
   }
+  return true;
+}
+
+template <typename Fn>
+bool CellIndex::ForEachTaggedUntil(std::span<const CellRange> ranges,
+                                   const std::array<uint64_t, 2> mask, size_t* budget,
+                                   Fn&& fn) const {
+  size_t left = *budget;
+  size_t it = 0;
+  for (const CellRange& r : ranges) {
+    it = std::max(it, LowerBound(r.min));
+    const size_t hi = std::max(it, LowerBound(r.max + 1));
+    const size_t end = hi - it > left ? it + left : hi;
+    left -= end - it;
+    for (; it != end; ++it) {
+      const CellEntry& e = entries_[it];
+      if ((e.tag[0] & mask[0]) != mask[0] || (e.tag[1] & mask[1]) != mask[1]) continue;
+      if (!fn(e)) {
+        *budget = left + (end - it - 1);
+        return false;
+      }
+    }
+    if (end != hi) {
+      *budget = 0;
+      return false;
+    }
+  }
+  *budget = left;
   return true;
 }
 

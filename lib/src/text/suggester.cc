@@ -142,7 +142,8 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   // begin with), up to three bytes.
   const std::string_view first_word = std::string_view(key).substr(0, key.find(' '));
   const engine::WordStarts mask = engine::WordStartMask(first_word.substr(0, 3));
-  size_t visited = 0, scanned = 0;
+  size_t visited = 0, scan_budget = kMaxScanned;
+  const std::array<uint64_t, 2> tag_mask = {mask.lo, mask.hi};
   std::vector<NearbyMatch> matches;
   // (kind, text) -> the nearest of its matches.
   absl::flat_hash_map<std::pair<int, std::string_view>, double> nearest;
@@ -152,7 +153,7 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   // dense query's time. Rows are still read in scan order, so what is found
   // is what reading them at once would find.
   constexpr size_t kAhead = 8;
-  std::array<geo::CellEntry, kAhead> ahead;
+  std::array<const geo::CellEntry*, kAhead> ahead;  // into the snapshot's indexes
   size_t ahead_head = 0, ahead_count = 0;
   bool out_of_rows = false;
   auto read_row = [&](const geo::CellEntry& e) {
@@ -185,34 +186,34 @@ void AddNearby(const engine::Snapshot& snap, const SuggestRequest& req, const st
   // Reads the rows still waiting; false when the row budget ran out.
   auto read_waiting = [&] {
     for (; ahead_count > 0; --ahead_count, ahead_head = (ahead_head + 1) % kAhead) {
-      if (!read_row(ahead[ahead_head])) return false;
+      if (!read_row(*ahead[ahead_head])) return false;
     }
     return true;
   };
+  // Called for the entries whose word starts pass the mask (the index's
+  // scan counts the entries read against the budget).
   auto visit = [&](const geo::CellEntry& e) {
-    if (++scanned > kMaxScanned) return false;
-    if (!engine::WordStarts{e.tag[0], e.tag[1]}.Contains(mask)) return true;
     // A guest spot's entry carries its days (search skips it the same way):
     // a studio a visiting artist will be in next year is not near today.
     if (!e.ActiveOn(day)) return true;
     snap.PrefetchHot(e.slot);
     snap.PrefetchRowText(e.slot);
     if (ahead_count < kAhead) {
-      ahead[(ahead_head + ahead_count++) % kAhead] = e;
+      ahead[(ahead_head + ahead_count++) % kAhead] = &e;
       return true;
     }
-    const geo::CellEntry oldest = ahead[ahead_head];
-    ahead[ahead_head] = e;
+    const geo::CellEntry* oldest = ahead[ahead_head];
+    ahead[ahead_head] = &e;
     ahead_head = (ahead_head + 1) % kAhead;
-    return read_row(oldest);
+    return read_row(*oldest);
   };
   std::vector<geo::CellRange> covered;
   double radius = 2;
   for (;; radius *= 4) {
     const std::vector<geo::CellRange> cover = geo::CoverCap(p.lat, p.lon, radius);
     const std::vector<geo::CellRange> fresh = geo::SubtractRanges(cover, covered);
-    bool complete =
-        snap.geo_base->ForEachInUntil(fresh, visit) && snap.geo_delta->ForEachInUntil(fresh, visit);
+    bool complete = snap.geo_base->ForEachTaggedUntil(fresh, tag_mask, &scan_budget, visit) &&
+                    snap.geo_delta->ForEachTaggedUntil(fresh, tag_mask, &scan_budget, visit);
     // Rows waiting were scanned before the scan ended or ran out of entries.
     if (!out_of_rows) complete = read_waiting() && complete;
     if (!complete || radius * 4 > kMaxRadiusKm) break;
