@@ -143,7 +143,7 @@ std::vector<Match> SearchRun::CollectGeo(GeoMode mode, double radius_km, bool cl
         return;
       }
     }
-    out.push_back({slot, static_cast<uint16_t>(li), d, 0, 0});
+    AppendMatch(out, slot, static_cast<uint16_t>(li), d, 0);
   });
   return out;
 }
@@ -173,7 +173,7 @@ absl::Status SearchRun::ApplyText(std::vector<Match>* cands) {
     if (i + kPrefetchAhead < weights.size()) s_.PrefetchHot(weights[i + kPrefetchAhead].slot);
     const auto [slot, w] = weights[i];
     if (!s_.rows.has(slot) || !s_.rows.hot(slot).live) continue;
-    cands->push_back({slot, 0, kNaN, w, 0});
+    AppendMatch(*cands, slot, 0, kNaN, w);
   }
   return absl::OkStatus();
 }
@@ -202,15 +202,9 @@ void SearchRun::ClassifyOne(uint32_t slot, uint16_t loc, double dist, double tex
     std::tie(loc, dist) = NearestActive(slot);
   }
   if (r_.facets) facets_.AddMatch(row, CityOf(slot, loc), count_rings ? dist : kNaN);
-  // Field by field: a Match built whole on the stack and copied in 16-byte
-  // moves stalled on store forwarding (~40 % of this function's samples).
-  Match& m = matches_.emplace_back();
-  m.slot = slot;
-  m.loc = loc;
-  m.dist = dist;
-  m.text = text;
   // The key now, while the row is in cache (nearest-first measures later).
-  m.key = p_.geo != GeoMode::kNearest ? ranker_.Key(row, dist, text) : 0;
+  AppendMatch(matches_, slot, loc, dist, text,
+              p_.geo != GeoMode::kNearest ? ranker_.Key(row, dist, text) : 0);
 }
 
 // Distance rings for nearest-first queries: matches within 50 km by lookup,
@@ -284,7 +278,7 @@ absl::StatusOr<SearchResponse> SearchRun::Run() {
     for (size_t i = 0; i < weights.size(); ++i) {
       if (i + kPrefetchAhead < weights.size()) s_.PrefetchHot(weights[i + kPrefetchAhead].slot);
       Match m{weights[i].slot, 0, kNaN, weights[i].weight, 0};
-      if (InRegion(m.slot, &m)) cands.push_back(m);
+      if (InRegion(m.slot, &m)) AppendMatch(cands, m.slot, m.loc, m.dist, m.text);
     }
   } else if (regional) {
     if (p_.has_ref) facets_.EnableRings();
