@@ -33,29 +33,35 @@ void AppendQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-// `e` as JSON text; false for a number (see the header).
-bool AppendJson(const element& e, std::string* out) {
+// `e`, at `depth` (the item counted 1), as JSON text; false for what the
+// trees would read otherwise (see the header): a number, an object that
+// repeats a key, nesting past `max_depth`. Checked as it writes, so the item
+// is walked once (dynamodb::PlainJson's check, in the same pass).
+bool AppendJson(const element& e, size_t depth, size_t max_depth, std::string* out) {
   switch (e.type()) {
     case element_type::OBJECT: {
+      const simdjson::dom::object object(e);
+      if (depth > max_depth || dynamodb::HasRepeatedKey(object)) return false;
       out->push_back('{');
       bool first = true;
-      for (simdjson::dom::key_value_pair member : simdjson::dom::object(e)) {
+      for (simdjson::dom::key_value_pair member : object) {
         if (!first) out->push_back(',');
         first = false;
         AppendQuoted(member.key, out);
         out->push_back(':');
-        if (!AppendJson(member.value, out)) return false;
+        if (!AppendJson(member.value, depth + 1, max_depth, out)) return false;
       }
       out->push_back('}');
       return true;
     }
     case element_type::ARRAY: {
+      if (depth > max_depth) return false;
       out->push_back('[');
       bool first = true;
       for (element child : simdjson::dom::array(e)) {
         if (!first) out->push_back(',');
         first = false;
-        if (!AppendJson(child, out)) return false;
+        if (!AppendJson(child, depth + 1, max_depth, out)) return false;
       }
       out->push_back(']');
       return true;
@@ -112,8 +118,8 @@ std::optional<std::string> ArtistItemLine(const ItemMapping& mapping, const Item
        object.at_key(mapping.sort_key()).get(unused) == simdjson::SUCCESS &&
        !StringAttribute(object, mapping.sort_key()).has_value()) ||
       StringAttribute(object, "artistId") != std::optional<std::string_view>(kind.artist_id) ||
-      object.at_key("sourceRank").get(unused) == simdjson::SUCCESS ||
-      !dynamodb::PlainJson(item, 1, max_depth)) {
+      object.at_key("sourceRank").get(unused) == simdjson::SUCCESS || max_depth < 1 ||
+      dynamodb::HasRepeatedKey(object)) {
     return std::nullopt;
   }
   std::string line = "{\"Item\":{";
@@ -124,7 +130,7 @@ std::optional<std::string> ArtistItemLine(const ItemMapping& mapping, const Item
     }
     AppendQuoted(member.key, &line);
     line.push_back(':');
-    if (!AppendJson(member.value, &line)) return std::nullopt;
+    if (!AppendJson(member.value, 2, max_depth, &line)) return std::nullopt;
     line.push_back(',');
   }
   absl::StrAppend(&line, "\"sourceRank\":{\"N\":\"", kind.sort_key_rank, "\"}}}");

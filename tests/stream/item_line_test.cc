@@ -95,6 +95,23 @@ TEST(ItemLineTest, ItemsTheDomCannotWriteAreLeft) {
   std::string twice = plain.dump();
   twice.insert(1, R"("artistName":{"S":"Earlier"},)");
   EXPECT_FALSE(line_of(twice).has_value());
+  json nested = plain;
+  nested["pricing"] = {{"M", {{"hourlyRate", {{"S", "1"}}}}}};
+  std::string nested_twice = nested.dump();
+  const size_t at = nested_twice.find(R"("hourlyRate")");
+  ASSERT_NE(at, std::string::npos);
+  nested_twice.insert(at, R"("hourlyRate":{"S":"2"},)");
+  EXPECT_FALSE(line_of(nested_twice).has_value()) << "a repeated key inside an attribute";
+  // Nesting: the item is level 1 and max_depth is 64.
+  auto nest = [&](int levels) {
+    json value = {{"S", "x"}};
+    for (int i = 0; i < levels; ++i) value = {{"L", json::array({value})}};
+    json item = plain;
+    item["deep"] = value;
+    return item.dump();
+  };
+  EXPECT_TRUE(line_of(nest(31)).has_value()) << "64 levels";
+  EXPECT_FALSE(line_of(nest(32)).has_value()) << "65 levels and more";
   // Strings that need escaping come back as they were.
   json escaped = plain;
   escaped["bio"] = {{"S", "quote \" backslash \\ tab \t newline \n bell \x07 é 東京"}};

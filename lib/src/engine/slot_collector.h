@@ -6,10 +6,11 @@
 // slots but for a few: active guest spots, artists that moved or joined
 // later, and a slot seen again at another location. Those are set aside
 // (with up to kMaxHighStrays slots just added to the run that the next slot
-// shows were out of place) and merged at the end: O(n + k log k) for k out of place, where sorting
-// all n was ~5 % of a text query in a city at 1M artists. When many are out of place (an early
-// stray slot far above the rest puts all that follow aside), everything is sorted: by std::sort for
-// a few thousand slots, by a bitmap of the slot space above that (O(n + slot_limit / 64)).
+// shows were out of place) and merged at the end: O(n + k log k) for k out
+// of place, where sorting all n was ~5 % of a text query in a city at 1M
+// artists. When many are out of place, everything is sorted: by std::sort
+// for a few thousand slots, by a bitmap of the slot space above that
+// (O(n + slot_limit / 64)).
 //
 // Example:
 //   SlotCollector slots;

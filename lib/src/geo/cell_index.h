@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "geo/region.h"
@@ -105,6 +107,13 @@ class CellIndex {
 
  private:
   void BuildFences();
+  // The entries [first, last) of range `r`, starting no earlier than
+  // `from`: ranges are sorted and disjoint, so a range never starts before
+  // the last one ended.
+  std::pair<size_t, size_t> EntriesOf(const CellRange& r, size_t from) const {
+    const size_t first = std::max(from, LowerBound(r.min));
+    return {first, std::max(first, LowerBound(r.max + 1))};
+  }
 
   std::vector<CellEntry> entries_;
   std::vector<uint64_t> fences_;  // fences_[i] = entries_[i * kFenceStride].cell
@@ -136,12 +145,12 @@ void CellIndex::ForEachIn(std::span<const CellRange> ranges, Fn&& fn) const {
 template <typename Fn, typename Prefetch>
 bool CellIndex::ForEachInUntil(std::span<const CellRange> ranges, Fn&& fn,
                                Prefetch&& prefetch) const {
-  auto it = entries_.begin();
+  size_t from = 0;
   for (const CellRange& r : ranges) {
-    // Ranges are sorted and disjoint: a range never starts before the last
-    // one ended.
-    it = std::max(it, entries_.begin() + static_cast<ptrdiff_t>(LowerBound(r.min)));
-    const auto hi = std::max(it, entries_.begin() + static_cast<ptrdiff_t>(LowerBound(r.max + 1)));
+    const auto [first, last] = EntriesOf(r, from);
+    from = last;
+    auto it = entries_.begin() + static_cast<ptrdiff_t>(first);
+    const auto hi = entries_.begin() + static_cast<ptrdiff_t>(last);
     const auto ahead =
         it + static_cast<ptrdiff_t>(std::min<size_t>(kPrefetchAhead, static_cast<size_t>(hi - it)));
     for (auto p = it; p != ahead; ++p) prefetch(*p);
@@ -160,8 +169,8 @@ bool CellIndex::ForEachTaggedUntil(std::span<const CellRange> ranges,
   size_t left = *budget;
   size_t it = 0;
   for (const CellRange& r : ranges) {
-    it = std::max(it, LowerBound(r.min));
-    const size_t hi = std::max(it, LowerBound(r.max + 1));
+    size_t hi;
+    std::tie(it, hi) = EntriesOf(r, it);
     const size_t end = hi - it > left ? it + left : hi;
     left -= end - it;
     for (; it != end; ++it) {
