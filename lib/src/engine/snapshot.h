@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/prefetch.h"
 #include "engine/row_table.h"
 #include "engine/string_pool.h"
 #include "engine/suggest_index.h"
@@ -53,9 +54,9 @@ struct Snapshot {
     if (!rows.has(slot)) return;
     // A HotRow (88 bytes) may straddle three cache lines.
     const char* hot = reinterpret_cast<const char*>(&rows.hot(slot));
-    __builtin_prefetch(hot);
-    __builtin_prefetch(hot + 64);
-    __builtin_prefetch(hot + sizeof(HotRow) - 1);
+    PrefetchForRead(hot);
+    PrefetchForRead(hot + 64);
+    PrefetchForRead(hot + sizeof(HotRow) - 1);
   }
 
   // The same for the text fields of the slot's Row (its first location, id,
@@ -65,10 +66,10 @@ struct Snapshot {
   void PrefetchRowText(uint32_t slot) const {
     if (!rows.has(slot)) return;
     const Row& row = rows.row(slot);
-    __builtin_prefetch(&row.locations);
-    __builtin_prefetch(&row.id);
-    __builtin_prefetch(&row.name);
-    __builtin_prefetch(&row.studio_name);
+    PrefetchForRead(&row.locations);
+    PrefetchForRead(&row.id);
+    PrefetchForRead(&row.name);
+    PrefetchForRead(&row.studio_name);
   }
 
   // Entries (valid or superseded) in `ranges`: an upper bound on the
