@@ -76,7 +76,9 @@ def sh(cmd):
 
 # What the runs write themselves: their being rewritten is not a change to
 # what was measured.
-REPORT_OUTPUTS = ["bench/RESULTS.md", "bench/peers-latency.png"]
+# bench/run.sh writes the report to RESULTS.md.tmp first, so that file exists
+# while this runs.
+REPORT_OUTPUTS = ["bench/RESULTS.md", "bench/RESULTS.md.tmp", "bench/peers-latency.png"]
 
 
 def uncommitted(repo, dirs):
@@ -313,6 +315,16 @@ def extract_serve(text, begin_marker=SERVE_BEGIN, end_marker=SERVE_END):
     if begin < 0 or end < begin:
         return None
     return text[begin:end + len(end_marker)]
+
+
+def trailing_text(text):
+    """What a report holds after its last marked section, without the blank
+    lines around it: the hand-written log of what each working session
+    measured, appended at the end of bench/RESULTS.md. A full run regenerates
+    everything else, so it must carry this over; "" when the report has no
+    marked section (nothing then says where generated text ends)."""
+    ends = [text.rfind(m) + len(m) for m in (PEERS_END, SERVE_END, STREAM_END) if m in text]
+    return text[max(ends):].strip("\n") if ends else ""
 
 
 def splice_serve(report_path, section, begin_marker=SERVE_BEGIN, end_marker=SERVE_END):
@@ -597,7 +609,8 @@ def main():
     ap.add_argument("--splice-peers", metavar="REPORT",
                     help="only rewrite the Peers section of REPORT from --compare")
     ap.add_argument("--previous", metavar="REPORT",
-                    help="carry the gRPC service and stream sections over from this report")
+                    help="carry the gRPC service and stream sections, and the sessions' "
+                         "log after them, over from this report")
     args = ap.parse_args()
     if args.splice_peers:
         if not args.compare:
@@ -753,6 +766,9 @@ def main():
             if section is not None:
                 w(section)
                 w("")
+        tail = trailing_text(previous)
+        if tail:
+            w(tail)
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -45,6 +45,7 @@ class CommitNoteTest(unittest.TestCase):
     def test_report_outputs_and_other_dirs_do_not_count(self):
         self.write("bench/RESULTS.md", "rewritten\n")
         self.write("bench/peers-latency.png", "redrawn\n")
+        self.write("bench/RESULTS.md.tmp", "being written\n")  # bench/run.sh's output file
         self.write("README.md", "edited\n")
         self.assertEqual(self.note(), "")
 
