@@ -6,9 +6,10 @@
 // pure function whose result is unused (a void helper's, a lambda's) may then
 // be dropped before it is inlined. That silently removed every prefetch from
 // SearchRun::CollectGeo's cell scan, which reached it through
-// Snapshot::PrefetchHot and a lambda: each row check there paid a full cache
-// miss. A volatile asm statement is a side effect the optimizer must keep
-// wherever it ends up.
+// Snapshot::PrefetchHot and a lambda (unseen: with slots in cell order the
+// hardware overlapped most of those misses anyway, bench/RESULTS.md
+// "Thirty-ninth session"). A volatile asm statement is a side effect the
+// optimizer must keep wherever it ends up.
 //
 // Cost: one instruction; it never faults (a prefetch of a bad address is
 // ignored), and a prefetch the core cannot keep in flight is dropped.
