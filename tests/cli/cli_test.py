@@ -1169,14 +1169,20 @@ class ToolsTest(CliTestCase):
         # A search index that lost its files: repair rebuilds it whole.
         shutil.rmtree(os.path.join(copy, "text"))
         out = self.ok("repair", "--index", copy).stdout
-        self.assertRegex(out, r"rebuilt the search index from %d documents" %
-                         len(fixtures.HANDWRITTEN))
+        self.assertRegex(out, r"^renumbered the slots of and rebuilt the search index from %d "
+                         r"documents" % len(fixtures.HANDWRITTEN))
         self.assertIn("store and search index agree", out)
         self.assertTrue(os.path.isdir(os.path.join(copy, "text")))
         after = self.search(copy, *query)
         for key in ("total", "hits", "facets"):
             self.assertEqual(after[key], before[key], key)
         self.assertGreater(before["total"], 0)
+        # --keep-slots: the search index alone.
+        shutil.rmtree(os.path.join(copy, "text"))
+        out = self.ok("repair", "--keep-slots", "--index", copy).stdout
+        self.assertRegex(out, r"^rebuilt the search index from %d documents" %
+                         len(fixtures.HANDWRITTEN))
+        self.assertEqual(self.search(copy, *query)["hits"], before["hits"])
         self.assertIn("--index", self.fails(1, "repair", "--index", self.path("none")).stderr)
 
 

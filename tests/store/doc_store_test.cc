@@ -185,6 +185,40 @@ TEST(DocStoreTest, ErasedIdsAreRemovedAndLogged) {
   EXPECT_EQ(CountRecords(**store), 1u);
 }
 
+// RewriteRecords (slot renumbering) changes records outside any commit: no
+// seq, no log entry; SetNextSlot sets the next slot with metadata, and both
+// outlast a reopen.
+TEST(DocStoreTest, RewrittenRecordsAndTheNextSlotNeedNoCommit) {
+  inkdex::testing::TempDir dir;
+  {
+    auto store = DocStore::Open(dir.path(), true, true, 1 << 20);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CommitWrite w;
+    w.seq = 1;
+    w.next_slot = 9;
+    w.records = {{"a", Record("a", 5, 7)}, {"b", Record("b", 6, 8)}};
+    ASSERT_TRUE((*store)->Commit(w).ok());
+    ASSERT_TRUE((*store)->PutMetadata("renumbering", "1").ok());
+    ASSERT_TRUE(
+        (*store)->RewriteRecords({{"a", Record("a", 5, 2)}, {"b", Record("b", 6, 1)}}).ok());
+    ASSERT_TRUE((*store)->SetNextSlot(3, {{"renumbering", ""}, {"other", "x"}}).ok());
+    EXPECT_EQ((*store)->state().next_slot, 3u);
+  }
+  auto store = DocStore::Open(dir.path(), false, true, 1 << 20);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*(*store)->Get("a"))->slot(), 2u);
+  EXPECT_EQ((*(*store)->Get("b"))->slot(), 1u);
+  EXPECT_EQ((*(*store)->Get("b"))->version(), 6u);
+  EXPECT_EQ((*store)->state().seq, 1u);
+  EXPECT_EQ((*store)->state().next_slot, 3u);
+  EXPECT_FALSE((*(*store)->GetMetadata("renumbering")).has_value());
+  EXPECT_EQ((*(*store)->GetMetadata("other")).value_or(""), "x");
+  auto log = (*store)->LogAfter(0);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].seq(), 1u);
+}
+
 TEST(DocStoreTest, RecordBatchesHoldEveryRecordInIdOrder) {
   inkdex::testing::TempDir dir;
   auto store = DocStore::Open(dir.path(), true, false, 1 << 20);

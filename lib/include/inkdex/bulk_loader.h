@@ -24,8 +24,8 @@
 // Artists added later (Index::Apply by a server, a stream) get slots after
 // the loaded ones, and an artist keeps its slot when it moves, so a
 // long-lived index slowly loses the order; a new build (`inkdex build`, a
-// server's re-sync from the table) restores it. `inkdex repair` keeps the
-// slots it finds.
+// server's re-sync from the table) restores it, and so does `inkdex repair`
+// (IndexOptions::renumber_slots).
 //
 // Cost: the held artists stay in memory, serialized, until Flush (about 500
 // bytes each for directory-like records: `inkdex build` of 1,000,000 peaked

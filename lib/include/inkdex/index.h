@@ -119,6 +119,17 @@ struct IndexOptions {
   // Verify finds out of step with the documents, or one ahead of them (Open
   // refuses that with DATA_LOSS). Costs about what `inkdex build` does.
   bool rebuild_search_index = false;
+  // With the rebuild, also give every artist a new slot (its row and its
+  // search document number) in the S2 cell order of its primary location,
+  // as `inkdex build` does (`inkdex repair` by default). New artists get
+  // the next free slot and moved ones keep theirs, so an index fed for long
+  // by a stream slowly loses that order, and text-in-region searches slow
+  // down with it (at 1,000,000 artists after 150,000 moves: ~3.5 times as
+  // long; bench/RESULTS.md). Costs a rewrite of every stored document on
+  // top of the rebuild. An open interrupted during it (a crash, a cancel)
+  // leaves the index to be renumbered by the next open, whatever its
+  // options. Implies rebuild_search_index.
+  bool renumber_slots = false;
   // Every commit (Apply, PurgeTombstones) first checks that the index's
   // volume has at least this much available, else fails with
   // RESOURCE_EXHAUSTED and writes nothing: a commit that runs the disk out of

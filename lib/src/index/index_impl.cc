@@ -158,14 +158,21 @@ absl::Status IndexImpl::OpenStores(const std::function<bool()>& cancelled) {
   // Another boot's unsynced commits: text/ may be half written (even
   // unopenable), so it is discarded before being opened, and rebuilt below.
   // So is a text/ the caller asked to rebuild (`inkdex repair`).
-  const bool rebuild = (boot->has_value() && **boot != boot_id) || options_.rebuild_search_index;
+  // A renumbering of the slots that did not finish (slot_renumber.cc) runs
+  // again, whatever the caller asked.
+  absl::StatusOr<std::optional<std::string>> renumbering =
+      store_->GetMetadata(kRenumberingSlotsKey);
+  if (!renumbering.ok()) return renumbering.status();
+  const bool renumber = options_.renumber_slots || renumbering->has_value();
+  const bool rebuild =
+      (boot->has_value() && **boot != boot_id) || options_.rebuild_search_index || renumber;
   absl::MutexLock lock(&write_mu_);
   // No Xapian spelling data: with it, Xapian 1.4.22 corrupts its spelling
   // table after ~128 commits of similar words (tests/crash/xapian_spelling_test.cc);
   // spelling suggestions come from text::SuggestSpelling instead.
   builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
   helper_builder_ = std::make_unique<text::DocumentBuilder>(taxonomy_);
-  if (rebuild) return ReplaceSearchIndexFromStore(cancelled);
+  if (rebuild) return ReplaceSearchIndexFromStore(cancelled, renumber);
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   absl::StatusOr<bool> current_format = SearchIndexFormatIsCurrent();
   if (!current_format.ok()) return current_format.status();
@@ -186,13 +193,17 @@ absl::Status IndexImpl::RemoveSearchIndexFiles() {
   return absl::OkStatus();
 }
 
-absl::Status IndexImpl::ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled) {
+absl::Status IndexImpl::ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled,
+                                                    bool renumber_slots) {
   try {
     xdb_.reset();  // closes it if open (nothing is pending at open), dropping its lock
   } catch (const Xapian::Error& e) {
     return XapianError("close", e);
   }
   if (absl::Status s = RemoveSearchIndexFiles(); !s.ok()) return s;
+  if (renumber_slots) {
+    if (absl::Status s = RenumberSlots(cancelled); !s.ok()) return s;
+  }
   if (absl::Status s = OpenSearchIndex(); !s.ok()) return s;
   return RebuildSearchIndex(cancelled);
 }

@@ -50,6 +50,11 @@ namespace inkdex::index {
 // The Xapian metadata key holding the commit seq the search index is at.
 inline constexpr char kSearchIndexSeqKey[] = "inkdex_seq";
 
+// Set in the document store's metadata while RenumberSlots runs: an open
+// that finds it set renumbers again before reading any slot
+// (slot_renumber.cc).
+inline constexpr char kRenumberingSlotsKey[] = "inkdex.index.renumbering_slots";
+
 // Records per batch of a full scan of the document store
 // (DocStore::ForEachRecordBatch: parsed on a helper thread meanwhile).
 inline constexpr size_t kRecordBatch = 1024;
@@ -131,6 +136,14 @@ class IndexImpl : public Index {
   // empty): BuildSearchIndexOptions::cancelled.
   absl::Status RebuildSearchIndex(const std::function<bool()>& cancelled = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Gives every stored record a new slot, in S2 cell order of its primary
+  // location (slot_renumber.cc), and the store a next slot just past them.
+  // REQUIRES: text/ removed (it is rebuilt from the store afterwards), the
+  // snapshot not loaded yet, nothing else writing. `cancelled` (may be
+  // empty) stops it between batches; the open after any failure renumbers
+  // again.
+  absl::Status RenumberSlots(const std::function<bool()>& cancelled)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Replaces text/ with the merge of `parts` (Xapian databases whose docid
   // ranges are disjoint; search_index_parts.h), plus text/'s own documents
   // when it has any, and syncs it at the store's commit seq.
@@ -151,7 +164,10 @@ class IndexImpl : public Index {
   // its files may not even open) and rebuilds it from the stored documents:
   // for RebuildSearchIndex's three cases, and for documents of an older
   // layout (text::kDocumentFormat).
-  absl::Status ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled = nullptr)
+  // With `renumber_slots`, RenumberSlots runs between the removal and the
+  // rebuild.
+  absl::Status ReplaceSearchIndexFromStore(const std::function<bool()>& cancelled = nullptr,
+                                           bool renumber_slots = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Whether the open search index holds documents of the current layout
   // (or none at all).

@@ -157,6 +157,35 @@ absl::Status DocStore::Commit(const CommitWrite& write) {
   return absl::OkStatus();
 }
 
+absl::Status DocStore::RewriteRecords(
+    const std::vector<std::pair<std::string, StoredRecord>>& records) {
+  rocksdb::WriteBatch batch;
+  std::string value;
+  for (const auto& [id, record] : records) {
+    record.SerializeToString(&value);
+    batch.Put(absl::StrCat("d/", id), value);
+  }
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "rewrite records");
+}
+
+absl::Status DocStore::SetNextSlot(
+    uint32_t next_slot, const std::vector<std::pair<std::string, std::string>>& metadata) {
+  rocksdb::WriteBatch batch;
+  batch.Put(kNextSlotKey, Fixed64(next_slot));
+  for (const auto& [key, val] : metadata) {
+    if (val.empty()) {
+      batch.Delete(absl::StrCat("u/", key));
+    } else {
+      batch.Put(absl::StrCat("u/", key), val);
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  if (absl::Status st = FromRocks(db_->Write(wo, &batch), "set next slot"); !st.ok()) return st;
+  state_.next_slot = next_slot;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<StoredRecord>> DocStore::Get(const std::string& id) const {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), absl::StrCat("d/", id), &v);

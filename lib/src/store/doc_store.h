@@ -114,6 +114,19 @@ class DocStore {
   absl::Status ForEachRecordBatch(size_t batch_size,
                                   const std::function<absl::Status(const RecordBatch&)>& fn) const;
 
+  // Writes `records` (id -> record) over the stored ones outside any commit:
+  // no commit seq, no log entry, and not synced, so a crash may keep any
+  // prefix of the calls; a later synced write (SetNextSlot) makes every one
+  // before it durable, as RocksDB's log is written in order. For
+  // IndexImpl::RenumberSlots, which changes nothing but slots and redoes an
+  // interrupted run at the next open (index/slot_renumber.cc). REQUIRES: the
+  // caller's writer lock, as for Commit.
+  absl::Status RewriteRecords(const std::vector<std::pair<std::string, StoredRecord>>& records);
+  // Sets state().next_slot and writes `metadata` (key -> value; empty
+  // deletes the key) as one synced write outside any commit.
+  absl::Status SetNextSlot(uint32_t next_slot,
+                           const std::vector<std::pair<std::string, std::string>>& metadata);
+
   // Commit log entries with seq > after_seq, in order.
   absl::StatusOr<std::vector<CommitLogEntry>> LogAfter(uint64_t after_seq) const;
   // Drops log entries with seq <= seq (the search index has them).

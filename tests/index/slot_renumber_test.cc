@@ -1,0 +1,244 @@
+// IndexOptions::renumber_slots (index/slot_renumber.cc): every stored
+// record gets a new slot in S2 cell order; the index answers exactly as
+// before, keeps its version rules, and an open that stops part way leaves
+// the next open to finish.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "index/index_impl.h"
+#include "index/test_util.h"
+#include "inkdex/index.h"
+#include "store/doc_store.h"
+
+namespace inkdex {
+namespace {
+
+using ::inkdex::testing::CellsInSlotOrder;
+using ::inkdex::testing::HitIds;
+using ::inkdex::testing::MakeArtist;
+using ::inkdex::testing::OpenUnsyncedIndex;
+using ::inkdex::testing::SearchText;
+using ::inkdex::testing::TempDir;
+
+constexpr int kArtists = 2600;  // three batches of a store scan (index::kRecordBatch)
+
+// Artists applied a few at a time in no spatial order (so their slots are
+// in no cell order), then a fifth of them moved to the other side of the
+// world, some hidden and some deleted: a long-fed index.
+void WriteScattered(Index& index) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> lat(-50, 60), lon(-170, 170);
+  const std::vector<std::string> styles = {"blackwork", "fineline", "japanese", "realism"};
+  for (int first = 0; first < kArtists; first += 13) {
+    WriteBatch batch;
+    for (int i = first; i < std::min(kArtists, first + 13); ++i) {
+      batch.Upsert(MakeArtist(absl::StrCat("a", (i * 7919) % kArtists),
+                              absl::StrCat("Rose Group", i % 10), lat(rng), lon(rng),
+                              {styles[i % styles.size()]}, 1));
+    }
+    ASSERT_TRUE(index.Apply(batch).ok());
+  }
+  WriteBatch changes;
+  for (int i = 0; i < kArtists; i += 5) {
+    Artist moved = MakeArtist(absl::StrCat("a", i), absl::StrCat("Moved Group", i % 10),
+                              -lat(rng) / 2, lon(rng), {styles[i % styles.size()]}, 2);
+    if (i % 35 == 0) moved.set_opted_out(true);
+    changes.Upsert(std::move(moved));
+  }
+  for (int i = 3; i < kArtists; i += 29) changes.Delete(absl::StrCat("a", i), 2);
+  ASSERT_TRUE(index.Apply(changes).ok());
+}
+
+// What the index answers: text, radius, viewport, nearest and style
+// searches, hit by hit (id, distance, score) with totals and style counts.
+std::vector<std::string> Answers(const Index& index) {
+  std::vector<SearchRequest> requests;
+  for (const char* text : {"rose", "moved", "group3", "gro"}) {
+    SearchRequest q;
+    q.text = text;
+    requests.push_back(q);
+  }
+  for (double lat : {-20.0, 0.0, 35.0}) {
+    SearchRequest q;
+    q.point = GeoPoint{lat, 10};
+    q.radius_km = 3000;
+    requests.push_back(q);
+    q.text = "group3";
+    requests.push_back(q);
+  }
+  SearchRequest box;
+  box.bbox = BoundingBox{-30, 150, 40, -120};  // across the antimeridian
+  requests.push_back(box);
+  SearchRequest nearest;
+  nearest.point = GeoPoint{51.5, -0.1};
+  nearest.sort = SortOrder::kDistance;
+  requests.push_back(nearest);
+  SearchRequest style;
+  style.styles = {"japanese"};
+  style.sort = SortOrder::kRating;
+  requests.push_back(style);
+
+  std::vector<std::string> out;
+  for (SearchRequest& q : requests) {
+    q.limit = 100;
+    absl::StatusOr<SearchResponse> r = index.Search(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) continue;
+    out.push_back(absl::StrCat("total=", r->total));
+    for (const SearchHit& h : r->hits) {
+      out.push_back(absl::StrFormat("%s %.6f %.9g", h.id, h.distance_km, h.score));
+    }
+    for (const FacetValue& f : r->facets.styles) out.push_back(absl::StrCat(f.value, "=", f.count));
+  }
+  return out;
+}
+
+void ExpectVerified(const Index& index) {
+  absl::StatusOr<VerifyReport> report = index.Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems[0]);
+}
+
+// id -> slot, read from the closed index's document store.
+std::map<std::string, uint32_t> StoredSlots(const std::string& dir, std::string* renumbering) {
+  std::map<std::string, uint32_t> slots;
+  absl::StatusOr<std::unique_ptr<store::DocStore>> store =
+      store::DocStore::Open(dir + "/docs", false, false, 1 << 20);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return slots;
+  EXPECT_TRUE((*store)
+                  ->ForEachRecordBatch(64,
+                                       [&](const store::DocStore::RecordBatch& batch) {
+                                         for (const auto& [id, r] : batch.records) {
+                                           slots[id] = r->slot();
+                                         }
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  absl::StatusOr<std::optional<std::string>> key =
+      (*store)->GetMetadata(index::kRenumberingSlotsKey);
+  EXPECT_TRUE(key.ok());
+  *renumbering = key.ok() && key->has_value() ? **key : "";
+  return slots;
+}
+
+bool HasDuplicateSlots(const std::map<std::string, uint32_t>& slots) {
+  std::vector<uint32_t> sorted;
+  for (const auto& [id, slot] : slots) sorted.push_back(slot);
+  std::sort(sorted.begin(), sorted.end());
+  return std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
+}
+
+std::unique_ptr<Index> OpenRenumbering(const std::string& dir) {
+  IndexOptions options;
+  options.sync = false;
+  options.renumber_slots = true;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir, options);
+  EXPECT_TRUE(index.ok()) << index.status();
+  return index.ok() ? *std::move(index) : nullptr;
+}
+
+TEST(SlotRenumberTest, RenumberedSlotsAreInCellOrderAndAnswersAreUnchanged) {
+  TempDir dir;
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+  ASSERT_NE(index, nullptr);
+  WriteScattered(*index);
+  const std::vector<std::string> before = Answers(*index);
+  const std::vector<uint64_t> cells_before = CellsInSlotOrder(*index, dir.path());
+  ASSERT_FALSE(std::is_sorted(cells_before.begin(), cells_before.end()));
+  const int64_t documents = index->Stats().documents;
+  index.reset();
+
+  index = OpenRenumbering(dir.path());
+  ASSERT_NE(index, nullptr);
+  const std::vector<uint64_t> cells = CellsInSlotOrder(*index, dir.path());
+  EXPECT_EQ(cells.size(), cells_before.size());
+  EXPECT_TRUE(std::is_sorted(cells.begin(), cells.end()));
+  EXPECT_EQ(Answers(*index), before);
+  EXPECT_EQ(index->Stats().documents, documents);
+  ExpectVerified(*index);
+  index.reset();
+
+  // Dense: searchable artists first (their documents are slots 1..n), then
+  // hidden ones and tombstones; no slot twice; no key left behind.
+  std::string renumbering;
+  const std::map<std::string, uint32_t> slots = StoredSlots(dir.path(), &renumbering);
+  EXPECT_EQ(renumbering, "");
+  std::vector<uint32_t> all;
+  for (const auto& [id, slot] : slots) all.push_back(slot);
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1) << "slot " << i + 1;
+  EXPECT_GT(slots.at("a3"), cells.size());  // deleted
+  EXPECT_GT(slots.at("a0"), cells.size());  // opted out
+
+  // The version rules still hold after it, and a reopen serves the same.
+  index = OpenUnsyncedIndex(dir.path(), false);
+  ASSERT_NE(index, nullptr);
+  EXPECT_EQ(Answers(*index), before);
+  WriteBatch later;
+  later.Upsert(MakeArtist("a3", "Stale Quokka", 51, -2, {"blackwork"}, 2));  // deleted at 2
+  later.Upsert(MakeArtist("a0", "Back Quokka", 51, -2, {"blackwork"}, 3));   // opts back in
+  later.Upsert(MakeArtist("new", "New Quokka", 51, -2, {"blackwork"}, 1));
+  absl::StatusOr<std::vector<ChangeResult>> applied = index->Apply(later);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ((*applied)[0].outcome, ChangeResult::Outcome::kStale);
+  EXPECT_EQ((*applied)[1].outcome, ChangeResult::Outcome::kApplied);
+  EXPECT_EQ((*applied)[2].outcome, ChangeResult::Outcome::kApplied);
+  std::vector<std::string> hits = HitIds(SearchText(*index, "quokka"));
+  std::sort(hits.begin(), hits.end());
+  EXPECT_EQ(hits, (std::vector<std::string>{"a0", "new"}));
+  ExpectVerified(*index);
+  index.reset();
+  const std::map<std::string, uint32_t> after = StoredSlots(dir.path(), &renumbering);
+  EXPECT_EQ(after.at("new"), all.size() + 1);  // the next slot, none reused twice
+  EXPECT_FALSE(HasDuplicateSlots(after));
+}
+
+TEST(SlotRenumberTest, AnOpenStoppedWhileRewritingIsFinishedByTheNextOpen) {
+  TempDir dir;
+  std::vector<std::string> before;
+  {
+    std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+    ASSERT_NE(index, nullptr);
+    WriteScattered(*index);
+    before = Answers(*index);
+  }
+  // Cancelled at the fifth check: the order's scan checks once per batch of
+  // the store (three), the rewrite after each batch it has rewritten, so
+  // two of its three batches are written and the third is not.
+  int checks = 0;
+  IndexOptions options;
+  options.sync = false;
+  options.renumber_slots = true;
+  options.cancelled = [&checks] { return ++checks >= 5; };
+  absl::StatusOr<std::unique_ptr<Index>> stopped = Index::Open(dir.path(), options);
+  ASSERT_TRUE(absl::IsCancelled(stopped.status())) << stopped.status();
+  EXPECT_NE(stopped.status().message().find("renumbering the slots"), std::string::npos)
+      << stopped.status();
+
+  std::string renumbering;
+  const std::map<std::string, uint32_t> half = StoredSlots(dir.path(), &renumbering);
+  EXPECT_EQ(renumbering, "1");
+  EXPECT_TRUE(HasDuplicateSlots(half)) << "the open stopped before it had rewritten any record";
+
+  // An open that does not ask for it finishes it, before reading a slot.
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+  ASSERT_NE(index, nullptr);
+  const std::vector<uint64_t> cells = CellsInSlotOrder(*index, dir.path());
+  EXPECT_TRUE(std::is_sorted(cells.begin(), cells.end()));
+  EXPECT_EQ(Answers(*index), before);
+  ExpectVerified(*index);
+  index.reset();
+  const std::map<std::string, uint32_t> done = StoredSlots(dir.path(), &renumbering);
+  EXPECT_EQ(renumbering, "");
+  EXPECT_FALSE(HasDuplicateSlots(done));
+}
+
+}  // namespace
+}  // namespace inkdex
