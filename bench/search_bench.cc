@@ -227,6 +227,22 @@ bool ParseFlags(int* argc, char** argv, Flags* flags) {
   return true;
 }
 
+// Index::MeasureSlotLayout over the whole index, as a server's metrics
+// refresh runs it once a minute (counters: the drift it finds).
+void SlotLayoutBench(benchmark::State& state, const Index* index) {
+  SlotLayout layout;
+  for (auto _ : state) {
+    absl::StatusOr<SlotLayout> measured = index->MeasureSlotLayout();
+    if (!measured.ok()) {
+      state.SkipWithError(std::string(measured.status().message()).c_str());
+      return;
+    }
+    layout = *measured;
+  }
+  state.counters["artists"] = static_cast<double>(layout.artists);
+  state.counters["drift"] = layout.Drift();
+}
+
 int Main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(&argc, argv, &flags)) return 2;
@@ -304,6 +320,10 @@ int Main(int argc, char** argv) {
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
+    benchmark::RegisterBenchmark(absl::StrCat("slot_layout/", n).c_str(), SlotLayoutBench, idx)
+        ->Iterations(5)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     for (const auto& [name, list] : extra_lists) {
       benchmark::RegisterBenchmark(absl::StrCat("latency/", name, "/", n).c_str(), LatencyBench,
                                    idx, &list)

@@ -101,6 +101,10 @@ ServerMetrics::ServerMetrics()
                                 "refused under --min-free-disk-mb")),
       item_states_(AddGauge(*registry_, "inkdex_index_item_states",
                             "Artists with kept states of other table items than the one served")),
+      slot_layout_drift_(AddGauge(*registry_, "inkdex_index_slot_layout_drift",
+                                  "About the share of the served index's artists whose slots are "
+                                  "out of cell order (0 after a build or `inkdex repair`); "
+                                  "measured at most once a minute")),
       tombstones_(AddGauge(*registry_, "inkdex_tombstones",
                            "Deleted ids the served index remembers (until purged)")),
       tombstone_purges_ok_(AddCounter(*registry_, "inkdex_tombstone_purges_total",
@@ -200,6 +204,10 @@ void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation,
     const absl::Time last = absl::FromUnixMicros(stats.last_commit_unix_micros);
     commit_age_.Set(std::max(0.0, absl::ToDoubleSeconds(now - last)));
   }
+}
+
+void ServerMetrics::SetSlotLayout(const SlotLayout& layout) {
+  slot_layout_drift_.Set(layout.Drift());
 }
 
 void ServerMetrics::RecordTombstonePurge(uint64_t purged, bool ok) {

@@ -134,6 +134,9 @@ class ServerMetrics {
   // index (last_commit_unix_micros == 0) leaves the commit age unchanged.
   void SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now);
 
+  // Sets inkdex_index_slot_layout_drift (SlotLayout::Drift).
+  void SetSlotLayout(const SlotLayout& layout);
+
   // Sets the process_* metrics. The CPU counter only moves forward (a
   // sample older than the last is ignored).
   void SetProcessMetrics(const ProcessSample& sample);
@@ -170,6 +173,7 @@ class ServerMetrics {
   prometheus::Gauge& index_disk_;
   prometheus::Gauge& index_disk_free_;
   prometheus::Gauge& item_states_;
+  prometheus::Gauge& slot_layout_drift_;
   prometheus::Gauge& tombstones_;
   prometheus::Counter& tombstone_purges_ok_;
   prometheus::Counter& tombstone_purges_failed_;

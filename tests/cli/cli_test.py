@@ -1153,9 +1153,14 @@ class ToolsTest(CliTestCase):
         counts = {s["id"]: s["count"] for s in stats["styles"]}
         self.assertEqual(counts["fineline"], 4)  # 1, 2, 4 and the Manchester guest artist
         self.assertEqual(counts["japanese"], 2)
+        # Built offline: every searchable artist measured, slots in cell order.
+        self.assertEqual(stats["slot_layout"],
+                         {"artists": len(fixtures.SEARCHABLE_IDS), "breaks": 0, "drift": 0})
         text = self.ok("stats", "--index", self.index).stdout
         self.assertRegex(text, r"documents:\s+%d" % len(fixtures.HANDWRITTEN))
         self.assertRegex(text, r"fineline\s+Fine")
+        self.assertRegex(text, r"slot drift:\s+0\.000 \(0 breaks of cell order among %d artists"
+                         % len(fixtures.SEARCHABLE_IDS))
 
     def test_verify(self):
         self.assertIn("ok", self.ok("verify", "--index", self.index).stdout)

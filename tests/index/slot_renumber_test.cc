@@ -1,7 +1,8 @@
 // IndexOptions::renumber_slots (index/slot_renumber.cc): every stored
 // record gets a new slot in S2 cell order; the index answers exactly as
 // before, keeps its version rules, and an open that stops part way leaves
-// the next open to finish.
+// the next open to finish. And Index::MeasureSlotLayout, which tells when
+// the order has worn away (engine/slot_layout.h).
 #include <algorithm>
 #include <map>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "geo/region.h"
 #include "gtest/gtest.h"
 #include "index/index_impl.h"
 #include "index/test_util.h"
@@ -153,10 +155,18 @@ TEST(SlotRenumberTest, RenumberedSlotsAreInCellOrderAndAnswersAreUnchanged) {
   const std::vector<uint64_t> cells_before = CellsInSlotOrder(*index, dir.path());
   ASSERT_FALSE(std::is_sorted(cells_before.begin(), cells_before.end()));
   const int64_t documents = index->Stats().documents;
+
+  absl::StatusOr<SlotLayout> drifted = index->MeasureSlotLayout();
+  ASSERT_TRUE(drifted.ok()) << drifted.status();
+  EXPECT_GT(drifted->Drift(), 0.3);
   index.reset();
 
   index = OpenRenumbering(dir.path());
   ASSERT_NE(index, nullptr);
+  absl::StatusOr<SlotLayout> layout = index->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->breaks, 0u);
+  EXPECT_EQ(layout->artists, drifted->artists);
   const std::vector<uint64_t> cells = CellsInSlotOrder(*index, dir.path());
   EXPECT_EQ(cells.size(), cells_before.size());
   EXPECT_TRUE(std::is_sorted(cells.begin(), cells.end()));
@@ -198,6 +208,53 @@ TEST(SlotRenumberTest, RenumberedSlotsAreInCellOrderAndAnswersAreUnchanged) {
   const std::map<std::string, uint32_t> after = StoredSlots(dir.path(), &renumbering);
   EXPECT_EQ(after.at("new"), all.size() + 1);  // the next slot, none reused twice
   EXPECT_FALSE(HasDuplicateSlots(after));
+}
+
+// Index::MeasureSlotLayout counts the neighbours in cell order whose slots
+// are not near: none after one batch (slots given in cell order), two for
+// an artist moved next to one far from it in slot order.
+TEST(SlotRenumberTest, TheLayoutCountsTheBreaksOfCellOrder) {
+  TempDir dir;
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+  ASSERT_NE(index, nullptr);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> lat(-50, 60), lon(-170, 170);
+  WriteBatch batch;
+  std::vector<std::pair<uint64_t, Artist>> by_cell;
+  for (int i = 0; i < 200; ++i) {
+    Artist a = MakeArtist(absl::StrCat("b", i), "Layout", lat(rng), lon(rng), {"blackwork"}, 1);
+    by_cell.emplace_back(geo::LeafCellId(a.location().latitude(), a.location().longitude()), a);
+    batch.Upsert(a);
+  }
+  ASSERT_TRUE(index->Apply(batch).ok());
+  absl::StatusOr<SlotLayout> layout = index->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->artists, 200u);
+  EXPECT_EQ(layout->breaks, 0u);
+  EXPECT_EQ(layout->Drift(), 0.0);
+
+  // The 151st in cell order (slot 151) moves onto the 11th (slot 11): it
+  // now sits between slots 11 and 12 in cell order.
+  std::sort(by_cell.begin(), by_cell.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  Artist moved = by_cell[150].second;
+  *moved.mutable_location() = by_cell[10].second.location();
+  moved.set_version(2);
+  WriteBatch move;
+  move.Upsert(moved);
+  ASSERT_TRUE(index->Apply(move).ok());
+  layout = index->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->artists, 200u);
+  EXPECT_EQ(layout->breaks, 2u);
+  EXPECT_DOUBLE_EQ(layout->Drift(), 0.005);
+  index.reset();
+
+  index = OpenRenumbering(dir.path());
+  ASSERT_NE(index, nullptr);
+  layout = index->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->breaks, 0u);
 }
 
 TEST(SlotRenumberTest, AnOpenStoppedWhileRewritingIsFinishedByTheNextOpen) {

@@ -25,7 +25,7 @@ METRIC_NAMES = [
     "inkdex_documents", "inkdex_searchable_documents", "inkdex_commit_age_seconds",
     "inkdex_commits_total", "inkdex_commit_duration_seconds", "inkdex_index_generation",
     "inkdex_index_memory_bytes", "inkdex_index_disk_bytes", "inkdex_index_disk_free_bytes",
-    "inkdex_index_item_states", "process_resident_memory_bytes",
+    "inkdex_index_item_states", "inkdex_index_slot_layout_drift", "process_resident_memory_bytes",
     "process_cpu_seconds_total", "process_start_time_seconds",
 ]
 
@@ -129,6 +129,8 @@ class MetricsTest(fx.ServiceTestCase):
         self.assertGreater(metric_value(samples, "inkdex_index_disk_free_bytes"), 0)
         self.assertGreater(stats.disk_free_bytes, 0)
         self.assertEqual(metric_value(samples, "inkdex_index_item_states"), stats.item_states)
+        # Built offline (`inkdex build`): slots in cell order.
+        self.assertEqual(metric_value(samples, "inkdex_index_slot_layout_drift"), 0)
         # The server's own resident set: at least its index structures.
         self.assertGreater(metric_value(samples, "process_resident_memory_bytes"),
                            metric_value(samples, "inkdex_index_memory_bytes"))

@@ -93,6 +93,9 @@ class ControlledVerifyIndex : public Index {
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions& options) override {
     return real_->BuildDeferredSearchIndex(options);
   }
+  absl::StatusOr<SlotLayout> MeasureSlotLayout() const override {
+    return real_->MeasureSlotLayout();
+  }
   const StyleTaxonomy& taxonomy() const override { return real_->taxonomy(); }
 
  private:

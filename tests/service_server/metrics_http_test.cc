@@ -247,6 +247,9 @@ TEST(ServerMetricsTest, IndexSizesFollowTheStats) {
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_bytes"), 7890123);
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_disk_free_bytes"), 456789012);
   EXPECT_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_item_states"), 4);
+  metrics.SetSlotLayout(SlotLayout{.artists = 1000, .breaks = 300});
+  EXPECT_DOUBLE_EQ(testing::MetricValue(*metrics.registry(), "inkdex_index_slot_layout_drift"),
+                   0.15);
 }
 
 TEST(ServerMetricsTest, TombstonesAndTheirPurges) {

@@ -19,11 +19,14 @@ namespace {
 constexpr char kStatsHelp[] =
     "--json prints {\"documents\", \"searchable\", \"tombstones\", \"commit_seq\", "
     "\"last_commit_unix_micros\", \"disk_bytes\", \"memory_bytes\", "
-    "\"styles\": [{\"id\", \"label\", \"count\"}]}.\n"
+    "\"styles\": [{\"id\", \"label\", \"count\"}], \"slot_layout\": {\"artists\", \"breaks\", "
+    "\"drift\"}}; drift is about the share of artists whose slots are out of cell order (0 after "
+    "a build or `inkdex repair`, which restores it: text-in-region searches slow as it grows).\n"
     "--server HOST:PORT asks a running inkdex-server (GetStats, ListStyles) instead of opening "
     "--index; the output then also has \"server\": {\"address\", \"version\", \"build\", "
     "\"index_directory\", \"started_unix_micros\", \"index_generation\"} (as text: a block of "
-    "server lines after the counts).";
+    "server lines after the counts) and no \"slot_layout\" (the server exports it as the metric "
+    "inkdex_index_slot_layout_drift).";
 
 struct StatsCommand {
   IndexOrServerFlags source;
@@ -35,7 +38,9 @@ struct StatsCommand {
     auto index = OpenExistingIndex(source.index_dir, {}, ServerAlternative::kServerFlag);
     if (!index.ok()) return ReportError("stats", index.status());
     const Index& idx = **index;
-    Print(idx.Stats(), idx.taxonomy(), idx.StyleCounts(), nullptr);
+    absl::StatusOr<SlotLayout> layout = idx.MeasureSlotLayout();
+    if (!layout.ok()) return ReportError("stats", layout.status());
+    Print(idx.Stats(), idx.taxonomy(), idx.StyleCounts(), &*layout, nullptr);
     return kExitOk;
   }
 
@@ -46,15 +51,20 @@ struct StatsCommand {
     if (!stats.ok()) return ReportError("stats", stats.status());
     absl::StatusOr<ServerStyles> styles = (*client)->ListStyles();
     if (!styles.ok()) return ReportError("stats", styles.status());
-    Print(api::StatsFromProto(*stats), styles->taxonomy, styles->counts, &*stats);
+    Print(api::StatsFromProto(*stats), styles->taxonomy, styles->counts, nullptr, &*stats);
     return kExitOk;
   }
 
-  // `server` is null for a local index.
+  // `layout` is null for a server's index, `server` for a local one.
   void Print(const IndexStats& stats, const StyleTaxonomy& taxonomy,
-             const std::vector<int64_t>& style_counts, const v1::GetStatsResponse* server) const {
+             const std::vector<int64_t>& style_counts, const SlotLayout* layout,
+             const v1::GetStatsResponse* server) const {
     if (json) {
       nlohmann::json out = StatsToJson(stats, taxonomy, style_counts);
+      if (layout != nullptr) {
+        out["slot_layout"] = {
+            {"artists", layout->artists}, {"breaks", layout->breaks}, {"drift", layout->Drift()}};
+      }
       if (server != nullptr) {
         out["server"] = {{"address", source.server.address},
                          {"version", server->version()},
@@ -66,7 +76,7 @@ struct StatsCommand {
       std::cout << out.dump() << "\n";
       return;
     }
-    PrintStatsTable(stats, taxonomy, style_counts, std::cout);
+    PrintStatsTable(stats, taxonomy, style_counts, layout, std::cout);
     if (server == nullptr) return;
     std::cout << "\n"
               << absl::StrFormat("server:       %s\n", source.server.address)

@@ -229,7 +229,8 @@ void PrintSuggestionsTable(const std::vector<Suggestion>& suggestions, std::ostr
 }
 
 void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
-                     const std::vector<int64_t>& style_counts, std::ostream& out) {
+                     const std::vector<int64_t>& style_counts, const SlotLayout* layout,
+                     std::ostream& out) {
   std::string last_commit =
       stats.last_commit_unix_micros == 0
           ? "never"
@@ -245,6 +246,12 @@ void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
       << absl::StrFormat("disk:         %.1f MiB (%.1f MiB free on its volume)\n",
                          stats.disk_bytes / 1048576.0, stats.disk_free_bytes / 1048576.0)
       << absl::StrFormat("memory:       %.1f MiB\n", stats.memory_bytes / 1048576.0);
+  if (layout != nullptr) {
+    out << absl::StrFormat(
+        "slot drift:   %.3f (%d breaks of cell order among %d artists; 0 after a build or "
+        "`inkdex repair`)\n",
+        layout->Drift(), layout->breaks, layout->artists);
+  }
   TextTable table({{"style", 24, false}, {"label", 28, false}, {"artists", 10, true}});
   for (int i = 0; i < taxonomy.size() && i < static_cast<int>(style_counts.size()); ++i) {
     table.AddRow(

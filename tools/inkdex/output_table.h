@@ -20,8 +20,11 @@ void PrintSearchTable(const SearchResponse& response, const SearchRequest& reque
 
 void PrintSuggestionsTable(const std::vector<Suggestion>& suggestions, std::ostream& out);
 
+// `layout`: a local index's (null for a server's, which exports it as a
+// metric instead).
 void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
-                     const std::vector<int64_t>& style_counts, std::ostream& out);
+                     const std::vector<int64_t>& style_counts, const SlotLayout* layout,
+                     std::ostream& out);
 
 }  // namespace inkdex::cli
 

@@ -63,6 +63,10 @@ class GrpcIndex : public Index {
   absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions&) const override {
     return PrefetchReport{};
   }
+  // Not in the API (the server exports it as a metric): UNIMPLEMENTED.
+  absl::StatusOr<SlotLayout> MeasureSlotLayout() const override {
+    return absl::UnimplementedError("slot layout: not available through the gRPC API");
+  }
   // A server's index is never deferred: OK.
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions&) override {
     return absl::OkStatus();

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "engine/reintern.h"
 #include "engine/row_builder.h"
+#include "engine/slot_layout.h"
 #include "engine/snapshot_update.h"
 #include "geo/region.h"
 #include "index/disk_space.h"
@@ -591,6 +592,11 @@ IndexStats IndexImpl::Stats() const {
                     (s->strings != nullptr ? s->strings->MemoryBytes() : 0);
   st.disk_free_bytes = FreeDiskBytes(dir_).value_or(0);
   return st;
+}
+
+absl::StatusOr<SlotLayout> IndexImpl::MeasureSlotLayout() const {
+  const engine::SlotLayoutCount count = engine::MeasureSlotLayout(*snapshot());
+  return SlotLayout{.artists = count.artists, .breaks = count.breaks};
 }
 
 }  // namespace inkdex::index

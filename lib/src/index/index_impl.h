@@ -95,6 +95,7 @@ class IndexImpl : public Index {
       const std::string& prefix) const override;
   std::vector<int64_t> StyleCounts() const override;
   IndexStats Stats() const override;
+  absl::StatusOr<SlotLayout> MeasureSlotLayout() const override;
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;
