@@ -40,6 +40,8 @@ struct ServerFlags {
   int commit_interval_ms = 100;
   // IndexOptions::min_free_disk_bytes, in MiB; 0: no check.
   int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
+  // IndexOptions::renumber_slots_at_drift for the --index open; 0: never.
+  double renumber_slots_at_drift = 0;
   // Index::PrefetchSearchIndex at open and before a swap, in MiB; 0: off;
   // kPrefetchAuto: half of the memory available (MemAvailable) at start.
   int64_t prefetch_mb = kPrefetchAuto;

@@ -348,6 +348,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   const absl::Time open_start = absl::Now();
   IndexOptions index_options;
   index_options.min_free_disk_bytes = static_cast<uint64_t>(flags.min_free_disk_mb) << 20;
+  index_options.renumber_slots_at_drift = flags.renumber_slots_at_drift;
   // The signal thread starts once the server serves: a SIGTERM meanwhile
   // stops the open, and the server exits 0 without serving.
   OpenStopWatcher stop_watcher;
@@ -364,12 +365,14 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                        {"message", "--index did not exist: a new empty index was created there"}});
     }
     const IndexStats stats = served.index->Stats();
+    absl::StatusOr<SlotLayout> layout = served.index->MeasureSlotLayout();
     env.log().Event(LogLevel::kInfo, "index_opened",
                     {{"index", served.directory},
                      {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
                      {"documents", stats.documents},
                      {"searchable", stats.searchable},
-                     {"commit_seq", stats.commit_seq}});
+                     {"commit_seq", stats.commit_seq},
+                     {"slot_drift", layout.ok() ? layout->Drift() : -1.0}});
     if (prefetch_bytes > 0) {
       // Before the server reports ready: a cold machine's first searches
       // would otherwise wait for the disk. A stop meanwhile ends it.

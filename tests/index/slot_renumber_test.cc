@@ -4,6 +4,7 @@
 // the next open to finish. And Index::MeasureSlotLayout, which tells when
 // the order has worn away (engine/slot_layout.h).
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <string>
@@ -255,6 +256,50 @@ TEST(SlotRenumberTest, TheLayoutCountsTheBreaksOfCellOrder) {
   layout = index->MeasureSlotLayout();
   ASSERT_TRUE(layout.ok()) << layout.status();
   EXPECT_EQ(layout->breaks, 0u);
+}
+
+// IndexOptions::renumber_slots_at_drift: an open that finds the layout
+// drifted at least that far renumbers; one below it leaves the slots.
+TEST(SlotRenumberTest, AnOpenRenumbersWhenTheDriftReachesItsThreshold) {
+  TempDir dir;
+  double drift = 0;
+  std::vector<std::string> before;
+  {
+    std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+    ASSERT_NE(index, nullptr);
+    WriteScattered(*index);
+    absl::StatusOr<SlotLayout> layout = index->MeasureSlotLayout();
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    drift = layout->Drift();
+    before = Answers(*index);
+  }
+  ASSERT_GT(drift, 0.3);
+  IndexOptions options;
+  options.sync = false;
+  for (double threshold : {1.0, drift + 0.01}) {
+    options.renumber_slots_at_drift = threshold;
+    absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path(), options);
+    ASSERT_TRUE(index.ok()) << index.status();
+    absl::StatusOr<SlotLayout> layout = (*index)->MeasureSlotLayout();
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    EXPECT_EQ(layout->Drift(), drift) << "threshold " << threshold;
+  }
+  options.renumber_slots_at_drift = drift;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path(), options);
+  ASSERT_TRUE(index.ok()) << index.status();
+  absl::StatusOr<SlotLayout> layout = (*index)->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->breaks, 0u);
+  EXPECT_EQ(Answers(**index), before);
+  ExpectVerified(**index);
+  index->reset();
+
+  for (double bad : {-0.1, 1.5, std::nan("")}) {
+    options.renumber_slots_at_drift = bad;
+    absl::StatusOr<std::unique_ptr<Index>> refused = Index::Open(dir.path(), options);
+    ASSERT_TRUE(absl::IsInvalidArgument(refused.status())) << bad;
+    EXPECT_NE(refused.status().message().find("renumber_slots_at_drift"), std::string::npos);
+  }
 }
 
 TEST(SlotRenumberTest, AnOpenStoppedWhileRewritingIsFinishedByTheNextOpen) {

@@ -486,6 +486,44 @@ class StartTest(fx.ServiceTestCase):
         server = self.start_server(index_dir, extra_args=("--prefetch-mb", 0))
         self.assertNotIn("index_prefetched", [e.get("event") for e in server.logs()])
 
+    def test_drifted_slots_are_renumbered_at_start_when_asked(self):
+        index_dir = fx.shared_index().fresh_copy()
+        server = self.start_server(index_dir, write_token=TOKEN)
+        opened = server.wait_for_log(lambda e: e.get("event") == "index_opened")
+        self.assertEqual(opened["slot_drift"], 0)  # built offline
+        # 200 artists moved far away keep their slots: out of cell order.
+        moved = []
+        for i in range(0, 4000, 20):
+            record = artist_pb2.Artist(id="artist-%07d" % i, name="Moved Nomad %d" % i,
+                                       version=10 ** 15 + i, is_active=True)
+            record.location.latitude = -40 + (i * 37) % 100
+            record.location.longitude = -170 + (i * 53) % 340
+            record.styles.append("blackwork")
+            moved.append(record)
+        response = server.search.UpsertArtists(pb.UpsertArtistsRequest(artists=moved),
+                                               metadata=fx.bearer(TOKEN), timeout=30)
+        self.assertTrue(all(r.outcome == pb.WriteResult.OUTCOME_APPLIED
+                            for r in response.results))
+        self.assertEqual(server.stop(), 0)
+
+        def answers(server):
+            request = pb.SearchRequest(text="nomad", date=fx.FIXED_DAY, limit=100)
+            return [(h.id, round(h.score, 9)) for h in server.search.Search(request,
+                                                                           timeout=10).hits]
+
+        server = self.start_server(index_dir)
+        drift = server.wait_for_log(lambda e: e.get("event") == "index_opened")["slot_drift"]
+        self.assertGreater(drift, 0.02)
+        before = answers(server)
+        self.assertEqual(len(before), 100)
+        self.assertEqual(server.stop(), 0)
+        # Above the threshold: renumbered before serving, answering the same.
+        server = self.start_server(index_dir, extra_args=("--renumber-slots-at-drift", 0.02))
+        opened = server.wait_for_log(lambda e: e.get("event") == "index_opened")
+        self.assertEqual(opened["slot_drift"], 0)
+        self.assertEqual(answers(server), before)
+        self.assertEqual(server.stop(), 0)
+
     def test_healthz_listens_before_the_index_opens(self):
         # The index is held by another server, so this one's open fails: the
         # metrics listener was up (/healthz 503) before it tried.

@@ -82,6 +82,7 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.read_threads, 0);
   EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
   EXPECT_EQ(flags_.min_free_disk_mb, 128);
+  EXPECT_EQ(flags_.renumber_slots_at_drift, 0);
   EXPECT_EQ(flags_.prefetch_mb, ServerFlags::kPrefetchAuto);
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
@@ -136,6 +137,8 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
                    "250",
                    "--min-free-disk-mb",
                    "512",
+                   "--renumber-slots-at-drift",
+                   "0.05",
                    "--prefetch-mb",
                    "0"}),
             -1)
@@ -153,6 +156,7 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
   EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(250));
   EXPECT_EQ(flags_.min_free_disk_mb, 512);
+  EXPECT_EQ(flags_.renumber_slots_at_drift, 0.05);
   EXPECT_EQ(flags_.prefetch_mb, 0);
 }
 
@@ -295,6 +299,10 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--commit-interval-ms", "60001"}, "--commit-interval-ms"},
       {{"--min-free-disk-mb", "-1"}, "--min-free-disk-mb"},
       {{"--min-free-disk-mb", "lots"}, "--min-free-disk-mb"},
+      {{"--renumber-slots-at-drift", "-0.1"}, "--renumber-slots-at-drift"},
+      {{"--renumber-slots-at-drift", "1.5"}, "--renumber-slots-at-drift"},
+      {{"--renumber-slots-at-drift", "nan"}, "--renumber-slots-at-drift"},
+      {{"--renumber-slots-at-drift", "some"}, "--renumber-slots-at-drift"},
       {{"--prefetch-mb", "-2"}, "--prefetch-mb"},
       {{"--prefetch-mb", "all"}, "--prefetch-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},

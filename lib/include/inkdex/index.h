@@ -131,6 +131,12 @@ struct IndexOptions {
   // leaves the index to be renumbered by the next open, whatever its
   // options. Implies rebuild_search_index.
   bool renumber_slots = false;
+  // Renumber the slots as above when the open finds them drifted this far
+  // or further (Index::MeasureSlotLayout's SlotLayout::Drift, measured
+  // after the load): for servers that restart now and then, so that the
+  // layout mends itself. The open then loads the snapshot twice and costs
+  // about a build more. 0: never (the default). In (0, 1].
+  double renumber_slots_at_drift = 0;
   // Every commit (Apply, PurgeTombstones) first checks that the index's
   // volume has at least this much available, else fails with
   // RESOURCE_EXHAUSTED and writes nothing: a commit that runs the disk out of

@@ -119,6 +119,11 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
     if (ec)
       return absl::InternalError(absl::StrCat("index: cannot create '", dir, "': ", ec.message()));
   }
+  if (!(options.renumber_slots_at_drift >= 0 && options.renumber_slots_at_drift <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("index: renumber_slots_at_drift: must be in [0, 1] (0: never), not ",
+                     options.renumber_slots_at_drift));
+  }
   std::unique_ptr<IndexImpl> impl(new IndexImpl(dir, options, *std::move(taxonomy)));
   const std::function<bool()>& cancelled = options.cancelled;
   if (absl::Status s = impl->OpenStores(cancelled); !s.ok()) return s;
@@ -132,6 +137,18 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
   {
     absl::MutexLock lock(&impl->write_mu_);
     impl->parts_first_slot_ = impl->store_->state().next_slot;
+  }
+  if (options.renumber_slots_at_drift > 0 && !options.renumber_slots) {
+    absl::StatusOr<SlotLayout> layout = impl->MeasureSlotLayout();
+    if (!layout.ok()) return layout.status();
+    if (layout->Drift() >= options.renumber_slots_at_drift) {
+      // Opened again to renumber: the open's one path that rewrites slots,
+      // before anything has read them.
+      impl.reset();
+      IndexOptions renumber = options;
+      renumber.renumber_slots = true;
+      return Open(dir, renumber);
+    }
   }
   return std::unique_ptr<Index>(std::move(impl));
 }
