@@ -54,4 +54,16 @@ IndexStats StatsFromProto(const v1::GetStatsResponse& response) {
   return out;
 }
 
+v1::SlotLayout SlotLayoutToProto(const SlotLayout& layout) {
+  v1::SlotLayout out;
+  out.set_artists(layout.artists);
+  out.set_breaks(layout.breaks);
+  out.set_drift(layout.Drift());
+  return out;
+}
+
+SlotLayout SlotLayoutFromProto(const v1::SlotLayout& layout) {
+  return SlotLayout{.artists = layout.artists(), .breaks = layout.breaks()};
+}
+
 }  // namespace inkdex::api

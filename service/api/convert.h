@@ -140,10 +140,15 @@ size_t WriteResponseBytesBound(const PreparedWrite& prepared);
 
 // Stats: the index's figures (documents .. memory_bytes). The server's own
 // fields (index_directory, version, build, started_unix_micros,
-// index_generation) are left for the caller to fill.
+// index_generation, and slot_layout, which it measures apart) are left for
+// the caller to fill.
 v1::GetStatsResponse StatsToProto(const IndexStats& stats);
 // The inverse, for clients: the index's figures of a GetStats response.
 IndexStats StatsFromProto(const v1::GetStatsResponse& response);
+// GetStatsResponse.slot_layout both ways (the drift is derived, so only
+// artists and breaks come back).
+v1::SlotLayout SlotLayoutToProto(const SlotLayout& layout);
+SlotLayout SlotLayoutFromProto(const v1::SlotLayout& layout);
 
 }  // namespace inkdex::api
 

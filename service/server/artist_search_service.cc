@@ -411,6 +411,9 @@ grpc::Status ArtistSearchServiceImpl::RunGetStats(CallGuard& call, v1::GetStatsR
   response->set_build(info_.build);
   response->set_started_unix_micros(absl::ToUnixMicros(info_.started));
   response->set_index_generation(served.generation);
+  if (absl::StatusOr<SlotLayout> layout = holder_.CurrentSlotLayout(absl::Now()); layout.ok()) {
+    *response->mutable_slot_layout() = api::SlotLayoutToProto(*layout);
+  }
   call.Note("documents", static_cast<int64_t>(response->documents()));
   return call.Finish(grpc::Status::OK);
 }

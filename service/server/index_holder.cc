@@ -74,4 +74,15 @@ uint64_t IndexHolder::Swap(std::shared_ptr<Index> index, std::string directory) 
   return generation;
 }
 
+absl::StatusOr<SlotLayout> IndexHolder::CurrentSlotLayout(absl::Time now) const {
+  const ServedIndex served = Served();
+  absl::MutexLock lock(&layout_mu_);
+  if (served.generation != layout_generation_ || now - layout_measured_at_ >= kSlotLayoutInterval) {
+    layout_ = served.index->MeasureSlotLayout();
+    layout_measured_at_ = now;
+    layout_generation_ = served.generation;
+  }
+  return layout_;
+}
+
 }  // namespace inkdex::server

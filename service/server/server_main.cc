@@ -270,25 +270,16 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // scrapes run on several HTTP threads and the EMF publisher on its own, and
   // StreamMetrics::Update is not thread-safe.
   absl::Mutex refresh_mu;
-  // The slot layout costs a pass over every artist (tens of ms at 1M):
-  // measured at most once a minute, and at once for a swapped-in index.
-  absl::Time layout_measured_at = absl::InfinitePast();
-  uint64_t layout_generation = 0;
   const std::function<void()> refresh_gauges = [&refresh_mu, &scraped, &env,
                                                 &scraped_stream_metrics, &scraped_supervisor,
-                                                &scraped_bootstrapper, &layout_measured_at,
-                                                &layout_generation] {
+                                                &scraped_bootstrapper] {
     absl::MutexLock lock(&refresh_mu);
     if (IndexHolder* served = scraped.load(std::memory_order_acquire); served != nullptr) {
       const ServedIndex current = served->Served();
       const absl::Time now = absl::Now();
       env.metrics().SetIndexGauges(current.index->Stats(), current.generation, now);
-      if (now - layout_measured_at >= absl::Minutes(1) || current.generation != layout_generation) {
-        if (absl::StatusOr<SlotLayout> layout = current.index->MeasureSlotLayout(); layout.ok()) {
-          env.metrics().SetSlotLayout(*layout);
-        }
-        layout_measured_at = now;
-        layout_generation = current.generation;
+      if (absl::StatusOr<SlotLayout> layout = served->CurrentSlotLayout(now); layout.ok()) {
+        env.metrics().SetSlotLayout(*layout);
       }
     }
     env.metrics().SetProcessMetrics(ReadProcessSample());

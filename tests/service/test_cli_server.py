@@ -204,7 +204,7 @@ class ReadCommandsTest(CliTestCase):
         local = json.loads(self.ok("stats", "--index", self.local, "--json").stdout)
         remote = json.loads(self.ok("stats", "--server", self.server.address, "--json").stdout)
         for key in ("documents", "searchable", "tombstones", "commit_seq",
-                    "last_commit_unix_micros", "styles"):
+                    "last_commit_unix_micros", "styles", "slot_layout"):
             self.assertEqual(remote[key], local[key], key)
         self.assertEqual(remote["documents"], len(self.index.records))
         server = remote["server"]
@@ -218,6 +218,8 @@ class ReadCommandsTest(CliTestCase):
         text = self.ok("stats", "--server", self.server.address).stdout
         self.assertIn("documents:    %d\n" % local["documents"], text)
         self.assertIn("server:       %s\n" % self.server.address, text)
+        self.assertIn("slot drift:   0.000 (0 breaks of cell order among %d artists"
+                      % local["searchable"], text)
         self.assertRegex(text, r"\nfineline +Fine Line +%d\n" %
                          next(s["count"] for s in local["styles"] if s["id"] == "fineline"))
 

@@ -514,6 +514,9 @@ class StartTest(fx.ServiceTestCase):
         server = self.start_server(index_dir)
         drift = server.wait_for_log(lambda e: e.get("event") == "index_opened")["slot_drift"]
         self.assertGreater(drift, 0.02)
+        layout = server.search.GetStats(pb.GetStatsRequest(), timeout=10).slot_layout
+        self.assertAlmostEqual(layout.drift, drift)
+        self.assertAlmostEqual(layout.drift, layout.breaks / (2 * layout.artists))
         before = answers(server)
         self.assertEqual(len(before), 100)
         self.assertEqual(server.stop(), 0)

@@ -131,6 +131,9 @@ class MetricsTest(fx.ServiceTestCase):
         self.assertEqual(metric_value(samples, "inkdex_index_item_states"), stats.item_states)
         # Built offline (`inkdex build`): slots in cell order.
         self.assertEqual(metric_value(samples, "inkdex_index_slot_layout_drift"), 0)
+        self.assertTrue(stats.HasField("slot_layout"))
+        self.assertEqual(stats.slot_layout.artists, stats.searchable)
+        self.assertEqual((stats.slot_layout.breaks, stats.slot_layout.drift), (0, 0))
         # The server's own resident set: at least its index structures.
         self.assertGreater(metric_value(samples, "process_resident_memory_bytes"),
                            metric_value(samples, "inkdex_index_memory_bytes"))

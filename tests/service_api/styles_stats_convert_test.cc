@@ -72,8 +72,9 @@ TEST(StatsConvert, MapsEveryIndexFigureBothWays) {
   EXPECT_EQ(p.item_states(), 3u);
   EXPECT_EQ(p.disk_free_bytes(), uint64_t{5} << 30);
   // The server's own fields are the caller's to fill.
-  EXPECT_THAT(UnsetFields(p), ElementsAre("index_directory", "version", "build",
-                                          "started_unix_micros", "index_generation"));
+  EXPECT_THAT(UnsetFields(p),
+              ElementsAre("index_directory", "version", "build", "started_unix_micros",
+                          "index_generation", "slot_layout"));
 
   const IndexStats back = StatsFromProto(p);
   EXPECT_EQ(back.documents, stats.documents);
@@ -85,6 +86,16 @@ TEST(StatsConvert, MapsEveryIndexFigureBothWays) {
   EXPECT_EQ(back.memory_bytes, stats.memory_bytes);
   EXPECT_EQ(back.item_states, stats.item_states);
   EXPECT_EQ(back.disk_free_bytes, stats.disk_free_bytes);
+}
+
+TEST(StatsConvert, SlotLayoutBothWays) {
+  const v1::SlotLayout p = SlotLayoutToProto(SlotLayout{.artists = 1000, .breaks = 300});
+  EXPECT_EQ(p.artists(), 1000u);
+  EXPECT_EQ(p.breaks(), 300u);
+  EXPECT_DOUBLE_EQ(p.drift(), 0.15);
+  const SlotLayout back = SlotLayoutFromProto(p);
+  EXPECT_EQ(back.artists, 1000u);
+  EXPECT_EQ(back.breaks, 300u);
 }
 
 }  // namespace

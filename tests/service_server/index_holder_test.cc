@@ -88,6 +88,32 @@ TEST(IndexHolderTest, SwapServesTheNewIndexAndTheOldOneLivesWhileHeld) {
   EXPECT_TRUE(reopened.ok()) << reopened.status();
 }
 
+// CurrentSlotLayout measures at most once per interval, and at once for a
+// swapped-in index.
+TEST(IndexHolderTest, TheSlotLayoutIsMeasuredOncePerIntervalAndAfterASwap) {
+  TempDir a, b;
+  IndexHolder holder(OpenWithArtists(a.path(), "a", 200), a.path(), IndexOptions{});
+  const absl::Time start = absl::Now();
+  absl::StatusOr<SlotLayout> layout = holder.CurrentSlotLayout(start);
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->artists, 200u);
+  EXPECT_EQ(layout->breaks, 0u);  // one batch: slots in cell order
+
+  // a5 moves onto a150: two breaks, unseen until the interval has passed.
+  Artist moved = MakeArtist("a5", "Artist a", kLeedsLat + 0.150, kLeedsLon, {"fineline"}, 2);
+  WriteBatch move;
+  move.Upsert(moved);
+  ASSERT_TRUE(holder.Current()->Apply(move).ok());
+  EXPECT_EQ(holder.CurrentSlotLayout(start + absl::Seconds(59))->breaks, 0u);
+  EXPECT_EQ(holder.CurrentSlotLayout(start + IndexHolder::kSlotLayoutInterval)->breaks, 2u);
+
+  holder.Swap(OpenWithArtists(b.path(), "b", 3), b.path());
+  layout = holder.CurrentSlotLayout(start + IndexHolder::kSlotLayoutInterval);
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(layout->artists, 3u);
+  EXPECT_EQ(layout->breaks, 0u);
+}
+
 TEST(IndexHolderTest, SearchesOnOtherThreadsNeverFailAcrossSwaps) {
   // Three indexes with 1, 2 and 3 artists, swapped in turn while four threads
   // search: every search succeeds and sees one whole index.

@@ -3,6 +3,7 @@
 // the server is: version, build, index directory, start time, generation).
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -25,8 +26,8 @@ constexpr char kStatsHelp[] =
     "--server HOST:PORT asks a running inkdex-server (GetStats, ListStyles) instead of opening "
     "--index; the output then also has \"server\": {\"address\", \"version\", \"build\", "
     "\"index_directory\", \"started_unix_micros\", \"index_generation\"} (as text: a block of "
-    "server lines after the counts) and no \"slot_layout\" (the server exports it as the metric "
-    "inkdex_index_slot_layout_drift).";
+    "server lines after the counts); its \"slot_layout\" is the server's last measurement (at most "
+    "a minute old).";
 
 struct StatsCommand {
   IndexOrServerFlags source;
@@ -51,11 +52,14 @@ struct StatsCommand {
     if (!stats.ok()) return ReportError("stats", stats.status());
     absl::StatusOr<ServerStyles> styles = (*client)->ListStyles();
     if (!styles.ok()) return ReportError("stats", styles.status());
-    Print(api::StatsFromProto(*stats), styles->taxonomy, styles->counts, nullptr, &*stats);
+    std::optional<SlotLayout> layout;
+    if (stats->has_slot_layout()) layout = api::SlotLayoutFromProto(stats->slot_layout());
+    Print(api::StatsFromProto(*stats), styles->taxonomy, styles->counts,
+          layout.has_value() ? &*layout : nullptr, &*stats);
     return kExitOk;
   }
 
-  // `layout` is null for a server's index, `server` for a local one.
+  // `layout`: null when unknown; `server`: null for a local index.
   void Print(const IndexStats& stats, const StyleTaxonomy& taxonomy,
              const std::vector<int64_t>& style_counts, const SlotLayout* layout,
              const v1::GetStatsResponse* server) const {

@@ -20,8 +20,7 @@ void PrintSearchTable(const SearchResponse& response, const SearchRequest& reque
 
 void PrintSuggestionsTable(const std::vector<Suggestion>& suggestions, std::ostream& out);
 
-// `layout`: a local index's (null for a server's, which exports it as a
-// metric instead).
+// `layout`: null when unknown (a server too old to report it).
 void PrintStatsTable(const IndexStats& stats, const StyleTaxonomy& taxonomy,
                      const std::vector<int64_t>& style_counts, const SlotLayout* layout,
                      std::ostream& out);

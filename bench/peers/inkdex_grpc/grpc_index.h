@@ -63,9 +63,10 @@ class GrpcIndex : public Index {
   absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions&) const override {
     return PrefetchReport{};
   }
-  // Not in the API (the server exports it as a metric): UNIMPLEMENTED.
+  // GetStats carries the server's last measurement only (a minute old at
+  // most), not a fresh one: UNIMPLEMENTED.
   absl::StatusOr<SlotLayout> MeasureSlotLayout() const override {
-    return absl::UnimplementedError("slot layout: not available through the gRPC API");
+    return absl::UnimplementedError("slot layout: the gRPC API has no fresh measurement");
   }
   // A server's index is never deferred: OK.
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions&) override {
