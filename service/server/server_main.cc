@@ -356,7 +356,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
                        {"message", "--index did not exist: a new empty index was created there"}});
     }
     const IndexStats stats = served.index->Stats();
-    absl::StatusOr<SlotLayout> layout = served.index->MeasureSlotLayout();
+    absl::StatusOr<SlotLayout> layout = (*opened)->CurrentSlotLayout(absl::Now());
     env.log().Event(LogLevel::kInfo, "index_opened",
                     {{"index", served.directory},
                      {"duration_ms", absl::ToDoubleMilliseconds(absl::Now() - open_start)},
