@@ -43,7 +43,9 @@ struct RepairCommand {
 Command AddRepairCommand(CLI::App& parent) {
   auto command = std::make_shared<RepairCommand>();
   CLI::App* app = parent.add_subcommand(
-      "repair", "Rebuild the search index from the stored documents, then verify it");
+      "repair",
+      "Give the slots cell order again, rebuild the search index from the stored documents, "
+      "then verify it");
   app->footer(
       "Use when `inkdex verify` reports problems or an open fails with DATA_LOSS, or when "
       "text-in-region searches have slowed after many new or moved artists: every artist first "
