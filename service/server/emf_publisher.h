@@ -129,6 +129,10 @@ inline constexpr EmfMetric kEmfMetrics[] = {
      EmfAggregation::kGaugeMax, "Bytes"},
     {"inkdex_index_memory_bytes", "inkdex_index_memory_bytes", "", "", EmfAggregation::kGaugeMax,
      "Bytes"},
+    // The slot layout's drift (README "An index fed for long"): the
+    // slot-drift alarm says when to repair.
+    {"inkdex_index_slot_layout_drift", "inkdex_index_slot_layout_drift", "", "",
+     EmfAggregation::kGaugeMax, "None"},
     {"process_resident_memory_bytes", "process_resident_memory_bytes", "", "",
      EmfAggregation::kGaugeMax, "Bytes"},
 };

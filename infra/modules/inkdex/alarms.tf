@@ -95,10 +95,25 @@ locals {
       threshold   = var.error_alarm_count
     }
   }
+  # Slots out of cell order slow text-in-region searches (README "An index
+  # fed for long"); Maximum is the most drifted task. The index lives on the
+  # task's ephemeral volume, so the remedy is new tasks (a new deployment):
+  # each bootstraps from a table scan, in cell order. 0: no alarm.
+  drift_alarms = var.slot_drift_alarm > 0 ? {
+    slot-drift = {
+      description = "An inkdex task's index has more than ${var.slot_drift_alarm * 100} % of its artists' slots out of cell order: text-in-region searches are slowing; a new deployment (aws ecs update-service --force-new-deployment) replaces the tasks with ones whose indexes are built from the table in cell order"
+      namespace   = "Inkdex"
+      metric      = "inkdex_index_slot_layout_drift"
+      dimensions  = local.inkdex_dimensions
+      statistic   = "Maximum"
+      extended    = null
+      threshold   = var.slot_drift_alarm
+    }
+  } : {}
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = local.alarms
+  for_each = merge(local.alarms, local.drift_alarms)
 
   alarm_name          = "${local.name}-${each.key}"
   alarm_description   = each.value.description
