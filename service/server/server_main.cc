@@ -340,6 +340,19 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   IndexOptions index_options;
   index_options.min_free_disk_bytes = static_cast<uint64_t>(flags.min_free_disk_mb) << 20;
   index_options.renumber_slots_at_drift = flags.renumber_slots_at_drift;
+  // Kept for swapped-in indexes too (IndexHolder::options): env outlives
+  // every open.
+  index_options.on_renumber_slots =
+      [&env, threshold = flags.renumber_slots_at_drift](const SlotLayout& layout) {
+        env.log().Event(LogLevel::kInfo, "slot_renumbering",
+                        {{"slot_drift", layout.Drift()},
+                         {"breaks", layout.breaks},
+                         {"artists", layout.artists},
+                         {"threshold", threshold},
+                         {"message",
+                          "the slots have drifted past --renumber-slots-at-drift: renumbering them "
+                          "before serving (about a build's time)"}});
+      };
   // The signal thread starts once the server serves: a SIGTERM meanwhile
   // stops the open, and the server exits 0 without serving.
   OpenStopWatcher stop_watcher;

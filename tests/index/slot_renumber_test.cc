@@ -285,14 +285,25 @@ TEST(SlotRenumberTest, AnOpenRenumbersWhenTheDriftReachesItsThreshold) {
     EXPECT_EQ(layout->Drift(), drift) << "threshold " << threshold;
   }
   options.renumber_slots_at_drift = drift;
+  std::vector<SlotLayout> told;
+  options.on_renumber_slots = [&told](const SlotLayout& layout) { told.push_back(layout); };
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Open(dir.path(), options);
   ASSERT_TRUE(index.ok()) << index.status();
   absl::StatusOr<SlotLayout> layout = (*index)->MeasureSlotLayout();
   ASSERT_TRUE(layout.ok()) << layout.status();
   EXPECT_EQ(layout->breaks, 0u);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].Drift(), drift);
   EXPECT_EQ(Answers(**index), before);
   ExpectVerified(**index);
   index->reset();
+  // Not drifted any more: opened without renumbering, and not told.
+  told.clear();
+  index = Index::Open(dir.path(), options);
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_TRUE(told.empty());
+  index->reset();
+  options.on_renumber_slots = nullptr;
 
   for (double bad : {-0.1, 1.5, std::nan("")}) {
     options.renumber_slots_at_drift = bad;

@@ -524,6 +524,11 @@ class StartTest(fx.ServiceTestCase):
         server = self.start_server(index_dir, extra_args=("--renumber-slots-at-drift", 0.02))
         opened = server.wait_for_log(lambda e: e.get("event") == "index_opened")
         self.assertEqual(opened["slot_drift"], 0)
+        events = [e.get("event") for e in server.logs()]
+        self.assertLess(events.index("slot_renumbering"), events.index("index_opened"))
+        told = server.logs()[events.index("slot_renumbering")]
+        self.assertAlmostEqual(told["slot_drift"], drift)
+        self.assertEqual(told["threshold"], 0.02)
         self.assertEqual(answers(server), before)
         self.assertEqual(server.stop(), 0)
 

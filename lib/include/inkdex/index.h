@@ -102,6 +102,8 @@ namespace inkdex {
 // --min-free-disk-mb default to it too.
 inline constexpr uint64_t kDefaultMinFreeDiskBytes = uint64_t{128} << 20;
 
+struct SlotLayout;  // below: Index::MeasureSlotLayout
+
 struct IndexOptions {
   bool create_if_missing = true;
   // Refuse to open when the directory holds no index (for readers and tools).
@@ -137,6 +139,11 @@ struct IndexOptions {
   // layout mends itself. The open then loads the snapshot twice and costs
   // about a build more. 0: never (the default). In (0, 1].
   double renumber_slots_at_drift = 0;
+  // Called (on Open's thread) with the layout found, just before an open
+  // renumbers because of renumber_slots_at_drift: for a server's log, so
+  // that a start a build longer than usual says why. Like `cancelled`, only
+  // Open calls it. Empty: not called.
+  std::function<void(const SlotLayout&)> on_renumber_slots;
   // Every commit (Apply, PurgeTombstones) first checks that the index's
   // volume has at least this much available, else fails with
   // RESOURCE_EXHAUSTED and writes nothing: a commit that runs the disk out of

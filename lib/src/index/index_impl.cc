@@ -73,9 +73,11 @@ absl::Status XapianError(absl::string_view what, const Xapian::Error& e) {
 
 namespace {
 
-// IndexOptions::cancelled is Open's alone: the index keeps no copy of it.
-IndexOptions WithoutCancelled(IndexOptions options) {
+// IndexOptions::cancelled and on_renumber_slots are Open's alone: the
+// index keeps no copy of them.
+IndexOptions WithoutOpenCallbacks(IndexOptions options) {
   options.cancelled = nullptr;
+  options.on_renumber_slots = nullptr;
   return options;
 }
 
@@ -83,7 +85,7 @@ IndexOptions WithoutCancelled(IndexOptions options) {
 
 IndexImpl::IndexImpl(std::string dir, IndexOptions options, StyleTaxonomy taxonomy)
     : dir_(std::move(dir)),
-      options_(WithoutCancelled(std::move(options))),
+      options_(WithoutOpenCallbacks(std::move(options))),
       taxonomy_(std::move(taxonomy)),
       strings_(std::make_shared<engine::StringPool>()),
       defer_search_index_(options_.defer_search_index) {}
@@ -142,6 +144,7 @@ absl::StatusOr<std::unique_ptr<Index>> IndexImpl::Open(const std::string& dir,
     absl::StatusOr<SlotLayout> layout = impl->MeasureSlotLayout();
     if (!layout.ok()) return layout.status();
     if (layout->Drift() >= options.renumber_slots_at_drift) {
+      if (options.on_renumber_slots) options.on_renumber_slots(*layout);
       // Opened again to renumber: the open's one path that rewrites slots,
       // before anything has read them.
       impl.reset();
