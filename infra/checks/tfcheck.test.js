@@ -128,6 +128,12 @@ test('the Inkdex-namespace alarms read metrics the tasks write', async () => {
   const serviceText = fs.readFileSync(path.join(REPO, 'infra/modules/inkdex/service.tf'), 'utf8');
   assert.match(serviceText, /name = "INKDEX_EMF_INTERVAL", value = "\$\{var\.emf_interval_seconds\}s"/);
   assert.match(serviceText, /name = "INKDEX_EMF_DIMENSIONS", value = "ClusterName=\$\{local\.name\}"/);
+  // The stream tasks' drift re-sync: a variable the server reads by its
+  // environment name.
+  assert.match(serviceText,
+    /local\.feed_mode == "stream" \? \[\{ name = "INKDEX_RESYNC_AT_SLOT_DRIFT", value = tostring\(var\.resync_at_slot_drift\) \}\]/);
+  const flagsText = fs.readFileSync(path.join(REPO, 'service/server/server_flags.cc'), 'utf8');
+  assert.match(flagsText, /->envname\("INKDEX_RESYNC_AT_SLOT_DRIFT"\)/);
   const service = await load('infra/modules/inkdex/service.tf');
   assert.strictEqual(service.resource.aws_ecs_cluster.this[0].name, '${local.name}');
 

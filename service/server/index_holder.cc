@@ -74,10 +74,15 @@ uint64_t IndexHolder::Swap(std::shared_ptr<Index> index, std::string directory) 
   return generation;
 }
 
+void IndexHolder::set_slot_layout_interval(absl::Duration interval) {
+  absl::MutexLock lock(&layout_mu_);
+  layout_interval_ = interval;
+}
+
 absl::StatusOr<SlotLayout> IndexHolder::CurrentSlotLayout(absl::Time now) const {
   const ServedIndex served = Served();
   absl::MutexLock lock(&layout_mu_);
-  if (served.generation != layout_generation_ || now - layout_measured_at_ >= kSlotLayoutInterval) {
+  if (served.generation != layout_generation_ || now - layout_measured_at_ >= layout_interval_) {
     layout_ = served.index->MeasureSlotLayout();
     layout_measured_at_ = now;
     layout_generation_ = served.generation;

@@ -71,12 +71,15 @@ class IndexHolder {
   uint64_t Swap(std::shared_ptr<Index> index, std::string directory);
 
   // The served index's slot layout (Index::MeasureSlotLayout), measured at
-  // most once per kSlotLayoutInterval and at once for a swapped-in index:
+  // most once per slot layout interval (kSlotLayoutInterval unless set;
+  // --slot-drift-interval) and at once for a swapped-in index:
   // a measurement costs tens of milliseconds at 1,000,000 artists, and both
   // the metrics refresh and GetStats ask. Callers that ask meanwhile get the
   // last measurement; concurrent callers measure once.
   absl::StatusOr<SlotLayout> CurrentSlotLayout(absl::Time now) const;
   static constexpr absl::Duration kSlotLayoutInterval = absl::Minutes(1);
+  // REQUIRES: interval > 0.
+  void set_slot_layout_interval(absl::Duration interval);
 
  private:
   const IndexOptions options_;
@@ -84,6 +87,7 @@ class IndexHolder {
   ServedIndex served_ ABSL_GUARDED_BY(mu_);
   // Taken alone, never with mu_ held.
   mutable absl::Mutex layout_mu_;
+  absl::Duration layout_interval_ ABSL_GUARDED_BY(layout_mu_) = kSlotLayoutInterval;
   mutable absl::Time layout_measured_at_ ABSL_GUARDED_BY(layout_mu_) = absl::InfinitePast();
   mutable uint64_t layout_generation_ ABSL_GUARDED_BY(layout_mu_) = 0;
   mutable absl::StatusOr<SlotLayout> layout_ ABSL_GUARDED_BY(layout_mu_);

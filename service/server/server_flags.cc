@@ -157,6 +157,11 @@ absl::StatusOr<absl::Duration> TombstonePurgeInterval(const ServerFlags& flags) 
                            absl::Milliseconds(100), absl::Hours(24));
 }
 
+absl::StatusOr<absl::Duration> SlotDriftInterval(const ServerFlags& flags) {
+  return ParseDurationFlag("--slot-drift-interval", flags.slot_drift_interval, absl::Seconds(1),
+                           absl::Hours(24));
+}
+
 absl::StatusOr<absl::Duration> EmfInterval(const ServerFlags& flags) {
   absl::StatusOr<absl::Duration> interval =
       ParseDurationFlag("--emf-interval", flags.emf_interval, absl::ZeroDuration(), absl::Hours(1));
@@ -191,6 +196,10 @@ absl::Duration ServerFlags::tombstone_ttl_duration() const {
 
 absl::Duration ServerFlags::tombstone_purge_interval_duration() const {
   return TombstonePurgeInterval(*this).value_or(absl::Hours(1));
+}
+
+absl::Duration ServerFlags::slot_drift_interval_duration() const {
+  return SlotDriftInterval(*this).value_or(absl::Minutes(1));
 }
 
 absl::Status ValidateServerFlags(const ServerFlags& flags) {
@@ -231,6 +240,18 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
     return absl::InvalidArgumentError(
         absl::StrCat("--renumber-slots-at-drift: must be between 0 and 1 (0: never), not ",
                      flags.renumber_slots_at_drift));
+  }
+  if (absl::StatusOr<absl::Duration> interval = SlotDriftInterval(flags); !interval.ok()) {
+    return interval.status();
+  }
+  if (!(flags.resync_at_slot_drift >= 0 && flags.resync_at_slot_drift <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--resync-at-slot-drift: must be between 0 and 1 (0: never), not ",
+                     flags.resync_at_slot_drift));
+  }
+  if (flags.resync_at_slot_drift > 0 && !flags.stream_enabled()) {
+    return absl::InvalidArgumentError(
+        "--resync-at-slot-drift: needs --stream-table (the new index is loaded from the table)");
   }
   if (absl::Status s =
           CheckRange("--prefetch-mb", flags.prefetch_mb, ServerFlags::kPrefetchAuto, 1 << 30);
@@ -413,6 +434,13 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("DRIFT")
       ->envname("INKDEX_RENUMBER_SLOTS_AT_DRIFT");
+  app.add_option("--slot-drift-interval", flags.slot_drift_interval,
+                 "How often the served index's slot drift is measured, for the metric "
+                 "inkdex_index_slot_layout_drift, GetStats and --resync-at-slot-drift (each "
+                 "measurement reads the cell index: ~15-20 ms at 1M artists; 1s..24h)")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->envname("INKDEX_SLOT_DRIFT_INTERVAL");
   app.add_option("--prefetch-mb", flags.prefetch_mb,
                  "Read up to this much of the search index into the OS page cache when the "
                  "index opens and before an index is swapped in, so that the first searches "
@@ -476,6 +504,17 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
                  "ApplyStreamRecords; default: the data-model mapping")
       ->type_name("FILE")
       ->envname("INKDEX_MAPPING");
+  app.add_option("--resync-at-slot-drift", flags.resync_at_slot_drift,
+                 "With --stream-table: when the served index's slot drift (measured every "
+                 "--slot-drift-interval) reaches this much above what the last re-sync left, "
+                 "re-sync: load a new index from the table in cell order, replay the stream into "
+                 "it and swap it in, as for trimmed data. The old index serves meanwhile but "
+                 "takes no stream records until the swap (a 1M-artist table: minutes), and the "
+                 "scan reads the whole table. For a server that is never restarted (else see "
+                 "--renumber-slots-at-drift). 0: never (0..1)")
+      ->capture_default_str()
+      ->type_name("DRIFT")
+      ->envname("INKDEX_RESYNC_AT_SLOT_DRIFT");
   app.add_option("--scan-segments", flags.scan_segments,
                  "Parallel Scan segments of a bootstrap or re-sync (1..1000)")
       ->capture_default_str()

@@ -42,6 +42,12 @@ struct ServerFlags {
   int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
   // IndexOptions::renumber_slots_at_drift for the --index open; 0: never.
   double renumber_slots_at_drift = 0;
+  // How often the served index's slot drift is measured (metrics, GetStats,
+  // resync_at_slot_drift), as absl::ParseDuration reads it.
+  std::string slot_drift_interval = "1m";
+  // With stream_table: re-sync (a new index from the table, swapped in)
+  // when the served index's slot drift has grown this much; 0: never.
+  double resync_at_slot_drift = 0;
   // Index::PrefetchSearchIndex at open and before a swap, in MiB; 0: off;
   // kPrefetchAuto: half of the memory available (MemAvailable) at start.
   int64_t prefetch_mb = kPrefetchAuto;
@@ -80,6 +86,7 @@ struct ServerFlags {
   // REQUIRES: ValidateServerFlags passed. Zero TTL: no purging.
   absl::Duration tombstone_ttl_duration() const;
   absl::Duration tombstone_purge_interval_duration() const;
+  absl::Duration slot_drift_interval_duration() const;  // REQUIRES: ValidateServerFlags passed
   // REQUIRES: ValidateServerFlags passed. Zero: no EMF lines.
   absl::Duration emf_interval_duration() const;
   bool emf_enabled() const { return emf_interval_duration() > absl::ZeroDuration(); }

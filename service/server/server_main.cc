@@ -361,6 +361,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       IndexHolder::Open(flags.index_dir, index_options);
   const uint64_t prefetch_bytes = PrefetchBudgetBytes(flags, ReadMemorySources());
   if (opened.ok() && !stop_watcher.stop_requested()) {
+    (*opened)->set_slot_layout_interval(flags.slot_drift_interval_duration());
     const ServedIndex served = (*opened)->Served();
     if (!index_existed) {
       // Usually a mistyped path rather than a wish for an empty index.
@@ -446,6 +447,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     stream_options.index_path = flags.index_dir;
     stream_options.scan_segments = flags.scan_segments;
     stream_options.describe_interval = absl::Milliseconds(flags.stream_describe_interval_ms);
+    stream_options.resync_at_slot_drift = flags.resync_at_slot_drift;
     stream_options.set_serving = [&set_serving, &set_serving_mu](bool serving) {
       absl::MutexLock lock(&set_serving_mu);
       if (set_serving) set_serving(serving);

@@ -304,9 +304,18 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
   SetState("following", &follower);
   env_.log().Event(LogLevel::kInfo, "stream_following",
                    {{"table", options_.table}, {"stream_arn", stream_arn}});
+  std::optional<SlotLayout> drifted;
   while (!stop_->WaitFor(kPollInterval)) {
     if (follower.resync_reason().has_value()) break;
     const absl::Time now = absl::Now();
+    if (options_.resync_at_slot_drift > 0) {
+      // Measured at most once per --slot-drift-interval (the holder caches).
+      absl::StatusOr<SlotLayout> layout = holder_.CurrentSlotLayout(now);
+      if (layout.ok() && layout->Drift() >= drift_after_resync_ + options_.resync_at_slot_drift) {
+        drifted = *layout;
+        break;
+      }
+    }
     const absl::Duration lag = MaxLag(follower.stats(), now);
     absl::MutexLock lock(&mu_);
     current_as_of_ = std::max(current_as_of_, now - lag);
@@ -314,6 +323,18 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
   SetState("stopping", nullptr);
   follower.Stop();
   if (stop_->raised()) return absl::OkStatus();
+  if (drifted.has_value() && !follower.resync_reason().has_value()) {
+    env_.log().Event(LogLevel::kInfo, "stream_resync_needed",
+                     {{"cause", "slot_drift"},
+                      {"slot_drift", drifted->Drift()},
+                      {"breaks", drifted->breaks},
+                      {"artists", drifted->artists},
+                      {"drift_after_last_resync", drift_after_resync_},
+                      {"threshold", options_.resync_at_slot_drift}});
+    absl::StatusOr<std::string> arn = CurrentStreamArn();
+    if (!arn.ok()) return arn.status();
+    return Resync("slot_drift", *arn, false);
+  }
   const std::optional<stream::ResyncReason> reason = follower.resync_reason();
   if (!reason.has_value()) return absl::OkStatus();
   env_.log().Event(LogLevel::kWarn, "stream_resync_needed",
@@ -438,11 +459,15 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
     ++resyncs_completed_;
     current_as_of_ = std::max(current_as_of_, swap_started);
   }
+  // Measured at once: the holder serves a new generation.
+  absl::StatusOr<SlotLayout> layout = holder_.CurrentSlotLayout(absl::Now());
+  drift_after_resync_ = layout.ok() ? layout->Drift() : 0;
   env_.log().Event(LogLevel::kInfo, "resync_done",
                    {{"reason", reason},
                     {"directory", swapped->directory},
                     {"documents", documents},
                     {"generation", swapped->generation},
+                    {"slot_drift", layout.ok() ? layout->Drift() : -1.0},
                     {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
   return absl::OkStatus();
 }

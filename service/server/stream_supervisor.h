@@ -27,7 +27,13 @@
 //                                               through the group committer)
 //   3. While following, a re-sync the follower asks for (trimmed data, a
 //      shard trimmed before it was read, the stream gone or replaced) runs
-//      step 4 and the loop starts again.
+//      step 4 and the loop starts again. So does one for the slot layout
+//      ("slot_drift", with resync_at_slot_drift): when the served index's
+//      drift (IndexHolder::CurrentSlotLayout) has grown by that much since
+//      the last re-sync (from 0 at start), as a stream's new and moved
+//      artists wear away the cell order a load gives (engine/slot_layout.h).
+//      The new index is loaded in cell order; the old one serves meanwhile,
+//      but without the stream's records, as in every re-sync.
 //   4. Re-sync: a new index generation (index_generations.h) is loaded by a
 //      parallel Scan (table_loader.h), then the stream is replayed into it
 //      from TRIM_HORIZON of every shard until every shard has caught up: a
@@ -101,6 +107,9 @@ struct StreamSupervisorOptions {
   std::string index_path;  // --index (a symlink to a generation, see PrepareStreamIndexPath)
   int scan_segments = 4;
   absl::Duration describe_interval = absl::Seconds(10);
+  // Re-sync when the served index's slot drift has grown this much since
+  // the last re-sync (step 3 above); 0: never. In [0, 1].
+  double resync_at_slot_drift = 0;
   stream::ShardReaderOptions reader;
   aws::Environment env = aws::ProcessEnvironment();
   // Health: false while a first bootstrap runs, true once it is done.
@@ -186,6 +195,9 @@ class StreamSupervisor {
   std::unique_ptr<stream::RecordMapper> mapper_;
 
   std::thread thread_;
+  // The served index's slot drift after the last re-sync (0 before one):
+  // resync_at_slot_drift counts from it. Only the control thread uses it.
+  double drift_after_resync_ = 0;
 
   mutable absl::Mutex mu_;
   std::string state_ ABSL_GUARDED_BY(mu_) = "starting";

@@ -114,6 +114,20 @@ TEST(IndexHolderTest, TheSlotLayoutIsMeasuredOncePerIntervalAndAfterASwap) {
   EXPECT_EQ(layout->breaks, 0u);
 }
 
+// --slot-drift-interval: another interval than the default one.
+TEST(IndexHolderTest, TheSlotLayoutIntervalCanBeSet) {
+  TempDir a;
+  IndexHolder holder(OpenWithArtists(a.path(), "a", 200), a.path(), IndexOptions{});
+  holder.set_slot_layout_interval(absl::Seconds(5));
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(holder.CurrentSlotLayout(start)->breaks, 0u);
+  WriteBatch move;
+  move.Upsert(MakeArtist("a5", "Artist a", kLeedsLat + 0.150, kLeedsLon, {"fineline"}, 2));
+  ASSERT_TRUE(holder.Current()->Apply(move).ok());
+  EXPECT_EQ(holder.CurrentSlotLayout(start + absl::Seconds(4))->breaks, 0u);
+  EXPECT_EQ(holder.CurrentSlotLayout(start + absl::Seconds(5))->breaks, 2u);
+}
+
 TEST(IndexHolderTest, SearchesOnOtherThreadsNeverFailAcrossSwaps) {
   // Three indexes with 1, 2 and 3 artists, swapped in turn while four threads
   // search: every search succeeds and sees one whole index.

@@ -42,7 +42,9 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_EMF_NAMESPACE",
                                       "INKDEX_EMF_DIMENSIONS",
                                       "INKDEX_EMF_METRICS",
-                                      "INKDEX_PREFETCH_MB"};
+                                      "INKDEX_PREFETCH_MB",
+                                      "INKDEX_SLOT_DRIFT_INTERVAL",
+                                      "INKDEX_RESYNC_AT_SLOT_DRIFT"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -83,6 +85,8 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.commit_interval(), absl::Milliseconds(100));
   EXPECT_EQ(flags_.min_free_disk_mb, 128);
   EXPECT_EQ(flags_.renumber_slots_at_drift, 0);
+  EXPECT_EQ(flags_.slot_drift_interval_duration(), absl::Minutes(1));
+  EXPECT_EQ(flags_.resync_at_slot_drift, 0);
   EXPECT_EQ(flags_.prefetch_mb, ServerFlags::kPrefetchAuto);
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
@@ -107,6 +111,20 @@ TEST_F(ServerFlagsTest, TombstoneDurations) {
   ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
   EXPECT_EQ(flags_.tombstone_ttl_duration(), absl::Minutes(90));
   EXPECT_EQ(flags_.tombstone_purge_interval_duration(), absl::Seconds(10));
+}
+
+TEST_F(ServerFlagsTest, SlotDriftFlags) {
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "artists", "--slot-drift-interval", "30s",
+                   "--resync-at-slot-drift", "0.05"}),
+            -1)
+      << err_.str();
+  EXPECT_EQ(flags_.slot_drift_interval_duration(), absl::Seconds(30));
+  EXPECT_EQ(flags_.resync_at_slot_drift, 0.05);
+  ::setenv("INKDEX_SLOT_DRIFT_INTERVAL", "5m", 1);
+  ::setenv("INKDEX_RESYNC_AT_SLOT_DRIFT", "0.1", 1);
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "artists"}), -1) << err_.str();
+  EXPECT_EQ(flags_.slot_drift_interval_duration(), absl::Minutes(5));
+  EXPECT_EQ(flags_.resync_at_slot_drift, 0.1);
 }
 
 TEST_F(ServerFlagsTest, ParsesEveryFlag) {
@@ -303,6 +321,13 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--renumber-slots-at-drift", "1.5"}, "--renumber-slots-at-drift"},
       {{"--renumber-slots-at-drift", "nan"}, "--renumber-slots-at-drift"},
       {{"--renumber-slots-at-drift", "some"}, "--renumber-slots-at-drift"},
+      {{"--slot-drift-interval", "500ms"}, "--slot-drift-interval"},
+      {{"--slot-drift-interval", "25h"}, "--slot-drift-interval"},
+      {{"--slot-drift-interval", "hourly"}, "--slot-drift-interval"},
+      {{"--stream-table", "t", "--resync-at-slot-drift", "-0.1"}, "--resync-at-slot-drift"},
+      {{"--stream-table", "t", "--resync-at-slot-drift", "2"}, "--resync-at-slot-drift"},
+      {{"--stream-table", "t", "--resync-at-slot-drift", "nan"}, "--resync-at-slot-drift"},
+      {{"--resync-at-slot-drift", "0.05"}, "--stream-table"},
       {{"--prefetch-mb", "-2"}, "--prefetch-mb"},
       {{"--prefetch-mb", "all"}, "--prefetch-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},

@@ -399,6 +399,49 @@ class StreamServerTest(unittest.TestCase):
         self.table.update_artist("artist-00002", artistName="After The Resync")
         sf.wait_equal(self, server, self.table)
 
+    def test_slot_drift_forces_a_resync_that_restores_the_cell_order(self):
+        fill(self.table, 300)
+        server = self.start(extra_args=("--resync-at-slot-drift", "0.03",
+                                        "--slot-drift-interval", "1s"))
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        self.assertEqual(server.documents().slot_layout.breaks, 0)
+        # Moved artists keep their slots: 15 from London onto Leeds artists'
+        # places and 15 the other way, each now among neighbours in cell
+        # order whose slots are a city's run (75) or more away.
+        london = ["artist-%05d" % i for i in range(0, 300, 4)]
+        leeds = ["artist-%05d" % i for i in range(3, 300, 4)]
+        served = server.visible(london + leeds)
+        pairs = [(a, b) for a, b in zip(london, reversed(leeds)) if a in served and b in served]
+        pairs = pairs[:15] + [(b, a) for a, b in pairs[15:30]]
+        self.assertEqual(len(pairs), 30)
+        for moved, onto in pairs:
+            place = served[onto].location
+            self.table.update_artist(moved, sk=sk_of(int(moved[len("artist-"):])),
+                                     latitude=place.latitude, longitude=place.longitude)
+        needed = server.wait_for_log(lambda e: e.get("event") == "stream_resync_needed"
+                                     and e.get("cause") == "slot_drift", timeout=60)
+        self.assertIsNotNone(needed, "\n".join(server.log_lines()[-20:]))
+        self.assertGreaterEqual(needed["slot_drift"], 0.03)
+        self.assertEqual(needed["threshold"], 0.03)
+        done = server.wait_for_log(lambda e: e.get("event") == "resync_done"
+                                   and e.get("reason") == "slot_drift", timeout=60)
+        self.assertIsNotNone(done, "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(done["slot_drift"], 0)
+        sf.wait_equal(self, server, self.table)
+        self.assertEqual(server.documents().slot_layout.breaks, 0)
+        for moved, onto in pairs[:3]:
+            hits = server.search.Search(pb.SearchRequest(
+                point=pb.LatLng(lat=served[onto].location.latitude,
+                                lon=served[onto].location.longitude),
+                radius_km=0.01, limit=10), timeout=10).hits
+            self.assertIn(moved, [h.id for h in hits])
+        # Measured every second, the new index's drift is what it started
+        # from: no second re-sync.
+        time.sleep(3)
+        self.assertEqual(server.metric("inkdex_stream_resyncs_total", reason="slot_drift"), 1)
+        self.assertEqual(len(self.events(server, "resync_started")), 2)  # bootstrap, slot_drift
+
     def test_bootstrap_is_served_only_once_the_replay_read_past_short_pages(self):
         # 600 artists written, then 560 of them deleted: after the scan (40
         # artists) the replay reads 1160 records in pages of at most 100

@@ -79,6 +79,9 @@ resource "aws_ecs_task_definition" "this" {
       ],
       local.feed_mode == "stream" ? [{ name = "INKDEX_STREAM_TABLE", value = var.table_name }] : [],
       local.feed_mode == "stream" ? [{ name = "INKDEX_DYNAMODB_STREAMS_ENDPOINT", value = var.dynamodb_streams_endpoint_url }] : [],
+      # A task that runs for long re-syncs from the table when its slot
+      # drift has grown this much (0: never; README "An index fed for long").
+      local.feed_mode == "stream" ? [{ name = "INKDEX_RESYNC_AT_SLOT_DRIFT", value = tostring(var.resync_at_slot_drift) }] : [],
       local.feed_mode == "forwarder" ? [{ name = "INKDEX_BOOTSTRAP_TABLE", value = var.table_name }] : [],
     )
     secrets = [

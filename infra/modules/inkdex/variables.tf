@@ -288,6 +288,17 @@ variable "p99_latency_alarm_ms" {
   default     = 100
 }
 
+variable "resync_at_slot_drift" {
+  type        = number
+  description = "feed_mode \"stream\" only: a task re-syncs its index from the table (a scan in cell order, the stream replayed, then a swap; the old index serves meanwhile but takes no stream records, minutes at 1M artists) when its slot drift has grown this much since its last re-sync (inkdex-server --resync-at-slot-drift). Each task scans the table once then. 0: never, replace the tasks instead when the slot-drift alarm says."
+  default     = 0
+
+  validation {
+    condition     = var.resync_at_slot_drift >= 0 && var.resync_at_slot_drift <= 1
+    error_message = "resync_at_slot_drift must be between 0 and 1 (0: never)."
+  }
+}
+
 variable "slot_drift_alarm" {
   type        = number
   description = "Alarm when a task's index has this share of its artists' slots out of cell order (inkdex_index_slot_layout_drift): text-in-region searches slow as it grows (3.6x at 0.10, 1.9x at 0.063, at 1M artists). A new task builds its index from a table scan in cell order, so a new deployment restores it. 0: no alarm."
