@@ -86,7 +86,8 @@ struct ServerFlags {
   // REQUIRES: ValidateServerFlags passed. Zero TTL: no purging.
   absl::Duration tombstone_ttl_duration() const;
   absl::Duration tombstone_purge_interval_duration() const;
-  absl::Duration slot_drift_interval_duration() const;  // REQUIRES: ValidateServerFlags passed
+  // REQUIRES: ValidateServerFlags passed.
+  absl::Duration slot_drift_interval_duration() const;
   // REQUIRES: ValidateServerFlags passed. Zero: no EMF lines.
   absl::Duration emf_interval_duration() const;
   bool emf_enabled() const { return emf_interval_duration() > absl::ZeroDuration(); }

@@ -323,25 +323,27 @@ absl::Status StreamSupervisor::Follow(const std::string& stream_arn,
   SetState("stopping", nullptr);
   follower.Stop();
   if (stop_->raised()) return absl::OkStatus();
-  if (drifted.has_value() && !follower.resync_reason().has_value()) {
+  // The follower's own reason first: it stopped reading for it.
+  std::string cause;
+  if (const std::optional<stream::ResyncReason> reason = follower.resync_reason()) {
+    cause = stream::ResyncCauseName(reason->cause);
+    env_.log().Event(LogLevel::kWarn, "stream_resync_needed",
+                     {{"cause", cause}, {"detail", reason->detail}});
+  } else if (drifted.has_value()) {
+    cause = "slot_drift";
     env_.log().Event(LogLevel::kInfo, "stream_resync_needed",
-                     {{"cause", "slot_drift"},
+                     {{"cause", cause},
                       {"slot_drift", drifted->Drift()},
                       {"breaks", drifted->breaks},
                       {"artists", drifted->artists},
                       {"drift_after_last_resync", drift_after_resync_},
                       {"threshold", options_.resync_at_slot_drift}});
-    absl::StatusOr<std::string> arn = CurrentStreamArn();
-    if (!arn.ok()) return arn.status();
-    return Resync("slot_drift", *arn, false);
+  } else {
+    return absl::OkStatus();
   }
-  const std::optional<stream::ResyncReason> reason = follower.resync_reason();
-  if (!reason.has_value()) return absl::OkStatus();
-  env_.log().Event(LogLevel::kWarn, "stream_resync_needed",
-                   {{"cause", stream::ResyncCauseName(reason->cause)}, {"detail", reason->detail}});
   absl::StatusOr<std::string> arn = CurrentStreamArn();
   if (!arn.ok()) return arn.status();
-  return Resync(stream::ResyncCauseName(reason->cause), *arn, false);
+  return Resync(cause, *arn, false);
 }
 
 absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& index,
