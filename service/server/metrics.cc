@@ -115,6 +115,15 @@ ServerMetrics::ServerMetrics()
                                           {{"result", "error"}})),
       tombstones_purged_(AddCounter(*registry_, "inkdex_tombstones_purged_total",
                                     "Tombstones forgotten by the purger (older than the TTL)")),
+      slot_renumberings_ok_(AddCounter(*registry_, "inkdex_slot_renumberings_total",
+                                       "Renumberings of the served index's slots while serving "
+                                       "(--renumber-online-at-drift) by result (ok, error)",
+                                       {{"result", "ok"}})),
+      slot_renumberings_failed_(AddCounter(*registry_, "inkdex_slot_renumberings_total",
+                                           "Renumberings of the served index's slots while "
+                                           "serving (--renumber-online-at-drift) by result (ok, "
+                                           "error)",
+                                           {{"result", "error"}})),
       resident_memory_(
           AddGauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes")),
       cpu_seconds_(AddCounter(*registry_, "process_cpu_seconds_total",

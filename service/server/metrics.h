@@ -30,6 +30,8 @@
 //   inkdex_tombstones                           gauge: deleted ids remembered
 //   inkdex_tombstone_purges_total{result}       counter: purge runs, ok|error
 //   inkdex_tombstones_purged_total              counter: tombstones forgotten
+//   inkdex_slot_renumberings_total{result}      counter: renumberings while
+//                                               serving (slot_renumberer.h), ok|error
 //   process_resident_memory_bytes               gauge: the process's RSS
 //   process_cpu_seconds_total                   counter: user + system CPU
 //   process_start_time_seconds                  gauge: Unix time the metrics started
@@ -124,6 +126,10 @@ class ServerMetrics {
   void RecordCommit(absl::Duration duration, size_t changes, bool ok);
   // One run of the tombstone purger (tombstone_purger.h).
   void RecordTombstonePurge(uint64_t purged, bool ok);
+  // One renumbering while serving (slot_renumberer.h).
+  void RecordSlotRenumbering(bool ok) {
+    (ok ? slot_renumberings_ok_ : slot_renumberings_failed_).Increment();
+  }
 
   // Adds `count` to inkdex_stream_records_total{source, outcome, reason}.
   // `reason` is one of kStreamRecordReasons (else counted as "other").
@@ -178,6 +184,8 @@ class ServerMetrics {
   prometheus::Counter& tombstone_purges_ok_;
   prometheus::Counter& tombstone_purges_failed_;
   prometheus::Counter& tombstones_purged_;
+  prometheus::Counter& slot_renumberings_ok_;
+  prometheus::Counter& slot_renumberings_failed_;
   prometheus::Gauge& resident_memory_;
   prometheus::Counter& cpu_seconds_;
   prometheus::Gauge& start_time_;

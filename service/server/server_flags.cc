@@ -244,6 +244,16 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
   if (absl::StatusOr<absl::Duration> interval = SlotDriftInterval(flags); !interval.ok()) {
     return interval.status();
   }
+  if (!(flags.renumber_online_at_drift >= 0 && flags.renumber_online_at_drift <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--renumber-online-at-drift: must be between 0 and 1 (0: never), not ",
+                     flags.renumber_online_at_drift));
+  }
+  if (flags.renumber_online_at_drift > 0 && flags.stream_enabled()) {
+    return absl::InvalidArgumentError(
+        "--renumber-online-at-drift: not with --stream-table, whose re-syncs replace the index "
+        "generations it would write; use --resync-at-slot-drift there");
+  }
   if (!(flags.resync_at_slot_drift >= 0 && flags.resync_at_slot_drift <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--resync-at-slot-drift: must be between 0 and 1 (0: never), not ",
@@ -434,9 +444,21 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("DRIFT")
       ->envname("INKDEX_RENUMBER_SLOTS_AT_DRIFT");
+  app.add_option("--renumber-online-at-drift", flags.renumber_online_at_drift,
+                 "When the served index's slot drift (measured every --slot-drift-interval) "
+                 "reaches this, renumber its slots while serving: its documents are copied, "
+                 "the copy rebuilt in cell order at low CPU priority (~1-2 min and twice the "
+                 "index's memory at 1M artists), the writes made meanwhile re-applied to it, "
+                 "and it is swapped in; writes are never refused. --index becomes a symlink to "
+                 "a generation directory beside it (<index>.gen-*). For servers fed by writes "
+                 "or by the stream-forwarder Lambda; not with --stream-table. 0: never (0..1)")
+      ->capture_default_str()
+      ->type_name("DRIFT")
+      ->envname("INKDEX_RENUMBER_ONLINE_AT_DRIFT");
   app.add_option("--slot-drift-interval", flags.slot_drift_interval,
                  "How often the served index's slot drift is measured, for the metric "
-                 "inkdex_index_slot_layout_drift, GetStats and --resync-at-slot-drift (each "
+                 "inkdex_index_slot_layout_drift, GetStats, --renumber-online-at-drift and "
+                 "--resync-at-slot-drift (each "
                  "measurement reads the cell index: ~15-20 ms at 1M artists; 1s..24h)")
       ->capture_default_str()
       ->type_name("DURATION")

@@ -42,8 +42,12 @@ struct ServerFlags {
   int64_t min_free_disk_mb = static_cast<int64_t>(kDefaultMinFreeDiskBytes >> 20);
   // IndexOptions::renumber_slots_at_drift for the --index open; 0: never.
   double renumber_slots_at_drift = 0;
+  // Renumber the served index's slots while serving (WriteCommitter::
+  // RenumberSlots, server/slot_renumberer.h) when its slot drift reaches
+  // this; 0: never. Not with stream_table (resync_at_slot_drift there).
+  double renumber_online_at_drift = 0;
   // How often the served index's slot drift is measured (metrics, GetStats,
-  // resync_at_slot_drift), as absl::ParseDuration reads it.
+  // resync_at_slot_drift, renumber_online_at_drift), as absl::ParseDuration reads it.
   std::string slot_drift_interval = "1m";
   // With stream_table: re-sync (a new index from the table, swapped in)
   // when the served index's slot drift has grown this much; 0: never.

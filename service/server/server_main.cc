@@ -53,6 +53,7 @@
 #include "server/open_stop_watcher.h"
 #include "server/server_flags.h"
 #include "server/sighup_swapper.h"
+#include "server/slot_renumberer.h"
 #include "server/stream_ingest_service.h"
 #include "server/stream_metrics.h"
 #include "server/stream_supervisor.h"
@@ -141,6 +142,48 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
     env.log().Event(run.commits > 0 ? LogLevel::kInfo : LogLevel::kDebug, "tombstone_purge",
                     fields);
   }
+}
+
+void LogSlotRenumberingStart(CallEnvironment& env, double threshold, const SlotRenumbering& run) {
+  env.log().Event(LogLevel::kInfo, "slot_renumbering",
+                  {{"slot_drift", run.before.Drift()},
+                   {"breaks", run.before.breaks},
+                   {"artists", run.before.artists},
+                   {"threshold", threshold},
+                   {"online", true},
+                   {"directory", run.directory},
+                   {"message",
+                    "the slots have drifted past --renumber-online-at-drift: renumbering a copy "
+                    "while this index serves"}});
+}
+
+void RecordSlotRenumbering(CallEnvironment& env, const SlotRenumbering& run) {
+  env.metrics().RecordSlotRenumbering(run.status.ok());
+  nlohmann::ordered_json fields = {
+      {"directory", run.directory},
+      {"slot_drift_before", run.before.Drift()},
+      {"duration_ms", LogMillis(run.duration)},
+  };
+  if (!run.status.ok()) {
+    fields["code"] = absl::StatusCodeToString(run.status.code());
+    fields["message"] = std::string(run.status.message());
+    env.log().Event(LogLevel::kError, "slot_renumbering_failed", fields);
+    return;
+  }
+  const RenumberResult& r = run.result;
+  fields["slot_drift_after"] = run.drift_after;
+  fields["documents"] = r.swap.documents;
+  fields["commit_seq"] = r.swap.commit_seq;
+  fields["generation"] = r.swap.generation;
+  fields["copy_ms"] = LogMillis(r.copy_time);
+  fields["open_ms"] = LogMillis(r.open_time);
+  fields["replay_ms"] = LogMillis(r.replay_time);
+  fields["writes_held_ms"] = LogMillis(r.held_time);
+  fields["replayed_commits"] = r.replayed_commits;
+  fields["replayed_changes"] = r.replayed_changes;
+  fields["prefetched_bytes"] = r.swap.prefetched_bytes;
+  fields["removed"] = run.removed;
+  env.log().Event(LogLevel::kInfo, "slots_renumbered", fields);
 }
 
 // A prefetch that failed (the index is served all the same, from the disk).
@@ -325,7 +368,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   if (absl::Status s = CheckIndexParent(flags.index_dir); !s.ok()) {
     return Fail(env.log(), "bad_index_path", s, kExitUsage);
   }
-  if (flags.stream_enabled()) {
+  // A stream-fed server, and one that renumbers while serving, keep their
+  // index in generations behind a symlink (stream/index_generations.h).
+  if (flags.stream_enabled() || flags.renumber_online_at_drift > 0) {
     if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
       return Fail(env.log(), "index_open_failed", s, kExitFailure);
     }
@@ -480,6 +525,25 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     scraped_stream_metrics.store(stream_metrics.get(), std::memory_order_release);
   }
 
+  std::unique_ptr<SlotRenumberer> renumberer;
+  if (flags.renumber_online_at_drift > 0) {
+    SlotRenumberer::Options renumber_options;
+    renumber_options.index_path = flags.index_dir;
+    renumber_options.drift = flags.renumber_online_at_drift;
+    renumber_options.interval = flags.slot_drift_interval_duration();
+    renumber_options.ready = [&bootstrapper] {
+      return bootstrapper == nullptr || bootstrapper->done();
+    };
+    renumber_options.on_start =
+        [&env, threshold = flags.renumber_online_at_drift](const SlotRenumbering& run) {
+          LogSlotRenumberingStart(env, threshold, run);
+        };
+    renumber_options.on_run = [&env](const SlotRenumbering& run) {
+      RecordSlotRenumbering(env, run);
+    };
+    renumberer = std::make_unique<SlotRenumberer>(committer, *holder, std::move(renumber_options));
+  }
+
   ServiceInfo info;
   info.started = absl::Now();
   info.test_search_delay = flags.test_search_delay();
@@ -566,6 +630,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   if (stream_supervisor != nullptr) stream_supervisor->Stop();
   if (bootstrapper != nullptr) bootstrapper->Stop();
   if (purger != nullptr) purger->Stop();
+  if (renumberer != nullptr) renumberer->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();
   if (emf != nullptr) emf->Stop();  // the counters' growth since the last line

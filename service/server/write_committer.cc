@@ -1,7 +1,14 @@
 #include "server/write_committer.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <iterator>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +21,12 @@ namespace {
 constexpr size_t kProblemsShown = 5;
 // How often a swap waiting for another looks at its cancellation.
 constexpr absl::Duration kSwapWaitPoll = absl::Milliseconds(20);
+// A renumbering's replay ends its unlocked rounds once a round re-applies
+// fewer changes than this (the last round, with writes held, then has about
+// as many: a few milliseconds of commits), or after kReplayRounds rounds.
+constexpr size_t kReplayHeldChanges = 2000;
+constexpr int kReplayRounds = 20;
+constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
 
 }  // namespace
 
@@ -110,6 +123,17 @@ void WriteCommitter::CommitPending() {
                                                " results for ", batch.size(), " changes"));
   }
   info.status = results.status();
+  if (results.ok() && recording_ && !recording_overflowed_) {
+    recorded_changes_ += batch.size();
+    if (recorded_changes_ > kMaxReplayChanges) {
+      recording_overflowed_ = true;
+      recorded_.clear();
+    } else if (group.size() > 1) {
+      recorded_.push_back(std::move(merged));
+    } else {
+      recorded_.push_back(batch);
+    }
+  }
   if (options_.on_commit) options_.on_commit(info);
 
   absl::MutexLock lock(&mu_);
@@ -134,25 +158,40 @@ bool WriteCommitter::Stopping() const {
   return stopping_;
 }
 
-absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, bool verify,
-                                                     std::function<bool()> cancelled) {
-  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
-  constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
-  // Another swap may hold swap_mu_ for seconds (an open, a verification):
-  // wait for it, but not past this call's cancellation or deadline, nor
-  // into a drain.
+absl::Status WriteCommitter::LockSwaps(const std::function<bool()>& cancelled,
+                                       absl::string_view what) {
+  // Another swap may hold swap_mu_ for seconds (an open, a verification) or
+  // minutes (a renumbering): wait for it, but not past this call's
+  // cancellation or deadline, nor into a drain.
   while (!swap_mu_.TryLock()) {
     if (Stopping()) return absl::UnavailableError(kStopping);
     if (cancelled && cancelled()) {
-      return absl::CancelledError("index swap: cancelled while waiting for another swap to end");
+      return absl::CancelledError(
+          absl::StrCat(what, ": cancelled while waiting for another swap to end"));
     }
     absl::SleepFor(kSwapWaitPoll);
   }
-  struct Unlock {
-    absl::Mutex& mu;
-    ~Unlock() { mu.Unlock(); }
-  } unlock{swap_mu_};
-  if (Stopping()) return absl::UnavailableError(kStopping);
+  if (Stopping()) {
+    swap_mu_.Unlock();
+    return absl::UnavailableError(kStopping);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+struct Unlock {
+  absl::Mutex& mu;
+  ~Unlock() { mu.Unlock(); }
+};
+
+}  // namespace
+
+absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, bool verify,
+                                                     std::function<bool()> cancelled) {
+  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  if (absl::Status s = LockSwaps(cancelled, "index swap"); !s.ok()) return s;
+  Unlock unlock{swap_mu_};
   absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
   if (!resolved.ok()) return resolved.status();
   // The served index holds the directory's locks; opening it twice would fail
@@ -211,19 +250,186 @@ absl::StatusOr<std::unique_ptr<Index>> WriteCommitter::OpenForSwap(
                                      resolved == dir ? "" : " (resolved from '" + dir + "')"));
   }
   if (!verify) return index;
+  if (absl::Status s = VerifyForServing(**index, resolved, cancelled); !s.ok()) return s;
+  return index;
+}
+
+absl::Status WriteCommitter::VerifyForServing(const Index& index, const std::string& dir,
+                                              const std::function<bool()>& cancelled) {
   VerifyOptions verify_options;
   verify_options.cancelled = cancelled;
-  absl::StatusOr<VerifyReport> report = (*index)->Verify(verify_options);
+  absl::StatusOr<VerifyReport> report = index.Verify(verify_options);
   if (!report.ok()) return report.status();
-  if (!report->ok()) {
-    const auto& problems = report->problems;
-    const size_t shown = std::min(problems.size(), kProblemsShown);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "directory: the index at '", resolved, "' failed verification with ", problems.size(),
-        " problem(s): ", absl::StrJoin(problems.begin(), problems.begin() + shown, "; "),
-        problems.size() > shown ? "; ..." : ""));
+  if (report->ok()) return absl::OkStatus();
+  const auto& problems = report->problems;
+  const size_t shown = std::min(problems.size(), kProblemsShown);
+  return absl::FailedPreconditionError(
+      absl::StrCat("directory: the index at '", dir, "' failed verification with ", problems.size(),
+                   " problem(s): ", absl::StrJoin(problems.begin(), problems.begin() + shown, "; "),
+                   problems.size() > shown ? "; ..." : ""));
+}
+
+void WriteCommitter::StopRecording() {
+  recording_ = false;
+  recording_overflowed_ = false;
+  recorded_.clear();
+  recorded_changes_ = 0;
+}
+
+absl::Status WriteCommitter::Replay(std::vector<WriteBatch> batches, Index& index,
+                                    RenumberResult* result) {
+  for (const WriteBatch& batch : batches) {
+    absl::StatusOr<std::vector<ChangeResult>> applied = index.Apply(batch);
+    if (!applied.ok()) {
+      return absl::Status(applied.status().code(),
+                          absl::StrCat("renumbering: re-applying a commit to the copy: ",
+                                       applied.status().message()));
+    }
+    ++result->replayed_commits;
+    result->replayed_changes += batch.size();
   }
-  return index;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RenumberResult> WriteCommitter::RenumberSlots(const std::string& dir,
+                                                             const RenumberOptions& options) {
+  if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  const std::function<bool()> cancelled = [this, &options] {
+    return Stopping() || (options.cancelled && options.cancelled());
+  };
+  if (absl::Status s = LockSwaps(options.cancelled, "renumbering"); !s.ok()) return s;
+  Unlock unlock{swap_mu_};
+  // Whatever fails from here leaves no copy and no recording behind.
+  std::unique_ptr<Index> copy;
+  bool created = false;
+  auto fail = [&](absl::Status s) {
+    // A drain's cancellation says why.
+    if (absl::IsCancelled(s) && Stopping()) s = absl::UnavailableError(kStopping);
+    {
+      absl::MutexLock commit(&commit_mu_);
+      StopRecording();
+    }
+    copy.reset();
+    if (created) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+    return s;
+  };
+
+  RenumberResult result;
+  absl::Time start = absl::Now();
+  {
+    // The copy and the start of the recording are one point between
+    // commits: every commit after the copy is recorded.
+    absl::MutexLock commit(&commit_mu_);
+    absl::StatusOr<uint64_t> copied = holder_.Current()->CopyDocumentStore(dir);
+    if (!copied.ok()) {
+      return absl::Status(copied.status().code(),
+                          absl::StrCat("directory: ", copied.status().message()));
+    }
+    created = true;
+    result.copied_commit_seq = *copied;
+    recording_ = true;
+  }
+  result.copy_time = absl::Now() - start;
+  absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
+  if (!resolved.ok()) return fail(resolved.status());
+
+  // The open renumbers and rebuilds the search index: on a thread of its own
+  // whose nice value its writer threads inherit.
+  start = absl::Now();
+  absl::StatusOr<std::unique_ptr<Index>> opened = absl::InternalError("renumbering: not opened");
+  std::thread opener([&] {
+    if (options.nice != 0) {
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), options.nice);
+    }
+    IndexOptions index_options = holder_.options();
+    index_options.create_if_missing = false;
+    index_options.error_if_missing = true;
+    index_options.renumber_slots = true;
+    index_options.renumber_slots_at_drift = 0;
+    index_options.cancelled = cancelled;
+    opened = Index::Open(*resolved, index_options);
+  });
+  opener.join();
+  result.open_time = absl::Now() - start;
+  if (!opened.ok()) return fail(opened.status());
+  copy = *std::move(opened);
+
+  // Catch up without holding writes, until a round has little to do.
+  start = absl::Now();
+  for (int round = 0; round < kReplayRounds; ++round) {
+    std::vector<WriteBatch> batches;
+    size_t changes = 0;
+    {
+      absl::MutexLock commit(&commit_mu_);
+      if (recording_overflowed_) {
+        return fail(absl::ResourceExhaustedError(absl::StrCat(
+            "renumbering: more than ", kMaxReplayChanges,
+            " changes were committed while the copy was opened; try again when writes are fewer")));
+      }
+      batches.swap(recorded_);
+      changes = recorded_changes_;
+      recorded_changes_ = 0;
+    }
+    if (absl::Status s = Replay(std::move(batches), *copy, &result); !s.ok()) return fail(s);
+    if (cancelled()) return fail(absl::CancelledError("renumbering: cancelled"));
+    if (changes < kReplayHeldChanges) break;
+  }
+  if (options.verify) {
+    if (absl::Status s = VerifyForServing(*copy, *resolved, cancelled); !s.ok()) return fail(s);
+  }
+  const IndexStats stats = copy->Stats();
+  result.swap.directory = *resolved;
+  result.swap.documents = stats.documents;
+  if (options_.prefetch_bytes > 0) {
+    PrefetchOptions prefetch;
+    prefetch.max_bytes = options_.prefetch_bytes;
+    prefetch.cancelled = cancelled;
+    absl::StatusOr<PrefetchReport> read = copy->PrefetchSearchIndex(prefetch);
+    if (read.ok()) {
+      result.swap.prefetched_bytes = read->bytes_read;
+    } else if (read.status().code() == absl::StatusCode::kCancelled) {
+      return fail(absl::CancelledError(absl::StrCat("renumbering: ", read.status().message())));
+    } else {
+      result.swap.prefetch = read.status();
+    }
+  }
+
+  // The last round, with writes held: the writes pending now are committed
+  // to the served index first (and recorded), then everything recorded is
+  // re-applied to the copy, which is served from then on.
+  absl::Status last_round;
+  {
+    absl::MutexLock commit(&commit_mu_);
+    const absl::Time held = absl::Now();
+    if (Stopping()) {
+      last_round = absl::UnavailableError(kStopping);
+    } else {
+      CommitPending();
+      if (recording_overflowed_) {
+        last_round = absl::ResourceExhaustedError(
+            absl::StrCat("renumbering: more than ", kMaxReplayChanges,
+                         " changes were committed while the copy was opened"));
+      } else {
+        std::vector<WriteBatch> batches;
+        batches.swap(recorded_);
+        last_round = Replay(std::move(batches), *copy, &result);
+        if (last_round.ok() && options.before_serving)
+          last_round = options.before_serving(*resolved);
+      }
+    }
+    if (last_round.ok()) {
+      StopRecording();
+      result.swap.commit_seq = copy->Stats().commit_seq;
+      result.swap.generation = holder_.Swap(std::shared_ptr<Index>(std::move(copy)), *resolved);
+      result.held_time = absl::Now() - held;
+    }
+  }
+  if (!last_round.ok()) return fail(last_round);
+  result.replay_time = absl::Now() - start;
+  return result;
 }
 
 void WriteCommitter::Stop() {

@@ -26,7 +26,11 @@
 // under the commit lock: writes pending at that moment are committed to the
 // old index first, writes arriving after it go to the new index.
 //
-// Thread safety: Write, SwapIndex, CommitWithoutWaiting and Stop may be
+// RenumberSlots rebuilds the served index with its slots in cell order
+// while it serves: a copy of its documents is opened renumbered, the
+// commits made meanwhile are re-applied to it, and it is swapped in.
+//
+// Thread safety: Write, SwapIndex, RenumberSlots, CommitWithoutWaiting and Stop may be
 // called from any thread.
 // Ownership: the committer does not own the holder, which must outlive it.
 #ifndef INKDEX_SERVICE_SERVER_WRITE_COMMITTER_H_
@@ -43,6 +47,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "inkdex/index.h"
@@ -74,6 +79,38 @@ struct SwapResult {
   // bytes read, or why it failed (the swap goes on: it is only the cache).
   uint64_t prefetched_bytes = 0;
   absl::Status prefetch;
+};
+
+// What WriteCommitter::RenumberSlots did.
+struct RenumberResult {
+  SwapResult swap;                 // the renumbered index, as served
+  uint64_t copied_commit_seq = 0;  // the commit the copy was taken at
+  // Commits made to the served index while the copy was opened, re-applied
+  // to the copy before it was served.
+  size_t replayed_commits = 0;
+  size_t replayed_changes = 0;
+  absl::Duration copy_time, open_time, replay_time;
+  // Of replay_time: the last round, run with writes held (see RenumberSlots).
+  absl::Duration held_time;
+};
+
+struct RenumberOptions {
+  // Verify the renumbered index before it is served (~3-4 s at 1,000,000
+  // artists); problems refuse it, as a verified swap does.
+  bool verify = true;
+  // The nice value (setpriority) of the thread that opens and renumbers the
+  // copy, and so of the library's writer threads it starts: on a machine
+  // whose cores serve searches, the rebuild takes what they leave. 0: as
+  // the caller's.
+  int nice = 10;
+  // Polled throughout, as SwapIndex polls its own.
+  std::function<bool()> cancelled;
+  // Called with the copy's resolved directory once it holds every commit,
+  // under the commit lock, just before it is served: for repointing the
+  // path a restart opens (index_generations.h PointAt), so that a restart
+  // never opens the old index after writes went to the new one. An error
+  // fails the renumbering (the old index serves on). Empty: not called.
+  std::function<absl::Status(const std::string& directory)> before_serving;
 };
 
 class WriteCommitter {
@@ -122,6 +159,32 @@ class WriteCommitter {
   absl::StatusOr<SwapResult> SwapIndex(const std::string& dir, bool verify,
                                        std::function<bool()> cancelled = nullptr);
 
+  // Renumbers the served index's slots while it serves (IndexOptions::
+  // renumber_slots, which otherwise needs a restart): copies its document
+  // store into `dir` (Index::CopyDocumentStore; `dir` must not exist),
+  // opens the copy renumbered on a thread of its own (a rebuild of the
+  // search index: ~1 minute at 1,000,000 artists on 2 cores, twice the
+  // snapshot's memory meanwhile, and the disk a build needs), re-applies to
+  // it every commit made to the served index since the copy, in order
+  // (their versions give them the same outcomes there: Index::Apply), and
+  // serves it. Writes go on committing to the served index throughout and
+  // are held up only by the last round of that replay, which runs under the
+  // commit lock with the few commits made during the round before; a
+  // commit that fails on the copy fails the renumbering, never a write.
+  // Not re-applied: tombstones the purger forgets meanwhile (it commits
+  // outside this committer), which the copy forgets at the purger's next
+  // run. REQUIRES: nothing commits to the served index but this committer
+  // meanwhile (a table bootstrap writes to it directly: wait for it).
+  // One swap or renumbering at a time, as SwapIndex. On any error the
+  // served index is unchanged and `dir` is removed: INVALID_ARGUMENT (dir
+  // empty or taken), RESOURCE_EXHAUSTED (the disk, or more than
+  // kMaxReplayChanges changes committed during the open), FAILED_PRECONDITION
+  // (verification problems), CANCELLED, UNAVAILABLE after Stop().
+  absl::StatusOr<RenumberResult> RenumberSlots(const std::string& dir,
+                                               const RenumberOptions& options);
+  // Changes recorded for a renumbering's replay at most: ~1 KB each.
+  static constexpr size_t kMaxReplayChanges = 2'000'000;
+
   // The start of a shutdown's drain: commits the pending writes at once, and
   // from then on each write as soon as it arrives, instead of waiting out
   // the commit interval (a long one would otherwise outlast the drain
@@ -158,6 +221,16 @@ class WriteCommitter {
                                                      const std::function<bool()>& cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(swap_mu_);
   bool Stopping() const;
+  // Takes swap_mu_, waiting for another swap but not past `cancelled` or
+  // Stop(); the caller unlocks it.
+  absl::Status LockSwaps(const std::function<bool()>& cancelled, absl::string_view what)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true, swap_mu_);
+  // Index::Verify; FAILED_PRECONDITION listing the first problems.
+  static absl::Status VerifyForServing(const Index& index, const std::string& dir,
+                                       const std::function<bool()>& cancelled);
+  // Applies the commits recorded for a renumbering to `index`.
+  absl::Status Replay(std::vector<WriteBatch> batches, Index& index, RenumberResult* result);
+  void StopRecording() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   IndexHolder& holder_;
   const Options options_;
@@ -169,6 +242,13 @@ class WriteCommitter {
   // Held for a whole commit and a swap's replacement of the served index: a
   // swap sees no commit half done. Acquired before mu_.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(swap_mu_);
+
+  // While a renumbering opens its copy: every commit made to the served
+  // index, in order, for its replay.
+  bool recording_ ABSL_GUARDED_BY(commit_mu_) = false;
+  bool recording_overflowed_ ABSL_GUARDED_BY(commit_mu_) = false;
+  std::vector<WriteBatch> recorded_ ABSL_GUARDED_BY(commit_mu_);
+  size_t recorded_changes_ ABSL_GUARDED_BY(commit_mu_) = 0;
 
   mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   std::vector<PendingWrite*> pending_ ABSL_GUARDED_BY(mu_);  // arrival order

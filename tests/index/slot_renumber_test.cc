@@ -2,14 +2,18 @@
 // record gets a new slot in S2 cell order; the index answers exactly as
 // before, keeps its version rules, and an open that stops part way leaves
 // the next open to finish. And Index::MeasureSlotLayout, which tells when
-// the order has worn away (engine/slot_layout.h).
+// the order has worn away (engine/slot_layout.h). And Index::CopyDocumentStore,
+// the first step of a renumbering while the index serves (a copy opened
+// renumbered, then the commits made since re-applied to it).
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "geo/region.h"
@@ -351,6 +355,102 @@ TEST(SlotRenumberTest, AnOpenStoppedWhileRewritingIsFinishedByTheNextOpen) {
   const std::map<std::string, uint32_t> done = StoredSlots(dir.path(), &renumbering);
   EXPECT_EQ(renumbering, "");
   EXPECT_FALSE(HasDuplicateSlots(done));
+}
+
+// Outcomes as comparable strings.
+std::vector<std::string> Outcomes(const std::vector<ChangeResult>& results) {
+  std::vector<std::string> out;
+  for (const ChangeResult& r : results) {
+    out.push_back(absl::StrCat(static_cast<int>(r.outcome), " ", r.reason));
+  }
+  return out;
+}
+
+// A copy of the documents, opened renumbered, answers as the index did when
+// copied; the batches committed to the index after the copy, applied to the
+// copy in the same order, have the same outcomes there and leave the two
+// answering alike, the copy with its slots in cell order.
+TEST(SlotRenumberTest, ACopyOfTheDocumentsOpensRenumberedAndCatchesUpByReplay) {
+  TempDir dir;
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path(), false);
+  ASSERT_NE(index, nullptr);
+  WriteScattered(*index);
+  const std::vector<std::string> at_copy = Answers(*index);
+  const std::string copy_dir = dir.path() + "/copy";
+  absl::StatusOr<uint64_t> copied = index->CopyDocumentStore(copy_dir);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(*copied, index->Stats().commit_seq);
+  EXPECT_FALSE(std::filesystem::exists(copy_dir + "/text"));
+
+  // Commits after the copy: moves, a new artist, a delete, a stale change,
+  // a hidden artist back, and metadata (a stream checkpoint's place).
+  std::vector<WriteBatch> later(2);
+  later[0].Upsert(MakeArtist("a10", "Later Quokka", 51.5, -0.1, {"japanese"}, 3));
+  later[0].Upsert(MakeArtist("fresh", "Fresh Quokka", 48.8, 2.3, {"realism"}, 1));
+  later[0].Delete("a20", 3);
+  later[0].Upsert(MakeArtist("a3", "Stale Quokka", 51, -2, {"blackwork"}, 2));   // deleted at 2
+  later[1].Upsert(MakeArtist("a0", "Back Quokka", 40.7, -74, {"fineline"}, 3));  // opted out at 2
+  later[1].Upsert(MakeArtist("fresh", "Fresh Quokka Again", 48.8, 2.3, {"realism"}, 2));
+  later[1].PutMetadata("stream.checkpoint.x", "42");
+  std::vector<std::vector<std::string>> outcomes;
+  for (const WriteBatch& b : later) {
+    absl::StatusOr<std::vector<ChangeResult>> r = index->Apply(b);
+    ASSERT_TRUE(r.ok()) << r.status();
+    outcomes.push_back(Outcomes(*r));
+  }
+  EXPECT_EQ(outcomes[0][3].substr(0, 1), "1");  // stale there too
+  const std::vector<std::string> after = Answers(*index);
+  ASSERT_NE(after, at_copy);
+
+  IndexOptions renumber;
+  renumber.sync = false;
+  renumber.renumber_slots = true;
+  absl::StatusOr<std::unique_ptr<Index>> copy = Index::Open(copy_dir, renumber);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ((*copy)->Stats().commit_seq, *copied);
+  EXPECT_EQ(Answers(**copy), at_copy);
+  for (size_t i = 0; i < later.size(); ++i) {
+    absl::StatusOr<std::vector<ChangeResult>> r = (*copy)->Apply(later[i]);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(Outcomes(*r), outcomes[i]) << "batch " << i;
+  }
+  EXPECT_EQ(Answers(**copy), after);
+  EXPECT_EQ((*copy)->Stats().documents, index->Stats().documents);
+  EXPECT_EQ((*copy)->Stats().tombstones, index->Stats().tombstones);
+  absl::StatusOr<std::optional<std::string>> meta = (*copy)->GetMetadata("stream.checkpoint.x");
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->value_or(""), "42");
+  absl::StatusOr<SlotLayout> layout = (*copy)->MeasureSlotLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  // At most two breaks for each of the three artists placed after the copy
+  // (a10 moved, fresh added, a0 shown again).
+  EXPECT_LE(layout->breaks, 6u);
+  absl::StatusOr<SlotLayout> original = index->MeasureSlotLayout();
+  ASSERT_TRUE(original.ok());
+  EXPECT_GT(original->Drift(), 0.3);
+  ExpectVerified(**copy);
+  ExpectVerified(*index);  // the original is untouched by its copy
+}
+
+TEST(SlotRenumberTest, ACopyNeedsANewDirectory) {
+  TempDir dir;
+  std::unique_ptr<Index> index = OpenUnsyncedIndex(dir.path() + "/index", false);
+  ASSERT_NE(index, nullptr);
+  WriteBatch batch;
+  batch.Upsert(MakeArtist("x", "Copy Quokka", 51, -2, {"blackwork"}, 1));
+  ASSERT_TRUE(index->Apply(batch).ok());
+  std::filesystem::create_directory(dir.path() + "/taken");
+  absl::StatusOr<uint64_t> taken = index->CopyDocumentStore(dir.path() + "/taken");
+  EXPECT_EQ(taken.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(taken.status().message(), "/taken' exists already"))
+      << taken.status();
+  absl::StatusOr<uint64_t> orphan = index->CopyDocumentStore(dir.path() + "/no/such/parent");
+  EXPECT_EQ(orphan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(orphan.status().message(), "cannot create")) << orphan.status();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/no"));
+  // The index goes on as before.
+  EXPECT_EQ(HitIds(SearchText(*index, "quokka")), std::vector<std::string>{"x"});
+  ExpectVerified(*index);
 }
 
 }  // namespace

@@ -532,6 +532,124 @@ class StartTest(fx.ServiceTestCase):
         self.assertEqual(answers(server), before)
         self.assertEqual(server.stop(), 0)
 
+    def test_drifted_slots_are_renumbered_while_serving_when_asked(self):
+        index_dir = fx.shared_index().fresh_copy("online")
+        server = self.start_server(index_dir, write_token=TOKEN,
+                                   extra_args=("--renumber-online-at-drift", 0.02,
+                                               "--slot-drift-interval", "1s"))
+        # --index became a symlink to the generation it serves.
+        self.assertTrue(os.path.islink(index_dir))
+        first_generation = os.path.realpath(index_dir)
+        self.assertIn(".gen-", first_generation)
+
+        def moved(i, version):
+            record = artist_pb2.Artist(id="artist-%07d" % i, name="Moved Nomad %d" % i,
+                                       version=version, is_active=True)
+            record.location.latitude = -40 + (i * 37) % 100
+            record.location.longitude = -170 + (i * 53) % 340
+            record.styles.append("blackwork")
+            return record
+
+        def nomads():
+            request = pb.SearchRequest(text="nomad", date=fx.FIXED_DAY, limit=100)
+            response = server.search.Search(request, timeout=10)
+            return response.total, sorted(h.id for h in response.hits)
+
+        # Writes and searches run throughout; none may fail.
+        stop = threading.Event()
+        steady, failures, searches = [], [], [0]
+
+        def write_steadily():
+            n = 0
+            while not stop.is_set():
+                record = artist_pb2.Artist(id="steady-%05d" % n, name="Steady Walker %d" % n,
+                                           version=1, is_active=True)
+                record.location.latitude = 53.8 + n * 1e-4
+                record.location.longitude = -1.55
+                record.styles.append("fineline")
+                try:
+                    response = server.search.UpsertArtists(
+                        pb.UpsertArtistsRequest(artists=[record]), metadata=fx.bearer(TOKEN),
+                        timeout=30)
+                    if response.results[0].outcome != pb.WriteResult.OUTCOME_APPLIED:
+                        failures.append(("write", response.results[0].reason))
+                    steady.append(record.id)
+                except grpc.RpcError as e:
+                    failures.append(("write", e.code(), e.details()))
+                n += 1
+                time.sleep(0.01)
+
+        def search_steadily():
+            while not stop.is_set():
+                try:
+                    nomads()
+                    searches[0] += 1
+                except grpc.RpcError as e:
+                    failures.append(("search", e.code(), e.details()))
+
+        threads = [threading.Thread(target=write_steadily),
+                   threading.Thread(target=search_steadily)]
+        for t in threads:
+            t.start()
+        try:
+            # 200 artists moved far away keep their slots: out of cell order.
+            response = server.search.UpsertArtists(
+                pb.UpsertArtistsRequest(artists=[moved(i, 10 ** 15 + i)
+                                                 for i in range(0, 4000, 20)]),
+                metadata=fx.bearer(TOKEN), timeout=30)
+            self.assertTrue(all(r.outcome == pb.WriteResult.OUTCOME_APPLIED
+                                for r in response.results))
+            before = nomads()
+            self.assertEqual(before[0], 200)
+            started = server.wait_for_log(lambda e: e.get("event") == "slot_renumbering",
+                                          timeout=30)
+            self.assertIsNotNone(started, server.log_lines()[-20:])
+            self.assertTrue(started["online"])
+            self.assertGreater(started["slot_drift"], 0.02)
+            done = server.wait_for_log(lambda e: e.get("event") in ("slots_renumbered",
+                                                                   "slot_renumbering_failed"),
+                                       timeout=120)
+            time.sleep(0.3)  # writes and searches after the swap too
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        self.assertIsNotNone(done, server.log_lines()[-20:])
+        self.assertEqual(done["event"], "slots_renumbered", done)
+        # The steady writer wrote while the copy was opened (~0.7 s here):
+        # those writes reached the renumbered index by the replay.
+        self.assertGreater(done["replayed_changes"], 0, done)
+        self.assertEqual(failures, [])
+        self.assertGreater(searches[0], 0)
+        self.assertGreater(len(steady), 10)
+        self.assertLess(done["slot_drift_after"], 0.02)
+        self.assertEqual(done["removed"], [first_generation])
+        self.assertFalse(os.path.exists(first_generation))
+        self.assertEqual(os.path.realpath(index_dir), done["directory"])
+        self.assertEqual(nomads(), before)
+        layout = server.search.GetStats(pb.GetStatsRequest(), timeout=10).slot_layout
+        self.assertLess(layout.drift, 0.02)
+        self.assertIn('inkdex_slot_renumberings_total{result="ok"} 1', server.metrics())
+        # Every acknowledged write is in the served index, and in the one a
+        # restart opens.
+        def found(server):
+            ids = []
+            for i in range(0, len(steady), 100):
+                got = server.search.BatchGetArtists(
+                    pb.BatchGetArtistsRequest(ids=steady[i:i + 100], allow_missing=True),
+                    timeout=30)
+                ids.extend(a.id for a in got.artists)
+            return sorted(ids)
+
+        self.assertEqual(found(server), sorted(steady))
+        self.assertEqual(server.stop(), 0)
+        server = self.start_server(index_dir)
+        self.assertEqual(found(server), sorted(steady))
+        self.assertEqual(nomads(), before)
+        self.assertLess(server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+                        .slot_layout.drift, 0.02)
+        self.assertEqual(server.stop(), 0)
+
     def test_healthz_listens_before_the_index_opens(self):
         # The index is held by another server, so this one's open fails: the
         # metrics listener was up (/healthz 503) before it tried.

@@ -96,6 +96,9 @@ class ControlledVerifyIndex : public Index {
   absl::StatusOr<SlotLayout> MeasureSlotLayout() const override {
     return real_->MeasureSlotLayout();
   }
+  absl::StatusOr<uint64_t> CopyDocumentStore(const std::string& dir) const override {
+    return real_->CopyDocumentStore(dir);
+  }
   const StyleTaxonomy& taxonomy() const override { return real_->taxonomy(); }
 
  private:

@@ -44,7 +44,8 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_EMF_METRICS",
                                       "INKDEX_PREFETCH_MB",
                                       "INKDEX_SLOT_DRIFT_INTERVAL",
-                                      "INKDEX_RESYNC_AT_SLOT_DRIFT"};
+                                      "INKDEX_RESYNC_AT_SLOT_DRIFT",
+                                      "INKDEX_RENUMBER_ONLINE_AT_DRIFT"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -125,6 +126,16 @@ TEST_F(ServerFlagsTest, SlotDriftFlags) {
   ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "artists"}), -1) << err_.str();
   EXPECT_EQ(flags_.slot_drift_interval_duration(), absl::Minutes(5));
   EXPECT_EQ(flags_.resync_at_slot_drift, 0.1);
+}
+
+TEST_F(ServerFlagsTest, RenumberOnlineFlag) {
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_EQ(flags_.renumber_online_at_drift, 0);  // never
+  ASSERT_EQ(Parse({"--index", "/d", "--renumber-online-at-drift", "0.05"}), -1) << err_.str();
+  EXPECT_EQ(flags_.renumber_online_at_drift, 0.05);
+  ::setenv("INKDEX_RENUMBER_ONLINE_AT_DRIFT", "0.2", 1);
+  ASSERT_EQ(Parse({"--index", "/d", "--bootstrap-table", "artists"}), -1) << err_.str();
+  EXPECT_EQ(flags_.renumber_online_at_drift, 0.2);
 }
 
 TEST_F(ServerFlagsTest, ParsesEveryFlag) {
@@ -328,6 +339,11 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--stream-table", "t", "--resync-at-slot-drift", "2"}, "--resync-at-slot-drift"},
       {{"--stream-table", "t", "--resync-at-slot-drift", "nan"}, "--resync-at-slot-drift"},
       {{"--resync-at-slot-drift", "0.05"}, "--stream-table"},
+      {{"--renumber-online-at-drift", "-0.1"}, "--renumber-online-at-drift"},
+      {{"--renumber-online-at-drift", "1.5"}, "--renumber-online-at-drift"},
+      {{"--renumber-online-at-drift", "nan"}, "--renumber-online-at-drift"},
+      {{"--renumber-online-at-drift", "lots"}, "--renumber-online-at-drift"},
+      {{"--stream-table", "t", "--renumber-online-at-drift", "0.05"}, "--resync-at-slot-drift"},
       {{"--prefetch-mb", "-2"}, "--prefetch-mb"},
       {{"--prefetch-mb", "all"}, "--prefetch-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},

@@ -68,6 +68,9 @@ class GrpcIndex : public Index {
   absl::StatusOr<SlotLayout> MeasureSlotLayout() const override {
     return absl::UnimplementedError("slot layout: the gRPC API has no fresh measurement");
   }
+  absl::StatusOr<uint64_t> CopyDocumentStore(const std::string&) const override {
+    return absl::UnimplementedError("copy: the gRPC API copies no index");
+  }
   // A server's index is never deferred: OK.
   absl::Status BuildDeferredSearchIndex(const BuildSearchIndexOptions&) override {
     return absl::OkStatus();

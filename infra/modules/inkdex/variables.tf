@@ -315,3 +315,14 @@ variable "error_alarm_count" {
   description = "Alarm when more 5xx than this occur in a minute (3 of 5 minutes)."
   default     = 5
 }
+
+variable "renumber_online_at_drift" {
+  type        = number
+  description = "feed_mode \"forwarder\" only: a task renumbers its index's slots while serving (its documents copied, the copy rebuilt in cell order at low CPU priority, the writes made meanwhile re-applied, then a swap; writes are never refused) when its slot drift reaches this (inkdex-server --renumber-online-at-drift). Meanwhile the task holds two indexes: size ephemeral_storage_gib and the task memory for twice the index. 0: never, replace the tasks instead when the slot-drift alarm says."
+  default     = 0
+
+  validation {
+    condition     = var.renumber_online_at_drift >= 0 && var.renumber_online_at_drift <= 1
+    error_message = "renumber_online_at_drift must be between 0 and 1 (0: never)."
+  }
+}

@@ -420,6 +420,20 @@ class Index {
   // not purged (see TombstonePurge::dated).
   virtual absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) = 0;
 
+  // Writes a new index directory at `dir` holding this index's document
+  // store as of the last commit (a RocksDB checkpoint: its table files are
+  // hard links to this index's where the volume allows, so it costs a flush
+  // of the store's write buffer and little space until the two diverge),
+  // and no search index: Open(dir) rebuilds that from the documents, and
+  // with IndexOptions::renumber_slots lays the slots out afresh. For a
+  // server that renumbers its index while serving it: copy, open the copy
+  // renumbered, re-apply the commits made since (by their versions they
+  // apply to the copy exactly as they did here), then serve the copy.
+  // Returns the commit sequence number the copy holds (IndexStats
+  // commit_seq). Serialized with Apply; searches go on. `dir` must not
+  // exist (INVALID_ARGUMENT); its parent must. On failure no copy is left.
+  virtual absl::StatusOr<uint64_t> CopyDocumentStore(const std::string& dir) const = 0;
+
   // Cross-checks the document store against the search index: every
   // searchable document indexed once with its version, nothing else indexed;
   // the in-memory snapshot against both (rows, counts, the names

@@ -96,6 +96,7 @@ class IndexImpl : public Index {
   std::vector<int64_t> StyleCounts() const override;
   IndexStats Stats() const override;
   absl::StatusOr<SlotLayout> MeasureSlotLayout() const override;
+  absl::StatusOr<uint64_t> CopyDocumentStore(const std::string& dir) const override;
   absl::StatusOr<VerifyReport> Verify(const VerifyOptions& options) const override;
   absl::StatusOr<PrefetchReport> PrefetchSearchIndex(const PrefetchOptions& options) const override;
   absl::StatusOr<TombstonePurge> PurgeTombstones(const TombstonePurgeOptions& options) override;

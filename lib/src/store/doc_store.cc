@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 #include "store/info_log.h"
 
@@ -365,6 +367,23 @@ uint64_t DocStore::ApproximateDiskBytes() const {
   db_->GetIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &sst);
   db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &wal);
   return std::max(sst, wal);
+}
+
+absl::Status DocStore::Checkpoint(const std::string& dir) const {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("document store: checkpoint: '", dir, "' exists already"));
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint");
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  absl::Status s = FromRocks(checkpoint->CreateCheckpoint(dir), "checkpoint");
+  if (!s.ok()) std::filesystem::remove_all(dir, ec);
+  return s;
 }
 
 }  // namespace inkdex::store

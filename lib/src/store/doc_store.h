@@ -140,6 +140,15 @@ class DocStore {
 
   uint64_t ApproximateDiskBytes() const;
 
+  // Writes a copy of the store as it is now into `dir` (which must not
+  // exist; its parent must): a RocksDB checkpoint, whose table files are
+  // hard links to this store's where `dir` is on the same file system, so
+  // it costs a flush of the write buffer and little space until the two
+  // diverge. The copy is a store of its own (DocStore::Open opens it) and
+  // holds every commit made before the call. INVALID_ARGUMENT when `dir`
+  // exists; INTERNAL on an I/O error (a partial copy is removed).
+  absl::Status Checkpoint(const std::string& dir) const;
+
  private:
   DocStore(std::unique_ptr<rocksdb::DB> db, bool sync);
   absl::Status LoadState();

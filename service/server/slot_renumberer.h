@@ -1,0 +1,119 @@
+// SlotRenumberer: inkdex-server --renumber-online-at-drift: renumbers the
+// served index's slots while serving, when they have drifted.
+//
+// An index fed for long loses the cell order of its slots (new artists get
+// the next slot, moved ones keep theirs), and text-in-region searches slow
+// as it goes (README "An index fed for long"). A thread checks the served
+// index's slot drift every `interval` (IndexHolder::CurrentSlotLayout) and,
+// at `drift` or more, has the committer renumber it
+// (WriteCommitter::RenumberSlots) into a new generation directory beside
+// --index (stream/index_generations.h: --index is a symlink to the served
+// generation, repointed just before the renumbered one is served). Once the
+// old index is closed (its last call has finished), its generation is
+// removed. A failed renumbering (the disk, too many writes meanwhile) is
+// reported and tried again `retry_after_failure` later at the soonest.
+//
+// Cost of one: about a build of the index at low CPU priority (~1-2 min
+// at 1,000,000 artists on 2 cores), twice the index's memory and disk
+// meanwhile; writes are never refused, and wait only for the last round
+// of the replay (WriteCommitter::RenumberSlots).
+//
+// REQUIRES: --index prepared as a generation symlink before the open
+// (PrepareStreamIndexPath, stream_supervisor.h); nothing but the committer writes the served index
+// while `ready` returns true (a table bootstrap writes to it directly).
+//
+// Example:
+//   SlotRenumberer::Options options;
+//   options.index_path = flags.index_dir;
+//   options.drift = 0.05;
+//   options.on_run = [&](const SlotRenumbering& run) { log... };
+//   SlotRenumberer renumberer(committer, holder, options);  // until Stop()
+//
+// Thread safety: RunOnce and Stop may be called from any thread; runs never
+// overlap. Ownership: the committer and holder must outlive it.
+#ifndef INKDEX_SERVICE_SERVER_SLOT_RENUMBERER_H_
+#define INKDEX_SERVICE_SERVER_SLOT_RENUMBERER_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "inkdex/index.h"
+#include "server/index_holder.h"
+#include "server/write_committer.h"
+
+namespace inkdex::server {
+
+// One renumbering, reported to Options::on_start and on_run.
+struct SlotRenumbering {
+  SlotLayout before;                 // the layout that called for it
+  std::string directory;             // the new generation
+  absl::Status status;               // not OK: the old index serves on
+  RenumberResult result;             // when status is OK
+  double drift_after = -1;           // measured on the renumbered index; -1: not measured
+  std::vector<std::string> removed;  // old generations removed afterwards
+  absl::Duration duration;
+};
+
+class SlotRenumberer {
+ public:
+  struct Options {
+    std::string index_path;  // --index: a generation symlink
+    // Renumber at this slot drift or more. REQUIRES: in (0, 1].
+    double drift = 0.05;
+    // Time between checks; the first is one interval after the start.
+    absl::Duration interval = absl::Minutes(1);
+    // After a failed renumbering, none before this much later.
+    absl::Duration retry_after_failure = absl::Hours(1);
+    // How long to wait for the replaced index's last call before removing
+    // its generation (else it is removed by the next renumbering or start).
+    absl::Duration release_wait = absl::Seconds(30);
+    RenumberOptions renumber;  // `cancelled` and `before_serving` are set here
+    // False while the served index may be written other than through the
+    // committer (a table bootstrap): no check then. Empty: always ready.
+    std::function<bool()> ready;
+    // Called on the renumberer's thread before a renumbering starts and
+    // after it ends (logs, metrics).
+    std::function<void(const SlotRenumbering&)> on_start;
+    std::function<void(const SlotRenumbering&)> on_run;
+  };
+
+  // Starts the thread.
+  SlotRenumberer(WriteCommitter& committer, IndexHolder& holder, Options options);
+  ~SlotRenumberer();  // Stop()
+  SlotRenumberer(const SlotRenumberer&) = delete;
+  SlotRenumberer& operator=(const SlotRenumberer&) = delete;
+
+  // Checks the drift now and renumbers when it calls for it (or always,
+  // with `force`), on the calling thread; nullopt when nothing was done.
+  std::optional<SlotRenumbering> RunOnce(bool force = false);
+
+  // Stops the thread, cancelling a renumbering in progress (the old index
+  // serves on; the partial generation is removed). Idempotent.
+  void Stop();
+
+ private:
+  void Loop();
+  bool Stopping();
+
+  WriteCommitter& committer_;
+  IndexHolder& holder_;
+  const Options options_;
+  absl::Mutex run_mu_;  // one run at a time
+  absl::Time retry_at_ ABSL_GUARDED_BY(run_mu_) = absl::InfinitePast();
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex stop_mu_;  // serializes Stop() (joining the thread)
+  std::thread thread_;
+};
+
+}  // namespace inkdex::server
+
+#endif  // INKDEX_SERVICE_SERVER_SLOT_RENUMBERER_H_
