@@ -447,9 +447,9 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
   app.add_option("--renumber-online-at-drift", flags.renumber_online_at_drift,
                  "When the served index's slot drift (measured every --slot-drift-interval) "
                  "reaches this, renumber its slots while serving: its documents are copied, "
-                 "the copy rebuilt in cell order at low CPU priority (~1-2 min and twice the "
+                 "the copy rebuilt in cell order at idle CPU priority (1-4 min and twice the "
                  "index's memory at 1M artists), the writes made meanwhile re-applied to it, "
-                 "and it is swapped in; writes are never refused. --index becomes a symlink to "
+                 "and it is swapped in; no write is refused for it. --index becomes a symlink to "
                  "a generation directory beside it (<index>.gen-*). For servers fed by writes "
                  "or by the stream-forwarder Lambda; not with --stream-table. 0: never (0..1)")
       ->capture_default_str()

@@ -21,10 +21,7 @@ SlotRenumberer::SlotRenumberer(WriteCommitter& committer, IndexHolder& holder, O
 
 SlotRenumberer::~SlotRenumberer() { Stop(); }
 
-bool SlotRenumberer::Stopping() {
-  absl::MutexLock lock(&mu_);
-  return stopping_;
-}
+bool SlotRenumberer::Stopping() const { return stop_requested_.load(std::memory_order_relaxed); }
 
 void SlotRenumberer::Loop() {
   for (;;) {
@@ -89,6 +86,7 @@ std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
 }
 
 void SlotRenumberer::Stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
   absl::MutexLock stop(&stop_mu_);
   {
     absl::MutexLock lock(&mu_);

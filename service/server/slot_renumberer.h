@@ -13,10 +13,12 @@
 // removed. A failed renumbering (the disk, too many writes meanwhile) is
 // reported and tried again `retry_after_failure` later at the soonest.
 //
-// Cost of one: about a build of the index at low CPU priority (~1-2 min
-// at 1,000,000 artists on 2 cores), twice the index's memory and disk
-// meanwhile; writes are never refused, and wait only for the last round
-// of the replay (WriteCommitter::RenumberSlots).
+// Cost of one: about a build of the index at idle CPU priority (1-4 min
+// at 1,000,000 artists on 2 cores, longer the busier they are), twice the
+// index's memory and disk meanwhile, and slower searches while it runs on
+// a busy machine (WriteCommitter's RenumberOptions::background). No write is
+// refused for it; writes wait only for the last round of the replay
+// (WriteCommitter::RenumberSlots).
 //
 // REQUIRES: --index prepared as a generation symlink before the open
 // (PrepareStreamIndexPath, stream_supervisor.h); nothing but the committer writes the served index
@@ -34,6 +36,7 @@
 #ifndef INKDEX_SERVICE_SERVER_SLOT_RENUMBERER_H_
 #define INKDEX_SERVICE_SERVER_SLOT_RENUMBERER_H_
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -101,7 +104,9 @@ class SlotRenumberer {
 
  private:
   void Loop();
-  bool Stopping();
+  // Lock-free: polled by the renumbering's open on a thread of the idle
+  // scheduling class.
+  bool Stopping() const;
 
   WriteCommitter& committer_;
   IndexHolder& holder_;
@@ -110,6 +115,7 @@ class SlotRenumberer {
   absl::Time retry_at_ ABSL_GUARDED_BY(run_mu_) = absl::InfinitePast();
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> stop_requested_{false};
   absl::Mutex stop_mu_;  // serializes Stop() (joining the thread)
   std::thread thread_;
 };

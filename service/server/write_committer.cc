@@ -1,5 +1,7 @@
 #include "server/write_committer.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,6 +28,8 @@ constexpr absl::Duration kSwapWaitPoll = absl::Milliseconds(20);
 // as many: a few milliseconds of commits), or after kReplayRounds rounds.
 constexpr size_t kReplayHeldChanges = 2000;
 constexpr int kReplayRounds = 20;
+// Changes per commit of the copy at most when a replay merges commits.
+constexpr size_t kReplayCommitChanges = 5000;
 constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
 
 }  // namespace
@@ -278,15 +282,64 @@ void WriteCommitter::StopRecording() {
 
 absl::Status WriteCommitter::Replay(std::vector<WriteBatch> batches, Index& index,
                                     RenumberResult* result) {
-  for (const WriteBatch& batch : batches) {
-    absl::StatusOr<std::vector<ChangeResult>> applied = index.Apply(batch);
+  // Consecutive commits are re-applied together (WriteBatch::Append: the
+  // same outcomes as one after another), so a replay of many small commits
+  // does not pay a commit's fixed cost for each.
+  size_t next = 0;
+  while (next < batches.size()) {
+    WriteBatch merged;
+    size_t taken = 0;
+    while (next < batches.size() &&
+           (taken == 0 || merged.size() + batches[next].size() <= kReplayCommitChanges)) {
+      merged.Append(batches[next]);
+      result->replayed_changes += batches[next].size();
+      ++next;
+      ++taken;
+    }
+    absl::StatusOr<std::vector<ChangeResult>> applied = index.Apply(merged);
     if (!applied.ok()) {
       return absl::Status(applied.status().code(),
-                          absl::StrCat("renumbering: re-applying a commit to the copy: ",
+                          absl::StrCat("renumbering: re-applying commits to the copy: ",
                                        applied.status().message()));
     }
-    ++result->replayed_commits;
-    result->replayed_changes += batch.size();
+    result->replayed_commits += taken;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteCommitter::PrepareCopy(const std::string& resolved,
+                                         const RenumberOptions& options,
+                                         const std::function<bool()>& cancelled,
+                                         std::unique_ptr<Index>* copy, RenumberResult* result) {
+  absl::Time start = absl::Now();
+  IndexOptions index_options = holder_.options();
+  index_options.create_if_missing = false;
+  index_options.error_if_missing = true;
+  index_options.renumber_slots = true;
+  index_options.renumber_slots_at_drift = 0;
+  index_options.cancelled = cancelled;
+  absl::StatusOr<std::unique_ptr<Index>> opened = Index::Open(resolved, index_options);
+  result->open_time = absl::Now() - start;
+  if (!opened.ok()) return opened.status();
+  *copy = *std::move(opened);
+
+  if (options.verify) {
+    if (absl::Status s = VerifyForServing(**copy, resolved, cancelled); !s.ok()) return s;
+  }
+  result->swap.directory = resolved;
+  result->swap.documents = (*copy)->Stats().documents;
+  if (options_.prefetch_bytes > 0) {
+    PrefetchOptions prefetch;
+    prefetch.max_bytes = options_.prefetch_bytes;
+    prefetch.cancelled = cancelled;
+    absl::StatusOr<PrefetchReport> read = (*copy)->PrefetchSearchIndex(prefetch);
+    if (read.ok()) {
+      result->swap.prefetched_bytes = read->bytes_read;
+    } else if (read.status().code() == absl::StatusCode::kCancelled) {
+      return absl::CancelledError(absl::StrCat("renumbering: ", read.status().message()));
+    } else {
+      result->swap.prefetch = read.status();
+    }
   }
   return absl::OkStatus();
 }
@@ -294,8 +347,12 @@ absl::Status WriteCommitter::Replay(std::vector<WriteBatch> batches, Index& inde
 absl::StatusOr<RenumberResult> WriteCommitter::RenumberSlots(const std::string& dir,
                                                              const RenumberOptions& options) {
   if (dir.empty()) return absl::InvalidArgumentError("directory: required");
+  // Polled by the copy's open on a thread of the idle class: no lock
+  // (stop_requested_, not Stopping()), so that a preemption there holds up
+  // nobody.
   const std::function<bool()> cancelled = [this, &options] {
-    return Stopping() || (options.cancelled && options.cancelled());
+    return stop_requested_.load(std::memory_order_relaxed) ||
+           (options.cancelled && options.cancelled());
   };
   if (absl::Status s = LockSwaps(options.cancelled, "renumbering"); !s.ok()) return s;
   Unlock unlock{swap_mu_};
@@ -336,28 +393,28 @@ absl::StatusOr<RenumberResult> WriteCommitter::RenumberSlots(const std::string& 
   absl::StatusOr<std::string> resolved = ResolveIndexDirectory(dir);
   if (!resolved.ok()) return fail(resolved.status());
 
-  // The open renumbers and rebuilds the search index: on a thread of its own
-  // whose nice value its writer threads inherit.
-  start = absl::Now();
-  absl::StatusOr<std::unique_ptr<Index>> opened = absl::InternalError("renumbering: not opened");
-  std::thread opener([&] {
-    if (options.nice != 0) {
-      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), options.nice);
+  // The open (which renumbers and rebuilds the search index), the
+  // verification and the read into the page cache run on a thread of their
+  // own, whose scheduling class the library's writer threads inherit
+  // (RenumberOptions::background); they take none of the served index's
+  // locks.
+  absl::Status prepared;
+  std::thread background([&] {
+    if (options.background) {
+      sched_param idle{};
+      if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0) {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+      }
     }
-    IndexOptions index_options = holder_.options();
-    index_options.create_if_missing = false;
-    index_options.error_if_missing = true;
-    index_options.renumber_slots = true;
-    index_options.renumber_slots_at_drift = 0;
-    index_options.cancelled = cancelled;
-    opened = Index::Open(*resolved, index_options);
+    prepared = PrepareCopy(*resolved, options, cancelled, &copy, &result);
   });
-  opener.join();
-  result.open_time = absl::Now() - start;
-  if (!opened.ok()) return fail(opened.status());
-  copy = *std::move(opened);
+  background.join();
+  if (!prepared.ok()) return fail(prepared);
 
-  // Catch up without holding writes, until a round has little to do.
+  // Catch up without holding writes, until a round has little to do: on
+  // this thread, at the caller's priority, as the rounds take the commit
+  // lock (briefly; a thread of the idle class could be preempted holding
+  // it, and hold up the writes).
   start = absl::Now();
   for (int round = 0; round < kReplayRounds; ++round) {
     std::vector<WriteBatch> batches;
@@ -377,26 +434,7 @@ absl::StatusOr<RenumberResult> WriteCommitter::RenumberSlots(const std::string& 
     if (cancelled()) return fail(absl::CancelledError("renumbering: cancelled"));
     if (changes < kReplayHeldChanges) break;
   }
-  if (options.verify) {
-    if (absl::Status s = VerifyForServing(*copy, *resolved, cancelled); !s.ok()) return fail(s);
-  }
-  const IndexStats stats = copy->Stats();
-  result.swap.directory = *resolved;
-  result.swap.documents = stats.documents;
-  if (options_.prefetch_bytes > 0) {
-    PrefetchOptions prefetch;
-    prefetch.max_bytes = options_.prefetch_bytes;
-    prefetch.cancelled = cancelled;
-    absl::StatusOr<PrefetchReport> read = copy->PrefetchSearchIndex(prefetch);
-    if (read.ok()) {
-      result.swap.prefetched_bytes = read->bytes_read;
-    } else if (read.status().code() == absl::StatusCode::kCancelled) {
-      return fail(absl::CancelledError(absl::StrCat("renumbering: ", read.status().message())));
-    } else {
-      result.swap.prefetch = read.status();
-    }
-  }
-
+  result.replay_time = absl::Now() - start;
   // The last round, with writes held: the writes pending now are committed
   // to the served index first (and recorded), then everything recorded is
   // re-applied to the copy, which is served from then on.
@@ -428,11 +466,11 @@ absl::StatusOr<RenumberResult> WriteCommitter::RenumberSlots(const std::string& 
     }
   }
   if (!last_round.ok()) return fail(last_round);
-  result.replay_time = absl::Now() - start;
   return result;
 }
 
 void WriteCommitter::Stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
   absl::MutexLock stop(&stop_mu_);
   {
     absl::MutexLock lock(&mu_);

@@ -36,6 +36,7 @@
 #ifndef INKDEX_SERVICE_SERVER_WRITE_COMMITTER_H_
 #define INKDEX_SERVICE_SERVER_WRITE_COMMITTER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -89,20 +90,24 @@ struct RenumberResult {
   // to the copy before it was served.
   size_t replayed_commits = 0;
   size_t replayed_changes = 0;
-  absl::Duration copy_time, open_time, replay_time;
-  // Of replay_time: the last round, run with writes held (see RenumberSlots).
-  absl::Duration held_time;
+  // The copy, its open (renumbering and rebuilding), the replay's rounds
+  // while writes went on, and its last round, with writes held.
+  absl::Duration copy_time, open_time, replay_time, held_time;
 };
 
 struct RenumberOptions {
   // Verify the renumbered index before it is served (~3-4 s at 1,000,000
   // artists); problems refuse it, as a verified swap does.
   bool verify = true;
-  // The nice value (setpriority) of the thread that opens and renumbers the
-  // copy, and so of the library's writer threads it starts: on a machine
-  // whose cores serve searches, the rebuild takes what they leave. 0: as
-  // the caller's.
-  int nice = 10;
+  // Open and renumber the copy on a thread of the SCHED_IDLE class (nice
+  // 19 where that is refused), which the library's writer threads it starts
+  // inherit: the rebuild takes the CPU the searches and writes leave. It
+  // does not make the rebuild free: on 2 cores already ~75 % busy (1,500
+  // searches/s and 100 writes/s at 1M), search p99 went from 16-19 ms to
+  // 25-145 ms, with 0-5 % of calls refused, for the ~3.5 min it took, the
+  // same with nice 10 (caches, memory bandwidth and writeback are shared;
+  // bench/RESULTS.md, "Forty-second session"). False: the caller's priority.
+  bool background = true;
   // Polled throughout, as SwapIndex polls its own.
   std::function<bool()> cancelled;
   // Called with the copy's resolved directory once it holds every commit,
@@ -228,6 +233,11 @@ class WriteCommitter {
   // Index::Verify; FAILED_PRECONDITION listing the first problems.
   static absl::Status VerifyForServing(const Index& index, const std::string& dir,
                                        const std::function<bool()>& cancelled);
+  // A renumbering's copy opened (renumbered), verified and read into the
+  // page cache, into *copy; times and sizes into *result.
+  absl::Status PrepareCopy(const std::string& resolved, const RenumberOptions& options,
+                           const std::function<bool()>& cancelled, std::unique_ptr<Index>* copy,
+                           RenumberResult* result);
   // Applies the commits recorded for a renumbering to `index`.
   absl::Status Replay(std::vector<WriteBatch> batches, Index& index, RenumberResult* result);
   void StopRecording() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
@@ -258,6 +268,8 @@ class WriteCommitter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // refuse new work, drain
   bool no_wait_ ABSL_GUARDED_BY(mu_) = false;   // CommitWithoutWaiting() called
 
+  // Set by Stop(), read without a lock (RenumberSlots' background open).
+  std::atomic<bool> stop_requested_{false};
   absl::Mutex stop_mu_;  // serializes Stop() (joining the thread)
   std::thread writer_;
 };
