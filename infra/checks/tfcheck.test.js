@@ -134,9 +134,9 @@ test('the Inkdex-namespace alarms read metrics the tasks write', async () => {
     /local\.feed_mode == "stream" \? \[\{ name = "INKDEX_RESYNC_AT_SLOT_DRIFT", value = tostring\(var\.resync_at_slot_drift\) \}\]/);
   const flagsText = fs.readFileSync(path.join(REPO, 'service/server/server_flags.cc'), 'utf8');
   assert.match(flagsText, /->envname\("INKDEX_RESYNC_AT_SLOT_DRIFT"\)/);
-  // The forwarder tasks' online renumbering, likewise.
+  // The tasks' online renumbering (either feed mode), likewise.
   assert.match(serviceText,
-    /local\.feed_mode == "forwarder" \? \[\{ name = "INKDEX_RENUMBER_ONLINE_AT_DRIFT", value = tostring\(var\.renumber_online_at_drift\) \}\]/);
+    /^\s*\[\{ name = "INKDEX_RENUMBER_ONLINE_AT_DRIFT", value = tostring\(var\.renumber_online_at_drift\) \}\],$/m);
   assert.match(flagsText, /->envname\("INKDEX_RENUMBER_ONLINE_AT_DRIFT"\)/);
   const service = await load('infra/modules/inkdex/service.tf');
   assert.strictEqual(service.resource.aws_ecs_cluster.this[0].name, '${local.name}');

@@ -18,18 +18,22 @@ constexpr size_t kElementFraming = 8;
 }  // namespace
 
 AdminServiceImpl::AdminServiceImpl(CallEnvironment& env, IndexHolder& holder,
-                                   WriteCommitter& committer, int64_t max_message_bytes)
+                                   WriteCommitter& committer, int64_t max_message_bytes,
+                                   SlotRenumberer* renumberer)
     : env_(env),
       holder_(holder),
       committer_(committer),
       max_message_bytes_(max_message_bytes),
-      message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX) {
+      message_limit_(max_message_bytes > 0 ? static_cast<size_t>(max_message_bytes) : SIZE_MAX),
+      renumberer_(renumberer) {
   ParseRequestsOf("inkdex.v1.Admin", "SwapIndex", env_, Access::kWrite, this,
                   &AdminServiceImpl::SwapIndex);
   ParseRequestsOf("inkdex.v1.Admin", "VerifyIndex", env_, Access::kWrite, this,
                   &AdminServiceImpl::VerifyIndex);
   ParseStreamingRequestsOf("inkdex.v1.Admin", "ExportArtists", env_, Access::kWrite, this,
                            &AdminServiceImpl::ExportArtists);
+  ParseRequestsOf("inkdex.v1.Admin", "RenumberSlots", env_, Access::kWrite, this,
+                  &AdminServiceImpl::RenumberSlots);
 }
 
 grpc::Status AdminServiceImpl::SwapIndex(grpc::ServerContext* context,
@@ -155,6 +159,67 @@ grpc::Status AdminServiceImpl::ExportArtists(
   call.Note("artists", artists);
   call.Note("messages", messages);
   return call.Finish(ToGrpcStatus(status));
+}
+
+namespace {
+
+void SetLayout(const SlotLayout& layout, v1::SlotLayout* out) {
+  out->set_artists(layout.artists);
+  out->set_breaks(layout.breaks);
+  out->set_drift(layout.Drift());
+}
+
+}  // namespace
+
+grpc::Status AdminServiceImpl::RenumberSlots(grpc::ServerContext* context,
+                                             const v1::RenumberSlotsRequest* request,
+                                             v1::RenumberSlotsResponse* response) {
+  CallGuard call(env_, context, "RenumberSlots", Access::kWrite);
+  if (!call.admitted()) return call.Finish(call.admission());
+  const double min_drift = request->min_drift();
+  if (!(min_drift >= 0 && min_drift <= 1)) {
+    return call.Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("min_drift: must be between 0 and 1, not ", min_drift)));
+  }
+  if (renumberer_ == nullptr) {
+    return call.Finish(grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        "this server cannot renumber while serving: start it with --renumber-online (or "
+        "--renumber-online-at-drift), which keeps --index as a generation symlink; or stop it "
+        "and run `inkdex repair --index DIR`"));
+  }
+  call.Note("min_drift", absl::StrCat(min_drift));
+  absl::StatusOr<SlotRenumbering> run =
+      renumberer_->RunAsked(min_drift, [context] { return context->IsCancelled(); });
+  if (!run.ok()) return call.Finish(ToGrpcStatus(run.status()));
+  const SlotRenumbering& done = *run;
+  SetLayout(done.before, response->mutable_before());
+  if (done.skipped) {
+    call.Note("renumbered", "false");
+    return call.Finish(grpc::Status::OK);
+  }
+  call.Note("directory", done.directory);
+  if (!done.status.ok()) return call.Finish(ToGrpcStatus(done.status));
+  const RenumberResult& r = done.result;
+  response->set_renumbered(true);
+  if (absl::StatusOr<SlotLayout> after = holder_.CurrentSlotLayout(absl::Now()); after.ok()) {
+    SetLayout(*after, response->mutable_after());
+  }
+  response->set_directory(r.swap.directory);
+  response->set_documents(r.swap.documents);
+  response->set_commit_seq(r.swap.commit_seq);
+  response->set_index_generation(r.swap.generation);
+  response->set_replayed_changes(r.replayed_changes);
+  response->set_copy_ms(absl::ToDoubleMilliseconds(r.copy_time));
+  response->set_open_ms(absl::ToDoubleMilliseconds(r.open_time));
+  response->set_replay_ms(absl::ToDoubleMilliseconds(r.replay_time));
+  response->set_writes_held_ms(absl::ToDoubleMilliseconds(r.held_time));
+  for (const std::string& removed : done.removed) response->add_removed(removed);
+  call.Note("renumbered", "true");
+  call.Note("index_generation", static_cast<int64_t>(r.swap.generation));
+  call.Note("replayed_changes", static_cast<int64_t>(r.replayed_changes));
+  return call.Finish(grpc::Status::OK);
 }
 
 }  // namespace inkdex::server

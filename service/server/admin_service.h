@@ -18,14 +18,19 @@
 // under --max-message-bytes), paced by the client through gRPC's flow
 // control; it stops when its call is cancelled or a write fails.
 //
+// RenumberSlots has the SlotRenumberer renumber the served index now
+// (SlotRenumberer::RunAsked): FAILED_PRECONDITION when the server has none
+// (neither --renumber-online nor --renumber-online-at-drift); stops when its
+// call is cancelled.
+//
 // Each call works on the index that was served when it started (a swap
 // meanwhile does not move it) and holds one of --max-concurrent-requests
 // while it runs.
 //
 // Thread safety: gRPC calls the handlers concurrently; the service holds no
 // per-call state (only the lock that keeps verifications one at a time).
-// Ownership: the environment, holder and committer are not owned and must
-// outlive the service.
+// Ownership: the environment, holder, committer and renumberer are not
+// owned and must outlive the service.
 #ifndef INKDEX_SERVICE_SERVER_ADMIN_SERVICE_H_
 #define INKDEX_SERVICE_SERVER_ADMIN_SERVICE_H_
 
@@ -38,6 +43,7 @@
 #include "inkdex/v1/artist_search.grpc.pb.h"
 #include "server/index_holder.h"
 #include "server/parsed_requests.h"
+#include "server/slot_renumberer.h"
 #include "server/write_committer.h"
 
 namespace inkdex::server {
@@ -53,13 +59,16 @@ class AdminServiceImpl final : public WithParsedRequests<inkdex::v1::Admin::Serv
  public:
   // `max_message_bytes`: the server's --max-message-bytes (gRPC refuses to
   // send a larger message); <= 0: not checked.
+  // `renumberer`: null when the server cannot renumber online; not owned.
   AdminServiceImpl(CallEnvironment& env, IndexHolder& holder, WriteCommitter& committer,
-                   int64_t max_message_bytes);
+                   int64_t max_message_bytes, SlotRenumberer* renumberer = nullptr);
 
   grpc::Status SwapIndex(grpc::ServerContext* context, const v1::SwapIndexRequest* request,
                          v1::SwapIndexResponse* response) override;
   grpc::Status VerifyIndex(grpc::ServerContext* context, const v1::VerifyIndexRequest* request,
                            v1::VerifyIndexResponse* response) override;
+  grpc::Status RenumberSlots(grpc::ServerContext* context, const v1::RenumberSlotsRequest* request,
+                             v1::RenumberSlotsResponse* response) override;
 
  private:
   // ExportArtists, writing its messages through `write` (served over bytes,
@@ -71,8 +80,9 @@ class AdminServiceImpl final : public WithParsedRequests<inkdex::v1::Admin::Serv
   IndexHolder& holder_;
   WriteCommitter& committer_;
   const int64_t max_message_bytes_;
-  const size_t message_limit_;  // max_message_bytes_, or SIZE_MAX when not checked
-  absl::Mutex verify_mu_;       // held by the running VerifyIndex
+  const size_t message_limit_;        // max_message_bytes_, or SIZE_MAX when not checked
+  SlotRenumberer* const renumberer_;  // may be null
+  absl::Mutex verify_mu_;             // held by the running VerifyIndex
 };
 
 }  // namespace inkdex::server

@@ -249,11 +249,6 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
         absl::StrCat("--renumber-online-at-drift: must be between 0 and 1 (0: never), not ",
                      flags.renumber_online_at_drift));
   }
-  if (flags.renumber_online_at_drift > 0 && flags.stream_enabled()) {
-    return absl::InvalidArgumentError(
-        "--renumber-online-at-drift: not with --stream-table, whose re-syncs replace the index "
-        "generations it would write; use --resync-at-slot-drift there");
-  }
   if (!(flags.resync_at_slot_drift >= 0 && flags.resync_at_slot_drift <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--resync-at-slot-drift: must be between 0 and 1 (0: never), not ",
@@ -450,11 +445,18 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
                  "the copy rebuilt in cell order at idle CPU priority (1-4 min and twice the "
                  "index's memory at 1M artists), the writes made meanwhile re-applied to it, "
                  "and it is swapped in; no write is refused for it. --index becomes a symlink to "
-                 "a generation directory beside it (<index>.gen-*). For servers fed by writes "
-                 "or by the stream-forwarder Lambda; not with --stream-table. 0: never (0..1)")
+                 "a generation directory beside it (<index>.gen-*). With --stream-table the stream "
+                 "is followed meanwhile, and a re-sync that becomes due cancels a renumbering "
+                 "in progress (cheaper than --resync-at-slot-drift: no table scan). "
+                 "0: never (0..1)")
       ->capture_default_str()
       ->type_name("DRIFT")
       ->envname("INKDEX_RENUMBER_ONLINE_AT_DRIFT");
+  app.add_flag("--renumber-online", flags.renumber_online,
+               "Renumber the served index's slots while serving when asked (Admin.RenumberSlots, "
+               "`inkdex repair --server`), as --renumber-online-at-drift does by itself (which "
+               "implies this). --index becomes a symlink to a generation directory beside it")
+      ->envname("INKDEX_RENUMBER_ONLINE");
   app.add_option("--slot-drift-interval", flags.slot_drift_interval,
                  "How often the served index's slot drift is measured, for the metric "
                  "inkdex_index_slot_layout_drift, GetStats, --renumber-online-at-drift and "

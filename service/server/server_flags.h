@@ -44,8 +44,12 @@ struct ServerFlags {
   double renumber_slots_at_drift = 0;
   // Renumber the served index's slots while serving (WriteCommitter::
   // RenumberSlots, server/slot_renumberer.h) when its slot drift reaches
-  // this; 0: never. Not with stream_table (resync_at_slot_drift there).
+  // this; 0: never.
   double renumber_online_at_drift = 0;
+  // Renumber while serving when asked (Admin.RenumberSlots); implied by
+  // renumber_online_at_drift > 0. Either keeps --index as a generation
+  // symlink.
+  bool renumber_online = false;
   // How often the served index's slot drift is measured (metrics, GetStats,
   // resync_at_slot_drift, renumber_online_at_drift), as absl::ParseDuration reads it.
   std::string slot_drift_interval = "1m";
@@ -81,6 +85,9 @@ struct ServerFlags {
   std::string emf_metrics = "all";
 
   bool stream_enabled() const { return !stream_table.empty(); }
+  bool online_renumbering_enabled() const {
+    return renumber_online || renumber_online_at_drift > 0;
+  }
   bool bootstrap_enabled() const { return !bootstrap_table.empty(); }
 
   bool metrics_enabled() const { return !metrics_listen.empty() && metrics_listen != "off"; }

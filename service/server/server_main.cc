@@ -45,6 +45,7 @@
 #include "server/artist_search_service.h"
 #include "server/call_environment.h"
 #include "server/emf_publisher.h"
+#include "server/generation_owner.h"
 #include "server/health_service.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
@@ -145,22 +146,27 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
 }
 
 void LogSlotRenumberingStart(CallEnvironment& env, double threshold, const SlotRenumbering& run) {
-  env.log().Event(LogLevel::kInfo, "slot_renumbering",
-                  {{"slot_drift", run.before.Drift()},
-                   {"breaks", run.before.breaks},
-                   {"artists", run.before.artists},
-                   {"threshold", threshold},
-                   {"online", true},
-                   {"directory", run.directory},
-                   {"message",
-                    "the slots have drifted past --renumber-online-at-drift: renumbering a copy "
-                    "while this index serves"}});
+  env.log().Event(
+      LogLevel::kInfo, "slot_renumbering",
+      {{"slot_drift", run.before.Drift()},
+       {"breaks", run.before.breaks},
+       {"artists", run.before.artists},
+       {"threshold", run.asked ? nlohmann::ordered_json() : nlohmann::ordered_json(threshold)},
+       {"online", true},
+       {"asked", run.asked},
+       {"directory", run.directory},
+       {"message", run.asked ? "renumbering a copy while this index serves, as asked "
+                               "(Admin.RenumberSlots)"
+                             : "the slots have drifted past "
+                               "--renumber-online-at-drift: renumbering a copy "
+                               "while this index serves"}});
 }
 
 void RecordSlotRenumbering(CallEnvironment& env, const SlotRenumbering& run) {
   env.metrics().RecordSlotRenumbering(run.status.ok());
   nlohmann::ordered_json fields = {
       {"directory", run.directory},
+      {"asked", run.asked},
       {"slot_drift_before", run.before.Drift()},
       {"duration_ms", LogMillis(run.duration)},
   };
@@ -298,6 +304,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   // the stream objects are created later and started once serving.
   std::unique_ptr<IndexHolder> holder;
   std::atomic<IndexHolder*> scraped{nullptr};
+  // The --index generations, shared by the supervisor's re-syncs and the
+  // online renumberings (generation_owner.h): outlives both.
+  GenerationOwner generations;
   std::unique_ptr<StreamSupervisor> stream_supervisor;
   std::unique_ptr<TableBootstrapper> bootstrapper;  // --bootstrap-table
   std::unique_ptr<StreamMetrics> stream_metrics;
@@ -370,7 +379,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   }
   // A stream-fed server, and one that renumbers while serving, keep their
   // index in generations behind a symlink (stream/index_generations.h).
-  if (flags.stream_enabled() || flags.renumber_online_at_drift > 0) {
+  if (flags.stream_enabled() || flags.online_renumbering_enabled()) {
     if (absl::Status s = PrepareStreamIndexPath(flags.index_dir); !s.ok()) {
       return Fail(env.log(), "index_open_failed", s, kExitFailure);
     }
@@ -483,8 +492,10 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     }
     mapping = *std::move(loaded);
   }
+  const bool renumber_online = flags.online_renumbering_enabled();
   if (flags.stream_enabled()) {
     StreamSupervisorOptions stream_options;
+    if (renumber_online) stream_options.generations = &generations;
     stream_options.table = flags.stream_table;
     stream_options.endpoint = flags.dynamodb_endpoint;
     stream_options.streams_endpoint = flags.dynamodb_streams_endpoint;
@@ -526,14 +537,19 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   }
 
   std::unique_ptr<SlotRenumberer> renumberer;
-  if (flags.renumber_online_at_drift > 0) {
+  if (renumber_online) {
     SlotRenumberer::Options renumber_options;
     renumber_options.index_path = flags.index_dir;
     renumber_options.drift = flags.renumber_online_at_drift;
     renumber_options.interval = flags.slot_drift_interval_duration();
-    renumber_options.ready = [&bootstrapper] {
-      return bootstrapper == nullptr || bootstrapper->done();
+    // Not while a bootstrap loads the served index directly, nor while a
+    // stream-fed server is not following (its first bootstrap, a re-sync,
+    // a wait after an error).
+    renumber_options.ready = [&bootstrapper, &stream_supervisor] {
+      return (bootstrapper == nullptr || bootstrapper->done()) &&
+             (stream_supervisor == nullptr || stream_supervisor->Snapshot().state == "following");
     };
+    if (stream_supervisor != nullptr) renumber_options.generations = &generations;
     renumber_options.on_start =
         [&env, threshold = flags.renumber_online_at_drift](const SlotRenumbering& run) {
           LogSlotRenumberingStart(env, threshold, run);
@@ -555,7 +571,8 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     info.source_table = {flags.bootstrap_table, "--bootstrap-table"};
   }
   ArtistSearchServiceImpl search_service(env, *holder, committer, info);
-  AdminServiceImpl admin_service(env, *holder, committer, flags.max_message_bytes);
+  AdminServiceImpl admin_service(env, *holder, committer, flags.max_message_bytes,
+                                 renumberer.get());
   StreamIngestServiceImpl stream_ingest_service(env, *holder, committer, mapping,
                                                 info.source_table);
   HealthService health({kServiceName, kAdminServiceName, kStreamIngestServiceName});
@@ -627,10 +644,11 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
     absl::MutexLock lock(&set_serving_mu);
     set_serving = nullptr;
   }
+  // The renumberer first: a re-sync starting now would wait for it.
+  if (renumberer != nullptr) renumberer->Stop();
   if (stream_supervisor != nullptr) stream_supervisor->Stop();
   if (bootstrapper != nullptr) bootstrapper->Stop();
   if (purger != nullptr) purger->Stop();
-  if (renumberer != nullptr) renumberer->Stop();
   committer.Stop();
   if (http != nullptr) http->Stop();
   if (emf != nullptr) emf->Stop();  // the counters' growth since the last line

@@ -14,10 +14,9 @@ constexpr absl::Duration kReleasePoll = absl::Milliseconds(20);
 }  // namespace
 
 SlotRenumberer::SlotRenumberer(WriteCommitter& committer, IndexHolder& holder, Options options)
-    : committer_(committer),
-      holder_(holder),
-      options_(std::move(options)),
-      thread_([this] { Loop(); }) {}
+    : committer_(committer), holder_(holder), options_(std::move(options)) {
+  if (options_.drift > 0) thread_ = std::thread([this] { Loop(); });
+}
 
 SlotRenumberer::~SlotRenumberer() { Stop(); }
 
@@ -36,15 +35,64 @@ void SlotRenumberer::Loop() {
 
 std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
   absl::MutexLock one_at_a_time(&run_mu_);
-  if (Stopping()) return std::nullopt;
-  if (options_.ready && !options_.ready()) return std::nullopt;
+  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(force, nullptr, nullptr);
+  // Not ready, or the measurement failed (the metrics refresh reports it).
+  return run.ok() ? *std::move(run) : std::nullopt;
+}
+
+absl::StatusOr<SlotRenumbering> SlotRenumberer::RunAsked(double min_drift,
+                                                         std::function<bool()> cancelled) {
+  if (!run_mu_.TryLock()) {
+    return absl::AbortedError(
+        "renumbering: another renumbering is running (one at a time); retry once it has "
+        "finished");
+  }
+  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(false, &min_drift, cancelled);
+  run_mu_.Unlock();
+  if (!run.ok()) return run.status();
+  return std::move(**run);
+}
+
+absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
+    bool force, const double* asked_drift, const std::function<bool()>& cancelled) {
+  const bool asked = asked_drift != nullptr;
+  if (Stopping()) return absl::UnavailableError("renumbering: the server is stopping");
+  if (options_.ready && !options_.ready()) {
+    return absl::UnavailableError(
+        "renumbering: the index is being loaded from the table (a bootstrap or re-sync); "
+        "try again once it is served");
+  }
   const absl::Time now = absl::Now();
-  if (!force && now < retry_at_) return std::nullopt;
-  absl::StatusOr<SlotLayout> layout = holder_.CurrentSlotLayout(now);
-  if (!layout.ok()) return std::nullopt;  // the metrics refresh reports a failing measure
-  if (!force && layout->Drift() < options_.drift) return std::nullopt;
+  if (!force && !asked && now < retry_at_) return std::nullopt;
+  // Asked: measured now (~15-20 ms at 1,000,000 artists), not the
+  // holder's figure of up to an interval ago.
+  absl::StatusOr<SlotLayout> layout =
+      asked ? holder_.Current()->MeasureSlotLayout() : holder_.CurrentSlotLayout(now);
+  if (!layout.ok()) return layout.status();
+  if (asked && layout->Drift() < *asked_drift) {
+    SlotRenumbering skipped;
+    skipped.asked = skipped.skipped = true;
+    skipped.before = *layout;
+    return std::optional<SlotRenumbering>(std::move(skipped));
+  }
+  if (!force && !asked && layout->Drift() < options_.drift) return std::nullopt;
+  // A stream supervisor's re-sync holds the generations, or waits for them:
+  // not now (its new index is loaded in cell order anyway).
+  GenerationOwner* const owner = options_.generations;
+  if (owner != nullptr && !owner->TryAcquire()) {
+    return absl::UnavailableError(
+        "renumbering: a re-sync from the table is running or due; try again once it is done");
+  }
+  struct Release {
+    GenerationOwner* owner;
+    ~Release() {
+      if (owner != nullptr) owner->Release();
+    }
+  } release{owner};
+  auto yield = [owner] { return owner != nullptr && owner->YieldRequested(); };
 
   SlotRenumbering run;
+  run.asked = asked;
   run.before = *layout;
   const absl::Time start = absl::Now();
   // Leftovers of an interrupted renumbering; the served generation stays.
@@ -54,7 +102,9 @@ std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
   if (options_.on_start) options_.on_start(run);
   std::weak_ptr<Index> replaced = holder_.Current();
   RenumberOptions renumber = options_.renumber;
-  renumber.cancelled = [this] { return Stopping(); };
+  renumber.cancelled = [this, yield, &cancelled] {
+    return Stopping() || yield() || (cancelled && cancelled());
+  };
   renumber.before_serving = [this](const std::string& directory) {
     return stream::PointAt(options_.index_path, directory);
   };
@@ -68,7 +118,7 @@ std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
     // The replaced index closes when its last call drops it; its generation
     // goes then (or at the next renumbering or start).
     const absl::Time give_up = absl::Now() + options_.release_wait;
-    while (!replaced.expired() && absl::Now() < give_up && !Stopping()) {
+    while (!replaced.expired() && absl::Now() < give_up && !Stopping() && !yield()) {
       absl::SleepFor(kReleasePoll);
     }
     if (replaced.expired()) {
@@ -78,11 +128,15 @@ std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
     }
   } else {
     run.status = result.status();
-    retry_at_ = absl::Now() + options_.retry_after_failure;
+    // Given up for a re-sync, which replaces the index anyway, or asked
+    // for: the automatic checks are not held back.
+    if (!asked && !(yield() && absl::IsCancelled(run.status))) {
+      retry_at_ = absl::Now() + options_.retry_after_failure;
+    }
   }
   run.duration = absl::Now() - start;
   if (options_.on_run) options_.on_run(run);
-  return run;
+  return std::optional<SlotRenumbering>(std::move(run));
 }
 
 void SlotRenumberer::Stop() {

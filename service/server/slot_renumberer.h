@@ -20,9 +20,16 @@
 // refused for it; writes wait only for the last round of the replay
 // (WriteCommitter::RenumberSlots).
 //
+// On a --stream-table server the stream's records go on being applied
+// meanwhile (through the committer, checkpoints included, so the
+// renumbered index resumes the stream where the old one was); the
+// supervisor's re-syncs and the renumberings take turns with the
+// generations (Options::generations, generation_owner.h), a re-sync first.
+//
 // REQUIRES: --index prepared as a generation symlink before the open
-// (PrepareStreamIndexPath, stream_supervisor.h); nothing but the committer writes the served index
-// while `ready` returns true (a table bootstrap writes to it directly).
+// (PrepareStreamIndexPath, stream_supervisor.h); nothing but the committer
+// writes the served index while `ready` returns true (a table bootstrap
+// writes to it directly).
 //
 // Example:
 //   SlotRenumberer::Options options;
@@ -49,6 +56,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "inkdex/index.h"
+#include "server/generation_owner.h"
 #include "server/index_holder.h"
 #include "server/write_committer.h"
 
@@ -57,6 +65,8 @@ namespace inkdex::server {
 // One renumbering, reported to Options::on_start and on_run.
 struct SlotRenumbering {
   SlotLayout before;                 // the layout that called for it
+  bool asked = false;                // by RunAsked, not the drift
+  bool skipped = false;              // RunAsked: under its min_drift, nothing done
   std::string directory;             // the new generation
   absl::Status status;               // not OK: the old index serves on
   RenumberResult result;             // when status is OK
@@ -69,7 +79,8 @@ class SlotRenumberer {
  public:
   struct Options {
     std::string index_path;  // --index: a generation symlink
-    // Renumber at this slot drift or more. REQUIRES: in (0, 1].
+    // Renumber at this slot drift or more; 0: only when asked (RunAsked),
+    // and no thread is started. REQUIRES: in [0, 1].
     double drift = 0.05;
     // Time between checks; the first is one interval after the start.
     absl::Duration interval = absl::Minutes(1);
@@ -82,6 +93,12 @@ class SlotRenumberer {
     // False while the served index may be written other than through the
     // committer (a table bootstrap): no check then. Empty: always ready.
     std::function<bool()> ready;
+    // Shared with a stream supervisor (--stream-table), whose re-syncs
+    // replace the index too: a renumbering runs only while it holds the
+    // generations, and gives them up (cancelled: the old index serves on
+    // until the re-sync's replaces it) when a re-sync asks. Not owned; null:
+    // the renumberer is their only user.
+    GenerationOwner* generations = nullptr;
     // Called on the renumberer's thread before a renumbering starts and
     // after it ends (logs, metrics).
     std::function<void(const SlotRenumbering&)> on_start;
@@ -98,11 +115,25 @@ class SlotRenumberer {
   // with `force`), on the calling thread; nullopt when nothing was done.
   std::optional<SlotRenumbering> RunOnce(bool force = false);
 
+  // A renumbering asked for (Admin.RenumberSlots), on the calling thread:
+  // when the drift, measured now, is at least `min_drift` (0: always),
+  // whatever the automatic threshold and the wait after a failure. A run
+  // that failed has its status in the result; `skipped`: the drift was
+  // under min_drift (`before` says what it was).
+  // Errors, nothing done: ABORTED (a renumbering is running), UNAVAILABLE
+  // (not ready: a bootstrap or re-sync; or stopping), or the drift's
+  // measurement's. `cancelled` (may be empty) stops the run as Stop does.
+  absl::StatusOr<SlotRenumbering> RunAsked(double min_drift, std::function<bool()> cancelled);
+
   // Stops the thread, cancelling a renumbering in progress (the old index
   // serves on; the partial generation is removed). Idempotent.
   void Stop();
 
  private:
+  // RunOnce and RunAsked (`asked` set). REQUIRES: run_mu_ held.
+  absl::StatusOr<std::optional<SlotRenumbering>> Run(bool force, const double* asked_drift,
+                                                     const std::function<bool()>& cancelled)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   void Loop();
   // Lock-free: polled by the renumbering's open on a thread of the idle
   // scheduling class.

@@ -197,7 +197,9 @@ absl::Status StreamSupervisor::RunOnce() {
     absl::MutexLock lock(&mu_);
     stream_arn_ = *arn;
   }
-  const std::shared_ptr<Index> served = holder_.Current();
+  // Released before following: an index swapped in meanwhile (a
+  // renumbering) must be able to close the old one.
+  std::shared_ptr<Index> served = holder_.Current();
   absl::StatusOr<std::map<std::string, std::string>> metadata =
       served->ListMetadata(stream::kCheckpointMetadataPrefix);
   if (!metadata.ok()) return metadata.status();
@@ -237,6 +239,7 @@ absl::Status StreamSupervisor::RunOnce() {
     env_.log().Event(LogLevel::kWarn, "stream_checkpoints_expired", StatusFields(s));
     return Resync("checkpoints_expired", *arn, false);
   }
+  served.reset();
   return Follow(*arn, *stored);
 }
 
@@ -375,6 +378,16 @@ absl::Status StreamSupervisor::Replay(const std::string& stream_arn, Index& inde
 
 absl::Status StreamSupervisor::Resync(const std::string& reason, const std::string& stream_arn,
                                       bool first) {
+  // A renumbering in progress (--renumber-online-at-drift) gives way: this
+  // replaces the index it copies.
+  GenerationOwner* const owner = options_.generations;
+  if (owner != nullptr) owner->Acquire();
+  struct Release {
+    GenerationOwner* owner;
+    ~Release() {
+      if (owner != nullptr) owner->Release();
+    }
+  } release{owner};
   {
     absl::MutexLock lock(&mu_);
     ++resyncs_started_[reason];

@@ -43,6 +43,11 @@
 //      its end (short pages prove nothing: see shard_reader.h). Only then is
 //      it swapped in (WriteCommitter::SwapIndex) and the --index symlink
 //      moved to it. The old index serves until that moment.
+//   A server that also renumbers online (--renumber-online-at-drift,
+//   slot_renumberer.h) shares the generations with it: a renumbering runs
+//   only while this follows, its copy takes the stream's commits (and
+//   checkpoints) by replay, and a re-sync cancels one in progress and goes
+//   first (StreamSupervisorOptions::generations, generation_owner.h).
 //   Shard read errors are logged (stream_read_error: the first, then at most
 //   one per shard per minute; error level when retrying cannot fix them,
 //   e.g. AccessDeniedException) and counted by error code.
@@ -88,6 +93,7 @@
 #include "aws/credentials.h"
 #include "dynamodb/connection.h"
 #include "server/call_environment.h"
+#include "server/generation_owner.h"
 #include "server/index_holder.h"
 #include "server/write_committer.h"
 #include "stream/item_mapping.h"
@@ -110,6 +116,10 @@ struct StreamSupervisorOptions {
   // Re-sync when the served index's slot drift has grown this much since
   // the last re-sync (step 3 above); 0: never. In [0, 1].
   double resync_at_slot_drift = 0;
+  // Shared with a SlotRenumberer (--renumber-online-at-drift): a re-sync
+  // takes the --index generations from it (generation_owner.h). Not owned;
+  // null: the supervisor is their only user.
+  GenerationOwner* generations = nullptr;
   stream::ShardReaderOptions reader;
   aws::Environment env = aws::ProcessEnvironment();
   // Health: false while a first bootstrap runs, true once it is done.

@@ -199,6 +199,17 @@ class ServerStartError(AssertionError):
     pass
 
 
+def moved_far(i, version):
+    """Artist i of shared_index() moved across the world (a "Moved Nomad"):
+    it keeps its slot, now out of cell order, so the slot drift grows."""
+    record = artist_pb2.Artist(id="artist-%07d" % i, name="Moved Nomad %d" % i,
+                               version=version, is_active=True)
+    record.location.latitude = -40 + (i * 37) % 100
+    record.location.longitude = -170 + (i * 53) % 340
+    record.styles.append("blackwork")
+    return record
+
+
 def bearer(token):
     return (("authorization", "Bearer " + token),)
 

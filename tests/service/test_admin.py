@@ -1,9 +1,13 @@
-"""Admin.VerifyIndex and Admin.ExportArtists on a running inkdex-server:
+"""Admin.VerifyIndex, Admin.ExportArtists and Admin.RenumberSlots on a
+running inkdex-server:
 the served index checked while writes go on (each check is of one commit and
 finds nothing wrong), every stored artist streamed in id order from the view
 the call started with, both behind the write token, messages within the
-server's --max-message-bytes, and an export the client abandons stops."""
+server's --max-message-bytes, and an export the client abandons stops; the
+served index renumbered when asked (and only then), refused without
+--renumber-online, and left serving when the call is cancelled."""
 
+import os
 import signal
 import threading
 import time
@@ -207,3 +211,96 @@ class ExportViewTest(fx.ServiceTestCase):
             for _ in stream:
                 pass
 
+
+
+class RenumberSlotsTest(fx.ServiceTestCase):
+    def renumber(self, server, token=TOKEN, **fields):
+        return server.admin.RenumberSlots(pb.RenumberSlotsRequest(**fields),
+                                          metadata=fx.bearer(token) if token else None,
+                                          timeout=120)
+
+    def test_renumbers_when_asked_and_only_then(self):
+        index_dir = fx.shared_index().fresh_copy("renumber-asked")
+        server = self.start_server(index_dir, write_token=TOKEN,
+                                   extra_args=("--renumber-online", "--slot-drift-interval", "1s"))
+        self.assertTrue(os.path.islink(index_dir))
+        first_generation = os.path.realpath(index_dir)
+        response = server.search.UpsertArtists(
+            pb.UpsertArtistsRequest(artists=[fx.moved_far(i, 10 ** 15 + i)
+                                             for i in range(0, 4000, 20)]),
+            metadata=fx.bearer(TOKEN), timeout=30)
+        self.assertTrue(all(r.outcome == pb.WriteResult.OUTCOME_APPLIED for r in response.results))
+        nomads = pb.SearchRequest(text="nomad", date=fx.FIXED_DAY, limit=100)
+        before = sorted(h.id for h in server.search.Search(nomads, timeout=10).hits)
+        self.assertEqual(len(before), 100)
+
+        # Bad requests and callers change nothing.
+        for token, code in (("", grpc.StatusCode.UNAUTHENTICATED),
+                            ("not-the-token", grpc.StatusCode.PERMISSION_DENIED)):
+            with self.assertRaises(grpc.RpcError) as caught:
+                self.renumber(server, token=token)
+            self.assertEqual(caught.exception.code(), code)
+        for bad in (-0.1, 1.5, float("nan")):
+            with self.assertRaises(grpc.RpcError) as caught:
+                self.renumber(server, min_drift=bad)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+            self.assertIn("min_drift", caught.exception.details())
+
+        # Drifted, but not as far as asked: nothing done. The drift is
+        # measured at the call (the 1 s figure may be older).
+        skipped = self.renumber(server, min_drift=0.9)
+        self.assertFalse(skipped.renumbered)
+        self.assertGreater(skipped.before.drift, 0.02)
+        self.assertEqual(skipped.directory, "")
+        # No renumbering by itself either (no --renumber-online-at-drift).
+        time.sleep(2)
+        self.assertEqual(os.path.realpath(index_dir), first_generation)
+
+        done = self.renumber(server)
+        self.assertTrue(done.renumbered)
+        self.assertEqual(done.before.drift, skipped.before.drift)
+        self.assertEqual(done.after.breaks, 0)
+        self.assertEqual(done.after.artists, done.before.artists)
+        self.assertEqual(done.index_generation, 2)
+        self.assertEqual(done.directory, os.path.realpath(index_dir))
+        self.assertEqual(list(done.removed), [first_generation])
+        self.assertFalse(os.path.exists(first_generation))
+        self.assertGreater(done.open_ms, 0)
+        stats = server.search.GetStats(pb.GetStatsRequest(), timeout=10)
+        self.assertEqual(stats.slot_layout.breaks, 0)
+        self.assertEqual(stats.index_generation, 2)
+        self.assertEqual(sorted(h.id for h in server.search.Search(nomads, timeout=10).hits),
+                         before)
+        started = [e for e in server.logs() if e.get("event") == "slot_renumbering"]
+        self.assertEqual(len(started), 1)
+        self.assertTrue(started[0]["asked"])
+        self.assertIsNone(started[0]["threshold"])
+        self.assertIn('inkdex_slot_renumberings_total{result="ok"} 1', server.metrics())
+
+    def test_refused_by_a_server_that_cannot_renumber_online(self):
+        index_dir = fx.shared_index().fresh_copy("renumber-refused")
+        server = self.start_server(index_dir, write_token=TOKEN)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.renumber(server)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("--renumber-online", caught.exception.details())
+        self.assertFalse(os.path.islink(index_dir))
+
+    def test_a_cancelled_call_leaves_the_old_index_serving(self):
+        index_dir = fx.shared_index().fresh_copy("renumber-cancelled")
+        server = self.start_server(index_dir, write_token=TOKEN, extra_args=("--renumber-online",))
+        served = os.path.realpath(index_dir)
+        # A deadline far shorter than the renumbering of 4,000 artists.
+        with self.assertRaises(grpc.RpcError) as caught:
+            server.admin.RenumberSlots(pb.RenumberSlotsRequest(), metadata=fx.bearer(TOKEN),
+                                       timeout=0.05)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.DEADLINE_EXCEEDED)
+        failed = server.wait_for_log(lambda e: e.get("event") == "slot_renumbering_failed",
+                                     timeout=30)
+        self.assertIsNotNone(failed, server.log_lines()[-20:])
+        self.assertEqual(failed["code"], "CANCELLED")
+        self.assertFalse(os.path.exists(failed["directory"]))
+        self.assertEqual(os.path.realpath(index_dir), served)
+        # And the next one, asked, runs at once (no wait after a failure).
+        done = self.renumber(server)
+        self.assertTrue(done.renumbered)

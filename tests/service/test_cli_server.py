@@ -549,6 +549,45 @@ class WriteCommandsTest(CliTestCase):
                          r"\d+; store and search index agree\n$"
                          % (stats["documents"], stats["searchable"]))
 
+    def test_repair_through_the_server_renumbers_while_serving(self):
+        directory = self.index.fresh_copy("renumber")
+        server = self.start_server(directory, write_token=WRITE_TOKEN,
+                                   extra_args=("--renumber-online",))
+        moved = os.path.join(self.tmp, "moved.jsonl")
+        with open(moved, "w") as f:
+            for i in range(0, 4000, 40):
+                f.write(json.dumps({"artistId": "artist-%07d" % i, "name": "Moved %d" % i,
+                                    "latitude": -40 + (i * 37) % 100,
+                                    "longitude": -170 + (i * 53) % 340,
+                                    "styles": ["blackwork"], "version": 10 ** 15 + i}) + "\n")
+        self.ok("upsert", "--server", server.address, "--token-file", self.token,
+                "--input", moved)
+        out = self.ok("repair", "--server", server.address, "--token-file", self.token,
+                      "--min-drift", "0.99").stdout
+        self.assertRegex(out, r"^server 127\.0\.0\.1:\d+: slot drift 0\.\d{4} is under "
+                              r"--min-drift 0\.9900: nothing done\n$")
+        out = self.ok("repair", "--server", server.address, "--token-file", self.token).stdout
+        self.assertRegex(out, r"^server 127\.0\.0\.1:\d+: renumbered the slots of \d+ documents "
+                              r"while serving: slot drift 0\.\d{4} -> 0\.0000\n"
+                              r"  index .+\.gen-\d+ \(generation 2\)\n"
+                              r"  copy \d+ ms, open \d+ ms, replay \d+ ms \(0 changes\), "
+                              r"writes held \d+ ms\n$")
+        stats = json.loads(self.ok("stats", "--server", server.address, "--json").stdout)
+        self.assertEqual(stats["slot_layout"]["breaks"], 0)
+        # The write token; --index-only and server-only flags refused.
+        self.assertIn("INKDEX_WRITE_TOKEN",
+                      self.fails(1, "repair", "--server", server.address).stderr)
+        self.assertIn("--keep-slots", self.fails(2, "repair", "--server", server.address,
+                                                 "--token-file", self.token,
+                                                 "--keep-slots").stderr)
+        self.assertIn("--min-drift", self.fails(2, "repair", "--index", directory,
+                                                "--min-drift", "0.1").stderr)
+        self.fails(2, "repair", "--server", server.address, "--min-drift", "2")
+        # A server without --renumber-online says how to get one.
+        other = self.start_server(self.index.fresh_copy("renumber-no"), write_token=WRITE_TOKEN)
+        proc = self.fails(1, "repair", "--server", other.address, "--token-file", self.token)
+        self.assertIn("--renumber-online", proc.stderr)
+
     def test_delete_errors(self):
         proc = self.fails(2, "delete", "--server", self.server.address, "--token-file",
                           self.token)

@@ -542,14 +542,6 @@ class StartTest(fx.ServiceTestCase):
         first_generation = os.path.realpath(index_dir)
         self.assertIn(".gen-", first_generation)
 
-        def moved(i, version):
-            record = artist_pb2.Artist(id="artist-%07d" % i, name="Moved Nomad %d" % i,
-                                       version=version, is_active=True)
-            record.location.latitude = -40 + (i * 37) % 100
-            record.location.longitude = -170 + (i * 53) % 340
-            record.styles.append("blackwork")
-            return record
-
         def nomads():
             request = pb.SearchRequest(text="nomad", date=fx.FIXED_DAY, limit=100)
             response = server.search.Search(request, timeout=10)
@@ -594,7 +586,7 @@ class StartTest(fx.ServiceTestCase):
         try:
             # 200 artists moved far away keep their slots: out of cell order.
             response = server.search.UpsertArtists(
-                pb.UpsertArtistsRequest(artists=[moved(i, 10 ** 15 + i)
+                pb.UpsertArtistsRequest(artists=[fx.moved_far(i, 10 ** 15 + i)
                                                  for i in range(0, 4000, 20)]),
                 metadata=fx.bearer(TOKEN), timeout=30)
             self.assertTrue(all(r.outcome == pb.WriteResult.OUTCOME_APPLIED

@@ -136,6 +136,12 @@ TEST_F(ServerFlagsTest, RenumberOnlineFlag) {
   ::setenv("INKDEX_RENUMBER_ONLINE_AT_DRIFT", "0.2", 1);
   ASSERT_EQ(Parse({"--index", "/d", "--bootstrap-table", "artists"}), -1) << err_.str();
   EXPECT_EQ(flags_.renumber_online_at_drift, 0.2);
+  // Beside a stream reader too, and with its re-syncs at a drift.
+  ASSERT_EQ(Parse({"--index", "/d", "--stream-table", "artists", "--resync-at-slot-drift", "0.3"}),
+            -1)
+      << err_.str();
+  EXPECT_EQ(flags_.renumber_online_at_drift, 0.2);
+  EXPECT_EQ(flags_.resync_at_slot_drift, 0.3);
 }
 
 TEST_F(ServerFlagsTest, ParsesEveryFlag) {
@@ -343,7 +349,6 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--renumber-online-at-drift", "1.5"}, "--renumber-online-at-drift"},
       {{"--renumber-online-at-drift", "nan"}, "--renumber-online-at-drift"},
       {{"--renumber-online-at-drift", "lots"}, "--renumber-online-at-drift"},
-      {{"--stream-table", "t", "--renumber-online-at-drift", "0.05"}, "--resync-at-slot-drift"},
       {{"--prefetch-mb", "-2"}, "--prefetch-mb"},
       {{"--prefetch-mb", "all"}, "--prefetch-mb"},
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},

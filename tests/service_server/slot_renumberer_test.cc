@@ -4,9 +4,12 @@
 // retry_after_failure.
 #include "server/slot_renumberer.h"
 
+#include <atomic>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -50,14 +53,20 @@ class SlotRenumbererTest : public ::testing::Test {
     committer_ = std::make_unique<WriteCommitter>(*holder_, options);
     WriteScattered(*committer_);
   }
-  std::unique_ptr<SlotRenumberer> Renumberer(double drift, std::function<bool()> ready = nullptr) {
+  std::unique_ptr<SlotRenumberer> Renumberer(double drift, std::function<bool()> ready = nullptr,
+                                             GenerationOwner* generations = nullptr,
+                                             std::function<void()> started = nullptr) {
     SlotRenumberer::Options options;
+    options.generations = generations;
     options.index_path = path();
     options.drift = drift;
     options.interval = absl::Hours(1);  // RunOnce only
     options.ready = std::move(ready);
     options.renumber.verify = true;
-    options.on_start = [this](const SlotRenumbering& run) { started_.push_back(run.directory); };
+    options.on_start = [this, started](const SlotRenumbering& run) {
+      started_.push_back(run.directory);
+      if (started) started();
+    };
     options.on_run = [this](const SlotRenumbering& run) { runs_.push_back(run); };
     return std::make_unique<SlotRenumberer>(*committer_, *holder_, std::move(options));
   }
@@ -163,6 +172,53 @@ TEST_F(SlotRenumbererTest, AFailureLeavesTheOldIndexServingAndWaitsBeforeRetryin
   b.Upsert(MakeArtist("later", "Wombat Later", 1, 1, {"blackwork"}, 1));
   ASSERT_TRUE(committer_->Write(b).ok());
   EXPECT_TRUE(holder_->Current()->Get("later").ok());
+}
+
+// A stream-fed server's renumberer shares the generations with the stream
+// supervisor: none while a re-sync holds them, and one in progress gives
+// way to a re-sync that asks (the old index serves on, the copy is removed,
+// and the next check is not held back as after a failure).
+TEST_F(SlotRenumbererTest, GivesTheGenerationsUpToAResync) {
+  Open(/*generations=*/true);
+  const std::string served = holder_->directory();
+  GenerationOwner owner;
+  std::thread resync;
+  std::atomic<bool> resynced{false};
+  bool asked = false;
+  std::unique_ptr<SlotRenumberer> renumberer = Renumberer(0.2, nullptr, &owner, [&] {
+    if (std::exchange(asked, true)) return;
+    resync = std::thread([&] {
+      owner.Acquire();
+      resynced = true;
+      owner.Release();
+    });
+    // The renumbering goes on only once the re-sync asks.
+    while (!owner.YieldRequested()) absl::SleepFor(absl::Milliseconds(1));
+  });
+
+  ASSERT_TRUE(owner.TryAcquire());  // a re-sync runs
+  EXPECT_FALSE(renumberer->RunOnce().has_value());
+  EXPECT_TRUE(started_.empty());
+  owner.Release();
+
+  std::optional<SlotRenumbering> run = renumberer->RunOnce();
+  ASSERT_TRUE(run.has_value());
+  EXPECT_TRUE(absl::IsCancelled(run->status)) << run->status;
+  resync.join();
+  EXPECT_TRUE(resynced);
+  EXPECT_FALSE(std::filesystem::exists(run->directory));
+  EXPECT_EQ(holder_->directory(), served);
+  EXPECT_EQ(holder_->generation(), 1u);
+  EXPECT_EQ(holder_->Current()->Stats().documents, 1200u);
+
+  // Not a failure: the next check renumbers (the started hook is spent).
+  std::optional<SlotRenumbering> again = renumberer->RunOnce();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->status.ok()) << again->status;
+  EXPECT_EQ(Drift(), 0);
+  // And released the generations.
+  ASSERT_TRUE(owner.TryAcquire());
+  owner.Release();
 }
 
 }  // namespace slot_renumberer_test

@@ -132,6 +132,8 @@ TEST_F(RenumberSlotsTest, WritesGoOnAndNoneIsLost) {
           MakeArtist("hot", absl::StrCat("Hot Quokka ", i), 10 + i * 0.1, 20, {"realism"}, v));
     }
     moves[i].Upsert(MakeArtist("hot", "Stale Quokka", 0, 0, {"realism"}, v - 1));
+    // As a stream reader's checkpoint rides with its records.
+    moves[i].PutMetadata("checkpoint", absl::StrCat("after batch ", i));
   }
   size_t written = 0;
   absl::Status write_error;
@@ -170,6 +172,12 @@ TEST_F(RenumberSlotsTest, WritesGoOnAndNoneIsLost) {
   EXPECT_EQ(holder_->directory(), std::filesystem::canonical(CopyDir()).string());
   EXPECT_LE(result->swap.commit_seq, holder_->Current()->Stats().commit_seq);  // the writer goes on
   EXPECT_GT(result->copied_commit_seq, 0u);
+  // The metadata of the commits replayed came along: the served index has
+  // the last one written (a stream-fed server resumes from it).
+  absl::StatusOr<std::optional<std::string>> checkpoint =
+      holder_->Current()->GetMetadata("checkpoint");
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+  EXPECT_EQ(checkpoint->value_or("none"), absl::StrCat("after batch ", written - 1));
 
   // Writes after it go to the renumbered index only.
   for (; written < moves.size(); ++written) ASSERT_TRUE(committer_->Write(moves[written]).ok());

@@ -82,6 +82,33 @@ class StreamServerTest(unittest.TestCase):
     def events(self, server, name):
         return [e for e in server.logs() if e.get("event") == name]
 
+    def move_across_cities(self, server):
+        """Moves 30 of fill(300)'s artists in the table: 15 from London onto
+        Leeds artists' places and 15 the other way. Moved artists keep their
+        slots, each now among neighbours in cell order whose slots are a
+        city's run (75) or more away. Returns ({id: Artist} as served
+        before, [(moved, onto)])."""
+        london = ["artist-%05d" % i for i in range(0, 300, 4)]
+        leeds = ["artist-%05d" % i for i in range(3, 300, 4)]
+        served = server.visible(london + leeds)
+        pairs = [(a, b) for a, b in zip(london, reversed(leeds)) if a in served and b in served]
+        pairs = pairs[:15] + [(b, a) for a, b in pairs[15:30]]
+        self.assertEqual(len(pairs), 30)
+        for moved, onto in pairs:
+            place = served[onto].location
+            self.table.update_artist(moved, sk=sk_of(int(moved[len("artist-"):])),
+                                     latitude=place.latitude, longitude=place.longitude)
+        return served, pairs
+
+    def assert_moved(self, server, served, pairs):
+        """A few moved artists are found at their new places."""
+        for moved, onto in pairs[:3]:
+            hits = server.search.Search(pb.SearchRequest(
+                point=pb.LatLng(lat=served[onto].location.latitude,
+                                lon=served[onto].location.longitude),
+                radius_km=0.01, limit=10), timeout=10).hits
+            self.assertIn(moved, [h.id for h in hits])
+
     def test_bootstrap_then_inserts_modifies_removes_and_flips_follow(self):
         fill(self.table, 300)
         server = self.start()
@@ -406,19 +433,7 @@ class StreamServerTest(unittest.TestCase):
         server.wait_serving()
         sf.wait_equal(self, server, self.table)
         self.assertEqual(server.documents().slot_layout.breaks, 0)
-        # Moved artists keep their slots: 15 from London onto Leeds artists'
-        # places and 15 the other way, each now among neighbours in cell
-        # order whose slots are a city's run (75) or more away.
-        london = ["artist-%05d" % i for i in range(0, 300, 4)]
-        leeds = ["artist-%05d" % i for i in range(3, 300, 4)]
-        served = server.visible(london + leeds)
-        pairs = [(a, b) for a, b in zip(london, reversed(leeds)) if a in served and b in served]
-        pairs = pairs[:15] + [(b, a) for a, b in pairs[15:30]]
-        self.assertEqual(len(pairs), 30)
-        for moved, onto in pairs:
-            place = served[onto].location
-            self.table.update_artist(moved, sk=sk_of(int(moved[len("artist-"):])),
-                                     latitude=place.latitude, longitude=place.longitude)
+        served, pairs = self.move_across_cities(server)
         needed = server.wait_for_log(lambda e: e.get("event") == "stream_resync_needed"
                                      and e.get("cause") == "slot_drift", timeout=60)
         self.assertIsNotNone(needed, "\n".join(server.log_lines()[-20:]))
@@ -430,17 +445,70 @@ class StreamServerTest(unittest.TestCase):
         self.assertEqual(done["slot_drift"], 0)
         sf.wait_equal(self, server, self.table)
         self.assertEqual(server.documents().slot_layout.breaks, 0)
-        for moved, onto in pairs[:3]:
-            hits = server.search.Search(pb.SearchRequest(
-                point=pb.LatLng(lat=served[onto].location.latitude,
-                                lon=served[onto].location.longitude),
-                radius_km=0.01, limit=10), timeout=10).hits
-            self.assertIn(moved, [h.id for h in hits])
+        self.assert_moved(server, served, pairs)
         # Measured every second, the new index's drift is what it started
         # from: no second re-sync.
         time.sleep(3)
         self.assertEqual(server.metric("inkdex_stream_resyncs_total", reason="slot_drift"), 1)
         self.assertEqual(len(self.events(server, "resync_started")), 2)  # bootstrap, slot_drift
+
+    def test_slot_drift_renumbers_online_while_the_stream_is_followed(self):
+        fill(self.table, 300)
+        server = self.start(extra_args=("--renumber-online-at-drift", "0.03",
+                                        "--slot-drift-interval", "1s"))
+        server.wait_serving()
+        sf.wait_equal(self, server, self.table)
+        self.assertEqual(server.documents().slot_layout.breaks, 0)
+        bootstrapped = os.path.realpath(self.index)
+        served, pairs = self.move_across_cities(server)
+        # The stream goes on while the copy is renumbered: new artists keep
+        # arriving until it is done, and must all be served afterwards.
+        renumbered = threading.Event()
+        rng = random.Random(11)
+
+        def write_more():
+            i = 300
+            while not renumbered.is_set() and i < 400:
+                self.table.put_artist(sf.make_artist(i, rng))
+                i += 1
+                time.sleep(0.05)
+
+        writer = threading.Thread(target=write_more)
+        writer.start()
+        try:
+            done = server.wait_for_log(lambda e: e.get("event") in (
+                "slots_renumbered", "slot_renumbering_failed"), timeout=90)
+        finally:
+            renumbered.set()
+            writer.join()
+        self.assertIsNotNone(done, "\n".join(server.log_lines()[-20:]))
+        self.assertEqual(done["event"], "slots_renumbered", done)
+        self.assertGreaterEqual(done["slot_drift_before"], 0.03)
+        self.assertLess(done["slot_drift_after"], 0.03)
+        self.assertNotEqual(os.path.realpath(self.index), bootstrapped)
+        # Nothing holds the replaced index (the stream's commits go to the
+        # served one): closed, and its generation removed.
+        self.assertIn(bootstrapped, done["removed"])
+        self.assertFalse(os.path.exists(bootstrapped))
+        self.assertEqual(self.events(server, "slot_renumbering_failed"), [])
+        # Renumbered, not re-synced: the bootstrap was the only scan.
+        self.assertEqual(len(self.events(server, "resync_started")), 1)
+        sf.wait_equal(self, server, self.table)
+        self.assert_moved(server, served, pairs)
+        self.assertEqual(server.metric("inkdex_slot_renumberings_total", result="ok"), 1)
+
+        # The renumbered index carries the stream's checkpoints: a restart
+        # resumes from them (no re-sync, nothing applied twice) and follows
+        # what was written while it was down.
+        self.assertEqual(server.stop(), 0)
+        for i in range(400, 410):
+            self.table.put_artist(sf.make_artist(i, rng))
+        second = self.start()
+        second.wait_serving()
+        sf.wait_equal(self, second, self.table)
+        self.assertEqual(self.events(second, "resync_started"), [])
+        self.assertEqual(second.metric("inkdex_stream_records_total", source="reader",
+                                       outcome="stale"), 0)
 
     def test_bootstrap_is_served_only_once_the_replay_read_past_short_pages(self):
         # 600 artists written, then 560 of them deleted: after the scan (40

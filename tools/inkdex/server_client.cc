@@ -234,6 +234,12 @@ absl::StatusOr<v1::WriteArtistsResponse> ServerClient::DeleteArtists(
   return Call(&Stub::DeleteArtists, request);
 }
 
+absl::StatusOr<v1::RenumberSlotsResponse> ServerClient::RenumberSlots(double min_drift) {
+  v1::RenumberSlotsRequest request;
+  request.set_min_drift(min_drift);
+  return Call(&v1::Admin::Stub::RenumberSlots, request);
+}
+
 absl::StatusOr<v1::VerifyIndexResponse> ServerClient::VerifyIndex(bool check_postings) {
   v1::VerifyIndexRequest request;
   request.set_check_postings(check_postings);

@@ -131,6 +131,9 @@ class ServerClient {
   // Admin.VerifyIndex: the served index checked by the server (its posting
   // lists too with `check_postings`).
   absl::StatusOr<v1::VerifyIndexResponse> VerifyIndex(bool check_postings);
+  // Admin.RenumberSlots: the served index renumbered while it serves (when
+  // its drift is at least `min_drift`).
+  absl::StatusOr<v1::RenumberSlotsResponse> RenumberSlots(double min_drift);
   // Admin.ExportArtists: calls fn with every artist the server streams, in
   // its order; stops at fn's first error (cancelling the call) and returns
   // it. The deadline (--timeout-ms) covers the whole stream.

@@ -83,9 +83,9 @@ resource "aws_ecs_task_definition" "this" {
       # drift has grown this much (0: never; README "An index fed for long").
       local.feed_mode == "stream" ? [{ name = "INKDEX_RESYNC_AT_SLOT_DRIFT", value = tostring(var.resync_at_slot_drift) }] : [],
       local.feed_mode == "forwarder" ? [{ name = "INKDEX_BOOTSTRAP_TABLE", value = var.table_name }] : [],
-      # A forwarder-fed task that runs for long renumbers its index while
-      # serving when its slot drift reaches this (0: never).
-      local.feed_mode == "forwarder" ? [{ name = "INKDEX_RENUMBER_ONLINE_AT_DRIFT", value = tostring(var.renumber_online_at_drift) }] : [],
+      # A task that runs for long renumbers its index while serving when
+      # its slot drift reaches this (0: never), in either feed mode.
+      [{ name = "INKDEX_RENUMBER_ONLINE_AT_DRIFT", value = tostring(var.renumber_online_at_drift) }],
     )
     secrets = [
       { name = "INKDEX_WRITE_TOKEN", valueFrom = aws_secretsmanager_secret.write_token.arn },

@@ -318,7 +318,7 @@ variable "error_alarm_count" {
 
 variable "renumber_online_at_drift" {
   type        = number
-  description = "feed_mode \"forwarder\" only: a task renumbers its index's slots while serving (its documents copied, the copy rebuilt in cell order at idle CPU priority, the writes made meanwhile re-applied, then a swap; no write is refused for it, but searches slow while it runs on a busy task) when its slot drift reaches this (inkdex-server --renumber-online-at-drift). Meanwhile the task holds two indexes: size ephemeral_storage_gib and the task memory for twice the index. 0: never, replace the tasks instead when the slot-drift alarm says."
+  description = "A task renumbers its index's slots while serving (its documents copied, the copy rebuilt in cell order at idle CPU priority, the writes and stream records applied meanwhile re-applied, then a swap; no write is refused for it, but searches slow while it runs on a busy task) when its slot drift reaches this (inkdex-server --renumber-online-at-drift). Both feed modes; in stream mode it reads nothing from the table, unlike resync_at_slot_drift, and a re-sync that becomes due cancels it. Meanwhile the task holds two indexes: size ephemeral_storage_gib and the task memory for twice the index. 0: never, replace the tasks instead when the slot-drift alarm says."
   default     = 0
 
   validation {
