@@ -112,6 +112,7 @@ absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
                                               ? committer_.RenumberSlots(run.directory, renumber)
                                               : absl::StatusOr<RenumberResult>(leftovers.status());
   if (result.ok()) {
+    retry_at_ = absl::Now() + options_.min_interval;
     run.result = *std::move(result);
     absl::StatusOr<SlotLayout> after = holder_.CurrentSlotLayout(absl::Now());
     if (after.ok()) run.drift_after = after->Drift();

@@ -11,7 +11,8 @@
 // generation, repointed just before the renumbered one is served). Once the
 // old index is closed (its last call has finished), its generation is
 // removed. A failed renumbering (the disk, too many writes meanwhile) is
-// reported and tried again `retry_after_failure` later at the soonest.
+// reported and tried again `retry_after_failure` later at the soonest; a
+// successful one is followed by none for `min_interval`.
 //
 // Cost of one: about a build of the index at idle CPU priority (1-4 min
 // at 1,000,000 artists on 2 cores, longer the busier they are), twice the
@@ -86,6 +87,11 @@ class SlotRenumberer {
     absl::Duration interval = absl::Minutes(1);
     // After a failed renumbering, none before this much later.
     absl::Duration retry_after_failure = absl::Hours(1);
+    // After a renumbering, no automatic one before this much later: a
+    // stream of moves fast enough to drift the index again within one
+    // renumbering's time would otherwise keep the server renumbering (and
+    // holding two indexes) back to back. Asked ones (RunAsked) do not wait.
+    absl::Duration min_interval = absl::Hours(1);
     // How long to wait for the replaced index's last call before removing
     // its generation (else it is removed by the next renumbering or start).
     absl::Duration release_wait = absl::Seconds(30);

@@ -45,7 +45,9 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_PREFETCH_MB",
                                       "INKDEX_SLOT_DRIFT_INTERVAL",
                                       "INKDEX_RESYNC_AT_SLOT_DRIFT",
-                                      "INKDEX_RENUMBER_ONLINE_AT_DRIFT"};
+                                      "INKDEX_RENUMBER_ONLINE_AT_DRIFT",
+                                      "INKDEX_RENUMBER_ONLINE",
+                                      "INKDEX_RENUMBER_SLOTS_AT_DRIFT"};
 
 class ServerFlagsTest : public ::testing::Test {
  protected:
@@ -131,8 +133,18 @@ TEST_F(ServerFlagsTest, SlotDriftFlags) {
 TEST_F(ServerFlagsTest, RenumberOnlineFlag) {
   ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
   EXPECT_EQ(flags_.renumber_online_at_drift, 0);  // never
+  EXPECT_FALSE(flags_.online_renumbering_enabled());
+  ASSERT_EQ(Parse({"--index", "/d", "--renumber-online"}), -1) << err_.str();
+  EXPECT_TRUE(flags_.renumber_online);  // when asked only
+  EXPECT_TRUE(flags_.online_renumbering_enabled());
+  ::setenv("INKDEX_RENUMBER_ONLINE", "true", 1);
+  ASSERT_EQ(Parse({"--index", "/d"}), -1) << err_.str();
+  EXPECT_TRUE(flags_.renumber_online);
+  ::unsetenv("INKDEX_RENUMBER_ONLINE");  // (TearDown clears it too)
   ASSERT_EQ(Parse({"--index", "/d", "--renumber-online-at-drift", "0.05"}), -1) << err_.str();
   EXPECT_EQ(flags_.renumber_online_at_drift, 0.05);
+  EXPECT_FALSE(flags_.renumber_online);
+  EXPECT_TRUE(flags_.online_renumbering_enabled());  // implied
   ::setenv("INKDEX_RENUMBER_ONLINE_AT_DRIFT", "0.2", 1);
   ASSERT_EQ(Parse({"--index", "/d", "--bootstrap-table", "artists"}), -1) << err_.str();
   EXPECT_EQ(flags_.renumber_online_at_drift, 0.2);

@@ -24,14 +24,14 @@ using ::inkdex::testing::MakeArtist;
 using ::inkdex::testing::TempDir;
 
 // 1,200 artists written a few at a time in no spatial order.
-void WriteScattered(WriteCommitter& committer) {
-  std::mt19937 rng(7);
+void WriteScattered(WriteCommitter& committer, uint64_t version = 1) {
+  std::mt19937 rng(7 + version);
   std::uniform_real_distribution<double> lat(-50, 60), lon(-170, 170);
   for (int first = 0; first < 1200; first += 20) {
     WriteBatch batch;
     for (int i = first; i < first + 20; ++i) {
       batch.Upsert(MakeArtist(absl::StrCat("a", (i * 7919) % 1200), "Wombat", lat(rng), lon(rng),
-                              {"blackwork"}, 1));
+                              {"blackwork"}, version));
     }
     ASSERT_TRUE(committer.Write(batch).ok());
   }
@@ -144,6 +144,24 @@ TEST_F(SlotRenumbererTest, WaitsForTheThresholdAndForReadiness) {
   std::optional<SlotRenumbering> forced = renumberer->RunOnce(/*force=*/true);
   ASSERT_TRUE(forced.has_value());
   EXPECT_TRUE(forced->status.ok()) << forced->status;
+  EXPECT_EQ(Drift(), 0);
+}
+
+// A renumbering is followed by no automatic one for min_interval, however
+// far the index drifts meanwhile; asked or forced ones still run.
+TEST_F(SlotRenumbererTest, NoAutomaticRenumberingWithinMinIntervalOfTheLast) {
+  Open(/*generations=*/true);
+  std::unique_ptr<SlotRenumberer> renumberer = Renumberer(0.2);
+  ASSERT_TRUE(renumberer->RunOnce().has_value());
+  ASSERT_EQ(Drift(), 0);
+  WriteScattered(*committer_, /*version=*/2);  // every artist moved again
+  ASSERT_GT(Drift(), 0.3);
+  EXPECT_FALSE(renumberer->RunOnce().has_value());
+  EXPECT_EQ(runs_.size(), 1u);
+  absl::StatusOr<SlotRenumbering> asked = renumberer->RunAsked(0.2, nullptr);
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_FALSE(asked->skipped);
+  EXPECT_TRUE(asked->status.ok()) << asked->status;
   EXPECT_EQ(Drift(), 0);
 }
 
