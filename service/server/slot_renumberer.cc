@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "stream/index_generations.h"
 
@@ -129,6 +130,11 @@ absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
     }
   } else {
     run.status = result.status();
+    if (absl::IsCancelled(run.status) && Stopping()) {
+      // A drain's: the caller of an asked one should try another replica.
+      run.status = absl::UnavailableError(
+          absl::StrCat("renumbering: the server is stopping (", run.status.message(), ")"));
+    }
     // Given up for a re-sync, which replaces the index anyway, or asked
     // for: the automatic checks are not held back.
     if (!asked && !(yield() && absl::IsCancelled(run.status))) {
@@ -140,13 +146,15 @@ absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
   return std::optional<SlotRenumbering>(std::move(run));
 }
 
-void SlotRenumberer::Stop() {
+void SlotRenumberer::RequestStop() {
   stop_requested_.store(true, std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+}
+
+void SlotRenumberer::Stop() {
+  RequestStop();
   absl::MutexLock stop(&stop_mu_);
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
   if (thread_.joinable()) thread_.join();
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/test_util.h"
 #include "stream/index_generations.h"
@@ -163,6 +164,26 @@ TEST_F(SlotRenumbererTest, NoAutomaticRenumberingWithinMinIntervalOfTheLast) {
   EXPECT_FALSE(asked->skipped);
   EXPECT_TRUE(asked->status.ok()) << asked->status;
   EXPECT_EQ(Drift(), 0);
+}
+
+// A drain's RequestStop ends an asked renumbering in progress at once (its
+// call must end within the drain), as UNAVAILABLE: try another replica.
+TEST_F(SlotRenumbererTest, RequestStopEndsAnAskedRenumberingAsUnavailable) {
+  Open(/*generations=*/true);
+  const std::string served = holder_->directory();
+  SlotRenumberer* self = nullptr;
+  std::unique_ptr<SlotRenumberer> renumberer =
+      Renumberer(0.2, nullptr, nullptr, [&self] { self->RequestStop(); });
+  self = renumberer.get();
+  absl::StatusOr<SlotRenumbering> asked = renumberer->RunAsked(0, nullptr);
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_TRUE(absl::IsUnavailable(asked->status)) << asked->status;
+  EXPECT_THAT(std::string(asked->status.message()), ::testing::HasSubstr("stopping"));
+  EXPECT_FALSE(std::filesystem::exists(asked->directory));
+  EXPECT_EQ(holder_->directory(), served);
+  // Stopped: nothing more, asked or not.
+  EXPECT_TRUE(absl::IsUnavailable(renumberer->RunAsked(0, nullptr).status()));
+  EXPECT_FALSE(renumberer->RunOnce(/*force=*/true).has_value());
 }
 
 // --index a plain directory: the repointing fails at the last step, so the
