@@ -74,6 +74,7 @@ bool WriteCommitter::CommitDue() const {
 }
 
 void WriteCommitter::CommitWithoutWaiting() {
+  stop_requested_.store(true, std::memory_order_relaxed);  // no swap from now on
   // The writer thread re-evaluates CommitDue when mu_ is released.
   absl::MutexLock lock(&mu_);
   no_wait_ = true;
@@ -159,7 +160,7 @@ void WriteCommitter::CommitPending() {
 
 bool WriteCommitter::Stopping() const {
   absl::MutexLock lock(&mu_);
-  return stopping_;
+  return stopping_ || no_wait_;
 }
 
 absl::Status WriteCommitter::LockSwaps(const std::function<bool()>& cancelled,
@@ -207,7 +208,11 @@ absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, boo
         "' is the index already being served; build the new index into another directory"));
   }
   absl::StatusOr<std::unique_ptr<Index>> index = OpenForSwap(dir, *resolved, verify, cancelled);
-  if (!index.ok()) return index.status();
+  if (!index.ok()) {
+    // A drain's cancellation says why.
+    if (absl::IsCancelled(index.status()) && Stopping()) return absl::UnavailableError(kStopping);
+    return index.status();
+  }
   const IndexStats stats = (*index)->Stats();
   SwapResult result;
   result.directory = *resolved;
@@ -223,6 +228,7 @@ absl::StatusOr<SwapResult> WriteCommitter::SwapIndex(const std::string& dir, boo
     if (read.ok()) {
       result.prefetched_bytes = read->bytes_read;
     } else if (read.status().code() == absl::StatusCode::kCancelled) {
+      if (Stopping()) return absl::UnavailableError(kStopping);
       return absl::CancelledError(absl::StrCat("index swap: ", read.status().message()));
     } else {
       result.prefetch = read.status();
@@ -254,7 +260,7 @@ absl::StatusOr<std::unique_ptr<Index>> WriteCommitter::OpenForSwap(
                                      resolved == dir ? "" : " (resolved from '" + dir + "')"));
   }
   if (!verify) return index;
-  if (absl::Status s = VerifyForServing(**index, resolved, cancelled); !s.ok()) return s;
+  if (absl::Status s = VerifyForServing(**index, resolved, options.cancelled); !s.ok()) return s;
   return index;
 }
 

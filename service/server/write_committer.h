@@ -195,7 +195,10 @@ class WriteCommitter {
   // the commit interval (a long one would otherwise outlast the drain
   // deadline, and its callers would be cancelled though their writes were
   // later applied). Writes are still accepted, so calls in flight get their
-  // real results. Idempotent; Stop() still ends the committer.
+  // real results. Swaps and renumberings are not: one in progress stops
+  // (UNAVAILABLE; a swap lasts only for the process, and an open or a
+  // verification of a large index would outlast the drain), and new ones
+  // are refused. Idempotent; Stop() still ends the committer.
   void CommitWithoutWaiting();
 
   // Write calls waiting for their commit to start (metrics, tests).
@@ -225,6 +228,7 @@ class WriteCommitter {
                                                      const std::string& resolved, bool verify,
                                                      const std::function<bool()>& cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(swap_mu_);
+  // A drain has begun (CommitWithoutWaiting) or Stop() was called: no swap.
   bool Stopping() const;
   // Takes swap_mu_, waiting for another swap but not past `cancelled` or
   // Stop(); the caller unlocks it.
@@ -268,7 +272,8 @@ class WriteCommitter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // refuse new work, drain
   bool no_wait_ ABSL_GUARDED_BY(mu_) = false;   // CommitWithoutWaiting() called
 
-  // Set by Stop(), read without a lock (RenumberSlots' background open).
+  // Set by CommitWithoutWaiting() and Stop(), read without a lock
+  // (RenumberSlots' background open).
   std::atomic<bool> stop_requested_{false};
   absl::Mutex stop_mu_;  // serializes Stop() (joining the thread)
   std::thread writer_;

@@ -568,6 +568,31 @@ TEST_F(WriteCommitterTest, ACancelledSwapLeavesTheServedIndexUnchanged) {
   EXPECT_TRUE(holder_->Current()->Get("n1").ok());
 }
 
+// A drain's start (CommitWithoutWaiting) stops a swap in progress and
+// refuses new ones: a swap lasts only for the process, and the open or the
+// verification of a large index would outlast the drain's deadline.
+TEST_F(WriteCommitterTest, ADrainStopsASwapInProgressAndRefusesNewOnes) {
+  TempDir next_dir;
+  MakeIndex(next_dir.path(), {"n1"});
+  Start(absl::Milliseconds(1), 10000);
+  bool drained = false;
+  auto swapped = committer_->SwapIndex(next_dir.path(), /*verify=*/true, [&] {
+    if (!drained) committer_->CommitWithoutWaiting();
+    drained = true;
+    return false;  // the call itself is not cancelled
+  });
+  ASSERT_TRUE(drained);
+  EXPECT_EQ(swapped.status().code(), absl::StatusCode::kUnavailable) << swapped.status();
+  EXPECT_THAT(std::string(swapped.status().message()), ::testing::HasSubstr("shutting down"));
+  EXPECT_EQ(holder_->generation(), 1u);
+  EXPECT_EQ(committer_->SwapIndex(next_dir.path(), false).status().code(),
+            absl::StatusCode::kUnavailable);
+  // Writes go on during the drain.
+  auto written = committer_->Write(Batch({Leeds("w1")}));
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_TRUE(holder_->Current()->Get("w1").ok());
+}
+
 TEST_F(WriteCommitterTest, ASwapWaitingForAnotherStopsWhenItsCallIsCancelled) {
   TempDir first_dir, second_dir;
   MakeIndex(first_dir.path(), {"f1"});
