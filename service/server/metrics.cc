@@ -117,13 +117,16 @@ ServerMetrics::ServerMetrics()
                                     "Tombstones forgotten by the purger (older than the TTL)")),
       slot_renumberings_ok_(AddCounter(*registry_, "inkdex_slot_renumberings_total",
                                        "Renumberings of the served index's slots while serving "
-                                       "(--renumber-online-at-drift) by result (ok, error)",
+                                       "(automatic or asked) by result (ok, error)",
                                        {{"result", "ok"}})),
       slot_renumberings_failed_(AddCounter(*registry_, "inkdex_slot_renumberings_total",
-                                           "Renumberings of the served index's slots while "
-                                           "serving (--renumber-online-at-drift) by result (ok, "
-                                           "error)",
+                                           "Renumberings of the served index's slots while serving "
+                                           "(automatic or asked) by result (ok, error)",
                                            {{"result", "error"}})),
+      slot_renumbering_in_progress_(
+          AddGauge(*registry_, "inkdex_slot_renumbering_in_progress",
+                   "1 while the served index's slots are renumbered while serving (the server "
+                   "then holds two indexes: twice the memory and disk), else 0")),
       resident_memory_(
           AddGauge(*registry_, "process_resident_memory_bytes", "Resident memory size in bytes")),
       cpu_seconds_(AddCounter(*registry_, "process_cpu_seconds_total",

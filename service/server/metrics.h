@@ -32,6 +32,8 @@
 //   inkdex_tombstones_purged_total              counter: tombstones forgotten
 //   inkdex_slot_renumberings_total{result}      counter: renumberings while
 //                                               serving (slot_renumberer.h), ok|error
+//   inkdex_slot_renumbering_in_progress         gauge: 1 while one runs (the
+//                                               server holds two indexes)
 //   process_resident_memory_bytes               gauge: the process's RSS
 //   process_cpu_seconds_total                   counter: user + system CPU
 //   process_start_time_seconds                  gauge: Unix time the metrics started
@@ -129,7 +131,10 @@ class ServerMetrics {
   // One renumbering while serving (slot_renumberer.h).
   void RecordSlotRenumbering(bool ok) {
     (ok ? slot_renumberings_ok_ : slot_renumberings_failed_).Increment();
+    slot_renumbering_in_progress_.Set(0);
   }
+  // A renumbering started; RecordSlotRenumbering ends it.
+  void RecordSlotRenumberingStart() { slot_renumbering_in_progress_.Set(1); }
 
   // Adds `count` to inkdex_stream_records_total{source, outcome, reason}.
   // `reason` is one of kStreamRecordReasons (else counted as "other").
@@ -186,6 +191,7 @@ class ServerMetrics {
   prometheus::Counter& tombstones_purged_;
   prometheus::Counter& slot_renumberings_ok_;
   prometheus::Counter& slot_renumberings_failed_;
+  prometheus::Gauge& slot_renumbering_in_progress_;
   prometheus::Gauge& resident_memory_;
   prometheus::Counter& cpu_seconds_;
   prometheus::Gauge& start_time_;

@@ -146,6 +146,7 @@ void RecordTombstonePurge(CallEnvironment& env, const TombstonePurgeRun& run) {
 }
 
 void LogSlotRenumberingStart(CallEnvironment& env, double threshold, const SlotRenumbering& run) {
+  env.metrics().RecordSlotRenumberingStart();
   env.log().Event(
       LogLevel::kInfo, "slot_renumbering",
       {{"slot_drift", run.before.Drift()},

@@ -60,8 +60,8 @@ absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
   if (Stopping()) return absl::UnavailableError("renumbering: the server is stopping");
   if (options_.ready && !options_.ready()) {
     return absl::UnavailableError(
-        "renumbering: the index is being loaded from the table (a bootstrap or re-sync); "
-        "try again once it is served");
+        "renumbering: not now: the index is being loaded from the table (a bootstrap or "
+        "re-sync), or the stream reader is waiting after an error; try again later");
   }
   const absl::Time now = absl::Now();
   if (!force && !asked && now < retry_at_) return std::nullopt;

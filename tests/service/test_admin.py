@@ -276,6 +276,7 @@ class RenumberSlotsTest(fx.ServiceTestCase):
         self.assertTrue(started[0]["asked"])
         self.assertIsNone(started[0]["threshold"])
         self.assertIn('inkdex_slot_renumberings_total{result="ok"} 1', server.metrics())
+        self.assertIn("inkdex_slot_renumbering_in_progress 0", server.metrics())
 
     def test_refused_by_a_server_that_cannot_renumber_online(self):
         index_dir = fx.shared_index().fresh_copy("renumber-refused")

@@ -252,6 +252,23 @@ TEST(ServerMetricsTest, IndexSizesFollowTheStats) {
                    0.15);
 }
 
+TEST(ServerMetricsTest, RenumberingsInProgressAndDone) {
+  ServerMetrics metrics;
+  prometheus::Registry& registry = *metrics.registry();
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumbering_in_progress"), 0);
+  metrics.RecordSlotRenumberingStart();
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumbering_in_progress"), 1);
+  metrics.RecordSlotRenumbering(/*ok=*/false);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumbering_in_progress"), 0);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumberings_total", {{"result", "error"}}),
+            1);
+  metrics.RecordSlotRenumberingStart();
+  metrics.RecordSlotRenumbering(/*ok=*/true);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumbering_in_progress"), 0);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_slot_renumberings_total", {{"result", "ok"}}),
+            1);
+}
+
 TEST(ServerMetricsTest, TombstonesAndTheirPurges) {
   ServerMetrics metrics;
   IndexStats stats;
