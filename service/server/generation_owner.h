@@ -17,10 +17,12 @@
 // Example:
 //   GenerationOwner owner;
 //   if (owner.TryAcquire()) {            // the renumberer
+//     GenerationLease lease(&owner);
 //     Renumber(/*cancelled=*/[&] { return owner.YieldRequested(); });
-//     owner.Release();
 //   }
-//   owner.Acquire();  Resync();  owner.Release();  // the supervisor
+//   owner.Acquire();                     // the supervisor
+//   GenerationLease lease(&owner);
+//   Resync();
 //
 // Thread safety: every method may be called from any thread; YieldRequested
 // takes no lock (it is polled by threads of the idle scheduling class).
@@ -53,6 +55,21 @@ class GenerationOwner {
  private:
   absl::Mutex mu_;
   std::atomic<int> waiting_{0};
+};
+
+// Releases an acquired GenerationOwner at the end of its scope; a null
+// owner (the generations have one user) is nothing to release.
+class GenerationLease {
+ public:
+  explicit GenerationLease(GenerationOwner* acquired) : owner_(acquired) {}
+  ~GenerationLease() {
+    if (owner_ != nullptr) owner_->Release();
+  }
+  GenerationLease(const GenerationLease&) = delete;
+  GenerationLease& operator=(const GenerationLease&) = delete;
+
+ private:
+  GenerationOwner* const owner_;
 };
 
 }  // namespace inkdex::server

@@ -233,11 +233,9 @@ void SwapOnSighup(CallEnvironment& env, WriteCommitter& committer, const std::st
 // that a SIGTERM is never held up by one); SIGTERM/SIGINT start the drain and
 // end the thread once grpc::Server::Shutdown has returned and a swap still
 // running has ended (before the committer stops).
-// `on_drain`: called as the drain starts, before the calls in flight are
-// waited for (stops work that would outlast the drain's deadline).
 void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter& committer,
                    const std::string& index_dir, grpc::Server& server, HealthService& health,
-                   MetricsHttpServer* http, const std::function<void()>& on_drain) {
+                   MetricsHttpServer* http) {
   SighupSwapper swapper([&](const std::function<bool()>& stopping) {
     SwapOnSighup(env, committer, index_dir, stopping);
   });
@@ -258,9 +256,10 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
     if (http != nullptr) http->SetServing(false);
     // Before Shutdown, which waits for the write calls: a commit interval
     // longer than kDrainDeadline would otherwise have them cancelled, the
-    // exit delayed, and their writes applied after all.
+    // exit delayed, and their writes applied after all. It also stops the
+    // swaps and renumberings in progress (an asked one is a call in flight
+    // that would otherwise run to the deadline).
     committer.CommitWithoutWaiting();
-    if (on_drain) on_drain();
     server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
     swapper.Stop();
     return;
@@ -636,14 +635,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
 
   if (stream_supervisor != nullptr) stream_supervisor->Start();
   if (bootstrapper != nullptr) bootstrapper->Start();
-  // A renumbering (an asked one is a call in flight) takes minutes: it is
-  // cancelled as the drain starts rather than at its deadline.
-  const std::function<void()> on_drain = [&renumberer] {
-    if (renumberer != nullptr) renumberer->RequestStop();
-  };
   std::thread signal_thread(HandleSignals, std::cref(signals), std::ref(env), std::ref(committer),
                             std::cref(flags.index_dir), std::ref(*server), std::ref(health),
-                            http.get(), std::cref(on_drain));
+                            http.get());
   server->Wait();  // returns once the signal thread's Shutdown has finished
   signal_thread.join();
   search_service.StopReads();

@@ -36,7 +36,7 @@ void SlotRenumberer::Loop() {
 
 std::optional<SlotRenumbering> SlotRenumberer::RunOnce(bool force) {
   absl::MutexLock one_at_a_time(&run_mu_);
-  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(force, nullptr, nullptr);
+  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(force, std::nullopt, nullptr);
   // Not ready, or the measurement failed (the metrics refresh reports it).
   return run.ok() ? *std::move(run) : std::nullopt;
 }
@@ -48,15 +48,15 @@ absl::StatusOr<SlotRenumbering> SlotRenumberer::RunAsked(double min_drift,
         "renumbering: another renumbering is running (one at a time); retry once it has "
         "finished");
   }
-  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(false, &min_drift, cancelled);
+  absl::StatusOr<std::optional<SlotRenumbering>> run = Run(false, min_drift, cancelled);
   run_mu_.Unlock();
   if (!run.ok()) return run.status();
   return std::move(**run);
 }
 
 absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
-    bool force, const double* asked_drift, const std::function<bool()>& cancelled) {
-  const bool asked = asked_drift != nullptr;
+    bool force, std::optional<double> asked_drift, const std::function<bool()>& cancelled) {
+  const bool asked = asked_drift.has_value();
   if (Stopping()) return absl::UnavailableError("renumbering: the server is stopping");
   if (options_.ready && !options_.ready()) {
     return absl::UnavailableError(
@@ -84,12 +84,7 @@ absl::StatusOr<std::optional<SlotRenumbering>> SlotRenumberer::Run(
     return absl::UnavailableError(
         "renumbering: a re-sync from the table is running or due; try again once it is done");
   }
-  struct Release {
-    GenerationOwner* owner;
-    ~Release() {
-      if (owner != nullptr) owner->Release();
-    }
-  } release{owner};
+  const GenerationLease lease(owner);
   auto yield = [owner] { return owner != nullptr && owner->YieldRequested(); };
 
   SlotRenumbering run;

@@ -134,15 +134,17 @@ class SlotRenumberer {
   // Stops the thread, cancelling a renumbering in progress (the old index
   // serves on; the partial generation is removed). Idempotent.
   void Stop();
-  // Stop without waiting: the running renumbering (automatic or asked) ends
-  // soon after (about 2 s into a rebuild at 1,000,000 artists), and no
-  // other starts. For the start of a drain, so that an asked one's call
-  // ends within it.
+  // Stop's first half, without waiting for the thread: the running
+  // renumbering (automatic or asked) ends soon after (about 2 s into a
+  // rebuild at 1,000,000 artists; its status UNAVAILABLE), and no other
+  // starts. (A server's drain stops them through the committer first,
+  // WriteCommitter::CommitWithoutWaiting.)
   void RequestStop();
 
  private:
-  // RunOnce and RunAsked (`asked` set). REQUIRES: run_mu_ held.
-  absl::StatusOr<std::optional<SlotRenumbering>> Run(bool force, const double* asked_drift,
+  // RunOnce, and RunAsked (`asked_drift`: its min_drift). REQUIRES: run_mu_
+  // held.
+  absl::StatusOr<std::optional<SlotRenumbering>> Run(bool force, std::optional<double> asked_drift,
                                                      const std::function<bool()>& cancelled)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   void Loop();

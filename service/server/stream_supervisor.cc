@@ -382,12 +382,7 @@ absl::Status StreamSupervisor::Resync(const std::string& reason, const std::stri
   // replaces the index it copies.
   GenerationOwner* const owner = options_.generations;
   if (owner != nullptr) owner->Acquire();
-  struct Release {
-    GenerationOwner* owner;
-    ~Release() {
-      if (owner != nullptr) owner->Release();
-    }
-  } release{owner};
+  const GenerationLease lease(owner);
   {
     absl::MutexLock lock(&mu_);
     ++resyncs_started_[reason];

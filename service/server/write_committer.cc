@@ -30,7 +30,8 @@ constexpr size_t kReplayHeldChanges = 2000;
 constexpr int kReplayRounds = 20;
 // Changes per commit of the copy at most when a replay merges commits.
 constexpr size_t kReplayCommitChanges = 5000;
-constexpr absl::string_view kStopping = "index swaps are refused: the server is shutting down";
+constexpr absl::string_view kStopping =
+    "index swaps and renumberings are refused: the server is shutting down";
 
 }  // namespace
 
