@@ -26,11 +26,15 @@ struct CallEnvironmentOptions {
   int max_concurrent_requests = 64;
   LogLevel log_level = LogLevel::kInfo;
   int log_fd = STDERR_FILENO;  // not owned
+  // Not owned; when set, log lines are queued on it (log_writer.h) and
+  // log_fd is unused. REQUIRES: outlives the environment.
+  LogWriter* log_writer = nullptr;
 };
 
 class CallEnvironment {
  public:
-  // Creates its own metrics registry and log (on options.log_fd).
+  // Creates its own metrics registry and log (on options.log_writer, or else
+  // on options.log_fd).
   explicit CallEnvironment(CallEnvironmentOptions options);
   CallEnvironment(const CallEnvironment&) = delete;
   CallEnvironment& operator=(const CallEnvironment&) = delete;

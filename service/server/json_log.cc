@@ -76,13 +76,16 @@ void AppendJsonIntMember(std::string& out, std::string_view key, int64_t value) 
 
 JsonLog::JsonLog(LogLevel min_level, int fd) : min_level_(static_cast<int>(min_level)), fd_(fd) {}
 
+JsonLog::JsonLog(LogLevel min_level, LogWriter* writer)
+    : min_level_(static_cast<int>(min_level)), fd_(-1), writer_(writer) {}
+
 void JsonLog::Write(LogLevel level, const nlohmann::ordered_json& fields,
                     std::string_view raw_members) {
-  if (Enabled(level)) Compose(level, fields, raw_members);
+  if (Enabled(level)) WriteLine(Line(level, fields, raw_members));
 }
 
-void JsonLog::Compose(LogLevel level, const nlohmann::ordered_json& fields,
-                      std::string_view raw_members) {
+std::string JsonLog::Line(LogLevel level, const nlohmann::ordered_json& fields,
+                          std::string_view raw_members) {
   std::string line = "{\"ts\":\"";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   line += "\",\"level\":\"";
@@ -96,7 +99,14 @@ void JsonLog::Compose(LogLevel level, const nlohmann::ordered_json& fields,
   }
   line += raw_members;
   line += "}\n";
-  WriteLine(line);
+  return line;
+}
+
+std::string JsonLog::EventLine(LogLevel level, std::string_view event,
+                               const nlohmann::ordered_json& fields) {
+  nlohmann::ordered_json line = {{"event", event}};
+  if (fields.is_object()) line.update(fields);
+  return Line(level, line, {});
 }
 
 void JsonLog::Event(LogLevel level, std::string_view event, const nlohmann::ordered_json& fields) {
@@ -105,12 +115,11 @@ void JsonLog::Event(LogLevel level, std::string_view event, const nlohmann::orde
 
 void JsonLog::EventUnfiltered(LogLevel level, std::string_view event,
                               const nlohmann::ordered_json& fields) {
-  nlohmann::ordered_json line = {{"event", event}};
-  if (fields.is_object()) line.update(fields);
-  Compose(level, line, {});
+  WriteLine(EventLine(level, event, fields));
 }
 
 void JsonLog::WriteLine(const std::string& line) {
+  if (writer_ != nullptr) return writer_->Append(line);
   std::lock_guard<std::mutex> lock(write_mutex_);
   size_t written = 0;
   while (written < line.size()) {

@@ -8,10 +8,11 @@
 //
 // Never log tokens or whole records: ids, counts, sizes and codes only.
 //
-// Thread safety: thread-safe. Each line goes out in one write() (looping only
-// if the kernel takes part of it) under a mutex, so lines from concurrent
-// threads never interleave.
-// Ownership: the log does not own `fd` and never closes it.
+// Thread safety: thread-safe. Lines from concurrent threads never interleave:
+// on a descriptor each goes out in one write() (looping only if the kernel
+// takes part of it) under a mutex; through a LogWriter each is queued whole.
+// Ownership: the log does not own `fd` or `writer`; it never closes the fd,
+// and the writer must outlive it.
 #ifndef INKDEX_SERVICE_SERVER_JSON_LOG_H_
 #define INKDEX_SERVICE_SERVER_JSON_LOG_H_
 
@@ -26,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/log_writer.h"
 
 namespace inkdex::server {
 
@@ -57,7 +59,12 @@ nlohmann::ordered_json StatusFields(const absl::Status& status);
 
 class JsonLog {
  public:
+  // Writes each line to `fd` on the calling thread: a reader that stops
+  // reading stops the callers too.
   explicit JsonLog(LogLevel min_level = LogLevel::kInfo, int fd = STDERR_FILENO);
+  // Queues each line on `writer` (log_writer.h): callers never wait for the
+  // reader; lines beyond its buffer are dropped and counted there.
+  JsonLog(LogLevel min_level, LogWriter* writer);
   JsonLog(const JsonLog&) = delete;
   JsonLog& operator=(const JsonLog&) = delete;
 
@@ -83,12 +90,19 @@ class JsonLog {
   void EventUnfiltered(LogLevel level, std::string_view event,
                        const nlohmann::ordered_json& fields);
 
+  // The text of a line (ending in '\n') as Write and Event would write it:
+  // for a line composed away from any log (LogWriter's drop notice).
+  static std::string Line(LogLevel level, const nlohmann::ordered_json& fields,
+                          std::string_view raw_members = {});
+  static std::string EventLine(LogLevel level, std::string_view event,
+                               const nlohmann::ordered_json& fields);
+
  private:
-  void Compose(LogLevel level, const nlohmann::ordered_json& fields, std::string_view raw_members);
   void WriteLine(const std::string& line);
 
   std::atomic<int> min_level_;
   const int fd_;
+  LogWriter* const writer_ = nullptr;  // when set, fd_ is unused
   std::mutex write_mutex_;
 };
 

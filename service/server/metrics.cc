@@ -133,6 +133,9 @@ ServerMetrics::ServerMetrics()
                               "Total user and system CPU time spent in seconds")),
       start_time_(AddGauge(*registry_, "process_start_time_seconds",
                            "Start time of the process since unix epoch in seconds")),
+      log_lines_dropped_(AddCounter(*registry_, "inkdex_log_lines_dropped_total",
+                                    "Log lines dropped because stderr was not read fast enough "
+                                    "(the log's buffer was full) or could not be written")),
       stream_records_(prometheus::BuildCounter()
                           .Name("inkdex_stream_records_total")
                           .Help("DynamoDB stream records handled, by source (lambda, reader), "
@@ -201,6 +204,12 @@ void ServerMetrics::SetProcessMetrics(const ProcessSample& sample) {
   absl::MutexLock lock(&cpu_mutex_);
   const double delta = sample.cpu_seconds - cpu_seconds_.Value();
   if (delta > 0) cpu_seconds_.Increment(delta);
+}
+
+void ServerMetrics::SetLogLinesDropped(uint64_t total) {
+  absl::MutexLock lock(&cpu_mutex_);
+  const double delta = static_cast<double>(total) - log_lines_dropped_.Value();
+  if (delta > 0) log_lines_dropped_.Increment(delta);
 }
 
 void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now) {

@@ -151,6 +151,8 @@ class ServerMetrics {
   // Sets the process_* metrics. The CPU counter only moves forward (a
   // sample older than the last is ignored).
   void SetProcessMetrics(const ProcessSample& sample);
+  // `total`: the log lines dropped so far (LogWriter::dropped_lines).
+  void SetLogLinesDropped(uint64_t total);
 
  private:
   static constexpr int kCodes = static_cast<int>(grpc::StatusCode::UNAUTHENTICATED) + 1;
@@ -195,6 +197,7 @@ class ServerMetrics {
   prometheus::Gauge& resident_memory_;
   prometheus::Counter& cpu_seconds_;
   prometheus::Gauge& start_time_;
+  prometheus::Counter& log_lines_dropped_;
   absl::Mutex cpu_mutex_;  // serializes the counter's read-and-add
 
   prometheus::Family<prometheus::Counter>& stream_records_;

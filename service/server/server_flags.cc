@@ -272,6 +272,11 @@ absl::Status ValidateServerFlags(const ServerFlags& flags) {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s =
+          CheckRange("--log-buffer-mb", flags.log_buffer_mb, 1, ServerFlags::kMaxLogBufferMb);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = CheckRange("--test-search-delay-ms", flags.test_search_delay_ms, 0,
                                   kMaxTestSearchDelayMs);
       !s.ok()) {
@@ -498,6 +503,13 @@ std::optional<int> ParseServerFlags(int argc, const char* const* argv, ServerFla
       ->capture_default_str()
       ->type_name("LEVEL")
       ->envname("INKDEX_LOG_LEVEL");
+  app.add_option("--log-buffer-mb", flags.log_buffer_mb,
+                 "Log lines waiting for stderr's reader (a slow log driver) are held up to this "
+                 "many MiB, then dropped and counted (inkdex_log_lines_dropped_total): calls "
+                 "never wait for the log (1..1024)")
+      ->capture_default_str()
+      ->type_name("MIB")
+      ->envname("INKDEX_LOG_BUFFER_MB");
   app.add_option("--stream-table", flags.stream_table,
                  "Follow this DynamoDB table's stream into the index (bootstrapping it by a "
                  "table scan when it is empty or cannot resume); --index becomes a symlink to "

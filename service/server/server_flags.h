@@ -66,6 +66,10 @@ struct ServerFlags {
   std::string tombstone_purge_interval = "1h";
   int64_t max_message_bytes = int64_t{16} << 20;
   std::string log_level = "info";
+  // Log lines waiting for stderr's reader beyond this are dropped
+  // (log_writer.h): the log never holds a call.
+  int log_buffer_mb = 8;
+  static constexpr int kMaxLogBufferMb = 1024;
   int test_search_delay_ms = 0;  // hidden, for tests
   // The stream reader (stream_supervisor.h); off without stream_table.
   std::string stream_table;

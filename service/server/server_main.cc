@@ -81,6 +81,15 @@ constexpr char kServiceName[] = "inkdex.v1.ArtistSearch";
 constexpr char kAdminServiceName[] = "inkdex.v1.Admin";
 constexpr char kStreamIngestServiceName[] = "inkdex.v1.StreamIngest";
 
+// Where every log line goes: stderr, written by a thread of its own so that
+// a reader that stalls never holds a call (log_writer.h). Never destroyed:
+// its thread may be blocked on that reader when the process exits.
+LogWriter* process_log_writer = nullptr;
+// The longest the server waits for the log's lines to be written (before it
+// says it listens, and at exit); the drain's deadline plus this stay within
+// the 10 s a SIGTERM is given.
+constexpr absl::Duration kLogFlushTimeout = absl::Seconds(1);
+
 // The log outside calls: the libraries' own messages (library_logs.h) and
 // start-up failures before the CallEnvironment exists. Never destroyed:
 // library threads may still log while the process exits.
@@ -275,7 +284,13 @@ int Fail(JsonLog& log, std::string_view what, const absl::Status& status, int co
 }
 
 int Run(const ServerFlags& flags, const sigset_t& signals) {
-  process_log = new JsonLog(flags.parsed_log_level());
+  LogWriter::Options log_options;
+  log_options.max_buffered_bytes = static_cast<size_t>(flags.log_buffer_mb) << 20;
+  process_log_writer = new LogWriter(STDERR_FILENO, log_options, [](uint64_t lines) {
+    return JsonLog::EventLine(LogLevel::kWarn, "log_lines_dropped",
+                              {{"lines", lines}, {"reason", "stderr was not read fast enough"}});
+  });
+  process_log = new JsonLog(flags.parsed_log_level(), process_log_writer);
   RouteLibraryLogs(process_log);
   absl::StatusOr<ServerTokens> tokens = LoadServerTokens(flags);
   if (!tokens.ok()) return Fail(*process_log, "bad_token", tokens.status(), kExitUsage);
@@ -284,6 +299,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
   env_options.read_token = tokens->read;
   env_options.max_concurrent_requests = flags.max_concurrent_requests;
   env_options.log_level = flags.parsed_log_level();
+  env_options.log_writer = process_log_writer;
   CallEnvironment env(env_options);
   env.log().Event(LogLevel::kInfo, "starting",
                   {{"version", ServerVersion()},
@@ -338,6 +354,7 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       }
     }
     env.metrics().SetProcessMetrics(ReadProcessSample());
+    env.metrics().SetLogLinesDropped(process_log_writer->dropped_lines());
     StreamMetrics* metrics = scraped_stream_metrics.load(std::memory_order_acquire);
     if (metrics == nullptr) return;
     if (StreamSupervisor* supervisor = scraped_supervisor.load(std::memory_order_acquire)) {
@@ -627,6 +644,9 @@ int Run(const ServerFlags& flags, const sigset_t& signals) {
       {"grpc", grpc_address},
       {"metrics", http != nullptr ? nlohmann::ordered_json(http->address()) : nullptr},
   };
+  // What was logged while starting reaches stderr before stdout says the
+  // server listens (unless stderr's reader is stalled).
+  process_log_writer->Flush(kLogFlushTimeout);
   std::cout << DumpJson(listening) << std::endl;
   env.log().Event(LogLevel::kInfo, "listening",
                   {{"grpc", grpc_address},
@@ -683,5 +703,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A closed stdout or stderr pipe must not kill a serving process.
   signal(SIGPIPE, SIG_IGN);
-  return Run(flags, signals);
+  const int code = Run(flags, signals);
+  if (process_log_writer != nullptr) process_log_writer->Flush(kLogFlushTimeout);
+  return code;
 }

@@ -246,6 +246,8 @@ class Server:
         self._lock = threading.Lock()
         self._listening = threading.Event()
         self._stderr_lines = []
+        self._stderr_flowing = threading.Event()  # cleared: stderr is not read
+        self._stderr_flowing.set()
         self._stdout_lines = []
         self.listening = None
         self.address = None
@@ -288,8 +290,17 @@ class Server:
 
     def _read_stderr(self):
         for raw in self.proc.stderr:
+            self._stderr_flowing.wait()
             with self._lock:
                 self._stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def pause_stderr(self):
+        """Stops reading the server's stderr (after the line being read), as a
+        log driver that stalls would: the pipe then fills."""
+        self._stderr_flowing.clear()
+
+    def resume_stderr(self):
+        self._stderr_flowing.set()
 
     def _wait_listening(self, timeout):
         deadline = time.monotonic() + timeout

@@ -373,5 +373,61 @@ class LogsTest(fx.ServiceTestCase):
         self.assertEqual(server.non_json_log_lines(), [])
 
 
+class StalledLogTest(fx.ServiceTestCase):
+    """stderr's reader stops reading (a log driver blocked on its
+    destination): calls, health and the drain go on, and the lines that do
+    not fit the log's buffer are dropped, counted and announced."""
+
+    def test_a_stalled_log_reader_holds_no_call(self):
+        server = self.start_server(fx.shared_index().fresh_copy(),
+                                   extra_args=("--log-buffer-mb", 1))
+        server.pause_stderr()
+        # A call's line is ~250 bytes: 6,000 of them are far beyond the pipe
+        # (64 KiB) and the 1 MiB buffer. Before the log had a writer thread of
+        # its own, the calls stopped at the pipe's limit (DEADLINE_EXCEEDED).
+        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
+        for batch in range(6000 // 30):
+            futures = [server.search.Search.future(request, timeout=10) for _ in range(30)]
+            codes = [future.code() for future in futures]
+            self.assertEqual(codes, [grpc.StatusCode.OK] * 30, "after %d calls" % (batch * 30))
+        health = server.health.Check(fx.health_pb2.HealthCheckRequest(), timeout=5)
+        self.assertEqual(health.status, fx.health_pb2.HealthCheckResponse.SERVING)
+        dropped = metric_value(parse_metrics(server.metrics()), "inkdex_log_lines_dropped_total")
+        self.assertGreater(dropped, 0)
+        self.assertLess(dropped, 6000)
+
+        # Read again: what was buffered, then a line saying what was lost.
+        server.resume_stderr()
+        notice = server.wait_for_log(lambda e: e.get("event") == "log_lines_dropped", timeout=20)
+        self.assertIsNotNone(notice, "\n".join(server.log_lines()[-5:]))
+        self.assertEqual(notice.get("level"), "warn", notice)
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        self.assertEqual(server.non_json_log_lines(), [])
+        announced = sum(e["lines"] for e in server.logs() if e.get("event") == "log_lines_dropped")
+        self.assertGreaterEqual(announced, dropped)
+        # Every call's line was either written or counted in a notice.
+        calls = [e for e in server.logs() if e.get("request_id")
+                 and method_is(str(e.get("method")), "Search")]
+        self.assertLess(len(calls), 6000)
+        self.assertGreaterEqual(len(calls) + announced, 6000)
+
+    def test_a_stalled_log_reader_does_not_hold_the_drain(self):
+        server = self.start_server(fx.shared_index().fresh_copy(),
+                                   extra_args=("--log-buffer-mb", 1))
+        server.pause_stderr()
+        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
+        for _ in range(1000 // 25):
+            for future in [server.search.Search.future(request, timeout=20) for _ in range(25)]:
+                self.assertEqual(future.code(), grpc.StatusCode.OK)
+        # The pipe is full and stays unread: the exit waits for the log at
+        # most a second after the drain, within the 10 s a SIGTERM is given.
+        # (Logging "draining" on the signal thread used to block there, and
+        # the process never exited.)
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        self.assertEqual(server.proc.wait(timeout=15), 0)
+        self.assertLess(time.monotonic() - started, 10)
+
+
 if __name__ == "__main__":
     unittest.main()

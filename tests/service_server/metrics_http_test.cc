@@ -269,6 +269,17 @@ TEST(ServerMetricsTest, RenumberingsInProgressAndDone) {
             1);
 }
 
+TEST(ServerMetricsTest, LogLinesDroppedFollowsTheWritersTotal) {
+  ServerMetrics metrics;
+  prometheus::Registry& registry = *metrics.registry();
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_log_lines_dropped_total"), 0);
+  metrics.SetLogLinesDropped(12);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_log_lines_dropped_total"), 12);
+  metrics.SetLogLinesDropped(12);
+  metrics.SetLogLinesDropped(30);
+  EXPECT_EQ(testing::MetricValue(registry, "inkdex_log_lines_dropped_total"), 30);
+}
+
 TEST(ServerMetricsTest, TombstonesAndTheirPurges) {
   ServerMetrics metrics;
   IndexStats stats;

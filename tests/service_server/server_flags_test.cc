@@ -31,6 +31,7 @@ constexpr const char* kServerEnv[] = {"INKDEX_INDEX",
                                       "INKDEX_COMMIT_INTERVAL_MS",
                                       "INKDEX_MAX_MESSAGE_BYTES",
                                       "INKDEX_LOG_LEVEL",
+                                      "INKDEX_LOG_BUFFER_MB",
                                       "INKDEX_TEST_SEARCH_DELAY_MS",
                                       "INKDEX_TOMBSTONE_TTL",
                                       "INKDEX_TOMBSTONE_PURGE_INTERVAL",
@@ -93,6 +94,7 @@ TEST_F(ServerFlagsTest, DefaultsFromTheDesign) {
   EXPECT_EQ(flags_.prefetch_mb, ServerFlags::kPrefetchAuto);
   EXPECT_EQ(flags_.max_message_bytes, 16 << 20);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kInfo);
+  EXPECT_EQ(flags_.log_buffer_mb, 8);
   EXPECT_EQ(flags_.test_search_delay(), absl::ZeroDuration());
   EXPECT_FALSE(flags_.tls_enabled());
   EXPECT_TRUE(flags_.write_token_file.empty());
@@ -180,6 +182,8 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
                    "4096",
                    "--log-level",
                    "debug",
+                   "--log-buffer-mb",
+                   "2",
                    "--test-search-delay-ms",
                    "250",
                    "--min-free-disk-mb",
@@ -201,6 +205,7 @@ TEST_F(ServerFlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(flags_.commit_interval_ms, 5);
   EXPECT_EQ(flags_.max_message_bytes, 4096);
   EXPECT_EQ(flags_.parsed_log_level(), LogLevel::kDebug);
+  EXPECT_EQ(flags_.log_buffer_mb, 2);
   EXPECT_EQ(flags_.test_search_delay(), absl::Milliseconds(250));
   EXPECT_EQ(flags_.min_free_disk_mb, 512);
   EXPECT_EQ(flags_.renumber_slots_at_drift, 0.05);
@@ -215,7 +220,9 @@ TEST_F(ServerFlagsTest, EnvironmentFillsFlagsAndCommandLineWins) {
   ::setenv("INKDEX_TEST_SEARCH_DELAY_MS", "30", 1);
   ::setenv("INKDEX_READ_THREADS", "5", 1);
   ::setenv("INKDEX_PREFETCH_MB", "300", 1);
+  ::setenv("INKDEX_LOG_BUFFER_MB", "16", 1);
   ASSERT_EQ(Parse({"--listen", "127.0.0.1:7001"}), -1) << err_.str();
+  EXPECT_EQ(flags_.log_buffer_mb, 16);
   EXPECT_EQ(flags_.prefetch_mb, 300);
   EXPECT_EQ(flags_.read_threads, 5);
   EXPECT_EQ(flags_.index_dir, "/env/index");
@@ -366,6 +373,8 @@ TEST_F(ServerFlagsTest, BadValuesNameTheFlag) {
       {{"--max-message-bytes", "10"}, "--max-message-bytes"},
       {{"--max-message-bytes", "4294967296"}, "--max-message-bytes"},
       {{"--log-level", "chatty"}, "--log-level"},
+      {{"--log-buffer-mb", "0"}, "--log-buffer-mb"},
+      {{"--log-buffer-mb", "1025"}, "--log-buffer-mb"},
       {{"--test-search-delay-ms", "-5"}, "--test-search-delay-ms"},
       {{"--tombstone-ttl", "7d"}, "--tombstone-ttl"},
       {{"--tombstone-ttl", "-1h"}, "--tombstone-ttl"},
