@@ -364,6 +364,27 @@ class BuildTest(CliTestCase):
                          [2, 3, 4, 7])
         self.assertIn("dragonz", json.dumps(self.get(self.path("bad-index"), "hw-leeds-fine-2")))
 
+    def test_lines_read_ahead_in_small_chunks_keep_their_files_and_numbers(self):
+        # Chunks of 2 lines, read ahead on their own thread, across two files
+        # and their blank lines: every count, version and rejected line's
+        # place is as one pass over the lines gives them.
+        bad = self.bad_file()  # 8 lines: 3 records, 4 rejected, line 5 blank
+        second = write(self.path("second.jsonl"),
+                       "\n" + fixtures.jsonl(fixtures.HANDWRITTEN[8:10]) + "not json\n")
+        rejects = self.path("chunked-rejects.txt")
+        index = self.path("chunked-index")
+        out = self.ok("build", "--index", index, "--input", bad, "--input", second,
+                      "--rejects", rejects, "--batch-size", 2, "--progress", "off").stdout
+        self.assertEqual(summary_number(out, "records applied"), 5, out)
+        self.assertEqual(summary_number(out, "lines rejected"), 5, out)
+        self.assertRegex(out, r"lines read:\s+12 \(2 blank\) from 2 file\(s\)")
+        places = [l.split(": ", 1)[0] for l in read(rejects).splitlines()]
+        self.assertEqual(places, ["%s:%d" % (bad, n) for n in (2, 3, 4, 7)] + [second + ":4"])
+        # A record's version is its line's place in the whole input: the
+        # second file's line 2 is the 10th line.
+        self.assertEqual(self.get(index, fixtures.HANDWRITTEN[8]["artistId"])["version"], 10)
+        self.assertEqual(self.get(index, fixtures.HANDWRITTEN[9]["artistId"])["version"], 11)
+
     def test_input_quirks_fail_safe(self):
         """A byte order mark is not a reason to reject line 1; an unreadable
         opt-out or activity flag hides the artist; an undated guest spot is

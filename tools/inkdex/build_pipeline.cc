@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
@@ -13,6 +15,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "inkdex/bulk_loader.h"
 #include "input_reader.h"
 #include "item_type.h"
@@ -40,6 +43,106 @@ struct LineRef {
 
 bool IsBlank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
 
+// A run of input lines, as the reader hands them to the parsers.
+struct LineChunk {
+  std::vector<SourceLine> lines;  // the non-blank ones
+  uint64_t lines_read = 0;        // blank ones included
+  uint64_t blank_lines = 0;
+  uint64_t bytes_read = 0;  // input consumed through its last line, all files
+  bool last = false;        // nothing follows
+};
+
+// Reads the inputs a chunk ahead on a thread of its own, so that reading
+// (and gunzipping) the next lines overlaps parsing and loading the current
+// ones: the build's main thread otherwise read between chunks while the
+// second core idled (bench/ANALYSIS.md "Build: where the two cores idle").
+// Memory: at most kChunksAhead chunks of `chunk_lines` lines waiting.
+// Thread safety: Next from one thread. The destructor stops the reader.
+class ChunkReadAhead {
+ public:
+  static constexpr size_t kChunksAhead = 2;
+
+  ChunkReadAhead(const std::vector<std::string>& inputs, size_t chunk_lines)
+      : inputs_(inputs), chunk_lines_(chunk_lines), thread_([this] { Read(); }) {}
+  ~ChunkReadAhead() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+
+  // The next chunk in input order, or the error that ended the reading (a
+  // file that cannot be opened or read). REQUIRES: no earlier chunk was last.
+  absl::StatusOr<LineChunk> Next() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](std::deque<absl::StatusOr<LineChunk>>* ready) { return !ready->empty(); }, &ready_));
+    absl::StatusOr<LineChunk> chunk = std::move(ready_.front());
+    ready_.pop_front();
+    return chunk;
+  }
+
+ private:
+  // False when the reader is to stop.
+  bool Hand(absl::StatusOr<LineChunk> chunk) {
+    absl::MutexLock lock(&mu_);
+    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stop_ || ready_.size() < kChunksAhead;
+    };
+    mu_.Await(absl::Condition(&room));
+    if (stop_) return false;
+    ready_.push_back(std::move(chunk));
+    return true;
+  }
+
+  void Read() {
+    uint64_t position = 0;
+    uint64_t bytes_of_finished_files = 0;
+    LineChunk chunk;
+    for (uint32_t file = 0; file < inputs_.size(); ++file) {
+      auto reader = LineReader::Open(inputs_[file]);
+      if (!reader.ok()) {
+        Hand(reader.status());
+        return;
+      }
+      SourceLine next;
+      while ((*reader)->Next(&next.text, &next.oversized)) {
+        ++position;
+        ++chunk.lines_read;
+        if (!next.oversized && IsBlank(next.text)) {
+          ++chunk.blank_lines;
+          continue;
+        }
+        next.file = file;
+        next.line = (*reader)->line_number();
+        next.position = position;
+        chunk.lines.push_back(std::move(next));
+        next = SourceLine();
+        if (chunk.lines.size() >= chunk_lines_) {
+          chunk.bytes_read = bytes_of_finished_files + (*reader)->bytes_consumed();
+          if (!Hand(std::exchange(chunk, LineChunk()))) return;
+        }
+      }
+      if (!(*reader)->status().ok()) {
+        Hand((*reader)->status());
+        return;
+      }
+      bytes_of_finished_files += (*reader)->bytes_consumed();
+    }
+    chunk.bytes_read = bytes_of_finished_files;
+    chunk.last = true;
+    Hand(std::move(chunk));
+  }
+
+  const std::vector<std::string>& inputs_;
+  const size_t chunk_lines_;
+  absl::Mutex mu_;
+  std::deque<absl::StatusOr<LineChunk>> ready_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
 class Builder {
  public:
   Builder(Index& index, const BuildOptions& options)
@@ -50,41 +153,22 @@ class Builder {
   absl::StatusOr<BuildSummary> Run() {
     auto start = std::chrono::steady_clock::now();
     progress_.emplace(options_.progress, TotalInputBytes(), options_.progress_every);
-    uint64_t position = 0;
-    uint64_t bytes_of_finished_files = 0;
-    std::vector<SourceLine> pending;
-    for (uint32_t file = 0; file < options_.inputs.size(); ++file) {
-      auto reader = LineReader::Open(options_.inputs[file]);
-      if (!reader.ok()) return reader.status();
-      SourceLine next;
-      while ((*reader)->Next(&next.text, &next.oversized)) {
-        ++position;
-        ++summary_.lines;
-        if (!next.oversized && IsBlank(next.text)) {
-          ++summary_.blank_lines;
-          continue;
-        }
-        next.file = file;
-        next.line = (*reader)->line_number();
-        next.position = position;
-        pending.push_back(std::move(next));
-        next = SourceLine();
-        if (pending.size() >= static_cast<size_t>(options_.batch_size)) {
-          summary_.bytes_read = bytes_of_finished_files + (*reader)->bytes_consumed();
-          if (absl::Status s = ProcessLines(pending); !s.ok()) return s;
-          pending.clear();
-          if (Cancelled()) return absl::CancelledError("interrupted");
-          if (loader_.size() >= WindowSize()) {
-            if (absl::Status s = ApplyHeld(); !s.ok()) return s;
-          }
-        }
+    ChunkReadAhead read_ahead(options_.inputs,
+                              static_cast<size_t>(std::max(1, options_.batch_size)));
+    for (;;) {
+      absl::StatusOr<LineChunk> chunk = read_ahead.Next();
+      if (!chunk.ok()) return chunk.status();
+      summary_.lines += chunk->lines_read;
+      summary_.blank_lines += chunk->blank_lines;
+      summary_.bytes_read = chunk->bytes_read;
+      if (!chunk->lines.empty()) {
+        if (absl::Status s = ProcessLines(chunk->lines); !s.ok()) return s;
       }
-      if (!(*reader)->status().ok()) return (*reader)->status();
-      bytes_of_finished_files += (*reader)->bytes_consumed();
-    }
-    summary_.bytes_read = bytes_of_finished_files;
-    if (!pending.empty()) {
-      if (absl::Status s = ProcessLines(pending); !s.ok()) return s;
+      if (chunk->last) break;
+      if (Cancelled()) return absl::CancelledError("interrupted");
+      if (loader_.size() >= WindowSize()) {
+        if (absl::Status s = ApplyHeld(); !s.ok()) return s;
+      }
     }
     if (absl::Status s = ApplyHeld(); !s.ok()) return s;
     progress_->Finish(summary_.bytes_read, summary_.applied);

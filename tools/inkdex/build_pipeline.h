@@ -1,6 +1,7 @@
-// BuildPipeline: the engine of `inkdex build`. Reads input files line by line,
-// parses records on worker threads and applies them to an index sorted by
-// location, counting and reporting every line it does not index.
+// BuildPipeline: the engine of `inkdex build`. Reads input files line by line
+// (a chunk of `batch_size` lines ahead, on a thread of its own), parses
+// records on worker threads and applies them to an index sorted by location,
+// counting and reporting every line it does not index.
 //
 // Order and versions: lines are parsed in parallel, up to `order_window`
 // records are held, then applied sorted by location (inkdex/bulk_loader.h:
@@ -27,7 +28,9 @@
 // Apply failure with its status; `cancel` turning true with CANCELLED.
 //
 // Thread safety: Run is called from one thread; it uses `threads` workers
-// internally and one thread applying batches.
+// internally, one thread reading ahead and one applying batches. Reading
+// stdin ("-"), a build that stops early (an error, --strict) waits for the
+// line being read.
 #ifndef INKDEX_TOOLS_INKDEX_BUILD_PIPELINE_H_
 #define INKDEX_TOOLS_INKDEX_BUILD_PIPELINE_H_
 
