@@ -47,6 +47,7 @@
 #include "server/emf_publisher.h"
 #include "server/generation_owner.h"
 #include "server/health_service.h"
+#include "server/idle_connection_closer.h"
 #include "server/index_holder.h"
 #include "server/json_log.h"
 #include "server/library_logs.h"
@@ -269,7 +270,18 @@ void HandleSignals(const sigset_t& signals, CallEnvironment& env, WriteCommitter
     // swaps and renumberings in progress (an asked one is a call in flight
     // that would otherwise run to the deadline).
     committer.CommitWithoutWaiting();
-    server.Shutdown(absl::ToChronoTime(absl::Now() + kDrainDeadline));
+    const absl::Time drain_start = absl::Now();
+    bool closed_idle = false;
+    {
+      // Clients that do not close after the GOAWAY (a frozen Lambda) would
+      // otherwise hold the drain to its deadline with no call left.
+      IdleConnectionCloser closer(server, env.limiter());
+      server.Shutdown(absl::ToChronoTime(drain_start + kDrainDeadline));
+      closed_idle = closer.closed();
+    }
+    env.log().Event(LogLevel::kInfo, "drained",
+                    {{"duration_ms", LogMillis(absl::Now() - drain_start)},
+                     {"idle_connections_closed", closed_idle}});
     swapper.Stop();
     return;
   }

@@ -165,6 +165,20 @@ class DrainTest(fx.ServiceTestCase):
         self.assertEqual(server.stop(signal.SIGTERM, timeout=12), 0)
         self.assertLess(time.monotonic() - signalled, 10)
 
+    def test_a_client_that_keeps_its_channel_open_does_not_hold_the_drain(self):
+        # After the GOAWAY gRPC waits for each client to close its connection.
+        # This client's channel stays open and idle (as a frozen Lambda's
+        # would): the drain closed it only at the client's own timer, ~5 s
+        # later (or the 8 s deadline); now half a second after the last call.
+        server = self.start_server(fx.shared_index().fresh_copy())
+        self.assertGreater(server.search.Search(london_search(), timeout=10).total, 0)
+        self.assertEqual(server.stop(signal.SIGTERM, timeout=12), 0)
+        self.assertLess(server.exit_seconds, 3.5)
+        drained = server.wait_for_log(lambda e: e.get("event") == "drained", timeout=1)
+        self.assertIsNotNone(drained, "\n".join(server.log_lines()[-5:]))
+        self.assertTrue(drained["idle_connections_closed"], drained)
+        self.assertLess(drained["duration_ms"], 3000, drained)
+
     def test_sigint_also_drains(self):
         server = self.start_server(fx.shared_index().fresh_copy(),
                                    extra_args=["--test-search-delay-ms", "800"])
