@@ -145,8 +145,8 @@ test('the Inkdex-namespace alarms read metrics the tasks write', async () => {
   assert.match(alarms, /inkdex_dimensions = \{ ClusterName = aws_ecs_cluster\.this\.name \}/);
   const read = [...alarms.matchAll(/namespace\s*=\s*"Inkdex"\s*\n\s*metric\s*=\s*"(\w+)"\s*\n\s*dimensions\s*=\s*(\S+)/g)];
   assert.deepStrictEqual(read.map((m) => m[1]).sort(),
-    ['inkdex_commit_failures', 'inkdex_index_slot_layout_drift', 'inkdex_request_errors',
-      'inkdex_stream_max_lag_seconds']);
+    ['inkdex_commit_failures', 'inkdex_index_slot_layout_drift', 'inkdex_log_lines_dropped',
+      'inkdex_request_errors', 'inkdex_stream_max_lag_seconds']);
   for (const [, metric, dimensions] of read) {
     assert.ok(written.has(metric), `${metric} is not in kEmfMetrics`);
     assert.strictEqual(dimensions, 'local.inkdex_dimensions', metric);

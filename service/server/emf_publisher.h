@@ -114,6 +114,10 @@ inline constexpr EmfMetric kEmfMetrics[] = {
     {"inkdex_commit_failures", "inkdex_commits_total", "result", "error",
      EmfAggregation::kCounterDelta, "Count"},
     {"inkdex_requests", "inkdex_requests_total", "", "", EmfAggregation::kCounterDelta, "Count"},
+    // Log lines a stalled log reader cost (log_writer.h): reported by the
+    // first line written after the stall, so the alarm fires once logs flow.
+    {"inkdex_log_lines_dropped", "inkdex_log_lines_dropped_total", "", "",
+     EmfAggregation::kCounterDelta, "Count"},
     // What a caller cannot fix by changing the request: the server's faults
     // and overload (gRPC answers them in HTTP 200, so the load balancer's
     // 5xx counts miss them).

@@ -125,6 +125,7 @@ TEST(EmfFormatTest, AGaugeWithoutSeriesIsLeftOutAndACounterWithoutSeriesIsZero) 
   EXPECT_FALSE(doc.contains("inkdex_documents"));  // NaN: JSON has none
   EXPECT_FALSE(doc.contains("inkdex_stream_max_lag_seconds"));
   EXPECT_EQ(doc["inkdex_commit_failures"], 0);
+  EXPECT_EQ(doc["inkdex_log_lines_dropped"], 0);
   EXPECT_EQ(doc["inkdex_stream_resyncs"], 0);
   const std::map<std::string, std::string> units = Definitions(doc);
   EXPECT_FALSE(units.contains("inkdex_documents"));

@@ -85,6 +85,18 @@ locals {
       extended    = null
       threshold   = 0
     }
+    # Lines dropped because the task's log driver stopped taking them
+    # (inkdex-server never waits for its log): the log, and the metrics these
+    # alarms read from it, had a gap. Reported once logs flow again.
+    log-lines-dropped = {
+      description = "inkdex dropped log lines: its log driver stopped taking them (CloudWatch Logs throttled or unreachable?), so logs and EMF metrics have a gap: see the tasks' log_lines_dropped lines"
+      namespace   = "Inkdex"
+      metric      = "inkdex_log_lines_dropped"
+      dimensions  = local.inkdex_dimensions
+      statistic   = "Sum"
+      extended    = null
+      threshold   = 0
+    }
     lb-5xx = {
       description = "inkdex load balancer answered 5xx (no healthy task?)"
       namespace   = "AWS/ApplicationELB"
