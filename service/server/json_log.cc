@@ -1,7 +1,6 @@
 #include "server/json_log.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 
 #include "absl/strings/ascii.h"
@@ -121,13 +120,7 @@ void JsonLog::EventUnfiltered(LogLevel level, std::string_view event,
 void JsonLog::WriteLine(const std::string& line) {
   if (writer_ != nullptr) return writer_->Append(line);
   std::lock_guard<std::mutex> lock(write_mutex_);
-  size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // nowhere to report a failing log; drop the line
-    written += static_cast<size_t>(n);
-  }
+  WriteFully(fd_, line);  // nowhere to report a failing log: the line is dropped
 }
 
 }  // namespace inkdex::server

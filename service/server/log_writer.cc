@@ -8,6 +8,16 @@
 
 namespace inkdex::server {
 
+bool WriteFully(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 LogWriter::LogWriter(int fd, Options options, DropNotice drop_notice)
     : fd_(fd),
       options_(options),
@@ -37,13 +47,8 @@ bool LogWriter::Flush(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   const uint64_t target = appended_bytes_;
   ++flush_waiters_;
-  struct Done {
-    const LogWriter* writer;
-    uint64_t target;
-    bool operator()() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return writer->finished_bytes_ >= target;
-    }
-  } done{this, target};
+  auto done = [this, target]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finished_bytes_ >= target; };
   const bool flushed = mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
   --flush_waiters_;
   return flushed;
@@ -58,16 +63,6 @@ bool LogWriter::HasWork() const { return !pending_.empty() || unreported_drops_ 
 
 bool LogWriter::ShouldWriteNow() const {
   return stop_ || flush_waiters_ > 0 || pending_.size() >= options_.max_buffered_bytes / 4;
-}
-
-bool LogWriter::WriteAll(std::string_view bytes) const {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 void LogWriter::Run() {
@@ -88,8 +83,8 @@ void LogWriter::Run() {
       batch_end = appended_bytes_;
       drops = std::exchange(unreported_drops_, 0);
     }
-    const bool written = WriteAll(batch);
-    if (written && drops > 0) WriteAll(drop_notice_(drops));
+    const bool written = WriteFully(fd_, batch);
+    if (written && drops > 0) WriteFully(fd_, drop_notice_(drops));
     const uint64_t lost =
         written ? 0 : static_cast<uint64_t>(std::count(batch.begin(), batch.end(), '\n'));
     batch.clear();

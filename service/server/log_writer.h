@@ -42,6 +42,10 @@
 
 namespace inkdex::server {
 
+// Writes all of `bytes` to `fd`, retrying partial and interrupted writes;
+// false (the rest unwritten) on an error. Blocks while the reader does.
+bool WriteFully(int fd, std::string_view bytes);
+
 class LogWriter {
  public:
   struct Options {
@@ -75,8 +79,6 @@ class LogWriter {
 
  private:
   void Run();
-  // Writes all of `bytes`; false (and the rest unwritten) on an error.
-  bool WriteAll(std::string_view bytes) const;
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool ShouldWriteNow() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -199,17 +199,19 @@ ProcessSample ReadProcessSample() {
   return sample;
 }
 
+void ServerMetrics::AdvanceTo(prometheus::Counter& counter, double total) {
+  absl::MutexLock lock(&advance_mutex_);
+  const double delta = total - counter.Value();
+  if (delta > 0) counter.Increment(delta);
+}
+
 void ServerMetrics::SetProcessMetrics(const ProcessSample& sample) {
   resident_memory_.Set(static_cast<double>(sample.resident_bytes));
-  absl::MutexLock lock(&cpu_mutex_);
-  const double delta = sample.cpu_seconds - cpu_seconds_.Value();
-  if (delta > 0) cpu_seconds_.Increment(delta);
+  AdvanceTo(cpu_seconds_, sample.cpu_seconds);
 }
 
 void ServerMetrics::SetLogLinesDropped(uint64_t total) {
-  absl::MutexLock lock(&cpu_mutex_);
-  const double delta = static_cast<double>(total) - log_lines_dropped_.Value();
-  if (delta > 0) log_lines_dropped_.Increment(delta);
+  AdvanceTo(log_lines_dropped_, static_cast<double>(total));
 }
 
 void ServerMetrics::SetIndexGauges(const IndexStats& stats, uint64_t generation, absl::Time now) {

@@ -34,6 +34,8 @@
 //                                               serving (slot_renumberer.h), ok|error
 //   inkdex_slot_renumbering_in_progress         gauge: 1 while one runs (the
 //                                               server holds two indexes)
+//   inkdex_log_lines_dropped_total              counter: log lines a stalled
+//                                               stderr reader cost (log_writer.h)
 //   process_resident_memory_bytes               gauge: the process's RSS
 //   process_cpu_seconds_total                   counter: user + system CPU
 //   process_start_time_seconds                  gauge: Unix time the metrics started
@@ -198,7 +200,9 @@ class ServerMetrics {
   prometheus::Counter& cpu_seconds_;
   prometheus::Gauge& start_time_;
   prometheus::Counter& log_lines_dropped_;
-  absl::Mutex cpu_mutex_;  // serializes the counter's read-and-add
+  // Moves `counter` up to `total`, which is kept elsewhere (never down).
+  void AdvanceTo(prometheus::Counter& counter, double total);
+  absl::Mutex advance_mutex_;  // serializes AdvanceTo's read-and-add
 
   prometheus::Family<prometheus::Counter>& stream_records_;
 

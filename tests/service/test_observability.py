@@ -378,18 +378,27 @@ class StalledLogTest(fx.ServiceTestCase):
     destination): calls, health and the drain go on, and the lines that do
     not fit the log's buffer are dropped, counted and announced."""
 
-    def test_a_stalled_log_reader_holds_no_call(self):
+    def start_unread_server(self):
+        """A server with a 1 MiB log buffer whose stderr is not read."""
         server = self.start_server(fx.shared_index().fresh_copy(),
                                    extra_args=("--log-buffer-mb", 1))
         server.pause_stderr()
+        return server
+
+    def assertSearchesAnswer(self, server, calls, batch=30):
+        """`calls` searches, `batch` at a time, every one answered OK."""
+        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
+        for done in range(0, calls, batch):
+            futures = [server.search.Search.future(request, timeout=20) for _ in range(batch)]
+            codes = [future.code() for future in futures]
+            self.assertEqual(codes, [grpc.StatusCode.OK] * batch, "after %d calls" % done)
+
+    def test_a_stalled_log_reader_holds_no_call(self):
+        server = self.start_unread_server()
         # A call's line is ~250 bytes: 6,000 of them are far beyond the pipe
         # (64 KiB) and the 1 MiB buffer. Before the log had a writer thread of
         # its own, the calls stopped at the pipe's limit (DEADLINE_EXCEEDED).
-        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
-        for batch in range(6000 // 30):
-            futures = [server.search.Search.future(request, timeout=10) for _ in range(30)]
-            codes = [future.code() for future in futures]
-            self.assertEqual(codes, [grpc.StatusCode.OK] * 30, "after %d calls" % (batch * 30))
+        self.assertSearchesAnswer(server, 6000)
         health = server.health.Check(fx.health_pb2.HealthCheckRequest(), timeout=5)
         self.assertEqual(health.status, fx.health_pb2.HealthCheckResponse.SERVING)
         dropped = metric_value(parse_metrics(server.metrics()), "inkdex_log_lines_dropped_total")
@@ -412,13 +421,8 @@ class StalledLogTest(fx.ServiceTestCase):
         self.assertGreaterEqual(len(calls) + announced, 6000)
 
     def test_a_stalled_log_reader_does_not_hold_the_drain(self):
-        server = self.start_server(fx.shared_index().fresh_copy(),
-                                   extra_args=("--log-buffer-mb", 1))
-        server.pause_stderr()
-        request = pb.SearchRequest(text="dragon", date=fx.FIXED_DAY)
-        for _ in range(1000 // 25):
-            for future in [server.search.Search.future(request, timeout=20) for _ in range(25)]:
-                self.assertEqual(future.code(), grpc.StatusCode.OK)
+        server = self.start_unread_server()
+        self.assertSearchesAnswer(server, 1000, batch=25)
         # The pipe is full and stays unread: the exit waits for the log at
         # most a second after the drain, within the 10 s a SIGTERM is given.
         # (Logging "draining" on the signal thread used to block there, and

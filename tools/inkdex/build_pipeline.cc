@@ -76,8 +76,8 @@ class ChunkReadAhead {
   // file that cannot be opened or read). REQUIRES: no earlier chunk was last.
   absl::StatusOr<LineChunk> Next() {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](std::deque<absl::StatusOr<LineChunk>>* ready) { return !ready->empty(); }, &ready_));
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !ready_.empty(); };
+    mu_.Await(absl::Condition(&ready));
     absl::StatusOr<LineChunk> chunk = std::move(ready_.front());
     ready_.pop_front();
     return chunk;
